@@ -1,0 +1,109 @@
+"""The library API that the CLI, pre-commit and code-generation pipelines call.
+
+    from analyzer import scan_sources, scan_paths
+    report = scan_sources({"app/main.py": generated_code})
+    report.findings, report.routes, report.render("sarif")
+"""
+from __future__ import annotations
+
+import io
+import tokenize
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from checks.base import all_checks
+
+from . import config as config_mod
+from .config import Config
+from .discover import list_python_files, project_root, relpath
+from .extract import extract_source
+from .findings import Notification
+from .frameworks import ADAPTERS
+from .frameworks.base import Knowledge
+from .graph import AppGraph
+from .names import module_name
+from .report import Report
+from .suppress import apply
+
+
+def _config(config) -> Config:
+    if config is None:
+        return Config()
+    if isinstance(config, Config):
+        return config
+    return config_mod.from_mapping(dict(config))
+
+
+def decode(data: bytes) -> str:
+    """Decode Python source as the interpreter would (BOM, coding cookie, else UTF-8)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def scan_sources(sources: Mapping[str, str], config: Config | Mapping | None = None) -> Report:
+    """Analyze in-memory files, keyed by project-relative path (``"app/main.py"``)."""
+    files = [(p.replace("\\", "/").lstrip("./") if p.startswith("./") else p.replace("\\", "/"), text, None)
+             for p, text in sorted(sources.items())]
+    return _scan(files, _config(config), root="")
+
+
+def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = None, *,
+               root: str | Path | None = None, scope_files: bool | None = None) -> Report:
+    """Analyze files and directories on disk.
+
+    Directories are analyzed whole. When only files are given (as pre-commit passes
+    them) they are the reporting scope, but the whole project around them is read,
+    so that a route is judged with guards defined in other modules.
+    """
+    paths = [Path(p) for p in paths] or [Path(".")]
+    for p in paths:
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: no such file or directory")
+    root_path = Path(root).resolve() if root else project_root(paths[0])
+    cfg = config if config is not None else config_mod.load(
+        config_mod.find_pyproject(paths[0] if paths[0].is_dir() else paths[0].parent, root_path))
+    cfg = _config(cfg)
+    only_files = all(p.is_file() for p in paths) if scope_files is None else scope_files
+    targets = [root_path] if only_files else paths
+    rels = list_python_files(targets, root_path, cfg.exclude)
+    scope = {relpath(p, root_path) for p in paths} if only_files else None
+    files = []
+    for rel in rels:
+        try:
+            files.append((rel, decode((root_path / rel).read_bytes()), None))
+        except OSError as e:
+            files.append((rel, None, f"cannot read file: {e.strerror or e}"))
+        except (UnicodeDecodeError, SyntaxError, LookupError) as e:
+            files.append((rel, None, f"cannot decode file: {e}"))
+    return _scan(files, cfg, root=str(root_path), scope=scope)
+
+
+def _scan(files, cfg: Config, root: str, scope: set[str] | None = None) -> Report:
+    knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
+    packages = {p.rpartition("/")[0] for p, _, _ in files if p.endswith("/__init__.py")}
+    modules, notifications, texts = [], [], {}
+    for path, text, error in files:
+        if error:
+            notifications.append(Notification(path, error))
+            continue
+        name, is_pkg = module_name(path, lambda d: d in packages)
+        facts = extract_source(path, text, name, is_pkg, knowledge)
+        if facts.error:
+            notifications.append(Notification(path, facts.error))
+        modules.append(facts)
+        texts[path] = text
+    graph = AppGraph(modules, knowledge, cfg)
+    rules = [c for c in all_checks() if cfg.enabled(c.id)]
+    findings = [f for check in rules for f in check().run(graph)]
+    suppressions = {m.path: {s.line: s.ids for s in m.suppressions} for m in modules if m.suppressions}
+    findings = apply(findings, suppressions)
+    routes = graph.routes
+    if scope is not None:
+        findings = [f for f in findings if f.location.file in scope]
+        routes = [r for r in routes if r.location.file in scope or
+                  (r.handler_location and r.handler_location.file in scope)]
+        notifications = [n for n in notifications if n.file in scope]
+    findings.sort(key=lambda f: f.sort_key())
+    used = {f.location.file for f in findings}
+    return Report(root, findings, routes, sorted(notifications, key=lambda n: (n.file, n.message)), rules,
+                  len(files), cfg, {p: t for p, t in texts.items() if p in used}, graph)

@@ -1,0 +1,155 @@
+"""The ``routeguard`` command: scan, routes, rules, explain."""
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .api import scan_paths
+from .config import LEVELS, Config, ConfigError, find_pyproject, load
+from .discover import project_root
+from .report import FORMATS
+
+EXIT_ERROR = 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"routeguard: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _split(values) -> tuple[str, ...]:
+    return tuple(v.strip().upper() for value in values for v in value.split(",") if v.strip())
+
+
+def _load_config(paths, config_file, select, ignore, fail_on) -> Config:
+    start = Path(paths[0]) if paths else Path(".")
+    try:
+        if config_file:
+            cfg = load(Path(config_file))
+        else:
+            cfg = load(find_pyproject(start if start.is_dir() else start.parent, project_root(start)))
+        overrides = {}
+        if select:
+            overrides["select"] = _split(select)
+        if ignore:
+            overrides["ignore"] = cfg.ignore + _split(ignore)
+        if fail_on:
+            overrides["fail_on"] = fail_on
+        for key in ("select", "ignore"):
+            bad = [v for v in overrides.get(key, ()) if not v.startswith("RG")]
+            if bad:
+                raise ConfigError(f"--{key}: {bad[0]!r} is not a check id or prefix (such as RG1 or RG101)")
+        return replace(cfg, **overrides)
+    except ConfigError as e:
+        _fail(str(e))
+
+
+def _run(paths, cfg):
+    try:
+        return scan_paths(paths or ["."], cfg)
+    except FileNotFoundError as e:
+        _fail(str(e))
+
+
+def _write(text: str, output) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="routeguard")
+def main() -> None:
+    """Find routes with missing authentication and authorization in Flask, FastAPI and Django APIs."""
+
+
+config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+                             help="pyproject.toml to read [tool.routeguard] from (default: nearest one).")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--select", multiple=True, help="Only these check ids or prefixes (RG1, RG101), comma-separated.")
+@click.option("--ignore", multiple=True, help="Skip these check ids or prefixes, comma-separated.")
+@click.option("--fail-on", type=click.Choice(LEVELS), help="Lowest severity that makes the exit code 1.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--show-suppressed", is_flag=True, help="Also report findings suppressed inline.")
+@config_option
+def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed, config_file):
+    """Scan PATHS (default: .) and report findings.
+
+    Given only files (as pre-commit passes them), the whole project around them is
+    read and findings are reported for those files.
+    """
+    cfg = _load_config(paths, config_file, select, ignore, fail_on)
+    try:
+        report = _run(paths, cfg)
+        _write(report.render(fmt, show_suppressed), output)
+    except Exception as e:  # noqa: BLE001 - an internal error is exit 2, with its message
+        _fail(f"internal error: {type(e).__name__}: {e}")
+    for n in report.notifications:
+        if fmt != "text" or output:
+            click.echo(f"routeguard: {n.file}: {n.message}", err=True)
+    sys.exit(0 if exit_zero else report.exit_code())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False))
+@config_option
+def routes(paths, fmt, output, config_file):
+    """List every route with its methods, handler, auth state and guards."""
+    cfg = _load_config(paths, config_file, (), (), None)
+    report = _run(paths, cfg)
+    if fmt == "json":
+        _write(json.dumps(report.routes_json(), indent=2) + "\n", output)
+        return
+    rows = [("METHOD", "PATH", "AUTH", "HANDLER", "GUARDS")]
+    for r in report.routes:
+        guards = ", ".join(f"{g.name} ({g.layer}{', ' + g.location.file + ':' + str(g.location.line) if g.location else ''})"
+                           for g in r.guards) or "-"
+        h = r.handler_location or r.location
+        rows.append((r.method, r.path, r.auth, f"{r.handler.rpartition('.')[2]} {h.file}:{h.line}", guards))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    text = "\n".join("  ".join(c.ljust(widths[i]) if i < 4 else c for i, c in enumerate(row)).rstrip() for row in rows)
+    _write(text + f"\n{len(rows) - 1} routes.\n", output)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def rules(fmt):
+    """List every check: id, name, severity, summary."""
+    from checks.base import all_checks
+
+    checks = all_checks()
+    if fmt == "json":
+        click.echo(json.dumps([{"id": c.id, "name": c.name, "severity": c.severity.level, "cwe": c.cwe,
+                                "owasp": c.owasp, "summary": c.summary} for c in checks], indent=2))
+        return
+    for c in checks:
+        click.echo(f"{c.id}  {c.name:<40} {c.severity.level:<8} {c.summary}")
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id):
+    """Show a check's full documentation."""
+    from checks.base import all_checks
+
+    wanted = rule_id.upper()
+    for c in all_checks():
+        if wanted in (c.id, c.name.upper()):
+            click.echo(f"# {c.id} {c.name}\n")
+            click.echo(f"Severity: {c.severity.level}; confidence: {c.confidence}; CWE-{c.cwe}; OWASP {c.owasp}\n")
+            click.echo(c.docs())
+            return
+    _fail(f"unknown check {rule_id!r}; `routeguard rules` lists them")

@@ -1,0 +1,99 @@
+"""``[tool.routeguard]`` in pyproject.toml, merged with CLI overrides into a frozen Config."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+LEVELS = ("note", "warning", "error")
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".venv", "venv", ".env", "env", ".tox", ".nox", "node_modules", "__pycache__",
+    "build", "dist", "site-packages", ".routeguard_cache", ".mypy_cache", ".pytest_cache",
+)
+
+
+class ConfigError(Exception):
+    """A bad configuration key or value; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    select: tuple[str, ...] = ("RG",)
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    auth_decorators: tuple[str, ...] = ()
+    public_routes: tuple[str, ...] = ()
+    default_public_routes: bool = True
+    fail_on: str = "warning"
+
+    def enabled(self, rule_id: str) -> bool:
+        def matches(prefixes):
+            return max((len(p) for p in prefixes if rule_id.startswith(p)), default=-1)
+        return matches(self.select) > matches(self.ignore)
+
+
+_KEYS = {f.name.replace("_", "-"): f for f in fields(Config)}
+
+
+def _check(key: str, value):
+    name = key.replace("-", "_")
+    if name in ("default_public_routes",):
+        if not isinstance(value, bool):
+            raise ConfigError(f"[tool.routeguard] {key}: expected true or false, got {value!r}")
+        return value
+    if name == "fail_on":
+        if value not in LEVELS:
+            raise ConfigError(f"[tool.routeguard] {key}: expected one of {', '.join(LEVELS)}, got {value!r}")
+        return value
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f"[tool.routeguard] {key}: expected a list of strings, got {value!r}")
+    if name in ("select", "ignore"):
+        bad = [v for v in value if not v.upper().startswith("RG")]
+        if bad:
+            raise ConfigError(f"[tool.routeguard] {key}: {bad[0]!r} is not a check id or prefix (such as RG1 or RG101)")
+        value = [v.upper() for v in value]
+    return tuple(value)
+
+
+def from_mapping(table: dict, base: Config | None = None) -> Config:
+    """Validate a ``[tool.routeguard]`` table (kebab-case keys)."""
+    values = {}
+    for key, value in table.items():
+        if key not in _KEYS:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"[tool.routeguard] unknown key {key!r} (known keys: {known})")
+        values[key.replace("-", "_")] = _check(key, value)
+    return replace(base or Config(), **values)
+
+
+def find_pyproject(start: Path, root: Path) -> Path | None:
+    """The nearest pyproject.toml with a [tool.routeguard] table, from ``start`` up to ``root``."""
+    start = start.resolve()
+    root = root.resolve()
+    for d in [start, *start.parents]:
+        candidate = d / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+                raise ConfigError(f"{candidate}: cannot read: {e}") from e
+            if "routeguard" in data.get("tool", {}):
+                return candidate
+        if d == root or root not in d.parents:
+            break
+    return None
+
+
+def load(pyproject: Path | None) -> Config:
+    if pyproject is None:
+        return Config()
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        raise ConfigError(f"{pyproject}: cannot read: {e}") from e
+    table = data.get("tool", {}).get("routeguard", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.routeguard] must be a table")
+    return from_mapping(table)

@@ -1,0 +1,54 @@
+"""Findings, severities and the notifications a scan reports about its own run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from .facts import Location
+
+
+class Severity(IntEnum):
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def level(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        return cls[text.upper()]
+
+    def raised(self) -> "Severity":
+        return Severity(min(self + 1, Severity.ERROR))
+
+
+@dataclass(frozen=True)
+class Related:
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    message: str
+    location: Location
+    severity: Severity
+    related: tuple[Related, ...] = ()
+    # Lines (in location.file) where a "# routeguard: ignore[ID]" comment suppresses this finding.
+    suppress_lines: tuple[int, int] | None = None
+    suppressed: bool = False
+
+    def sort_key(self):
+        return (self.location.file, self.location.line, self.location.col, self.rule_id, self.message)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Something about the run itself: a file that could not be read or parsed."""
+
+    file: str
+    message: str
+    level: str = "warning"

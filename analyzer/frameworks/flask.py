@@ -1,0 +1,363 @@
+"""Flask adapter: apps, blueprints, Flask-RESTful/flask-restx APIs, guards and config.
+
+Receivers are recognised by construction (``app = Flask(__name__)``,
+``bp = Blueprint(...)``, ``api = Api(bp)``); a route decorator on a receiver that is
+imported from another module is emitted with the receiver's qualified name, and
+the linker keeps it only if that name is a Flask router.
+"""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ..facts import GuardUse, Gate, Mount, Route, Router, Setting
+from ..names import call_arg, dotted, literal, string_list
+from .base import Adapter, setting_value
+
+ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
+ROUTERS = {
+    "flask.Flask": "app",
+    "flask.Blueprint": "blueprint",
+    "flask_smorest.Blueprint": "blueprint",
+    "apiflask.APIFlask": "app",
+    "apiflask.APIBlueprint": "blueprint",
+    "flask_restful.Api": "api",
+    "flask_restx.Api": "api",
+    "flask_restplus.Api": "api",
+    "flask_restx.Namespace": "namespace",
+    "flask_restplus.Namespace": "namespace",
+}
+CONFIG_MODULES = {"config", "settings", "configuration"}
+UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+class FlaskAdapter(Adapter):
+    name = "flask"
+    markers = ("flask", "Flask", ".route(", "add_url_rule", "add_resource", "register_blueprint",
+               "before_request", "before_app_request", "SECRET_KEY", "DEBUG")
+    known_guards = {
+        **dict.fromkeys([
+            "flask_login.login_required", "flask_login.fresh_login_required",
+            "flask_login.utils.login_required", "flask_login.utils.fresh_login_required",
+            "flask_jwt_extended.jwt_required", "flask_jwt_extended.view_decorators.jwt_required",
+            "flask_jwt_extended.fresh_jwt_required", "flask_jwt_extended.jwt_optional_never",
+            "flask_jwt.jwt_required",
+            "flask_httpauth.HTTPBasicAuth.login_required", "flask_httpauth.HTTPDigestAuth.login_required",
+            "flask_httpauth.HTTPTokenAuth.login_required", "flask_httpauth.MultiAuth.login_required",
+            "flask_principal.Permission.require", "flask_principal.Permission.required",
+            "flask_security.login_required", "flask_security.auth_required",
+            "flask_security.auth_token_required", "flask_security.http_auth_required",
+            "flask_security.roles_required", "flask_security.roles_accepted",
+            "flask_security.permissions_required", "flask_security.permissions_accepted",
+            "flask_security.decorators.auth_required", "flask_security.decorators.roles_required",
+            "flask_user.login_required", "flask_user.roles_required",
+            "flask_praetorian.auth_required", "flask_praetorian.roles_required",
+            "flask_praetorian.roles_accepted",
+            "flask_smorest.Blueprint.login_required",
+        ], "auth"),
+    }
+    auth_calls = frozenset({
+        "flask_jwt_extended.verify_jwt_in_request", "flask_jwt_extended.view_decorators.verify_jwt_in_request",
+        "flask_jwt_extended.verify_fresh_jwt_in_request", "flask_jwt_extended.decode_token",
+        "flask_login.LoginManager.unauthorized", "flask_httpauth.HTTPTokenAuth.current_user",
+        "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode", "itsdangerous.URLSafeTimedSerializer.loads",
+    })
+    auth_attributes = frozenset({"is_authenticated", "is_anonymous"})
+    auth_exceptions = frozenset({
+        "werkzeug.exceptions.Unauthorized", "werkzeug.exceptions.Forbidden",
+        "flask_jwt_extended.exceptions.NoAuthorizationError",
+    })
+    class_guard_attrs = {"decorators": "decorator", "method_decorators": "decorator"}
+
+    def extract(self, ctx, sink) -> None:
+        ctx.tree.visit(_FlaskVisitor(ctx, sink))
+
+
+class _FlaskVisitor(cst.CSTVisitor):
+    def __init__(self, ctx, sink):
+        self.ctx = ctx
+        self.sink = sink
+        self.scopes: list[tuple[str, dict[str, str]]] = []  # (function qualname, locals)
+        self.stack: list[str] = []  # enclosing class and function names
+        self.classes: list[str] = []
+        self.loops: dict[str, list[str]] = {}
+        self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
+
+    # -- scopes ----------------------------------------------------------------
+    @property
+    def local(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for _, names in self.scopes:
+            merged.update(names)
+        return merged
+
+    def resolve(self, expr) -> str:
+        return self.ctx.resolve(expr, self.local)
+
+    def _qualname(self, name: str) -> str:
+        return ".".join([self.ctx.module, *self.stack, name])
+
+    def _bind(self, name: str) -> str:
+        if self.scopes:
+            qname = f"{self.scopes[-1][0]}.{name}"
+            self.scopes[-1][1][name] = qname
+            return qname
+        return f"{self.ctx.module}.{name}"
+
+    # -- definitions -------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._route_decorators(node, is_class=True)
+        self.classes.append(node.name.value)
+        self.stack.append(node.name.value)
+        if self.config_module or node.name.value.endswith(("Config", "Settings", "Configuration")):
+            self._config_class(node)
+
+    def leave_ClassDef(self, node) -> None:
+        self.classes.pop()
+        self.stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._route_decorators(node, is_class=False)
+        self._gate_decorators(node)
+        self.scopes.append((self._qualname(node.name.value), {}))
+        self.stack.append(node.name.value)
+
+    def leave_FunctionDef(self, node) -> None:
+        self.scopes.pop()
+        self.stack.pop()
+
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name) and isinstance(node.iter, (cst.List, cst.Tuple)):
+            targets = [self.resolve(e.value) for e in node.iter.elements]
+            self.loops[node.target.value] = [t for t in targets if t]
+
+    # -- assignments: routers and settings ------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._assign(t.target, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value, node)
+
+    def _assign(self, target, value, stmt) -> None:
+        if isinstance(target, cst.Name) and isinstance(value, cst.Call):
+            kind = ROUTERS.get(self.resolve(value.func))
+            if kind:
+                self._router(self._bind(target.value), kind, value)
+                return
+        if isinstance(target, cst.Name) and not self.scopes and not self.classes and self.config_module \
+                and UPPER.match(target.value):
+            self._setting(target.value, value, stmt)
+        elif isinstance(target, cst.Attribute) and target.attr.value in ("secret_key", "debug"):
+            key = "SECRET_KEY" if target.attr.value == "secret_key" else "DEBUG"
+            self._setting(key, value, stmt)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute) \
+                and target.value.attr.value == "config" and len(target.slice) == 1:
+            key = literal(target.slice[0].slice.value) if isinstance(target.slice[0].slice, cst.Index) else None
+            if isinstance(key, str):
+                self._setting(key, value, stmt)
+
+    def _router(self, qname: str, kind: str, call: cst.Call) -> None:
+        ctx = self.ctx
+        name = literal(call_arg(call, "name", 0)) if kind in ("blueprint", "namespace") else ""
+        prefix_kw = "path" if kind == "namespace" else "prefix" if kind == "api" else "url_prefix"
+        prefix = literal(call_arg(call, prefix_kw))
+        if kind == "namespace" and not isinstance(prefix, str) and isinstance(name, str):
+            prefix = "/" + name
+        guards = ()
+        if kind == "api":
+            decorators = call_arg(call, "decorators")
+            if isinstance(decorators, (cst.List, cst.Tuple)):
+                guards = tuple(ctx.guard_use(e.value, local=self.local) for e in decorators.elements)
+            parent = call_arg(call, "app", 0)
+            if parent is not None and self.resolve(parent):
+                self.sink.mounts.append(Mount(self.resolve(parent), qname, ctx.loc(call)))
+        self.sink.routers.append(Router(
+            qname, "blueprint" if kind == "namespace" else kind, "flask",
+            name if isinstance(name, str) else "", prefix if isinstance(prefix, str) else "",
+            ctx.loc(call), guards))
+
+    def _config_class(self, node: cst.ClassDef) -> None:
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name) \
+                            and UPPER.match(small.targets[0].target.value):
+                        self._setting(small.targets[0].target.value, small.value, small, scope=node.name.value)
+
+    def _setting(self, key: str, value, stmt, scope: str | None = None, via: str = "") -> None:
+        v, is_literal, fallback = setting_value(self.ctx, value)
+        self.sink.settings.append(Setting(
+            key, v, self.ctx.loc(stmt), is_literal, fallback,
+            scope if scope is not None else (self.classes[-1] if self.classes else ""),
+            via or self.ctx.code(stmt)))
+
+    # -- calls: registration, gates, config -----------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        attr = func.attr.value
+        receiver = func.value
+        if attr == "register_blueprint":
+            self._register(receiver, node)
+        elif attr in ("add_namespace", "init_app") and call_arg(node, None, 0) is not None:
+            child, parent = (node.args[0].value, receiver) if attr == "add_namespace" else (receiver, node.args[0].value)
+            prefix = literal(call_arg(node, "path"))
+            if self.resolve(child) and self.resolve(parent):
+                self.sink.mounts.append(Mount(self.resolve(parent), self.resolve(child), self.ctx.loc(node),
+                                              prefix if isinstance(prefix, str) else None))
+        elif attr == "add_url_rule":
+            self._add_url_rule(receiver, node)
+        elif attr == "add_resource":
+            self._add_resource(receiver, node)
+        elif attr in ("before_request", "before_app_request") and node.args:
+            target = self.resolve(node.args[0].value)
+            if target:
+                self.sink.gates.append(Gate(self.resolve(receiver), target, self.ctx.loc(node),
+                                            "app" if attr == "before_app_request" else "router"))
+        elif attr == "run" and literal(call_arg(node, "debug")) is True:
+            self._setting("DEBUG", call_arg(node, "debug"), node, via=self.ctx.code(node))
+        elif attr in ("update", "from_mapping") and isinstance(receiver, cst.Attribute) and receiver.attr.value == "config":
+            for arg in node.args:
+                if arg.keyword is not None:
+                    self._setting(arg.keyword.value, arg.value, node)
+                elif isinstance(arg.value, cst.Dict):
+                    for el in arg.value.elements:
+                        if isinstance(el, cst.DictElement) and isinstance(literal(el.key), str):
+                            self._setting(literal(el.key), el.value, node)
+
+    def _register(self, receiver, call: cst.Call) -> None:
+        child = call_arg(call, "blueprint", 0)
+        if child is None:
+            return
+        children = self.loops.get(child.value) if isinstance(child, cst.Name) and child.value in self.loops else None
+        prefix = literal(call_arg(call, "url_prefix"))
+        name = literal(call_arg(call, "name"))
+        for target in children or [self.resolve(child.func if isinstance(child, cst.Call) else child)]:
+            if target:
+                self.sink.mounts.append(Mount(
+                    self.resolve(receiver), target, self.ctx.loc(call),
+                    prefix if isinstance(prefix, str) else None, name if isinstance(name, str) else None))
+
+    def _unwrap_view(self, expr):
+        """``login_required(view)`` / ``Cls.as_view("name")`` -> (handler, view_class, endpoint, guards)."""
+        guards = []
+        while isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "as_view":
+                endpoint = literal(call_arg(expr, "name", 0))
+                cls = self.resolve(func.value)
+                return cls, cls, endpoint if isinstance(endpoint, str) else "", guards
+            if not expr.args:
+                break
+            guards.append(self.ctx.guard_use(func, local=self.local))
+            expr = expr.args[0].value
+        handler = self.resolve(expr)
+        return handler, "", handler.rpartition(".")[2], guards
+
+    def _add_url_rule(self, receiver, call: cst.Call) -> None:
+        rule = literal(call_arg(call, "rule", 0))
+        view = call_arg(call, "view_func", 2)
+        if view is None:
+            return
+        handler, view_class, endpoint, guards = self._unwrap_view(view)
+        ep = literal(call_arg(call, "endpoint", 1))
+        methods = string_list(call_arg(call, "methods"))
+        loc = self.ctx.loc(call)
+        self.sink.routes.append(Route(
+            self.resolve(receiver), "flask", rule if isinstance(rule, str) else self.ctx.code(call.args[0].value),
+            tuple(m.upper() for m in methods) if methods else (() if view_class else ("GET",)),
+            handler, None, loc, ep if isinstance(ep, str) else endpoint, tuple(guards), (),
+            view_class, loc.line, by_reference=True))
+
+    def _add_resource(self, receiver, call: cst.Call) -> None:
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        if not positional:
+            return
+        cls = self.resolve(positional[0])
+        ep = literal(call_arg(call, "endpoint"))
+        loc = self.ctx.loc(call)
+        for url in positional[1:]:
+            path = literal(url)
+            self.sink.routes.append(Route(
+                self.resolve(receiver), "flask", path if isinstance(path, str) else self.ctx.code(url), (),
+                cls, None, loc, ep if isinstance(ep, str) else cls.rpartition(".")[2].lower(),
+                view_class=cls, span_start=loc.line, by_reference=True))
+
+    # -- decorators: routes and gates -------------------------------------------------
+    def _route_decorators(self, node, is_class: bool) -> None:
+        decorators = [d.decorator for d in node.decorators]
+        route_idx = [i for i, d in enumerate(decorators) if self._route_call(d) is not None]
+        if not route_idx:
+            return
+        ctx = self.ctx
+        qualname = self._qualname(node.name.value)
+        misplaced = tuple(ctx.guard_use(d, local=self.local) for d in decorators[: route_idx[0]])
+        for i in route_idx:
+            call = decorators[i]
+            receiver, verb = self._route_call(call)
+            rule = literal(call_arg(call, "rule", 0))
+            methods = string_list(call_arg(call, "methods"))
+            if verb:
+                methods = (verb,)
+            elif not methods:
+                methods = () if is_class else ("GET",)
+            endpoint = literal(call_arg(call, "endpoint"))
+            guards = tuple(ctx.guard_use(d, local=self.local) for j, d in enumerate(decorators)
+                           if j > i and j not in route_idx)
+            self.sink.routes.append(Route(
+                self.resolve(receiver), "flask",
+                rule if isinstance(rule, str) else (ctx.code(call.args[0].value) if call.args else "/"),
+                tuple(m.upper() for m in methods), qualname, ctx.loc(node.name), ctx.loc(call),
+                endpoint if isinstance(endpoint, str) else node.name.value, guards, misplaced,
+                qualname if is_class else "", ctx.span_start(node)))
+
+    @staticmethod
+    def _route_call(expr):
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                and expr.func.attr.value in ROUTE_VERBS and dotted(expr.func.value):
+            return expr.func.value, ROUTE_VERBS[expr.func.attr.value]
+        return None
+
+    def _gate_decorators(self, node: cst.FunctionDef) -> None:
+        for d in node.decorators:
+            expr = d.decorator
+            if isinstance(expr, cst.Attribute) and expr.attr.value in ("before_request", "before_app_request"):
+                endpoints, paths, refs = _exemptions(self.ctx, node)
+                self.sink.gates.append(Gate(
+                    self.resolve(expr.value), self._qualname(node.name.value), self.ctx.loc(d),
+                    "app" if expr.attr.value == "before_app_request" else "router", endpoints, paths, refs))
+
+
+def _exemptions(ctx, func: cst.FunctionDef):
+    """Endpoints and path prefixes that a before_request gate lets through."""
+    endpoints, paths, refs = [], [], []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Comparison(self, node: cst.Comparison) -> None:
+            left = dotted(node.left) or ""
+            for target in node.comparisons:
+                values = string_list(target.comparator)
+                if left.endswith(".endpoint"):
+                    if values is not None:
+                        endpoints.extend(values)
+                    elif dotted(target.comparator):
+                        refs.append(ctx.resolve(target.comparator))
+                elif left.endswith(".path") and values is not None:
+                    paths.extend(values)
+
+        def visit_Call(self, node: cst.Call) -> None:
+            f = node.func
+            if isinstance(f, cst.Attribute) and f.attr.value == "startswith" \
+                    and (dotted(f.value) or "").endswith((".path", ".endpoint")):
+                values = string_list(call_arg(node, None, 0))
+                if values is None and dotted(call_arg(node, None, 0) or cst.Name("x")):
+                    refs.append(ctx.resolve(call_arg(node, None, 0)))
+                target = paths if dotted(f.value).endswith(".path") else endpoints
+                target.extend(v + ("" if target is paths else "*") for v in values or ())
+
+    func.body.visit(Finder())
+    return tuple(endpoints), tuple(paths), tuple(refs)

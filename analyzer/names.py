@@ -1,0 +1,151 @@
+"""Qualified-name resolution over LibCST, with a small import table of our own.
+
+LibCST's ScopeProvider and QualifiedNameProvider cost about ten times the parse on
+real code; routes, guards and settings only need to know what a dotted name at
+module level (or a local of the function being read) refers to, which an import
+table answers.
+"""
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import libcst as cst
+
+NOT_LITERAL = object()
+
+
+def module_name(path: str, is_package_dir) -> tuple[str, bool]:
+    """Dotted module name of a project file and whether it is a package ``__init__``.
+
+    ``is_package_dir(dir)`` says whether a directory holds an ``__init__.py``; the
+    module name is taken from the outermost run of such directories, so that
+    ``src/shop/api/views.py`` is ``shop.api.views``.
+    """
+    p = PurePosixPath(path)
+    parts = [p.stem]
+    is_pkg = p.stem == "__init__"
+    parent = p.parent
+    while str(parent) not in ("", ".") and is_package_dir(str(parent)):
+        parts.append(parent.name)
+        parent = parent.parent
+    parts.reverse()
+    if is_pkg:
+        parts = parts[:-1]
+    return ".".join(parts) or p.stem, is_pkg
+
+
+def dotted(expr: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        head = dotted(expr.value)
+        return f"{head}.{expr.attr.value}" if head else None
+    return None
+
+
+def literal(expr: cst.BaseExpression | None):
+    """The Python value of a literal expression, or NOT_LITERAL."""
+    if expr is None:
+        return NOT_LITERAL
+    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        value = expr.evaluated_value
+        return value.decode("latin-1") if isinstance(value, bytes) else value
+    if isinstance(expr, cst.Integer):
+        return int(expr.value.replace("_", ""), 0)
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[expr.value]
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        values = []
+        for el in expr.elements:
+            if not isinstance(el, cst.Element):
+                return NOT_LITERAL
+            v = literal(el.value)
+            if v is NOT_LITERAL:
+                return NOT_LITERAL
+            values.append(v)
+        return tuple(values)
+    return NOT_LITERAL
+
+
+def string_list(expr: cst.BaseExpression | None) -> tuple[str, ...] | None:
+    """A literal string or collection of strings as a tuple, else None."""
+    value = literal(expr)
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):
+        return value
+    return None
+
+
+def call_arg(call: cst.Call, keyword: str | None = None, position: int | None = None):
+    """The expression passed as ``keyword=`` or at ``position``, else None."""
+    if keyword is not None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                return arg.value
+    if position is not None:
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if position < len(positional):
+            return positional[position].value
+    return None
+
+
+class ImportTable(cst.CSTVisitor):
+    """Collects every import in a module (at any depth) and the names it defines at top level."""
+
+    def __init__(self, module: str, is_package: bool):
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.names: dict[str, str] = {}
+        self.defined: set[str] = set()
+
+    def _base(self, node: cst.ImportFrom) -> str:
+        target = dotted(node.module) if node.module else ""
+        if not node.relative:
+            return target or ""
+        parts = self.package.split(".") if self.package else []
+        up = len(node.relative) - 1
+        parts = parts[: len(parts) - up] if up else parts
+        return ".".join([*parts, target] if target else parts)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted(alias.name)
+            if alias.asname and isinstance(alias.asname.name, cst.Name):
+                self.names[alias.asname.name.value] = full
+            else:
+                head = full.split(".")[0]
+                self.names.setdefault(head, head)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        base = self._base(node)
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else dotted(alias.name)
+            local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+            self.names[local] = f"{base}.{name}" if base else name
+
+    def visit_Module(self, node: cst.Module) -> None:
+        for stmt in node.body:
+            for target in _bound_names(stmt):
+                self.defined.add(target)
+
+
+def _bound_names(stmt) -> list[str]:
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return [stmt.name.value]
+    names = []
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            if isinstance(small, cst.Assign):
+                for t in small.targets:
+                    if isinstance(t.target, cst.Name):
+                        names.append(t.target.value)
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)) and isinstance(small.target, cst.Name):
+                names.append(small.target.value)
+    elif isinstance(stmt, cst.If):  # if TYPE_CHECKING / try-import shims
+        for inner in stmt.body.body:
+            names.extend(_bound_names(inner))
+    return names

@@ -1,0 +1,51 @@
+"""Machine-readable JSON: findings, routes and notifications, sorted, no timestamps."""
+from __future__ import annotations
+
+import json
+
+
+def loc_dict(loc):
+    if loc is None:
+        return None
+    return {"file": loc.file, "line": loc.line, "col": loc.col}
+
+
+def route_dict(r) -> dict:
+    return {
+        "method": r.method,
+        "path": r.path,
+        "framework": r.framework,
+        "handler": {"file": r.handler_location.file if r.handler_location else r.location.file,
+                    "line": r.handler_location.line if r.handler_location else r.location.line,
+                    "qualname": r.handler},
+        "auth": r.auth,
+        "guards": [{"kind": g.kind, "name": g.name, "layer": g.layer, "effect": g.effect, "reason": g.reason,
+                    "file": g.location.file if g.location else None,
+                    "line": g.location.line if g.location else None} for g in r.guards],
+    }
+
+
+def finding_dict(f) -> dict:
+    d = {
+        "rule": f.rule_id,
+        "severity": f.severity.level,
+        "message": f.message,
+        **loc_dict(f.location),
+        "related": [{"message": r.message, **loc_dict(r.location)} for r in f.related],
+    }
+    if f.suppressed:
+        d["suppressed"] = True
+    return d
+
+
+def render(report, show_suppressed: bool = False) -> str:
+    from analyzer import __version__
+
+    doc = {
+        "tool": {"name": "routeguard", "version": __version__},
+        "files": report.files,
+        "findings": [finding_dict(f) for f in report.visible(show_suppressed)],
+        "notifications": [{"file": n.file, "level": n.level, "message": n.message} for n in report.notifications],
+        "routes": [route_dict(r) for r in report.routes],
+    }
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,129 @@
+"""SARIF 2.1.0 for GitHub code scanning, built with sarif-om and serialized by hand.
+
+sarif-om's usual serializer drops values equal to a field's default (an explicit
+``level: "warning"``); ours keeps ``level`` always and drops only what is unset.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import attr
+import sarif_om as om
+
+from .fingerprint import line_hashes
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/routeguard/routeguard"
+ALWAYS = {"level", "version"}
+
+
+def to_json(obj):
+    """sarif-om objects -> plain JSON values, using the schema's property names."""
+    if isinstance(obj, list):
+        return [to_json(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: to_json(v) for k, v in obj.items()}
+    if not attr.has(type(obj)):
+        return obj
+    out = {}
+    for f in attr.fields(type(obj)):
+        value = getattr(obj, f.name)
+        if value is None:
+            continue
+        default = f.default.factory() if isinstance(f.default, attr.Factory) else f.default
+        if f.default is not attr.NOTHING and value == default and f.name not in ALWAYS:
+            continue
+        out[f.metadata.get("schema_property_name", f.name)] = to_json(value)
+    return out
+
+
+def _sections(docs: str) -> dict[str, str]:
+    parts = re.split(r"^## (.+)$", docs, flags=re.MULTILINE)
+    return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def _plain(markdown: str) -> str:
+    return re.sub(r"```\w*\n?", "", markdown).replace("`", "").replace("## ", "").strip()
+
+
+def rule_descriptor(check) -> om.ReportingDescriptor:
+    docs = check.docs()
+    what = _sections(docs).get("What it does", check.summary)
+    return om.ReportingDescriptor(
+        id=check.id,
+        name=check.name,
+        short_description=om.MultiformatMessageString(text=check.summary),
+        full_description=om.MultiformatMessageString(text=" ".join(what.split())),
+        help=om.MultiformatMessageString(text=_plain(docs), markdown=docs),
+        help_uri=f"{INFORMATION_URI}#{check.id.lower()}-{check.name}",
+        default_configuration=om.ReportingConfiguration(level=check.severity.level),
+        properties={
+            "tags": ["security", f"external/cwe/cwe-{check.cwe}", f"owasp-api-top10/{check.owasp}"],
+            "precision": {"high": "high", "medium": "medium", "low": "low"}[check.confidence],
+            "security-severity": check.security_severity(),
+        },
+    )
+
+
+def _physical(loc, texts, message=None, id_=None, region=True):
+    phys = om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=loc.file, uri_base_id="%SRCROOT%"))
+    if region and loc.line:
+        end_col = loc.end_col if loc.end_line == loc.line and loc.end_col > loc.col else None
+        if end_col is None:
+            lines = texts.get(loc.file, "").splitlines()
+            end_col = len(lines[loc.line - 1]) + 1 if loc.line <= len(lines) else loc.col + 1
+        phys.region = om.Region(start_line=loc.line, start_column=loc.col, end_line=loc.line,
+                                end_column=max(end_col, loc.col + 1))
+    return om.Location(physical_location=phys, id=id_,
+                       message=om.Message(text=message) if message else None)
+
+
+def build(report, show_suppressed: bool = False) -> om.SarifLog:
+    from analyzer import __version__
+
+    index = {c.id: i for i, c in enumerate(report.rules)}
+    hashes: dict[str, list[str]] = {}
+    results = []
+    for f in report.visible(show_suppressed):
+        if f.location.file not in hashes:
+            hashes[f.location.file] = line_hashes(report.texts.get(f.location.file, ""))
+        file_hashes = hashes[f.location.file]
+        result = om.Result(
+            message=om.Message(text=f.message), rule_id=f.rule_id, rule_index=index.get(f.rule_id, -1),
+            level=f.severity.level, locations=[_physical(f.location, report.texts)],
+        )
+        if 0 < f.location.line <= len(file_hashes):
+            result.partial_fingerprints = {"primaryLocationLineHash": file_hashes[f.location.line - 1]}
+        if f.related:
+            result.related_locations = [_physical(r.location, report.texts, r.message, i)
+                                        for i, r in enumerate(f.related, 1)]
+        if f.suppressed:
+            result.suppressions = [om.Suppression(kind="inSource")]
+        results.append(result)
+    notifications = [
+        om.Notification(message=om.Message(text=n.message), level=n.level,
+                        locations=[_physical(_Loc(n.file), {}, region=False)])
+        for n in report.notifications
+    ]
+    run = om.Run(
+        tool=om.Tool(driver=om.ToolComponent(
+            name="routeguard", semantic_version=__version__, version=__version__,
+            information_uri=INFORMATION_URI, rules=[rule_descriptor(c) for c in report.rules])),
+        invocations=[om.Invocation(execution_successful=True,
+                                   tool_execution_notifications=notifications or None)],
+        column_kind="unicodeCodePoints",
+        results=results,
+    )
+    return om.SarifLog(runs=[run], version="2.1.0", schema_uri=SCHEMA)
+
+
+class _Loc:
+    def __init__(self, file):
+        self.file, self.line = file, 0
+
+
+def render(report, show_suppressed: bool = False) -> str:
+    doc = to_json(build(report, show_suppressed))
+    doc = {"$schema": doc.pop("$schema", SCHEMA), **doc}
+    return json.dumps(doc, indent=2) + "\n"

@@ -1,0 +1,22 @@
+"""``path:line:col: RG101 [error] message`` lines, then a summary on its own line."""
+from __future__ import annotations
+
+
+def render(report, show_suppressed: bool = False) -> str:
+    lines = []
+    for n in report.notifications:
+        lines.append(f"{n.file}: {n.level}: {n.message}")
+    findings = report.visible(show_suppressed)
+    for f in findings:
+        loc = f.location
+        tag = " (suppressed)" if f.suppressed else ""
+        lines.append(f"{loc.file}:{loc.line}:{loc.col}: {f.rule_id} [{f.severity.level}] {f.message}{tag}")
+    count = len(findings)
+    suppressed = sum(1 for f in report.findings if f.suppressed)
+    summary = f"{count} finding{'s' if count != 1 else ''} in {report.files} file{'s' if report.files != 1 else ''}"
+    if suppressed and not show_suppressed:
+        summary += f" ({suppressed} suppressed)"
+    if report.notifications:
+        summary += f"; {len(report.notifications)} file{'s' if len(report.notifications) != 1 else ''} could not be analyzed"
+    lines.append(summary + ".")
+    return "\n".join(lines) + "\n"

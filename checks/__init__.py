@@ -1,0 +1,1 @@
+"""routeguard checks: one check per module, each a Check subclass (see checks/base.py)."""

@@ -1,0 +1,87 @@
+"""Check, Valid, Invalid and the registry.
+
+A check reads the AppGraph only: it never walks CST and knows no framework's API
+names.  Its docstring (sections "What it does", "Why is this bad", "Example",
+"Use instead", "References") feeds ``routeguard explain``, the README table and the
+SARIF rule; its VALID and INVALID examples become tests.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar, Iterable
+
+from analyzer.findings import Finding, Severity
+
+SECURITY_SEVERITY = {Severity.NOTE: "3.0", Severity.WARNING: "5.5", Severity.ERROR: "8.0"}
+_TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
+
+
+@dataclass(frozen=True)
+class Example:
+    files: dict[str, str]
+    config: dict = field(default_factory=dict)
+    valid: bool = True
+
+
+def Valid(code: str | dict[str, str], config: dict | None = None) -> Example:
+    return Example(code if isinstance(code, dict) else {"app.py": code}, config or {}, True)
+
+
+def Invalid(code: str | dict[str, str], config: dict | None = None) -> Example:
+    return Example(code if isinstance(code, dict) else {"app.py": code}, config or {}, False)
+
+
+def is_test_path(path: str) -> bool:
+    return bool(_TEST_PATH.search(path))
+
+
+class Check:
+    id: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    severity: ClassVar[Severity]
+    confidence: ClassVar[str]  # high | medium | low (SARIF precision)
+    cwe: ClassVar[int]
+    owasp: ClassVar[str]  # OWASP API Security Top 10 (2023) category, e.g. "API2:2023"
+    VALID: ClassVar[tuple[Example, ...]] = ()
+    INVALID: ClassVar[tuple[Example, ...]] = ()
+
+    def run(self, graph) -> Iterable[Finding]:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+    def finding(self, message, location, severity=None, related=(), suppress_lines=None) -> Finding:
+        return Finding(self.id, message, location, severity or self.severity, tuple(related), suppress_lines)
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def security_severity(cls) -> str:
+        return SECURITY_SEVERITY[cls.severity]
+
+
+def all_checks() -> list[type[Check]]:
+    """Every check class in the checks package, sorted by id."""
+    import checks
+
+    for info in pkgutil.iter_modules(checks.__path__):
+        if info.name != "base":
+            importlib.import_module(f"checks.{info.name}")
+    found = {c.id: c for c in _subclasses(Check)}
+    return [found[k] for k in sorted(found)]
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def describe(route) -> str:
+    """``POST /posts/<id>`` for messages."""
+    return f"{route.method} {route.path}"

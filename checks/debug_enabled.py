@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import re
+
+from analyzer.findings import Severity
+
+from .base import Check, Invalid, Valid, is_test_path
+
+NON_PRODUCTION = re.compile(r"dev|test|local|debug", re.IGNORECASE)
+
+
+class DebugEnabled(Check):
+    """
+    ## What it does
+    Flags debug mode switched on in code or configuration that production uses:
+    `app.run(debug=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, a
+    `DEBUG = True` setting in a config module or in a config class that is not a
+    development or testing one.
+
+    ## Why is this bad
+    Debug mode shows stack traces, settings and source to whoever triggers an error;
+    Werkzeug's interactive debugger runs arbitrary Python for anyone who reaches it.
+
+    ## Example
+    ```python
+    if __name__ == "__main__":
+        app.run(host="0.0.0.0", debug=True)
+    ```
+
+    ## Use instead
+    ```python
+    if __name__ == "__main__":
+        app.run(debug=os.environ.get("FLASK_DEBUG") == "1")
+    ```
+
+    ## References
+    - OWASP API Security Top 10 2023, API8: Security Misconfiguration
+    - CWE-489: Active Debug Code
+    """
+
+    id = "RG401"
+    name = "debug-enabled"
+    summary = "Debug mode enabled in code or production configuration"
+    severity = Severity.WARNING
+    confidence = "high"
+    cwe = 489
+    owasp = "API8:2023"
+
+    VALID = (
+        Valid("""
+import os
+from flask import Flask
+
+app = Flask(__name__)
+app.config["DEBUG"] = os.environ.get("FLASK_DEBUG") == "1"
+"""),
+        Valid({"app/config.py": """
+class DevelopmentConfig:
+    DEBUG = True
+"""}),
+    )
+    INVALID = (
+        Invalid("""
+from flask import Flask
+
+app = Flask(__name__)
+
+if __name__ == "__main__":
+    app.run(host="0.0.0.0", debug=True)
+"""),
+        Invalid({"app/config.py": """
+class ProductionConfig:
+    DEBUG = True
+"""}),
+    )
+
+    def run(self, graph):
+        for s in graph.settings:
+            if s.key != "DEBUG" or s.value is not True or NON_PRODUCTION.search(s.scope) \
+                    or is_test_path(s.location.file):
+                continue
+            where = f" in {s.scope}" if s.scope else ""
+            yield self.finding(f"Debug mode is enabled{where} ({s.via}).", s.location)
