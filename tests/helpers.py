@@ -1,0 +1,45 @@
+"""Shared test helpers: fixture expectations and SARIF validation."""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+MARKER = re.compile(r"#\s*(expect|todo|todook):\s*(RG\d{3}(?:\s*,\s*RG\d{3})*)")
+
+
+def fixture_projects() -> list[Path]:
+    """Every fixture project: fixtures/<framework>/<project>/."""
+    return sorted(p for fw in FIXTURES.iterdir() if fw.is_dir() for p in fw.iterdir() if p.is_dir())
+
+
+def markers(project: Path) -> dict[str, set[tuple[str, int, str]]]:
+    """{"expect"|"todo"|"todook": {(file, line, rule)}} from the inline comments of a project."""
+    found = {"expect": set(), "todo": set(), "todook": set()}
+    for path in sorted(project.rglob("*.py")):
+        rel = path.relative_to(project).as_posix()
+        for lineno, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            for kind, ids in MARKER.findall(line):
+                for rule in re.split(r"\s*,\s*", ids):
+                    found[kind].add((rel, lineno, rule))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text())
+    return jsonschema.Draft4Validator(schema)
+
+
+def validate_sarif(text: str) -> dict:
+    """Parse a SARIF log and assert that it validates against the official 2.1.0 schema."""
+    doc = json.loads(text)
+    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+    return doc
