@@ -74,6 +74,7 @@ class AppGraph:
         self.constants: dict[str, tuple[str, ...]] = {}
         self.routers: dict[str, Router] = {}
         self.settings = []
+        self.module_alias = _module_aliases(self.modules)
         for m in self.modules:
             if m.error:
                 continue
@@ -106,6 +107,12 @@ class AppGraph:
     def alias(self, qname: str, depth: int = 0) -> str:
         """Follow re-exports: ``pkg.bp`` where pkg/__init__ did ``from .views import bp``."""
         parts = qname.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            canonical = self.module_alias.get(".".join(parts[:i]))
+            if canonical:
+                parts = [*canonical.split("."), *parts[i:]]
+                qname = ".".join(parts)
+                break
         for i in range(len(parts) - 1, 0, -1):
             table = self.imports.get(".".join(parts[:i]))
             if table is not None:
@@ -343,5 +350,21 @@ class AppGraph:
         return []
 
 
+def _module_aliases(modules) -> dict[str, str]:
+    """Other names a module may be imported by: its dotted path from the project root and
+    each unambiguous suffix of it (for directories without ``__init__.py``)."""
+    candidates: dict[str, set[str]] = {}
+    for m in modules:
+        parts = m.path[:-3].split("/") if m.path.endswith(".py") else m.path.split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        for i in range(len(parts)):
+            name = ".".join(parts[i:])
+            if name and name != m.module:
+                candidates.setdefault(name, set()).add(m.module)
+    known = {m.module for m in modules}
+    return {name: next(iter(c)) for name, c in candidates.items() if len(c) == 1 and name not in known}
+
+
 def _guard_key(g: GuardInfo):
-    return (g.effect, g.layer, g.location or Location(""), g.name)
+    return (g.effect, g.layer, g.location or Location("", 0), g.name)

@@ -1,0 +1,429 @@
+"""Flask semantics in the route/authorization graph."""
+from analyzer import scan_sources
+
+
+def routes(files, **config):
+    report = scan_sources(files, config=config or None)
+    return {(r.method, r.path): r for r in report.routes}, report
+
+
+def test_aliases_module_attributes_and_relative_imports():
+    r, _ = routes({
+        "shop/__init__.py": "from flask import Flask\napp = Flask(__name__)\nfrom . import views\n",
+        "shop/views.py": """
+import flask_login
+from flask_login import login_required as lr
+from . import app
+
+@app.route("/a")
+@lr
+def a(): ...
+
+@app.route("/b")
+@flask_login.login_required
+def b(): ...
+
+@app.route("/c")
+def c(): ...
+""",
+    })
+    assert r[("GET", "/a")].auth == "protected"
+    assert r[("GET", "/b")].auth == "protected"
+    assert r[("GET", "/c")].auth == "unprotected"
+    assert r[("GET", "/a")].guards[0].name == "lr"
+    assert r[("GET", "/a")].guards[0].layer == "decorator"
+
+
+def test_guard_reexported_from_project_module():
+    r, _ = routes({
+        "app/auth.py": "from flask_login import login_required\n",
+        "app/views.py": """
+from flask import Blueprint
+from app.auth import login_required
+bp = Blueprint("v", __name__)
+
+@bp.get("/x")
+@login_required
+def x(): ...
+""",
+    })
+    assert r[("GET", "/x")].auth == "protected"
+
+
+def test_nested_blueprints_prefixes_and_factory():
+    r, _ = routes({
+        "app/__init__.py": """
+from flask import Flask
+
+def create_app():
+    app = Flask(__name__)
+    from .api import api_bp
+    app.register_blueprint(api_bp, url_prefix="/api")
+    return app
+""",
+        "app/api/__init__.py": """
+from flask import Blueprint
+from .users import users_bp
+api_bp = Blueprint("api", __name__)
+api_bp.register_blueprint(users_bp, url_prefix="/users")
+""",
+        "app/api/users.py": """
+from flask import Blueprint
+users_bp = Blueprint("users", __name__, url_prefix="/ignored")
+
+@users_bp.route("/<int:user_id>", methods=["GET", "PATCH"])
+def user(user_id): ...
+""",
+    })
+    assert set(r) == {("GET", "/api/users/<int:user_id>"), ("PATCH", "/api/users/<int:user_id>")}
+    assert r[("GET", "/api/users/<int:user_id>")].endpoint == "api.users.user"
+
+
+def test_before_request_gate_covers_nested_and_respects_allow_list():
+    r, report = routes({
+        "app/__init__.py": """
+from flask import Flask
+from .api import api_bp
+app = Flask(__name__)
+app.register_blueprint(api_bp, url_prefix="/api")
+""",
+        "app/api.py": """
+from flask import Blueprint, request, abort
+from flask_jwt_extended import verify_jwt_in_request
+
+api_bp = Blueprint("api", __name__)
+PUBLIC = {"api.catalog"}
+
+@api_bp.before_request
+def gate():
+    if request.endpoint in PUBLIC:
+        return
+    verify_jwt_in_request()
+
+@api_bp.get("/catalog")
+def catalog(): ...
+
+@api_bp.post("/orders")
+def create_order(): ...
+""",
+    })
+    assert r[("GET", "/api/catalog")].auth == "public"
+    assert r[("POST", "/api/orders")].auth == "protected"
+    gate = r[("POST", "/api/orders")].guards[0]
+    assert (gate.kind, gate.layer, gate.location.file) == ("gate", "blueprint", "app/api.py")
+    assert not [f for f in report.findings if f.rule_id == "RG101"]
+
+
+def test_before_app_request_covers_whole_app_and_logging_gate_does_not():
+    r, _ = routes({
+        "app.py": """
+from flask import Flask, Blueprint, g, abort
+from flask_login import current_user
+app = Flask(__name__)
+auth_bp = Blueprint("auth", __name__)
+other = Blueprint("other", __name__)
+
+@auth_bp.before_app_request
+def load():
+    if not current_user.is_authenticated:
+        abort(401)
+
+@other.before_request
+def log():
+    g.start = 1
+
+@other.get("/items")
+def items(): ...
+
+app.register_blueprint(auth_bp)
+app.register_blueprint(other)
+""",
+    })
+    assert r[("GET", "/items")].auth == "protected"
+    assert [g.layer for g in r[("GET", "/items")].guards] == ["app"]
+
+
+def test_custom_decorators_by_behaviour_not_name():
+    r, _ = routes({
+        "app/security.py": """
+from functools import wraps
+from flask import request, abort
+import jwt
+
+def token_required(f):
+    @wraps(f)
+    def wrapper(*a, **kw):
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        try:
+            jwt.decode(token, "k", algorithms=["HS256"])
+        except jwt.InvalidTokenError:
+            abort(401)
+        return f(*a, **kw)
+    return wrapper
+
+def roles_required(*roles):
+    def decorator(f):
+        @wraps(f)
+        def wrapper(*a, **kw):
+            if not has_role(roles):
+                return {"error": "forbidden"}, 403
+            return f(*a, **kw)
+        return wrapper
+    return decorator
+
+def secure_endpoint(f):
+    @wraps(f)
+    def wrapper(*a, **kw):
+        print("called", f.__name__)
+        return f(*a, **kw)
+    return wrapper
+""",
+        "app/views.py": """
+from flask import Flask
+from app.security import token_required, roles_required, secure_endpoint
+app = Flask(__name__)
+
+@app.get("/a")
+@token_required
+def a(): ...
+
+@app.get("/b")
+@roles_required("admin")
+def b(): ...
+
+@app.get("/c")
+@secure_endpoint
+def c(): ...
+""",
+    })
+    assert r[("GET", "/a")].auth == "protected"
+    assert r[("GET", "/b")].auth == "protected"
+    assert r[("GET", "/c")].auth == "unprotected"
+
+
+def test_inline_check_and_transitive_helper():
+    r, _ = routes({
+        "app.py": """
+from flask import Flask, abort, redirect, url_for
+from flask_login import current_user
+app = Flask(__name__)
+
+def require_user():
+    if current_user.is_anonymous:
+        abort(401)
+    return current_user
+
+@app.get("/a")
+def a():
+    if not current_user.is_authenticated:
+        return redirect(url_for("login"))
+    return "ok"
+
+@app.get("/b")
+def b():
+    user = require_user()
+    return user.name
+
+@app.get("/c")
+def c():
+    return {"logged_in": current_user.is_authenticated}
+""",
+    })
+    assert r[("GET", "/a")].auth == "protected"
+    assert r[("GET", "/a")].guards[0].layer == "inline"
+    assert r[("GET", "/b")].auth == "protected"
+    assert r[("GET", "/c")].auth == "unprotected"
+
+
+def test_decorator_order_guard_above_route():
+    _, report = routes({
+        "app.py": """
+from flask import Flask
+from flask_login import login_required
+app = Flask(__name__)
+
+@login_required
+@app.route("/a", methods=["POST"])
+def a(): ...
+""",
+    })
+    ids = [(f.rule_id, f.location.line) for f in report.findings]
+    assert ids == [("RG102", 6)]
+    assert report.routes[0].auth == "unprotected"
+
+
+def test_method_view_and_add_url_rule():
+    r, _ = routes({
+        "app.py": """
+from flask import Flask
+from flask.views import MethodView
+from flask_login import login_required
+app = Flask(__name__)
+
+class UserAPI(MethodView):
+    decorators = [login_required]
+    def get(self, id): ...
+    def delete(self, id): ...
+
+class Open(MethodView):
+    def get(self): ...
+    def post(self): ...
+
+def legacy(): ...
+
+app.add_url_rule("/users/<int:id>", view_func=UserAPI.as_view("user"))
+app.add_url_rule("/open", view_func=Open.as_view("open"))
+app.add_url_rule("/legacy", "legacy", login_required(legacy))
+""",
+    })
+    assert r[("GET", "/users/<int:id>")].auth == "protected"
+    assert r[("DELETE", "/users/<int:id>")].guards[0].layer == "class"
+    assert r[("POST", "/open")].auth == "unprotected"
+    assert r[("POST", "/open")].location.line == 14
+    assert r[("GET", "/legacy")].auth == "protected"
+
+
+def test_restful_resources_base_classes_and_method_decorators():
+    r, _ = routes({
+        "inv/common.py": """
+from flask_restful import Resource
+from flask_jwt_extended import jwt_required
+
+class AuthResource(Resource):
+    method_decorators = [jwt_required()]
+""",
+        "inv/api.py": """
+from flask import Blueprint
+from flask_restful import Api, Resource
+from flask_login import login_required
+from inv.common import AuthResource
+
+bp = Blueprint("inv", __name__, url_prefix="/inv")
+api = Api(bp)
+
+class Items(AuthResource):
+    def get(self): ...
+    def post(self): ...
+
+class Notes(Resource):
+    method_decorators = {"post": [login_required]}
+    def get(self): ...
+    def post(self): ...
+
+api.add_resource(Items, "/items", "/items/<int:id>")
+api.add_resource(Notes, "/notes")
+""",
+    })
+    assert r[("POST", "/inv/items/<int:id>")].auth == "protected"
+    assert r[("GET", "/inv/items")].guards[0].location.file == "inv/common.py"
+    assert r[("POST", "/inv/notes")].auth == "protected"
+    assert r[("GET", "/inv/notes")].auth == "unprotected"
+
+
+def test_httpauth_and_principal_instances():
+    r, _ = routes({
+        "app/ext.py": """
+from flask_httpauth import HTTPTokenAuth
+from flask_principal import Permission, RoleNeed
+auth = HTTPTokenAuth(scheme="Bearer")
+admin_permission = Permission(RoleNeed("admin"))
+""",
+        "app/views.py": """
+from flask import Flask
+from app.ext import auth, admin_permission
+app = Flask(__name__)
+
+@app.get("/a")
+@auth.login_required
+def a(): ...
+
+@app.delete("/b")
+@admin_permission.require(http_exception=403)
+def b(): ...
+""",
+    })
+    assert r[("GET", "/a")].auth == "protected"
+    assert r[("DELETE", "/b")].auth == "protected"
+
+
+def test_blueprints_registered_in_a_loop():
+    r, _ = routes({
+        "app.py": """
+from flask import Flask, Blueprint
+a = Blueprint("a", __name__, url_prefix="/a")
+b = Blueprint("b", __name__, url_prefix="/b")
+
+@a.get("/x")
+def x(): ...
+
+@b.get("/y")
+def y(): ...
+
+def create_app():
+    app = Flask(__name__)
+    for bp in (a, b):
+        app.register_blueprint(bp, url_prefix="/v1" + "")
+    return app
+""",
+    })
+    assert ("GET", "/a/x") in r and ("GET", "/b/y") in r
+
+
+def test_allow_list_config_and_conventional_public():
+    r, _ = routes({
+        "app.py": """
+from flask import Flask
+app = Flask(__name__)
+
+@app.post("/webhooks/stripe")
+def stripe(): ...
+
+@app.route("/login", methods=["GET", "POST"])
+def login(): ...
+
+@app.get("/healthz")
+def healthz(): ...
+""",
+    }, **{"public-routes": ["/webhooks/*"]})
+    assert r[("POST", "/webhooks/stripe")].auth == "public"
+    assert r[("POST", "/webhooks/stripe")].guards[0].layer == "config"
+    assert r[("POST", "/login")].auth == "public"
+    assert r[("GET", "/healthz")].auth == "public"
+    r, _ = routes({"app.py": "from flask import Flask\napp = Flask(__name__)\n@app.get('/login')\ndef login(): ...\n"},
+                  **{"default-public-routes": False})
+    assert r[("GET", "/login")].auth == "unprotected"
+
+
+def test_extra_auth_decorators_from_config():
+    files = {"app.py": """
+from flask import Flask
+from company.sso import require_sso
+app = Flask(__name__)
+
+@app.get("/x")
+@require_sso
+def x(): ...
+"""}
+    r, _ = routes(files)
+    assert r[("GET", "/x")].auth == "unprotected"
+    r, _ = routes(files, **{"auth-decorators": ["company.sso.require_sso"]})
+    assert r[("GET", "/x")].auth == "protected"
+
+
+def test_settings_debug_and_secrets():
+    _, report = routes({
+        "app/__init__.py": """
+import os
+from flask import Flask
+
+def create_app():
+    app = Flask(__name__)
+    app.config.from_mapping(SECRET_KEY="dev")
+    app.config.update(DEBUG=True)
+    app.config["JWT_SECRET_KEY"] = os.getenv("JWT_SECRET_KEY", "change-me")
+    app.config["STRIPE_API_KEY"] = os.environ["STRIPE_API_KEY"]
+    return app
+""",
+    })
+    got = sorted((f.rule_id, f.location.line, f.severity.level) for f in report.findings)
+    assert got == [("RG401", 8, "warning"), ("RG403", 7, "error"), ("RG403", 9, "warning")]
