@@ -115,8 +115,9 @@ def routes(paths, fmt, output, config_file):
         return
     rows = [("METHOD", "PATH", "AUTH", "HANDLER", "GUARDS")]
     for r in report.routes:
-        guards = ", ".join(f"{g.name} ({g.layer}{', ' + g.location.file + ':' + str(g.location.line) if g.location else ''})"
-                           for g in r.guards) or "-"
+        guards = ", ".join(
+            f"{g.name} ({g.layer}{', exempts' if g.effect == 'public' and g.kind == 'gate' else ''}"
+            f"{', ' + g.location.file + ':' + str(g.location.line) if g.location else ''})" for g in r.guards) or "-"
         h = r.handler_location or r.location
         rows.append((r.method, r.path, r.auth, f"{r.handler.rpartition('.')[2]} {h.file}:{h.line}", guards))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]

@@ -59,12 +59,15 @@ class FileContext:
         return f"{base}.{rest}" if rest else base
 
     def guard_use(self, expr: cst.BaseExpression, kind: str = "decorator", local=None, methods=()) -> GuardUse:
-        """A GuardUse for ``login_required`` or ``jwt_required()`` written at ``expr``."""
+        """A GuardUse for ``login_required`` or ``jwt_required()`` written at ``expr`` (or a Decorator)."""
+        at = expr
+        if isinstance(expr, cst.Decorator):
+            expr = expr.decorator
         target = expr.func if isinstance(expr, cst.Call) else expr
-        return GuardUse(self.resolve(target, local), self.code(expr), self.loc(expr), kind, tuple(methods))
+        return GuardUse(self.resolve(target, local), self.code(expr), self.loc(at), kind, tuple(methods))
 
     def decorators(self, node: cst.FunctionDef | cst.ClassDef, local=None) -> tuple[GuardUse, ...]:
-        return tuple(self.guard_use(d.decorator, local=local) for d in node.decorators)
+        return tuple(self.guard_use(d, local=local) for d in node.decorators)
 
     def span_start(self, node: cst.FunctionDef | cst.ClassDef) -> int:
         return self.loc(node.decorators[0]).line if node.decorators else self.loc(node).line
@@ -174,7 +177,8 @@ class CommonPass(cst.CSTVisitor):
         s = self.summaries.pop()
         self.sink.functions.append(FunctionFact(
             qualname, ctx.loc(node.name), ctx.span_start(node),
-            tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node)))
+            tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node),
+            tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))))
         return False
 
     def _call(self, qname: str) -> None:
@@ -261,7 +265,7 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
     try:
         wrapper.module.visit(CommonPass(ctx, sink))
         for adapter in knowledge.adapters:
-            if any(m in text for m in adapter.markers):
+            if not adapter.markers or any(m in text for m in adapter.markers):
                 adapter.extract(ctx, sink)
     except RecursionError:
         return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")
@@ -271,5 +275,5 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
         instances=tuple(sink.instances), constants=tuple(sink.constants),
         routers=tuple(sink.routers), mounts=tuple(sink.mounts), routes=tuple(sink.routes),
         gates=tuple(sink.gates), functions=tuple(sink.functions), classes=tuple(sink.classes),
-        settings=tuple(sink.settings), suppressions=suppressions(text),
+        settings=tuple(sink.settings), suppressions=suppressions(text), bindings=tuple(sink.bindings),
     )

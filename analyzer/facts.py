@@ -141,6 +141,7 @@ class FunctionFact:
     evidence: tuple[str, ...] = ()
     calls: tuple[str, ...] = ()
     decorators: tuple[GuardUse, ...] = ()
+    params: tuple[str, ...] = ()  # positional parameter names, in order
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,9 @@ class ModuleFacts:
     classes: tuple[ClassFact, ...] = ()
     settings: tuple[Setting, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    # (callee, parameter position or keyword, qualified value): ``register_blueprints(app)``
+    # makes the callee's parameter an alias of the caller's router.
+    bindings: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass
@@ -194,3 +198,4 @@ class FactSink:
     functions: list = field(default_factory=list)
     classes: list = field(default_factory=list)
     settings: list = field(default_factory=list)
+    bindings: list = field(default_factory=list)

@@ -75,6 +75,7 @@ class AppGraph:
         self.routers: dict[str, Router] = {}
         self.settings = []
         self.module_alias = _module_aliases(self.modules)
+        self.param_alias: dict[str, str] = {}
         for m in self.modules:
             if m.error:
                 continue
@@ -84,6 +85,14 @@ class AppGraph:
             self.instances.update(m.instances)
             self.constants.update(m.constants)
             self.settings.extend(m.settings)
+        for m in self.modules:
+            for callee, slot, value in m.bindings:
+                f = self.functions.get(self.alias(callee))
+                if f is None:
+                    continue
+                param = f.params[int(slot)] if slot.isdigit() and int(slot) < len(f.params) else slot
+                if param in f.params:
+                    self.param_alias.setdefault(f"{f.qualname}.{param}", value)
         for m in self.modules:
             for r in m.routers:
                 self.routers[r.id] = r
@@ -113,6 +122,10 @@ class AppGraph:
                 parts = [*canonical.split("."), *parts[i:]]
                 qname = ".".join(parts)
                 break
+        for i in range(len(parts), 1, -1):
+            bound = self.param_alias.get(".".join(parts[:i]))
+            if bound and depth < 20:
+                return self.alias(".".join([bound, *parts[i:]]), depth + 1)
         for i in range(len(parts) - 1, 0, -1):
             table = self.imports.get(".".join(parts[:i]))
             if table is not None:

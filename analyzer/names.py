@@ -68,6 +68,17 @@ def literal(expr: cst.BaseExpression | None):
     return NOT_LITERAL
 
 
+def path_text(expr: cst.BaseExpression | None, code) -> str:
+    """A route path as written: the literal, an f-string with its ``{fields}``, else the code."""
+    value = literal(expr)
+    if isinstance(value, str):
+        return value
+    if isinstance(expr, cst.FormattedString):
+        return "".join(p.value if isinstance(p, cst.FormattedStringText) else "{" + code(p.expression) + "}"
+                       for p in expr.parts)
+    return code(expr) if expr is not None else ""
+
+
 def string_list(expr: cst.BaseExpression | None) -> tuple[str, ...] | None:
     """A literal string or collection of strings as a tuple, else None."""
     value = literal(expr)

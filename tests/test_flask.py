@@ -427,3 +427,40 @@ def create_app():
     })
     got = sorted((f.rule_id, f.location.line, f.severity.level) for f in report.findings)
     assert got == [("RG401", 8, "warning"), ("RG403", 7, "error"), ("RG403", 9, "warning")]
+
+
+def test_app_passed_to_a_registration_function_and_view_variables():
+    r, _ = routes({
+        "app/__init__.py": """
+from flask import Flask
+from .routes import register_blueprints
+
+def create_app():
+    app = Flask(__name__)
+    register_blueprints(app)
+    return app
+""",
+        "app/routes.py": """
+from flask import Blueprint
+from flask.views import MethodView
+from flask_login import login_required
+
+users = Blueprint("users", __name__)
+
+class UserAPI(MethodView):
+    decorators = [login_required]
+    def get(self, id): ...
+
+user_view = UserAPI.as_view("user")
+users.add_url_rule("/<int:id>", view_func=user_view)
+
+def register_blueprints(app):
+    app.register_blueprint(users, url_prefix="/api/users")
+    for fmt in ("csv", "json"):
+        app.add_url_rule(f"/export.{fmt}", f"export_{fmt}", export)
+
+def export(): ...
+""",
+    })
+    assert r[("GET", "/api/users/<int:id>")].auth == "protected"
+    assert r[("GET", "/export.{fmt}")].auth == "unprotected"

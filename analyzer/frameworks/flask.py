@@ -12,7 +12,7 @@ import re
 import libcst as cst
 
 from ..facts import GuardUse, Gate, Mount, Route, Router, Setting
-from ..names import call_arg, dotted, literal, string_list
+from ..names import call_arg, dotted, literal, path_text, string_list
 from .base import Adapter, setting_value
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
@@ -34,8 +34,7 @@ UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 class FlaskAdapter(Adapter):
     name = "flask"
-    markers = ("flask", "Flask", ".route(", "add_url_rule", "add_resource", "register_blueprint",
-               "before_request", "before_app_request", "SECRET_KEY", "DEBUG")
+    markers = ()  # route decorators on receivers imported from elsewhere carry no telltale text
     known_guards = {
         **dict.fromkeys([
             "flask_login.login_required", "flask_login.fresh_login_required",
@@ -82,6 +81,8 @@ class _FlaskVisitor(cst.CSTVisitor):
         self.stack: list[str] = []  # enclosing class and function names
         self.classes: list[str] = []
         self.loops: dict[str, list[str]] = {}
+        self.bound: set[str] = set()  # routers and parameters bound in this file
+        self.views: dict[str, tuple] = {}  # local name -> (class, endpoint) of ``X.as_view("name")``
         self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
 
     # -- scopes ----------------------------------------------------------------
@@ -120,7 +121,10 @@ class _FlaskVisitor(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._route_decorators(node, is_class=False)
         self._gate_decorators(node)
-        self.scopes.append((self._qualname(node.name.value), {}))
+        qualname = self._qualname(node.name.value)
+        params = {p.name.value: f"{qualname}.{p.name.value}" for p in (*node.params.posonly_params, *node.params.params)}
+        self.bound.update(params.values())
+        self.scopes.append((qualname, params))
         self.stack.append(node.name.value)
 
     def leave_FunctionDef(self, node) -> None:
@@ -145,8 +149,12 @@ class _FlaskVisitor(cst.CSTVisitor):
         if isinstance(target, cst.Name) and isinstance(value, cst.Call):
             kind = ROUTERS.get(self.resolve(value.func))
             if kind:
-                self._router(self._bind(target.value), kind, value)
+                qname = self._bind(target.value)
+                self.bound.add(qname)
+                self._router(qname, kind, value)
                 return
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value == "as_view":
+                self.views[target.value] = self._unwrap_view(value)
         if isinstance(target, cst.Name) and not self.scopes and not self.classes and self.config_module \
                 and UPPER.match(target.value):
             self._setting(target.value, value, stmt)
@@ -197,6 +205,10 @@ class _FlaskVisitor(cst.CSTVisitor):
     # -- calls: registration, gates, config -----------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        for i, arg in enumerate(node.args):
+            if isinstance(arg.value, cst.Name) and not arg.star and self.resolve(arg.value) in self.bound:
+                slot = arg.keyword.value if arg.keyword else str(i)
+                self.sink.bindings.append((self.resolve(func), slot, self.resolve(arg.value)))
         if not isinstance(func, cst.Attribute):
             return
         attr = func.attr.value
@@ -245,6 +257,8 @@ class _FlaskVisitor(cst.CSTVisitor):
     def _unwrap_view(self, expr):
         """``login_required(view)`` / ``Cls.as_view("name")`` -> (handler, view_class, endpoint, guards)."""
         guards = []
+        if isinstance(expr, cst.Name) and expr.value in self.views:
+            return self.views[expr.value]
         while isinstance(expr, cst.Call):
             func = expr.func
             if isinstance(func, cst.Attribute) and func.attr.value == "as_view":
@@ -259,7 +273,7 @@ class _FlaskVisitor(cst.CSTVisitor):
         return handler, "", handler.rpartition(".")[2], guards
 
     def _add_url_rule(self, receiver, call: cst.Call) -> None:
-        rule = literal(call_arg(call, "rule", 0))
+        rule = path_text(call_arg(call, "rule", 0), self.ctx.code)
         view = call_arg(call, "view_func", 2)
         if view is None:
             return
@@ -268,7 +282,7 @@ class _FlaskVisitor(cst.CSTVisitor):
         methods = string_list(call_arg(call, "methods"))
         loc = self.ctx.loc(call)
         self.sink.routes.append(Route(
-            self.resolve(receiver), "flask", rule if isinstance(rule, str) else self.ctx.code(call.args[0].value),
+            self.resolve(receiver), "flask", rule,
             tuple(m.upper() for m in methods) if methods else (() if view_class else ("GET",)),
             handler, None, loc, ep if isinstance(ep, str) else endpoint, tuple(guards), (),
             view_class, loc.line, by_reference=True))
@@ -281,9 +295,8 @@ class _FlaskVisitor(cst.CSTVisitor):
         ep = literal(call_arg(call, "endpoint"))
         loc = self.ctx.loc(call)
         for url in positional[1:]:
-            path = literal(url)
             self.sink.routes.append(Route(
-                self.resolve(receiver), "flask", path if isinstance(path, str) else self.ctx.code(url), (),
+                self.resolve(receiver), "flask", path_text(url, self.ctx.code), (),
                 cls, None, loc, ep if isinstance(ep, str) else cls.rpartition(".")[2].lower(),
                 view_class=cls, span_start=loc.line, by_reference=True))
 
@@ -295,23 +308,23 @@ class _FlaskVisitor(cst.CSTVisitor):
             return
         ctx = self.ctx
         qualname = self._qualname(node.name.value)
-        misplaced = tuple(ctx.guard_use(d, local=self.local) for d in decorators[: route_idx[0]])
+        misplaced = tuple(ctx.guard_use(d, local=self.local) for d in node.decorators[: route_idx[0]])
         for i in route_idx:
             call = decorators[i]
             receiver, verb = self._route_call(call)
-            rule = literal(call_arg(call, "rule", 0))
+            rule = path_text(call_arg(call, "rule", 0), ctx.code) or "/"
             methods = string_list(call_arg(call, "methods"))
             if verb:
                 methods = (verb,)
             elif not methods:
                 methods = () if is_class else ("GET",)
             endpoint = literal(call_arg(call, "endpoint"))
-            guards = tuple(ctx.guard_use(d, local=self.local) for j, d in enumerate(decorators)
+            guards = tuple(ctx.guard_use(d, local=self.local) for j, d in enumerate(node.decorators)
                            if j > i and j not in route_idx)
             self.sink.routes.append(Route(
                 self.resolve(receiver), "flask",
-                rule if isinstance(rule, str) else (ctx.code(call.args[0].value) if call.args else "/"),
-                tuple(m.upper() for m in methods), qualname, ctx.loc(node.name), ctx.loc(call),
+                rule,
+                tuple(m.upper() for m in methods), qualname, ctx.loc(node.name), ctx.loc(node.decorators[i]),
                 endpoint if isinstance(endpoint, str) else node.name.value, guards, misplaced,
                 qualname if is_class else "", ctx.span_start(node)))
 

@@ -1,0 +1,187 @@
+"""The real CLI, end to end: formats, exit codes, config errors, bad input, pre-commit scope."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer.cli import main
+from helpers import validate_sarif
+
+APP = """\
+from flask import Flask
+from flask_login import login_required
+
+app = Flask(__name__)
+
+@app.route("/orders")
+@login_required
+def orders():
+    return "ok"
+
+@app.route("/orders/<int:order_id>", methods=["DELETE"])
+def delete_order(order_id):
+    return "", 204
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    return tmp_path
+
+
+def run(*args, cwd=None):
+    runner = CliRunner()
+    old = os.getcwd()
+    try:
+        if cwd:
+            os.chdir(cwd)
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_text_output_and_exit_code(project):
+    result = run("scan", project)
+    assert result.exit_code == 1
+    assert "app.py:11:1: RG101 [error] DELETE /orders/<int:order_id> requires no authentication" in result.output
+    assert result.output.strip().endswith("1 finding in 1 file.")
+
+
+def test_exit_zero_fail_on_select_ignore(project):
+    assert run("scan", project, "--exit-zero").exit_code == 0
+    assert run("scan", project, "--ignore", "RG1").exit_code == 0
+    assert run("scan", project, "--select", "RG4").exit_code == 0
+    assert run("scan", project, "--select", "RG101").exit_code == 1
+    (project / "app.py").write_text(APP.replace('methods=["DELETE"]', 'methods=["GET"]'))
+    assert run("scan", project).exit_code == 1  # a warning, and fail-on defaults to warning
+    assert run("scan", project, "--fail-on", "error").exit_code == 0
+
+
+def test_json_and_sarif_and_github(project, tmp_path):
+    data = json.loads(run("scan", project, "--format", "json").stdout)
+    assert [f["rule"] for f in data["findings"]] == ["RG101"]
+    assert data["findings"][0]["file"] == "app.py"
+    out = tmp_path / "out.sarif"
+    assert run("scan", project, "--format", "sarif", "-o", out).exit_code == 1
+    sarif = validate_sarif(out.read_text())
+    result = sarif["runs"][0]["results"][0]
+    assert result["level"] == "error" and result["ruleId"] == "RG101"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app.py"
+    assert ":" in result["partialFingerprints"]["primaryLocationLineHash"]
+    gh = run("scan", project, "--format", "github").output
+    assert gh.startswith("::error file=app.py,line=11,col=1,title=RG101::")
+
+
+def test_sarif_clean_run_has_empty_results(tmp_path):
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    result = run("scan", tmp_path, "--format", "sarif")
+    assert result.exit_code == 0
+    assert validate_sarif(result.stdout)["runs"][0]["results"] == []
+
+
+def test_routes_json(project):
+    data = json.loads(run("routes", project, "--format", "json").stdout)
+    assert data == [
+        {"method": "GET", "path": "/orders", "framework": "flask",
+         "handler": {"file": "app.py", "line": 8, "qualname": "app.orders"}, "auth": "protected",
+         "guards": [{"kind": "decorator", "name": "login_required", "layer": "decorator", "effect": "auth",
+                     "reason": "flask_login.login_required", "file": "app.py", "line": 7}]},
+        {"method": "DELETE", "path": "/orders/<int:order_id>", "framework": "flask",
+         "handler": {"file": "app.py", "line": 12, "qualname": "app.delete_order"}, "auth": "unprotected",
+         "guards": []},
+    ]
+    table = run("routes", project).output
+    assert "DELETE  /orders/<int:order_id>  unprotected" in table
+
+
+def test_rules_and_explain():
+    out = run("rules").output
+    assert "RG101  unauthenticated-route" in out
+    explained = run("explain", "RG101")
+    assert "## Why is this bad" in explained.output
+    assert run("explain", "RG999").exit_code == 2
+
+
+def test_config_errors_name_the_key(project):
+    (project / "pyproject.toml").write_text('[tool.routeguard]\nfail-on = "sometimes"\n')
+    result = run("scan", project)
+    assert result.exit_code == 2 and "fail-on" in result.output
+    (project / "pyproject.toml").write_text('[tool.routeguard]\npublic-routs = ["/x"]\n')
+    result = run("scan", project)
+    assert result.exit_code == 2 and "public-routs" in result.output
+    (project / "pyproject.toml").write_text('[tool.routeguard]\nignore = ["E501"]\n')
+    assert run("scan", project).exit_code == 2
+    assert run("scan", project / "nope").exit_code == 2
+
+
+def test_config_from_pyproject(project):
+    (project / "pyproject.toml").write_text('[tool.routeguard]\npublic-routes = ["/orders/*"]\n')
+    assert run("scan", project).exit_code == 0
+
+
+def test_inline_suppression(project):
+    text = APP.replace('@app.route("/orders/<int:order_id>", methods=["DELETE"])',
+                       '@app.route("/orders/<int:order_id>", methods=["DELETE"])  # routeguard: ignore[RG101]')
+    (project / "app.py").write_text(text)
+    assert run("scan", project).exit_code == 0
+    shown = run("scan", project, "--show-suppressed", "--format", "sarif").stdout
+    assert validate_sarif(shown)["runs"][0]["results"][0]["suppressions"] == [{"kind": "inSource"}]
+    (project / "app.py").write_text(APP.replace("def delete_order(order_id):",
+                                                "def delete_order(order_id):  # routeguard: ignore[RG101]"))
+    assert run("scan", project).exit_code == 0
+    (project / "app.py").write_text(APP.replace("def delete_order(order_id):",
+                                                "def delete_order(order_id):  # routeguard: ignore"))
+    out = run("scan", project, "--fail-on", "error").output
+    assert "RG001 [note]" in out and "RG101 [error]" in out
+
+
+def test_bad_files_are_reported_and_others_still_analyzed(project):
+    (project / "broken.py").write_text("def f(:\n")
+    (project / "latin.py").write_bytes(b"x = '\xe9'\n")
+    result = run("scan", project)
+    assert result.exit_code == 1
+    assert "broken.py: warning: syntax error" in result.output
+    assert "latin.py: warning: cannot decode" in result.output
+    assert "RG101" in result.output
+    sarif = validate_sarif(run("scan", project, "--format", "sarif").stdout)
+    notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == ["broken.py", "latin.py"]
+
+
+def test_empty_project_and_no_python(tmp_path):
+    result = run("scan", tmp_path)
+    assert result.exit_code == 0 and "0 findings in 0 files." in result.output
+    (tmp_path / "README.md").write_text("hi")
+    assert run("scan", tmp_path).exit_code == 0
+
+
+def test_precommit_scope_reads_the_project_around_the_files(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    pkg = tmp_path / "shop"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(
+        "from flask import Flask\nfrom .api import api_bp\napp = Flask(__name__)\n"
+        "app.register_blueprint(api_bp, url_prefix='/api')\n")
+    (pkg / "guards.py").write_text(
+        "from flask import abort\nfrom flask_login import current_user\n\n"
+        "def check():\n    if not current_user.is_authenticated:\n        abort(401)\n")
+    (pkg / "api.py").write_text(
+        "from flask import Blueprint\nfrom .guards import check\napi_bp = Blueprint('api', __name__)\n"
+        "api_bp.before_request(check)\n\n@api_bp.post('/orders')\ndef create(): ...\n")
+    (pkg / "open.py").write_text(
+        "from . import app\n\n@app.post('/open')\ndef open_(): ...\n")
+    result = run("scan", "shop/api.py", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    result = run("scan", "shop/api.py", "shop/open.py", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "shop/open.py:3:1: RG101" in result.output
+
+
+def test_console_script_runs():
+    out = subprocess.run([sys.executable, "-m", "analyzer.cli", "--version"], capture_output=True, text=True)
+    assert "routeguard" in out.stdout or out.returncode == 0
