@@ -126,12 +126,15 @@ def routes(paths, fmt, output, config_file):
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 def rules(fmt):
     """List every check: id, name, severity, summary."""
-    from checks.base import all_checks
+    from checks.base import all_checks, markdown_table
 
     checks = all_checks()
+    if fmt == "markdown":
+        click.echo(markdown_table(checks), nl=False)
+        return
     if fmt == "json":
         click.echo(json.dumps([{"id": c.id, "name": c.name, "severity": c.severity.level, "cwe": c.cwe,
                                 "owasp": c.owasp, "summary": c.summary} for c in checks], indent=2))

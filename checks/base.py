@@ -82,6 +82,8 @@ def _subclasses(cls):
         yield from _subclasses(sub)
 
 
-def describe(route) -> str:
-    """``POST /posts/<id>`` for messages."""
-    return f"{route.method} {route.path}"
+def markdown_table(checks) -> str:
+    """The README's table of checks (``routeguard rules --format markdown``)."""
+    rows = ["| ID | Name | Severity | CWE | OWASP API | What it finds |", "|---|---|---|---|---|---|"]
+    rows += [f"| {c.id} | `{c.name}` | {c.severity.level} | CWE-{c.cwe} | {c.owasp} | {c.summary} |" for c in checks]
+    return "\n".join(rows) + "\n"

@@ -150,8 +150,8 @@ def list_users():
             methods = [r.method for r in routes]
             writes = any(m in WRITE_METHODS or m == "ANY" for m in methods)
             verbs = "/".join(methods)
-            layers = "no guard on the handler, its class, its router or blueprint, or the app"
             related = [Related(m, "mounted here") for m in routes[0].mounts]
             yield self.finding(
-                f"{verbs} {path} requires no authentication: {layers}, and it is not marked public.",
+                f"{verbs} {path} requires no authentication: no guard at any layer protects it "
+                "and it is not marked public.",
                 location, Severity.ERROR if writes else Severity.WARNING, related, routes[0].suppress_lines)
