@@ -8,7 +8,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
-SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+DATA = REPO / "tests" / "data"
+SCHEMA = DATA / "sarif-schema-2.1.0.json"
 MARKER = re.compile(r"#\s*(expect|todo|todook):\s*(RG\d{3}(?:\s*,\s*RG\d{3})*)")
 
 

@@ -1,0 +1,85 @@
+"""SARIF that looks first-class in GitHub code scanning, and deterministic output."""
+from analyzer import scan_sources
+from helpers import validate_sarif
+
+FILES = {
+    "shop/__init__.py": """
+from flask import Flask
+from .api import api_bp
+
+def create_app():
+    app = Flask(__name__)
+    app.register_blueprint(api_bp, url_prefix="/api")
+    return app
+""",
+    "shop/api.py": """
+from flask import Blueprint
+from flask_login import login_required
+
+api_bp = Blueprint("api", __name__)
+
+@login_required
+@api_bp.post("/orders")
+def create_order(): ...
+
+@api_bp.delete("/orders/<int:order_id>")
+def delete_order(order_id): ...
+""",
+    "shop/broken.py": "def broken(:\n",
+}
+
+
+def test_sarif_structure():
+    report = scan_sources(FILES)
+    doc = validate_sarif(report.render("sarif"))
+    assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-2.1.0.json")
+    (run,) = doc["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "routeguard" and driver["semanticVersion"] and driver["informationUri"]
+    rules = driver["rules"]
+    assert [r["id"] for r in rules] == sorted(r["id"] for r in rules)
+    rg101 = next(r for r in rules if r["id"] == "RG101")
+    assert rg101["name"] == "unauthenticated-route"
+    assert rg101["shortDescription"]["text"] and rg101["fullDescription"]["text"].startswith("Flags a route")
+    assert "## Why is this bad" in rg101["help"]["markdown"] and "##" not in rg101["help"]["text"]
+    assert rg101["defaultConfiguration"]["level"] == "warning"
+    assert rg101["properties"]["tags"][:2] == ["security", "external/cwe/cwe-306"]
+    assert rg101["properties"]["precision"] == "medium"
+    assert float(rg101["properties"]["security-severity"]) > 0
+    assert run["columnKind"] == "unicodeCodePoints"
+    results = run["results"]
+    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results] == [
+        ("RG102", 7), ("RG101", 11)]
+    for r in results:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+        assert r["level"] in ("note", "warning", "error")
+        loc = r["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"] == {"uri": "shop/api.py", "uriBaseId": "%SRCROOT%"}
+        region = loc["region"]
+        assert region["startLine"] == region["endLine"] and region["endColumn"] > region["startColumn"] >= 1
+        assert r["partialFingerprints"]["primaryLocationLineHash"].endswith(":1")
+        first_sentence = r["message"]["text"].split(": ")[0]
+        assert "/orders" in first_sentence
+    rg102 = results[0]
+    assert rg102["level"] == "error"
+    related = rg102["relatedLocations"][0]
+    assert related["id"] == 1 and related["physicalLocation"]["region"]["startLine"] == 8
+    assert results[1]["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "shop/__init__.py"
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert notes[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "shop/broken.py"
+    assert "syntax error" in notes[0]["message"]["text"]
+
+
+def test_warning_level_is_written_explicitly():
+    report = scan_sources({"app.py": "from flask import Flask\napp = Flask(__name__)\n@app.get('/x')\ndef x(): ...\n"})
+    doc = validate_sarif(report.render("sarif"))
+    assert doc["runs"][0]["results"][0]["level"] == "warning"
+
+
+def test_output_is_deterministic():
+    outputs = set()
+    for order in (FILES, dict(reversed(list(FILES.items())))):
+        report = scan_sources(order)
+        outputs.add(tuple(report.render(fmt) for fmt in ("text", "json", "sarif", "github")))
+    assert len(outputs) == 1
+    assert "20" not in "".join(l for l in outputs.pop()[2].splitlines() if "Time" in l)
