@@ -80,7 +80,7 @@ def account():
                     continue
                 seen.add(guard.location)
                 yield self.finding(
-                    f"{guard.name} is above the route decorator, so it protects nothing: "
-                    f"{route.method} {route.path} is registered without it.",
+                    f"{route.method} {route.path} is registered without {guard.name}: the guard is above "
+                    "the route decorator, so it protects nothing.",
                     guard.location, related=[Related(route.location, "the route decorator that registers the unguarded function")],
                     suppress_lines=route.suppress_lines)
