@@ -5,6 +5,7 @@ knowledge tables, so that it can run in worker processes and be cached.
 """
 from __future__ import annotations
 
+import ast
 import re
 
 import libcst as cst
@@ -250,9 +251,29 @@ def suppressions(text: str) -> tuple[Suppression, ...]:
     return tuple(found)
 
 
+def _too_deep(text: str) -> str | None:
+    """CPython's own parser as a cheap guard: LibCST's native parser crashes on brackets
+    nested thousands deep and takes minutes on expressions thousands of terms long, both
+    of which CPython refuses quickly. Other syntax errors are left to LibCST, which knows
+    newer grammar than the running interpreter may."""
+    try:
+        ast.parse(text)
+    except SyntaxError as e:
+        if "too many nested" in str(e.msg):
+            return f"file is nested too deeply to analyze (line {e.lineno}: {e.msg})"
+    except (RecursionError, MemoryError):
+        return "file is nested too deeply to analyze"
+    except ValueError as e:
+        return f"cannot parse file: {e}"
+    return None
+
+
 def extract_source(path: str, text: str, module: str, is_package: bool, knowledge) -> ModuleFacts:
     """Parse ``text`` and return its facts; a file that cannot be read returns ``error``."""
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    too_deep = _too_deep(text)
+    if too_deep:
+        return ModuleFacts(path, module, lines, error=too_deep)
     try:
         wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
         positions = wrapper.resolve(PositionProvider)
@@ -276,4 +297,8 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
         routers=tuple(sink.routers), mounts=tuple(sink.mounts), routes=tuple(sink.routes),
         gates=tuple(sink.gates), functions=tuple(sink.functions), classes=tuple(sink.classes),
         settings=tuple(sink.settings), suppressions=suppressions(text), bindings=tuple(sink.bindings),
+        dependencies=tuple(sink.dependencies), scopes=tuple(sink.scopes), models=tuple(sink.models),
+        returns=tuple(sink.returns), exemptions=tuple(sink.exemptions),
+        defaults=tuple(sink.defaults), field_facts=tuple(sink.field_facts), schemas=tuple(sink.schemas),
+        schema_uses=tuple(sink.schema_uses),
     )

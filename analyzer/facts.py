@@ -32,7 +32,7 @@ class GuardUse:
     mixin or gate function.  Whether it really authenticates is decided at link time,
     from the adapters' tables of known guards, the project configuration and the
     summaries of the project's own functions.  ``effect`` is set when the adapter
-    already knows it ("auth" or "public").
+    already knows it: "auth", "public", or "none" (looks like a guard, lets everyone in).
     """
 
     target: str
@@ -41,6 +41,9 @@ class GuardUse:
     kind: str = "decorator"  # decorator | dependency | permission | mixin | gate | middleware
     methods: tuple[str, ...] = ()  # empty: every method
     effect: str = ""
+    # Set when the guard passes if any one of these targets passes (``A | B``): it then
+    # authenticates only if every alternative does.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,11 @@ class Mount:
     prefix: str | None = None  # None: the child's own prefix applies
     name: str | None = None
     guards: tuple[GuardUse, ...] = ()
+    # The include prefix is prepended to the child's own prefix instead of replacing it.
+    keep_prefix: bool = False
+    # The child is a separate application: it does not inherit the parent's router-level
+    # guards (gates such as middleware still run in front of it).
+    isolated: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,11 +99,25 @@ class Route:
     # Registered by a call (add_url_rule, path()) rather than a decorator: the handler's
     # own decorators, wherever it is defined, are its guards.
     by_reference: bool = False
+    # (HTTP method, name of the view-class method that handles it): routes generated for a
+    # class whose handlers are not named after verbs.  The linker keeps the actions that a
+    # class in the MRO defines or an external base provides (Knowledge.provided_methods).
+    actions: tuple[tuple[str, str], ...] = ()
+    # Methods of the view class whose ``subroute`` names this group add routes below this one.
+    subroutes: str = ""
+    # Report findings at the registration (``location``) rather than at the handler method.
+    locate_at_route: bool = False
+    # True: the route addresses one object; False: a collection (or creates); None: unknown.
+    item: bool | None = None
 
 
 @dataclass(frozen=True)
 class Gate:
-    """A hook that runs before the routes of a router (``before_request``, middleware)."""
+    """A hook that runs before the routes of a router (``before_request``, middleware).
+
+    ``exempt_guards``: qualified names of decorators that exempt the view they are on
+    from this gate (the view is then explicitly public).
+    """
 
     router: str
     func: str
@@ -105,6 +127,7 @@ class Gate:
     exempt_paths: tuple[str, ...] = ()  # path prefixes
     exempt_refs: tuple[str, ...] = ()  # qualified names of constants holding more exemptions
     kind: str = "gate"
+    exempt_guards: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,11 @@ class MethodFact:
     location: Location
     span_start: int
     decorators: tuple[GuardUse, ...] = ()
+    handler: str = ""  # the function that handles it, when not ``<class>.<name>``
+    guard_attrs: tuple[tuple[str, tuple[GuardUse, ...]], ...] = ()  # per-method overrides of class guard attrs
+    # (group, path suffix, methods, item): this method adds a route below the class's
+    # routes whose ``subroutes`` is ``group``.
+    subroute: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +151,7 @@ class ClassFact:
     methods: tuple[MethodFact, ...] = ()
     guard_attrs: tuple[tuple[str, tuple[GuardUse, ...]], ...] = ()
     attrs: tuple[tuple[str, str], ...] = ()  # other class attributes holding a literal string list, joined by ","
+    decorators: tuple[GuardUse, ...] = ()  # guards applied to the whole class (every method, subclasses too)
 
 
 @dataclass(frozen=True)
@@ -141,6 +170,8 @@ class FunctionFact:
     evidence: tuple[str, ...] = ()
     calls: tuple[str, ...] = ()
     decorators: tuple[GuardUse, ...] = ()
+    methods: tuple[str, ...] = ()  # HTTP methods its decorators restrict it to (empty: not restricted)
+    misplaced: tuple[GuardUse, ...] = ()  # guards written where they have no effect (above the registering decorator)
     params: tuple[str, ...] = ()  # positional parameter names, in order
 
 
@@ -155,6 +186,136 @@ class Setting:
     fallback: bool = False  # the literal is the default of an environment lookup
     scope: str = ""  # enclosing class, if any
     via: str = ""
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """``user`` (a function, a method or a type alias) runs ``target`` before it and gets
+    its result, so whatever ``target`` checks, ``user`` checks too (parameter dependencies)."""
+
+    user: str
+    target: str
+    location: Location
+    display: str = ""
+
+
+@dataclass(frozen=True)
+class ScopeFact:
+    """Something about OAuth-style scopes.
+
+    kind: ``required`` (``owner`` requires ``scopes`` of the credential when using ``target``),
+    ``declared`` (credential scheme ``owner`` lists the scopes it knows; ``ref`` names the
+    constant holding them), ``enforced`` (function ``owner`` compares the scopes its callers
+    require with the ones the credential carries), ``granted`` (function ``owner`` mints a
+    token with scopes taken from ``source``: literal | wildcard | all | client | other;
+    ``restricted`` when client-chosen scopes are checked against what the user holds).
+    """
+
+    kind: str
+    owner: str
+    location: Location
+    scopes: tuple[str, ...] = ()
+    target: str = ""
+    source: str = ""
+    ref: str = ""
+    restricted: bool = False
+
+
+@dataclass(frozen=True)
+class ModelFact:
+    """A data class: ``orm`` (a stored table row), ``schema`` (validation/serialization), or ''
+    when its bases decide (resolved along the class hierarchy at link time)."""
+
+    qualname: str
+    location: Location
+    kind: str = ""
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReturnFact:
+    """What a function (or a type alias) yields, as far as local inference tells.
+
+    ``values``: qualified class names, or ``call:<qname>`` for the result of calling
+    ``qname`` (resolved at link time). ``serialized``: the framework serializes whatever
+    this handler returns; ``schema`` is the output schema declared for it (``"None"`` when
+    explicitly disabled).
+    """
+
+    function: str
+    location: Location
+    values: tuple[str, ...] = ()
+    annotation: str = ""
+    serialized: bool = False
+    schema: str = ""
+    schema_location: Location | None = None
+
+
+@dataclass(frozen=True)
+class PathExemption:
+    """Request paths that the gate function ``func`` lets through without a credential."""
+
+    func: str
+    location: Location
+    exact: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    exact_refs: tuple[str, ...] = ()  # qualified names of constants holding exact paths
+    prefix_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DefaultGuards:
+    """Settings-level guards for the class guard attribute ``attr``, used by a view class
+    that does not define ``attr`` itself (nor inherits it from a project class).
+
+    ``scope``: qualified-name prefixes; the defaults apply only to view classes whose MRO
+    reaches a class named with one of them (empty: every view class).
+    """
+
+    attr: str
+    guards: tuple[GuardUse, ...]
+    location: Location
+    scope: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldFact:
+    """A stored field of model ``model``; ``mark`` is "secret" (passwords, tokens, keys)
+    or "privileged" (staff/admin flags, permissions)."""
+
+    model: str
+    name: str
+    location: Location
+    mark: str = ""
+
+
+@dataclass(frozen=True)
+class SchemaFact:
+    """A serializer or form generated from a model.
+
+    ``all_fields``: every model field is included; ``exclude``: the fields left out
+    (None when the schema lists its fields); ``hidden``: fields never shown in output
+    (write-only).
+    """
+
+    qualname: str
+    location: Location
+    kind: str  # serializer | form
+    model: str
+    all_fields: bool = False
+    fields: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None
+    hidden: tuple[str, ...] = ()
+    fields_location: Location | None = None
+
+
+@dataclass(frozen=True)
+class SchemaUse:
+    """The view class or function ``user`` reads or writes data through ``schema``."""
+
+    user: str
+    schema: str
+    location: Location
 
 
 @dataclass(frozen=True)
@@ -180,6 +341,15 @@ class ModuleFacts:
     classes: tuple[ClassFact, ...] = ()
     settings: tuple[Setting, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()
+    scopes: tuple[ScopeFact, ...] = ()
+    models: tuple[ModelFact, ...] = ()
+    returns: tuple[ReturnFact, ...] = ()
+    exemptions: tuple[PathExemption, ...] = ()
+    defaults: tuple[DefaultGuards, ...] = ()
+    field_facts: tuple[FieldFact, ...] = ()
+    schemas: tuple[SchemaFact, ...] = ()
+    schema_uses: tuple[SchemaUse, ...] = ()
     # (callee, parameter position or keyword, qualified value): ``register_blueprints(app)``
     # makes the callee's parameter an alias of the caller's router.
     bindings: tuple[tuple[str, str, str], ...] = ()
@@ -198,4 +368,13 @@ class FactSink:
     functions: list = field(default_factory=list)
     classes: list = field(default_factory=list)
     settings: list = field(default_factory=list)
+    dependencies: list = field(default_factory=list)
+    scopes: list = field(default_factory=list)
+    models: list = field(default_factory=list)
+    returns: list = field(default_factory=list)
+    exemptions: list = field(default_factory=list)
+    defaults: list = field(default_factory=list)
+    field_facts: list = field(default_factory=list)
+    schemas: list = field(default_factory=list)
+    schema_uses: list = field(default_factory=list)
     bindings: list = field(default_factory=list)

@@ -75,6 +75,11 @@ class AppGraph:
         self.routers: dict[str, Router] = {}
         self.settings = []
         self.module_alias = _module_aliases(self.modules)
+        self.dependencies: dict[str, list] = {}  # user -> [Dependency]
+        self.scope_facts: list = []  # ScopeFact
+        self.models: dict[str, object] = {}  # qualname -> ModelFact
+        self.returns: dict[str, object] = {}  # function -> ReturnFact
+        self.exemptions: dict[str, list] = {}  # gate function -> [PathExemption]
         self.param_alias: dict[str, str] = {}
         for m in self.modules:
             if m.error:
@@ -85,6 +90,13 @@ class AppGraph:
             self.instances.update(m.instances)
             self.constants.update(m.constants)
             self.settings.extend(m.settings)
+            for d in m.dependencies:
+                self.dependencies.setdefault(d.user, []).append(d)
+            self.scope_facts.extend(m.scopes)
+            self.models.update((mf.qualname, mf) for mf in m.models)
+            self.returns.update((r.function, r) for r in m.returns)
+            for e in m.exemptions:
+                self.exemptions.setdefault(e.func, []).append(e)
         for m in self.modules:
             for callee, slot, value in m.bindings:
                 f = self.functions.get(self.alias(callee))
@@ -166,10 +178,11 @@ class AppGraph:
         if qname in self._auth_memo:
             return self._auth_memo[qname]
         f = self.functions.get(qname)
-        if f is None or qname in _stack:
+        deps = self.dependencies.get(qname, ())
+        if (f is None and not deps) or qname in _stack:
             return None
-        reason = f.evidence[0] if f.evidence else None
-        if reason is None:
+        reason = f.evidence[0] if f and f.evidence else None
+        if reason is None and f is not None:
             for call in f.calls:
                 c = self.canonical(call)
                 if c in self.k.auth_calls or self.k.known_guards.get(c) == "auth":
@@ -178,27 +191,40 @@ class AppGraph:
                     reason = f"calls {c}"
                 if reason:
                     break
+        if reason is None:
+            for dep in deps:  # what a dependency checks, its user checks too
+                verdict = self.judge(dep.target, _stack | {qname})
+                if verdict and verdict[0] == "auth":
+                    reason = f"depends on {dep.display or dep.target}"
+                    break
         self._auth_memo[qname] = reason
         return reason
 
-    def judge(self, target: str) -> tuple[str, str] | None:
+    def judge(self, target: str, _stack: frozenset = frozenset()) -> tuple[str, str] | None:
         """(effect, reason) if the decorator/dependency/class ``target`` is a guard."""
         q = self.canonical(target)
         if q in self.k.known_guards:
             return self.k.known_guards[q], q
-        reason = self.function_auth(q)
+        reason = self.function_auth(q, _stack)
         if reason:
             return "auth", reason
+        cls = self.instances.get(q)
+        if cls and q not in _stack:  # using an instance calls its class's __call__
+            verdict = self.judge(cls, _stack | {q})
+            if verdict:
+                return verdict[0], f"{q.rpartition('.')[2]} is a {cls.rpartition('.')[2]}: {verdict[1]}"
         if q in self.classes:
             for base in self.mro(q)[1:]:
                 if base in self.k.known_guards:
                     return self.k.known_guards[base], f"subclass of {base}"
-            call = self.function_auth(f"{q}.__call__")
+            call = self.function_auth(f"{q}.__call__", _stack)
             if call:
                 return "auth", call
         return None
 
     def guard_info(self, use: GuardUse, layer: str) -> GuardInfo | None:
+        if use.effect == "none":
+            return None
         if use.effect:
             return GuardInfo(use.kind, use.display, layer, use.location, use.effect, use.target)
         verdict = self.judge(use.target)
@@ -236,7 +262,12 @@ class AppGraph:
         root = chain[0][0]
         for rid, mount in chain:
             r = self.routers[rid]
-            prefix = join_paths(prefix, mount.prefix if mount and mount.prefix is not None else r.prefix)
+            own = r.prefix
+            if mount and mount.prefix is not None:
+                own = join_paths(mount.prefix, r.prefix) if mount.keep_prefix else mount.prefix
+            prefix = join_paths(prefix, own)
+            if mount and mount.isolated:
+                chain_guards.clear()
             name = mount.name if mount and mount.name else r.name
             if name:
                 names.append(name)
@@ -343,11 +374,20 @@ class AppGraph:
         exempt_endpoints = list(gate.exempt_endpoints)
         for ref in gate.exempt_refs:
             exempt_endpoints.extend(self.constants.get(self.alias(ref), ()))
+        exact, prefixes = set(), list(gate.exempt_paths)
+        for ex in self.exemptions.get(self.alias(gate.func), ()):
+            exact.update(ex.exact)
+            prefixes.extend(ex.prefixes)
+            for ref in ex.exact_refs:
+                exact.update(self.constants.get(self.alias(ref), ()))
+            for ref in ex.prefix_refs:
+                prefixes.extend(self.constants.get(self.alias(ref), ()))
         short = endpoint.rpartition(".")[2]
+        kind = gate.kind or "gate"
         if any(fnmatch.fnmatchcase(endpoint, e) or e == short for e in exempt_endpoints) \
-                or any(path.startswith(p) for p in gate.exempt_paths):
-            return GuardInfo("gate", name, layer, gate.location, "public", "exempted by the gate's allow-list")
-        return GuardInfo("gate", name, layer, gate.location, "auth", reason)
+                or any(path.startswith(p) for p in prefixes) or path in exact:
+            return GuardInfo(kind, name, layer, gate.location, "public", "exempted by the gate's allow-list")
+        return GuardInfo(kind, name, layer, gate.location, "auth", reason)
 
     def _allow_listed(self, path: str, handler: str) -> list[GuardInfo]:
         for pattern in self.config.public_routes:
@@ -361,6 +401,62 @@ class AppGraph:
                 return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
                                   "login, health and similar endpoints are public by convention")]
         return []
+
+    # -- data and scopes: what checks ask about models, responses and scopes -------------
+    def model_kind(self, qname: str) -> str:
+        """'orm' | 'schema' | '' for a class, following its bases (and instances of model roots)."""
+        for q in self.mro(qname):
+            for name in (q, self.alias(self.instances.get(q, ""))):
+                mf = self.models.get(name)
+                if mf is not None and mf.kind:
+                    return mf.kind
+        return ""
+
+    def model_fields(self, qname: str) -> tuple[str, ...]:
+        """Every field of a model, its bases' included."""
+        fields: list[str] = []
+        for q in self.mro(qname):
+            mf = self.models.get(q)
+            fields.extend(f for f in (mf.fields if mf else ()) if f not in fields)
+        return tuple(fields)
+
+    def returned_types(self, function: str, _depth: int = 0) -> tuple[str, ...]:
+        """Classes whose instances ``function`` returns, following calls of project functions."""
+        rf = self.returns.get(self.alias(function))
+        if rf is None or _depth > 8:
+            return ()
+        refs = (rf.annotation,) if rf.annotation else rf.values
+        found: list[str] = []
+        for ref in refs:
+            for t in self._resolve_type(ref, _depth):
+                if t not in found:
+                    found.append(t)
+        return tuple(found)
+
+    def _resolve_type(self, ref: str, depth: int) -> tuple[str, ...]:
+        if not ref.startswith("call:"):
+            return (self.alias(ref),)
+        q = self.canonical(ref[5:])
+        if q in self.models or q in self.classes:
+            return (q,)
+        if self.model_kind(q):
+            return (q,)
+        return self.returned_types(q, depth + 1)
+
+    def dependency_closure(self, target: str) -> list[str]:
+        """``target`` and every dependency it (transitively) uses, canonical names."""
+        order, stack = [], [target]
+        while stack:
+            q = self.canonical(stack.pop())
+            if q in order:
+                continue
+            order.append(q)
+            inst = self.instances.get(q)
+            if inst:
+                stack.append(inst)
+            for user in (q, f"{q}.__call__"):
+                stack.extend(d.target for d in self.dependencies.get(user, ()))
+        return order
 
 
 def _module_aliases(modules) -> dict[str, str]:

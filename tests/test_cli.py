@@ -182,6 +182,17 @@ def test_precommit_scope_reads_the_project_around_the_files(tmp_path):
     assert "shop/open.py:3:1: RG101" in result.output
 
 
-def test_console_script_runs():
-    out = subprocess.run([sys.executable, "-m", "analyzer.cli", "--version"], capture_output=True, text=True)
-    assert "routeguard" in out.stdout or out.returncode == 0
+def test_real_cli_on_the_bundled_example(tmp_path):
+    """The installed entry point, as a user runs it, on the README's example app."""
+    from helpers import REPO
+
+    out = tmp_path / "blog.sarif"
+    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", "fixtures/flask/blog", "--format", "sarif",
+                           "-o", str(out)], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    results = validate_sarif(out.read_text())["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} == {"RG101", "RG102", "RG401", "RG403"}
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert "fixtures/flask/blog/run.py" in uris  # relative to the git work tree's root
+    version = subprocess.run([sys.executable, "-m", "analyzer", "--version"], capture_output=True, text=True)
+    assert version.stdout.startswith("routeguard")

@@ -464,3 +464,39 @@ def export(): ...
     })
     assert r[("GET", "/api/users/<int:id>")].auth == "protected"
     assert r[("GET", "/export.{fmt}")].auth == "unprotected"
+
+
+def test_optional_jwt_is_not_a_guard():
+    r, _ = routes({"app.py": """
+from flask import Flask
+from flask_jwt_extended import jwt_required
+app = Flask(__name__)
+
+@app.get("/feed")
+@jwt_required(optional=True)
+def feed(): ...
+"""})
+    assert r[("GET", "/feed")].auth == "unprotected"
+
+
+def test_facts_are_picklable():
+    import pickle
+
+    from analyzer.extract import extract_source
+    from analyzer.frameworks import ADAPTERS
+    from analyzer.frameworks.base import Knowledge
+
+    text = "from flask import Flask\napp = Flask(__name__)\n@app.get('/x')\ndef x(): ...\n"
+    facts = extract_source("app.py", text, "app", False, Knowledge(ADAPTERS))
+    assert pickle.loads(pickle.dumps(facts)) == facts
+    assert facts.routes and facts.routers
+
+
+def test_unparsable_and_deeply_nested_files_do_not_hide_others():
+    _, report = routes({
+        "ok.py": "from flask import Flask\napp = Flask(__name__)\n@app.post('/x')\ndef x(): ...\n",
+        "bad.py": "def f(:\n",
+        "deep.py": "x = " + "(" * 3000 + "1" + ")" * 3000 + "\n",
+    })
+    assert [n.file for n in report.notifications] == ["bad.py", "deep.py"]
+    assert [f.rule_id for f in report.findings] == ["RG101"]

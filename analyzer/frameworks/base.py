@@ -26,6 +26,16 @@ class Adapter:
     auth_exceptions: ClassVar[frozenset[str]] = frozenset()
     # Class attributes that hold guards (``decorators = [login_required]``) -> guard kind.
     class_guard_attrs: ClassVar[Mapping[str, str]] = {}
+    # External view base class -> names of the handler methods it provides (``get``, ``list``).
+    provided_methods: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    # External view base classes whose request entry point does not call super(): a guard
+    # mixin after one of them in the MRO never runs.
+    chain_ends: ClassVar[frozenset[str]] = frozenset()
+    # View-class methods that run before every handler method (their checks guard them all).
+    entry_methods: ClassVar[frozenset[str]] = frozenset()
+    # Methods of a guard class that decide access -> "request" (every request) | "item"
+    # (only when one object is fetched).
+    guard_methods: ClassVar[Mapping[str, str]] = {}
 
     def extract(self, ctx, sink: FactSink) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
@@ -41,7 +51,15 @@ class Knowledge:
         self.auth_attributes: set[str] = set()
         self.auth_exceptions: set[str] = set()
         self.class_guard_attrs: dict[str, str] = {}
+        self.provided_methods: dict[str, tuple[str, ...]] = {}
+        self.chain_ends: set[str] = set()
+        self.entry_methods: set[str] = set()
+        self.guard_methods: dict[str, str] = {}
         for a in self.adapters:
+            self.provided_methods.update(a.provided_methods)
+            self.chain_ends |= a.chain_ends
+            self.entry_methods |= a.entry_methods
+            self.guard_methods.update(a.guard_methods)
             self.known_guards.update(a.known_guards)
             self.auth_calls |= a.auth_calls
             self.auth_attributes |= a.auth_attributes

@@ -8,6 +8,7 @@ the linker keeps it only if that name is a Flask router.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import libcst as cst
 
@@ -319,14 +320,20 @@ class _FlaskVisitor(cst.CSTVisitor):
             elif not methods:
                 methods = () if is_class else ("GET",)
             endpoint = literal(call_arg(call, "endpoint"))
-            guards = tuple(ctx.guard_use(d, local=self.local) for j, d in enumerate(node.decorators)
-                           if j > i and j not in route_idx)
+            guards = tuple(self._guard(d) for j, d in enumerate(node.decorators) if j > i and j not in route_idx)
             self.sink.routes.append(Route(
                 self.resolve(receiver), "flask",
                 rule,
                 tuple(m.upper() for m in methods), qualname, ctx.loc(node.name), ctx.loc(node.decorators[i]),
                 endpoint if isinstance(endpoint, str) else node.name.value, guards, misplaced,
                 qualname if is_class else "", ctx.span_start(node)))
+
+    def _guard(self, decorator: cst.Decorator) -> GuardUse:
+        use = self.ctx.guard_use(decorator, local=self.local)
+        expr = decorator.decorator
+        if isinstance(expr, cst.Call) and literal(call_arg(expr, "optional")) is True:
+            return replace(use, effect="none")  # jwt_required(optional=True) lets anonymous callers in
+        return use
 
     @staticmethod
     def _route_call(expr):
