@@ -179,7 +179,7 @@ class CommonPass(cst.CSTVisitor):
         self.sink.functions.append(FunctionFact(
             qualname, ctx.loc(node.name), ctx.span_start(node),
             tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node),
-            tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))))
+            params=tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))))
         return False
 
     def _call(self, qname: str) -> None:
