@@ -1,4 +1,5 @@
 """Framework adapters. Adding a framework = one module here, listed in ADAPTERS."""
+from .fastapi import FastAPIAdapter
 from .flask import FlaskAdapter
 
-ADAPTERS = (FlaskAdapter(),)
+ADAPTERS = (FlaskAdapter(), FastAPIAdapter(),)

@@ -1,0 +1,784 @@
+"""FastAPI (and Starlette underneath) adapter: apps, routers, dependencies, scopes, models.
+
+Receivers are recognised by construction (``app = FastAPI()``, ``router = APIRouter()``);
+a route decorator on a receiver imported from another module is emitted with the
+receiver's qualified name and the linker keeps it only if that is a FastAPI router.
+
+Dependencies are emitted as guard uses (on routes, routers and include sites) or as
+``Dependency`` facts (a dependency's own parameters, type aliases such as
+``CurrentUser = Annotated[User, Depends(get_current_user)]``), so that the linker decides
+what authenticates by following what each dependency does.  Scopes, token grants,
+models and what handlers return become neutral facts for the scope and exposure checks.
+"""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ..facts import (
+    Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router, ScopeFact,
+    Setting,
+)
+from ..names import call_arg, dotted, literal, path_text, string_list
+from .base import Adapter, setting_value
+
+APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
+ROUTERS = {"fastapi.APIRouter", "fastapi.routing.APIRouter"}
+DEPENDS = {"fastapi.Depends", "fastapi.params.Depends", "fastapi.param_functions.Depends"}
+SECURITY = {"fastapi.Security", "fastapi.params.Security", "fastapi.param_functions.Security"}
+ANNOTATED = {"typing.Annotated", "typing_extensions.Annotated"}
+WRAPPERS = {"typing.Optional", "typing.Union", "typing.List", "typing.Sequence", "typing.Iterable",
+            "typing.Set", "list", "set", "tuple", "typing.Tuple", "collections.abc.Sequence"}
+VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
+         "options": "OPTIONS", "trace": "TRACE", "api_route": None, "websocket": "WEBSOCKET"}
+_SCHEMES = ("OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2", "HTTPBearer", "HTTPBasic",
+            "HTTPDigest", "HTTPBase", "APIKeyHeader", "APIKeyCookie", "APIKeyQuery", "APIKeyBase",
+            "OpenIdConnect", "SecurityBase")
+_SCHEME_MODULES = ("fastapi.security", "fastapi.security.oauth2", "fastapi.security.http",
+                   "fastapi.security.api_key", "fastapi.security.open_id_connect_url", "fastapi.security.base")
+SCHEMES = frozenset(f"{m}.{c}" for m in _SCHEME_MODULES for c in _SCHEMES)
+FORMS = frozenset(f"{m}.{c}" for m in ("fastapi.security", "fastapi.security.oauth2")
+                  for c in ("OAuth2PasswordRequestForm", "OAuth2PasswordRequestFormStrict"))
+SECURITY_SCOPES = frozenset({"fastapi.security.SecurityScopes", "fastapi.security.oauth2.SecurityScopes"})
+MIDDLEWARE_BASES = frozenset({"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"})
+ORM_ROOTS = frozenset({
+    "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlalchemy.orm.decl_api.DeclarativeBase",
+})
+ORM_FACTORIES = frozenset({
+    "sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base",
+    "sqlalchemy.orm.registry.generate_base",
+})
+ORM_DECORATORS = frozenset({"sqlalchemy.orm.as_declarative", "sqlalchemy.ext.declarative.as_declarative",
+                            "sqlalchemy.orm.declarative_mixin"})
+SCHEMA_ROOTS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel"})
+SETTINGS_BASES = frozenset({"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.env_settings.BaseSettings"})
+SELECTS = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlmodel.select"})
+JWT_SIGNERS = frozenset({"jwt.encode", "jose.jwt.encode", "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.encode"})
+NOT_RESULTS = frozenset({"dict", "list", "str", "int", "len", "jsonable_encoder", "fastapi.encoders.jsonable_encoder"})
+SECRET_NAME = re.compile(r"SECRET|PRIVATE_KEY|SIGNING_KEY", re.IGNORECASE)
+CONFIG_MODULES = {"config", "settings", "configuration"}
+SCOPE_KEYS = ("scopes", "scope")
+
+
+class FastAPIAdapter(Adapter):
+    name = "fastapi"
+    markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt")
+    known_guards = {
+        **dict.fromkeys(SCHEMES, "auth"),
+        **dict.fromkeys(FORMS, "public"),
+        "fastapi_users.FastAPIUsers.current_user": "auth",
+        "fastapi_users.fastapi_users.FastAPIUsers.current_user": "auth",
+    }
+    auth_calls = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
+
+    def extract(self, ctx, sink) -> None:
+        ctx.tree.visit(_Visitor(ctx, sink))
+
+
+def _unwrap_annotation(ctx, expr, local=None):
+    """(type expression, [Depends/Security calls]) of a parameter annotation."""
+    deps = []
+    while isinstance(expr, cst.Subscript):
+        base = ctx.resolve(expr.value, local)
+        elems = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+        if base in ANNOTATED and elems:
+            deps.extend(e for e in elems[1:] if isinstance(e, cst.Call))
+            expr = elems[0]
+        elif base in WRAPPERS and elems:
+            expr = next((e for e in elems if not (isinstance(e, cst.Name) and e.value == "None")), elems[0])
+        else:
+            break
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+        expr = expr.right if isinstance(expr.left, cst.Name) and expr.left.value == "None" else expr.left
+    return expr, deps
+
+
+def _type_name(ctx, expr, local=None) -> str:
+    expr, _ = _unwrap_annotation(ctx, expr, local)
+    q = ctx.resolve(expr, local) if dotted(expr) else ""
+    if not q or "." not in q or q.startswith(("typing.", "builtins.")):
+        return ""
+    return q
+
+
+class _Visitor(cst.CSTVisitor):
+    def __init__(self, ctx, sink):
+        self.ctx = ctx
+        self.sink = sink
+        self.stack: list[str] = []
+        self.funcs: list[str] = []  # enclosing function qualnames
+        self.locals: list[dict[str, str]] = []
+        self.top_defs = {s.name.value: s for s in ctx.tree.body if isinstance(s, cst.FunctionDef)}
+        self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
+        self.jwt_keys = self._jwt_keys()
+        self._serialized: dict[str, tuple] = {}  # route handler -> (schema, schema location)
+
+    # -- helpers -----------------------------------------------------------------
+    @property
+    def local(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for names in self.locals:
+            merged.update(names)
+        return merged
+
+    def resolve(self, expr) -> str:
+        return self.ctx.resolve(expr, self.local)
+
+    def _qualname(self, name: str) -> str:
+        return ".".join([self.ctx.module, *self.stack, name])
+
+    def _bind(self, name: str) -> str:
+        if self.funcs:
+            qname = f"{self.funcs[-1]}.{name}"
+            self.locals[-1][name] = qname
+            return qname
+        return f"{self.ctx.module}.{name}"
+
+    def _dep_call(self, expr) -> str:
+        """'depends' | 'security' | '' for a ``Depends(...)``/``Security(...)`` call."""
+        if isinstance(expr, cst.Call):
+            q = self.resolve(expr.func)
+            if q in DEPENDS:
+                return "depends"
+            if q in SECURITY:
+                return "security"
+        return ""
+
+    def _use(self, call: cst.Call, annotation=None):
+        """(target, display, location, scopes) of a Depends/Security call; target '' if unknown."""
+        ctx = self.ctx
+        dep = call_arg(call, "dependency", 0)
+        if dep is None and annotation is not None:
+            dep = _unwrap_annotation(ctx, annotation, self.local)[0]
+        target = ""
+        if dep is not None:
+            target = self.resolve(dep.func if isinstance(dep, cst.Call) else dep)
+        display = ctx.code(call)
+        if call_arg(call, "dependency", 0) is None and dep is not None:
+            display = ctx.code(dep)
+        scopes = string_list(call_arg(call, "scopes", 1)) if self._dep_call(call) == "security" else None
+        return target, display, ctx.loc(call), tuple(scopes or ())
+
+    def _dependency_list(self, expr) -> list:
+        """``dependencies=[Depends(a), Security(b, scopes=[...])]`` -> uses."""
+        uses = []
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            for el in expr.elements:
+                if isinstance(el, cst.Element) and self._dep_call(el.value):
+                    uses.append(self._use(el.value))
+        return uses
+
+    def _param_uses(self, params: cst.Parameters) -> list:
+        """Every dependency a function's parameters declare: Depends/Security defaults,
+        ``Annotated[..., Depends(...)]`` and annotations that may be such aliases."""
+        uses = []
+        for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+            ann = p.annotation.annotation if p.annotation else None
+            if p.default is not None and self._dep_call(p.default):
+                uses.append(self._use(p.default, ann))
+                continue
+            if ann is None:
+                continue
+            inner, deps = _unwrap_annotation(self.ctx, ann, self.local)
+            calls = [d for d in deps if self._dep_call(d)]
+            if calls:
+                uses.extend(self._use(c, inner) for c in calls)
+            elif dotted(ann):
+                q = self.resolve(ann)
+                if q and "." in q and not q.startswith(("typing.", "fastapi.", "starlette.", "pydantic.", "sqlalchemy.")) \
+                        and q.rpartition(".")[2][:1].isupper():
+                    # Maybe an alias defined elsewhere (CurrentUser); the linker decides.
+                    uses.append((q, ctx_code(self.ctx, ann), self.ctx.loc(ann), ()))
+        return uses
+
+    def _guards(self, uses) -> tuple[GuardUse, ...]:
+        return tuple(GuardUse(t, d, loc, "dependency") for t, d, loc, _ in uses if t)
+
+    def _scopes_required(self, owner: str, uses) -> None:
+        for target, _, loc, scopes in uses:
+            if scopes:
+                self.sink.scopes.append(ScopeFact("required", owner, loc, scopes, target))
+
+    def _setting(self, key, value, node, scope="", via="") -> None:
+        v, is_literal, fallback = setting_value(self.ctx, value)
+        loc = self.ctx.loc(node)
+        if any(s.key == key and s.location == loc for s in self.sink.settings):
+            return
+        self.sink.settings.append(Setting(key, v, loc, is_literal, fallback, scope, via or self.ctx.code(node)))
+
+    def _jwt_keys(self) -> set[str]:
+        """Module-level names passed to a JWT encode/decode call in this file."""
+        names: set[str] = set()
+        ctx = self.ctx
+
+        class Finder(cst.CSTVisitor):
+            def visit_Call(self, node: cst.Call) -> None:
+                if ctx.resolve(node.func) in JWT_SIGNERS:
+                    for arg in node.args:
+                        if isinstance(arg.value, cst.Name):
+                            names.add(arg.value.value)
+
+        ctx.tree.visit(Finder())
+        return names
+
+    # -- classes -------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._model(node)
+        self.stack.append(node.name.value)
+
+    def leave_ClassDef(self, node) -> None:
+        self.stack.pop()
+
+    def _model(self, node: cst.ClassDef) -> None:
+        ctx = self.ctx
+        bases = [self.resolve(a.value) for a in node.bases if a.keyword is None]
+        table = any(a.keyword is not None and a.keyword.value == "table" and literal(a.value) is True for a in node.bases)
+        fields, dunder_table = [], False
+        settings_class = any(b in SETTINGS_BASES for b in bases)
+        for stmt in node.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                target = small.target if isinstance(small, cst.AnnAssign) else \
+                    small.targets[0].target if isinstance(small, cst.Assign) else None
+                if not isinstance(target, cst.Name):
+                    continue
+                name = target.value
+                if name in ("__tablename__", "__table__"):
+                    dunder_table = True
+                elif not name.startswith("_") and name not in ("model_config", "Config"):
+                    fields.append(name)
+                    value = small.value
+                    if settings_class and value is not None and (isinstance(small, cst.AnnAssign) or not name.isupper()):
+                        self._setting(name, value, small, scope=node.name.value)
+        decorators = {self.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+                      for d in node.decorators}
+        if table or dunder_table or decorators & ORM_DECORATORS or any(b in ORM_ROOTS for b in bases):
+            kind = "orm"
+        elif any(b in SCHEMA_ROOTS for b in bases):
+            kind = "schema"
+        else:
+            kind = ""
+        if kind or bases:
+            self.sink.models.append(ModelFact(self._qualname(node.name.value), ctx.loc(node.name), kind, tuple(fields)))
+        if any(b in MIDDLEWARE_BASES for b in bases):
+            pass  # its dispatch method is summarised like any function; add_middleware makes it a gate
+
+    # -- functions -------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        qualname = self._qualname(node.name.value)
+        is_route = self._route_decorators(node, qualname)
+        self._middleware_decorators(node, qualname)
+        uses = self._param_uses(node.params)
+        if not is_route:
+            for owner in [qualname, *self.funcs]:  # nested: a dependency factory's checker
+                for target, display, loc, _ in uses:
+                    if target:
+                        self.sink.dependencies.append(Dependency(owner, target, loc, target.rpartition(".")[2]))
+        self._scopes_required(qualname, uses)
+        _FunctionReader(self, node, qualname, is_route).read()
+        self.funcs.append(qualname)
+        self.locals.append({})
+        self.stack.append(node.name.value)
+
+    def leave_FunctionDef(self, node) -> None:
+        self.funcs.pop()
+        self.locals.pop()
+        self.stack.pop()
+
+    def _route_call(self, expr):
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                and expr.func.attr.value in VERBS and dotted(expr.func.value):
+            return expr.func.value, expr.func.attr.value
+        return None
+
+    def _route_decorators(self, node: cst.FunctionDef, qualname: str) -> bool:
+        decorators = list(node.decorators)
+        idx = [i for i, d in enumerate(decorators) if self._route_call(d.decorator)]
+        if not idx:
+            return False
+        ctx = self.ctx
+        param_uses = self._param_uses(node.params)
+        misplaced = tuple(ctx.guard_use(d, local=self.local) for d in decorators[: idx[0]])
+        for i in idx:
+            call = decorators[i].decorator
+            receiver, verb = self._route_call(call)
+            methods = (VERBS[verb],) if VERBS[verb] else tuple(m.upper() for m in string_list(call_arg(call, "methods")) or ("GET",))
+            deco_uses = self._dependency_list(call_arg(call, "dependencies"))
+            self._scopes_required(qualname, deco_uses)
+            guards = self._guards(param_uses) + self._guards(deco_uses) + tuple(
+                ctx.guard_use(d, local=self.local) for j, d in enumerate(decorators) if j > i and j not in idx)
+            self.sink.routes.append(Route(
+                self.resolve(receiver), "fastapi", path_text(call_arg(call, "path", 0), ctx.code) or "/", methods,
+                qualname, ctx.loc(node.name), ctx.loc(call), node.name.value, guards, misplaced, "",
+                ctx.span_start(node)))
+        call = decorators[idx[0]].decorator
+        self._response(node, qualname, call)
+        return True
+
+    def _response(self, node: cst.FunctionDef, qualname: str, call: cst.Call) -> None:
+        model = call_arg(call, "response_model")
+        schema, schema_loc = "", None
+        if model is not None:
+            schema_loc = self.ctx.loc(model)
+            schema = "None" if literal(model) is None else (_type_name(self.ctx, model, self.local) or "?")
+        self._serialized[qualname] = (schema, schema_loc)
+
+    def _middleware_decorators(self, node: cst.FunctionDef, qualname: str) -> None:
+        for d in node.decorators:
+            expr = d.decorator
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+                    and expr.func.attr.value == "middleware" and literal(call_arg(expr, "middleware_type", 0)) == "http":
+                self.sink.gates.append(Gate(self.resolve(expr.func.value), qualname, self.ctx.loc(d),
+                                            kind="middleware"))
+
+    # -- assignments ---------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._assign(t.target, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value, node)
+
+    def _assign(self, target, value, stmt) -> None:
+        if not isinstance(target, cst.Name):
+            return
+        ctx = self.ctx
+        at_module = not self.funcs and not self.stack
+        if isinstance(value, cst.Call):
+            cls = self.resolve(value.func)
+            if cls in APPS or cls in ROUTERS:
+                self._router(self._bind(target.value), "app" if cls in APPS else "router", value)
+                return
+            qname = f"{ctx.module}.{target.value}"
+            if at_module and cls in SCHEMES:
+                self._scheme(qname, cls, value)
+            elif at_module and cls in ORM_FACTORIES:
+                self.sink.models.append(ModelFact(qname, ctx.loc(target), "orm"))
+        if at_module and isinstance(value, cst.Subscript):
+            self._alias(f"{ctx.module}.{target.value}", value)
+        if at_module and isinstance(value, cst.Dict):
+            keys = [literal(e.key) for e in value.elements if isinstance(e, cst.DictElement)]
+            if keys and all(isinstance(k, str) for k in keys):
+                self.sink.constants.append((f"{ctx.module}.{target.value}", tuple(keys)))
+        if at_module and target.value in self.jwt_keys and SECRET_NAME.search(target.value) \
+                and not self.config_module:
+            self._setting(target.value, value, stmt)
+
+    def _router(self, qname: str, kind: str, call: cst.Call) -> None:
+        ctx = self.ctx
+        uses = self._dependency_list(call_arg(call, "dependencies"))
+        self._scopes_required(qname, uses)
+        prefix = literal(call_arg(call, "prefix")) if kind == "router" else ""
+        self.sink.routers.append(Router(qname, kind, "fastapi", "", prefix if isinstance(prefix, str) else "",
+                                        ctx.loc(call), self._guards(uses)))
+        if kind == "app":
+            debug = call_arg(call, "debug")
+            if debug is not None:
+                self._setting("DEBUG", debug, call, via=ctx.code(call))
+
+    def _scheme(self, qname: str, cls: str, call: cst.Call) -> None:
+        ctx = self.ctx
+        if literal(call_arg(call, "auto_error")) is False:
+            # Lets requests without a credential through: not a guard by itself.
+            self.sink.instances.append((qname, f"{cls}(auto_error=False)"))
+        scopes = call_arg(call, "scopes")
+        if scopes is None:
+            return
+        keys, ref = (), ""
+        if isinstance(scopes, cst.Dict):
+            keys = tuple(k for k in (literal(e.key) for e in scopes.elements if isinstance(e, cst.DictElement))
+                         if isinstance(k, str))
+        elif dotted(scopes):
+            ref = self.resolve(scopes)
+            keys = dict(self.sink.constants).get(ref, ())
+        if keys or ref:
+            self.sink.scopes.append(ScopeFact("declared", qname, ctx.loc(scopes), keys, ref=ref))
+
+    def _alias(self, qname: str, value: cst.Subscript) -> None:
+        """``CurrentUser = Annotated[User, Depends(get_current_user)]``."""
+        if self.resolve(value.value) not in ANNOTATED:
+            return
+        inner, deps = _unwrap_annotation(self.ctx, value, self.local)
+        uses = [self._use(d, inner) for d in deps if self._dep_call(d)]
+        if not uses:
+            return
+        for target, display, loc, _ in uses:
+            if target:
+                self.sink.dependencies.append(Dependency(qname, target, loc, target.rpartition(".")[2]))
+        self._scopes_required(qname, uses)
+        t = _type_name(self.ctx, inner, self.local)
+        self.sink.returns.append(ReturnFact(qname, self.ctx.loc(value), (f"call:{t}",) if t else (),
+                                            "", False))
+
+    # -- calls ----------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        ctx = self.ctx
+        if ctx.resolve(func) == "uvicorn.run" and literal(call_arg(node, "debug")) is True:
+            self._setting("DEBUG", call_arg(node, "debug"), node, via=ctx.code(node))
+        if not isinstance(func, cst.Attribute) or not dotted(func.value):
+            return
+        attr, receiver = func.attr.value, self.resolve(func.value)
+        if attr == "include_router":
+            child = call_arg(node, "router", 0)
+            if child is not None and dotted(child):
+                prefix = literal(call_arg(node, "prefix"))
+                uses = self._dependency_list(call_arg(node, "dependencies"))
+                self._scopes_required(receiver, uses)
+                self.sink.mounts.append(Mount(receiver, self.resolve(child), ctx.loc(node),
+                                              prefix if isinstance(prefix, str) and prefix else None,
+                                              guards=self._guards(uses), keep_prefix=True))
+        elif attr == "mount":
+            path, child = literal(call_arg(node, "path", 0)), call_arg(node, "app", 1)
+            if isinstance(path, str) and child is not None and dotted(child):
+                self.sink.mounts.append(Mount(receiver, self.resolve(child), ctx.loc(node), path,
+                                              keep_prefix=True, isolated=True))
+        elif attr in ("add_api_route", "add_api_websocket_route"):
+            self._add_api_route(receiver, node, attr)
+        elif attr == "add_middleware":
+            cls = call_arg(node, "middleware_class", 0)
+            if cls is not None and dotted(cls):
+                self.sink.gates.append(Gate(receiver, f"{self.resolve(cls)}.dispatch", ctx.loc(node),
+                                            kind="middleware"))
+
+    def _add_api_route(self, receiver: str, call: cst.Call, attr: str) -> None:
+        ctx = self.ctx
+        endpoint = call_arg(call, "endpoint", 1)
+        if endpoint is None or not dotted(endpoint):
+            return
+        handler = self.resolve(endpoint)
+        if attr == "add_api_websocket_route":
+            methods = ("WEBSOCKET",)
+        else:
+            methods = tuple(m.upper() for m in string_list(call_arg(call, "methods")) or ("GET",))
+        uses = self._dependency_list(call_arg(call, "dependencies"))
+        self._scopes_required(handler, uses)
+        fdef = self.top_defs.get(endpoint.value) if isinstance(endpoint, cst.Name) else None
+        if fdef is not None:
+            uses = uses + self._param_uses(fdef.params)
+        loc = ctx.loc(call)
+        self.sink.routes.append(Route(
+            receiver, "fastapi", path_text(call_arg(call, "path", 0), ctx.code) or "/", methods, handler,
+            ctx.loc(fdef.name) if fdef is not None else None, loc, handler.rpartition(".")[2],
+            self._guards(uses), (), "", loc.line, by_reference=True))
+
+
+def ctx_code(ctx, node) -> str:
+    return ctx.code(node)
+
+
+class _FunctionReader:
+    """Per-function facts: scope enforcement, token grants, path exemptions, return types."""
+
+    def __init__(self, visitor: _Visitor, node: cst.FunctionDef, qualname: str, is_route: bool):
+        self.v = visitor
+        self.ctx = visitor.ctx
+        self.node = node
+        self.qualname = qualname
+        self.is_route = is_route
+
+    def read(self) -> None:
+        self._params()
+        self._scopes()
+        self._exemptions()
+        self._returns()
+
+    # -- parameters ---------------------------------------------------------------------
+    def _params(self) -> None:
+        ctx, v = self.ctx, self.v
+        self.env: dict[str, tuple[str, ...]] = {}
+        self.security_scopes: list[tuple[str, cst.Param]] = []
+        self.client: set[str] = set()  # parameters whose attributes the client chooses
+        for p in (*self.node.params.posonly_params, *self.node.params.params, *self.node.params.kwonly_params):
+            name = p.name.value
+            ann = p.annotation.annotation if p.annotation else None
+            inner, deps = _unwrap_annotation(ctx, ann, v.local) if ann is not None else (None, [])
+            t = _type_name(ctx, inner, v.local) if inner is not None else ""
+            dep = p.default if p.default is not None and v._dep_call(p.default) else \
+                next((d for d in deps if v._dep_call(d)), None)
+            target = v._use(dep, inner)[0] if dep is not None else ""
+            if t in SECURITY_SCOPES:
+                self.security_scopes.append((name, p))
+            if target in FORMS or t in FORMS or (dep is None and t and not t.startswith(("fastapi.", "starlette."))):
+                self.client.add(name)
+            if target and target not in FORMS:
+                self.env[name] = (f"call:{target}",)
+            elif t:
+                self.env[name] = (f"call:{t}",)
+            elif ann is not None and dotted(ann):
+                q = v.resolve(ann)
+                if q and "." in q:
+                    self.env[name] = (f"call:{q}",)
+
+    # -- scopes: enforcement and grants -----------------------------------------------------
+    def _scopes(self) -> None:
+        ctx, v, qualname = self.ctx, self.v, self.qualname
+        reads = {n for n, _ in self.security_scopes}
+        client = self.client
+        derived: set[str] = set()
+        grants: list = []
+        enforced = [False]
+        restricted = [False]
+        token_calls = [False]
+
+        def mentions_client(expr) -> bool:
+            found = [False]
+
+            class F(cst.CSTVisitor):
+                def visit_Attribute(self, node):
+                    if isinstance(node.value, cst.Name) and node.value.value in client and node.attr.value in SCOPE_KEYS:
+                        found[0] = True
+
+                def visit_Name(self, node):
+                    if node.value in derived:
+                        found[0] = True
+
+            expr.visit(F())
+            return found[0]
+
+        class Reader(cst.CSTVisitor):
+            def visit_FunctionDef(self, node):
+                return node is self_node
+
+            def visit_Attribute(self, node):
+                if isinstance(node.value, cst.Name) and node.value.value in reads and node.attr.value == "scopes":
+                    enforced[0] = True
+
+            def visit_Assign(self, node):
+                if mentions_client(node.value) and not _is_filter(node.value):
+                    for t in node.targets:
+                        if isinstance(t.target, cst.Name):
+                            derived.add(t.target.value)
+
+            def visit_For(self, node):
+                if isinstance(node.target, cst.Name) and mentions_client(node.iter):
+                    derived.add(node.target.value)
+
+            def visit_CompFor(self, node):
+                if isinstance(node.target, cst.Name) and mentions_client(node.iter):
+                    derived.add(node.target.value)
+
+            def visit_Comparison(self, node):
+                if any(isinstance(c.operator, (cst.In, cst.NotIn)) for c in node.comparisons) and mentions_client(node):
+                    restricted[0] = True
+
+            def visit_BinaryOperation(self, node):
+                if isinstance(node.operator, (cst.BitAnd, cst.Subtract)) and mentions_client(node):
+                    restricted[0] = True
+
+            def visit_Call(self, node):
+                q = ctx.resolve(node.func, v.local)
+                name = q.rpartition(".")[2].lower()
+                if "token" in name or "encode" in name or q in JWT_SIGNERS:
+                    token_calls[0] = True
+                if isinstance(node.func, cst.Attribute) and node.func.attr.value in (
+                        "intersection", "issubset", "issuperset", "difference") and mentions_client(node):
+                    restricted[0] = True
+                if ("token" in name or "encode" in name) and q not in SECURITY | DEPENDS:
+                    for arg in node.args:
+                        if arg.keyword is not None and arg.keyword.value in SCOPE_KEYS:
+                            grants.append(arg.value)
+
+            def visit_DictElement(self, node):
+                if literal(node.key) in SCOPE_KEYS:
+                    grants.append(node.value)
+
+        self_node = self.node
+        self.node.visit(Reader())
+        if enforced[0]:
+            v.sink.scopes.append(ScopeFact("enforced", qualname, ctx.loc(self.node.name)))
+        if not token_calls[0]:
+            return
+        for value in grants:
+            source, scopes, ref = self._grant_source(value, mentions_client)
+            if source:
+                v.sink.scopes.append(ScopeFact("granted", qualname, ctx.loc(value), scopes, source=source, ref=ref,
+                                               restricted=source == "client" and (restricted[0] or _is_filter(value))))
+
+    def _grant_source(self, value, mentions_client):
+        v = self.v
+        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "join" \
+                and value.args:
+            value = value.args[0].value
+        scopes = string_list(value)
+        if scopes is not None:
+            if isinstance(literal(value), str):
+                scopes = tuple(scopes[0].split())
+            return ("wildcard" if "*" in scopes else "literal"), scopes, ""
+        if mentions_client(value):
+            return "client", (), ""
+        # list(SCOPES), list(SCOPES.keys()), SCOPES.keys(), ALL_SCOPES
+        expr = value
+        while isinstance(expr, cst.Call):
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "keys":
+                expr = expr.func.value
+            elif isinstance(expr.func, cst.Name) and expr.func.value in ("list", "set", "tuple", "sorted") and expr.args:
+                expr = expr.args[0].value
+            else:
+                break
+        if isinstance(expr, cst.Name):
+            ref = v.resolve(expr)
+            if expr.value in self.env or ref.startswith(f"{self.qualname}."):
+                return "", (), ""
+            return ("all" if "ALL" in expr.value.upper() else "other"), (), ref
+        return "", (), ""
+
+    # -- path exemptions (middleware allow-lists) ------------------------------------------
+    def _exemptions(self) -> None:
+        ctx, v = self.ctx, self.v
+        code = ctx.code(self.node.body)
+        if ".url.path" not in code and "scope[\"path\"]" not in code:
+            return
+        path_names: set[str] = set()
+        exact, prefixes, exact_refs, prefix_refs = [], [], [], []
+        loops: dict[str, cst.BaseExpression] = {}
+        negated: set[int] = set()
+
+        def is_path(expr) -> bool:
+            d = dotted(expr) or ""
+            return d.endswith(".url.path") or (isinstance(expr, cst.Name) and expr.value in path_names)
+
+        def add(values_expr, kind):
+            values = string_list(values_expr)
+            if isinstance(values_expr, cst.Name) and values_expr.value in loops:
+                values_expr = loops[values_expr.value]
+                values = string_list(values_expr)
+            target, refs = (exact, exact_refs) if kind == "exact" else (prefixes, prefix_refs)
+            if values is not None:
+                target.extend(values)
+            elif dotted(values_expr):
+                refs.append(v.resolve(values_expr))
+
+        class Finder(cst.CSTVisitor):
+            def visit_Assign(self, node):
+                if is_path(node.value):
+                    for t in node.targets:
+                        if isinstance(t.target, cst.Name):
+                            path_names.add(t.target.value)
+
+            def visit_For(self, node):
+                if isinstance(node.target, cst.Name):
+                    loops[node.target.value] = node.iter
+
+            def visit_CompFor(self, node):
+                if isinstance(node.target, cst.Name):
+                    loops[node.target.value] = node.iter
+
+            def visit_UnaryOperation(self, node):
+                if isinstance(node.operator, cst.Not):
+                    negated.add(id(node.expression))
+
+            def visit_Comparison(self, node):
+                if id(node) in negated or not is_path(node.left):
+                    return
+                for c in node.comparisons:
+                    if isinstance(c.operator, cst.In):
+                        add(c.comparator, "exact")
+                    elif isinstance(c.operator, cst.Equal):
+                        add(c.comparator, "exact")
+
+            def visit_Call(self, node):
+                f = node.func
+                if id(node) in negated:
+                    return
+                if isinstance(f, cst.Attribute) and f.attr.value == "startswith" and is_path(f.value) and node.args:
+                    add(node.args[0].value, "prefix")
+
+        self.node.body.visit(Finder())
+        if exact or prefixes or exact_refs or prefix_refs:
+            v.sink.exemptions.append(PathExemption(self.qualname, ctx.loc(self.node.name), tuple(exact),
+                                                   tuple(prefixes), tuple(exact_refs), tuple(prefix_refs)))
+
+    # -- what the function returns -------------------------------------------------------
+    def _returns(self) -> None:
+        ctx, v = self.ctx, self.v
+        env = dict(self.env)
+        values: list[str] = []
+        reader = self
+
+        class Finder(cst.CSTVisitor):
+            def visit_FunctionDef(self, node):
+                return node is reader.node
+
+            def visit_Lambda(self, node):
+                return False
+
+            def visit_Assign(self, node):
+                types = reader._infer(node.value, env)
+                for t in node.targets:
+                    if isinstance(t.target, cst.Name):
+                        env[t.target.value] = types
+
+            def visit_AnnAssign(self, node):
+                if isinstance(node.target, cst.Name):
+                    t = _type_name(ctx, node.annotation.annotation, v.local)
+                    env[node.target.value] = (f"call:{t}",) if t else \
+                        (reader._infer(node.value, env) if node.value is not None else ())
+
+            def visit_Return(self, node):
+                if node.value is not None:
+                    values.extend(t for t in reader._infer(node.value, env) if t not in values)
+
+        self.node.visit(Finder())
+        annotation = _type_name(ctx, self.node.returns.annotation, v.local) if self.node.returns else ""
+        schema, schema_loc = v._serialized.pop(self.qualname, ("", None)) if self.is_route else ("", None)
+        if self.is_route or annotation or values:
+            v.sink.returns.append(ReturnFact(self.qualname, ctx.loc(self.node.name), tuple(values),
+                                             annotation, self.is_route, schema, schema_loc))
+
+    def _infer(self, expr, env) -> tuple[str, ...]:
+        ctx, v = self.ctx, self.v
+        if isinstance(expr, cst.Await):
+            return self._infer(expr.expression, env)
+        if isinstance(expr, cst.Name):
+            return env.get(expr.value, ())
+        if isinstance(expr, cst.IfExp):
+            return tuple(dict.fromkeys(self._infer(expr.body, env) + self._infer(expr.orelse, env)))
+        if not isinstance(expr, cst.Call):
+            return ()
+        # ORM queries: db.query(User)..., session.get(User, id), session.exec(select(User))...
+        node = expr
+        while True:
+            f = node.func
+            if isinstance(f, cst.Attribute) and f.attr.value in ("query", "get", "get_one") and node.args \
+                    and isinstance(node.args[0].value, (cst.Name, cst.Attribute)) \
+                    and (dotted(node.args[0].value) or "").rpartition(".")[2][:1].isupper():
+                return (v.resolve(node.args[0].value),)
+            if ctx.resolve(f, v.local) in SELECTS and node.args:
+                return (v.resolve(node.args[0].value),) if dotted(node.args[0].value) else ()
+            inner = [a.value for a in node.args if isinstance(a.value, cst.Call)]
+            if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Call):
+                node = f.value
+            elif inner and isinstance(f, cst.Attribute) and f.attr.value in ("exec", "execute", "scalars", "scalar"):
+                node = inner[0]
+            else:
+                break
+        d = dotted(expr.func)
+        if not d:
+            return ()
+        head = d.split(".")[0]
+        if head in env or head in ("self", "cls"):
+            return ()
+        q = v.resolve(expr.func)
+        if not q or q in NOT_RESULTS or "." not in q:
+            return ()
+        return (f"call:{q}",)
+
+
+def _is_filter(expr) -> bool:
+    """A comprehension with a condition, or an intersection: the client's choice is narrowed."""
+    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        f = expr.for_in
+        while f is not None:
+            if f.ifs:
+                return True
+            f = f.inner_for_in
+        return False
+    if isinstance(expr, cst.Call) and expr.args:
+        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "intersection":
+            return True
+        return _is_filter(expr.args[0].value)
+    return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitAnd)
