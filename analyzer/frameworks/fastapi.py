@@ -233,7 +233,7 @@ class _Visitor(cst.CSTVisitor):
     def _model(self, node: cst.ClassDef) -> None:
         ctx = self.ctx
         bases = [self.resolve(a.value) for a in node.bases if a.keyword is None]
-        table = any(a.keyword is not None and a.keyword.value == "table" and literal(a.value) is True for a in node.bases)
+        table = any(a.keyword is not None and a.keyword.value == "table" and literal(a.value) is True for a in (*node.bases, *node.keywords))
         fields, dunder_table = [], False
         settings_class = any(b in SETTINGS_BASES for b in bases)
         for stmt in node.body.body:

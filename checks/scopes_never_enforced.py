@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from analyzer.findings import Related, Severity
+
+from .base import Check, Invalid, Valid
+
+
+class ScopesNeverEnforced(Check):
+    """
+    ## What it does
+    Flags scopes that are declared or required (`Security(dep, scopes=[...])`, a
+    credential scheme created with `scopes={...}`) when no dependency in the chain
+    reads the required scopes (`SecurityScopes.scopes`) and compares them with the
+    token's.
+
+    ## Why is this bad
+    Requiring a scope does nothing by itself: the framework only collects the
+    required scopes and hands them to a dependency that asks for them. When none
+    does, any valid token passes, and a read-only token can delete and administer.
+    The code reads as if it were scope-protected, so review does not catch it.
+
+    ## Example
+    ```python
+    async def get_current_user(token: str = Depends(oauth2_scheme)):
+        return decode_user(token)
+
+    @app.delete("/items/{id}")
+    def delete_item(id: int, user=Security(get_current_user, scopes=["items:write"])):
+        ...
+    ```
+
+    ## Use instead
+    ```python
+    async def get_current_user(security_scopes: SecurityScopes,
+                               token: str = Depends(oauth2_scheme)):
+        payload = decode(token)
+        for scope in security_scopes.scopes:
+            if scope not in payload["scopes"]:
+                raise HTTPException(status_code=403, detail="Not enough permissions")
+    ```
+
+    ## References
+    - OWASP API Security Top 10 2023, API5: Broken Function Level Authorization
+    - CWE-863: Incorrect Authorization
+    - FastAPI documentation, "OAuth2 scopes"
+    """
+
+    id = "RG202"
+    name = "scopes-never-enforced"
+    summary = "Scopes declared or required, but no dependency in the chain checks them"
+    severity = Severity.ERROR
+    confidence = "medium"
+    cwe = 863
+    owasp = "API5:2023"
+
+    VALID = (
+        Valid({
+            "app/main.py": """
+from fastapi import FastAPI, Security
+from app.auth import get_current_user
+
+app = FastAPI()
+
+@app.delete("/items/{item_id}")
+def delete_item(item_id: int, user=Security(get_current_user, scopes=["items:write"])):
+    return None
+""",
+            "app/auth.py": """
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer, SecurityScopes
+from jose import jwt
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", scopes={"items:write": "Write items"})
+
+async def get_current_user(security_scopes: SecurityScopes, token: str = Depends(oauth2_scheme)):
+    payload = jwt.decode(token, "k", algorithms=["HS256"])
+    for scope in security_scopes.scopes:
+        if scope not in payload.get("scopes", []):
+            raise HTTPException(status_code=403, detail="Not enough permissions")
+    return payload
+""",
+        }),
+    )
+    INVALID = (
+        Invalid({
+            "app/main.py": """
+from fastapi import FastAPI, Security
+from app.auth import get_current_user
+
+app = FastAPI()
+
+@app.delete("/items/{item_id}")
+def delete_item(item_id: int, user=Security(get_current_user, scopes=["items:write"])):
+    return None
+""",
+            "app/auth.py": """
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+from jose import jwt
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", scopes={"items:write": "Write items"})
+
+async def get_current_user(token: str = Depends(oauth2_scheme)):
+    try:
+        return jwt.decode(token, "k", algorithms=["HS256"])
+    except Exception:
+        raise HTTPException(status_code=401)
+""",
+        }),
+        Invalid("""
+from fastapi import Depends, FastAPI
+from fastapi.security import OAuth2PasswordBearer
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", scopes={"admin": "Administer"})
+app = FastAPI()
+
+@app.get("/admin/stats")
+def stats(token: str = Depends(oauth2_scheme)):
+    return {}
+"""),
+    )
+
+    def run(self, graph):
+        enforcers = {s.owner for s in graph.scope_facts if s.kind == "enforced"}
+
+        def enforced(closure):
+            return any(q in enforcers or f"{q}.__call__" in enforcers for q in closure)
+
+        covered = set()  # schemes whose scopes a reported requirement already names
+        for s in graph.scope_facts:
+            if s.kind != "required" or not s.scopes or not s.target:
+                continue
+            closure = graph.dependency_closure(s.target)
+            covered.update(closure)
+            if enforced(closure):
+                continue
+            scopes = ", ".join(s.scopes)
+            yield self.finding(
+                f"Scopes {scopes} are required through {s.target.rpartition('.')[2]}, but no dependency in its "
+                "chain reads SecurityScopes and compares them with the token's: any valid token passes.",
+                s.location)
+        for s in graph.scope_facts:
+            if s.kind != "declared" or graph.canonical(s.owner) in covered:
+                continue
+            users = [e for e in enforcers if graph.canonical(s.owner) in graph.dependency_closure(e)]
+            if users:
+                continue
+            yield self.finding(
+                f"{s.owner.rpartition('.')[2]} declares scopes, but no dependency reads SecurityScopes: "
+                "scopes in the token are never checked.", s.location, Severity.WARNING)
