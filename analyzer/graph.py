@@ -8,7 +8,7 @@ adapters' tables only through ``Knowledge``.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 
@@ -47,6 +47,9 @@ class RouteInfo:
     misplaced: tuple[GuardInfo, ...] = ()
     mounts: tuple[Location, ...] = ()
     suppress_lines: tuple[int, int] = (0, 0)
+    view_class: str = ""
+    item: bool | None = None  # the route addresses one object (True), a collection (False), unknown (None)
+    inert: tuple[GuardInfo, ...] = ()  # guards applied to the route that never run on it
 
     def sort_key(self):
         return (self.path, HTTP_METHODS.index(self.method) if self.method in HTTP_METHODS else 99,
@@ -81,6 +84,10 @@ class AppGraph:
         self.returns: dict[str, object] = {}  # function -> ReturnFact
         self.exemptions: dict[str, list] = {}  # gate function -> [PathExemption]
         self.param_alias: dict[str, str] = {}
+        self.defaults: list = []  # DefaultGuards
+        self.field_facts: dict[str, dict[str, object]] = {}  # model -> {field name: FieldFact}
+        self.schemas: dict[str, object] = {}  # qualname -> SchemaFact
+        self.schema_uses: list = []  # SchemaUse
         for m in self.modules:
             if m.error:
                 continue
@@ -97,6 +104,11 @@ class AppGraph:
             self.returns.update((r.function, r) for r in m.returns)
             for e in m.exemptions:
                 self.exemptions.setdefault(e.func, []).append(e)
+            self.defaults.extend(m.defaults)
+            for ff in m.field_facts:
+                self.field_facts.setdefault(ff.model, {}).setdefault(ff.name, ff)
+            self.schemas.update((sf.qualname, sf) for sf in m.schemas)
+            self.schema_uses.extend(m.schema_uses)
         for m in self.modules:
             for callee, slot, value in m.bindings:
                 f = self.functions.get(self.alias(callee))
@@ -220,10 +232,37 @@ class AppGraph:
             call = self.function_auth(f"{q}.__call__", _stack)
             if call:
                 return "auth", call
+            for name, scope in self.k.guard_methods.items():  # guard classes decide in these methods
+                for c in self.mro(q) if scope == "request" else ():
+                    reason = self.function_auth(f"{c}.{name}", _stack)
+                    if reason:
+                        return "auth", reason
         return None
+
+    def guard_scope(self, target: str) -> str:
+        """"item" when the guard class ``target`` only decides on individual objects
+        (it defines item-level methods and no request-level one), else ""."""
+        q = self.canonical(target)
+        if q not in self.classes or not self.k.guard_methods:
+            return ""
+        scopes = set()
+        for c in self.mro(q):
+            if c in self.k.known_guards:
+                return ""
+            cls = self.classes.get(c)
+            scopes.update(self.k.guard_methods[mf.name] for mf in (cls.methods if cls else ())
+                          if mf.name in self.k.guard_methods)
+        return "item" if scopes == {"item"} else ""
 
     def guard_info(self, use: GuardUse, layer: str) -> GuardInfo | None:
         if use.effect == "none":
+            return None
+        if use.alternatives:  # passes when any alternative passes
+            verdicts = [self.judge(t) for t in use.alternatives]
+            if all(v and v[0] == "auth" for v in verdicts):
+                return GuardInfo(use.kind, use.display, layer, use.location, "auth", "every alternative authenticates")
+            if any(v and v[0] == "public" for v in verdicts):
+                return GuardInfo(use.kind, use.display, layer, use.location, "public", "an alternative lets everyone in")
             return None
         if use.effect:
             return GuardInfo(use.kind, use.display, layer, use.location, use.effect, use.target)
@@ -254,8 +293,33 @@ class AppGraph:
                 router = self.routers.get(self.alias(route.router))
                 if router is None or router.framework != route.framework:
                     continue
-                for chain in self._chains(router.id):
-                    yield from self._expand(route, chain)
+                for r in [route, *self._subroutes(route)]:
+                    for chain in self._chains(router.id):
+                        yield from self._expand(r, chain)
+
+    def _view_class(self, route: Route) -> str:
+        """The view class of a route; a by-reference handler that is a class is one too."""
+        if route.view_class:
+            return route.view_class
+        h = self.alias(route.handler)
+        return h if route.by_reference and h in self.classes else ""
+
+    def _subroutes(self, route: Route) -> list[Route]:
+        """Routes that methods of the view class add below ``route`` (``subroute`` facts)."""
+        vc = self._view_class(route)
+        if not route.subroutes or not vc:
+            return []
+        found, seen = [], set()
+        for q in self.mro(vc):
+            cls = self.classes.get(q)
+            for mf in cls.methods if cls else ():
+                if mf.subroute and mf.subroute[0] == route.subroutes and mf.name not in seen:
+                    seen.add(mf.name)
+                    _, suffix, methods, item = mf.subroute
+                    found.append(replace(route, path=join_paths(route.path, suffix), subroutes="", item=item,
+                                         actions=tuple((m, mf.name) for m in methods),
+                                         endpoint=f"{route.endpoint}-{mf.name}" if route.endpoint else ""))
+        return found
 
     def _expand(self, route: Route, chain):
         prefix, names, chain_guards, mounts = "", [], [], []
@@ -288,27 +352,40 @@ class AppGraph:
             info = self.guard_info(use, layer)
             if info:
                 shared.append(info)
-        for layer, gate in gates:
-            info = self._gate(gate, layer, endpoint, path)
-            if info:
-                shared.append(info)
         shared.extend(self._allow_listed(path, route.handler))
+        view_class = self._view_class(route)
 
         for method, handler, h_loc, loc, span, own in self._handlers(route):
             guards = [g for g in shared]
-            for use in own:
-                info = self.guard_info(use, "class" if use.kind == "class" else "decorator")
-                if info and (not use.methods or method in use.methods):
+            own = [u if isinstance(u, tuple) else (u, "class" if u.kind == "class" else "decorator") for u in own]
+            own_targets = frozenset(self.canonical(u.target) for u, _ in own)
+            for layer, gate in gates:
+                info = self._gate(gate, "middleware" if gate.kind == "middleware" else layer, endpoint, path,
+                                  own_targets)
+                if info:
                     guards.append(info)
+            inert = []
+            for use, layer in own:
+                if use.methods and method not in use.methods:
+                    continue
+                info = self.guard_info(use, layer)
+                if info:
+                    guards.append(info)
+                elif route.item is False and self.guard_scope(use.target) == "item":
+                    inert.append(GuardInfo(use.kind, use.display, layer, use.location, "none",
+                                           "checks individual objects only, and this route fetches none"))
             inline = self.function_auth(handler)
             if inline:
                 guards.append(GuardInfo("inline", "check in the handler", "inline", h_loc, "auth", inline))
-            misplaced = tuple(i for i in (self.guard_info(u, "decorator") for u in route.misplaced)
+            hf = self.functions.get(handler)
+            misplaced = tuple(i for i in (self.guard_info(u, "decorator")
+                                          for u in (*route.misplaced, *(hf.misplaced if hf else ())))
                               if i and i.effect == "auth")
             effects = {g.effect for g in guards}
             auth = "protected" if "auth" in effects else "public" if "public" in effects else "unprotected"
             info = RouteInfo(route.framework, method, path, handler, h_loc, loc, endpoint, auth,
-                             tuple(sorted(guards, key=_guard_key)), misplaced, tuple(mounts), span)
+                             tuple(sorted(guards, key=_guard_key)), misplaced, tuple(mounts), span,
+                             view_class, route.item, tuple(inert))
             self.graph.add_node(("route", info.path, method, handler, loc), info=info)
             self.graph.add_edge(("router", chain[-1][0]), ("route", info.path, method, handler, loc), relation="registers")
             self.graph.add_edge(("route", info.path, method, handler, loc), ("handler", handler), relation="handled_by")
@@ -318,59 +395,123 @@ class AppGraph:
             yield info
 
     def _handlers(self, route: Route):
-        """(method, handler, handler location, finding location, suppression span, guard uses) per method."""
-        if not route.view_class:
+        """(method, handler, handler location, finding location, suppression span, guard uses) per method.
+
+        Guard uses are (GuardUse, layer) pairs.
+        """
+        view_class = self._view_class(route)
+        if not view_class:
             f = self.functions.get(self.alias(route.handler))
             h_loc = route.handler_location or (f.location if f else None)
-            own = list(route.guards)
+            own = [(u, "dependency" if u.kind == "dependency" else "decorator") for u in route.guards]
             if route.by_reference and f:
-                own.extend(f.decorators)
+                own.extend((u, "decorator") for u in f.decorators)
             start = route.span_start or (h_loc.line if h_loc else route.location.line)
             span = (start, h_loc.line if h_loc and h_loc.file == route.location.file else route.location.line)
-            for method in route.methods or ("ANY",):
+            for method in route.methods or (f.methods if f else ()) or ("ANY",):
                 yield method, self.alias(route.handler), h_loc, route.location, span, own
             return
-        mro = self.mro(route.view_class)
-        class_uses, seen_attrs = [], set()
-        for q in mro:
-            cls = self.classes.get(q)
-            if q != mro[0] and self.k.known_guards.get(q):
-                class_uses.append(GuardUse(q, q.rpartition(".")[2], self.classes[mro[0]].location
-                                           if mro[0] in self.classes else route.location, "mixin"))
-            if not cls:
-                continue
-            for attr, uses in cls.guard_attrs:
-                if attr not in seen_attrs:
-                    seen_attrs.add(attr)
-                    class_uses.extend(GuardUse(u.target, u.display, u.location, "class", u.methods, u.effect)
-                                      for u in uses)
-        methods, seen = [], set()
-        for q in mro:
-            cls = self.classes.get(q)
-            for mf in cls.methods if cls else ():
-                verb = mf.name.upper()
-                if verb in HTTP_METHODS and verb not in seen and verb not in ("HEAD", "OPTIONS"):
-                    seen.add(verb)
-                    methods.append((verb, f"{q}.{mf.name}", mf))
-        own_route = list(route.guards)
-        if not methods:
-            cls = self.classes.get(mro[0])
-            loc = cls.location if cls else route.location
-            for method in route.methods or ("ANY",):
-                yield method, mro[0], loc, route.location, (route.span_start, route.location.line), \
-                    class_uses + own_route
-            return
-        for verb, handler, mf in sorted(methods, key=lambda x: HTTP_METHODS.index(x[0])):
+        mro = self.mro(view_class)
+        base_uses, attrs = self._class_guards(mro, route)
+        own_route = [(u, "decorator") for u in route.guards]
+        head = self.classes.get(mro[0])
+        head_loc = head.location if head else route.location
+        at_route = (route.location, (route.span_start, route.location.line))
+        pairs = list(route.actions)
+        if not pairs:
+            seen = set()
+            for q in mro:
+                cls = self.classes.get(q)
+                for name in [mf.name for mf in cls.methods] if cls else self.k.provided_methods.get(q, ()):
+                    verb = name.upper()
+                    if verb in HTTP_METHODS and verb not in seen and verb not in ("HEAD", "OPTIONS"):
+                        seen.add(verb)
+                        pairs.append((verb, name))
+            if not pairs:
+                for method in route.methods or ("ANY",):
+                    yield method, mro[0], head_loc, route.location, at_route[1], \
+                        base_uses + self._attr_uses(mro, attrs) + own_route
+                return
+            pairs.sort(key=lambda x: HTTP_METHODS.index(x[0]))
+        for verb, name in pairs:
             if route.methods and verb not in route.methods:
                 continue
-            yield verb, handler, mf.location, mf.location, (mf.span_start, mf.location.line), \
-                class_uses + own_route + list(mf.decorators)
+            q, mf = self._find_method(mro, name)
+            if q is None:
+                continue
+            uses = base_uses + self._attr_uses(mro, attrs, mf.guard_attrs if mf else ()) + own_route
+            if mf is None:
+                yield verb, mro[0], head_loc, route.location, at_route[1], uses
+                continue
+            loc, span = at_route if route.locate_at_route else (mf.location, (mf.span_start, mf.location.line))
+            yield verb, mf.handler or f"{q}.{name}", mf.location, loc, span, \
+                uses + [(d, "decorator") for d in mf.decorators]
 
-    def _gate(self, gate, layer: str, endpoint: str, path: str) -> GuardInfo | None:
-        reason = self.function_auth(self.alias(gate.func))
+    def _find_method(self, mro: list[str], name: str):
+        """(class, MethodFact) defining ``name`` first in the MRO; (class, None) when an external
+        base provides it; (None, None) when nothing does."""
+        for q in mro:
+            cls = self.classes.get(q)
+            if cls:
+                for mf in cls.methods:
+                    if mf.name == name:
+                        return q, mf
+            elif name in self.k.provided_methods.get(q, ()):
+                return q, None
+        return None, None
+
+    def _class_guards(self, mro: list[str], route: Route):
+        """Guards of a view class that do not depend on the method: guard mixins that run
+        (before any base that ends the dispatch chain), class decorators, entry methods
+        (their decorators and the checks they make); and the class guard attributes,
+        nearest class first."""
+        uses, attrs, entries, active = [], {}, set(), True
+        head = self.classes.get(mro[0])
+        for q in mro:
+            cls = self.classes.get(q)
+            if q != mro[0] and active and self.k.known_guards.get(q):
+                site = next((c.location for c in map(self.classes.get, mro)
+                             if c and q in {self.alias(b) for b in c.bases}), None)
+                uses.append((GuardUse(q, q.rpartition(".")[2], site or (head.location if head else route.location),
+                                      "mixin"), "class"))
+            if q in self.k.chain_ends:
+                active = False
+            if not cls:
+                continue
+            uses.extend((u, "class") for u in cls.decorators)
+            for attr, attr_uses in cls.guard_attrs:
+                attrs.setdefault(attr, attr_uses)
+            for mf in cls.methods if active else ():
+                if mf.name in self.k.entry_methods and mf.name not in entries:
+                    entries.add(mf.name)
+                    uses.extend((u, "class") for u in mf.decorators)
+                    reason = self.function_auth(f"{q}.{mf.name}")
+                    if reason:
+                        uses.append((GuardUse(f"{q}.{mf.name}", f"{q.rpartition('.')[2]}.{mf.name}()", mf.location,
+                                              "class", effect="auth"), "class"))
+        return uses, attrs
+
+    def _attr_uses(self, mro: list[str], attrs: dict, overrides=()) -> list:
+        """Guard uses from class guard attributes (a method's overrides first), and the
+        settings-level defaults for the attributes that no class defines."""
+        merged = {**attrs, **dict(overrides)}
+        out = [(replace(u, kind="class" if u.kind == "decorator" else u.kind), "class")
+               for attr_uses in merged.values() for u in attr_uses]
+        for d in self.defaults:
+            if d.attr not in merged and (not d.scope or any(q.startswith(d.scope) for q in mro)):
+                out.extend((u, "settings") for u in d.guards)
+        return out
+
+    def _gate(self, gate, layer: str, endpoint: str, path: str, own_targets=frozenset()) -> GuardInfo | None:
+        verdict = self.judge(self.alias(gate.func))
+        reason = verdict[1] if verdict and verdict[0] == "auth" else None
         if not reason:
             return None
         name = gate.func.rpartition(".")[2]
+        exempt = [t for t in gate.exempt_guards if t in own_targets]
+        if exempt:
+            return GuardInfo(gate.kind or "gate", name, layer, gate.location, "public",
+                             f"the view is exempted by {exempt[0].rpartition('.')[2]}")
         exempt_endpoints = list(gate.exempt_endpoints)
         for ref in gate.exempt_refs:
             exempt_endpoints.extend(self.constants.get(self.alias(ref), ()))
@@ -457,6 +598,24 @@ class AppGraph:
             for user in (q, f"{q}.__call__"):
                 stack.extend(d.target for d in self.dependencies.get(user, ()))
         return order
+
+
+    def marked_fields(self, model: str) -> dict:
+        """{field name: FieldFact} of a model's fields marked secret or privileged, bases included."""
+        found: dict = {}
+        for q in self.mro(self.canonical(model)):
+            for name, ff in self.field_facts.get(q, {}).items():
+                if ff.mark:
+                    found.setdefault(name, ff)
+        return found
+
+    def routes_using(self, schema: str) -> list[RouteInfo]:
+        """Routes whose view class (or a base of it) or handler function uses ``schema``."""
+        users = {self.alias(u.user) for u in self.schema_uses if self.alias(u.schema) == schema}
+        if not users:
+            return []
+        return [r for r in self.routes
+                if users & set(self.mro(r.view_class) if r.view_class else ()) or self.alias(r.handler) in users]
 
 
 def _module_aliases(modules) -> dict[str, str]:

@@ -1,5 +1,7 @@
 """Framework adapters. Adding a framework = one module here, listed in ADAPTERS."""
+from .django import DjangoAdapter
+from .drf import DRFAdapter
 from .fastapi import FastAPIAdapter
 from .flask import FlaskAdapter
 
-ADAPTERS = (FlaskAdapter(), FastAPIAdapter(),)
+ADAPTERS = (FlaskAdapter(), FastAPIAdapter(), DjangoAdapter(), DRFAdapter(),)

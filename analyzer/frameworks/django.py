@@ -1,0 +1,490 @@
+"""Django adapter: URLconfs, function and class-based views, auth decorators and mixins,
+settings (``MIDDLEWARE``, ``DEBUG``, ``SECRET_KEY``), models, ``ModelForm``s and
+``ModelSerializer``s (their ``Meta`` has the same shape).
+
+Every URLconf module (one with a top-level ``urlpatterns``) is a Router of kind
+"urlconf" whose id is the module name; ``include("app.urls")`` and ``include(module)``
+are Mounts; a list included inline or through a module-level variable becomes a
+router of its own.  A URLconf that nothing includes is a root, with the prefix "/".
+Routes are registered by reference (``path("x/", views.x)``): the view's own
+decorators, wherever it is defined, are its guards, and findings are reported on the
+``path()`` line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import libcst as cst
+
+from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, Setting
+from ..names import call_arg, dotted, literal, string_list
+from .base import Adapter, setting_value
+
+UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
+URL_FUNCS = {
+    "django.urls.path": "path", "django.urls.re_path": "re_path", "django.conf.urls.url": "re_path",
+    "django.urls.conf.path": "path", "django.urls.conf.re_path": "re_path",
+}
+INCLUDE_FUNCS = {"django.urls.include", "django.conf.urls.include", "django.urls.conf.include"}
+LOGIN_NOT_REQUIRED = ("django.contrib.auth.decorators.login_not_required",)
+LOGIN_MIDDLEWARE = "django.contrib.auth.middleware.LoginRequiredMiddleware"
+METHOD_DECORATOR = "django.utils.decorators.method_decorator"
+METHOD_RESTRICTIONS = {
+    "django.views.decorators.http.require_POST": ("POST",),
+    "django.views.decorators.http.require_GET": ("GET",),
+    "django.views.decorators.http.require_safe": ("GET", "HEAD"),
+}
+REQUIRE_METHODS = "django.views.decorators.http.require_http_methods"
+ADMIN_URLS = ("django.contrib.admin.site.urls", "django.contrib.admin.sites.site.urls")
+
+_G = "django.views.generic"
+_VIEWS = {
+    "View": (), "TemplateView": ("get",), "RedirectView": ("get", "post", "put", "patch", "delete"),
+    "ListView": ("get",), "DetailView": ("get",), "FormView": ("get", "post"), "CreateView": ("get", "post"),
+    "UpdateView": ("get", "post"), "DeleteView": ("get", "post", "delete"), "ArchiveIndexView": ("get",),
+    "YearArchiveView": ("get",), "MonthArchiveView": ("get",), "DayArchiveView": ("get",),
+    "DateDetailView": ("get",), "TodayArchiveView": ("get",), "WeekArchiveView": ("get",),
+}
+_VIEW_MODULES = {"View": ("base",), "TemplateView": ("base",), "RedirectView": ("base",), "ListView": ("list",),
+                 "DetailView": ("detail",), "FormView": ("edit",), "CreateView": ("edit",),
+                 "UpdateView": ("edit",), "DeleteView": ("edit",)}
+
+
+def _view_names():
+    for name, methods in _VIEWS.items():
+        names = [f"{_G}.{name}", *(f"{_G}.{m}.{name}" for m in _VIEW_MODULES.get(name, ("dates",)))]
+        if name == "View":
+            names.append("django.views.View")
+        for q in names:
+            yield q, methods
+
+
+PROVIDED = dict(_view_names())
+
+SECRET_FIELD = re.compile(r"(^|_)(password|passwd|pwd|secret|token|api_?key|private_?key|access_?key|"
+                          r"secret_?key|otp|totp|mfa_secret|salt|pin|ssn|key)($|_)", re.IGNORECASE)
+PRIVILEGED_FIELD = re.compile(r"^(is_staff|is_superuser|is_admin|is_moderator|role|roles|user_permissions|"
+                              r"groups|permissions|is_verified)$", re.IGNORECASE)
+# Models of django.contrib.auth and the sensitive fields they bring.
+AUTH_MODELS = {
+    "django.contrib.auth.models.AbstractBaseUser": ("password",),
+    "django.contrib.auth.base_user.AbstractBaseUser": ("password",),
+    "django.contrib.auth.models.PermissionsMixin": ("is_superuser", "groups", "user_permissions"),
+    "django.contrib.auth.models.AbstractUser": ("password", "is_staff", "is_superuser", "groups", "user_permissions"),
+    "django.contrib.auth.models.User": ("password", "is_staff", "is_superuser", "groups", "user_permissions"),
+}
+USER_MODEL_FUNCS = {"django.contrib.auth.get_user_model"}
+
+
+def field_mark(name: str) -> str:
+    if PRIVILEGED_FIELD.match(name):
+        return "privileged"
+    if SECRET_FIELD.search(name):
+        return "secret"
+    return ""
+
+
+class DjangoAdapter(Adapter):
+    name = "django"
+    markers = ("django", "urlpatterns", "ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "rest_framework")
+    known_guards = {
+        **dict.fromkeys([
+            "django.contrib.auth.decorators.login_required",
+            "django.contrib.auth.decorators.permission_required",
+            "django.contrib.auth.decorators.user_passes_test",
+            "django.contrib.admin.views.decorators.staff_member_required",
+            "django.contrib.auth.mixins.LoginRequiredMixin",
+            "django.contrib.auth.mixins.PermissionRequiredMixin",
+            "django.contrib.auth.mixins.UserPassesTestMixin",
+            "django.contrib.auth.middleware.LoginRequiredMiddleware",
+            "django.contrib.admin.sites.AdminSite.admin_view",
+        ], "auth"),
+        **dict.fromkeys(LOGIN_NOT_REQUIRED, "public"),
+    }
+    auth_calls = frozenset({"django.contrib.auth.views.redirect_to_login"})
+    auth_attributes = frozenset({"is_authenticated", "is_anonymous", "is_staff", "is_superuser"})
+    auth_exceptions = frozenset({"django.core.exceptions.PermissionDenied"})
+    provided_methods = PROVIDED
+    chain_ends = frozenset(PROVIDED)
+    entry_methods = frozenset({"dispatch"})
+
+    def extract(self, ctx, sink) -> None:
+        _DjangoFile(ctx, sink).run()
+
+
+class _DjangoFile:
+    def __init__(self, ctx, sink):
+        self.ctx = ctx
+        self.sink = sink
+        self.module = ctx.module
+        self.lists: dict[str, cst.BaseExpression] = {}  # module-level list variables
+        self.emitted: set[str] = set()
+        self.top = list(_top_statements(ctx.tree.body))
+
+    def run(self) -> None:
+        assigns = [(t, v, n) for t, v, n in self._assignments()]
+        names = {t for t, _, _ in assigns}
+        for t, v, _ in assigns:
+            if isinstance(v, (cst.List, cst.Tuple, cst.BinaryOperation)):
+                self.lists.setdefault(t, v)
+        if "urlpatterns" in names:
+            self._urlconf(assigns)
+        if self._is_settings(names):
+            self._settings(assigns)
+        self._functions()
+        self._classes()
+
+    # -- module level -----------------------------------------------------------------
+    def _assignments(self):
+        """(name, value, statement) for top-level ``NAME = value`` / ``NAME += value``."""
+        for stmt in self.top:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign):
+                    for t in small.targets:
+                        if isinstance(t.target, cst.Name):
+                            yield t.target.value, small.value, small
+                elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+                    yield small.target.value, small.value, small
+                elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+                    yield small.target.value, small.value, small
+
+    def _is_settings(self, names) -> bool:
+        return "settings" in self.module.split(".") or bool(names & {"INSTALLED_APPS", "ROOT_URLCONF", "MIDDLEWARE"})
+
+    # -- settings ------------------------------------------------------------------------
+    def _settings(self, assigns) -> None:
+        ctx = self.ctx
+        parts = self.module.split(".")
+        scope = parts[-1] if "settings" in parts[:-1] else ""
+        have = {(s.key, s.location) for s in self.sink.settings}
+        root_urlconf = None
+        for name, value, stmt in assigns:
+            if not UPPER.match(name) or isinstance(stmt, cst.AugAssign):
+                continue
+            v, is_literal, fallback = setting_value(ctx, value)
+            loc = ctx.loc(stmt)
+            if name == "ROOT_URLCONF" and isinstance(v, str):
+                root_urlconf = v
+            if (name, loc) not in have:
+                self.sink.settings.append(Setting(name, v, loc, is_literal, fallback, scope, ctx.code(stmt)))
+        if root_urlconf is None:
+            base = parts[:-2] if "settings" in parts[:-1] else parts[:-1]
+            root_urlconf = ".".join([*base, "urls"])
+        for name, value, stmt in assigns:
+            if name != "MIDDLEWARE" or not isinstance(value, (cst.List, cst.Tuple)):
+                continue
+            for el in value.elements:
+                entry = literal(el.value)
+                if not isinstance(entry, str) or (entry.startswith("django.") and entry != LOGIN_MIDDLEWARE):
+                    continue
+                self.sink.gates.append(Gate(
+                    root_urlconf, entry, ctx.loc(el.value), "app", kind="middleware",
+                    exempt_guards=LOGIN_NOT_REQUIRED if entry == LOGIN_MIDDLEWARE else ()))
+
+    # -- URLconfs -------------------------------------------------------------------------
+    def _urlconf(self, assigns) -> None:
+        ctx = self.ctx
+        app_name = next((literal(v) for t, v, _ in assigns if t == "app_name"), "")
+        stmts = [n for t, _, n in assigns if t == "urlpatterns"]
+        self.sink.routers.append(Router(self.module, "urlconf", "django", app_name if isinstance(app_name, str) else "",
+                                        "/", ctx.loc(stmts[0])))
+        for t, value, _ in assigns:
+            if t == "urlpatterns":
+                self._patterns(value, self.module)
+        for stmt in self.top:  # urlpatterns.append(...) / .extend(...) / += router.urls
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                        call = small.value
+                        if isinstance(call.func, cst.Attribute) and dotted(call.func.value) == "urlpatterns":
+                            if call.func.attr.value == "append" and call.args:
+                                self._entry(call.args[0].value, self.module)
+                            elif call.func.attr.value == "extend" and call.args:
+                                self._patterns(call.args[0].value, self.module)
+
+    def _patterns(self, expr, router: str) -> None:
+        """Entries of a urlpatterns-like expression: a list, ``a + b``, ``router.urls``, a variable."""
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            for el in expr.elements:
+                if isinstance(el, cst.StarredElement):
+                    self._patterns(el.value, router)
+                else:
+                    self._entry(el.value, router)
+        elif isinstance(expr, cst.BinaryOperation):
+            self._patterns(expr.left, router)
+            self._patterns(expr.right, router)
+        elif isinstance(expr, cst.Attribute) and expr.attr.value == "urls":
+            self.sink.mounts.append(Mount(router, self.ctx.resolve(expr.value), self.ctx.loc(expr), ""))
+        elif isinstance(expr, cst.Call) and self.ctx.resolve(expr.func).endswith(("format_suffix_patterns",)) and expr.args:
+            self._patterns(expr.args[0].value, router)
+        elif isinstance(expr, cst.Name) and expr.value in self.lists and expr.value != "urlpatterns":
+            self._patterns(self.lists[expr.value], router)
+
+    def _entry(self, expr, router: str) -> None:
+        if not isinstance(expr, cst.Call):
+            return
+        ctx = self.ctx
+        kind = URL_FUNCS.get(ctx.resolve(expr.func))
+        if kind is None:
+            return
+        route_arg = call_arg(expr, "route", 0)
+        view = call_arg(expr, "view", 1)
+        if route_arg is None or view is None:
+            return
+        raw = literal(route_arg)
+        path = raw if isinstance(raw, str) else ctx.code(route_arg)
+        if kind == "re_path":
+            path = path.removeprefix("^").removesuffix("$").removeprefix("\\A").removesuffix("\\Z")
+        loc = ctx.loc(expr)
+        name = literal(call_arg(expr, "name", 3))
+        name = name if isinstance(name, str) else ""
+        guards, view = self._wrappers(view)
+        if isinstance(view, cst.Call) and ctx.resolve(view.func) in INCLUDE_FUNCS | {"include"} \
+                or isinstance(view, cst.Call) and (dotted(view.func) or "").endswith("decorator_include"):
+            self._include(view, router, path, loc, guards)
+            return
+        if isinstance(view, (cst.List, cst.Tuple)):  # path("x/", ([...], "app", "ns"))
+            self._include_target(view.elements[0].value if view.elements else None, router, path, loc, guards, None)
+            return
+        if isinstance(view, cst.Attribute) and view.attr.value == "urls":
+            target = ctx.resolve(view)
+            if target in ADMIN_URLS or target.endswith(".site.urls") and "admin" in target:
+                self.sink.routes.append(Route(
+                    router, "django", path, ("ANY",), target, None, loc, name or "admin",
+                    (*guards, GuardUse("django.contrib.admin.sites.AdminSite.admin_view", "Django admin login",
+                                       loc, "decorator", effect="auth")),
+                    span_start=loc.line, by_reference=True, locate_at_route=True))
+            else:
+                self.sink.mounts.append(Mount(router, ctx.resolve(view.value), loc, path, None, tuple(guards)))
+            return
+        handler, view_class, actions = self._view(view)
+        if not handler:
+            return
+        self.sink.routes.append(Route(
+            router, "django", path, (), handler, None, loc, name, tuple(guards), (), view_class, loc.line,
+            by_reference=True, actions=actions, locate_at_route=True))
+
+    def _wrappers(self, expr):
+        """``login_required(view)``, ``permission_required("p")(view)``: (guards, inner view)."""
+        guards = []
+        while isinstance(expr, cst.Call) and expr.args:
+            func = expr.func
+            q = self.ctx.resolve(func.func if isinstance(func, cst.Call) else func)
+            if isinstance(func, cst.Attribute) and func.attr.value == "as_view" or q in INCLUDE_FUNCS \
+                    or q.endswith("decorator_include") or q in URL_FUNCS:
+                break
+            guards.append(self.ctx.guard_use(func))
+            expr = expr.args[0].value
+        return guards, expr
+
+    def _view(self, expr):
+        """(handler, view class, actions) of a view expression."""
+        ctx = self.ctx
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "as_view":
+            cls = ctx.resolve(expr.func.value)
+            actions = ()
+            mapping = call_arg(expr, "actions", 0)
+            if isinstance(mapping, cst.Dict):
+                actions = tuple((str(literal(e.key)).upper(), str(literal(e.value)))
+                                for e in mapping.elements if isinstance(e, cst.DictElement)
+                                and isinstance(literal(e.key), str) and isinstance(literal(e.value), str))
+            return cls, cls, actions
+        return ctx.resolve(expr), "", ()
+
+    def _include(self, call: cst.Call, router: str, path: str, loc, guards) -> None:
+        ctx = self.ctx
+        if (dotted(call.func) or "").endswith("decorator_include") or ctx.resolve(call.func).endswith("decorator_include"):
+            decos = call_arg(call, None, 0)
+            items = decos.elements if isinstance(decos, (cst.List, cst.Tuple)) else []
+            guards = [*guards, *(ctx.guard_use(e.value) for e in items)] if items else \
+                [*guards, ctx.guard_use(decos)] if decos is not None else guards
+            target = call_arg(call, None, 1)
+            namespace = literal(call_arg(call, "namespace", 2))
+        else:
+            target = call_arg(call, "arg", 0)
+            namespace = literal(call_arg(call, "namespace", 1))
+        namespace = namespace if isinstance(namespace, str) else None
+        if isinstance(target, cst.Tuple) and target.elements:  # include(("app.urls", "app_name"))
+            app = literal(target.elements[1].value) if len(target.elements) > 1 else None
+            namespace = namespace or (app if isinstance(app, str) else None)
+            target = target.elements[0].value
+        self._include_target(target, router, path, loc, guards, namespace)
+
+    def _include_target(self, target, router, path, loc, guards, namespace) -> None:
+        ctx = self.ctx
+        if target is None:
+            return
+        value = literal(target)
+        if isinstance(value, str):
+            child = value
+        elif isinstance(target, (cst.List, cst.Tuple)):
+            child = f"{self.module}.<include@{loc.line}:{loc.col}>"
+            self.sink.routers.append(Router(child, "urlconf", "django", "", "", ctx.loc(target)))
+            self._patterns(target, child)
+        elif isinstance(target, cst.Name) and target.value in self.lists:
+            child = f"{self.module}.{target.value}"
+            if child not in self.emitted:
+                self.emitted.add(child)
+                self.sink.routers.append(Router(child, "urlconf", "django", "", "", ctx.loc(self.lists[target.value])))
+                self._patterns(self.lists[target.value], child)
+        elif isinstance(target, cst.Attribute) and target.attr.value == "urls":
+            child = ctx.resolve(target.value)  # include(router.urls)
+        else:
+            child = ctx.resolve(target)
+        if child:
+            self.sink.mounts.append(Mount(router, child, loc, path, namespace, tuple(guards)))
+
+    # -- functions: HTTP method restrictions ------------------------------------------------
+    def _functions(self) -> None:
+        ctx = self.ctx
+        restricted = {}
+        for qual, node in _defs(self.module, ctx.tree.body):
+            if not isinstance(node, cst.FunctionDef):
+                continue
+            methods: tuple[str, ...] = ()
+            for d in node.decorators:
+                expr = d.decorator
+                q = ctx.resolve(expr.func if isinstance(expr, cst.Call) else expr)
+                if q in METHOD_RESTRICTIONS:
+                    methods = METHOD_RESTRICTIONS[q]
+                elif q == REQUIRE_METHODS and isinstance(expr, cst.Call):
+                    found = string_list(call_arg(expr, "request_method_list", 0))
+                    methods = tuple(m.upper() for m in found or ())
+            if methods:
+                restricted[qual] = methods
+        if restricted:
+            self.sink.functions[:] = [replace(f, methods=restricted[f.qualname]) if f.qualname in restricted else f
+                                      for f in self.sink.functions]
+
+    # -- classes: method_decorator, models, forms and serializers -----------------------------
+    def _classes(self) -> None:
+        ctx = self.ctx
+        updates = {}
+        for qual, node in _defs(self.module, ctx.tree.body):
+            if not isinstance(node, cst.ClassDef):
+                continue
+            class_guards = []
+            for d in node.decorators:
+                expr = d.decorator
+                if isinstance(expr, cst.Call) and ctx.resolve(expr.func) == METHOD_DECORATOR:
+                    name = literal(call_arg(expr, "name", 1))
+                    methods = () if name in ("dispatch", None) or not isinstance(name, str) else (name.upper(),)
+                    class_guards.extend(replace(u, methods=methods) for u in self._unwrap_method_decorator(expr))
+            method_guards = {}
+            for stmt in node.body.body:
+                if isinstance(stmt, cst.FunctionDef):
+                    uses = [u for d in stmt.decorators if isinstance(d.decorator, cst.Call)
+                            and ctx.resolve(d.decorator.func) == METHOD_DECORATOR
+                            for u in self._unwrap_method_decorator(d.decorator)]
+                    if uses:
+                        method_guards[stmt.name.value] = uses
+            if class_guards or method_guards:
+                updates[qual] = (class_guards, method_guards)
+            self._model(qual, node)
+            self._schema(qual, node)
+        if updates:
+            out = []
+            for c in self.sink.classes:
+                if c.qualname in updates:
+                    cg, mg = updates[c.qualname]
+                    c = replace(c, decorators=(*c.decorators, *cg), methods=tuple(
+                        replace(m, decorators=(*m.decorators, *mg[m.name])) if m.name in mg else m for m in c.methods))
+                out.append(c)
+            self.sink.classes[:] = out
+
+    def _unwrap_method_decorator(self, call: cst.Call):
+        arg = call_arg(call, "decorator", 0)
+        items = [e.value for e in arg.elements] if isinstance(arg, (cst.List, cst.Tuple)) else [arg] if arg else []
+        return [self.ctx.guard_use(e) for e in items]
+
+    def _model(self, qual: str, node: cst.ClassDef) -> None:
+        ctx = self.ctx
+        for stmt in node.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name) \
+                        and isinstance(small.value, cst.Call):
+                    fq = ctx.resolve(small.value.func)
+                    if fq.startswith("django.db.models.") or fq.startswith("django.contrib.postgres.fields."):
+                        name = small.targets[0].target.value
+                        self.sink.field_facts.append(FieldFact(qual, name, ctx.loc(small), field_mark(name)))
+        for base in (ctx.resolve(a.value) for a in node.bases):
+            if base in AUTH_MODELS:
+                self._auth_model(base, ctx.loc(node.name))
+
+    def _auth_model(self, q: str, loc) -> None:
+        for name in AUTH_MODELS[q]:
+            self.sink.field_facts.append(FieldFact(q, name, loc, field_mark(name)))
+
+    def _schema(self, qual: str, node: cst.ClassDef) -> None:
+        ctx = self.ctx
+        meta = next((s for s in node.body.body if isinstance(s, cst.ClassDef) and s.name.value == "Meta"), None)
+        if meta is None or not node.bases:
+            return
+        values, locs = {}, {}
+        for stmt in meta.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
+                        values[small.targets[0].target.value] = small.value
+                        locs[small.targets[0].target.value] = ctx.loc(small)
+        model = values.get("model")
+        if model is None:
+            return
+        if isinstance(model, cst.Call) and ctx.resolve(model.func) in USER_MODEL_FUNCS:
+            model_name = "django.contrib.auth.models.User"
+        else:
+            model_name = ctx.resolve(model)
+        if model_name in AUTH_MODELS:
+            self._auth_model(model_name, ctx.loc(model))
+        fields = literal(values.get("fields"))
+        exclude = string_list(values.get("exclude")) if "exclude" in values else None
+        hidden = []
+        extra = values.get("extra_kwargs")
+        if isinstance(extra, cst.Dict):
+            for el in extra.elements:
+                if isinstance(el, cst.DictElement) and isinstance(el.value, cst.Dict):
+                    opts = {literal(e.key): literal(e.value) for e in el.value.elements if isinstance(e, cst.DictElement)}
+                    if opts.get("write_only") is True and isinstance(literal(el.key), str):
+                        hidden.append(literal(el.key))
+        for stmt in node.body.body:  # password = serializers.CharField(write_only=True)
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) \
+                            and isinstance(small.targets[0].target, cst.Name) \
+                            and literal(call_arg(small.value, "write_only")) is True:
+                        hidden.append(small.targets[0].target.value)
+        bases = [ctx.resolve(a.value) for a in node.bases]
+        kind = "serializer" if any(b.startswith("rest_framework") or b.endswith("Serializer") for b in bases) else "form"
+        where = locs.get("exclude") if fields is not True and "exclude" in values and fields != "__all__" else locs.get("fields")
+        self.sink.schemas.append(SchemaFact(
+            qual, ctx.loc(node.name), kind, model_name, fields == "__all__",
+            tuple(fields) if isinstance(fields, tuple) else (), exclude, tuple(hidden), where or locs.get("exclude")))
+
+
+def _top_statements(body):
+    """Module-level statements, including those under ``if`` / ``try`` blocks."""
+    for stmt in body:
+        if isinstance(stmt, cst.If):
+            yield from _top_statements(stmt.body.body)
+            if stmt.orelse is not None:
+                yield from _top_statements(stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else)
+                                           else [stmt.orelse])
+        elif isinstance(stmt, cst.Try):
+            yield from _top_statements(stmt.body.body)
+        else:
+            yield stmt
+
+
+def _defs(prefix: str, body):
+    """(qualified name, node) of every class and function, nested ones included."""
+    for stmt in body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            q = f"{prefix}.{stmt.name.value}"
+            yield q, stmt
+            inner = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ()
+            yield from _defs(q, inner)

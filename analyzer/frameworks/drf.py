@@ -1,0 +1,353 @@
+"""Django REST Framework adapter: routers and viewsets, ``@action``, ``@api_view``,
+permission classes (with ``&``, ``|``, ``~``), ``REST_FRAMEWORK`` defaults and the
+serializers that views use.
+
+- ``router.register("users", UserViewSet)`` emits a list route (``users/``: list,
+  create) and a detail route (``users/<pk>/``: retrieve, update, partial_update,
+  destroy); the linker keeps the actions the viewset defines or inherits from DRF's
+  mixins, and adds the viewset's ``@action`` methods below them.  Findings on these
+  routes are reported on the viewset method (or action) when the project defines it,
+  else on the ``register()`` line.
+- An ``@api_view`` function is, as in DRF, a view class: it is emitted as a class fact
+  whose methods are the listed HTTP verbs, handled by the function itself, with its
+  ``@permission_classes`` as the class's ``permission_classes``.
+- ``DEFAULT_PERMISSION_CLASSES`` is a settings-level default for ``permission_classes``
+  (absent: AllowAny, so views that set nothing are unprotected).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import libcst as cst
+
+from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
+from ..names import call_arg, literal, string_list
+from .base import Adapter
+from .django import _defs, _top_statements
+
+P = "rest_framework.permissions."
+SAFE = ("GET", "HEAD", "OPTIONS")
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+# Permission classes that authenticate writes only (reads are public).
+READ_ONLY_FOR_ANON = {P + "IsAuthenticatedOrReadOnly", P + "DjangoModelPermissionsOrAnonReadOnly"}
+ROUTERS = {"rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter",
+           "rest_framework_nested.routers.DefaultRouter", "rest_framework_nested.routers.SimpleRouter",
+           "rest_framework_extensions.routers.ExtendedSimpleRouter",
+           "rest_framework_extensions.routers.ExtendedDefaultRouter"}
+LIST_ACTIONS = (("GET", "list"), ("POST", "create"))
+DETAIL_ACTIONS = (("GET", "retrieve"), ("PUT", "update"), ("PATCH", "partial_update"), ("DELETE", "destroy"))
+API_VIEW = "rest_framework.decorators.api_view"
+ACTION = {"rest_framework.decorators.action", "rest_framework.decorators.detail_route",
+          "rest_framework.decorators.list_route"}
+PERMISSION_DECORATOR = "rest_framework.decorators.permission_classes"
+DRF_DECORATORS = {API_VIEW, PERMISSION_DECORATOR, "rest_framework.decorators.authentication_classes",
+                  "rest_framework.decorators.throttle_classes", "rest_framework.decorators.renderer_classes",
+                  "rest_framework.decorators.parser_classes", "rest_framework.decorators.schema"}
+
+_MIXINS = {
+    "ListModelMixin": ("list",), "CreateModelMixin": ("create",), "RetrieveModelMixin": ("retrieve",),
+    "UpdateModelMixin": ("update", "partial_update"), "DestroyModelMixin": ("destroy",),
+}
+_GENERICS = {
+    "ListAPIView": ("get",), "CreateAPIView": ("post",), "RetrieveAPIView": ("get",),
+    "DestroyAPIView": ("delete",), "UpdateAPIView": ("put", "patch"), "ListCreateAPIView": ("get", "post"),
+    "RetrieveUpdateAPIView": ("get", "put", "patch"), "RetrieveDestroyAPIView": ("get", "delete"),
+    "RetrieveUpdateDestroyAPIView": ("get", "put", "patch", "delete"), "GenericAPIView": (),
+}
+_VIEWSETS = {
+    "ModelViewSet": ("list", "create", "retrieve", "update", "partial_update", "destroy"),
+    "ReadOnlyModelViewSet": ("list", "retrieve"), "ViewSet": (), "GenericViewSet": (), "ViewSetMixin": (),
+}
+PROVIDED = {
+    **{f"rest_framework.mixins.{k}": v for k, v in _MIXINS.items()},
+    **{f"rest_framework.generics.{k}": v for k, v in _GENERICS.items()},
+    **{f"rest_framework.viewsets.{k}": v for k, v in _VIEWSETS.items()},
+    "rest_framework.views.APIView": (),
+}
+
+
+class DRFAdapter(Adapter):
+    name = "drf"
+    markers = ("rest_framework", "REST_FRAMEWORK")
+    known_guards = {
+        **dict.fromkeys([P + n for n in (
+            "IsAuthenticated", "IsAdminUser", "DjangoModelPermissions", "DjangoObjectPermissions")], "auth"),
+        **dict.fromkeys([
+            "oauth2_provider.contrib.rest_framework.TokenHasScope",
+            "oauth2_provider.contrib.rest_framework.TokenHasReadWriteScope",
+            "oauth2_provider.contrib.rest_framework.IsAuthenticatedOrTokenHasScope",
+        ], "auth"),
+        P + "AllowAny": "public",
+    }
+    auth_exceptions = frozenset({
+        "rest_framework.exceptions.NotAuthenticated", "rest_framework.exceptions.PermissionDenied",
+        "rest_framework.exceptions.AuthenticationFailed",
+    })
+    class_guard_attrs = {"permission_classes": "permission"}
+    provided_methods = PROVIDED
+    chain_ends = frozenset(k for k in PROVIDED if not k.startswith("rest_framework.mixins."))
+    entry_methods = frozenset({"initial", "check_permissions", "get_permissions"})
+    guard_methods = {"has_permission": "request", "has_object_permission": "item"}
+
+    def extract(self, ctx, sink) -> None:
+        _DRFFile(ctx, sink).run()
+
+
+class _DRFFile:
+    def __init__(self, ctx, sink):
+        self.ctx = ctx
+        self.sink = sink
+        self.module = ctx.module
+
+    def run(self) -> None:
+        self._routers()
+        self._settings()
+        self._classes()
+        self._api_views()
+
+    # -- permission expressions --------------------------------------------------------------
+    def permission_uses(self, expr) -> list[GuardUse]:
+        """Guard uses for one permission expression: ``A & B`` is both, ``A | B`` passes if
+        either does, ``~A`` is no guard; the "...OrReadOnly" classes guard writes only."""
+        ctx = self.ctx
+        if isinstance(expr, cst.BinaryOperation):
+            if isinstance(expr.operator, cst.BitAnd):
+                return self.permission_uses(expr.left) + self.permission_uses(expr.right)
+            if isinstance(expr.operator, cst.BitOr):
+                alts = [self._leaves(expr)]
+                targets = tuple(t for t in alts[0] if t)
+                return [GuardUse("", ctx.code(expr), ctx.loc(expr), "permission", alternatives=targets or ("",))]
+            return []
+        if isinstance(expr, cst.UnaryOperation):
+            return []
+        target_expr = expr.func if isinstance(expr, cst.Call) else expr
+        target = ctx.resolve(target_expr)
+        loc, code = ctx.loc(expr), ctx.code(expr)
+        if target in READ_ONLY_FOR_ANON:
+            return [GuardUse(target, code, loc, "permission", WRITES, "auth"),
+                    GuardUse(target, code, loc, "permission", SAFE, "public")]
+        return [GuardUse(target, code, loc, "permission")]
+
+    def _leaves(self, expr) -> list[str]:
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            return self._leaves(expr.left) + self._leaves(expr.right)
+        if isinstance(expr, (cst.BinaryOperation, cst.UnaryOperation)):
+            return [""]  # a nested & or ~: not judged as one name
+        return [self.ctx.resolve(expr.func if isinstance(expr, cst.Call) else expr)]
+
+    def permission_list(self, expr) -> tuple[GuardUse, ...]:
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return tuple(u for e in expr.elements if isinstance(e, cst.Element) for u in self.permission_uses(e.value))
+        return tuple(self.permission_uses(expr))
+
+    # -- routers ----------------------------------------------------------------------------
+    def _routers(self) -> None:
+        ctx = self.ctx
+        routers = {}
+        for stmt in _top_statements(ctx.tree.body):
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) \
+                        and isinstance(small.targets[0].target, cst.Name) and ctx.resolve(small.value.func) in ROUTERS:
+                    name = small.targets[0].target.value
+                    slash = literal(call_arg(small.value, "trailing_slash"))
+                    routers[name] = "" if slash is False else "/"
+                    self.sink.routers.append(Router(f"{self.module}.{name}", "router", "django", "", "",
+                                                    ctx.loc(small)))
+                elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                    call = small.value
+                    if isinstance(call.func, cst.Attribute) and call.func.attr.value == "register" \
+                            and isinstance(call.func.value, cst.Name) and call.func.value.value in routers:
+                        self._register(f"{self.module}.{call.func.value.value}", routers[call.func.value.value], call)
+
+    def _register(self, router: str, slash: str, call: cst.Call) -> None:
+        ctx = self.ctx
+        prefix = literal(call_arg(call, "prefix", 0))
+        viewset = call_arg(call, "viewset", 1)
+        if viewset is None:
+            return
+        prefix = (prefix if isinstance(prefix, str) else ctx.code(call.args[0].value)).lstrip("^").rstrip("$")
+        cls = ctx.resolve(viewset)
+        basename = literal(call_arg(call, "basename", 2))
+        base = basename if isinstance(basename, str) else cls.rpartition(".")[2].lower().removesuffix("viewset")
+        loc = ctx.loc(call)
+        list_path = prefix.rstrip("/") + slash if prefix else ""
+        detail_path = (prefix.rstrip("/") + "/" if prefix else "") + "<pk>" + slash
+        for path, actions, group, item, suffix in ((list_path, LIST_ACTIONS, "list", False, "list"),
+                                                   (detail_path, DETAIL_ACTIONS, "detail", True, "detail")):
+            self.sink.routes.append(Route(
+                router, "django", path, (), cls, None, loc, f"{base}-{suffix}", view_class=cls,
+                span_start=loc.line, by_reference=True, actions=actions, subroutes=group, item=item))
+
+    # -- settings ------------------------------------------------------------------------------
+    def _settings(self) -> None:
+        ctx = self.ctx
+        for stmt in _top_statements(ctx.tree.body):
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if not isinstance(small, cst.Assign):
+                    continue
+                target = small.targets[0].target
+                if isinstance(target, cst.Name) and target.value == "REST_FRAMEWORK" and isinstance(small.value, cst.Dict):
+                    for el in small.value.elements:
+                        if isinstance(el, cst.DictElement) and literal(el.key) == "DEFAULT_PERMISSION_CLASSES":
+                            self._default(el.value, ctx.loc(el))
+                elif isinstance(target, cst.Subscript) and getattr(target.value, "value", None) == "REST_FRAMEWORK" \
+                        and isinstance(target.slice[0].slice, cst.Index) \
+                        and literal(target.slice[0].slice.value) == "DEFAULT_PERMISSION_CLASSES":
+                    self._default(small.value, ctx.loc(small))
+
+    def _default(self, value, loc) -> None:
+        ctx = self.ctx
+        names = string_list(value)
+        uses = []
+        if names is not None:
+            elements = value.elements if isinstance(value, (cst.List, cst.Tuple)) else [None] * len(names)
+            for name, el in zip(names, elements):
+                where = ctx.loc(el.value) if el is not None else loc
+                if name in READ_ONLY_FOR_ANON:
+                    uses += [GuardUse(name, name.rpartition(".")[2], where, "permission", WRITES, "auth"),
+                             GuardUse(name, name.rpartition(".")[2], where, "permission", SAFE, "public")]
+                else:
+                    uses.append(GuardUse(name, name.rpartition(".")[2], where, "permission"))
+        else:
+            uses = list(self.permission_list(value))
+        self.sink.defaults.append(DefaultGuards("permission_classes", tuple(uses), loc, ("rest_framework.",)))
+
+    # -- classes: permission operators, actions, permission methods, serializer use -----------------
+    def _classes(self) -> None:
+        ctx = self.ctx
+        updates, evidence = {}, {}
+        for qual, node in _defs(self.module, ctx.tree.body):
+            if not isinstance(node, cst.ClassDef):
+                continue
+            perms = None
+            methods = {}
+            for stmt in node.body.body:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for small in stmt.body:
+                        if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
+                            name = small.targets[0].target.value
+                            if name == "permission_classes":
+                                perms = self.permission_list(small.value)
+                            elif name == "serializer_class" and ctx.resolve(small.value):
+                                self.sink.schema_uses.append(SchemaUse(qual, ctx.resolve(small.value), ctx.loc(small)))
+                elif isinstance(stmt, cst.FunctionDef):
+                    action = self._action(stmt)
+                    if action:
+                        methods[stmt.name.value] = action
+                    if stmt.name.value in ("has_permission", "has_object_permission"):
+                        found = _user_checks(stmt)
+                        if found:
+                            evidence[f"{qual}.{stmt.name.value}"] = found
+                    self._serializer_calls(f"{qual}.{stmt.name.value}", stmt)
+            if perms is not None or methods:
+                updates[qual] = (perms, methods)
+        if updates:
+            out = []
+            for c in self.sink.classes:
+                if c.qualname in updates:
+                    perms, methods = updates[c.qualname]
+                    if perms is not None:
+                        c = replace(c, guard_attrs=tuple((a, perms if a == "permission_classes" else u)
+                                                         for a, u in c.guard_attrs))
+                    c = replace(c, methods=tuple(replace(m, **methods[m.name]) if m.name in methods else m
+                                                 for m in c.methods))
+                out.append(c)
+            self.sink.classes[:] = out
+        if evidence:
+            self.sink.functions[:] = [
+                replace(f, evidence=tuple(sorted({*f.evidence, *evidence[f.qualname]}))) if f.qualname in evidence else f
+                for f in self.sink.functions]
+
+    def _action(self, node: cst.FunctionDef):
+        ctx = self.ctx
+        for d in node.decorators:
+            expr = d.decorator
+            q = ctx.resolve(expr.func if isinstance(expr, cst.Call) else expr)
+            if q not in ACTION:
+                continue
+            call = expr if isinstance(expr, cst.Call) else None
+            detail = literal(call_arg(call, "detail", 0)) if call else None
+            if q.endswith("detail_route"):
+                detail = True
+            elif q.endswith("list_route"):
+                detail = False
+            methods = string_list(call_arg(call, "methods")) if call else None
+            url_path = literal(call_arg(call, "url_path")) if call else None
+            suffix = (url_path if isinstance(url_path, str) else node.name.value).strip("/") + "/"
+            out = {"subroute": ("detail" if detail is True else "list", suffix,
+                                tuple(m.upper() for m in methods) if methods else ("GET",), detail is True)}
+            perms = call_arg(call, "permission_classes") if call else None
+            if perms is not None:
+                out["guard_attrs"] = (("permission_classes", self.permission_list(perms)),)
+            return out
+        return None
+
+    def _serializer_calls(self, owner: str, node: cst.FunctionDef) -> None:
+        """Serializer classes a view method or function instantiates or returns."""
+        ctx, sink = self.ctx, self.sink
+
+        class Finder(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                q = ctx.resolve(call.func)
+                if q.endswith("Serializer"):
+                    sink.schema_uses.append(SchemaUse(owner, q, ctx.loc(call)))
+
+            def visit_Return(self, ret: cst.Return) -> None:
+                if ret.value is not None and not isinstance(ret.value, cst.Call):
+                    q = ctx.resolve(ret.value)
+                    if q.endswith("Serializer"):
+                        sink.schema_uses.append(SchemaUse(owner, q, ctx.loc(ret)))
+
+        node.body.visit(Finder())
+
+    # -- @api_view functions --------------------------------------------------------------------
+    def _api_views(self) -> None:
+        ctx = self.ctx
+        for qual, node in _defs(self.module, ctx.tree.body):
+            if not isinstance(node, cst.FunctionDef):
+                continue
+            decos = [d.decorator for d in node.decorators]
+            names = [ctx.resolve(d.func if isinstance(d, cst.Call) else d) for d in decos]
+            if API_VIEW not in names:
+                continue
+            at = names.index(API_VIEW)
+            api = decos[at]
+            methods = string_list(call_arg(api, "http_method_names", 0)) if isinstance(api, cst.Call) else None
+            methods = tuple(m.upper() for m in methods) if methods else ("GET",)
+            perms, misplaced, others = None, [], []
+            for i, (d, q) in enumerate(zip(decos, names)):
+                if q == PERMISSION_DECORATOR and isinstance(d, cst.Call):
+                    uses = self.permission_list(call_arg(d, "permission_classes", 0))
+                    if i < at:
+                        misplaced.extend(uses)
+                    else:
+                        perms = (perms or ()) + uses
+                elif q not in DRF_DECORATORS:
+                    others.append(ctx.guard_use(d))
+            span = ctx.span_start(node)
+            loc = ctx.loc(node.name)
+            self.sink.classes.append(ClassFact(
+                qual, loc, ("rest_framework.views.APIView",),
+                tuple(MethodFact(m.lower(), loc, span, tuple(others), handler=qual) for m in methods),
+                (("permission_classes", perms),) if perms is not None else ()))
+            if misplaced:
+                self.sink.functions[:] = [replace(f, misplaced=(*f.misplaced, *misplaced)) if f.qualname == qual else f
+                                          for f in self.sink.functions]
+            self._serializer_calls(qual, node)
+
+
+def _user_checks(node: cst.FunctionDef) -> list[str]:
+    """Signs that a permission method tests the requesting user (``return request.user.is_authenticated``)."""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, a: cst.Attribute) -> None:
+            if a.attr.value in ("is_authenticated", "is_staff", "is_superuser") and a.attr.value not in found:
+                found.append(a.attr.value)
+
+    node.body.visit(Finder())
+    return [f"checks {a}" for a in found]
