@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from analyzer.facts import WRITE_METHODS
+from analyzer.findings import Related, Severity
+
+from .base import Check, Invalid, Valid
+
+SETTINGS = """
+INSTALLED_APPS = ["rest_framework"]
+ROOT_URLCONF = "proj.urls"
+"""
+
+
+class AllowAnyOnWritableView(Check):
+    """
+    ## What it does
+    Flags an explicitly public permission (DRF's `AllowAny`, on the view, on one of its
+    actions or as the settings default) on a view that creates, updates or deletes:
+    a `ModelViewSet` with `permission_classes = [AllowAny]`, say. Reported once per
+    place the permission is written, listing the write routes it opens. Endpoints that
+    are public by convention (sign-up, login, token) and the configured `public-routes`
+    are not reported.
+
+    ## Why is this bad
+    Generated viewsets often copy `AllowAny` from a tutorial to make the first request
+    work. On a read-only view that is a deliberate choice; on a viewset it also lets
+    anonymous callers create, overwrite and delete every record.
+
+    ## Example
+    ```python
+    class ArticleViewSet(viewsets.ModelViewSet):
+        queryset = Article.objects.all()
+        serializer_class = ArticleSerializer
+        permission_classes = [AllowAny]
+    ```
+
+    ## Use instead
+    ```python
+    class ArticleViewSet(viewsets.ModelViewSet):
+        queryset = Article.objects.all()
+        serializer_class = ArticleSerializer
+        permission_classes = [IsAuthenticatedOrReadOnly]
+    ```
+
+    ## References
+    - OWASP API Security Top 10 2023, API5: Broken Function Level Authorization
+    - CWE-862: Missing Authorization
+    - Django REST framework documentation, "Permissions"
+    """
+
+    id = "RG204"
+    name = "allow-any-on-writable-view"
+    summary = "Explicitly public permission on a view that creates, updates or deletes"
+    severity = Severity.ERROR
+    confidence = "medium"
+    cwe = 862
+    owasp = "API5:2023"
+
+    VALID = (
+        Valid({
+            "proj/settings.py": SETTINGS,
+            "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from articles.views import ArticleViewSet
+
+router = DefaultRouter()
+router.register("articles", ArticleViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+""",
+            "articles/views.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+
+class ArticleViewSet(viewsets.ModelViewSet):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+""",
+        }),
+        Valid({
+            "proj/settings.py": SETTINGS,
+            "proj/urls.py": """
+from django.urls import path
+from articles.views import ArticleList
+
+urlpatterns = [path("articles/", ArticleList.as_view())]
+""",
+            "articles/views.py": """
+from rest_framework import generics
+from rest_framework.permissions import AllowAny
+
+class ArticleList(generics.ListAPIView):
+    permission_classes = [AllowAny]
+""",
+        }),
+    )
+    INVALID = (
+        Invalid({
+            "proj/settings.py": SETTINGS,
+            "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from articles.views import ArticleViewSet
+
+router = DefaultRouter()
+router.register("articles", ArticleViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+""",
+            "articles/views.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
+
+class ArticleViewSet(viewsets.ModelViewSet):
+    permission_classes = [AllowAny]
+""",
+        }),
+        Invalid({
+            "proj/settings.py": SETTINGS,
+            "proj/urls.py": """
+from django.urls import path
+from articles import views
+
+urlpatterns = [path("articles/<int:pk>/delete/", views.delete_article)]
+""",
+            "articles/views.py": """
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+
+@api_view(["DELETE"])
+@permission_classes([AllowAny])
+def delete_article(request, pk):
+    ...
+""",
+        }),
+    )
+
+    def run(self, graph):
+        opened: dict = {}
+        for r in graph.routes:
+            if r.auth != "public" or not (r.method in WRITE_METHODS or r.method == "ANY"):
+                continue
+            if any(g.layer == "config" for g in r.guards):
+                continue
+            for g in r.guards:
+                if g.kind == "permission" and g.effect == "public" and g.location is not None:
+                    opened.setdefault((g.location, g.name), []).append(r)
+        for (location, name), routes in sorted(opened.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+            where = []
+            for r in routes:
+                label = f"{r.method} {r.path}"
+                if label not in where:
+                    where.append(label)
+            shown = ", ".join(where[:4]) + (f" and {len(where) - 4} more" if len(where) > 4 else "")
+            related = [Related(r.location, f"{r.method} {r.path}") for r in routes[:5]
+                       if r.location != location]
+            yield self.finding(
+                f"{name} makes writes public: anyone can create, change or delete data through {shown}.",
+                location, related=_unique(related))
+
+
+def _unique(related):
+    seen, out = set(), []
+    for r in related:
+        if r.location not in seen:
+            seen.add(r.location)
+            out.append(r)
+    return out

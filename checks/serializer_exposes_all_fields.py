@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+from analyzer.findings import Related, Severity
+
+from .base import Check, Invalid, Valid
+
+SETTINGS = """
+INSTALLED_APPS = ["rest_framework", "accounts"]
+REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+"""
+MODELS = """
+from django.db import models
+
+class Account(models.Model):
+    email = models.EmailField()
+    api_key = models.CharField(max_length=64)
+    is_staff = models.BooleanField(default=False)
+"""
+
+
+class SerializerExposesAllFields(Check):
+    """
+    ## What it does
+    Flags a serializer or form generated from a model (`ModelSerializer`, `ModelForm`)
+    that takes every field (`fields = "__all__"`), or whose `exclude` list still leaves
+    sensitive fields, when the model has sensitive fields: passwords, tokens, keys,
+    staff/admin flags and permissions. Write-only fields are not counted as exposed.
+    The severity is raised when a view that uses it is unprotected or public.
+
+    ## Why is this bad
+    Such a serializer sends password hashes and API keys to every client that can
+    read the view, and lets any client that can write set `is_staff` on itself. New
+    sensitive columns are exposed the day they are added to the model.
+
+    ## Example
+    ```python
+    class UserSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = User
+            fields = "__all__"
+    ```
+
+    ## Use instead
+    ```python
+    class UserSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = User
+            fields = ["id", "username", "email"]
+            read_only_fields = ["id"]
+    ```
+
+    ## References
+    - OWASP API Security Top 10 2023, API3: Broken Object Property Level Authorization
+    - CWE-213: Exposure of Sensitive Information Due to Incompatible Policies
+    - Django REST framework documentation, "Specifying which fields to include"
+    """
+
+    id = "RG302"
+    name = "serializer-exposes-all-fields"
+    summary = "Model serializer or form takes every field (or excludes too few) of a model with sensitive fields"
+    severity = Severity.WARNING
+    confidence = "high"
+    cwe = 213
+    owasp = "API3:2023"
+
+    VALID = (
+        Valid({
+            "proj/settings.py": SETTINGS,
+            "accounts/models.py": MODELS,
+            "accounts/serializers.py": """
+from rest_framework import serializers
+from .models import Account
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = ["id", "email"]
+""",
+        }),
+        Valid({
+            "proj/settings.py": SETTINGS,
+            "accounts/models.py": """
+from django.db import models
+
+class Tag(models.Model):
+    name = models.CharField(max_length=30)
+""",
+            "accounts/serializers.py": """
+from rest_framework import serializers
+from .models import Tag
+
+class TagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Tag
+        fields = "__all__"
+""",
+        }),
+    )
+    INVALID = (
+        Invalid({
+            "proj/settings.py": SETTINGS,
+            "accounts/models.py": MODELS,
+            "accounts/serializers.py": """
+from rest_framework import serializers
+from .models import Account
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = "__all__"
+""",
+        }),
+        Invalid({
+            "proj/settings.py": SETTINGS,
+            "accounts/forms.py": """
+from django import forms
+from django.contrib.auth.models import User
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        exclude = ["password"]
+""",
+        }),
+    )
+
+    def run(self, graph):
+        for name in sorted(graph.schemas):
+            schema = graph.schemas[name]
+            marked = graph.marked_fields(schema.model)
+            if not marked:
+                continue
+            if schema.all_fields:
+                how = "takes every field of"
+                left = [f for f in marked if f not in schema.hidden]
+            elif schema.exclude is not None:
+                how = "excludes too few fields of"
+                left = [f for f in marked if f not in schema.exclude and f not in schema.hidden]
+            else:
+                continue
+            if not left:
+                continue
+            routes = graph.routes_using(schema.qualname)
+            open_routes = [r for r in routes if r.auth != "protected"]
+            kinds = {marked[f].mark for f in left}
+            risk = "sent to clients" if schema.kind == "serializer" else "editable"
+            if schema.kind == "serializer" and "privileged" in kinds:
+                risk = "sent to clients and writable"
+            where = ""
+            if open_routes:
+                where = f"; it is used by {open_routes[0].method} {open_routes[0].path}, which requires no authentication" \
+                    if open_routes[0].auth == "unprotected" else \
+                    f"; it is used by {open_routes[0].method} {open_routes[0].path}, which is public"
+            related = []
+            seen = set()
+            for r in open_routes or routes:
+                if r.location not in seen:
+                    seen.add(r.location)
+                    related.append(Related(r.location, f"used by {r.method} {r.path}"))
+            yield self.finding(
+                f"{schema.qualname.rpartition('.')[2]} {how} {schema.model.rpartition('.')[2]}: "
+                f"{', '.join(sorted(left))} {'is' if len(left) == 1 else 'are'} {risk}{where}.",
+                schema.fields_location or schema.location,
+                Severity.ERROR if open_routes else self.severity, related[:5])
