@@ -1,0 +1,716 @@
+"""FastAPI semantics in the route/authorization graph, and the scope and exposure checks."""
+from analyzer import scan_sources
+from helpers import validate_sarif
+
+
+def routes(files, **config):
+    report = scan_sources(files, config=config or None)
+    return {(r.method, r.path): r for r in report.routes}, report
+
+
+def rules(report, rule):
+    return sorted((f.location.file, f.location.line) for f in report.findings if f.rule_id == rule)
+
+
+SECURITY = """
+from fastapi.security import OAuth2PasswordBearer
+from jose import jwt
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/login/access-token")
+"""
+
+DEPS = """
+from typing import Annotated
+from fastapi import Depends, HTTPException, status
+from jose import jwt
+from sqlalchemy.orm import Session
+from app.core.security import oauth2_scheme
+from app.db import SessionLocal
+from app.models import User
+
+
+def get_db():
+    db = SessionLocal()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+SessionDep = Annotated[Session, Depends(get_db)]
+TokenDep = Annotated[str, Depends(oauth2_scheme)]
+
+
+def get_current_user(session: SessionDep, token: TokenDep) -> User:
+    payload = jwt.decode(token, "k", algorithms=["HS256"])
+    return session.get(User, payload["sub"])
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_current_active_superuser(current_user: CurrentUser) -> User:
+    if not current_user.is_superuser:
+        raise HTTPException(status_code=400, detail="The user doesn't have enough privileges")
+    return current_user
+
+
+def pagination(skip: int = 0, limit: int = 100):
+    return {"skip": skip, "limit": limit}
+"""
+
+MODELS = """
+from sqlmodel import Field, SQLModel
+
+
+class UserBase(SQLModel):
+    email: str
+    is_superuser: bool = False
+
+
+class User(UserBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    hashed_password: str
+
+
+class UserPublic(UserBase):
+    id: int
+"""
+
+
+def project(**endpoints):
+    files = {
+        "app/__init__.py": "",
+        "app/main.py": """
+from fastapi import FastAPI
+from app.api.v1.api import api_router
+
+app = FastAPI(title="x")
+app.include_router(api_router, prefix="/api/v1")
+""",
+        "app/core/__init__.py": "",
+        "app/core/security.py": SECURITY,
+        "app/db.py": "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n",
+        "app/models.py": MODELS,
+        "app/api/__init__.py": "",
+        "app/api/deps.py": DEPS,
+        "app/api/v1/__init__.py": "",
+        "app/api/v1/api.py": "from fastapi import APIRouter\nfrom app.api.v1.endpoints import "
+                             + ", ".join(endpoints) + "\napi_router = APIRouter()\n" + "".join(
+                                 f"api_router.include_router({n}.router, prefix='/{n}')\n" for n in endpoints),
+        "app/api/v1/endpoints/__init__.py": "",
+    }
+    files.update({f"app/api/v1/endpoints/{n}.py": code for n, code in endpoints.items()})
+    return files
+
+
+def test_nested_routers_across_modules_resolve_every_prefix():
+    r, _ = routes(project(items="""
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/extra", tags=["items"])
+
+@router.get("/")
+def list_items(): ...
+
+@router.api_route("/{item_id}", methods=["get", "put"])
+def item(item_id: int): ...
+
+@router.websocket("/ws")
+async def ws(websocket): ...
+
+def legacy(): ...
+
+router.add_api_route("/legacy", legacy, methods=["PATCH"])
+"""))
+    assert set(r) == {("GET", "/api/v1/items/extra/"), ("GET", "/api/v1/items/extra/{item_id}"),
+                      ("PUT", "/api/v1/items/extra/{item_id}"), ("WEBSOCKET", "/api/v1/items/extra/ws"),
+                      ("PATCH", "/api/v1/items/extra/legacy")}
+    assert all(x.framework == "fastapi" for x in r.values())
+    assert r[("GET", "/api/v1/items/extra/")].auth == "unprotected"
+
+
+def test_route_parameter_dependencies_and_aliases_from_other_modules():
+    r, report = routes(project(users="""
+from typing import Annotated
+from fastapi import APIRouter, Depends
+from app.api import deps
+from app.api.deps import CurrentUser, SessionDep, pagination
+from app.models import User
+
+router = APIRouter()
+
+@router.get("/me")
+def read_me(current_user: CurrentUser):
+    return current_user
+
+@router.get("/me2")
+def read_me2(user: User = Depends(deps.get_current_user)):
+    return user
+
+@router.get("/me3")
+def read_me3(user: Annotated[User, Depends(deps.get_current_user)]):
+    return user
+
+@router.get("/open")
+def open_list(session: SessionDep, page: dict = Depends(pagination), token: str = ""):
+    return []
+"""))
+    me = r[("GET", "/api/v1/users/me")]
+    assert me.auth == "protected"
+    g = me.guards[0]
+    assert (g.name, g.layer, g.location.file, g.location.line) == \
+        ("CurrentUser", "dependency", "app/api/v1/endpoints/users.py", 11)
+    assert r[("GET", "/api/v1/users/me2")].auth == "protected"
+    assert r[("GET", "/api/v1/users/me3")].guards[0].name == "Depends(deps.get_current_user)"
+    assert r[("GET", "/api/v1/users/open")].auth == "unprotected"
+    assert rules(report, "RG101") == [("app/api/v1/endpoints/users.py", 22)]
+
+
+def test_dependencies_on_decorator_router_include_and_app():
+    files = project(admin="""
+from fastapi import APIRouter, Depends
+from app.api.deps import get_current_active_superuser
+
+router = APIRouter(dependencies=[Depends(get_current_active_superuser)])
+
+@router.delete("/users/{user_id}")
+def delete_user(user_id: int): ...
+""", misc="""
+from fastapi import APIRouter, Depends
+from app.api.deps import get_current_user
+
+router = APIRouter()
+
+@router.post("/ping", dependencies=[Depends(get_current_user)])
+def ping(): ...
+
+@router.post("/open")
+def open_(): ...
+""", other="""
+from fastapi import APIRouter
+router = APIRouter()
+
+@router.get("/x")
+def x(): ...
+""")
+    files["app/api/v1/api.py"] = """
+from fastapi import APIRouter, Depends
+from app.api.deps import get_current_user
+from app.api.v1.endpoints import admin, misc, other
+
+api_router = APIRouter()
+api_router.include_router(admin.router, prefix="/admin")
+api_router.include_router(misc.router, prefix="/misc")
+api_router.include_router(other.router, prefix="/other", dependencies=[Depends(get_current_user)])
+"""
+    r, _ = routes(files)
+    assert r[("DELETE", "/api/v1/admin/users/{user_id}")].guards[0].layer == "router"
+    assert r[("POST", "/api/v1/misc/ping")].guards[0].layer == "dependency"
+    assert r[("POST", "/api/v1/misc/open")].auth == "unprotected"
+    inc = r[("GET", "/api/v1/other/x")].guards[0]
+    assert (inc.layer, inc.location.file, inc.location.line) == ("include", "app/api/v1/api.py", 9)
+
+    r, _ = routes({"app/main.py": """
+from fastapi import Depends, FastAPI
+from fastapi.security import HTTPBearer
+
+bearer = HTTPBearer()
+app = FastAPI(dependencies=[Depends(bearer)])
+
+@app.get("/things")
+def things(): ...
+"""})
+    g = r[("GET", "/things")].guards[0]
+    assert (g.layer, g.name) == ("app", "Depends(bearer)")
+
+
+def test_dependency_is_auth_by_what_it_does():
+    r, _ = routes({"app/main.py": """
+from fastapi import Depends, FastAPI, HTTPException, Header, status
+from fastapi.security import HTTPBearer, OAuth2PasswordBearer
+
+app = FastAPI()
+optional_bearer = HTTPBearer(auto_error=False)
+
+class CookieBearer(OAuth2PasswordBearer):
+    pass
+
+cookie_scheme = CookieBearer(tokenUrl="token")
+
+def verify_api_key(x_api_key: str = Header(...)):
+    if x_api_key != "expected":
+        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED)
+
+def get_settings():
+    return {}
+
+def maybe_user(creds=Depends(optional_bearer)):
+    return creds
+
+@app.get("/a", dependencies=[Depends(verify_api_key)])
+def a(): ...
+
+@app.get("/b")
+def b(settings=Depends(get_settings)): ...
+
+@app.get("/c")
+def c(user=Depends(maybe_user)): ...
+
+@app.get("/d")
+def d(token: str = Depends(cookie_scheme)): ...
+
+@app.get("/e")
+def e(token: str): ...
+"""})
+    assert r[("GET", "/a")].auth == "protected"
+    assert r[("GET", "/b")].auth == "unprotected"
+    assert r[("GET", "/c")].auth == "unprotected"  # auto_error=False lets anonymous requests in
+    assert r[("GET", "/d")].auth == "protected"
+    assert r[("GET", "/e")].auth == "unprotected"  # a plain token parameter is not auth
+
+
+def test_class_based_and_factory_dependencies():
+    r, _ = routes({
+        "app/auth.py": SECURITY + """
+from fastapi import Depends, HTTPException
+
+def get_current_user(token: str = Depends(oauth2_scheme)):
+    return {"role": "user"}
+
+class RoleChecker:
+    def __init__(self, roles):
+        self.roles = roles
+
+    def __call__(self, user=Depends(get_current_user)):
+        if user["role"] not in self.roles:
+            raise HTTPException(status_code=403)
+
+def require_role(role):
+    def checker(user=Depends(get_current_user)):
+        return user
+    return checker
+
+allow_admin = RoleChecker(["admin"])
+""",
+        "app/main.py": """
+from fastapi import Depends, FastAPI
+from app.auth import RoleChecker, allow_admin, require_role
+
+app = FastAPI()
+
+@app.get("/a", dependencies=[Depends(RoleChecker(["admin"]))])
+def a(): ...
+
+@app.get("/b", dependencies=[Depends(allow_admin)])
+def b(): ...
+
+@app.get("/c")
+def c(user=Depends(require_role("admin"))): ...
+""",
+    })
+    assert {k: v.auth for k, v in r.items()} == {("GET", "/a"): "protected", ("GET", "/b"): "protected",
+                                                 ("GET", "/c"): "protected"}
+
+
+def test_middleware_protects_and_its_allow_list_makes_public():
+    files = {
+        "app/__init__.py": "",
+        "app/config.py": 'PUBLIC_PATHS = ["/health", "/docs"]\n',
+        "app/main.py": """
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from app.config import PUBLIC_PATHS
+
+app = FastAPI()
+
+@app.middleware("http")
+async def require_token(request: Request, call_next):
+    if request.url.path in PUBLIC_PATHS or request.url.path.startswith("/public"):
+        return await call_next(request)
+    if not request.headers.get("Authorization"):
+        return JSONResponse(status_code=401, content={"detail": "Not authenticated"})
+    return await call_next(request)
+
+@app.middleware("http")
+async def timing(request: Request, call_next):
+    return await call_next(request)
+
+@app.get("/health")
+def health(): ...
+
+@app.get("/public/info")
+def info(): ...
+
+@app.delete("/orders/{order_id}")
+def delete_order(order_id: int): ...
+""",
+    }
+    r, _ = routes(files, **{"default-public-routes": False})
+    assert r[("GET", "/health")].auth == "public"
+    assert r[("GET", "/public/info")].auth == "public"
+    order = r[("DELETE", "/orders/{order_id}")]
+    assert order.auth == "protected"
+    assert [(g.name, g.kind) for g in order.guards] == [("require_token", "middleware")]
+
+
+def test_base_http_middleware_in_another_module():
+    r, _ = routes({
+        "app/__init__.py": "",
+        "app/middleware.py": """
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse
+
+EXEMPT = ("/auth/", "/status")
+
+class AuthMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        if request.url.path.startswith(EXEMPT):
+            return await call_next(request)
+        if "authorization" not in request.headers:
+            return JSONResponse({"detail": "unauthorized"}, status_code=401)
+        return await call_next(request)
+""",
+        "app/main.py": """
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from app.middleware import AuthMiddleware
+
+app = FastAPI()
+app.add_middleware(CORSMiddleware, allow_origins=["*"])
+app.add_middleware(AuthMiddleware)
+
+@app.post("/auth/register")
+def register(): ...
+
+@app.get("/status/detail")
+def status_detail(): ...
+
+@app.post("/orders")
+def create_order(): ...
+""",
+    }, **{"default-public-routes": False})
+    assert r[("POST", "/auth/register")].auth == "public"
+    assert r[("GET", "/status/detail")].auth == "public"
+    assert r[("POST", "/orders")].auth == "protected"
+
+
+def test_password_form_token_endpoint_is_public():
+    r, report = routes({"app/main.py": """
+from typing import Annotated
+from fastapi import Depends, FastAPI
+from fastapi.security import OAuth2PasswordRequestForm
+
+app = FastAPI()
+
+@app.post("/login/access-token")
+def login_access_token(form_data: Annotated[OAuth2PasswordRequestForm, Depends()]):
+    return {}
+
+@app.post("/auth/jwt/create")
+def create(form_data: OAuth2PasswordRequestForm = Depends()):
+    return {}
+"""}, **{"default-public-routes": False})
+    assert r[("POST", "/login/access-token")].auth == "public"
+    assert r[("POST", "/auth/jwt/create")].guards[0].name == "OAuth2PasswordRequestForm"
+    assert rules(report, "RG101") == []
+
+
+def test_mounted_sub_application():
+    r, _ = routes({"app/main.py": """
+from fastapi import Depends, FastAPI
+from fastapi.security import HTTPBearer
+from fastapi.staticfiles import StaticFiles
+
+bearer = HTTPBearer()
+app = FastAPI(dependencies=[Depends(bearer)])
+admin_app = FastAPI()
+
+@admin_app.get("/stats")
+def stats(): ...
+
+@app.get("/me")
+def me(): ...
+
+app.mount("/admin", admin_app)
+app.mount("/static", StaticFiles(directory="static"), name="static")
+"""})
+    assert r[("GET", "/me")].auth == "protected"
+    # the parent app's dependencies do not run for a mounted application
+    assert r[("GET", "/admin/stats")].auth == "unprotected"
+
+
+def test_flask_and_fastapi_coexist():
+    r, _ = routes({
+        "web/app.py": "from flask import Flask\napp = Flask(__name__)\n@app.get('/f')\ndef f(): ...\n",
+        "api/main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/a')\ndef a(): ...\n",
+    })
+    assert {(k, v.framework) for k, v in r.items()} == {(("GET", "/f"), "flask"), (("GET", "/a"), "fastapi")}
+
+
+def test_guard_above_route_decorator_is_misplaced():
+    _, report = routes({"app/main.py": """
+from fastapi import FastAPI
+from app.auth import login_required
+
+app = FastAPI()
+
+@login_required
+@app.get("/account")
+def account(): ...
+""", "app/auth.py": """
+from fastapi import HTTPException
+
+def login_required(fn):
+    def wrapper(request, *a, **kw):
+        if not request.session.get("user"):
+            raise HTTPException(status_code=401)
+        return fn(request, *a, **kw)
+    return wrapper
+"""})
+    assert rules(report, "RG102") == [("app/main.py", 7)]
+
+
+def test_debug_and_secrets():
+    _, report = routes({
+        "app/main.py": """
+import uvicorn
+from fastapi import FastAPI
+
+app = FastAPI(debug=True)
+prod = FastAPI(debug=False)
+
+if __name__ == "__main__":
+    uvicorn.run("app.main:app", host="0.0.0.0", reload=True, debug=True)
+""",
+        "app/core/security.py": """
+from datetime import datetime, timedelta
+from jose import jwt
+
+SECRET_KEY = "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7"
+ALGORITHM = "HS256"
+NOT_A_KEY = "hello"
+
+def create_access_token(data: dict) -> str:
+    return jwt.encode({**data, "exp": datetime.utcnow() + timedelta(minutes=30)}, SECRET_KEY, algorithm=ALGORITHM)
+""",
+        "app/core/config.py": """
+from pydantic_settings import BaseSettings
+
+class Settings(BaseSettings):
+    PROJECT_NAME: str = "api"
+    JWT_SECRET: str = "change-me"
+    DEBUG: bool = False
+""",
+    })
+    assert rules(report, "RG401") == [("app/main.py", 5), ("app/main.py", 9)]
+    assert rules(report, "RG403") == [("app/core/config.py", 6), ("app/core/security.py", 5)]
+
+
+SCOPED_AUTH = """
+from fastapi import Depends, HTTPException, Security
+from fastapi.security import OAuth2PasswordBearer, SecurityScopes
+from jose import jwt
+
+SCOPES = {"me": "Read yourself", "items": "Read items", "admin": "Administer"}
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", scopes=SCOPES)
+
+
+async def get_current_user(security_scopes: SecurityScopes, token: str = Depends(oauth2_scheme)):
+    payload = jwt.decode(token, "k", algorithms=["HS256"])
+    for scope in security_scopes.scopes:
+        if scope not in payload.get("scopes", []):
+            raise HTTPException(status_code=401, detail="Not enough permissions")
+    return payload
+
+
+async def get_current_active_user(current_user=Security(get_current_user, scopes=["me"])):
+    return current_user
+
+
+async def get_token_owner(token: str = Depends(oauth2_scheme)):
+    return jwt.decode(token, "k", algorithms=["HS256"])
+"""
+
+
+def test_scope_enforcement_follows_the_dependency_chain():
+    _, report = routes({
+        "app/__init__.py": "",
+        "app/auth.py": SCOPED_AUTH,
+        "app/main.py": """
+from fastapi import FastAPI, Security
+from app.auth import get_current_active_user, get_token_owner
+
+app = FastAPI()
+
+@app.get("/items")
+def items(user=Security(get_current_active_user, scopes=["items"])):
+    return []
+
+@app.delete("/items/{item_id}")
+def delete_item(item_id: int, user=Security(get_token_owner, scopes=["admin"])):
+    return None
+
+@app.get("/everything", dependencies=[Security(get_current_active_user, scopes=["*"])])
+def everything():
+    return []
+""",
+    })
+    assert rules(report, "RG202") == [("app/main.py", 12)]
+    assert rules(report, "RG201") == [("app/main.py", 15)]
+
+
+def test_declared_scopes_never_read():
+    _, report = routes({"app/main.py": """
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import OAuth2PasswordBearer, SecurityScopes
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", scopes={"read": "Read", "write": "Write"})
+app = FastAPI()
+
+async def get_current_user(security_scopes: SecurityScopes, token: str = Depends(oauth2_scheme)):
+    # only builds the header value; never compares the scopes
+    authenticate_value = f'Bearer scope="{security_scopes.scope_str}"'
+    raise HTTPException(status_code=401, headers={"WWW-Authenticate": authenticate_value})
+
+@app.get("/things")
+def things(user=Depends(get_current_user)):
+    return []
+"""})
+    assert rules(report, "RG202") == [("app/main.py", 5)]
+
+
+def test_token_grants():
+    _, report = routes({
+        "app/__init__.py": "",
+        "app/auth.py": SCOPED_AUTH,
+        "app/routes.py": """
+from fastapi import APIRouter, Depends
+from fastapi.security import OAuth2PasswordRequestForm
+from jose import jwt
+from app.auth import SCOPES
+
+router = APIRouter()
+
+def create_access_token(data: dict) -> str:
+    return jwt.encode(data, "k", algorithm="HS256")
+
+@router.post("/token")
+async def token(form_data: OAuth2PasswordRequestForm = Depends()):
+    requested = form_data.scopes
+    return {"access_token": create_access_token({"sub": form_data.username, "scopes": requested})}
+
+@router.post("/token/all")
+async def token_all(form_data: OAuth2PasswordRequestForm = Depends()):
+    return {"access_token": create_access_token({"sub": form_data.username, "scopes": list(SCOPES.keys())})}
+
+@router.post("/token/checked")
+async def token_checked(form_data: OAuth2PasswordRequestForm = Depends()):
+    user = lookup(form_data.username)
+    granted = set(form_data.scopes) & set(user.scopes)
+    return {"access_token": create_access_token({"sub": user.name, "scopes": sorted(granted)})}
+
+@router.post("/token/star")
+async def token_star(form_data: OAuth2PasswordRequestForm = Depends()):
+    return {"access_token": create_access_token({"sub": form_data.username, "scope": "*"})}
+""",
+    })
+    assert rules(report, "RG203") == [("app/routes.py", 15)]
+    assert rules(report, "RG201") == [("app/routes.py", 19), ("app/routes.py", 29)]
+
+
+def test_orm_objects_and_response_models():
+    r, report = routes(project(users="""
+from fastapi import APIRouter
+from app import crud
+from app.api.deps import CurrentUser, SessionDep
+from app.models import User, UserPublic
+
+router = APIRouter()
+
+@router.get("/me")
+def read_me(current_user: CurrentUser):
+    return current_user
+
+@router.get("/me/public", response_model=UserPublic)
+def read_me_public(current_user: CurrentUser):
+    return current_user
+
+@router.get("/{user_id}")
+def read_user(user_id: int, session: SessionDep) -> UserPublic:
+    return session.get(User, user_id)
+
+@router.get("/")
+def list_users(session: SessionDep):
+    return crud.list_users(session)
+
+@router.post("/", response_model=User)
+def create(session: SessionDep, current_user: CurrentUser):
+    return None
+
+@router.get("/{user_id}/raw")
+def raw(user_id: int, session: SessionDep) -> User:
+    return session.get(User, user_id)
+
+@router.get("/count")
+def count(session: SessionDep):
+    return {"count": session.query(User).count()}
+"""))
+    g = report.graph
+    assert g.model_kind("app.models.User") == "orm" and g.model_kind("app.models.UserPublic") == "schema"
+    assert "hashed_password" in g.model_fields("app.models.User")
+    assert g.returned_types("app.api.v1.endpoints.users.read_me") == ("app.models.User",)
+    assert r[("GET", "/api/v1/users/me")].auth == "protected"
+    got = rules(report, "RG303")
+    assert ("app/api/v1/endpoints/users.py", 9) in got  # CurrentUser is a User
+    assert ("app/api/v1/endpoints/users.py", 25) in got  # response_model=User carries hashed_password
+    assert ("app/api/v1/endpoints/users.py", 29) in got  # annotated with the table model
+    assert ("app/api/v1/endpoints/users.py", 13) not in got and ("app/api/v1/endpoints/users.py", 17) not in got
+    assert ("app/api/v1/endpoints/users.py", 33) not in got
+
+
+def test_orm_object_through_crud_helper():
+    _, report = routes({
+        "app/__init__.py": "",
+        "app/models.py": """
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import DeclarativeBase
+
+class Base(DeclarativeBase):
+    pass
+
+class Item(Base):
+    __tablename__ = "items"
+    id = Column(Integer, primary_key=True)
+    title = Column(String)
+""",
+        "app/crud.py": """
+from sqlalchemy import select
+from app.models import Item
+
+def get_items(db):
+    return db.scalars(select(Item)).all()
+
+async def get_item(db, item_id):
+    item = await db.get(Item, item_id)
+    return item
+""",
+        "app/main.py": """
+from fastapi import Depends, FastAPI
+from fastapi.security import HTTPBearer
+from app import crud
+
+app = FastAPI(dependencies=[Depends(HTTPBearer())])
+
+@app.get("/items")
+def items(db=None):
+    return crud.get_items(db)
+
+@app.get("/items/{item_id}")
+async def item(item_id: int, db=None):
+    return await crud.get_item(db, item_id)
+""",
+    })
+    assert rules(report, "RG303") == [("app/main.py", 8), ("app/main.py", 12)]
+    assert {f.severity.level for f in report.findings if f.rule_id == "RG303"} == {"warning"}
+    validate_sarif(report.render("sarif"))
