@@ -714,3 +714,32 @@ async def item(item_id: int, db=None):
     assert rules(report, "RG303") == [("app/main.py", 8), ("app/main.py", 12)]
     assert {f.severity.level for f in report.findings if f.rule_id == "RG303"} == {"warning"}
     validate_sarif(report.render("sarif"))
+
+
+def test_include_prefix_from_settings():
+    r, _ = routes({
+        "app/__init__.py": "",
+        "app/core/config.py": """
+from pydantic_settings import BaseSettings
+
+class Settings(BaseSettings):
+    API_V1_STR: str = "/api/v1"
+
+settings = Settings()
+""",
+        "app/main.py": """
+from fastapi import APIRouter, FastAPI
+from app.core.config import settings
+
+API_PREFIX = "/api/v2"
+app = FastAPI()
+router = APIRouter(prefix="/users")
+
+@router.get("/")
+def users(): ...
+
+app.include_router(router, prefix=settings.API_V1_STR)
+app.include_router(router, prefix=API_PREFIX)
+""",
+    })
+    assert {p for _, p in r} == {"/api/v1/users/", "/api/v2/users/"}

@@ -252,6 +252,8 @@ class _Visitor(cst.CSTVisitor):
                     value = small.value
                     if settings_class and value is not None and (isinstance(small, cst.AnnAssign) or not name.isupper()):
                         self._setting(name, value, small, scope=node.name.value)
+                    if value is not None and isinstance(literal(value), str):
+                        self.sink.constants.append((f"{self._qualname(node.name.value)}.{name}", (literal(value),)))
         decorators = {self.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
                       for d in node.decorators}
         if table or dunder_table or decorators & ORM_DECORATORS or any(b in ORM_ROOTS for b in bases):
@@ -425,12 +427,14 @@ class _Visitor(cst.CSTVisitor):
         if attr == "include_router":
             child = call_arg(node, "router", 0)
             if child is not None and dotted(child):
-                prefix = literal(call_arg(node, "prefix"))
+                prefix_expr = call_arg(node, "prefix")
+                prefix = literal(prefix_expr)
+                ref = self.resolve(prefix_expr) if prefix_expr is not None and dotted(prefix_expr) else ""
                 uses = self._dependency_list(call_arg(node, "dependencies"))
                 self._scopes_required(receiver, uses)
                 self.sink.mounts.append(Mount(receiver, self.resolve(child), ctx.loc(node),
                                               prefix if isinstance(prefix, str) and prefix else None,
-                                              guards=self._guards(uses), keep_prefix=True))
+                                              guards=self._guards(uses), keep_prefix=True, prefix_ref=ref))
         elif attr == "mount":
             path, child = literal(call_arg(node, "path", 0)), call_arg(node, "app", 1)
             if isinstance(path, str) and child is not None and dotted(child):
