@@ -74,6 +74,8 @@ class Mount:
     # The child is a separate application: it does not inherit the parent's router-level
     # guards (gates such as middleware still run in front of it).
     isolated: bool = False
+    # The include prefix is a constant or settings attribute: its qualified name.
+    prefix_ref: str = ""
 
 
 @dataclass(frozen=True)
