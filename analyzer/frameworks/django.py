@@ -87,7 +87,8 @@ def field_mark(name: str) -> str:
 
 class DjangoAdapter(Adapter):
     name = "django"
-    markers = ("django", "urlpatterns", "ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "rest_framework")
+    markers = ("django", "urlpatterns", "ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "rest_framework",
+               "DEBUG", "SECRET_KEY")
     known_guards = {
         **dict.fromkeys([
             "django.contrib.auth.decorators.login_required",
@@ -331,7 +332,10 @@ class _DjangoFile:
                 self.sink.routers.append(Router(child, "urlconf", "django", "", "", ctx.loc(self.lists[target.value])))
                 self._patterns(self.lists[target.value], child)
         elif isinstance(target, cst.Attribute) and target.attr.value == "urls":
-            child = ctx.resolve(target.value)  # include(router.urls)
+            # include(router.urls) or include(app.urls) of an imported module: the linker keeps
+            # the mount whose child is a router
+            self.sink.mounts.append(Mount(router, ctx.resolve(target), loc, path, namespace, tuple(guards)))
+            child = ctx.resolve(target.value)
         else:
             child = ctx.resolve(target)
         if child:

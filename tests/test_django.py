@@ -1,0 +1,726 @@
+"""Django and Django REST Framework: URLconfs, guards at every layer, settings, DRF routers,
+permissions and the DRF checks, on small in-memory projects."""
+from analyzer import scan_sources
+from helpers import validate_sarif
+
+SETTINGS = """
+DEBUG = False
+import os
+SECRET_KEY = os.environ["SECRET_KEY"]
+ROOT_URLCONF = "proj.urls"
+INSTALLED_APPS = ["django.contrib.admin", "django.contrib.auth", "rest_framework", "shop"]
+"""
+
+
+def scan(files, settings=SETTINGS, config=None):
+    sources = {"proj/__init__.py": "", "proj/settings.py": settings, **files}
+    return scan_sources(sources, config=config)
+
+
+def routes(report):
+    return {(r.method, r.path): r for r in report.routes}
+
+
+def findings(report, rule=None):
+    return sorted((f.rule_id, f.location.file, f.location.line) for f in report.findings
+                  if rule is None or f.rule_id == rule)
+
+
+def guard_names(route):
+    return {g.name for g in route.guards if g.effect == "auth"}
+
+
+# -- URLconfs -------------------------------------------------------------------------------------
+
+def test_urlconf_includes_prefixes_namespaces_and_regexes():
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path, re_path
+from django.conf.urls import url
+import blog.urls
+from shop import urls as shop_urls
+from blog import views
+
+extra = [
+    path("feed/", views.feed),
+]
+
+urlpatterns = [
+    path("", views.home),
+    path("blog/", include("blog.urls", namespace="blog")),
+    path("blog2/", include(blog.urls)),
+    path("shop/", include((shop_urls, "shop"), namespace="store")),
+    path("misc/", include(extra)),
+    path("inline/", include([path("a/", views.feed), path("b/", views.feed)])),
+    re_path(r"^archive/(?P<year>[0-9]{4})/$", views.archive),
+    url(r"^legacy/$", views.feed),
+]
+""",
+        "blog/__init__.py": "",
+        "blog/urls.py": """
+from django.urls import path, include
+from . import views
+app_name = "blog"
+urlpatterns = [
+    path("posts/<int:pk>/", views.post, name="post"),
+    path("comments/", include("comments.urls")),
+]
+""",
+        "blog/views.py": "def home(r): ...\ndef feed(r): ...\ndef archive(r, year): ...\ndef post(r, pk): ...\n",
+        "comments/__init__.py": "",
+        "comments/urls.py": """
+from django.urls import path
+from comments.views import recent
+urlpatterns = [path("recent/", recent)]
+""",
+        "comments/views.py": "def recent(r): ...\n",
+        "shop/__init__.py": "",
+        "shop/urls.py": """
+from django.urls import path
+from shop.views import cart
+urlpatterns = [path("cart/", cart)]
+""",
+        "shop/views.py": "def cart(r): ...\n",
+    })
+    paths = {r.path for r in report.routes}
+    assert {"/", "/blog/posts/<int:pk>/", "/blog2/posts/<int:pk>/", "/blog/comments/recent/",
+            "/shop/cart/", "/misc/feed/", "/inline/a/", "/inline/b/", "/archive/(?P<year>[0-9]{4})/",
+            "/legacy/"} <= paths
+    r = routes(report)[("ANY", "/blog/posts/<int:pk>/")]
+    assert r.endpoint == "blog.post" and r.framework == "django"
+    assert r.location.file == "blog/urls.py" and r.location.line == 6
+    assert r.auth == "unprotected"
+    # RG101 is reported on the path() line
+    assert ("RG101", "blog/urls.py", 6) in findings(report)
+    assert not report.notifications
+
+
+def test_urls_beside_settings_is_the_root_when_root_urlconf_is_absent_and_orphans_are_roots():
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from proj.views import a
+urlpatterns = [path("a/", a)]
+""",
+        "proj/views.py": "def a(r): ...\n",
+        "other/urls.py": """
+from django.urls import path
+from proj.views import a
+urlpatterns = [path("orphan/", a)]
+""",
+    }, settings="DEBUG = False\nMIDDLEWARE = ['django.contrib.auth.middleware.LoginRequiredMiddleware']\n")
+    rs = routes(report)
+    assert rs[("ANY", "/a/")].auth == "protected"  # middleware attached to proj.urls beside settings.py
+    assert ("ANY", "/orphan/") in rs
+
+
+def test_views_wrapped_in_urls_and_decorator_include():
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from django.contrib.auth.decorators import login_required, permission_required, user_passes_test
+from decorator_include import decorator_include
+from proj import views
+
+urlpatterns = [
+    path("a/", login_required(views.a)),
+    path("b/", permission_required("shop.change_order")(views.b)),
+    path("c/", user_passes_test(lambda u: u.is_staff)(views.c)),
+    path("d/", login_required(views.DView.as_view())),
+    path("staff/", decorator_include(login_required, "staffapp.urls")),
+    path("open/", views.a),
+]
+""",
+        "proj/views.py": """
+from django.views import View
+def a(r): ...
+def b(r): ...
+def c(r): ...
+class DView(View):
+    def get(self, request): ...
+""",
+        "staffapp/__init__.py": "",
+        "staffapp/urls.py": """
+from django.urls import path
+from proj.views import a
+urlpatterns = [path("x/", a)]
+""",
+    })
+    rs = routes(report)
+    assert guard_names(rs[("ANY", "/a/")]) == {"login_required"}
+    assert rs[("ANY", "/b/")].auth == "protected"
+    assert rs[("ANY", "/c/")].auth == "protected"
+    assert rs[("GET", "/d/")].auth == "protected"
+    staff = rs[("ANY", "/staff/x/")]
+    assert staff.auth == "protected" and staff.guards[0].layer == "include"
+    assert rs[("ANY", "/open/")].auth == "unprotected"
+
+
+def test_admin_site_is_protected_by_its_own_login():
+    report = scan({"proj/urls.py": """
+from django.contrib import admin
+from django.urls import path
+urlpatterns = [path("admin/", admin.site.urls)]
+"""})
+    r = routes(report)[("ANY", "/admin/")]
+    assert r.auth == "protected" and findings(report) == []
+
+
+# -- function views --------------------------------------------------------------------------------
+
+FUNC_URLS = """
+from django.urls import path
+from shop import views
+urlpatterns = [
+    path("login-req/", views.login_req),
+    path("perm/", views.perm),
+    path("test/", views.tested),
+    path("staff/", views.staff),
+    path("post-only/", views.post_only),
+    path("methods/", views.methods),
+    path("custom/", views.custom),
+    path("inline/", views.inline),
+    path("denied/", views.denied),
+    path("audited/", views.audited_view),
+]
+"""
+FUNC_VIEWS = """
+import functools
+from django.contrib.auth.decorators import login_required, permission_required, user_passes_test
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseForbidden
+from django.views.decorators.http import require_POST, require_http_methods
+from .auth import api_key_required
+
+@login_required
+def login_req(request): ...
+
+@permission_required("shop.view_order", raise_exception=True)
+def perm(request): ...
+
+@user_passes_test(lambda u: u.is_superuser)
+def tested(request): ...
+
+@staff_member_required
+def staff(request): ...
+
+@require_POST
+def post_only(request): ...
+
+@require_http_methods(["GET", "PUT"])
+@login_required
+def methods(request): ...
+
+@api_key_required
+def custom(request): ...
+
+def inline(request):
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden()
+    return None
+
+def denied(request):
+    if request.user.is_anonymous:
+        raise PermissionDenied
+    return None
+
+def audit(view):
+    @functools.wraps(view)
+    def wrapper(request, *a, **kw):
+        print("audit")
+        return view(request, *a, **kw)
+    return wrapper
+
+@audit
+def audited_view(request): ...
+"""
+FUNC_AUTH = """
+import functools
+from django.http import JsonResponse
+
+def api_key_required(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.headers.get("X-Api-Key") != "k":
+            return JsonResponse({"error": "no"}, status=401)
+        return view(request, *args, **kwargs)
+    return wrapper
+"""
+
+
+def test_function_view_guards_methods_and_inline_checks():
+    report = scan({"proj/urls.py": FUNC_URLS, "shop/__init__.py": "", "shop/views.py": FUNC_VIEWS,
+                   "shop/auth.py": FUNC_AUTH})
+    rs = routes(report)
+    for p in ("login-req", "perm", "test", "staff", "custom"):
+        assert rs[("ANY", f"/{p}/")].auth == "protected", p
+    assert rs[("POST", "/post-only/")].auth == "unprotected"
+    assert {m for m, p in rs if p == "/methods/"} == {"GET", "PUT"}
+    assert rs[("GET", "/methods/")].auth == "protected"
+    for p in ("inline", "denied"):
+        r = rs[("ANY", f"/{p}/")]
+        assert r.auth == "protected" and r.guards[0].layer == "inline", p
+    assert rs[("ANY", "/audited/")].auth == "unprotected"
+    assert ("RG101", "proj/urls.py", 9) in findings(report)  # post-only: on the path() line
+
+
+# -- class-based views -------------------------------------------------------------------------------
+
+CBV_URLS = """
+from django.urls import path
+from shop import views
+urlpatterns = [
+    path("mixin/", views.MixinView.as_view()),
+    path("late-mixin/", views.LateMixinView.as_view()),
+    path("perm-mixin/", views.PermView.as_view()),
+    path("test-mixin/", views.TestView.as_view()),
+    path("md-class/", views.DecoratedView.as_view()),
+    path("md-method/", views.DispatchDecorated.as_view()),
+    path("md-get/", views.GetOnly.as_view()),
+    path("dispatch/", views.DispatchCheck.as_view()),
+    path("base-other-module/", views.FromBase.as_view()),
+    path("template/", views.About.as_view()),
+    path("generic/", views.OrderCreate.as_view()),
+]
+"""
+CBV_VIEWS = """
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin, UserPassesTestMixin
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.generic import CreateView, TemplateView
+from shop.base import ProtectedView
+
+class MixinView(LoginRequiredMixin, View):
+    def get(self, request): ...
+
+class LateMixinView(View, LoginRequiredMixin):
+    def get(self, request): ...
+
+class PermView(PermissionRequiredMixin, View):
+    permission_required = "shop.view_order"
+    def get(self, request): ...
+
+class TestView(UserPassesTestMixin, View):
+    def test_func(self):
+        return self.request.user.is_staff
+    def get(self, request): ...
+
+@method_decorator(login_required, name="dispatch")
+class DecoratedView(View):
+    def get(self, request): ...
+    def post(self, request): ...
+
+class DispatchDecorated(View):
+    @method_decorator(login_required)
+    def dispatch(self, *args, **kwargs):
+        return super().dispatch(*args, **kwargs)
+    def get(self, request): ...
+
+@method_decorator(login_required, name="post")
+class GetOnly(View):
+    def get(self, request): ...
+    def post(self, request): ...
+
+class DispatchCheck(View):
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
+    def get(self, request): ...
+
+class FromBase(ProtectedView):
+    def get(self, request): ...
+
+class About(TemplateView):
+    template_name = "about.html"
+
+class OrderCreate(CreateView):
+    fields = ["item"]
+"""
+CBV_BASE = """
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views import View
+
+class ProtectedView(LoginRequiredMixin, View):
+    pass
+"""
+
+
+def test_class_views_mixins_order_method_decorator_dispatch_and_bases():
+    report = scan({"proj/urls.py": CBV_URLS, "shop/__init__.py": "", "shop/views.py": CBV_VIEWS,
+                   "shop/base.py": CBV_BASE})
+    rs = routes(report)
+    mixin = rs[("GET", "/mixin/")]
+    assert mixin.auth == "protected"
+    g = next(g for g in mixin.guards if g.name == "LoginRequiredMixin")
+    assert g.layer == "class" and g.kind == "mixin" and g.location.file == "shop/views.py"
+    assert rs[("GET", "/late-mixin/")].auth == "unprotected"  # after View in the MRO: never runs
+    assert rs[("GET", "/perm-mixin/")].auth == "protected"
+    assert rs[("GET", "/test-mixin/")].auth == "protected"
+    assert rs[("GET", "/md-class/")].auth == rs[("POST", "/md-class/")].auth == "protected"
+    assert rs[("GET", "/md-method/")].auth == "protected"
+    assert rs[("GET", "/md-get/")].auth == "unprotected" and rs[("POST", "/md-get/")].auth == "protected"
+    assert rs[("GET", "/dispatch/")].auth == "protected"
+    assert rs[("GET", "/base-other-module/")].auth == "protected"
+    assert rs[("GET", "/template/")].auth == "unprotected"  # methods provided by TemplateView
+    assert {m for m, p in rs if p == "/generic/"} == {"GET", "POST"}
+    # one RG101 per path() line, methods grouped
+    late = [f for f in report.findings if f.rule_id == "RG101" and f.location.line == 6]
+    assert len(late) == 1 and late[0].location.file == "proj/urls.py"
+
+
+# -- settings ---------------------------------------------------------------------------------------
+
+def test_login_required_middleware_and_login_not_required_in_split_settings():
+    report = scan_sources({
+        "proj/__init__.py": "",
+        "proj/settings/__init__.py": "",
+        "proj/settings/base.py": """
+ROOT_URLCONF = "proj.urls"
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+]
+""",
+        "proj/settings/production.py": "from .base import *\nDEBUG = False\n",
+        "proj/urls.py": """
+from django.urls import path
+from proj import views
+urlpatterns = [path("dash/", views.dash), path("landing/", views.landing)]
+""",
+        "proj/views.py": """
+from django.contrib.auth.decorators import login_not_required
+
+def dash(request): ...
+
+@login_not_required
+def landing(request): ...
+""",
+    })
+    rs = routes(report)
+    dash = rs[("ANY", "/dash/")]
+    assert dash.auth == "protected"
+    assert dash.guards[0].kind == "middleware" and dash.guards[0].layer == "middleware"
+    assert dash.guards[0].location.file == "proj/settings/base.py"
+    assert rs[("ANY", "/landing/")].auth == "public"
+    assert findings(report) == []
+
+
+def test_debug_and_secret_key_in_settings():
+    report = scan_sources({
+        "proj/settings/__init__.py": "",
+        "proj/settings/base.py": 'SECRET_KEY = "django-insecure-abc123"\nDEBUG = True\nROOT_URLCONF = "proj.urls"\n',
+        "proj/settings/dev.py": "from .base import *\nDEBUG = True\n",
+        "proj/settings/prod.py": "import os\nfrom .base import *\nDEBUG = False\n"
+                                 "SECRET_KEY = os.environ.get('SECRET_KEY', 'fallback')\n",
+    })
+    got = findings(report)
+    assert ("RG403", "proj/settings/base.py", 1) in got
+    assert ("RG401", "proj/settings/base.py", 2) in got
+    assert ("RG403", "proj/settings/prod.py", 4) in got
+    assert not any(f[1] == "proj/settings/dev.py" for f in got)  # development settings may debug
+    assert len([f for f in got if f == ("RG401", "proj/settings/base.py", 2)]) == 1
+
+
+# -- DRF ---------------------------------------------------------------------------------------------
+
+DRF_URLS = """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter, SimpleRouter
+from api import views
+
+router = DefaultRouter()
+router.register(r"notes", views.NoteViewSet, basename="note")
+router.register("tags", views.TagViewSet)
+router.register("logs", views.LogViewSet)
+
+urlpatterns = [
+    path("api/", include(router.urls)),
+    path("api/ping-me/", views.whoami),
+    path("api/orders/", views.OrderList.as_view()),
+]
+"""
+DRF_VIEWS = """
+from rest_framework import generics, mixins, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+
+class NoteViewSet(viewsets.ModelViewSet):
+    def destroy(self, request, pk=None): ...
+
+    @action(detail=True, methods=["post"], permission_classes=[AllowAny])
+    def publish(self, request, pk=None): ...
+
+    @action(detail=False)
+    def recent(self, request): ...
+
+class TagViewSet(viewsets.ReadOnlyModelViewSet):
+    pass
+
+class LogViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsAdminUser]
+
+@api_view(["GET", "POST"])
+def whoami(request): ...
+
+class OrderList(generics.ListCreateAPIView):
+    permission_classes = [AllowAny]
+"""
+
+
+def test_router_routes_actions_and_methods_without_default_are_unprotected():
+    report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS})
+    rs = routes(report)
+    notes = {m for m, p in rs if p == "/api/notes/"}
+    detail = {m for m, p in rs if p == "/api/notes/<pk>/"}
+    assert notes == {"GET", "POST"} and detail == {"GET", "PUT", "PATCH", "DELETE"}
+    assert {m for m, p in rs if p == "/api/tags/"} == {"GET"}
+    assert {m for m, p in rs if p == "/api/tags/<pk>/"} == {"GET"}
+    assert {m for m, p in rs if p.startswith("/api/logs/")} == {"GET", "DELETE"}
+    assert rs[("GET", "/api/logs/")].auth == "protected"
+    assert rs[("POST", "/api/notes/<pk>/publish/")].auth == "public"
+    assert ("GET", "/api/notes/recent/") in rs
+    # no DEFAULT_PERMISSION_CLASSES: AllowAny, so unprotected (not public)
+    assert rs[("GET", "/api/notes/")].auth == "unprotected"
+    assert rs[("GET", "/api/ping-me/")].auth == "unprotected"
+    assert {m for m, p in rs if p == "/api/ping-me/"} == {"GET", "POST"}
+    # locations: a method the viewset defines; else the register() line; api_view on the path() line
+    assert rs[("DELETE", "/api/notes/<pk>/")].location == rs[("DELETE", "/api/notes/<pk>/")].handler_location
+    assert rs[("DELETE", "/api/notes/<pk>/")].location.file == "api/views.py"
+    assert rs[("GET", "/api/notes/")].location.file == "proj/urls.py"
+    assert rs[("GET", "/api/notes/")].location.line == 7
+    assert rs[("GET", "/api/notes/recent/")].location.line == 13  # the def line of the action
+    assert rs[("GET", "/api/ping-me/")].location.line == 13
+    got = findings(report, "RG101")
+    assert ("RG101", "api/views.py", 7) in got and ("RG101", "proj/urls.py", 7) in got
+    assert ("RG101", "proj/urls.py", 13) in got
+
+
+def test_default_permission_classes_apply_where_the_view_sets_none():
+    settings = SETTINGS + """
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+"""
+    report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS}, settings)
+    rs = routes(report)
+    g = rs[("GET", "/api/notes/")].guards[0]
+    assert g.layer == "settings" and g.name == "IsAuthenticated" and g.location.file == "proj/settings.py"
+    assert rs[("GET", "/api/ping-me/")].auth == "protected"
+    assert rs[("POST", "/api/notes/<pk>/publish/")].auth == "public"  # the action's own permission_classes
+    assert rs[("GET", "/api/orders/")].auth == "public"
+    assert findings(report, "RG101") == []
+    # RG204 for AllowAny on a writable view, on the permission's line
+    assert findings(report, "RG204") == [("RG204", "api/views.py", 9), ("RG204", "api/views.py", 25)]
+
+
+def test_permission_operators_custom_classes_inheritance_and_get_permissions():
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from api import views
+urlpatterns = [
+    path("and/", views.AndView.as_view()),
+    path("or/", views.OrView.as_view()),
+    path("or-open/", views.OrOpenView.as_view()),
+    path("not/", views.NotView.as_view()),
+    path("custom/", views.CustomView.as_view()),
+    path("inherited/", views.Inherited.as_view()),
+    path("get-perms/", views.GetPerms.as_view()),
+    path("read-only/", views.ReadOnly.as_view()),
+    path("fbv/", views.fbv),
+]
+""",
+        "api/__init__.py": "",
+        "api/perms.py": """
+from rest_framework.permissions import BasePermission
+
+class HasApiKey(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated)
+
+class IsOwner(BasePermission):
+    def has_object_permission(self, request, view, obj):
+        return obj.owner == request.user
+
+class ReadOnlyMethods(BasePermission):
+    def has_permission(self, request, view):
+        return request.method in ("GET", "HEAD")
+""",
+        "api/base.py": """
+from rest_framework.views import APIView
+from rest_framework.permissions import IsAuthenticated
+
+class SecureAPIView(APIView):
+    permission_classes = [IsAuthenticated]
+""",
+        "api/views.py": """
+from rest_framework.views import APIView
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated, IsAdminUser, IsAuthenticatedOrReadOnly
+from .perms import HasApiKey, IsOwner, ReadOnlyMethods
+from .base import SecureAPIView
+
+class AndView(APIView):
+    permission_classes = [IsAuthenticated & IsOwner]
+    def get(self, request): ...
+
+class OrView(APIView):
+    permission_classes = [IsAdminUser | HasApiKey]
+    def get(self, request): ...
+
+class OrOpenView(APIView):
+    permission_classes = [IsAuthenticated | ReadOnlyMethods]
+    def get(self, request): ...
+
+class NotView(APIView):
+    permission_classes = [~IsAdminUser]
+    def get(self, request): ...
+
+class CustomView(APIView):
+    permission_classes = (HasApiKey,)
+    def get(self, request): ...
+
+class Inherited(SecureAPIView):
+    def get(self, request): ...
+
+class GetPerms(APIView):
+    def get_permissions(self):
+        return [IsAdminUser()]
+    def get(self, request): ...
+
+class ReadOnly(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    def get(self, request): ...
+    def post(self, request): ...
+
+@api_view(["POST"])
+@permission_classes([IsAuthenticated])
+def fbv(request): ...
+""",
+    })
+    rs = routes(report)
+    assert rs[("GET", "/and/")].auth == "protected"
+    assert rs[("GET", "/or/")].auth == "protected"
+    assert rs[("GET", "/or-open/")].auth == "unprotected"
+    assert rs[("GET", "/not/")].auth == "unprotected"
+    assert rs[("GET", "/custom/")].auth == "protected"
+    inherited = rs[("GET", "/inherited/")]
+    assert inherited.auth == "protected" and inherited.guards[0].location.file == "api/base.py"
+    assert rs[("GET", "/get-perms/")].auth == "protected"
+    assert rs[("GET", "/read-only/")].auth == "public" and rs[("POST", "/read-only/")].auth == "protected"
+    assert rs[("POST", "/fbv/")].auth == "protected"
+
+
+def test_permission_classes_above_api_view_are_misplaced():
+    report = scan({
+        "proj/urls.py": "from django.urls import path\nfrom api.views import f\nurlpatterns = [path('f/', f)]\n",
+        "api/views.py": """
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import IsAuthenticated
+
+@permission_classes([IsAuthenticated])
+@api_view(["POST"])
+def f(request): ...
+""",
+    })
+    assert findings(report, "RG102") == [("RG102", "api/views.py", 5)]
+    assert findings(report, "RG101") == []  # RG102 explains it
+
+
+def test_object_permission_only_on_collection_routes():
+    report = scan({
+        "proj/urls.py": DRF_URLS.replace("views.NoteViewSet", "views.Notes"),
+        "api/__init__.py": "",
+        "api/views.py": DRF_VIEWS + """
+from rest_framework.permissions import BasePermission
+
+class IsOwner(BasePermission):
+    def has_object_permission(self, request, view, obj):
+        return obj.owner == request.user
+
+class Notes(viewsets.ModelViewSet):
+    permission_classes = [IsAuthenticated, IsOwner]
+""",
+    })
+    rs = routes(report)
+    assert [g.name for g in rs[("GET", "/api/notes/")].inert] == ["IsOwner"]
+    assert rs[("GET", "/api/notes/<pk>/")].inert == ()
+    assert findings(report, "RG205") == [("RG205", "api/views.py", 34)]
+
+
+def test_serializer_exposing_sensitive_fields_is_worse_on_open_views():
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from accounts import views
+urlpatterns = [path("users/", views.UserList.as_view()), path("me/", views.me)]
+""",
+        "accounts/__init__.py": "",
+        "accounts/models.py": """
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+class User(AbstractUser):
+    api_token = models.CharField(max_length=40)
+    bio = models.TextField()
+
+class Profile(models.Model):
+    bio = models.TextField()
+""",
+        "accounts/serializers.py": """
+from rest_framework import serializers
+from .models import Profile, User
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+class SafeUserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        exclude = ["password", "api_token", "is_staff", "is_superuser", "groups", "user_permissions"]
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        exclude = ["password"]
+
+class ProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Profile
+        fields = "__all__"
+""",
+        "accounts/views.py": """
+from rest_framework import generics
+from rest_framework.decorators import api_view
+from rest_framework.permissions import IsAuthenticated
+from .serializers import UserSerializer, MeSerializer
+
+class UserList(generics.ListAPIView):
+    serializer_class = UserSerializer
+
+@api_view(["GET"])
+def me(request):
+    return MeSerializer(request.user).data
+""",
+    })
+    hits = {f.location.line: f for f in report.findings if f.rule_id == "RG302"}
+    assert set(hits) == {8, 18}
+    assert hits[8].severity.level == "error" and "password" in hits[8].message
+    assert "api_token" in hits[18].message and "password" not in hits[18].message.split(":")[1]
+    validate_sarif(report.render("sarif"))
+
+
+def test_routes_command_output_lists_viewset_methods_and_guards():
+    settings = SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('rest_framework.permissions.IsAuthenticated',)}\n"
+    report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS}, settings)
+    data = report.routes_json()
+    notes = [d for d in data if d["path"] == "/api/notes/<pk>/"]
+    assert [d["method"] for d in notes] == ["GET", "PUT", "PATCH", "DELETE"]
+    assert all(d["guards"][0]["layer"] == "settings" for d in notes)
