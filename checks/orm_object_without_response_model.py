@@ -160,7 +160,7 @@ def create_user(user: User):
             if declared and declared != "?":
                 kind = graph.model_kind(declared)
                 secret = sensitive_fields(graph, declared)
-                if secret:
+                if secret and kind == "orm":
                     short = declared.rpartition(".")[2]
                     storage = "the storage model " if kind == "orm" else ""
                     yield self.finding(

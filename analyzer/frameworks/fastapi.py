@@ -753,6 +753,9 @@ class _FunctionReader:
                 return (v.resolve(node.args[0].value),)
             if ctx.resolve(f, v.local) in SELECTS and node.args:
                 return (v.resolve(node.args[0].value),) if dotted(node.args[0].value) else ()
+            if isinstance(f, cst.Attribute) and f.attr.value in ("exec", "execute", "scalars", "scalar") \
+                    and node.args and isinstance(node.args[0].value, cst.Name):
+                return env.get(node.args[0].value.value, ())
             inner = [a.value for a in node.args if isinstance(a.value, cst.Call)]
             if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Call):
                 node = f.value
