@@ -623,11 +623,12 @@ class _FunctionReader:
                 expr = expr.args[0].value
             else:
                 break
-        if isinstance(expr, cst.Name):
+        if dotted(expr):
             ref = v.resolve(expr)
-            if expr.value in self.env or ref.startswith(f"{self.qualname}."):
+            head, last = dotted(expr).split(".")[0], dotted(expr).rpartition(".")[2]
+            if head in self.env or ref.startswith(f"{self.qualname}."):
                 return "", (), ""
-            return ("all" if "ALL" in expr.value.upper() else "other"), (), ref
+            return ("all" if "ALL" in last.upper() else "other"), (), ref
         return "", (), ""
 
     # -- path exemptions (middleware allow-lists) ------------------------------------------
