@@ -154,6 +154,7 @@ class ClassFact:
     guard_attrs: tuple[tuple[str, tuple[GuardUse, ...]], ...] = ()
     attrs: tuple[tuple[str, str], ...] = ()  # other class attributes holding a literal string list, joined by ","
     decorators: tuple[GuardUse, ...] = ()  # guards applied to the whole class (every method, subclasses too)
+    scoped: bool = False  # it restricts the collections it serves to the requester's own objects
 
 
 @dataclass(frozen=True)

@@ -316,7 +316,8 @@ class AppGraph:
                 if mf.subroute and mf.subroute[0] == route.subroutes and mf.name not in seen:
                     seen.add(mf.name)
                     _, suffix, methods, item = mf.subroute
-                    found.append(replace(route, path=join_paths(route.path, suffix), subroutes="", item=item,
+                    path = join_paths(route.path, suffix.strip("/")) + ("/" if route.path.endswith("/") else "")
+                    found.append(replace(route, path=path, subroutes="", item=item,
                                          actions=tuple((m, mf.name) for m in methods),
                                          endpoint=f"{route.endpoint}-{mf.name}" if route.endpoint else ""))
         return found
@@ -359,6 +360,7 @@ class AppGraph:
         shared.extend(self._allow_listed(path, route.handler))
         view_class = self._view_class(route)
 
+        scoped = any(c.scoped for c in map(self.classes.get, self.mro(view_class) if view_class else ()) if c)
         for method, handler, h_loc, loc, span, own in self._handlers(route):
             guards = [g for g in shared]
             own = [u if isinstance(u, tuple) else (u, "class" if u.kind == "class" else "decorator") for u in own]
@@ -375,7 +377,7 @@ class AppGraph:
                 info = self.guard_info(use, layer)
                 if info:
                     guards.append(info)
-                elif route.item is False and self.guard_scope(use.target) == "item":
+                elif route.item is False and self.guard_scope(use.target) == "item" and not scoped:
                     inert.append(GuardInfo(use.kind, use.display, layer, use.location, "none",
                                            "checks individual objects only, and this route fetches none"))
             inline = self.function_auth(handler)

@@ -724,3 +724,43 @@ def test_routes_command_output_lists_viewset_methods_and_guards():
     notes = [d for d in data if d["path"] == "/api/notes/<pk>/"]
     assert [d["method"] for d in notes] == ["GET", "PUT", "PATCH", "DELETE"]
     assert all(d["guards"][0]["layer"] == "settings" for d in notes)
+
+
+def test_object_permission_with_a_requester_scoped_queryset_is_not_inert():
+    report = scan({
+        "proj/urls.py": DRF_URLS.replace("views.NoteViewSet", "views.Notes"),
+        "api/__init__.py": "",
+        "api/views.py": DRF_VIEWS + """
+from rest_framework.permissions import BasePermission
+
+class IsOwner(BasePermission):
+    def has_object_permission(self, request, view, obj):
+        return obj.owner == request.user
+
+class Notes(viewsets.ModelViewSet):
+    permission_classes = [IsAuthenticated, IsOwner]
+
+    def get_queryset(self):
+        return Note.objects.filter(owner=self.request.user)
+""",
+    })
+    assert routes(report)[("GET", "/api/notes/")].inert == ()
+    assert findings(report, "RG205") == []
+
+
+def test_router_without_trailing_slash_and_urlpatterns_concatenation():
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+from api import views
+
+router = SimpleRouter(trailing_slash=False)
+router.register("notes", views.NoteViewSet, basename="note")
+urlpatterns = router.urls + [path("x", views.whoami)]
+""",
+        "api/__init__.py": "",
+        "api/views.py": DRF_VIEWS,
+    })
+    paths = {p for _, p in routes(report)}
+    assert {"/notes", "/notes/<pk>", "/notes/<pk>/publish", "/notes/recent", "/x"} <= paths

@@ -32,3 +32,4 @@ def test_fixture_findings_match_markers(project):
 def test_every_framework_has_fixtures():
     frameworks = {p.parent.name for p in PROJECTS}
     assert "flask" in frameworks
+    assert "django" in frameworks

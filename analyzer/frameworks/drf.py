@@ -238,6 +238,8 @@ class _DRFFile:
                     action = self._action(stmt)
                     if action:
                         methods[stmt.name.value] = action
+                    if stmt.name.value == "get_queryset" and _reads_user(stmt):
+                        methods.setdefault("__scoped__", True)
                     if stmt.name.value in ("has_permission", "has_object_permission"):
                         found = _user_checks(stmt)
                         if found:
@@ -250,6 +252,8 @@ class _DRFFile:
             for c in self.sink.classes:
                 if c.qualname in updates:
                     perms, methods = updates[c.qualname]
+                    if methods.pop("__scoped__", False):
+                        c = replace(c, scoped=True)
                     if perms is not None:
                         c = replace(c, guard_attrs=tuple((a, perms if a == "permission_classes" else u)
                                                          for a, u in c.guard_attrs))
@@ -351,3 +355,17 @@ def _user_checks(node: cst.FunctionDef) -> list[str]:
 
     node.body.visit(Finder())
     return [f"checks {a}" for a in found]
+
+
+def _reads_user(node: cst.FunctionDef) -> bool:
+    """The method reads ``request.user`` (a queryset filtered to the requester's objects)."""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, a: cst.Attribute) -> None:
+            if a.attr.value == "user" and isinstance(a.value, (cst.Name, cst.Attribute)) \
+                    and (a.value.value if isinstance(a.value, cst.Name) else a.value.attr.value) == "request":
+                found.append(a)
+
+    node.body.visit(Finder())
+    return bool(found)
