@@ -153,8 +153,8 @@ class _DRFFile:
                     name = small.targets[0].target.value
                     slash = literal(call_arg(small.value, "trailing_slash"))
                     routers[name] = "" if slash is False else "/"
-                    self.sink.routers.append(Router(f"{self.module}.{name}", "router", "django", "", "",
-                                                    ctx.loc(small)))
+                    self.sink.routers.append(Router(f"{self.module}.{name}", "router", "django", "", "/",
+                                                    ctx.loc(small)))  # "/": when nothing includes it
                 elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                     call = small.value
                     if isinstance(call.func, cst.Attribute) and call.func.attr.value == "register" \
