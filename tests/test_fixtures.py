@@ -33,3 +33,4 @@ def test_every_framework_has_fixtures():
     frameworks = {p.parent.name for p in PROJECTS}
     assert "flask" in frameworks
     assert "django" in frameworks
+    assert "fastapi" in frameworks

@@ -430,6 +430,8 @@ class _Visitor(cst.CSTVisitor):
                 prefix_expr = call_arg(node, "prefix")
                 prefix = literal(prefix_expr)
                 ref = self.resolve(prefix_expr) if prefix_expr is not None and dotted(prefix_expr) else ""
+                if isinstance(prefix_expr, cst.FormattedString):
+                    prefix = path_text(prefix_expr, ctx.code)  # "{settings.API_PREFIX}/admin"
                 uses = self._dependency_list(call_arg(node, "dependencies"))
                 self._scopes_required(receiver, uses)
                 self.sink.mounts.append(Mount(receiver, self.resolve(child), ctx.loc(node),
@@ -523,6 +525,7 @@ class _FunctionReader:
         reads = {n for n, _ in self.security_scopes}
         client = self.client
         derived: set[str] = set()
+        assigned = self.assigned = set()
         grants: list = []
         enforced = [False]
         restricted = [False]
@@ -552,6 +555,7 @@ class _FunctionReader:
                     enforced[0] = True
 
             def visit_Assign(self, node):
+                assigned.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
                 if mentions_client(node.value) and not _is_filter(node.value):
                     for t in node.targets:
                         if isinstance(t.target, cst.Name):
@@ -626,7 +630,7 @@ class _FunctionReader:
         if dotted(expr):
             ref = v.resolve(expr)
             head, last = dotted(expr).split(".")[0], dotted(expr).rpartition(".")[2]
-            if head in self.env or ref.startswith(f"{self.qualname}."):
+            if head in self.env or head in self.assigned or ref.startswith(f"{self.qualname}."):
                 return "", (), ""
             return ("all" if "ALL" in last.upper() else "other"), (), ref
         return "", (), ""
