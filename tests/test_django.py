@@ -764,3 +764,44 @@ urlpatterns = router.urls + [path("x", views.whoami)]
     })
     paths = {p for _, p in routes(report)}
     assert {"/notes", "/notes/<pk>", "/notes/<pk>/publish", "/notes/recent", "/x"} <= paths
+
+
+def test_login_not_required_on_a_class_view_and_project_middleware():
+    report = scan_sources({
+        "proj/__init__.py": "",
+        "proj/settings.py": """
+ROOT_URLCONF = "proj.urls"
+MIDDLEWARE = ["django.contrib.auth.middleware.LoginRequiredMiddleware"]
+MIDDLEWARE += ["proj.middleware.AuditMiddleware"]
+""",
+        "proj/middleware.py": """
+class AuditMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+    def __call__(self, request):
+        print(request.path)
+        return self.get_response(request)
+""",
+        "proj/urls.py": """
+from django.urls import path
+from proj import views
+urlpatterns = [path("about/", views.About.as_view()), path("inbox/", views.Inbox.as_view())]
+""",
+        "proj/views.py": """
+from django.contrib.auth.decorators import login_not_required
+from django.utils.decorators import method_decorator
+from django.views.generic import TemplateView
+
+@method_decorator(login_not_required, name="dispatch")
+class About(TemplateView):
+    template_name = "about.html"
+
+class Inbox(TemplateView):
+    template_name = "inbox.html"
+""",
+    })
+    rs = routes(report)
+    assert rs[("GET", "/about/")].auth == "public"
+    inbox = rs[("GET", "/inbox/")]
+    assert inbox.auth == "protected" and [g.name for g in inbox.guards] == [
+        "django.contrib.auth.middleware.LoginRequiredMiddleware".rpartition(".")[2]]
