@@ -124,7 +124,18 @@ def stats(token: str = Depends(oauth2_scheme)):
         enforcers = {s.owner for s in graph.scope_facts if s.kind == "enforced"}
 
         def enforced(closure):
-            return any(q in enforcers or f"{q}.__call__" in enforcers for q in closure)
+            # a dependency in the chain, or a helper one of them calls, compares the scopes
+            seen, stack = set(), [q for c in closure for q in (c, f"{c}.__call__")]
+            while stack:
+                q = stack.pop()
+                if q in seen or len(seen) > 500:
+                    continue
+                seen.add(q)
+                if q in enforcers:
+                    return True
+                f = graph.functions.get(q)
+                stack.extend(graph.canonical(c) for c in (f.calls if f else ()))
+            return False
 
         covered = set()  # schemes whose scopes a reported requirement already names
         for s in graph.scope_facts:

@@ -743,3 +743,76 @@ app.include_router(router, prefix=API_PREFIX)
 """,
     })
     assert {p for _, p in r} == {"/api/v1/users/", "/api/v2/users/"}
+
+
+def test_middleware_path_checks_that_do_not_pass_the_request_on_are_not_exemptions():
+    r, _ = routes({"app/main.py": """
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+OPEN = ["/status"]
+
+@app.middleware("http")
+async def auth(request: Request, call_next):
+    is_open = request.url.path in OPEN
+    if is_open:
+        return await call_next(request)
+    if request.url.path.startswith("/api/"):
+        if not request.headers.get("authorization"):
+            return JSONResponse(status_code=401, content={})
+    return await call_next(request)
+
+@app.get("/status")
+def status_(): ...
+
+@app.delete("/api/things/{id}")
+def delete_thing(id: int): ...
+"""}, **{"default-public-routes": False})
+    assert r[("GET", "/status")].auth == "public"
+    assert r[("DELETE", "/api/things/{id}")].auth == "protected"
+
+
+def test_class_dependency_init_and_scope_check_in_a_helper():
+    r, report = routes({"app/main.py": """
+from fastapi import Depends, FastAPI, HTTPException, Security
+from fastapi.security import OAuth2PasswordBearer, SecurityScopes
+from jose import jwt
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", scopes={"read": "Read"})
+app = FastAPI()
+
+class CurrentUser:
+    def __init__(self, token: str = Depends(oauth2_scheme)):
+        self.token = token
+
+def check_scopes(security_scopes: SecurityScopes, granted):
+    missing = [s for s in security_scopes.scopes if s not in granted]
+    if missing:
+        raise HTTPException(status_code=403)
+
+def get_user(security_scopes: SecurityScopes, token: str = Depends(oauth2_scheme)):
+    payload = jwt.decode(token, "k", algorithms=["HS256"])
+    check_scopes(security_scopes, payload["scopes"])
+    return payload
+
+@app.get("/a")
+def a(user: CurrentUser = Depends()): ...
+
+@app.get("/b")
+def b(user=Security(get_user, scopes=["read"])): ...
+"""})
+    assert r[("GET", "/a")].auth == "protected"
+    assert rules(report, "RG202") == []
+
+
+def test_session_middleware_secret_is_a_hardcoded_secret():
+    _, report = routes({"app/main.py": """
+from fastapi import FastAPI
+from starlette.middleware.sessions import SessionMiddleware
+
+SESSION_SECRET = "not-so-secret"
+app = FastAPI()
+app.add_middleware(SessionMiddleware, secret_key=SESSION_SECRET)
+"""})
+    assert rules(report, "RG403") == [("app/main.py", 5)]

@@ -16,6 +16,7 @@ import re
 
 import libcst as cst
 
+from ..walk import walk
 from ..facts import (
     Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router, ScopeFact,
     Setting,
@@ -73,9 +74,7 @@ class FastAPIAdapter(Adapter):
     auth_calls = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
 
     def extract(self, ctx, sink) -> None:
-        ctx.tree.visit(_Visitor(ctx, sink))
-
-
+        walk(ctx.tree, _Visitor(ctx, sink))
 def _unwrap_annotation(ctx, expr, local=None):
     """(type expression, [Depends/Security calls]) of a parameter annotation."""
     deps = []
@@ -214,12 +213,13 @@ class _Visitor(cst.CSTVisitor):
 
         class Finder(cst.CSTVisitor):
             def visit_Call(self, node: cst.Call) -> None:
-                if ctx.resolve(node.func) in JWT_SIGNERS:
-                    for arg in node.args:
-                        if isinstance(arg.value, cst.Name):
-                            names.add(arg.value.value)
+                signer = ctx.resolve(node.func) in JWT_SIGNERS
+                for arg in node.args:
+                    if isinstance(arg.value, cst.Name) and (signer or (
+                            arg.keyword is not None and arg.keyword.value in ("secret_key", "secret", "signing_key"))):
+                        names.add(arg.value.value)
 
-        ctx.tree.visit(Finder())
+        walk(ctx.tree, Finder())
         return names
 
     # -- classes -------------------------------------------------------------------
@@ -274,7 +274,10 @@ class _Visitor(cst.CSTVisitor):
         self._middleware_decorators(node, qualname)
         uses = self._param_uses(node.params)
         if not is_route:
-            for owner in [qualname, *self.funcs]:  # nested: a dependency factory's checker
+            owners = [qualname, *self.funcs]  # nested: a dependency factory's checker
+            if node.name.value == "__init__" and self.stack and not self.funcs:
+                owners.append(qualname.rpartition(".")[0])  # Depends(SomeClass) runs its __init__
+            for owner in owners:
                 for target, display, loc, _ in uses:
                     if target:
                         self.sink.dependencies.append(Dependency(owner, target, loc, target.rpartition(".")[2]))
@@ -543,7 +546,7 @@ class _FunctionReader:
                     if node.value in derived:
                         found[0] = True
 
-            expr.visit(F())
+            walk(expr, F())
             return found[0]
 
         class Reader(cst.CSTVisitor):
@@ -595,7 +598,7 @@ class _FunctionReader:
                     grants.append(node.value)
 
         self_node = self.node
-        self.node.visit(Reader())
+        walk(self.node, Reader())
         if enforced[0]:
             v.sink.scopes.append(ScopeFact("enforced", qualname, ctx.loc(self.node.name)))
         if not token_calls[0]:
@@ -661,12 +664,43 @@ class _FunctionReader:
             elif dotted(values_expr):
                 refs.append(v.resolve(values_expr))
 
+        def passes(block) -> bool:  # the branch hands the request on without a credential check
+            text = ctx.code(block)
+            return "call_next(" in text or "self.app(" in text
+
+        flags: set[str] = set()  # names tested by a pass-through branch: is_public = path in PUBLIC
+
+        class Flags(cst.CSTVisitor):
+            def visit_If(self, node):
+                if passes(node.body):
+                    flags.update(n.value for n in _names(node.test))
+
+        self.node.body.visit(Flags())
+        active = [0]
+
         class Finder(cst.CSTVisitor):
+            def visit_If(self, node):
+                if passes(node.body):
+                    active[0] += 1
+                    node.test.visit(self)
+                    active[0] -= 1
+                else:
+                    node.test.visit(self)
+                node.body.visit(self)
+                if node.orelse is not None:
+                    node.orelse.visit(self)
+                return False
+
             def visit_Assign(self, node):
                 if is_path(node.value):
                     for t in node.targets:
                         if isinstance(t.target, cst.Name):
                             path_names.add(t.target.value)
+                if any(isinstance(t.target, cst.Name) and t.target.value in flags for t in node.targets):
+                    active[0] += 1
+                    node.value.visit(self)
+                    active[0] -= 1
+                    return False
 
             def visit_For(self, node):
                 if isinstance(node.target, cst.Name):
@@ -681,7 +715,7 @@ class _FunctionReader:
                     negated.add(id(node.expression))
 
             def visit_Comparison(self, node):
-                if id(node) in negated or not is_path(node.left):
+                if not active[0] or id(node) in negated or not is_path(node.left):
                     return
                 for c in node.comparisons:
                     if isinstance(c.operator, cst.In):
@@ -691,12 +725,12 @@ class _FunctionReader:
 
             def visit_Call(self, node):
                 f = node.func
-                if id(node) in negated:
+                if not active[0] or id(node) in negated:
                     return
                 if isinstance(f, cst.Attribute) and f.attr.value == "startswith" and is_path(f.value) and node.args:
                     add(node.args[0].value, "prefix")
 
-        self.node.body.visit(Finder())
+        walk(self.node.body, Finder())
         if exact or prefixes or exact_refs or prefix_refs:
             v.sink.exemptions.append(PathExemption(self.qualname, ctx.loc(self.node.name), tuple(exact),
                                                    tuple(prefixes), tuple(exact_refs), tuple(prefix_refs)))
@@ -731,7 +765,7 @@ class _FunctionReader:
                 if node.value is not None:
                     values.extend(t for t in reader._infer(node.value, env) if t not in values)
 
-        self.node.visit(Finder())
+        walk(self.node, Finder())
         annotation = _type_name(ctx, self.node.returns.annotation, v.local) if self.node.returns else ""
         schema, schema_loc = v._serialized.pop(self.qualname, ("", None)) if self.is_route else ("", None)
         if self.is_route or annotation or values:
@@ -778,6 +812,17 @@ class _FunctionReader:
         if not q or q in NOT_RESULTS or "." not in q:
             return ()
         return (f"call:{q}",)
+
+
+def _names(expr) -> list:
+    found = []
+
+    class F(cst.CSTVisitor):
+        def visit_Name(self, node):
+            found.append(node)
+
+    expr.visit(F())
+    return found
 
 
 def _is_filter(expr) -> bool:
