@@ -9,12 +9,13 @@ import ast
 import re
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .facts import (
     ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
 from .names import ImportTable, dotted, literal, string_list
+from .positions import OwnerTracker, Positions
+from .walk import walk
 
 BUILTINS = frozenset(dir(__import__("builtins")))
 REJECT_STATUS = frozenset({401, 403})
@@ -25,20 +26,19 @@ SUPPRESSION = re.compile(r"#\s*routeguard:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNO
 class FileContext:
     """What an adapter needs to read one file: positions, source text and name resolution."""
 
-    def __init__(self, path: str, module: str, is_package: bool, tree: cst.Module, positions, knowledge):
+    def __init__(self, path: str, module: str, is_package: bool, tree: cst.Module, positions: Positions, knowledge):
         self.path = path
         self.module = module
         self.tree = tree
         self.positions = positions
         self.knowledge = knowledge
         table = ImportTable(module, is_package)
-        tree.visit(table)
+        walk(tree, table)
         self.imports = table.names
         self.defined = table.defined
 
     def loc(self, node: cst.CSTNode) -> Location:
-        r = self.positions[node]
-        return Location(self.path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+        return self.positions.loc(node)
 
     def code(self, node: cst.CSTNode) -> str:
         return " ".join(self.tree.code_for_node(node).split())
@@ -80,7 +80,7 @@ class _Summary:
         self.calls: set[str] = set()
 
 
-class CommonPass(cst.CSTVisitor):
+class CommonPass(OwnerTracker, cst.CSTVisitor):
     """Framework-neutral facts: function summaries, classes, instances, constants.
 
     Every function gets a summary; what a nested function does (a decorator's
@@ -91,6 +91,8 @@ class CommonPass(cst.CSTVisitor):
         self.ctx = ctx
         self.sink = sink
         self.k = ctx.knowledge
+        self.positions = ctx.positions
+        self._owners: list = []
         self.stack: list[str] = []  # enclosing class and function names
         self.summaries: list[_Summary] = []
         self.test_depth = 0
@@ -167,12 +169,14 @@ class CommonPass(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         ctx = self.ctx
         for d in node.decorators:  # a nested function's decorators are calls of the outer ones
-            d.visit(self)
+            walk(d, self)
             self._call(ctx.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator))
         self.summaries.append(_Summary())
         self.stack.append(node.name.value)
-        node.params.visit(self)
-        node.body.visit(self)
+        walk(node.params, self)
+        if node.returns is not None:
+            walk(node.returns, self)
+        walk(node.body, self)
         qualname = ".".join([ctx.module, *self.stack])
         self.stack.pop()
         s = self.summaries.pop()
@@ -235,7 +239,7 @@ class CommonPass(cst.CSTVisitor):
     def _test(self, test) -> None:
         if self.summaries:
             self.test_depth += 1
-            test.visit(self)
+            walk(test, self)
             self.test_depth -= 1
 
 
@@ -251,54 +255,43 @@ def suppressions(text: str) -> tuple[Suppression, ...]:
     return tuple(found)
 
 
-def _too_deep(text: str) -> str | None:
+def _python_ast(text: str) -> tuple[ast.Module | None, str | None]:
     """CPython's own parser as a cheap guard: LibCST's native parser crashes on brackets
     nested thousands deep and takes minutes on expressions thousands of terms long, both
     of which CPython refuses quickly. Other syntax errors are left to LibCST, which knows
     newer grammar than the running interpreter may."""
     try:
-        ast.parse(text)
+        return ast.parse(text), None
     except SyntaxError as e:
         if "too many nested" in str(e.msg):
-            return f"file is nested too deeply to analyze (line {e.lineno}: {e.msg})"
+            return None, f"file is nested too deeply to analyze (line {e.lineno}: {e.msg})"
     except (RecursionError, MemoryError):
-        return "file is nested too deeply to analyze"
+        return None, "file is nested too deeply to analyze"
     except ValueError as e:
-        return f"cannot parse file: {e}"
-    return None
+        return None, f"cannot parse file: {e}"
+    return None, None
 
 
 def extract_source(path: str, text: str, module: str, is_package: bool, knowledge) -> ModuleFacts:
     """Parse ``text`` and return its facts; a file that cannot be read returns ``error``."""
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
-    too_deep = _too_deep(text)
-    if too_deep:
-        return ModuleFacts(path, module, lines, error=too_deep)
+    python_ast, refused = _python_ast(text)
+    if refused:
+        return ModuleFacts(path, module, lines, error=refused)
     try:
-        wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
+        tree = cst.parse_module(text)
     except cst.ParserSyntaxError as e:
         return ModuleFacts(path, module, lines, error=f"syntax error at line {e.raw_line}, column {e.raw_column + 1}: {e.message}")
     except RecursionError:
         return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")
-    ctx = FileContext(path, module, is_package, wrapper.module, positions, knowledge)
+    ctx = FileContext(path, module, is_package, tree, Positions(path, tree, text, python_ast), knowledge)
     sink = FactSink()
     try:
-        wrapper.module.visit(CommonPass(ctx, sink))
+        walk(tree, CommonPass(ctx, sink))
         for adapter in knowledge.adapters:
             if not adapter.markers or any(m in text for m in adapter.markers):
                 adapter.extract(ctx, sink)
     except RecursionError:
         return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")
-    return ModuleFacts(
-        path, module, lines, None,
-        imports=tuple(sorted(ctx.imports.items())),
-        instances=tuple(sink.instances), constants=tuple(sink.constants),
-        routers=tuple(sink.routers), mounts=tuple(sink.mounts), routes=tuple(sink.routes),
-        gates=tuple(sink.gates), functions=tuple(sink.functions), classes=tuple(sink.classes),
-        settings=tuple(sink.settings), suppressions=suppressions(text), bindings=tuple(sink.bindings),
-        dependencies=tuple(sink.dependencies), scopes=tuple(sink.scopes), models=tuple(sink.models),
-        returns=tuple(sink.returns), exemptions=tuple(sink.exemptions),
-        defaults=tuple(sink.defaults), field_facts=tuple(sink.field_facts), schemas=tuple(sink.schemas),
-        schema_uses=tuple(sink.schema_uses),
-    )
+    return ModuleFacts(path, module, lines, None, imports=tuple(sorted(ctx.imports.items())),
+                       suppressions=suppressions(text), **{k: tuple(v) for k, v in vars(sink).items()})

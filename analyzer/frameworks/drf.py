@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from ..walk import walk
 from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
 from ..names import call_arg, literal, string_list
 from .base import Adapter
@@ -306,8 +307,7 @@ class _DRFFile:
                     if q.endswith("Serializer"):
                         sink.schema_uses.append(SchemaUse(owner, q, ctx.loc(ret)))
 
-        node.body.visit(Finder())
-
+        walk(node.body, Finder())
     # -- @api_view functions --------------------------------------------------------------------
     def _api_views(self) -> None:
         ctx = self.ctx
@@ -353,7 +353,7 @@ def _user_checks(node: cst.FunctionDef) -> list[str]:
             if a.attr.value in ("is_authenticated", "is_staff", "is_superuser") and a.attr.value not in found:
                 found.append(a.attr.value)
 
-    node.body.visit(Finder())
+    walk(node.body, Finder())
     return [f"checks {a}" for a in found]
 
 
@@ -367,5 +367,5 @@ def _reads_user(node: cst.FunctionDef) -> bool:
                     and (a.value.value if isinstance(a.value, cst.Name) else a.value.attr.value) == "request":
                 found.append(a)
 
-    node.body.visit(Finder())
+    walk(node.body, Finder())
     return bool(found)

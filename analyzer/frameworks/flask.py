@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import libcst as cst
 
+from ..walk import walk
 from ..facts import GuardUse, Gate, Mount, Route, Router, Setting
 from ..names import call_arg, dotted, literal, path_text, string_list
 from .base import Adapter, setting_value
@@ -71,9 +72,7 @@ class FlaskAdapter(Adapter):
     class_guard_attrs = {"decorators": "decorator", "method_decorators": "decorator"}
 
     def extract(self, ctx, sink) -> None:
-        ctx.tree.visit(_FlaskVisitor(ctx, sink))
-
-
+        walk(ctx.tree, _FlaskVisitor(ctx, sink))
 class _FlaskVisitor(cst.CSTVisitor):
     def __init__(self, ctx, sink):
         self.ctx = ctx
@@ -379,5 +378,5 @@ def _exemptions(ctx, func: cst.FunctionDef):
                 target = paths if dotted(f.value).endswith(".path") else endpoints
                 target.extend(v + ("" if target is paths else "*") for v in values or ())
 
-    func.body.visit(Finder())
+    walk(func.body, Finder())
     return tuple(endpoints), tuple(paths), tuple(refs)
