@@ -816,3 +816,43 @@ app = FastAPI()
 app.add_middleware(SessionMiddleware, secret_key=SESSION_SECRET)
 """})
     assert rules(report, "RG403") == [("app/main.py", 5)]
+
+
+def test_pep695_type_alias_and_scheme_instances():
+    r, _ = routes({
+        "app/deps.py": """
+from typing import Annotated
+from fastapi import Depends, HTTPException, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
+
+bearer = HTTPBearer()
+type Cred = Annotated[str, Depends(bearer)]
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+async def get_api_key(api_key: str = Security(api_key_header)):
+    if api_key != "expected":
+        raise HTTPException(status_code=403, detail="Could not validate API key")
+    return api_key
+
+async def get_api_key_lax(api_key: str = Security(api_key_header)):
+    return api_key
+""",
+        "app/main.py": """
+from fastapi import FastAPI, Security
+from app.deps import Cred, get_api_key, get_api_key_lax
+
+app = FastAPI()
+
+@app.get("/x")
+def x(c: Cred): ...
+
+@app.get("/key", dependencies=[Security(get_api_key)])
+async def key(): ...
+
+@app.get("/lax", dependencies=[Security(get_api_key_lax)])
+async def lax(): ...
+""",
+    })
+    assert r[("GET", "/x")].auth == "protected"
+    assert r[("GET", "/key")].auth == "protected"
+    assert r[("GET", "/lax")].auth == "unprotected"

@@ -42,7 +42,6 @@ SCHEMES = frozenset(f"{m}.{c}" for m in _SCHEME_MODULES for c in _SCHEMES)
 FORMS = frozenset(f"{m}.{c}" for m in ("fastapi.security", "fastapi.security.oauth2")
                   for c in ("OAuth2PasswordRequestForm", "OAuth2PasswordRequestFormStrict"))
 SECURITY_SCOPES = frozenset({"fastapi.security.SecurityScopes", "fastapi.security.oauth2.SecurityScopes"})
-MIDDLEWARE_BASES = frozenset({"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"})
 ORM_ROOTS = frozenset({
     "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlalchemy.orm.decl_api.DeclarativeBase",
 })
@@ -188,7 +187,7 @@ class _Visitor(cst.CSTVisitor):
                 if q and "." in q and not q.startswith(("typing.", "fastapi.", "starlette.", "pydantic.", "sqlalchemy.")) \
                         and q.rpartition(".")[2][:1].isupper():
                     # Maybe an alias defined elsewhere (CurrentUser); the linker decides.
-                    uses.append((q, ctx_code(self.ctx, ann), self.ctx.loc(ann), ()))
+                    uses.append((q, self.ctx.code(ann), self.ctx.loc(ann), ()))
         return uses
 
     def _guards(self, uses) -> tuple[GuardUse, ...]:
@@ -264,8 +263,6 @@ class _Visitor(cst.CSTVisitor):
             kind = ""
         if kind or bases:
             self.sink.models.append(ModelFact(self._qualname(node.name.value), ctx.loc(node.name), kind, tuple(fields)))
-        if any(b in MIDDLEWARE_BASES for b in bases):
-            pass  # its dispatch method is summarised like any function; add_middleware makes it a gate
 
     # -- functions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -372,6 +369,10 @@ class _Visitor(cst.CSTVisitor):
                 and not self.config_module:
             self._setting(target.value, value, stmt)
 
+    def visit_TypeAlias(self, node) -> None:  # type CurrentUser = Annotated[User, Depends(...)]
+        if not self.funcs and not self.stack and isinstance(node.value, cst.Subscript):
+            self._alias(f"{self.ctx.module}.{node.name.value}", node.value)
+
     def _router(self, qname: str, kind: str, call: cst.Call) -> None:
         ctx = self.ctx
         uses = self._dependency_list(call_arg(call, "dependencies"))
@@ -473,10 +474,6 @@ class _Visitor(cst.CSTVisitor):
             receiver, "fastapi", path_text(call_arg(call, "path", 0), ctx.code) or "/", methods, handler,
             ctx.loc(fdef.name) if fdef is not None else None, loc, handler.rpartition(".")[2],
             self._guards(uses), (), "", loc.line, by_reference=True))
-
-
-def ctx_code(ctx, node) -> str:
-    return ctx.code(node)
 
 
 class _FunctionReader:
