@@ -183,6 +183,6 @@ def create_user(user: User):
             secret = sensitive_fields(graph, model)
             extra = f", including {', '.join(secret)}" if secret else ""
             yield self.finding(
-                f"{where} returns a {model.rpartition('.')[2]} ORM object with no response model: every "
+                f"{where} returns the ORM model {model.rpartition('.')[2]} with no response model: every "
                 f"column is serialized{extra}.", location,
                 Severity.ERROR if secret or open_route else self.severity, suppress_lines=route.suppress_lines)
