@@ -856,3 +856,41 @@ async def lax(): ...
     assert r[("GET", "/x")].auth == "protected"
     assert r[("GET", "/key")].auth == "protected"
     assert r[("GET", "/lax")].auth == "unprotected"
+
+
+def test_pure_asgi_middleware():
+    r, _ = routes({
+        "app/auth_mw.py": """
+from starlette.responses import JSONResponse
+
+class TokenAuthMiddleware:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["path"] in ("/healthz",):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if b"authorization" not in headers:
+            response = JSONResponse({"detail": "Not authenticated"}, status_code=401)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+""",
+        "app/main.py": """
+from fastapi import FastAPI
+from app.auth_mw import TokenAuthMiddleware
+
+app = FastAPI()
+app.add_middleware(TokenAuthMiddleware)
+
+@app.get("/healthz")
+def healthz(): ...
+
+@app.post("/jobs")
+def create_job(): ...
+""",
+    }, **{"default-public-routes": False})
+    assert r[("GET", "/healthz")].auth == "public"
+    assert r[("POST", "/jobs")].auth == "protected"

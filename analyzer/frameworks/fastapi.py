@@ -110,7 +110,9 @@ class _Visitor(cst.CSTVisitor):
         self.top_defs = {s.name.value: s for s in ctx.tree.body if isinstance(s, cst.FunctionDef)}
         self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
         self.jwt_keys = self._jwt_keys()
-        self._serialized: dict[str, tuple] = {}  # route handler -> (schema, schema location)
+        self._serialized: dict[str, tuple] = {}
+        text = ctx.tree.code
+        self.mentions_path = ".url.path" in text or "scope[" in text or "scope.get(" in text  # route handler -> (schema, schema location)
 
     # -- helpers -----------------------------------------------------------------
     @property
@@ -451,8 +453,9 @@ class _Visitor(cst.CSTVisitor):
         elif attr == "add_middleware":
             cls = call_arg(node, "middleware_class", 0)
             if cls is not None and dotted(cls):
-                self.sink.gates.append(Gate(receiver, f"{self.resolve(cls)}.dispatch", ctx.loc(node),
-                                            kind="middleware"))
+                for method in ("dispatch", "__call__"):  # BaseHTTPMiddleware subclass, or pure ASGI
+                    self.sink.gates.append(Gate(receiver, f"{self.resolve(cls)}.{method}", ctx.loc(node),
+                                                kind="middleware"))
 
     def _add_api_route(self, receiver: str, call: cst.Call, attr: str) -> None:
         ctx = self.ctx
@@ -638,8 +641,10 @@ class _FunctionReader:
     # -- path exemptions (middleware allow-lists) ------------------------------------------
     def _exemptions(self) -> None:
         ctx, v = self.ctx, self.v
+        if not v.mentions_path:
+            return
         code = ctx.code(self.node.body)
-        if ".url.path" not in code and "scope[\"path\"]" not in code:
+        if ".url.path" not in code and "scope[" not in code and "scope.get(" not in code:
             return
         path_names: set[str] = set()
         exact, prefixes, exact_refs, prefix_refs = [], [], [], []
@@ -648,6 +653,11 @@ class _FunctionReader:
 
         def is_path(expr) -> bool:
             d = dotted(expr) or ""
+            if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+                return literal(expr.slice[0].slice.value) == "path" and dotted(expr.value) == "scope"
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" \
+                    and dotted(expr.func.value) == "scope" and literal(call_arg(expr, None, 0)) == "path":
+                return True
             return d.endswith(".url.path") or (isinstance(expr, cst.Name) and expr.value in path_names)
 
         def add(values_expr, kind):
