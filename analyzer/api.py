@@ -16,7 +16,7 @@ from checks.base import all_checks
 from . import config as config_mod
 from .config import Config
 from .discover import list_python_files, project_root, relpath
-from .extract import extract_source
+from .engine import extract_many
 from .findings import Notification
 from .frameworks import ADAPTERS
 from .frameworks.base import Knowledge
@@ -40,15 +40,19 @@ def decode(data: bytes) -> str:
     return data.decode(encoding)
 
 
-def scan_sources(sources: Mapping[str, str], config: Config | Mapping | None = None) -> Report:
-    """Analyze in-memory files, keyed by project-relative path (``"app/main.py"``)."""
-    files = [(p.replace("\\", "/").lstrip("./") if p.startswith("./") else p.replace("\\", "/"), text, None)
-             for p, text in sorted(sources.items())]
-    return _scan(files, _config(config), root="")
+def scan_sources(sources: Mapping[str, str], config: Config | Mapping | None = None, *,
+                 jobs: int | None = 1) -> Report:
+    """Analyze in-memory files, keyed by project-relative path (``"app/main.py"``).
+
+    Nothing touches the disk (no cache); every source given is analyzed, tests included.
+    """
+    files = [(p.replace("\\", "/").removeprefix("./"), text, None) for p, text in sorted(sources.items())]
+    return _scan(files, _config(config), root="", jobs=jobs)
 
 
 def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = None, *,
-               root: str | Path | None = None, scope_files: bool | None = None) -> Report:
+               root: str | Path | None = None, scope_files: bool | None = None, jobs: int | None = None,
+               cache: bool = True, progress: bool | None = None) -> Report:
     """Analyze files and directories on disk.
 
     Directories are analyzed whole. When only files are given (as pre-commit passes
@@ -65,7 +69,7 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     cfg = _config(cfg)
     only_files = all(p.is_file() for p in paths) if scope_files is None else scope_files
     targets = [root_path] if only_files else paths
-    rels = list_python_files(targets, root_path, cfg.exclude)
+    rels = list_python_files(targets, root_path, cfg.excludes)
     scope = {relpath(p, root_path) for p in paths} if only_files else None
     files = []
     for rel in rels:
@@ -75,23 +79,19 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
             files.append((rel, None, f"cannot read file: {e.strerror or e}"))
         except (UnicodeDecodeError, SyntaxError, LookupError) as e:
             files.append((rel, None, f"cannot decode file: {e}"))
-    return _scan(files, cfg, root=str(root_path), scope=scope)
+    return _scan(files, cfg, root=str(root_path), scope=scope, jobs=jobs,
+                 cache_root=root_path if cache else None, progress=progress)
 
 
-def _scan(files, cfg: Config, root: str, scope: set[str] | None = None) -> Report:
+def _scan(files, cfg: Config, root: str, scope: set[str] | None = None, jobs: int | None = None,
+          cache_root: Path | None = None, progress: bool | None = None) -> Report:
     knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
     packages = {p.rpartition("/")[0] for p, _, _ in files if p.endswith("/__init__.py")}
-    modules, notifications, texts = [], [], {}
-    for path, text, error in files:
-        if error:
-            notifications.append(Notification(path, error))
-            continue
-        name, is_pkg = module_name(path, lambda d: d in packages)
-        facts = extract_source(path, text, name, is_pkg, knowledge)
-        if facts.error:
-            notifications.append(Notification(path, facts.error))
-        modules.append(facts)
-        texts[path] = text
+    notifications = [Notification(path, error) for path, _, error in files if error]
+    readable = [(path, text, *module_name(path, lambda d: d in packages)) for path, text, error in files if not error]
+    modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress)
+    notifications += [Notification(m.path, m.error) for m in modules if m.error]
+    texts = {path: text for path, text, _, _ in readable}
     graph = AppGraph(modules, knowledge, cfg)
     rules = [c for c in all_checks() if cfg.enabled(c.id)]
     findings = [f for check in rules for f in check().run(graph)]

@@ -12,6 +12,7 @@ from . import __version__
 from .api import scan_paths
 from .config import LEVELS, Config, ConfigError, find_pyproject, load
 from .discover import project_root
+from .engine import CACHE_DIR, clear_cache
 from .report import FORMATS
 
 EXIT_ERROR = 2
@@ -49,9 +50,9 @@ def _load_config(paths, config_file, select, ignore, fail_on) -> Config:
         _fail(str(e))
 
 
-def _run(paths, cfg):
+def _run(paths, cfg, jobs=None, cache=True):
     try:
-        return scan_paths(paths or ["."], cfg)
+        return scan_paths(paths or ["."], cfg, jobs=jobs, cache=cache)
     except FileNotFoundError as e:
         _fail(str(e))
 
@@ -82,8 +83,10 @@ config_option = click.option("--config", "config_file", type=click.Path(exists=T
 @click.option("--fail-on", type=click.Choice(LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--show-suppressed", is_flag=True, help="Also report findings suppressed inline.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count).")
+@click.option("--no-cache", is_flag=True, help=f"Neither read nor write {CACHE_DIR}/.")
 @config_option
-def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed, config_file):
+def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed, jobs, no_cache, config_file):
     """Scan PATHS (default: .) and report findings.
 
     Given only files (as pre-commit passes them), the whole project around them is
@@ -91,7 +94,7 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed
     """
     cfg = _load_config(paths, config_file, select, ignore, fail_on)
     try:
-        report = _run(paths, cfg)
+        report = _run(paths, cfg, jobs, not no_cache)
         _write(report.render(fmt, show_suppressed), output)
     except Exception as e:  # noqa: BLE001 - an internal error is exit 2, with its message
         _fail(f"internal error: {type(e).__name__}: {e}")
@@ -123,6 +126,15 @@ def routes(paths, fmt, output, config_file):
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     text = "\n".join("  ".join(c.ljust(widths[i]) if i < 4 else c for i, c in enumerate(row)).rstrip() for row in rows)
     _write(text + f"\n{len(rows) - 1} routes.\n", output)
+
+
+@main.command("clear-cache")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+def clear_cache_command(path):
+    """Delete the extraction cache of the project at PATH (default: .)."""
+    root = project_root(Path(path or "."))
+    removed = clear_cache(root)
+    click.echo(f"routeguard: {'removed' if removed else 'no'} cache in {root / CACHE_DIR}")
 
 
 @main.command()

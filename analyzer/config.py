@@ -10,6 +10,8 @@ DEFAULT_EXCLUDE = (
     ".git", ".hg", ".venv", "venv", ".env", "env", ".tox", ".nox", "node_modules", "__pycache__",
     "build", "dist", "site-packages", ".routeguard_cache", ".mypy_cache", ".pytest_cache",
 )
+# Code that is not deployed: skipped unless default-excludes = false.
+DEFAULT_EXCLUDE_GLOBS = ("tests", "test", "testing", "migrations", "test_*.py", "*_test.py", "conftest.py")
 
 
 class ConfigError(Exception):
@@ -24,7 +26,12 @@ class Config:
     auth_decorators: tuple[str, ...] = ()
     public_routes: tuple[str, ...] = ()
     default_public_routes: bool = True
+    default_excludes: bool = True
     fail_on: str = "warning"
+
+    @property
+    def excludes(self) -> tuple[str, ...]:
+        return self.exclude + (DEFAULT_EXCLUDE_GLOBS if self.default_excludes else ())
 
     def enabled(self, rule_id: str) -> bool:
         def matches(prefixes):
@@ -37,7 +44,7 @@ _KEYS = {f.name.replace("_", "-"): f for f in fields(Config)}
 
 def _check(key: str, value):
     name = key.replace("-", "_")
-    if name in ("default_public_routes",):
+    if name in ("default_public_routes", "default_excludes"):
         if not isinstance(value, bool):
             raise ConfigError(f"[tool.routeguard] {key}: expected true or false, got {value!r}")
         return value

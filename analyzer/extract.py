@@ -289,7 +289,7 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
     try:
         walk(tree, CommonPass(ctx, sink))
         for adapter in knowledge.adapters:
-            if not adapter.markers or any(m in text for m in adapter.markers):
+            if knowledge.runs(adapter, text):
                 adapter.extract(ctx, sink)
     except RecursionError:
         return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")

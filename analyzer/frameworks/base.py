@@ -7,6 +7,7 @@ The core and the checks never see a framework's API names.
 """
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Mapping
 
 from ..facts import FactSink
@@ -14,7 +15,8 @@ from ..facts import FactSink
 
 class Adapter:
     name: ClassVar[str] = ""
-    # Text that a file must contain for ``extract`` to be worth running on it.
+    # Regular expressions: a file must match one for ``extract`` to be worth running on it
+    # (none: always run). A cheap text prefilter; it must never skip a file that matters.
     markers: ClassVar[tuple[str, ...]] = ()
     # Qualified name of a decorator, dependency, permission class or mixin -> "auth" | "public".
     known_guards: ClassVar[Mapping[str, str]] = {}
@@ -66,6 +68,15 @@ class Knowledge:
             self.auth_exceptions |= a.auth_exceptions
             self.class_guard_attrs.update(a.class_guard_attrs)
         self.known_guards.update(extra_guards or {})
+        self.markers = {a.name: re.compile("|".join(a.markers)) if a.markers else None for a in self.adapters}
+
+    def runs(self, adapter, text: str) -> bool:
+        pattern = self.markers[adapter.name]
+        return pattern is None or pattern.search(text) is not None
+
+    def fingerprint(self) -> str:
+        """What extraction depends on besides a file's text, for the cache key."""
+        return repr((sorted(a.name for a in self.adapters), sorted(self.known_guards.items())))
 
 
 def setting_value(ctx, expr):

@@ -36,7 +36,11 @@ UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 class FlaskAdapter(Adapter):
     name = "flask"
-    markers = ()  # route decorators on receivers imported from elsewhere carry no telltale text
+    markers = (
+        "flask", "Flask", "add_url_rule", "register_blueprint", r"before_(?:app_)?request", "add_resource",
+        "add_namespace", "init_app", "MethodView", "SECRET", "DEBUG", "secret_key", r"\.debug\b", r"\bdebug\s*=",
+        r"\.as_view\(", r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete)\s*\(",  # a route on an imported receiver
+    )
     known_guards = {
         **dict.fromkeys([
             "flask_login.login_required", "flask_login.fresh_login_required",

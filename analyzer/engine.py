@@ -1,0 +1,190 @@
+"""Extraction of many files: a content-keyed cache, worker processes, a per-file time
+bound and progress on a terminal.
+
+Workers receive plain tuples and return plain facts (ModuleFacts), so results are the
+same whether a file was extracted here, in a worker or read from the cache; the
+caller gets them in input order whatever the number of jobs.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from .extract import extract_source
+from .facts import ModuleFacts
+
+CACHE_DIR = ".routeguard_cache"
+CACHE_FILE = "facts-v1.pickle"
+FILE_TIMEOUT = 30.0  # seconds; a file that takes longer is skipped with a notification
+MIN_PARALLEL = 24  # below this many files to extract, worker start-up costs more than it saves
+
+_knowledge = None
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def _extract_one(job) -> ModuleFacts:
+    path, text, module, is_pkg = job
+    timed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, FILE_TIMEOUT)
+    try:
+        return extract_source(path, text, module, is_pkg, _knowledge)
+    except _Timeout:
+        lines = text.count("\n") + 1
+        return ModuleFacts(path, module, lines, error=f"analysis took longer than {FILE_TIMEOUT:.0f} s; file skipped")
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _init(knowledge) -> None:
+    global _knowledge
+    _knowledge = knowledge
+
+
+class Cache:
+    """Per-file facts keyed on path, content hash, module name, tool version and knowledge."""
+
+    def __init__(self, root: Path, key: str):
+        self.path = root / CACHE_DIR / CACHE_FILE
+        self.key = key
+        self.entries: dict[str, tuple[str, ModuleFacts]] = {}
+        try:
+            data = pickle.loads(self.path.read_bytes())
+            if data.get("key") == key:
+                self.entries = data["entries"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, KeyError):
+            self.entries = {}
+
+    @staticmethod
+    def digest(text: str, module: str, is_pkg: bool) -> str:
+        return hashlib.sha256(f"{module}\0{is_pkg}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, path: str, digest: str) -> ModuleFacts | None:
+        entry = self.entries.get(path)
+        return entry[1] if entry and entry[0] == digest else None
+
+    def save(self, entries: dict[str, tuple[str, ModuleFacts]]) -> None:
+        if entries == self.entries:
+            return
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by routeguard\n*\n")
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps({"key": self.key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only checkout still scans, just without a cache
+
+
+def _code_fingerprint() -> str:
+    """A hash of the extraction code itself, so that a changed extractor never reads old facts."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*here.glob("*.py"), *here.glob("frameworks/*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def clear_cache(root: Path) -> bool:
+    path = root / CACHE_DIR / CACHE_FILE
+    if path.exists():
+        path.unlink()
+        return True
+    return False
+
+
+class Progress:
+    """``routeguard: 340/1379 files`` on stderr, only when stderr is a terminal."""
+
+    def __init__(self, total: int, enabled: bool | None = None):
+        self.total = total
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.done = 0
+        self.last = 0.0
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.enabled and (now - self.last > 0.1 or self.done == self.total):
+            self.last = now
+            sys.stderr.write(f"\rrouteguard: {self.done}/{self.total} files")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.total:
+            sys.stderr.write("\r" + " " * 40 + "\r")
+            sys.stderr.flush()
+
+
+def extract_many(jobs_in: list[tuple[str, str, str, bool]], knowledge, *, jobs: int | None = None,
+                 cache_root: Path | None = None, progress: bool | None = None) -> list[ModuleFacts]:
+    """Facts for every (path, text, module, is_package), in input order."""
+    from . import __version__
+
+    cache = Cache(cache_root, f"{__version__}\0{_code_fingerprint()}\0{knowledge.fingerprint()}") if cache_root else None
+    digests = [Cache.digest(t, m, p) for _, t, m, p in jobs_in] if cache else []
+    results: list[ModuleFacts | None] = [None] * len(jobs_in)
+    todo = []
+    for i, job in enumerate(jobs_in):
+        cached = cache.get(job[0], digests[i]) if cache else None
+        if cached is not None:
+            results[i] = cached
+        else:
+            todo.append(i)
+    bar = Progress(len(todo), progress)
+    workers = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+    if workers > 1 and len(todo) >= MIN_PARALLEL:
+        _parallel(jobs_in, todo, results, knowledge, workers, bar)
+    else:
+        _init(knowledge)
+        for i in todo:
+            results[i] = _extract_one(jobs_in[i])
+            bar.step()
+    bar.close()
+    if cache:
+        cache.save({job[0]: (digests[i], results[i]) for i, job in enumerate(jobs_in)})
+    return results
+
+
+def _parallel(jobs_in, todo, results, knowledge, workers, bar) -> None:
+    pending = list(todo)
+    chunk = max(1, min(32, len(pending) // (workers * 8)))
+    while pending:
+        try:
+            with ProcessPoolExecutor(workers, initializer=_init, initargs=(knowledge,)) as pool:
+                for i, facts in zip(pending, pool.map(_extract_one, [jobs_in[i] for i in pending], chunksize=chunk)):
+                    results[i] = facts
+                    bar.step()
+            pending = []
+        except BrokenProcessPool:
+            # A worker died (the native parser crashed on some file): isolate the culprit by
+            # retrying what is left one file per pool; a file that kills its pool is reported.
+            left = [i for i in pending if results[i] is None]
+            if chunk == 1 and workers == 1:
+                bad = left[0]
+                path, text, module, _ = jobs_in[bad]
+                results[bad] = ModuleFacts(path, module, text.count("\n") + 1,
+                                           error="the parser crashed on this file; file skipped")
+                bar.step()
+                left = left[1:]
+            pending, chunk, workers = left, 1, 1

@@ -1,0 +1,56 @@
+"""Parallel extraction and the cache give byte-identical output; bad files are isolated."""
+import shutil
+
+from analyzer import scan_paths
+from analyzer.engine import CACHE_DIR, Progress, extract_many
+from analyzer.frameworks import ADAPTERS
+from analyzer.frameworks.base import Knowledge
+from helpers import FIXTURES
+
+
+def test_output_identical_across_jobs_and_cache(tmp_path):
+    project = tmp_path / "blog"
+    shutil.copytree(FIXTURES / "flask" / "blog", project)
+    for name in ("one", "two", "three"):  # enough files for the worker pool to start
+        shutil.copytree(FIXTURES / "flask" / "jwt_api", project / name)
+    renders = set()
+    for jobs, cache in ((1, False), (2, False), (2, True), (1, True)):
+        report = scan_paths([project], jobs=jobs, cache=cache)
+        renders.add((report.render("sarif"), report.render("json"), report.render("text")))
+    assert len(renders) == 1
+    assert (project / CACHE_DIR / "facts-v1.pickle").exists()
+    assert (project / CACHE_DIR / ".gitignore").exists()
+
+
+def test_cache_is_invalidated_by_content(tmp_path):
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n@app.post('/a')\ndef a(): ...\n")
+    assert [f.rule_id for f in scan_paths([tmp_path]).findings] == ["RG101"]
+    (tmp_path / "app.py").write_text("from flask import Flask\napp = Flask(__name__)\n")
+    assert scan_paths([tmp_path]).findings == []
+
+
+def test_parallel_results_in_input_order():
+    k = Knowledge(ADAPTERS)
+    jobs = [(f"m{i}.py", f"x = {i}\n" if i % 7 else "def f(:\n", f"m{i}", False) for i in range(60)]
+    facts = extract_many(jobs, k, jobs=2)
+    assert [f.path for f in facts] == [j[0] for j in jobs]
+    assert [bool(f.error) for f in facts] == [i % 7 == 0 for i in range(60)]
+
+
+def test_progress_only_on_a_terminal(capsys):
+    bar = Progress(3, enabled=False)
+    bar.step(3)
+    bar.close()
+    assert capsys.readouterr().err == ""
+    bar = Progress(2, enabled=True)
+    bar.step(2)
+    bar.close()
+    assert "2/2 files" in capsys.readouterr().err
+
+
+def test_tests_and_migrations_are_skipped_by_default(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_app.py").write_text(
+        "from flask import Flask\napp = Flask(__name__)\n@app.post('/t')\ndef t(): ...\n")
+    assert scan_paths([tmp_path]).findings == []
+    assert len(scan_paths([tmp_path], {"default-excludes": False}).findings) == 1
