@@ -805,3 +805,26 @@ class Inbox(TemplateView):
     inbox = rs[("GET", "/inbox/")]
     assert inbox.auth == "protected" and [g.name for g in inbox.guards] == [
         "django.contrib.auth.middleware.LoginRequiredMiddleware".rpartition(".")[2]]
+
+
+def test_urlpatterns_decorated_as_a_whole():
+    report = scan_sources({
+        "proj/settings.py": "ROOT_URLCONF = 'proj.urls'\n",
+        "proj/urls.py": """
+from django.urls import path
+from django.contrib.auth.decorators import login_required
+from proj.utils import decorate_urlpatterns
+from proj import views
+
+urlpatterns = [
+    path("reports/", views.reports),
+]
+urlpatterns = decorate_urlpatterns(urlpatterns, login_required)
+urlpatterns += [
+    path("open/", views.open_view),
+]
+""",
+        "proj/views.py": "def reports(request): ...\ndef open_view(request): ...\n",
+    })
+    auth = {r.path: r.auth for r in report.routes}
+    assert auth == {"/reports/": "protected", "/open/": "unprotected"}

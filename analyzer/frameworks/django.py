@@ -193,7 +193,7 @@ class _DjangoFile:
         self.sink.routers.append(Router(self.module, "urlconf", "django", app_name if isinstance(app_name, str) else "",
                                         "/", ctx.loc(stmts[0])))
         for t, value, _ in assigns:
-            if t == "urlpatterns":
+            if t == "urlpatterns" and not self._decorates(value):
                 self._patterns(value, self.module)
         for stmt in self.top:  # urlpatterns.append(...) / .extend(...) / += router.urls
             if isinstance(stmt, cst.SimpleStatementLine):
@@ -205,6 +205,19 @@ class _DjangoFile:
                                 self._entry(call.args[0].value, self.module)
                             elif call.func.attr.value == "extend" and call.args:
                                 self._patterns(call.args[0].value, self.module)
+
+    def _decorates(self, value) -> bool:
+        """``urlpatterns = decorate_urlpatterns(urlpatterns, require_admin_access)``: the entries
+        declared so far get the decorator (wagtail's and many projects' idiom)."""
+        if not (isinstance(value, cst.Call) and len(value.args) >= 2 and dotted(value.args[0].value) == "urlpatterns"
+                and "decorat" in (dotted(value.func) or "").lower()):
+            return False
+        use = self.ctx.guard_use(value.args[1].value)
+        self.sink.routes[:] = [replace(r, guards=(*r.guards, use)) if r.router == self.module else r
+                               for r in self.sink.routes]
+        self.sink.mounts[:] = [replace(m, guards=(*m.guards, use)) if m.parent == self.module else m
+                               for m in self.sink.mounts]
+        return True
 
     def _patterns(self, expr, router: str) -> None:
         """Entries of a urlpatterns-like expression: a list, ``a + b``, ``router.urls``, a variable."""
