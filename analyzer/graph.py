@@ -134,6 +134,9 @@ class AppGraph:
             for gate in m.gates:
                 self.gates.setdefault(self.alias(gate.router), []).append(gate)
         self._auth_memo: dict[str, str | None] = {}
+        self._app_gate_memo: dict[str, list] = {}
+        self.mount_graph = nx.DiGraph((u[1], v[1]) for u, v, d in self.graph.edges(data=True)
+                                      if d.get("relation") == "mounts")
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
 
     # -- names --------------------------------------------------------------------
@@ -349,8 +352,7 @@ class AppGraph:
         endpoint = ".".join([*names, route.endpoint]) if route.endpoint else ""
         gates = [(LAYER_OF_ROUTER.get(self.routers[rid].kind, "router"), g)
                  for rid, _ in chain for g in self.gates.get(rid, []) if g.scope == "router"]
-        gates += [("app", g) for rid in nx.descendants(self.graph, ("router", root)) | {("router", root)}
-                  for g in self.gates.get(rid[1], []) if g.scope == "app"]
+        gates += [("app", g) for g in self._app_gates(root)]
 
         shared: list[GuardInfo] = []
         for layer, use in chain_guards:
@@ -399,6 +401,14 @@ class AppGraph:
                 self.graph.add_edge(("guard", g.name, g.location), ("route", info.path, method, handler, loc),
                                     relation="guards", layer=g.layer)
             yield info
+
+    def _app_gates(self, root: str) -> list:
+        """Gates that cover the whole application mounted at ``root`` (from any router in it)."""
+        if root not in self._app_gate_memo:
+            routers = nx.descendants(self.mount_graph, root) | {root} if root in self.mount_graph else {root}
+            self._app_gate_memo[root] = [g for rid in sorted(routers) for g in self.gates.get(rid, [])
+                                         if g.scope == "app"]
+        return self._app_gate_memo[root]
 
     def _handlers(self, route: Route):
         """(method, handler, handler location, finding location, suppression span, guard uses) per method.

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""routeguard benchmark: real code from the package registry, plus a generated project.
+
+    python bench/run.py                 # django, wagtail, apache-superset + generated 1x/4x/16x
+    python bench/run.py --corpus django --sizes 1,4
+
+For every corpus it prints the files and lines that routeguard analyzes, bare LibCST
+parsing of those same files (one core, and all cores), routeguard cold (no cache), warm
+(cache, nothing changed), warm after one file changed, a pre-commit run with one file,
+lines/s, peak RSS of the main process and of the largest worker, and whether the SARIF
+output is byte-identical across --jobs 1, --jobs N and the cache. Nothing downloaded is
+committed: sources go to bench/.work/ (git-ignored).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / ".work"
+PACKAGES = {"django": "django", "wagtail": "wagtail", "superset": "apache-superset"}
+MEASURE = """
+import resource, sys, time
+from analyzer.cli import main
+t = time.perf_counter()
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+wall = time.perf_counter() - t
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"MEASURE {wall} {own} {kids}", file=sys.stderr)
+"""
+
+
+def fetch(name: str, package: str) -> Path:
+    dest = WORK / name
+    if dest.exists():
+        return dest
+    WORK.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+                        "-d", tmp, package], check=True)
+        (wheel,) = Path(tmp).glob("*.whl")
+        with zipfile.ZipFile(wheel) as z:
+            for member in z.namelist():
+                if member.endswith(".py"):
+                    z.extract(member, dest)
+    subprocess.run(["git", "init", "-q", str(dest)], check=True)  # a project root, as in real use
+    return dest
+
+
+def generate(n_apps: int) -> Path:
+    """A Django/DRF project with n_apps apps, each ~600 lines in the layout generators produce."""
+    dest = WORK / f"generated-{n_apps}x"
+    if dest.exists():
+        return dest
+    (dest / "proj").mkdir(parents=True)
+    (dest / "proj/__init__.py").write_text("")
+    (dest / "proj/settings.py").write_text(
+        'import os\nSECRET_KEY = os.environ["SECRET_KEY"]\nDEBUG = False\nROOT_URLCONF = "proj.urls"\n'
+        'INSTALLED_APPS = ["rest_framework"] + [f"app{i}" for i in range(%d)]\n'
+        'REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}\n' % n_apps)
+    includes = "\n".join(f'    path("api/app{i}/", include("app{i}.urls")),' for i in range(n_apps))
+    (dest / "proj/urls.py").write_text(f"from django.urls import include, path\n\nurlpatterns = [\n{includes}\n]\n")
+    template = (HERE / "app_template.py.txt").read_text()
+    for i in range(n_apps):
+        app = dest / f"app{i}"
+        app.mkdir()
+        (app / "__init__.py").write_text("")
+        for part in template.split("# === ")[1:]:
+            name, body = part.split("\n", 1)
+            (app / name.strip()).write_text(body.replace("__APP__", f"app{i}"))
+    subprocess.run(["git", "init", "-q", str(dest)], check=True)
+    return dest
+
+
+def files_of(root: Path) -> list[Path]:
+    from analyzer.config import Config
+    from analyzer.discover import list_python_files
+
+    return [root / p for p in list_python_files([root], root, Config().excludes)]
+
+
+def _parse(path: Path) -> int:
+    import libcst
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        libcst.parse_module(text)
+    except Exception:  # noqa: BLE001 - a file LibCST cannot parse is still timed
+        pass
+    return text.count("\n")
+
+
+def bare_parse(files: list[Path], jobs: int) -> float:
+    t = time.perf_counter()
+    if jobs == 1:
+        for f in files:
+            _parse(f)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(jobs) as pool:
+            list(pool.map(_parse, files, chunksize=16))
+    return time.perf_counter() - t
+
+
+def routeguard(root: Path, *args: str) -> tuple[float, int, int, str]:
+    out = Path(tempfile.mkstemp(suffix=".sarif")[1])
+    proc = subprocess.run([sys.executable, "-c", MEASURE, "scan", *args, "--format", "sarif", "-o", str(out),
+                           "--exit-zero"], cwd=root, capture_output=True, text=True)
+    line = [l for l in proc.stderr.splitlines() if l.startswith("MEASURE")][-1].split()
+    sarif = out.read_text()
+    out.unlink()
+    return float(line[1]), int(line[2]) // 1024, int(line[3]) // 1024, sarif
+
+
+def run_corpus(name: str, root: Path, jobs: int) -> dict:
+    files = files_of(root)
+    lines = sum(f.read_text(encoding="utf-8", errors="replace").count("\n") for f in files)
+    parse1 = bare_parse(files, 1)
+    parse_n = bare_parse(files, jobs)
+    shutil.rmtree(root / ".routeguard_cache", ignore_errors=True)
+    cold, rss_main, rss_worker, sarif_cold = routeguard(root, ".", "--jobs", str(jobs))
+    warm, _, _, sarif_warm = routeguard(root, ".")
+    one = max(files, key=lambda f: f.stat().st_size)
+    original = one.read_bytes()
+    try:
+        one.write_bytes(original + b"\n# touched by the benchmark\n")
+        changed, _, _, _ = routeguard(root, ".")
+        staged, _, _, _ = routeguard(root, str(one.relative_to(root)))
+    finally:
+        one.write_bytes(original)
+    _, _, _, sarif_j1 = routeguard(root, ".", "--jobs", "1", "--no-cache")
+    identical = sarif_cold == sarif_warm == sarif_j1
+    findings = len(json.loads(sarif_cold)["runs"][0]["results"])
+    return dict(corpus=name, files=len(files), lines=lines, findings=findings, parse_1core=parse1,
+                parse_all=parse_n, cold=cold, warm=warm, changed=changed, precommit=staged,
+                rss_main_mb=rss_main, rss_worker_mb=rss_worker, identical=identical)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", action="append", choices=sorted(PACKAGES), help="real corpora (default: all)")
+    ap.add_argument("--sizes", default="1,4,16", help="generated project sizes, in multiples of 10 apps")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = ap.parse_args()
+    corpora = [(c, fetch(c, PACKAGES[c])) for c in (args.corpus or sorted(PACKAGES))]
+    corpora += [(f"generated {s}x", generate(10 * int(s))) for s in args.sizes.split(",") if s]
+    rows = []
+    head = (f"{'corpus':<16}{'files':>7}{'lines':>9}{'parse 1c':>10}{'parse Nc':>10}{'cold':>8}{'ratio':>7}"
+            f"{'lines/s':>9}{'warm':>7}{'1 chg':>7}{'pre-c':>7}{'RSS MB':>8}{'wkr MB':>8}{'same':>6}")
+    print(f"routeguard benchmark, {args.jobs} jobs, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(head)
+    for name, root in corpora:
+        r = run_corpus(name, root, args.jobs)
+        rows.append(r)
+        print(f"{r['corpus']:<16}{r['files']:>7}{r['lines']:>9}{r['parse_1core']:>9.2f}s{r['parse_all']:>9.2f}s"
+              f"{r['cold']:>7.2f}s{r['cold'] / r['parse_all']:>6.1f}x{r['lines'] / r['cold']:>9.0f}"
+              f"{r['warm']:>6.2f}s{r['changed']:>6.2f}s{r['precommit']:>6.2f}s{r['rss_main_mb']:>8}"
+              f"{r['rss_worker_mb']:>8}{'yes' if r['identical'] else 'NO':>6}", flush=True)
+    print("ratio: routeguard cold / bare LibCST parse on the same cores; times are wall clock.")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE.parent))
+    main()
