@@ -17,6 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .facts import Location
+from .walk import walk
 
 _PASS_BLOCK = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
 _NAME_AFTER = {cst.FunctionDef: re.compile(r"(?:async\s+)?def\s+"), cst.ClassDef: re.compile(r"class\s+")}
@@ -32,6 +33,8 @@ class Positions:
         self.start: dict = {}  # statement / decorator expression -> (line, col) of its first character
         self.direct: dict = {}  # node -> Location known without code generation
         self.local: dict = {}
+        self.ast_of: dict = {}  # statement / decorator -> its ast node
+        self.same_kind: dict = {}  # (owner, node type) -> {node: Location}
         self.full = None
         self.matched = False
         if ast_tree is not None:
@@ -61,6 +64,7 @@ class Positions:
             a = asts[i]
             i += 1
             self.start[s] = self._pos(a)
+            self.ast_of[s] = a
             line, col = self.start[s]
             if a.end_lineno is not None:
                 self.direct[s] = Location(self.path, line, col + 1, a.end_lineno, self._col(a.end_lineno, a.end_col_offset) + 1)
@@ -95,6 +99,7 @@ class Positions:
 
     def _small(self, small, a) -> None:
         self.start[small] = self._pos(a)
+        self.ast_of[small] = a
         if a.end_lineno is not None:
             self.direct[small] = Location(self.path, a.lineno, self._col(a.lineno, a.col_offset) + 1,
                                           a.end_lineno, self._col(a.end_lineno, a.end_col_offset) + 1)
@@ -118,6 +123,7 @@ class Positions:
         for d, ad in zip(s.decorators, a.decorator_list, strict=True):
             eline, ecol = self._pos(ad)
             self.start[d] = (eline, ecol)  # its expression: the base for nodes inside it
+            self.ast_of[d] = ad
             at = self.lines[eline - 1].rfind("@", 0, ecol)
             end = (ad.end_lineno, self._col(ad.end_lineno, ad.end_col_offset))
             self.direct[d] = Location(self.path, eline, (at if at >= 0 else ecol) + 1, end[0], end[1] + 1)
@@ -129,6 +135,10 @@ class Positions:
             return found
         owner = self.owner.get(node)
         if self.matched and owner is not None and owner in self.start:
+            if type(node) in _SAME_KIND:
+                found = self._same_kind(owner, type(node)).get(node)
+                if found is not None:
+                    return found
             ranges = self._local(owner)
             r = ranges.get(node) if ranges is not None else None
             if r is not None:
@@ -140,6 +150,46 @@ class Positions:
                                 (col0 if r.start.line == 1 else indent) + r.start.column + 1,
                                 line0 + r.end.line - 1, (col0 if r.end.line == 1 else indent) + r.end.column + 1)
         return self._full(node)
+
+    def _same_kind(self, owner, kind) -> dict:
+        """Calls, attributes and subscripts of a statement, paired in source order with the
+        ast nodes of the same kind, which carry their positions: no code generation."""
+        key = (owner, kind)
+        if key in self.same_kind:
+            return self.same_kind[key]
+        found: dict = {}
+        header, ast_parts = self._header(owner)
+        if header is not None:
+            nodes: list = []
+            walk(header, _Collector(kind, nodes))
+            want = _SAME_KIND[kind]
+            peers = sorted((n for part in ast_parts if part is not None for n in ast.walk(part) if type(n) is want),
+                           key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
+            if len(peers) == len(nodes):
+                for node, a in zip(nodes, peers):
+                    found[node] = Location(self.path, a.lineno, self._col(a.lineno, a.col_offset) + 1,
+                                           a.end_lineno, self._col(a.end_lineno, a.end_col_offset) + 1)
+        self.same_kind[key] = found
+        return found
+
+    def _header(self, owner):
+        """The part of ``owner`` that it owns (not nested statements), as (LibCST node, ast nodes)."""
+        a = self.ast_of.get(owner)
+        if a is None:
+            return None, ()
+        if isinstance(owner, cst.Decorator):
+            return owner.decorator, (a,)
+        if isinstance(owner, cst.BaseSmallStatement):
+            return owner, (a,)
+        if isinstance(owner, cst.FunctionDef):
+            return owner.with_changes(body=_PASS_BLOCK, decorators=()), (a.args, a.returns)
+        if isinstance(owner, cst.ClassDef):
+            return owner.with_changes(body=_PASS_BLOCK, decorators=()), (*a.bases, *a.keywords)
+        if isinstance(owner, (cst.If, cst.While)):
+            return owner.test, (a.test,)
+        if isinstance(owner, cst.For):
+            return owner.with_changes(body=_PASS_BLOCK, orelse=None), (a.target, a.iter)
+        return None, ()
 
     def _local(self, owner):
         if owner in self.local:
@@ -169,6 +219,33 @@ class Positions:
         return Location(self.path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
 
 
+_SAME_KIND = {cst.Call: ast.Call, cst.Attribute: ast.Attribute, cst.Subscript: ast.Subscript}
+
+
+class _Collector:
+    def __init__(self, kind, out):
+        self.kind, self.out = kind, out
+
+    def on_visit(self, node) -> bool:
+        if type(node) is self.kind:
+            self.out.append(node)
+        return True
+
+    def on_leave(self, node) -> None:
+        pass
+
+
+_OWNER_KINDS = (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Decorator)
+_IS_OWNER: dict[type, bool] = {}
+
+
+def _is_owner(cls: type) -> bool:
+    found = _IS_OWNER.get(cls)
+    if found is None:
+        found = _IS_OWNER[cls] = issubclass(cls, _OWNER_KINDS)
+    return found
+
+
 class OwnerTracker:
     """Mixin for the first visitor of a file: records each node's enclosing statement."""
 
@@ -178,11 +255,11 @@ class OwnerTracker:
         stack = self._owners
         if stack:
             self.positions.owner[node] = stack[-1]
-        if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Decorator)):
+        if _is_owner(type(node)):
             stack.append(node)
         return super().on_visit(node)
 
     def on_leave(self, original_node) -> None:
-        if isinstance(original_node, (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Decorator)):
+        if _is_owner(type(original_node)):
             self._owners.pop()
         return super().on_leave(original_node)

@@ -39,15 +39,26 @@ def _fields(cls) -> tuple[str, ...]:
     return names
 
 
+_VISITABLE: dict[type, bool] = {}
+
+
+def visitable(cls: type) -> bool:
+    """A node class worth visiting (LibCST's bases are ABCs: isinstance on them is slow, so cache by class)."""
+    found = _VISITABLE.get(cls)
+    if found is None:
+        found = _VISITABLE[cls] = issubclass(cls, cst.CSTNode) and not issubclass(cls, _SKIP)
+    return found
+
+
 def walk(node: cst.CSTNode, visitor) -> None:
     if visitor.on_visit(node):
         for name in _fields(type(node)):
             value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                if not isinstance(value, _SKIP):
-                    walk(value, visitor)
-            elif isinstance(value, (list, tuple)):
+            kind = type(value)
+            if kind is list or kind is tuple:
                 for child in value:
-                    if isinstance(child, cst.CSTNode) and not isinstance(child, _SKIP):
+                    if visitable(type(child)):
                         walk(child, visitor)
+            elif visitable(kind):
+                walk(value, visitor)
     visitor.on_leave(node)

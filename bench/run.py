@@ -28,6 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 PACKAGES = {"django": "django", "wagtail": "wagtail", "superset": "apache-superset"}
+APPS_PER_SIZE = 25
 MEASURE = """
 import resource, sys, time
 from analyzer.cli import main
@@ -120,7 +121,10 @@ def routeguard(root: Path, *args: str) -> tuple[float, int, int, str]:
     out = Path(tempfile.mkstemp(suffix=".sarif")[1])
     proc = subprocess.run([sys.executable, "-c", MEASURE, "scan", *args, "--format", "sarif", "-o", str(out),
                            "--exit-zero"], cwd=root, capture_output=True, text=True)
-    line = [l for l in proc.stderr.splitlines() if l.startswith("MEASURE")][-1].split()
+    measured = [l for l in proc.stderr.splitlines() if l.startswith("MEASURE")]
+    if not measured or not out.stat().st_size:
+        raise SystemExit(f"routeguard failed in {root}:\n{proc.stderr[-2000:]}")
+    line = measured[-1].split()
     sarif = out.read_text()
     out.unlink()
     return float(line[1]), int(line[2]) // 1024, int(line[3]) // 1024, sarif
@@ -153,12 +157,12 @@ def run_corpus(name: str, root: Path, jobs: int) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", action="append", choices=sorted(PACKAGES), help="real corpora (default: all)")
-    ap.add_argument("--sizes", default="1,4,16", help="generated project sizes, in multiples of 10 apps")
+    ap.add_argument("--sizes", default="1,4,16", help=f"generated project sizes, in multiples of {APPS_PER_SIZE} apps")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args()
     corpora = [(c, fetch(c, PACKAGES[c])) for c in (args.corpus or sorted(PACKAGES))]
-    corpora += [(f"generated {s}x", generate(10 * int(s))) for s in args.sizes.split(",") if s]
+    corpora += [(f"generated {s}x", generate(APPS_PER_SIZE * int(s))) for s in args.sizes.split(",") if s]
     rows = []
     head = (f"{'corpus':<16}{'files':>7}{'lines':>9}{'parse 1c':>10}{'parse Nc':>10}{'cold':>8}{'ratio':>7}"
             f"{'lines/s':>9}{'warm':>7}{'1 chg':>7}{'pre-c':>7}{'RSS MB':>8}{'wkr MB':>8}{'same':>6}")
