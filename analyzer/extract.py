@@ -14,8 +14,10 @@ from .facts import (
     ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
 from .names import ImportTable, dotted, literal, string_list
+from .dataflow import DataPass
 from .positions import OwnerTracker, Positions
 from .walk import walk
+from .authz import extract_authz
 
 BUILTINS = frozenset(dir(__import__("builtins")))
 REJECT_STATUS = frozenset({401, 403})
@@ -288,9 +290,11 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
     sink = FactSink()
     try:
         walk(tree, CommonPass(ctx, sink))
+        extract_authz(ctx, sink)
         for adapter in knowledge.adapters:
             if knowledge.runs(adapter, text):
                 adapter.extract(ctx, sink)
+        walk(tree, DataPass(ctx, sink))
     except RecursionError:
         return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")
     return ModuleFacts(path, module, lines, None, imports=tuple(sorted(ctx.imports.items())),

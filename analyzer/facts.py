@@ -310,6 +310,7 @@ class SchemaFact:
     exclude: tuple[str, ...] | None = None
     hidden: tuple[str, ...] = ()
     fields_location: Location | None = None
+    read_only: tuple[str, ...] = ()  # fields the client cannot write (``read_only_fields``)
 
 
 @dataclass(frozen=True)
@@ -322,9 +323,139 @@ class SchemaUse:
 
 
 @dataclass(frozen=True)
+class ResponseData:
+    """Data that ``function`` puts in what it returns (a handler's response, or a helper's
+    result that a response may include).
+
+    kind: ``keys`` (a mapping built in the code: ``keys`` holds (key, attribute) pairs, the
+    attribute being the name read off an object for that key's value, or ''); ``object``
+    (a whole object of type ``ref`` is dumped: ``__dict__``, a dump function, a bare model
+    in a JSON response); ``method`` (the result of calling ``method`` on an object of type
+    ``ref``: ``to_dict()``, resolved at link time); ``call`` (the result of the project
+    function ``ref``). ``ref`` is a qualified name, possibly of a class that is not a model.
+    """
+
+    function: str
+    location: Location
+    kind: str
+    ref: str = ""
+    keys: tuple[tuple[str, str], ...] = ()
+    method: str = ""
+    display: str = ""
+
+
+@dataclass(frozen=True)
+class RequestRead:
+    """``function`` reads client-controlled data: ``kind`` "raw" (the request body, form or
+    query as a whole: ``request.json``, ``request.POST``...) or "body" (a parameter typed by
+    the class ``schema``, which the framework fills from the request body when ``function``
+    is a route handler)."""
+
+    function: str
+    location: Location
+    kind: str
+    display: str = ""
+    schema: str = ""
+    param: str = ""
+    whole: bool = False  # "body": the function passes the object on as a whole (to a call, or unpacked)
+
+
+@dataclass(frozen=True)
+class DataWrite:
+    """Client data written into an object as a whole (mass assignment).
+
+    ``how``: ``unpack`` (``Model(**data)``, ``Model.objects.create(**data)``), ``update``
+    (``obj.update(data)``), ``setattr`` (``for k, v in data.items(): setattr(obj, k, v)``).
+    ``target``: qualified name of the class written (''  when unknown). ``source``: "raw" for
+    the request's data, or ``type:<qname>`` for a dump of an object of that class (a
+    validated schema); ``source_location`` is where the data was read.
+    """
+
+    function: str
+    location: Location
+    how: str
+    source: str
+    target: str = ""
+    display: str = ""
+    source_location: Location | None = None
+
+
+@dataclass(frozen=True)
+class CorsPolicy:
+    """A cross-origin (CORS) policy, or a piece of one.
+
+    ``origins``: "any" (every origin, ``*``), "reflect" (the request's own Origin echoed, or
+    a pattern matching every origin), "listed" (explicit origins), "unknown" (computed), or
+    '' when this piece does not set them. ``credentials``: True/False, or None when not set
+    here. Pieces with the same non-empty ``group`` (settings spread over modules) combine.
+    """
+
+    location: Location
+    origins: str = ""
+    credentials: bool | None = None
+    origins_location: Location | None = None
+    credentials_location: Location | None = None
+    group: str = ""
+    display: str = ""
+    function: str = ""
+
+
+@dataclass(frozen=True)
 class Suppression:
     line: int
     ids: tuple[str, ...]  # empty: a bare ignore
+
+
+@dataclass(frozen=True)
+class ObjectLookup:
+    """``function`` loads one stored object of ``model`` by an id the client supplies
+    (``source``: the parameter or request read it comes from).  ``implicit``: a view
+    class that fetches the object for its item routes (``function`` is the class)."""
+
+    function: str
+    location: Location
+    model: str
+    display: str = ""
+    source: str = ""
+    implicit: bool = False
+    # Set instead of ``model`` when the client's id is passed on to the project function
+    # ``via`` (its own lookups then count for this function).
+    via: str = ""
+    # A query over ``model`` restricted to the caller's rows (not a lookup by a client id;
+    # it shows that the project treats these rows as private).
+    scoped: bool = False
+
+
+@dataclass(frozen=True)
+class AccessCheck:
+    """``function`` checks what the caller may do: ``kind`` "owner" (ties an object to the
+    caller: an owner comparison, a filter on the caller, an object-permission check) or
+    "role" (a role, permission or staff-flag check), or "scope" (compares a credential's
+    scopes: an authorization only where the route requires scopes)."""
+
+    function: str
+    location: Location
+    kind: str
+    display: str = ""
+
+
+@dataclass(frozen=True)
+class OwnerField:
+    """A stored field of ``model`` that ties its rows to a user (``owner_id``, ``author``)."""
+
+    model: str
+    name: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class TokenDecode:
+    """``function`` decodes a token without verifying its signature; ``flaw`` says how."""
+
+    function: str
+    location: Location
+    display: str
+    flaw: str
 
 
 @dataclass(frozen=True)
@@ -353,9 +484,17 @@ class ModuleFacts:
     field_facts: tuple[FieldFact, ...] = ()
     schemas: tuple[SchemaFact, ...] = ()
     schema_uses: tuple[SchemaUse, ...] = ()
+    responses: tuple[ResponseData, ...] = ()
+    request_reads: tuple[RequestRead, ...] = ()
+    data_writes: tuple[DataWrite, ...] = ()
+    cors: tuple[CorsPolicy, ...] = ()
     # (callee, parameter position or keyword, qualified value): ``register_blueprints(app)``
     # makes the callee's parameter an alias of the caller's router.
     bindings: tuple[tuple[str, str, str], ...] = ()
+    lookups: tuple[ObjectLookup, ...] = ()
+    access_checks: tuple[AccessCheck, ...] = ()
+    token_decodes: tuple[TokenDecode, ...] = ()
+    owner_fields: tuple[OwnerField, ...] = ()
 
 
 @dataclass
@@ -381,3 +520,11 @@ class FactSink:
     schemas: list = field(default_factory=list)
     schema_uses: list = field(default_factory=list)
     bindings: list = field(default_factory=list)
+    responses: list = field(default_factory=list)
+    request_reads: list = field(default_factory=list)
+    data_writes: list = field(default_factory=list)
+    cors: list = field(default_factory=list)
+    lookups: list = field(default_factory=list)
+    access_checks: list = field(default_factory=list)
+    token_decodes: list = field(default_factory=list)
+    owner_fields: list = field(default_factory=list)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
+from .authz_graph import AuthzQueries
+from . import fields as _fields
 from .facts import HTTP_METHODS, ClassFact, FunctionFact, GuardUse, Location, ModuleFacts, Route, Router
 
 LAYER_OF_ROUTER = {"app": "app", "blueprint": "blueprint", "router": "router", "api": "app", "urlconf": "urlconf"}
@@ -31,6 +33,7 @@ class GuardInfo:
     location: Location | None
     effect: str  # auth | public
     reason: str = ""
+    target: str = ""  # qualified name of the guard (decorator, dependency, class, gate function)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,9 @@ class RouteInfo:
     view_class: str = ""
     item: bool | None = None  # the route addresses one object (True), a collection (False), unknown (None)
     inert: tuple[GuardInfo, ...] = ()  # guards applied to the route that never run on it
+    # guards applied to the route that do not authenticate (object-level permissions...): what
+    # they authorize is judged by the authorization queries
+    applied: tuple[GuardInfo, ...] = ()
 
     def sort_key(self):
         return (self.path, HTTP_METHODS.index(self.method) if self.method in HTTP_METHODS else 99,
@@ -64,7 +70,7 @@ def join_paths(prefix: str, rule: str) -> str:
     return prefix.rstrip("/") + "/" + rule.lstrip("/")
 
 
-class AppGraph:
+class AppGraph(AuthzQueries):
     def __init__(self, modules: list[ModuleFacts], knowledge, config):
         self.modules = sorted(modules, key=lambda m: m.path)
         self.k = knowledge
@@ -88,6 +94,10 @@ class AppGraph:
         self.field_facts: dict[str, dict[str, object]] = {}  # model -> {field name: FieldFact}
         self.schemas: dict[str, object] = {}  # qualname -> SchemaFact
         self.schema_uses: list = []  # SchemaUse
+        self.responses: dict[str, list] = {}  # function -> [ResponseData]
+        self.request_reads: dict[str, list] = {}  # function -> [RequestRead]
+        self.data_writes: list = []  # DataWrite
+        self.cors: list = []  # CorsPolicy
         for m in self.modules:
             if m.error:
                 continue
@@ -109,6 +119,12 @@ class AppGraph:
                 self.field_facts.setdefault(ff.model, {}).setdefault(ff.name, ff)
             self.schemas.update((sf.qualname, sf) for sf in m.schemas)
             self.schema_uses.extend(m.schema_uses)
+            for rd in m.responses:
+                self.responses.setdefault(rd.function, []).append(rd)
+            for rr in m.request_reads:
+                self.request_reads.setdefault(rr.function, []).append(rr)
+            self.data_writes.extend(m.data_writes)
+            self.cors.extend(m.cors)
         for m in self.modules:
             for callee, slot, value in m.bindings:
                 f = self.functions.get(self.alias(callee))
@@ -263,16 +279,17 @@ class AppGraph:
         if use.alternatives:  # passes when any alternative passes
             verdicts = [self.judge(t) for t in use.alternatives]
             if all(v and v[0] == "auth" for v in verdicts):
-                return GuardInfo(use.kind, use.display, layer, use.location, "auth", "every alternative authenticates")
+                return GuardInfo(use.kind, use.display, layer, use.location, "auth", "every alternative authenticates",
+                                 target="|".join(use.alternatives))
             if any(v and v[0] == "public" for v in verdicts):
                 return GuardInfo(use.kind, use.display, layer, use.location, "public", "an alternative lets everyone in")
             return None
         if use.effect:
-            return GuardInfo(use.kind, use.display, layer, use.location, use.effect, use.target)
+            return GuardInfo(use.kind, use.display, layer, use.location, use.effect, use.target, target=use.target)
         verdict = self.judge(use.target)
         if verdict is None:
             return None
-        return GuardInfo(use.kind, use.display, layer, use.location, *verdict)
+        return GuardInfo(use.kind, use.display, layer, use.location, *verdict, target=use.target)
 
     # -- routes -----------------------------------------------------------------------
     def _chains(self, router: str) -> list[list]:
@@ -372,7 +389,7 @@ class AppGraph:
                                   own_targets)
                 if info:
                     guards.append(info)
-            inert = []
+            inert, applied = [], []
             for use, layer in own:
                 if use.methods and method not in use.methods:
                     continue
@@ -382,6 +399,8 @@ class AppGraph:
                 elif route.item is False and self.guard_scope(use.target) == "item" and not scoped:
                     inert.append(GuardInfo(use.kind, use.display, layer, use.location, "none",
                                            "checks individual objects only, and this route fetches none"))
+                elif use.effect != "none" and use.target:
+                    applied.append(GuardInfo(use.kind, use.display, layer, use.location, "none", target=use.target))
             inline = self.function_auth(handler)
             if inline:
                 guards.append(GuardInfo("inline", "check in the handler", "inline", h_loc, "auth", inline))
@@ -393,7 +412,7 @@ class AppGraph:
             auth = "protected" if "auth" in effects else "public" if "public" in effects else "unprotected"
             info = RouteInfo(route.framework, method, path, handler, h_loc, loc, endpoint, auth,
                              tuple(sorted(guards, key=_guard_key)), misplaced, tuple(mounts), span,
-                             view_class, route.item, tuple(inert))
+                             view_class, route.item, tuple(inert), applied=tuple(applied))
             self.graph.add_node(("route", info.path, method, handler, loc), info=info)
             self.graph.add_edge(("router", chain[-1][0]), ("route", info.path, method, handler, loc), relation="registers")
             self.graph.add_edge(("route", info.path, method, handler, loc), ("handler", handler), relation="handled_by")
@@ -544,7 +563,7 @@ class AppGraph:
         if any(fnmatch.fnmatchcase(endpoint, e) or e == short for e in exempt_endpoints) \
                 or any(path.startswith(p) for p in prefixes) or path in exact:
             return GuardInfo(kind, name, layer, gate.location, "public", "exempted by the gate's allow-list")
-        return GuardInfo(kind, name, layer, gate.location, "auth", reason)
+        return GuardInfo(kind, name, layer, gate.location, "auth", reason, target=self.alias(gate.func))
 
     def _allow_listed(self, path: str, handler: str) -> list[GuardInfo]:
         for pattern in self.config.public_routes:
@@ -632,6 +651,96 @@ class AppGraph:
             return []
         return [r for r in self.routes
                 if users & set(self.mro(r.view_class) if r.view_class else ()) or self.alias(r.handler) in users]
+
+    # -- the data side: marked fields, responses, client data, CORS ------------------------------
+    def field_mark(self, name: str, mark: str = "") -> str:
+        """"secret" | "privileged" | "" for a field: the configured additions, else the
+        adapter's mark, else the built-in names."""
+        if _fields.matches(name, self.config.sensitive_fields):
+            return "secret"
+        if _fields.matches(name, self.config.privileged_fields):
+            return "privileged"
+        return mark or _fields.classify(name)
+
+    def field_marks(self, model: str) -> dict:
+        """{field name: (mark, FieldFact or None)} of a class's marked fields, bases included."""
+        found: dict = {}
+        for q in self.mro(self.canonical(model)):
+            facts = self.field_facts.get(q, {})
+            mf = self.models.get(q)
+            for name in [*facts, *(n for n in (mf.fields if mf else ()) if n not in facts)]:
+                ff = facts.get(name)
+                mark = self.field_mark(name, ff.mark if ff else "")
+                if mark and name not in found:
+                    found[name] = (mark, ff)
+        return found
+
+    def stored_model(self, qname: str) -> bool:
+        """The class is a stored (ORM) model, by its own facts or a known model base."""
+        if not qname or self.model_kind(qname) == "orm":
+            return bool(qname)
+        return any(self.canonical(q) in self.k.model_bases for q in self.mro(self.canonical(qname)))
+
+    def method_function(self, cls: str, name: str) -> str:
+        """Qualified name of the project function that implements ``cls.name``, or ''."""
+        for q in self.mro(self.canonical(cls)):
+            if f"{q}.{name}" in self.functions:
+                return f"{q}.{name}"
+        return ""
+
+    def exposed_fields(self, function: str, _depth: int = 0) -> list:
+        """[(response data where it leaves ``function``, field, FieldFact or None, response data
+        where the field is put in)] for every secret field in what ``function`` returns."""
+        out = []
+        for rd in self.responses.get(self.alias(function), ()):
+            out.extend((rd, name, ff, inner) for name, ff, inner in self._exposed(rd, _depth))
+        return out
+
+    def _exposed(self, rd, depth: int) -> list:
+        if depth > 4:
+            return []
+        if rd.kind == "keys":  # only values read off an object; minted tokens are meant to be returned
+            return [(attr, None, rd) for _, attr in rd.keys
+                    if attr and "token" not in attr.lower() and self.field_mark(attr) == "secret"]
+        if rd.kind == "object":  # tokens only count when they are stored columns
+            excluded = {n for k, n in rd.keys if k == "-"}
+            stored = self.stored_model(rd.ref)
+            return [(name, ff, rd) for name, (mark, ff) in self.field_marks(rd.ref).items()
+                    if mark == "secret" and name not in excluded and (stored or "token" not in name.lower())]
+        if rd.kind == "method":
+            impl = self.method_function(rd.ref, rd.method)
+            if not impl:  # a library's dump of the whole object
+                return self._exposed(replace(rd, kind="object"), depth + 1)
+            return [(name, ff, inner) for _, name, ff, inner in self.exposed_fields(impl, depth + 1)]
+        if rd.kind == "call":
+            return [(name, ff, inner) for _, name, ff, inner in self.exposed_fields(rd.ref, depth + 1)]
+        return []
+
+    def routes_of(self, function: str) -> list[RouteInfo]:
+        """Routes that ``function`` handles, else the routes whose handler calls it."""
+        function = self.alias(function)
+        direct = [r for r in self.routes if self.alias(r.handler) == function]
+        if direct:
+            return direct
+        return [r for r in self.routes if (f := self.functions.get(self.alias(r.handler)))
+                and any(self.canonical(c) == function for c in f.calls)]
+
+    def cors_policies(self) -> list:
+        """Every complete CORS policy: pieces of one ``group`` (settings spread over modules)
+        combined into one, at the piece that opens the origins."""
+        out, groups = [], {}
+        for p in self.cors:
+            if p.group:
+                groups.setdefault(p.group, []).append(p)
+            else:
+                out.append(p)
+        for pieces in groups.values():
+            opener = next((p for p in pieces if p.origins in ("any", "reflect")), None)
+            cred = next((p for p in pieces if p.credentials is not None), None)
+            if opener is not None:
+                out.append(replace(opener, credentials=cred.credentials if cred else False,
+                                   credentials_location=cred.credentials_location if cred else None))
+        return out
 
 
 def _module_aliases(modules) -> dict[str, str]:

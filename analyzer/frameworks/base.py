@@ -39,6 +39,67 @@ class Adapter:
     # (only when one object is fetched).
     guard_methods: ClassVar[Mapping[str, str]] = {}
 
+    # -- the data side (read by analyzer/dataflow.py) --
+    # Qualified names whose value (or call result) is the request's data as a whole.
+    request_data: ClassVar[frozenset[str]] = frozenset()
+    # Attributes (or methods) of a handler's request parameter that hold its data as a whole.
+    request_attrs: ClassVar[frozenset[str]] = frozenset()
+    # Classes that type a handler's request parameter.
+    request_types: ClassVar[frozenset[str]] = frozenset()
+    # Calls that build a response from their first argument (and keyword arguments).
+    response_wrappers: ClassVar[frozenset[str]] = frozenset()
+    # Functions that turn a whole object into a dict or JSON.
+    object_dumpers: ClassVar[frozenset[str]] = frozenset()
+    # Class attributes through which a model's rows are fetched or created (``User.query``).
+    managers: ClassVar[frozenset[str]] = frozenset()
+    # Base classes (qualified, after instance resolution: ``flask_sqlalchemy.SQLAlchemy.Model``)
+    # that make a class a stored model -> "orm".
+    model_bases: ClassVar[Mapping[str, str]] = {}
+    # CORS: qualified name of a function, decorator or middleware class -> (origins keyword,
+    # credentials keyword, origin-regex keyword, origins when the keyword is absent: "any" | "").
+    cors_calls: ClassVar[Mapping[str, tuple[str, str, str, str]]] = {}
+    # CORS settings names -> "any" (True allows every origin) | "credentials" | "regex" | "listed".
+    cors_settings: ClassVar[Mapping[str, str]] = {}
+
+    # -- authorization: what the caller may touch, not who they are (read by analyzer/authz.py) --
+    # Guard (qualified name) -> "role" (checks a role, permission or staff flag), "owner" (an
+    # object-level permission), "readonly" (authenticates writes only, lets reads through),
+    # "test" (decided by the view's object methods, e.g. ``test_func``).
+    authz_guards: ClassVar[Mapping[str, str]] = {}
+    # Functions that load one object: qualified name -> index of the model argument.
+    lookup_functions: ClassVar[Mapping[str, int]] = {}
+    # Functions or methods (by name) that start a query over the model in argument 0
+    # (``select(Model)``, ``db.query(Model)``), and methods that take (Model, id).
+    lookup_builders: ClassVar[frozenset[str]] = frozenset()
+    lookup_sessions: ClassVar[frozenset[str]] = frozenset()
+    # Class attributes that query the class (``Model.query``, ``Model.objects``).
+    lookup_managers: ClassVar[frozenset[str]] = frozenset()
+    # Method names that filter a query (a caller in their arguments scopes it to the caller).
+    query_filters: ClassVar[frozenset[str]] = frozenset()
+    # Method names that fetch every row (a chain ending in one is not a lookup of one object).
+    collection_terminals: ClassVar[frozenset[str]] = frozenset()
+    # Expressions that denote the caller: qualified names (``flask_login.current_user``) or
+    # dotted text (``request.user``); functions (or ``.method`` names) that return it.
+    caller_names: ClassVar[frozenset[str]] = frozenset()
+    caller_calls: ClassVar[frozenset[str]] = frozenset()
+    # Dotted prefixes (qualified or as written) of request data that the client chooses.
+    client_sources: ClassVar[frozenset[str]] = frozenset()
+    # Parameter defaults or ``Annotated`` metadata that inject a value (not client data).
+    injected_defaults: ClassVar[frozenset[str]] = frozenset()
+    # Attributes whose test is a role/permission check; attributes holding a credential's
+    # scopes (a check only where scopes are required); calls (qualified or method names)
+    # that check a role or permission, and calls that check permission on one object.
+    role_attributes: ClassVar[frozenset[str]] = frozenset()
+    scope_attributes: ClassVar[frozenset[str]] = frozenset()
+    role_calls: ClassVar[frozenset[str]] = frozenset()
+    object_permission_calls: ClassVar[frozenset[str]] = frozenset()
+    # View-class attributes that make it fetch one object on its item routes (``queryset``,
+    # ``model``), and view-class methods whose checks apply to those fetches (``get_queryset``).
+    implicit_lookup_attrs: ClassVar[frozenset[str]] = frozenset()
+    object_methods: ClassVar[frozenset[str]] = frozenset()
+    # Token decoding functions (qualified name) -> calling convention ("pyjwt" | "jose").
+    token_decoders: ClassVar[Mapping[str, str]] = {}
+
     def extract(self, ctx, sink: FactSink) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
 
@@ -57,6 +118,15 @@ class Knowledge:
         self.chain_ends: set[str] = set()
         self.entry_methods: set[str] = set()
         self.guard_methods: dict[str, str] = {}
+        self.request_data: set[str] = set()
+        self.request_attrs: set[str] = set()
+        self.request_types: set[str] = set()
+        self.response_wrappers: set[str] = set()
+        self.object_dumpers: set[str] = set()
+        self.managers: set[str] = set()
+        self.model_bases: dict[str, str] = {}
+        self.cors_calls: dict[str, tuple] = {}
+        self.cors_settings: dict[str, str] = {}
         for a in self.adapters:
             self.provided_methods.update(a.provided_methods)
             self.chain_ends |= a.chain_ends
@@ -67,7 +137,21 @@ class Knowledge:
             self.auth_attributes |= a.auth_attributes
             self.auth_exceptions |= a.auth_exceptions
             self.class_guard_attrs.update(a.class_guard_attrs)
+            self.request_data |= a.request_data
+            self.request_attrs |= a.request_attrs
+            self.request_types |= a.request_types
+            self.response_wrappers |= a.response_wrappers
+            self.object_dumpers |= a.object_dumpers
+            self.managers |= a.managers
+            self.model_bases.update(a.model_bases)
+            self.cors_calls.update(a.cors_calls)
+            self.cors_settings.update(a.cors_settings)
         self.known_guards.update(extra_guards or {})
+        for name in AUTHZ_TABLES:  # authorization tables: unions over the adapters
+            merged = {} if isinstance(getattr(Adapter, name), Mapping) else set()
+            for a in self.adapters:
+                merged.update(getattr(a, name))
+            setattr(self, name, merged)
         self.markers = {a.name: re.compile("|".join(a.markers)) if a.markers else None for a in self.adapters}
 
     def runs(self, adapter, text: str) -> bool:
@@ -100,3 +184,28 @@ def setting_value(ctx, expr):
 
 
 ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get"})
+
+
+AUTHZ_TABLES = (
+    "authz_guards", "lookup_functions", "lookup_builders", "lookup_sessions", "lookup_managers", "query_filters",
+    "collection_terminals", "caller_names", "caller_calls", "client_sources", "injected_defaults",
+    "role_attributes", "scope_attributes", "role_calls", "object_permission_calls", "implicit_lookup_attrs",
+    "object_methods", "token_decoders",
+)
+
+# Shared tables for libraries that more than one framework's projects use.
+SQLALCHEMY_LOOKUPS = dict(
+    lookup_builders=frozenset({"query", "sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel.select",
+                               "sqlalchemy.sql.select", "sqlalchemy.orm.Query"}),
+    lookup_sessions=frozenset({"get", "get_or_404", "get_one"}),
+    query_filters=frozenset({"filter", "filter_by", "where", "get", "get_or_404", "first_or_404", "one_or_404"}),
+    collection_terminals=frozenset({"all", "paginate", "count", "scalars_all", "exists"}),
+)
+PYJWT_JOSE = {
+    "jwt.decode": "pyjwt", "jwt.api_jwt.decode": "pyjwt", "jwt.PyJWT.decode": "pyjwt", "jwt.api_jws.decode": "pyjwt",
+    "jose.jwt.decode": "jose",
+}
+COMMON_ROLE_ATTRIBUTES = frozenset({
+    "is_admin", "is_staff", "is_superuser", "is_superadmin", "is_moderator", "is_manager", "role", "roles",
+    "permissions", "user_permissions", "access_level", "user_type", "groups", "perms", "is_system_admin",
+})

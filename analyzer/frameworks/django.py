@@ -19,7 +19,7 @@ import libcst as cst
 
 from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, Setting
 from ..names import call_arg, dotted, literal, string_list
-from .base import Adapter, setting_value
+from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, Adapter, setting_value
 
 UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 URL_FUNCS = {
@@ -75,6 +75,7 @@ AUTH_MODELS = {
     "django.contrib.auth.models.User": ("password", "is_staff", "is_superuser", "groups", "user_permissions"),
 }
 USER_MODEL_FUNCS = {"django.contrib.auth.get_user_model"}
+READ_ONLY_FIELDS = ("ReadOnlyField", "HiddenField", "SerializerMethodField")
 
 
 def field_mark(name: str) -> str:
@@ -109,6 +110,40 @@ class DjangoAdapter(Adapter):
     provided_methods = PROVIDED
     chain_ends = frozenset(PROVIDED)
     entry_methods = frozenset({"dispatch"})
+    request_attrs = frozenset({"POST", "GET", "body"})
+    request_types = frozenset({"django.http.HttpRequest", "django.http.request.HttpRequest"})
+    response_wrappers = frozenset({"django.http.JsonResponse", "django.http.response.JsonResponse"})
+    object_dumpers = frozenset({"django.forms.models.model_to_dict", "django.forms.model_to_dict"})
+    managers = frozenset({"objects"})
+    model_bases = {"django.db.models.Model": "orm", "django.db.models.base.Model": "orm",
+                   **dict.fromkeys(AUTH_MODELS, "orm")}
+    # django-cors-headers settings (old and new names).
+    cors_settings = {"CORS_ALLOW_ALL_ORIGINS": "any", "CORS_ORIGIN_ALLOW_ALL": "any",
+                     "CORS_ALLOW_CREDENTIALS": "credentials", "CORS_ALLOWED_ORIGIN_REGEXES": "regex",
+                     "CORS_ORIGIN_REGEX_WHITELIST": "regex"}
+    # -- authorization (analyzer/authz.py) --
+    authz_guards = {
+        "django.contrib.auth.decorators.permission_required": "role",
+        "django.contrib.admin.views.decorators.staff_member_required": "role",
+        "django.contrib.auth.mixins.PermissionRequiredMixin": "role",
+        "django.contrib.admin.sites.AdminSite.admin_view": "role",
+        "django.contrib.auth.decorators.user_passes_test": "test",
+        "django.contrib.auth.mixins.UserPassesTestMixin": "test",
+    }
+    lookup_functions = {"django.shortcuts.get_object_or_404": 0, "django.shortcuts.get_list_or_404": 0}
+    lookup_managers = frozenset({"objects", "_default_manager"})
+    query_filters = frozenset({"filter", "get", "exclude", "get_object_or_404"})
+    collection_terminals = frozenset({"all", "count", "exists", "values_list", "get_list_or_404"})
+    caller_names = frozenset({"request.user", "self.request.user", "request.auth", "self.request.auth"})
+    client_sources = frozenset({
+        "request.GET", "request.POST", "request.body", "request.FILES", "request.COOKIES", "request.META",
+        "request.headers", "self.kwargs", "self.request.GET", "self.request.POST", "self.request.body",
+    })
+    role_attributes = COMMON_ROLE_ATTRIBUTES
+    role_calls = frozenset({".has_perm", ".has_perms", ".has_module_perms"})
+    implicit_lookup_attrs = frozenset({"model", "queryset"})
+    object_methods = frozenset({"get_queryset", "get_object", "test_func", "dispatch"})
+    token_decoders = PYJWT_JOSE
 
     def extract(self, ctx, sink) -> None:
         _DjangoFile(ctx, sink).run()
@@ -475,12 +510,28 @@ class _DjangoFile:
                             and isinstance(small.targets[0].target, cst.Name) \
                             and literal(call_arg(small.value, "write_only")) is True:
                         hidden.append(small.targets[0].target.value)
+        read_only = list(string_list(values.get("read_only_fields")) or ())
+        if isinstance(extra, cst.Dict):
+            for el in extra.elements:
+                if isinstance(el, cst.DictElement) and isinstance(el.value, cst.Dict) and isinstance(literal(el.key), str) \
+                        and any(isinstance(e, cst.DictElement) and literal(e.key) == "read_only" and literal(e.value) is True
+                                for e in el.value.elements):
+                    read_only.append(literal(el.key))
+        for stmt in node.body.body:  # owner = serializers.ReadOnlyField(...) / HiddenField / read_only=True
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) \
+                            and isinstance(small.targets[0].target, cst.Name) \
+                            and (literal(call_arg(small.value, "read_only")) is True
+                                 or (dotted(small.value.func) or "").endswith(READ_ONLY_FIELDS)):
+                        read_only.append(small.targets[0].target.value)
         bases = [ctx.resolve(a.value) for a in node.bases]
         kind = "serializer" if any(b.startswith("rest_framework") or b.endswith("Serializer") for b in bases) else "form"
         where = locs.get("exclude") if fields is not True and "exclude" in values and fields != "__all__" else locs.get("fields")
         self.sink.schemas.append(SchemaFact(
             qual, ctx.loc(node.name), kind, model_name, fields == "__all__",
-            tuple(fields) if isinstance(fields, tuple) else (), exclude, tuple(hidden), where or locs.get("exclude")))
+            tuple(fields) if isinstance(fields, tuple) else (), exclude, tuple(hidden), where or locs.get("exclude"),
+            read_only=tuple(read_only)))
 
 
 def _top_statements(body):

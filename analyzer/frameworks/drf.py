@@ -89,6 +89,24 @@ class DRFAdapter(Adapter):
     chain_ends = frozenset(k for k in PROVIDED if not k.startswith("rest_framework.mixins."))
     entry_methods = frozenset({"initial", "check_permissions", "get_permissions"})
     guard_methods = {"has_permission": "request", "has_object_permission": "item"}
+    request_attrs = frozenset({"data", "query_params"})
+    request_types = frozenset({"rest_framework.request.Request"})
+    response_wrappers = frozenset({"rest_framework.response.Response"})
+    # -- authorization (analyzer/authz.py) --
+    authz_guards = {
+        P + "IsAdminUser": "role", P + "DjangoModelPermissions": "role", P + "DjangoObjectPermissions": "owner",
+        P + "DjangoModelPermissionsOrAnonReadOnly": "role",
+        P + "IsAuthenticatedOrReadOnly": "readonly",
+        "oauth2_provider.contrib.rest_framework.TokenHasScope": "role",
+        "oauth2_provider.contrib.rest_framework.TokenHasReadWriteScope": "role",
+        "oauth2_provider.contrib.rest_framework.TokenMatchesOASRequirements": "role",
+    }
+    caller_names = frozenset({"request.user", "self.request.user", "request.auth", "self.request.auth"})
+    client_sources = frozenset({"request.data", "request.query_params", "self.request.query_params", "self.kwargs",
+                                "self.request.data"})
+    object_permission_calls = frozenset({".check_object_permissions"})
+    implicit_lookup_attrs = frozenset({"queryset", "model"})
+    object_methods = frozenset({"get_queryset", "get_object", "initial", "check_object_permissions"})
 
     def extract(self, ctx, sink) -> None:
         _DRFFile(ctx, sink).run()

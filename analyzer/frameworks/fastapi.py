@@ -22,7 +22,7 @@ from ..facts import (
     Setting,
 )
 from ..names import call_arg, dotted, literal, path_text, string_list
-from .base import Adapter, setting_value
+from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, setting_value
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
 ROUTERS = {"fastapi.APIRouter", "fastapi.routing.APIRouter"}
@@ -71,6 +71,30 @@ class FastAPIAdapter(Adapter):
         "fastapi_users.fastapi_users.FastAPIUsers.current_user": "auth",
     }
     auth_calls = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
+    request_attrs = frozenset({"json", "form", "query_params"})
+    request_types = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi.requests.Request"})
+    response_wrappers = frozenset(f"{m}.{c}" for m in ("fastapi.responses", "starlette.responses")
+                                  for c in ("JSONResponse", "ORJSONResponse", "UJSONResponse"))
+    object_dumpers = frozenset({"fastapi.encoders.jsonable_encoder"})
+    model_bases = dict.fromkeys(ORM_ROOTS, "orm")
+    cors_calls = {q: ("allow_origins", "allow_credentials", "allow_origin_regex", "") for q in (
+        "starlette.middleware.cors.CORSMiddleware", "fastapi.middleware.cors.CORSMiddleware")}
+    # -- authorization (analyzer/authz.py) --
+    lookup_builders = SQLALCHEMY_LOOKUPS["lookup_builders"]
+    lookup_sessions = SQLALCHEMY_LOOKUPS["lookup_sessions"]
+    lookup_managers = frozenset({"query", "objects"})
+    query_filters = SQLALCHEMY_LOOKUPS["query_filters"]
+    collection_terminals = SQLALCHEMY_LOOKUPS["collection_terminals"]
+    injected_defaults = frozenset(DEPENDS | SECURITY)
+    caller_names = frozenset({"request.state.user", "request.user"})
+    client_sources = frozenset({
+        "request.query_params", "request.path_params", "request.json", "request.form", "request.headers",
+        "request.cookies", "fastapi.Request.query_params", "fastapi.Request.path_params",
+    })
+    role_attributes = COMMON_ROLE_ATTRIBUTES
+    scope_attributes = frozenset({"scopes"})
+    role_calls = frozenset({".has_role", ".has_roles", ".has_permission", ".has_permissions", ".has_scope"})
+    token_decoders = PYJWT_JOSE
 
     def extract(self, ctx, sink) -> None:
         walk(ctx.tree, _Visitor(ctx, sink))
@@ -682,20 +706,20 @@ class _FunctionReader:
                 if passes(node.body):
                     flags.update(n.value for n in _names(node.test))
 
-        self.node.body.visit(Flags())
+        walk(self.node.body, Flags())
         active = [0]
 
         class Finder(cst.CSTVisitor):
             def visit_If(self, node):
                 if passes(node.body):
                     active[0] += 1
-                    node.test.visit(self)
+                    walk(node.test, self)
                     active[0] -= 1
                 else:
-                    node.test.visit(self)
-                node.body.visit(self)
+                    walk(node.test, self)
+                walk(node.body, self)
                 if node.orelse is not None:
-                    node.orelse.visit(self)
+                    walk(node.orelse, self)
                 return False
 
             def visit_Assign(self, node):
@@ -705,7 +729,7 @@ class _FunctionReader:
                             path_names.add(t.target.value)
                 if any(isinstance(t.target, cst.Name) and t.target.value in flags for t in node.targets):
                     active[0] += 1
-                    node.value.visit(self)
+                    walk(node.value, self)
                     active[0] -= 1
                     return False
 
@@ -828,7 +852,7 @@ def _names(expr) -> list:
         def visit_Name(self, node):
             found.append(node)
 
-    expr.visit(F())
+    walk(expr, F())
     return found
 
 

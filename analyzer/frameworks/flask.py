@@ -15,7 +15,7 @@ import libcst as cst
 from ..walk import walk
 from ..facts import GuardUse, Gate, Mount, Route, Router, Setting
 from ..names import call_arg, dotted, literal, path_text, string_list
-from .base import Adapter, setting_value
+from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, setting_value
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 ROUTERS = {
@@ -74,6 +74,51 @@ class FlaskAdapter(Adapter):
         "flask_jwt_extended.exceptions.NoAuthorizationError",
     })
     class_guard_attrs = {"decorators": "decorator", "method_decorators": "decorator"}
+    request_data = frozenset(f"flask.request.{a}" for a in ("json", "get_json", "form", "values", "args", "data"))
+    response_wrappers = frozenset({"flask.jsonify", "flask.json.jsonify", "flask.make_response"})
+    managers = frozenset({"query"})
+    model_bases = {"flask_sqlalchemy.SQLAlchemy.Model": "orm", "flask_sqlalchemy.extension.SQLAlchemy.Model": "orm"}
+    # flask-cors allows every origin unless told otherwise.
+    cors_calls = {q: ("origins", "supports_credentials", "", "any") for q in (
+        "flask_cors.CORS", "flask_cors.cross_origin", "flask_cors.extension.CORS", "flask_cors.decorator.cross_origin")}
+    # -- authorization (analyzer/authz.py) --
+    authz_guards = {
+        **dict.fromkeys([
+            "flask_principal.Permission.require", "flask_principal.Permission.required",
+            "flask_security.roles_required", "flask_security.roles_accepted",
+            "flask_security.permissions_required", "flask_security.permissions_accepted",
+            "flask_security.decorators.roles_required", "flask_security.decorators.roles_accepted",
+            "flask_user.roles_required", "flask_praetorian.roles_required", "flask_praetorian.roles_accepted",
+            "flask_jwt_extended.verify_jwt_in_request_roles",
+        ], "role"),
+    }
+    lookup_functions = {"flask_sqlalchemy.SQLAlchemy.get_or_404": 0, "flask_sqlalchemy.SQLAlchemy.first_or_404": 0}
+    lookup_builders = SQLALCHEMY_LOOKUPS["lookup_builders"]
+    lookup_sessions = SQLALCHEMY_LOOKUPS["lookup_sessions"]
+    lookup_managers = frozenset({"query", "objects"})
+    query_filters = SQLALCHEMY_LOOKUPS["query_filters"]
+    collection_terminals = SQLALCHEMY_LOOKUPS["collection_terminals"]
+    caller_names = frozenset({
+        "flask_login.current_user", "flask_login.utils.current_user", "flask_jwt_extended.current_user",
+        "flask.g.user", "flask.g.current_user", "flask.g.identity", "flask.g.account", "flask_security.current_user",
+        "flask_principal.g.identity", "flask_praetorian.current_user",
+    })
+    caller_calls = frozenset({
+        "flask_jwt_extended.get_jwt_identity", "flask_jwt_extended.get_current_user", "flask_jwt_extended.get_jwt",
+        "flask_jwt.current_identity", "flask_praetorian.current_user", "flask_praetorian.current_user_id",
+        ".current_user",  # flask_httpauth: auth.current_user()
+    })
+    client_sources = frozenset({
+        "flask.request.args", "flask.request.form", "flask.request.values", "flask.request.json",
+        "flask.request.get_json", "flask.request.data", "flask.request.view_args", "flask.request.files",
+        "flask.request.headers", "flask.request.cookies",
+    })
+    role_attributes = COMMON_ROLE_ATTRIBUTES
+    role_calls = frozenset({
+        ".has_role", ".has_roles", ".has_permission", ".has_permissions", ".can", ".require",
+        "flask_security.utils.has_role", ".is_admin", ".is_administrator", ".has_any_role",
+    })
+    token_decoders = PYJWT_JOSE
 
     def extract(self, ctx, sink) -> None:
         walk(ctx.tree, _FlaskVisitor(ctx, sink))

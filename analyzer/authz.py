@@ -1,0 +1,568 @@
+"""Authorization facts of one file: object lookups by client-supplied ids, the checks that
+tie an object to the caller or test a role, owner fields of models, and tokens decoded
+without verification.
+
+A framework-neutral pass over the parsed file: which names are ORM lookups, callers,
+request data, role checks or token decoders comes only from the adapters' tables
+(``Knowledge``). Facts go to ``ObjectLookup``, ``AccessCheck``, ``OwnerField`` and
+``TokenDecode``.
+
+Per function, names are tracked in source order: parameters the client fills (path and
+query parameters, ``**kwargs`` of a URL) and names assigned from request data are
+*client* values; names assigned from the caller (``request.user``, an injected current
+user, ``get_jwt_identity()``) are the *caller*. A lookup is a query chain over a model
+whose arguments use a client value as an id; one whose arguments mention the caller is
+scoped to the caller and is not reported.
+"""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from .facts import AccessCheck, ObjectLookup, OwnerField, TokenDecode
+from .names import call_arg, dotted, literal, NOT_LITERAL
+from .walk import walk
+
+# Parameters a framework fills from something other than the client's input.
+NOT_CLIENT = frozenset({"self", "cls", "request", "req", "db", "session", "sess", "s", "conn", "connection", "cursor",
+                        "settings", "config", "response", "background_tasks", "app", "g", "ctx", "context", "info"})
+DB_NAMES = frozenset({"db", "session", "sess", "conn", "connection", "cursor", "database", "uow", "repo"})
+CALLER_PARAMS = frozenset({"user", "me", "owner", "account", "caller", "principal", "identity", "requester",
+                           "auth_user", "active_user", "superuser", "admin", "token_data", "claims", "viewer"})
+SCALARS = frozenset({"int", "str", "uuid.UUID", "UUID", "float", "bool", "bytes", "typing.Optional", "Optional"})
+ID_KEY = re.compile(r"^(id|pk|uuid|slug|.*_(id|pk|uuid))$|^id_")
+OWNER_FIELD = re.compile(
+    r"^(owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
+    r"seller|buyer|assignee|assigned_to|member|profile)(_id|_pk)?$|^owner_")
+# Project helpers named after what they check (followed through the graph when resolvable).
+CHECK_HELPER = re.compile(
+    r"^_?(check|ensure|require|assert|verify|authori[sz]e|enforce|validate)_?\w*"
+    r"(owner|ownership|access|permission|perm|perms|allowed|member|can_\w+)\w*$"
+    r"|^_?(is_owner|owned_by|belongs_to|user_can|can_(view|edit|delete|access|update|read|write|modify|manage)\w*"
+    r"|has_access|authori[sz]e)$")
+SCOPED = "<scoped>"
+_NOT_HELPERS = frozenset({"int", "str", "float", "bool", "len", "print", "jsonify", "abort", "get", "dict", "list",
+                          "format", "append", "update", "loads", "dumps", "strip", "lower", "split", "render_template",
+                          "Response", "JsonResponse", "HTTPException", "redirect", "url_for", "flash", "log",
+                          "info", "debug", "warning", "error", "exception", "isinstance", "setattr", "getattr"})
+CALLER_FUNCTION = re.compile(
+    r"^_?(get_|load_|fetch_)?(current|authenticated|logged_in|active|request|requesting)_(active_)?"
+    r"(user|identity|account|principal|member)(_or_40[13])?$")
+SINGLE_POSITIONAL = frozenset({"get", "get_or_404", "get_one", "one_or_404"})
+ROLE_KEYS = frozenset({"role", "roles", "is_admin", "is_staff", "is_superuser", "permissions", "groups", "admin"})
+
+
+class _Frame:
+    def __init__(self, qualname: str):
+        self.qualname = qualname
+        self.client: dict[str, str] = {}  # name -> where it comes from
+        self.caller: set[str] = set()
+        self.results: set[str] = set()
+
+
+class AuthzPass(cst.CSTVisitor):
+    def __init__(self, ctx, sink):
+        self.ctx = ctx
+        self.sink = sink
+        k = ctx.knowledge
+        self.k = k
+        self.managers = set(k.lookup_managers) | set(getattr(k, "managers", ()))
+        self.stack: list[str] = []
+        self.frames: list[_Frame] = []
+        self.chained: set[int] = set()  # ids of calls already examined as part of a longer chain
+        self.test_depth = 0
+        self.seen: set[tuple] = set()
+
+    # -- structure ----------------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        qual = ".".join([self.ctx.module, *self.stack, node.name.value])
+        for stmt in node.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                target, value = None, None
+                if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    target, value = small.targets[0].target, small.value
+                elif isinstance(small, cst.AnnAssign):
+                    target, value = small.target, small.value
+                if not isinstance(target, cst.Name):
+                    continue
+                name = target.value
+                if value is not None and name in self.k.implicit_lookup_attrs and not self.frames:
+                    model = self._implicit_model(value)
+                    if model:
+                        self.sink.lookups.append(ObjectLookup(qual, self.ctx.loc(small), model, self.ctx.code(small),
+                                                              "the URL's object id", implicit=True))
+                if self._is_owner_field(name, value, small):
+                    self.sink.owner_fields.append(OwnerField(qual, name, self.ctx.loc(small)))
+        self.stack.append(node.name.value)
+        return True
+
+    def leave_ClassDef(self, node) -> None:
+        self.stack.pop()
+
+    def _is_owner_field(self, name, value, stmt) -> bool:
+        if OWNER_FIELD.match(name):
+            return isinstance(value, cst.Call) or isinstance(stmt, cst.AnnAssign)
+        if isinstance(value, cst.Call):
+            text = self.ctx.code(value)
+            return ("ForeignKey" in text or "relationship" in text) and re.search(r"user|User|AUTH_USER_MODEL", text) \
+                is not None and not name.endswith(("_at", "_on"))
+        return False
+
+    def _implicit_model(self, value) -> str:
+        if isinstance(value, cst.Call):
+            root, segs = _chain(value)
+            if root is not None and segs and segs[0][0] in self.managers and segs[0][1] is None:
+                if any(self._is_caller(a.value) for _, c in segs if c is not None for a in c.args):
+                    return ""
+                return self.ctx.resolve(root) if _classlike(root) else ""
+            return ""
+        return self.ctx.resolve(value) if _classlike(value) else ""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        for d in node.decorators:
+            walk(d, self)
+        qual = ".".join([self.ctx.module, *self.stack, node.name.value])
+        frame = _Frame(qual)
+        outer = self.frames[-1] if self.frames else None
+        if outer:  # closures see the enclosing function's names
+            frame.client.update(outer.client)
+            frame.caller |= outer.caller
+        params = node.params
+        for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self._param(frame, p)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param) and star.name.value not in NOT_CLIENT:
+                frame.client[star.name.value] = f"URL parameters ({star.name.value})"
+        self.frames.append(frame)
+        self.stack.append(node.name.value)
+        walk(node.body, self)
+        self.stack.pop()
+        self.frames.pop()
+        return False
+
+    def _param(self, frame: _Frame, p: cst.Param) -> None:
+        name = p.name.value
+        if name in NOT_CLIENT:
+            return
+        injected = False
+        if isinstance(p.default, cst.Call) and self.ctx.resolve(p.default.func) in self.k.injected_defaults:
+            injected = True
+        ann = p.annotation.annotation if p.annotation else None
+        ann_name = ""
+        if isinstance(ann, cst.Subscript):
+            if (dotted(ann.value) or "").rpartition(".")[2] == "Annotated":
+                for el in ann.slice[1:]:
+                    v = el.slice.value if isinstance(el.slice, cst.Index) else None
+                    if isinstance(v, cst.Call) and self.ctx.resolve(v.func) in self.k.injected_defaults:
+                        injected = True
+                first = ann.slice[0].slice
+                ann_name = dotted(first.value) or "" if isinstance(first, cst.Index) else ""
+            else:
+                ann_name = dotted(ann.value) or ""
+        elif ann is not None:
+            ann_name = dotted(ann) or ""
+        if injected:
+            if name not in DB_NAMES:
+                frame.caller.add(name)
+            return
+        if name in DB_NAMES:
+            return
+        if name.startswith("current_") or (name in CALLER_PARAMS and ann_name and ann_name not in SCALARS):
+            frame.caller.add(name)
+            return
+        if ann_name and ann_name not in SCALARS and ann_name[:1].isupper() and not ID_KEY.match(name):
+            return  # a body or dependency object typed by a class: its id fields are read explicitly
+        frame.client[name] = f"parameter {name}"
+
+    # -- expressions: client data and the caller ---------------------------------------------------
+    def _client(self, expr) -> str:
+        """Where the client value in ``expr`` comes from, or ''."""
+        frame = self.frames[-1] if self.frames else None
+        found = []
+
+        class Finder(cst.CSTVisitor):
+            def visit_Name(s, n: cst.Name) -> None:
+                if frame and n.value in frame.client and not found:
+                    found.append(frame.client[n.value])
+
+            def visit_Attribute(s, a: cst.Attribute) -> bool:
+                d = dotted(a)
+                if d and not found and self._matches(d, self.k.client_sources):
+                    found.append(d)
+                    return False
+                return True
+
+            def visit_Lambda(s, n) -> bool:
+                return False
+
+        walk(expr, Finder())
+        return found[0] if found else ""
+
+    def _matches(self, d: str, table) -> bool:
+        q = self.ctx.resolve(d)
+        for t in table:
+            for x in (d, q):
+                if x == t or x.startswith(t + ".") or x.startswith(t + "["):
+                    return True
+        return False
+
+    def _is_caller(self, expr) -> bool:
+        frame = self.frames[-1] if self.frames else None
+        hit = []
+
+        class Finder(cst.CSTVisitor):
+            def visit_Name(s, n: cst.Name) -> None:
+                if frame and n.value in frame.caller:
+                    hit.append(n)
+                elif self._matches(n.value, self.k.caller_names):
+                    hit.append(n)
+
+            def visit_Attribute(s, a: cst.Attribute) -> bool:
+                d = dotted(a)
+                if d and self._matches(d, self.k.caller_names):
+                    hit.append(a)
+                    return False
+                return True
+
+            def visit_Call(s, c: cst.Call) -> None:
+                if self._caller_call(c):
+                    hit.append(c)
+
+        walk(expr, Finder())
+        return bool(hit)
+
+    def _caller_call(self, c: cst.Call) -> bool:
+        q = self.ctx.resolve(c.func)
+        if q in self.k.caller_calls:
+            return True
+        if isinstance(c.func, cst.Attribute) and "." + c.func.attr.value in self.k.caller_calls:
+            return True
+        last = q.rpartition(".")[2]
+        return CALLER_FUNCTION.match(last) is not None
+
+    # -- statements -----------------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._assign([t.target for t in node.targets], node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign([node.target], node.value)
+
+    def _assign(self, targets, value) -> None:
+        if not self.frames:
+            return
+        frame = self.frames[-1]
+        names = [n.value for t in targets for n in _names(t)]
+        if not names:
+            return
+        lookup = isinstance(value, cst.Call) and self._lookup_of(value) is not None
+        if self._is_caller(value) and not lookup:
+            frame.caller.update(names)
+            for n in names:
+                frame.client.pop(n, None)
+            return
+        if lookup:
+            frame.results.update(names)
+            for n in names:
+                frame.client.pop(n, None)
+            return
+        src = self._client(value)
+        if src and not isinstance(value, (cst.ListComp, cst.GeneratorExp)):
+            for n in names:
+                frame.client[n] = src
+
+    # -- calls: lookups, checks, token decoding -----------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.frames:
+            return
+        frame = self.frames[-1]
+        q = self.ctx.resolve(node.func)
+        self._token(node, q)
+        self._checks(node, q)
+        if id(node) in self.chained:
+            return
+        found = self._lookup_of(node, mark=True)
+        if found and found[1] == SCOPED:
+            self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), found[0], self.ctx.code(node)[:120],
+                                    scoped=True))
+        elif found and found[1]:
+            model, src = found
+            self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src))
+        elif found is None and q and node.args and q.rpartition(".")[2] not in _NOT_HELPERS:
+            # the client's id handed to a helper (``crud.get_note(db, note_id)``): its lookups count here
+            if any(self._is_caller(a.value) for a in node.args):
+                return
+            src = next((s for s in (self._client(a.value) for a in node.args) if s), "")
+            if src:
+                self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), "", self.ctx.code(node)[:120], src, via=q))
+
+    def _emit(self, fact) -> None:
+        key = (type(fact).__name__, fact.function, fact.location)
+        if key not in self.seen:
+            self.seen.add(key)
+            if isinstance(fact, ObjectLookup):
+                self.sink.lookups.append(fact)
+            elif isinstance(fact, AccessCheck):
+                self.sink.access_checks.append(fact)
+            else:
+                self.sink.token_decodes.append(fact)
+
+    def _lookup_of(self, call: cst.Call, mark: bool = False):
+        """(model, client source) when ``call`` heads a query chain over a model by id; the
+        source is '' when the chain is scoped to the caller or uses no client id. None: not
+        a lookup."""
+        root, segs = _chain(call)
+        if mark:
+            for _, c in segs[:-1]:
+                if c is not None:
+                    self.chained.add(id(c))
+        model, args, start = "", [], 0
+        k = self.k
+        if root is None and segs and segs[0][1] is not None:  # a function call heads the chain
+            fq = self.ctx.resolve(segs[0][1].func)
+            head = segs[0][1]
+            if fq in k.lookup_functions or fq in k.lookup_builders:
+                idx = k.lookup_functions.get(fq, 0)
+                m = call_arg(head, None, idx)
+                if m is not None and _classlike(m):
+                    model = self._model(m)
+                    args = [(a, a.keyword is None and i > idx and fq in k.lookup_functions)
+                            for i, a in enumerate(head.args) if a.value is not m]
+                    start = 1
+        elif root is not None and segs and segs[0][0] in self.managers and segs[0][1] is None and _classlike(root):
+            model, start = self._model(root), 1
+        if not model:
+            for i, (name, c) in enumerate(segs):
+                if c is None:
+                    continue
+                m = call_arg(c, None, 0)
+                if m is None or not _classlike(m):
+                    continue
+                if name in k.lookup_builders or (name in k.lookup_sessions and len(c.args) >= 2):
+                    model, start = self._model(m), i + 1
+                    args = [(a, name in k.lookup_sessions and a.keyword is None) for a in c.args[1:]]
+                    break
+        if not model:
+            return None
+        names = [n for n, _ in segs]
+        for name, c in segs[start:]:
+            if c is not None:
+                args.extend((a, name in SINGLE_POSITIONAL and a.keyword is None) for a in c.args)
+        if root is not None and self._is_caller(root):
+            return model, SCOPED
+        src = ""
+        for a, positional_id in args:
+            if self._is_caller(a.value) or (a.keyword is not None and OWNER_FIELD.match(a.keyword.value)) \
+                    or _compares_owner(a.value):
+                return model, SCOPED
+            if src:
+                continue
+            s = self._client(a.value)
+            if not s:
+                continue
+            if positional_id or (a.keyword is not None and ID_KEY.match(a.keyword.value)) or _compares_id(a.value) \
+                    or ID_KEY.match(_last_name(a.value)):
+                src = s
+        if any(n in k.collection_terminals for n in names):
+            return None
+        return model, src
+
+    def _model(self, expr) -> str:
+        d = dotted(expr) or ""
+        if d.startswith(("self.", "cls.")):
+            return d.rpartition(".")[2]
+        return self.ctx.resolve(expr)
+
+    def _checks(self, call: cst.Call, q: str) -> None:
+        frame = self.frames[-1]
+        func = call.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
+        loc = self.ctx.loc(call)
+        if q in self.k.role_calls or (method and "." + method in self.k.role_calls):
+            self._evidence("role", call)
+        elif q in self.k.object_permission_calls or (method and "." + method in self.k.object_permission_calls):
+            self._evidence("owner", call)
+        elif method and CHECK_HELPER.match(method):
+            self._evidence("owner", call)
+        if method in self.k.query_filters:
+            for a in call.args:
+                if a.keyword is not None and self._is_caller(a.value):
+                    self._evidence("owner", call)
+                    break
+        del frame, loc
+
+    def _evidence(self, kind: str, node) -> None:
+        for f in self.frames:  # a wrapper's checks count for the decorator around it
+            self._emit(AccessCheck(f.qualname, self.ctx.loc(node), kind, self.ctx.code(node)[:120]))
+
+    def _token(self, call: cst.Call, q: str) -> None:
+        conv = self.k.token_decoders.get(q)
+        if not conv:
+            return
+        flaw = ""
+        options = call_arg(call, "options")
+        if isinstance(options, cst.Dict):
+            for el in options.elements:
+                if isinstance(el, cst.DictElement) and literal(el.key) == "verify_signature" and literal(el.value) is False:
+                    flaw = 'options={"verify_signature": False} turns signature verification off'
+        if not flaw and literal(call_arg(call, "verify")) is False:
+            flaw = "verify=False turns signature verification off"
+        algorithms = call_arg(call, "algorithms")
+        algs = literal(algorithms) if algorithms is not None else NOT_LITERAL
+        if not flaw and isinstance(algorithms, (cst.List, cst.Tuple, cst.SimpleString)):
+            values = [literal(e.value) for e in algorithms.elements] if not isinstance(algorithms, cst.SimpleString) \
+                else [algs]
+            if any(isinstance(v, str) and v.lower() == "none" for v in values):
+                flaw = 'algorithms accepts "none": an unsigned token passes'
+        key = call_arg(call, "key", 1)
+        if not flaw and key is None and algorithms is None:
+            flaw = "no key and no algorithms: the signature is not checked"
+        if flaw:
+            owner = self.frames[-1].qualname if self.frames else self.ctx.module
+            self._emit(TokenDecode(owner, self.ctx.loc(call), self.ctx.code(call)[:120], flaw))
+
+    # -- tests: role and ownership checks ----------------------------------------------------------
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if not self.frames:
+            return
+        sides = [node.left, *(c.comparator for c in node.comparisons)]
+        callers = [s for s in sides if self._is_caller(s)]
+        if not callers:
+            return
+        others = [s for s in sides if s not in callers]
+        if any(literal(o) is NOT_LITERAL for o in others):
+            self._evidence("owner", node)
+        elif any(self._role_read(c) for c in callers) or any(isinstance(literal(o), str) for o in others):
+            self._evidence("role", node)
+
+    def _role_read(self, expr) -> bool:
+        found = []
+        k = self.k
+
+        class Finder(cst.CSTVisitor):
+            def visit_Attribute(s, a: cst.Attribute) -> None:
+                if a.attr.value in k.role_attributes:
+                    found.append(a)
+
+            def visit_SubscriptElement(s, e: cst.SubscriptElement) -> None:
+                if isinstance(e.slice, cst.Index) and literal(e.slice.value) in ROLE_KEYS:
+                    found.append(e)
+
+        walk(expr, Finder())
+        return bool(found)
+
+    def visit_If(self, node: cst.If) -> None:
+        self._test(node.test)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._test(node.test)
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        self._test(node.test)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._test(node.test)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None and not isinstance(node.value, (cst.Dict, cst.List, cst.Call)):
+            self._test(node.value)
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._test(node.body)
+
+    def _test(self, test) -> None:
+        if not self.frames:
+            return
+        k = self.k
+        hits = []
+
+        class Finder(cst.CSTVisitor):
+            def visit_Attribute(s, a: cst.Attribute) -> None:
+                if a.attr.value in k.role_attributes:
+                    hits.append(("role", a))
+                elif a.attr.value in k.scope_attributes:
+                    hits.append(("scope", a))
+
+            def visit_Comparison(s, c: cst.Comparison) -> None:
+                for comp in c.comparisons:
+                    if isinstance(comp.operator, (cst.In, cst.NotIn)) and isinstance(comp.comparator, cst.Subscript):
+                        for el in comp.comparator.slice:
+                            if isinstance(el.slice, cst.Index) and literal(el.slice.value) in ("scope", "scopes", "scp"):
+                                hits.append(("scope", c))
+                    if isinstance(comp.operator, (cst.In, cst.NotIn)) and _last_name(comp.comparator) in ("scope", "scopes"):
+                        hits.append(("scope", c))
+
+            def visit_SubscriptElement(s, e: cst.SubscriptElement) -> None:
+                if isinstance(e.slice, cst.Index) and literal(e.slice.value) in ROLE_KEYS:
+                    hits.append(("role", e))
+
+        walk(test, Finder())
+        for kind, node in hits[:1]:
+            self._evidence(kind, node)
+
+
+def _chain(call: cst.Call):
+    """(root expression or None, [(name, Call or None)]) for ``a.b(x).c.d(y)``: the root ``a``
+    and the segments in order; a chain headed by a function call has root None and its first
+    segment ("", call)."""
+    segs = []
+    node = call
+    while True:
+        if isinstance(node, cst.Call):
+            f = node.func
+            if isinstance(f, cst.Attribute):
+                segs.append((f.attr.value, node))
+                node = f.value
+            else:
+                segs.append(("", node))
+                segs.reverse()
+                return None, segs
+        elif isinstance(node, cst.Attribute):
+            segs.append((node.attr.value, None))
+            node = node.value
+        else:
+            segs.reverse()
+            return node, segs
+
+
+def _classlike(expr) -> bool:
+    d = dotted(expr) or ""
+    if not d:
+        return False
+    last = d.rpartition(".")[2]
+    return last[:1].isupper() or d in ("self.model", "cls.model", "model")
+
+
+def _names(target):
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _names(e.value)]
+    return []
+
+
+def _last_name(expr) -> str:
+    d = dotted(expr) or ""
+    return d.rpartition(".")[2]
+
+
+def _compares_owner(expr) -> bool:
+    """``Model.owner_id == x``: a filter on the column that ties rows to a user."""
+    if isinstance(expr, cst.Comparison):
+        return bool(OWNER_FIELD.match(_last_name(expr.left))) and all(
+            isinstance(c.operator, (cst.Equal, cst.In)) for c in expr.comparisons)
+    return False
+
+
+def _compares_id(expr) -> bool:
+    if isinstance(expr, cst.Comparison):
+        left = _last_name(expr.left)
+        return bool(ID_KEY.match(left)) or any(ID_KEY.match(_last_name(c.comparator)) for c in expr.comparisons)
+    return False
+
+
+def extract_authz(ctx, sink) -> None:
+    walk(ctx.tree, AuthzPass(ctx, sink))

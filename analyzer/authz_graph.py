@@ -1,0 +1,307 @@
+"""What the AppGraph answers about authorization (mixed into AppGraph).
+
+Authentication says *who* the caller is; these queries say whether a route also checks
+*what* the caller may do: a role, permission or scope check ("role"), or a check that ties
+the object it touches to the caller ("owner"). They read the neutral facts of
+``analyzer/authz.py`` and the adapters' tables through ``Knowledge``, never CST.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .facts import Location
+
+OWNER_FIELD = re.compile(
+    r"^(owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
+    r"seller|buyer|assignee|assigned_to|member|profile)(_id|_pk)?$|^owner_")
+ADMIN_SEGMENT = re.compile(r"^(admin\w*|administration|superusers?|sudo|back-?office)$")
+USER_SEGMENT = re.compile(r"^(users?|accounts?|members?|profiles?|employees?|customers?)$")
+ROLE_SEGMENT = re.compile(r"^(roles?|permissions?|privileges?|groups?|grants?|acls?)$")
+PRIVILEGED_ACTION = re.compile(
+    r"(^|_)(role|roles|promote|demote|grant|revoke|ban|unban|impersonate|make_admin|set_admin|suspend|"
+    r"deactivate|activate|disable|enable|permissions?|privileges?)(_|$)")
+WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE", "ANY"})
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """One sign that a route checks what the caller may do."""
+
+    kind: str  # role | owner
+    location: Location | None
+    reason: str
+
+
+def is_param(segment: str) -> bool:
+    return segment.startswith(("<", "{", "(", ":")) or "(?P" in segment
+
+
+class AuthzQueries:
+    """Authorization queries over the linked graph (``self`` is the AppGraph)."""
+
+    # -- indexes ---------------------------------------------------------------------------------
+    def _authz_index(self):
+        idx = getattr(self, "_authz_idx", None)
+        if idx is not None:
+            return idx
+        lookups, checks, owners, tokens = {}, {}, {}, []
+        for m in self.modules:
+            if m.error:
+                continue
+            for lk in getattr(m, "lookups", ()):
+                lookups.setdefault(lk.function, []).append(lk)
+            for c in getattr(m, "access_checks", ()):
+                checks.setdefault(c.function, []).append(c)
+            for o in getattr(m, "owner_fields", ()):
+                owners.setdefault(o.model, []).append(o)
+            tokens.extend(getattr(m, "token_decodes", ()))
+        self._authz_idx = idx = (lookups, checks, owners, tokens)
+        self._access_memo = {}
+        return idx
+
+    @property
+    def token_decodes(self) -> list:
+        return self._authz_index()[3]
+
+    # -- models ----------------------------------------------------------------------------------
+    def owner_fields(self, model: str) -> list[tuple[str, Location | None]]:
+        """Fields of ``model`` (its bases' too) that tie a row to a user: (name, location)."""
+        owners = self._authz_index()[2]
+        found: dict[str, Location | None] = {}
+        for q in self.mro(self.canonical(model)):
+            for o in owners.get(q, ()):
+                found.setdefault(o.name, o.location)
+        for name in self.model_fields(self.canonical(model)):  # fields other adapters know about
+            if OWNER_FIELD.match(name):
+                found.setdefault(name, None)
+        return list(found.items())
+
+    # -- functions: transitive checks --------------------------------------------------------------
+    def _callee(self, caller: str, call: str) -> str:
+        """The project function ``call`` (as resolved in ``caller``) names: methods on ``self``
+        are looked up along the caller's class hierarchy."""
+        parts = call.split(".")
+        if "self" in parts or "cls" in parts:
+            i = parts.index("self") if "self" in parts else parts.index("cls")
+            cls = caller.rpartition(".")[0]
+            rest = parts[i + 1:]
+            if cls in self.classes and rest:
+                for c in self.mro(cls):
+                    q = ".".join([c, *rest])
+                    if q in self.functions:
+                        return q
+            return ""
+        q = self.canonical(call)
+        if q in self.functions:
+            return q
+        cls, _, meth = q.rpartition(".")
+        if cls in self.classes:
+            for c in self.mro(cls):
+                if f"{c}.{meth}" in self.functions:
+                    return f"{c}.{meth}"
+        return q if q in self.functions else ""
+
+    def access(self, qname: str, _stack: frozenset = frozenset()):
+        """{kind: AccessCheck} that the function ``qname`` makes, itself or through the project
+        functions it calls and the dependencies it declares."""
+        _, checks, _, _ = self._authz_index()
+        memo = self._access_memo
+        if qname in memo:
+            return memo[qname]
+        if qname in _stack or len(_stack) > 12:
+            return {}
+        found = {}
+        for c in checks.get(qname, ()):
+            found.setdefault(c.kind, c)
+        f = self.functions.get(qname)
+        for call in (f.calls if f else ()):
+            callee = self._callee(qname, call)
+            if callee and callee != qname:
+                for kind, c in self.access(callee, _stack | {qname}).items():
+                    found.setdefault(kind, c)
+        for dep in self.dependencies.get(qname, ()):
+            for t in self._targets(dep.target):
+                for kind, c in self.access(t, _stack | {qname}).items():
+                    found.setdefault(kind, c)
+        if not _stack:
+            memo[qname] = found
+        return found
+
+    def _targets(self, target: str) -> list[str]:
+        """Functions that run when ``target`` (a function, an instance, a class) is used as a guard."""
+        q = self.canonical(target)
+        out = [q]
+        inst = self.instances.get(q)
+        if inst:
+            q = self.alias(inst)
+        if q in self.classes:
+            for c in self.mro(q):
+                out.append(f"{c}.__call__")
+                out.extend(f"{c}.{name}" for name in self.k.guard_methods)
+        return out
+
+    # -- routes -----------------------------------------------------------------------------------
+    def scopes_required(self, route) -> tuple[str, ...]:
+        locs = {g.location for g in route.guards}
+        found: list[str] = []
+        for s in self.scope_facts:
+            if s.kind == "required" and s.scopes and (self.alias(s.owner) == route.handler or s.location in locs):
+                found.extend(x for x in s.scopes if x not in found)
+        return tuple(found)
+
+    def guard_authorization(self, g, route=None) -> Authorization | None:
+        """How the guard ``g`` (a GuardInfo) authorizes, beyond authenticating; None if it does not."""
+        if g.effect not in ("auth", "none") or not g.target:
+            return None
+        targets = g.target.split("|")
+        verdicts = [self._target_authz(t, route) for t in targets]
+        if all(verdicts):
+            kind = "owner" if all(v[0] == "owner" for v in verdicts) else "role"
+            return Authorization(kind, g.location, f"{g.name}: {verdicts[0][1]}")
+        return None
+
+    def guard_kind(self, g) -> str:
+        """The adapters' authorization class of a guard: role | owner | readonly | test | ''."""
+        for t in (g.target.split("|") if g.target else ()):
+            q = self.canonical(t)
+            for c in self.mro(q) if q in self.classes else [q]:
+                kind = self.k.authz_guards.get(c)
+                if kind:
+                    return kind
+        return ""
+
+    def _target_authz(self, target: str, route):
+        q = self.canonical(target)
+        kind = self.k.authz_guards.get(q)
+        if kind in ("role", "owner"):
+            return kind, q
+        inst = self.instances.get(q)
+        cls = self.alias(inst) if inst else q
+        if cls in self.classes:
+            for c in self.mro(cls):
+                kind = self.k.authz_guards.get(c)
+                if kind in ("role", "owner"):
+                    return kind, f"subclass of {c}"
+                klass = self.classes.get(c)
+                if klass and any(self.k.guard_methods.get(mf.name) == "item" for mf in klass.methods):
+                    return "owner", f"{c.rpartition('.')[2]} checks each object"
+        for t in self._targets(q):
+            for kind, c in self.access(t).items():
+                if kind in ("role", "owner") or (kind == "scope" and route is not None and self.scopes_required(route)):
+                    return ("owner" if kind == "owner" else "role"), c.display
+        return None
+
+    def route_authorization(self, route) -> list[Authorization]:
+        """Every sign that ``route`` checks what the caller may do (role or ownership)."""
+        found: list[Authorization] = []
+        for g in (*route.guards, *route.applied):
+            a = self.guard_authorization(g, route)
+            if a:
+                found.append(a)
+        requires_scopes = bool(self.scopes_required(route))
+        sources = [route.handler]
+        if route.view_class:
+            for c in self.mro(route.view_class):
+                klass = self.classes.get(c)
+                if klass and klass.scoped:
+                    found.append(Authorization("owner", klass.location, "its queryset is filtered by the requester"))
+                sources.extend(f"{c}.{m}" for m in sorted(self.k.object_methods))
+        for src in sources:
+            for kind, c in self.access(src).items():
+                if kind in ("role", "owner") or (kind == "scope" and requires_scopes):
+                    found.append(Authorization("owner" if kind == "owner" else "role", c.location, c.display))
+        return found
+
+    def route_lookups(self, route) -> list:
+        """Object lookups by a client-supplied id that ``route`` makes (in its handler, the
+        helpers the handler passes the id to, or the view class's implicit fetch)."""
+        lookups = self._authz_index()[0]
+        out, seen = [], set()
+
+        def collect(q, depth):
+            if q in seen or depth > 3:
+                return
+            seen.add(q)
+            for lk in lookups.get(q, ()):
+                if lk.model and not lk.implicit and not lk.scoped:
+                    out.append(lk)
+                elif lk.via:
+                    callee = self._callee(q, lk.via)
+                    if callee:
+                        collect(callee, depth + 1)
+
+        collect(route.handler, 0)
+        segs = [s for s in route.path.strip("/").split("/") if s]
+        item = route.item if route.item is not None else bool(segs) and is_param(segs[-1])
+        if route.view_class and item:
+            for c in self.mro(route.view_class):
+                for lk in lookups.get(c, ()):
+                    if lk.implicit:
+                        out.append(lk)
+                for m in sorted(self.k.object_methods):
+                    collect(f"{c}.{m}", 0)
+        return out
+
+    def private_model(self, model: str) -> bool:
+        """The project itself restricts some query over ``model`` to the caller's rows (a
+        listing filtered by the current user, a scoped ``get_queryset``)."""
+        lookups = self._authz_index()[0]
+        cache = getattr(self, "_private_models", None)
+        if cache is None:
+            cache = self._private_models = {self.canonical(lk.model) for lks in lookups.values() for lk in lks
+                                            if lk.scoped and lk.model}
+            for c in self.classes.values():  # a view class whose queryset is scoped to the requester
+                if c.scoped:
+                    cache.update(self.canonical(lk.model) for lk in lookups.get(c.qualname, ()) if lk.implicit)
+        return self.canonical(model) in cache
+
+    def owned_lookups(self, route) -> list:
+        """(lookup, owner fields) for the route's lookups of models whose rows belong to a user.
+        On reads, only models that the project treats as private elsewhere count: a blog post
+        has an author but is meant to be read by everyone."""
+        found = []
+        for lk in self.route_lookups(route):
+            model = lk.model
+            if "." not in model:  # self.model in a generic helper: unknown
+                continue
+            fields = self.owner_fields(model)
+            if fields and (route.method not in ("GET", "HEAD", "OPTIONS") or self.private_model(model)):
+                found.append((lk, fields))
+        return found
+
+    def privileged(self, route) -> str:
+        """Why ``route`` is a privileged operation ('' if it is not)."""
+        segs = [s for s in route.path.strip("/").split("/") if s]
+        words = [s.lower() for s in segs if not is_param(s)]
+        if any(ADMIN_SEGMENT.match(w) for w in words):
+            return "an admin route"
+        write = route.method in WRITE
+        if not write:
+            return ""
+        handler = route.handler.rpartition(".")[2].lower()
+        if any(ROLE_SEGMENT.match(w) for w in words) or PRIVILEGED_ACTION.search(handler):
+            if any(USER_SEGMENT.match(w) or ROLE_SEGMENT.match(w) for w in words):
+                return "changes roles, permissions or account status"
+        for i, s in enumerate(segs):
+            if USER_SEGMENT.match(s.lower()) and any(is_param(x) for x in segs[i + 1:]):
+                tail = [x.lower() for x in segs[i + 1:] if not is_param(x)]
+                if route.method == "DELETE":
+                    return "deletes another user's account or data" if tail else "deletes a user account"
+                if not tail or tail[-1] in ("password", "email", "status", "profile", "settings", "role", "roles"):
+                    return "changes another user's account"
+                return ""
+        return ""
+
+    def read_only_guarded(self, route):
+        """The guard when ``route`` changes one object (PUT, PATCH, DELETE) and is guarded only
+        by a permission that authenticates writes and lets reads through, with no role or
+        ownership check anywhere: any signed-in user may change anyone's object."""
+        if route.method not in ("PUT", "PATCH", "DELETE") or route.auth != "protected":
+            return None
+        auth = [g for g in route.guards if g.effect == "auth"]
+        if not auth or not all(self.guard_kind(g) == "readonly" for g in auth):
+            return None
+        if self.route_authorization(route):
+            return None
+        return auth[0]

@@ -1,0 +1,281 @@
+from __future__ import annotations
+
+from itertools import groupby
+
+from analyzer.findings import Related, Severity
+
+from .base import Check, Invalid, Valid
+
+FLASK_MODELS = """
+from app.extensions import db
+
+class Note(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    body = db.Column(db.Text)
+    owner_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+"""
+FLASK_EXT = """
+from flask_sqlalchemy import SQLAlchemy
+db = SQLAlchemy()
+"""
+FASTAPI_MODELS = """
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+class Base(DeclarativeBase):
+    pass
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+"""
+FASTAPI_DEPS = """
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+
+def get_db():
+    yield None
+
+def get_current_user(token: str = Depends(oauth2)):
+    if not token:
+        raise HTTPException(status_code=401)
+    return token
+"""
+DJANGO_SETTINGS = """
+INSTALLED_APPS = ["rest_framework", "notes"]
+ROOT_URLCONF = "proj.urls"
+REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+"""
+DJANGO_MODELS = """
+from django.conf import settings
+from django.db import models
+
+class Note(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    body = models.TextField()
+"""
+DRF_URLS = """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from notes.views import NoteViewSet
+
+router = DefaultRouter()
+router.register("notes", NoteViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+"""
+DJANGO_URLS = """
+from django.urls import path
+from notes import views
+
+urlpatterns = [path("notes/<int:pk>/", views.note_detail)]
+"""
+
+
+def _flask(view: str) -> dict:
+    return {"app/extensions.py": FLASK_EXT, "app/models.py": FLASK_MODELS, "app/views.py": """
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
+from app.extensions import db
+from app.models import Note
+
+bp = Blueprint("notes", __name__)
+""" + view, "app/__init__.py": """
+from flask import Flask
+from app.views import bp
+
+def create_app():
+    app = Flask(__name__)
+    app.register_blueprint(bp)
+    return app
+"""}
+
+
+def _fastapi(view: str) -> dict:
+    return {"app/models.py": FASTAPI_MODELS, "app/deps.py": FASTAPI_DEPS, "app/main.py": """
+from fastapi import Depends, FastAPI, HTTPException
+from sqlalchemy import select
+from app.deps import get_current_user, get_db
+from app.models import Invoice
+
+app = FastAPI()
+""" + view}
+
+
+class ObjectLookupWithoutOwnership(Check):
+    """
+    ## What it does
+    Flags a route that loads a stored object by an id the client supplies (a path
+    parameter, the query string or the body) and never ties it to the caller: no
+    comparison of the object's owner with the current user, no filter on the current
+    user, no permission or object-permission check, no role check. Only models with a
+    field that ties their rows to a user (`owner`, `user_id`, `author`, a foreign key to
+    the user model) are considered; on reads, only models that the project itself treats
+    as private somewhere (a listing filtered by the current user, a scoped
+    `get_queryset`), since a blog post has an author but is meant to be read by anyone.
+    DRF viewsets and Django generic views whose `queryset`/`model` is unfiltered count as
+    a lookup on their item routes.
+
+    Routes that are explicitly public are left alone; a privileged route that checks no
+    role is reported by RG104 instead, and a write behind a read-only-style permission
+    by RG103.
+
+    ## Why is this bad
+    Any signed-in user can read or change another user's records by changing the id in
+    the URL: broken object level authorization (IDOR), the most common API breach.
+
+    ## Example
+    ```python
+    @bp.get("/notes/<int:note_id>")
+    @login_required
+    def get_note(note_id):
+        return Note.query.get_or_404(note_id).to_dict()
+    ```
+
+    ## Use instead
+    ```python
+    @bp.get("/notes/<int:note_id>")
+    @login_required
+    def get_note(note_id):
+        note = Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()
+        return note.to_dict()
+    ```
+
+    ## References
+    - OWASP API Security Top 10 2023, API1: Broken Object Level Authorization
+    - CWE-639: Authorization Bypass Through User-Controlled Key
+    """
+
+    id = "RG105"
+    name = "object-lookup-without-ownership"
+    summary = "Object loaded by a client-supplied id and never tied to the caller"
+    severity = Severity.WARNING
+    confidence = "medium"
+    cwe = 639
+    owasp = "API1:2023"
+
+    VALID = (
+        Valid(_flask("""
+@bp.get("/notes/<int:note_id>")
+@login_required
+def get_note(note_id):
+    note = Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()
+    return {"body": note.body}
+""")),
+        Valid(_flask("""
+@bp.delete("/notes/<int:note_id>")
+@login_required
+def delete_note(note_id):
+    note = db.session.get(Note, note_id)
+    if note is None or note.owner_id != current_user.id:
+        abort(404)
+    db.session.delete(note)
+    return "", 204
+""")),
+        Valid(_fastapi("""
+@app.get("/invoices/{invoice_id}")
+def read_invoice(invoice_id: int, db=Depends(get_db), user=Depends(get_current_user)):
+    invoice = db.get(Invoice, invoice_id)
+    if invoice.owner_id != user.id:
+        raise HTTPException(status_code=404)
+    return invoice
+""")),
+        Valid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DRF_URLS, "notes/models.py": DJANGO_MODELS,
+               "notes/views.py": """
+from rest_framework import viewsets
+from notes.models import Note
+
+class NoteViewSet(viewsets.ModelViewSet):
+    def get_queryset(self):
+        return Note.objects.filter(owner=self.request.user)
+"""}),
+        Valid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DJANGO_URLS, "notes/models.py": DJANGO_MODELS,
+               "notes/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from notes.models import Note
+
+@login_required
+def note_detail(request, pk):
+    note = get_object_or_404(Note, pk=pk, owner=request.user)
+    return JsonResponse({"body": note.body})
+"""}),
+    )
+    INVALID = (
+        Invalid(_flask("""
+@bp.get("/notes")
+@login_required
+def list_notes():
+    return [n.body for n in Note.query.filter_by(owner_id=current_user.id).all()]
+
+@bp.get("/notes/<int:note_id>")
+@login_required
+def get_note(note_id):
+    note = Note.query.get_or_404(note_id)
+    return {"body": note.body}
+""")),
+        Invalid(_fastapi("""
+@app.delete("/invoices/{invoice_id}")
+def delete_invoice(invoice_id: int, db=Depends(get_db), user=Depends(get_current_user)):
+    invoice = db.execute(select(Invoice).where(Invoice.id == invoice_id)).scalar_one()
+    db.delete(invoice)
+""")),
+        Invalid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DRF_URLS, "notes/models.py": DJANGO_MODELS,
+                 "notes/views.py": """
+from rest_framework import viewsets
+from notes.models import Note
+
+class NoteViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+"""}),
+        Invalid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DJANGO_URLS, "notes/models.py": DJANGO_MODELS,
+                 "notes/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from notes.models import Note
+
+@login_required
+def note_detail(request, pk):
+    note = get_object_or_404(Note, pk=pk)
+    return JsonResponse({"body": note.body})
+"""}),
+    )
+
+    def run(self, graph):
+        hits = []
+        for r in graph.routes:
+            if r.auth == "public":
+                continue
+            owned = graph.owned_lookups(r)
+            if not owned or graph.route_authorization(r):
+                continue
+            if r.auth == "protected" and graph.privileged(r):
+                continue  # RG104
+            if r.auth == "protected" and graph.read_only_guarded(r):
+                continue  # RG103
+            hits.append((r, owned))
+        key = lambda h: (h[0].location, h[0].path, h[0].handler)  # noqa: E731
+        for _, group in groupby(sorted(hits, key=key), key=key):
+            group = list(group)
+            r, owned = group[0]
+            verbs = "/".join(dict.fromkeys(h[0].method for h in group))
+            lk, fields = owned[0]
+            model = lk.model.rpartition(".")[2]
+            open_route = any(h[0].auth == "unprotected" for h in group)
+            how = (f"fetches the {model} whose id is in the URL" if lk.implicit
+                   else f"loads a {model} by the client-supplied {lk.source}")
+            message = (f"{verbs} {r.path} {how} and never checks that it belongs to the caller "
+                       f"(no filter or comparison on {fields[0][0]}, no permission check): any user can reach "
+                       "any user's records")
+            message += " on a route that requires no authentication." if open_route else "."
+            related = [Related(lk.location, f"{model} loaded here ({lk.display[:80]})")]
+            if fields[0][1] is not None:
+                related.append(Related(fields[0][1], f"{model}.{fields[0][0]} ties it to a user"))
+            related += [Related(g.location, f"{g.name} authenticates the caller but does not check ownership")
+                        for g in r.guards if g.effect == "auth" and g.location is not None][:2]
+            yield self.finding(message, r.location, self.severity.raised() if open_route else self.severity,
+                               related, r.suppress_lines)
