@@ -28,6 +28,10 @@ class Config:
     default_public_routes: bool = True
     default_excludes: bool = True
     fail_on: str = "warning"
+    # Field names (or globs) that are also sensitive (never sent to clients) / privileged
+    # (never set by clients), on top of the built-in lists.
+    sensitive_fields: tuple[str, ...] = ()
+    privileged_fields: tuple[str, ...] = ()
 
     @property
     def excludes(self) -> tuple[str, ...]:

@@ -735,9 +735,8 @@ class AppGraph(AuthzQueries):
             else:
                 out.append(p)
         for pieces in groups.values():
-            opener = next((p for p in pieces if p.origins in ("any", "reflect")), None)
             cred = next((p for p in pieces if p.credentials is not None), None)
-            if opener is not None:
+            for opener in (p for p in pieces if p.origins in ("any", "reflect")):
                 out.append(replace(opener, credentials=cred.credentials if cred else False,
                                    credentials_location=cred.credentials_location if cred else None))
         return out

@@ -1,0 +1,696 @@
+"""The data side of one file: fields of data classes, what functions return, what they
+read from the request, where client data is written into objects as a whole, and CORS
+policies.
+
+A framework-neutral reader driven by the adapters' tables (``request_data``,
+``request_attrs``, ``response_wrappers``, ``object_dumpers``, ``managers``,
+``cors_calls``, ``cors_settings``). It runs after the adapters, in the same parse; its
+inference is local to one function and flow-insensitive: a name holds what it was last
+assigned in source order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .facts import CorsPolicy, DataWrite, FieldFact, RequestRead, ResponseData
+from .fields import classify
+from .names import NOT_LITERAL, call_arg, dotted, literal
+from .walk import walk
+
+# Methods that return the whole of their receiver as a dict (or a copy of it).
+WHOLE_METHODS = frozenset({"dict", "copy", "to_dict", "model_dump", "items", "todict", "as_dict"})
+# Methods that dump an object (to a dict or JSON) for a response.
+DUMP_METHODS = frozenset({"to_dict", "as_dict", "todict", "to_json", "serialize", "dict", "model_dump",
+                          "model_dump_json", "json", "asdict"})
+# Functions that pass their first argument's data through unchanged.
+PASS_THROUGH = frozenset({"json.loads", "dict", "copy.copy", "copy.deepcopy", "list"})
+# Methods that write the keyword arguments (or a mapping argument) they get into stored rows.
+WRITERS = frozenset({"create", "update", "update_or_create", "get_or_create", "sqlmodel_update"})
+UPDATERS = frozenset({"update", "sqlmodel_update"})
+STDLIB_DUMPERS = frozenset({"vars", "dataclasses.asdict"})
+# Keyword arguments of response constructors that are not part of the body.
+NOT_BODY = frozenset({"status", "status_code", "headers", "safe", "content_type", "mimetype", "media_type",
+                      "encoder", "json_dumps_params", "template_name", "exception", "background"})
+ACAO = "access-control-allow-origin"
+ACAC = "access-control-allow-credentials"
+_ORIGIN_READ = re.compile(r"""["'](origin|http_origin)["']""", re.IGNORECASE)
+_ALL = re.compile(r"^\^?(https?\??:(//|\\/\\/))?(\.\*|\.\+|\(\.\*\)|\[\^/\]\*|\[\^/\]\+)\$?$")
+
+
+def matches_every_origin(pattern: str) -> bool:
+    return pattern.strip() in ("*", ".*", "^.*$", ".+") or bool(_ALL.match(pattern.strip()))
+
+
+@dataclass
+class _Frame:
+    qualname: str
+    cls: str  # enclosing class, for ``self``
+    params: dict = field(default_factory=dict)  # name -> annotation qualname ('' if none)
+    request_params: set = field(default_factory=set)
+    types: dict = field(default_factory=dict)  # local name -> class qualname
+    client: dict = field(default_factory=dict)  # local name -> (label, location, display)
+    dicts: dict = field(default_factory=dict)  # local name -> [ResponseData] built there
+    loops: dict = field(default_factory=dict)  # loop key name -> [label, location, display, filtered]
+    origin_vars: set = field(default_factory=set)
+    origin_checked: bool = False
+    acao: tuple | None = None  # (kind, location)
+    acac: object = None  # location
+    reads: set = field(default_factory=set)
+    body: dict = field(default_factory=dict)  # typed parameter -> (class, location, display)
+    whole: set = field(default_factory=set)  # typed parameters passed on as a whole
+
+
+class DataPass(cst.CSTVisitor):
+    def __init__(self, ctx, sink):
+        self.ctx = ctx
+        self.sink = sink
+        self.k = ctx.knowledge
+        self.stack: list[str] = []  # enclosing class/function names
+        self.classes: list[str] = []
+        self.frames: list[_Frame] = []
+        self.seen: set = set()
+
+    # -- helpers ----------------------------------------------------------------------
+    @property
+    def frame(self) -> _Frame | None:
+        return self.frames[-1] if self.frames else None
+
+    def resolve(self, expr) -> str:
+        return self.ctx.resolve(expr)
+
+    def _emit(self, kind: str, fact) -> None:
+        key = (kind, fact)
+        if key not in self.seen:
+            self.seen.add(key)
+            getattr(self.sink, kind).append(fact)
+
+    # -- classes: fields -------------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        qual = ".".join([self.ctx.module, *self.stack, node.name.value])
+        if node.bases or node.decorators:
+            self._fields(qual, node)
+        self.stack.append(node.name.value)
+        self.classes.append(qual)
+
+    def leave_ClassDef(self, node) -> None:
+        self.stack.pop()
+        self.classes.pop()
+
+    def _fields(self, qual: str, node: cst.ClassDef) -> None:
+        ctx = self.ctx
+        for stmt in node.body.body:
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if isinstance(small, cst.AnnAssign):
+                    target, value, ann = small.target, small.value, small.annotation.annotation
+                elif isinstance(small, cst.Assign) and len(small.targets) == 1:
+                    target, value, ann = small.targets[0].target, small.value, None
+                else:
+                    continue
+                if not isinstance(target, cst.Name):
+                    continue
+                name = target.value
+                if name.startswith("_") or name.isupper() or name in ("model_config", "Config", "objects"):
+                    continue
+                if ann is None and not isinstance(value, cst.Call):
+                    continue
+                type_text = " ".join(ctx.code(x) for x in (ann, value) if x is not None)
+                self._emit("field_facts", FieldFact(qual, name, ctx.loc(small), classify(name, type_text)))
+
+    # -- functions ----------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        ctx = self.ctx
+        qual = ".".join([ctx.module, *self.stack, node.name.value])
+        f = _Frame(qual, self.classes[-1] if self.classes and self.stack and self.stack[-1] == self.classes[-1].rpartition(".")[2] else "")
+        for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
+            name = p.name.value
+            ann = p.annotation.annotation if p.annotation else None
+            q = ctx.resolve(ann) if ann is not None and dotted(ann) else ""
+            f.params[name] = q
+            if name in ("request", "req") or (q and q in self.k.request_types):
+                f.request_params.add(name)
+            if q and "." in q and q.rpartition(".")[2][:1].isupper() and name not in ("self", "cls") \
+                    and not q.startswith(("typing.", "builtins.")) and q not in self.k.request_types:
+                f.types[name] = q
+                if not (p.default is not None and isinstance(p.default, cst.Call)):  # Depends(), Query()...
+                    f.body[name] = (q, ctx.loc(p), ctx.code(p))
+        if f.cls and node.params.params and node.params.params[0].name.value in ("self", "cls"):
+            f.types[node.params.params[0].name.value] = f.cls
+        self.frames.append(f)
+        self.stack.append(node.name.value)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        f = self.frames.pop()
+        self.stack.pop()
+        for name, (q, loc, display) in f.body.items():
+            self._emit("request_reads", RequestRead(f.qualname, loc, "body", display, q, name, name in f.whole))
+        if f.acao and f.acac is not None and not f.origin_checked:
+            kind, loc = f.acao
+            self._emit("cors", CorsPolicy(loc, kind, True, loc, f.acac, display="Access-Control-Allow-Origin",
+                                          function=f.qualname))
+
+    # -- types and client data ------------------------------------------------------------------
+    def type_of(self, expr) -> str:
+        f = self.frame
+        if isinstance(expr, cst.Await):
+            return self.type_of(expr.expression)
+        if isinstance(expr, cst.Name):
+            return f.types.get(expr.value, "") if f else ""
+        if isinstance(expr, cst.Subscript):
+            return self.type_of(expr.value)
+        if isinstance(expr, cst.Attribute):
+            d = dotted(expr)
+            if d and expr.attr.value in self.k.managers and _cap(dotted(expr.value)):
+                return self.resolve(expr.value)
+            return ""
+        if not isinstance(expr, cst.Call):
+            return ""
+        func = expr.func
+        d = dotted(func)
+        if d and _cap(d) and not (f and d.split(".")[0] in f.types):
+            return self.resolve(func)
+        node = expr
+        while True:
+            if isinstance(node, cst.Call):
+                first = node.args[0].value if node.args and node.args[0].keyword is None and node.args[0].star == "" else None
+                if first is not None and _cap(dotted(first)):
+                    return self.resolve(first)
+                if isinstance(first, cst.Call):
+                    t = self.type_of(first)
+                    if t:
+                        return t
+                node = node.func
+            elif isinstance(node, cst.Attribute):
+                if node.attr.value in self.k.managers and _cap(dotted(node.value)):
+                    return self.resolve(node.value)
+                if isinstance(node.value, cst.Name):
+                    return f.types.get(node.value.value, "") if f else ""
+                node = node.value
+            else:
+                return ""
+
+    def _raw(self, expr) -> bool:
+        """``expr`` is the request's data as a whole."""
+        f = self.frame
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        d = dotted(target)
+        if not d:
+            return False
+        if self.resolve(target) in self.k.request_data:
+            return True
+        parts = d.split(".")
+        if len(parts) == 2 and f and parts[0] in f.request_params:
+            return parts[1] in self.k.request_attrs
+        if len(parts) == 3 and parts[0] == "self" and parts[1] == "request":
+            return parts[2] in self.k.request_attrs
+        return False
+
+    def client(self, expr):
+        """(label, location, display) when ``expr`` is client data as a whole: label "raw", or
+        ``type:<qname>`` for a dump of a parameter typed by a class."""
+        f = self.frame
+        if f is None or expr is None:
+            return None
+        if isinstance(expr, cst.Await):
+            return self.client(expr.expression)
+        if isinstance(expr, cst.Name):
+            return f.client.get(expr.value)
+        if isinstance(expr, cst.BooleanOperation):
+            return self.client(expr.left) or self.client(expr.right)
+        if self._raw(expr):
+            loc = self.ctx.loc(expr)
+            self._read(expr, loc)
+            return ("raw", loc, self.ctx.code(expr))
+        if isinstance(expr, cst.Dict):
+            for el in expr.elements:
+                if isinstance(el, cst.StarredDictElement):
+                    c = self.client(el.value)
+                    if c:
+                        return c
+            return None
+        if isinstance(expr, cst.DictComp):
+            if _has_ifs(expr.for_in):
+                return None
+            return self.client(expr.for_in.iter)
+        if not isinstance(expr, cst.Call):
+            return None
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value in WHOLE_METHODS:
+            inner = self.client(func.value)
+            if inner:
+                return inner
+            if isinstance(func.value, cst.Name) and func.value.value in f.params and func.attr.value != "items":
+                t = f.types.get(func.value.value, "")
+                if t:
+                    return (f"type:{t}", self.ctx.loc(expr), self.ctx.code(expr))
+            return None
+        if expr.args and self.resolve(func) in PASS_THROUGH:
+            return self.client(expr.args[0].value)
+        return None
+
+    def _read(self, expr, loc) -> None:
+        f = self.frame
+        if f is not None and loc not in f.reads:
+            f.reads.add(loc)
+            self._emit("request_reads", RequestRead(f.qualname, loc, "raw", self.ctx.code(expr)))
+
+    # -- statements ----------------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._assign(t.target, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value, node)
+
+    def _assign(self, target, value, stmt) -> None:
+        f = self.frame
+        if f is None:
+            if not self.classes and isinstance(target, cst.Name) and target.value in self.k.cors_settings:
+                self._cors_setting(target.value, value, stmt)
+            return
+        if isinstance(target, cst.Subscript):
+            key = _subscript_key(target)
+            if isinstance(key, str):
+                self._header(key, value, stmt)
+            return
+        if not isinstance(target, cst.Name):
+            return
+        name = target.value
+        t = self.type_of(value)
+        if t:
+            f.types[name] = t
+        else:
+            f.types.pop(name, None)
+        c = self.client(value)
+        if c:
+            f.client[name] = c
+        else:
+            f.client.pop(name, None)
+        if isinstance(value, cst.Dict):
+            f.dicts[name] = self.response(value, wrapped=True)
+        if _ORIGIN_READ.search(self.ctx.code(value)) or any(
+                isinstance(n, cst.Name) and n.value in f.origin_vars for n in _names(value)):
+            f.origin_vars.add(name)
+
+    def visit_For(self, node: cst.For) -> None:
+        f = self.frame
+        if f is None:
+            return
+        it = node.iter
+        key = node.target.elements[0].value if isinstance(node.target, cst.Tuple) and node.target.elements else node.target
+        source = None
+        if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value in ("items", "keys"):
+            source = self.client(it.func.value) or self.client(it)
+        elif not isinstance(it, cst.Call):
+            source = self.client(it)
+        if isinstance(key, cst.Name):
+            if source:
+                f.loops[key.value] = [*source, False]
+            else:
+                f.loops.pop(key.value, None)
+        if isinstance(node.target, cst.Name):
+            t = self.type_of(it)
+            if t:
+                f.types[node.target.value] = t
+
+    def visit_If(self, node: cst.If) -> None:
+        self._test(node.test)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._test(node.test)
+
+    def _test(self, test) -> None:
+        f = self.frame
+        if f is None:
+            return
+        for n in _comparisons(test):
+            names = {x.value for x in _names(n.left)} if not isinstance(n.left, cst.Call) or \
+                not (isinstance(n.left.func, cst.Name) and n.left.func.value == "hasattr") else set()
+            for name in names:
+                if name in f.loops and any(isinstance(c.operator, (cst.In, cst.NotIn, cst.Equal, cst.NotEqual))
+                                           for c in n.comparisons):
+                    f.loops[name][3] = True
+                if name in f.origin_vars:
+                    f.origin_checked = True
+            for c in n.comparisons:
+                if any(isinstance(x, cst.Name) and x.value in f.origin_vars for x in _names(c.comparator)):
+                    f.origin_checked = True
+
+    def visit_Return(self, node: cst.Return) -> None:
+        f = self.frame
+        if f is None or node.value is None:
+            return
+        for fact in self.response(node.value):
+            self._emit("responses", fact)
+
+    # -- calls -----------------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        self._cors_call(node)
+        f = self.frame
+        if f is None:
+            return
+        ctx = self.ctx
+        func = node.func
+        if self._raw(node.func if isinstance(node.func, cst.Attribute) else node):
+            self._read(node, ctx.loc(node))
+        for arg in node.args:
+            v = arg.value
+            if isinstance(v, cst.Name) and v.value in f.body:
+                f.whole.add(v.value)
+            else:
+                c = self.client(v) if arg.star == "**" else None
+                if c and c[0].startswith("type:"):
+                    f.whole.update(n for n, (q, _, _) in f.body.items() if f"type:{q}" == c[0])
+        fname = dotted(func)
+        if fname == "setattr" and len(node.args) >= 2:
+            key = node.args[1].value
+            if isinstance(key, cst.Name) and key.value in f.loops:
+                label, loc, display, filtered = f.loops[key.value]
+                if not filtered:
+                    if label.startswith("type:"):
+                        f.whole.update(n for n, (q, _, _) in f.body.items() if f"type:{q}" == label)
+                    self._emit("data_writes", DataWrite(f.qualname, ctx.loc(node), "setattr", label,
+                                                        self.type_of(node.args[0].value), display, loc))
+            return
+        for arg in node.args:
+            if arg.star == "**":
+                c = self.client(arg.value)
+                if c:
+                    target = self._write_target(node)
+                    if target is not None:
+                        self._emit("data_writes", DataWrite(f.qualname, ctx.loc(node), "unpack", c[0], target,
+                                                            c[2], c[1]))
+        if isinstance(func, cst.Attribute) and func.attr.value in UPDATERS and node.args \
+                and node.args[0].keyword is None and node.args[0].star == "":
+            c = self.client(node.args[0].value)
+            if c:
+                recv = func.value
+                if c[0].startswith("type:"):
+                    f.whole.update(n for n, (q, _, _) in f.body.items() if f"type:{q}" == c[0])
+                if isinstance(recv, cst.Attribute) and recv.attr.value == "__dict__":
+                    recv = recv.value
+                self._emit("data_writes", DataWrite(f.qualname, ctx.loc(node), "update", c[0], self.type_of(recv),
+                                                    c[2], c[1]))
+        if isinstance(func, cst.Attribute) and func.attr.value in ("add", "set", "__setitem__") \
+                and dotted(func.value) and dotted(func.value).endswith("headers") and len(node.args) >= 2:
+            key = literal(node.args[0].value)
+            if isinstance(key, str):
+                self._header(key, node.args[1].value, node)
+
+    def _write_target(self, call: cst.Call) -> str | None:
+        """Qualified class written by a call that unpacks data; None when it writes nothing known."""
+        func = call.func
+        d = dotted(func)
+        if d and _cap(d):
+            return self.resolve(func)
+        if isinstance(func, cst.Attribute) and func.attr.value in WRITERS:
+            t = self.type_of(func.value)
+            return t or None
+        return None
+
+    # -- responses ---------------------------------------------------------------------------------
+    def response(self, expr, wrapped: bool = False) -> list:
+        f = self.frame
+        ctx = self.ctx
+        out: list = []
+        if isinstance(expr, cst.Await):
+            return self.response(expr.expression, wrapped)
+        if isinstance(expr, cst.Tuple) and expr.elements and not wrapped:
+            return self.response(expr.elements[0].value, wrapped)
+        if isinstance(expr, cst.Dict):
+            keys = []
+            for el in expr.elements:
+                if isinstance(el, cst.DictElement):
+                    k = literal(el.key)
+                    if isinstance(k, str):
+                        keys.append((k, _attr(el.value)))
+                    out.extend(self.response(el.value, True))
+                else:
+                    out.extend(self.response(el.value, True))
+            if keys:
+                out.insert(0, ResponseData(f.qualname, ctx.loc(expr), "keys", keys=tuple(keys),
+                                           display=_short(ctx.code(expr))))
+            return out
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            for el in expr.elements:
+                out.extend(self.response(el.value, True))
+            return out
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            return self._in_comprehension(expr.for_in, lambda: self.response(expr.elt, True))
+        if isinstance(expr, cst.DictComp):
+            owner = _getattr_owner(expr.value)
+            if owner is not None:
+                t = self._in_comprehension(expr.for_in, lambda: self.type_of(owner))
+                if t:
+                    return [ResponseData(f.qualname, ctx.loc(expr), "object", t, display=_short(ctx.code(expr)))]
+            return self._in_comprehension(expr.for_in, lambda: self.response(expr.value, True))
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "__dict__":
+            t = self.type_of(expr.value)
+            return [ResponseData(f.qualname, ctx.loc(expr), "object", t, display=ctx.code(expr))] if t else []
+        if isinstance(expr, cst.Name):
+            if expr.value in f.dicts:
+                return list(f.dicts[expr.value])
+            t = f.types.get(expr.value, "")
+            if wrapped and t:
+                return [ResponseData(f.qualname, ctx.loc(expr), "object", t, display=ctx.code(expr))]
+            return []
+        if not isinstance(expr, cst.Call):
+            return []
+        func = expr.func
+        q = self.resolve(func) if dotted(func) else ""
+        first = expr.args[0].value if expr.args and expr.args[0].keyword is None and not expr.args[0].star else None
+        if q in self.k.response_wrappers:
+            if first is not None:
+                out.extend(self.response(first, True))
+            keys = []
+            for arg in expr.args:
+                if arg.keyword is None or arg.keyword.value in NOT_BODY:
+                    continue
+                if arg.keyword.value in ("content", "data", "body"):
+                    out.extend(self.response(arg.value, True))
+                else:
+                    keys.append((arg.keyword.value, _attr(arg.value)))
+                    out.extend(self.response(arg.value, True))
+            if keys:
+                out.insert(0, ResponseData(f.qualname, ctx.loc(expr), "keys", keys=tuple(keys),
+                                           display=_short(ctx.code(expr))))
+            return out
+        if q in self.k.object_dumpers or q in STDLIB_DUMPERS:
+            if first is None:
+                return []
+            t = self.type_of(first)
+            if not t:
+                return self.response(first, wrapped)
+            only = literal(call_arg(expr, "fields"))
+            if isinstance(only, tuple):
+                return [ResponseData(f.qualname, ctx.loc(expr), "keys", keys=tuple((k, k) for k in only if isinstance(k, str)),
+                                     display=_short(ctx.code(expr)))]
+            exclude = literal(call_arg(expr, "exclude"))
+            excluded = tuple(("-", k) for k in exclude if isinstance(k, str)) if isinstance(exclude, tuple) else ()
+            return [ResponseData(f.qualname, ctx.loc(expr), "object", t, keys=excluded, display=_short(ctx.code(expr)))]
+        if q in ("list", "dict", "tuple", "sorted") and first is not None:
+            return self.response(first, wrapped)
+        if isinstance(func, cst.Attribute):
+            name = func.attr.value
+            if name == "values" and self.type_of(func.value) and _manager_chain(func.value, self.k.managers):
+                t = self.type_of(func.value)
+                names = [literal(a.value) for a in expr.args if a.keyword is None]
+                if names and all(isinstance(n, str) for n in names):
+                    return [ResponseData(f.qualname, ctx.loc(expr), "keys", keys=tuple((n, n) for n in names),
+                                         display=_short(ctx.code(expr)))]
+                if not expr.args:
+                    return [ResponseData(f.qualname, ctx.loc(expr), "object", t, display=_short(ctx.code(expr)))]
+                return []
+            if name in DUMP_METHODS:
+                t = self.type_of(func.value)
+                if t:
+                    return [ResponseData(f.qualname, ctx.loc(expr), "method", t, method=name,
+                                         display=_short(ctx.code(expr)))]
+                return []
+        if q and "." in q and not _cap(dotted(func)) and dotted(func).split(".")[0] not in f.types \
+                and dotted(func).split(".")[0] not in f.params and q.startswith(_package(self.ctx.module)):
+            return [ResponseData(f.qualname, ctx.loc(expr), "call", q, display=_short(ctx.code(expr)))]
+        return []
+
+    def _in_comprehension(self, for_in, body):
+        """Run ``body`` with the comprehension's targets typed from what they iterate."""
+        f = self.frame
+        saved = dict(f.types)
+        node = for_in
+        while node is not None:
+            if isinstance(node.target, cst.Name):
+                t = self.type_of(node.iter)
+                if t:
+                    f.types[node.target.value] = t
+            node = node.inner_for_in
+        try:
+            return body()
+        finally:
+            f.types = saved
+
+    # -- CORS -----------------------------------------------------------------------------------------
+    def _cors_call(self, node: cst.Call) -> None:
+        spec = self.k.cors_calls.get(self.resolve(node.func)) if dotted(node.func) else None
+        if spec is None:
+            for arg in node.args[:1]:
+                if arg.keyword is None and dotted(arg.value):
+                    spec = self.k.cors_calls.get(self.resolve(arg.value))
+        if spec is None:
+            return
+        ctx = self.ctx
+        origins_kw, cred_kw, regex_kw, default = spec
+        options = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        for value in list(options.values()):  # flask-cors resources={r"/api/*": {"origins": ...}}
+            if isinstance(value, cst.Dict):
+                for el in value.elements:
+                    if isinstance(el, cst.DictElement) and isinstance(el.value, cst.Dict):
+                        for inner in el.value.elements:
+                            k = literal(inner.key) if isinstance(inner, cst.DictElement) else None
+                            if k in (origins_kw, cred_kw, regex_kw) and k not in options:
+                                options[k] = inner.value
+        origins_expr = options.get(origins_kw)
+        origins = _origins(origins_expr) if origins_expr is not None else default
+        regex_expr = options.get(regex_kw) if regex_kw else None
+        if regex_expr is not None:
+            pattern = literal(regex_expr)
+            if isinstance(pattern, str) and matches_every_origin(pattern):
+                origins, origins_expr = "reflect", regex_expr
+        cred_expr = options.get(cred_kw)
+        cred = literal(cred_expr) if cred_expr is not None else False
+        credentials = cred if isinstance(cred, bool) else None
+        if not origins:
+            return
+        f = self.frame
+        name = next((dotted(x) for x in (node.func, *(a.value for a in node.args[:1]))
+                     if dotted(x) and dotted(x).rpartition(".")[2] in {q.rpartition(".")[2] for q in self.k.cors_calls}),
+                    dotted(node.func) or "")
+        shown = [f"{k}={ctx.code(v)}" for k, v in options.items() if k in (origins_kw, regex_kw, cred_kw)]
+        if origins_expr is None and default == "any":
+            shown.append(f"{origins_kw} default to '*'")
+        self._emit("cors", CorsPolicy(
+            ctx.loc(node), origins, credentials, ctx.loc(origins_expr) if origins_expr is not None else None,
+            ctx.loc(cred_expr) if cred_expr is not None else None, display=_short(f"{name}({', '.join(shown)})", 120),
+            function=f.qualname if f else ""))
+
+    def _cors_setting(self, name: str, value, stmt) -> None:
+        role = self.k.cors_settings[name]
+        v = literal(value)
+        loc = self.ctx.loc(stmt)
+        display = _short(self.ctx.code(stmt))
+        if role == "any" and v is True:
+            self._emit("cors", CorsPolicy(loc, "any", None, loc, group="settings", display=display))
+        elif role == "credentials" and isinstance(v, bool):
+            self._emit("cors", CorsPolicy(loc, "", v, None, loc, group="settings", display=display))
+        elif role == "regex" and isinstance(v, tuple) and any(isinstance(p, str) and matches_every_origin(p) for p in v):
+            self._emit("cors", CorsPolicy(loc, "reflect", None, loc, group="settings", display=display))
+
+    def _header(self, key: str, value, stmt) -> None:
+        f = self.frame
+        if f is None:
+            return
+        key = key.lower()
+        if key == ACAO:
+            v = literal(value)
+            if v == "*":
+                f.acao = ("any", self.ctx.loc(stmt))
+            elif _ORIGIN_READ.search(self.ctx.code(value)) or any(
+                    isinstance(n, cst.Name) and n.value in f.origin_vars for n in _names(value)):
+                f.acao = ("reflect", self.ctx.loc(stmt))
+        elif key == ACAC:
+            v = literal(value)
+            if v is True or (isinstance(v, str) and v.lower() == "true"):
+                f.acac = self.ctx.loc(stmt)
+
+
+def _origins(expr) -> str:
+    v = literal(expr)
+    if isinstance(v, str):
+        v = (v,)
+    if isinstance(v, tuple):
+        if any(isinstance(o, str) and matches_every_origin(o) for o in v):
+            return "any"
+        return "listed"
+    return "unknown"
+
+
+def _cap(d) -> bool:
+    return bool(d) and d.rpartition(".")[2][:1].isupper() and not d.rpartition(".")[2].isupper()
+
+
+def _attr(expr) -> str:
+    """The attribute name read for a value: ``user.password_hash`` -> "password_hash"."""
+    while isinstance(expr, cst.Call) and expr.args and dotted(expr.func) in ("str", "int", "float", "bool"):
+        expr = expr.args[0].value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    if isinstance(expr, cst.Call) and dotted(expr.func) == "getattr" and len(expr.args) >= 2:
+        v = literal(expr.args[1].value)
+        return v if isinstance(v, str) else ""
+    return ""
+
+
+def _getattr_owner(expr):
+    if isinstance(expr, cst.Call) and dotted(expr.func) == "getattr" and len(expr.args) >= 2:
+        return expr.args[0].value
+    return None
+
+
+def _manager_chain(expr, managers) -> bool:
+    while isinstance(expr, (cst.Call, cst.Attribute)):
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value in managers:
+                return True
+            expr = expr.value
+        else:
+            expr = expr.func
+    return False
+
+
+def _has_ifs(for_in) -> bool:
+    while for_in is not None:
+        if for_in.ifs:
+            return True
+        for_in = for_in.inner_for_in
+    return False
+
+
+def _subscript_key(target: cst.Subscript):
+    if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+        v = literal(target.slice[0].slice.value)
+        return v if v is not NOT_LITERAL else None
+    return None
+
+
+def _package(module: str) -> str:
+    return module.split(".")[0]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _names(expr) -> list:
+    found = []
+
+    class F(cst.CSTVisitor):
+        def visit_Name(self, node):
+            found.append(node)
+
+    walk(expr, F())
+    return found
+
+
+def _comparisons(expr) -> list:
+    found = []
+
+    class F(cst.CSTVisitor):
+        def visit_Comparison(self, node):
+            found.append(node)
+
+    walk(expr, F())
+    return found
