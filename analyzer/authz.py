@@ -122,8 +122,6 @@ class AuthzPass(cst.CSTVisitor):
         return self.ctx.resolve(value) if _classlike(value) else ""
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        for d in node.decorators:
-            walk(d, self)
         qual = ".".join([self.ctx.module, *self.stack, node.name.value])
         frame = _Frame(qual)
         outer = self.frames[-1] if self.frames else None
@@ -138,6 +136,8 @@ class AuthzPass(cst.CSTVisitor):
                 frame.client[star.name.value] = f"URL parameters ({star.name.value})"
         self.frames.append(frame)
         self.stack.append(node.name.value)
+        for d in node.decorators:  # ``@user_passes_test(lambda u: u.is_staff)``: the view's own test
+            walk(d, self)
         walk(node.body, self)
         self.stack.pop()
         self.frames.pop()

@@ -15,7 +15,7 @@ from .facts import Location
 OWNER_FIELD = re.compile(
     r"^(owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
     r"seller|buyer|assignee|assigned_to|member|profile)(_id|_pk)?$|^owner_")
-ADMIN_SEGMENT = re.compile(r"^(admin\w*|administration|superusers?|sudo|back-?office)$")
+ADMIN_SEGMENT = re.compile(r"^(admin[\w-]*|administration|superusers?|sudo|back-?office)$")
 USER_SEGMENT = re.compile(r"^(users?|accounts?|members?|profiles?|employees?|customers?)$")
 ROLE_SEGMENT = re.compile(r"^(roles?|permissions?|privileges?|groups?|grants?|acls?)$")
 PRIVILEGED_ACTION = re.compile(
@@ -266,7 +266,7 @@ class AuthzQueries:
             if "." not in model:  # self.model in a generic helper: unknown
                 continue
             fields = self.owner_fields(model)
-            if fields and (route.method not in ("GET", "HEAD", "OPTIONS") or self.private_model(model)):
+            if fields and (route.method not in ("GET", "HEAD", "OPTIONS", "ANY") or self.private_model(model)):
                 found.append((lk, fields))
         return found
 

@@ -236,12 +236,14 @@ class NoteViewSet(viewsets.ModelViewSet):
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
 from notes.models import Note
 
+@require_POST
 @login_required
 def note_detail(request, pk):
-    note = get_object_or_404(Note, pk=pk)
-    return JsonResponse({"body": note.body})
+    get_object_or_404(Note, pk=pk).delete()
+    return JsonResponse({})
 """}),
     )
 

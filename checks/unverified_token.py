@@ -98,9 +98,12 @@ def claims(token):
 
     def run(self, graph):
         for t in graph.token_decodes:
+            def runs_it(q):  # the decoding function, or a function nested in it (a decorator's wrapper)
+                return q == t.function or t.function.startswith(q + ".")
+
             users = [r for r in graph.routes
-                     if any(g.target and graph.canonical(g.target) == t.function for g in r.guards)
-                     or r.handler == t.function]
+                     if runs_it(r.handler) or any(runs_it(c) for g in r.guards if g.target
+                                                  for c in graph.dependency_closure(g.target))]
             open_route = any(r.auth != "protected" for r in users)
             related = [Related(r.location, f"{r.method} {r.path} relies on it") for r in users[:5]]
             message = f"Token decoded without verifying its signature: {t.flaw}; anyone can forge its claims"

@@ -1,0 +1,404 @@
+"""Authorization semantics (RG103-RG106) per framework, through scan_sources."""
+from analyzer import scan_sources
+
+FLASK_BASE = {
+    "app/ext.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+    "app/models.py": """
+from app.ext import db
+
+class Note(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    owner_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+""",
+}
+FLASK_HEAD = """
+from flask import Flask, abort
+from flask_login import current_user, login_required
+from flask_jwt_extended import get_jwt_identity, jwt_required
+from app.ext import db
+from app.models import Note
+
+app = Flask(__name__)
+"""
+
+
+def ids(sources, select="RG103,RG104,RG105,RG106"):
+    report = scan_sources(sources, config={"select": select.split(",")})
+    return sorted((f.rule_id, f.location.line) for f in report.visible())
+
+
+def findings(sources, rule):
+    return [f for f in scan_sources(sources, config={"select": [rule]}).visible()]
+
+
+def flask(view):
+    return {**FLASK_BASE, "app/views.py": FLASK_HEAD + view}
+
+
+# -- RG105 -----------------------------------------------------------------------------------------
+def test_flask_lookup_without_owner_on_delete():
+    hits = findings(flask("""
+@app.delete("/notes/<int:note_id>")
+@login_required
+def delete_note(note_id):
+    db.session.delete(Note.query.get_or_404(note_id))
+"""), "RG105")
+    assert len(hits) == 1
+    assert "Note" in hits[0].message and "note_id" in hits[0].message
+    messages = [r.message for r in hits[0].related]
+    assert any("loaded here" in m for m in messages)
+    assert any("owner_id ties it to a user" in m for m in messages)
+    assert any("login_required authenticates" in m for m in messages)
+
+
+def test_flask_owner_comparison_jwt_identity_and_helpers_are_ownership():
+    assert findings(flask("""
+@app.delete("/a/<int:note_id>")
+@jwt_required()
+def a(note_id):
+    note = db.session.get(Note, note_id)
+    if note.owner_id != int(get_jwt_identity()):
+        abort(403)
+
+def ensure_owner(note):
+    if note.owner_id != current_user.id:
+        abort(403)
+
+@app.delete("/b/<int:note_id>")
+@login_required
+def b(note_id):
+    note = Note.query.get_or_404(note_id)
+    ensure_owner(note)
+
+def own_note(note_id, owner_id):
+    return Note.query.filter_by(id=note_id, owner_id=owner_id).first_or_404()
+
+@app.delete("/c/<int:note_id>")
+@login_required
+def c(note_id):
+    db.session.delete(own_note(note_id, current_user.id))
+
+@app.delete("/d/<int:note_id>")
+@login_required
+def d(note_id):
+    if not current_user.is_admin:
+        abort(403)
+    db.session.delete(Note.query.get_or_404(note_id))
+"""), "RG105") == []
+
+
+def test_flask_helper_lookup_by_client_id_counts():
+    hits = findings(flask("""
+def load(note_id):
+    return db.session.get(Note, note_id)
+
+@app.put("/notes/<int:note_id>")
+@login_required
+def update(note_id):
+    load(note_id).body = "x"
+"""), "RG105")
+    assert len(hits) == 1
+
+
+def test_reads_of_shared_models_are_left_alone_unless_the_project_lists_them_per_user():
+    view = """
+@app.get("/notes/<int:note_id>")
+@login_required
+def show(note_id):
+    return {"id": Note.query.get_or_404(note_id).id}
+"""
+    assert findings(flask(view), "RG105") == []
+    listing = """
+@app.get("/notes")
+@login_required
+def mine():
+    return [n.id for n in Note.query.filter_by(owner_id=current_user.id).all()]
+"""
+    assert len(findings(flask(view + listing), "RG105")) == 1
+
+
+def test_models_without_owner_field_are_not_lookups_to_report():
+    sources = flask("""
+@app.delete("/notes/<int:note_id>")
+@login_required
+def delete_note(note_id):
+    db.session.delete(Note.query.get_or_404(note_id))
+""")
+    sources["app/models.py"] = sources["app/models.py"].replace(
+        'owner_id = db.Column(db.Integer, db.ForeignKey("user.id"))', "title = db.Column(db.String)")
+    assert findings(sources, "RG105") == []
+
+
+def test_unprotected_route_raises_severity_and_says_so():
+    hits = findings(flask("""
+@app.delete("/notes/<int:note_id>")
+def delete_note(note_id):
+    db.session.delete(Note.query.get_or_404(note_id))
+"""), "RG105")
+    assert hits[0].severity.level == "error"
+    assert "requires no authentication" in hits[0].message
+
+
+FASTAPI = {
+    "app/models.py": """
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+class Base(DeclarativeBase):
+    pass
+
+class Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+""",
+    "app/deps.py": """
+from typing import Annotated
+from fastapi import Depends, HTTPException, Security
+from fastapi.security import OAuth2PasswordBearer, SecurityScopes
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="token", scopes={"admin": "admin"})
+
+def get_db():
+    yield None
+
+def get_current_user(security_scopes: SecurityScopes, token: str = Depends(oauth2)):
+    claims = {"scopes": []}
+    for scope in security_scopes.scopes:
+        if scope not in claims["scopes"]:
+            raise HTTPException(status_code=403)
+    return token
+
+CurrentUser = Annotated[object, Depends(get_current_user)]
+""",
+}
+
+
+def fastapi(view):
+    return {**FASTAPI, "app/main.py": """
+from fastapi import Depends, FastAPI, HTTPException, Security
+from sqlalchemy import select
+from app.deps import CurrentUser, get_current_user, get_db
+from app.models import Item
+
+app = FastAPI()
+""" + view}
+
+
+def test_fastapi_lookup_through_alias_dependency_and_select():
+    assert len(findings(fastapi("""
+@app.delete("/items/{item_id}")
+def delete_item(item_id: int, user: CurrentUser, db=Depends(get_db)):
+    db.delete(db.scalars(select(Item).where(Item.id == item_id)).one())
+"""), "RG105")) == 1
+    assert findings(fastapi("""
+@app.delete("/items/{item_id}")
+def delete_item(item_id: int, user: CurrentUser, db=Depends(get_db)):
+    db.delete(db.scalars(select(Item).where(Item.id == item_id, Item.owner_id == user.id)).one())
+"""), "RG105") == []
+
+
+def test_fastapi_required_and_enforced_scope_is_authorization():
+    assert findings(fastapi("""
+@app.delete("/admin/items/{item_id}")
+def purge(item_id: int, user=Security(get_current_user, scopes=["admin"])):
+    return None
+"""), "RG104") == []
+    assert len(findings(fastapi("""
+@app.delete("/admin/items/{item_id}")
+def purge(item_id: int, user=Depends(get_current_user)):
+    return None
+"""), "RG104")) == 1
+
+
+# -- RG104 -----------------------------------------------------------------------------------------
+def test_flask_admin_route_with_role_decorator_or_inline_check():
+    assert findings(flask("""
+from flask_security import roles_required
+
+@app.get("/admin/stats")
+@roles_required("admin")
+def stats():
+    return {}
+
+def admin_only(view):
+    def wrapper(*a, **kw):
+        if not current_user.is_authenticated or not current_user.is_admin:
+            abort(403)
+        return view(*a, **kw)
+    return wrapper
+
+@app.get("/admin/users")
+@admin_only
+def users():
+    return []
+"""), "RG104") == []
+    hits = findings(flask("""
+@app.get("/admin/stats")
+@login_required
+def stats():
+    return {}
+"""), "RG104")
+    assert len(hits) == 1 and hits[0].related and "checks no role" in hits[0].related[0].message
+
+
+def test_own_account_changes_are_not_privileged():
+    assert findings(flask("""
+@app.put("/users/me")
+@login_required
+def update_me():
+    return {}
+"""), "RG104") == []
+
+
+DJANGO = {
+    "proj/settings.py": """
+INSTALLED_APPS = ["rest_framework", "notes"]
+ROOT_URLCONF = "proj.urls"
+REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+""",
+    "notes/models.py": """
+from django.conf import settings
+from django.db import models
+
+class Note(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+""",
+    "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from notes import views
+
+router = DefaultRouter()
+router.register("notes", views.NoteViewSet)
+urlpatterns = [path("api/", include(router.urls)), path("admin-tools/purge/", views.purge)]
+""",
+}
+
+
+def django(views):
+    return {**DJANGO, "notes/views.py": views}
+
+
+def test_drf_unscoped_queryset_and_the_ways_to_scope_it():
+    base = """
+from django.contrib.auth.decorators import login_required, user_passes_test
+from rest_framework import viewsets
+from rest_framework.permissions import BasePermission, IsAdminUser
+from notes.models import Note
+
+@login_required
+def purge(request):
+    pass
+"""
+    hits = findings(django(base + """
+class NoteViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+"""), "RG105")
+    assert len(hits) == 1 and "PUT" in hits[0].message and "fetches the Note" in hits[0].message
+    for fix in ("""
+class NoteViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+    def get_queryset(self):
+        return Note.objects.filter(owner=self.request.user)
+""", """
+class IsOwner(BasePermission):
+    def has_object_permission(self, request, view, obj):
+        return obj.owner == request.user
+
+class NoteViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+    permission_classes = [IsAdminUser, IsOwner]
+""", """
+class NoteViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+    permission_classes = [IsAdminUser]
+"""):
+        assert findings(django(base + fix), "RG105") == [], fix
+    # an admin-tools path with only login_required is RG104; with user_passes_test on staff it is not
+    assert len(findings(django(base + "class NoteViewSet(viewsets.ReadOnlyModelViewSet):\n    queryset = Note.objects.none()\n"),
+                        "RG104")) == 1
+    assert findings(django(base.replace("@login_required\ndef purge", "@user_passes_test(lambda u: u.is_staff)\ndef purge")
+                           + "class NoteViewSet(viewsets.ReadOnlyModelViewSet):\n    queryset = Note.objects.none()\n"),
+                    "RG104") == []
+
+
+# -- RG103 -----------------------------------------------------------------------------------------
+def test_drf_read_only_permission_alone_on_writes():
+    hits = findings(django("""
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from notes.models import Note
+
+class NoteViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+def purge(request):
+    pass
+"""), "RG103")
+    assert len(hits) == 1 and "PUT/PATCH/DELETE" in hits[0].message and "POST" not in hits[0].message
+
+
+def test_flask_method_decorators_only_on_reads():
+    hits = findings({"app.py": """
+from flask import Flask
+from flask.views import MethodView
+from flask_login import login_required
+
+app = Flask(__name__)
+
+class NoteView(MethodView):
+    decorators = []
+    def get(self, note_id):
+        return {}
+    def delete(self, note_id):
+        return ""
+
+NoteView.get = login_required(NoteView.get)
+app.add_url_rule("/notes/<int:note_id>", view_func=NoteView.as_view("note"))
+"""}, "RG103")
+    assert hits == []  # a guard patched onto a method after the class body: a known blind spot
+
+
+# -- RG106 -----------------------------------------------------------------------------------------
+def test_token_decoding_flaws():
+    src = """
+import jwt
+from jose import jwt as jose_jwt
+
+def a(t): return jwt.decode(t, options={"verify_signature": False})
+def b(t): return jwt.decode(t, verify=False)
+def c(t): return jose_jwt.decode(t, "k", algorithms=["none"])
+def d(t): return jwt.decode(t)
+def ok1(t, k): return jwt.decode(t, k, algorithms=["HS256"])
+def ok2(t, k): return jose_jwt.decode(t, k, algorithms=["RS256"], options={"verify_aud": False})
+def ok3(t): return jwt.get_unverified_header(t)
+"""
+    hits = findings({"tok.py": src}, "RG106")
+    assert sorted(h.location.line for h in hits) == [5, 6, 7, 8]
+
+
+def test_token_decoded_in_a_guard_relates_the_routes():
+    hits = findings({"app.py": """
+import jwt
+from functools import wraps
+from flask import Flask, abort, request
+
+app = Flask(__name__)
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*a, **kw):
+        claims = jwt.decode(request.headers["X-Token"], options={"verify_signature": False})
+        if not claims:
+            abort(401)
+        return view(*a, **kw)
+    return wrapper
+
+@app.get("/me")
+@token_required
+def me():
+    return {}
+"""}, "RG106")
+    assert len(hits) == 1 and any("GET /me" in r.message for r in hits[0].related)
