@@ -506,11 +506,13 @@ class DataPass(cst.CSTVisitor):
                 if not expr.args:
                     return [ResponseData(f.qualname, ctx.loc(expr), "object", t, display=_short(ctx.code(expr)))]
                 return []
+            t = self.type_of(func.value)
+            if name in DUMP_METHODS and t:
+                return [ResponseData(f.qualname, ctx.loc(expr), "method", t, method=name,
+                                     display=_short(ctx.code(expr)))]
+            if t:  # the linker follows it when a project class defines the method
+                return [ResponseData(f.qualname, ctx.loc(expr), "call", f"{t}.{name}", display=_short(ctx.code(expr)))]
             if name in DUMP_METHODS:
-                t = self.type_of(func.value)
-                if t:
-                    return [ResponseData(f.qualname, ctx.loc(expr), "method", t, method=name,
-                                         display=_short(ctx.code(expr)))]
                 return []
         if q and "." in q and not _cap(dotted(func)) and dotted(func).split(".")[0] not in f.types \
                 and dotted(func).split(".")[0] not in f.params and q.startswith(_package(self.ctx.module)):

@@ -712,8 +712,12 @@ class AppGraph(AuthzQueries):
             if not impl:  # a library's dump of the whole object
                 return self._exposed(replace(rd, kind="object"), depth + 1)
             return [(name, ff, inner) for _, name, ff, inner in self.exposed_fields(impl, depth + 1)]
-        if rd.kind == "call":
-            return [(name, ff, inner) for _, name, ff, inner in self.exposed_fields(rd.ref, depth + 1)]
+        if rd.kind == "call":  # a project function, or a method of a project class
+            target = rd.ref
+            if self.alias(target) not in self.responses:
+                cls, _, name = target.rpartition(".")
+                target = self.method_function(cls, name) if cls else ""
+            return [(name, ff, inner) for _, name, ff, inner in self.exposed_fields(target, depth + 1)] if target else []
         return []
 
     def routes_of(self, function: str) -> list[RouteInfo]:
