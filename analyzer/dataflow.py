@@ -36,6 +36,7 @@ NOT_BODY = frozenset({"status", "status_code", "headers", "safe", "content_type"
                       "encoder", "json_dumps_params", "template_name", "exception", "background"})
 ACAO = "access-control-allow-origin"
 ACAC = "access-control-allow-credentials"
+_ORIGIN_HINT = re.compile(r"access-control-allow-origin", re.IGNORECASE)
 _ORIGIN_READ = re.compile(r"""["'](origin|http_origin)["']""", re.IGNORECASE)
 _ALL = re.compile(r"^\^?(https?\??:(//|\\/\\/))?(\.\*|\.\+|\(\.\*\)|\[\^/\]\*|\[\^/\]\+)\$?$")
 
@@ -72,6 +73,7 @@ class DataPass(cst.CSTVisitor):
         self.classes: list[str] = []
         self.frames: list[_Frame] = []
         self.seen: set = set()
+        self.mentions_origin = any(_ORIGIN_HINT.search(line) for line in ctx.positions.lines)
 
     # -- helpers ----------------------------------------------------------------------
     @property
@@ -118,7 +120,7 @@ class DataPass(cst.CSTVisitor):
                     continue
                 if ann is None and not isinstance(value, cst.Call):
                     continue
-                type_text = " ".join(ctx.code(x) for x in (ann, value) if x is not None)
+                type_text = " ".join(_type_words(x) for x in (ann, value) if x is not None)
                 self._emit("field_facts", FieldFact(qual, name, ctx.loc(small), classify(name, type_text)))
 
     # -- functions ----------------------------------------------------------------------------
@@ -224,7 +226,7 @@ class DataPass(cst.CSTVisitor):
         if self._raw(expr):
             loc = self.ctx.loc(expr)
             self._read(expr, loc)
-            return ("raw", loc, self.ctx.code(expr))
+            return ("raw", loc, render(expr))
         if isinstance(expr, cst.Dict):
             for el in expr.elements:
                 if isinstance(el, cst.StarredDictElement):
@@ -246,7 +248,7 @@ class DataPass(cst.CSTVisitor):
             if isinstance(func.value, cst.Name) and func.value.value in f.params and func.attr.value != "items":
                 t = f.types.get(func.value.value, "")
                 if t:
-                    return (f"type:{t}", self.ctx.loc(expr), self.ctx.code(expr))
+                    return (f"type:{t}", self.ctx.loc(expr), render(expr))
             return None
         if expr.args and self.resolve(func) in PASS_THROUGH:
             return self.client(expr.args[0].value)
@@ -256,7 +258,7 @@ class DataPass(cst.CSTVisitor):
         f = self.frame
         if f is not None and loc not in f.reads:
             f.reads.add(loc)
-            self._emit("request_reads", RequestRead(f.qualname, loc, "raw", self.ctx.code(expr)))
+            self._emit("request_reads", RequestRead(f.qualname, loc, "raw", render(expr)))
 
     # -- statements ----------------------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -292,9 +294,11 @@ class DataPass(cst.CSTVisitor):
         else:
             f.client.pop(name, None)
         if isinstance(value, cst.Dict):
-            f.dicts[name] = self.response(value, wrapped=True)
-        if _ORIGIN_READ.search(self.ctx.code(value)) or any(
-                isinstance(n, cst.Name) and n.value in f.origin_vars for n in _names(value)):
+            f.dicts[name] = (value, stmt)
+        else:
+            f.dicts.pop(name, None)
+        if self.mentions_origin and (_ORIGIN_READ.search(self.ctx.code(value)) or any(
+                isinstance(n, cst.Name) and n.value in f.origin_vars for n in _names(value))):
             f.origin_vars.add(name)
 
     def visit_For(self, node: cst.For) -> None:
@@ -326,7 +330,7 @@ class DataPass(cst.CSTVisitor):
 
     def _test(self, test) -> None:
         f = self.frame
-        if f is None:
+        if f is None or not (f.loops or f.origin_vars):
             return
         for n in _comparisons(test):
             names = {x.value for x in _names(n.left)} if not isinstance(n.left, cst.Call) or \
@@ -345,7 +349,7 @@ class DataPass(cst.CSTVisitor):
         f = self.frame
         if f is None or node.value is None:
             return
-        for fact in self.response(node.value):
+        for fact in self.response(node.value, at=node):
             self._emit("responses", fact)
 
     # -- calls -----------------------------------------------------------------------------------
@@ -414,14 +418,21 @@ class DataPass(cst.CSTVisitor):
         return None
 
     # -- responses ---------------------------------------------------------------------------------
-    def response(self, expr, wrapped: bool = False) -> list:
+    def _where(self, expr, at):
+        """Location of ``expr``: its own when it is cheap to find (calls, attributes), else
+        that of the enclosing call or statement ``at``."""
+        if at is None or isinstance(expr, (cst.Call, cst.Attribute, cst.Subscript)):
+            return self.ctx.loc(expr)
+        return self.ctx.loc(at)
+
+    def response(self, expr, wrapped: bool = False, at=None) -> list:
         f = self.frame
         ctx = self.ctx
         out: list = []
         if isinstance(expr, cst.Await):
-            return self.response(expr.expression, wrapped)
+            return self.response(expr.expression, wrapped, expr if isinstance(expr, cst.Call) else at)
         if isinstance(expr, cst.Tuple) and expr.elements and not wrapped:
-            return self.response(expr.elements[0].value, wrapped)
+            return self.response(expr.elements[0].value, wrapped, expr if isinstance(expr, cst.Call) else at)
         if isinstance(expr, cst.Dict):
             keys = []
             for el in expr.elements:
@@ -429,35 +440,38 @@ class DataPass(cst.CSTVisitor):
                     k = literal(el.key)
                     if isinstance(k, str):
                         keys.append((k, _attr(el.value)))
-                    out.extend(self.response(el.value, True))
+                    out.extend(self.response(el.value, True, expr if isinstance(expr, cst.Call) else at))
                 else:
-                    out.extend(self.response(el.value, True))
+                    out.extend(self.response(el.value, True, expr if isinstance(expr, cst.Call) else at))
             if keys:
-                out.insert(0, ResponseData(f.qualname, ctx.loc(expr), "keys", keys=tuple(keys),
-                                           display=_short(ctx.code(expr))))
+                out.insert(0, ResponseData(f.qualname, self._where(expr, at), "keys", keys=tuple(keys),
+                                           display=_short(render(expr))))
             return out
         if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
             for el in expr.elements:
-                out.extend(self.response(el.value, True))
+                out.extend(self.response(el.value, True, expr if isinstance(expr, cst.Call) else at))
             return out
         if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
-            return self._in_comprehension(expr.for_in, lambda: self.response(expr.elt, True))
+            return self._in_comprehension(expr.for_in, lambda: self.response(expr.elt, True, expr if isinstance(expr, cst.Call) else at))
         if isinstance(expr, cst.DictComp):
             owner = _getattr_owner(expr.value)
             if owner is not None:
                 t = self._in_comprehension(expr.for_in, lambda: self.type_of(owner))
                 if t:
-                    return [ResponseData(f.qualname, ctx.loc(expr), "object", t, display=_short(ctx.code(expr)))]
-            return self._in_comprehension(expr.for_in, lambda: self.response(expr.value, True))
+                    return [ResponseData(f.qualname, self._where(expr, at), "object", t, display=_short(render(expr)))]
+            return self._in_comprehension(expr.for_in, lambda: self.response(expr.value, True, expr if isinstance(expr, cst.Call) else at))
         if isinstance(expr, cst.Attribute) and expr.attr.value == "__dict__":
             t = self.type_of(expr.value)
-            return [ResponseData(f.qualname, ctx.loc(expr), "object", t, display=ctx.code(expr))] if t else []
+            return [ResponseData(f.qualname, self._where(expr, at), "object", t, display=render(expr))] if t else []
         if isinstance(expr, cst.Name):
             if expr.value in f.dicts:
-                return list(f.dicts[expr.value])
+                node, stmt = f.dicts.pop(expr.value)  # read once: a dict returned twice is reported once
+                out = self.response(node, True, stmt)
+                f.dicts[expr.value] = (node, stmt)
+                return out
             t = f.types.get(expr.value, "")
             if wrapped and t:
-                return [ResponseData(f.qualname, ctx.loc(expr), "object", t, display=ctx.code(expr))]
+                return [ResponseData(f.qualname, self._where(expr, at), "object", t, display=render(expr))]
             return []
         if not isinstance(expr, cst.Call):
             return []
@@ -466,57 +480,57 @@ class DataPass(cst.CSTVisitor):
         first = expr.args[0].value if expr.args and expr.args[0].keyword is None and not expr.args[0].star else None
         if q in self.k.response_wrappers:
             if first is not None:
-                out.extend(self.response(first, True))
+                out.extend(self.response(first, True, expr if isinstance(expr, cst.Call) else at))
             keys = []
             for arg in expr.args:
                 if arg.keyword is None or arg.keyword.value in NOT_BODY:
                     continue
                 if arg.keyword.value in ("content", "data", "body"):
-                    out.extend(self.response(arg.value, True))
+                    out.extend(self.response(arg.value, True, expr if isinstance(expr, cst.Call) else at))
                 else:
                     keys.append((arg.keyword.value, _attr(arg.value)))
-                    out.extend(self.response(arg.value, True))
+                    out.extend(self.response(arg.value, True, expr if isinstance(expr, cst.Call) else at))
             if keys:
-                out.insert(0, ResponseData(f.qualname, ctx.loc(expr), "keys", keys=tuple(keys),
-                                           display=_short(ctx.code(expr))))
+                out.insert(0, ResponseData(f.qualname, self._where(expr, at), "keys", keys=tuple(keys),
+                                           display=_short(render(expr))))
             return out
         if q in self.k.object_dumpers or q in STDLIB_DUMPERS:
             if first is None:
                 return []
             t = self.type_of(first)
             if not t:
-                return self.response(first, wrapped)
+                return self.response(first, wrapped, expr if isinstance(expr, cst.Call) else at)
             only = literal(call_arg(expr, "fields"))
             if isinstance(only, tuple):
-                return [ResponseData(f.qualname, ctx.loc(expr), "keys", keys=tuple((k, k) for k in only if isinstance(k, str)),
-                                     display=_short(ctx.code(expr)))]
+                return [ResponseData(f.qualname, self._where(expr, at), "keys", keys=tuple((k, k) for k in only if isinstance(k, str)),
+                                     display=_short(render(expr)))]
             exclude = literal(call_arg(expr, "exclude"))
             excluded = tuple(("-", k) for k in exclude if isinstance(k, str)) if isinstance(exclude, tuple) else ()
-            return [ResponseData(f.qualname, ctx.loc(expr), "object", t, keys=excluded, display=_short(ctx.code(expr)))]
+            return [ResponseData(f.qualname, self._where(expr, at), "object", t, keys=excluded, display=_short(render(expr)))]
         if q in ("list", "dict", "tuple", "sorted") and first is not None:
-            return self.response(first, wrapped)
+            return self.response(first, wrapped, expr if isinstance(expr, cst.Call) else at)
         if isinstance(func, cst.Attribute):
             name = func.attr.value
             if name == "values" and self.type_of(func.value) and _manager_chain(func.value, self.k.managers):
                 t = self.type_of(func.value)
                 names = [literal(a.value) for a in expr.args if a.keyword is None]
                 if names and all(isinstance(n, str) for n in names):
-                    return [ResponseData(f.qualname, ctx.loc(expr), "keys", keys=tuple((n, n) for n in names),
-                                         display=_short(ctx.code(expr)))]
+                    return [ResponseData(f.qualname, self._where(expr, at), "keys", keys=tuple((n, n) for n in names),
+                                         display=_short(render(expr)))]
                 if not expr.args:
-                    return [ResponseData(f.qualname, ctx.loc(expr), "object", t, display=_short(ctx.code(expr)))]
+                    return [ResponseData(f.qualname, self._where(expr, at), "object", t, display=_short(render(expr)))]
                 return []
             t = self.type_of(func.value)
             if name in DUMP_METHODS and t:
-                return [ResponseData(f.qualname, ctx.loc(expr), "method", t, method=name,
-                                     display=_short(ctx.code(expr)))]
+                return [ResponseData(f.qualname, self._where(expr, at), "method", t, method=name,
+                                     display=_short(render(expr)))]
             if t:  # the linker follows it when a project class defines the method
-                return [ResponseData(f.qualname, ctx.loc(expr), "call", f"{t}.{name}", display=_short(ctx.code(expr)))]
+                return [ResponseData(f.qualname, self._where(expr, at), "call", f"{t}.{name}", display=_short(render(expr)))]
             if name in DUMP_METHODS:
                 return []
         if q and "." in q and not _cap(dotted(func)) and dotted(func).split(".")[0] not in f.types \
                 and dotted(func).split(".")[0] not in f.params and q.startswith(_package(self.ctx.module)):
-            return [ResponseData(f.qualname, ctx.loc(expr), "call", q, display=_short(ctx.code(expr)))]
+            return [ResponseData(f.qualname, self._where(expr, at), "call", q, display=_short(render(expr)))]
         return []
 
     def _in_comprehension(self, for_in, body):
@@ -670,6 +684,56 @@ def _subscript_key(target: cst.Subscript):
 
 def _package(module: str) -> str:
     return module.split(".")[0]
+
+
+def render(expr, depth: int = 0) -> str:
+    """Short source-like text of an expression, without LibCST code generation."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return f"{render(expr.value, depth)}.{expr.attr.value}"
+    if isinstance(expr, cst.Await):
+        return f"await {render(expr.expression, depth)}"
+    if isinstance(expr, cst.Call):
+        if depth >= 2:
+            return f"{render(expr.func, depth)}(...)"
+        args = []
+        for a in expr.args:
+            text = ("**" if a.star == "**" else "*" if a.star == "*" else "") + render(a.value, depth + 1)
+            args.append(f"{a.keyword.value}={text}" if a.keyword is not None else text)
+        return f"{render(expr.func, depth)}({', '.join(args)})"
+    if isinstance(expr, (cst.SimpleString, cst.Integer)):
+        return expr.value
+    if isinstance(expr, cst.Subscript):
+        return f"{render(expr.value, depth)}[...]"
+    if isinstance(expr, cst.Dict):
+        return "{...}"
+    if isinstance(expr, (cst.List, cst.ListComp)):
+        return "[...]"
+    return "..."
+
+
+def _type_words(expr) -> str:
+    """The names and string literals in a field's annotation or constructor call."""
+    words: list[str] = []
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, cst.Name):
+            words.append(e.value)
+        elif isinstance(e, cst.Attribute):
+            words.append(render(e))
+        elif isinstance(e, cst.SimpleString):
+            words.append(f"'{literal(e)}'")
+        elif isinstance(e, cst.Call):
+            words.append(f"{render(e.func)}(")
+            stack.extend(a.value for a in e.args)
+        elif isinstance(e, cst.Subscript):
+            stack.append(e.value)
+            stack.extend(el.slice.value for el in e.slice if isinstance(el.slice, cst.Index))
+        elif isinstance(e, cst.BinaryOperation):
+            stack.extend((e.left, e.right))
+    return " ".join(words)
 
 
 def _short(text: str, limit: int = 80) -> str:
