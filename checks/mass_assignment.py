@@ -126,8 +126,9 @@ class MassAssignment(Check):
 
     Privileged fields are recognised by name and type (foreign keys to the user model
     are owner fields); the `privileged-fields` setting adds project-specific names or
-    globs. Routes guarded by an admin, staff, role or permission guard may let their
-    callers set privileged fields and are not reported for the schema cases. The
+    globs. Routes that check a role or permission (an admin, staff, role or permission
+    guard, or an inline check such as `if not current_user.is_admin: abort(403)`) may let
+    their callers set privileged fields and are not reported for the schema cases. The
     severity is raised on a route that requires no authentication.
 
     Boundaries: a serializer or form with `fields = "__all__"` or an `exclude` list is
@@ -304,7 +305,7 @@ class TaskList(APIView):
         done = set()
         for r in graph.routes:
             handler = graph.alias(r.handler)
-            if r.method not in WRITE_METHODS or _admin(r):
+            if r.method not in WRITE_METHODS or _admin(r, graph):
                 continue
             for rr in graph.request_reads.get(handler, ()):
                 if rr.kind != "body" or not rr.whole or (handler, rr.location) in done:
@@ -315,7 +316,7 @@ class TaskList(APIView):
                 if not marks:
                     continue
                 done.add((handler, rr.location))
-                routes = [x for x in graph.routes_of(handler) if x.method in WRITE_METHODS and not _admin(x)]
+                routes = [x for x in graph.routes_of(handler) if x.method in WRITE_METHODS and not _admin(x, graph)]
                 severity, tail = _severity(self.severity, routes)
                 schema = rr.schema.rpartition(".")[2]
                 names = ", ".join(marks)
@@ -335,7 +336,7 @@ class TaskList(APIView):
                         and (marks.get(f, ("",))[0] or graph.field_mark(f)) == "privileged"]
             if not writable:
                 continue
-            routes = [r for r in graph.routes_using(schema.qualname) if r.method in WRITE_METHODS and not _admin(r)]
+            routes = [r for r in graph.routes_using(schema.qualname) if r.method in WRITE_METHODS and not _admin(r, graph)]
             if not routes:
                 continue
             severity, tail = _severity(self.severity, routes)
@@ -348,9 +349,13 @@ class TaskList(APIView):
                 schema.fields_location or schema.location, severity, tuple(dict.fromkeys(related))[:5])
 
 
-def _admin(route) -> bool:
-    """A guard of the route names an admin, staff, role or permission check (module paths
-    such as ``rest_framework.permissions`` are not counted)."""
+def _admin(route, graph=None) -> bool:
+    """The route checks a role or permission (RG104's authorization facts), or a guard of it
+    names an admin, staff, role or permission check (module paths such as
+    ``rest_framework.permissions`` are not counted)."""
+    authorization = getattr(graph, "route_authorization", None)
+    if authorization is not None and any(a.kind == "role" for a in authorization(route)):
+        return True
     for g in route.guards:
         if g.effect != "auth":
             continue

@@ -426,3 +426,22 @@ def test_facts_reach_the_graph():
     assert [r.kind for r in m.request_reads] == ["raw"]
     assert [(w.how, w.source, w.target) for w in m.data_writes] == [("unpack", "raw", "app.models.User")]
     assert [(r.kind, r.ref, r.method) for r in m.responses] == [("method", "app.models.User", "to_dict")]
+
+
+def test_inline_role_check_exempts_privileged_schemas():
+    body = "def create(payload: UserAdminCreate, db: Session, me: User = Depends(get_current_user)):\n" \
+           "    if not me.is_superuser:\n        raise HTTPException(status_code=403)\n" \
+           "    db.add(User(**payload.model_dump()))"
+    files = fastapi_app('@app.post("/users")', body)
+    files["app/main.py"] = files["app/main.py"].replace("from fastapi import Depends", "from fastapi import HTTPException, Depends")
+    assert hits(files, "RG304") == []
+
+
+def test_config_keys_are_validated():
+    import pytest
+
+    from analyzer.config import ConfigError, from_mapping
+
+    assert from_mapping({"privileged-fields": "plan"}).privileged_fields == ("plan",)
+    with pytest.raises(ConfigError, match="sensitive-fields"):
+        from_mapping({"sensitive-fields": [3]})
