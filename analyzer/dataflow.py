@@ -27,6 +27,7 @@ DUMP_METHODS = frozenset({"to_dict", "as_dict", "todict", "to_json", "serialize"
                           "model_dump_json", "json", "asdict"})
 # Functions that pass their first argument's data through unchanged.
 PASS_THROUGH = frozenset({"json.loads", "dict", "copy.copy", "copy.deepcopy", "list"})
+MAPPINGS = frozenset({"dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping", "collections.abc.Mapping"})
 # Methods that write the keyword arguments (or a mapping argument) they get into stored rows.
 WRITERS = frozenset({"create", "update", "update_or_create", "get_or_create", "sqlmodel_update"})
 UPDATERS = frozenset({"update", "sqlmodel_update"})
@@ -135,6 +136,11 @@ class DataPass(cst.CSTVisitor):
             f.params[name] = q
             if name in ("request", "req") or (q and q in self.k.request_types):
                 f.request_params.add(name)
+            mapping = ann.value if isinstance(ann, cst.Subscript) else ann
+            if mapping is not None and dotted(mapping) and ctx.resolve(mapping) in MAPPINGS \
+                    and not (p.default is not None and isinstance(p.default, cst.Call)):
+                # A route handler's plain-dict parameter is the request body as a whole.
+                f.client[name] = ("param", ctx.loc(p.name), name)
             if q and "." in q and q.rpartition(".")[2][:1].isupper() and name not in ("self", "cls") \
                     and not q.startswith(("typing.", "builtins.")) and q not in self.k.request_types:
                 f.types[name] = q

@@ -115,7 +115,8 @@ class MassAssignment(Check):
     Flags client data written into a stored model as a whole, and input schemas that let
     the client write privileged fields:
 
-    - the request's data unpacked or merged into a model: `User(**request.json)`,
+    - the request's data (or a FastAPI handler's plain `dict` body parameter) unpacked or
+      merged into a model: `User(**request.json)`,
       `Task.objects.create(**request.data)`, `obj.update(**data)`, `query.update(data)`,
       `for k, v in data.items(): setattr(obj, k, v)` (with no allow-list test on `k`);
     - a route that writes (POST, PUT, PATCH, DELETE) and takes a body schema (a Pydantic
@@ -277,8 +278,11 @@ class TaskList(APIView):
     def _writes(self, graph):
         seen = set()
         for dw in sorted(graph.data_writes, key=lambda d: (d.location, d.function)):
-            if dw.source != "raw" or dw.location in seen:
+            if dw.source not in ("raw", "param") or dw.location in seen:
                 continue  # dumps of validated schemas: judged by the schema (below)
+            if dw.source == "param" and not any(graph.alias(r.handler) == graph.alias(dw.function)
+                                                for r in graph.routes):
+                continue  # a plain-dict parameter is client data only in a route handler
             if dw.target and not graph.stored_model(dw.target):
                 continue
             if not dw.target and dw.how != "setattr":
@@ -288,17 +292,19 @@ class TaskList(APIView):
             severity, tail = _severity(self.severity, routes)
             marks = graph.field_marks(dw.target) if dw.target else {}
             risky = [n for n, (mark, _) in marks.items() if mark in ("privileged", "secret")]
-            model = dw.target.rpartition(".")[2] if dw.target else "the object"
-            how = {"setattr": "every key of it is set as an attribute of",
-                   "update": "it is merged into", "unpack": "it is unpacked into"}[dw.how]
+            model = dw.target.rpartition(".")[2] if dw.target else "an object"
             including = f", including {', '.join(risky)}" if risky else ""
             where = f"{routes[0].method} {routes[0].path}: " if routes else ""
+            what = f"the request body ({dw.display})" if dw.source == "param" else f"request data ({dw.display})"
+            how = {"setattr": f"every key of {what} is set as an attribute of {model}",
+                   "update": f"{what} is merged into {model} as a whole",
+                   "unpack": f"{what} is unpacked into {model} as a whole"}[dw.how]
             related = [Related(dw.source_location, f"client data read here: {dw.display}")] if dw.source_location else []
             related += [Related(ff.location, f"{model}.{n} is a privileged field") for n in risky[:3]
                         if (ff := marks[n][1]) is not None]
             yield self.finding(
-                f"{where}request data ({dw.display}) is written into {model} as a whole ({how} {model}): the "
-                f"client chooses which fields it sets{including}{tail}.", dw.location, severity, related)
+                f"{where}{how}: the client chooses which fields it writes{including}{tail}.",
+                dw.location, severity, related)
 
     # -- body schemas that declare privileged fields ---------------------------------------------
     def _body_schemas(self, graph):

@@ -445,3 +445,12 @@ def test_config_keys_are_validated():
     assert from_mapping({"privileged-fields": "plan"}).privileged_fields == ("plan",)
     with pytest.raises(ConfigError, match="sensitive-fields"):
         from_mapping({"sensitive-fields": [3]})
+
+
+def test_fastapi_dict_body_parameter():
+    body = "def update(item_id: int, data: dict, db: Session, me: User = Depends(get_current_user)):\n" \
+           "    user = db.get(User, item_id)\n    for k, v in data.items():\n        setattr(user, k, v)"
+    found = hits(fastapi_app('@app.patch("/users/{item_id}")', body), "RG304")
+    assert len(found) == 1 and "the request body (data)" in found[0].message
+    helper = "def apply(user: User, data: dict):\n    for k, v in data.items():\n        setattr(user, k, v)"
+    assert hits(fastapi_app("", helper), "RG304") == []
