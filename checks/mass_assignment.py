@@ -300,8 +300,8 @@ class TaskList(APIView):
                    "update": f"{what} is merged into {model} as a whole",
                    "unpack": f"{what} is unpacked into {model} as a whole"}[dw.how]
             related = [Related(dw.source_location, f"client data read here: {dw.display}")] if dw.source_location else []
-            related += [Related(ff.location, f"{model}.{n} is a privileged field") for n in risky[:3]
-                        if (ff := marks[n][1]) is not None]
+            related += [Related(ff.location, f"{model}.{n} is a {'privileged' if mark == 'privileged' else 'sensitive'} field")
+                        for n in risky[:4] if (ff := marks[n][1]) is not None and (mark := marks[n][0])]
             yield self.finding(
                 f"{where}{how}: the client chooses which fields it writes{including}{tail}.",
                 dw.location, severity, related)
