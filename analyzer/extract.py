@@ -15,7 +15,7 @@ from .facts import (
 )
 from .names import ImportTable, dotted, literal, string_list
 from .dataflow import DataPass
-from .positions import OwnerTracker, Positions
+from .positions import Positions
 from .walk import walk
 from .authz import extract_authz
 
@@ -82,7 +82,7 @@ class _Summary:
         self.calls: set[str] = set()
 
 
-class CommonPass(OwnerTracker, cst.CSTVisitor):
+class CommonPass(cst.CSTVisitor):
     """Framework-neutral facts: function summaries, classes, instances, constants.
 
     Every function gets a summary; what a nested function does (a decorator's
@@ -93,8 +93,8 @@ class CommonPass(OwnerTracker, cst.CSTVisitor):
         self.ctx = ctx
         self.sink = sink
         self.k = ctx.knowledge
-        self.positions = ctx.positions
-        self._owners: list = []
+        self.owners = ctx.positions.owner  # filled while this pass walks the file
+        self.owner_stack: list = []
         self.stack: list[str] = []  # enclosing class and function names
         self.summaries: list[_Summary] = []
         self.test_depth = 0
@@ -171,14 +171,14 @@ class CommonPass(OwnerTracker, cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         ctx = self.ctx
         for d in node.decorators:  # a nested function's decorators are calls of the outer ones
-            walk(d, self)
+            walk(d, self, self.owners, self.owner_stack)
             self._call(ctx.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator))
         self.summaries.append(_Summary())
         self.stack.append(node.name.value)
-        walk(node.params, self)
+        walk(node.params, self, self.owners, self.owner_stack)
         if node.returns is not None:
-            walk(node.returns, self)
-        walk(node.body, self)
+            walk(node.returns, self, self.owners, self.owner_stack)
+        walk(node.body, self, self.owners, self.owner_stack)
         qualname = ".".join([ctx.module, *self.stack])
         self.stack.pop()
         s = self.summaries.pop()
@@ -241,7 +241,7 @@ class CommonPass(OwnerTracker, cst.CSTVisitor):
     def _test(self, test) -> None:
         if self.summaries:
             self.test_depth += 1
-            walk(test, self)
+            walk(test, self, self.owners, self.owner_stack)
             self.test_depth -= 1
 
 
@@ -289,7 +289,8 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
     ctx = FileContext(path, module, is_package, tree, Positions(path, tree, text, python_ast), knowledge)
     sink = FactSink()
     try:
-        walk(tree, CommonPass(ctx, sink))
+        common = CommonPass(ctx, sink)
+        walk(tree, common, common.owners, common.owner_stack)
         extract_authz(ctx, sink)
         for adapter in knowledge.adapters:
             if knowledge.runs(adapter, text):

@@ -134,11 +134,11 @@ class Positions:
         if found is not None:
             return found
         owner = self.owner.get(node)
+        if self.matched and owner is not None and type(node) in _SAME_KIND:
+            found = self._same_kind(owner, type(node)).get(node)
+            if found is not None:
+                return found
         if self.matched and owner is not None and owner in self.start:
-            if type(node) in _SAME_KIND:
-                found = self._same_kind(owner, type(node)).get(node)
-                if found is not None:
-                    return found
             ranges = self._local(owner)
             r = ranges.get(node) if ranges is not None else None
             if r is not None:
@@ -233,33 +233,3 @@ class _Collector:
 
     def on_leave(self, node) -> None:
         pass
-
-
-_OWNER_KINDS = (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Decorator)
-_IS_OWNER: dict[type, bool] = {}
-
-
-def _is_owner(cls: type) -> bool:
-    found = _IS_OWNER.get(cls)
-    if found is None:
-        found = _IS_OWNER[cls] = issubclass(cls, _OWNER_KINDS)
-    return found
-
-
-class OwnerTracker:
-    """Mixin for the first visitor of a file: records each node's enclosing statement."""
-
-    positions: Positions
-
-    def on_visit(self, node) -> bool:
-        stack = self._owners
-        if stack:
-            self.positions.owner[node] = stack[-1]
-        if _is_owner(type(node)):
-            stack.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node) -> None:
-        if _is_owner(type(original_node)):
-            self._owners.pop()
-        return super().on_leave(original_node)

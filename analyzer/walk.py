@@ -50,7 +50,58 @@ def visitable(cls: type) -> bool:
     return found
 
 
-def walk(node: cst.CSTNode, visitor) -> None:
+_METHODS: dict[tuple[type, type], tuple] = {}
+_ON_VISIT, _ON_LEAVE = cst.CSTVisitor.on_visit, cst.CSTVisitor.on_leave
+
+
+def _methods(vcls: type, ncls: type) -> tuple:
+    """(visit_X, leave_X) of a visitor class for a node class, looked up once."""
+    key = (vcls, ncls)
+    found = _METHODS.get(key)
+    if found is None:
+        name = ncls.__name__
+        found = _METHODS[key] = (getattr(vcls, f"visit_{name}", None), getattr(vcls, f"leave_{name}", None))
+    return found
+
+
+def walk(node: cst.CSTNode, visitor, owners: dict | None = None, stack: list | None = None) -> None:
+    """Visit ``node`` and its children with ``visitor`` (a CSTVisitor), as ``node.visit`` would.
+
+    With ``owners``, also record each node's innermost enclosing statement or decorator
+    (``stack`` holds the enclosing ones), which is how positions are found later.
+    """
+    vcls = type(visitor)
+    if vcls.on_visit is _ON_VISIT and vcls.on_leave is _ON_LEAVE:
+        _walk(node, visitor, vcls, owners, stack if stack is not None else [])
+    else:  # a visitor with its own on_visit/on_leave
+        _walk_generic(node, visitor)
+
+
+def _walk(node, visitor, vcls, owners, stack) -> None:
+    ncls = type(node)
+    visit, leave = _methods(vcls, ncls)
+    owner = owners is not None and is_owner(ncls)
+    if owners is not None and stack:
+        owners[node] = stack[-1]
+    if owner:
+        stack.append(node)
+    if visit is None or visit(visitor, node) is not False:
+        for name in _fields(ncls):
+            value = getattr(node, name)
+            kind = type(value)
+            if kind is list or kind is tuple:
+                for child in value:
+                    if visitable(type(child)):
+                        _walk(child, visitor, vcls, owners, stack)
+            elif visitable(kind):
+                _walk(value, visitor, vcls, owners, stack)
+    if owner:
+        stack.pop()
+    if leave is not None:
+        leave(visitor, node)
+
+
+def _walk_generic(node, visitor) -> None:
     if visitor.on_visit(node):
         for name in _fields(type(node)):
             value = getattr(node, name)
@@ -58,7 +109,19 @@ def walk(node: cst.CSTNode, visitor) -> None:
             if kind is list or kind is tuple:
                 for child in value:
                     if visitable(type(child)):
-                        walk(child, visitor)
+                        _walk_generic(child, visitor)
             elif visitable(kind):
-                walk(value, visitor)
+                _walk_generic(value, visitor)
     visitor.on_leave(node)
+
+
+_OWNER_KINDS = (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Decorator)
+_IS_OWNER: dict[type, bool] = {}
+
+
+def is_owner(cls: type) -> bool:
+    """Statements and decorators: the nodes whose positions the ast tree gives directly."""
+    found = _IS_OWNER.get(cls)
+    if found is None:
+        found = _IS_OWNER[cls] = issubclass(cls, _OWNER_KINDS)
+    return found
