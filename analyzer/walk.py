@@ -50,17 +50,20 @@ def visitable(cls: type) -> bool:
     return found
 
 
-_METHODS: dict[tuple[type, type], tuple] = {}
 _ON_VISIT, _ON_LEAVE = cst.CSTVisitor.on_visit, cst.CSTVisitor.on_leave
 
 
 def _methods(vcls: type, ncls: type) -> tuple:
-    """(visit_X, leave_X) of a visitor class for a node class, looked up once."""
-    key = (vcls, ncls)
-    found = _METHODS.get(key)
+    """(visit_X, leave_X) of a visitor class for a node class, looked up once. The table
+    lives on the visitor class, so classes made per call are freed with their tables."""
+    table = vcls.__dict__.get("_walk_methods")
+    if table is None:
+        table = {}
+        setattr(vcls, "_walk_methods", table)
+    found = table.get(ncls)
     if found is None:
         name = ncls.__name__
-        found = _METHODS[key] = (getattr(vcls, f"visit_{name}", None), getattr(vcls, f"leave_{name}", None))
+        found = table[ncls] = (getattr(vcls, f"visit_{name}", None), getattr(vcls, f"leave_{name}", None))
     return found
 
 
