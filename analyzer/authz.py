@@ -61,6 +61,51 @@ class _Frame:
         self.results: set[str] = set()
 
 
+class _ClientFinder(cst.CSTVisitor):
+    """The first client value (a request read or a client-derived name) in an expression."""
+
+    def __init__(self, owner, frame):
+        self.owner, self.frame, self.found = owner, frame, []
+
+    def visit_Name(self, n: cst.Name) -> None:
+        if self.frame and n.value in self.frame.client and not self.found:
+            self.found.append(self.frame.client[n.value])
+
+    def visit_Attribute(self, a: cst.Attribute) -> bool:
+        d = dotted(a)
+        if d and not self.found and self.owner._matches(d, self.owner.k.client_sources):
+            self.found.append(d)
+            return False
+        return True
+
+    def visit_Lambda(self, n) -> bool:
+        return False
+
+
+class _CallerFinder(cst.CSTVisitor):
+    """Whether an expression mentions the caller (the current user, a token identity)."""
+
+    def __init__(self, owner, frame):
+        self.owner, self.frame, self.hit = owner, frame, []
+
+    def visit_Name(self, n: cst.Name) -> None:
+        if self.frame and n.value in self.frame.caller:
+            self.hit.append(n)
+        elif self.owner._matches(n.value, self.owner.k.caller_names):
+            self.hit.append(n)
+
+    def visit_Attribute(self, a: cst.Attribute) -> bool:
+        d = dotted(a)
+        if d and self.owner._matches(d, self.owner.k.caller_names):
+            self.hit.append(a)
+            return False
+        return True
+
+    def visit_Call(self, c: cst.Call) -> None:
+        if self.owner._caller_call(c):
+            self.hit.append(c)
+
+
 class AuthzPass(cst.CSTVisitor):
     def __init__(self, ctx, sink):
         self.ctx = ctx
@@ -73,6 +118,7 @@ class AuthzPass(cst.CSTVisitor):
         self.chained: set[int] = set()  # ids of calls already examined as part of a longer chain
         self.test_depth = 0
         self.seen: set[tuple] = set()
+        self._match_memo: dict[tuple[str, int], bool] = {}
 
     # -- structure ----------------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
@@ -180,59 +226,23 @@ class AuthzPass(cst.CSTVisitor):
     # -- expressions: client data and the caller ---------------------------------------------------
     def _client(self, expr) -> str:
         """Where the client value in ``expr`` comes from, or ''."""
-        frame = self.frames[-1] if self.frames else None
-        found = []
-
-        class Finder(cst.CSTVisitor):
-            def visit_Name(s, n: cst.Name) -> None:
-                if frame and n.value in frame.client and not found:
-                    found.append(frame.client[n.value])
-
-            def visit_Attribute(s, a: cst.Attribute) -> bool:
-                d = dotted(a)
-                if d and not found and self._matches(d, self.k.client_sources):
-                    found.append(d)
-                    return False
-                return True
-
-            def visit_Lambda(s, n) -> bool:
-                return False
-
-        walk(expr, Finder())
-        return found[0] if found else ""
+        finder = _ClientFinder(self, self.frames[-1] if self.frames else None)
+        walk(expr, finder)
+        return finder.found[0] if finder.found else ""
 
     def _matches(self, d: str, table) -> bool:
-        q = self.ctx.resolve(d)
-        for t in table:
-            for x in (d, q):
-                if x == t or x.startswith(t + ".") or x.startswith(t + "["):
-                    return True
-        return False
+        key = (d, id(table))
+        hit = self._match_memo.get(key)
+        if hit is None:
+            q = self.ctx.resolve(d)
+            hit = self._match_memo[key] = any(
+                x == t or x.startswith(t + ".") or x.startswith(t + "[") for t in table for x in (d, q))
+        return hit
 
     def _is_caller(self, expr) -> bool:
-        frame = self.frames[-1] if self.frames else None
-        hit = []
-
-        class Finder(cst.CSTVisitor):
-            def visit_Name(s, n: cst.Name) -> None:
-                if frame and n.value in frame.caller:
-                    hit.append(n)
-                elif self._matches(n.value, self.k.caller_names):
-                    hit.append(n)
-
-            def visit_Attribute(s, a: cst.Attribute) -> bool:
-                d = dotted(a)
-                if d and self._matches(d, self.k.caller_names):
-                    hit.append(a)
-                    return False
-                return True
-
-            def visit_Call(s, c: cst.Call) -> None:
-                if self._caller_call(c):
-                    hit.append(c)
-
-        walk(expr, Finder())
-        return bool(hit)
+        finder = _CallerFinder(self, self.frames[-1] if self.frames else None)
+        walk(expr, finder)
+        return bool(finder.hit)
 
     def _caller_call(self, c: cst.Call) -> bool:
         q = self.ctx.resolve(c.func)
