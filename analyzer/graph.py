@@ -153,11 +153,21 @@ class AppGraph(AuthzQueries):
         self._app_gate_memo: dict[str, list] = {}
         self.mount_graph = nx.DiGraph((u[1], v[1]) for u, v, d in self.graph.edges(data=True)
                                       if d.get("relation") == "mounts")
+        self._memo: dict[tuple, object] = {}  # alias() and mro() answers, once the name tables are complete
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
 
     # -- names --------------------------------------------------------------------
     def alias(self, qname: str, depth: int = 0) -> str:
         """Follow re-exports: ``pkg.bp`` where pkg/__init__ did ``from .views import bp``."""
+        memo = getattr(self, "_memo", None)
+        if memo is not None and depth == 0:
+            found = memo.get(("alias", qname))
+            if found is None:
+                found = memo[("alias", qname)] = self._alias(qname, 0)
+            return found
+        return self._alias(qname, depth)
+
+    def _alias(self, qname: str, depth: int) -> str:
         parts = qname.split(".")
         for i in range(len(parts) - 1, 0, -1):
             canonical = self.module_alias.get(".".join(parts[:i]))
@@ -191,6 +201,15 @@ class AppGraph(AuthzQueries):
         return qname
 
     def mro(self, qname: str) -> list[str]:
+        memo = getattr(self, "_memo", None)
+        if memo is None:
+            return self._mro(qname)
+        found = memo.get(("mro", qname))
+        if found is None:
+            found = memo[("mro", qname)] = self._mro(qname)
+        return list(found)
+
+    def _mro(self, qname: str) -> list[str]:
         order, stack, seen = [], [self.alias(qname)], set()
         while stack:
             q = stack.pop(0)
@@ -646,11 +665,16 @@ class AppGraph(AuthzQueries):
 
     def routes_using(self, schema: str) -> list[RouteInfo]:
         """Routes whose view class (or a base of it) or handler function uses ``schema``."""
-        users = {self.alias(u.user) for u in self.schema_uses if self.alias(u.schema) == schema}
-        if not users:
-            return []
-        return [r for r in self.routes
-                if users & set(self.mro(r.view_class) if r.view_class else ()) or self.alias(r.handler) in users]
+        index = self._memo.get(("schema routes",))
+        if index is None:
+            by_user: dict[str, list[int]] = {}
+            for i, r in enumerate(self.routes):
+                for user in {*(self.mro(r.view_class) if r.view_class else ()), self.alias(r.handler)}:
+                    by_user.setdefault(user, []).append(i)
+            index = self._memo[("schema routes",)] = {}
+            for u in self.schema_uses:
+                index.setdefault(self.alias(u.schema), set()).update(by_user.get(self.alias(u.user), ()))
+        return [self.routes[i] for i in sorted(index.get(schema, ()))]
 
     # -- the data side: marked fields, responses, client data, CORS ------------------------------
     def field_mark(self, name: str, mark: str = "") -> str:
