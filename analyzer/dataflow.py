@@ -18,7 +18,7 @@ import libcst as cst
 from .facts import CorsPolicy, DataWrite, FieldFact, RequestRead, ResponseData
 from .fields import classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
-from .walk import walk
+from .walk import collect, walk
 
 # Methods that return the whole of their receiver as a dict (or a copy of it).
 WHOLE_METHODS = frozenset({"dict", "copy", "to_dict", "model_dump", "items", "todict", "as_dict"})
@@ -747,14 +747,7 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _names(expr) -> list:
-    found = []
-
-    class F(cst.CSTVisitor):
-        def visit_Name(self, node):
-            found.append(node)
-
-    walk(expr, F())
-    return found
+    return collect(expr, cst.Name)
 
 
 def _comparisons(expr) -> list:

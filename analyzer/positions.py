@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .facts import Location
-from .walk import walk
+from .walk import collect
 
 _PASS_BLOCK = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
 _NAME_AFTER = {cst.FunctionDef: re.compile(r"(?:async\s+)?def\s+"), cst.ClassDef: re.compile(r"class\s+")}
@@ -160,8 +160,7 @@ class Positions:
         found: dict = {}
         header, ast_parts = self._header(owner)
         if header is not None:
-            nodes: list = []
-            walk(header, _Collector(kind, nodes))
+            nodes = collect(header, kind)
             want = _SAME_KIND[kind]
             peers = sorted((n for part in ast_parts if part is not None for n in ast.walk(part) if type(n) is want),
                            key=lambda n: (n.lineno, n.col_offset, -n.end_lineno, -n.end_col_offset))
@@ -220,16 +219,3 @@ class Positions:
 
 
 _SAME_KIND = {cst.Call: ast.Call, cst.Attribute: ast.Attribute, cst.Subscript: ast.Subscript}
-
-
-class _Collector:
-    def __init__(self, kind, out):
-        self.kind, self.out = kind, out
-
-    def on_visit(self, node) -> bool:
-        if type(node) is self.kind:
-            self.out.append(node)
-        return True
-
-    def on_leave(self, node) -> None:
-        pass

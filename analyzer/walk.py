@@ -128,3 +128,20 @@ def is_owner(cls: type) -> bool:
     if found is None:
         found = _IS_OWNER[cls] = issubclass(cls, _OWNER_KINDS)
     return found
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, kind: type, out: list):
+        self.kind, self.out = kind, out
+
+    def on_visit(self, node) -> bool:
+        if type(node) is self.kind:
+            self.out.append(node)
+        return True
+
+
+def collect(node: cst.CSTNode, kind: type) -> list:
+    """Every node of class ``kind`` in ``node`` (itself included), in source order."""
+    out: list = []
+    _walk_generic(node, _Collector(kind, out))
+    return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Mapping
 
+import libcst as cst
+
 from ..facts import FactSink
 
 
@@ -163,14 +165,47 @@ class Knowledge:
         return repr((sorted(a.name for a in self.adapters), sorted(self.known_guards.items())))
 
 
+class ScopedVisitor(cst.CSTVisitor):
+    """A visitor that knows its enclosing classes and functions and the names a function
+    binds locally (``app = Flask(...)`` inside ``create_app``), so that each binding
+    resolves to one qualified name: ``pkg.create_app.app``."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.stack: list[str] = []  # enclosing class and function names
+        self.scopes: list[tuple[str, dict[str, str]]] = []  # (function qualname, its local names)
+
+    @property
+    def funcs(self) -> list[str]:
+        return [q for q, _ in self.scopes]
+
+    @property
+    def local(self) -> dict[str, str]:
+        merged: dict[str, str] = {}
+        for _, names in self.scopes:
+            merged.update(names)
+        return merged
+
+    def resolve(self, expr) -> str:
+        return self.ctx.resolve(expr, self.local)
+
+    def _qualname(self, name: str) -> str:
+        return ".".join([self.ctx.module, *self.stack, name])
+
+    def _bind(self, name: str) -> str:
+        if self.scopes:
+            qname = f"{self.scopes[-1][0]}.{name}"
+            self.scopes[-1][1][name] = qname
+            return qname
+        return f"{self.ctx.module}.{name}"
+
+
 def setting_value(ctx, expr):
     """(value, literal, fallback) for the right-hand side of a setting.
 
     ``os.environ.get("KEY", "dev")`` and ``os.getenv("KEY", "dev")`` give the literal
     default with ``fallback=True``: that value is used wherever the variable is unset.
     """
-    import libcst as cst
-
     from ..names import NOT_LITERAL, call_arg, literal
 
     value = literal(expr)

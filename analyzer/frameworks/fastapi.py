@@ -16,13 +16,13 @@ import re
 
 import libcst as cst
 
-from ..walk import walk
+from ..walk import collect, walk
 from ..facts import (
     Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router, ScopeFact,
     Setting,
 )
 from ..names import call_arg, dotted, literal, path_text, string_list
-from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, setting_value
+from .base import Adapter, COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
 ROUTERS = {"fastapi.APIRouter", "fastapi.routing.APIRouter"}
@@ -124,13 +124,10 @@ def _type_name(ctx, expr, local=None) -> str:
     return q
 
 
-class _Visitor(cst.CSTVisitor):
+class _Visitor(ScopedVisitor):
     def __init__(self, ctx, sink):
-        self.ctx = ctx
+        super().__init__(ctx)
         self.sink = sink
-        self.stack: list[str] = []
-        self.funcs: list[str] = []  # enclosing function qualnames
-        self.locals: list[dict[str, str]] = []
         self.top_defs = {s.name.value: s for s in ctx.tree.body if isinstance(s, cst.FunctionDef)}
         self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
         self.jwt_keys = self._jwt_keys()
@@ -139,26 +136,6 @@ class _Visitor(cst.CSTVisitor):
         self.mentions_path = ".url.path" in text or "scope[" in text or "scope.get(" in text  # route handler -> (schema, schema location)
 
     # -- helpers -----------------------------------------------------------------
-    @property
-    def local(self) -> dict[str, str]:
-        merged: dict[str, str] = {}
-        for names in self.locals:
-            merged.update(names)
-        return merged
-
-    def resolve(self, expr) -> str:
-        return self.ctx.resolve(expr, self.local)
-
-    def _qualname(self, name: str) -> str:
-        return ".".join([self.ctx.module, *self.stack, name])
-
-    def _bind(self, name: str) -> str:
-        if self.funcs:
-            qname = f"{self.funcs[-1]}.{name}"
-            self.locals[-1][name] = qname
-            return qname
-        return f"{self.ctx.module}.{name}"
-
     def _dep_call(self, expr) -> str:
         """'depends' | 'security' | '' for a ``Depends(...)``/``Security(...)`` call."""
         if isinstance(expr, cst.Call):
@@ -306,13 +283,11 @@ class _Visitor(cst.CSTVisitor):
                         self.sink.dependencies.append(Dependency(owner, target, loc, target.rpartition(".")[2]))
         self._scopes_required(qualname, uses)
         _FunctionReader(self, node, qualname, is_route).read()
-        self.funcs.append(qualname)
-        self.locals.append({})
+        self.scopes.append((qualname, {}))
         self.stack.append(node.name.value)
 
     def leave_FunctionDef(self, node) -> None:
-        self.funcs.pop()
-        self.locals.pop()
+        self.scopes.pop()
         self.stack.pop()
 
     def _route_call(self, expr):
@@ -846,14 +821,7 @@ class _FunctionReader:
 
 
 def _names(expr) -> list:
-    found = []
-
-    class F(cst.CSTVisitor):
-        def visit_Name(self, node):
-            found.append(node)
-
-    walk(expr, F())
-    return found
+    return collect(expr, cst.Name)
 
 
 def _is_filter(expr) -> bool:

@@ -15,7 +15,7 @@ import libcst as cst
 from ..walk import walk
 from ..facts import GuardUse, Gate, Mount, Route, Router, Setting
 from ..names import call_arg, dotted, literal, path_text, string_list
-from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, setting_value
+from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 ROUTERS = {
@@ -122,38 +122,15 @@ class FlaskAdapter(Adapter):
 
     def extract(self, ctx, sink) -> None:
         walk(ctx.tree, _FlaskVisitor(ctx, sink))
-class _FlaskVisitor(cst.CSTVisitor):
+class _FlaskVisitor(ScopedVisitor):
     def __init__(self, ctx, sink):
-        self.ctx = ctx
+        super().__init__(ctx)
         self.sink = sink
-        self.scopes: list[tuple[str, dict[str, str]]] = []  # (function qualname, locals)
-        self.stack: list[str] = []  # enclosing class and function names
         self.classes: list[str] = []
         self.loops: dict[str, list[str]] = {}
         self.bound: set[str] = set()  # routers and parameters bound in this file
         self.views: dict[str, tuple] = {}  # local name -> (class, endpoint) of ``X.as_view("name")``
         self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
-
-    # -- scopes ----------------------------------------------------------------
-    @property
-    def local(self) -> dict[str, str]:
-        merged: dict[str, str] = {}
-        for _, names in self.scopes:
-            merged.update(names)
-        return merged
-
-    def resolve(self, expr) -> str:
-        return self.ctx.resolve(expr, self.local)
-
-    def _qualname(self, name: str) -> str:
-        return ".".join([self.ctx.module, *self.stack, name])
-
-    def _bind(self, name: str) -> str:
-        if self.scopes:
-            qname = f"{self.scopes[-1][0]}.{name}"
-            self.scopes[-1][1][name] = qname
-            return qname
-        return f"{self.ctx.module}.{name}"
 
     # -- definitions -------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
