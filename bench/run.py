@@ -38,7 +38,8 @@ try:
 except SystemExit:
     pass
 wall = time.perf_counter() - t
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM: this process's own peak (ru_maxrss would keep the benchmark's own across exec)
+own = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(f"MEASURE {wall} {own} {kids}", file=sys.stderr)
 """
@@ -86,11 +87,15 @@ def generate(n_apps: int) -> Path:
     return dest
 
 
-def files_of(root: Path) -> list[Path]:
-    from analyzer.config import Config
+NO_DEFAULT_EXCLUDES = HERE / "no-default-excludes.toml"
+
+
+def files_of(root: Path, config: Path | None) -> list[Path]:
+    from analyzer.config import Config, load
     from analyzer.discover import list_python_files
 
-    return [root / p for p in list_python_files([root], root, Config().excludes)]
+    cfg = load(config) if config else Config()
+    return [root / p for p in list_python_files([root], root, cfg.excludes)]
 
 
 def _parse(path: Path) -> int:
@@ -117,9 +122,10 @@ def bare_parse(files: list[Path], jobs: int) -> float:
     return time.perf_counter() - t
 
 
-def routeguard(root: Path, *args: str) -> tuple[float, int, int, str]:
+def routeguard(root: Path, config: Path | None, *args: str) -> tuple[float, int, int, str]:
     out = Path(tempfile.mkstemp(suffix=".sarif")[1])
-    proc = subprocess.run([sys.executable, "-c", MEASURE, "scan", *args, "--format", "sarif", "-o", str(out),
+    extra = ["--config", str(config)] if config else []
+    proc = subprocess.run([sys.executable, "-c", MEASURE, "scan", *args, *extra, "--format", "sarif", "-o", str(out),
                            "--exit-zero"], cwd=root, capture_output=True, text=True)
     measured = [l for l in proc.stderr.splitlines() if l.startswith("MEASURE")]
     if not measured or not out.stat().st_size:
@@ -130,23 +136,23 @@ def routeguard(root: Path, *args: str) -> tuple[float, int, int, str]:
     return float(line[1]), int(line[2]) // 1024, int(line[3]) // 1024, sarif
 
 
-def run_corpus(name: str, root: Path, jobs: int) -> dict:
-    files = files_of(root)
+def run_corpus(name: str, root: Path, jobs: int, config: Path | None = None) -> dict:
+    files = files_of(root, config)
     lines = sum(f.read_text(encoding="utf-8", errors="replace").count("\n") for f in files)
     parse1 = bare_parse(files, 1)
     parse_n = bare_parse(files, jobs)
     shutil.rmtree(root / ".routeguard_cache", ignore_errors=True)
-    cold, rss_main, rss_worker, sarif_cold = routeguard(root, ".", "--jobs", str(jobs))
-    warm, _, _, sarif_warm = routeguard(root, ".")
+    cold, rss_main, rss_worker, sarif_cold = routeguard(root, config, ".", "--jobs", str(jobs))
+    warm, _, _, sarif_warm = routeguard(root, config, ".")
     one = max(files, key=lambda f: f.stat().st_size)
     original = one.read_bytes()
     try:
         one.write_bytes(original + b"\n# touched by the benchmark\n")
-        changed, _, _, _ = routeguard(root, ".")
-        staged, _, _, _ = routeguard(root, str(one.relative_to(root)))
+        changed, _, _, _ = routeguard(root, config, ".")
+        staged, _, _, _ = routeguard(root, config, str(one.relative_to(root)))
     finally:
         one.write_bytes(original)
-    _, _, _, sarif_j1 = routeguard(root, ".", "--jobs", "1", "--no-cache")
+    _, _, _, sarif_j1 = routeguard(root, config, ".", "--jobs", "1", "--no-cache")
     identical = sarif_cold == sarif_warm == sarif_j1
     findings = len(json.loads(sarif_cold)["runs"][0]["results"])
     return dict(corpus=name, files=len(files), lines=lines, findings=findings, parse_1core=parse1,
@@ -161,15 +167,17 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
     args = ap.parse_args()
-    corpora = [(c, fetch(c, PACKAGES[c])) for c in (args.corpus or sorted(PACKAGES))]
-    corpora += [(f"generated {s}x", generate(APPS_PER_SIZE * int(s))) for s in args.sizes.split(",") if s]
+    corpora = [(c, fetch(c, PACKAGES[c]), None) for c in (args.corpus or sorted(PACKAGES))]
+    if "wagtail" in (args.corpus or PACKAGES):  # the whole tree, tests and migrations included
+        corpora.append(("wagtail, all", fetch("wagtail", PACKAGES["wagtail"]), NO_DEFAULT_EXCLUDES))
+    corpora += [(f"generated {s}x", generate(APPS_PER_SIZE * int(s)), None) for s in args.sizes.split(",") if s]
     rows = []
     head = (f"{'corpus':<16}{'files':>7}{'lines':>9}{'parse 1c':>10}{'parse Nc':>10}{'cold':>8}{'ratio':>7}"
             f"{'lines/s':>9}{'warm':>7}{'1 chg':>7}{'pre-c':>7}{'RSS MB':>8}{'wkr MB':>8}{'same':>6}")
     print(f"routeguard benchmark, {args.jobs} jobs, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(head)
-    for name, root in corpora:
-        r = run_corpus(name, root, args.jobs)
+    for name, root, config in corpora:
+        r = run_corpus(name, root, args.jobs, config)
         rows.append(r)
         print(f"{r['corpus']:<16}{r['files']:>7}{r['lines']:>9}{r['parse_1core']:>9.2f}s{r['parse_all']:>9.2f}s"
               f"{r['cold']:>7.2f}s{r['cold'] / r['parse_all']:>6.1f}x{r['lines'] / r['cold']:>9.0f}"
