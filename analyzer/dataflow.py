@@ -433,7 +433,6 @@ class DataPass(cst.CSTVisitor):
 
     def response(self, expr, wrapped: bool = False, at=None) -> list:
         f = self.frame
-        ctx = self.ctx
         out: list = []
         if isinstance(expr, cst.Await):
             return self.response(expr.expression, wrapped, expr if isinstance(expr, cst.Call) else at)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from analyzer.findings import Related, Severity
+from analyzer.findings import Severity
 
 from .base import Check, Invalid, Valid
 

@@ -98,8 +98,8 @@ def claims(token):
 
     def run(self, graph):
         for t in graph.token_decodes:
-            def runs_it(q):  # the decoding function, or a function nested in it (a decorator's wrapper)
-                return q == t.function or t.function.startswith(q + ".")
+            def runs_it(q, decoder=t.function):  # the decoding function, or one nested in it (a wrapper)
+                return q == decoder or decoder.startswith(q + ".")
 
             users = [r for r in graph.routes
                      if runs_it(r.handler) or any(runs_it(c) for g in r.guards if g.target
