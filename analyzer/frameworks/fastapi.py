@@ -314,7 +314,7 @@ class _Visitor(ScopedVisitor):
                 ctx.guard_use(d, local=self.local) for j, d in enumerate(decorators) if j > i and j not in idx)
             self.sink.routes.append(Route(
                 self.resolve(receiver), "fastapi", path_text(call_arg(call, "path", 0), ctx.code) or "/", methods,
-                qualname, ctx.loc(node.name), ctx.loc(call), node.name.value, guards, misplaced, "",
+                qualname, ctx.loc(node.name), ctx.loc(decorators[i]), node.name.value, guards, misplaced, "",
                 ctx.span_start(node)))
         call = decorators[idx[0]].decorator
         self._response(node, qualname, call)
