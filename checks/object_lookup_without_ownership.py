@@ -271,9 +271,9 @@ def note_detail(request, pk):
             how = (f"fetches the {model} whose id is in the URL" if lk.implicit
                    else f"loads a {model} by the client-supplied {lk.source}")
             message = (f"{verbs} {r.path} {how} and never checks that it belongs to the caller "
-                       f"(no filter or comparison on {fields[0][0]}, no permission check): any user can reach "
-                       "any user's records")
-            message += " on a route that requires no authentication." if open_route else "."
+                       f"(no filter or comparison on {fields[0][0]}, no permission check): "
+                       + ("anyone can reach any user's records, on a route that requires no authentication."
+                          if open_route else "any user can reach any other user's records."))
             related = [Related(lk.location, f"{model} loaded here ({lk.display[:80]})")]
             if fields[0][1] is not None:
                 related.append(Related(fields[0][1], f"{model}.{fields[0][0]} ties it to a user"))
