@@ -82,6 +82,17 @@ def _subclasses(cls):
         yield from _subclasses(sub)
 
 
+OPEN_ROUTE = " on a route that requires no authentication"
+
+
+def route_severity(base: Severity, routes) -> tuple[Severity, str]:
+    """Severity follows the route: one step up, and a message tail saying why, when any of
+    ``routes`` requires no authentication."""
+    if any(r.auth == "unprotected" for r in routes):
+        return base.raised(), OPEN_ROUTE
+    return base, ""
+
+
 def markdown_table(checks) -> str:
     """The README's table of checks (``routeguard rules --format markdown``)."""
     rows = ["| ID | Name | Severity | CWE | OWASP API | What it finds |", "|---|---|---|---|---|---|"]

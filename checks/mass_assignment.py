@@ -5,7 +5,7 @@ import re
 from analyzer.facts import WRITE_METHODS
 from analyzer.findings import Related, Severity
 
-from .base import Check, Invalid, Valid
+from .base import Check, Invalid, Valid, route_severity
 
 # Guards whose names say they restrict a route to administrators or to holders of a role
 # or permission: those routes may legitimately let their callers set privileged fields.
@@ -289,7 +289,7 @@ class TaskList(APIView):
                 continue
             seen.add(dw.location)
             routes = graph.routes_of(dw.function)
-            severity, tail = _severity(self.severity, routes)
+            severity, tail = route_severity(self.severity, routes)
             marks = graph.field_marks(dw.target) if dw.target else {}
             risky = [n for n, (mark, _) in marks.items() if mark in ("privileged", "secret")]
             model = dw.target.rpartition(".")[2] if dw.target else "an object"
@@ -323,7 +323,7 @@ class TaskList(APIView):
                     continue
                 done.add((handler, rr.location))
                 routes = [x for x in graph.routes_of(handler) if x.method in WRITE_METHODS and not _admin(x, graph)]
-                severity, tail = _severity(self.severity, routes)
+                severity, tail = route_severity(self.severity, routes)
                 schema = rr.schema.rpartition(".")[2]
                 names = ", ".join(marks)
                 related = [Related(ff.location, f"{schema}.{n} is a privileged field") for n, ff in marks.items() if ff]
@@ -345,7 +345,7 @@ class TaskList(APIView):
             routes = [r for r in graph.routes_using(schema.qualname) if r.method in WRITE_METHODS and not _admin(r, graph)]
             if not routes:
                 continue
-            severity, tail = _severity(self.severity, routes)
+            severity, tail = route_severity(self.severity, routes)
             related = [Related(marks[f][1].location, f"{f} is a privileged field of {schema.model.rpartition('.')[2]}")
                        for f in writable if f in marks and marks[f][1] is not None]
             related += [Related(r.location, f"written through {r.method} {r.path}") for r in routes[:3]]
@@ -369,9 +369,3 @@ def _admin(route, graph=None) -> bool:
         if any(ADMIN_GUARD.search(w) for w in words):
             return True
     return False
-
-
-def _severity(base: Severity, routes) -> tuple[Severity, str]:
-    if any(r.auth == "unprotected" for r in routes):
-        return base.raised(), " on a route that requires no authentication"
-    return base, ""

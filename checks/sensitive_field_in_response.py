@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from analyzer.findings import Related, Severity
 
-from .base import Check, Invalid, Valid
+from .base import Check, Invalid, Valid, route_severity
 
 FLASK_MODELS = """
 from flask_sqlalchemy import SQLAlchemy
@@ -259,7 +259,7 @@ def customer(request, pk):
 
     def _handler(self, graph, handler, routes):
         where = f"{'/'.join(dict.fromkeys(r.method for r in routes))} {routes[0].path}"
-        severity, tail = _severity(self.severity, routes)
+        severity, tail = route_severity(self.severity, routes)
         rf = graph.returns.get(handler)
         if rf is not None and rf.serialized:
             declared = "" if rf.schema == "None" else (rf.schema or rf.annotation)
@@ -306,7 +306,7 @@ def customer(request, pk):
             if not secret:
                 continue
             routes = graph.routes_using(schema.qualname)
-            severity, tail = _severity(self.severity, routes)
+            severity, tail = route_severity(self.severity, routes)
             related = [Related(marks[f][1].location, f"{f} is a sensitive field of {schema.model.rpartition('.')[2]}")
                        for f in secret if f in marks and marks[f][1] is not None]
             related += [Related(r.location, f"used by {r.method} {r.path}") for r in routes[:3]]
@@ -317,10 +317,6 @@ def customer(request, pk):
                 schema.fields_location or schema.location, severity, tuple(dict.fromkeys(related))[:5])
 
 
-def _severity(base: Severity, routes) -> tuple[Severity, str]:
-    if any(r.auth == "unprotected" for r in routes):
-        return base.raised(), " on a route that requires no authentication"
-    return base, ""
 
 
 def _lines(location, routes):
