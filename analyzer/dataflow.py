@@ -18,7 +18,7 @@ import libcst as cst
 from .facts import CorsPolicy, DataWrite, FieldFact, RequestRead, ResponseData
 from .fields import classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
-from .walk import collect, walk
+from .walk import AssignVisitor, collect, walk
 
 # Methods that return the whole of their receiver as a dict (or a copy of it).
 WHOLE_METHODS = frozenset({"dict", "copy", "to_dict", "model_dump", "items", "todict", "as_dict"})
@@ -65,7 +65,7 @@ class _Frame:
     whole: set = field(default_factory=set)  # typed parameters passed on as a whole
 
 
-class DataPass(cst.CSTVisitor):
+class DataPass(AssignVisitor):
     def __init__(self, ctx, sink):
         self.ctx = ctx
         self.sink = sink
@@ -267,14 +267,6 @@ class DataPass(cst.CSTVisitor):
             self._emit("request_reads", RequestRead(f.qualname, loc, "raw", render(expr)))
 
     # -- statements ----------------------------------------------------------------------------
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for t in node.targets:
-            self._assign(t.target, node.value, node)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._assign(node.target, node.value, node)
-
     def _assign(self, target, value, stmt) -> None:
         f = self.frame
         if f is None:

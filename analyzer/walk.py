@@ -130,6 +130,21 @@ def is_owner(cls: type) -> bool:
     return found
 
 
+class AssignVisitor(cst.CSTVisitor):
+    """Sends every ``x = value`` and ``x: T = value`` to ``_assign(target, value, statement)``."""
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._assign(t.target, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign(node.target, node.value, node)
+
+    def _assign(self, target, value, stmt) -> None:  # pragma: no cover - overridden
+        pass
+
+
 class _Collector(cst.CSTVisitor):
     def __init__(self, kind: type, out: list):
         self.kind, self.out = kind, out

@@ -13,6 +13,7 @@ from typing import ClassVar, Mapping
 import libcst as cst
 
 from ..facts import FactSink
+from ..walk import AssignVisitor
 
 
 class Adapter:
@@ -165,7 +166,7 @@ class Knowledge:
         return repr((sorted(a.name for a in self.adapters), sorted(self.known_guards.items())))
 
 
-class ScopedVisitor(cst.CSTVisitor):
+class ScopedVisitor(AssignVisitor):
     """A visitor that knows its enclosing classes and functions and the names a function
     binds locally (``app = Flask(...)`` inside ``create_app``), so that each binding
     resolves to one qualified name: ``pkg.create_app.app``."""

@@ -337,14 +337,6 @@ class _Visitor(ScopedVisitor):
                                             kind="middleware"))
 
     # -- assignments ---------------------------------------------------------------------
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for t in node.targets:
-            self._assign(t.target, node.value, node)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._assign(node.target, node.value, node)
-
     def _assign(self, target, value, stmt) -> None:
         if not isinstance(target, cst.Name):
             return

@@ -163,14 +163,6 @@ class _FlaskVisitor(ScopedVisitor):
             self.loops[node.target.value] = [t for t in targets if t]
 
     # -- assignments: routers and settings ------------------------------------------
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for t in node.targets:
-            self._assign(t.target, node.value, node)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._assign(node.target, node.value, node)
-
     def _assign(self, target, value, stmt) -> None:
         if isinstance(target, cst.Name) and isinstance(value, cst.Call):
             kind = ROUTERS.get(self.resolve(value.func))
