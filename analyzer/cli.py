@@ -10,7 +10,7 @@ import click
 
 from . import __version__
 from .api import scan_paths
-from .config import LEVELS, Config, ConfigError, find_pyproject, load
+from .config import LEVELS, Config, ConfigError, check_value, find_pyproject, load
 from .discover import project_root
 from .engine import CACHE_DIR, clear_cache
 from .report import FORMATS
@@ -36,15 +36,11 @@ def _load_config(paths, config_file, select, ignore, fail_on) -> Config:
             cfg = load(find_pyproject(start if start.is_dir() else start.parent, project_root(start)))
         overrides = {}
         if select:
-            overrides["select"] = _split(select)
+            overrides["select"] = check_value("select", list(_split(select)), "--select")
         if ignore:
-            overrides["ignore"] = cfg.ignore + _split(ignore)
+            overrides["ignore"] = cfg.ignore + check_value("ignore", list(_split(ignore)), "--ignore")
         if fail_on:
             overrides["fail_on"] = fail_on
-        for key in ("select", "ignore"):
-            bad = [v for v in overrides.get(key, ()) if not v.startswith("RG")]
-            if bad:
-                raise ConfigError(f"--{key}: {bad[0]!r} is not a check id or prefix (such as RG1 or RG101)")
         return replace(cfg, **overrides)
     except ConfigError as e:
         _fail(str(e))

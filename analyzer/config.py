@@ -46,24 +46,26 @@ class Config:
 _KEYS = {f.name.replace("_", "-"): f for f in fields(Config)}
 
 
-def _check(key: str, value):
+def check_value(key: str, value, label: str | None = None):
+    """The validated value of one setting; errors name ``label`` (the config key, or a CLI flag)."""
     name = key.replace("-", "_")
+    label = label or f"[tool.routeguard] {key}"
     if name in ("default_public_routes", "default_excludes"):
         if not isinstance(value, bool):
-            raise ConfigError(f"[tool.routeguard] {key}: expected true or false, got {value!r}")
+            raise ConfigError(f"{label}: expected true or false, got {value!r}")
         return value
     if name == "fail_on":
         if value not in LEVELS:
-            raise ConfigError(f"[tool.routeguard] {key}: expected one of {', '.join(LEVELS)}, got {value!r}")
+            raise ConfigError(f"{label}: expected one of {', '.join(LEVELS)}, got {value!r}")
         return value
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"[tool.routeguard] {key}: expected a list of strings, got {value!r}")
+        raise ConfigError(f"{label}: expected a list of strings, got {value!r}")
     if name in ("select", "ignore"):
         bad = [v for v in value if not v.upper().startswith("RG")]
         if bad:
-            raise ConfigError(f"[tool.routeguard] {key}: {bad[0]!r} is not a check id or prefix (such as RG1 or RG101)")
+            raise ConfigError(f"{label}: {bad[0]!r} is not a check id or prefix (such as RG1 or RG101)")
         value = [v.upper() for v in value]
     return tuple(value)
 
@@ -75,7 +77,7 @@ def from_mapping(table: dict, base: Config | None = None) -> Config:
         if key not in _KEYS:
             known = ", ".join(sorted(_KEYS))
             raise ConfigError(f"[tool.routeguard] unknown key {key!r} (known keys: {known})")
-        values[key.replace("-", "_")] = _check(key, value)
+        values[key.replace("-", "_")] = check_value(key, value)
     return replace(base or Config(), **values)
 
 
