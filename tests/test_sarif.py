@@ -83,3 +83,17 @@ def test_output_is_deterministic():
         outputs.add(tuple(report.render(fmt) for fmt in ("text", "json", "sarif", "github")))
     assert len(outputs) == 1
     assert "20" not in "".join(l for l in outputs.pop()[2].splitlines() if "Time" in l)
+
+
+def test_vendored_schema_is_the_official_one():
+    import hashlib
+
+    import pytest
+
+    from helpers import DATA, SHARED_SCHEMA
+
+    vendored = hashlib.sha256((DATA / "sarif-schema-2.1.0.json").read_bytes()).hexdigest()
+    assert vendored == "c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
+    if not SHARED_SCHEMA.is_file():
+        pytest.skip("../shared/schemas is not beside this checkout")
+    assert SHARED_SCHEMA.read_bytes() == (DATA / "sarif-schema-2.1.0.json").read_bytes()
