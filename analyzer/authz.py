@@ -387,10 +387,8 @@ class AuthzPass(cst.CSTVisitor):
         return self.ctx.resolve(expr)
 
     def _checks(self, call: cst.Call, q: str) -> None:
-        frame = self.frames[-1]
         func = call.func
         method = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
-        loc = self.ctx.loc(call)
         if q in self.k.role_calls or (method and "." + method in self.k.role_calls):
             self._evidence("role", call)
         elif q in self.k.object_permission_calls or (method and "." + method in self.k.object_permission_calls):
@@ -402,7 +400,6 @@ class AuthzPass(cst.CSTVisitor):
                 if a.keyword is not None and self._is_caller(a.value):
                     self._evidence("owner", call)
                     break
-        del frame, loc
 
     def _evidence(self, kind: str, node) -> None:
         for f in self.frames:  # a wrapper's checks count for the decorator around it

@@ -16,7 +16,7 @@ from .facts import (
 from .names import ImportTable, dotted, literal, string_list
 from .dataflow import DataPass
 from .positions import Positions
-from .walk import walk
+from .walk import Index, indexed, walk
 from .authz import extract_authz
 
 BUILTINS = frozenset(dir(__import__("builtins")))
@@ -34,8 +34,11 @@ class FileContext:
         self.tree = tree
         self.positions = positions
         self.knowledge = knowledge
+        self.index = Index(tree)
+        positions.owner = self.index.owner
         table = ImportTable(module, is_package)
-        walk(tree, table)
+        with indexed(self.index):
+            walk(tree, table)
         self.imports = table.names
         self.defined = table.defined
 
@@ -93,8 +96,6 @@ class CommonPass(cst.CSTVisitor):
         self.ctx = ctx
         self.sink = sink
         self.k = ctx.knowledge
-        self.owners = ctx.positions.owner  # filled while this pass walks the file
-        self.owner_stack: list = []
         self.stack: list[str] = []  # enclosing class and function names
         self.summaries: list[_Summary] = []
         self.test_depth = 0
@@ -171,14 +172,14 @@ class CommonPass(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         ctx = self.ctx
         for d in node.decorators:  # a nested function's decorators are calls of the outer ones
-            walk(d, self, self.owners, self.owner_stack)
+            walk(d, self)
             self._call(ctx.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator))
         self.summaries.append(_Summary())
         self.stack.append(node.name.value)
-        walk(node.params, self, self.owners, self.owner_stack)
+        walk(node.params, self)
         if node.returns is not None:
-            walk(node.returns, self, self.owners, self.owner_stack)
-        walk(node.body, self, self.owners, self.owner_stack)
+            walk(node.returns, self)
+        walk(node.body, self)
         qualname = ".".join([ctx.module, *self.stack])
         self.stack.pop()
         s = self.summaries.pop()
@@ -241,7 +242,7 @@ class CommonPass(cst.CSTVisitor):
     def _test(self, test) -> None:
         if self.summaries:
             self.test_depth += 1
-            walk(test, self, self.owners, self.owner_stack)
+            walk(test, self)
             self.test_depth -= 1
 
 
@@ -286,16 +287,16 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
         return ModuleFacts(path, module, lines, error=f"syntax error at line {e.raw_line}, column {e.raw_column + 1}: {e.message}")
     except RecursionError:
         return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")
-    ctx = FileContext(path, module, is_package, tree, Positions(path, tree, text, python_ast), knowledge)
     sink = FactSink()
     try:
-        common = CommonPass(ctx, sink)
-        walk(tree, common, common.owners, common.owner_stack)
-        extract_authz(ctx, sink)
-        for adapter in knowledge.adapters:
-            if knowledge.runs(adapter, text):
-                adapter.extract(ctx, sink)
-        walk(tree, DataPass(ctx, sink))
+        ctx = FileContext(path, module, is_package, tree, Positions(path, tree, text, python_ast), knowledge)
+        with indexed(ctx.index):
+            walk(tree, CommonPass(ctx, sink))
+            extract_authz(ctx, sink)
+            for adapter in knowledge.adapters:
+                if knowledge.runs(adapter, text):
+                    adapter.extract(ctx, sink)
+            walk(tree, DataPass(ctx, sink))
     except RecursionError:
         return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")
     return ModuleFacts(path, module, lines, None, imports=tuple(sorted(ctx.imports.items())),

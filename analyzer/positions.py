@@ -29,7 +29,7 @@ class Positions:
         self.tree = tree
         self.lines = text.splitlines()
         self.ast = ast_tree
-        self.owner: dict = {}  # node -> innermost enclosing statement or decorator (filled by the visitor)
+        self.owner: dict = {}  # node -> innermost enclosing statement or decorator (the file's walk.Index sets it)
         self.start: dict = {}  # statement / decorator expression -> (line, col) of its first character
         self.direct: dict = {}  # node -> Location known without code generation
         self.local: dict = {}

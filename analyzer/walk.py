@@ -5,12 +5,19 @@ code path serves transformers), which makes a visit cost more than the parse. Ou
 visitors only read, so ``walk`` calls the visitor's ``on_visit``/``on_leave`` exactly as
 LibCST does, in the same order, but walks children without rebuilding them and skips
 whitespace and punctuation nodes, which no visitor of ours looks at.
+
+Every pass over a file, and every nested walk a visitor starts on a part of it, reads
+the same ``Index``: the file's nodes listed once in visiting order with where each
+subtree ends. A walk is then a loop over a slice of that list instead of a recursion
+that looks up each node's fields again, which makes the passes after the first cheap.
 """
 from __future__ import annotations
 
 import dataclasses
 import inspect
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import libcst as cst
 
@@ -53,53 +60,156 @@ def visitable(cls: type) -> bool:
 _ON_VISIT, _ON_LEAVE = cst.CSTVisitor.on_visit, cst.CSTVisitor.on_leave
 
 
-def _methods(vcls: type, ncls: type) -> tuple:
-    """(visit_X, leave_X) of a visitor class for a node class, looked up once. The table
-    lives on the visitor class, so classes made per call are freed with their tables."""
+_NOTHING = (None, None)
+
+
+def _table(vcls: type) -> dict:
+    """node class -> (visit_X, leave_X) of a visitor class, filled as classes are met. The
+    table lives on the visitor class, so classes made per call are freed with their tables."""
     table = vcls.__dict__.get("_walk_methods")
     if table is None:
         table = {}
         setattr(vcls, "_walk_methods", table)
+    return table
+
+
+def _methods(vcls: type, ncls: type, table: dict) -> tuple:
     found = table.get(ncls)
     if found is None:
         name = ncls.__name__
-        found = table[ncls] = (getattr(vcls, f"visit_{name}", None), getattr(vcls, f"leave_{name}", None))
+        found = (getattr(vcls, f"visit_{name}", None), getattr(vcls, f"leave_{name}", None))
+        table[ncls] = found = _NOTHING if found == _NOTHING else found
     return found
 
 
-def walk(node: cst.CSTNode, visitor, owners: dict | None = None, stack: list | None = None) -> None:
-    """Visit ``node`` and its children with ``visitor`` (a CSTVisitor), as ``node.visit`` would.
+class Index:
+    """A tree's visitable nodes in visiting order, where each subtree ends, and each node's
+    innermost enclosing statement or decorator (its ``owner``, by which positions are found)."""
 
-    With ``owners``, also record each node's innermost enclosing statement or decorator
-    (``stack`` holds the enclosing ones), which is how positions are found later.
-    """
-    vcls = type(visitor)
-    if vcls.on_visit is _ON_VISIT and vcls.on_leave is _ON_LEAVE:
-        _walk(node, visitor, vcls, owners, stack if stack is not None else [])
-    else:  # a visitor with its own on_visit/on_leave
-        _walk_generic(node, visitor)
+    def __init__(self, tree: cst.CSTNode):
+        self.nodes: list = []
+        self.ends: list[int] = []
+        self.at: dict[int, int] = {}  # id(node) -> its place in nodes
+        self.owner: dict = {}
+        self._add(tree, None)
 
-
-def _walk(node, visitor, vcls, owners, stack) -> None:
-    ncls = type(node)
-    visit, leave = _methods(vcls, ncls)
-    owner = owners is not None and is_owner(ncls)
-    if owners is not None and stack:
-        owners[node] = stack[-1]
-    if owner:
-        stack.append(node)
-    if visit is None or visit(visitor, node) is not False:
+    def _add(self, node, owner) -> None:
+        nodes, ends = self.nodes, self.ends
+        i = len(nodes)
+        nodes.append(node)
+        ends.append(0)
+        self.at[id(node)] = i
+        ncls = type(node)
+        if owner is not None:
+            self.owner[node] = owner
+        if is_owner(ncls):
+            owner = node
         for name in _fields(ncls):
             value = getattr(node, name)
             kind = type(value)
             if kind is list or kind is tuple:
                 for child in value:
                     if visitable(type(child)):
-                        _walk(child, visitor, vcls, owners, stack)
+                        self._add(child, owner)
             elif visitable(kind):
-                _walk(value, visitor, vcls, owners, stack)
-    if owner:
-        stack.pop()
+                self._add(value, owner)
+        ends[i] = len(nodes)
+
+    def span(self, node) -> int | None:
+        """Where ``node`` is listed, or None if it is not a node of this tree."""
+        i = self.at.get(id(node))
+        return i if i is not None and self.nodes[i] is node else None
+
+
+_INDEX: ContextVar[Index | None] = ContextVar("routeguard_walk_index", default=None)
+
+
+@contextmanager
+def indexed(index: Index):
+    """Walks of nodes of ``index``'s tree read the index while this block runs."""
+    token = _INDEX.set(index)
+    try:
+        yield index
+    finally:
+        _INDEX.reset(token)
+
+
+def walk(node: cst.CSTNode, visitor) -> None:
+    """Visit ``node`` and its children with ``visitor`` (a CSTVisitor), as ``node.visit`` would."""
+    vcls = type(visitor)
+    index = _INDEX.get()
+    start = index.span(node) if index is not None else None
+    if vcls.on_visit is not _ON_VISIT or vcls.on_leave is not _ON_LEAVE:
+        if start is None:
+            _walk_generic(node, visitor)
+        else:
+            _run_generic(index, start, visitor)
+    elif start is None:
+        _walk(node, visitor, vcls)
+    else:
+        _run(index, start, visitor, vcls)
+
+
+def _run(index: Index, i: int, visitor, vcls) -> None:
+    nodes, ends = index.nodes, index.ends
+    table = _table(vcls)
+    stop = ends[i]
+    pending: list = []  # (subtree end, leave method, node) of nodes whose leave is due
+    while i < stop:
+        node = nodes[i]
+        while pending and pending[-1][0] <= i:
+            _, leave, done = pending.pop()
+            leave(visitor, done)
+        ncls = type(node)
+        found = table.get(ncls) or _methods(vcls, ncls, table)
+        if found is _NOTHING:
+            i += 1
+            continue
+        visit, leave = found
+        if visit is not None and visit(visitor, node) is False:
+            if leave is not None:
+                leave(visitor, node)
+            i = ends[i]
+            continue
+        if leave is not None:
+            pending.append((ends[i], leave, node))
+        i += 1
+    while pending:
+        _, leave, done = pending.pop()
+        leave(visitor, done)
+
+
+def _run_generic(index: Index, i: int, visitor) -> None:
+    nodes, ends = index.nodes, index.ends
+    stop = ends[i]
+    pending: list = []
+    while i < stop:
+        node = nodes[i]
+        while pending and pending[-1][0] <= i:
+            visitor.on_leave(pending.pop()[1])
+        if not visitor.on_visit(node):
+            visitor.on_leave(node)
+            i = ends[i]
+            continue
+        pending.append((ends[i], node))
+        i += 1
+    while pending:
+        visitor.on_leave(pending.pop()[1])
+
+
+def _walk(node, visitor, vcls) -> None:
+    """The same walk for nodes outside the current index (code generated on the side)."""
+    visit, leave = _methods(vcls, type(node), _table(vcls))
+    if visit is None or visit(visitor, node) is not False:
+        for name in _fields(type(node)):
+            value = getattr(node, name)
+            kind = type(value)
+            if kind is list or kind is tuple:
+                for child in value:
+                    if visitable(type(child)):
+                        _walk(child, visitor, vcls)
+            elif visitable(kind):
+                _walk(value, visitor, vcls)
     if leave is not None:
         leave(visitor, node)
 
@@ -157,6 +267,10 @@ class _Collector(cst.CSTVisitor):
 
 def collect(node: cst.CSTNode, kind: type) -> list:
     """Every node of class ``kind`` in ``node`` (itself included), in source order."""
+    index = _INDEX.get()
+    start = index.span(node) if index is not None else None
+    if start is not None:
+        return [n for n in index.nodes[start:index.ends[start]] if type(n) is kind]
     out: list = []
     _walk_generic(node, _Collector(kind, out))
     return out
