@@ -275,6 +275,28 @@ def _python_ast(text: str) -> tuple[ast.Module | None, str | None]:
     return None, None
 
 
+_VALIDATE = cst.CSTNode.__post_init__
+
+
+def _no_validation(node) -> None:
+    pass
+
+
+def parse(text: str) -> cst.Module:
+    """LibCST's parse, without re-validating each node as it is built.
+
+    Every node the native parser builds runs ``_validate`` (about 13% of the parse),
+    which checks invariants that only hand-built trees can break. The check is switched
+    off for the parse alone and always restored, so other users of LibCST in the same
+    process keep it.
+    """
+    cst.CSTNode.__post_init__ = _no_validation
+    try:
+        return cst.parse_module(text)
+    finally:
+        cst.CSTNode.__post_init__ = _VALIDATE
+
+
 def extract_source(path: str, text: str, module: str, is_package: bool, knowledge) -> ModuleFacts:
     """Parse ``text`` and return its facts; a file that cannot be read returns ``error``."""
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
@@ -282,7 +304,7 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
     if refused:
         return ModuleFacts(path, module, lines, error=refused)
     try:
-        tree = cst.parse_module(text)
+        tree = parse(text)
     except cst.ParserSyntaxError as e:
         return ModuleFacts(path, module, lines, error=f"syntax error at line {e.raw_line}, column {e.raw_column + 1}: {e.message}")
     except RecursionError:

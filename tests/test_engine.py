@@ -54,3 +54,23 @@ def test_tests_and_migrations_are_skipped_by_default(tmp_path):
         "from flask import Flask\napp = Flask(__name__)\n@app.post('/t')\ndef t(): ...\n")
     assert scan_paths([tmp_path]).findings == []
     assert len(scan_paths([tmp_path], {"default-excludes": False}).findings) == 1
+
+
+
+def test_extraction_restores_the_collector_and_libcst_validation():
+    """Extraction pauses the cyclic collector per file and LibCST's node validation per parse;
+    both are back on afterwards, also after a file that does not parse."""
+    import gc
+
+    import libcst as cst
+    import pytest
+
+    from analyzer.extract import parse
+
+    facts = extract_many([("a.py", "x = (1,\n     2)\n", "a", False), ("b.py", "def f(:\n", "b", False)],
+                         Knowledge(ADAPTERS), jobs=1)
+    assert [bool(f.error) for f in facts] == [False, True]
+    assert parse("x = (1,\n     2)\n").code == "x = (1,\n     2)\n"
+    assert gc.isenabled()
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
