@@ -174,8 +174,9 @@ def extract_many(jobs_in: list[tuple[str, str, str, bool]], knowledge, *, jobs: 
 
 
 def _parallel(jobs_in, todo, results, knowledge, workers, bar) -> None:
-    pending = list(todo)
-    chunk = max(1, min(32, len(pending) // (workers * 8)))
+    # Largest files first, in small chunks, so that no worker is left with a big file at the end.
+    pending = sorted(todo, key=lambda i: -len(jobs_in[i][1]))
+    chunk = max(1, min(8, len(pending) // (workers * 8)))
     while pending:
         try:
             with ProcessPoolExecutor(workers, initializer=_init, initargs=(knowledge,)) as pool:
