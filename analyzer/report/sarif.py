@@ -5,6 +5,7 @@ sarif-om's usual serializer drops values equal to a field's default (an explicit
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -66,13 +67,14 @@ def rule_descriptor(check) -> om.ReportingDescriptor:
     )
 
 
-def _physical(loc, texts, message=None, id_=None, region=True):
+def _physical(loc, lines, message=None, id_=None, region=True):
+    """A SARIF location; ``lines(file)`` gives a file's lines, for regions that end on another line."""
     phys = om.PhysicalLocation(artifact_location=om.ArtifactLocation(uri=loc.file, uri_base_id="%SRCROOT%"))
     if region and loc.line:
         end_col = loc.end_col if loc.end_line == loc.line and loc.end_col > loc.col else None
         if end_col is None:
-            lines = texts.get(loc.file, "").splitlines()
-            end_col = len(lines[loc.line - 1]) + 1 if loc.line <= len(lines) else loc.col + 1
+            text = lines(loc.file)
+            end_col = len(text[loc.line - 1]) + 1 if loc.line <= len(text) else loc.col + 1
         phys.region = om.Region(start_line=loc.line, start_column=loc.col, end_line=loc.line,
                                 end_column=max(end_col, loc.col + 1))
     return om.Location(physical_location=phys, id=id_,
@@ -83,6 +85,7 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
     from analyzer import __version__
 
     index = {c.id: i for i, c in enumerate(report.rules)}
+    lines = functools.cache(lambda file: report.texts.get(file, "").splitlines())
     hashes: dict[str, list[str]] = {}
     results = []
     for f in report.visible(show_suppressed):
@@ -91,19 +94,19 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
         file_hashes = hashes[f.location.file]
         result = om.Result(
             message=om.Message(text=f.message), rule_id=f.rule_id, rule_index=index.get(f.rule_id, -1),
-            level=f.severity.level, locations=[_physical(f.location, report.texts)],
+            level=f.severity.level, locations=[_physical(f.location, lines)],
         )
         if 0 < f.location.line <= len(file_hashes):
             result.partial_fingerprints = {"primaryLocationLineHash": file_hashes[f.location.line - 1]}
         if f.related:
-            result.related_locations = [_physical(r.location, report.texts, r.message, i)
+            result.related_locations = [_physical(r.location, lines, r.message, i)
                                         for i, r in enumerate(f.related, 1)]
         if f.suppressed:
             result.suppressions = [om.Suppression(kind="inSource")]
         results.append(result)
     notifications = [
         om.Notification(message=om.Message(text=n.message), level=n.level,
-                        locations=[_physical(_Loc(n.file), {}, region=False)])
+                        locations=[_physical(_Loc(n.file), lines, region=False)])
         for n in report.notifications
     ]
     run = om.Run(
