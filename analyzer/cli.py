@@ -68,6 +68,8 @@ def main() -> None:
 
 config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
                              help="pyproject.toml to read [tool.routeguard] from (default: nearest one).")
+jobs_option = click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count).")
+no_cache_option = click.option("--no-cache", is_flag=True, help=f"Neither read nor write {CACHE_DIR}/.")
 
 
 @main.command()
@@ -79,8 +81,8 @@ config_option = click.option("--config", "config_file", type=click.Path(exists=T
 @click.option("--fail-on", type=click.Choice(LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--show-suppressed", is_flag=True, help="Also report findings suppressed inline.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the CPU count).")
-@click.option("--no-cache", is_flag=True, help=f"Neither read nor write {CACHE_DIR}/.")
+@jobs_option
+@no_cache_option
 @config_option
 def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed, jobs, no_cache, config_file):
     """Scan PATHS (default: .) and report findings.
@@ -104,11 +106,13 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
+@jobs_option
+@no_cache_option
 @config_option
-def routes(paths, fmt, output, config_file):
+def routes(paths, fmt, output, jobs, no_cache, config_file):
     """List every route with its methods, handler, auth state and guards."""
     cfg = _load_config(paths, config_file, (), (), None)
-    report = _run(paths, cfg)
+    report = _run(paths, cfg, jobs, not no_cache)
     if fmt == "json":
         _write(json.dumps(report.routes_json(), indent=2) + "\n", output)
         return

@@ -195,3 +195,13 @@ def test_real_cli_on_the_bundled_example(tmp_path):
     assert "fixtures/flask/blog/run.py" in uris  # relative to the git work tree's root
     version = subprocess.run([sys.executable, "-m", "analyzer", "--version"], capture_output=True, text=True)
     assert version.stdout.startswith("routeguard")
+
+
+def test_routes_takes_jobs_and_no_cache_like_scan(project):
+    from analyzer.engine import CACHE_DIR
+
+    result = run("routes", project, "--no-cache", "--jobs", "1", "--format", "json")
+    assert result.exit_code == 0
+    assert [r["path"] for r in json.loads(result.stdout)] == ["/orders", "/orders/<int:order_id>"]
+    assert not (project / CACHE_DIR).exists()
+    assert run("routes", project, "--jobs", "0").exit_code == 2
