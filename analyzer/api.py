@@ -16,7 +16,7 @@ from checks.base import all_checks
 from . import config as config_mod
 from .config import Config
 from .discover import list_python_files, project_root, relpath
-from .engine import extract_many
+from .engine import extract_many, fewer_collections
 from .findings import Notification
 from .frameworks import ADAPTERS
 from .frameworks.base import Knowledge
@@ -85,6 +85,11 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
 
 def _scan(files, cfg: Config, root: str, scope: set[str] | None = None, jobs: int | None = None,
           cache_root: Path | None = None, progress: bool | None = None) -> Report:
+    with fewer_collections():
+        return _analyze(files, cfg, root, scope, jobs, cache_root, progress)
+
+
+def _analyze(files, cfg, root, scope, jobs, cache_root, progress) -> Report:
     knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
     packages = {p.rpartition("/")[0] for p, _, _ in files if p.endswith("/__init__.py")}
     notifications = [Notification(path, error) for path, _, error in files if error]

@@ -1,7 +1,9 @@
 """The ``routeguard`` command: scan, routes, rules, explain."""
 from __future__ import annotations
 
+import gc
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +14,7 @@ from . import __version__
 from .api import scan_paths
 from .config import LEVELS, Config, ConfigError, check_value, find_pyproject, load
 from .discover import project_root
-from .engine import CACHE_DIR, clear_cache
+from .engine import CACHE_DIR, GC_THRESHOLDS, clear_cache
 from .report import FORMATS
 
 EXIT_ERROR = 2
@@ -64,6 +66,7 @@ def _write(text: str, output) -> None:
 @click.version_option(__version__, prog_name="routeguard")
 def main() -> None:
     """Find routes with missing authentication and authorization in Flask, FastAPI and Django APIs."""
+    gc.set_threshold(*GC_THRESHOLDS)  # a short-lived process: rendering a report benefits too
 
 
 config_option = click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
@@ -169,3 +172,20 @@ def explain(rule_id):
             click.echo(c.docs())
             return
     _fail(f"unknown check {rule_id!r}; `routeguard rules` lists them")
+
+
+def entry() -> None:
+    """The ``routeguard`` command: run the CLI, flush its output and leave without tearing
+    down the heap. A large scan holds millions of objects, and freeing them one by one at
+    exit costs half a second for nothing (mypy leaves the same way)."""
+    try:
+        main()
+        code = 0
+    except SystemExit as e:
+        code = e.code
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -38,24 +39,39 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
+GC_THRESHOLDS = (100_000, 30, 30)
+
+
+@contextmanager
+def fewer_collections():
+    """Run Python's cyclic garbage collector after every 100,000 new objects rather than 700.
+
+    Parsing, unpickling facts and linking build hundreds of thousands of objects that
+    are acyclic or long-lived, so at the default rate the collector runs again and again
+    through objects it cannot free (a third of a warm scan, a tenth of extraction). Cycles
+    are still collected, only less often. The previous thresholds come back after the block.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
 def _extract_one(job) -> ModuleFacts:
     path, text, module, is_pkg = job
     timed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
     if timed:
         previous = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, FILE_TIMEOUT)
-    # A syntax tree holds no reference cycles, so the collector, which would otherwise run
-    # hundreds of times while one is built, has nothing to find: it runs once per file instead.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
-        return extract_source(path, text, module, is_pkg, _knowledge)
+        with fewer_collections():
+            return extract_source(path, text, module, is_pkg, _knowledge)
     except _Timeout:
         lines = text.count("\n") + 1
         return ModuleFacts(path, module, lines, error=f"analysis took longer than {FILE_TIMEOUT:.0f} s; file skipped")
     finally:
-        if collecting:
-            gc.enable()
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)

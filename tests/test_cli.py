@@ -197,6 +197,21 @@ def test_real_cli_on_the_bundled_example(tmp_path):
     assert version.stdout.startswith("routeguard")
 
 
+def test_entry_point_flushes_output_and_keeps_exit_codes(project, tmp_path):
+    """The command leaves with os._exit: what it printed, piped, is complete, and the codes hold."""
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "analyzer", *map(str, args)], capture_output=True, text=True)
+
+    found = cli("scan", project, "--format", "json", "--no-cache")
+    assert found.returncode == 1
+    assert [f["rule"] for f in json.loads(found.stdout)["findings"]] == ["RG101"]
+    assert cli("scan", project, "--format", "json", "--no-cache", "--exit-zero").returncode == 0
+    missing = cli("scan", tmp_path / "nowhere")
+    assert missing.returncode == 2
+    assert "no such file or directory" in missing.stderr
+    assert cli("scan", "--format", "nonsense").returncode == 2
+
+
 def test_routes_takes_jobs_and_no_cache_like_scan(project):
     from analyzer.engine import CACHE_DIR
 
