@@ -7,62 +7,40 @@ value when a SARIF upload lacks it, so results keep their identity across pushes
 """
 from __future__ import annotations
 
+import sys
+from array import array
+
 BLOCK_SIZE = 100
 MOD = 37
 MASK = (1 << 64) - 1
 FIRST_MOD = pow(MOD, BLOCK_SIZE, 1 << 64)
 EOF = 65535
-TAB, SPACE, LF, CR = 9, 32, 10, 13
+LF = 10
 
 
 def line_hashes(text: str) -> list[str]:
     """The primaryLocationLineHash of every line of ``text`` (index 0 is line 1)."""
-    data = text.encode("utf-16-le")
-    units = [data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2)]
-    window = [0] * BLOCK_SIZE
-    line_numbers = [-1] * BLOCK_SIZE
-    out: dict[int, str] = {}
+    # The text as the hash sees it: CR LF and CR as LF, no spaces or tabs, in UTF-16 code
+    # units, then EOF; a line starts at 0 and after each LF (so a final line break makes a
+    # last, empty line).
+    flat = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
+    units = array("H", flat.encode("utf-16-le"))
+    if sys.byteorder == "big":
+        units.byteswap()
+    seq = [*units, EOF]
+    starts = [0, *(i + 1 for i, unit in enumerate(units) if unit == LF)]
+    seq.extend([0] * BLOCK_SIZE)
+    leaving = [0] * BLOCK_SIZE + seq  # leaving[end]: the unit that drops out of the window at end
+    out: list[str] = []
     counts: dict[str, int] = {}
-    state = {"hash": 0, "index": 0, "line": 0, "line_start": True, "prev_cr": False}
-
-    def output() -> None:
-        i = state["index"]
-        value = format(state["hash"] & MASK, "x")
-        counts[value] = counts.get(value, 0) + 1
-        out[line_numbers[i]] = f"{value}:{counts[value]}"
-        line_numbers[i] = -1
-
-    def update(current: int) -> None:
-        i = state["index"]
-        begin = window[i]
-        window[i] = current
-        state["hash"] = (MOD * state["hash"] + current - FIRST_MOD * begin) & MASK
-        state["index"] = (i + 1) % BLOCK_SIZE
-
-    def process(current: int) -> None:
-        if current in (SPACE, TAB) or (state["prev_cr"] and current == LF):
-            state["prev_cr"] = False
-            return
-        if current == CR:
-            current = LF
-            state["prev_cr"] = True
-        else:
-            state["prev_cr"] = False
-        if line_numbers[state["index"]] != -1:
-            output()
-        if state["line_start"]:
-            state["line_start"] = False
-            state["line"] += 1
-            line_numbers[state["index"]] = state["line"]
-        if current == LF:
-            state["line_start"] = True
-        update(current)
-
-    for unit in units:
-        process(unit)
-    process(EOF)
-    for _ in range(BLOCK_SIZE):
-        if line_numbers[state["index"]] != -1:
-            output()
-        update(0)
-    return [out[n] for n in sorted(out)]
+    ends = iter([p + BLOCK_SIZE - 1 for p in starts])
+    target = next(ends)
+    h = 0
+    for end, (unit, gone) in enumerate(zip(seq, leaving)):
+        h = (MOD * h + unit - FIRST_MOD * gone) & MASK
+        if end == target:
+            value = format(h, "x")
+            counts[value] = counts.get(value, 0) + 1
+            out.append(f"{value}:{counts[value]}")
+            target = next(ends, -1)
+    return out
