@@ -744,14 +744,29 @@ class AppGraph(AuthzQueries):
             return [(name, ff, inner) for _, name, ff, inner in self.exposed_fields(target, depth + 1)] if target else []
         return []
 
+    def _routes_by_function(self) -> tuple[dict, dict]:
+        """Routes by their handler, and by each function their handler calls (in route order)."""
+        index = self._memo.get(("routes by function",))
+        if index is None:
+            handled, called = {}, {}
+            for r in self.routes:
+                handler = self.alias(r.handler)
+                handled.setdefault(handler, []).append(r)
+                f = self.functions.get(handler)
+                for callee in dict.fromkeys(self.canonical(c) for c in f.calls) if f else ():
+                    called.setdefault(callee, []).append(r)
+            index = self._memo[("routes by function",)] = (handled, called)
+        return index
+
+    def handled_by(self, function: str) -> list[RouteInfo]:
+        """Routes that ``function`` handles."""
+        return list(self._routes_by_function()[0].get(self.alias(function), ()))
+
     def routes_of(self, function: str) -> list[RouteInfo]:
         """Routes that ``function`` handles, else the routes whose handler calls it."""
+        handled, called = self._routes_by_function()
         function = self.alias(function)
-        direct = [r for r in self.routes if self.alias(r.handler) == function]
-        if direct:
-            return direct
-        return [r for r in self.routes if (f := self.functions.get(self.alias(r.handler)))
-                and any(self.canonical(c) == function for c in f.calls)]
+        return list(handled.get(function) or called.get(function, ()))
 
     def cors_policies(self) -> list:
         """Every complete CORS policy: pieces of one ``group`` (settings spread over modules)

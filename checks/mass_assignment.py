@@ -280,8 +280,7 @@ class TaskList(APIView):
         for dw in sorted(graph.data_writes, key=lambda d: (d.location, d.function)):
             if dw.source not in ("raw", "param") or dw.location in seen:
                 continue  # dumps of validated schemas: judged by the schema (below)
-            if dw.source == "param" and not any(graph.alias(r.handler) == graph.alias(dw.function)
-                                                for r in graph.routes):
+            if dw.source == "param" and not graph.handled_by(dw.function):
                 continue  # a plain-dict parameter is client data only in a route handler
             if dw.target and not graph.stored_model(dw.target):
                 continue
