@@ -73,11 +73,18 @@ def _table(vcls: type) -> dict:
     return table
 
 
+def _own(vcls: type, attr: str):
+    """``vcls.attr`` unless it is one of the no-op visit_X / leave_X that CSTVisitor defines
+    for every node class: calling those for every node of every pass cost a third of a walk."""
+    method = getattr(vcls, attr, None)
+    return None if method is getattr(cst.CSTVisitor, attr, None) else method
+
+
 def _methods(vcls: type, ncls: type, table: dict) -> tuple:
     found = table.get(ncls)
     if found is None:
         name = ncls.__name__
-        found = (getattr(vcls, f"visit_{name}", None), getattr(vcls, f"leave_{name}", None))
+        found = (_own(vcls, f"visit_{name}"), _own(vcls, f"leave_{name}"))
         table[ncls] = found = _NOTHING if found == _NOTHING else found
     return found
 
