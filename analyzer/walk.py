@@ -2,14 +2,15 @@
 
 LibCST's own ``node.visit(visitor)`` rebuilds every node it passes through (the same
 code path serves transformers), which makes a visit cost more than the parse. Our
-visitors only read, so ``walk`` calls the visitor's ``on_visit``/``on_leave`` exactly as
-LibCST does, in the same order, but walks children without rebuilding them and skips
+visitors only read, so ``walk`` calls the visitor's ``visit_X``/``leave_X`` methods
+exactly as LibCST does, in the same order, but without rebuilding anything, and skips
 whitespace and punctuation nodes, which no visitor of ours looks at.
 
 Every pass over a file, and every nested walk a visitor starts on a part of it, reads
 the same ``Index``: the file's nodes listed once in visiting order with where each
 subtree ends. A walk is then a loop over a slice of that list instead of a recursion
 that looks up each node's fields again, which makes the passes after the first cheap.
+A node outside the current index (code built on the side) is indexed on the spot.
 """
 from __future__ import annotations
 
@@ -141,23 +142,19 @@ def indexed(index: Index):
         _INDEX.reset(token)
 
 
+def _located(node: cst.CSTNode) -> tuple[Index, int]:
+    """The index that lists ``node`` and its place there."""
+    index = _INDEX.get()
+    start = index.span(node) if index is not None else None
+    return (index, start) if start is not None else (Index(node), 0)
+
+
 def walk(node: cst.CSTNode, visitor) -> None:
     """Visit ``node`` and its children with ``visitor`` (a CSTVisitor), as ``node.visit`` would."""
     vcls = type(visitor)
-    index = _INDEX.get()
-    start = index.span(node) if index is not None else None
     if vcls.on_visit is not _ON_VISIT or vcls.on_leave is not _ON_LEAVE:
-        if start is None:
-            _walk_generic(node, visitor)
-        else:
-            _run_generic(index, start, visitor)
-    elif start is None:
-        _walk(node, visitor, vcls)
-    else:
-        _run(index, start, visitor, vcls)
-
-
-def _run(index: Index, i: int, visitor, vcls) -> None:
+        raise TypeError(f"{vcls.__name__}: walk() calls visit_X/leave_X methods, not on_visit/on_leave")
+    index, i = _located(node)
     nodes, ends = index.nodes, index.ends
     table = _table(vcls)
     stop = ends[i]
@@ -184,55 +181,6 @@ def _run(index: Index, i: int, visitor, vcls) -> None:
     while pending:
         _, leave, done = pending.pop()
         leave(visitor, done)
-
-
-def _run_generic(index: Index, i: int, visitor) -> None:
-    nodes, ends = index.nodes, index.ends
-    stop = ends[i]
-    pending: list = []
-    while i < stop:
-        node = nodes[i]
-        while pending and pending[-1][0] <= i:
-            visitor.on_leave(pending.pop()[1])
-        if not visitor.on_visit(node):
-            visitor.on_leave(node)
-            i = ends[i]
-            continue
-        pending.append((ends[i], node))
-        i += 1
-    while pending:
-        visitor.on_leave(pending.pop()[1])
-
-
-def _walk(node, visitor, vcls) -> None:
-    """The same walk for nodes outside the current index (code generated on the side)."""
-    visit, leave = _methods(vcls, type(node), _table(vcls))
-    if visit is None or visit(visitor, node) is not False:
-        for name in _fields(type(node)):
-            value = getattr(node, name)
-            kind = type(value)
-            if kind is list or kind is tuple:
-                for child in value:
-                    if visitable(type(child)):
-                        _walk(child, visitor, vcls)
-            elif visitable(kind):
-                _walk(value, visitor, vcls)
-    if leave is not None:
-        leave(visitor, node)
-
-
-def _walk_generic(node, visitor) -> None:
-    if visitor.on_visit(node):
-        for name in _fields(type(node)):
-            value = getattr(node, name)
-            kind = type(value)
-            if kind is list or kind is tuple:
-                for child in value:
-                    if visitable(type(child)):
-                        _walk_generic(child, visitor)
-            elif visitable(kind):
-                _walk_generic(value, visitor)
-    visitor.on_leave(node)
 
 
 _OWNER_KINDS = (cst.BaseSmallStatement, cst.BaseCompoundStatement, cst.Decorator)
@@ -262,22 +210,7 @@ class AssignVisitor(cst.CSTVisitor):
         pass
 
 
-class _Collector(cst.CSTVisitor):
-    def __init__(self, kind: type, out: list):
-        self.kind, self.out = kind, out
-
-    def on_visit(self, node) -> bool:
-        if type(node) is self.kind:
-            self.out.append(node)
-        return True
-
-
 def collect(node: cst.CSTNode, kind: type) -> list:
     """Every node of class ``kind`` in ``node`` (itself included), in source order."""
-    index = _INDEX.get()
-    start = index.span(node) if index is not None else None
-    if start is not None:
-        return [n for n in index.nodes[start:index.ends[start]] if type(n) is kind]
-    out: list = []
-    _walk_generic(node, _Collector(kind, out))
-    return out
+    index, start = _located(node)
+    return [n for n in index.nodes[start:index.ends[start]] if type(n) is kind]
