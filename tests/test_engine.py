@@ -79,3 +79,47 @@ def test_extraction_restores_the_collector_and_libcst_validation():
     assert parse("x = (1,\n     2)\n").code == "x = (1,\n     2)\n"
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not a name")
+
+
+def test_walk_visits_like_libcst_and_refuses_on_visit():
+    """walk() calls visit_X/leave_X in LibCST's order, prunes on False, and works on nodes
+    outside any index (built on the side) as on nodes of an indexed file."""
+    import libcst as cst
+    import pytest
+
+    from analyzer.walk import Index, indexed, walk
+
+    tree = cst.parse_module("def f(a):\n    return g(a, h(1))\n\nclass C:\n    x = k(2)\n")
+
+    class Calls(cst.CSTVisitor):
+        def __init__(self):
+            self.seen = []
+
+        def visit_Call(self, node):
+            self.seen.append(("visit", node.func.value))
+
+        def leave_Call(self, node):
+            self.seen.append(("leave", node.func.value))
+
+        def visit_ClassDef(self, node):
+            return False
+
+    expected = [("visit", "g"), ("visit", "h"), ("leave", "h"), ("leave", "g")]
+    native = Calls()
+    tree.visit(native)
+    assert native.seen == expected  # k(2) is in the pruned class body
+    for index in (None, Index(tree)):
+        ours = Calls()
+        if index is None:
+            walk(tree, ours)
+        else:
+            with indexed(index):
+                walk(tree, ours)
+        assert ours.seen == expected
+
+    class Generic(cst.CSTVisitor):
+        def on_visit(self, node):
+            return True
+
+    with pytest.raises(TypeError):
+        walk(tree, Generic())
