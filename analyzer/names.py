@@ -36,9 +36,10 @@ def module_name(path: str, is_package_dir) -> tuple[str, bool]:
 
 def dotted(expr: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None."""
-    if isinstance(expr, cst.Name):
+    kind = type(expr)  # not isinstance: LibCST's node classes are ABCs, slow to test, and final
+    if kind is cst.Name:
         return expr.value
-    if isinstance(expr, cst.Attribute):
+    if kind is cst.Attribute:
         head = dotted(expr.value)
         return f"{head}.{expr.attr.value}" if head else None
     return None

@@ -29,7 +29,7 @@ class Positions:
         self.tree = tree
         self.lines = text.splitlines()
         self.ast = ast_tree
-        self.owner: dict = {}  # node -> innermost enclosing statement or decorator (the file's walk.Index sets it)
+        self.owner = lambda node: None  # node -> its innermost statement or decorator (the file's walk.Index sets it)
         self.start: dict = {}  # statement / decorator expression -> (line, col) of its first character
         self.direct: dict = {}  # node -> Location known without code generation
         self.local: dict = {}
@@ -133,7 +133,7 @@ class Positions:
         found = self.direct.get(node)
         if found is not None:
             return found
-        owner = self.owner.get(node)
+        owner = self.owner(node)
         if self.matched and owner is not None and type(node) in _SAME_KIND:
             found = self._same_kind(owner, type(node)).get(node)
             if found is not None:

@@ -97,8 +97,8 @@ class Index:
     def __init__(self, tree: cst.CSTNode):
         self.nodes: list = []
         self.ends: list[int] = []
-        self.at: dict[int, int] = {}  # id(node) -> its place in nodes
-        self.owner: dict = {}
+        self.owners: list = []  # the owner of each node (None at the top)
+        self.at: dict[int, int] = {}  # id(node) -> its place in nodes (ids: a node's own hash is slow)
         self._add(tree, None)
 
     def _add(self, node, owner) -> None:
@@ -106,10 +106,9 @@ class Index:
         i = len(nodes)
         nodes.append(node)
         ends.append(0)
+        self.owners.append(owner)
         self.at[id(node)] = i
         ncls = type(node)
-        if owner is not None:
-            self.owner[node] = owner
         if is_owner(ncls):
             owner = node
         for name in _fields(ncls):
@@ -127,6 +126,11 @@ class Index:
         """Where ``node`` is listed, or None if it is not a node of this tree."""
         i = self.at.get(id(node))
         return i if i is not None and self.nodes[i] is node else None
+
+    def owner(self, node):
+        """The innermost statement or decorator around ``node``, if it is a node of this tree."""
+        i = self.span(node)
+        return self.owners[i] if i is not None else None
 
 
 _INDEX: ContextVar[Index | None] = ContextVar("routeguard_walk_index", default=None)
