@@ -119,6 +119,7 @@ class AuthzPass(cst.CSTVisitor):
         self.test_depth = 0
         self.seen: set[tuple] = set()
         self._match_memo: dict[tuple[str, int], bool] = {}
+        self._table_forms: dict[int, tuple[frozenset, tuple]] = {}
 
     # -- structure ----------------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
@@ -231,12 +232,17 @@ class AuthzPass(cst.CSTVisitor):
         return finder.found[0] if finder.found else ""
 
     def _matches(self, d: str, table) -> bool:
+        """``d`` (as written or resolved) is a name of ``table`` or an attribute or item of one."""
         key = (d, id(table))
         hit = self._match_memo.get(key)
         if hit is None:
+            forms = self._table_forms.get(id(table))
+            if forms is None:
+                forms = self._table_forms[id(table)] = (
+                    frozenset(table), tuple(t + sep for t in table for sep in ".["))
+            names, prefixes = forms
             q = self.ctx.resolve(d)
-            hit = self._match_memo[key] = any(
-                x == t or x.startswith(t + ".") or x.startswith(t + "[") for t in table for x in (d, q))
+            hit = self._match_memo[key] = d in names or q in names or d.startswith(prefixes) or q.startswith(prefixes)
         return hit
 
     def _is_caller(self, expr) -> bool:
