@@ -6,11 +6,11 @@
 
 For every corpus it prints the files and lines that routeguard analyzes, bare LibCST
 parsing of those same files (one core, and all cores), routeguard cold (no cache), warm
-(cache, nothing changed), warm after a change to the median-sized file and to the largest one, a
-pre-commit run with one file,
-lines/s, peak RSS of the main process and of the largest worker, and whether the SARIF
-output is byte-identical across --jobs 1, --jobs N and the cache. Nothing downloaded is
-committed: sources go to bench/.work/ (git-ignored).
+(cache, nothing changed), warm after a change to the median-sized file and to the
+largest one, a pre-commit run with one file, lines/s, peak RSS of the main process and
+of the largest worker, and whether the SARIF output is byte-identical across --jobs 1,
+--jobs N and the cache. With --repeat N the routeguard timings are the median of N
+rounds. Nothing downloaded is committed: sources go to bench/.work/ (git-ignored).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,15 +139,11 @@ def routeguard(root: Path, config: Path | None, *args: str) -> tuple[float, int,
     return float(line[1]), int(line[2]) // 1024, int(line[3]) // 1024, sarif
 
 
-def run_corpus(name: str, root: Path, jobs: int, config: Path | None = None) -> dict:
-    files = files_of(root, config)
-    lines = sum(f.read_text(encoding="utf-8", errors="replace").count("\n") for f in files)
-    parse1 = bare_parse(files, 1)
-    parse_n = bare_parse(files, jobs)
+def timings(root: Path, config: Path | None, jobs: int, by_size: list[Path]) -> dict:
+    """One round: cold, warm, after a change to the median and to the largest file, pre-commit."""
     shutil.rmtree(root / ".routeguard_cache", ignore_errors=True)
     cold, rss_main, rss_worker, sarif_cold = routeguard(root, config, ".", "--jobs", str(jobs))
     warm, _, _, sarif_warm = routeguard(root, config, ".")
-    by_size = sorted(files, key=lambda f: (f.stat().st_size, str(f)))
     changed = {}
     for kind, one in (("median", by_size[len(by_size) // 2]), ("largest", by_size[-1])):
         original = one.read_bytes()
@@ -158,14 +155,26 @@ def run_corpus(name: str, root: Path, jobs: int, config: Path | None = None) -> 
                 staged, _, _, _ = routeguard(root, config, str(one.relative_to(root)))
         finally:
             one.write_bytes(original)
+    return dict(cold=cold, warm=warm, changed=changed["median"], changed_largest=changed["largest"],
+                precommit=staged, rss_main_mb=rss_main, rss_worker_mb=rss_worker, sarifs={sarif_cold, sarif_warm})
+
+
+def run_corpus(name: str, root: Path, jobs: int, config: Path | None = None, repeat: int = 1) -> dict:
+    files = files_of(root, config)
+    lines = sum(f.read_text(encoding="utf-8", errors="replace").count("\n") for f in files)
+    parse1 = bare_parse(files, 1)
+    parse_n = bare_parse(files, jobs)
+    by_size = sorted(files, key=lambda f: (f.stat().st_size, str(f)))
+    rounds = [timings(root, config, jobs, by_size) for _ in range(repeat)]
     _, _, _, sarif_j1 = routeguard(root, config, ".", "--jobs", "1", "--no-cache")
-    identical = sarif_cold == sarif_warm == sarif_j1
-    findings = len(json.loads(sarif_cold)["runs"][0]["results"])
+    sarifs = {sarif_j1}.union(*(r["sarifs"] for r in rounds))
+    findings = len(json.loads(sarif_j1)["runs"][0]["results"])
+    median = {k: statistics.median(r[k] for r in rounds)
+              for k in ("cold", "warm", "changed", "changed_largest", "precommit")}
     return dict(corpus=name, files=len(files), lines=lines, findings=findings, parse_1core=parse1,
-                parse_all=parse_n, cold=cold, warm=warm, changed=changed["median"],
-                changed_largest=changed["largest"], largest_lines=by_size[-1].read_text(errors="replace").count("\n"),
-                precommit=staged,
-                rss_main_mb=rss_main, rss_worker_mb=rss_worker, identical=identical)
+                parse_all=parse_n, **median, largest_lines=by_size[-1].read_text(errors="replace").count("\n"),
+                rss_main_mb=max(r["rss_main_mb"] for r in rounds), rss_worker_mb=max(r["rss_worker_mb"] for r in rounds),
+                identical=len(sarifs) == 1)
 
 
 def main() -> None:
@@ -174,6 +183,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1,4,16", help=f"generated project sizes, in multiples of {APPS_PER_SIZE} apps")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of routeguard timings; the median is shown")
     args = ap.parse_args()
     # Byte-compile routeguard as pip does when it installs a package, so that imports are
     # timed as users see them even where PYTHONDONTWRITEBYTECODE is set.
@@ -189,13 +199,14 @@ def main() -> None:
     print(f"routeguard benchmark, {args.jobs} jobs, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
     print(head)
     for name, root, config in corpora:
-        r = run_corpus(name, root, args.jobs, config)
+        r = run_corpus(name, root, args.jobs, config, args.repeat)
         rows.append(r)
         print(f"{r['corpus']:<16}{r['files']:>7}{r['lines']:>9}{r['parse_1core']:>9.2f}s{r['parse_all']:>9.2f}s"
               f"{r['cold']:>7.2f}s{r['cold'] / r['parse_all']:>6.1f}x{r['lines'] / r['cold']:>9.0f}"
               f"{r['warm']:>6.2f}s{r['changed']:>7.2f}s{r['changed_largest']:>7.2f}s{r['precommit']:>6.2f}s{r['rss_main_mb']:>8}"
               f"{r['rss_worker_mb']:>8}{'yes' if r['identical'] else 'NO':>6}", flush=True)
-    print("ratio: routeguard cold / bare LibCST parse on the same cores; times are wall clock.")
+    print(f"ratio: routeguard cold / bare LibCST parse on the same cores; times are wall clock, the median of "
+          f"{args.repeat} round{'s' if args.repeat > 1 else ''}.")
     print("chg med / chg max: warm scan after a change to the median-sized / the largest file (pre-c: the median one staged).")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
