@@ -287,8 +287,9 @@ def parse(text: str) -> cst.Module:
 
     Every node the native parser builds runs ``_validate`` (about 13% of the parse),
     which checks invariants that only hand-built trees can break. The check is switched
-    off for the parse alone and always restored, so other users of LibCST in the same
-    process keep it.
+    off for the parse alone and always restored, so that code using LibCST in the same
+    process keeps it (a tree built by hand on another thread during one of our parses
+    would go unchecked).
     """
     cst.CSTNode.__post_init__ = _no_validation
     try:
