@@ -220,3 +220,12 @@ def test_routes_takes_jobs_and_no_cache_like_scan(project):
     assert [r["path"] for r in json.loads(result.stdout)] == ["/orders", "/orders/<int:order_id>"]
     assert not (project / CACHE_DIR).exists()
     assert run("routes", project, "--jobs", "0").exit_code == 2
+
+
+@pytest.mark.parametrize("module", ["checks.base", "checks", "analyzer", "analyzer.cli"])
+def test_every_package_imports_first_in_a_fresh_interpreter(module):
+    """checks.base and analyzer import each other; either may be the first import."""
+    from helpers import REPO
+
+    proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
