@@ -6,8 +6,6 @@
 """
 from __future__ import annotations
 
-import io
-import tokenize
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -23,6 +21,7 @@ from .frameworks.base import Knowledge
 from .graph import AppGraph
 from .names import module_name
 from .report import Report
+from .source import decode
 from .suppress import apply
 
 
@@ -32,12 +31,6 @@ def _config(config) -> Config:
     if isinstance(config, Config):
         return config
     return config_mod.from_mapping(dict(config))
-
-
-def decode(data: bytes) -> str:
-    """Decode Python source as the interpreter would (BOM, coding cookie, else UTF-8)."""
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding)
 
 
 def scan_sources(sources: Mapping[str, str], config: Config | Mapping | None = None, *,

@@ -10,6 +10,7 @@ import re
 
 import libcst as cst
 
+from . import source
 from .facts import (
     ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
@@ -248,7 +249,7 @@ class CommonPass(cst.CSTVisitor):
 
 def suppressions(text: str) -> tuple[Suppression, ...]:
     found = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(source.lines(text), 1):
         if "routeguard" not in line:
             continue
         m = SUPPRESSION.search(line)

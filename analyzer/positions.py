@@ -16,6 +16,7 @@ import re
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from . import source
 from .facts import Location
 from .walk import collect
 
@@ -27,7 +28,7 @@ class Positions:
     def __init__(self, path: str, tree: cst.Module, text: str, ast_tree: ast.Module | None):
         self.path = path
         self.tree = tree
-        self.lines = text.splitlines()
+        self.lines = source.lines(text)
         self.ast = ast_tree
         self.owner = lambda node: None  # node -> its innermost statement or decorator (the file's walk.Index sets it)
         self.start: dict = {}  # statement / decorator expression -> (line, col) of its first character

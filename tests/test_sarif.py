@@ -97,3 +97,17 @@ def test_vendored_schema_is_the_official_one():
     if not SHARED_SCHEMA.is_file():
         pytest.skip("../shared/schemas is not beside this checkout")
     assert SHARED_SCHEMA.read_bytes() == (DATA / "sarif-schema-2.1.0.json").read_bytes()
+
+
+def test_lines_are_numbered_as_python_numbers_them():
+    """A form feed between lines and a U+2028 inside a string end no line: the finding, its
+    columns and an inline suppression all stay on the lines Python gives them."""
+    app = ('from flask import Flask\n\x0c\napp = Flask(__name__)\nBANNER = "a\u2028b"\n\n'
+           '@app.post("/a")\ndef a(): ...\n\n'
+           '@app.post("/b")\ndef b():  # routeguard: ignore[RG101]\n    ...\n')
+    report = scan_sources({"app.py": app})
+    assert [(f.rule_id, f.location.line, f.suppressed) for f in report.findings] == [("RG101", 6, False),
+                                                                                     ("RG101", 9, True)]
+    result = validate_sarif(report.render("sarif"))["runs"][0]["results"][0]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"], region["endColumn"]) == (6, 1, len('@app.post("/a")') + 1)

@@ -12,6 +12,7 @@ import re
 import attr
 import sarif_om as om
 
+from .. import source
 from .fingerprint import line_hashes
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -85,7 +86,7 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
     from analyzer import __version__
 
     index = {c.id: i for i, c in enumerate(report.rules)}
-    lines = functools.cache(lambda file: report.texts.get(file, "").splitlines())
+    lines = functools.cache(lambda file: source.lines(report.texts.get(file, "")))
     hashes: dict[str, list[str]] = {}
     results = []
     for f in report.visible(show_suppressed):
