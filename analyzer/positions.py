@@ -152,6 +152,13 @@ class Positions:
                                 line0 + r.end.line - 1, (col0 if r.end.line == 1 else indent) + r.end.column + 1)
         return self._full(node)
 
+    def text(self, loc: Location) -> str:
+        """The source text that ``loc`` spans."""
+        if loc.line == loc.end_line:
+            return self.lines[loc.line - 1][loc.col - 1:loc.end_col - 1]
+        return "\n".join([self.lines[loc.line - 1][loc.col - 1:], *self.lines[loc.line:loc.end_line - 1],
+                          self.lines[loc.end_line - 1][:loc.end_col - 1]])
+
     def _same_kind(self, owner, kind) -> dict:
         """Calls, attributes and subscripts of a statement, paired in source order with the
         ast nodes of the same kind, which carry their positions: no code generation."""
