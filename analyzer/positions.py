@@ -139,6 +139,10 @@ class Positions:
             found = self._same_kind(owner, type(node)).get(node)
             if found is not None:
                 return found
+        if self.matched and type(node) is cst.Name and owner in self.direct:
+            found = self._only_word(self.direct[owner], node.value)
+            if found is not None:
+                return found
         if self.matched and owner is not None and owner in self.start:
             ranges = self._local(owner)
             r = ranges.get(node) if ranges is not None else None
@@ -151,6 +155,21 @@ class Positions:
                                 (col0 if r.start.line == 1 else indent) + r.start.column + 1,
                                 line0 + r.end.line - 1, (col0 if r.end.line == 1 else indent) + r.end.column + 1)
         return self._full(node)
+
+    def _only_word(self, span: Location, word: str) -> Location | None:
+        """Where ``word`` is, if it occurs exactly once as a whole word in ``span`` (strings
+        and comments included, so that a second occurrence anywhere means: not known)."""
+        pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
+        found = None
+        for line in range(span.line, span.end_line + 1):
+            text = self.lines[line - 1]
+            start = span.col - 1 if line == span.line else 0
+            end = span.end_col - 1 if line == span.end_line else len(text)
+            for m in pattern.finditer(text, start, end):
+                if found is not None:
+                    return None
+                found = Location(self.path, line, m.start() + 1, line, m.end() + 1)
+        return found
 
     def text(self, loc: Location) -> str:
         """The source text that ``loc`` spans."""
@@ -226,4 +245,5 @@ class Positions:
         return Location(self.path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
 
 
-_SAME_KIND = {cst.Call: ast.Call, cst.Attribute: ast.Attribute, cst.Subscript: ast.Subscript}
+_SAME_KIND = {cst.Call: ast.Call, cst.Attribute: ast.Attribute, cst.Subscript: ast.Subscript,
+              cst.Comparison: ast.Compare}
