@@ -4,9 +4,12 @@ PositionProvider regenerates the code of the whole module to learn where each no
 starts, which costs twice the parse. CPython's ``ast`` (which extraction runs anyway,
 as a guard) already knows where every statement starts. So: statements, def/class
 names and decorators are placed from the ``ast`` tree matched statement by statement;
-any other node is placed by generating the code of its enclosing statement alone (its
-header, for a compound statement) and offsetting by that statement's start. Files or
-nodes that the matching cannot place fall back to PositionProvider.
+calls, attributes, subscripts and comparisons by pairing them, in source order, with
+the ``ast`` nodes of the same kind in their statement; a name by finding it in its
+statement's text when it occurs there exactly once. Any other node is placed by
+generating the code of its enclosing statement alone (its header, for a compound
+statement) and offsetting by that statement's start. Files or nodes that the matching
+cannot place fall back to PositionProvider.
 """
 from __future__ import annotations
 
@@ -179,8 +182,8 @@ class Positions:
                           self.lines[loc.end_line - 1][:loc.end_col - 1]])
 
     def _same_kind(self, owner, kind) -> dict:
-        """Calls, attributes and subscripts of a statement, paired in source order with the
-        ast nodes of the same kind, which carry their positions: no code generation."""
+        """Calls, attributes, subscripts or comparisons of a statement, paired in source order
+        with the ast nodes of the same kind, which carry their positions: no code generation."""
         key = (owner, kind)
         if key in self.same_kind:
             return self.same_kind[key]
