@@ -74,7 +74,7 @@ class Positions:
                 self.direct[s] = Location(self.path, line, col + 1, a.end_lineno, self._col(a.end_lineno, a.end_col_offset) + 1)
             if isinstance(s, (cst.FunctionDef, cst.ClassDef)):
                 self._definition(s, a)
-                if s.decorators:  # like PositionProvider: a decorated definition starts at its first "@"
+                if s.decorators:  # a decorated definition spans its decorators (PositionProvider starts at "def")
                     first = self.direct[s.decorators[0]]
                     self.direct[s] = Location(self.path, first.line, first.col, self.direct[s].end_line, self.direct[s].end_col)
                 self._block(s.body, a.body)

@@ -1,0 +1,70 @@
+"""Positions placed from CPython's ast (analyzer/positions.py) equal LibCST's PositionProvider."""
+import ast
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from analyzer.extract import parse
+from analyzer.facts import Location
+from analyzer.positions import Positions
+from analyzer.walk import Index
+from helpers import FIXTURES
+
+# Every kind placed from the ast except definitions: a decorated def or class deliberately
+# spans its decorators here, where PositionProvider starts at "def" (their names are checked).
+KINDS = (cst.Call, cst.Attribute, cst.Subscript, cst.Comparison, cst.Name, cst.Param, cst.Decorator,
+         cst.Assign, cst.AnnAssign, cst.Return, cst.Expr, cst.If)
+
+HARD = '''\
+import os\x0c
+from flask import Flask, request
+BANNER = "caf\u00e9 \u2028 request"  # request named in a string and a comment
+
+
+def guard(role):  # a decorator factory
+    def wrap(f):
+        return f
+    return wrap
+
+
+@guard(
+    role=("admin"),
+)
+def view(request, pk: int = 1, *args, **kwargs):
+    if (request.user.id == pk) and pk < 3 < 5:
+        return (os.environ["X"]), {"k": [request.args.get("a"), lambda q: q.x]}
+    data = request.json
+    data.update(f"{pk!r:>{pk}}")
+    return request.form[data["k"]][0]
+
+
+class Caf\u00e9(object):
+\tname = guard(role="x")  # tab-indented
+'''
+
+
+def _check(path: str, text: str) -> int:
+    tree = parse(text)
+    index = Index(tree)
+    positions = Positions(path, tree, text, ast.parse(text))
+    positions.owner = index.owner
+    truth = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
+    checked = 0
+    for node in index.nodes:
+        if type(node) in KINDS:
+            r = truth[node]
+            want = Location(path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+            assert positions.loc(node) == want, (path, type(node).__name__, tree.code_for_node(node)[:60])
+            checked += 1
+    return checked
+
+
+def test_hard_cases():
+    assert _check("hard.py", HARD) > 60
+
+
+@pytest.mark.parametrize("project", sorted(p for p in FIXTURES.glob("*/*") if p.is_dir()), ids=lambda p: p.name)
+def test_fixture_files(project):
+    checked = sum(_check(str(f), f.read_text(encoding="utf-8")) for f in sorted(project.rglob("*.py")))
+    assert checked > 50
