@@ -8,6 +8,7 @@ adapters' tables only through ``Knowledge``.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -23,6 +24,7 @@ CONVENTIONAL_PUBLIC = (
     "token", "refresh", "forgot*", "reset*password*", "password*reset*", "verify*email*",
     "health*", "ping", "ready*", "live*", "static", "docs", "openapi*", "callback", "oauth*", "authorize",
 )
+_CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
 
 
 @dataclass(frozen=True)
@@ -591,8 +593,7 @@ class AppGraph(AuthzQueries):
         if self.config.default_public_routes:
             words = [handler.rpartition(".")[2].lower()] + [s.lower() for s in path.strip("/").split("/") if s]
             last = [w for w in words[1:] if not w.startswith(("<", "{", "(", "^", ":"))]
-            if path in ("", "/") or any(fnmatch.fnmatchcase(w, p) for w in words[:1] + last[-1:]
-                                        for p in CONVENTIONAL_PUBLIC):
+            if path in ("", "/") or any(_CONVENTIONAL_PUBLIC.match(w) for w in words[:1] + last[-1:]):
                 return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
                                   "login, health and similar endpoints are public by convention")]
         return []
