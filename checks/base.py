@@ -12,6 +12,7 @@ import inspect
 import pkgutil
 import re
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import ClassVar, Iterable
 
 from analyzer.findings import Finding, Severity
@@ -91,6 +92,16 @@ def route_severity(base: Severity, routes) -> tuple[Severity, str]:
     if any(r.auth == "unprotected" for r in routes):
         return base.raised(), OPEN_ROUTE
     return base, ""
+
+
+def per_route(items: Iterable, route=lambda item: item[0]):
+    """``items`` grouped by the route declaration they are about (its location, path and
+    handler, in that order), each group with its methods joined: ``(group, "PUT/PATCH")``.
+    ``route(item)`` gives an item's RouteInfo (by default its first element)."""
+    key = lambda item: (route(item).location, route(item).path, route(item).handler)  # noqa: E731
+    for _, group in groupby(sorted(items, key=key), key=key):
+        group = list(group)
+        yield group, "/".join(dict.fromkeys(route(item).method for item in group))
 
 
 def markdown_table(checks) -> str:

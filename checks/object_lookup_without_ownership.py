@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from itertools import groupby
 
 from analyzer.findings import Related, Severity
 
-from .base import Check, Invalid, Valid
+from .base import Check, Invalid, Valid, per_route
 
 FLASK_MODELS = """
 from app.extensions import db
@@ -260,11 +259,8 @@ def note_detail(request, pk):
             if r.auth == "protected" and graph.read_only_guarded(r):
                 continue  # RG103
             hits.append((r, owned))
-        key = lambda h: (h[0].location, h[0].path, h[0].handler)  # noqa: E731
-        for _, group in groupby(sorted(hits, key=key), key=key):
-            group = list(group)
+        for group, verbs in per_route(hits):
             r, owned = group[0]
-            verbs = "/".join(dict.fromkeys(h[0].method for h in group))
             lk, fields = owned[0]
             model = lk.model.rpartition(".")[2]
             open_route = any(h[0].auth == "unprotected" for h in group)

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from itertools import groupby
 
 from analyzer.findings import Related, Severity
 
-from .base import Check, Invalid, Valid
+from .base import Check, Invalid, Valid, per_route
 
 DJANGO_SETTINGS = """
 INSTALLED_APPS = ["rest_framework", "accounts"]
@@ -191,11 +190,8 @@ def set_role(request, pk):
             why = graph.privileged(r)
             if why and not graph.route_authorization(r):
                 hits.append((r, why))
-        key = lambda h: (h[0].location, h[0].path, h[0].handler)  # noqa: E731
-        for _, group in groupby(sorted(hits, key=key), key=key):
-            group = list(group)
+        for group, verbs in per_route(hits):
             r, why = group[0]
-            verbs = "/".join(dict.fromkeys(h[0].method for h in group))
             guards = [g for g in r.guards if g.effect == "auth"]
             names = ", ".join(dict.fromkeys(g.name for g in guards))
             related = [Related(g.location, f"{g.name} authenticates the caller but checks no role or permission")

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from itertools import groupby
 
 from analyzer.facts import WRITE_METHODS
 from analyzer.findings import Related, Severity
 
-from .base import Check, Invalid, Valid
+from .base import Check, Invalid, Valid, per_route
 from analyzer.authz_graph import is_param
 
 DJANGO_SETTINGS = """
@@ -190,11 +189,8 @@ class PostView(View):
             g = graph.read_only_guarded(r)
             if g is not None:
                 hits.append((r, g))
-        key = lambda h: (h[0].location, h[0].path, h[0].handler)  # noqa: E731
-        for _, group in groupby(sorted(hits, key=key), key=key):
-            group = list(group)
+        for group, verbs in per_route(hits):
             r, g = group[0]
-            verbs = "/".join(dict.fromkeys(h[0].method for h in group))
             yield self.finding(
                 f"{verbs} {r.path} is guarded only by {g.name}, which lets any signed-in user write: nothing "
                 "checks that the caller owns the object or may change it.",
@@ -211,11 +207,8 @@ class PostView(View):
                     reads.setdefault(_view(r), []).append((r, guard))
         open_writes = [r for r in graph.routes if r.method in WRITE_METHODS and r.auth == "unprotected"
                        and not r.misplaced and _view(r) in reads]
-        rkey = lambda r: (r.location, r.path, r.handler)  # noqa: E731
-        for _, group in groupby(sorted(open_writes, key=rkey), key=rkey):
-            group = list(group)
+        for group, verbs in per_route(open_writes, route=lambda r: r):
             r = group[0]
-            verbs = "/".join(dict.fromkeys(w.method for w in group))
             read, guard = reads[_view(r)][0]
             yield self.finding(
                 f"{verbs} {r.path} has no authentication while {read.method} {read.path} is guarded by {guard.name}: "
