@@ -40,11 +40,8 @@ class FileContext:
         self.tree = tree
         self.positions = positions
         self.knowledge = knowledge
-        self.index = Index(tree)
-        positions.owner = self.index.owner
         table = ImportTable(module, is_package)
-        with indexed(self.index):
-            walk(tree, table)
+        walk(tree, table)
         self.imports = table.names
         self.defined = table.defined
 
@@ -323,8 +320,10 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
         return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")
     sink = FactSink()
     try:
-        ctx = FileContext(path, module, is_package, tree, Positions(path, tree, text, python_ast), knowledge)
-        with indexed(ctx.index):
+        index = Index(tree)
+        with indexed(index):  # every walk below reads this one listing of the file's nodes
+            ctx = FileContext(path, module, is_package, tree, Positions(path, tree, text, python_ast, index.owner),
+                              knowledge)
             walk(tree, CommonPass(ctx, sink))
             extract_authz(ctx, sink)
             for adapter in knowledge.adapters:

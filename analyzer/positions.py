@@ -28,12 +28,12 @@ _NAME_AFTER = {cst.FunctionDef: re.compile(r"(?:async\s+)?def\s+"), cst.ClassDef
 
 
 class Positions:
-    def __init__(self, path: str, tree: cst.Module, text: str, ast_tree: ast.Module | None):
+    def __init__(self, path: str, tree: cst.Module, text: str, ast_tree: ast.Module | None, owner):
         self.path = path
         self.tree = tree
         self.lines = source.lines(text)
         self.ast = ast_tree
-        self.owner = lambda node: None  # node -> its innermost statement or decorator (the file's walk.Index sets it)
+        self.owner = owner  # node -> its innermost statement or decorator (walk.Index.owner)
         self.start: dict = {}  # statement / decorator expression -> (line, col) of its first character
         self.direct: dict = {}  # node -> Location known without code generation
         self.local: dict = {}

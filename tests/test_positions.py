@@ -47,8 +47,7 @@ class Caf\u00e9(object):
 def _check(path: str, text: str) -> int:
     tree = parse(text)
     index = Index(tree)
-    positions = Positions(path, tree, text, ast.parse(text))
-    positions.owner = index.owner
+    positions = Positions(path, tree, text, ast.parse(text), index.owner)
     truth = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     checked = 0
     for node in index.nodes:
