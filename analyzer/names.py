@@ -45,21 +45,40 @@ def dotted(expr: cst.BaseExpression) -> str | None:
     return None
 
 
+_CONSTANTS = {"True": True, "False": False, "None": None}
+
+
+def _string(node: cst.SimpleString):
+    """The value of a string literal. One with no escapes and no carriage return (which
+    Python's tokenizer turns into a newline) is its text between the quotes; the rest go
+    through LibCST, which evaluates them with ``ast.literal_eval``."""
+    raw = node.value
+    quote = 0
+    while raw[quote] not in "'\"":
+        quote += 1
+    if raw[:quote].lower() in ("", "r", "u") and "\\" not in raw and "\r" not in raw:
+        width = 3 if raw[quote:quote + 3] in ('"""', "'''") else 1
+        return raw[quote + width:-width]
+    value = node.evaluated_value
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
 def literal(expr: cst.BaseExpression | None):
     """The Python value of a literal expression, or NOT_LITERAL."""
-    if expr is None:
-        return NOT_LITERAL
-    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+    kind = type(expr)  # exact classes, as in dotted()
+    if kind is cst.SimpleString:
+        return _string(expr)
+    if kind is cst.ConcatenatedString:
         value = expr.evaluated_value
         return value.decode("latin-1") if isinstance(value, bytes) else value
-    if isinstance(expr, cst.Integer):
+    if kind is cst.Integer:
         return int(expr.value.replace("_", ""), 0)
-    if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
-        return {"True": True, "False": False, "None": None}[expr.value]
-    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+    if kind is cst.Name and expr.value in _CONSTANTS:
+        return _CONSTANTS[expr.value]
+    if kind is cst.List or kind is cst.Tuple or kind is cst.Set:
         values = []
         for el in expr.elements:
-            if not isinstance(el, cst.Element):
+            if type(el) is not cst.Element:
                 return NOT_LITERAL
             v = literal(el.value)
             if v is NOT_LITERAL:

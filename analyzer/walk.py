@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+import typing
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -30,23 +31,6 @@ _SKIP = (
     cst.Asynchronous, cst.ImportStar, cst.ParenthesizedWhitespace,
 )
 _VISIT_ORDER = re.compile(r'visit_\w+\(\s*self,\s*"(\w+)"')
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _fields(cls) -> tuple[str, ...]:
-    """Child fields in LibCST's visiting (source) order, read off ``_visit_and_replace_children``."""
-    names = _FIELDS.get(cls)
-    if names is None:
-        try:
-            names = tuple(dict.fromkeys(_VISIT_ORDER.findall(inspect.getsource(cls._visit_and_replace_children))))
-        except (OSError, TypeError):
-            names = ()
-        if not names:
-            names = tuple(f.name for f in dataclasses.fields(cls))
-        _FIELDS[cls] = names
-    return names
-
-
 _VISITABLE: dict[type, bool] = {}
 
 
@@ -55,6 +39,47 @@ def visitable(cls: type) -> bool:
     found = _VISITABLE.get(cls)
     if found is None:
         found = _VISITABLE[cls] = issubclass(cls, cst.CSTNode) and not issubclass(cls, _SKIP)
+    return found
+
+
+def _classes(hint) -> list:
+    """The classes a field's type hint names (``Sequence[Union[A, B]]`` -> [A, B])."""
+    args = typing.get_args(hint)
+    if not args:
+        return [hint] if isinstance(hint, type) else []
+    return [c for a in args for c in _classes(a)]
+
+
+def _may_hold_nodes(hint) -> bool:
+    """Whether a field of this type can hold a node worth visiting (``lpar``, ``comma`` and
+    the whitespace fields, about half of all fields, cannot)."""
+    return any(issubclass(c, cst.CSTNode) and not issubclass(c, _SKIP) for c in _classes(hint))
+
+
+def _fields(cls) -> tuple[str, ...]:
+    """Child fields in LibCST's visiting (source) order, read off ``_visit_and_replace_children``,
+    leaving out those whose declared type cannot hold a node that is visited."""
+    try:
+        names = tuple(dict.fromkeys(_VISIT_ORDER.findall(inspect.getsource(cls._visit_and_replace_children))))
+    except (OSError, TypeError):
+        names = ()
+    if not names:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # an annotation that does not resolve: keep every field
+        return names
+    return tuple(n for n in names if n not in hints or _may_hold_nodes(hints[n]))
+
+
+_SHAPES: dict[type, tuple[tuple[str, ...], bool]] = {}
+
+
+def _shape(cls: type) -> tuple[tuple[str, ...], bool]:
+    """(child fields, whether it is an owner) of a node class."""
+    found = _SHAPES.get(cls)
+    if found is None:
+        found = _SHAPES[cls] = (_fields(cls), is_owner(cls))
     return found
 
 
@@ -102,25 +127,33 @@ class Index:
         self._add(tree, None)
 
     def _add(self, node, owner) -> None:
-        nodes, ends = self.nodes, self.ends
-        i = len(nodes)
-        nodes.append(node)
-        ends.append(0)
-        self.owners.append(owner)
-        self.at[id(node)] = i
-        ncls = type(node)
-        if is_owner(ncls):
-            owner = node
-        for name in _fields(ncls):
-            value = getattr(node, name)
-            kind = type(value)
-            if kind is list or kind is tuple:
-                for child in value:
-                    if visitable(type(child)):
-                        self._add(child, owner)
-            elif visitable(kind):
-                self._add(value, owner)
-        ends[i] = len(nodes)
+        nodes, ends, owners, at = self.nodes, self.ends, self.owners, self.at
+        shapes, known = _SHAPES, _VISITABLE
+
+        def add(node, owner):
+            i = len(nodes)
+            nodes.append(node)
+            ends.append(0)
+            owners.append(owner)
+            at[id(node)] = i
+            names, owns = shapes.get(type(node)) or _shape(type(node))
+            if owns:
+                owner = node
+            for name in names:
+                value = getattr(node, name)
+                kind = type(value)
+                if kind is list or kind is tuple:
+                    for child in value:
+                        ok = known.get(type(child))
+                        if ok or ok is None and visitable(type(child)):
+                            add(child, owner)
+                else:
+                    ok = known.get(kind)
+                    if ok or ok is None and visitable(kind):
+                        add(value, owner)
+            ends[i] = len(nodes)
+
+        add(node, owner)
 
     def span(self, node) -> int | None:
         """Where ``node`` is listed, or None if it is not a node of this tree."""

@@ -1,4 +1,6 @@
-"""Positions placed from CPython's ast (analyzer/positions.py) equal LibCST's PositionProvider."""
+"""What extraction reads off a tree equals what LibCST itself gives: the node index
+(analyzer/walk.py) lists the nodes LibCST visits, positions placed from CPython's ast
+(analyzer/positions.py) equal PositionProvider's, and string values equal LibCST's."""
 import ast
 
 import libcst as cst
@@ -7,8 +9,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from analyzer.extract import parse
 from analyzer.facts import Location
+from analyzer.names import literal
 from analyzer.positions import Positions
-from analyzer.walk import Index
+from analyzer.walk import Index, visitable
 from helpers import FIXTURES
 
 # Every kind placed from the ast except definitions: a decorated def or class deliberately
@@ -44,6 +47,44 @@ class Caf\u00e9(object):
 '''
 
 
+# Strings in every prefix and quoting, with and without escapes, and a line break inside a
+# triple-quoted string written as CRLF (Python reads it as LF).
+STRINGS = r'''
+LABELS = [r"a\d", R'x', u'caf\u00e9', U"plain", b"\x00\xff", rb"\n", Br'b', "tab\there", 'it\'s', "",
+          '', """q""", """""", "#{x}", 'a' "b", b'c' b'd', "\N{BULLET}"]
+''' + "TRIPLE = '''\"quoted\"'''\n" + 'CRLF = """one\r\ntwo"""\r\n'
+
+
+class _Visited(cst.CSTVisitor):
+    def __init__(self):
+        self.nodes = []
+
+    def on_visit(self, node):
+        if visitable(type(node)):
+            self.nodes.append(node)
+        return True
+
+
+@pytest.mark.parametrize("text", [HARD, STRINGS], ids=["hard", "strings"])
+def test_index_lists_what_libcst_visits(text):
+    tree = parse(text)
+    native = _Visited()
+    tree.visit(native)
+    listed = Index(tree).nodes
+    assert len(listed) == len(native.nodes) > 50
+    assert all(a is b for a, b in zip(listed, native.nodes))
+
+
+def test_string_values_equal_libcst():
+    tree = parse(STRINGS)
+    strings = [n for n in Index(tree).nodes if isinstance(n, (cst.SimpleString, cst.ConcatenatedString))]
+    assert len(strings) > 20
+    for node in strings:
+        value = node.evaluated_value
+        assert literal(node) == (value.decode("latin-1") if isinstance(value, bytes) else value), node.value
+    assert literal(strings[-1]) == "one\ntwo"
+
+
 def _check(path: str, text: str) -> int:
     tree = parse(text)
     index = Index(tree)
@@ -67,3 +108,8 @@ def test_hard_cases():
 def test_fixture_files(project):
     checked = sum(_check(str(f), f.read_text(encoding="utf-8")) for f in sorted(project.rglob("*.py")))
     assert checked > 50
+    for f in sorted(project.rglob("*.py")):
+        tree = parse(f.read_text(encoding="utf-8"))
+        native = _Visited()
+        tree.visit(native)
+        assert [id(n) for n in Index(tree).nodes] == [id(n) for n in native.nodes], f
