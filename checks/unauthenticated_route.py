@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from itertools import groupby
-
 from analyzer.facts import WRITE_METHODS
 from analyzer.findings import Related, Severity
 
-from .base import Check, Invalid, Valid
+from .base import Check, Invalid, Valid, per_route
 
 
 class UnauthenticatedRoute(Check):
@@ -144,14 +142,10 @@ def list_users():
 
     def run(self, graph):
         candidates = [r for r in graph.routes if r.auth == "unprotected" and not r.misplaced]
-        key = lambda r: (r.location, r.path, r.handler)  # noqa: E731
-        for (location, path, handler), group in groupby(sorted(candidates, key=key), key=key):
-            routes = list(group)
-            methods = [r.method for r in routes]
-            writes = any(m in WRITE_METHODS or m == "ANY" for m in methods)
-            verbs = "/".join(methods)
+        for routes, verbs in per_route(candidates, route=lambda r: r):
+            writes = any(r.method in WRITE_METHODS or r.method == "ANY" for r in routes)
             related = [Related(m, "mounted here") for m in routes[0].mounts]
             yield self.finding(
-                f"{verbs} {path} requires no authentication: no guard at any layer protects it "
+                f"{verbs} {routes[0].path} requires no authentication: no guard at any layer protects it "
                 "and it is not marked public.",
-                location, Severity.ERROR if writes else Severity.WARNING, related, routes[0].suppress_lines)
+                routes[0].location, Severity.ERROR if writes else Severity.WARNING, related, routes[0].suppress_lines)

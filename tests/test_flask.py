@@ -500,3 +500,16 @@ def test_unparsable_and_deeply_nested_files_do_not_hide_others():
     })
     assert [n.file for n in report.notifications] == ["bad.py", "deep.py"]
     assert [f.rule_id for f in report.findings] == ["RG101"]
+
+
+def test_blueprint_registered_twice_is_one_finding_with_each_method_once():
+    r, report = routes({
+        "shop/__init__.py": "from flask import Flask\nfrom .api import bp\napp = Flask(__name__)\n"
+                            "app.register_blueprint(bp, url_prefix='/api')\n"
+                            "app.register_blueprint(bp, url_prefix='/api', name='compat')\n",
+        "shop/api.py": "from flask import Blueprint\nbp = Blueprint('api', __name__)\n\n"
+                       "@bp.route('/items', methods=['GET', 'POST'])\ndef items():\n    return {}\n",
+    })
+    assert sorted(x.endpoint for x in report.routes if x.method == "GET") == ["api.items", "compat.items"]
+    (finding,) = [f for f in report.findings if f.rule_id == "RG101"]
+    assert finding.message.startswith("GET/POST /api/items requires no authentication")
