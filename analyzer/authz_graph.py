@@ -192,8 +192,17 @@ class AuthzQueries:
                     return ("owner" if kind == "owner" else "role"), c.display
         return None
 
-    def route_authorization(self, route) -> list[Authorization]:
+    def route_authorization(self, route) -> tuple[Authorization, ...]:
         """Every sign that ``route`` checks what the caller may do (role or ownership)."""
+        memo = getattr(self, "_route_authz_memo", None)  # id -> (route, answer): several checks ask
+        if memo is None:
+            memo = self._route_authz_memo = {}
+        hit = memo.get(id(route))
+        if hit is None or hit[0] is not route:
+            hit = memo[id(route)] = (route, tuple(self._route_authorization(route)))
+        return hit[1]
+
+    def _route_authorization(self, route) -> list[Authorization]:
         found: list[Authorization] = []
         for g in (*route.guards, *route.applied):
             a = self.guard_authorization(g, route)

@@ -16,6 +16,7 @@ from .config import LEVELS, Config, ConfigError, check_value, find_pyproject, lo
 from .discover import project_root
 from .engine import CACHE_DIR, GC_THRESHOLDS, clear_cache
 from .report import FORMATS
+from .report.json import dumps
 
 EXIT_ERROR = 2
 
@@ -117,7 +118,7 @@ def routes(paths, fmt, output, jobs, no_cache, config_file):
     cfg = _load_config(paths, config_file, (), (), None)
     report = _run(paths, cfg, jobs, not no_cache)
     if fmt == "json":
-        _write(json.dumps(report.routes_json(), indent=2) + "\n", output)
+        _write(dumps(report.routes_json()) + "\n", output)
         return
     rows = [("METHOD", "PATH", "AUTH", "HANDLER", "GUARDS")]
     for r in report.routes:

@@ -155,7 +155,7 @@ class AppGraph(AuthzQueries):
         self._app_gate_memo: dict[str, list] = {}
         self.mount_graph = nx.DiGraph((u[1], v[1]) for u, v, d in self.graph.edges(data=True)
                                       if d.get("relation") == "mounts")
-        self._memo: dict[tuple, object] = {}  # alias() and mro() answers, once the name tables are complete
+        self._memo: dict[tuple, object] = {}  # alias(), canonical() and mro() answers, once the name tables are complete
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
 
     # -- names --------------------------------------------------------------------
@@ -194,6 +194,15 @@ class AppGraph(AuthzQueries):
 
     def canonical(self, qname: str) -> str:
         """Alias, then replace an instance by its class: ``auth.login_required`` on ``auth = HTTPBasicAuth()``."""
+        memo = getattr(self, "_memo", None)
+        if memo is None:
+            return self._canonical(qname)
+        found = memo.get(("canonical", qname))
+        if found is None:
+            found = memo[("canonical", qname)] = self._canonical(qname)
+        return found
+
+    def _canonical(self, qname: str) -> str:
         qname = self.alias(qname)
         parts = qname.split(".")
         for i in range(len(parts) - 1, 0, -1):

@@ -111,3 +111,16 @@ def test_lines_are_numbered_as_python_numbers_them():
     result = validate_sarif(report.render("sarif"))["runs"][0]["results"][0]
     region = result["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"], region["endColumn"]) == (6, 1, len('@app.post("/a")') + 1)
+
+
+def test_json_is_written_as_the_standard_library_indents_it():
+    import json
+
+    from analyzer.report.json import dumps
+
+    report = scan_sources({**FILES, "shop/caf\u00e9.py": 'MSG = "tab\\t \\u2028 \\"quoted\\""\n'})
+    for fmt in ("sarif", "json"):
+        text = report.render(fmt)
+        assert text == json.dumps(json.loads(text), indent=2) + "\n"
+    odd = {"": [0, -1, 2.5, 1e300, -0.0, True, False, None, {}, [], (), "\u00e9\x00\n\"\\"], "k": {"n": {"m": []}}}
+    assert dumps(odd) == json.dumps(odd, indent=2)

@@ -2,6 +2,29 @@
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii as _string
+
+
+def dumps(value, indent: str = "\n") -> str:
+    """``json.dumps(value, indent=2)``, byte for byte, several times faster: the standard
+    library's encoder runs in pure Python whenever it indents. Dict keys must be strings."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is dict:
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        return "{" + inner + ("," + inner).join(
+            _string(k) + ": " + dumps(v, inner) for k, v in value.items()) + indent + "}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[" + inner + ("," + inner).join(dumps(v, inner) for v in value) + indent + "]"
+    if kind is int:
+        return int.__repr__(value)
+    return json.dumps(value)  # floats, booleans, None, and anything unusual as the library writes it
 
 
 def loc_dict(loc):
@@ -48,4 +71,4 @@ def render(report, show_suppressed: bool = False) -> str:
         "notifications": [{"file": n.file, "level": n.level, "message": n.message} for n in report.notifications],
         "routes": [route_dict(r) for r in report.routes],
     }
-    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+    return dumps(doc) + "\n"

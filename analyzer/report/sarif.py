@@ -6,7 +6,6 @@ sarif-om's usual serializer drops values equal to a field's default (an explicit
 from __future__ import annotations
 
 import functools
-import json
 import re
 
 import attr
@@ -14,6 +13,7 @@ import sarif_om as om
 
 from .. import source
 from .fingerprint import line_hashes
+from .json import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/routeguard/routeguard"
@@ -130,4 +130,4 @@ class _Loc:
 def render(report, show_suppressed: bool = False) -> str:
     doc = to_json(build(report, show_suppressed))
     doc = {"$schema": doc.pop("$schema", SCHEMA), **doc}
-    return json.dumps(doc, indent=2) + "\n"
+    return dumps(doc) + "\n"
