@@ -5,23 +5,24 @@ import json
 from json.encoder import encode_basestring_ascii as _string
 
 
-def dumps(value, indent: str = "\n") -> str:
-    """``json.dumps(value, indent=2)``, byte for byte, several times faster: the standard
-    library's encoder runs in pure Python whenever it indents. Dict keys must be strings."""
+def dumps(value, newline: str = "\n") -> str:
+    """``json.dumps(value, indent=2)``, byte for byte, at twice its speed: the standard
+    library's encoder runs in pure Python whenever it indents. Dict keys must be strings.
+    ``newline`` is the line break and indentation that close the value's brackets."""
     kind = type(value)
     if kind is str:
         return _string(value)
     if kind is dict:
         if not value:
             return "{}"
-        inner = indent + "  "
+        inner = newline + "  "
         return "{" + inner + ("," + inner).join(
-            _string(k) + ": " + dumps(v, inner) for k, v in value.items()) + indent + "}"
+            _string(k) + ": " + dumps(v, inner) for k, v in value.items()) + newline + "}"
     if kind is list or kind is tuple:
         if not value:
             return "[]"
-        inner = indent + "  "
-        return "[" + inner + ("," + inner).join(dumps(v, inner) for v in value) + indent + "]"
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join(dumps(v, inner) for v in value) + newline + "]"
     if kind is int:
         return int.__repr__(value)
     return json.dumps(value)  # floats, booleans, None, and anything unusual as the library writes it
