@@ -7,8 +7,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from analyzer import scan_paths
 from analyzer.cli import main
-from helpers import validate_sarif
+from helpers import REPO, validate_sarif
 
 APP = """\
 from flask import Flask
@@ -183,7 +184,6 @@ def test_precommit_scope_reads_the_project_around_the_files(tmp_path):
 
 def test_real_cli_on_the_bundled_example(tmp_path):
     """The installed entry point, as a user runs it, on the README's example app."""
-    from helpers import REPO
 
     out = tmp_path / "blog.sarif"
     proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", "fixtures/flask/blog", "--format", "sarif",
@@ -225,7 +225,17 @@ def test_routes_takes_jobs_and_no_cache_like_scan(project):
 @pytest.mark.parametrize("module", ["checks.base", "checks", "analyzer", "analyzer.cli"])
 def test_every_package_imports_first_in_a_fresh_interpreter(module):
     """checks.base and analyzer import each other; either may be the first import."""
-    from helpers import REPO
 
     proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_only_the_requested_format_is_loaded(project):
+    """sarif-om is loaded for SARIF output only: a pre-commit run (text) does not pay for it."""
+    code = ("import sys; from analyzer import scan_paths; r = scan_paths([sys.argv[1]], cache=False); "
+            "r.render(sys.argv[2]); print('sarif_om' in sys.modules)")
+    loaded = {fmt: subprocess.run([sys.executable, "-c", code, str(project), fmt], cwd=REPO, capture_output=True,
+                                  text=True).stdout.strip() for fmt in ("text", "sarif")}
+    assert loaded == {"text": "False", "sarif": "True"}
+    with pytest.raises(ValueError, match="unknown format"):
+        scan_paths([project], cache=False).render("xml")

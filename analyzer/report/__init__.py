@@ -1,6 +1,7 @@
 """The result of a scan, and its renderings: text, json, sarif, github."""
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 from ..findings import Severity
@@ -28,9 +29,9 @@ class Report:
         return 1 if any(f.severity >= level for f in self.visible()) else 0
 
     def render(self, fmt: str = "text", show_suppressed: bool = False) -> str:
-        from . import github, json, sarif, text
-
-        renderer = {"text": text, "json": json, "sarif": sarif, "github": github}[fmt]
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+        renderer = importlib.import_module(f"{__name__}.{fmt}")  # only SARIF needs sarif-om
         return renderer.render(self, show_suppressed)
 
     def routes_json(self) -> list[dict]:
