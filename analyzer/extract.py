@@ -91,6 +91,7 @@ class _Summary:
     def __init__(self):
         self.evidence: set[str] = set()
         self.calls: set[str] = set()
+        self.super_calls: set[str] = set()
 
 
 class CommonPass(cst.CSTVisitor):
@@ -194,7 +195,8 @@ class CommonPass(cst.CSTVisitor):
         self.sink.functions.append(FunctionFact(
             qualname, ctx.loc(node.name), ctx.span_start(node),
             tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node),
-            params=tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))))
+            params=tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params)),
+            super_calls=tuple(sorted(s.super_calls))))
         return False
 
     def _call(self, qname: str) -> None:
@@ -208,7 +210,10 @@ class CommonPass(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if not self.summaries:
             return
-        self._call(self.ctx.resolve(node.func))
+        func = node.func
+        if type(func) is cst.Attribute and type(func.value) is cst.Call and dotted(func.value.func) == "super":
+            self.summaries[-1].super_calls.add(func.attr.value)
+        self._call(self.ctx.resolve(func))
         for arg in node.args:
             if (arg.keyword is None or arg.keyword.value in ("status", "status_code", "code")) \
                     and literal(arg.value) in REJECT_STATUS:

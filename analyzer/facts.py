@@ -176,6 +176,8 @@ class FunctionFact:
     methods: tuple[str, ...] = ()  # HTTP methods its decorators restrict it to (empty: not restricted)
     misplaced: tuple[GuardUse, ...] = ()  # guards written where they have no effect (above the registering decorator)
     params: tuple[str, ...] = ()  # positional parameter names, in order
+    # methods it calls on its class's next base: ``super().dispatch(...)`` -> ("dispatch",)
+    super_calls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import networkx as nx
 
 from .authz_graph import AuthzQueries
 from . import fields as _fields
-from .facts import HTTP_METHODS, ClassFact, FunctionFact, GuardUse, Location, ModuleFacts, Route, Router
+from .facts import HTTP_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
 
 LAYER_OF_ROUTER = {"app": "app", "blueprint": "blueprint", "router": "router", "api": "app", "urlconf": "urlconf"}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
@@ -409,7 +409,8 @@ class AppGraph(AuthzQueries):
         shared.extend(self._allow_listed(path, route.handler))
         view_class = self._view_class(route)
 
-        scoped = any(c.scoped for c in map(self.classes.get, self.mro(view_class) if view_class else ()) if c)
+        mro = self.mro(view_class) if view_class else []
+        scoped = any(c.scoped for c in map(self.classes.get, mro) if c)
         for method, handler, h_loc, loc, span, own in self._handlers(route):
             guards = [g for g in shared]
             own = [u if isinstance(u, tuple) else (u, "class" if u.kind == "class" else "decorator") for u in own]
@@ -432,6 +433,10 @@ class AppGraph(AuthzQueries):
                 elif use.effect != "none" and use.target:
                     applied.append(GuardInfo(use.kind, use.display, layer, use.location, "none", target=use.target))
             inline = self.function_auth(handler)
+            for c, m in self.super_chain(handler, mro) if view_class and not inline else ():
+                inline = self.function_auth(f"{c}.{m.name}")
+                if inline:
+                    break
             if inline:
                 guards.append(GuardInfo("inline", "check in the handler", "inline", h_loc, "auth", inline))
             hf = self.functions.get(handler)
@@ -509,8 +514,24 @@ class AppGraph(AuthzQueries):
                 yield verb, mro[0], head_loc, route.location, at_route[1], uses
                 continue
             loc, span = at_route if route.locate_at_route else (mf.location, (mf.span_start, mf.location.line))
+            chain = [mf, *(m for _, m in self.super_chain(f"{q}.{name}", mro))]
             yield verb, mf.handler or f"{q}.{name}", mf.location, loc, span, \
-                uses + [(d, "decorator") for d in mf.decorators]
+                uses + [(d, "decorator") for m in chain for d in m.decorators]
+
+    def super_chain(self, method: str, mro: list[str]) -> list[tuple[str, MethodFact]]:
+        """(class, method) for each project definition that ``super().name(...)`` calls reach
+        from ``method`` (``pkg.Child.dispatch``), along ``mro``, nearest first."""
+        found, name = [], method.rpartition(".")[2]
+        while (f := self.functions.get(method)) is not None and name in f.super_calls:
+            cls = method.rpartition(".")[0]
+            later = mro[mro.index(cls) + 1:] if cls in mro else []
+            nxt = next(((c, mf) for c in later for mf in (self.classes[c].methods if c in self.classes else ())
+                        if mf.name == name), None)
+            if nxt is None:
+                break
+            found.append(nxt)
+            method = f"{nxt[0]}.{name}"
+        return found
 
     def _find_method(self, mro: list[str], name: str):
         """(class, MethodFact) defining ``name`` first in the MRO; (class, None) when an external
@@ -549,11 +570,12 @@ class AppGraph(AuthzQueries):
             for mf in cls.methods if active else ():
                 if mf.name in self.k.entry_methods and mf.name not in entries:
                     entries.add(mf.name)
-                    uses.extend((u, "class") for u in mf.decorators)
-                    reason = self.function_auth(f"{q}.{mf.name}")
-                    if reason:
-                        uses.append((GuardUse(f"{q}.{mf.name}", f"{q.rpartition('.')[2]}.{mf.name}()", mf.location,
-                                              "class", effect="auth"), "class"))
+                    for c, m in [(q, mf), *self.super_chain(f"{q}.{mf.name}", mro)]:
+                        uses.extend((u, "class") for u in m.decorators)
+                        reason = self.function_auth(f"{c}.{m.name}")
+                        if reason:
+                            uses.append((GuardUse(f"{c}.{m.name}", f"{c.rpartition('.')[2]}.{m.name}()", m.location,
+                                                  "class", effect="auth"), "class"))
         return uses, attrs
 
     def _attr_uses(self, mro: list[str], attrs: dict, overrides=()) -> list:

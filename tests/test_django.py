@@ -828,3 +828,97 @@ urlpatterns += [
     })
     auth = {r.path: r.auth for r in report.routes}
     assert auth == {"/reports/": "protected", "/open/": "unprotected"}
+
+
+def test_overrides_that_call_super_keep_the_checks_of_the_base_method():
+    """A base's dispatch (decorated, or checking the user itself) still runs when a subclass
+    overrides dispatch and calls super().dispatch(); an override without super() replaces it.
+    The same holds for a handler method: get() calling super().get()."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from shop import views
+
+urlpatterns = [
+    path("decorated/", views.Decorated.as_view()),
+    path("checked/", views.Checked.as_view()),
+    path("replaced/", views.Replaced.as_view()),
+    path("handler/", views.Handler.as_view()),
+]
+""",
+        "shop/__init__.py": "",
+        "shop/base.py": """
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.utils.decorators import method_decorator
+from django.views import View
+
+
+class StaffView(View):
+    @method_decorator(login_required)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PermissionCheckedMixin:
+    permission_required = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission_required):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReportView(View):
+    def get(self, request):
+        if not request.user.is_authenticated:
+            raise PermissionDenied
+        return None
+""",
+        "shop/views.py": """
+from django.http import Http404, JsonResponse
+from django.views import View
+
+from .base import PermissionCheckedMixin, ReportView, StaffView
+
+
+class Decorated(StaffView):
+    def dispatch(self, request, *args, **kwargs):
+        self.started = True
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request):
+        return JsonResponse({})
+
+
+class Checked(PermissionCheckedMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "TRACE":
+            raise Http404
+        return super(Checked, self).dispatch(request, *args, **kwargs)
+
+    def delete(self, request):
+        return JsonResponse({})
+
+
+class Replaced(PermissionCheckedMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        return View.dispatch(self, request, *args, **kwargs)
+
+    def post(self, request):
+        return JsonResponse({})
+
+
+class Handler(ReportView):
+    def get(self, request):
+        response = super().get(request)
+        return response
+""",
+    })
+    r = routes(report)
+    assert r[("POST", "/decorated/")].auth == "protected"
+    assert "login_required" in guard_names(r[("POST", "/decorated/")])
+    assert r[("DELETE", "/checked/")].auth == "protected"
+    assert r[("POST", "/replaced/")].auth == "unprotected"
+    assert r[("GET", "/handler/")].auth == "protected"
+    assert findings(report, "RG101") == [("RG101", "proj/urls.py", 8)]  # the path() of Replaced only
