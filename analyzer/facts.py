@@ -107,6 +107,9 @@ class Route:
     actions: tuple[tuple[str, str], ...] = ()
     # Methods of the view class whose ``subroute`` names this group add routes below this one.
     subroutes: str = ""
+    # Only the routes that its methods add (``subroutes``) are served, not the registration
+    # itself: Flask-AppBuilder's ``add_view(Cls)``.
+    container: bool = False
     # Report findings at the registration (``location``) rather than at the handler method.
     locate_at_route: bool = False
     # True: the route addresses one object; False: a collection (or creates); None: unknown.
@@ -141,7 +144,8 @@ class MethodFact:
     handler: str = ""  # the function that handles it, when not ``<class>.<name>``
     guard_attrs: tuple[tuple[str, tuple[GuardUse, ...]], ...] = ()  # per-method overrides of class guard attrs
     # (group, path suffix, methods, item): this method adds a route below the class's
-    # routes whose ``subroutes`` is ``group``.
+    # routes whose ``subroutes`` is ``group``. A suffix that starts with "/" is joined as
+    # written; otherwise the route's own trailing-slash style applies (DRF's actions).
     subroute: tuple | None = None
 
 

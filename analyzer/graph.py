@@ -343,7 +343,7 @@ class AppGraph(AuthzQueries):
                 router = self.routers.get(self.alias(route.router))
                 if router is None or router.framework != route.framework:
                     continue
-                for r in [route, *self._subroutes(route)]:
+                for r in [*([] if route.container else [route]), *self._subroutes(route)]:
                     for chain in self._chains(router.id):
                         yield from self._expand(r, chain)
 
@@ -366,7 +366,8 @@ class AppGraph(AuthzQueries):
                 if mf.subroute and mf.subroute[0] == route.subroutes and mf.name not in seen:
                     seen.add(mf.name)
                     _, suffix, methods, item = mf.subroute
-                    path = join_paths(route.path, suffix.strip("/")) + ("/" if route.path.endswith("/") else "")
+                    path = join_paths(route.path, suffix) if suffix.startswith("/") else \
+                        join_paths(route.path, suffix.strip("/")) + ("/" if route.path.endswith("/") else "")
                     found.append(replace(route, path=path, subroutes="", item=item,
                                          actions=tuple((m, mf.name) for m in methods),
                                          endpoint=f"{route.endpoint}-{mf.name}" if route.endpoint else ""))

@@ -265,7 +265,7 @@ def note_detail(request, pk):
             model = lk.model.rpartition(".")[2]
             open_route = any(h[0].auth == "unprotected" for h in group)
             how = (f"fetches the {model} whose id is in the URL" if lk.implicit
-                   else f"loads a {model} by the client-supplied {lk.source}")
+                   else f"loads {'an' if model[:1] in 'AEIOU' else 'a'} {model} by the client-supplied {lk.source}")
             message = (f"{verbs} {r.path} {how} and never checks that it belongs to the caller "
                        f"(no filter or comparison on {fields[0][0]}, no permission check): "
                        + ("anyone can reach any user's records, on a route that requires no authentication."

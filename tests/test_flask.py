@@ -513,3 +513,89 @@ def test_blueprint_registered_twice_is_one_finding_with_each_method_once():
     assert sorted(x.endpoint for x in report.routes if x.method == "GET") == ["api.items", "compat.items"]
     (finding,) = [f for f in report.findings if f.rule_id == "RG101"]
     assert finding.message.startswith("GET/POST /api/items requires no authentication")
+
+
+def test_flask_appbuilder_views_and_apis():
+    """@expose methods are routes below the class's route_base (default /<class name> for a
+    view, /api/<version>/<resource_name> for an API) once the class is registered with
+    add_view / add_view_no_menu / add_api; has_access, has_access_api and protect() guard
+    them; an app-wide before_request gate covers them (AppBuilder(app) mounts the builder)."""
+    files = {
+        "crm/__init__.py": """
+from flask import Flask
+from flask_appbuilder import AppBuilder, SQLA
+
+app = Flask(__name__)
+db = SQLA(app)
+appbuilder = AppBuilder(app, db.session)
+from . import views
+""",
+        "crm/views.py": """
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.api import BaseApi, expose as api_expose, protect
+from flask_appbuilder.security.decorators import has_access_api
+from . import appbuilder
+
+
+class LeadsView(BaseView):
+    @expose("/")
+    @has_access
+    def index(self): ...
+
+    @expose("/export/<int:lead_id>", methods=["GET", "POST"])
+    def export(self, lead_id): ...
+
+
+class LeadApi(BaseApi):
+    resource_name = "lead"
+    version = "v2"
+
+    @api_expose("/<int:pk>", methods=["DELETE"])
+    @protect()
+    def remove(self, pk): ...
+
+    @api_expose("/stats")
+    @has_access_api
+    def stats(self): ...
+
+
+class Hidden(BaseView):
+    route_base = "/hidden"
+
+    @expose("/x")
+    def x(self): ...
+
+
+class NeverRegistered(BaseView):
+    @expose("/y")
+    def y(self): ...
+
+
+appbuilder.add_view(LeadsView, "Leads")
+appbuilder.add_api(LeadApi)
+appbuilder.add_view_no_menu(Hidden())
+""",
+    }
+    r, report = routes(files)
+    assert sorted(r) == [("DELETE", "/api/v2/lead/<int:pk>"), ("GET", "/api/v2/lead/stats"), ("GET", "/hidden/x"),
+                         ("GET", "/leadsview/"), ("GET", "/leadsview/export/<int:lead_id>"),
+                         ("POST", "/leadsview/export/<int:lead_id>")]
+    assert {k: v.auth for k, v in r.items()} == {
+        ("DELETE", "/api/v2/lead/<int:pk>"): "protected", ("GET", "/api/v2/lead/stats"): "protected",
+        ("GET", "/hidden/x"): "unprotected", ("GET", "/leadsview/"): "protected",
+        ("GET", "/leadsview/export/<int:lead_id>"): "unprotected", ("POST", "/leadsview/export/<int:lead_id>"): "unprotected"}
+    assert r[("GET", "/leadsview/export/<int:lead_id>")].handler == "crm.views.LeadsView.export"
+    assert sorted((f.rule_id, f.location.line) for f in report.findings) == [("RG101", 14), ("RG101", 34)]
+
+    gated = dict(files)
+    gated["crm/__init__.py"] += """
+from flask_login import current_user
+from flask import abort
+
+@app.before_request
+def require_login():
+    if not current_user.is_authenticated:
+        abort(401)
+"""
+    r, _ = routes(gated)
+    assert all(v.auth == "protected" for v in r.values())

@@ -1,4 +1,5 @@
-"""Flask adapter: apps, blueprints, Flask-RESTful/flask-restx APIs, guards and config.
+"""Flask adapter: apps, blueprints, Flask-RESTful/flask-restx APIs, Flask-AppBuilder
+views and APIs, guards and config.
 
 Receivers are recognised by construction (``app = Flask(__name__)``,
 ``bp = Blueprint(...)``, ``api = Api(bp)``); a route decorator on a receiver that is
@@ -29,7 +30,19 @@ ROUTERS = {
     "flask_restplus.Api": "api",
     "flask_restx.Namespace": "namespace",
     "flask_restplus.Namespace": "namespace",
+    "flask_appbuilder.AppBuilder": "api",
+    "flask_appbuilder.base.AppBuilder": "api",
 }
+# Flask-AppBuilder: ``@expose(url, methods=[...])`` on a method of a view or API class routes
+# it below the class's ``route_base``; ``appbuilder.add_view(Cls)`` / ``add_api(Cls)`` serve it.
+FAB_EXPOSE = frozenset({"flask_appbuilder.expose", "flask_appbuilder.api.expose", "flask_appbuilder.views.expose",
+                        "flask_appbuilder.baseviews.expose"})
+FAB_REGISTER = frozenset({"add_view", "add_view_no_menu", "add_api"})
+FAB_GUARDS = (
+    "flask_appbuilder.has_access", "flask_appbuilder.security.decorators.has_access",
+    "flask_appbuilder.has_access_api", "flask_appbuilder.security.decorators.has_access_api",
+    "flask_appbuilder.api.protect", "flask_appbuilder.security.decorators.protect",
+)
 CONFIG_MODULES = {"config", "settings", "configuration"}
 UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
@@ -38,7 +51,7 @@ class FlaskAdapter(Adapter):
     name = "flask"
     markers = (
         "flask", "Flask", "add_url_rule", "register_blueprint", r"before_(?:app_)?request", "add_resource",
-        "add_namespace", "init_app", "MethodView", "SECRET", "DEBUG", "secret_key", r"\.debug\b", r"\bdebug\s*=",
+        "add_namespace", "init_app", r"\.add_(?:view|view_no_menu|api)\(", "MethodView", "SECRET", "DEBUG", "secret_key", r"\.debug\b", r"\bdebug\s*=",
         r"\.as_view\(", r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete)\s*\(",  # a route on an imported receiver
     )
     known_guards = {
@@ -60,6 +73,7 @@ class FlaskAdapter(Adapter):
             "flask_praetorian.auth_required", "flask_praetorian.roles_required",
             "flask_praetorian.roles_accepted",
             "flask_smorest.Blueprint.login_required",
+            *FAB_GUARDS,
         ], "auth"),
     }
     auth_calls = frozenset({
@@ -90,6 +104,7 @@ class FlaskAdapter(Adapter):
             "flask_security.decorators.roles_required", "flask_security.decorators.roles_accepted",
             "flask_user.roles_required", "flask_praetorian.roles_required", "flask_praetorian.roles_accepted",
             "flask_jwt_extended.verify_jwt_in_request_roles",
+            *FAB_GUARDS,  # a permission of the user's roles on this view and method
         ], "role"),
     }
     lookup_functions = {"flask_sqlalchemy.SQLAlchemy.get_or_404": 0, "flask_sqlalchemy.SQLAlchemy.first_or_404": 0}
@@ -121,7 +136,13 @@ class FlaskAdapter(Adapter):
     token_decoders = PYJWT_JOSE
 
     def extract(self, ctx, sink) -> None:
-        walk(ctx.tree, _FlaskVisitor(ctx, sink))
+        visitor = _FlaskVisitor(ctx, sink)
+        walk(ctx.tree, visitor)
+        if visitor.exposed:  # the routes that Flask-AppBuilder methods add below their class
+            sink.classes[:] = [replace(c, methods=tuple(replace(m, subroute=visitor.exposed[f"{c.qualname}.{m.name}"])
+                                                        if f"{c.qualname}.{m.name}" in visitor.exposed else m
+                                                        for m in c.methods))
+                               for c in sink.classes]
 class _FlaskVisitor(ScopedVisitor):
     def __init__(self, ctx, sink):
         super().__init__(ctx)
@@ -131,10 +152,12 @@ class _FlaskVisitor(ScopedVisitor):
         self.bound: set[str] = set()  # routers and parameters bound in this file
         self.views: dict[str, tuple] = {}  # local name -> (class, endpoint) of ``X.as_view("name")``
         self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
+        self.exposed: dict[str, tuple] = {}  # method qualname -> MethodFact.subroute (Flask-AppBuilder)
 
     # -- definitions -------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._route_decorators(node, is_class=True)
+        self._exposed(node)
         self.classes.append(node.name.value)
         self.stack.append(node.name.value)
         if self.config_module or node.name.value.endswith(("Config", "Settings", "Configuration")):
@@ -243,6 +266,8 @@ class _FlaskVisitor(ScopedVisitor):
             self._add_url_rule(receiver, node)
         elif attr == "add_resource":
             self._add_resource(receiver, node)
+        elif attr in FAB_REGISTER and node.args and node.args[0].keyword is None:
+            self._add_view(receiver, node)
         elif attr in ("before_request", "before_app_request") and node.args:
             target = self.resolve(node.args[0].value)
             if target:
@@ -317,6 +342,54 @@ class _FlaskVisitor(ScopedVisitor):
                 self.resolve(receiver), "flask", path_text(url, self.ctx.code), (),
                 cls, None, loc, ep if isinstance(ep, str) else cls.rpartition(".")[2].lower(),
                 view_class=cls, span_start=loc.line, by_reference=True))
+
+    # -- Flask-AppBuilder ------------------------------------------------------------
+    def _exposed(self, node: cst.ClassDef) -> None:
+        """The route each ``@expose`` method adds: below ``route_base``, which defaults to
+        ``/api/<version>/<resource_name>`` for an API class and ``/<class name>`` for a view."""
+        ctx, attrs, found = self.ctx, {}, {}
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
+                        attrs[small.targets[0].target.value] = literal(small.value)
+            elif isinstance(stmt, cst.FunctionDef):
+                expose = next((d.decorator for d in stmt.decorators if isinstance(d.decorator, cst.Call)
+                               and ctx.resolve(d.decorator.func) in FAB_EXPOSE), None)
+                if expose is not None:
+                    found[stmt.name.value] = expose
+        if not found:
+            return
+        name = node.name.value
+        base = attrs.get("route_base")
+        if not (isinstance(base, str) and base):
+            bases = [ctx.resolve(a.value) for a in node.bases]
+            if "resource_name" in attrs or any(b.startswith("flask_appbuilder.api") or b.endswith("Api") for b in bases):
+                version, resource = attrs.get("version"), attrs.get("resource_name")
+                base = (f"/api/{version if isinstance(version, str) else 'v1'}/"
+                        f"{resource if isinstance(resource, str) else name.lower()}")
+            else:
+                base = "/" + name.lower()
+        qualname = self._qualname(name)
+        for method, call in found.items():
+            url = path_text(call_arg(call, "url", 0), ctx.code) or "/"
+            methods = string_list(call_arg(call, "methods", 1))
+            path = "/" + (base.strip("/") + "/" + url.lstrip("/")).lstrip("/")
+            last = path.rstrip("/").rpartition("/")[2]
+            self.exposed[f"{qualname}.{method}"] = (
+                "expose", path, tuple(m.upper() for m in methods) if methods else ("GET",), last.startswith("<"))
+
+    def _add_view(self, receiver, call: cst.Call) -> None:
+        """``appbuilder.add_view(Cls, "Name")`` / ``add_api(Cls)``: the class's ``@expose``
+        methods become routes of the app builder (the registration itself is not one)."""
+        view = call.args[0].value
+        cls = self.resolve(view.func if isinstance(view, cst.Call) else view)
+        if not cls:
+            return
+        loc = self.ctx.loc(call)
+        self.sink.routes.append(Route(
+            self.resolve(receiver), "flask", "", (), cls, None, loc, cls.rpartition(".")[2].lower(),
+            view_class=cls, span_start=loc.line, by_reference=True, subroutes="expose", container=True))
 
     # -- decorators: routes and gates -------------------------------------------------
     def _route_decorators(self, node, is_class: bool) -> None:
