@@ -159,17 +159,24 @@ class AppGraph(AuthzQueries):
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
 
     # -- names --------------------------------------------------------------------
+    def _remembered(self, kind: str, qname: str, answer):
+        """``answer(qname)``, computed once per name when the name tables are complete
+        (``self._memo`` exists); while they are being built, computed every time."""
+        memo = getattr(self, "_memo", None)
+        if memo is None:
+            return answer(qname)
+        found = memo.get((kind, qname))
+        if found is None:
+            found = memo[(kind, qname)] = answer(qname)
+        return found
+
     def alias(self, qname: str, depth: int = 0) -> str:
         """Follow re-exports: ``pkg.bp`` where pkg/__init__ did ``from .views import bp``."""
-        memo = getattr(self, "_memo", None)
-        if memo is not None and depth == 0:
-            found = memo.get(("alias", qname))
-            if found is None:
-                found = memo[("alias", qname)] = self._alias(qname, 0)
-            return found
-        return self._alias(qname, depth)
+        if depth:
+            return self._alias(qname, depth)
+        return self._remembered("alias", qname, self._alias)
 
-    def _alias(self, qname: str, depth: int) -> str:
+    def _alias(self, qname: str, depth: int = 0) -> str:
         parts = qname.split(".")
         for i in range(len(parts) - 1, 0, -1):
             canonical = self.module_alias.get(".".join(parts[:i]))
@@ -194,13 +201,7 @@ class AppGraph(AuthzQueries):
 
     def canonical(self, qname: str) -> str:
         """Alias, then replace an instance by its class: ``auth.login_required`` on ``auth = HTTPBasicAuth()``."""
-        memo = getattr(self, "_memo", None)
-        if memo is None:
-            return self._canonical(qname)
-        found = memo.get(("canonical", qname))
-        if found is None:
-            found = memo[("canonical", qname)] = self._canonical(qname)
-        return found
+        return self._remembered("canonical", qname, self._canonical)
 
     def _canonical(self, qname: str) -> str:
         qname = self.alias(qname)
@@ -212,13 +213,7 @@ class AppGraph(AuthzQueries):
         return qname
 
     def mro(self, qname: str) -> list[str]:
-        memo = getattr(self, "_memo", None)
-        if memo is None:
-            return self._mro(qname)
-        found = memo.get(("mro", qname))
-        if found is None:
-            found = memo[("mro", qname)] = self._mro(qname)
-        return list(found)
+        return list(self._remembered("mro", qname, self._mro))
 
     def _mro(self, qname: str) -> list[str]:
         order, stack, seen = [], [self.alias(qname)], set()
