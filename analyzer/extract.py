@@ -88,10 +88,15 @@ class FileContext:
 
 
 class _Summary:
-    def __init__(self):
+    def __init__(self, qualname: str, params: set[str], self_class: str):
+        self.qualname = qualname
+        self.self_class = self_class  # the class of ``self`` here ('' outside methods)
         self.evidence: set[str] = set()
         self.calls: set[str] = set()
         self.super_calls: set[str] = set()
+        self.locals = params  # parameters and names assigned so far
+        self.instances: set[str] = set()  # locals assigned the result of a call
+        self.returns: set[str] = set()
 
 
 class CommonPass(cst.CSTVisitor):
@@ -106,6 +111,7 @@ class CommonPass(cst.CSTVisitor):
         self.sink = sink
         self.k = ctx.knowledge
         self.stack: list[str] = []  # enclosing class and function names
+        self.kinds: list[str] = []  # "class" or "def", for each name on the stack
         self.summaries: list[_Summary] = []
         self.test_depth = 0
 
@@ -158,10 +164,12 @@ class CommonPass(cst.CSTVisitor):
         self.sink.classes.append(ClassFact(qualname, ctx.loc(node.name), tuple(b for b in bases if b),
                                            tuple(methods), tuple(guard_attrs), tuple(attrs)))
         self.stack.append(node.name.value)
+        self.kinds.append("class")
         return True
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self.stack.pop()
+        self.kinds.pop()
 
     def _guard_list(self, value, kind) -> tuple[GuardUse, ...]:
         ctx = self.ctx
@@ -183,21 +191,71 @@ class CommonPass(cst.CSTVisitor):
         for d in node.decorators:  # a nested function's decorators are calls of the outer ones
             walk(d, self)
             self._call(ctx.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator))
-        self.summaries.append(_Summary())
+        params = tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))
+        if self.kinds and self.kinds[-1] == "class":  # a method: self.x() calls the class's x
+            self_class = ".".join([ctx.module, *self.stack])
+        else:  # a nested function sees the self of the method around it
+            self_class = self.summaries[-1].self_class if self.summaries else ""
         self.stack.append(node.name.value)
+        self.kinds.append("def")
+        qualname = ".".join([ctx.module, *self.stack])
+        self.summaries.append(_Summary(qualname, set(params), self_class))
         walk(node.params, self)
         if node.returns is not None:
             walk(node.returns, self)
         walk(node.body, self)
-        qualname = ".".join([ctx.module, *self.stack])
         self.stack.pop()
+        self.kinds.pop()
         s = self.summaries.pop()
         self.sink.functions.append(FunctionFact(
             qualname, ctx.loc(node.name), ctx.span_start(node),
-            tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node),
-            params=tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params)),
-            super_calls=tuple(sorted(s.super_calls))))
+            tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node), params=params,
+            super_calls=tuple(sorted(s.super_calls)), returns=tuple(sorted(s.returns))))
         return False
+
+    # -- locals: instances, what is passed on and what is returned ------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.summaries and len(node.targets) == 1:
+            self._local(node.targets[0].target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self.summaries and node.value is not None:
+            self._local(node.target, node.value)
+
+    def _local(self, target, value) -> None:
+        """``auth = JWTAuthenticator(key)`` in a function: ``pkg.f.auth`` is an instance of
+        what the call makes (a class, or whatever a project function returns)."""
+        if type(target) is not cst.Name:
+            return
+        s = self.summaries[-1]
+        s.locals.add(target.value)
+        if type(value) is cst.Call:
+            made = self.ctx.resolve(value.func)
+            if made:
+                s.instances.add(target.value)
+                self.sink.instances.append((f"{s.qualname}.{target.value}", made))
+
+    def _callee(self, func) -> str:
+        """What a call calls; ``self.check()`` in a method is the class's ``check`` (the
+        linker looks it up along the class's bases)."""
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in ("self", "cls") \
+                and self.summaries[-1].self_class:
+            return f"{self.summaries[-1].self_class}.{func.attr.value}"
+        return self.ctx.resolve(func)
+
+    def _bindings(self, node: cst.Call) -> None:
+        """An instance made here and passed to a function (``init_router(auth)``): the
+        callee's parameter stands for it (``bindings``)."""
+        s = self.summaries[-1]
+        func = node.func
+        # self.setup(app): the method's first parameter is self, so positions start at 1
+        first = 1 if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self" else 0
+        for i, arg in enumerate(node.args, first):
+            if type(arg.value) is cst.Name and not arg.star and arg.value.value in s.instances:
+                callee = self._callee(func)
+                if callee:
+                    self.sink.bindings.append((callee, arg.keyword.value if arg.keyword else str(i),
+                                               f"{s.qualname}.{arg.value.value}"))
 
     def _call(self, qname: str) -> None:
         if not qname or not self.summaries:
@@ -213,13 +271,18 @@ class CommonPass(cst.CSTVisitor):
         func = node.func
         if type(func) is cst.Attribute and type(func.value) is cst.Call and dotted(func.value.func) == "super":
             self.summaries[-1].super_calls.add(func.attr.value)
-        self._call(self.ctx.resolve(func))
+        self._call(self._callee(func))
+        if self.summaries[-1].instances:
+            self._bindings(node)
         for arg in node.args:
             if (arg.keyword is None or arg.keyword.value in ("status", "status_code", "code")) \
                     and literal(arg.value) in REJECT_STATUS:
                 self._evidence(f"rejects with {literal(arg.value)}")
 
     def visit_Return(self, node: cst.Return) -> None:
+        if self.summaries and type(node.value) is cst.Name:
+            s, name = self.summaries[-1], node.value.value
+            s.returns.add(f"{s.qualname}.{name}" if name in s.locals else self.ctx.resolve(node.value))
         if self.summaries and isinstance(node.value, cst.Tuple):
             for el in node.value.elements:
                 if literal(el.value) in REJECT_STATUS:
@@ -247,7 +310,10 @@ class CommonPass(cst.CSTVisitor):
             self._evidence(f"rejects with {node.value}")
 
     def visit_If(self, node: cst.If) -> None:
-        self._test(node.test)
+        # reading is_authenticated only counts where a branch leaves (returns, raises, aborts):
+        # ``if user.is_anonymous: payload = {}`` adapts a page, it does not turn anyone away
+        if _leaves(node.body) or (type(node.orelse) is cst.Else and _leaves(node.orelse.body)):
+            self._test(node.test)
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self._test(node.test)
@@ -257,6 +323,16 @@ class CommonPass(cst.CSTVisitor):
             self.test_depth += 1
             walk(test, self)
             self.test_depth -= 1
+
+
+def _leaves(block) -> bool:
+    """The block returns, raises or makes a call (``abort(401)``) in one of its own statements."""
+    for stmt in block.body:
+        for small in stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,):
+            kind = type(small)
+            if kind is cst.Return or kind is cst.Raise or (kind is cst.Expr and type(small.value) is cst.Call):
+                return True
+    return False
 
 
 def suppressions(text: str) -> tuple[Suppression, ...]:

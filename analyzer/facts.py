@@ -182,6 +182,8 @@ class FunctionFact:
     params: tuple[str, ...] = ()  # positional parameter names, in order
     # methods it calls on its class's next base: ``super().dispatch(...)`` -> ("dispatch",)
     super_calls: tuple[str, ...] = ()
+    # qualified names of the variables it returns: ``return router`` -> ("pkg.make_router.router",)
+    returns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

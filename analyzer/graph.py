@@ -22,7 +22,8 @@ LAYER_OF_ROUTER = {"app": "app", "blueprint": "blueprint", "router": "router", "
 CONVENTIONAL_PUBLIC = (
     "login", "logout", "signin", "sign_in", "signout", "sign_out", "register", "signup", "sign_up",
     "token", "refresh", "forgot*", "reset*password*", "password*reset*", "verify*email*",
-    "health*", "ping", "ready*", "live*", "static", "docs", "openapi*", "callback", "oauth*", "authorize",
+    "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
+    "authorize",
 )
 _CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
 
@@ -92,6 +93,7 @@ class AppGraph(AuthzQueries):
         self.returns: dict[str, object] = {}  # function -> ReturnFact
         self.exemptions: dict[str, list] = {}  # gate function -> [PathExemption]
         self.param_alias: dict[str, str] = {}
+        self.results: dict[str, str] = {}  # x in ``x = make_router()`` -> the variable make_router returns
         self.defaults: list = []  # DefaultGuards
         self.field_facts: dict[str, dict[str, object]] = {}  # model -> {field name: FieldFact}
         self.schemas: dict[str, object] = {}  # qualname -> SchemaFact
@@ -135,6 +137,10 @@ class AppGraph(AuthzQueries):
                 param = f.params[int(slot)] if slot.isdigit() and int(slot) < len(f.params) else slot
                 if param in f.params:
                     self.param_alias.setdefault(f"{f.qualname}.{param}", value)
+        for name, made in self.instances.items():
+            f = self.functions.get(self.alias(made))
+            if f is not None and len(f.returns) == 1 and f.returns[0] != name:
+                self.results[name] = f.returns[0]
         for m in self.modules:
             for r in m.routers:
                 self.routers[r.id] = r
@@ -185,7 +191,8 @@ class AppGraph(AuthzQueries):
                 qname = ".".join(parts)
                 break
         for i in range(len(parts), 1, -1):
-            bound = self.param_alias.get(".".join(parts[:i]))
+            head = ".".join(parts[:i])
+            bound = self.param_alias.get(head) or self.results.get(head)
             if bound and depth < 20:
                 return self.alias(".".join([bound, *parts[i:]]), depth + 1)
         for i in range(len(parts) - 1, 0, -1):
@@ -243,8 +250,12 @@ class AppGraph(AuthzQueries):
                 c = self.canonical(call)
                 if c in self.k.auth_calls or self.k.known_guards.get(c) == "auth":
                     reason = f"calls {c}"
-                elif c in self.functions and self.function_auth(c, _stack | {qname}):
-                    reason = f"calls {c}"
+                elif c in self.classes and self.function_auth(f"{c}.__init__", _stack | {qname}):
+                    reason = f"calls {c}"  # an exception class that rejects with 401/403
+                else:
+                    c = self.method(c)
+                    if c and self.function_auth(c, _stack | {qname}):
+                        reason = f"calls {c}"
                 if reason:
                     break
         if reason is None:
@@ -513,6 +524,16 @@ class AppGraph(AuthzQueries):
             chain = [mf, *(m for _, m in self.super_chain(f"{q}.{name}", mro))]
             yield verb, mf.handler or f"{q}.{name}", mf.location, loc, span, \
                 uses + [(d, "decorator") for m in chain for d in m.decorators]
+
+    def method(self, qname: str) -> str | None:
+        """The project function ``qname`` names: itself, or for ``pkg.View.check`` (a
+        ``self.check()`` call) the first definition of ``check`` along the class's bases."""
+        if qname in self.functions:
+            return qname
+        cls, _, name = qname.rpartition(".")
+        if cls in self.classes:
+            return next((f"{c}.{name}" for c in self.mro(cls) if f"{c}.{name}" in self.functions), None)
+        return None
 
     def super_chain(self, method: str, mro: list[str]) -> list[tuple[str, MethodFact]]:
         """(class, method) for each project definition that ``super().name(...)`` calls reach

@@ -894,3 +894,92 @@ def create_job(): ...
     }, **{"default-public-routes": False})
     assert r[("GET", "/healthz")].auth == "public"
     assert r[("POST", "/jobs")].auth == "protected"
+
+
+# A router built by a factory function that receives the authenticator, and an app whose
+# routers are included inside a method: locals and parameters are followed across calls.
+ROUTER_FACTORY = {
+    "app/__init__.py": "",
+    "app/security.py": '''
+from fastapi import Header, HTTPException, status
+
+
+class Unauthorized(HTTPException):
+    def __init__(self, detail: str = "not authenticated"):
+        super().__init__(status_code=status.HTTP_401_UNAUTHORIZED, detail=detail)
+
+
+def verify_logged_in(verifier, token):
+    claims = verifier.verify(token)
+    if claims is None:
+        raise Unauthorized()
+    return claims
+
+
+class JWTAuthenticator:
+    def __init__(self, verifier):
+        self._verifier = verifier
+
+    def __call__(self, authorization: str | None = Header(None)):
+        return verify_logged_in(self._verifier, authorization)
+''',
+    "app/stats.py": '''
+from fastapi import APIRouter, Depends
+
+
+def init_stats_router(authenticator):
+    router = APIRouter()
+
+    @router.get("/stats", dependencies=[Depends(authenticator)])
+    async def stats():
+        return {}
+
+    @router.get("/stats/raw")
+    async def raw_stats():
+        return {}
+
+    return router
+''',
+    "app/bundles.py": '''
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/policy")
+async def get_policy():
+    return {}
+''',
+    "app/main.py": '''
+from fastapi import Depends, FastAPI
+
+from .bundles import router as bundles_router
+from .security import JWTAuthenticator
+from .stats import init_stats_router
+
+
+class Server:
+    def __init__(self, verifier):
+        self.verifier = verifier
+
+    def build(self) -> FastAPI:
+        app = FastAPI()
+        authenticator = JWTAuthenticator(self.verifier)
+        stats_router = init_stats_router(authenticator)
+        app.include_router(stats_router, prefix="/v1")
+        app.include_router(bundles_router, dependencies=[Depends(authenticator)])
+        return app
+''',
+}
+
+
+def test_router_factories_and_authenticators_passed_as_arguments():
+    """``stats_router = init_stats_router(authenticator)`` makes stats_router the router that
+    init_stats_router returns, whose routes use Depends(authenticator) on its parameter, which
+    stands for the JWTAuthenticator instance made by the caller; that instance's __call__
+    verifies a token and raises an exception class whose __init__ rejects with 401."""
+    r, report = routes(ROUTER_FACTORY)
+    assert {k: v.auth for k, v in r.items()} == {
+        ("GET", "/v1/stats"): "protected", ("GET", "/v1/stats/raw"): "unprotected", ("GET", "/policy"): "protected"}
+    assert "JWTAuthenticator" in r[("GET", "/v1/stats")].guards[0].reason
+    assert [(f.rule_id, f.location.file) for f in report.findings] == [("RG101", "app/stats.py")]

@@ -599,3 +599,49 @@ def require_login():
 """
     r, _ = routes(gated)
     assert all(v.auth == "protected" for v in r.values())
+
+
+def test_self_calls_follow_the_class_bases_and_only_leaving_branches_are_checks():
+    """``self._require_user()`` in a view method is the base class's method, which aborts
+    with 401; a helper that reads is_anonymous to shape its output turns no one away."""
+    r, _ = routes({
+        "app.py": """
+from flask import Flask, abort, g
+from flask.views import MethodView
+from flask_login import current_user
+
+app = Flask(__name__)
+
+
+def user_payload(user):
+    if user.is_anonymous:
+        payload = {}
+    else:
+        payload = {"name": user.name}
+    return payload
+
+
+class Base(MethodView):
+    def _require_user(self):
+        if not current_user.is_authenticated:
+            abort(401)
+
+
+class Items(Base):
+    def get(self):
+        self._require_user()
+        return {}
+
+
+class Profile(MethodView):
+    def get(self):
+        return user_payload(current_user)
+
+
+app.add_url_rule("/items", view_func=Items.as_view("items"))
+app.add_url_rule("/profile", view_func=Profile.as_view("profile"))
+""",
+    })
+    assert r[("GET", "/items")].auth == "protected"
+    assert r[("GET", "/items")].guards[0].reason == "calls app.Base._require_user"
+    assert r[("GET", "/profile")].auth == "unprotected"

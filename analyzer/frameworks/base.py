@@ -193,6 +193,12 @@ class ScopedVisitor(AssignVisitor):
     def _qualname(self, name: str) -> str:
         return ".".join([self.ctx.module, *self.stack, name])
 
+    def _bind_def(self, name: str) -> None:
+        """A function defined in a function body is one of its locals (not a method of a
+        class defined there)."""
+        if self.scopes and self.scopes[-1][0] == ".".join([self.ctx.module, *self.stack]):
+            self._bind(name)
+
     def _bind(self, name: str) -> str:
         if self.scopes:
             qname = f"{self.scopes[-1][0]}.{name}"

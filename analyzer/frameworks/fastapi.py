@@ -269,6 +269,7 @@ class _Visitor(ScopedVisitor):
 
     # -- functions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind_def(node.name.value)
         qualname = self._qualname(node.name.value)
         is_route = self._route_decorators(node, qualname)
         self._middleware_decorators(node, qualname)
@@ -283,7 +284,8 @@ class _Visitor(ScopedVisitor):
                         self.sink.dependencies.append(Dependency(owner, target, loc, target.rpartition(".")[2]))
         self._scopes_required(qualname, uses)
         _FunctionReader(self, node, qualname, is_route).read()
-        self.scopes.append((qualname, {}))
+        self.scopes.append((qualname, {p.name.value: f"{qualname}.{p.name.value}"
+                                       for p in (*node.params.posonly_params, *node.params.params)}))
         self.stack.append(node.name.value)
 
     def leave_FunctionDef(self, node) -> None:
@@ -340,6 +342,8 @@ class _Visitor(ScopedVisitor):
     def _assign(self, target, value, stmt) -> None:
         if not isinstance(target, cst.Name):
             return
+        if self.scopes:
+            self._bind(target.value)  # a local: pkg.f.name, not pkg.name
         ctx = self.ctx
         at_module = not self.funcs and not self.stack
         if isinstance(value, cst.Call):

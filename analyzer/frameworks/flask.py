@@ -168,6 +168,7 @@ class _FlaskVisitor(ScopedVisitor):
         self.stack.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind_def(node.name.value)
         self._route_decorators(node, is_class=False)
         self._gate_decorators(node)
         qualname = self._qualname(node.name.value)
@@ -187,6 +188,8 @@ class _FlaskVisitor(ScopedVisitor):
 
     # -- assignments: routers and settings ------------------------------------------
     def _assign(self, target, value, stmt) -> None:
+        if isinstance(target, cst.Name) and self.scopes:
+            self._bind(target.value)  # a local: pkg.f.name, not pkg.name
         if isinstance(target, cst.Name) and isinstance(value, cst.Call):
             kind = ROUTERS.get(self.resolve(value.func))
             if kind:
