@@ -14,7 +14,7 @@ from . import source
 from .facts import (
     ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
-from .names import ImportTable, dotted, literal, string_list
+from .names import ImportTable, assignments, dotted, literal, string_list
 from .dataflow import DataPass
 from .positions import Positions
 from .walk import Index, indexed, walk
@@ -150,16 +150,13 @@ class CommonPass(cst.CSTVisitor):
         for stmt in node.body.body:
             if isinstance(stmt, cst.FunctionDef):
                 methods.append(MethodFact(stmt.name.value, ctx.loc(stmt.name), ctx.span_start(stmt), ctx.decorators(stmt)))
-            elif isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
-                        name = small.targets[0].target.value
-                        if name in self.k.class_guard_attrs:
-                            guard_attrs.append((name, self._guard_list(small.value, self.k.class_guard_attrs[name])))
-                        else:
-                            values = string_list(small.value)
-                            if values is not None:
-                                attrs.append((name, ",".join(values)))
+        for name, value, _ in assignments(node.body.body):
+            if name in self.k.class_guard_attrs:
+                guard_attrs.append((name, self._guard_list(value, self.k.class_guard_attrs[name])))
+            else:
+                values = string_list(value)
+                if values is not None:
+                    attrs.append((name, ",".join(values)))
         bases = tuple(ctx.resolve(a.value) for a in node.bases if a.keyword is None)
         self.sink.classes.append(ClassFact(qualname, ctx.loc(node.name), tuple(b for b in bases if b),
                                            tuple(methods), tuple(guard_attrs), tuple(attrs)))

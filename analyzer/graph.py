@@ -354,11 +354,15 @@ class AppGraph(AuthzQueries):
                         yield from self._expand(r, chain)
 
     def _view_class(self, route: Route) -> str:
-        """The view class of a route; a by-reference handler that is a class is one too."""
-        if route.view_class:
+        """The view class of a route; a by-reference handler that is a class is one too, and
+        so is a variable made from one in another module (``dashboard = Dash.as_view()``)."""
+        if route.view_class or not route.by_reference:
             return route.view_class
         h = self.alias(route.handler)
-        return h if route.by_reference and h in self.classes else ""
+        if h in self.classes:
+            return h
+        cls, _, made_by = self.instances.get(h, "").rpartition(".")
+        return self.alias(cls) if cls and made_by in self.k.view_constructors else ""
 
     def _subroutes(self, route: Route) -> list[Route]:
         """Routes that methods of the view class add below ``route`` (``subroute`` facts)."""
@@ -572,7 +576,8 @@ class AppGraph(AuthzQueries):
         head = self.classes.get(mro[0])
         for q in mro:
             cls = self.classes.get(q)
-            if q != mro[0] and active and self.k.known_guards.get(q):
+            # a guard base of the view, or the view itself when it is a framework's own guarded view
+            if (q != mro[0] or q not in self.classes) and active and self.k.known_guards.get(q):
                 site = next((c.location for c in map(self.classes.get, mro)
                              if c and q in {self.alias(b) for b in c.bases}), None)
                 uses.append((GuardUse(q, q.rpartition(".")[2], site or (head.location if head else route.location),

@@ -63,6 +63,22 @@ def _string(node: cst.SimpleString):
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
+def assignments(statements):
+    """(name, value, statement) for each ``name = value`` and ``name: T = value`` among
+    ``statements`` (a block's body): class attributes annotated with ``ClassVar``, as linters
+    ask for mutable ones (``permission_classes: ClassVar[list] = [IsAuthenticated]``), count."""
+    for stmt in statements:
+        if type(stmt) is not cst.SimpleStatementLine:
+            continue
+        for small in stmt.body:
+            if type(small) is cst.Assign:
+                for t in small.targets:
+                    if type(t.target) is cst.Name:
+                        yield t.target.value, small.value, small
+            elif type(small) is cst.AnnAssign and small.value is not None and type(small.target) is cst.Name:
+                yield small.target.value, small.value, small
+
+
 def literal(expr: cst.BaseExpression | None):
     """The Python value of a literal expression, or NOT_LITERAL."""
     kind = type(expr)  # exact classes, as in dotted()

@@ -922,3 +922,58 @@ class Handler(ReportView):
     assert r[("POST", "/replaced/")].auth == "unprotected"
     assert r[("GET", "/handler/")].auth == "protected"
     assert findings(report, "RG101") == [("RG101", "proj/urls.py", 8)]  # the path() of Replaced only
+
+
+def test_classvar_annotated_attributes_and_view_variables_from_other_modules():
+    """``permission_classes: ClassVar[list] = [...]`` (as linters ask for mutable class
+    attributes) is read like a plain assignment; ``dashboard = Dash.as_view()`` in views.py,
+    routed from urls.py, is the Dash view; Django's own PasswordChangeView requires login."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from shop import views
+
+router = DefaultRouter()
+router.register("orders", views.OrderViewSet, basename="order")
+
+urlpatterns = [
+    path("api/", include(router.urls)),
+    path("dashboard/", views.dashboard),
+    path("catalog/", views.catalog),
+    path("password/", views.password_change),
+]
+""",
+        "shop/__init__.py": "",
+        "shop/views.py": """
+from typing import ClassVar
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import PasswordChangeView
+from django.views.generic import TemplateView
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+
+class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes: ClassVar[list] = [IsAuthenticated]
+
+
+class Dashboard(LoginRequiredMixin, TemplateView):
+    template_name = "dashboard.html"
+
+
+class Catalog(TemplateView):
+    template_name = "catalog.html"
+
+
+dashboard = Dashboard.as_view()
+catalog = Catalog.as_view()
+password_change = PasswordChangeView.as_view(template_name="password.html")
+""",
+    })
+    r = routes(report)
+    assert r[("GET", "/api/orders/")].auth == r[("GET", "/api/orders/<pk>/")].auth == "protected"
+    assert r[("GET", "/dashboard/")].auth == "protected" and r[("GET", "/dashboard/")].handler == "shop.views.Dashboard"
+    assert r[("ANY", "/password/")].auth == "protected"
+    assert findings(report, "RG101") == [("RG101", "proj/urls.py", 12)]  # catalog/

@@ -102,6 +102,8 @@ class Adapter:
     object_methods: ClassVar[frozenset[str]] = frozenset()
     # Token decoding functions (qualified name) -> calling convention ("pyjwt" | "jose").
     token_decoders: ClassVar[Mapping[str, str]] = {}
+    # class methods that make a view function of a view class: ``dashboard = Dash.as_view()``
+    view_constructors: ClassVar[frozenset[str]] = frozenset()
 
     def extract(self, ctx, sink: FactSink) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
@@ -130,6 +132,7 @@ class Knowledge:
         self.model_bases: dict[str, str] = {}
         self.cors_calls: dict[str, tuple] = {}
         self.cors_settings: dict[str, str] = {}
+        self.view_constructors: set[str] = set()
         for a in self.adapters:
             self.provided_methods.update(a.provided_methods)
             self.chain_ends |= a.chain_ends
@@ -149,6 +152,7 @@ class Knowledge:
             self.model_bases.update(a.model_bases)
             self.cors_calls.update(a.cors_calls)
             self.cors_settings.update(a.cors_settings)
+            self.view_constructors |= a.view_constructors
         self.known_guards.update(extra_guards or {})
         for name in AUTHZ_TABLES:  # authorization tables: unions over the adapters
             merged = {} if isinstance(getattr(Adapter, name), Mapping) else set()

@@ -18,7 +18,7 @@ from dataclasses import replace
 import libcst as cst
 
 from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, Setting
-from ..names import call_arg, dotted, literal, string_list
+from ..names import assignments, call_arg, dotted, literal, string_list
 from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, Adapter, setting_value
 
 UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -101,6 +101,8 @@ class DjangoAdapter(Adapter):
             "django.contrib.auth.mixins.UserPassesTestMixin",
             "django.contrib.auth.middleware.LoginRequiredMiddleware",
             "django.contrib.admin.sites.AdminSite.admin_view",
+            # views that Django itself wraps in login_required
+            "django.contrib.auth.views.PasswordChangeView", "django.contrib.auth.views.PasswordChangeDoneView",
         ], "auth"),
         **dict.fromkeys(LOGIN_NOT_REQUIRED, "public"),
     }
@@ -110,6 +112,7 @@ class DjangoAdapter(Adapter):
     provided_methods = PROVIDED
     chain_ends = frozenset(PROVIDED)
     entry_methods = frozenset({"dispatch"})
+    view_constructors = frozenset({"as_view"})
     request_attrs = frozenset({"POST", "GET", "body"})
     request_types = frozenset({"django.http.HttpRequest", "django.http.request.HttpRequest"})
     response_wrappers = frozenset({"django.http.JsonResponse", "django.http.response.JsonResponse"})
@@ -454,16 +457,11 @@ class _DjangoFile:
 
     def _model(self, qual: str, node: cst.ClassDef) -> None:
         ctx = self.ctx
-        for stmt in node.body.body:
-            if not isinstance(stmt, cst.SimpleStatementLine):
-                continue
-            for small in stmt.body:
-                if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name) \
-                        and isinstance(small.value, cst.Call):
-                    fq = ctx.resolve(small.value.func)
-                    if fq.startswith("django.db.models.") or fq.startswith("django.contrib.postgres.fields."):
-                        name = small.targets[0].target.value
-                        self.sink.field_facts.append(FieldFact(qual, name, ctx.loc(small), field_mark(name)))
+        for name, value, small in assignments(node.body.body):
+            if isinstance(value, cst.Call):
+                fq = ctx.resolve(value.func)
+                if fq.startswith("django.db.models.") or fq.startswith("django.contrib.postgres.fields."):
+                    self.sink.field_facts.append(FieldFact(qual, name, ctx.loc(small), field_mark(name)))
         for base in (ctx.resolve(a.value) for a in node.bases):
             if base in AUTH_MODELS:
                 self._auth_model(base, ctx.loc(node.name))
@@ -478,12 +476,9 @@ class _DjangoFile:
         if meta is None or not node.bases:
             return
         values, locs = {}, {}
-        for stmt in meta.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
-                        values[small.targets[0].target.value] = small.value
-                        locs[small.targets[0].target.value] = ctx.loc(small)
+        for name, value, small in assignments(meta.body.body):
+            values[name] = value
+            locs[name] = ctx.loc(small)
         model = values.get("model")
         if model is None:
             return
@@ -503,13 +498,9 @@ class _DjangoFile:
                     opts = {literal(e.key): literal(e.value) for e in el.value.elements if isinstance(e, cst.DictElement)}
                     if opts.get("write_only") is True and isinstance(literal(el.key), str):
                         hidden.append(literal(el.key))
-        for stmt in node.body.body:  # password = serializers.CharField(write_only=True)
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) \
-                            and isinstance(small.targets[0].target, cst.Name) \
-                            and literal(call_arg(small.value, "write_only")) is True:
-                        hidden.append(small.targets[0].target.value)
+        declared = [(name, value) for name, value, _ in assignments(node.body.body) if isinstance(value, cst.Call)]
+        # password = serializers.CharField(write_only=True)
+        hidden += [name for name, value in declared if literal(call_arg(value, "write_only")) is True]
         read_only = list(string_list(values.get("read_only_fields")) or ())
         if isinstance(extra, cst.Dict):
             for el in extra.elements:
@@ -517,14 +508,9 @@ class _DjangoFile:
                         and any(isinstance(e, cst.DictElement) and literal(e.key) == "read_only" and literal(e.value) is True
                                 for e in el.value.elements):
                     read_only.append(literal(el.key))
-        for stmt in node.body.body:  # owner = serializers.ReadOnlyField(...) / HiddenField / read_only=True
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) \
-                            and isinstance(small.targets[0].target, cst.Name) \
-                            and (literal(call_arg(small.value, "read_only")) is True
-                                 or (dotted(small.value.func) or "").endswith(READ_ONLY_FIELDS)):
-                        read_only.append(small.targets[0].target.value)
+        # owner = serializers.ReadOnlyField(...) / HiddenField / read_only=True
+        read_only += [name for name, value in declared if literal(call_arg(value, "read_only")) is True
+                      or (dotted(value.func) or "").endswith(READ_ONLY_FIELDS)]
         bases = [ctx.resolve(a.value) for a in node.bases]
         kind = "serializer" if any(b.startswith("rest_framework") or b.endswith("Serializer") for b in bases) else "form"
         where = locs.get("exclude") if fields is not True and "exclude" in values and fields != "__all__" else locs.get("fields")

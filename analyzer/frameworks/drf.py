@@ -22,7 +22,7 @@ import libcst as cst
 
 from ..walk import walk
 from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
-from ..names import call_arg, literal, string_list
+from ..names import assignments, call_arg, literal, string_list
 from .base import Adapter
 from .django import _defs, _top_statements
 
@@ -244,16 +244,13 @@ class _DRFFile:
                 continue
             perms = None
             methods = {}
+            for name, value, small in assignments(node.body.body):
+                if name == "permission_classes":
+                    perms = self.permission_list(value)
+                elif name == "serializer_class" and ctx.resolve(value):
+                    self.sink.schema_uses.append(SchemaUse(qual, ctx.resolve(value), ctx.loc(small)))
             for stmt in node.body.body:
-                if isinstance(stmt, cst.SimpleStatementLine):
-                    for small in stmt.body:
-                        if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
-                            name = small.targets[0].target.value
-                            if name == "permission_classes":
-                                perms = self.permission_list(small.value)
-                            elif name == "serializer_class" and ctx.resolve(small.value):
-                                self.sink.schema_uses.append(SchemaUse(qual, ctx.resolve(small.value), ctx.loc(small)))
-                elif isinstance(stmt, cst.FunctionDef):
+                if isinstance(stmt, cst.FunctionDef):
                     action = self._action(stmt)
                     if action:
                         methods[stmt.name.value] = action

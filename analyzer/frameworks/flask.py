@@ -15,7 +15,7 @@ import libcst as cst
 
 from ..walk import walk
 from ..facts import GuardUse, Gate, Mount, Route, Router, Setting
-from ..names import call_arg, dotted, literal, path_text, string_list
+from ..names import assignments, call_arg, dotted, literal, path_text, string_list
 from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
@@ -88,6 +88,7 @@ class FlaskAdapter(Adapter):
         "flask_jwt_extended.exceptions.NoAuthorizationError",
     })
     class_guard_attrs = {"decorators": "decorator", "method_decorators": "decorator"}
+    view_constructors = frozenset({"as_view"})
     request_data = frozenset(f"flask.request.{a}" for a in ("json", "get_json", "form", "values", "args", "data"))
     response_wrappers = frozenset({"flask.jsonify", "flask.json.jsonify", "flask.make_response"})
     managers = frozenset({"query"})
@@ -232,12 +233,9 @@ class _FlaskVisitor(ScopedVisitor):
             ctx.loc(call), guards))
 
     def _config_class(self, node: cst.ClassDef) -> None:
-        for stmt in node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name) \
-                            and UPPER.match(small.targets[0].target.value):
-                        self._setting(small.targets[0].target.value, small.value, small, scope=node.name.value)
+        for name, value, small in assignments(node.body.body):
+            if UPPER.match(name):
+                self._setting(name, value, small, scope=node.name.value)
 
     def _setting(self, key: str, value, stmt, scope: str | None = None, via: str = "") -> None:
         v, is_literal, fallback = setting_value(self.ctx, value)
@@ -350,13 +348,10 @@ class _FlaskVisitor(ScopedVisitor):
     def _exposed(self, node: cst.ClassDef) -> None:
         """The route each ``@expose`` method adds: below ``route_base``, which defaults to
         ``/api/<version>/<resource_name>`` for an API class and ``/<class name>`` for a view."""
-        ctx, attrs, found = self.ctx, {}, {}
+        ctx, found = self.ctx, {}
+        attrs = {name: literal(value) for name, value, _ in assignments(node.body.body)}
         for stmt in node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
-                        attrs[small.targets[0].target.value] = literal(small.value)
-            elif isinstance(stmt, cst.FunctionDef):
+            if isinstance(stmt, cst.FunctionDef):
                 expose = next((d.decorator for d in stmt.decorators if isinstance(d.decorator, cst.Call)
                                and ctx.resolve(d.decorator.func) in FAB_EXPOSE), None)
                 if expose is not None:
