@@ -645,3 +645,29 @@ app.add_url_rule("/profile", view_func=Profile.as_view("profile"))
     assert r[("GET", "/items")].auth == "protected"
     assert r[("GET", "/items")].guards[0].reason == "calls app.Base._require_user"
     assert r[("GET", "/profile")].auth == "unprotected"
+
+
+def test_view_passed_into_a_registration_helper_is_not_a_route_of_the_helper():
+    """``register_view(bp, routes, view_func)`` calls add_url_rule with its parameters: the
+    helper itself registers no route that could be judged (which view is the caller's)."""
+    r, report = routes({
+        "forum/__init__.py": "from flask import Blueprint\nbp = Blueprint('forum', __name__)\n",
+        "forum/helpers.py": """
+def register_view(bp_or_app, routes, view_func, **kwargs):
+    for route in routes:
+        bp_or_app.add_url_rule(route, view_func=view_func, **kwargs)
+""",
+        "forum/views.py": """
+from flask.views import MethodView
+from . import bp
+from .helpers import register_view
+
+class Topics(MethodView):
+    def get(self):
+        return {}
+
+register_view(bp, routes=["/topics"], view_func=Topics.as_view("topics"))
+""",
+    })
+    assert not [x for x in report.routes if x.path == "route"]
+    assert not report.findings

@@ -322,6 +322,8 @@ class _FlaskVisitor(ScopedVisitor):
         if view is None:
             return
         handler, view_class, endpoint, guards = self._unwrap_view(view)
+        if handler in self.bound:  # a registration helper's view_func parameter: which view is the caller's
+            return
         ep = literal(call_arg(call, "endpoint", 1))
         methods = string_list(call_arg(call, "methods"))
         loc = self.ctx.loc(call)
