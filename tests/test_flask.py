@@ -651,16 +651,18 @@ def test_view_passed_into_a_registration_helper_is_not_a_route_of_the_helper():
     """``register_view(bp, routes, view_func)`` calls add_url_rule with its parameters: the
     helper itself registers no route that could be judged (which view is the caller's)."""
     r, report = routes({
-        "forum/__init__.py": "from flask import Blueprint\nbp = Blueprint('forum', __name__)\n",
+        "forum/__init__.py": "from flask import Flask\nfrom .views import bp\napp = Flask(__name__)\napp.register_blueprint(bp)\n",
         "forum/helpers.py": """
 def register_view(bp_or_app, routes, view_func, **kwargs):
     for route in routes:
         bp_or_app.add_url_rule(route, view_func=view_func, **kwargs)
 """,
         "forum/views.py": """
+from flask import Blueprint
 from flask.views import MethodView
-from . import bp
 from .helpers import register_view
+
+bp = Blueprint("forum", __name__)
 
 class Topics(MethodView):
     def get(self):
