@@ -95,7 +95,8 @@ class _Summary:
         self.calls: set[str] = set()
         self.super_calls: set[str] = set()
         self.locals = params  # parameters and names assigned so far
-        self.instances: set[str] = set()  # locals assigned the result of a call
+        self.instances: dict[str, str] = {}  # local -> what made it, for locals assigned the result of a call
+        self.passed: set[str] = set()  # those of them passed to a call, recorded as instance facts
         self.returns: set[str] = set()
 
 
@@ -221,7 +222,9 @@ class CommonPass(cst.CSTVisitor):
 
     def _local(self, target, value) -> None:
         """``auth = JWTAuthenticator(key)`` in a function: ``pkg.f.auth`` is an instance of
-        what the call makes (a class, or whatever a project function returns)."""
+        what the call makes (a class, or whatever a project function returns). Recorded once
+        it is passed to a call (``Depends(auth)``, ``include_router(router)``, ``setup(app)``),
+        which is where the linker needs it; most locals never are."""
         if type(target) is not cst.Name:
             return
         s = self.summaries[-1]
@@ -229,8 +232,7 @@ class CommonPass(cst.CSTVisitor):
         if type(value) is cst.Call:
             made = self.ctx.resolve(value.func)
             if made:
-                s.instances.add(target.value)
-                self.sink.instances.append((f"{s.qualname}.{target.value}", made))
+                s.instances[target.value] = made
 
     def _callee(self, func) -> str:
         """What a call calls; ``self.check()`` in a method is the class's ``check`` (the
@@ -240,19 +242,26 @@ class CommonPass(cst.CSTVisitor):
             return f"{self.summaries[-1].self_class}.{func.attr.value}"
         return self.ctx.resolve(func)
 
-    def _bindings(self, node: cst.Call) -> None:
-        """An instance made here and passed to a function (``init_router(auth)``): the
-        callee's parameter stands for it (``bindings``)."""
+    def _passed(self, node: cst.Call) -> None:
+        """Instances made here and passed to a call. Passed to a function or to a method of
+        self (``init_router(auth)``, ``self.setup(app)``), the callee's parameter stands for
+        the instance (``bindings``)."""
         s = self.summaries[-1]
         func = node.func
-        # self.setup(app): the method's first parameter is self, so positions start at 1
-        first = 1 if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self" else 0
-        for i, arg in enumerate(node.args, first):
-            if type(arg.value) is cst.Name and not arg.star and arg.value.value in s.instances:
-                callee = self._callee(func)
-                if callee:
-                    self.sink.bindings.append((callee, arg.keyword.value if arg.keyword else str(i),
-                                               f"{s.qualname}.{arg.value.value}"))
+        on_self = type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self"
+        named = type(func) is cst.Name or (type(func) is cst.Attribute and type(func.value) is cst.Name
+                                            and func.value.value in self.ctx.imports)  # f(), module.f()
+        callee = self._callee(func) if on_self or named else ""
+        for i, arg in enumerate(node.args, 1 if on_self else 0):  # self.setup(app): app is parameter 1
+            name = arg.value.value if type(arg.value) is cst.Name and not arg.star else None
+            if name not in s.instances:
+                continue
+            local = f"{s.qualname}.{name}"
+            if name not in s.passed:
+                s.passed.add(name)
+                self.sink.instances.append((local, s.instances[name]))
+            if callee and callee not in BUILTINS:
+                self.sink.bindings.append((callee, arg.keyword.value if arg.keyword else str(i), local))
 
     def _call(self, qname: str) -> None:
         if not qname or not self.summaries:
@@ -270,7 +279,7 @@ class CommonPass(cst.CSTVisitor):
             self.summaries[-1].super_calls.add(func.attr.value)
         self._call(self._callee(func))
         if self.summaries[-1].instances:
-            self._bindings(node)
+            self._passed(node)
         for arg in node.args:
             if (arg.keyword is None or arg.keyword.value in ("status", "status_code", "code")) \
                     and literal(arg.value) in REJECT_STATUS:

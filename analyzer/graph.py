@@ -129,16 +129,19 @@ class AppGraph(AuthzQueries):
                 self.request_reads.setdefault(rr.function, []).append(rr)
             self.data_writes.extend(m.data_writes)
             self.cors.extend(m.cors)
+        # only names that can be a project function are resolved (alias() is not memoized yet)
+        defined = {q.rpartition(".")[2] for q in self.functions}
         for m in self.modules:
             for callee, slot, value in m.bindings:
-                f = self.functions.get(self.alias(callee))
+                f = self.functions.get(self.alias(callee)) if callee.rpartition(".")[2] in defined else None
                 if f is None:
                     continue
                 param = f.params[int(slot)] if slot.isdigit() and int(slot) < len(f.params) else slot
                 if param in f.params:
                     self.param_alias.setdefault(f"{f.qualname}.{param}", value)
-        for name, made in self.instances.items():
-            f = self.functions.get(self.alias(made))
+        returning = {q.rpartition(".")[2] for q, f in self.functions.items() if len(f.returns) == 1}
+        for name, made in self.instances.items():  # x = make_router(): x is what make_router returns
+            f = self.functions.get(self.alias(made)) if made.rpartition(".")[2] in returning else None
             if f is not None and len(f.returns) == 1 and f.returns[0] != name:
                 self.results[name] = f.returns[0]
         for m in self.modules:
