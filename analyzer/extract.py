@@ -34,10 +34,12 @@ _SLICED = (cst.Call, cst.Attribute, cst.Subscript)
 class FileContext:
     """What an adapter needs to read one file: positions, source text and name resolution."""
 
-    def __init__(self, path: str, module: str, is_package: bool, tree: cst.Module, positions: Positions, knowledge):
+    def __init__(self, path: str, module: str, is_package: bool, tree: cst.Module, positions: Positions, knowledge,
+                 source: str = ""):
         self.path = path
         self.module = module
         self.tree = tree
+        self.source = source  # the file's text (``tree.code`` would generate it again)
         self.positions = positions
         self.knowledge = knowledge
         table = ImportTable(module, is_package)
@@ -410,7 +412,7 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
         index = Index(tree)
         with indexed(index):  # every walk below reads this one listing of the file's nodes
             ctx = FileContext(path, module, is_package, tree, Positions(path, tree, text, python_ast, index.owner),
-                              knowledge)
+                              knowledge, text)
             walk(tree, CommonPass(ctx, sink))
             extract_authz(ctx, sink)
             for adapter in knowledge.adapters:

@@ -133,7 +133,8 @@ class AppGraph(AuthzQueries):
         defined = {q.rpartition(".")[2] for q in self.functions}
         for m in self.modules:
             for callee, slot, value in m.bindings:
-                f = self.functions.get(self.alias(callee)) if callee.rpartition(".")[2] in defined else None
+                f = self.functions.get(callee) or (self.functions.get(self.alias(callee))
+                                                   if callee.rpartition(".")[2] in defined else None)
                 if f is None:
                     continue
                 param = f.params[int(slot)] if slot.isdigit() and int(slot) < len(f.params) else slot
@@ -141,7 +142,8 @@ class AppGraph(AuthzQueries):
                     self.param_alias.setdefault(f"{f.qualname}.{param}", value)
         returning = {q.rpartition(".")[2] for q, f in self.functions.items() if len(f.returns) == 1}
         for name, made in self.instances.items():  # x = make_router(): x is what make_router returns
-            f = self.functions.get(self.alias(made)) if made.rpartition(".")[2] in returning else None
+            f = None if made.rpartition(".")[2] not in returning else \
+                self.functions.get(made) or self.functions.get(self.alias(made))
             if f is not None and len(f.returns) == 1 and f.returns[0] != name:
                 self.results[name] = f.returns[0]
         for m in self.modules:

@@ -90,27 +90,25 @@ _NOTHING = (None, None)
 
 
 def _table(vcls: type) -> dict:
-    """node class -> (visit_X, leave_X) of a visitor class, filled as classes are met. The
-    table lives on the visitor class, so classes made per call are freed with their tables."""
+    """node class -> (visit_X, leave_X) of a visitor class, filled as classes are met, and
+    under the key None the names of the visit_X / leave_X methods the visitor defines itself
+    (not the no-op ones that CSTVisitor defines for every node class: calling those for every
+    node of every pass cost half of each pass). The table lives on the visitor class, so
+    classes made per call (finders defined inside a function) are freed with their tables."""
     table = vcls.__dict__.get("_walk_methods")
     if table is None:
-        table = {}
+        table = {None: frozenset(name for k in vcls.__mro__ if not k.__module__.startswith("libcst")
+                                 for name in vars(k) if name.startswith(("visit_", "leave_")))}
         setattr(vcls, "_walk_methods", table)
     return table
-
-
-def _own(vcls: type, attr: str):
-    """``vcls.attr`` unless it is one of the no-op visit_X / leave_X that CSTVisitor defines
-    for every node class: calling those for every node of every pass cost half of each pass."""
-    method = getattr(vcls, attr, None)
-    return None if method is getattr(cst.CSTVisitor, attr, None) else method
 
 
 def _methods(vcls: type, ncls: type, table: dict) -> tuple:
     found = table.get(ncls)
     if found is None:
-        name = ncls.__name__
-        found = (_own(vcls, f"visit_{name}"), _own(vcls, f"leave_{name}"))
+        own, name = table[None], ncls.__name__
+        visit, leave = f"visit_{name}", f"leave_{name}"
+        found = (getattr(vcls, visit) if visit in own else None, getattr(vcls, leave) if leave in own else None)
         table[ncls] = found = _NOTHING if found == _NOTHING else found
     return found
 

@@ -132,7 +132,7 @@ class _Visitor(ScopedVisitor):
         self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
         self.jwt_keys = self._jwt_keys()
         self._serialized: dict[str, tuple] = {}
-        text = ctx.tree.code
+        text = ctx.source
         self.mentions_path = ".url.path" in text or "scope[" in text or "scope.get(" in text  # route handler -> (schema, schema location)
 
     # -- helpers -----------------------------------------------------------------
@@ -474,6 +474,22 @@ class _Visitor(ScopedVisitor):
             self._guards(uses), (), "", loc.line, by_reference=True))
 
 
+class _MentionsClient(cst.CSTVisitor):
+    """Whether an expression reads the scopes of a value the client chose, or a name derived
+    from one (a class of its own: one made per call costs more than the walk)."""
+
+    def __init__(self, client: set[str], derived: set[str]):
+        self.client, self.derived, self.found = client, derived, False
+
+    def visit_Attribute(self, node):
+        if isinstance(node.value, cst.Name) and node.value.value in self.client and node.attr.value in SCOPE_KEYS:
+            self.found = True
+
+    def visit_Name(self, node):
+        if node.value in self.derived:
+            self.found = True
+
+
 class _FunctionReader:
     """Per-function facts: scope enforcement, token grants, path exemptions, return types."""
 
@@ -520,6 +536,8 @@ class _FunctionReader:
     # -- scopes: enforcement and grants -----------------------------------------------------
     def _scopes(self) -> None:
         ctx, v, qualname = self.ctx, self.v, self.qualname
+        if "scope" not in ctx.positions.text(ctx.loc(self.node)):
+            return  # neither reads SecurityScopes nor mints a token with scopes
         reads = {n for n, _ in self.security_scopes}
         client = self.client
         derived: set[str] = set()
@@ -530,19 +548,9 @@ class _FunctionReader:
         token_calls = [False]
 
         def mentions_client(expr) -> bool:
-            found = [False]
-
-            class F(cst.CSTVisitor):
-                def visit_Attribute(self, node):
-                    if isinstance(node.value, cst.Name) and node.value.value in client and node.attr.value in SCOPE_KEYS:
-                        found[0] = True
-
-                def visit_Name(self, node):
-                    if node.value in derived:
-                        found[0] = True
-
-            walk(expr, F())
-            return found[0]
+            finder = _MentionsClient(client, derived)
+            walk(expr, finder)
+            return finder.found
 
         class Reader(cst.CSTVisitor):
             def visit_FunctionDef(self, node):
@@ -638,7 +646,7 @@ class _FunctionReader:
         ctx, v = self.ctx, self.v
         if not v.mentions_path:
             return
-        code = ctx.code(self.node.body)
+        code = ctx.positions.text(ctx.loc(self.node))  # the function's source: no code generation
         if ".url.path" not in code and "scope[" not in code and "scope.get(" not in code:
             return
         path_names: set[str] = set()
