@@ -489,32 +489,39 @@ class AuthzPass(cst.CSTVisitor):
     def _test(self, test) -> None:
         if not self.frames:
             return
-        k = self.k
-        hits = []
-
-        class Finder(cst.CSTVisitor):
-            def visit_Attribute(s, a: cst.Attribute) -> None:
-                if a.attr.value in k.role_attributes:
-                    hits.append(("role", a))
-                elif a.attr.value in k.scope_attributes:
-                    hits.append(("scope", a))
-
-            def visit_Comparison(s, c: cst.Comparison) -> None:
-                for comp in c.comparisons:
-                    if isinstance(comp.operator, (cst.In, cst.NotIn)) and isinstance(comp.comparator, cst.Subscript):
-                        for el in comp.comparator.slice:
-                            if isinstance(el.slice, cst.Index) and literal(el.slice.value) in ("scope", "scopes", "scp"):
-                                hits.append(("scope", c))
-                    if isinstance(comp.operator, (cst.In, cst.NotIn)) and _last_name(comp.comparator) in ("scope", "scopes"):
-                        hits.append(("scope", c))
-
-            def visit_SubscriptElement(s, e: cst.SubscriptElement) -> None:
-                if isinstance(e.slice, cst.Index) and literal(e.slice.value) in ROLE_KEYS:
-                    hits.append(("role", e))
-
-        walk(test, Finder())
-        for kind, node in hits[:1]:
+        finder = _RoleTests(self.k)
+        walk(test, finder)
+        for kind, node in finder.hits[:1]:
             self._evidence(kind, node)
+
+
+class _RoleTests(cst.CSTVisitor):
+    """Role and scope reads in a condition: ``user.is_admin``, ``"write" in token["scopes"]``,
+    ``claims["role"]`` (one class for every condition: a class made per call costs more than
+    the walk)."""
+
+    def __init__(self, k):
+        self.k = k
+        self.hits: list[tuple[str, cst.CSTNode]] = []
+
+    def visit_Attribute(self, a: cst.Attribute) -> None:
+        if a.attr.value in self.k.role_attributes:
+            self.hits.append(("role", a))
+        elif a.attr.value in self.k.scope_attributes:
+            self.hits.append(("scope", a))
+
+    def visit_Comparison(self, c: cst.Comparison) -> None:
+        for comp in c.comparisons:
+            if isinstance(comp.operator, (cst.In, cst.NotIn)) and isinstance(comp.comparator, cst.Subscript):
+                for el in comp.comparator.slice:
+                    if isinstance(el.slice, cst.Index) and literal(el.slice.value) in ("scope", "scopes", "scp"):
+                        self.hits.append(("scope", c))
+            if isinstance(comp.operator, (cst.In, cst.NotIn)) and _last_name(comp.comparator) in ("scope", "scopes"):
+                self.hits.append(("scope", c))
+
+    def visit_SubscriptElement(self, e: cst.SubscriptElement) -> None:
+        if isinstance(e.slice, cst.Index) and literal(e.slice.value) in ROLE_KEYS:
+            self.hits.append(("role", e))
 
 
 def _chain(call: cst.Call):
