@@ -232,7 +232,7 @@ class CommonPass(cst.CSTVisitor):
         s = self.summaries[-1]
         s.locals.add(target.value)
         if type(value) is cst.Call:
-            made = self.ctx.resolve(value.func)
+            made = self._callee(value.func)  # self.build_router() too
             if made:
                 s.instances[target.value] = made
 
