@@ -51,7 +51,8 @@ class FlaskAdapter(Adapter):
     name = "flask"
     markers = (
         "flask", "Flask", "add_url_rule", "register_blueprint", r"before_(?:app_)?request", "add_resource",
-        "add_namespace", "init_app", r"\.add_(?:view|view_no_menu|api)\(", "MethodView", "SECRET", "DEBUG", "secret_key", r"\.debug\b", r"\bdebug\s*=",
+        "add_namespace", "init_app", r"\.add_(?:view|view_no_menu|api)\(", "MethodView", "SECRET", "DEBUG",
+        "secret_key", r"\.debug\b", r"\bdebug\s*=",
         r"\.as_view\(", r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete)\s*\(",  # a route on an imported receiver
     )
     known_guards = {
@@ -144,6 +145,8 @@ class FlaskAdapter(Adapter):
                                                         if f"{c.qualname}.{m.name}" in visitor.exposed else m
                                                         for m in c.methods))
                                for c in sink.classes]
+
+
 class _FlaskVisitor(ScopedVisitor):
     def __init__(self, ctx, sink):
         super().__init__(ctx)
@@ -351,7 +354,6 @@ class _FlaskVisitor(ScopedVisitor):
         """The route each ``@expose`` method adds: below ``route_base``, which defaults to
         ``/api/<version>/<resource_name>`` for an API class and ``/<class name>`` for a view."""
         ctx, found = self.ctx, {}
-        attrs = {name: literal(value) for name, value, _ in assignments(node.body.body)}
         for stmt in node.body.body:
             if isinstance(stmt, cst.FunctionDef):
                 expose = next((d.decorator for d in stmt.decorators if isinstance(d.decorator, cst.Call)
@@ -360,6 +362,7 @@ class _FlaskVisitor(ScopedVisitor):
                     found[stmt.name.value] = expose
         if not found:
             return
+        attrs = {name: literal(value) for name, value, _ in assignments(node.body.body)}
         name = node.name.value
         base = attrs.get("route_base")
         if not (isinstance(base, str) and base):
