@@ -13,6 +13,7 @@ models and what handlers return become neutral facts for the scope and exposure 
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 import libcst as cst
 
@@ -500,6 +501,11 @@ class _FunctionReader:
         self.qualname = qualname
         self.is_route = is_route
 
+    @cached_property
+    def source(self) -> str:
+        """The function's source text (sliced from the file: no code generation)."""
+        return self.ctx.positions.text(self.ctx.loc(self.node))
+
     def read(self) -> None:
         self._params()
         self._scopes()
@@ -536,7 +542,7 @@ class _FunctionReader:
     # -- scopes: enforcement and grants -----------------------------------------------------
     def _scopes(self) -> None:
         ctx, v, qualname = self.ctx, self.v, self.qualname
-        if "scope" not in ctx.positions.text(ctx.loc(self.node)):
+        if "scope" not in self.source:
             return  # neither reads SecurityScopes nor mints a token with scopes
         reads = {n for n, _ in self.security_scopes}
         client = self.client
@@ -646,7 +652,7 @@ class _FunctionReader:
         ctx, v = self.ctx, self.v
         if not v.mentions_path:
             return
-        code = ctx.positions.text(ctx.loc(self.node))  # the function's source: no code generation
+        code = self.source
         if ".url.path" not in code and "scope[" not in code and "scope.get(" not in code:
             return
         path_names: set[str] = set()
