@@ -123,3 +123,16 @@ def test_walk_visits_like_libcst_and_refuses_on_visit():
 
     with pytest.raises(TypeError):
         walk(tree, Generic())
+
+
+def test_knowledge_merges_every_adapter_table():
+    """Every table an adapter declares reaches the extractor and the linker through Knowledge."""
+    from collections.abc import Mapping
+
+    from analyzer.frameworks.base import AUTHZ_TABLES, TABLES, Adapter
+
+    declared = {n for n, v in vars(Adapter).items() if not n.startswith("_") and isinstance(v, (Mapping, frozenset))}
+    assert declared == set(TABLES) | set(AUTHZ_TABLES)
+    k = Knowledge(ADAPTERS, {"company.sso.require_sso": "auth"})
+    assert "as_view" in k.view_constructors and "django.contrib.auth.mixins.LoginRequiredMixin" in k.known_guards
+    assert k.known_guards["company.sso.require_sso"] == "auth"

@@ -114,51 +114,12 @@ class Knowledge:
 
     def __init__(self, adapters, extra_guards: Mapping[str, str] | None = None):
         self.adapters = tuple(adapters)
-        self.known_guards: dict[str, str] = {}
-        self.auth_calls: set[str] = set()
-        self.auth_attributes: set[str] = set()
-        self.auth_exceptions: set[str] = set()
-        self.class_guard_attrs: dict[str, str] = {}
-        self.provided_methods: dict[str, tuple[str, ...]] = {}
-        self.chain_ends: set[str] = set()
-        self.entry_methods: set[str] = set()
-        self.guard_methods: dict[str, str] = {}
-        self.request_data: set[str] = set()
-        self.request_attrs: set[str] = set()
-        self.request_types: set[str] = set()
-        self.response_wrappers: set[str] = set()
-        self.object_dumpers: set[str] = set()
-        self.managers: set[str] = set()
-        self.model_bases: dict[str, str] = {}
-        self.cors_calls: dict[str, tuple] = {}
-        self.cors_settings: dict[str, str] = {}
-        self.view_constructors: set[str] = set()
-        for a in self.adapters:
-            self.provided_methods.update(a.provided_methods)
-            self.chain_ends |= a.chain_ends
-            self.entry_methods |= a.entry_methods
-            self.guard_methods.update(a.guard_methods)
-            self.known_guards.update(a.known_guards)
-            self.auth_calls |= a.auth_calls
-            self.auth_attributes |= a.auth_attributes
-            self.auth_exceptions |= a.auth_exceptions
-            self.class_guard_attrs.update(a.class_guard_attrs)
-            self.request_data |= a.request_data
-            self.request_attrs |= a.request_attrs
-            self.request_types |= a.request_types
-            self.response_wrappers |= a.response_wrappers
-            self.object_dumpers |= a.object_dumpers
-            self.managers |= a.managers
-            self.model_bases.update(a.model_bases)
-            self.cors_calls.update(a.cors_calls)
-            self.cors_settings.update(a.cors_settings)
-            self.view_constructors |= a.view_constructors
-        self.known_guards.update(extra_guards or {})
-        for name in AUTHZ_TABLES:  # authorization tables: unions over the adapters
+        for name in (*TABLES, *AUTHZ_TABLES):  # unions over the adapters (in a mapping, a later adapter wins)
             merged = {} if isinstance(getattr(Adapter, name), Mapping) else set()
             for a in self.adapters:
                 merged.update(getattr(a, name))
             setattr(self, name, merged)
+        self.known_guards.update(extra_guards or {})
         self.markers = {a.name: re.compile("|".join(a.markers)) if a.markers else None for a in self.adapters}
 
     def runs(self, adapter, text: str) -> bool:
@@ -232,6 +193,14 @@ def setting_value(ctx, expr):
 ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get"})
 
 
+# The adapters' tables that Knowledge merges: what authenticates, views, requests, models...
+TABLES = (
+    "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods",
+    "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
+    "response_wrappers", "object_dumpers", "managers", "model_bases", "cors_calls", "cors_settings",
+    "view_constructors",
+)
+# ... and the authorization tables (analyzer/authz.py)
 AUTHZ_TABLES = (
     "authz_guards", "lookup_functions", "lookup_builders", "lookup_sessions", "lookup_managers", "query_filters",
     "collection_terminals", "caller_names", "caller_calls", "client_sources", "injected_defaults",
