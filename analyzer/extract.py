@@ -239,8 +239,7 @@ class CommonPass(cst.CSTVisitor):
     def _callee(self, func) -> str:
         """What a call calls; ``self.check()`` in a method is the class's ``check`` (the
         linker looks it up along the class's bases)."""
-        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in ("self", "cls") \
-                and self.summaries[-1].self_class:
+        if _receiver(func) in ("self", "cls") and self.summaries[-1].self_class:
             return f"{self.summaries[-1].self_class}.{func.attr.value}"
         return self.ctx.resolve(func)
 
@@ -250,9 +249,9 @@ class CommonPass(cst.CSTVisitor):
         the instance (``bindings``)."""
         s = self.summaries[-1]
         func = node.func
-        on_self = type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value == "self"
-        named = type(func) is cst.Name or (type(func) is cst.Attribute and type(func.value) is cst.Name
-                                            and func.value.value in self.ctx.imports)  # f(), module.f()
+        receiver = _receiver(func)
+        on_self = receiver == "self"
+        named = type(func) is cst.Name or receiver in self.ctx.imports  # f(), module.f()
         callee = self._callee(func) if on_self or named else ""
         for i, arg in enumerate(node.args, 1 if on_self else 0):  # self.setup(app): app is parameter 1
             name = arg.value.value if type(arg.value) is cst.Name and not arg.star else None
@@ -331,6 +330,13 @@ class CommonPass(cst.CSTVisitor):
             self.test_depth += 1
             walk(test, self)
             self.test_depth -= 1
+
+
+def _receiver(func) -> str | None:
+    """``x`` for a call of ``x.method``, where ``x`` is a plain name; else None."""
+    if type(func) is cst.Attribute and type(func.value) is cst.Name:
+        return func.value.value
+    return None
 
 
 def _leaves(block) -> bool:

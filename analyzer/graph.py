@@ -805,17 +805,17 @@ class AppGraph(AuthzQueries):
 
     def _routes_by_function(self) -> tuple[dict, dict]:
         """Routes by their handler, and by each function their handler calls (in route order)."""
-        index = self._memo.get(("routes by function",))
-        if index is None:
-            handled, called = {}, {}
-            for r in self.routes:
-                handler = self.alias(r.handler)
-                handled.setdefault(handler, []).append(r)
-                f = self.functions.get(handler)
-                for callee in dict.fromkeys(self.canonical(c) for c in f.calls) if f else ():
-                    called.setdefault(callee, []).append(r)
-            index = self._memo[("routes by function",)] = (handled, called)
-        return index
+        return self._remembered("routes by function", "", self._index_routes)
+
+    def _index_routes(self, _) -> tuple[dict, dict]:
+        handled, called = {}, {}
+        for r in self.routes:
+            handler = self.alias(r.handler)
+            handled.setdefault(handler, []).append(r)
+            f = self.functions.get(handler)
+            for callee in dict.fromkeys(self.canonical(c) for c in f.calls) if f else ():
+                called.setdefault(callee, []).append(r)
+        return handled, called
 
     def handled_by(self, function: str) -> list[RouteInfo]:
         """Routes that ``function`` handles."""

@@ -59,6 +59,11 @@ def _string(node: cst.SimpleString):
     if raw[:quote].lower() in ("", "r", "u") and "\\" not in raw and "\r" not in raw:
         width = 3 if raw[quote:quote + 3] in ('"""', "'''") else 1
         return raw[quote + width:-width]
+    return _evaluated(node)
+
+
+def _evaluated(node):
+    """LibCST's value of a string literal; bytes as latin-1 text."""
     value = node.evaluated_value
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
@@ -85,8 +90,7 @@ def literal(expr: cst.BaseExpression | None):
     if kind is cst.SimpleString:
         return _string(expr)
     if kind is cst.ConcatenatedString:
-        value = expr.evaluated_value
-        return value.decode("latin-1") if isinstance(value, bytes) else value
+        return _evaluated(expr)
     if kind is cst.Integer:
         return int(expr.value.replace("_", ""), 0)
     if kind is cst.Name and expr.value in _CONSTANTS:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from analyzer.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from analyzer.facts import WRITE_METHODS
 from analyzer.findings import Related, Severity
 
