@@ -1,15 +1,14 @@
 """The library API that the CLI, pre-commit and code-generation pipelines call.
 
-    from analyzer import scan_sources, scan_paths
+    from routeguard import scan_sources, scan_paths
     report = scan_sources({"app/main.py": generated_code})
     report.findings, report.routes, report.render("sarif")
 """
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Iterable, Mapping
-
-from checks import base as check_registry  # a module, not a name: checks.base imports analyzer
 
 from . import config as config_mod
 from .config import Config
@@ -23,6 +22,12 @@ from .names import module_name
 from .report import Report
 from .source import decode
 from .suppress import apply
+
+
+def all_checks():
+    """The checks are a plugin package of the core: loaded by name when a scan runs, so that
+    the core never imports them at module level (the checks import the core)."""
+    return importlib.import_module("routeguard.checks.base").all_checks()
 
 
 def _config(config) -> Config:
@@ -91,7 +96,7 @@ def _analyze(files, cfg, root, scope, jobs, cache_root, progress) -> Report:
     notifications += [Notification(m.path, m.error) for m in modules if m.error]
     texts = {path: text for path, text, _, _ in readable}
     graph = AppGraph(modules, knowledge, cfg)
-    rules = [c for c in check_registry.all_checks() if cfg.enabled(c.id)]
+    rules = [c for c in all_checks() if cfg.enabled(c.id)]
     findings = [f for check in rules for f in check().run(graph)]
     suppressions = {m.path: {s.line: s.ids for s in m.suppressions} for m in modules if m.suppressions}
     findings = apply(findings, suppressions)

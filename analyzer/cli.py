@@ -145,7 +145,7 @@ def clear_cache_command(path):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 def rules(fmt):
     """List every check: id, name, severity, summary."""
-    from checks.base import all_checks, markdown_table
+    from routeguard.checks.base import all_checks, markdown_table
 
     checks = all_checks()
     if fmt == "markdown":
@@ -163,7 +163,7 @@ def rules(fmt):
 @click.argument("rule_id")
 def explain(rule_id):
     """Show a check's full documentation."""
-    from checks.base import all_checks
+    from routeguard.checks.base import all_checks
 
     wanted = rule_id.upper()
     for c in all_checks():

@@ -35,7 +35,7 @@ APPS_PER_SIZE = 25
 MEASURE = """
 import resource, sys, time
 t = time.perf_counter()
-from analyzer.cli import main
+from routeguard.cli import main
 try:
     main(sys.argv[1:])
 except SystemExit:
@@ -94,8 +94,8 @@ NO_DEFAULT_EXCLUDES = HERE / "no-default-excludes.toml"
 
 
 def files_of(root: Path, config: Path | None) -> list[Path]:
-    from analyzer.config import Config, load
-    from analyzer.discover import list_python_files
+    from routeguard.config import Config, load
+    from routeguard.discover import list_python_files
 
     cfg = load(config) if config else Config()
     return [root / p for p in list_python_files([root], root, cfg.excludes)]

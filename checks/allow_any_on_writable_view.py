@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from analyzer.facts import WRITE_METHODS
-from analyzer.findings import Related, Severity
+from routeguard.facts import WRITE_METHODS
+from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
 

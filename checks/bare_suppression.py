@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from analyzer.facts import Location
-from analyzer.findings import Severity
+from routeguard.facts import Location
+from routeguard.findings import Severity
 
 from .base import Check, Invalid, Valid
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import ClassVar, Iterable
 
-from analyzer.findings import Finding, Severity
+from routeguard.findings import Finding, Severity
 
 SECURITY_SEVERITY = {Severity.NOTE: "3.0", Severity.WARNING: "5.5", Severity.ERROR: "8.0"}
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
@@ -68,11 +68,10 @@ class Check:
 
 def all_checks() -> list[type[Check]]:
     """Every check class in the checks package, sorted by id."""
-    import checks
-
-    for info in pkgutil.iter_modules(checks.__path__):
+    package = importlib.import_module(__package__)
+    for info in pkgutil.iter_modules(package.__path__):
         if info.name != "base":
-            importlib.import_module(f"checks.{info.name}")
+            importlib.import_module(f"{__package__}.{info.name}")
     found = {c.id: c for c in _subclasses(Check)}
     return [found[k] for k in sorted(found)]
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 
-from analyzer.facts import WRITE_METHODS
-from analyzer.findings import Related, Severity
+from routeguard.facts import WRITE_METHODS
+from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, route_severity
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.findings import Severity
+from routeguard.findings import Severity
 
 from .base import Check, Invalid, Valid
 

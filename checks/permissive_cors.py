@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.findings import Related, Severity
+from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
 

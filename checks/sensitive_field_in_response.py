@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from analyzer.findings import Related, Severity
+from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, route_severity
 

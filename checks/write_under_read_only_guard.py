@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from analyzer.facts import WRITE_METHODS
-from analyzer.findings import Related, Severity
+from routeguard.facts import WRITE_METHODS
+from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
-from analyzer.authz_graph import is_param
+from routeguard.authz_graph import is_param
 
 DJANGO_SETTINGS = """
 INSTALLED_APPS = ["rest_framework", "blog"]

@@ -1,5 +1,5 @@
 """Authorization semantics (RG103-RG106) per framework, through scan_sources."""
-from analyzer import scan_sources
+from routeguard import scan_sources
 
 FLASK_BASE = {
     "app/ext.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",

@@ -7,8 +7,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from analyzer import scan_paths
-from analyzer.cli import main
+from routeguard import scan_paths
+from routeguard.cli import main
 from helpers import REPO, validate_sarif
 
 APP = """\
@@ -186,21 +186,21 @@ def test_real_cli_on_the_bundled_example(tmp_path):
     """The installed entry point, as a user runs it, on the README's example app."""
 
     out = tmp_path / "blog.sarif"
-    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", "fixtures/flask/blog", "--format", "sarif",
+    proc = subprocess.run([sys.executable, "-m", "routeguard", "scan", "fixtures/flask/blog", "--format", "sarif",
                            "-o", str(out)], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     results = validate_sarif(out.read_text())["runs"][0]["results"]
     assert {r["ruleId"] for r in results} >= {"RG101", "RG102", "RG105", "RG401", "RG403"}
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert "fixtures/flask/blog/run.py" in uris  # relative to the git work tree's root
-    version = subprocess.run([sys.executable, "-m", "analyzer", "--version"], capture_output=True, text=True)
+    version = subprocess.run([sys.executable, "-m", "routeguard", "--version"], capture_output=True, text=True)
     assert version.stdout.startswith("routeguard")
 
 
 def test_entry_point_flushes_output_and_keeps_exit_codes(project, tmp_path):
     """The command leaves with os._exit: what it printed, piped, is complete, and the codes hold."""
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "analyzer", *map(str, args)], capture_output=True, text=True)
+        return subprocess.run([sys.executable, "-m", "routeguard", *map(str, args)], capture_output=True, text=True)
 
     found = cli("scan", project, "--format", "json", "--no-cache")
     assert found.returncode == 1
@@ -213,7 +213,7 @@ def test_entry_point_flushes_output_and_keeps_exit_codes(project, tmp_path):
 
 
 def test_routes_takes_jobs_and_no_cache_like_scan(project):
-    from analyzer.engine import CACHE_DIR
+    from routeguard.engine import CACHE_DIR
 
     result = run("routes", project, "--no-cache", "--jobs", "1", "--format", "json")
     assert result.exit_code == 0
@@ -222,9 +222,9 @@ def test_routes_takes_jobs_and_no_cache_like_scan(project):
     assert run("routes", project, "--jobs", "0").exit_code == 2
 
 
-@pytest.mark.parametrize("module", ["checks.base", "checks", "analyzer", "analyzer.cli"])
+@pytest.mark.parametrize("module", ["routeguard.checks.base", "routeguard.checks", "routeguard", "routeguard.cli"])
 def test_every_package_imports_first_in_a_fresh_interpreter(module):
-    """checks.base and analyzer import each other; either may be the first import."""
+    """Any part of the one import root may be the first import."""
 
     proc = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=REPO, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -232,7 +232,7 @@ def test_every_package_imports_first_in_a_fresh_interpreter(module):
 
 def test_only_the_requested_format_is_loaded(project):
     """sarif-om is loaded for SARIF output only: a pre-commit run (text) does not pay for it."""
-    code = ("import sys; from analyzer import scan_paths; r = scan_paths([sys.argv[1]], cache=False); "
+    code = ("import sys; from routeguard import scan_paths; r = scan_paths([sys.argv[1]], cache=False); "
             "r.render(sys.argv[2]); print('sarif_om' in sys.modules)")
     loaded = {fmt: subprocess.run([sys.executable, "-c", code, str(project), fmt], cwd=REPO, capture_output=True,
                                   text=True).stdout.strip() for fmt in ("text", "sarif")}

@@ -1,8 +1,8 @@
 """The data side: RG301 sensitive-field-in-response, RG304 mass-assignment, RG402
 permissive-cors, and the facts they read (fields, responses, request reads, writes, CORS)."""
-from analyzer import scan_sources
-from analyzer.fields import classify
-from analyzer.findings import Severity
+from routeguard import scan_sources
+from routeguard.fields import classify
+from routeguard.findings import Severity
 
 
 def hits(files, rule, config=None):
@@ -415,10 +415,10 @@ def cors(resp):
 
 
 def test_facts_reach_the_graph():
-    from analyzer.api import scan_sources as scan  # noqa: F401
-    from analyzer.extract import extract_source
-    from analyzer.frameworks import ADAPTERS
-    from analyzer.frameworks.base import Knowledge
+    from routeguard.api import scan_sources as scan  # noqa: F401
+    from routeguard.extract import extract_source
+    from routeguard.frameworks import ADAPTERS
+    from routeguard.frameworks.base import Knowledge
 
     files = flask_app("    data = request.get_json()\n    db.session.add(User(**data))\n    return jsonify(user.to_dict())",
                       method="post")
@@ -440,7 +440,7 @@ def test_inline_role_check_exempts_privileged_schemas():
 def test_config_keys_are_validated():
     import pytest
 
-    from analyzer.config import ConfigError, from_mapping
+    from routeguard.config import ConfigError, from_mapping
 
     assert from_mapping({"privileged-fields": "plan"}).privileged_fields == ("plan",)
     with pytest.raises(ConfigError, match="sensitive-fields"):

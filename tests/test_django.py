@@ -1,6 +1,6 @@
 """Django and Django REST Framework: URLconfs, guards at every layer, settings, DRF routers,
 permissions and the DRF checks, on small in-memory projects."""
-from analyzer import scan_sources
+from routeguard import scan_sources
 from helpers import validate_sarif
 
 SETTINGS = """

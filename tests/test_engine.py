@@ -1,10 +1,10 @@
 """Parallel extraction and the cache give byte-identical output; bad files are isolated."""
 import shutil
 
-from analyzer import scan_paths
-from analyzer.engine import CACHE_DIR, Progress, extract_many
-from analyzer.frameworks import ADAPTERS
-from analyzer.frameworks.base import Knowledge
+from routeguard import scan_paths
+from routeguard.engine import CACHE_DIR, Progress, extract_many
+from routeguard.frameworks import ADAPTERS
+from routeguard.frameworks.base import Knowledge
 from helpers import FIXTURES
 
 
@@ -65,7 +65,7 @@ def test_extraction_restores_the_collector_and_libcst_validation():
     import libcst as cst
     import pytest
 
-    from analyzer.extract import parse
+    from routeguard.extract import parse
 
     saved = gc.get_threshold()
     gc.set_threshold(700, 10, 10)
@@ -87,7 +87,7 @@ def test_walk_visits_like_libcst_and_refuses_on_visit():
     import libcst as cst
     import pytest
 
-    from analyzer.walk import Index, indexed, walk
+    from routeguard.walk import Index, indexed, walk
 
     tree = cst.parse_module("def f(a):\n    return g(a, h(1))\n\nclass C:\n    x = k(2)\n")
 
@@ -129,7 +129,7 @@ def test_knowledge_merges_every_adapter_table():
     """Every table an adapter declares reaches the extractor and the linker through Knowledge."""
     from collections.abc import Mapping
 
-    from analyzer.frameworks.base import AUTHZ_TABLES, TABLES, Adapter
+    from routeguard.frameworks.base import AUTHZ_TABLES, TABLES, Adapter
 
     declared = {n for n, v in vars(Adapter).items() if not n.startswith("_") and isinstance(v, (Mapping, frozenset))}
     assert declared == set(TABLES) | set(AUTHZ_TABLES)

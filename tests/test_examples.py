@@ -1,8 +1,8 @@
 """Every check's VALID examples stay silent and every INVALID example fires."""
 import pytest
 
-from analyzer import scan_sources
-from checks.base import all_checks
+from routeguard import scan_sources
+from routeguard.checks.base import all_checks
 from helpers import validate_sarif
 
 CASES = [(c, i, ex) for c in all_checks() for i, ex in enumerate(c.VALID + c.INVALID)]

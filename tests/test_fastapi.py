@@ -1,5 +1,5 @@
 """FastAPI semantics in the route/authorization graph, and the scope and exposure checks."""
-from analyzer import scan_sources
+from routeguard import scan_sources
 from helpers import validate_sarif
 
 

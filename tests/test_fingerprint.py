@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from analyzer.report.fingerprint import line_hashes
+from routeguard.report.fingerprint import line_hashes
 from helpers import DATA
 
 CASES = json.loads((DATA / "github-primaryLocationLineHash-vectors.json").read_text())["cases"]

@@ -6,7 +6,7 @@ blind spot (must NOT be reported yet: when it is, promote it to expect);
 """
 import pytest
 
-from analyzer import scan_paths
+from routeguard import scan_paths
 from helpers import fixture_projects, markers, validate_sarif
 
 PROJECTS = fixture_projects()

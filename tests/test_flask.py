@@ -1,5 +1,5 @@
 """Flask semantics in the route/authorization graph."""
-from analyzer import scan_sources
+from routeguard import scan_sources
 
 
 def routes(files, **config):
@@ -482,9 +482,9 @@ def feed(): ...
 def test_facts_are_picklable():
     import pickle
 
-    from analyzer.extract import extract_source
-    from analyzer.frameworks import ADAPTERS
-    from analyzer.frameworks.base import Knowledge
+    from routeguard.extract import extract_source
+    from routeguard.frameworks import ADAPTERS
+    from routeguard.frameworks.base import Knowledge
 
     text = "from flask import Flask\napp = Flask(__name__)\n@app.get('/x')\ndef x(): ...\n"
     facts = extract_source("app.py", text, "app", False, Knowledge(ADAPTERS))

@@ -7,11 +7,11 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from analyzer.extract import parse
-from analyzer.facts import Location
-from analyzer.names import literal
-from analyzer.positions import Positions
-from analyzer.walk import Index, visitable
+from routeguard.extract import parse
+from routeguard.facts import Location
+from routeguard.names import literal
+from routeguard.positions import Positions
+from routeguard.walk import Index, visitable
 from helpers import FIXTURES
 
 # Every kind placed from the ast except definitions: a decorated def or class deliberately

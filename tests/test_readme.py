@@ -1,7 +1,7 @@
 """The README's check table is generated from the registry and must not go stale."""
 import re
 
-from checks.base import all_checks, markdown_table
+from routeguard.checks.base import all_checks, markdown_table
 from helpers import REPO
 
 

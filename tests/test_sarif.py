@@ -1,5 +1,5 @@
 """SARIF that looks first-class in GitHub code scanning, and deterministic output."""
-from analyzer import scan_sources
+from routeguard import scan_sources
 from helpers import validate_sarif
 
 FILES = {
@@ -116,7 +116,7 @@ def test_lines_are_numbered_as_python_numbers_them():
 def test_json_is_written_as_the_standard_library_indents_it():
     import json
 
-    from analyzer.report.json import dumps
+    from routeguard.report.json import dumps
 
     report = scan_sources({**FILES, "shop/caf\u00e9.py": 'MSG = "tab\\t \\u2028 \\"quoted\\""\n'})
     for fmt in ("sarif", "json"):

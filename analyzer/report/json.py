@@ -63,7 +63,7 @@ def finding_dict(f) -> dict:
 
 
 def render(report, show_suppressed: bool = False) -> str:
-    from analyzer import __version__
+    from routeguard import __version__
 
     doc = {
         "tool": {"name": "routeguard", "version": __version__},

@@ -83,7 +83,7 @@ def _physical(loc, lines, message=None, id_=None, region=True):
 
 
 def build(report, show_suppressed: bool = False) -> om.SarifLog:
-    from analyzer import __version__
+    from routeguard import __version__
 
     index = {c.id: i for i, c in enumerate(report.rules)}
     lines = functools.cache(lambda file: source.lines(report.texts.get(file, "")))
