@@ -57,6 +57,10 @@ class Router:
     prefix: str = ""
     location: Location | None = None
     guards: tuple[GuardUse, ...] = ()  # guards every route of this router gets
+    # An instance of this project class (``router = AdminAPIRouter(prefix="/admin")``): it is a
+    # router only if a class along its bases is one (a ``kind="class"`` Router fact, which adds
+    # its own guards and default prefix); the linker decides, the class may be anywhere.
+    cls: str = ""
 
 
 @dataclass(frozen=True)

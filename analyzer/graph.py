@@ -146,14 +146,15 @@ class AppGraph(AuthzQueries):
                 self.functions.get(made) or self.functions.get(self.alias(made))
             if f is not None and len(f.returns) == 1 and f.returns[0] != name:
                 self.results[name] = f.returns[0]
-        for m in self.modules:
-            for r in m.routers:
-                self.routers[r.id] = r
-                self.graph.add_node(("router", r.id), kind=r.kind, framework=r.framework, prefix=r.prefix)
+        for r in self._instance_routers([r for m in self.modules for r in m.routers]):
+            self.routers[r.id] = r
+            self.graph.add_node(("router", r.id), kind=r.kind, framework=r.framework, prefix=r.prefix)
         self.mounts = []
         for m in self.modules:
             for mount in m.mounts:
                 parent, child = self.alias(mount.parent), self.alias(mount.child)
+                if child not in self.routers:  # ``user_routes.router``: the router its class builds
+                    child = self.canonical(mount.child)
                 if parent in self.routers and child in self.routers and parent != child:
                     self.mounts.append(mount)
                     self.graph.add_edge(("router", parent), ("router", child), key=len(self.mounts) - 1,
@@ -168,6 +169,23 @@ class AppGraph(AuthzQueries):
                                       if d.get("relation") == "mounts")
         self._memo: dict[tuple, object] = {}  # alias(), canonical() and mro() answers, once the name tables are complete
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
+
+    def _instance_routers(self, routers: list[Router]) -> list[Router]:
+        """Routers, with instances of project router classes kept only when a class along
+        their bases is one (``kind="class"``): they get its guards and default prefix."""
+        classes = {r.id: r for r in routers if r.kind == "class"}
+        out = []
+        for r in routers:
+            if r.kind == "class":
+                continue
+            if r.cls:
+                bases = [classes[q] for q in self.mro(r.cls) if q in classes]
+                if all(b.cls for b in bases) or any(b.framework != r.framework for b in bases):
+                    continue
+                r = replace(r, prefix=r.prefix or next((b.prefix for b in bases if b.prefix), ""), cls="",
+                            guards=tuple(g for b in bases for g in b.guards) + r.guards)
+            out.append(r)
+        return out
 
     # -- names --------------------------------------------------------------------
     def _remembered(self, kind: str, qname: str, answer):
@@ -203,13 +221,27 @@ class AppGraph(AuthzQueries):
         for i in range(len(parts) - 1, 0, -1):
             table = self.imports.get(".".join(parts[:i]))
             if table is not None:
-                target = table.get(parts[i])
+                target = table.get(parts[i]) or self._star_import(table, ".".join(parts[:i + 1]), depth)
                 if target and depth < 20:
                     resolved = ".".join([target, *parts[i + 1:]])
                     if resolved != qname:
                         return self.alias(resolved, depth + 1)
                 break
         return qname
+
+    def _star_import(self, table: dict, qname: str, depth: int) -> str:
+        """``pkg.name`` where pkg did ``from .mod import *`` and does not define ``name``
+        itself: ``pkg.mod.name``, from the first such module that has it."""
+        known = (self.classes, self.functions, self.instances, self.constants)
+        if depth >= 20 or any(qname in k for k in known):
+            return ""
+        name = qname.rpartition(".")[2]
+        for key, module in table.items():
+            if key[0] == "*":
+                q = self.alias(f"{module}.{name}", depth + 1)
+                if any(q in k for k in known):
+                    return q
+        return ""
 
     def canonical(self, qname: str) -> str:
         """Alias, then replace an instance by its class: ``auth.login_required`` on ``auth = HTTPBasicAuth()``."""
@@ -499,7 +531,7 @@ class AppGraph(AuthzQueries):
             return
         mro = self.mro(view_class)
         base_uses, attrs = self._class_guards(mro, route)
-        own_route = [(u, "decorator") for u in route.guards]
+        own_route = [(u, "dependency" if u.kind == "dependency" else "decorator") for u in route.guards]
         head = self.classes.get(mro[0])
         head_loc = head.location if head else route.location
         at_route = (route.location, (route.span_start, route.location.line))
@@ -531,8 +563,12 @@ class AppGraph(AuthzQueries):
                 continue
             loc, span = at_route if route.locate_at_route else (mf.location, (mf.span_start, mf.location.line))
             chain = [mf, *(m for _, m in self.super_chain(f"{q}.{name}", mro))]
+            # registered by one of its own decorators (``@router.get`` on a method): that one
+            # and those above it do not wrap what is registered
+            at = route.location.line if mf.location.file == route.location.file \
+                and mf.span_start <= route.location.line <= mf.location.line else 0
             yield verb, mf.handler or f"{q}.{name}", mf.location, loc, span, \
-                uses + [(d, "decorator") for m in chain for d in m.decorators]
+                uses + [(d, "decorator") for m in chain for d in m.decorators if m is not mf or d.location.line > at]
 
     def method(self, qname: str) -> str | None:
         """The project function ``qname`` names: itself, or for ``pkg.View.check`` (a

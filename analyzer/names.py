@@ -170,9 +170,11 @@ class ImportTable(cst.CSTVisitor):
                 self.names.setdefault(head, head)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
         base = self._base(node)
+        if isinstance(node.names, cst.ImportStar):
+            if base:  # ``from .views import *``: the linker looks names up there ("*" is no identifier)
+                self.names[f"*{base}"] = base
+            return
         for alias in node.names:
             name = alias.name.value if isinstance(alias.name, cst.Name) else dotted(alias.name)
             local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name

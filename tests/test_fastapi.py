@@ -983,3 +983,250 @@ def test_router_factories_and_authenticators_passed_as_arguments():
         ("GET", "/v1/stats"): "protected", ("GET", "/v1/stats/raw"): "unprotected", ("GET", "/policy"): "protected"}
     assert "JWTAuthenticator" in r[("GET", "/v1/stats")].guards[0].reason
     assert [(f.rule_id, f.location.file) for f in report.findings] == [("RG101", "app/stats.py")]
+
+
+def test_recipe_hub_route_inventory_with_router_subclasses_and_class_based_views():
+    """fixtures/fastapi/recipe_hub: routes on UserAPIRouter/AdminAPIRouter instances are found,
+    keep the prefixes passed to the subclass, get its dependencies, and class-based views
+    get their controller base's dependency attributes (mealie's layout)."""
+    from helpers import FIXTURES
+    from routeguard import scan_paths
+    project = FIXTURES / "fastapi" / "recipe_hub"
+    report = scan_paths([project], root=project, cache=False)
+    got = {(r.method, r.path): r for r in report.routes}
+    assert {k: r.auth for k, r in got.items()} == {
+        ("GET", "/api/admin/backups/"): "protected",
+        ("DELETE", "/api/admin/backups/{backup_id}"): "protected",
+        ("GET", "/api/admin/users/"): "protected",
+        ("DELETE", "/api/admin/users/{item_id}"): "protected",
+        ("GET", "/api/comments/"): "protected",
+        ("POST", "/api/comments/"): "protected",
+        ("GET", "/api/explore/groups/{group_slug}/organizers/categories/"): "unprotected",
+        ("GET", "/api/explore/groups/{group_slug}/organizers/tags/"): "unprotected",
+        ("GET", "/api/explore/groups/{group_slug}/recipes/{recipe_id}"): "unprotected",
+        ("DELETE", "/api/explore/groups/{group_slug}/recipes/{recipe_id}"): "unprotected",
+        ("GET", "/api/recipes/"): "protected",
+        ("POST", "/api/recipes/"): "protected",
+        ("POST", "/api/recipes/bulk-actions/delete"): "protected",
+        ("GET", "/api/recipes/formats"): "protected",
+        ("DELETE", "/api/recipes/{item_id}"): "protected",
+        ("GET", "/api/validators/user/email"): "unprotected",
+    }
+    admin = got[("DELETE", "/api/admin/users/{item_id}")]
+    assert {(g.layer, g.name) for g in admin.guards} == {
+        ("class", "Depends(get_admin_user)"), ("router", "Depends(get_admin_user)")}
+    # the class attribute of BaseAdminController overrides BaseUserController's
+    assert all("get_current_user" not in g.name for g in admin.guards)
+    assert [(g.layer, g.name) for g in got[("GET", "/api/recipes/formats")].guards] == [
+        ("router", "Depends(get_current_user)")]
+    assert [g.name for g in got[("POST", "/api/recipes/bulk-actions/delete")].guards] == ["Depends(get_current_user)"]
+    assert not rules(report, "RG104")  # get_admin_user checks the admin flag: a role check
+
+
+CBV_DEPS = """
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+
+def get_current_user(token: str = Depends(oauth2)):
+    return token
+
+def get_settings():
+    return {}
+"""
+
+
+def test_class_based_view_attributes_follow_bases_in_other_modules():
+    r, _ = routes({
+        "app/__init__.py": "",
+        "app/deps.py": CBV_DEPS,
+        "app/controllers/__init__.py": "from .base import *\n",
+        "app/controllers/base.py": """
+from typing import Annotated, ClassVar
+from fastapi import Depends
+from app.deps import get_current_user, get_settings
+
+class Controller:
+    settings: dict = Depends(get_settings)
+
+class UserController(Controller):
+    user: Annotated[str, Depends(get_current_user)]
+
+class LooseController(Controller):
+    _user: str = Depends(get_current_user)             # private: not injected
+    user: ClassVar[object] = Depends(get_current_user)  # class variable: not injected
+""",
+        "app/main.py": """
+from fastapi import APIRouter, FastAPI
+from fastapi_utils.cbv import cbv
+from app.controllers import LooseController, UserController
+from app.deps import get_current_user
+
+router = APIRouter()
+
+@cbv(router)
+class Notes(UserController):
+    @router.get("/notes")
+    def list_notes(self): ...
+
+@cbv(router)
+class Loose(LooseController):
+    @router.delete("/loose/{item_id}")
+    def delete(self, item_id: int): ...
+
+    @get_current_user  # above the route decorator: does not wrap what is registered
+    @router.post("/loose")
+    def create(self): ...
+
+app = FastAPI()
+app.include_router(router)
+""",
+    })
+    assert r[("GET", "/notes")].auth == "protected"
+    assert [(g.layer, g.kind) for g in r[("GET", "/notes")].guards] == [("class", "dependency")]
+    assert r[("DELETE", "/loose/{item_id}")].auth == "unprotected"
+    assert r[("POST", "/loose")].auth == "unprotected"
+
+
+def test_router_subclasses_anywhere_keep_prefixes_and_add_dependencies():
+    r, _ = routes({
+        "app/__init__.py": "",
+        "app/deps.py": CBV_DEPS,
+        "app/routing.py": """
+from fastapi import APIRouter, Depends
+from app.deps import get_current_user
+
+class AuthedRouter(APIRouter):
+    def __init__(self, prefix: str = "", **kwargs):
+        super().__init__(prefix=prefix, dependencies=[Depends(get_current_user)], **kwargs)
+
+class ReportsRouter(AuthedRouter):
+    def __init__(self, **kwargs):
+        super().__init__(prefix="/reports", **kwargs)
+
+class Service:
+    def __init__(self, prefix=""):
+        self.prefix = prefix
+
+class ScopedService(Service):  # passes a prefix to its base, but no base is a router
+    def __init__(self):
+        super().__init__(prefix="/scoped")
+""",
+        "app/api/__init__.py": "",
+        "app/api/items.py": """
+from app.routing import AuthedRouter, ReportsRouter, ScopedService, Service
+
+base = "/items"
+router = AuthedRouter(prefix=f"{base}/v2")
+reports = ReportsRouter()
+service = Service(prefix="/nope")
+scoped = ScopedService()
+
+@scoped.get("/y")
+def not_a_route_either(): ...
+
+@router.get("/")
+def list_items(): ...
+
+@reports.get("/daily")
+def daily(): ...
+
+@service.get("/x")
+def not_a_route(): ...
+""",
+        "app/main.py": """
+from fastapi import FastAPI
+from app.api import items
+
+app = FastAPI()
+app.include_router(items.router, prefix="/api")
+app.include_router(items.reports)
+""",
+    })
+    assert set(r) == {("GET", "/api/items/v2/"), ("GET", "/reports/daily")}
+    assert r[("GET", "/api/items/v2/")].auth == "protected"
+    assert r[("GET", "/reports/daily")].auth == "protected"
+    assert [g.layer for g in r[("GET", "/reports/daily")].guards] == ["router"]
+
+
+def test_classy_fastapi_routable_methods_are_routes_of_the_instance_router():
+    r, _ = routes({
+        "app/__init__.py": "",
+        "app/deps.py": CBV_DEPS,
+        "app/routes/__init__.py": "",
+        "app/routes/users.py": """
+from classy_fastapi import Routable, delete, get
+from fastapi import Depends
+from app.deps import get_current_user
+
+class UserRoutes(Routable):
+    def __init__(self, dao) -> None:
+        super().__init__(dependencies=[Depends(get_current_user)])
+        self.dao = dao
+
+    @get("/{name}")
+    def get_user(self, name: str):
+        return self.dao.get(name)
+
+    @delete("/{name}")
+    def delete_user(self, name: str):
+        self.dao.delete(name)
+
+class HealthRoutes(Routable):
+    @get("/health")
+    def health(self):
+        return {"ok": True}
+""",
+        "app/main.py": """
+from fastapi import FastAPI
+from app.routes.users import HealthRoutes, UserRoutes
+from app.dao import UserDao
+
+user_routes = UserRoutes(UserDao())
+health = HealthRoutes()
+app = FastAPI()
+app.include_router(user_routes.router, prefix="/users")
+app.include_router(health.router)
+""",
+    })
+    assert {k: x.auth for k, x in r.items()} == {
+        ("GET", "/users/{name}"): "protected", ("DELETE", "/users/{name}"): "protected",
+        ("GET", "/health"): "public"}
+
+
+def test_self_user_of_a_class_based_view_is_the_caller():
+    """``self.user`` is the injected current user: comparing the target's owner with it is
+    an ownership check (mealie's api-token deletion), not a missing authorization."""
+    _, report = routes({
+        "app/__init__.py": "",
+        "app/deps.py": CBV_DEPS,
+        "app/routes.py": """
+from fastapi import APIRouter, Depends, HTTPException
+from fastapi_utils.cbv import cbv
+from app.deps import get_current_user
+from app.models import ApiToken
+
+router = APIRouter(prefix="/users")
+
+@cbv(router)
+class UserApiTokensController:
+    user: str = Depends(get_current_user)
+
+    @router.delete("/api-tokens/{token_id}")
+    def delete_api_token(self, token_id: int):
+        token = ApiToken.get(token_id)
+        if token.user_id != self.user.id:
+            raise HTTPException(403)
+        token.delete()
+""",
+        "app/main.py": """
+from fastapi import FastAPI
+from app.routes import router
+
+app = FastAPI()
+app.include_router(router)
+""",
+    })
+    assert [r.auth for r in report.routes] == ["protected"]
+    assert not rules(report, "RG104")

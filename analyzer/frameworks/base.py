@@ -222,5 +222,5 @@ PYJWT_JOSE = {
 }
 COMMON_ROLE_ATTRIBUTES = frozenset({
     "is_admin", "is_staff", "is_superuser", "is_superadmin", "is_moderator", "is_manager", "role", "roles",
-    "permissions", "user_permissions", "access_level", "user_type", "groups", "perms", "is_system_admin",
+    "permissions", "user_permissions", "access_level", "user_type", "groups", "perms", "is_system_admin", "admin",
 })

@@ -13,6 +13,7 @@ models and what handlers return become neutral facts for the scope and exposure 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cached_property
 
 import libcst as cst
@@ -22,7 +23,7 @@ from ..facts import (
     Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router, ScopeFact,
     Setting,
 )
-from ..names import call_arg, dotted, literal, path_text, string_list
+from ..names import assignments, call_arg, dotted, literal, path_text, string_list
 from .base import Adapter, COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
@@ -32,6 +33,11 @@ SECURITY = {"fastapi.Security", "fastapi.params.Security", "fastapi.param_functi
 ANNOTATED = {"typing.Annotated", "typing_extensions.Annotated"}
 WRAPPERS = {"typing.Optional", "typing.Union", "typing.List", "typing.Sequence", "typing.Iterable",
             "typing.Set", "list", "set", "tuple", "typing.Tuple", "collections.abc.Sequence"}
+# classy-fastapi: methods of a ``Routable`` subclass decorated with ``@get("/x")`` are routes of
+# the router each instance builds (``app.include_router(UserRoutes(dao).router)``).
+ROUTABLES = {"classy_fastapi.Routable", "classy_fastapi.routable.Routable"}
+CLASSY_VERBS = {f"{m}.{v}": v for m in ("classy_fastapi", "classy_fastapi.decorators")
+                for v in ("get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "websocket")}
 VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
          "options": "OPTIONS", "trace": "TRACE", "api_route": None, "websocket": "WEBSOCKET"}
 _SCHEMES = ("OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2", "HTTPBearer", "HTTPBasic",
@@ -59,12 +65,18 @@ JWT_SIGNERS = frozenset({"jwt.encode", "jose.jwt.encode", "jwt.decode", "jose.jw
 NOT_RESULTS = frozenset({"dict", "list", "str", "int", "len", "jsonable_encoder", "fastapi.encoders.jsonable_encoder"})
 SECRET_NAME = re.compile(r"SECRET|PRIVATE_KEY|SIGNING_KEY", re.IGNORECASE)
 CONFIG_MODULES = {"config", "settings", "configuration"}
+# Packages whose classes are never a project's router class (``x = Cls(...)`` is not a router).
+LIBRARIES = ("fastapi.", "starlette.", "pydantic.", "pydantic_settings.", "sqlalchemy.", "sqlmodel.", "typing.",
+             "logging.", "collections.", "datetime.", "pathlib.", "enum.", "uuid.", "httpx.", "requests.", "redis.",
+             "jinja2.", "passlib.", "celery.", "asyncio.", "threading.", "concurrent.", "decimal.", "re.",
+             "rest_framework.", "django.", "flask.")
 SCOPE_KEYS = ("scopes", "scope")
 
 
 class FastAPIAdapter(Adapter):
     name = "fastapi"
-    markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt")
+    # "Router": a module that only uses a project router class (UserAPIRouter) from elsewhere.
+    markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt", "Router")
     known_guards = {
         **dict.fromkeys(SCHEMES, "auth"),
         **dict.fromkeys(FORMS, "public"),
@@ -87,7 +99,8 @@ class FastAPIAdapter(Adapter):
     query_filters = SQLALCHEMY_LOOKUPS["query_filters"]
     collection_terminals = SQLALCHEMY_LOOKUPS["collection_terminals"]
     injected_defaults = frozenset(DEPENDS | SECURITY)
-    caller_names = frozenset({"request.state.user", "request.user"})
+    # ``self.user`` in a class-based view is the ``user = Depends(get_current_user)`` attribute
+    caller_names = frozenset({"request.state.user", "request.user", "self.user", "self.current_user"})
     client_sources = frozenset({
         "request.query_params", "request.path_params", "request.json", "request.form", "request.headers",
         "request.cookies", "fastapi.Request.query_params", "fastapi.Request.path_params",
@@ -98,7 +111,20 @@ class FastAPIAdapter(Adapter):
     token_decoders = PYJWT_JOSE
 
     def extract(self, ctx, sink) -> None:
-        walk(ctx.tree, _Visitor(ctx, sink))
+        visitor = _Visitor(ctx, sink)
+        walk(ctx.tree, visitor)
+        if visitor.view_attrs:
+            sink.classes[:] = [replace(c, guard_attrs=c.guard_attrs + visitor.view_attrs[c.qualname])
+                               if c.qualname in visitor.view_attrs else c for c in sink.classes]
+
+
+def _base_init(call: cst.Call) -> bool:
+    """``super().__init__(...)`` or ``Base.__init__(self, ...)``."""
+    f = call.func
+    return isinstance(f, cst.Attribute) and f.attr.value == "__init__" and (
+        isinstance(f.value, cst.Call) and dotted(f.value.func) == "super" or dotted(f.value) is not None)
+
+
 def _unwrap_annotation(ctx, expr, local=None):
     """(type expression, [Depends/Security calls]) of a parameter annotation."""
     deps = []
@@ -133,6 +159,9 @@ class _Visitor(ScopedVisitor):
         self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
         self.jwt_keys = self._jwt_keys()
         self._serialized: dict[str, tuple] = {}
+        self.classes: list[str] = []  # qualified names of the enclosing classes
+        self.view_attrs: dict[str, tuple] = {}  # class -> its dependency attributes (class-based views)
+        self.strings = {name: literal(v) for name, v, _ in assignments(ctx.tree.body) if isinstance(literal(v), str)}
         text = ctx.source
         self.mentions_path = ".url.path" in text or "scope[" in text or "scope.get(" in text  # route handler -> (schema, schema location)
 
@@ -176,23 +205,27 @@ class _Visitor(ScopedVisitor):
         ``Annotated[..., Depends(...)]`` and annotations that may be such aliases."""
         uses = []
         for p in (*params.posonly_params, *params.params, *params.kwonly_params):
-            ann = p.annotation.annotation if p.annotation else None
-            if p.default is not None and self._dep_call(p.default):
-                uses.append(self._use(p.default, ann))
-                continue
-            if ann is None:
-                continue
-            inner, deps = _unwrap_annotation(self.ctx, ann, self.local)
-            calls = [d for d in deps if self._dep_call(d)]
-            if calls:
-                uses.extend(self._use(c, inner) for c in calls)
-            elif dotted(ann):
-                q = self.resolve(ann)
-                if q and "." in q and not q.startswith(("typing.", "fastapi.", "starlette.", "pydantic.", "sqlalchemy.")) \
-                        and q.rpartition(".")[2][:1].isupper():
-                    # Maybe an alias defined elsewhere (CurrentUser); the linker decides.
-                    uses.append((q, self.ctx.code(ann), self.ctx.loc(ann), ()))
+            uses.extend(self._declared_uses(p.annotation.annotation if p.annotation else None, p.default))
         return uses
+
+    def _declared_uses(self, ann, default) -> list:
+        """The dependencies one declared name (a parameter, a class-based view's attribute)
+        carries in its annotation and default."""
+        if default is not None and self._dep_call(default):
+            return [self._use(default, ann)]
+        if ann is None:
+            return []
+        inner, deps = _unwrap_annotation(self.ctx, ann, self.local)
+        calls = [d for d in deps if self._dep_call(d)]
+        if calls:
+            return [self._use(c, inner) for c in calls]
+        if dotted(ann):
+            q = self.resolve(ann)
+            if q and "." in q and not q.startswith(("typing.", "fastapi.", "starlette.", "pydantic.", "sqlalchemy.")) \
+                    and q.rpartition(".")[2][:1].isupper():
+                # Maybe an alias defined elsewhere (CurrentUser); the linker decides.
+                return [(q, self.ctx.code(ann), self.ctx.loc(ann), ())]
+        return []
 
     def _guards(self, uses) -> tuple[GuardUse, ...]:
         return tuple(GuardUse(t, d, loc, "dependency") for t, d, loc, _ in uses if t)
@@ -228,10 +261,71 @@ class _Visitor(ScopedVisitor):
     # -- classes -------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._model(node)
+        qualname = self._qualname(node.name.value)
+        self._view_attrs(node, qualname)
+        self._router_class(node, qualname)
         self.stack.append(node.name.value)
+        self.classes.append(qualname)
 
     def leave_ClassDef(self, node) -> None:
         self.stack.pop()
+        self.classes.pop()
+
+    def _in_class(self) -> str:
+        """The class whose body directly holds the current definition, or ''."""
+        here = ".".join([self.ctx.module, *self.stack])
+        return here if self.classes and self.classes[-1] == here else ""
+
+    def _view_attrs(self, node: cst.ClassDef, qualname: str) -> None:
+        """Class attributes that a class-based view (fastapi-utils ``@cbv``, a vendored copy)
+        turns into dependencies of every route method: ``user: User = Depends(get_user)``.
+        Names starting with ``_`` and ``ClassVar`` annotations are not injected."""
+        attrs = []
+        for stmt in node.body.body:
+            for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    name, ann, default = small.target.value, small.annotation.annotation, small.value
+                    base = ann.value if isinstance(ann, cst.Subscript) else ann
+                    if self.resolve(base) == "typing.ClassVar":
+                        continue
+                elif isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                        and isinstance(small.targets[0].target, cst.Name):
+                    name, ann, default = small.targets[0].target.value, None, small.value
+                else:
+                    continue
+                if name.startswith("_") or (default is None and ann is None):
+                    continue
+                if default is not None and not self._dep_call(default):
+                    continue  # a plain default: a value, not a dependency
+                guards = self._guards(self._declared_uses(ann, default))
+                if guards:
+                    attrs.append((name, guards))
+        if attrs:
+            self.view_attrs[qualname] = tuple(attrs)
+
+    def _router_class(self, node: cst.ClassDef, qualname: str) -> None:
+        """``class AdminAPIRouter(APIRouter)`` whose ``__init__`` passes ``dependencies=`` (and
+        maybe a ``prefix=``) to the base: its instances are routers with those guards. A
+        subclass of a project class is one if the linker finds a router class along its bases."""
+        bases = [self.resolve(a.value) for a in node.bases if a.keyword is None]
+        root = any(b in ROUTERS for b in bases)
+        init = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+        call = next((c for c in collect(init, cst.Call) if _base_init(c)), None) if init is not None else None
+        if any(b in ROUTABLES for b in bases):  # its instances' ``.router``, one router for all
+            uses = self._dependency_list(call_arg(call, "dependencies")) if call is not None else []
+            self._scopes_required(qualname, uses)
+            self.sink.routers.append(Router(f"{qualname}.router", "router", "fastapi", "",
+                                            self._prefix(call_arg(call, "prefix")) if call is not None else "",
+                                            self.ctx.loc(node.name), self._guards(uses)))
+            return
+        if not root and (call is None or not bases or not any(
+                a.keyword is not None and a.keyword.value in ("dependencies", "prefix") for a in call.args)):
+            return
+        uses = self._dependency_list(call_arg(call, "dependencies")) if call is not None else []
+        self._scopes_required(qualname, uses)
+        prefix = self._prefix(call_arg(call, "prefix")) if call is not None else ""
+        self.sink.routers.append(Router(qualname, "class", "fastapi", "", prefix, self.ctx.loc(node.name),
+                                        self._guards(uses), cls="" if root else bases[0]))
 
     def _model(self, node: cst.ClassDef) -> None:
         ctx = self.ctx
@@ -294,9 +388,12 @@ class _Visitor(ScopedVisitor):
         self.stack.pop()
 
     def _route_call(self, expr):
+        """(receiver: an expression or a router id, verb) of a route decorator, else None."""
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
                 and expr.func.attr.value in VERBS and dotted(expr.func.value):
             return expr.func.value, expr.func.attr.value
+        if isinstance(expr, cst.Call) and self.resolve(expr.func) in CLASSY_VERBS and self._in_class():
+            return f"{self._in_class()}.router", CLASSY_VERBS[self.resolve(expr.func)]
         return None
 
     def _route_decorators(self, node: cst.FunctionDef, qualname: str) -> bool:
@@ -313,12 +410,18 @@ class _Visitor(ScopedVisitor):
             methods = (VERBS[verb],) if VERBS[verb] else tuple(m.upper() for m in string_list(call_arg(call, "methods")) or ("GET",))
             deco_uses = self._dependency_list(call_arg(call, "dependencies"))
             self._scopes_required(qualname, deco_uses)
+            # A method of a class-based view: the class's dependency attributes (its bases'
+            # too, wherever they are) guard it, and its decorators; the linker reads them.
+            view = self._in_class()
             guards = self._guards(param_uses) + self._guards(deco_uses) + tuple(
-                ctx.guard_use(d, local=self.local) for j, d in enumerate(decorators) if j > i and j not in idx)
+                ctx.guard_use(d, local=self.local) for j, d in enumerate(decorators)
+                if j > i and j not in idx and not view)
+            router = receiver if isinstance(receiver, str) else self.resolve(receiver)
             self.sink.routes.append(Route(
-                self.resolve(receiver), "fastapi", path_text(call_arg(call, "path", 0), ctx.code) or "/", methods,
-                qualname, ctx.loc(node.name), ctx.loc(decorators[i]), node.name.value, guards, misplaced, "",
-                ctx.span_start(node)))
+                router, "fastapi", path_text(call_arg(call, "path", 0), ctx.code) or "/", methods,
+                qualname, ctx.loc(node.name), ctx.loc(decorators[i]), node.name.value, guards, misplaced, view,
+                ctx.span_start(node), actions=tuple((m, node.name.value) for m in methods) if view else (),
+                locate_at_route=bool(view)))
         call = decorators[idx[0]].decorator
         self._response(node, qualname, call)
         return True
@@ -352,6 +455,9 @@ class _Visitor(ScopedVisitor):
             if cls in APPS or cls in ROUTERS:
                 self._router(self._bind(target.value), "app" if cls in APPS else "router", value)
                 return
+            if "." in cls and cls.rpartition(".")[2][:1].isupper() and not cls.startswith(LIBRARIES):
+                # Maybe a project router class (UserAPIRouter(prefix=...)): the linker decides.
+                self._router(self._bind(target.value), "router", value, cls)
             qname = f"{ctx.module}.{target.value}"
             if at_module and cls in SCHEMES:
                 self._scheme(qname, cls, value)
@@ -371,17 +477,29 @@ class _Visitor(ScopedVisitor):
         if not self.funcs and not self.stack and isinstance(node.value, cst.Subscript):
             self._alias(f"{self.ctx.module}.{node.name.value}", node.value)
 
-    def _router(self, qname: str, kind: str, call: cst.Call) -> None:
+    def _router(self, qname: str, kind: str, call: cst.Call, cls: str = "") -> None:
         ctx = self.ctx
         uses = self._dependency_list(call_arg(call, "dependencies"))
-        self._scopes_required(qname, uses)
-        prefix = literal(call_arg(call, "prefix")) if kind == "router" else ""
-        self.sink.routers.append(Router(qname, kind, "fastapi", "", prefix if isinstance(prefix, str) else "",
-                                        ctx.loc(call), self._guards(uses)))
+        if not cls:
+            self._scopes_required(qname, uses)
+        prefix = self._prefix(call_arg(call, "prefix")) if kind == "router" else ""
+        self.sink.routers.append(Router(qname, kind, "fastapi", "", prefix, ctx.loc(call), self._guards(uses),
+                                        cls=cls))
         if kind == "app":
             debug = call_arg(call, "debug")
             if debug is not None:
                 self._setting("DEBUG", debug, call, via=ctx.code(call))
+
+    def _prefix(self, expr) -> str:
+        """A router prefix: the literal, or an f-string with this module's string constants
+        filled in (``f"{base_prefix}/tags"``), other fields kept as ``{name}``."""
+        if isinstance(expr, cst.FormattedString):
+            return "".join(p.value if isinstance(p, cst.FormattedStringText) else
+                           self.strings.get(p.expression.value, "{%s}" % p.expression.value)
+                           if isinstance(p.expression, cst.Name) else "{" + self.ctx.code(p.expression) + "}"
+                           for p in expr.parts)
+        value = literal(expr)
+        return value if isinstance(value, str) else ""
 
     def _scheme(self, qname: str, cls: str, call: cst.Call) -> None:
         ctx = self.ctx
