@@ -151,6 +151,9 @@ class MethodFact:
     # routes whose ``subroutes`` is ``group``. A suffix that starts with "/" is joined as
     # written; otherwise the route's own trailing-slash style applies (DRF's actions).
     subroute: tuple | None = None
+    # the actions it asks its guard classes about by name (``self.check_permissions(request,
+    # "get_token")``), when not its own name
+    checks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -557,7 +557,8 @@ class AppGraph(AuthzQueries):
             q, mf = self._find_method(mro, name)
             if q is None:
                 continue
-            uses = base_uses + self._attr_uses(mro, attrs, mf.guard_attrs if mf else ()) + own_route
+            uses = self._per_action(base_uses + self._attr_uses(mro, attrs, mf.guard_attrs if mf else ()),
+                                    mf.checks if mf and mf.checks else (name,)) + own_route
             if mf is None:
                 yield verb, mro[0], head_loc, route.location, at_route[1], uses
                 continue
@@ -569,6 +570,35 @@ class AppGraph(AuthzQueries):
                 and mf.span_start <= route.location.line <= mf.location.line else 0
             yield verb, mf.handler or f"{q}.{name}", mf.location, loc, span, \
                 uses + [(d, "decorator") for m in chain for d in m.decorators if m is not mf or d.location.line > at]
+
+    def _per_action(self, uses: list, actions: tuple[str, ...]) -> list:
+        """Guard classes that decide per action (``list_perms = AllowAny()``): the guards they
+        declare for the handler's ``actions`` and for every action stand for the class on that action's route;
+        one that lets everyone in whatever the action (``enough_perms = AllowAny()``) makes it public."""
+        if not self.k.action_guard_attrs:
+            return uses
+        out = []
+        for use, layer in uses:
+            declared: dict = {}
+            for c in self.mro(self.canonical(use.target)) if use.kind == "permission" and use.target else ():
+                for attr, attr_uses in self.classes[c].guard_attrs if c in self.classes else ():
+                    declared.setdefault(attr, attr_uses)
+            per = [(suffix, every) for suffix, every in self.k.action_guard_attrs.items()
+                   if any(a.endswith(suffix) for a in declared)]
+            if not per:
+                out.append((use, layer))
+                continue
+            for suffix, (every, enough) in per:
+                if any(u.effect == "public" for u in declared.get(enough, ())):  # passes everyone
+                    out.extend((u, layer) for u in declared[enough])
+                    continue
+                found = [declared[a + suffix] for a in actions if a + suffix in declared]
+                if not found and not declared.get(every):  # nothing declared for these actions:
+                    out.append((use, layer))  # judged as the class as a whole
+                    continue
+                out.extend((replace(u, kind="permission"), layer)
+                           for u in (*declared.get(every, ()), *(u for own in found for u in own)))
+        return out
 
     def method(self, qname: str) -> str | None:
         """The project function ``qname`` names: itself, or for ``pkg.View.check`` (a
@@ -630,8 +660,9 @@ class AppGraph(AuthzQueries):
             uses.extend((u, "class") for u in cls.decorators)
             for attr, attr_uses in cls.guard_attrs:
                 attrs.setdefault(attr, attr_uses)
-            for mf in cls.methods if active else ():
-                if mf.name in self.k.entry_methods and mf.name not in entries:
+            vendored = self.k.framework_methods and self.k.framework_methods <= {mf.name for mf in cls.methods}
+            for mf in cls.methods if active and not vendored else ():  # a copy of the framework's own base:
+                if mf.name in self.k.entry_methods and mf.name not in entries:  # its machinery, not a check
                     entries.add(mf.name)
                     for c, m in [(q, mf), *self.super_chain(f"{q}.{mf.name}", mro)]:
                         uses.extend((u, "class") for u in m.decorators)

@@ -977,3 +977,107 @@ password_change = PasswordChangeView.as_view(template_name="password.html")
     assert r[("GET", "/dashboard/")].auth == "protected" and r[("GET", "/dashboard/")].handler == "shop.views.Dashboard"
     assert r[("ANY", "/password/")].auth == "protected"
     assert findings(report, "RG101") == [("RG101", "proj/urls.py", 12)]  # catalog/
+
+
+def test_middleware_protects_only_when_it_turns_the_anonymous_caller_away():
+    """A middleware that reads ``is_authenticated`` and always passes the request on adapts it;
+    one that answers the anonymous caller itself (a redirect to the login page, a raise) guards
+    every route. Both styles: classes with ``__call__`` / ``process_view``, and factories."""
+    views = "def home(request): ...\ndef inbox(request): ...\n"
+    urls = ("from django.urls import path\nfrom proj import views\n"
+            "urlpatterns = [path('', views.home), path('inbox/', views.inbox)]\n")
+    middleware = {
+        "adapts": """
+class TeamMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        request.team = request.user.team
+        response = self.get_response(request)
+        return response
+""",
+        "adapts_factory": """
+def team_middleware(get_response):
+    def middleware(request):
+        if request.user.is_anonymous:
+            return get_response(request)
+        request.team = request.user.team
+        return get_response(request)
+    return middleware
+""",
+        "redirects": """
+from django.shortcuts import redirect
+
+class TeamMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated and request.path != "/":
+            return redirect("/accounts/login/")
+        return self.get_response(request)
+""",
+        "raises": """
+from django.core.exceptions import PermissionDenied
+from django.utils.deprecation import MiddlewareMixin
+
+class TeamMiddleware(MiddlewareMixin):
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not request.user.is_authenticated:
+            raise PermissionDenied
+        return None
+""",
+    }
+    for style, code in middleware.items():
+        entry = "proj.middleware.team_middleware" if "factory" in style else "proj.middleware.TeamMiddleware"
+        report = scan_sources({
+            "proj/__init__.py": "",
+            "proj/settings.py": f"ROOT_URLCONF = 'proj.urls'\nMIDDLEWARE = ['{entry}']\n",
+            "proj/middleware.py": code,
+            "proj/urls.py": urls,
+            "proj/views.py": views,
+        })
+        auth = {r.path: r.auth for r in report.routes}
+        expected = "unprotected" if style.startswith("adapts") else "protected"
+        assert auth["/inbox/"] == expected, style
+
+
+def test_paths_built_at_runtime_are_evaluated_or_shown_as_patterns():
+    """``path(prefix, include(...))`` with a module constant, f-string paths and constants
+    imported from another module are evaluated; a conditional override keeps the default; what
+    is not a constant is shown as a ``{name}`` pattern, never as source text."""
+    report = scan_sources({
+        "proj/__init__.py": "",
+        "proj/settings.py": "ROOT_URLCONF = 'proj.urls'\n",
+        "proj/constants.py": "API_PREFIX = 'api/v2/'\n",
+        "proj/urls.py": """
+import os
+from django.conf import settings
+from django.urls import include, path
+from proj import views
+from proj.constants import API_PREFIX
+
+prefix = ""
+if settings.SUBPATH:
+    prefix = f"{settings.SUBPATH}/"
+tenant = os.environ["TENANT"]
+
+urlpatterns = [
+    path(f"{prefix}about/", views.about),
+    path(prefix + "shop/", include("shop.urls")),
+    path(API_PREFIX, include("api.urls")),
+    path(f"{tenant}/reports/", views.reports),
+    path(settings.STATUS_PATH, views.status),
+]
+""",
+        "proj/views.py": "def about(r): ...\ndef reports(r): ...\ndef status(r): ...\n",
+        "shop/__init__.py": "",
+        "shop/urls.py": "from django.urls import path\nfrom proj import views\nurlpatterns = [path('cart/', views.about)]\n",
+        "api/__init__.py": "",
+        "api/urls.py": "from django.urls import path\nfrom proj import views\nurlpatterns = [path('items/', views.about)]\n",
+    })
+    assert sorted(r.path for r in report.routes) == [
+        "/about/", "/api/v2/items/", "/shop/cart/", "/{settings.STATUS_PATH}", "/{tenant}/reports/"]

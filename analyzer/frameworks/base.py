@@ -104,6 +104,13 @@ class Adapter:
     token_decoders: ClassVar[Mapping[str, str]] = {}
     # class methods that make a view function of a view class: ``dashboard = Dash.as_view()``
     view_constructors: ClassVar[frozenset[str]] = frozenset()
+    # Guard classes that decide per action: class-attribute suffix -> (the attribute that every
+    # action also needs, the attribute that lets a caller in whatever the action), e.g.
+    # ``list_perms = AllowAny()`` beside ``global_perms`` and ``enough_perms``.
+    action_guard_attrs: ClassVar[Mapping[str, tuple[str, str]]] = {}
+    # Methods that together make a project class a copy of the framework's own view base (a
+    # vendored framework): its request entry points are the framework's machinery, not checks.
+    framework_methods: ClassVar[frozenset[str]] = frozenset()
 
     def extract(self, ctx, sink: FactSink) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
@@ -198,7 +205,8 @@ TABLES = (
     "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "managers", "model_bases", "cors_calls", "cors_settings",
-    "view_constructors",
+    "view_constructors", "action_guard_attrs",
+    "framework_methods",
 )
 # ... and the authorization tables (analyzer/authz.py)
 AUTHZ_TABLES = (

@@ -19,6 +19,7 @@ import libcst as cst
 
 from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, Setting
 from ..names import assignments, call_arg, dotted, literal, string_list
+from ..walk import walk
 from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, Adapter, setting_value
 
 UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -89,7 +90,7 @@ def field_mark(name: str) -> str:
 class DjangoAdapter(Adapter):
     name = "django"
     markers = ("django", "urlpatterns", "ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "rest_framework",
-               "DEBUG", "SECRET_KEY")
+               "DEBUG", "SECRET_KEY", "get_response")
     known_guards = {
         **dict.fromkeys([
             "django.contrib.auth.decorators.login_required",
@@ -106,12 +107,16 @@ class DjangoAdapter(Adapter):
         ], "auth"),
         **dict.fromkeys(LOGIN_NOT_REQUIRED, "public"),
     }
-    auth_calls = frozenset({"django.contrib.auth.views.redirect_to_login"})
+    # redirecting to the login page, and Django's 403 response (``HttpResponse(status=403)`` spelled as a class)
+    auth_calls = frozenset({"django.contrib.auth.views.redirect_to_login", "django.http.HttpResponseForbidden",
+                            "django.http.response.HttpResponseForbidden"})
     auth_attributes = frozenset({"is_authenticated", "is_anonymous", "is_staff", "is_superuser"})
     auth_exceptions = frozenset({"django.core.exceptions.PermissionDenied"})
     provided_methods = PROVIDED
     chain_ends = frozenset(PROVIDED)
     entry_methods = frozenset({"dispatch"})
+    # a MiddlewareMixin-style middleware decides in these hooks (returning a response ends the request)
+    guard_methods = {"process_request": "request", "process_view": "request"}
     view_constructors = frozenset({"as_view"})
     request_attrs = frozenset({"POST", "GET", "body"})
     request_types = frozenset({"django.http.HttpRequest", "django.http.request.HttpRequest"})
@@ -160,6 +165,11 @@ class _DjangoFile:
         self.lists: dict[str, cst.BaseExpression] = {}  # module-level list variables
         self.emitted: set[str] = set()
         self.top = list(_top_statements(ctx.tree.body))
+        self.strings = module_strings(ctx.tree.body)
+        self.prefix_ref = ""  # the imported constant that names the prefix of the include being read
+
+    def path(self, expr) -> str:
+        return render_path(expr, self.strings, self.ctx.code)
 
     def run(self) -> None:
         assigns = [(t, v, n) for t, v, n in self._assignments()]
@@ -173,6 +183,7 @@ class _DjangoFile:
             self._settings(assigns)
         self._functions()
         self._classes()
+        self._middleware()
 
     # -- module level -----------------------------------------------------------------
     def _assignments(self):
@@ -286,8 +297,7 @@ class _DjangoFile:
         view = call_arg(expr, "view", 1)
         if route_arg is None or view is None:
             return
-        raw = literal(route_arg)
-        path = raw if isinstance(raw, str) else ctx.code(route_arg)
+        path = self.path(route_arg)
         if kind == "re_path":
             path = path.removeprefix("^").removesuffix("$").removeprefix("\\A").removesuffix("\\Z")
         loc = ctx.loc(expr)
@@ -296,7 +306,10 @@ class _DjangoFile:
         guards, view = self._wrappers(view)
         if isinstance(view, cst.Call) and ctx.resolve(view.func) in INCLUDE_FUNCS | {"include"} \
                 or isinstance(view, cst.Call) and (dotted(view.func) or "").endswith("decorator_include"):
+            self.prefix_ref = ctx.resolve(route_arg) if isinstance(route_arg, cst.Name) \
+                and route_arg.value not in self.strings else ""
             self._include(view, router, path, loc, guards)
+            self.prefix_ref = ""
             return
         if isinstance(view, (cst.List, cst.Tuple)):  # path("x/", ([...], "app", "ns"))
             self._include_target(view.elements[0].value if view.elements else None, router, path, loc, guards, None)
@@ -385,12 +398,14 @@ class _DjangoFile:
         elif isinstance(target, cst.Attribute) and target.attr.value == "urls":
             # include(router.urls) or include(app.urls) of an imported module: the linker keeps
             # the mount whose child is a router
-            self.sink.mounts.append(Mount(router, ctx.resolve(target), loc, path, namespace, tuple(guards)))
+            self.sink.mounts.append(Mount(router, ctx.resolve(target), loc, None if self.prefix_ref else path,
+                                          namespace, tuple(guards), prefix_ref=self.prefix_ref))
             child = ctx.resolve(target.value)
         else:
             child = ctx.resolve(target)
-        if child:
-            self.sink.mounts.append(Mount(router, child, loc, path, namespace, tuple(guards)))
+        if child:  # a prefix named by an imported constant is looked up when linking
+            self.sink.mounts.append(Mount(router, child, loc, None if self.prefix_ref else path, namespace,
+                                          tuple(guards), prefix_ref=self.prefix_ref))
 
     # -- functions: HTTP method restrictions ------------------------------------------------
     def _functions(self) -> None:
@@ -449,6 +464,31 @@ class _DjangoFile:
                         replace(m, decorators=(*m.decorators, *mg[m.name])) if m.name in mg else m for m in c.methods))
                 out.append(c)
             self.sink.classes[:] = out
+
+    # -- middleware: a request hook that always passes the request on guards nothing ---------
+    def _middleware(self) -> None:
+        """A middleware's request hooks (``__call__``, ``process_request``, ``process_view`` of a
+        class; the inner function of a ``def mw(get_response)`` factory) reject a caller only by
+        returning something other than the next handler's response (``get_response(request)``,
+        ``None`` from a ``process_*`` hook) or by raising. When none of them does, reading
+        ``request.user.is_authenticated`` there only adapts the request (healthchecks'
+        TeamAccessMiddleware): the hook's own checks are no evidence. What the functions it calls
+        do is still followed."""
+        passing = set()
+        for qual, node in _defs(self.module, self.ctx.tree.body):
+            if isinstance(node, cst.ClassDef):
+                hooks = [f"{qual}.{s.name.value}" for s in node.body.body
+                         if isinstance(s, cst.FunctionDef) and s.name.value in MIDDLEWARE_HOOKS]
+                nodes = [s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value in MIDDLEWARE_HOOKS]
+                if nodes and not any(_rejects(n) for n in nodes):
+                    passing.update(hooks)
+            elif qual.count(".") == self.module.count(".") + 1 and _takes_get_response(node):
+                inner = [(f"{qual}.{s.name.value}", s) for s in node.body.body if isinstance(s, cst.FunctionDef)]
+                if inner and not any(_rejects(n) for _, n in inner):
+                    passing.update([qual, *(q for q, _ in inner)])
+        if passing:
+            self.sink.functions[:] = [replace(f, evidence=()) if f.qualname in passing and f.evidence else f
+                                      for f in self.sink.functions]
 
     def _unwrap_method_decorator(self, call: cst.Call):
         arg = call_arg(call, "decorator", 0)
@@ -518,6 +558,95 @@ class _DjangoFile:
             qual, ctx.loc(node.name), kind, model_name, fields == "__all__",
             tuple(fields) if isinstance(fields, tuple) else (), exclude, tuple(hidden), where or locs.get("exclude"),
             read_only=tuple(read_only)))
+
+
+def module_strings(body) -> dict[str, str]:
+    """String constants bound unconditionally at module level (``PREFIX = "api/v1/"``, also
+    f-strings and sums of such constants). A binding under an ``if`` or ``try`` is a
+    configuration-dependent override: the unconditional value is the default and is kept."""
+    found: dict[str, str] = {}
+    for name, value, _ in assignments(body):
+        text = render_path(value, found, None)
+        if text is not None:
+            found[name] = text
+        else:
+            found.pop(name, None)
+    return found
+
+
+def render_path(expr, strings: dict[str, str], code):
+    """A route path built at runtime, evaluated where its inputs are constants: literals,
+    module constants, f-strings and ``+`` of those. Anything else is shown as a ``{name}``
+    pattern (``code`` None: return None instead)."""
+    value = literal(expr)
+    if isinstance(value, str):
+        return value
+    if isinstance(expr, cst.Name) and expr.value in strings:
+        return strings[expr.value]
+    if isinstance(expr, cst.FormattedString):
+        parts = []
+        for p in expr.parts:
+            if isinstance(p, cst.FormattedStringText):
+                parts.append(p.value)
+                continue
+            inner = render_path(p.expression, strings, code) if p.conversion is None and p.format_spec is None else None
+            if inner is None:
+                return None
+            parts.append(inner)
+        return "".join(parts)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        left, right = render_path(expr.left, strings, code), render_path(expr.right, strings, code)
+        return None if left is None or right is None else left + right
+    if code is None or expr is None:
+        return None
+    return "{%s}" % code(expr)
+
+
+MIDDLEWARE_HOOKS = frozenset({"__call__", "__acall__", "process_request", "process_view"})
+
+
+def _takes_get_response(node) -> bool:
+    params = node.params.params
+    return isinstance(node, cst.FunctionDef) and len(params) == 1 and params[0].name.value == "get_response"
+
+
+def _rejects(node: cst.FunctionDef) -> bool:
+    """The hook raises, or returns something other than the next handler's response."""
+    passed_on = set()  # locals holding the next handler's response
+
+    def passes(expr) -> bool:
+        if isinstance(expr, cst.Await):
+            expr = expr.expression
+        if expr is None or isinstance(expr, cst.Name) and (expr.value == "None" or expr.value in passed_on):
+            return True
+        if isinstance(expr, cst.Call):
+            name = dotted(expr.func) or ""
+            if name.rpartition(".")[2] == "get_response":
+                return True
+            func = expr.func
+            return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call) \
+                and dotted(func.value.func) == "super" and func.attr.value in MIDDLEWARE_HOOKS
+        return False
+
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Assign(self, a: cst.Assign) -> None:
+            if passes(a.value):
+                passed_on.update(t.target.value for t in a.targets if isinstance(t.target, cst.Name))
+
+        def visit_Raise(self, r: cst.Raise) -> None:
+            found.append(r)
+
+        def visit_Return(self, r: cst.Return) -> None:
+            if not passes(r.value):
+                found.append(r)
+
+        def visit_FunctionDef(self, f: cst.FunctionDef) -> bool:
+            return f is node  # a nested function is not this hook
+
+    walk(node, Finder())
+    return bool(found)
 
 
 def _top_statements(body):

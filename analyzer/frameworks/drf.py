@@ -22,9 +22,9 @@ import libcst as cst
 
 from ..walk import walk
 from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
-from ..names import assignments, call_arg, literal, string_list
+from ..names import assignments, call_arg, dotted, literal, string_list
 from .base import Adapter
-from .django import _defs, _top_statements
+from .django import _defs, _top_statements, module_strings, render_path
 
 P = "rest_framework.permissions."
 SAFE = ("GET", "HEAD", "OPTIONS")
@@ -40,6 +40,7 @@ DETAIL_ACTIONS = (("GET", "retrieve"), ("PUT", "update"), ("PATCH", "partial_upd
 API_VIEW = "rest_framework.decorators.api_view"
 ACTION = {"rest_framework.decorators.action", "rest_framework.decorators.detail_route",
           "rest_framework.decorators.list_route"}
+ROUTE_DECORATORS = ("detail_route", "list_route")  # DRF 2's, kept by vendored copies
 PERMISSION_DECORATOR = "rest_framework.decorators.permission_classes"
 DRF_DECORATORS = {API_VIEW, PERMISSION_DECORATOR, "rest_framework.decorators.authentication_classes",
                   "rest_framework.decorators.throttle_classes", "rest_framework.decorators.renderer_classes",
@@ -69,7 +70,9 @@ PROVIDED = {
 
 class DRFAdapter(Adapter):
     name = "drf"
-    markers = ("rest_framework", "REST_FRAMEWORK")
+    # also vendored copies (taiga ships its own DRF fork): viewsets, routers and permissions by shape
+    markers = ("rest_framework", "REST_FRAMEWORK", "ViewSet", "APIView", r"\.register\(", r"def register\(",
+               "permission_classes", "_perms =", "detail_route", "list_route")
     known_guards = {
         **dict.fromkeys([P + n for n in (
             "IsAuthenticated", "IsAdminUser", "DjangoModelPermissions", "DjangoObjectPermissions")], "auth"),
@@ -88,7 +91,11 @@ class DRFAdapter(Adapter):
     provided_methods = PROVIDED
     chain_ends = frozenset(k for k in PROVIDED if not k.startswith("rest_framework.mixins."))
     entry_methods = frozenset({"initial", "check_permissions", "get_permissions"})
-    guard_methods = {"has_permission": "request", "has_object_permission": "item"}
+    guard_methods = {"has_permission": "request", "has_object_permission": "item",
+                     "check_permissions": "request"}  # a vendored DRF 2 fork's permission components
+    # taiga's ResourcePermission: ``list_perms = AllowAny()``, ``update_perms = IsTheSameUser()``...
+    action_guard_attrs = {"_perms": ("global_perms", "enough_perms")}
+    framework_methods = frozenset({"initial", "get_permissions", "check_permissions", "permission_denied"})
     request_attrs = frozenset({"data", "query_params"})
     request_types = frozenset({"rest_framework.request.Request"})
     response_wrappers = frozenset({"rest_framework.response.Response"})
@@ -117,6 +124,7 @@ class _DRFFile:
         self.ctx = ctx
         self.sink = sink
         self.module = ctx.module
+        self.strings = None  # the module's string constants, read when a router path needs them
 
     def run(self) -> None:
         self._routers()
@@ -162,33 +170,57 @@ class _DRFFile:
     # -- routers ----------------------------------------------------------------------------
     def _routers(self) -> None:
         ctx = self.ctx
-        routers = {}
+        made, registers = {}, []
         for stmt in _top_statements(ctx.tree.body):
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
             for small in stmt.body:
                 if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) \
-                        and isinstance(small.targets[0].target, cst.Name) and ctx.resolve(small.value.func) in ROUTERS:
-                    name = small.targets[0].target.value
-                    slash = literal(call_arg(small.value, "trailing_slash"))
-                    routers[name] = "" if slash is False else "/"
-                    self.sink.routers.append(Router(f"{self.module}.{name}", "router", "django", "", "/",
-                                                    ctx.loc(small)))  # "/": when nothing includes it
+                        and isinstance(small.targets[0].target, cst.Name) and ctx.resolve(small.value.func):
+                    made[small.targets[0].target.value] = small
                 elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                     call = small.value
                     if isinstance(call.func, cst.Attribute) and call.func.attr.value == "register" \
-                            and isinstance(call.func.value, cst.Name) and call.func.value.value in routers:
-                        self._register(f"{self.module}.{call.func.value.value}", routers[call.func.value.value], call)
+                            and isinstance(call.func.value, cst.Name) and call.func.value.value in made:
+                        registers.append(call)
+        # a known router class, or any instance that registers viewsets under a path prefix: its
+        # class hierarchy decides when linking (a project subclass, a vendored copy)
+        routers = {}
+        for call in registers:
+            name = call.func.value.value
+            if name not in routers:
+                assign = made[name]
+                cls = ctx.resolve(assign.value.func)
+                if cls not in ROUTERS and not isinstance(call_arg(call, "prefix", 0), (cst.SimpleString, cst.FormattedString,
+                                                                                       cst.ConcatenatedString)):
+                    continue
+                slash = literal(call_arg(assign.value, "trailing_slash"))
+                routers[name] = "" if slash is False else "/"
+                self.sink.routers.append(Router(f"{self.module}.{name}", "router", "django", "", "/",
+                                                ctx.loc(assign), cls="" if cls in ROUTERS else cls))
+            self._register(f"{self.module}.{name}", routers[name], call)
+
+    def _router_class(self, qual: str, node: cst.ClassDef) -> None:
+        """A router class wherever it is defined: a subclass of DRF's, or a class that defines
+        the router protocol itself, ``register(self, prefix, viewset, ...)`` (a vendored copy).
+        Instances of its subclasses are routers (the linker follows the bases)."""
+        bases = [self.ctx.resolve(a.value) for a in node.bases if a.keyword is None]
+        register = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "register"),
+                        None)
+        params = [p.name.value for p in register.params.params] if register is not None else []
+        if any(b in ROUTERS for b in bases) or params[1:3] == ["prefix", "viewset"]:
+            self.sink.routers.append(Router(qual, "class", "django", "", "", self.ctx.loc(node.name)))
 
     def _register(self, router: str, slash: str, call: cst.Call) -> None:
         ctx = self.ctx
-        prefix = literal(call_arg(call, "prefix", 0))
         viewset = call_arg(call, "viewset", 1)
         if viewset is None:
             return
-        prefix = (prefix if isinstance(prefix, str) else ctx.code(call.args[0].value)).lstrip("^").rstrip("$")
+        if self.strings is None:
+            self.strings = module_strings(ctx.tree.body)
+        prefix = render_path(call_arg(call, "prefix", 0), self.strings, ctx.code).lstrip("^").rstrip("$")
         cls = ctx.resolve(viewset)
-        basename = literal(call_arg(call, "basename", 2))
+        basename = literal(call_arg(call, "basename", 2) or call_arg(call, "base_name"))
         base = basename if isinstance(basename, str) else cls.rpartition(".")[2].lower().removesuffix("viewset")
         loc = ctx.loc(call)
         list_path = prefix.rstrip("/") + slash if prefix else ""
@@ -242,11 +274,15 @@ class _DRFFile:
         for qual, node in _defs(self.module, ctx.tree.body):
             if not isinstance(node, cst.ClassDef):
                 continue
+            self._router_class(qual, node)
             perms = None
             methods = {}
+            per_action = []
             for name, value, small in assignments(node.body.body):
                 if name == "permission_classes":
                     perms = self.permission_list(value)
+                elif name.endswith("_perms"):
+                    per_action.append((name, self._action_perms(value, per_action)))
                 elif name == "serializer_class" and ctx.resolve(value):
                     self.sink.schema_uses.append(SchemaUse(qual, ctx.resolve(value), ctx.loc(small)))
             for stmt in node.body.body:
@@ -254,22 +290,27 @@ class _DRFFile:
                     action = self._action(stmt)
                     if action:
                         methods[stmt.name.value] = action
+                    checks = _checked_actions(stmt)
+                    if checks and checks != (stmt.name.value,):
+                        methods.setdefault(stmt.name.value, {})["checks"] = checks
                     if stmt.name.value == "get_queryset" and _reads_user(stmt):
                         methods.setdefault("__scoped__", True)
-                    if stmt.name.value in ("has_permission", "has_object_permission"):
+                    if stmt.name.value in ("has_permission", "has_object_permission", "check_permissions"):
                         found = _user_checks(stmt)
                         if found:
                             evidence[f"{qual}.{stmt.name.value}"] = found
                     self._serializer_calls(f"{qual}.{stmt.name.value}", stmt)
-            if perms is not None or methods:
-                updates[qual] = (perms, methods)
+            if perms is not None or methods or per_action:
+                updates[qual] = (perms, methods, per_action)
         if updates:
             out = []
             for c in self.sink.classes:
                 if c.qualname in updates:
-                    perms, methods = updates[c.qualname]
+                    perms, methods, per_action = updates[c.qualname]
                     if methods.pop("__scoped__", False):
                         c = replace(c, scoped=True)
+                    if per_action:
+                        c = replace(c, guard_attrs=(*c.guard_attrs, *per_action))
                     if perms is not None:
                         c = replace(c, guard_attrs=tuple((a, perms if a == "permission_classes" else u)
                                                          for a, u in c.guard_attrs))
@@ -282,12 +323,31 @@ class _DRFFile:
                 replace(f, evidence=tuple(sorted({*f.evidence, *evidence[f.qualname]}))) if f.qualname in evidence else f
                 for f in self.sink.functions]
 
+    def _action_perms(self, value, earlier) -> tuple[GuardUse, ...]:
+        """The guards of one per-action permission attribute: ``None`` is none; a component
+        named AllowAny lets everyone in; any other component is a custom permission check;
+        ``retrieve_perms`` (another attribute) is that attribute's guards."""
+        if isinstance(value, cst.Name) and value.value == "None":
+            return ()
+        if isinstance(value, cst.Name):
+            found = dict(earlier).get(value.value)
+            if found is not None:
+                return found
+        out = []
+        for u in self.permission_list(value):
+            if u.alternatives or u.target in self.ctx.knowledge.known_guards:
+                out.append(u)
+            else:
+                out.append(replace(u, effect="public" if u.target.rpartition(".")[2] == "AllowAny" else "auth"))
+        return tuple(out)
+
     def _action(self, node: cst.FunctionDef):
         ctx = self.ctx
         for d in node.decorators:
             expr = d.decorator
             q = ctx.resolve(expr.func if isinstance(expr, cst.Call) else expr)
-            if q not in ACTION:
+            route_style = q.rpartition(".")[2] in ROUTE_DECORATORS
+            if q not in ACTION and not route_style:
                 continue
             call = expr if isinstance(expr, cst.Call) else None
             detail = literal(call_arg(call, "detail", 0)) if call else None
@@ -295,7 +355,7 @@ class _DRFFile:
                 detail = True
             elif q.endswith("list_route"):
                 detail = False
-            methods = string_list(call_arg(call, "methods")) if call else None
+            methods = string_list(call_arg(call, "methods", 0 if route_style else None)) if call else None
             url_path = literal(call_arg(call, "url_path")) if call else None
             suffix = (url_path if isinstance(url_path, str) else node.name.value).strip("/") + "/"
             out = {"subroute": ("detail" if detail is True else "list", suffix,
@@ -357,6 +417,23 @@ class _DRFFile:
                 self.sink.functions[:] = [replace(f, misplaced=(*f.misplaced, *misplaced)) if f.qualname == qual else f
                                           for f in self.sink.functions]
             self._serializer_calls(qual, node)
+
+
+def _checked_actions(node: cst.FunctionDef) -> tuple[str, ...]:
+    """Action names a view method passes to ``self.check_permissions(request, "name", ...)``."""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "check_permissions" \
+                    and dotted(func.value) == "self":
+                name = literal(call_arg(call, "action", 1))
+                if isinstance(name, str) and name not in found:
+                    found.append(name)
+
+    walk(node.body, Finder())
+    return tuple(found)
 
 
 def _user_checks(node: cst.FunctionDef) -> list[str]:
