@@ -1081,3 +1081,157 @@ urlpatterns = [
     })
     assert sorted(r.path for r in report.routes) == [
         "/about/", "/api/v2/items/", "/shop/cart/", "/{settings.STATUS_PATH}", "/{tenant}/reports/"]
+
+
+def test_routers_are_recognised_by_their_class_hierarchy():
+    """A project subclass of a DRF router is a router; so is a vendored copy that defines
+    ``register(self, prefix, viewset)`` itself; a plugin registry whose ``register`` takes a
+    name and a class is not, even when it is called with a string."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from core.routers import OptionalSlashRouter
+from core.plugins import exporters
+from shop.views import OrderViewSet, PdfExporter
+
+router = OptionalSlashRouter()
+router.register(r"orders", OrderViewSet)
+exporters.register("pdf", PdfExporter)
+
+urlpatterns = [path("api/", include(router.urls))]
+""",
+        "core/__init__.py": "",
+        "core/routers.py": """
+from rest_framework.routers import DefaultRouter
+
+class OptionalSlashRouter(DefaultRouter):
+    def __init__(self):
+        super().__init__()
+        self.trailing_slash = "/?"
+""",
+        "core/plugins.py": """
+class Registry:
+    def __init__(self):
+        self.items = {}
+
+    def register(self, name, cls):
+        self.items[name] = cls
+
+exporters = Registry()
+""",
+        "shop/__init__.py": "",
+        "shop/views.py": """
+from rest_framework import permissions, viewsets
+from core.api import ProjectViewSet
+
+class OrderViewSet(ProjectViewSet):
+    permission_classes = [permissions.IsAuthenticated]
+
+class PdfExporter:
+    pass
+""",
+        "core/api.py": """
+from rest_framework import viewsets
+
+class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
+    pass
+""",
+    })
+    assert {(r.method, r.path, r.auth) for r in report.routes} == {
+        ("GET", "/api/orders/", "protected"), ("GET", "/api/orders/<pk>/", "protected")}
+
+
+def test_per_action_permission_classes_of_a_vendored_framework():
+    """taiga-back style: a vendored DRF fork whose APIView runs the permission machinery itself
+    (no check of its own), and permission classes that declare a component per action
+    (``list_perms = AllowAny()``), asked by name in the handler
+    (``self.check_permissions(request, "get_token")``)."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from proj.routers import router
+urlpatterns = [path("api/v1/", include(router.urls))]
+""",
+        "proj/routers.py": """
+from vendor import routers
+from proj.api import AuthViewSet, NoteViewSet
+router = routers.DefaultRouter(trailing_slash=False)
+router.register(r"auth", AuthViewSet, base_name="auth")
+router.register(r"notes", NoteViewSet, base_name="notes")
+""",
+        "vendor/__init__.py": "",
+        "vendor/routers.py": """
+class BaseRouter(object):
+    def __init__(self):
+        self.registry = []
+    def register(self, prefix, viewset, base_name=None):
+        self.registry.append((prefix, viewset, base_name))
+
+class DefaultRouter(BaseRouter):
+    def __init__(self, trailing_slash=True):
+        super().__init__()
+""",
+        "vendor/views.py": """
+from django.http import HttpResponseForbidden
+from django.views.generic import View
+
+class APIView(View):
+    permission_classes = ()
+    def get_permissions(self):
+        return [p(request=self.request, view=self) for p in self.permission_classes]
+    def permission_denied(self, request):
+        return HttpResponseForbidden()
+    def check_permissions(self, request, action=None, obj=None):
+        for permission in self.get_permissions():
+            if not permission.check_permissions(action=action, obj=obj):
+                self.permission_denied(request)
+    def initial(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            self.permission_denied(request)
+
+class ViewSet(APIView):
+    def list(self, request):
+        self.check_permissions(request, "list")
+    def destroy(self, request, pk=None):
+        self.check_permissions(request, "destroy")
+""",
+        "vendor/permissions.py": """
+class ResourcePermission(object):
+    global_perms = None
+    enough_perms = None
+    list_perms = None
+    destroy_perms = None
+
+class AllowAny(object):
+    def check_permissions(self, request, view, obj=None):
+        return True
+
+class IsAuthenticated(object):
+    def check_permissions(self, request, view, obj=None):
+        return request.user.is_authenticated
+""",
+        "proj/api.py": """
+from vendor.views import ViewSet
+from vendor.permissions import AllowAny, IsAuthenticated, ResourcePermission
+
+class AuthPermission(ResourcePermission):
+    get_token_perms = AllowAny()
+
+class NotePermission(ResourcePermission):
+    list_perms = AllowAny()
+    destroy_perms = IsAuthenticated()
+
+class AuthViewSet(ViewSet):
+    permission_classes = (AuthPermission,)
+    def create(self, request):
+        self.check_permissions(request, "get_token")
+
+class NoteViewSet(ViewSet):
+    permission_classes = (NotePermission,)
+""",
+    })
+    auth = {(r.method, r.path): r.auth for r in report.routes}
+    assert auth == {("POST", "/api/v1/auth"): "public", ("GET", "/api/v1/notes"): "public",
+                    ("DELETE", "/api/v1/notes/<pk>"): "protected",
+                    # AuthPermission declares nothing for list and destroy: nothing guards them
+                    ("GET", "/api/v1/auth"): "unprotected", ("DELETE", "/api/v1/auth/<pk>"): "unprotected"}

@@ -270,7 +270,7 @@ class _DRFFile:
     # -- classes: permission operators, actions, permission methods, serializer use -----------------
     def _classes(self) -> None:
         ctx = self.ctx
-        updates, evidence = {}, {}
+        updates, evidence, asked = {}, {}, {}
         for qual, node in _defs(self.module, ctx.tree.body):
             if not isinstance(node, cst.ClassDef):
                 continue
@@ -291,6 +291,8 @@ class _DRFFile:
                     if action:
                         methods[stmt.name.value] = action
                     checks = _checked_actions(stmt)
+                    if checks:  # judged by the view's permission classes for these actions, not
+                        asked[f"{qual}.{stmt.name.value}"] = f"{qual}.check_permissions"  # as its own check
                     if checks and checks != (stmt.name.value,):
                         methods.setdefault(stmt.name.value, {})["checks"] = checks
                     if stmt.name.value == "get_queryset" and _reads_user(stmt):
@@ -318,6 +320,10 @@ class _DRFFile:
                                                  for m in c.methods))
                 out.append(c)
             self.sink.classes[:] = out
+        if asked:
+            self.sink.functions[:] = [
+                replace(f, calls=tuple(c for c in f.calls if c != asked[f.qualname])) if f.qualname in asked else f
+                for f in self.sink.functions]
         if evidence:
             self.sink.functions[:] = [
                 replace(f, evidence=tuple(sorted({*f.evidence, *evidence[f.qualname]}))) if f.qualname in evidence else f
