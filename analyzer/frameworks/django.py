@@ -12,6 +12,8 @@ decorators, wherever it is defined, are its guards, and findings are reported on
 """
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import replace
 
@@ -428,6 +430,30 @@ class _DjangoFile:
         if restricted:
             self.sink.functions[:] = [replace(f, methods=restricted[f.qualname]) if f.qualname in restricted else f
                                       for f in self.sink.functions]
+        self._dispatchers()
+
+    def _dispatchers(self) -> None:
+        """A view that only picks another view of its module by the request and returns its
+        response (``if request.method == "POST": return create_check(request)``) is guarded when
+        every view it can hand the request to is: each combination of one decorator per target
+        is a guard that authenticates when all of its alternatives do."""
+        top = {stmt.name.value: stmt for stmt in self.ctx.tree.body if isinstance(stmt, cst.FunctionDef)}
+        added = {}
+        for name, node in top.items():
+            targets = _delegates(node.body)
+            if not targets or not all(t in top and t != name and top[t].decorators for t in targets):
+                continue
+            choices = [[self.ctx.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+                        for d in top[t].decorators] for t in targets]
+            if math.prod(len(c) for c in choices) > 32:
+                continue
+            where = self.ctx.loc(node.name)
+            shown = f"dispatches to {', '.join(targets)}"
+            added[f"{self.module}.{name}"] = tuple(
+                GuardUse("", shown, where, "decorator", alternatives=combo) for combo in itertools.product(*choices))
+        if added:
+            self.sink.functions[:] = [replace(f, decorators=(*f.decorators, *added[f.qualname]))
+                                      if f.qualname in added else f for f in self.sink.functions]
 
     # -- classes: method_decorator, models, forms and serializers -----------------------------
     def _classes(self) -> None:
@@ -603,6 +629,34 @@ def render_path(expr, strings: dict[str, str], code):
 
 
 MIDDLEWARE_HOOKS = frozenset({"__call__", "__acall__", "process_request", "process_view"})
+
+
+def _delegates(block) -> list[str] | None:
+    """Names of the module functions a view body hands the request to, when all it does is
+    choose one (``if``s and ``return f(request, ...)``); else None."""
+    found: list[str] = []
+    for stmt in block.body:
+        if isinstance(stmt, cst.If):
+            for branch in (stmt.body, stmt.orelse.body if isinstance(stmt.orelse, cst.Else) else stmt.orelse):
+                if branch is None:
+                    continue
+                inner = _delegates(branch) if not isinstance(branch, cst.If) else _delegates(
+                    cst.IndentedBlock(body=[branch]))
+                if inner is None:
+                    return None
+                found += [n for n in inner if n not in found]
+            continue
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            return None
+        small = stmt.body[0]
+        if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+            continue  # docstring
+        if not (isinstance(small, cst.Return) and isinstance(small.value, cst.Call)
+                and isinstance(small.value.func, cst.Name)):
+            return None
+        if small.value.func.value not in found:
+            found.append(small.value.func.value)
+    return found
 
 
 def _takes_get_response(node) -> bool:
