@@ -503,11 +503,13 @@ class _DjangoFile:
         passing = set()
         for qual, node in _defs(self.module, self.ctx.tree.body):
             if isinstance(node, cst.ClassDef):
-                hooks = [f"{qual}.{s.name.value}" for s in node.body.body
-                         if isinstance(s, cst.FunctionDef) and s.name.value in MIDDLEWARE_HOOKS]
-                nodes = [s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value in MIDDLEWARE_HOOKS]
-                if nodes and not any(_rejects(n) for n in nodes):
-                    passing.update(hooks)
+                defs = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
+                init = defs.get("__init__")
+                middleware = "process_request" in defs or "process_view" in defs or init is not None and any(
+                    p.name.value == "get_response" for p in init.params.params)
+                nodes = [n for name, n in defs.items() if name in MIDDLEWARE_HOOKS]
+                if middleware and nodes and not any(_rejects(n) for n in nodes):
+                    passing.update(f"{qual}.{n.name.value}" for n in nodes)
             elif qual.count(".") == self.module.count(".") + 1 and _takes_get_response(node):
                 inner = [(f"{qual}.{s.name.value}", s) for s in node.body.body if isinstance(s, cst.FunctionDef)]
                 if inner and not any(_rejects(n) for _, n in inner):
