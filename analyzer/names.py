@@ -119,6 +119,52 @@ def path_text(expr: cst.BaseExpression | None, code) -> str:
     return code(expr) if expr is not None else ""
 
 
+def module_strings(body) -> dict[str, str]:
+    """String constants bound unconditionally at module level (``PREFIX = "api/v1/"``, also
+    f-strings and sums of such constants). A binding under an ``if`` or ``try`` is a
+    configuration-dependent override: the unconditional value is the default and is kept."""
+    found: dict[str, str] = {}
+    for name, value, _ in assignments(body):
+        text = render_path(value, found, None)
+        if text is not None:
+            found[name] = text
+        else:
+            found.pop(name, None)
+    return found
+
+
+def render_path(expr, strings: dict[str, str], code):
+    """A route path built at runtime, evaluated where its inputs are constants: literals,
+    module constants, f-strings and ``+`` of those. Anything else is shown as a ``{name}``
+    pattern (``code`` None: return None instead)."""
+    value = literal(expr)
+    if isinstance(value, str):
+        return value
+    if isinstance(expr, cst.Name) and expr.value in strings:
+        return strings[expr.value]
+    if isinstance(expr, cst.FormattedString):
+        parts = []
+        for p in expr.parts:
+            if isinstance(p, cst.FormattedStringText):
+                parts.append(p.value)
+                continue
+            if p.conversion is None and p.format_spec is None:
+                inner = render_path(p.expression, strings, code)
+            else:  # f"{x!r}", f"{n:03d}": not a constant's text
+                inner = None if code is None else "{%s}" % code(p.expression)
+            if inner is None:
+                return None
+            parts.append(inner)
+        return "".join(parts)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        left, right = render_path(expr.left, strings, code), render_path(expr.right, strings, code)
+        return None if left is None or right is None else left + right
+    if code is None or expr is None:
+        return None
+    return "{%s}" % code(expr)
+
+
+
 def string_list(expr: cst.BaseExpression | None) -> tuple[str, ...] | None:
     """A literal string or collection of strings as a tuple, else None."""
     value = literal(expr)

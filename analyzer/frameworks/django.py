@@ -20,7 +20,7 @@ from dataclasses import replace
 import libcst as cst
 
 from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, Setting
-from ..names import assignments, call_arg, dotted, literal, string_list
+from ..names import assignments, call_arg, dotted, literal, module_strings, render_path, string_list
 from ..walk import walk
 from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, Adapter, setting_value
 
@@ -586,48 +586,6 @@ class _DjangoFile:
             qual, ctx.loc(node.name), kind, model_name, fields == "__all__",
             tuple(fields) if isinstance(fields, tuple) else (), exclude, tuple(hidden), where or locs.get("exclude"),
             read_only=tuple(read_only)))
-
-
-def module_strings(body) -> dict[str, str]:
-    """String constants bound unconditionally at module level (``PREFIX = "api/v1/"``, also
-    f-strings and sums of such constants). A binding under an ``if`` or ``try`` is a
-    configuration-dependent override: the unconditional value is the default and is kept."""
-    found: dict[str, str] = {}
-    for name, value, _ in assignments(body):
-        text = render_path(value, found, None)
-        if text is not None:
-            found[name] = text
-        else:
-            found.pop(name, None)
-    return found
-
-
-def render_path(expr, strings: dict[str, str], code):
-    """A route path built at runtime, evaluated where its inputs are constants: literals,
-    module constants, f-strings and ``+`` of those. Anything else is shown as a ``{name}``
-    pattern (``code`` None: return None instead)."""
-    value = literal(expr)
-    if isinstance(value, str):
-        return value
-    if isinstance(expr, cst.Name) and expr.value in strings:
-        return strings[expr.value]
-    if isinstance(expr, cst.FormattedString):
-        parts = []
-        for p in expr.parts:
-            if isinstance(p, cst.FormattedStringText):
-                parts.append(p.value)
-                continue
-            inner = render_path(p.expression, strings, code) if p.conversion is None and p.format_spec is None else None
-            if inner is None:
-                return None
-            parts.append(inner)
-        return "".join(parts)
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
-        left, right = render_path(expr.left, strings, code), render_path(expr.right, strings, code)
-        return None if left is None or right is None else left + right
-    if code is None or expr is None:
-        return None
-    return "{%s}" % code(expr)
 
 
 MIDDLEWARE_HOOKS = frozenset({"__call__", "__acall__", "process_request", "process_view"})

@@ -22,9 +22,9 @@ import libcst as cst
 
 from ..walk import walk
 from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
-from ..names import assignments, call_arg, dotted, literal, string_list
+from ..names import assignments, call_arg, dotted, literal, module_strings, render_path, string_list
 from .base import Adapter
-from .django import _defs, _top_statements, module_strings, render_path
+from .django import _defs, _top_statements
 
 P = "rest_framework.permissions."
 SAFE = ("GET", "HEAD", "OPTIONS")
