@@ -1230,3 +1230,120 @@ app.include_router(router)
     })
     assert [r.auth for r in report.routes] == ["protected"]
     assert not rules(report, "RG104")
+
+# -- module identity: same-named modules in sibling directories --------------------------------------
+# Netflix dispatch keeps each feature in a directory without ``__init__.py`` (a namespace package
+# inside the ``dispatch`` package): case_cost/views.py, data/alert/views.py... Each is its own
+# module; their routes, and their relative ``.service`` calls, must never be joined.
+SAME_NAMED = {
+    "src/desk/__init__.py": "",
+    "src/desk/auth.py": """
+from fastapi import HTTPException, Request
+
+def current_user(request: Request):
+    if "authorization" not in request.headers:
+        raise HTTPException(status_code=401)
+    return request.headers["authorization"]
+""",
+    "src/desk/api.py": """
+from fastapi import APIRouter, Depends
+from desk.auth import current_user
+from desk.case_cost.views import router as case_cost_router
+from desk.data import alert_router, source_router
+from .health.views import router as health_router
+
+api_router = APIRouter()
+authenticated = APIRouter()
+authenticated.include_router(case_cost_router, prefix="/case_costs")
+authenticated.include_router(alert_router, prefix="/data/alerts")
+authenticated.include_router(source_router, prefix="/data/sources")
+api_router.include_router(health_router, prefix="/health")
+api_router.include_router(authenticated, prefix="/{organization}", dependencies=[Depends(current_user)])
+""",
+    "src/desk/main.py": """
+from fastapi import FastAPI
+from .api import api_router
+
+app = FastAPI()
+app.include_router(api_router, prefix="/api/v1")
+""",
+    "src/desk/health/views.py": """
+from fastapi import APIRouter
+router = APIRouter()
+
+@router.get("/")
+def healthcheck():
+    return {"status": "ok"}
+""",
+    "src/desk/case_cost/service.py": """
+def get(*, db_session, case_cost_id):
+    return db_session.get("CaseCost", case_cost_id)
+""",
+    "src/desk/case_cost/views.py": """
+from fastapi import APIRouter
+from .service import get
+
+router = APIRouter()
+
+@router.get("/{case_cost_id}")
+def get_case_cost(case_cost_id: int):
+    return get(db_session=None, case_cost_id=case_cost_id)
+""",
+    "src/desk/data/__init__.py": """
+from .alert.views import router as alert_router
+from .source.views import router as source_router
+""",
+    "src/desk/data/alert/service.py": """
+def get(*, db_session, alert_id):
+    return db_session.get("Alert", alert_id)
+""",
+    "src/desk/data/alert/views.py": """
+from fastapi import APIRouter
+from . import service
+
+router = APIRouter()
+
+@router.get("/{alert_id}")
+def get_alert(alert_id: int):
+    return service.get(db_session=None, alert_id=alert_id)
+""",
+    "src/desk/data/source/service.py": """
+def get(*, db_session, source_id):
+    return db_session.get("Source", source_id)
+""",
+    "src/desk/data/source/views.py": """
+from fastapi import APIRouter
+from .service import get as get_source
+
+router = APIRouter()
+
+@router.delete("/{source_id}")
+def delete_source(source_id: int):
+    return get_source(db_session=None, source_id=source_id)
+""",
+}
+
+
+def test_same_named_modules_stay_apart():
+    report = scan_sources(SAME_NAMED)
+    got = sorted((r.method, r.path, r.handler, r.auth) for r in report.routes)
+    assert got == sorted([
+        ("GET", "/api/v1/health/", "desk.health.views.healthcheck", "public"),
+        ("GET", "/api/v1/{organization}/case_costs/{case_cost_id}", "desk.case_cost.views.get_case_cost", "protected"),
+        ("GET", "/api/v1/{organization}/data/alerts/{alert_id}", "desk.data.alert.views.get_alert", "protected"),
+        ("DELETE", "/api/v1/{organization}/data/sources/{source_id}", "desk.data.source.views.delete_source",
+         "protected"),
+    ])
+    g = report.graph
+    calls = {h: {g.canonical(c) for c in g.functions[h].calls} for h in (r.handler for r in report.routes)}
+    assert "desk.case_cost.service.get" in calls["desk.case_cost.views.get_case_cost"]
+    assert "desk.data.alert.service.get" in calls["desk.data.alert.views.get_alert"]
+    assert "desk.data.source.service.get" in calls["desk.data.source.views.delete_source"]
+
+
+def test_scripts_with_the_same_name_are_two_modules():
+    from routeguard.names import module_names
+    named = module_names(["worker/app.py", "web/app.py", "web/routes.py", "pkg/__init__.py", "pkg/x/app.py"])
+    assert named == {"worker/app.py": ("worker.app", False), "web/app.py": ("web.app", False),
+                     "web/routes.py": ("routes", False), "pkg/__init__.py": ("pkg", True),
+                     "pkg/x/app.py": ("pkg.x.app", False)}
