@@ -507,6 +507,9 @@ class ModuleFacts:
     access_checks: tuple[AccessCheck, ...] = ()
     token_decodes: tuple[TokenDecode, ...] = ()
     owner_fields: tuple[OwnerField, ...] = ()
+    # (qualified name, why) for module and class level names bound to a value that rejects:
+    # ``InvalidCredentials = HTTPException(status_code=401)``, ``error_code = HTTP_403_FORBIDDEN``
+    rejecting_values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -540,3 +543,4 @@ class FactSink:
     access_checks: list = field(default_factory=list)
     token_decodes: list = field(default_factory=list)
     owner_fields: list = field(default_factory=list)
+    rejecting_values: list = field(default_factory=list)

@@ -102,6 +102,7 @@ class AppGraph(AuthzQueries):
         self.request_reads: dict[str, list] = {}  # function -> [RequestRead]
         self.data_writes: list = []  # DataWrite
         self.cors: list = []  # CorsPolicy
+        self.rejecting_values: dict[str, str] = {}  # module/class level name -> why using it rejects
         for m in self.modules:
             if m.error:
                 continue
@@ -129,6 +130,7 @@ class AppGraph(AuthzQueries):
                 self.request_reads.setdefault(rr.function, []).append(rr)
             self.data_writes.extend(m.data_writes)
             self.cors.extend(m.cors)
+            self.rejecting_values.update(m.rejecting_values)
         # only names that can be a project function are resolved (alias() is not memoized yet)
         defined = {q.rpartition(".")[2] for q in self.functions}
         for m in self.modules:
@@ -285,7 +287,10 @@ class AppGraph(AuthzQueries):
         if reason is None and f is not None:
             for call in f.calls:
                 c = self.canonical(call)
-                if c in self.k.auth_calls or self.k.known_guards.get(c) == "auth":
+                value = self.rejecting_value(call)
+                if value:
+                    reason = f"uses {value[0].rpartition('.')[2]}, which {value[1]}"
+                elif c in self.k.auth_calls or self.k.known_guards.get(c) == "auth":
                     reason = f"calls {c}"
                 elif c in self.classes and self.function_auth(f"{c}.__init__", _stack | {qname}):
                     reason = f"calls {c}"  # an exception class that rejects with 401/403
@@ -303,6 +308,21 @@ class AppGraph(AuthzQueries):
                     break
         self._auth_memo[qname] = reason
         return reason
+
+    def rejecting_value(self, qname: str) -> tuple[str, str] | None:
+        """(name, why) when ``qname`` names a module or class level value that rejects (a
+        pre-built 401 exception, a 403 status): ``self.denied`` is looked up along the class's
+        bases."""
+        if not self.rejecting_values:
+            return None
+        q = self.alias(qname)
+        if q in self.rejecting_values:
+            return q, self.rejecting_values[q]
+        cls, _, attr = q.rpartition(".")
+        for c in self.mro(cls) if cls in self.classes else ():
+            if f"{c}.{attr}" in self.rejecting_values:
+                return f"{c}.{attr}", self.rejecting_values[f"{c}.{attr}"]
+        return None
 
     def judge(self, target: str, _stack: frozenset = frozenset()) -> tuple[str, str] | None:
         """(effect, reason) if the decorator/dependency/class ``target`` is a guard."""

@@ -1347,3 +1347,89 @@ def test_scripts_with_the_same_name_are_two_modules():
     assert named == {"worker/app.py": ("worker.app", False), "web/app.py": ("web.app", False),
                      "web/routes.py": ("routes", False), "pkg/__init__.py": ("pkg", True),
                      "pkg/x/app.py": ("pkg.x.app", False)}
+
+
+# -- pre-built exception objects: what a module-level value does counts where it is raised -------------
+PREBUILT = {
+    "svc/__init__.py": "",
+    "svc/errors.py": """
+from fastapi import HTTPException
+from starlette.status import HTTP_401_UNAUTHORIZED
+
+InvalidCredentialException = HTTPException(
+    status_code=HTTP_401_UNAUTHORIZED, detail=[{"msg": "Could not validate credentials"}]
+)
+NotFound = HTTPException(status_code=404)
+
+
+class Problems:
+    forbidden = HTTPException(403, detail="forbidden")
+""",
+    "svc/auth.py": """
+from fastapi import HTTPException, Request
+from .errors import InvalidCredentialException, NotFound, Problems
+
+
+def get_current_user(request: Request):
+    email = request.headers.get("x-user")
+    if not email:
+        raise InvalidCredentialException
+    return email
+
+
+def get_team(request: Request):
+    if not request.query_params.get("team"):
+        raise NotFound
+    return request.query_params["team"]
+
+
+class Gate:
+    denied_code = 403
+
+    def __call__(self, request: Request):
+        if "x-key" not in request.headers:
+            raise Problems.forbidden
+        return request.headers["x-key"]
+
+
+class TeamGate(Gate):
+    def __call__(self, request: Request):
+        if "x-team" not in request.headers:
+            raise HTTPException(status_code=self.denied_code)
+""",
+    "svc/main.py": """
+from fastapi import Depends, FastAPI
+from .auth import Gate, TeamGate, get_current_user, get_team
+
+app = FastAPI()
+
+
+@app.get("/me", dependencies=[Depends(get_current_user)])
+def me():
+    return {}
+
+
+@app.get("/team", dependencies=[Depends(get_team)])
+def team():
+    return {}
+
+
+@app.get("/keys", dependencies=[Depends(Gate())])
+def keys():
+    return {}
+
+
+@app.get("/teams", dependencies=[Depends(TeamGate())])
+def teams():
+    return {}
+""",
+}
+
+
+def test_prebuilt_exception_objects_reject():
+    by_path = {r.path: r for r in scan_sources(PREBUILT).routes}
+    assert by_path["/me"].auth == "protected"
+    assert "InvalidCredentialException" in by_path["/me"].guards[0].reason
+    assert by_path["/team"].auth == "unprotected"  # a pre-built 404 turns nobody away for lack of a credential
+    assert by_path["/keys"].auth == "protected"  # a class attribute
+    assert by_path["/teams"].auth == "protected"  # a status constant on the class's base, passed by name
