@@ -257,9 +257,13 @@ class CommonPass(cst.CSTVisitor):
 
     def _callee(self, func) -> str:
         """What a call calls; ``self.check()`` in a method is the class's ``check`` (the
-        linker looks it up along the class's bases)."""
-        if _receiver(func) in ("self", "cls") and self.summaries[-1].self_class:
-            return f"{self.summaries[-1].self_class}.{func.attr.value}"
+        linker looks it up along the class's bases), and calling a local instance made
+        here calls its class's ``__call__``."""
+        s = self.summaries[-1]
+        if _receiver(func) in ("self", "cls") and s.self_class:
+            return f"{s.self_class}.{func.attr.value}"
+        if type(func) is cst.Name and func.value in s.instances:  # check = KeyChecker(...); await check(request)
+            return f"{s.instances[func.value]}.__call__"
         return self.ctx.resolve(func)
 
     def _passed(self, node: cst.Call) -> None:
@@ -303,6 +307,13 @@ class CommonPass(cst.CSTVisitor):
         why = _rejects(node)
         if why:
             self._evidence(why)
+        for arg in node.args:  # classes handed over to be run: any_permission(permissions=[OwnerPermission, ...])
+            if type(arg.value) in (cst.List, cst.Tuple):
+                names = [e.value for e in arg.value.elements if type(e) is cst.Element]
+                if names and all(type(n) in (cst.Name, cst.Attribute) for n in names):
+                    for n in names:
+                        if _local_name(n) not in self.summaries[-1].locals:
+                            self._call(self.ctx.resolve(n))
         for arg in node.args:  # a status passed by name (``status_code=self.denied_code``): the linker follows it
             if arg.keyword is not None and arg.keyword.value in STATUS_KEYWORDS \
                     and type(arg.value) in (cst.Name, cst.Attribute) and literal(arg.value) is NOT_LITERAL \

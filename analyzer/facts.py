@@ -44,6 +44,9 @@ class GuardUse:
     # Set when the guard passes if any one of these targets passes (``A | B``): it then
     # authenticates only if every alternative does.
     alternatives: tuple[str, ...] = ()
+    # Classes and functions handed to the guard where it is made
+    # (``PermissionsDependency([IncidentViewPermission])``): a callable guard runs them.
+    given: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class GuardInfo:
     effect: str  # auth | public
     reason: str = ""
     target: str = ""  # qualified name of the guard (decorator, dependency, class, gate function)
+    given: tuple[str, ...] = ()  # what the guard was handed where it was made, and runs (GuardUse.given)
 
 
 @dataclass(frozen=True)
@@ -379,10 +380,29 @@ class AppGraph(AuthzQueries):
             return None
         if use.effect:
             return GuardInfo(use.kind, use.display, layer, use.location, use.effect, use.target, target=use.target)
-        verdict = self.judge(use.target)
+        verdict = self.judge(use.target) or self._given_verdict(use)
         if verdict is None:
             return None
-        return GuardInfo(use.kind, use.display, layer, use.location, *verdict, target=use.target)
+        return GuardInfo(use.kind, use.display, layer, use.location, *verdict, target=use.target, given=use.given)
+
+    def _given_verdict(self, use: GuardUse) -> tuple[str, str] | None:
+        """A callable guard made with the checks it runs (``PermissionsDependency([A, B])``,
+        whose ``__call__`` instantiates each): it authenticates when every project class or
+        function it was handed does (a class by its ``__init__`` or ``__call__``)."""
+        cls = self.canonical(use.target)
+        if cls not in self.classes or not self.method(f"{cls}.__call__"):
+            return None
+        reasons = []
+        for name in use.given:
+            q = self.canonical(name)
+            if q not in self.classes and q not in self.functions:
+                continue
+            init = self.method(f"{q}.__init__") if q in self.classes else None
+            verdict = self.judge(q) or (("auth", self.function_auth(init)) if init and self.function_auth(init) else None)
+            if not verdict or verdict[0] != "auth":
+                return None
+            reasons.append(f"runs {q.rpartition('.')[2]}: {verdict[1]}")
+        return ("auth", reasons[0]) if reasons else None
 
     # -- routes -----------------------------------------------------------------------
     def _chains(self, router: str) -> list[list]:

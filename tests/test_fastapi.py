@@ -1433,3 +1433,152 @@ def test_prebuilt_exception_objects_reject():
     assert by_path["/team"].auth == "unprotected"  # a pre-built 404 turns nobody away for lack of a credential
     assert by_path["/keys"].auth == "protected"  # a class attribute
     assert by_path["/teams"].auth == "protected"  # a status constant on the class's base, passed by name
+
+
+# -- callable permission objects: judged by what __call__ runs ------------------------------------------
+PERMISSIONS = {
+    "ops/__init__.py": "",
+    "ops/auth/__init__.py": "",
+    "ops/auth/service.py": """
+from fastapi import HTTPException, Request
+from starlette.status import HTTP_401_UNAUTHORIZED
+
+InvalidCredentialException = HTTPException(status_code=HTTP_401_UNAUTHORIZED, detail="Could not validate credentials")
+
+
+def get_current_user(request: Request):
+    email = request.headers.get("x-forwarded-email")
+    if not email:
+        raise InvalidCredentialException
+    return request.state.db.query_user(email)
+""",
+    "ops/auth/permissions.py": """
+from abc import ABC, abstractmethod
+
+from fastapi import HTTPException, Request
+from starlette.status import HTTP_403_FORBIDDEN
+
+from ops.auth.service import get_current_user
+
+
+def any_permission(permissions: list, request: Request) -> bool:
+    for p in permissions:
+        try:
+            p(request=request)
+            return True
+        except HTTPException:
+            pass
+    return False
+
+
+class BasePermission(ABC):
+    user_role_error_code = HTTP_403_FORBIDDEN
+    role = None
+
+    @abstractmethod
+    def has_required_permissions(self, request: Request) -> bool: ...
+
+    def __init__(self, request: Request):
+        user = get_current_user(request=request)
+        self.role = user.get_organization_role(request.path_params["organization"])
+        if not self.has_required_permissions(request):
+            raise HTTPException(status_code=self.user_role_error_code, detail="Not allowed")
+
+
+class PermissionsDependency(object):
+    def __init__(self, permissions_classes: list):
+        self.permissions_classes = permissions_classes
+
+    def __call__(self, request: Request):
+        for permission_class in self.permissions_classes:
+            permission_class(request=request)
+
+
+class OrganizationOwnerPermission(BasePermission):
+    def has_required_permissions(self, request: Request) -> bool:
+        return self.role == "owner"
+
+
+class OrganizationAdminPermission(BasePermission):
+    def has_required_permissions(self, request: Request) -> bool:
+        permission = any_permission(permissions=[OrganizationOwnerPermission], request=request)
+        if not permission:
+            if self.role == "admin":
+                return True
+        return permission
+
+
+class SignedInPermission(BasePermission):
+    def has_required_permissions(self, request: Request) -> bool:
+        return True
+""",
+    "ops/wallets.py": """
+from fastapi import HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
+
+api_key_header = APIKeyHeader(name="X-API-KEY", auto_error=False)
+
+
+class KeyChecker:
+    def __init__(self, api_key=None, expected_key_type=None):
+        self._api_key = api_key
+        self.expected_key_type = expected_key_type
+
+    def _extract_key_value(self, request):
+        key_value = self._api_key or request.headers.get("X-API-KEY")
+        if not key_value:
+            raise HTTPException(status_code=401, detail="No Api Key provided.")
+        return key_value
+
+    async def __call__(self, request: Request):
+        key_value = self._extract_key_value(request)
+        return await request.state.db.wallet_for_key(key_value)
+
+
+async def require_admin_key(request: Request, api_key: str = Security(api_key_header)):
+    check: KeyChecker = KeyChecker(api_key=api_key, expected_key_type="admin")
+    return await check(request)
+""",
+    "ops/views.py": """
+from fastapi import APIRouter, Depends
+from ops.auth.permissions import OrganizationAdminPermission, PermissionsDependency, SignedInPermission
+from ops.wallets import require_admin_key
+
+router = APIRouter(prefix="/{organization}")
+
+
+@router.delete("/users/{user_id}", dependencies=[Depends(PermissionsDependency([OrganizationAdminPermission]))])
+def delete_user(user_id: int):
+    return {"deleted": user_id}
+
+
+@router.delete("/members/{user_id}", dependencies=[Depends(PermissionsDependency([SignedInPermission]))])
+def delete_member(user_id: int):
+    return {"deleted": user_id}
+
+
+@router.get("/wallet")
+async def wallet(key_info=Depends(require_admin_key)):
+    return key_info
+""",
+    "ops/main.py": """
+from fastapi import FastAPI
+from ops.views import router
+
+app = FastAPI()
+app.include_router(router)
+""",
+}
+
+
+def test_callable_permission_objects_and_checker_factories():
+    report = scan_sources(PERMISSIONS)
+    by_path = {r.path: r for r in report.routes}
+    assert {p: r.auth for p, r in by_path.items()} == {
+        "/{organization}/users/{user_id}": "protected",
+        "/{organization}/members/{user_id}": "protected",
+        "/{organization}/wallet": "protected",
+    }
+    assert "OrganizationAdminPermission" in by_path["/{organization}/users/{user_id}"].guards[0].reason
+    # the admin permission checks a role: authorization, not only authentication
+    assert rules(report, "RG104") == [("ops/views.py", 14)]  # delete_member only
