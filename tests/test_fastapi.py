@@ -1582,3 +1582,38 @@ def test_callable_permission_objects_and_checker_factories():
     assert "OrganizationAdminPermission" in by_path["/{organization}/users/{user_id}"].guards[0].reason
     # the admin permission checks a role: authorization, not only authentication
     assert rules(report, "RG104") == [("ops/views.py", 14)]  # delete_member only
+
+
+def test_route_registered_in_call_form_under_a_setting():
+    # dispatch: ``register_user = auth_router.post("/register")(register_user)`` under ``if REGISTRATION_ENABLED:``
+    report = scan_sources({
+        "desk/__init__.py": "",
+        "desk/config.py": "import os\nREGISTRATION_ENABLED = os.environ.get('REGISTRATION_ENABLED') == '1'\n",
+        "desk/auth/__init__.py": "",
+        "desk/auth/views.py": """
+from fastapi import APIRouter, Request
+from desk.config import REGISTRATION_ENABLED
+
+auth_router = APIRouter()
+
+
+def register_user(request: Request, email: str):
+    request.state.db.add_user(email)
+    return {"email": email}
+
+
+if REGISTRATION_ENABLED:
+    register_user = auth_router.post("/register", status_code=201)(register_user)
+""",
+        "desk/main.py": """
+from fastapi import FastAPI
+from desk.auth.views import auth_router
+
+app = FastAPI()
+app.include_router(auth_router, prefix="/{organization}/auth")
+""",
+    })
+    [route] = report.routes
+    assert (route.method, route.path, route.handler) == ("POST", "/{organization}/auth/register",
+                                                         "desk.auth.views.register_user")
+    assert route.handler_location.line == 8

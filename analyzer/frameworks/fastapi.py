@@ -552,6 +552,11 @@ class _Visitor(ScopedVisitor):
         ctx = self.ctx
         if ctx.resolve(func) == "uvicorn.run" and literal(call_arg(node, "debug")) is True:
             self._setting("DEBUG", call_arg(node, "debug"), node, via=ctx.code(node))
+        registered = self._route_call(func)  # call form: ``router.post("/register")(register_user)``
+        if registered and node.args and dotted(node.args[0].value):
+            receiver, verb = registered
+            self._route_by_reference(self.resolve(receiver), func, call_arg(func, "path", 0), node.args[0].value, node,
+                                     (VERBS[verb],) if VERBS[verb] else None)
         if not isinstance(func, cst.Attribute) or not dotted(func.value):
             return
         attr, receiver = func.attr.value, self.resolve(func.value)
@@ -583,23 +588,27 @@ class _Visitor(ScopedVisitor):
                                                 kind="middleware"))
 
     def _add_api_route(self, receiver: str, call: cst.Call, attr: str) -> None:
-        ctx = self.ctx
         endpoint = call_arg(call, "endpoint", 1)
         if endpoint is None or not dotted(endpoint):
             return
+        self._route_by_reference(receiver, call, call_arg(call, "path", 0), endpoint, call,
+                                 ("WEBSOCKET",) if attr == "add_api_websocket_route" else None)
+
+    def _route_by_reference(self, receiver: str, call: cst.Call, path, endpoint, at: cst.Call,
+                            methods: tuple[str, ...] | None) -> None:
+        """A route whose handler is named, not decorated: ``add_api_route(path, endpoint)``,
+        ``router.post(path)(endpoint)``; ``call`` holds the path and options, ``at`` is where."""
+        ctx = self.ctx
         handler = self.resolve(endpoint)
-        if attr == "add_api_websocket_route":
-            methods = ("WEBSOCKET",)
-        else:
-            methods = tuple(m.upper() for m in string_list(call_arg(call, "methods")) or ("GET",))
+        methods = methods or tuple(m.upper() for m in string_list(call_arg(call, "methods")) or ("GET",))
         uses = self._dependency_list(call_arg(call, "dependencies"))
         self._scopes_required(handler, uses)
         fdef = self.top_defs.get(endpoint.value) if isinstance(endpoint, cst.Name) else None
         if fdef is not None:
             uses = uses + self._param_uses(fdef.params)
-        loc = ctx.loc(call)
+        loc = ctx.loc(at)
         self.sink.routes.append(Route(
-            receiver, "fastapi", path_text(call_arg(call, "path", 0), ctx.code) or "/", methods, handler,
+            receiver, "fastapi", path_text(path, ctx.code) or "/", methods, handler,
             ctx.loc(fdef.name) if fdef is not None else None, loc, handler.rpartition(".")[2],
             self._guards(uses), (), "", loc.line, by_reference=True))
 
