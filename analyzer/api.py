@@ -18,7 +18,7 @@ from .findings import Notification
 from .frameworks import ADAPTERS
 from .frameworks.base import Knowledge
 from .graph import AppGraph
-from .names import module_name
+from .names import module_names
 from .report import Report
 from .source import decode
 from .suppress import apply
@@ -89,9 +89,9 @@ def _scan(files, cfg: Config, root: str, scope: set[str] | None = None, jobs: in
 
 def _analyze(files, cfg, root, scope, jobs, cache_root, progress) -> Report:
     knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
-    packages = {p.rpartition("/")[0] for p, _, _ in files if p.endswith("/__init__.py")}
+    named = module_names(p for p, _, _ in files)
     notifications = [Notification(path, error) for path, _, error in files if error]
-    readable = [(path, text, *module_name(path, lambda d: d in packages)) for path, text, error in files if not error]
+    readable = [(path, text, *named[path]) for path, text, error in files if not error]
     modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress)
     notifications += [Notification(m.path, m.error) for m in modules if m.error]
     texts = {path: text for path, text, _, _ in readable}

@@ -50,6 +50,8 @@ CALLER_FUNCTION = re.compile(
     r"^_?(get_|load_|fetch_)?(current|authenticated|logged_in|active|request|requesting)_(active_)?"
     r"(user|identity|account|principal|member)(_or_40[13])?$")
 SINGLE_POSITIONAL = frozenset({"get", "get_or_404", "get_one", "one_or_404"})
+# A member of a roles enumeration or constants class: ``UserRoles.owner``, ``Role.ADMIN``.
+ROLE_CONSTANT = re.compile(r"(^|\.)(?=[A-Z])\w*(Roles?|RoleTypes?|Permissions?|Groups?)\.\w+$")
 ROLE_KEYS = frozenset({"role", "roles", "is_admin", "is_staff", "is_superuser", "permissions", "groups", "admin"})
 
 
@@ -446,7 +448,10 @@ class AuthzPass(cst.CSTVisitor):
         if not callers:
             return
         others = [s for s in sides if s not in callers]
-        if any(literal(o) is NOT_LITERAL for o in others):
+        if any(ROLE_CONSTANT.search(dotted(o) or "") and not ID_KEY.match(_last_name(o)) for o in others):
+            # role != UserRoles.owner
+            self._evidence("role", node)
+        elif any(literal(o) is NOT_LITERAL for o in others):
             self._evidence("owner", node)
         elif any(self._role_read(c) for c in callers) or any(isinstance(literal(o), str) for o in others):
             self._evidence("role", node)

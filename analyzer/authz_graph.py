@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .authz import CALLER_FUNCTION
 from .facts import Location
 
 OWNER_FIELD = re.compile(
@@ -31,6 +32,12 @@ class Authorization:
     kind: str  # role | owner
     location: Location | None
     reason: str
+
+
+def loads_caller(function: str) -> bool:
+    """``get_current_user`` and the like: the comparisons it makes to find the caller's own
+    records (their memberships, their settings) tie nothing to the object a route touches."""
+    return CALLER_FUNCTION.match(function.rpartition(".")[2]) is not None
 
 
 def is_param(segment: str) -> bool:
@@ -117,13 +124,20 @@ class AuthzQueries:
         f = self.functions.get(qname)
         for call in (f.calls if f else ()):
             callee = self._callee(qname, call)
-            if callee and callee != qname:
+            made = self.canonical(call) if not callee else ""
+            # a project class it makes (or hands over to be made) runs its constructor and checks
+            callees = [callee] if callee else self._targets(made)[1:] if made in self.classes else []
+            for callee in callees:
+                if callee == qname:
+                    continue
                 for kind, c in self.access(callee, _stack | {qname}).items():
-                    found.setdefault(kind, c)
+                    if kind != "owner" or not loads_caller(callee):
+                        found.setdefault(kind, c)
         for dep in self.dependencies.get(qname, ()):
             for t in self._targets(dep.target):
                 for kind, c in self.access(t, _stack | {qname}).items():
-                    found.setdefault(kind, c)
+                    if kind != "owner" or not loads_caller(t):
+                        found.setdefault(kind, c)
         if not _stack:
             memo[qname] = found
         return found
@@ -136,9 +150,21 @@ class AuthzQueries:
         if inst:
             q = self.alias(inst)
         if q in self.classes:
-            for c in self.mro(q):
+            mro = self.mro(q)
+            for c in mro:
                 out.append(f"{c}.__call__")
                 out.extend(f"{c}.{name}" for name in self.k.guard_methods)
+            # what its constructor and __call__ run on self, as the instance's own class defines
+            # it (a base's __init__ calling self.has_required_permissions() runs the subclass's)
+            for entry in ("__init__", "__call__"):
+                f = self.functions.get(self.method(f"{q}.{entry}") or "")
+                for call in f.calls if f else ():
+                    cls, _, name = call.rpartition(".")
+                    if cls in mro:
+                        out.append(self.method(f"{q}.{name}") or call)
+            init = self.method(f"{q}.__init__")
+            if init:
+                out.append(init)
         return out
 
     # -- routes -----------------------------------------------------------------------------------
@@ -159,6 +185,10 @@ class AuthzQueries:
         if all(verdicts):
             kind = "owner" if all(v[0] == "owner" for v in verdicts) else "role"
             return Authorization(kind, g.location, f"{g.name}: {verdicts[0][1]}")
+        for t in g.given:  # the permission classes it was made with all run
+            verdict = self._target_authz(t, route)
+            if verdict:
+                return Authorization(verdict[0], g.location, f"{g.name}: {verdict[1]}")
         return None
 
     def guard_kind(self, g) -> str:
@@ -188,6 +218,8 @@ class AuthzQueries:
                     return "owner", f"{c.rpartition('.')[2]} checks each object"
         for t in self._targets(q):
             for kind, c in self.access(t).items():
+                if kind == "owner" and loads_caller(t):
+                    continue
                 if kind in ("role", "owner") or (kind == "scope" and route is not None and self.scopes_required(route)):
                     return ("owner" if kind == "owner" else "role"), c.display
         return None

@@ -14,7 +14,7 @@ from . import source
 from .facts import (
     ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
-from .names import ImportTable, assignments, dotted, literal, string_list
+from .names import NOT_LITERAL, ImportTable, assignments, dotted, literal, string_list
 from .dataflow import DataPass
 from .positions import Positions
 from .walk import Index, indexed, walk
@@ -22,6 +22,7 @@ from .authz import extract_authz
 
 BUILTINS = frozenset(dir(__import__("builtins")))
 REJECT_STATUS = frozenset({401, 403})
+STATUS_KEYWORDS = ("status", "status_code", "code")
 REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN"})
 SUPPRESSION = re.compile(r"#\s*routeguard:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 
@@ -136,6 +137,7 @@ class CommonPass(cst.CSTVisitor):
         if not isinstance(target, cst.Name):
             return
         qname = f"{self.ctx.module}.{target.value}"
+        self._value(qname, value)
         if isinstance(value, cst.Call):
             cls = self.ctx.resolve(value.func)
             if cls:
@@ -154,6 +156,7 @@ class CommonPass(cst.CSTVisitor):
             if isinstance(stmt, cst.FunctionDef):
                 methods.append(MethodFact(stmt.name.value, ctx.loc(stmt.name), ctx.span_start(stmt), ctx.decorators(stmt)))
         for name, value, _ in assignments(node.body.body):
+            self._value(f"{qualname}.{name}", value)
             if name in self.k.class_guard_attrs:
                 guard_attrs.append((name, self._guard_list(value, self.k.class_guard_attrs[name])))
             else:
@@ -170,6 +173,22 @@ class CommonPass(cst.CSTVisitor):
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self.stack.pop()
         self.kinds.pop()
+
+    def _value(self, qname: str, value) -> None:
+        """A module or class level name bound to a value that rejects: a pre-built
+        ``HTTPException(status_code=401)``, a 401/403 status constant. A function that
+        raises it, or passes it as a status, rejects too (linked by name: it may be
+        imported from another module)."""
+        if type(value) is cst.Call:
+            why = _rejects(value)
+        else:
+            status = literal(value)
+            why = f"rejects with {status}" if status in REJECT_STATUS else ""
+            if not why and type(value) in (cst.Name, cst.Attribute) and (dotted(value) or "").rpartition(".")[2] \
+                    in REJECT_NAMES:
+                why = f"rejects with {dotted(value).rpartition('.')[2]}"
+        if why:
+            self.sink.rejecting_values.append((qname, why))
 
     def _guard_list(self, value, kind) -> tuple[GuardUse, ...]:
         ctx = self.ctx
@@ -238,9 +257,13 @@ class CommonPass(cst.CSTVisitor):
 
     def _callee(self, func) -> str:
         """What a call calls; ``self.check()`` in a method is the class's ``check`` (the
-        linker looks it up along the class's bases)."""
-        if _receiver(func) in ("self", "cls") and self.summaries[-1].self_class:
-            return f"{self.summaries[-1].self_class}.{func.attr.value}"
+        linker looks it up along the class's bases), and calling a local instance made
+        here calls its class's ``__call__``."""
+        s = self.summaries[-1]
+        if _receiver(func) in ("self", "cls") and s.self_class:
+            return f"{s.self_class}.{func.attr.value}"
+        if type(func) is cst.Name and func.value in s.instances:  # check = KeyChecker(...); await check(request)
+            return f"{s.instances[func.value]}.__call__"
         return self.ctx.resolve(func)
 
     def _passed(self, node: cst.Call) -> None:
@@ -281,10 +304,21 @@ class CommonPass(cst.CSTVisitor):
         self._call(self._callee(func))
         if self.summaries[-1].instances:
             self._passed(node)
-        for arg in node.args:
-            if (arg.keyword is None or arg.keyword.value in ("status", "status_code", "code")) \
-                    and literal(arg.value) in REJECT_STATUS:
-                self._evidence(f"rejects with {literal(arg.value)}")
+        why = _rejects(node)
+        if why:
+            self._evidence(why)
+        for arg in node.args:  # classes handed over to be run: any_permission(permissions=[OwnerPermission, ...])
+            if type(arg.value) in (cst.List, cst.Tuple):
+                names = [e.value for e in arg.value.elements if type(e) is cst.Element]
+                if names and all(type(n) in (cst.Name, cst.Attribute) for n in names):
+                    for n in names:
+                        if _local_name(n) not in self.summaries[-1].locals:
+                            self._call(self.ctx.resolve(n))
+        for arg in node.args:  # a status passed by name (``status_code=self.denied_code``): the linker follows it
+            if arg.keyword is not None and arg.keyword.value in STATUS_KEYWORDS \
+                    and type(arg.value) in (cst.Name, cst.Attribute) and literal(arg.value) is NOT_LITERAL \
+                    and _local_name(arg.value) not in self.summaries[-1].locals:
+                self._call(self._callee(arg.value))
 
     def visit_Return(self, node: cst.Return) -> None:
         if self.summaries and type(node.value) is cst.Name:
@@ -300,6 +334,8 @@ class CommonPass(cst.CSTVisitor):
             return
         exc = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
         qname = self.ctx.resolve(exc)
+        if exc is node.exc and type(exc) in (cst.Name, cst.Attribute) and _local_name(exc) not in self.summaries[-1].locals:
+            self._call(self._callee(exc))  # a pre-built exception: the linker follows it
         if qname in self.k.auth_exceptions:
             self._evidence(f"raises {qname}")
 
@@ -330,6 +366,25 @@ class CommonPass(cst.CSTVisitor):
             self.test_depth += 1
             walk(test, self)
             self.test_depth -= 1
+
+
+def _rejects(call: cst.Call) -> str:
+    """'rejects with 401' when a call is given a 401/403 status, literally or as a named
+    status constant (``status_code=HTTP_401_UNAUTHORIZED``), else ''."""
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value in STATUS_KEYWORDS:
+            status = literal(arg.value)
+            if status in REJECT_STATUS:
+                return f"rejects with {status}"
+            name = (dotted(arg.value) or "").rpartition(".")[2]
+            if arg.keyword is not None and name in REJECT_NAMES:
+                return f"rejects with {name}"
+    return ""
+
+
+def _local_name(expr) -> str | None:
+    """The name of a plain ``Name`` expression (the function's locals shadow module names)."""
+    return expr.value if type(expr) is cst.Name else None
 
 
 def _receiver(func) -> str | None:

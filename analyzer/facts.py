@@ -44,6 +44,9 @@ class GuardUse:
     # Set when the guard passes if any one of these targets passes (``A | B``): it then
     # authenticates only if every alternative does.
     alternatives: tuple[str, ...] = ()
+    # Classes and functions handed to the guard where it is made
+    # (``PermissionsDependency([IncidentViewPermission])``): a callable guard runs them.
+    given: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -510,6 +513,9 @@ class ModuleFacts:
     access_checks: tuple[AccessCheck, ...] = ()
     token_decodes: tuple[TokenDecode, ...] = ()
     owner_fields: tuple[OwnerField, ...] = ()
+    # (qualified name, why) for module and class level names bound to a value that rejects:
+    # ``InvalidCredentials = HTTPException(status_code=401)``, ``error_code = HTTP_403_FORBIDDEN``
+    rejecting_values: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -543,3 +549,4 @@ class FactSink:
     access_checks: list = field(default_factory=list)
     token_decodes: list = field(default_factory=list)
     owner_fields: list = field(default_factory=list)
+    rejecting_values: list = field(default_factory=list)

@@ -37,6 +37,7 @@ class GuardInfo:
     effect: str  # auth | public
     reason: str = ""
     target: str = ""  # qualified name of the guard (decorator, dependency, class, gate function)
+    given: tuple[str, ...] = ()  # what the guard was handed where it was made, and runs (GuardUse.given)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,7 @@ class AppGraph(AuthzQueries):
         self.request_reads: dict[str, list] = {}  # function -> [RequestRead]
         self.data_writes: list = []  # DataWrite
         self.cors: list = []  # CorsPolicy
+        self.rejecting_values: dict[str, str] = {}  # module/class level name -> why using it rejects
         for m in self.modules:
             if m.error:
                 continue
@@ -129,6 +131,7 @@ class AppGraph(AuthzQueries):
                 self.request_reads.setdefault(rr.function, []).append(rr)
             self.data_writes.extend(m.data_writes)
             self.cors.extend(m.cors)
+            self.rejecting_values.update(m.rejecting_values)
         # only names that can be a project function are resolved (alias() is not memoized yet)
         defined = {q.rpartition(".")[2] for q in self.functions}
         for m in self.modules:
@@ -285,7 +288,10 @@ class AppGraph(AuthzQueries):
         if reason is None and f is not None:
             for call in f.calls:
                 c = self.canonical(call)
-                if c in self.k.auth_calls or self.k.known_guards.get(c) == "auth":
+                value = self.rejecting_value(call)
+                if value:
+                    reason = f"uses {value[0].rpartition('.')[2]}, which {value[1]}"
+                elif c in self.k.auth_calls or self.k.known_guards.get(c) == "auth":
                     reason = f"calls {c}"
                 elif c in self.classes and self.function_auth(f"{c}.__init__", _stack | {qname}):
                     reason = f"calls {c}"  # an exception class that rejects with 401/403
@@ -303,6 +309,21 @@ class AppGraph(AuthzQueries):
                     break
         self._auth_memo[qname] = reason
         return reason
+
+    def rejecting_value(self, qname: str) -> tuple[str, str] | None:
+        """(name, why) when ``qname`` names a module or class level value that rejects (a
+        pre-built 401 exception, a 403 status): ``self.denied`` is looked up along the class's
+        bases."""
+        if not self.rejecting_values:
+            return None
+        q = self.alias(qname)
+        if q in self.rejecting_values:
+            return q, self.rejecting_values[q]
+        cls, _, attr = q.rpartition(".")
+        for c in self.mro(cls) if cls in self.classes else ():
+            if f"{c}.{attr}" in self.rejecting_values:
+                return f"{c}.{attr}", self.rejecting_values[f"{c}.{attr}"]
+        return None
 
     def judge(self, target: str, _stack: frozenset = frozenset()) -> tuple[str, str] | None:
         """(effect, reason) if the decorator/dependency/class ``target`` is a guard."""
@@ -359,10 +380,29 @@ class AppGraph(AuthzQueries):
             return None
         if use.effect:
             return GuardInfo(use.kind, use.display, layer, use.location, use.effect, use.target, target=use.target)
-        verdict = self.judge(use.target)
+        verdict = self.judge(use.target) or self._given_verdict(use)
         if verdict is None:
             return None
-        return GuardInfo(use.kind, use.display, layer, use.location, *verdict, target=use.target)
+        return GuardInfo(use.kind, use.display, layer, use.location, *verdict, target=use.target, given=use.given)
+
+    def _given_verdict(self, use: GuardUse) -> tuple[str, str] | None:
+        """A callable guard made with the checks it runs (``PermissionsDependency([A, B])``,
+        whose ``__call__`` instantiates each): it authenticates when every project class or
+        function it was handed does (a class by its ``__init__`` or ``__call__``)."""
+        cls = self.canonical(use.target)
+        if cls not in self.classes or not self.method(f"{cls}.__call__"):
+            return None
+        reasons = []
+        for name in use.given:
+            q = self.canonical(name)
+            if q not in self.classes and q not in self.functions:
+                continue
+            init = self.method(f"{q}.__init__") if q in self.classes else None
+            verdict = self.judge(q) or (("auth", self.function_auth(init)) if init and self.function_auth(init) else None)
+            if not verdict or verdict[0] != "auth":
+                return None
+            reasons.append(f"runs {q.rpartition('.')[2]}: {verdict[1]}")
+        return ("auth", reasons[0]) if reasons else None
 
     # -- routes -----------------------------------------------------------------------
     def _chains(self, router: str) -> list[list]:

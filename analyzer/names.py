@@ -18,20 +18,38 @@ def module_name(path: str, is_package_dir) -> tuple[str, bool]:
     """Dotted module name of a project file and whether it is a package ``__init__``.
 
     ``is_package_dir(dir)`` says whether a directory holds an ``__init__.py``; the
-    module name is taken from the outermost run of such directories, so that
-    ``src/shop/api/views.py`` is ``shop.api.views``.
+    module name starts at the outermost such directory above the file, so that
+    ``src/shop/api/views.py`` is ``shop.api.views``. Directories between it and the file
+    that have no ``__init__.py`` are namespace packages inside it (``shop/orders/views.py``
+    is ``shop.orders.views``, not ``views``): Python imports them by that name, and two
+    ``views.py`` in sibling directories are two modules.
     """
     p = PurePosixPath(path)
-    parts = [p.stem]
     is_pkg = p.stem == "__init__"
-    parent = p.parent
-    while str(parent) not in ("", ".") and is_package_dir(str(parent)):
-        parts.append(parent.name)
-        parent = parent.parent
-    parts.reverse()
+    dirs = [d for d in p.parents if str(d) not in ("", ".")]  # nearest first
+    top = max((i for i, d in enumerate(dirs) if is_package_dir(str(d))), default=-1)
+    parts = [d.name for d in reversed(dirs[:top + 1])] + [p.stem]
     if is_pkg:
         parts = parts[:-1]
     return ".".join(parts) or p.stem, is_pkg
+
+
+def module_names(paths) -> dict[str, tuple[str, bool]]:
+    """{path: (module name, is package)} for the project's files. Files that no package
+    holds are named by their stem (a script imports its neighbours that way); when two of
+    them share a stem (``worker/app.py``, ``web/app.py``) each is named by its whole path
+    instead, so that two modules are never joined into one."""
+    paths = list(paths)
+    packages = {p.rpartition("/")[0] for p in paths if p.endswith("/__init__.py")}
+    named = {p: module_name(p, packages.__contains__) for p in paths}
+    count: dict[str, int] = {}
+    for name, _ in named.values():
+        count[name] = count.get(name, 0) + 1
+    for p, (name, is_pkg) in named.items():
+        if count[name] > 1:
+            parts = PurePosixPath(p).with_suffix("").parts
+            named[p] = (".".join(parts[:-1] if is_pkg else parts), is_pkg)
+    return named
 
 
 def dotted(expr: cst.BaseExpression) -> str | None:

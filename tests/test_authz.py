@@ -402,3 +402,48 @@ def me():
     return {}
 """}, "RG106")
     assert len(hits) == 1 and any("GET /me" in r.message for r in hits[0].related)
+
+
+def test_comparing_the_callers_role_to_a_roles_enum_is_a_role_check():
+    # dispatch create_user: the caller's organization role against UserRoles.owner, then 403
+    views = """
+from enum import Enum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, status
+from pydantic import BaseModel
+
+from app.auth import get_current_user
+
+
+class UserRoles(str, Enum):
+    owner = "Owner"
+    member = "Member"
+
+
+class UserCreate(BaseModel):
+    email: str
+    role: str
+
+
+app = FastAPI()
+
+
+@app.post("/{organization}/users")
+def create_user(organization: str, user_in: UserCreate, current_user=Depends(get_current_user)):
+    current_user_organization_role = current_user.get_organization_role(organization)
+    if current_user_organization_role != UserRoles.owner:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="owners only")
+    return {"email": user_in.email}
+"""
+    auth = """
+from fastapi import HTTPException, Request
+
+def get_current_user(request: Request):
+    if "x-user" not in request.headers:
+        raise HTTPException(status_code=401)
+    return request.state.db.user(request.headers["x-user"])
+"""
+    report = scan_sources({"app/__init__.py": "", "app/auth.py": auth, "app/main.py": views})
+    [route] = report.routes
+    assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]

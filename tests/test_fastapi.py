@@ -1230,3 +1230,390 @@ app.include_router(router)
     })
     assert [r.auth for r in report.routes] == ["protected"]
     assert not rules(report, "RG104")
+
+# -- module identity: same-named modules in sibling directories --------------------------------------
+# Netflix dispatch keeps each feature in a directory without ``__init__.py`` (a namespace package
+# inside the ``dispatch`` package): case_cost/views.py, data/alert/views.py... Each is its own
+# module; their routes, and their relative ``.service`` calls, must never be joined.
+SAME_NAMED = {
+    "src/desk/__init__.py": "",
+    "src/desk/auth.py": """
+from fastapi import HTTPException, Request
+
+def current_user(request: Request):
+    if "authorization" not in request.headers:
+        raise HTTPException(status_code=401)
+    return request.headers["authorization"]
+""",
+    "src/desk/api.py": """
+from fastapi import APIRouter, Depends
+from desk.auth import current_user
+from desk.case_cost.views import router as case_cost_router
+from desk.data import alert_router, source_router
+from .health.views import router as health_router
+
+api_router = APIRouter()
+authenticated = APIRouter()
+authenticated.include_router(case_cost_router, prefix="/case_costs")
+authenticated.include_router(alert_router, prefix="/data/alerts")
+authenticated.include_router(source_router, prefix="/data/sources")
+api_router.include_router(health_router, prefix="/health")
+api_router.include_router(authenticated, prefix="/{organization}", dependencies=[Depends(current_user)])
+""",
+    "src/desk/main.py": """
+from fastapi import FastAPI
+from .api import api_router
+
+app = FastAPI()
+app.include_router(api_router, prefix="/api/v1")
+""",
+    "src/desk/health/views.py": """
+from fastapi import APIRouter
+router = APIRouter()
+
+@router.get("/")
+def healthcheck():
+    return {"status": "ok"}
+""",
+    "src/desk/case_cost/service.py": """
+def get(*, db_session, case_cost_id):
+    return db_session.get("CaseCost", case_cost_id)
+""",
+    "src/desk/case_cost/views.py": """
+from fastapi import APIRouter
+from .service import get
+
+router = APIRouter()
+
+@router.get("/{case_cost_id}")
+def get_case_cost(case_cost_id: int):
+    return get(db_session=None, case_cost_id=case_cost_id)
+""",
+    "src/desk/data/__init__.py": """
+from .alert.views import router as alert_router
+from .source.views import router as source_router
+""",
+    "src/desk/data/alert/service.py": """
+def get(*, db_session, alert_id):
+    return db_session.get("Alert", alert_id)
+""",
+    "src/desk/data/alert/views.py": """
+from fastapi import APIRouter
+from . import service
+
+router = APIRouter()
+
+@router.get("/{alert_id}")
+def get_alert(alert_id: int):
+    return service.get(db_session=None, alert_id=alert_id)
+""",
+    "src/desk/data/source/service.py": """
+def get(*, db_session, source_id):
+    return db_session.get("Source", source_id)
+""",
+    "src/desk/data/source/views.py": """
+from fastapi import APIRouter
+from .service import get as get_source
+
+router = APIRouter()
+
+@router.delete("/{source_id}")
+def delete_source(source_id: int):
+    return get_source(db_session=None, source_id=source_id)
+""",
+}
+
+
+def test_same_named_modules_stay_apart():
+    report = scan_sources(SAME_NAMED)
+    got = sorted((r.method, r.path, r.handler, r.auth) for r in report.routes)
+    assert got == sorted([
+        ("GET", "/api/v1/health/", "desk.health.views.healthcheck", "public"),
+        ("GET", "/api/v1/{organization}/case_costs/{case_cost_id}", "desk.case_cost.views.get_case_cost", "protected"),
+        ("GET", "/api/v1/{organization}/data/alerts/{alert_id}", "desk.data.alert.views.get_alert", "protected"),
+        ("DELETE", "/api/v1/{organization}/data/sources/{source_id}", "desk.data.source.views.delete_source",
+         "protected"),
+    ])
+    g = report.graph
+    calls = {h: {g.canonical(c) for c in g.functions[h].calls} for h in (r.handler for r in report.routes)}
+    assert "desk.case_cost.service.get" in calls["desk.case_cost.views.get_case_cost"]
+    assert "desk.data.alert.service.get" in calls["desk.data.alert.views.get_alert"]
+    assert "desk.data.source.service.get" in calls["desk.data.source.views.delete_source"]
+
+
+def test_scripts_with_the_same_name_are_two_modules():
+    from routeguard.names import module_names
+    named = module_names(["worker/app.py", "web/app.py", "web/routes.py", "pkg/__init__.py", "pkg/x/app.py"])
+    assert named == {"worker/app.py": ("worker.app", False), "web/app.py": ("web.app", False),
+                     "web/routes.py": ("routes", False), "pkg/__init__.py": ("pkg", True),
+                     "pkg/x/app.py": ("pkg.x.app", False)}
+
+
+# -- pre-built exception objects: what a module-level value does counts where it is raised -------------
+PREBUILT = {
+    "svc/__init__.py": "",
+    "svc/errors.py": """
+from fastapi import HTTPException
+from starlette.status import HTTP_401_UNAUTHORIZED
+
+InvalidCredentialException = HTTPException(
+    status_code=HTTP_401_UNAUTHORIZED, detail=[{"msg": "Could not validate credentials"}]
+)
+NotFound = HTTPException(status_code=404)
+
+
+class Problems:
+    forbidden = HTTPException(403, detail="forbidden")
+""",
+    "svc/auth.py": """
+from fastapi import HTTPException, Request
+from .errors import InvalidCredentialException, NotFound, Problems
+
+
+def get_current_user(request: Request):
+    email = request.headers.get("x-user")
+    if not email:
+        raise InvalidCredentialException
+    return email
+
+
+def get_team(request: Request):
+    if not request.query_params.get("team"):
+        raise NotFound
+    return request.query_params["team"]
+
+
+class Gate:
+    denied_code = 403
+
+    def __call__(self, request: Request):
+        if "x-key" not in request.headers:
+            raise Problems.forbidden
+        return request.headers["x-key"]
+
+
+class TeamGate(Gate):
+    def __call__(self, request: Request):
+        if "x-team" not in request.headers:
+            raise HTTPException(status_code=self.denied_code)
+""",
+    "svc/main.py": """
+from fastapi import Depends, FastAPI
+from .auth import Gate, TeamGate, get_current_user, get_team
+
+app = FastAPI()
+
+
+@app.get("/me", dependencies=[Depends(get_current_user)])
+def me():
+    return {}
+
+
+@app.get("/team", dependencies=[Depends(get_team)])
+def team():
+    return {}
+
+
+@app.get("/keys", dependencies=[Depends(Gate())])
+def keys():
+    return {}
+
+
+@app.get("/teams", dependencies=[Depends(TeamGate())])
+def teams():
+    return {}
+""",
+}
+
+
+def test_prebuilt_exception_objects_reject():
+    by_path = {r.path: r for r in scan_sources(PREBUILT).routes}
+    assert by_path["/me"].auth == "protected"
+    assert "InvalidCredentialException" in by_path["/me"].guards[0].reason
+    assert by_path["/team"].auth == "unprotected"  # a pre-built 404 turns nobody away for lack of a credential
+    assert by_path["/keys"].auth == "protected"  # a class attribute
+    assert by_path["/teams"].auth == "protected"  # a status constant on the class's base, passed by name
+
+
+# -- callable permission objects: judged by what __call__ runs ------------------------------------------
+PERMISSIONS = {
+    "ops/__init__.py": "",
+    "ops/auth/__init__.py": "",
+    "ops/auth/service.py": """
+from fastapi import HTTPException, Request
+from starlette.status import HTTP_401_UNAUTHORIZED
+
+InvalidCredentialException = HTTPException(status_code=HTTP_401_UNAUTHORIZED, detail="Could not validate credentials")
+
+
+def get_current_user(request: Request):
+    email = request.headers.get("x-forwarded-email")
+    if not email:
+        raise InvalidCredentialException
+    return request.state.db.query_user(email)
+""",
+    "ops/auth/permissions.py": """
+from abc import ABC, abstractmethod
+
+from fastapi import HTTPException, Request
+from starlette.status import HTTP_403_FORBIDDEN
+
+from ops.auth.service import get_current_user
+
+
+def any_permission(permissions: list, request: Request) -> bool:
+    for p in permissions:
+        try:
+            p(request=request)
+            return True
+        except HTTPException:
+            pass
+    return False
+
+
+class BasePermission(ABC):
+    user_role_error_code = HTTP_403_FORBIDDEN
+    role = None
+
+    @abstractmethod
+    def has_required_permissions(self, request: Request) -> bool: ...
+
+    def __init__(self, request: Request):
+        user = get_current_user(request=request)
+        self.role = user.get_organization_role(request.path_params["organization"])
+        if not self.has_required_permissions(request):
+            raise HTTPException(status_code=self.user_role_error_code, detail="Not allowed")
+
+
+class PermissionsDependency(object):
+    def __init__(self, permissions_classes: list):
+        self.permissions_classes = permissions_classes
+
+    def __call__(self, request: Request):
+        for permission_class in self.permissions_classes:
+            permission_class(request=request)
+
+
+class OrganizationOwnerPermission(BasePermission):
+    def has_required_permissions(self, request: Request) -> bool:
+        return self.role == "owner"
+
+
+class OrganizationAdminPermission(BasePermission):
+    def has_required_permissions(self, request: Request) -> bool:
+        permission = any_permission(permissions=[OrganizationOwnerPermission], request=request)
+        if not permission:
+            if self.role == "admin":
+                return True
+        return permission
+
+
+class SignedInPermission(BasePermission):
+    def has_required_permissions(self, request: Request) -> bool:
+        return True
+""",
+    "ops/wallets.py": """
+from fastapi import HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
+
+api_key_header = APIKeyHeader(name="X-API-KEY", auto_error=False)
+
+
+class KeyChecker:
+    def __init__(self, api_key=None, expected_key_type=None):
+        self._api_key = api_key
+        self.expected_key_type = expected_key_type
+
+    def _extract_key_value(self, request):
+        key_value = self._api_key or request.headers.get("X-API-KEY")
+        if not key_value:
+            raise HTTPException(status_code=401, detail="No Api Key provided.")
+        return key_value
+
+    async def __call__(self, request: Request):
+        key_value = self._extract_key_value(request)
+        return await request.state.db.wallet_for_key(key_value)
+
+
+async def require_admin_key(request: Request, api_key: str = Security(api_key_header)):
+    check: KeyChecker = KeyChecker(api_key=api_key, expected_key_type="admin")
+    return await check(request)
+""",
+    "ops/views.py": """
+from fastapi import APIRouter, Depends
+from ops.auth.permissions import OrganizationAdminPermission, PermissionsDependency, SignedInPermission
+from ops.wallets import require_admin_key
+
+router = APIRouter(prefix="/{organization}")
+
+
+@router.delete("/users/{user_id}", dependencies=[Depends(PermissionsDependency([OrganizationAdminPermission]))])
+def delete_user(user_id: int):
+    return {"deleted": user_id}
+
+
+@router.delete("/members/{user_id}", dependencies=[Depends(PermissionsDependency([SignedInPermission]))])
+def delete_member(user_id: int):
+    return {"deleted": user_id}
+
+
+@router.get("/wallet")
+async def wallet(key_info=Depends(require_admin_key)):
+    return key_info
+""",
+    "ops/main.py": """
+from fastapi import FastAPI
+from ops.views import router
+
+app = FastAPI()
+app.include_router(router)
+""",
+}
+
+
+def test_callable_permission_objects_and_checker_factories():
+    report = scan_sources(PERMISSIONS)
+    by_path = {r.path: r for r in report.routes}
+    assert {p: r.auth for p, r in by_path.items()} == {
+        "/{organization}/users/{user_id}": "protected",
+        "/{organization}/members/{user_id}": "protected",
+        "/{organization}/wallet": "protected",
+    }
+    assert "OrganizationAdminPermission" in by_path["/{organization}/users/{user_id}"].guards[0].reason
+    # the admin permission checks a role: authorization, not only authentication
+    assert rules(report, "RG104") == [("ops/views.py", 14)]  # delete_member only
+
+
+def test_route_registered_in_call_form_under_a_setting():
+    # dispatch: ``register_user = auth_router.post("/register")(register_user)`` under ``if REGISTRATION_ENABLED:``
+    report = scan_sources({
+        "desk/__init__.py": "",
+        "desk/config.py": "import os\nREGISTRATION_ENABLED = os.environ.get('REGISTRATION_ENABLED') == '1'\n",
+        "desk/auth/__init__.py": "",
+        "desk/auth/views.py": """
+from fastapi import APIRouter, Request
+from desk.config import REGISTRATION_ENABLED
+
+auth_router = APIRouter()
+
+
+def register_user(request: Request, email: str):
+    request.state.db.add_user(email)
+    return {"email": email}
+
+
+if REGISTRATION_ENABLED:
+    register_user = auth_router.post("/register", status_code=201)(register_user)
+""",
+        "desk/main.py": """
+from fastapi import FastAPI
+from desk.auth.views import auth_router
+
+app = FastAPI()
+app.include_router(auth_router, prefix="/{organization}/auth")
+""",
+    })
+    [route] = report.routes
+    assert (route.method, route.path, route.handler) == ("POST", "/{organization}/auth/register",
+                                                         "desk.auth.views.register_user")
+    assert route.handler_location.line == 8

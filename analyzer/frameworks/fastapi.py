@@ -189,7 +189,18 @@ class _Visitor(ScopedVisitor):
         if call_arg(call, "dependency", 0) is None and dep is not None:
             display = ctx.code(dep)
         scopes = string_list(call_arg(call, "scopes", 1)) if self._dep_call(call) == "security" else None
-        return target, display, ctx.loc(call), tuple(scopes or ())
+        return target, display, ctx.loc(call), tuple(scopes or ()), self._given(dep)
+
+    def _given(self, dep) -> tuple[str, ...]:
+        """Names handed to a dependency made in place: ``PermissionsDependency([A, B])`` -> (A, B)."""
+        if not isinstance(dep, cst.Call):
+            return ()
+        values = []
+        for arg in dep.args:
+            v = arg.value
+            values.extend([e.value for e in v.elements if isinstance(e, cst.Element)]
+                          if isinstance(v, (cst.List, cst.Tuple)) else [v])
+        return tuple(q for q in (self.resolve(v) for v in values if dotted(v)) if q)
 
     def _dependency_list(self, expr) -> list:
         """``dependencies=[Depends(a), Security(b, scopes=[...])]`` -> uses."""
@@ -224,14 +235,14 @@ class _Visitor(ScopedVisitor):
             if q and "." in q and not q.startswith(("typing.", "fastapi.", "starlette.", "pydantic.", "sqlalchemy.")) \
                     and q.rpartition(".")[2][:1].isupper():
                 # Maybe an alias defined elsewhere (CurrentUser); the linker decides.
-                return [(q, self.ctx.code(ann), self.ctx.loc(ann), ())]
+                return [(q, self.ctx.code(ann), self.ctx.loc(ann), (), ())]
         return []
 
     def _guards(self, uses) -> tuple[GuardUse, ...]:
-        return tuple(GuardUse(t, d, loc, "dependency") for t, d, loc, _ in uses if t)
+        return tuple(GuardUse(t, d, loc, "dependency", given=given) for t, d, loc, _, given in uses if t)
 
     def _scopes_required(self, owner: str, uses) -> None:
-        for target, _, loc, scopes in uses:
+        for target, _, loc, scopes, _ in uses:
             if scopes:
                 self.sink.scopes.append(ScopeFact("required", owner, loc, scopes, target))
 
@@ -374,7 +385,7 @@ class _Visitor(ScopedVisitor):
             if node.name.value == "__init__" and self.stack and not self.funcs:
                 owners.append(qualname.rpartition(".")[0])  # Depends(SomeClass) runs its __init__
             for owner in owners:
-                for target, display, loc, _ in uses:
+                for target, display, loc, *_ in uses:
                     if target:
                         self.sink.dependencies.append(Dependency(owner, target, loc, target.rpartition(".")[2]))
         self._scopes_required(qualname, uses)
@@ -527,7 +538,7 @@ class _Visitor(ScopedVisitor):
         uses = [self._use(d, inner) for d in deps if self._dep_call(d)]
         if not uses:
             return
-        for target, display, loc, _ in uses:
+        for target, display, loc, *_ in uses:
             if target:
                 self.sink.dependencies.append(Dependency(qname, target, loc, target.rpartition(".")[2]))
         self._scopes_required(qname, uses)
@@ -541,6 +552,11 @@ class _Visitor(ScopedVisitor):
         ctx = self.ctx
         if ctx.resolve(func) == "uvicorn.run" and literal(call_arg(node, "debug")) is True:
             self._setting("DEBUG", call_arg(node, "debug"), node, via=ctx.code(node))
+        registered = self._route_call(func)  # call form: ``router.post("/register")(register_user)``
+        if registered and node.args and dotted(node.args[0].value):
+            receiver, verb = registered
+            self._route_by_reference(self.resolve(receiver), func, call_arg(func, "path", 0), node.args[0].value, node,
+                                     (VERBS[verb],) if VERBS[verb] else None)
         if not isinstance(func, cst.Attribute) or not dotted(func.value):
             return
         attr, receiver = func.attr.value, self.resolve(func.value)
@@ -572,23 +588,27 @@ class _Visitor(ScopedVisitor):
                                                 kind="middleware"))
 
     def _add_api_route(self, receiver: str, call: cst.Call, attr: str) -> None:
-        ctx = self.ctx
         endpoint = call_arg(call, "endpoint", 1)
         if endpoint is None or not dotted(endpoint):
             return
+        self._route_by_reference(receiver, call, call_arg(call, "path", 0), endpoint, call,
+                                 ("WEBSOCKET",) if attr == "add_api_websocket_route" else None)
+
+    def _route_by_reference(self, receiver: str, call: cst.Call, path, endpoint, at: cst.Call,
+                            methods: tuple[str, ...] | None) -> None:
+        """A route whose handler is named, not decorated: ``add_api_route(path, endpoint)``,
+        ``router.post(path)(endpoint)``; ``call`` holds the path and options, ``at`` is where."""
+        ctx = self.ctx
         handler = self.resolve(endpoint)
-        if attr == "add_api_websocket_route":
-            methods = ("WEBSOCKET",)
-        else:
-            methods = tuple(m.upper() for m in string_list(call_arg(call, "methods")) or ("GET",))
+        methods = methods or tuple(m.upper() for m in string_list(call_arg(call, "methods")) or ("GET",))
         uses = self._dependency_list(call_arg(call, "dependencies"))
         self._scopes_required(handler, uses)
         fdef = self.top_defs.get(endpoint.value) if isinstance(endpoint, cst.Name) else None
         if fdef is not None:
             uses = uses + self._param_uses(fdef.params)
-        loc = ctx.loc(call)
+        loc = ctx.loc(at)
         self.sink.routes.append(Route(
-            receiver, "fastapi", path_text(call_arg(call, "path", 0), ctx.code) or "/", methods, handler,
+            receiver, "fastapi", path_text(path, ctx.code) or "/", methods, handler,
             ctx.loc(fdef.name) if fdef is not None else None, loc, handler.rpartition(".")[2],
             self._guards(uses), (), "", loc.line, by_reference=True))
 
