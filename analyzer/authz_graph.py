@@ -321,9 +321,13 @@ class AuthzQueries:
         if not write:
             return ""
         handler = route.handler.rpartition(".")[2].lower()
-        if any(ROLE_SEGMENT.match(w) for w in words) or PRIVILEGED_ACTION.search(handler):
-            if any(USER_SEGMENT.match(w) or ROLE_SEGMENT.match(w) for w in words):
-                return "changes roles, permissions or account status"
+        # What the route changes is its last word (/users/{id}/roles), or a user's membership of
+        # a group (/groups/{id}/members); "groups" alone is as often a tenant (/api/groups/labels).
+        users = any(USER_SEGMENT.match(w) for w in words)
+        if (words and ROLE_SEGMENT.match(words[-1]) and not words[-1].startswith("group")) or (
+                users and any(w.startswith("group") for w in words)) or (
+                PRIVILEGED_ACTION.search(handler) and (users or any(ROLE_SEGMENT.match(w) for w in words))):
+            return "changes roles, permissions or account status"
         for i, s in enumerate(segs):
             if USER_SEGMENT.match(s.lower()) and any(is_param(x) for x in segs[i + 1:]):
                 tail = [x.lower() for x in segs[i + 1:] if not is_param(x)]

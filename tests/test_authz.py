@@ -447,3 +447,20 @@ def get_current_user(request: Request):
     report = scan_sources({"app/__init__.py": "", "app/auth.py": auth, "app/main.py": views})
     [route] = report.routes
     assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
+
+
+def test_groups_as_tenants_are_not_role_changes():
+    """A tenant's resources under /groups/ (mealie's labels, seeders) are not a change of roles; a
+    user's membership of a group, and a route whose last word is roles, are."""
+    routes = {path: method for method, path in [
+        ("post", "/api/groups/labels"), ("put", "/api/groups/preferences"),
+        ("post", "/users/<int:user_id>/groups"), ("put", "/api/projects/<int:pid>/roles")]}
+    view = "".join(f"""
+@app.{method}("{path}")
+@login_required
+def view_{i}(**kw):
+    return "ok"
+""" for i, (path, method) in enumerate(routes.items()))
+    hits = findings(flask(view), "RG104")
+    assert sorted(h.message.split(" is ")[0] for h in hits) == [
+        "POST /users/<int:user_id>/groups", "PUT /api/projects/<int:pid>/roles"]
