@@ -71,6 +71,11 @@ class AuthzQueries:
     def token_decodes(self) -> list:
         return self._authz_index()[3]
 
+    def facts_of(self, kind: str) -> list:
+        """Every fact of ``kind`` (a field of ModuleFacts: ``decisions``, ``disclosures``), in
+        file order."""
+        return [x for m in self.modules if not m.error for x in getattr(m, kind, ())]
+
     # -- models ----------------------------------------------------------------------------------
     def owner_fields(self, model: str) -> list[tuple[str, Location | None]]:
         """Fields of ``model`` (its bases' too) that tie a row to a user: (name, location)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from .decisions import DecisionsMixin
 from .facts import CorsPolicy, DataWrite, FieldFact, RequestRead, ResponseData
 from .fields import classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
@@ -63,9 +64,11 @@ class _Frame:
     reads: set = field(default_factory=set)
     body: dict = field(default_factory=dict)  # typed parameter -> (class, location, display)
     whole: set = field(default_factory=set)  # typed parameters passed on as a whole
+    inputs: dict = field(default_factory=dict)  # local name -> (source, key): a value the client sets
+    excepts: dict = field(default_factory=dict)  # ``except ... as name`` -> classes caught
 
 
-class DataPass(AssignVisitor):
+class DataPass(DecisionsMixin, AssignVisitor):
     def __init__(self, ctx, sink):
         self.ctx = ctx
         self.sink = sink
@@ -131,6 +134,8 @@ class DataPass(AssignVisitor):
         f = _Frame(qual, self.classes[-1] if self.classes and self.stack and self.stack[-1] == self.classes[-1].rpartition(".")[2] else "")
         for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
             name = p.name.value
+            if self.k.client_inputs and self._param_input(p):
+                f.inputs[name] = self._param_input(p)
             ann = p.annotation.annotation if p.annotation else None
             q = ctx.resolve(ann) if ann is not None and dotted(ann) else ""
             f.params[name] = q
@@ -281,6 +286,7 @@ class DataPass(AssignVisitor):
         if not isinstance(target, cst.Name):
             return
         name = target.value
+        self._input_assign(name, value)
         t = self.type_of(value)
         if t:
             f.types[name] = t
@@ -322,9 +328,12 @@ class DataPass(AssignVisitor):
 
     def visit_If(self, node: cst.If) -> None:
         self._test(node.test)
+        self._decide_truth(node.test)
+        self._decide_rejection(node)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._test(node.test)
+        self._decide_truth(node.test)
 
     def _test(self, test) -> None:
         f = self.frame
@@ -347,6 +356,7 @@ class DataPass(AssignVisitor):
         f = self.frame
         if f is None or node.value is None:
             return
+        self._response_value(node.value, node)
         for fact in self.response(node.value, at=node):
             self._emit("responses", fact)
 
@@ -356,6 +366,8 @@ class DataPass(AssignVisitor):
         f = self.frame
         if f is None:
             return
+        self._sink_call(node)
+        self._address_prefix_call(node)
         ctx = self.ctx
         func = node.func
         if self._raw(node.func if isinstance(node.func, cst.Attribute) else node):

@@ -477,6 +477,40 @@ class TokenDecode:
 
 
 @dataclass(frozen=True)
+class ClientDecision:
+    """``function`` decides access from a value the client sets: ``source`` is "cookie",
+    "header", "query", "body", "param" (a parameter the framework fills from the request;
+    counts only in a route handler), "address" (the peer address) or "forwarded" (an
+    address header the client writes); ``key`` the cookie, header or field name read;
+    ``reason`` "role" (compared to a role name), "flag" (a privilege flag the client
+    names), "localhost" (the address compared to a local one), "address" (a spoofable
+    address compared) or "rejects" (the request is turned away on it)."""
+
+    function: str
+    location: Location
+    source: str
+    reason: str
+    key: str = ""
+    display: str = ""
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """``function`` puts internal state into a response: ``kind`` "environ" (the process
+    environment), "config" (the application's settings object), "traceback" or
+    "exception" (an exception's text; ``caught`` the exception classes of its ``except``,
+    empty when it catches everything). ``sink``: the response or error call it goes
+    through ('' when it is returned)."""
+
+    function: str
+    location: Location
+    kind: str
+    display: str = ""
+    caught: tuple[str, ...] = ()
+    sink: str = ""
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     path: str
     module: str
@@ -516,6 +550,8 @@ class ModuleFacts:
     # (qualified name, why) for module and class level names bound to a value that rejects:
     # ``InvalidCredentials = HTTPException(status_code=401)``, ``error_code = HTTP_403_FORBIDDEN``
     rejecting_values: tuple[tuple[str, str], ...] = ()
+    decisions: tuple[ClientDecision, ...] = ()
+    disclosures: tuple[Disclosure, ...] = ()
 
 
 @dataclass
@@ -550,3 +586,5 @@ class FactSink:
     token_decodes: list = field(default_factory=list)
     owner_fields: list = field(default_factory=list)
     rejecting_values: list = field(default_factory=list)
+    decisions: list = field(default_factory=list)
+    disclosures: list = field(default_factory=list)

@@ -63,6 +63,19 @@ class Adapter:
     cors_calls: ClassVar[Mapping[str, tuple[str, str, str, str]]] = {}
     # CORS settings names -> "any" (True allows every origin) | "credentials" | "regex" | "listed".
     cors_settings: ClassVar[Mapping[str, str]] = {}
+    # Values the client sets, by what they are: qualified name, or ``request.<attr>`` on a
+    # handler's request parameter, or ``<container>[<key>]`` for one item -> "cookie" |
+    # "header" | "query" | "body" | "address" (the peer address) | "forwarded" (an address
+    # header). After a colon: for a container, a prefix stripped from the keys read
+    # (``header:HTTP_``, Django's META); for a single value, its key (``header:user-agent``).
+    client_inputs: ClassVar[Mapping[str, str]] = {}
+    # Parameter defaults (or ``Annotated`` metadata) that fill a parameter from the request.
+    client_params: ClassVar[Mapping[str, str]] = {}
+    # The application's settings objects as a whole (``app.config``), by qualified name.
+    config_objects: ClassVar[frozenset[str]] = frozenset()
+    # Calls whose arguments reach the client as a response body or error message, besides
+    # ``response_wrappers`` (``HTTPException(detail=...)``, ``abort(400, msg)``).
+    response_sinks: ClassVar[frozenset[str]] = frozenset()
 
     # -- authorization: what the caller may touch, not who they are (read by analyzer/authz.py) --
     # Guard (qualified name) -> "role" (checks a role, permission or staff flag), "owner" (an
@@ -206,7 +219,7 @@ TABLES = (
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "action_guard_attrs",
-    "framework_methods",
+    "framework_methods", "client_inputs", "client_params", "config_objects", "response_sinks",
 )
 # ... and the authorization tables (analyzer/authz.py)
 AUTHZ_TABLES = (

@@ -123,6 +123,15 @@ class DjangoAdapter(Adapter):
     request_attrs = frozenset({"POST", "GET", "body"})
     request_types = frozenset({"django.http.HttpRequest", "django.http.request.HttpRequest"})
     response_wrappers = frozenset({"django.http.JsonResponse", "django.http.response.JsonResponse"})
+    client_inputs = {
+        "request.COOKIES": "cookie", "request.headers": "header", "request.GET": "query", "request.POST": "body",
+        "request.META": "header:HTTP_", "request.META[REMOTE_ADDR]": "address",
+        "request.META[HTTP_X_FORWARDED_FOR]": "forwarded", "request.META[HTTP_X_REAL_IP]": "forwarded",
+    }
+    config_objects = frozenset({"django.conf.settings"})
+    response_sinks = frozenset(f"django.http.{c}" for c in (
+        "HttpResponse", "HttpResponseBadRequest", "HttpResponseForbidden", "HttpResponseServerError",
+        "HttpResponseNotFound", "response.HttpResponse"))
     object_dumpers = frozenset({"django.forms.models.model_to_dict", "django.forms.model_to_dict"})
     managers = frozenset({"objects"})
     model_bases = {"django.db.models.Model": "orm", "django.db.models.base.Model": "orm",

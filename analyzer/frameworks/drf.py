@@ -99,6 +99,9 @@ class DRFAdapter(Adapter):
     request_attrs = frozenset({"data", "query_params"})
     request_types = frozenset({"rest_framework.request.Request"})
     response_wrappers = frozenset({"rest_framework.response.Response"})
+    client_inputs = {"request.query_params": "query", "request.data": "body"}
+    response_sinks = frozenset(f"rest_framework.exceptions.{c}" for c in (
+        "APIException", "ValidationError", "ParseError", "PermissionDenied", "NotFound"))
     # -- authorization (analyzer/authz.py) --
     authz_guards = {
         P + "IsAdminUser": "role", P + "DjangoModelPermissions": "role", P + "DjangoObjectPermissions": "owner",

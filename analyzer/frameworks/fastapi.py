@@ -89,6 +89,18 @@ class FastAPIAdapter(Adapter):
     response_wrappers = frozenset(f"{m}.{c}" for m in ("fastapi.responses", "starlette.responses")
                                   for c in ("JSONResponse", "ORJSONResponse", "UJSONResponse"))
     object_dumpers = frozenset({"fastapi.encoders.jsonable_encoder"})
+    client_inputs = {
+        "request.cookies": "cookie", "request.headers": "header", "request.query_params": "query",
+        "request.client.host": "address", "request.client": "address",
+    }
+    client_params = {f"{m}.{c}": kind for m in ("fastapi", "fastapi.params", "fastapi.param_functions")
+                     for c, kind in (("Header", "header"), ("Cookie", "cookie"), ("Query", "query"),
+                                     ("Form", "body"), ("Body", "body"))}
+    response_sinks = frozenset({
+        "fastapi.HTTPException", "fastapi.exceptions.HTTPException", "starlette.exceptions.HTTPException",
+        *(f"{m}.{c}" for m in ("fastapi.responses", "starlette.responses", "fastapi")
+          for c in ("Response", "PlainTextResponse", "HTMLResponse")),
+    })
     model_bases = dict.fromkeys(ORM_ROOTS, "orm")
     cors_calls = {q: ("allow_origins", "allow_credentials", "allow_origin_regex", "") for q in (
         "starlette.middleware.cors.CORSMiddleware", "fastapi.middleware.cors.CORSMiddleware")}

@@ -92,6 +92,15 @@ class FlaskAdapter(Adapter):
     view_constructors = frozenset({"as_view"})
     request_data = frozenset(f"flask.request.{a}" for a in ("json", "get_json", "form", "values", "args", "data"))
     response_wrappers = frozenset({"flask.jsonify", "flask.json.jsonify", "flask.make_response"})
+    client_inputs = {
+        "flask.request.cookies": "cookie", "flask.request.headers": "header", "flask.request.args": "query",
+        "flask.request.values": "query", "flask.request.form": "body", "flask.request.json": "body",
+        "flask.request.get_json": "body", "flask.request.remote_addr": "address",
+        "flask.request.access_route": "forwarded", "flask.request.user_agent": "header:user-agent",
+        "flask.request.referrer": "header:referer",
+    }
+    config_objects = frozenset({"flask.current_app.config", "flask.Flask.config", "flask.app.Flask.config"})
+    response_sinks = frozenset({"flask.abort", "flask.Response", "werkzeug.exceptions.abort", "flask_restful.abort"})
     managers = frozenset({"query"})
     model_bases = {"flask_sqlalchemy.SQLAlchemy.Model": "orm", "flask_sqlalchemy.extension.SQLAlchemy.Model": "orm"}
     # flask-cors allows every origin unless told otherwise.
