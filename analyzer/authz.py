@@ -52,6 +52,9 @@ CALLER_FUNCTION = re.compile(
 SINGLE_POSITIONAL = frozenset({"get", "get_or_404", "get_one", "one_or_404"})
 # A member of a roles enumeration or constants class: ``UserRoles.owner``, ``Role.ADMIN``.
 ROLE_CONSTANT = re.compile(r"(^|\.)(?=[A-Z])\w*(Roles?|RoleTypes?|Permissions?|Groups?)\.\w+$")
+# Calls that define a field relating a row to another model (Django, SQLAlchemy, SQLModel, peewee).
+RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "relationship", "Relationship",
+                       "ForeignKeyField", "ParentalManyToManyField"})
 ROLE_KEYS = frozenset({"role", "roles", "is_admin", "is_staff", "is_superuser", "permissions", "groups", "admin"})
 
 
@@ -143,22 +146,47 @@ class AuthzPass(cst.CSTVisitor):
                     if model:
                         self.sink.lookups.append(ObjectLookup(qual, self.ctx.loc(small), model, self.ctx.code(small),
                                                               "the URL's object id", implicit=True))
-                if self._is_owner_field(name, value, small):
-                    self.sink.owner_fields.append(OwnerField(qual, name, self.ctx.loc(small)))
+                target = self._relation(value, small) if isinstance(value, cst.Call) else None
+                if target:
+                    self.sink.owner_fields.append(OwnerField(qual, name, self.ctx.loc(small), target))
         self.stack.append(node.name.value)
         return True
 
     def leave_ClassDef(self, node) -> None:
         self.stack.pop()
 
-    def _is_owner_field(self, name, value, stmt) -> bool:
-        if OWNER_FIELD.match(name):
-            return isinstance(value, cst.Call) or isinstance(stmt, cst.AnnAssign)
-        if isinstance(value, cst.Call):
-            text = self.ctx.code(value)
-            return ("ForeignKey" in text or "relationship" in text) and re.search(r"user|User|AUTH_USER_MODEL", text) \
-                is not None and not name.endswith(("_at", "_on"))
-        return False
+    def _relation(self, call: cst.Call, stmt) -> str:
+        """The model a field defined by ``call`` relates to (see ``OwnerField.target``), or ''."""
+        last = (dotted(call.func) or "").rpartition(".")[2]
+        if last in RELATIONS:
+            ref = call_arg(call, "to", 0) if last not in ("relationship", "Relationship") else call_arg(call, None, 0)
+            target = self._model_ref(ref) if ref is not None else ""
+            if not target and isinstance(stmt, cst.AnnAssign):  # owner: Mapped["User"] = relationship()
+                names = [n for n in _annotation_names(stmt.annotation.annotation) if n[:1].isupper()
+                         and n not in ("Mapped", "Optional", "List", "Set", "Union", "Annotated")]
+                target = self._model_ref(names[-1]) if names else ""
+            return target
+        fk = literal(call_arg(call, "foreign_key"))  # SQLModel Field(foreign_key="users.id")
+        if isinstance(fk, str):
+            return self._model_ref(fk)
+        for a in call.args:  # Column(Integer, ForeignKey("users.id"))
+            if isinstance(a.value, cst.Call) and (dotted(a.value.func) or "").rpartition(".")[2] == "ForeignKey":
+                return self._relation(a.value, stmt)
+        return ""
+
+    def _model_ref(self, ref) -> str:
+        if isinstance(ref, str) or isinstance(ref, cst.SimpleString):
+            text = ref if isinstance(ref, str) else literal(ref)
+            if not isinstance(text, str) or text == "self":
+                return ""
+            head, _, tail = text.rpartition(".")
+            if tail[:1].isupper():  # "auth.User", "User"
+                return f"name:{tail}"
+            return f"table:{head.rpartition('.')[2]}" if head else ""  # "users.id"
+        if isinstance(ref, cst.Call):
+            ref = ref.func
+        q = self.ctx.resolve(ref) if dotted(ref) else ""
+        return "user" if q in self.k.user_models else q
 
     def _implicit_model(self, value) -> str:
         if isinstance(value, cst.Call):
@@ -527,6 +555,23 @@ class _RoleTests(cst.CSTVisitor):
     def visit_SubscriptElement(self, e: cst.SubscriptElement) -> None:
         if isinstance(e.slice, cst.Index) and literal(e.slice.value) in ROLE_KEYS:
             self.hits.append(("role", e))
+
+
+def _annotation_names(expr) -> list[str]:
+    """Class names in an annotation, strings included: ``Mapped[list["User"]]`` -> [Mapped, list, User]."""
+    out, stack = [], [expr]
+    while stack:
+        e = stack.pop(0)
+        if isinstance(e, cst.Subscript):
+            stack.append(e.value)
+            stack.extend(el.slice.value for el in e.slice if isinstance(el.slice, cst.Index))
+        elif isinstance(e, cst.BinaryOperation):
+            stack.extend((e.left, e.right))
+        elif isinstance(e, cst.SimpleString) and isinstance(literal(e), str):
+            out.append(literal(e).strip().rpartition(".")[2])
+        elif dotted(e):
+            out.append(dotted(e).rpartition(".")[2])
+    return out
 
 
 def _chain(call: cst.Call):

@@ -16,6 +16,16 @@ from .facts import Location
 OWNER_FIELD = re.compile(
     r"^(owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
     r"seller|buyer|assignee|assigned_to|member|profile)(_id|_pk)?$|^owner_")
+# A relation to a table or class outside the project that is the user model by its name.
+USER_REF = re.compile(r"^(table:(auth_)?users?|name:(User|AUTH_USER_MODEL))$", re.IGNORECASE)
+# Relations that say a row belongs to a user (rather than who wrote or changed it).
+POSSESSION = re.compile(
+    r"^(owner|owners|user|users|account|tenant|customer|patient|buyer|assignee|assignees|assigned_to|member|members|"
+    r"participants?|recipient|profile|holder|client)(_id|_pk)?$|^owner_|^owned_by")
+# Relations that record who last touched a row: no tie of ownership, read or written.
+PROVENANCE = re.compile(r"^(updated|modified|changed|edited|reviewed|approved|deleted|closed|resolved|last_\w+)_by(_id)?$"
+                        r"|^last_(editor|modifier|updater)(_id)?$")
+PASSWORD = re.compile(r"^(password|password_hash|hashed_password|passwd|pwd_hash|password_digest)$")
 ADMIN_SEGMENT = re.compile(r"^(admin[\w-]*|administration|superusers?|sudo|back-?office)$")
 USER_SEGMENT = re.compile(r"^(users?|accounts?|members?|profiles?|employees?|customers?)$")
 ROLE_SEGMENT = re.compile(r"^(roles?|permissions?|privileges?|groups?|grants?|acls?)$")
@@ -38,6 +48,10 @@ def loads_caller(function: str) -> bool:
     """``get_current_user`` and the like: the comparisons it makes to find the caller's own
     records (their memberships, their settings) tie nothing to the object a route touches."""
     return CALLER_FUNCTION.match(function.rpartition(".")[2]) is not None
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def is_param(segment: str) -> bool:
@@ -77,17 +91,67 @@ class AuthzQueries:
         return [x for m in self.modules if not m.error for x in getattr(m, kind, ())]
 
     # -- models ----------------------------------------------------------------------------------
-    def owner_fields(self, model: str) -> list[tuple[str, Location | None]]:
-        """Fields of ``model`` (its bases' too) that tie a row to a user: (name, location)."""
+    def owner_fields(self, model: str, possession: bool = False, _depth: int = 0) -> list[tuple[str, Location | None]]:
+        """Relations of ``model`` (its bases' too) that tie a row to a user: (name, location).
+        A relation to the user model ties it directly; one to a model that is tied to a user
+        ties it through that parent (``project.members``). ``possession``: only relations
+        that say the rows belong to the user (``owner``, ``user``, ``members``), not ones that
+        record who wrote them (``author``, ``created_by``)."""
         owners = self._authz_index()[2]
-        found: dict[str, Location | None] = {}
-        for q in self.mro(self.canonical(model)):
+        model = self.canonical(model)
+        direct: dict[str, Location | None] = {}
+        parents: list = []
+        for q in self.mro(model):
             for o in owners.get(q, ()):
-                found.setdefault(o.name, o.location)
-        for name in self.model_fields(self.canonical(model)):  # fields other adapters know about
-            if OWNER_FIELD.match(name):
-                found.setdefault(name, None)
-        return list(found.items())
+                related = self.related_model(o.target, q)
+                if o.target == "user" or o.target in self.k.user_models or \
+                        (self.user_model(related) if related else USER_REF.match(o.target)):
+                    if (not possession or POSSESSION.match(o.name)) and not PROVENANCE.match(o.name):
+                        direct.setdefault(o.name, o.location)
+                elif related and related != model:
+                    parents.append((o, related))
+        if direct or _depth >= 2:
+            return list(direct.items())
+        for o, related in parents:
+            through = self.owner_fields(related, possession, _depth + 1)
+            if through:
+                direct.setdefault(f"{o.name}.{through[0][0]}", o.location)
+        return list(direct.items())
+
+    def user_model(self, qname: str) -> bool:
+        """``qname`` is the application's user model: a framework's user class or a subclass
+        of one, a stored model named User, or one that stores a password."""
+        q = self.canonical(qname)
+        if q in self.k.user_models or any(c in self.k.user_models for c in self.mro(q)):
+            return True
+        fields = {*self.model_fields(q), *(f for c in self.mro(q) for f in self.field_facts.get(c, {}))}
+        if not fields and self.model_kind(q) != "orm":
+            return False  # not a stored model
+        return q.rpartition(".")[2] in ("User", "Users") or any(PASSWORD.match(f) for f in fields)
+
+    def related_model(self, target: str, near: str) -> str:
+        """The class an ``OwnerField.target`` names: a qualified name, ``name:<Class>`` or
+        ``table:<name>`` (resolved over the project's classes, nearest package first)."""
+        if not target or target == "user":
+            return ""
+        kind, _, name = target.partition(":")
+        if not name:
+            return self.canonical(target)
+        index = getattr(self, "_model_names", None)
+        if index is None:
+            index = self._model_names = {}
+            for c in self.classes.values():
+                last = c.qualname.rpartition(".")[2]
+                index.setdefault(("name", last), []).append(c.qualname)
+                table = dict(c.attrs).get("__tablename__") or dict(c.attrs).get("db_table")
+                keys = {table.lower()} if table else {last.lower(), last.lower() + "s", _snake(last), _snake(last) + "s"}
+                for t in keys:
+                    index.setdefault(("table", t), []).append(c.qualname)
+        found = index.get((kind, name if kind == "name" else name.lower()), [])
+        if not found:
+            return ""
+        top = near.split(".")[0]
+        return sorted(found, key=lambda q: (q.split(".")[0] != top, q))[0]
 
     # -- functions: transitive checks --------------------------------------------------------------
     def _callee(self, caller: str, call: str) -> str:
@@ -311,8 +375,17 @@ class AuthzQueries:
             model = lk.model
             if "." not in model:  # self.model in a generic helper: unknown
                 continue
-            fields = self.owner_fields(model)
-            if fields and (route.method not in ("GET", "HEAD", "OPTIONS", "ANY") or self.private_model(model)):
+            read = route.method in ("GET", "HEAD", "OPTIONS", "ANY")
+            if self.user_model(model):
+                # A user's account belongs to that user: a handler that loads one by the client's
+                # id and changes it, or returns it whole. (Not a view class's implicit fetch: a
+                # user directory's item route, whose writes are usually for staff.)
+                if not lk.implicit and (not read or self.canonical(model) in
+                                        {self.canonical(t) for t in self.returned_types(route.handler)}):
+                    found.append((lk, [("the caller's own id", None)]))
+                continue
+            fields = self.owner_fields(model, possession=read)
+            if fields:
                 found.append((lk, fields))
         return found
 

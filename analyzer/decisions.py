@@ -44,6 +44,8 @@ TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "tr
 ENVIRON = "os.environ"
 # Reads of one item of a mapping (not the mapping as a whole).
 ITEM_READS = frozenset({"get", "getlist", "setdefault", "__getitem__", "pop"})
+# Calls that turn an exception into text.
+TEXT_CALLS = frozenset({"str", "repr", "format", "join", "dict", "list", "tuple", "items", "copy"})
 # Attributes of a settings object that give all of it.
 WHOLE = frozenset({"__dict__", "items", "copy", "keys", "values", "to_dict", "dict", "model_dump", "as_dict"})
 # Attributes of an exception that carry its text.
@@ -311,6 +313,13 @@ class _Leaks(cst.CSTVisitor):
                 return False  # one variable or setting
         if q in ("vars", "dir") and c.args and o._config(c.args[0].value):
             self.found.append(("config", c, ()))
+            return False
+        if _called_name(c) not in TEXT_CALLS and q not in o.k.response_sinks and q not in o.k.response_wrappers:
+            # isinstance(e, X), getattr(e, "code"): the exception is not made text
+            walk(c.func, self)
+            for a in c.args:
+                if not (isinstance(a.value, cst.Name) and a.value.value in o.frame.excepts):
+                    walk(a.value, self)
             return False
         return True
 

@@ -459,11 +459,15 @@ class AccessCheck:
 
 @dataclass(frozen=True)
 class OwnerField:
-    """A stored field of ``model`` that ties its rows to a user (``owner_id``, ``author``)."""
+    """A stored field of ``model`` that relates its rows to another model: ``target`` is
+    "user" (the framework's user model: ``settings.AUTH_USER_MODEL``), a qualified class
+    name, ``name:<Class>`` (a class named in a string) or ``table:<name>`` (a foreign key to
+    a table); '' when a field named like an owner (``owner_id``) shows no relation."""
 
     model: str
     name: str
     location: Location
+    target: str = ""
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,9 @@ class Adapter:
     # ``model``), and view-class methods whose checks apply to those fetches (``get_queryset``).
     implicit_lookup_attrs: ClassVar[frozenset[str]] = frozenset()
     object_methods: ClassVar[frozenset[str]] = frozenset()
+    # The user model: references to it (``settings.AUTH_USER_MODEL``, ``get_user_model``) and
+    # base classes that make a class the user model (``AbstractUser``, ``UserMixin``).
+    user_models: ClassVar[frozenset[str]] = frozenset()
     # Token decoding functions (qualified name) -> calling convention ("pyjwt" | "jose").
     token_decoders: ClassVar[Mapping[str, str]] = {}
     # class methods that make a view function of a view class: ``dashboard = Dash.as_view()``
@@ -226,7 +229,7 @@ AUTHZ_TABLES = (
     "authz_guards", "lookup_functions", "lookup_builders", "lookup_sessions", "lookup_managers", "query_filters",
     "collection_terminals", "caller_names", "caller_calls", "client_sources", "injected_defaults",
     "role_attributes", "scope_attributes", "role_calls", "object_permission_calls", "implicit_lookup_attrs",
-    "object_methods", "token_decoders",
+    "object_methods", "token_decoders", "user_models",
 )
 
 # Shared tables for libraries that more than one framework's projects use.

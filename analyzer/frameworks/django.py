@@ -162,6 +162,7 @@ class DjangoAdapter(Adapter):
     role_calls = frozenset({".has_perm", ".has_perms", ".has_module_perms"})
     implicit_lookup_attrs = frozenset({"model", "queryset"})
     object_methods = frozenset({"get_queryset", "get_object", "test_func", "dispatch"})
+    user_models = frozenset({"django.conf.settings.AUTH_USER_MODEL", *USER_MODEL_FUNCS, *AUTH_MODELS})
     token_decoders = PYJWT_JOSE
 
     def extract(self, ctx, sink) -> None:

@@ -121,6 +121,8 @@ class FastAPIAdapter(Adapter):
     scope_attributes = frozenset({"scopes"})
     role_calls = frozenset({".has_role", ".has_roles", ".has_permission", ".has_permissions", ".has_scope"})
     token_decoders = PYJWT_JOSE
+    user_models = frozenset(f"{m}.{c}" for m in ("fastapi_users_db_sqlalchemy", "fastapi_users.db")
+                            for c in ("SQLAlchemyBaseUserTable", "SQLAlchemyBaseUserTableUUID"))
 
     def extract(self, ctx, sink) -> None:
         visitor = _Visitor(ctx, sink)

@@ -145,6 +145,9 @@ class FlaskAdapter(Adapter):
         "flask_security.utils.has_role", ".is_admin", ".is_administrator", ".has_any_role",
     })
     token_decoders = PYJWT_JOSE
+    user_models = frozenset({"flask_login.UserMixin", "flask_login.mixins.UserMixin", "flask_security.UserMixin",
+                             "flask_security.core.UserMixin", "flask_security.models.fsqla_v3.FsUserMixin",
+                             "table:ab_user", "flask_appbuilder.security.sqla.models.User"})  # Flask-AppBuilder's
 
     def extract(self, ctx, sink) -> None:
         visitor = _FlaskVisitor(ctx, sink)

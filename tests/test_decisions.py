@@ -1,0 +1,149 @@
+"""RG107 client-controlled-authorization and RG404 information-exposure-in-response: the
+facts the data pass records (client decisions, disclosures) and how the checks weigh them."""
+from routeguard import scan_sources
+from routeguard.findings import Severity
+
+
+def hits(files, rule):
+    report = scan_sources(files, config={"select": [rule]})
+    return [f for f in report.findings if f.rule_id == rule]
+
+
+FLASK = """
+from flask import Flask, abort, jsonify, request
+
+app = Flask(__name__)
+"""
+
+
+def test_client_values_followed_through_locals_and_reshaping():
+    found = hits({"app.py": FLASK + """
+@app.get("/a")
+def a():
+    role = request.headers.get("X-User-Role", "").strip().lower()
+    if role == "admin":
+        return jsonify(secret=True)
+    return jsonify(secret=False)
+
+@app.get("/b")
+def b():
+    ip = request.headers.get("X-Forwarded-For", "").split(",")[0].strip()
+    if ip.startswith("10."):
+        return jsonify(internal=True)
+    abort(403)
+
+@app.get("/c")
+def c():
+    if "admin" in request.args:
+        return jsonify(all=True)
+    return jsonify(all=False)
+"""}, "RG107")
+    assert sorted(f.location.line for f in found) == [9, 16, 22]
+
+
+def test_choices_stored_data_and_plain_parameters_are_not_decisions():
+    assert hits({"app.py": FLASK + """
+from flask_login import current_user
+
+@app.post("/users")
+def create():
+    role = request.json.get("role")
+    if role not in ("admin", "member"):
+        abort(400)
+    if current_user.role == request.args.get("role"):
+        pass
+    return jsonify(ok=True)
+
+def render(role: str = "user"):
+    return role == "admin"
+
+@app.get("/ip")
+def ip():
+    return jsonify(ip=request.remote_addr if request.remote_addr != "unknown" else None)
+"""}, "RG107") == []
+
+
+def test_fastapi_header_parameter_and_plain_route_parameter():
+    found = hits({"main.py": """
+from typing import Annotated
+from fastapi import FastAPI, Header, HTTPException
+
+app = FastAPI()
+
+@app.get("/reports")
+def reports(admin: bool = False, x_internal: Annotated[str | None, Header()] = None):
+    if admin:
+        return {"all": True}
+    if x_internal == "yes":
+        return {"internal": True}
+    return {}
+
+def helper(admin: bool = False):
+    return "admin" if admin == "admin" else ""
+"""}, "RG107")
+    assert sorted(f.location.line for f in found) == [11]
+
+
+def test_exception_text_severity_follows_what_is_caught():
+    found = hits({"main.py": """
+from fastapi import FastAPI, HTTPException
+from sqlalchemy.exc import SQLAlchemyError
+
+app = FastAPI()
+
+class QuotaExceeded(Exception):
+    pass
+
+def work():
+    return 1
+
+@app.post("/a")
+def a():
+    try:
+        return work()
+    except ValueError as e:
+        raise HTTPException(400, detail=str(e))
+
+@app.post("/b")
+def b():
+    try:
+        return work()
+    except QuotaExceeded as e:
+        raise HTTPException(429, detail=str(e))
+
+@app.post("/c")
+def c():
+    try:
+        return work()
+    except SQLAlchemyError as e:
+        raise HTTPException(500, detail=f"database error: {e}")
+
+@app.post("/d")
+def d():
+    try:
+        return work()
+    except Exception as e:
+        return {"error": repr(e)}
+"""}, "RG404")
+    by_line = {f.location.line: f.severity for f in found}
+    # the routes require no authentication: warnings are raised to errors
+    assert by_line == {18: Severity.NOTE, 25: Severity.NOTE, 32: Severity.ERROR, 39: Severity.ERROR}
+
+
+def test_one_variable_or_attribute_is_not_a_disclosure():
+    assert hits({"app.py": FLASK + """
+import os
+
+@app.get("/v")
+def v():
+    try:
+        return jsonify(region=os.environ["REGION"], name=app.config.get("NAME"))
+    except KeyError as e:
+        return jsonify(code=e.errno if hasattr(e, "errno") else 0, status=e.__class__.__name__)
+
+def helper():
+    try:
+        return 1
+    except Exception as e:
+        return str(e)
+"""}, "RG404") == []
