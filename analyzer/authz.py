@@ -55,6 +55,8 @@ ROLE_CONSTANT = re.compile(r"(^|\.)(?=[A-Z])\w*(Roles?|RoleTypes?|Permissions?|G
 # Calls that define a field relating a row to another model (Django, SQLAlchemy, SQLModel, peewee).
 RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "relationship", "Relationship",
                        "ForeignKeyField", "ParentalManyToManyField"})
+# ... of which these may hold many rows, or point either way (not a row's parent).
+MANY_RELATIONS = frozenset({"ManyToManyField", "ParentalManyToManyField", "relationship", "Relationship"})
 ROLE_KEYS = frozenset({"role", "roles", "is_admin", "is_staff", "is_superuser", "permissions", "groups", "admin"})
 
 
@@ -148,7 +150,8 @@ class AuthzPass(cst.CSTVisitor):
                                                               "the URL's object id", implicit=True))
                 target = self._relation(value, small) if isinstance(value, cst.Call) else None
                 if target:
-                    self.sink.owner_fields.append(OwnerField(qual, name, self.ctx.loc(small), target))
+                    parent = (dotted(value.func) or "").rpartition(".")[2] not in MANY_RELATIONS
+                    self.sink.owner_fields.append(OwnerField(qual, name, self.ctx.loc(small), target, parent))
         self.stack.append(node.name.value)
         return True
 

@@ -108,7 +108,7 @@ class AuthzQueries:
                         (self.user_model(related) if related else USER_REF.match(o.target)):
                     if (not possession or POSSESSION.match(o.name)) and not PROVENANCE.match(o.name):
                         direct.setdefault(o.name, o.location)
-                elif related and related != model:
+                elif related and related != model and o.parent:  # a parent row, not a collection
                     parents.append((o, related))
         if direct or _depth >= 2:
             return list(direct.items())

@@ -468,6 +468,8 @@ class OwnerField:
     name: str
     location: Location
     target: str = ""
+    # The row points to one ``target`` (a foreign key, one-to-one): ``target`` is its parent.
+    parent: bool = False
 
 
 @dataclass(frozen=True)

@@ -108,13 +108,17 @@ class ObjectLookupWithoutOwnership(Check):
     Flags a route that loads a stored object by an id the client supplies (a path
     parameter, the query string or the body) and never ties it to the caller: no
     comparison of the object's owner with the current user, no filter on the current
-    user, no permission or object-permission check, no role check. Only models with a
-    field that ties their rows to a user (`owner`, `user_id`, `author`, a foreign key to
-    the user model) are considered; on reads, only models that the project itself treats
-    as private somewhere (a listing filtered by the current user, a scoped
-    `get_queryset`), since a blog post has an author but is meant to be read by anyone.
-    DRF viewsets and Django generic views whose `queryset`/`model` is unfiltered count as
-    a lookup on their item routes.
+    user, no permission or object-permission check, no role check. A model is owned when
+    it has a foreign key, one-to-one or many-to-many to the user model (Django
+    `settings.AUTH_USER_MODEL`/`get_user_model()`, SQLAlchemy `ForeignKey("users.id")` or
+    `relationship("User")`, SQLModel `Field(foreign_key=...)`), directly or through a
+    parent (a Task whose Project has `members`). On reads only relations that say the
+    rows belong to someone count (`owner`, `user`, `members`, `customer`...), not the ones
+    that record who wrote them (`author`, `created_by`): a blog post has an author but is
+    meant to be read by anyone. The user model itself belongs to the user it describes:
+    a handler that loads one by a client-supplied id and changes it, or returns it whole,
+    is reported. DRF viewsets and Django generic views whose `queryset`/`model` is
+    unfiltered count as a lookup on their item routes (of owned models, not of users).
 
     Routes that are explicitly public are left alone; a privileged route that checks no
     role is reported by RG104 instead, and a write behind a read-only-style permission
@@ -155,6 +159,28 @@ class ObjectLookupWithoutOwnership(Check):
     owasp = "API1:2023"
 
     VALID = (
+        Valid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DJANGO_URLS, "notes/models.py": """
+from django.contrib.auth import get_user_model
+from django.db import models
+
+class Notebook(models.Model):
+    members = models.ManyToManyField(get_user_model())
+
+class Note(models.Model):
+    notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE)
+    author = models.ForeignKey(get_user_model(), on_delete=models.CASCADE)
+    body = models.TextField()
+""", "notes/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from notes.models import Note
+
+@login_required
+def note_detail(request, pk):
+    note = get_object_or_404(Note, pk=pk, notebook__members=request.user)
+    return JsonResponse({"body": note.body})
+"""}),
         Valid(_flask("""
 @bp.get("/notes/<int:note_id>")
 @login_required
@@ -203,6 +229,38 @@ def note_detail(request, pk):
 """}),
     )
     INVALID = (
+        Invalid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DJANGO_URLS, "notes/models.py": """
+from django.contrib.auth import get_user_model
+from django.db import models
+
+class Notebook(models.Model):
+    members = models.ManyToManyField(get_user_model())
+
+class Note(models.Model):
+    notebook = models.ForeignKey(Notebook, on_delete=models.CASCADE)
+    body = models.TextField()
+""", "notes/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from notes.models import Note
+
+@login_required
+def note_detail(request, pk):
+    return JsonResponse({"body": get_object_or_404(Note, pk=pk).body})
+"""}),
+        Invalid({**_fastapi("""
+from app.models import User
+
+@app.get("/profiles/{user_id}")
+def read_profile(user_id: int, db=Depends(get_db), me=Depends(get_current_user)):
+    return db.get(User, user_id)
+"""), "app/models.py": FASTAPI_MODELS + """
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hashed_password: Mapped[str]
+"""}),
         Invalid(_flask("""
 @bp.get("/notes")
 @login_required
@@ -264,9 +322,12 @@ def note_detail(request, pk):
             model = lk.model.rpartition(".")[2]
             open_route = any(h[0].auth == "unprotected" for h in group)
             how = (f"fetches the {model} whose id is in the URL" if lk.implicit
-                   else f"loads {'an' if model[:1] in 'AEIOU' else 'a'} {model} by the client-supplied {lk.source}")
-            message = (f"{verbs} {r.path} {how} and never checks that it belongs to the caller "
-                       f"(no filter or comparison on {fields[0][0]}, no permission check): "
+                   else f"loads {'an' if model[:1] in 'AEIO' else 'a'} {model} by the client-supplied {lk.source}")
+            own_account = fields[0][0] == "the caller's own id"
+            tie = ("is the caller's own account (no comparison with the caller's id, no permission check)"
+                   if own_account else
+                   f"belongs to the caller (no filter or comparison on {fields[0][0]}, no permission check)")
+            message = (f"{verbs} {r.path} {how} and never checks that it {tie}: "
                        + ("anyone can reach any user's records, on a route that requires no authentication."
                           if open_route else "any user can reach any other user's records."))
             related = [Related(lk.location, f"{model} loaded here ({lk.display[:80]})")]

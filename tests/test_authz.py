@@ -459,3 +459,130 @@ def view_{i}(**kw):
     hits = findings(flask(view), "RG104")
     assert sorted(h.message.split(" is ")[0] for h in hits) == [
         "POST /users/<int:user_id>/groups", "PUT /api/projects/<int:pid>/roles"]
+
+
+# -- RG105: what makes a model owned -----------------------------------------------------------------
+DJANGO_SETTINGS = 'INSTALLED_APPS = ["work"]\nROOT_URLCONF = "proj.urls"\n'
+DJANGO_URLS = """
+from django.urls import path
+from work import views
+
+urlpatterns = [
+    path("tasks/<int:pk>/", views.task),
+    path("tasks/<int:pk>/close/", views.close_task),
+    path("tags/<int:pk>/", views.tag),
+    path("directory/<int:pk>/email/", views.change_email),
+]
+"""
+DJANGO_MODELS = """
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+
+class Project(models.Model):
+    name = models.CharField(max_length=80)
+    members = models.ManyToManyField(get_user_model())
+
+class Task(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE)
+    title = models.CharField(max_length=80)
+
+class Tag(models.Model):
+    owner = models.CharField(max_length=80)  # a team's name, not a user
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+"""
+
+
+def django_views(body):
+    return {"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DJANGO_URLS, "work/models.py": DJANGO_MODELS,
+            "work/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
+from work.models import Tag, Task
+""" + body}
+
+
+def test_ownership_through_a_parent_and_the_user_model_itself():
+    hits = findings(django_views("""
+@login_required
+def task(request, pk):
+    return JsonResponse({"title": get_object_or_404(Task, pk=pk).title})
+
+@require_POST
+@login_required
+def close_task(request, pk):
+    get_object_or_404(Task, pk=pk, project__members=request.user).delete()
+    return JsonResponse({})
+
+@login_required
+def tag(request, pk):
+    return JsonResponse({"owner": get_object_or_404(Tag, pk=pk).owner})
+
+@require_POST
+@login_required
+def change_email(request, pk):
+    user = get_object_or_404(User, pk=pk)
+    user.email = request.POST["email"]
+    user.save()
+    return JsonResponse({})
+"""), "RG105")
+    messages = sorted(f.message for f in hits)
+    assert len(hits) == 2, messages
+    assert "a Task" in messages[0] and "project.members" in messages[0]  # read through the parent's members
+    assert "a User" in messages[1] and "is the caller's own account" in messages[1]
+    # Tag: a string "owner" is no relation, and who created a tag does not make reading it private
+
+
+def test_user_model_read_is_reported_when_returned_whole_and_silent_when_compared():
+    sources = {"app/models.py": """
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+class Base(DeclarativeBase):
+    pass
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(255))
+    hashed_password: Mapped[str] = mapped_column(String(255))
+
+class Card(Base):
+    __tablename__ = "cards"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped["Account"] = relationship()
+""", "app/main.py": """
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+from app.models import Account, Card
+
+app = FastAPI()
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+
+def get_current_user(token: str = Depends(oauth2)) -> Account:
+    return token
+
+def get_db():
+    yield None
+
+@app.get("/accounts/{account_id}")
+def read_account(account_id: int, db: Session = Depends(get_db), me: Account = Depends(get_current_user)):
+    return db.get(Account, account_id)
+
+@app.get("/mine/{account_id}")
+def read_mine(account_id: int, db: Session = Depends(get_db), me: Account = Depends(get_current_user)):
+    account = db.get(Account, account_id)
+    if account.id != me.id:
+        raise HTTPException(status_code=404)
+    return account
+
+@app.get("/cards/{card_id}")
+def read_card(card_id: int, db: Session = Depends(get_db), me: Account = Depends(get_current_user)):
+    return {"id": db.get(Card, card_id).id}
+"""}
+    hits = findings(sources, "RG105")
+    assert sorted(f.location.line for f in hits) == [16, 27]
