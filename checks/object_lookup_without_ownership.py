@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import re
+
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
 
+# Lookup keys that are capabilities: whoever holds the value may see the object.
+CAPABILITY = re.compile(r"(token|slug|secret|key|code|hash|uuid|share)\w*$", re.IGNORECASE)
 FLASK_MODELS = """
 from app.extensions import db
 
@@ -120,7 +124,8 @@ class ObjectLookupWithoutOwnership(Check):
     is reported. DRF viewsets and Django generic views whose `queryset`/`model` is
     unfiltered count as a lookup on their item routes (of owned models, not of users).
 
-    Routes that are explicitly public are left alone; a privileged route that checks no
+    Routes that are explicitly public are left alone, and so are reads that require no
+    authentication by a key that is itself the credential (a share link's slug, a token); a privileged route that checks no
     role is reported by RG104 instead, and a write behind a read-only-style permission
     by RG103.
 
@@ -309,6 +314,9 @@ def note_detail(request, pk):
             if r.auth == "public":
                 continue
             owned = graph.owned_lookups(r)
+            if r.auth == "unprotected" and r.method in ("GET", "HEAD"):
+                # a secret in the URL (a share link's slug, a token) is the credential itself
+                owned = [o for o in owned if not CAPABILITY.search(o[0].source)]
             if not owned or graph.route_authorization(r):
                 continue
             if r.auth == "protected" and graph.privileged(r):

@@ -586,3 +586,16 @@ def read_card(card_id: int, db: Session = Depends(get_db), me: Account = Depends
 """}
     hits = findings(sources, "RG105")
     assert sorted(f.location.line for f in hits) == [16, 27]
+
+
+def test_a_secret_in_the_url_is_the_credential_of_an_open_read():
+    sources = flask("""
+@app.get("/s/<slug>")
+def shared(slug):
+    return {"id": Note.query.filter_by(slug=slug).first_or_404().id}
+
+@app.get("/n/<int:note_id>")
+def by_id(note_id):
+    return {"id": Note.query.get_or_404(note_id).id}
+""")
+    assert [f.location.line for f in findings(sources, "RG105")] == [14]
