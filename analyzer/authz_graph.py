@@ -120,14 +120,25 @@ class AuthzQueries:
 
     def user_model(self, qname: str) -> bool:
         """``qname`` is the application's user model: a framework's user class or a subclass
-        of one, a stored model named User, or one that stores a password."""
+        of one, a stored model named User, or (in a project that has neither) one that
+        stores a password."""
         q = self.canonical(qname)
-        if q in self.k.user_models or any(c in self.k.user_models for c in self.mro(q)):
+        named = getattr(self, "_named_users", None)
+        if named is None:
+            named = self._named_users = {c for c in self.classes if self._named_user(c)}
+        if q in named or q in self.k.user_models:
             return True
+        if named:
+            return False
         fields = {*self.model_fields(q), *(f for c in self.mro(q) for f in self.field_facts.get(c, {}))}
-        if not fields and self.model_kind(q) != "orm":
-            return False  # not a stored model
-        return q.rpartition(".")[2] in ("User", "Users") or any(PASSWORD.match(f) for f in fields)
+        return any(PASSWORD.match(f) for f in fields)
+
+    def _named_user(self, q: str) -> bool:
+        if any(c in self.k.user_models for c in self.mro(q)):
+            return True
+        kind = self.model_kind(q)
+        stored = kind == "orm" or (kind != "schema" and any(self.field_facts.get(c) for c in self.mro(q)))
+        return stored and q.rpartition(".")[2] in ("User", "Users")
 
     def related_model(self, target: str, near: str) -> str:
         """The class an ``OwnerField.target`` names: a qualified name, ``name:<Class>`` or

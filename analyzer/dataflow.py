@@ -134,8 +134,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
         f = _Frame(qual, self.classes[-1] if self.classes and self.stack and self.stack[-1] == self.classes[-1].rpartition(".")[2] else "")
         for p in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
             name = p.name.value
-            if self.k.client_inputs and self._param_input(p):
-                f.inputs[name] = self._param_input(p)
+            client_input = self._param_input(p) if self.k.client_inputs and name not in ("self", "cls") else None
+            if client_input:
+                f.inputs[name] = client_input
             ann = p.annotation.annotation if p.annotation else None
             q = ctx.resolve(ann) if ann is not None and dotted(ann) else ""
             f.params[name] = q
@@ -356,7 +357,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
         f = self.frame
         if f is None or node.value is None:
             return
-        self._response_value(node.value, node)
+        self._disclose(node.value, "", node)  # what is not in a response call (seen there)
         for fact in self.response(node.value, at=node):
             self._emit("responses", fact)
 

@@ -162,10 +162,17 @@ class DecisionsMixin:
             return
         operands = _and_operands(node)
         if any(self._role_test(o) for o in operands):
-            vouched = self.__dict__.setdefault("_vouched", set())
+            vouched = self._vouched()
             for o in operands:
                 vouched.add(id(o))
                 vouched.update(id(c) for c in _operands_nodes(o))
+
+    def _vouched(self) -> set:
+        """Ids of the nodes of conditions that a server-side role check accompanies."""
+        found = getattr(self, "_vouched_nodes", None)
+        if found is None:
+            found = self._vouched_nodes = set()
+        return found
 
     def _role_test(self, expr) -> bool:
         k = self.k
@@ -179,7 +186,7 @@ class DecisionsMixin:
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
         f = self.frame
-        if f is None or not self.k.client_inputs or id(node) in self.__dict__.get("_vouched", ()):
+        if f is None or not self.k.client_inputs or id(node) in self._vouched():
             return
         sides = [node.left, *(c.comparator for c in node.comparisons)]
         ops = [c.operator for c in node.comparisons]
@@ -290,10 +297,6 @@ class DecisionsMixin:
         if found is None:
             found = self._instances = dict(self.sink.instances)
         return found
-
-    def _response_value(self, expr, at) -> None:
-        """A returned value: what is not inside a response call (seen there) is checked here."""
-        self._disclose(expr, "", at)
 
 
 class _Leaks(cst.CSTVisitor):
