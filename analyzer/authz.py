@@ -188,6 +188,8 @@ class AuthzPass(cst.CSTVisitor):
             return f"table:{head.rpartition('.')[2]}" if head else ""  # "users.id"
         if isinstance(ref, cst.Call):
             ref = ref.func
+        if isinstance(ref, cst.Attribute) and not ref.attr.value[:1].isupper() and _classlike(ref.value):
+            ref = ref.value  # ForeignKey(User.id)
         q = self.ctx.resolve(ref) if dotted(ref) else ""
         return "user" if q in self.k.user_models else q
 
