@@ -8,6 +8,7 @@ from .base import Check, Invalid, Valid, per_route
 
 # Lookup keys that are capabilities: whoever holds the value may see the object.
 CAPABILITY = re.compile(r"(token|slug|secret|key|code|hash|uuid|share)\w*$", re.IGNORECASE)
+SECRET_FILTER = re.compile(r"\b\w*(_key|token|secret)\s*=", re.IGNORECASE)
 FLASK_MODELS = """
 from app.extensions import db
 
@@ -125,7 +126,8 @@ class ObjectLookupWithoutOwnership(Check):
     unfiltered count as a lookup on their item routes (of owned models, not of users).
 
     Routes that are explicitly public are left alone, and so are reads that require no
-    authentication by a key that is itself the credential (a share link's slug, a token); a privileged route that checks no
+    authentication by a key that is itself the credential (a share link's slug, a token),
+    and lookups filtered on a secret (`Check.objects.get(slug=slug, project__ping_key=key)`); a privileged route that checks no
     role is reported by RG104 instead, and a write behind a read-only-style permission
     by RG103.
 
@@ -313,7 +315,8 @@ def note_detail(request, pk):
         for r in graph.routes:
             if r.auth == "public":
                 continue
-            owned = graph.owned_lookups(r)
+            # a lookup filtered on a secret (``project__ping_key=key``) is tied to whoever holds it
+            owned = [o for o in graph.owned_lookups(r) if not SECRET_FILTER.search(o[0].display)]
             if r.auth == "unprotected" and r.method in ("GET", "HEAD"):
                 # a secret in the URL (a share link's slug, a token) is the credential itself
                 owned = [o for o in owned if not CAPABILITY.search(o[0].source)]

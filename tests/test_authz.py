@@ -597,5 +597,9 @@ def shared(slug):
 @app.get("/n/<int:note_id>")
 def by_id(note_id):
     return {"id": Note.query.get_or_404(note_id).id}
+
+@app.post("/ping/<ping_key>/<int:note_id>")
+def ping(ping_key, note_id):
+    Note.query.filter_by(id=note_id, ping_key=ping_key).first_or_404().pinged = True
 """)
     assert [f.location.line for f in findings(sources, "RG105")] == [14]
