@@ -598,8 +598,8 @@ def shared(slug):
 def by_id(note_id):
     return {"id": Note.query.get_or_404(note_id).id}
 
-@app.post("/ping/<ping_key>/<int:note_id>")
-def ping(ping_key, note_id):
-    Note.query.filter_by(id=note_id, ping_key=ping_key).first_or_404().pinged = True
+@app.post("/beat/<signing_key>/<int:note_id>")
+def record_beat(signing_key, note_id):
+    Note.query.filter_by(id=note_id, signing_key=signing_key).first_or_404().beat = True
 """)
     assert [f.location.line for f in findings(sources, "RG105")] == [14]
