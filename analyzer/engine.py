@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
 import signal
 import sys
 import threading
@@ -20,11 +19,10 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
+from .cache import CACHE_DIR, Cache, clear_cache  # noqa: F401 - CACHE_DIR, clear_cache: re-exported
 from .extract import extract_source
 from .facts import ModuleFacts
 
-CACHE_DIR = ".routeguard_cache"
-CACHE_FILE = "facts-v1.pickle"
 FILE_TIMEOUT = 30.0  # seconds; a file that takes longer is skipped with a notification
 MIN_PARALLEL = 24  # below this many files to extract, worker start-up costs more than it saves
 
@@ -82,43 +80,6 @@ def _init(knowledge) -> None:
     _knowledge = knowledge
 
 
-class Cache:
-    """Per-file facts keyed on path, content hash, module name, tool version and knowledge."""
-
-    def __init__(self, root: Path, key: str):
-        self.path = root / CACHE_DIR / CACHE_FILE
-        self.key = key
-        self.entries: dict[str, tuple[str, ModuleFacts]] = {}
-        try:
-            data = pickle.loads(self.path.read_bytes())
-            if data.get("key") == key:
-                self.entries = data["entries"]
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, KeyError):
-            self.entries = {}
-
-    @staticmethod
-    def digest(text: str, module: str, is_pkg: bool) -> str:
-        return hashlib.sha256(f"{module}\0{is_pkg}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
-
-    def get(self, path: str, digest: str) -> ModuleFacts | None:
-        entry = self.entries.get(path)
-        return entry[1] if entry and entry[0] == digest else None
-
-    def save(self, entries: dict[str, tuple[str, ModuleFacts]]) -> None:
-        if entries == self.entries:
-            return
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by routeguard\n*\n")
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps({"key": self.key, "entries": entries}, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only checkout still scans, just without a cache
-
-
 def _code_fingerprint() -> str:
     """A hash of the extraction code itself, so that a changed extractor never reads old facts."""
     here = Path(__file__).parent
@@ -126,14 +87,6 @@ def _code_fingerprint() -> str:
     for path in sorted([*here.glob("*.py"), *here.glob("frameworks/*.py")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def clear_cache(root: Path) -> bool:
-    path = root / CACHE_DIR / CACHE_FILE
-    if path.exists():
-        path.unlink()
-        return True
-    return False
 
 
 class Progress:

@@ -18,7 +18,7 @@ def test_output_identical_across_jobs_and_cache(tmp_path):
         report = scan_paths([project], jobs=jobs, cache=cache)
         renders.add((report.render("sarif"), report.render("json"), report.render("text")))
     assert len(renders) == 1
-    assert (project / CACHE_DIR / "facts-v1.pickle").exists()
+    assert (project / CACHE_DIR / "facts-v2.json").exists()
     assert (project / CACHE_DIR / ".gitignore").exists()
 
 
