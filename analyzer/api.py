@@ -12,7 +12,7 @@ from typing import Iterable, Mapping
 
 from . import config as config_mod
 from .config import Config
-from .discover import list_python_files, project_root, relpath
+from .discover import list_python_files, project_root, read_source, relpath
 from .engine import extract_many, fewer_collections
 from .findings import Notification
 from .frameworks import ADAPTERS
@@ -20,7 +20,8 @@ from .frameworks.base import Knowledge
 from .graph import AppGraph
 from .names import module_names
 from .report import Report
-from .source import decode
+from .facts import ModuleFacts
+from .source import SourceError, decode
 from .suppress import apply
 
 
@@ -44,8 +45,24 @@ def scan_sources(sources: Mapping[str, str], config: Config | Mapping | None = N
 
     Nothing touches the disk (no cache); every source given is analyzed, tests included.
     """
-    files = [(p.replace("\\", "/").removeprefix("./"), text, None) for p, text in sorted(sources.items())]
+    files = []
+    for p, text in sorted(sources.items()):
+        path = str(p).replace("\\", "/").removeprefix("./")
+        if isinstance(text, (bytes, bytearray)):  # as read from disk: decoded as Python would
+            files.append((path, *_decoded(bytes(text))))
+        elif isinstance(text, str):
+            files.append((path, text, None))
+        else:
+            raise TypeError(f"scan_sources: the source of {path!r} must be str (or bytes), not {type(text).__name__}")
     return _scan(files, _config(config), root="", jobs=jobs)
+
+
+def _decoded(data: bytes):
+    """(text, None), or (None, SourceError) for bytes that are not Python source."""
+    try:
+        return decode(data), None
+    except SourceError as e:
+        return None, e
 
 
 def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = None, *,
@@ -71,12 +88,8 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     scope = {relpath(p, root_path) for p in paths} if only_files else None
     files = []
     for rel in rels:
-        try:
-            files.append((rel, decode((root_path / rel).read_bytes()), None))
-        except OSError as e:
-            files.append((rel, None, f"cannot read file: {e.strerror or e}"))
-        except (UnicodeDecodeError, SyntaxError, LookupError) as e:
-            files.append((rel, None, f"cannot decode file: {e}"))
+        data, error = read_source(root_path / rel, cfg.max_file_size)
+        files.append((rel, *(_decoded(data) if data is not None else (None, SourceError(error)))))
     return _scan(files, cfg, root=str(root_path), scope=scope, jobs=jobs,
                  cache_root=root_path if cache else None, progress=progress)
 
@@ -90,10 +103,11 @@ def _scan(files, cfg: Config, root: str, scope: set[str] | None = None, jobs: in
 def _analyze(files, cfg, root, scope, jobs, cache_root, progress) -> Report:
     knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
     named = module_names(p for p, _, _ in files)
-    notifications = [Notification(path, error) for path, _, error in files if error]
     readable = [(path, text, *named[path]) for path, text, error in files if not error]
     modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress)
-    notifications += [Notification(m.path, m.error) for m in modules if m.error]
+    modules += [ModuleFacts(path, named[path][0], error=e.message, error_line=e.line,
+                            error_col=e.col) for path, _, e in files if e]
+    notifications = [Notification(m.path, m.error, "error", m.error_line, m.error_col) for m in modules if m.error]
     texts = {path: text for path, text, _, _ in readable}
     graph = AppGraph(modules, knowledge, cfg)
     rules = [c for c in all_checks() if cfg.enabled(c.id)]

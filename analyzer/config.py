@@ -32,6 +32,8 @@ class Config:
     # (never set by clients), on top of the built-in lists.
     sensitive_fields: tuple[str, ...] = ()
     privileged_fields: tuple[str, ...] = ()
+    # Files larger than this (bytes) are not read; each is reported as RG000.
+    max_file_size: int = 2_000_000
 
     @property
     def excludes(self) -> tuple[str, ...]:
@@ -53,6 +55,10 @@ def check_value(key: str, value, label: str | None = None):
     if name in ("default_public_routes", "default_excludes"):
         if not isinstance(value, bool):
             raise ConfigError(f"{label}: expected true or false, got {value!r}")
+        return value
+    if name == "max_file_size":
+        if type(value) is not int or value < 1:
+            raise ConfigError(f"{label}: expected a number of bytes, got {value!r}")
         return value
     if name == "fail_on":
         if value not in LEVELS:

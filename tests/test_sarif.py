@@ -49,7 +49,11 @@ def test_sarif_structure():
     assert run["columnKind"] == "unicodeCodePoints"
     results = run["results"]
     assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results] == [
-        ("RG102", 7), ("RG101", 11)]
+        ("RG102", 7), ("RG101", 11), ("RG000", 1)]
+    # the file that does not parse is a result (RG000) as well as a tool execution notification
+    assert results[2]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "shop/broken.py"
+    assert results[2]["level"] == "error" and results[2]["message"]["text"].startswith("file not analyzed: syntax error")
+    results = results[:2]
     for r in results:
         assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
         assert r["level"] in ("note", "warning", "error")

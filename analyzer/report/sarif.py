@@ -107,7 +107,7 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
         results.append(result)
     notifications = [
         om.Notification(message=om.Message(text=n.message), level=n.level,
-                        locations=[_physical(_Loc(n.file), lines, region=False)])
+                        locations=[_physical(_Loc(n.file, n.line, n.col), lines, region=bool(n.line))])
         for n in report.notifications
     ]
     run = om.Run(
@@ -123,8 +123,8 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
 
 
 class _Loc:
-    def __init__(self, file):
-        self.file, self.line = file, 0
+    def __init__(self, file, line=0, col=0):
+        self.file, self.line, self.col, self.end_line, self.end_col = file, line, col or 1, line, 0
 
 
 def render(report, show_suppressed: bool = False) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 def render(report, show_suppressed: bool = False) -> str:
     lines = []
-    for n in report.notifications:
-        lines.append(f"{n.file}: {n.level}: {n.message}")
     findings = report.visible(show_suppressed)
+    reported = {f.location.file for f in findings if f.rule_id == "RG000"}
+    for n in report.notifications:  # a file reported as RG000 is not listed twice
+        if n.file not in reported:
+            lines.append(f"{n.where}: {n.level}: {n.message}")
     for f in findings:
         loc = f.location
         tag = " (suppressed)" if f.suppressed else ""
