@@ -111,6 +111,9 @@ def _analyze(files, cfg, root, scope, jobs, cache_root, progress) -> Report:
     texts = {path: text for path, text, _, _ in readable}
     graph = AppGraph(modules, knowledge, cfg)
     rules = [c for c in all_checks() if cfg.enabled(c.id)]
+    if not rules:
+        raise config_mod.ConfigError(f"select {', '.join(cfg.select)} with ignore {', '.join(cfg.ignore)} "
+                                     f"leaves no check to run")
     findings = [f for check in rules for f in check().run(graph)]
     suppressions = {m.path: {s.line: s.ids for s in m.suppressions} for m in modules if m.suppressions}
     findings = apply(findings, suppressions)

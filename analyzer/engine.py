@@ -57,9 +57,30 @@ def fewer_collections():
         gc.set_threshold(*previous)
 
 
+TIMED_OUT = f"analysis took longer than {FILE_TIMEOUT:.0f} s; file skipped"
+CRASHED = "the parser crashed on this file; file skipped"
+_in_worker = False  # set in the worker processes this module starts
+
+
+def _may_time() -> bool:
+    """Whether this process may bound a file's analysis with SIGALRM.
+
+    Always in our own worker processes. In the caller's process (the library path, and
+    the command for small scans) only on the main thread, and only when nobody else uses
+    the alarm: no handler of its own for SIGALRM and no ITIMER_REAL running, since the
+    bound would otherwise replace the caller's handler and cancel its timer."""
+    if not hasattr(signal, "setitimer"):
+        return False
+    if _in_worker:
+        return True
+    return (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGALRM) is signal.SIG_DFL
+            and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+
+
 def _extract_one(job) -> ModuleFacts:
     path, text, module, is_pkg = job
-    timed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    timed = _may_time()
     if timed:
         previous = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, FILE_TIMEOUT)
@@ -67,17 +88,17 @@ def _extract_one(job) -> ModuleFacts:
         with fewer_collections():
             return extract_source(path, text, module, is_pkg, _knowledge)
     except _Timeout:
-        lines = text.count("\n") + 1
-        return ModuleFacts(path, module, lines, error=f"analysis took longer than {FILE_TIMEOUT:.0f} s; file skipped")
+        return ModuleFacts(path, module, text.count("\n") + 1, error=TIMED_OUT)
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
 
 
-def _init(knowledge) -> None:
-    global _knowledge
+def _init(knowledge, worker: bool = False) -> None:
+    global _knowledge, _in_worker
     _knowledge = knowledge
+    _in_worker = worker
 
 
 def _code_fingerprint() -> str:
@@ -138,7 +159,9 @@ def extract_many(jobs_in: list[tuple[str, str, str, bool]], knowledge, *, jobs: 
             bar.step()
     bar.close()
     if cache:
-        cache.save({job[0]: (digests[i], results[i]) for i, job in enumerate(jobs_in)})
+        # A file that timed out or crashed the parser may do better on another run: never cached.
+        cache.save({job[0]: (digests[i], results[i]) for i, job in enumerate(jobs_in)
+                    if results[i].error not in (TIMED_OUT, CRASHED)})
     return results
 
 
@@ -148,7 +171,7 @@ def _parallel(jobs_in, todo, results, knowledge, workers, bar) -> None:
     chunk = max(1, min(8, len(pending) // (workers * 8)))
     while pending:
         try:
-            with ProcessPoolExecutor(workers, initializer=_init, initargs=(knowledge,)) as pool:
+            with ProcessPoolExecutor(workers, initializer=_init, initargs=(knowledge, True)) as pool:
                 for i, facts in zip(pending, pool.map(_extract_one, [jobs_in[i] for i in pending], chunksize=chunk)):
                     results[i] = facts
                     bar.step()
@@ -160,8 +183,7 @@ def _parallel(jobs_in, todo, results, knowledge, workers, bar) -> None:
             if chunk == 1 and workers == 1:
                 bad = left[0]
                 path, text, module, _ = jobs_in[bad]
-                results[bad] = ModuleFacts(path, module, text.count("\n") + 1,
-                                           error="the parser crashed on this file; file skipped")
+                results[bad] = ModuleFacts(path, module, text.count("\n") + 1, error=CRASHED)
                 bar.step()
                 left = left[1:]
             pending, chunk, workers = left, 1, 1

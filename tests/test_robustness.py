@@ -92,3 +92,186 @@ def test_a_symlinked_cache_directory_is_never_written_through(tmp_path, capsys):
     (project / CACHE_DIR).symlink_to(elsewhere)
     assert [f.rule_id for f in scan_paths([project]).findings] == ["RG101"]
     assert list(elsewhere.iterdir()) == []
+
+
+# --- a file that was not analyzed is a finding (RG000), never a silent pass --------------
+
+from click.testing import CliRunner  # noqa: E402
+
+from routeguard import scan_sources  # noqa: E402
+from routeguard.cli import main  # noqa: E402
+
+
+def cli(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_a_syntax_error_fails_the_scan_at_its_position(tmp_path):
+    (tmp_path / "routes.py").write_text("from flask import Flask\napp = Flask(__name__)\n\n"
+                                        "@app.get('/a')\ndef a():\n    return f(1\n\nx = 2\n")
+    for fail_on in ("note", "warning", "error"):
+        result = cli("scan", tmp_path, "--fail-on", fail_on)
+        assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == \
+        "routes.py:6:13: RG000 [error] file not analyzed: syntax error: '(' was never closed"
+    assert cli("scan", tmp_path, "--ignore", "RG000").exit_code == 0
+    doc = json.loads(cli("scan", tmp_path, "--format", "json").stdout)
+    assert [(f["rule"], f["line"], f["col"]) for f in doc["findings"]] == [("RG000", 6, 13)]
+    assert doc["notifications"][0]["line"] == 6
+
+
+def test_pre_commit_scope_reports_a_staged_file_that_does_not_parse(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    (tmp_path / "bad.py").write_text("def f(:\n")
+    result = cli("scan", tmp_path / "bad.py")
+    assert result.exit_code == 1 and "bad.py:1:7: RG000" in result.stdout
+
+
+def test_messages_say_what_is_wrong():
+    report = scan_sources({
+        "latin.py": b"# comment\nname = '\xe9t\xe9'\n",
+        "flat.py": "X = " + " + ".join(["a"] * 100_000) + "\n",
+        "deep.py": "x = " + "(" * 300 + "1" + ")" * 300 + "\n",
+        "cookie.py": b"# -*- coding: klingon -*-\nx = 1\n",
+    })
+    got = {f.location.file: (f.location.line, f.location.col, f.message) for f in report.findings}
+    assert got["latin.py"] == (2, 9, "file not analyzed: not valid UTF-8 (byte 0xe9: invalid continuation byte)")
+    assert "nested too deeply" not in got["flat.py"][2] and "too long" in got["flat.py"][2]
+    assert got["deep.py"][:2] == (1, 205) and "too many nested parentheses" in got["deep.py"][2]
+    assert "unknown encoding" in got["cookie.py"][2]
+    with pytest.raises(TypeError, match="'a.py' must be str"):
+        scan_sources({"a.py": 5})
+
+
+# --- checks cannot be switched off by mistake ---------------------------------------------
+
+@pytest.mark.parametrize("args,message", [
+    (("--select", "RG9999"), "'RG9999' is not a check id"),
+    (("--select", "RG1O1"), "'RG1O1' is not a check id"),
+    (("--ignore", "RG9"), "'RG9' is not a check id"),
+    (("--select", ""), "selects no check"),
+    (("--select", " , "), "selects no check"),
+])
+def test_unknown_or_empty_selection_is_a_usage_error(tmp_path, args, message):
+    (tmp_path / "app.py").write_text(APP)
+    result = cli("scan", tmp_path, *args)
+    assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("toml,message", [
+    ('select = []', "selects no check"), ('select = ["RG1O1"]', "'RG1O1'"), ('ignore = ["RGX"]', "'RGX'"),
+])
+def test_config_selection_is_validated(tmp_path, toml, message):
+    (tmp_path / "app.py").write_text(APP)
+    (tmp_path / "pyproject.toml").write_text(f"[tool.routeguard]\n{toml}\n")
+    result = cli("scan", tmp_path)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_known_prefixes_select():
+    for prefix in ("RG", "RG1", "RG10", "RG101"):
+        assert [f.rule_id for f in scan_sources({"app.py": APP}, {"select": [prefix]}).findings] == ["RG101"]
+
+
+def test_inline_ignore_takes_a_prefix_like_the_command_line():
+    code = APP.replace("def a(): ...", "def a(): ...  # routeguard: ignore[RG10]")
+    assert [f.suppressed for f in scan_sources({"app.py": code}).findings] == [True]
+
+
+# --- exit codes: 2 with one line for every error of the run itself -------------------------
+
+@pytest.mark.parametrize("command", ["scan", "routes"])
+@pytest.mark.parametrize("case", ["tool = 5", 'tool = "routeguard"', "output", "cache"])
+def test_errors_are_exit_2_with_one_line(tmp_path, command, case):
+    (tmp_path / "app.py").write_text(APP)
+    extra = []
+    if case == "output":
+        extra = ["-o", tmp_path / "missing" / "dir" / "x"]
+    elif case == "cache":
+        (tmp_path / CACHE_DIR).mkdir()
+        (tmp_path / CACHE_DIR / CACHE_FILE).write_bytes(b'{"format": "routeguard-facts", "version": 2}\n[')
+    else:
+        (tmp_path / "pyproject.toml").write_text(case + "\n")
+    result = cli(command, tmp_path, *extra)
+    if case == "cache":  # a corrupt cache is not an error: one line, then a normal scan
+        assert result.exit_code == (1 if command == "scan" else 0)
+        assert result.stderr.count("\n") == 0 or "Traceback" not in result.stderr
+        return
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("routeguard: error: ")
+
+
+def test_an_internal_error_is_one_line_unless_debug(tmp_path, monkeypatch):
+    (tmp_path / "app.py").write_text(APP)
+
+    def boom(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("routeguard.report.Report.render", boom)
+    result = cli("scan", tmp_path, "--no-cache")
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "RuntimeError: boom" in result.stderr
+    result = cli("scan", tmp_path, "--no-cache", "--debug")
+    assert result.exit_code == 2 and "Traceback" in result.stderr
+
+
+# --- bounds: what is read, for how long, and the caller's timers ----------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifos_and_devices_are_never_opened(tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "zero.py").symlink_to("/dev/zero")
+    # in a subprocess with a timeout: before the fix the FIFO blocks the scan forever
+    proc = subprocess.run([sys.executable, "-m", "routeguard", "scan", "--no-cache", "--format", "json", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    doc = json.loads(proc.stdout)
+    got = {f["file"]: f["message"] for f in doc["findings"] if f["rule"] == "RG000"}
+    assert got == {"pipe.py": "file not analyzed: not read: a FIFO, not a regular file",
+                   "zero.py": "file not analyzed: not read: a character device, not a regular file"}
+    assert proc.returncode == 1
+
+
+def test_size_cap_is_configurable(tmp_path):
+    (tmp_path / "app.py").write_text(APP + "# " + "x" * 300 + "\n")
+    report = scan_paths([tmp_path], {"max-file-size": 200}, cache=False)
+    assert [(f.rule_id, f.message) for f in report.findings] == [
+        ("RG000", f"file not analyzed: not read: {len(APP) + 303:,} bytes, larger than max-file-size (200 bytes)")]
+    assert [f.rule_id for f in scan_paths([tmp_path], cache=False).findings] == ["RG101"]
+
+
+def test_the_library_leaves_the_callers_timer_and_handler_alone():
+    import signal
+    import threading
+
+    fired = []
+    previous = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    signal.setitimer(signal.ITIMER_REAL, 50.0)
+    try:
+        scan_sources({"app.py": APP})
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < remaining <= 50.0
+        assert signal.getsignal(signal.SIGALRM) is not signal.SIG_DFL
+        # and from a thread: no signal calls at all
+        errors = []
+        thread = threading.Thread(target=lambda: errors.append(scan_sources({"app.py": APP}).findings))
+        thread.start()
+        thread.join()
+        assert errors and signal.getitimer(signal.ITIMER_REAL)[0] > 0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert not fired
+
+
+def test_a_timed_out_file_is_not_cached(tmp_path, monkeypatch):
+    from routeguard import engine
+
+    (tmp_path / "app.py").write_text(APP)
+    real = engine.extract_source
+    monkeypatch.setattr(engine, "extract_source", lambda *a: (_ for _ in ()).throw(engine._Timeout()))
+    report = scan_paths([tmp_path], jobs=1)
+    assert [f.message for f in report.findings] == [f"file not analyzed: {engine.TIMED_OUT}"]
+    monkeypatch.setattr(engine, "extract_source", real)
+    assert [f.rule_id for f in scan_paths([tmp_path], jobs=1).findings] == ["RG101"]
