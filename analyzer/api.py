@@ -12,7 +12,8 @@ from typing import Iterable, Mapping
 
 from . import config as config_mod
 from .config import Config
-from .discover import list_python_files, project_root, read_source, relpath
+from .config import DEFAULT_EXCLUDE_GLOBS
+from .discover import common_root, exclusion, list_python_files, read_source, relpath
 from .engine import extract_many, fewer_collections
 from .findings import Notification
 from .frameworks import ADAPTERS
@@ -78,33 +79,55 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     for p in paths:
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file or directory")
-    root_path = Path(root).resolve() if root else project_root(paths[0])
+    root_path = Path(root).resolve() if root else common_root(paths)
+    for p in paths:
+        if root_path != p.resolve() and root_path not in p.resolve().parents:
+            raise ScanError(f"{p}: outside the project root {root_path}")
     cfg = config if config is not None else config_mod.load(
         config_mod.find_pyproject(paths[0] if paths[0].is_dir() else paths[0].parent, root_path))
     cfg = _config(cfg)
-    only_files = all(p.is_file() for p in paths) if scope_files is None else scope_files
+    only_files = not any(p.is_dir() for p in paths) if scope_files is None else scope_files
     targets = [root_path] if only_files else paths
-    rels = list_python_files(targets, root_path, cfg.excludes)
+    unlistable: list[tuple[str, str]] = []
+    rels = list_python_files(targets, root_path, cfg.excludes, unlistable)
     scope = {relpath(p, root_path) for p in paths} if only_files else None
-    files = []
+    skipped = []  # files named on the command line that are not scanned, and why
+    if scope is not None:
+        listed = set(rels)
+        for rel in sorted(scope - listed):
+            why = exclusion(rel, cfg.excludes) or ("not a .py file" if not rel.endswith(".py") else "not listed")
+            if why.startswith("excluded by") and why[13:-1] in DEFAULT_EXCLUDE_GLOBS and cfg.default_excludes:
+                why += " (default-excludes)"
+            skipped.append(Notification(rel, f"not scanned: {why}", "note"))
+    elif not rels and not unlistable:
+        raise ScanError(f"nothing to scan: no Python files in {', '.join(str(p) for p in paths)}"
+                        f"{' (after excludes)' if cfg.excludes else ''}")
+    files = [(rel, None, SourceError(why)) for rel, why in unlistable]
     for rel in rels:
         data, error = read_source(root_path / rel, cfg.max_file_size)
         files.append((rel, *(_decoded(data) if data is not None else (None, SourceError(error)))))
-    return _scan(files, cfg, root=str(root_path), scope=scope, jobs=jobs,
-                 cache_root=root_path if cache else None, progress=progress)
+    report = _scan(files, cfg, root=str(root_path), scope=scope, jobs=jobs,
+                   cache_root=root_path if cache else None, progress=progress,
+                   whole=targets == [root_path])
+    report.notifications = sorted(report.notifications + skipped, key=lambda n: (n.file, n.message))
+    return report
+
+
+class ScanError(ValueError):
+    """Paths that cannot be scanned as given (outside the project root, nothing to scan)."""
 
 
 def _scan(files, cfg: Config, root: str, scope: set[str] | None = None, jobs: int | None = None,
-          cache_root: Path | None = None, progress: bool | None = None) -> Report:
+          cache_root: Path | None = None, progress: bool | None = None, whole: bool = True) -> Report:
     with fewer_collections():
-        return _analyze(files, cfg, root, scope, jobs, cache_root, progress)
+        return _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole)
 
 
-def _analyze(files, cfg, root, scope, jobs, cache_root, progress) -> Report:
+def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole) -> Report:
     knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
     named = module_names(p for p, _, _ in files)
     readable = [(path, text, *named[path]) for path, text, error in files if not error]
-    modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress)
+    modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress, whole=whole)
     modules += [ModuleFacts(path, named[path][0], error=e.message, error_line=e.line,
                             error_col=e.col) for path, _, e in files if e]
     notifications = [Notification(m.path, m.error, "error", m.error_line, m.error_col) for m in modules if m.error]

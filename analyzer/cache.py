@@ -92,6 +92,11 @@ def decode(payload: bytes) -> dict[str, tuple[str, ModuleFacts]]:
     return out
 
 
+def decode_fact(data: bytes):
+    """One fact written with ``json.dumps(encode(fact))``."""
+    return json.loads(data, object_hook=_fact)
+
+
 def dump(key: str, entries: dict[str, tuple[str, ModuleFacts]]) -> bytes:
     payload = json.dumps([[path, digest, encode(facts)] for path, (digest, facts) in entries.items()],
                          separators=(",", ":")).encode("ascii")

@@ -13,12 +13,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .api import scan_paths
+from .api import ScanError, scan_paths
 from .config import LEVELS, Config, ConfigError, check_value, find_pyproject, load
 from .discover import project_root
 from .engine import CACHE_DIR, GC_THRESHOLDS, clear_cache
 from .report import FORMATS
 from .report.json import dumps
+from .report.text import summary
 
 EXIT_ERROR = 2
 
@@ -42,7 +43,7 @@ def _errors(command):
             return command(*args, **kwargs)
         except click.exceptions.ClickException:
             raise
-        except ConfigError as e:
+        except (ConfigError, ScanError) as e:
             _fail(str(e))
         except OSError as e:
             _fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}")
@@ -135,9 +136,11 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed
     cfg = _load_config(paths, config_file, select, ignore, fail_on)
     report = _run(paths, cfg, jobs, not no_cache)
     _write(report.render(fmt, show_suppressed), output)
-    for n in report.notifications:
-        if fmt != "text" or output:
-            click.echo(f"routeguard: {n.file}: {n.message}", err=True)
+    if fmt != "text" or output:  # the text report has them; otherwise stderr does
+        for n in report.notifications:
+            click.echo(f"routeguard: {n.where}: {n.message}", err=True)
+    if output:
+        click.echo(f"routeguard: {summary(report, show_suppressed)[:-1]}; report written to {output}", err=True)
     sys.exit(0 if exit_zero else report.exit_code())
 
 

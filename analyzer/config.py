@@ -33,7 +33,7 @@ class Config:
     sensitive_fields: tuple[str, ...] = ()
     privileged_fields: tuple[str, ...] = ()
     # Files larger than this (bytes) are not read; each is reported as RG000.
-    max_file_size: int = 2_000_000
+    max_file_size: int = 1_000_000
 
     @property
     def excludes(self) -> tuple[str, ...]:

@@ -19,26 +19,37 @@ def project_root(start: Path) -> Path:
     return base
 
 
+def common_root(paths: list[Path]) -> Path:
+    """The project root of all ``paths``: their git work tree's root when they share one,
+    else the project root of the directory that holds them all (outside a git repository,
+    ``a/good.py b/bad.py`` is read from their common parent, so both are read)."""
+    roots = {project_root(p) for p in paths}
+    if len(roots) == 1:
+        return roots.pop()
+    return project_root(Path(os.path.commonpath([str(r) for r in roots])))
+
+
 def excluded(rel: str, patterns: tuple[str, ...]) -> bool:
-    parts = rel.split("/")
-    if any(p in DEFAULT_EXCLUDE for p in parts[:-1]):
-        return True
-    for pat in patterns:
-        pat = pat.rstrip("/")
-        if fnmatch.fnmatchcase(rel, pat) or rel.startswith(pat + "/") or any(fnmatch.fnmatchcase(p, pat) for p in parts):
-            return True
-    return False
+    return bool(exclusion(rel, patterns))
 
 
-def list_python_files(targets: list[Path], root: Path, patterns: tuple[str, ...]) -> list[str]:
-    """Project-relative posix paths of the Python files under ``targets``, sorted."""
+def list_python_files(targets: list[Path], root: Path, patterns: tuple[str, ...],
+                      unlistable: list | None = None) -> list[str]:
+    """Project-relative posix paths of the Python files under ``targets``, sorted.
+
+    A directory that cannot be listed is appended to ``unlistable`` as (path, reason)."""
     found: set[str] = set()
+
+    def failed(error: OSError) -> None:
+        if unlistable is not None:
+            unlistable.append((relpath(Path(error.filename), root), f"cannot list directory: {error.strerror or error}"))
+
     for target in targets:
         target = target.resolve()
-        if target.is_file():
+        if not target.is_dir():
             found.add(relpath(target, root))
             continue
-        for dirpath, dirnames, filenames in os.walk(target):
+        for dirpath, dirnames, filenames in os.walk(target, onerror=failed):
             rel_dir = relpath(Path(dirpath), root)
             dirnames[:] = sorted(d for d in dirnames
                                  if not excluded(f"{rel_dir}/{d}/x" if rel_dir != "." else f"{d}/x", patterns))
@@ -48,6 +59,19 @@ def list_python_files(targets: list[Path], root: Path, patterns: tuple[str, ...]
                     if not excluded(rel, patterns):
                         found.add(rel)
     return sorted(found)
+
+
+def exclusion(rel: str, patterns: tuple[str, ...]) -> str:
+    """Why ``rel`` is excluded ('' if it is not): the pattern or directory that excludes it."""
+    parts = rel.split("/")
+    hit = next((p for p in parts[:-1] if p in DEFAULT_EXCLUDE), None)
+    if hit:
+        return f"in {hit}/, never scanned"
+    for pat in patterns:
+        pat = pat.rstrip("/")
+        if fnmatch.fnmatchcase(rel, pat) or rel.startswith(pat + "/") or any(fnmatch.fnmatchcase(p, pat) for p in parts):
+            return f"excluded by {pat!r}"
+    return ""
 
 
 def relpath(path: Path, root: Path) -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
+import pickle
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -19,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 
-from .cache import CACHE_DIR, Cache, clear_cache  # noqa: F401 - CACHE_DIR, clear_cache: re-exported
+from .cache import CACHE_DIR, Cache, clear_cache, decode_fact, encode  # noqa: F401 - CACHE_DIR, clear_cache: re-exported
 from .extract import extract_source
 from .facts import ModuleFacts
 
@@ -59,6 +62,12 @@ def fewer_collections():
 
 TIMED_OUT = f"analysis took longer than {FILE_TIMEOUT:.0f} s; file skipped"
 CRASHED = "the parser crashed on this file; file skipped"
+# Files longer than this (characters) are extracted each in a process of its own, with a hard
+# time bound and a memory cap; the few that real projects have cost a process start each.
+ISOLATE_ABOVE = 250_000
+ISOLATED_MEMORY = 2 * 1024 ** 3  # bytes of address space for that process
+STARTUP_ALLOWANCE = 2.0  # seconds for the process to start and import routeguard
+OUT_OF_MEMORY = f"analysis needed more than {ISOLATED_MEMORY // 1024 ** 3} GB of memory; file skipped"
 _in_worker = False  # set in the worker processes this module starts
 
 
@@ -134,8 +143,13 @@ class Progress:
 
 
 def extract_many(jobs_in: list[tuple[str, str, str, bool]], knowledge, *, jobs: int | None = None,
-                 cache_root: Path | None = None, progress: bool | None = None) -> list[ModuleFacts]:
-    """Facts for every (path, text, module, is_package), in input order."""
+                 cache_root: Path | None = None, progress: bool | None = None,
+                 whole: bool = True) -> list[ModuleFacts]:
+    """Facts for every (path, text, module, is_package), in input order.
+
+    ``whole``: these are all the project's files, so the cache keeps only them (files that
+    were deleted drop out); otherwise (a subdirectory was scanned) the cache keeps the
+    entries of the other files too."""
     from . import __version__
 
     cache = Cache(cache_root, f"{__version__}\0{_code_fingerprint()}\0{knowledge.fingerprint()}") if cache_root else None
@@ -149,6 +163,10 @@ def extract_many(jobs_in: list[tuple[str, str, str, bool]], knowledge, *, jobs: 
         else:
             todo.append(i)
     bar = Progress(len(todo), progress)
+    for i in [i for i in todo if len(jobs_in[i][1]) > ISOLATE_ABOVE]:  # a few big files: each on its own
+        results[i] = _isolated(jobs_in[i], knowledge)
+        todo.remove(i)
+        bar.step()
     workers = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     if workers > 1 and len(todo) >= MIN_PARALLEL:
         _parallel(jobs_in, todo, results, knowledge, workers, bar)
@@ -160,9 +178,63 @@ def extract_many(jobs_in: list[tuple[str, str, str, bool]], knowledge, *, jobs: 
     bar.close()
     if cache:
         # A file that timed out or crashed the parser may do better on another run: never cached.
-        cache.save({job[0]: (digests[i], results[i]) for i, job in enumerate(jobs_in)
-                    if results[i].error not in (TIMED_OUT, CRASHED)})
+        entries = {} if whole else dict(cache.entries)
+        entries.update({job[0]: (digests[i], results[i]) for i, job in enumerate(jobs_in)
+                        if results[i].error not in (TIMED_OUT, CRASHED, OUT_OF_MEMORY)})
+        cache.save(entries)
     return results
+
+
+def _isolated_main() -> None:
+    """``python -c`` entry of the process that extracts one big file: the job and the knowledge
+    tables come pickled on stdin from routeguard itself; the facts go back as the cache's
+    plain JSON, so nothing the file could influence is ever unpickled by the caller."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (ISOLATED_MEMORY, ISOLATED_MEMORY))
+    except (ImportError, ValueError, OSError):
+        pass
+    job, knowledge = pickle.load(sys.stdin.buffer)
+    _init(knowledge, worker=True)  # SIGALRM is ours to use here
+    try:
+        facts = _extract_one(job)
+    except MemoryError:
+        facts = ModuleFacts(job[0], job[2], job[1].count("\n") + 1, error=OUT_OF_MEMORY)
+    sys.stdout.buffer.write(json.dumps(encode(facts)).encode("ascii"))
+
+
+def _isolated(job, knowledge) -> ModuleFacts:
+    """Facts of one big file, extracted in a process of its own that is killed when it runs past
+    FILE_TIMEOUT (a signal cannot interrupt the native parser, a kill can) and whose memory is
+    capped, so that neither bound depends on the file. A plain subprocess: safe whatever
+    threads the caller runs, no main-module import, the caller's signals and timers untouched."""
+    path, text, module, _ = job
+    lines = text.count("\n") + 1
+    if not sys.executable:  # embedded without an interpreter to start: in this process
+        return _extract_one(job)
+    command = [sys.executable, "-c", "from routeguard.engine import _isolated_main; _isolated_main()"]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        try:
+            out, err = proc.communicate(pickle.dumps((job, knowledge)), timeout=FILE_TIMEOUT + STARTUP_ALLOWANCE)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return ModuleFacts(path, module, lines, error=TIMED_OUT)
+    try:
+        facts = decode_fact(out)
+    except ValueError:
+        facts = None
+    if type(facts) is not ModuleFacts:  # it died: out of memory (the native parser aborts) or a crash
+        said = err.decode("utf-8", "replace").strip().splitlines()
+        if any("memory" in line.lower() for line in said[-3:]):
+            error = OUT_OF_MEMORY
+        elif proc.returncode < 0:
+            error = CRASHED
+        else:
+            error = f"the analysis process failed ({said[-1][:200] if said else f'exit {proc.returncode}'}); file skipped"
+        return ModuleFacts(path, module, lines, error=error)
+    return facts
 
 
 def _parallel(jobs_in, todo, results, knowledge, workers, bar) -> None:

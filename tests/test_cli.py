@@ -162,10 +162,11 @@ def test_bad_files_are_reported_and_others_still_analyzed(project):
 
 
 def test_empty_project_and_no_python(tmp_path):
+    # nothing to scan is a usage error, not "0 findings in 0 files" and a pass (issue 15)
     result = run("scan", tmp_path)
-    assert result.exit_code == 0 and "0 findings in 0 files." in result.output
+    assert result.exit_code == 2 and "nothing to scan: no Python files in" in result.stderr
     (tmp_path / "README.md").write_text("hi")
-    assert run("scan", tmp_path).exit_code == 0
+    assert run("scan", tmp_path).exit_code == 2
 
 
 def test_precommit_scope_reads_the_project_around_the_files(tmp_path):

@@ -275,3 +275,92 @@ def test_a_timed_out_file_is_not_cached(tmp_path, monkeypatch):
     assert [f.message for f in report.findings] == [f"file not analyzed: {engine.TIMED_OUT}"]
     monkeypatch.setattr(engine, "extract_source", real)
     assert [f.rule_id for f in scan_paths([tmp_path], jobs=1).findings] == ["RG101"]
+
+
+# --- paths: every named path is read, or it is said why not ---------------------------------
+
+def test_files_in_two_directories_outside_git_are_both_read(tmp_path):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "a" / "good.py").write_text("x = 1\n")
+    (tmp_path / "b" / "bad.py").write_text(APP)
+    report = scan_paths([tmp_path / "a" / "good.py", tmp_path / "b" / "bad.py"], cache=False)
+    assert [(f.rule_id, f.location.file) for f in report.findings] == [("RG101", "b/bad.py")]
+    report = scan_paths([tmp_path / "a", tmp_path / "b" / "bad.py"], cache=False)
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(report.render("sarif"))["runs"][0]["results"]]
+    assert uris == ["b/bad.py"]
+
+
+def test_named_excluded_files_and_empty_directories_say_so(tmp_path):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "app.py").write_text("x = 1\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_app.py").write_text(APP)
+    result = cli("scan", tmp_path / "tests" / "test_app.py")
+    assert "tests/test_app.py: note: not scanned: excluded by 'tests' (default-excludes)" in result.stdout
+    (tmp_path / "empty").mkdir()
+    result = cli("scan", tmp_path / "empty")
+    assert result.exit_code == 2 and "nothing to scan: no Python files in" in result.stderr
+
+
+def test_an_unlistable_directory_is_reported(tmp_path, monkeypatch):
+    (tmp_path / "app.py").write_text("x = 1\n")
+    (tmp_path / "secret").mkdir()
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kw):
+        for dirpath, dirnames, filenames in real_walk(top, onerror=onerror, **kw):
+            if dirpath.endswith("secret"):
+                onerror(PermissionError(13, "Permission denied", dirpath))
+                dirnames[:] = []
+                continue
+            yield dirpath, dirnames, filenames
+
+    monkeypatch.setattr("routeguard.discover.os.walk", walk)
+    report = scan_paths([tmp_path], cache=False)
+    assert [(f.rule_id, f.location.file, f.message) for f in report.findings] == [
+        ("RG000", "secret", "file not analyzed: cannot list directory: Permission denied")]
+
+
+def test_scanning_a_subdirectory_keeps_the_projects_cache(tmp_path):
+    from routeguard.cache import load
+    from routeguard.engine import _code_fingerprint  # noqa: F401 - the key is the cache's business
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "m.py").write_text("x = 1\n")
+    scan_paths([tmp_path])
+    path = tmp_path / CACHE_DIR / CACHE_FILE
+    key = json.loads(path.read_bytes().partition(b"\n")[0])["key"]
+    assert sorted(load(path.read_bytes(), key)) == ["a/m.py", "b/m.py"]
+    (tmp_path / "a" / "m.py").write_text("x = 2\n")
+    scan_paths([tmp_path / "a"])
+    assert sorted(load(path.read_bytes(), key)) == ["a/m.py", "b/m.py"]
+    (tmp_path / "b" / "m.py").unlink()
+    scan_paths([tmp_path])
+    assert sorted(load(path.read_bytes(), key)) == ["a/m.py"]
+
+
+def test_output_file_prints_the_summary(tmp_path):
+    (tmp_path / "app.py").write_text(APP)
+    out = tmp_path / "r.sarif"
+    result = cli("scan", tmp_path, "--format", "sarif", "-o", out)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == f"routeguard: 1 finding in 1 file; report written to {out}\n"
+
+
+def test_big_files_run_in_a_process_that_is_killed_at_the_time_bound(monkeypatch):
+    from routeguard import engine
+
+    monkeypatch.setattr(engine, "ISOLATE_ABOVE", 10)
+    assert [f.rule_id for f in scan_sources({"app.py": APP}).findings] == ["RG101"]
+    monkeypatch.setattr(engine, "FILE_TIMEOUT", 0.05)
+    monkeypatch.setattr(engine, "STARTUP_ALLOWANCE", 0.0)
+    import time
+
+    start = time.monotonic()
+    report = scan_sources({"app.py": APP})
+    assert time.monotonic() - start < 5
+    assert [f.message for f in report.findings] == [f"file not analyzed: {engine.TIMED_OUT}"]
