@@ -95,8 +95,9 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     if scope is not None:
         listed = set(rels)
         for rel in sorted(scope - listed):
-            why = exclusion(rel, cfg.excludes) or ("not a .py file" if not rel.endswith(".py") else "not listed")
-            if why.startswith("excluded by") and why[13:-1] in DEFAULT_EXCLUDE_GLOBS and cfg.default_excludes:
+            by = exclusion(rel, cfg.excludes)
+            why = f"excluded by {by!r}" if by else "not a .py file" if not rel.endswith(".py") else "not listed"
+            if by in DEFAULT_EXCLUDE_GLOBS and cfg.default_excludes:
                 why += " (default-excludes)"
             skipped.append(Notification(rel, f"not scanned: {why}", "note"))
     elif not rels and not unlistable:

@@ -62,15 +62,16 @@ def list_python_files(targets: list[Path], root: Path, patterns: tuple[str, ...]
 
 
 def exclusion(rel: str, patterns: tuple[str, ...]) -> str:
-    """Why ``rel`` is excluded ('' if it is not): the pattern or directory that excludes it."""
+    """What excludes ``rel`` ('' if nothing does): a directory never scanned (``venv/``), or
+    the first of ``patterns`` that matches."""
     parts = rel.split("/")
     hit = next((p for p in parts[:-1] if p in DEFAULT_EXCLUDE), None)
     if hit:
-        return f"in {hit}/, never scanned"
+        return f"{hit}/"
     for pat in patterns:
         pat = pat.rstrip("/")
         if fnmatch.fnmatchcase(rel, pat) or rel.startswith(pat + "/") or any(fnmatch.fnmatchcase(p, pat) for p in parts):
-            return f"excluded by {pat!r}"
+            return pat
     return ""
 
 

@@ -436,6 +436,29 @@ def _python_ast(text: str) -> tuple[ast.Module | None, SyntaxError | str | None]
         return None, f"cannot parse file: {e}"
 
 
+# LibCST nests ``a and b and c`` one operator deep per operand, natively: about 8,000
+# operands in one chain overflow its stack and kill the process (CPython keeps the chain
+# flat and parses it). Chains are counted only in files with that many "and"/"or" at all.
+MAX_BOOL_CHAIN = 3000
+
+
+def _long_bool_chain(text: str, tree: ast.Module) -> ast.BoolOp | None:
+    """The first chain of boolean operators longer than MAX_BOOL_CHAIN, if any."""
+    if text.count("and") + text.count("or") < MAX_BOOL_CHAIN:
+        return None
+
+    def length(node: ast.BoolOp) -> int:
+        return len(node.values) - 1 + sum(length(v) for v in node.values if isinstance(v, ast.BoolOp))
+
+    seen: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BoolOp) and id(node) not in seen:
+            seen.update(id(v) for v in ast.walk(node) if isinstance(v, ast.BoolOp))
+            if length(node) > MAX_BOOL_CHAIN:
+                return node
+    return None
+
+
 _LIBCST_POSITION = re.compile(r"^(parser error: )?error at \d+:\d+: ")
 
 
@@ -478,6 +501,10 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
     python_ast, refused = _python_ast(text)
     if isinstance(refused, str):
         return ModuleFacts(path, module, lines, error=refused)
+    chain = _long_bool_chain(text, python_ast) if python_ast is not None else None
+    if chain is not None:
+        return ModuleFacts(path, module, lines, error=f"{TOO_DEEP} (a chain of more than {MAX_BOOL_CHAIN:,} "
+                           f"'and'/'or')", error_line=chain.lineno, error_col=chain.col_offset + 1)
     if refused is not None and "too many nested" in str(refused.msg):  # LibCST would crash on it
         return ModuleFacts(path, module, lines, error=f"not parsed: {refused.msg}",
                            error_line=refused.lineno or 0, error_col=max(refused.offset or 1, 1))

@@ -7,8 +7,10 @@ Each case is a fixture project (fixtures/*/*) with one file mutated: random byte
 truncation, deleted or duplicated lines, lines spliced in from other fixtures, tokens
 inserted at random (brackets, colons, quotes, decorators, NUL, invalid UTF-8), or the
 file replaced by a huge or deeply nested one. Every case is scanned from bytes with
-``scan_sources`` and rendered in every format. An exception is a crash: its case is
-saved under bench/.work/fuzz-crashes/ to reproduce. Prints the counts at the end.
+``scan_sources`` (in a worker process) and rendered in every format. An exception or a
+worker that dies (a native crash) is a crash: its case is
+saved under bench/.work/fuzz-crashes/ to reproduce; a case running past --case-timeout
+is a hang. Prints the counts at the end.
 """
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ import json
 import random
 import sys
 import time
-import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -100,11 +101,45 @@ def run_case(files: dict[str, bytes]) -> None:
     report.routes_json()
 
 
+class Runner:
+    """Cases run in one worker process, so that a case that kills the interpreter (a native
+    crash) or hangs is recorded and the worker replaced, and the run goes on."""
+
+    def __init__(self):
+        self.pool = None
+
+    def run(self, files, timeout: float) -> str:
+        from concurrent.futures import ProcessPoolExecutor, TimeoutError as Timeout
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(1)
+        future = self.pool.submit(run_case, files)
+        try:
+            future.result(timeout=timeout)
+            return "ok"
+        except Timeout:
+            self.reset(kill=True)
+            return "hang"
+        except BrokenProcessPool:
+            self.reset()
+            return "died"
+
+    def reset(self, kill: bool = False) -> None:
+        if kill:
+            for process in list(self.pool._processes.values()):
+                process.kill()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--case-timeout", type=float, default=60.0, help="a case running longer is a hang")
     args = ap.parse_args()
+    runner = Runner()
     rng = random.Random(args.seed)
     corpus = projects()
     donors = [data for files in corpus for data in files.values()]
@@ -112,7 +147,7 @@ def main() -> int:
     crashes: dict[str, int] = {}
     slowest = (0.0, "")
     end = time.monotonic() + args.seconds
-    runs = slow = 0
+    runs = slow = hangs = 0
     while time.monotonic() < end:
         files = dict(rng.choice(corpus))
         victim = rng.choice(sorted(files))
@@ -121,24 +156,31 @@ def main() -> int:
         runs += 1
         start = time.monotonic()
         try:
-            run_case(files)
+            outcome = runner.run(files, args.case_timeout)
         except Exception as e:  # noqa: BLE001 - that is what we are looking for
-            crashes[kind] = crashes.get(kind, 0) + 1
+            outcome = f"{type(e).__name__}: {e}"
+        if outcome != "ok":
+            if outcome == "hang":
+                hangs += 1
+            else:
+                crashes[kind] = crashes.get(kind, 0) + 1
             CRASHES.mkdir(parents=True, exist_ok=True)
             case = CRASHES / f"case-{args.seed}-{runs}.json"
-            case.write_text(json.dumps({"victim": victim, "kind": kind, "error": traceback.format_exc(),
+            case.write_text(json.dumps({"victim": victim, "kind": kind, "outcome": outcome,
                                         "files": {k: v.decode("latin-1") for k, v in files.items()}}))
-            print(f"CRASH {kind} {victim}: {type(e).__name__}: {e} -> {case}", file=sys.stderr)
+            print(f"{outcome.upper() if outcome in ('hang', 'died') else 'CRASH'} {kind} {victim} "
+                  f"({len(files[victim]):,} bytes): {outcome} -> {case}", file=sys.stderr, flush=True)
         took = time.monotonic() - start
         if took > 10:
             slow += 1
-            print(f"SLOW {took:.1f} s {kind} {victim} ({len(files[victim]):,} bytes)", file=sys.stderr)
+            print(f"SLOW {took:.1f} s {kind} {victim} ({len(files[victim]):,} bytes)", file=sys.stderr, flush=True)
         if took > slowest[0]:
             slowest = (took, f"{kind} {victim} ({len(files[victim]):,} bytes)")
     print(f"cases run: {runs} ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))})")
     print(f"crashes: {sum(crashes.values())} ({', '.join(f'{k} {v}' for k, v in sorted(crashes.items())) or 'none'})")
-    print(f"cases over 10 s: {slow}; slowest: {slowest[0]:.1f} s, {slowest[1]}")
-    return 1 if crashes else 0
+    print(f"hangs (over {args.case_timeout:.0f} s): {hangs}; cases over 10 s: {slow}; "
+          f"slowest finished: {slowest[0]:.1f} s, {slowest[1]}")
+    return 1 if crashes or hangs else 0
 
 
 if __name__ == "__main__":

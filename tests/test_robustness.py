@@ -364,3 +364,11 @@ def test_big_files_run_in_a_process_that_is_killed_at_the_time_bound(monkeypatch
     report = scan_sources({"app.py": APP})
     assert time.monotonic() - start < 5
     assert [f.message for f in report.findings] == [f"file not analyzed: {engine.TIMED_OUT}"]
+
+
+def test_a_long_boolean_chain_is_refused_before_it_crashes_the_parser():
+    # LibCST's native parser overflows its stack on ~8,000 operands (the process dies)
+    report = scan_sources({"app.py": APP, "gen.py": "ok = 1\nX = " + " and ".join(["a"] * 10_000) + "\n"})
+    assert [(f.rule_id, f.location.file, f.location.line) for f in report.findings] == [
+        ("RG101", "app.py", 3), ("RG000", "gen.py", 2)]
+    assert "a chain of more than 3,000 'and'/'or'" in report.findings[1].message
