@@ -7,21 +7,22 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from . import config as config_mod
-from .config import Config
-from .config import DEFAULT_EXCLUDE_GLOBS
+from .config import DEFAULT_EXCLUDE_GLOBS, Config
 from .discover import common_root, exclusion, list_python_files, read_source, relpath
 from .engine import extract_many, fewer_collections
-from .findings import Notification
+from .findings import Notification, Related
 from .frameworks import ADAPTERS
 from .frameworks.base import Knowledge
+from .facts import Location, ModuleFacts
 from .graph import AppGraph
 from .names import module_names
 from .report import Report
-from .facts import ModuleFacts
 from .source import SourceError, decode
 from .suppress import apply
 
@@ -107,11 +108,44 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     for rel in rels:
         data, error = read_source(root_path / rel, cfg.max_file_size)
         files.append((rel, *(_decoded(data) if data is not None else (None, SourceError(error)))))
-    report = _scan(files, cfg, root=str(root_path), scope=scope, jobs=jobs,
-                   cache_root=root_path if cache else None, progress=progress,
-                   whole=targets == [root_path])
+    cache_root = root_path if cache else None
+    before = _committed_findings(root_path, scope, files, cfg, jobs, cache_root) if scope else None
+    report = _scan(files, cfg, root=str(root_path), scope=scope, jobs=jobs, cache_root=cache_root,
+                   progress=progress, whole=targets == [root_path], before=before)
     report.notifications = sorted(report.notifications + skipped, key=lambda n: (n.file, n.message))
     return report
+
+
+def _committed_findings(root: Path, scope: set[str], files, cfg, jobs, cache_root) -> set | None:
+    """The findings of the project as committed (HEAD) in the files given, the rest as it is now:
+    what pre-commit compares with, to report what a staged change breaks elsewhere. None
+    outside a git work tree with a HEAD, or when the files given are as committed."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=30)
+
+    try:
+        if not (root / ".git").exists() or git("rev-parse", "--verify", "-q", "HEAD").returncode != 0:
+            return None
+    except (OSError, subprocess.SubprocessError):  # no git
+        return None
+    committed = {}
+    for rel in scope:
+        try:
+            proc = git("cat-file", "blob", f"HEAD:{rel}")  # the blob as stored: no filters run
+        except (OSError, subprocess.SubprocessError):
+            return None
+        committed[rel] = _decoded(proc.stdout) if proc.returncode == 0 else None  # None: new file
+    now = {rel: (text, error) for rel, text, error in files}
+    if all(committed[rel] is not None and committed[rel][0] == now.get(rel, (None,))[0] for rel in scope):
+        return None
+    old = [(rel, text, error) for rel, text, error in files if rel not in scope]
+    old += [(rel, *committed[rel]) for rel in sorted(scope) if committed[rel] is not None]
+    report = _scan(old, cfg, root=str(root), jobs=jobs, cache_root=cache_root, progress=False, save=False)
+    return {_key(f) for f in report.findings if f.location.file not in scope}
+
+
+def _key(f):
+    return (f.rule_id, f.location.file, f.location.line, f.location.col, f.message)
 
 
 class ScanError(ValueError):
@@ -119,16 +153,18 @@ class ScanError(ValueError):
 
 
 def _scan(files, cfg: Config, root: str, scope: set[str] | None = None, jobs: int | None = None,
-          cache_root: Path | None = None, progress: bool | None = None, whole: bool = True) -> Report:
+          cache_root: Path | None = None, progress: bool | None = None, whole: bool = True,
+          save: bool = True, before: set | None = None) -> Report:
     with fewer_collections():
-        return _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole)
+        return _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save, before)
 
 
-def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole) -> Report:
+def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save=True, before=None) -> Report:
     knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
     named = module_names(p for p, _, _ in files)
     readable = [(path, text, *named[path]) for path, text, error in files if not error]
-    modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress, whole=whole)
+    modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress, whole=whole,
+                           save=save)
     modules += [ModuleFacts(path, named[path][0], error=e.message, error_line=e.line,
                             error_col=e.col) for path, _, e in files if e]
     notifications = [Notification(m.path, m.error, "error", m.error_line, m.error_col) for m in modules if m.error]
@@ -143,7 +179,12 @@ def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole) -> Repo
     findings = apply(findings, suppressions)
     routes = graph.routes
     if scope is not None:
-        findings = [f for f in findings if f.location.file in scope]
+        # Outside the files given, the findings that they introduce (``before``: the findings
+        # with those files as committed): a guard, gate or setting removed from a staged file
+        # opens routes in other files. They point back at the change.
+        changed = tuple(Related(Location(path, 1), f"changed in {path}") for path in sorted(scope)[:3])
+        findings = [f if f.location.file in scope else replace(f, related=f.related + changed) for f in findings
+                    if f.location.file in scope or (before is not None and _key(f) not in before)]
         routes = [r for r in routes if r.location.file in scope or
                   (r.handler_location and r.handler_location.file in scope)]
         notifications = [n for n in notifications if n.file in scope]

@@ -144,12 +144,12 @@ class Progress:
 
 def extract_many(jobs_in: list[tuple[str, str, str, bool]], knowledge, *, jobs: int | None = None,
                  cache_root: Path | None = None, progress: bool | None = None,
-                 whole: bool = True) -> list[ModuleFacts]:
+                 whole: bool = True, save: bool = True) -> list[ModuleFacts]:
     """Facts for every (path, text, module, is_package), in input order.
 
     ``whole``: these are all the project's files, so the cache keeps only them (files that
     were deleted drop out); otherwise (a subdirectory was scanned) the cache keeps the
-    entries of the other files too."""
+    entries of the other files too. ``save``: False reads the cache without writing it."""
     from . import __version__
 
     cache = Cache(cache_root, f"{__version__}\0{_code_fingerprint()}\0{knowledge.fingerprint()}") if cache_root else None
@@ -176,7 +176,7 @@ def extract_many(jobs_in: list[tuple[str, str, str, bool]], knowledge, *, jobs: 
             results[i] = _extract_one(jobs_in[i])
             bar.step()
     bar.close()
-    if cache:
+    if cache and save:
         # A file that timed out or crashed the parser may do better on another run: never cached.
         entries = {} if whole else dict(cache.entries)
         entries.update({job[0]: (digests[i], results[i]) for i, job in enumerate(jobs_in)

@@ -373,3 +373,34 @@ def test_a_long_boolean_chain_is_refused_before_it_crashes_the_parser():
     assert [(f.rule_id, f.location.file, f.location.line) for f in report.findings] == [
         ("RG101", "app.py", 3), ("RG000", "gen.py", 2)]
     assert "a chain of more than 3,000 'and'/'or'" in report.findings[1].message
+
+
+# --- pre-commit: what a staged change breaks elsewhere ---------------------------------------
+
+def _git(root, *args):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def test_pre_commit_reports_routes_opened_by_a_change_to_another_file(tmp_path):
+    """Removing the app-wide before_request gate from app/__init__.py opens the routes of
+    app/orders.py: committing only app/__init__.py must report them, pointing at the change."""
+    app = tmp_path / "app"
+    app.mkdir()
+    gate = ("from flask import Flask, abort\nfrom flask_login import current_user\nfrom .orders import bp\n\n"
+            "app = Flask(__name__)\napp.register_blueprint(bp)\n\n"
+            "@app.before_request\ndef require_login():\n    if not current_user.is_authenticated:\n        abort(401)\n")
+    (app / "__init__.py").write_text(gate)
+    (app / "orders.py").write_text("from flask import Blueprint\nbp = Blueprint('orders', __name__)\n\n"
+                                   "@bp.post('/orders')\ndef create():\n    return {}\n")
+    (app / "util.py").write_text("x = 1\n")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "add", ".")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    assert scan_paths([app / "__init__.py"]).findings == []
+    (app / "__init__.py").write_text(gate.split("@app.before_request")[0])
+    report = scan_paths([app / "__init__.py"])
+    assert [(f.rule_id, f.location.file) for f in report.findings] == [("RG101", "app/orders.py")]
+    assert report.findings[0].related[-1].location.file == "app/__init__.py"
+    # a file whose change opens nothing reports nothing elsewhere
+    (app / "util.py").write_text("x = 2\n")
+    assert scan_paths([app / "util.py"]).findings == []
