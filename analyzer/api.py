@@ -7,20 +7,23 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from . import config as config_mod
-from .config import Config
-from .discover import list_python_files, project_root, relpath
+from .config import DEFAULT_EXCLUDE_GLOBS, Config
+from .discover import common_root, exclusion, list_python_files, read_source, relpath
 from .engine import extract_many, fewer_collections
-from .findings import Notification
+from .findings import Notification, Related
 from .frameworks import ADAPTERS
 from .frameworks.base import Knowledge
+from .facts import Location, ModuleFacts
 from .graph import AppGraph
 from .names import module_names
 from .report import Report
-from .source import decode
+from .source import SourceError, decode
 from .suppress import apply
 
 
@@ -44,8 +47,24 @@ def scan_sources(sources: Mapping[str, str], config: Config | Mapping | None = N
 
     Nothing touches the disk (no cache); every source given is analyzed, tests included.
     """
-    files = [(p.replace("\\", "/").removeprefix("./"), text, None) for p, text in sorted(sources.items())]
+    files = []
+    for p, text in sorted(sources.items()):
+        path = str(p).replace("\\", "/").removeprefix("./")
+        if isinstance(text, (bytes, bytearray)):  # as read from disk: decoded as Python would
+            files.append((path, *_decoded(bytes(text))))
+        elif isinstance(text, str):
+            files.append((path, text, None))
+        else:
+            raise TypeError(f"scan_sources: the source of {path!r} must be str (or bytes), not {type(text).__name__}")
     return _scan(files, _config(config), root="", jobs=jobs)
+
+
+def _decoded(data: bytes):
+    """(text, None), or (None, SourceError) for bytes that are not Python source."""
+    try:
+        return decode(data), None
+    except SourceError as e:
+        return None, e
 
 
 def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = None, *,
@@ -61,48 +80,111 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     for p in paths:
         if not p.exists():
             raise FileNotFoundError(f"{p}: no such file or directory")
-    root_path = Path(root).resolve() if root else project_root(paths[0])
+    root_path = Path(root).resolve() if root else common_root(paths)
+    for p in paths:
+        if root_path != p.resolve() and root_path not in p.resolve().parents:
+            raise ScanError(f"{p}: outside the project root {root_path}")
     cfg = config if config is not None else config_mod.load(
         config_mod.find_pyproject(paths[0] if paths[0].is_dir() else paths[0].parent, root_path))
     cfg = _config(cfg)
-    only_files = all(p.is_file() for p in paths) if scope_files is None else scope_files
+    only_files = not any(p.is_dir() for p in paths) if scope_files is None else scope_files
     targets = [root_path] if only_files else paths
-    rels = list_python_files(targets, root_path, cfg.excludes)
+    unlistable: list[tuple[str, str]] = []
+    rels = list_python_files(targets, root_path, cfg.excludes, unlistable)
     scope = {relpath(p, root_path) for p in paths} if only_files else None
-    files = []
+    skipped = []  # files named on the command line that are not scanned, and why
+    if scope is not None:
+        listed = set(rels)
+        for rel in sorted(scope - listed):
+            by = exclusion(rel, cfg.excludes)
+            why = f"excluded by {by!r}" if by else "not a .py file" if not rel.endswith(".py") else "not listed"
+            if by in DEFAULT_EXCLUDE_GLOBS and cfg.default_excludes:
+                why += " (default-excludes)"
+            skipped.append(Notification(rel, f"not scanned: {why}", "note"))
+    elif not rels and not unlistable:
+        raise ScanError(f"nothing to scan: no Python files in {', '.join(str(p) for p in paths)}"
+                        f"{' (after excludes)' if cfg.excludes else ''}")
+    files = [(rel, None, SourceError(why)) for rel, why in unlistable]
     for rel in rels:
+        data, error = read_source(root_path / rel, cfg.max_file_size)
+        files.append((rel, *(_decoded(data) if data is not None else (None, SourceError(error)))))
+    cache_root = root_path if cache else None
+    before = _committed_findings(root_path, scope, files, cfg, jobs, cache_root) if scope else None
+    report = _scan(files, cfg, root=str(root_path), scope=scope, jobs=jobs, cache_root=cache_root,
+                   progress=progress, whole=targets == [root_path], before=before)
+    report.notifications = sorted(report.notifications + skipped, key=lambda n: (n.file, n.message))
+    return report
+
+
+def _committed_findings(root: Path, scope: set[str], files, cfg, jobs, cache_root) -> set | None:
+    """The findings of the project as committed (HEAD) in the files given, the rest as it is now:
+    what pre-commit compares with, to report what a staged change breaks elsewhere. None
+    outside a git work tree with a HEAD, or when the files given are as committed."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, timeout=30)
+
+    try:
+        if not (root / ".git").exists() or git("rev-parse", "--verify", "-q", "HEAD").returncode != 0:
+            return None
+    except (OSError, subprocess.SubprocessError):  # no git
+        return None
+    committed = {}
+    for rel in scope:
         try:
-            files.append((rel, decode((root_path / rel).read_bytes()), None))
-        except OSError as e:
-            files.append((rel, None, f"cannot read file: {e.strerror or e}"))
-        except (UnicodeDecodeError, SyntaxError, LookupError) as e:
-            files.append((rel, None, f"cannot decode file: {e}"))
-    return _scan(files, cfg, root=str(root_path), scope=scope, jobs=jobs,
-                 cache_root=root_path if cache else None, progress=progress)
+            proc = git("cat-file", "blob", f"HEAD:{rel}")  # the blob as stored: no filters run
+        except (OSError, subprocess.SubprocessError):
+            return None
+        committed[rel] = _decoded(proc.stdout) if proc.returncode == 0 else None  # None: new file
+    now = {rel: (text, error) for rel, text, error in files}
+    if all(committed[rel] is not None and committed[rel][0] == now.get(rel, (None,))[0] for rel in scope):
+        return None
+    old = [(rel, text, error) for rel, text, error in files if rel not in scope]
+    old += [(rel, *committed[rel]) for rel in sorted(scope) if committed[rel] is not None]
+    report = _scan(old, cfg, root=str(root), jobs=jobs, cache_root=cache_root, progress=False, save=False)
+    return {_key(f) for f in report.findings if f.location.file not in scope}
+
+
+def _key(f):
+    return (f.rule_id, f.location.file, f.location.line, f.location.col, f.message)
+
+
+class ScanError(ValueError):
+    """Paths that cannot be scanned as given (outside the project root, nothing to scan)."""
 
 
 def _scan(files, cfg: Config, root: str, scope: set[str] | None = None, jobs: int | None = None,
-          cache_root: Path | None = None, progress: bool | None = None) -> Report:
+          cache_root: Path | None = None, progress: bool | None = None, whole: bool = True,
+          save: bool = True, before: set | None = None) -> Report:
     with fewer_collections():
-        return _analyze(files, cfg, root, scope, jobs, cache_root, progress)
+        return _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save, before)
 
 
-def _analyze(files, cfg, root, scope, jobs, cache_root, progress) -> Report:
+def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save=True, before=None) -> Report:
     knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
     named = module_names(p for p, _, _ in files)
-    notifications = [Notification(path, error) for path, _, error in files if error]
     readable = [(path, text, *named[path]) for path, text, error in files if not error]
-    modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress)
-    notifications += [Notification(m.path, m.error) for m in modules if m.error]
+    modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress, whole=whole,
+                           save=save)
+    modules += [ModuleFacts(path, named[path][0], error=e.message, error_line=e.line,
+                            error_col=e.col) for path, _, e in files if e]
+    notifications = [Notification(m.path, m.error, "error", m.error_line, m.error_col) for m in modules if m.error]
     texts = {path: text for path, text, _, _ in readable}
     graph = AppGraph(modules, knowledge, cfg)
     rules = [c for c in all_checks() if cfg.enabled(c.id)]
+    if not rules:
+        raise config_mod.ConfigError(f"select {', '.join(cfg.select)} with ignore {', '.join(cfg.ignore)} "
+                                     f"leaves no check to run")
     findings = [f for check in rules for f in check().run(graph)]
     suppressions = {m.path: {s.line: s.ids for s in m.suppressions} for m in modules if m.suppressions}
     findings = apply(findings, suppressions)
     routes = graph.routes
     if scope is not None:
-        findings = [f for f in findings if f.location.file in scope]
+        # Outside the files given, the findings that they introduce (``before``: the findings
+        # with those files as committed): a guard, gate or setting removed from a staged file
+        # opens routes in other files. They point back at the change.
+        changed = tuple(Related(Location(path, 1), f"changed in {path}") for path in sorted(scope)[:3])
+        findings = [f if f.location.file in scope else replace(f, related=f.related + changed) for f in findings
+                    if f.location.file in scope or (before is not None and _key(f) not in before)]
         routes = [r for r in routes if r.location.file in scope or
                   (r.handler_location and r.handler_location.file in scope)]
         notifications = [n for n in notifications if n.file in scope]

@@ -1,22 +1,25 @@
 """The ``routeguard`` command: scan, routes, rules, explain."""
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
 import sys
+import traceback
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .api import scan_paths
+from .api import ScanError, scan_paths
 from .config import LEVELS, Config, ConfigError, check_value, find_pyproject, load
 from .discover import project_root
 from .engine import CACHE_DIR, GC_THRESHOLDS, clear_cache
 from .report import FORMATS
 from .report.json import dumps
+from .report.text import summary
 
 EXIT_ERROR = 2
 
@@ -28,6 +31,37 @@ def _fail(message: str) -> None:
 
 def _split(values) -> tuple[str, ...]:
     return tuple(v.strip().upper() for value in values for v in value.split(",") if v.strip())
+
+
+def _errors(command):
+    """Exit 2 with a one-line message for every error of the command itself (configuration,
+    paths, output, an internal error); the traceback only with ``--debug``. Exit codes 0
+    and 1 stay the scan's verdict."""
+    @functools.wraps(command)
+    def wrapper(*args, debug=False, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except click.exceptions.ClickException:
+            raise
+        except (ConfigError, ScanError) as e:
+            _fail(str(e))
+        except OSError as e:
+            _fail(f"{e.filename + ': ' if e.filename else ''}{e.strerror or e}")
+        except Exception as e:  # noqa: BLE001 - an internal error is exit 2, with its message
+            if debug:
+                traceback.print_exc()
+            _fail(f"internal error: {type(e).__name__}: {e}" + ("" if debug else " (--debug shows the traceback)"))
+    return click.option("--debug", is_flag=True, help="Show the traceback of an internal error.")(wrapper)
+
+
+def _check_output(output) -> None:
+    """Fail before a long scan when the report could not be written."""
+    if output:
+        parent = Path(output).parent
+        if not parent.is_dir():
+            _fail(f"cannot write {output}: directory {parent} does not exist")
+        if Path(output).is_dir():
+            _fail(f"cannot write {output}: it is a directory")
 
 
 def _load_config(paths, config_file, select, ignore, fail_on) -> Config:
@@ -58,7 +92,10 @@ def _run(paths, cfg, jobs=None, cache=True):
 
 def _write(text: str, output) -> None:
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            _fail(f"cannot write {output}: {e.strerror or e}")
     else:
         click.echo(text, nl=False)
 
@@ -88,21 +125,22 @@ no_cache_option = click.option("--no-cache", is_flag=True, help=f"Neither read n
 @jobs_option
 @no_cache_option
 @config_option
+@_errors
 def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed, jobs, no_cache, config_file):
     """Scan PATHS (default: .) and report findings.
 
     Given only files (as pre-commit passes them), the whole project around them is
     read and findings are reported for those files.
     """
+    _check_output(output)
     cfg = _load_config(paths, config_file, select, ignore, fail_on)
-    try:
-        report = _run(paths, cfg, jobs, not no_cache)
-        _write(report.render(fmt, show_suppressed), output)
-    except Exception as e:  # noqa: BLE001 - an internal error is exit 2, with its message
-        _fail(f"internal error: {type(e).__name__}: {e}")
-    for n in report.notifications:
-        if fmt != "text" or output:
-            click.echo(f"routeguard: {n.file}: {n.message}", err=True)
+    report = _run(paths, cfg, jobs, not no_cache)
+    _write(report.render(fmt, show_suppressed), output)
+    if fmt != "text" or output:  # the text report has them; otherwise stderr does
+        for n in report.notifications:
+            click.echo(f"routeguard: {n.where}: {n.message}", err=True)
+    if output:
+        click.echo(f"routeguard: {summary(report, show_suppressed)[:-1]}; report written to {output}", err=True)
     sys.exit(0 if exit_zero else report.exit_code())
 
 
@@ -113,8 +151,10 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed
 @jobs_option
 @no_cache_option
 @config_option
+@_errors
 def routes(paths, fmt, output, jobs, no_cache, config_file):
     """List every route with its methods, handler, auth state and guards."""
+    _check_output(output)
     cfg = _load_config(paths, config_file, (), (), None)
     report = _run(paths, cfg, jobs, not no_cache)
     if fmt == "json":
@@ -134,6 +174,7 @@ def routes(paths, fmt, output, jobs, no_cache, config_file):
 
 @main.command("clear-cache")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+@_errors
 def clear_cache_command(path):
     """Delete the extraction cache of the project at PATH (default: .)."""
     root = project_root(Path(path or "."))
@@ -186,7 +227,7 @@ def entry() -> None:
         code = e.code
     if isinstance(code, str):
         print(code, file=sys.stderr)
-        code = 1
+        code = EXIT_ERROR
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code or 0)

@@ -32,6 +32,8 @@ class Config:
     # (never set by clients), on top of the built-in lists.
     sensitive_fields: tuple[str, ...] = ()
     privileged_fields: tuple[str, ...] = ()
+    # Files larger than this (bytes) are not read; each is reported as RG000.
+    max_file_size: int = 1_000_000
 
     @property
     def excludes(self) -> tuple[str, ...]:
@@ -54,20 +56,35 @@ def check_value(key: str, value, label: str | None = None):
         if not isinstance(value, bool):
             raise ConfigError(f"{label}: expected true or false, got {value!r}")
         return value
+    if name == "max_file_size":
+        if type(value) is not int or value < 1:
+            raise ConfigError(f"{label}: expected a number of bytes, got {value!r}")
+        return value
     if name == "fail_on":
         if value not in LEVELS:
             raise ConfigError(f"{label}: expected one of {', '.join(LEVELS)}, got {value!r}")
         return value
     if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        value = [value] if value.strip() or name != "select" else []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ConfigError(f"{label}: expected a list of strings, got {value!r}")
     if name in ("select", "ignore"):
-        bad = [v for v in value if not v.upper().startswith("RG")]
+        value = [v.strip().upper() for v in value]
+        known = known_ids()
+        bad = [v for v in value if not any(k.startswith(v) for k in known) or not v.startswith("RG")]
         if bad:
-            raise ConfigError(f"{label}: {bad[0]!r} is not a check id or prefix (such as RG1 or RG101)")
-        value = [v.upper() for v in value]
+            raise ConfigError(f"{label}: {bad[0]!r} is not a check id or prefix (such as RG1 or RG101); "
+                              f"`routeguard rules` lists them")
+        if name == "select" and not value:
+            raise ConfigError(f"{label}: selects no check (leave it out to run every check)")
     return tuple(value)
+
+
+def known_ids() -> tuple[str, ...]:
+    """The ids of every check (the checks are a plugin package, loaded on first use)."""
+    from routeguard.checks.base import all_checks
+
+    return tuple(c.id for c in all_checks())
 
 
 def from_mapping(table: dict, base: Config | None = None) -> Config:
@@ -92,7 +109,10 @@ def find_pyproject(start: Path, root: Path) -> Path | None:
                 data = tomllib.loads(candidate.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
                 raise ConfigError(f"{candidate}: cannot read: {e}") from e
-            if "routeguard" in data.get("tool", {}):
+            tool = data.get("tool", {})
+            if not isinstance(tool, dict):
+                raise ConfigError(f"{candidate}: [tool] must be a table, not {type(tool).__name__}")
+            if "routeguard" in tool:
                 return candidate
         if d == root or root not in d.parents:
             break
@@ -106,7 +126,10 @@ def load(pyproject: Path | None) -> Config:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(f"{pyproject}: cannot read: {e}") from e
-    table = data.get("tool", {}).get("routeguard", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{pyproject}: [tool] must be a table, not {type(tool).__name__}")
+    table = tool.get("routeguard", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.routeguard] must be a table")
     return from_mapping(table)

@@ -416,21 +416,60 @@ def suppressions(text: str) -> tuple[Suppression, ...]:
     return tuple(found)
 
 
-def _python_ast(text: str) -> tuple[ast.Module | None, str | None]:
-    """CPython's own parser as a cheap guard: LibCST's native parser crashes on brackets
-    nested thousands deep and takes minutes on expressions thousands of terms long, both
-    of which CPython refuses quickly. Other syntax errors are left to LibCST, which knows
-    newer grammar than the running interpreter may."""
+TOO_DEEP = "too complex to parse: an expression is too long or too deeply nested"
+
+
+def _python_ast(text: str) -> tuple[ast.Module | None, SyntaxError | str | None]:
+    """CPython's own parser, as a cheap guard and for its error messages: LibCST's native
+    parser crashes on brackets nested thousands deep and takes minutes on expressions
+    thousands of terms long, both of which CPython refuses quickly. Other syntax errors are
+    left to LibCST, which knows newer grammar than the running interpreter may; when both
+    refuse a file, CPython's message and position are the ones reported (LibCST's are
+    those of the token where its parser gave up, often lines later)."""
     try:
         return ast.parse(text), None
     except SyntaxError as e:
-        if "too many nested" in str(e.msg):
-            return None, f"file is nested too deeply to analyze (line {e.lineno}: {e.msg})"
+        return None, e
     except (RecursionError, MemoryError):
-        return None, "file is nested too deeply to analyze"
-    except ValueError as e:
+        return None, TOO_DEEP
+    except ValueError as e:  # NUL bytes in source
         return None, f"cannot parse file: {e}"
-    return None, None
+
+
+# LibCST nests ``a and b and c`` one operator deep per operand, natively: about 8,000
+# operands in one chain overflow its stack and kill the process (CPython keeps the chain
+# flat and parses it). Chains are counted only in files with that many "and"/"or" at all.
+MAX_BOOL_CHAIN = 3000
+
+
+def _long_bool_chain(text: str, tree: ast.Module) -> ast.BoolOp | None:
+    """The first chain of boolean operators longer than MAX_BOOL_CHAIN, if any."""
+    if text.count("and") + text.count("or") < MAX_BOOL_CHAIN:
+        return None
+
+    def length(node: ast.BoolOp) -> int:
+        return len(node.values) - 1 + sum(length(v) for v in node.values if isinstance(v, ast.BoolOp))
+
+    seen: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BoolOp) and id(node) not in seen:
+            seen.update(id(v) for v in ast.walk(node) if isinstance(v, ast.BoolOp))
+            if length(node) > MAX_BOOL_CHAIN:
+                return node
+    return None
+
+
+_LIBCST_POSITION = re.compile(r"^(parser error: )?error at \d+:\d+: ")
+
+
+def _syntax_error(path, module, lines, cpython: SyntaxError | None, libcst: cst.ParserSyntaxError) -> ModuleFacts:
+    """A file that does not parse: one message, one position (1-based line and column)."""
+    if cpython is not None and cpython.lineno:
+        return ModuleFacts(path, module, lines, error=f"syntax error: {cpython.msg}",
+                           error_line=cpython.lineno, error_col=max(cpython.offset or 1, 1))
+    message = _LIBCST_POSITION.sub("", libcst.message.strip()).strip()
+    return ModuleFacts(path, module, lines, error=f"syntax error: {message}",
+                       error_line=libcst.raw_line, error_col=libcst.raw_column + 1)
 
 
 _VALIDATE = cst.CSTNode.__post_init__
@@ -460,14 +499,21 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
     """Parse ``text`` and return its facts; a file that cannot be read returns ``error``."""
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
     python_ast, refused = _python_ast(text)
-    if refused:
+    if isinstance(refused, str):
         return ModuleFacts(path, module, lines, error=refused)
+    chain = _long_bool_chain(text, python_ast) if python_ast is not None else None
+    if chain is not None:
+        return ModuleFacts(path, module, lines, error=f"{TOO_DEEP} (a chain of more than {MAX_BOOL_CHAIN:,} "
+                           f"'and'/'or')", error_line=chain.lineno, error_col=chain.col_offset + 1)
+    if refused is not None and "too many nested" in str(refused.msg):  # LibCST would crash on it
+        return ModuleFacts(path, module, lines, error=f"not parsed: {refused.msg}",
+                           error_line=refused.lineno or 0, error_col=max(refused.offset or 1, 1))
     try:
         tree = parse(text)
     except cst.ParserSyntaxError as e:
-        return ModuleFacts(path, module, lines, error=f"syntax error at line {e.raw_line}, column {e.raw_column + 1}: {e.message}")
+        return _syntax_error(path, module, lines, refused, e)
     except RecursionError:
-        return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")
+        return ModuleFacts(path, module, lines, error=TOO_DEEP)
     sink = FactSink()
     try:
         index = Index(tree)
@@ -481,6 +527,6 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
                     adapter.extract(ctx, sink)
             walk(tree, DataPass(ctx, sink))
     except RecursionError:
-        return ModuleFacts(path, module, lines, error="file is nested too deeply to analyze")
+        return ModuleFacts(path, module, lines, error=TOO_DEEP)
     return ModuleFacts(path, module, lines, None, imports=tuple(sorted(ctx.imports.items())),
                        suppressions=suppressions(text), **{k: tuple(v) for k, v in vars(sink).items()})

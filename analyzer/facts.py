@@ -521,7 +521,9 @@ class ModuleFacts:
     path: str
     module: str
     lines: int = 0
-    error: str | None = None
+    error: str | None = None  # why the file was not analyzed (reported as RG000)
+    error_line: int = 0  # where, when a position is known (a syntax error)
+    error_col: int = 0
     imports: tuple[tuple[str, str], ...] = ()
     instances: tuple[tuple[str, str], ...] = ()  # (qualified variable, qualified class)
     constants: tuple[tuple[str, tuple[str, ...]], ...] = ()

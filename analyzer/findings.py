@@ -47,8 +47,15 @@ class Finding:
 
 @dataclass(frozen=True)
 class Notification:
-    """Something about the run itself: a file that could not be read or parsed."""
+    """Something about the run itself: a file that could not be read, decoded or parsed
+    (also reported as an RG000 finding); ``line`` and ``col`` are 0 when unknown."""
 
     file: str
     message: str
     level: str = "warning"
+    line: int = 0
+    col: int = 0
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}" if self.line else self.file

@@ -1,5 +1,6 @@
 """Inline suppressions: ``# routeguard: ignore[RG101]`` on the flagged line, or on the
-handler's def line or any of its decorator lines."""
+handler's def line or any of its decorator lines. An id may be a prefix (``ignore[RG10]``),
+as in ``--ignore``."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -14,6 +15,6 @@ def apply(findings: list[Finding], suppressions: dict[str, dict[int, tuple[str, 
         lines = {f.location.line}
         if f.suppress_lines:
             lines.update(range(f.suppress_lines[0], f.suppress_lines[1] + 1))
-        hit = any(f.rule_id in by_line.get(line, ()) for line in lines)
+        hit = any(f.rule_id.startswith(i) for line in lines for i in by_line.get(line, ()))
         out.append(replace(f, suppressed=True) if hit else f)
     return out

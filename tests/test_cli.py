@@ -145,19 +145,28 @@ def test_bad_files_are_reported_and_others_still_analyzed(project):
     (project / "latin.py").write_bytes(b"x = '\xe9'\n")
     result = run("scan", project)
     assert result.exit_code == 1
-    assert "broken.py: warning: syntax error" in result.output
-    assert "latin.py: warning: cannot decode" in result.output
+    # a file that was not analyzed is a finding of its own (RG000), with its position, once
+    assert "broken.py:1:7: RG000 [error] file not analyzed: syntax error: invalid syntax\n" in result.output
+    assert "latin.py:1:6: RG000 [error] file not analyzed: not valid UTF-8 (byte 0xe9: invalid continuation byte)\n" \
+        in result.output
+    assert "encoding declaration" not in result.output and "warning: syntax" not in result.output
     assert "RG101" in result.output
     sarif = validate_sarif(run("scan", project, "--format", "sarif").stdout)
     notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == ["broken.py", "latin.py"]
+    assert [n["level"] for n in notes] == ["error", "error"]
+    assert notes[0]["locations"][0]["physicalLocation"]["region"]["startLine"] == 1
+    rg000 = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "RG000"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in rg000] == ["broken.py", "latin.py"]
+    assert all(r["level"] == "error" for r in rg000)
 
 
 def test_empty_project_and_no_python(tmp_path):
+    # nothing to scan is a usage error, not "0 findings in 0 files" and a pass (issue 15)
     result = run("scan", tmp_path)
-    assert result.exit_code == 0 and "0 findings in 0 files." in result.output
+    assert result.exit_code == 2 and "nothing to scan: no Python files in" in result.stderr
     (tmp_path / "README.md").write_text("hi")
-    assert run("scan", tmp_path).exit_code == 0
+    assert run("scan", tmp_path).exit_code == 2
 
 
 def test_precommit_scope_reads_the_project_around_the_files(tmp_path):

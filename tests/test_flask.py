@@ -499,7 +499,8 @@ def test_unparsable_and_deeply_nested_files_do_not_hide_others():
         "deep.py": "x = " + "(" * 3000 + "1" + ")" * 3000 + "\n",
     })
     assert [n.file for n in report.notifications] == ["bad.py", "deep.py"]
-    assert [f.rule_id for f in report.findings] == ["RG101"]
+    assert [(f.rule_id, f.location.file) for f in report.findings] == [
+        ("RG000", "bad.py"), ("RG000", "deep.py"), ("RG101", "ok.py")]
 
 
 def test_blueprint_registered_twice_is_one_finding_with_each_method_once():

@@ -10,8 +10,9 @@ def _escape(text: str, prop: bool = False) -> str:
 
 
 def render(report, show_suppressed: bool = False) -> str:
-    lines = [f"::warning file={_escape(n.file, True)},title=routeguard::{_escape(n.message)}"
-             for n in report.notifications]
+    reported = {f.location.file for f in report.visible(show_suppressed) if f.rule_id == "RG000"}
+    lines = [f"::{LEVEL[n.level]} file={_escape(n.file, True)},title=routeguard::{_escape(n.message)}"
+             for n in report.notifications if n.file not in reported]
     for f in report.visible(show_suppressed):
         loc = f.location
         lines.append(f"::{LEVEL[f.severity.level]} file={_escape(loc.file, True)},line={loc.line},col={loc.col},"

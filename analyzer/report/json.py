@@ -69,7 +69,8 @@ def render(report, show_suppressed: bool = False) -> str:
         "tool": {"name": "routeguard", "version": __version__},
         "files": report.files,
         "findings": [finding_dict(f) for f in report.visible(show_suppressed)],
-        "notifications": [{"file": n.file, "level": n.level, "message": n.message} for n in report.notifications],
+        "notifications": [{"file": n.file, "line": n.line, "col": n.col, "level": n.level, "message": n.message}
+                          for n in report.notifications],
         "routes": [route_dict(r) for r in report.routes],
     }
     return dumps(doc) + "\n"

@@ -16,7 +16,19 @@ from .fingerprint import line_hashes
 from .json import dumps
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/routeguard/routeguard"
+
+
+@functools.cache
+def information_uri() -> str | None:
+    """The project's Homepage from the installed metadata ([project.urls] in pyproject.toml,
+    the one place the address is written), or None."""
+    from importlib import metadata
+
+    try:
+        urls = metadata.metadata("routeguard").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    return next((u.split(",", 1)[1].strip() for u in urls if u.split(",", 1)[0].strip().lower() == "homepage"), None)
 ALWAYS = {"level", "version"}
 
 
@@ -58,7 +70,7 @@ def rule_descriptor(check) -> om.ReportingDescriptor:
         short_description=om.MultiformatMessageString(text=check.summary),
         full_description=om.MultiformatMessageString(text=" ".join(what.split())),
         help=om.MultiformatMessageString(text=_plain(docs), markdown=docs),
-        help_uri=f"{INFORMATION_URI}#{check.id.lower()}-{check.name}",
+        help_uri=f"{information_uri()}#{check.id.lower()}-{check.name}" if information_uri() else None,
         default_configuration=om.ReportingConfiguration(level=check.severity.level),
         properties={
             "tags": ["security", f"external/cwe/cwe-{check.cwe}", f"owasp-api-top10/{check.owasp}"],
@@ -107,13 +119,13 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
         results.append(result)
     notifications = [
         om.Notification(message=om.Message(text=n.message), level=n.level,
-                        locations=[_physical(_Loc(n.file), lines, region=False)])
+                        locations=[_physical(_Loc(n.file, n.line, n.col), lines, region=bool(n.line))])
         for n in report.notifications
     ]
     run = om.Run(
         tool=om.Tool(driver=om.ToolComponent(
             name="routeguard", semantic_version=__version__, version=__version__,
-            information_uri=INFORMATION_URI, rules=[rule_descriptor(c) for c in report.rules])),
+            information_uri=information_uri(), rules=[rule_descriptor(c) for c in report.rules])),
         invocations=[om.Invocation(execution_successful=True,
                                    tool_execution_notifications=notifications or None)],
         column_kind="unicodeCodePoints",
@@ -123,8 +135,8 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
 
 
 class _Loc:
-    def __init__(self, file):
-        self.file, self.line = file, 0
+    def __init__(self, file, line=0, col=0):
+        self.file, self.line, self.col, self.end_line, self.end_col = file, line, col or 1, line, 0
 
 
 def render(report, show_suppressed: bool = False) -> str:
