@@ -12,10 +12,8 @@ from dataclasses import dataclass
 
 from .authz import CALLER_FUNCTION
 from .facts import Location
+from .fields import owner_field
 
-OWNER_FIELD = re.compile(
-    r"^(owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
-    r"seller|buyer|assignee|assigned_to|member|profile)(_id|_pk)?$|^owner_")
 ADMIN_SEGMENT = re.compile(r"^(admin[\w-]*|administration|superusers?|sudo|back-?office)$")
 USER_SEGMENT = re.compile(r"^(users?|accounts?|members?|profiles?|employees?|customers?)$")
 ROLE_SEGMENT = re.compile(r"^(roles?|permissions?|privileges?|groups?|grants?|acls?)$")
@@ -79,8 +77,9 @@ class AuthzQueries:
         for q in self.mro(self.canonical(model)):
             for o in owners.get(q, ()):
                 found.setdefault(o.name, o.location)
-        for name in self.model_fields(self.canonical(model)):  # fields other adapters know about
-            if OWNER_FIELD.match(name):
+        declared = {n for q in self.mro(self.canonical(model)) for n in self.field_facts.get(q, {})}
+        for name in self.model_fields(self.canonical(model)):  # fields other adapters know only by name
+            if name not in declared and owner_field(name):
                 found.setdefault(name, None)
         return list(found.items())
 

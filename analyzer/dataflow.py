@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .facts import CorsPolicy, DataWrite, FieldFact, RequestRead, ResponseData
-from .fields import classify
+from .fields import HIDING_KEYWORDS, classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
 from .walk import AssignVisitor, collect, walk
 
@@ -31,6 +31,8 @@ MAPPINGS = frozenset({"dict", "typing.Dict", "typing.Mapping", "typing.MutableMa
 # Methods that write the keyword arguments (or a mapping argument) they get into stored rows.
 WRITERS = frozenset({"create", "update", "update_or_create", "get_or_create", "sqlmodel_update"})
 UPDATERS = frozenset({"update", "sqlmodel_update"})
+# Query methods that return a number or a yes/no, not rows: ``Teams.query.count()``.
+SCALAR_METHODS = frozenset({"count", "exists", "aggregate"})
 STDLIB_DUMPERS = frozenset({"vars", "dataclasses.asdict"})
 # Keyword arguments of response constructors that are not part of the body.
 NOT_BODY = frozenset({"status", "status_code", "headers", "safe", "content_type", "mimetype", "media_type",
@@ -104,6 +106,7 @@ class DataPass(AssignVisitor):
 
     def _fields(self, qual: str, node: cst.ClassDef) -> None:
         ctx = self.ctx
+        hidden = _meta_hidden(node)
         for stmt in node.body.body:
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
@@ -122,7 +125,9 @@ class DataPass(AssignVisitor):
                 if ann is None and not isinstance(value, cst.Call):
                     continue
                 type_text = " ".join(_type_words(x) for x in (ann, value) if x is not None)
-                self._emit("field_facts", FieldFact(qual, name, ctx.loc(small), classify(name, type_text)))
+                hides = name in hidden or (isinstance(value, cst.Call) and any(
+                    literal(call_arg(value, k)) is True for k in HIDING_KEYWORDS))
+                self._emit("field_facts", FieldFact(qual, name, ctx.loc(small), classify(name, type_text, hides)))
 
     # -- functions ----------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -169,6 +174,8 @@ class DataPass(AssignVisitor):
         if isinstance(expr, cst.Name):
             return f.types.get(expr.value, "") if f else ""
         if isinstance(expr, cst.Subscript):
+            if isinstance(_subscript_key(expr), str):  # data["members"]: one value, not the object
+                return ""
             return self.type_of(expr.value)
         if isinstance(expr, cst.Attribute):
             d = dotted(expr)
@@ -178,6 +185,10 @@ class DataPass(AssignVisitor):
         if not isinstance(expr, cst.Call):
             return ""
         func = expr.func
+        if isinstance(func, cst.Attribute) and (func.attr.value in SCALAR_METHODS or (
+                func.attr.value == "get" and expr.args and isinstance(literal(expr.args[0].value), str)
+                and not _manager_chain(func.value, self.k.managers))):
+            return ""  # a count, or one key's value read off a mapping
         d = dotted(func)
         if d and _cap(d) and not (f and d.split(".")[0] in f.types):
             return self.resolve(func)
@@ -731,6 +742,22 @@ def _type_words(expr) -> str:
         elif isinstance(e, cst.BinaryOperation):
             stack.extend((e.left, e.right))
     return " ".join(words)
+
+
+def _meta_hidden(node: cst.ClassDef) -> set:
+    """Fields an inner ``class Meta`` lists as never sent out (``load_only = ("password",)``)."""
+    found: set = set()
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
+            for line in stmt.body.body:
+                for small in getattr(line, "body", ()):
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                            and isinstance(small.targets[0].target, cst.Name) \
+                            and small.targets[0].target.value in HIDING_KEYWORDS:
+                        v = literal(small.value)
+                        if isinstance(v, tuple):
+                            found.update(x for x in v if isinstance(x, str))
+    return found
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -338,7 +338,7 @@ class TaskList(APIView):
                 continue  # RG302
             marks = graph.field_marks(schema.model) if schema.model else {}
             writable = [f for f in schema.fields if f not in schema.read_only
-                        and (marks.get(f, ("",))[0] or graph.field_mark(f)) == "privileged"]
+                        and graph.model_field_mark(schema.model, f) == "privileged"]
             if not writable:
                 continue
             routes = [r for r in graph.routes_using(schema.qualname) if r.method in WRITE_METHODS and not _admin(r, graph)]

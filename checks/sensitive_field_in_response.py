@@ -302,7 +302,7 @@ def customer(request, pk):
                 continue  # RG302 reports "__all__" and exclude lists
             marks = graph.field_marks(schema.model) if schema.model else {}
             secret = [f for f in schema.fields if f not in schema.hidden
-                      and (marks.get(f, ("",))[0] or graph.field_mark(f)) == "secret"]
+                      and graph.model_field_mark(schema.model, f) == "secret"]
             if not secret:
                 continue
             routes = graph.routes_using(schema.qualname)
