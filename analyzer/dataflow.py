@@ -11,7 +11,7 @@ assigned in source order.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -65,6 +65,9 @@ class _Frame:
     reads: set = field(default_factory=set)
     body: dict = field(default_factory=dict)  # typed parameter -> (class, location, display)
     whole: set = field(default_factory=set)  # typed parameters passed on as a whole
+    assigned: dict = field(default_factory=dict)  # id(call) -> the local name its result is bound to
+    set_fields: dict = field(default_factory=dict)  # local name -> keys/attributes the function sets on it
+    writes: list = field(default_factory=list)  # (DataWrite, source name, target name, keywords), emitted on leave
 
 
 class DataPass(AssignVisitor):
@@ -159,6 +162,11 @@ class DataPass(AssignVisitor):
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         f = self.frames.pop()
         self.stack.pop()
+        for dw, source, target, keywords in f.writes:
+            # the fields the function sets itself, on the client's data before the copy or on the
+            # written object after it, are not the client's choice
+            own = {*f.set_fields.get(source, ()), *f.set_fields.get(target, ()), *keywords}
+            self._emit("data_writes", replace(dw, overwritten=tuple(sorted(own))) if own else dw)
         for name, (q, loc, display) in f.body.items():
             self._emit("request_reads", RequestRead(f.qualname, loc, "body", display, q, name, name in f.whole))
         if f.acao and f.acac is not None and not f.origin_checked:
@@ -288,10 +296,17 @@ class DataPass(AssignVisitor):
             key = _subscript_key(target)
             if isinstance(key, str):
                 self._header(key, value, stmt)
+                if isinstance(target.value, cst.Name):
+                    f.set_fields.setdefault(target.value.value, set()).add(key)
             return
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            f.set_fields.setdefault(target.value.value, set()).add(target.attr.value)
         if not isinstance(target, cst.Name):
             return
         name = target.value
+        call = value.expression if isinstance(value, cst.Await) else value
+        if isinstance(call, cst.Call):
+            f.assigned[id(call)] = name
         t = self.type_of(value)
         if t:
             f.types[name] = t
@@ -387,8 +402,9 @@ class DataPass(AssignVisitor):
                 if not filtered:
                     if label.startswith("type:"):
                         f.whole.update(n for n, (q, _, _) in f.body.items() if f"type:{q}" == label)
-                    self._emit("data_writes", DataWrite(f.qualname, ctx.loc(node), "setattr", label,
-                                                        self.type_of(node.args[0].value), display, loc))
+                    f.writes.append((DataWrite(f.qualname, ctx.loc(node), "setattr", label,
+                                               self.type_of(node.args[0].value), display, loc),
+                                     display if display.isidentifier() else "", _name(node.args[0].value), ()))
             return
         for arg in node.args:
             if arg.star == "**":
@@ -396,8 +412,9 @@ class DataPass(AssignVisitor):
                 if c:
                     target = self._write_target(node)
                     if target is not None:
-                        self._emit("data_writes", DataWrite(f.qualname, ctx.loc(node), "unpack", c[0], target,
-                                                            c[2], c[1]))
+                        keywords = tuple(a.keyword.value for a in node.args if a.keyword is not None)
+                        f.writes.append((DataWrite(f.qualname, ctx.loc(node), "unpack", c[0], target, c[2], c[1]),
+                                         _name(arg.value), f.assigned.get(id(node), ""), keywords))
         if isinstance(func, cst.Attribute) and func.attr.value in UPDATERS and node.args \
                 and node.args[0].keyword is None and node.args[0].star == "":
             c = self.client(node.args[0].value)
@@ -407,8 +424,8 @@ class DataPass(AssignVisitor):
                     f.whole.update(n for n, (q, _, _) in f.body.items() if f"type:{q}" == c[0])
                 if isinstance(recv, cst.Attribute) and recv.attr.value == "__dict__":
                     recv = recv.value
-                self._emit("data_writes", DataWrite(f.qualname, ctx.loc(node), "update", c[0], self.type_of(recv),
-                                                    c[2], c[1]))
+                f.writes.append((DataWrite(f.qualname, ctx.loc(node), "update", c[0], self.type_of(recv), c[2], c[1]),
+                                 _name(node.args[0].value), _name(recv), ()))
         if isinstance(func, cst.Attribute) and func.attr.value in ("add", "set", "__setitem__") \
                 and dotted(func.value) and dotted(func.value).endswith("headers") and len(node.args) >= 2:
             key = literal(node.args[0].value)
@@ -644,6 +661,10 @@ def _origins(expr) -> str:
 
 def _cap(d) -> bool:
     return bool(d) and d.rpartition(".")[2][:1].isupper() and not d.rpartition(".")[2].isupper()
+
+
+def _name(expr) -> str:
+    return expr.value if isinstance(expr, cst.Name) else ""
 
 
 def _attr(expr) -> str:

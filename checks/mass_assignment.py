@@ -290,7 +290,9 @@ class TaskList(APIView):
             routes = graph.routes_of(dw.function)
             severity, tail = route_severity(self.severity, routes)
             marks = graph.field_marks(dw.target) if dw.target else {}
-            risky = [n for n, (mark, _) in marks.items() if mark in ("privileged", "secret")]
+            risky = [n for n, (mark, _) in marks.items() if mark in ("privileged", "secret") and n not in dw.overwritten]
+            if not risky and any(graph.model_field_mark(dw.target, n) == "privileged" for n in dw.overwritten):
+                continue  # data["user_id"] = current_user.id: every field that matters is set by the server
             model = dw.target.rpartition(".")[2] if dw.target else "an object"
             including = f", including {', '.join(risky)}" if risky else ""
             where = f"{routes[0].method} {routes[0].path}: " if routes else ""

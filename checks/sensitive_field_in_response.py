@@ -93,9 +93,17 @@ class SensitiveFieldInResponse(Check):
     - a FastAPI response schema (a Pydantic model, not the table model) that declares one;
     - a DRF serializer whose explicit `fields` list names one that is not write-only.
 
-    Sensitive fields are recognised by name and type; the `sensitive-fields` setting adds
-    project-specific names or globs. The severity is raised when a route that sends the
-    field requires no authentication.
+    Sensitive fields are recognised by name and declared type (`routeguard.fields`):
+    passwords and hashes, tokens, keys, national identity numbers (ssn, cedula, dni, cpf,
+    nif, curp, rut, aadhaar, pesel, personnummer, codice_fiscale, steuer_id, sin, nino...)
+    and card data (card_number, pan, cvv/cvc, card expiry). A boolean (`has_password`), a
+    masked field (`ObfuscatedPasswordField`) or a write-only / load-only / excluded one is
+    not sent. The `sensitive-fields` setting adds project-specific names or globs. The
+    severity is raised when a route that sends the field requires no authentication.
+
+    Personal data (phone, postal address, birth date; the `personal-fields` setting adds
+    names) in a response schema is reported as a note, and only on a route that requires
+    no authentication: a signed-in user reading their own profile is the normal case.
 
     Boundaries: serializers and forms with `fields = "__all__"` or an `exclude` list are
     RG302's; a FastAPI route that returns an ORM object with no response model, or uses
@@ -270,12 +278,15 @@ def customer(request, pk):
                     return  # RG303
                 marks = {n: ff for n, (mark, ff) in graph.field_marks(declared).items()
                          if mark == "secret" and "token" not in n.lower()}  # a token schema issues tokens
-                if marks:
-                    related = [Related(ff.location, f"{n} is declared here") for n, ff in marks.items() if ff]
+                personal = {} if marks or not tail else \
+                    {n: ff for n, (mark, ff) in graph.field_marks(declared).items() if mark == "personal"}
+                if marks or personal:
+                    related = [Related(ff.location, f"{n} is declared here") for n, ff in (marks or personal).items() if ff]
+                    what = ", ".join(marks) if marks else f"personal data ({', '.join(personal)})"
                     yield self.finding(
                         f"{where} responds with the schema {declared.rpartition('.')[2]}, which includes "
-                        f"{', '.join(marks)}: {'it is' if len(marks) == 1 else 'they are'} sent to the client{tail}.",
-                        rf.schema_location or routes[0].location, severity, related[:5],
+                        f"{what}: {'it is' if len(marks or personal) == 1 else 'they are'} sent to the client{tail}.",
+                        rf.schema_location or routes[0].location, severity if marks else Severity.NOTE, related[:5],
                         suppress_lines=routes[0].suppress_lines)
                 return
         by_site: dict = {}
