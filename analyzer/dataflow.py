@@ -31,6 +31,13 @@ MAPPINGS = frozenset({"dict", "typing.Dict", "typing.Mapping", "typing.MutableMa
 # Methods that write the keyword arguments (or a mapping argument) they get into stored rows.
 WRITERS = frozenset({"create", "update", "update_or_create", "get_or_create", "sqlmodel_update"})
 UPDATERS = frozenset({"update", "sqlmodel_update"})
+# Methods of a query (or a queryset held in a local) that return its rows or a narrower query:
+# ``qs.first()`` is a row; another method of a local's value (``team.get_invite_code()``) is not.
+ROW_METHODS = frozenset({"first", "all", "one", "get", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none",
+                         "scalars", "first_or_404", "get_or_404", "one_or_404", "latest", "earliest", "last",
+                         "filter", "filter_by", "where", "order_by", "limit", "offset", "exclude", "select_related",
+                         "prefetch_related", "only", "defer", "distinct", "options", "join", "unique", "iterator",
+                         "paginate", "execute", "refresh_from_db", "dump", "dumps"})  # a schema's dump has its fields
 # Query methods that return a number or a yes/no, not rows: ``Teams.query.count()``.
 SCALAR_METHODS = frozenset({"count", "exists", "aggregate"})
 STDLIB_DUMPERS = frozenset({"vars", "dataclasses.asdict"})
@@ -201,6 +208,7 @@ class DataPass(AssignVisitor):
         if d and _cap(d) and not (f and d.split(".")[0] in f.types):
             return self.resolve(func)
         node = expr
+        called = True  # the attribute met next is the method called, not a field read
         while True:
             if isinstance(node, cst.Call):
                 first = node.args[0].value if node.args and node.args[0].keyword is None and node.args[0].star == "" else None
@@ -211,12 +219,19 @@ class DataPass(AssignVisitor):
                     if t:
                         return t
                 node = node.func
+                called = True
             elif isinstance(node, cst.Attribute):
                 if node.attr.value in self.k.managers and _cap(dotted(node.value)):
                     return self.resolve(node.value)
+                if not called:
+                    return ""  # team.password.encode(): a method of the field's value, not the object
                 if isinstance(node.value, cst.Name):
-                    return f.types.get(node.value.value, "") if f else ""
+                    if node is not expr.func or node.attr.value in ROW_METHODS or not f \
+                            or node.value.value in ("self", "cls"):
+                        return f.types.get(node.value.value, "") if f else ""
+                    return ""  # team.get_invite_code(): what a method of the object returns is unknown
                 node = node.value
+                called = False
             else:
                 return ""
 

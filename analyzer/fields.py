@@ -145,6 +145,18 @@ def classify(name: str, type_text: str = "", hidden: bool = False) -> str:
     return ""
 
 
+_CREDENTIAL = re.compile(r"(^|_)(token|api_?key|apikey|key|secret|access_?key|signing_?key|secret_?key|private_?key)($|_)")
+_NOT_CREDENTIAL = re.compile(r"(^|_)(password|passwd|passwort|pwd|passphrase|hash|hashed|salt|pin)($|_)")
+
+
+def credential(name: str) -> bool:
+    """A secret that is a credential issued to its holder (an API key, a token, a client
+    secret), not a password, a hash, an identity number or card data."""
+    low = _snake(name)
+    return classify(low) == "secret" and bool(_CREDENTIAL.search(low)) and not _NOT_CREDENTIAL.search(low) \
+        and not _NATIONAL_ID.search(low)
+
+
 def owner_field(name: str, type_text: str = "") -> bool:
     """``name`` (declared as ``type_text``, when known) ties a row to a user: an owner/user/
     author reference, or a foreign key to the user model; a text column named ``owner`` or

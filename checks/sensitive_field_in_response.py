@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from routeguard.fields import credential
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, route_severity
@@ -109,7 +110,8 @@ class SensitiveFieldInResponse(Check):
     RG302's; a FastAPI route that returns an ORM object with no response model, or uses
     the table model as its response model, is RG303's. This check reports neither.
     Minted tokens in a dict (`{"access_token": token}`) are what login routes are for and
-    are not reported.
+    are not reported, nor is a credential (API key, token, client secret; not a password or
+    hash) in the response of a POST that creates it: the new key goes to its holder once.
 
     ## Why is this bad
     Password hashes can be cracked offline, tokens and keys replayed, and identity
@@ -268,6 +270,8 @@ def customer(request, pk):
     def _handler(self, graph, handler, routes):
         where = f"{'/'.join(dict.fromkeys(r.method for r in routes))} {routes[0].path}"
         severity, tail = route_severity(self.severity, routes)
+        # a POST that creates a key or token returns it to its new holder once: that is its purpose
+        issued = credential if all(r.method == "POST" for r in routes) else (lambda name: False)
         rf = graph.returns.get(handler)
         if rf is not None and rf.serialized:
             declared = "" if rf.schema == "None" else (rf.schema or rf.annotation)
@@ -277,7 +281,7 @@ def customer(request, pk):
                 if graph.model_kind(declared) == "orm":
                     return  # RG303
                 marks = {n: ff for n, (mark, ff) in graph.field_marks(declared).items()
-                         if mark == "secret" and "token" not in n.lower()}  # a token schema issues tokens
+                         if mark == "secret" and "token" not in n.lower() and not issued(n)}  # a token schema issues tokens
                 personal = {} if marks or not tail else \
                     {n: ff for n, (mark, ff) in graph.field_marks(declared).items() if mark == "personal"}
                 if marks or personal:
@@ -291,6 +295,8 @@ def customer(request, pk):
                 return
         by_site: dict = {}
         for outer, name, ff, inner in graph.exposed_fields(handler):
+            if issued(name):
+                continue
             by_site.setdefault(outer.location, (outer, {}))[1].setdefault(name, (ff, inner))
         for loc in sorted(by_site):
             outer, fields = by_site[loc]

@@ -129,6 +129,10 @@ class Teams(db.Model):
     name = db.Column(db.String(128))
     password = db.Column(db.String(128))
     secret = db.Column(db.String(128))
+
+    def get_invite_code(self):
+        key = self.password.encode("utf-8") if self.password else b""
+        return sign({"id": self.id}, key)
 """
 CTF_SCHEMAS = """
 from marshmallow import Schema, fields
@@ -167,6 +171,13 @@ def team_detail(team_id):
     response = schema.dump(team)
     return {"success": True, "data": response}
 
+@api.post("/teams/<int:team_id>/invite")
+@login_required
+def team_invite(team_id):
+    team = Teams.query.filter_by(id=team_id).first_or_404()
+    invite_code = team.get_invite_code()
+    return {"success": True, "data": {"code": invite_code}}
+
 @api.get("/statistics/teams")
 @login_required
 def team_statistics():
@@ -175,7 +186,7 @@ def team_statistics():
 """
 
 
-def test_marshmallow_load_only_key_reads_and_counts_send_no_secret():
+def test_marshmallow_load_only_key_reads_counts_and_method_results_send_no_secret():
     files = {"ctf/models.py": CTF_MODELS, "ctf/schemas.py": CTF_SCHEMAS, "ctf/api.py": CTF_API,
              "ctf/__init__.py": "from flask import Flask\nfrom ctf.api import api\napp = Flask(__name__)\n"
                                 "app.register_blueprint(api)\n"}
@@ -432,3 +443,47 @@ def create_task(request):
     assert hits(files, "RG304") == []
     files["tasks/views.py"] = files["tasks/views.py"].replace("    task.owner = request.user\n", "")
     assert len(hits(files, "RG304")) == 1
+
+
+# -- RG301: the caller's own newly issued key -------------------------------------------------------
+KEYS_MODELS = """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+class ApiKey(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(80))
+    api_key = db.Column(db.String(64), unique=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+"""
+KEYS_VIEWS = """
+import secrets
+from flask import Blueprint, jsonify, request
+from flask_login import current_user, login_required
+from keys.models import ApiKey, db
+
+bp = Blueprint("keys", __name__, url_prefix="/api/keys")
+
+@bp.post("/")
+@login_required
+def create_key():
+    key = ApiKey(name=request.json["name"], api_key=secrets.token_hex(32), user_id=current_user.id)
+    db.session.add(key)
+    db.session.commit()
+    return jsonify({"id": key.id, "api_key": key.api_key}), 201
+
+@bp.get("/<int:key_id>")
+@login_required
+def show_key(key_id):
+    key = ApiKey.query.filter_by(id=key_id, user_id=current_user.id).first_or_404()
+    return jsonify({"id": key.id, "api_key": key.api_key})
+"""
+
+
+def test_rg301_silent_on_the_post_that_issues_a_key_not_on_later_reads():
+    files = {"keys/models.py": KEYS_MODELS, "keys/views.py": KEYS_VIEWS,
+             "keys/__init__.py": "from flask import Flask\nfrom keys.views import bp\napp = Flask(__name__)\n"
+                                 "app.register_blueprint(bp)\n"}
+    found = hits(files, "RG301")
+    assert [f.message.split(" sends")[0] for f in found] == ["GET /api/keys/<int:key_id>"]
