@@ -81,6 +81,17 @@ _PRIVILEGED = re.compile(
 _REFERENCE_NAMES = frozenset({"owner", "user", "author", "created_by", "creator", "account", "customer",
                               "patient", "uploader", "uploaded_by", "posted_by", "seller", "buyer", "assignee",
                               "assigned_to", "member", "profile", "tenant"})
+# A class a reference field points at, and the words that make it a person or an owning party.
+_CLASS_WORD = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b|['\"](\w+)\.id['\"]")
+_TYPE_SYSTEM = frozenset({"Optional", "List", "Union", "Column", "Mapped", "ForeignKey", "Integer", "String", "Text",
+                          "Field", "None", "Relationship", "Set", "Sequence", "Dict", "Any", "Annotated", "BigInteger",
+                          "Boolean", "DateTime", "Unicode", "UnicodeText", "Literal", "True", "False", "Tuple",
+                          "Iterable", "Type", "OneToOneField", "ForeignKeyField", "ManyToManyField", "Query",
+                          "Depends", "Body", "Path", "Form"})
+_PERSON = re.compile(r"user|account|member|person|people|profile|customer|owner|author|principal|individual|"
+                     r"participant|staff|employee|creator|identity|patient|seller|buyer|AUTH_USER_MODEL|"
+                     # parties that own rows on behalf of their members (a tie through a parent)
+                     r"team|group|org|tenant|workspace|household|company|project", re.IGNORECASE)
 _OWNER_TYPE = re.compile(r"AUTH_USER_MODEL|ForeignKey\(\s*['\"]?(auth\.)?users?\b|get_user_model", re.IGNORECASE)
 # Fields that tie a row to a user (RG105's ownership evidence, and RG304's owner fields).
 OWNER_FIELD = re.compile(
@@ -94,6 +105,15 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 def _snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
+
+
+def _points_elsewhere(type_text: str, keys_only: bool = False) -> bool:
+    """The declared type names classes (or a ``"table.id"`` key), none of them a person:
+    ``owner = relationship("Service")``, ``owner: ServiceRead | None``; ``keys_only``: judge
+    the foreign-key target only (``owner_id: ObjectId`` names a type, not a target)."""
+    found = [m.group(1) or m.group(0) for m in _CLASS_WORD.finditer(type_text or "") if m.group(1) or not keys_only]
+    found = [w for w in found if w not in _TYPE_SYSTEM and "." not in w]
+    return bool(found) and not any(_PERSON.search(w) for w in found)
 
 
 def text_type(type_text: str) -> bool:
@@ -129,8 +149,9 @@ def classify(name: str, type_text: str = "", hidden: bool = False) -> str:
     field is never sent to clients (write-only, load-only, excluded)."""
     low = _snake(name)
     if _PRIVILEGED.match(low):
-        if low in _REFERENCE_NAMES and text_type(type_text):
-            return ""  # ``owner = Column(String)``: a name or a contact
+        if (low in _REFERENCE_NAMES and (text_type(type_text) or _points_elsewhere(type_text))) \
+                or _points_elsewhere(type_text, keys_only=True):
+            return ""  # ``owner = Column(String)``: a name or a contact; ``owner: ServiceRead``: not a person
         return "privileged"
     if type_text and _OWNER_TYPE.search(type_text):
         return "privileged"
@@ -162,7 +183,8 @@ def owner_field(name: str, type_text: str = "") -> bool:
     author reference, or a foreign key to the user model; a text column named ``owner`` or
     ``owner_email`` is a contact, not a tie."""
     if OWNER_FIELD.match(name):
-        return not (name in _REFERENCE_NAMES and text_type(type_text))
+        return not (name in _REFERENCE_NAMES and (text_type(type_text) or _points_elsewhere(type_text))) \
+            and not _points_elsewhere(type_text, keys_only=True)
     return bool(type_text) and bool(_RELATION.search(type_text)) and bool(
         re.search(r"user|User|AUTH_USER_MODEL", type_text)) and not name.endswith(("_at", "_on"))
 

@@ -487,3 +487,27 @@ def test_rg301_silent_on_the_post_that_issues_a_key_not_on_later_reads():
                                  "app.register_blueprint(bp)\n"}
     found = hits(files, "RG301")
     assert [f.message.split(" sends")[0] for f in found] == ["GET /api/keys/<int:key_id>"]
+
+
+def test_an_owner_relation_to_a_thing_is_not_an_ownership_tie():
+    # dispatch: Source.owner = relationship("Service"); SourceCreate.owner: ServiceRead | None
+    assert classify("owner", "relationship( 'Service' uselist False") == ""
+    assert classify("owner", "ServiceRead None") == ""
+    assert owner_field("owner", "relationship('Service', uselist=False)") is False
+    assert owner_field("owner_id", "Column(Integer, ForeignKey('service.id'))") is False
+    assert owner_field("owner_id", "Column(Integer, ForeignKey('users.id'))") is True
+    assert owner_field("author_id", "ObjectId") is True
+    assert classify("owner", "Mapped['User'] relationship(") == "privileged"
+    assert owner_field("owner", "models.ForeignKey(Team, on_delete=models.CASCADE)") is True  # owned through a team
+    files = {"app/database.py": "from sqlalchemy.orm import declarative_base\nBase = declarative_base()\n",
+             "app/models.py": DISPATCH_MODELS.replace("owner = Column(String)", 'owner = relationship("Service")')
+             .replace("from app.database import Base", "from sqlalchemy.orm import relationship\nfrom app.database import Base"),
+             "app/schemas.py": DISPATCH_SCHEMAS.replace("owner: Optional[str]", "owner: Optional[ServiceRead]")
+             .replace("class SignalCreate", "class ServiceRead(BaseModel):\n    id: int\n\n\nclass SignalCreate"),
+             "app/views.py": DISPATCH_VIEWS,
+             "app/main.py": "from fastapi import FastAPI\nfrom app.views import router\napp = FastAPI()\n"
+                            "app.include_router(router)\n"}
+    assert hits(files, "RG304") == []
+    assert hits(files, "RG105") == []
+    files["app/schemas.py"] = files["app/schemas.py"].replace("ServiceRead", "UserRead")
+    assert len(hits(files, "RG304")) == 1
