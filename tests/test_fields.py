@@ -511,3 +511,46 @@ def test_an_owner_relation_to_a_thing_is_not_an_ownership_tie():
     assert hits(files, "RG105") == []
     files["app/schemas.py"] = files["app/schemas.py"].replace("ServiceRead", "UserRead")
     assert len(hits(files, "RG304")) == 1
+
+
+def test_rg302_skips_privileged_fields_a_schema_makes_read_only_or_declares_itself():
+    files = {
+        "proj/settings.py": DJANGO_SETTINGS.replace("catalog", "mail"),
+        "mail/models.py": """
+from django.conf import settings
+from django.db import models
+
+class ProcessedMail(models.Model):
+    subject = models.CharField(max_length=256)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+""",
+        "mail/admin.py": """
+from django.contrib import admin
+from .models import ProcessedMail
+
+class ProcessedMailAdmin(admin.ModelAdmin):
+    class Meta:
+        model = ProcessedMail
+        fields = "__all__"
+
+    readonly_fields = ["owner", "subject"]
+""",
+        "mail/validators.py": """
+from rest_framework import serializers
+from .fields import UserRelatedField
+from .models import ProcessedMail
+
+class ProcessedMailImportValidator(serializers.ModelSerializer):
+    owner = UserRelatedField(required=False)
+
+    class Meta:
+        model = ProcessedMail
+        exclude = ("id",)
+""",
+        "mail/fields.py": "from rest_framework import serializers\n\nclass UserRelatedField(serializers.RelatedField):\n"
+                          "    pass\n",
+    }
+    assert hits(files, "RG302") == []
+    files["mail/admin.py"] = files["mail/admin.py"].replace('"owner", ', "")
+    files["mail/validators.py"] = files["mail/validators.py"].replace("    owner = UserRelatedField(required=False)\n", "")
+    assert len(hits(files, "RG302")) == 2
