@@ -21,6 +21,7 @@ import re
 import libcst as cst
 
 from .facts import AccessCheck, ObjectLookup, OwnerField, TokenDecode
+from .fields import owner_column
 from .names import call_arg, dotted, literal, NOT_LITERAL
 from .walk import walk
 
@@ -32,9 +33,6 @@ CALLER_PARAMS = frozenset({"user", "me", "owner", "account", "caller", "principa
                            "auth_user", "active_user", "superuser", "admin", "token_data", "claims", "viewer"})
 SCALARS = frozenset({"int", "str", "uuid.UUID", "UUID", "float", "bool", "bytes", "typing.Optional", "Optional"})
 ID_KEY = re.compile(r"^(id|pk|uuid|slug|.*_(id|pk|uuid))$|^id_")
-OWNER_FIELD = re.compile(
-    r"^(owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
-    r"seller|buyer|assignee|assigned_to|member|profile)(_id|_pk)?$|^owner_")
 # Project helpers named after what they check (followed through the graph when resolvable).
 CHECK_HELPER = re.compile(
     r"^_?(check|ensure|require|assert|verify|authori[sz]e|enforce|validate)_?\w*"
@@ -406,7 +404,7 @@ class AuthzPass(cst.CSTVisitor):
             return model, SCOPED
         src = ""
         for a, positional_id in args:
-            if self._is_caller(a.value) or (a.keyword is not None and OWNER_FIELD.match(a.keyword.value)) \
+            if self._is_caller(a.value) or (a.keyword is not None and owner_column(a.keyword.value)) \
                     or _compares_owner(a.value):
                 return model, SCOPED
             if src:
@@ -627,7 +625,7 @@ def _last_name(expr) -> str:
 def _compares_owner(expr) -> bool:
     """``Model.owner_id == x``: a filter on the column that ties rows to a user."""
     if isinstance(expr, cst.Comparison):
-        return bool(OWNER_FIELD.match(_last_name(expr.left))) and all(
+        return owner_column(_last_name(expr.left)) and all(
             isinstance(c.operator, (cst.Equal, cst.In)) for c in expr.comparisons)
     return False
 

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from .authz import CALLER_FUNCTION
 from .facts import Location
 
-OWNER_FIELD = re.compile(
-    r"^(owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
-    r"seller|buyer|assignee|assigned_to|member|profile)(_id|_pk)?$|^owner_")
 # A relation to a table or class outside the project that is the user model by its name.
 USER_REF = re.compile(r"^(table:(auth_)?users?|name:(User|AUTH_USER_MODEL))$", re.IGNORECASE)
 # Relations that say a row belongs to a user (rather than who wrote or changed it).

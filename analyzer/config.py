@@ -29,11 +29,13 @@ class Config:
     default_excludes: bool = True
     fail_on: str = "warning"
     # Field names (or globs) that are also sensitive (never sent to clients) / privileged
-    # (never set by clients), on top of the built-in lists.
+    # (never set by clients) / personal data (reported at a lower severity), on top of the
+    # built-in vocabulary (routeguard.fields).
     sensitive_fields: tuple[str, ...] = ()
     privileged_fields: tuple[str, ...] = ()
     # Files larger than this (bytes) are not read; each is reported as RG000.
     max_file_size: int = 1_000_000
+    personal_fields: tuple[str, ...] = ()
 
     @property
     def excludes(self) -> tuple[str, ...]:

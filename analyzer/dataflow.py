@@ -11,13 +11,13 @@ assigned in source order.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
 from .decisions import DecisionsMixin
 from .facts import CorsPolicy, DataWrite, FieldFact, RequestRead, ResponseData
-from .fields import classify
+from .fields import HIDING_KEYWORDS, classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
 from .walk import AssignVisitor, collect, walk
 
@@ -32,6 +32,15 @@ MAPPINGS = frozenset({"dict", "typing.Dict", "typing.Mapping", "typing.MutableMa
 # Methods that write the keyword arguments (or a mapping argument) they get into stored rows.
 WRITERS = frozenset({"create", "update", "update_or_create", "get_or_create", "sqlmodel_update"})
 UPDATERS = frozenset({"update", "sqlmodel_update"})
+# Methods of a query (or a queryset held in a local) that return its rows or a narrower query:
+# ``qs.first()`` is a row; another method of a local's value (``team.get_invite_code()``) is not.
+ROW_METHODS = frozenset({"first", "all", "one", "get", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none",
+                         "scalars", "first_or_404", "get_or_404", "one_or_404", "latest", "earliest", "last",
+                         "filter", "filter_by", "where", "order_by", "limit", "offset", "exclude", "select_related",
+                         "prefetch_related", "only", "defer", "distinct", "options", "join", "unique", "iterator",
+                         "paginate", "execute", "refresh_from_db", "dump", "dumps"})  # a schema's dump has its fields
+# Query methods that return a number or a yes/no, not rows: ``Teams.query.count()``.
+SCALAR_METHODS = frozenset({"count", "exists", "aggregate"})
 STDLIB_DUMPERS = frozenset({"vars", "dataclasses.asdict"})
 # Keyword arguments of response constructors that are not part of the body.
 NOT_BODY = frozenset({"status", "status_code", "headers", "safe", "content_type", "mimetype", "media_type",
@@ -66,6 +75,9 @@ class _Frame:
     whole: set = field(default_factory=set)  # typed parameters passed on as a whole
     inputs: dict = field(default_factory=dict)  # local name -> (source, key): a value the client sets
     excepts: dict = field(default_factory=dict)  # ``except ... as name`` -> classes caught
+    assigned: dict = field(default_factory=dict)  # id(call) -> the local name its result is bound to
+    set_fields: dict = field(default_factory=dict)  # local name -> keys/attributes the function sets on it
+    writes: list = field(default_factory=list)  # (DataWrite, source name, target name, keywords), emitted on leave
 
 
 class DataPass(DecisionsMixin, AssignVisitor):
@@ -107,6 +119,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
 
     def _fields(self, qual: str, node: cst.ClassDef) -> None:
         ctx = self.ctx
+        hidden = _meta_hidden(node)
         for stmt in node.body.body:
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
@@ -125,7 +138,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
                 if ann is None and not isinstance(value, cst.Call):
                     continue
                 type_text = " ".join(_type_words(x) for x in (ann, value) if x is not None)
-                self._emit("field_facts", FieldFact(qual, name, ctx.loc(small), classify(name, type_text)))
+                hides = name in hidden or (isinstance(value, cst.Call) and any(
+                    literal(call_arg(value, k)) is True for k in HIDING_KEYWORDS))
+                self._emit("field_facts", FieldFact(qual, name, ctx.loc(small), classify(name, type_text, hides)))
 
     # -- functions ----------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -160,6 +175,11 @@ class DataPass(DecisionsMixin, AssignVisitor):
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         f = self.frames.pop()
         self.stack.pop()
+        for dw, source, target, keywords in f.writes:
+            # the fields the function sets itself, on the client's data before the copy or on the
+            # written object after it, are not the client's choice
+            own = {*f.set_fields.get(source, ()), *f.set_fields.get(target, ()), *keywords}
+            self._emit("data_writes", replace(dw, overwritten=tuple(sorted(own))) if own else dw)
         for name, (q, loc, display) in f.body.items():
             self._emit("request_reads", RequestRead(f.qualname, loc, "body", display, q, name, name in f.whole))
         if f.acao and f.acac is not None and not f.origin_checked:
@@ -175,6 +195,8 @@ class DataPass(DecisionsMixin, AssignVisitor):
         if isinstance(expr, cst.Name):
             return f.types.get(expr.value, "") if f else ""
         if isinstance(expr, cst.Subscript):
+            if isinstance(_subscript_key(expr), str):  # data["members"]: one value, not the object
+                return ""
             return self.type_of(expr.value)
         if isinstance(expr, cst.Attribute):
             d = dotted(expr)
@@ -184,10 +206,15 @@ class DataPass(DecisionsMixin, AssignVisitor):
         if not isinstance(expr, cst.Call):
             return ""
         func = expr.func
+        if isinstance(func, cst.Attribute) and (func.attr.value in SCALAR_METHODS or (
+                func.attr.value == "get" and expr.args and isinstance(literal(expr.args[0].value), str)
+                and not _manager_chain(func.value, self.k.managers))):
+            return ""  # a count, or one key's value read off a mapping
         d = dotted(func)
         if d and _cap(d) and not (f and d.split(".")[0] in f.types):
             return self.resolve(func)
         node = expr
+        called = True  # the attribute met next is the method called, not a field read
         while True:
             if isinstance(node, cst.Call):
                 first = node.args[0].value if node.args and node.args[0].keyword is None and node.args[0].star == "" else None
@@ -198,12 +225,19 @@ class DataPass(DecisionsMixin, AssignVisitor):
                     if t:
                         return t
                 node = node.func
+                called = True
             elif isinstance(node, cst.Attribute):
                 if node.attr.value in self.k.managers and _cap(dotted(node.value)):
                     return self.resolve(node.value)
+                if not called:
+                    return ""  # team.password.encode(): a method of the field's value, not the object
                 if isinstance(node.value, cst.Name):
-                    return f.types.get(node.value.value, "") if f else ""
+                    if node is not expr.func or node.attr.value in ROW_METHODS or not f \
+                            or node.value.value in ("self", "cls"):
+                        return f.types.get(node.value.value, "") if f else ""
+                    return ""  # team.get_invite_code(): what a method of the object returns is unknown
                 node = node.value
+                called = False
             else:
                 return ""
 
@@ -283,11 +317,18 @@ class DataPass(DecisionsMixin, AssignVisitor):
             key = _subscript_key(target)
             if isinstance(key, str):
                 self._header(key, value, stmt)
+                if isinstance(target.value, cst.Name):
+                    f.set_fields.setdefault(target.value.value, set()).add(key)
             return
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            f.set_fields.setdefault(target.value.value, set()).add(target.attr.value)
         if not isinstance(target, cst.Name):
             return
         name = target.value
         self._input_assign(name, value)
+        call = value.expression if isinstance(value, cst.Await) else value
+        if isinstance(call, cst.Call):
+            f.assigned[id(call)] = name
         t = self.type_of(value)
         if t:
             f.types[name] = t
@@ -389,8 +430,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
                 if not filtered:
                     if label.startswith("type:"):
                         f.whole.update(n for n, (q, _, _) in f.body.items() if f"type:{q}" == label)
-                    self._emit("data_writes", DataWrite(f.qualname, ctx.loc(node), "setattr", label,
-                                                        self.type_of(node.args[0].value), display, loc))
+                    f.writes.append((DataWrite(f.qualname, ctx.loc(node), "setattr", label,
+                                               self.type_of(node.args[0].value), display, loc),
+                                     display if display.isidentifier() else "", _name(node.args[0].value), ()))
             return
         for arg in node.args:
             if arg.star == "**":
@@ -398,8 +440,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
                 if c:
                     target = self._write_target(node)
                     if target is not None:
-                        self._emit("data_writes", DataWrite(f.qualname, ctx.loc(node), "unpack", c[0], target,
-                                                            c[2], c[1]))
+                        keywords = tuple(a.keyword.value for a in node.args if a.keyword is not None)
+                        f.writes.append((DataWrite(f.qualname, ctx.loc(node), "unpack", c[0], target, c[2], c[1]),
+                                         _name(arg.value), f.assigned.get(id(node), ""), keywords))
         if isinstance(func, cst.Attribute) and func.attr.value in UPDATERS and node.args \
                 and node.args[0].keyword is None and node.args[0].star == "":
             c = self.client(node.args[0].value)
@@ -409,8 +452,8 @@ class DataPass(DecisionsMixin, AssignVisitor):
                     f.whole.update(n for n, (q, _, _) in f.body.items() if f"type:{q}" == c[0])
                 if isinstance(recv, cst.Attribute) and recv.attr.value == "__dict__":
                     recv = recv.value
-                self._emit("data_writes", DataWrite(f.qualname, ctx.loc(node), "update", c[0], self.type_of(recv),
-                                                    c[2], c[1]))
+                f.writes.append((DataWrite(f.qualname, ctx.loc(node), "update", c[0], self.type_of(recv), c[2], c[1]),
+                                 _name(node.args[0].value), _name(recv), ()))
         if isinstance(func, cst.Attribute) and func.attr.value in ("add", "set", "__setitem__") \
                 and dotted(func.value) and dotted(func.value).endswith("headers") and len(node.args) >= 2:
             key = literal(node.args[0].value)
@@ -648,6 +691,10 @@ def _cap(d) -> bool:
     return bool(d) and d.rpartition(".")[2][:1].isupper() and not d.rpartition(".")[2].isupper()
 
 
+def _name(expr) -> str:
+    return expr.value if isinstance(expr, cst.Name) else ""
+
+
 def _attr(expr) -> str:
     """The attribute name read for a value: ``user.password_hash`` -> "password_hash"."""
     while isinstance(expr, cst.Call) and expr.args and dotted(expr.func) in ("str", "int", "float", "bool"):
@@ -744,6 +791,22 @@ def _type_words(expr) -> str:
         elif isinstance(e, cst.BinaryOperation):
             stack.extend((e.left, e.right))
     return " ".join(words)
+
+
+def _meta_hidden(node: cst.ClassDef) -> set:
+    """Fields an inner ``class Meta`` lists as never sent out (``load_only = ("password",)``)."""
+    found: set = set()
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
+            for line in stmt.body.body:
+                for small in getattr(line, "body", ()):
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                            and isinstance(small.targets[0].target, cst.Name) \
+                            and small.targets[0].target.value in HIDING_KEYWORDS:
+                        v = literal(small.value)
+                        if isinstance(v, tuple):
+                            found.update(x for x in v if isinstance(x, str))
+    return found
 
 
 def _short(text: str, limit: int = 80) -> str:

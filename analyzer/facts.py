@@ -396,6 +396,7 @@ class DataWrite:
     target: str = ""
     display: str = ""
     source_location: Location | None = None
+    overwritten: tuple[str, ...] = ()  # fields the function sets itself: data["user_id"] = ..., obj.owner = ...
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,27 @@
-"""Which data fields are sensitive: secrets that must never leave the server, and
-privileged fields that a client must never set on itself.
+"""What a data field means: the one vocabulary every check uses.
 
-A field is judged by its name (and, where known, the text of its type): ``secret`` for
-passwords and their hashes, tokens, keys, government ids and card numbers; ``privileged``
-for role, staff/admin and verification flags, permissions, balances and owner/user
-foreign keys. Projects add names (or globs) with the ``sensitive-fields`` and
-``privileged-fields`` configuration keys; the linker applies them.
+``classify(name, type_text, hidden)`` gives a field's mark:
+
+- ``secret``: must never leave the server: passwords and their hashes, tokens, keys,
+  national identity numbers (ssn, cedula, dni, cpf, nif, curp, rut, aadhaar, pesel,
+  personnummer, codice_fiscale, steuer_id, sin, nino...) and card data (card number, pan,
+  cvv/cvc, card expiry);
+- ``privileged``: a client must never set it on itself: role, staff/admin and verification
+  flags, permissions, balances, owner/user references;
+- ``personal``: personal data, reported at a lower severity: phone, postal address, birth
+  date;
+- ``""``: nothing of the above.
+
+A field is judged by its name and, where known, the text of its declared type: a boolean
+(``has_password: bool``, ``is_token = BooleanField()``) holds no secret, a text column named
+``owner`` is a name or contact, not a reference to a user, a masked field type
+(``ObfuscatedPasswordField``) sends no secret. ``hidden`` says the field never leaves the
+server (DRF ``write_only=True``, marshmallow ``load_only``, pydantic ``exclude=True``): it
+can still be privileged, never secret or personal.
+
+``owner_field(name, type_text)`` is the one definition of a field that ties a row to a user.
+Projects add names (or globs) with the ``sensitive-fields``, ``privileged-fields`` and
+``personal-fields`` configuration keys; the graph applies them (``AppGraph.field_mark``).
 """
 from __future__ import annotations
 
@@ -14,18 +30,46 @@ import re
 
 _SECRET = re.compile(
     r"(^|_)(password|passwd|passwort|pwd|passphrase|secret|token|api_?key|apikey|private_?key|secret_?key|"
-    r"access_?key|signing_?key|otp_secret|totp_secret|mfa_secret|otp_seed|salt|ssn|social_security(_number)?|"
-    r"tax_id|credit_card(_number)?|card_number|cc_number|cvv|cvc|iban|pin_hash|recovery_codes?)($|_)"
+    r"access_?key|signing_?key|otp_secret|totp_secret|mfa_secret|otp_seed|salt|pin_hash|recovery_codes?|"
+    # card data
+    r"credit_card(_number)?|card_number|card_no|cc_number|pan|cvv2?|cvc2?|iban)($|_)"
     r"|^hashed_|^password_?hash$|^pw_?hash$",
     re.IGNORECASE,
 )
+# National identity and tax numbers, as whole words (``rut`` is not ``route``), with an optional
+# ``_number`` / ``_no`` tail: the trailing ``id`` of ``tax_id`` does not make it a reference.
+_NATIONAL_ID = re.compile(
+    r"(^|_)(ssn|social_security|sin|nino|tax_id|national_id|passport|cedula|dni|nie|cpf|nif|curp|rut|aadhaar|"
+    r"aadhar|pesel|personnummer|codice_fiscale|steuer_?id|steuernummer|bsn)(_number|_num|_no|_nr)?$",
+    re.IGNORECASE,
+)
+_CARD_EXPIRY = re.compile(r"^(credit_)?card_(expiry|expiration|exp)(_date|_month|_year)?$|^cc_exp(iry)?$", re.IGNORECASE)
 # A trailing word that makes a secret-looking name describe the secret rather than hold it.
 _NOT_VALUE = frozenset({
     "type", "at", "on", "expires", "expiry", "expiration", "exp", "ttl", "count", "length", "len", "id", "ids",
     "set", "enabled", "required", "hint", "policy", "version", "changed", "updated", "created", "last4",
     "last_four", "prefix", "name", "url", "uri", "endpoint", "valid", "status", "date", "time", "used",
 })
+# A leading word that makes the name a question about the secret: has_password, is_token.
+_FLAG_PREFIX = re.compile(r"^(has|is|use|uses|needs|need|show|require|requires|allow|can|should)_", re.IGNORECASE)
+_PERSONAL = re.compile(
+    r"(^|_)(phone|phone_number|mobile|mobile_number|cellphone|telephone|tel|"
+    r"birth_?date|date_of_birth|dob|birthday|"
+    r"address|street|street_address|home_address|postal_address|mailing_address|address_line\d?)($|_)",
+    re.IGNORECASE,
+)
+# Words before "address" that make it a technical address, not where a person lives.
+_NOT_POSTAL = re.compile(r"(^|_)(ip|mac|email|e_?mail|wallet|node|server|host|remote|lightning|ln|lnurl|btc|"
+                         r"bitcoin|onchain|contract|web|callback|return|reply|from|to|sender|recipient|"
+                         r"memory|hardware|bind|listen|socket|smtp|imap)_?address", re.IGNORECASE)
 _SECRET_TYPES = re.compile(r"\b(SecretStr|SecretBytes|PasswordType|EncryptedType|StringEncryptedType)\b")
+# Field types whose value is sent masked (``****``) or never at all.
+_MASKED_TYPES = re.compile(r"\b\w*(Obfuscated|Masked|Redacted)\w*\b")
+_BOOL_TYPES = re.compile(r"\b(bool|Boolean|BooleanField|NullBooleanField|StrictBool)\b")
+_NUMBER_TYPES = re.compile(r"\b(float|Float|FloatField|Numeric|DecimalField|Decimal)\b")
+_TEXT_TYPES = re.compile(r"\b(str|String|Text|Unicode|UnicodeText|VARCHAR|CHAR|CharField|TextField|EmailField|"
+                         r"SlugField|EmailStr|constr)\b")
+_RELATION = re.compile(r"\b\w*(ForeignKey|relationship|OneToOneField|ManyToManyField|Relationship)\b")
 _PRIVILEGED = re.compile(
     r"^(is_admin|is_staff|is_superuser|is_super_user|is_moderator|is_verified|email_verified|is_email_verified|"
     r"verified|is_approved|role|roles|user_role|user_type|account_type|permissions|user_permissions|groups|"
@@ -33,23 +77,122 @@ _PRIVILEGED = re.compile(
     r"author_id|created_by|created_by_id|tenant_id|org_id|organization_id)$",
     re.IGNORECASE,
 )
+# Names that refer to a user only when they hold a reference, not text (``owner: str`` is a name).
+_REFERENCE_NAMES = frozenset({"owner", "user", "author", "created_by", "creator", "account", "customer",
+                              "patient", "uploader", "uploaded_by", "posted_by", "seller", "buyer", "assignee",
+                              "assigned_to", "member", "profile", "tenant"})
+# A class a reference field points at, and the words that make it a person or an owning party.
+_CLASS_WORD = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b|['\"](\w+)\.id['\"]")
+_TYPE_SYSTEM = frozenset({"Optional", "List", "Union", "Column", "Mapped", "ForeignKey", "Integer", "String", "Text",
+                          "Field", "None", "Relationship", "Set", "Sequence", "Dict", "Any", "Annotated", "BigInteger",
+                          "Boolean", "DateTime", "Unicode", "UnicodeText", "Literal", "True", "False", "Tuple",
+                          "Iterable", "Type", "OneToOneField", "ForeignKeyField", "ManyToManyField", "Query",
+                          "Depends", "Body", "Path", "Form"})
+_PERSON = re.compile(r"user|account|member|person|people|profile|customer|owner|author|principal|individual|"
+                     r"participant|staff|employee|creator|identity|patient|seller|buyer|AUTH_USER_MODEL|"
+                     # parties that own rows on behalf of their members (a tie through a parent)
+                     r"team|group|org|tenant|workspace|household|company|project", re.IGNORECASE)
 _OWNER_TYPE = re.compile(r"AUTH_USER_MODEL|ForeignKey\(\s*['\"]?(auth\.)?users?\b|get_user_model", re.IGNORECASE)
+# Fields that tie a row to a user (RG105's ownership evidence, and RG304's owner fields).
+OWNER_FIELD = re.compile(
+    r"^(owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
+    r"seller|buyer|assignee|assigned_to|member|profile)(_id|_pk)?$|^owner_(user|account)(_id|_pk)?$")
+# Keyword arguments of a field declaration (and names of ``Meta`` lists) that keep a field out of
+# every response: DRF ``write_only=True``, marshmallow ``load_only``, pydantic ``exclude=True``.
+HIDING_KEYWORDS = ("write_only", "load_only", "exclude")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
-def classify(name: str, type_text: str = "") -> str:
-    """"secret" | "privileged" | "" for a field named ``name`` of type ``type_text``."""
-    if _PRIVILEGED.match(name):
-        return "privileged"
+def _snake(name: str) -> str:
+    return _CAMEL.sub("_", name).lower()
+
+
+def _points_elsewhere(type_text: str, keys_only: bool = False) -> bool:
+    """The declared type names classes (or a ``"table.id"`` key), none of them a person:
+    ``owner = relationship("Service")``, ``owner: ServiceRead | None``; ``keys_only``: judge
+    the foreign-key target only (``owner_id: ObjectId`` names a type, not a target)."""
+    found = [m.group(1) or m.group(0) for m in _CLASS_WORD.finditer(type_text or "") if m.group(1) or not keys_only]
+    found = [w for w in found if w not in _TYPE_SYSTEM and "." not in w]
+    return bool(found) and not any(_PERSON.search(w) for w in found)
+
+
+def text_type(type_text: str) -> bool:
+    """The declared type holds text and no reference to another row."""
+    return bool(type_text) and bool(_TEXT_TYPES.search(type_text)) and not _RELATION.search(type_text)
+
+
+def masked_type(type_text: str) -> bool:
+    """The declared type sends a masked value (``ObfuscatedPasswordField``) or none."""
+    return bool(type_text) and bool(_MASKED_TYPES.search(type_text))
+
+
+def _secret(name: str, type_text: str) -> bool:
+    if _CARD_EXPIRY.match(name) or (_NATIONAL_ID.search(name) and not _FLAG_PREFIX.match(name)):
+        return True
     if _SECRET.search(name):
-        last = name.lower().rsplit("_", 1)[-1]
-        two = "_".join(name.lower().split("_")[-2:])
-        if last not in _NOT_VALUE and two not in _NOT_VALUE:
-            return "secret"
-    if type_text and _SECRET_TYPES.search(type_text):
-        return "secret"
+        if _FLAG_PREFIX.match(name):
+            return False
+        last = name.rsplit("_", 1)[-1]
+        two = "_".join(name.split("_")[-2:])
+        return last not in _NOT_VALUE and two not in _NOT_VALUE
+    return bool(type_text) and bool(_SECRET_TYPES.search(type_text))
+
+
+def _personal(name: str) -> bool:
+    return bool(_PERSONAL.search(name)) and not _NOT_POSTAL.search(name) and not _FLAG_PREFIX.match(name) \
+        and name.rsplit("_", 1)[-1] not in _NOT_VALUE - {"date"}
+
+
+def classify(name: str, type_text: str = "", hidden: bool = False) -> str:
+    """"secret" | "privileged" | "personal" | "" for a field named ``name`` declared with the
+    type ``type_text`` (annotation or column/field constructor, as text); ``hidden``: the
+    field is never sent to clients (write-only, load-only, excluded)."""
+    low = _snake(name)
+    if _PRIVILEGED.match(low):
+        if (low in _REFERENCE_NAMES and (text_type(type_text) or _points_elsewhere(type_text))) \
+                or _points_elsewhere(type_text, keys_only=True):
+            return ""  # ``owner = Column(String)``: a name or a contact; ``owner: ServiceRead``: not a person
+        return "privileged"
     if type_text and _OWNER_TYPE.search(type_text):
         return "privileged"
+    if hidden or masked_type(type_text) or (type_text and _BOOL_TYPES.search(type_text)):
+        return ""  # never sent, sent masked, or a yes/no about the secret
+    if _secret(low, type_text):
+        if type_text and _NUMBER_TYPES.search(type_text) and not _TEXT_TYPES.search(type_text):
+            return ""  # ``pan: float`` is a camera's, not a card's
+        return "secret"
+    if _personal(low):
+        return "personal"
     return ""
+
+
+_CREDENTIAL = re.compile(r"(^|_)(token|api_?key|apikey|key|secret|access_?key|signing_?key|secret_?key|private_?key)($|_)")
+_NOT_CREDENTIAL = re.compile(r"(^|_)(password|passwd|passwort|pwd|passphrase|hash|hashed|salt|pin)($|_)")
+
+
+def credential(name: str) -> bool:
+    """A secret that is a credential issued to its holder (an API key, a token, a client
+    secret), not a password, a hash, an identity number or card data."""
+    low = _snake(name)
+    return classify(low) == "secret" and bool(_CREDENTIAL.search(low)) and not _NOT_CREDENTIAL.search(low) \
+        and not _NATIONAL_ID.search(low)
+
+
+def owner_field(name: str, type_text: str = "") -> bool:
+    """``name`` (declared as ``type_text``, when known) ties a row to a user: an owner/user/
+    author reference, or a foreign key to the user model; a text column named ``owner`` or
+    ``owner_email`` is a contact, not a tie."""
+    if OWNER_FIELD.match(name):
+        return not (name in _REFERENCE_NAMES and (text_type(type_text) or _points_elsewhere(type_text))) \
+            and not _points_elsewhere(type_text, keys_only=True)
+    return bool(type_text) and bool(_RELATION.search(type_text)) and bool(
+        re.search(r"user|User|AUTH_USER_MODEL", type_text)) and not name.endswith(("_at", "_on"))
+
+
+def owner_column(name: str) -> bool:
+    """A filter or comparison on ``name`` scopes rows to someone: an owner field, or an owner's
+    contact (``owner_email=current_user.email``)."""
+    return bool(OWNER_FIELD.match(name)) or name.startswith("owner_")
 
 
 def matches(name: str, patterns) -> bool:

@@ -820,15 +820,6 @@ class AppGraph(AuthzQueries):
         return order
 
 
-    def marked_fields(self, model: str) -> dict:
-        """{field name: FieldFact} of a model's fields marked secret or privileged, bases included."""
-        found: dict = {}
-        for q in self.mro(self.canonical(model)):
-            for name, ff in self.field_facts.get(q, {}).items():
-                if ff.mark:
-                    found.setdefault(name, ff)
-        return found
-
     def routes_using(self, schema: str) -> list[RouteInfo]:
         """Routes whose view class (or a base of it) or handler function uses ``schema``."""
         index = self._memo.get(("schema routes",))
@@ -843,27 +834,39 @@ class AppGraph(AuthzQueries):
         return [self.routes[i] for i in sorted(index.get(schema, ()))]
 
     # -- the data side: marked fields, responses, client data, CORS ------------------------------
-    def field_mark(self, name: str, mark: str = "") -> str:
-        """"secret" | "privileged" | "" for a field: the configured additions, else the
-        adapter's mark, else the built-in names."""
-        if _fields.matches(name, self.config.sensitive_fields):
-            return "secret"
-        if _fields.matches(name, self.config.privileged_fields):
-            return "privileged"
-        return mark or _fields.classify(name)
+    def field_mark(self, name: str, ff=None) -> str:
+        """"secret" | "privileged" | "personal" | "" for a field: the configured additions, else
+        the mark its declaration got (name and type, ``routeguard.fields``), else its name's."""
+        for mark, patterns in (("secret", self.config.sensitive_fields), ("privileged", self.config.privileged_fields),
+                               ("personal", self.config.personal_fields)):
+            if _fields.matches(name, patterns):
+                return mark
+        return ff.mark if ff is not None else _fields.classify(name)
 
     def field_marks(self, model: str) -> dict:
         """{field name: (mark, FieldFact or None)} of a class's marked fields, bases included."""
         found: dict = {}
+        seen: set = set()
         for q in self.mro(self.canonical(model)):
             facts = self.field_facts.get(q, {})
             mf = self.models.get(q)
             for name in [*facts, *(n for n in (mf.fields if mf else ()) if n not in facts)]:
+                if name in seen:
+                    continue
+                seen.add(name)
                 ff = facts.get(name)
-                mark = self.field_mark(name, ff.mark if ff else "")
-                if mark and name not in found:
+                mark = self.field_mark(name, ff)
+                if mark:
                     found[name] = (mark, ff)
         return found
+
+    def model_field_mark(self, model: str, name: str) -> str:
+        """The mark of field ``name`` as ``model`` (or a base) declares it, else by its name."""
+        for q in self.mro(self.canonical(model)) if model else ():
+            ff = self.field_facts.get(q, {}).get(name)
+            if ff is not None:
+                return self.field_mark(name, ff)
+        return self.field_mark(name)
 
     def stored_model(self, qname: str) -> bool:
         """The class is a stored (ORM) model, by its own facts or a known model base."""

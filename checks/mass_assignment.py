@@ -290,7 +290,9 @@ class TaskList(APIView):
             routes = graph.routes_of(dw.function)
             severity, tail = route_severity(self.severity, routes)
             marks = graph.field_marks(dw.target) if dw.target else {}
-            risky = [n for n, (mark, _) in marks.items() if mark in ("privileged", "secret")]
+            risky = [n for n, (mark, _) in marks.items() if mark in ("privileged", "secret") and n not in dw.overwritten]
+            if not risky and any(graph.model_field_mark(dw.target, n) == "privileged" for n in dw.overwritten):
+                continue  # data["user_id"] = current_user.id: every field that matters is set by the server
             model = dw.target.rpartition(".")[2] if dw.target else "an object"
             including = f", including {', '.join(risky)}" if risky else ""
             where = f"{routes[0].method} {routes[0].path}: " if routes else ""
@@ -338,7 +340,7 @@ class TaskList(APIView):
                 continue  # RG302
             marks = graph.field_marks(schema.model) if schema.model else {}
             writable = [f for f in schema.fields if f not in schema.read_only
-                        and (marks.get(f, ("",))[0] or graph.field_mark(f)) == "privileged"]
+                        and graph.model_field_mark(schema.model, f) == "privileged"]
             if not writable:
                 continue
             routes = [r for r in graph.routes_using(schema.qualname) if r.method in WRITE_METHODS and not _admin(r, graph)]

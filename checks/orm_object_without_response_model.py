@@ -1,20 +1,13 @@
 from __future__ import annotations
 
-import re
-
 from routeguard.findings import Severity
 
 from .base import Check, Invalid, Valid
 
-SENSITIVE = re.compile(
-    r"(^|_)(password|passwd|pwd|secret|token|api_?key|private_?key|otp|totp|mfa|salt|ssn|"
-    r"social_security|credit_card|card_number|cvv)($|_)|^hashed_|_hash$",
-    re.IGNORECASE,
-)
-
 
 def sensitive_fields(graph, model: str) -> list[str]:
-    return [f for f in graph.model_fields(model) if SENSITIVE.search(f)]
+    """The model's secret fields, by the one field vocabulary and the project's configuration."""
+    return [name for name, (mark, _) in graph.field_marks(model).items() if mark == "secret"]
 
 
 class OrmObjectWithoutResponseModel(Check):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from routeguard.fields import credential
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, route_severity
@@ -93,15 +94,24 @@ class SensitiveFieldInResponse(Check):
     - a FastAPI response schema (a Pydantic model, not the table model) that declares one;
     - a DRF serializer whose explicit `fields` list names one that is not write-only.
 
-    Sensitive fields are recognised by name and type; the `sensitive-fields` setting adds
-    project-specific names or globs. The severity is raised when a route that sends the
-    field requires no authentication.
+    Sensitive fields are recognised by name and declared type (`routeguard.fields`):
+    passwords and hashes, tokens, keys, national identity numbers (ssn, cedula, dni, cpf,
+    nif, curp, rut, aadhaar, pesel, personnummer, codice_fiscale, steuer_id, sin, nino...)
+    and card data (card_number, pan, cvv/cvc, card expiry). A boolean (`has_password`), a
+    masked field (`ObfuscatedPasswordField`) or a write-only / load-only / excluded one is
+    not sent. The `sensitive-fields` setting adds project-specific names or globs. The
+    severity is raised when a route that sends the field requires no authentication.
+
+    Personal data (phone, postal address, birth date; the `personal-fields` setting adds
+    names) in a response schema is reported as a note, and only on a route that requires
+    no authentication: a signed-in user reading their own profile is the normal case.
 
     Boundaries: serializers and forms with `fields = "__all__"` or an `exclude` list are
     RG302's; a FastAPI route that returns an ORM object with no response model, or uses
     the table model as its response model, is RG303's. This check reports neither.
     Minted tokens in a dict (`{"access_token": token}`) are what login routes are for and
-    are not reported.
+    are not reported, nor is a credential (API key, token, client secret; not a password or
+    hash) in the response of a POST that creates it: the new key goes to its holder once.
 
     ## Why is this bad
     Password hashes can be cracked offline, tokens and keys replayed, and identity
@@ -260,6 +270,8 @@ def customer(request, pk):
     def _handler(self, graph, handler, routes):
         where = f"{'/'.join(dict.fromkeys(r.method for r in routes))} {routes[0].path}"
         severity, tail = route_severity(self.severity, routes)
+        # a POST that creates a key or token returns it to its new holder once: that is its purpose
+        issued = credential if all(r.method == "POST" for r in routes) else (lambda name: False)
         rf = graph.returns.get(handler)
         if rf is not None and rf.serialized:
             declared = "" if rf.schema == "None" else (rf.schema or rf.annotation)
@@ -269,17 +281,22 @@ def customer(request, pk):
                 if graph.model_kind(declared) == "orm":
                     return  # RG303
                 marks = {n: ff for n, (mark, ff) in graph.field_marks(declared).items()
-                         if mark == "secret" and "token" not in n.lower()}  # a token schema issues tokens
-                if marks:
-                    related = [Related(ff.location, f"{n} is declared here") for n, ff in marks.items() if ff]
+                         if mark == "secret" and "token" not in n.lower() and not issued(n)}  # a token schema issues tokens
+                personal = {} if marks or not tail else \
+                    {n: ff for n, (mark, ff) in graph.field_marks(declared).items() if mark == "personal"}
+                if marks or personal:
+                    related = [Related(ff.location, f"{n} is declared here") for n, ff in (marks or personal).items() if ff]
+                    what = ", ".join(marks) if marks else f"personal data ({', '.join(personal)})"
                     yield self.finding(
                         f"{where} responds with the schema {declared.rpartition('.')[2]}, which includes "
-                        f"{', '.join(marks)}: {'it is' if len(marks) == 1 else 'they are'} sent to the client{tail}.",
-                        rf.schema_location or routes[0].location, severity, related[:5],
+                        f"{what}: {'it is' if len(marks or personal) == 1 else 'they are'} sent to the client{tail}.",
+                        rf.schema_location or routes[0].location, severity if marks else Severity.NOTE, related[:5],
                         suppress_lines=routes[0].suppress_lines)
                 return
         by_site: dict = {}
         for outer, name, ff, inner in graph.exposed_fields(handler):
+            if issued(name):
+                continue
             by_site.setdefault(outer.location, (outer, {}))[1].setdefault(name, (ff, inner))
         for loc in sorted(by_site):
             outer, fields = by_site[loc]
@@ -302,7 +319,7 @@ def customer(request, pk):
                 continue  # RG302 reports "__all__" and exclude lists
             marks = graph.field_marks(schema.model) if schema.model else {}
             secret = [f for f in schema.fields if f not in schema.hidden
-                      and (marks.get(f, ("",))[0] or graph.field_mark(f)) == "secret"]
+                      and graph.model_field_mark(schema.model, f) == "secret"]
             if not secret:
                 continue
             routes = graph.routes_using(schema.qualname)

@@ -127,7 +127,7 @@ class ProfileForm(forms.ModelForm):
     def run(self, graph):
         for name in sorted(graph.schemas):
             schema = graph.schemas[name]
-            marked = graph.marked_fields(schema.model)
+            marked = _implicit(graph, schema)
             if not marked:
                 continue
             if schema.all_fields:
@@ -142,7 +142,7 @@ class ProfileForm(forms.ModelForm):
                 continue
             routes = graph.routes_using(schema.qualname)
             open_routes = [r for r in routes if r.auth != "protected"]
-            kinds = {marked[f].mark for f in left}
+            kinds = {marked[f] for f in left}
             risk = "sent to clients" if schema.kind == "serializer" else "editable"
             if schema.kind == "serializer" and "privileged" in kinds:
                 risk = "sent to clients and writable"
@@ -162,3 +162,23 @@ class ProfileForm(forms.ModelForm):
                 f"{', '.join(sorted(left))} {'is' if len(left) == 1 else 'are'} {risk}{where}.",
                 schema.fields_location or schema.location,
                 Severity.ERROR if open_routes else self.severity, related[:5])
+
+
+def _implicit(graph, schema) -> dict:
+    """{field: mark} of the model's sensitive fields that the schema takes without naming them.
+    A field the schema declares itself is the author's choice (its declaration decides: a
+    masked or write-only password is no secret, an explicit ``owner = UserRelatedField()`` is
+    RG304's business); a privileged field it makes read-only is neither writable nor secret."""
+    if not schema.model:
+        return {}
+    own = {n for q in graph.mro(graph.canonical(schema.qualname)) for n in graph.field_facts.get(q, {})}
+    found = {}
+    for name, (mark, _) in graph.field_marks(schema.model).items():
+        if name in own:
+            if mark != "secret" or graph.model_field_mark(schema.qualname, name) != "secret":
+                continue
+        elif mark == "privileged" and name in schema.read_only:
+            continue
+        if mark in ("secret", "privileged"):
+            found[name] = mark
+    return found

@@ -20,6 +20,7 @@ from dataclasses import replace
 import libcst as cst
 
 from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, Setting
+from ..fields import classify, masked_type
 from ..names import assignments, call_arg, dotted, literal, module_strings, render_path, string_list
 from ..walk import walk
 from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, Adapter, setting_value
@@ -65,10 +66,6 @@ def _view_names():
 
 PROVIDED = dict(_view_names())
 
-SECRET_FIELD = re.compile(r"(^|_)(password|passwd|pwd|secret|token|api_?key|private_?key|access_?key|"
-                          r"secret_?key|otp|totp|mfa_secret|salt|pin|ssn|key)($|_)", re.IGNORECASE)
-PRIVILEGED_FIELD = re.compile(r"^(is_staff|is_superuser|is_admin|is_moderator|role|roles|user_permissions|"
-                              r"groups|permissions|is_verified)$", re.IGNORECASE)
 # Models of django.contrib.auth and the sensitive fields they bring.
 AUTH_MODELS = {
     "django.contrib.auth.models.AbstractBaseUser": ("password",),
@@ -79,14 +76,6 @@ AUTH_MODELS = {
 }
 USER_MODEL_FUNCS = {"django.contrib.auth.get_user_model"}
 READ_ONLY_FIELDS = ("ReadOnlyField", "HiddenField", "SerializerMethodField")
-
-
-def field_mark(name: str) -> str:
-    if PRIVILEGED_FIELD.match(name):
-        return "privileged"
-    if SECRET_FIELD.search(name):
-        return "secret"
-    return ""
 
 
 class DjangoAdapter(Adapter):
@@ -534,19 +523,15 @@ class _DjangoFile:
         return [self.ctx.guard_use(e) for e in items]
 
     def _model(self, qual: str, node: cst.ClassDef) -> None:
+        # the model's own fields are read by the data pass (analyzer/dataflow.py), with their types
         ctx = self.ctx
-        for name, value, small in assignments(node.body.body):
-            if isinstance(value, cst.Call):
-                fq = ctx.resolve(value.func)
-                if fq.startswith("django.db.models.") or fq.startswith("django.contrib.postgres.fields."):
-                    self.sink.field_facts.append(FieldFact(qual, name, ctx.loc(small), field_mark(name)))
         for base in (ctx.resolve(a.value) for a in node.bases):
             if base in AUTH_MODELS:
                 self._auth_model(base, ctx.loc(node.name))
 
     def _auth_model(self, q: str, loc) -> None:
         for name in AUTH_MODELS[q]:
-            self.sink.field_facts.append(FieldFact(q, name, loc, field_mark(name)))
+            self.sink.field_facts.append(FieldFact(q, name, loc, classify(name)))
 
     def _schema(self, qual: str, node: cst.ClassDef) -> None:
         ctx = self.ctx
@@ -578,8 +563,12 @@ class _DjangoFile:
                         hidden.append(literal(el.key))
         declared = [(name, value) for name, value, _ in assignments(node.body.body) if isinstance(value, cst.Call)]
         # password = serializers.CharField(write_only=True)
-        hidden += [name for name, value in declared if literal(call_arg(value, "write_only")) is True]
+        hidden += [name for name, value in declared if literal(call_arg(value, "write_only")) is True
+                   or masked_type(dotted(value.func) or "")]  # ObfuscatedPasswordField: sent as "****"
         read_only = list(string_list(values.get("read_only_fields")) or ())
+        # a ModelAdmin's ``readonly_fields`` (a class attribute) are shown, never edited
+        read_only += [n for name, value, _ in assignments(node.body.body) if name == "readonly_fields"
+                      for n in string_list(value) or ()]
         if isinstance(extra, cst.Dict):
             for el in extra.elements:
                 if isinstance(el, cst.DictElement) and isinstance(el.value, cst.Dict) and isinstance(literal(el.key), str) \
