@@ -40,6 +40,8 @@ class Finding:
     # Lines (in location.file) where a "# routeguard: ignore[ID]" comment suppresses this finding.
     suppress_lines: tuple[int, int] | None = None
     suppressed: bool = False
+    # The routes (RouteInfo) the finding is about, for the operation and auth properties of reports.
+    routes: tuple = ()
 
     def sort_key(self):
         return (self.location.file, self.location.line, self.location.col, self.rule_id, self.message)

@@ -60,6 +60,9 @@ class RouteInfo:
     # guards applied to the route that do not authenticate (object-level permissions...): what
     # they authorize is judged by the authorization queries
     applied: tuple[GuardInfo, ...] = ()
+    # Where a route registered by a call (path(), router.register(), add_url_rule) is
+    # registered; ``location`` is then its handler, where findings about it go.
+    registration: Location | None = None
 
     def sort_key(self):
         return (self.path, HTTP_METHODS.index(self.method) if self.method in HTTP_METHODS else 99,
@@ -500,6 +503,7 @@ class AppGraph(AuthzQueries):
         mro = self.mro(view_class) if view_class else []
         scoped = any(c.scoped for c in map(self.classes.get, mro) if c)
         for method, handler, h_loc, loc, span, own in self._handlers(route):
+            loc, span = self._handler_site(route, handler, loc, span)
             guards = [g for g in shared]
             own = [u if isinstance(u, tuple) else (u, "class" if u.kind == "class" else "decorator") for u in own]
             own_targets = frozenset(self.canonical(u.target) for u, _ in own)
@@ -535,7 +539,8 @@ class AppGraph(AuthzQueries):
             auth = "protected" if "auth" in effects else "public" if "public" in effects else "unprotected"
             info = RouteInfo(route.framework, method, path, handler, h_loc, loc, endpoint, auth,
                              tuple(sorted(guards, key=_guard_key)), misplaced, tuple(mounts), span,
-                             view_class, route.item, tuple(inert), applied=tuple(applied))
+                             view_class, route.item, tuple(inert), applied=tuple(applied),
+                             registration=route.location if route.by_reference else None)
             self.graph.add_node(("route", info.path, method, handler, loc), info=info)
             self.graph.add_edge(("router", chain[-1][0]), ("route", info.path, method, handler, loc), relation="registers")
             self.graph.add_edge(("route", info.path, method, handler, loc), ("handler", handler), relation="handled_by")
@@ -543,6 +548,20 @@ class AppGraph(AuthzQueries):
                 self.graph.add_edge(("guard", g.name, g.location), ("route", info.path, method, handler, loc),
                                     relation="guards", layer=g.layer)
             yield info
+
+    def _handler_site(self, route: Route, handler: str, loc: Location, span):
+        """(location, suppression span) of the handler of a route registered by a call: the
+        function's def line (its decorators may carry the suppression), or the view class
+        when it defines no method for the operation. Unknown handlers stay at the call."""
+        if loc != route.location or not route.by_reference:
+            return loc, span
+        f = self.functions.get(handler)
+        if f is not None:
+            return f.location, (f.span_start, f.location.line)
+        cls = self.classes.get(handler)
+        if cls is not None:
+            return cls.location, (cls.location.line, cls.location.line)
+        return loc, span
 
     def _app_gates(self, root: str) -> list:
         """Gates that cover the whole application mounted at ``root`` (from any router in it)."""

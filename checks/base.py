@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import ClassVar, Iterable
 
-from routeguard.findings import Finding, Severity
+from routeguard.findings import Finding, Related, Severity
 
 SECURITY_SEVERITY = {Severity.NOTE: "3.0", Severity.WARNING: "5.5", Severity.ERROR: "8.0"}
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
@@ -54,16 +54,23 @@ class Check:
     def run(self, graph) -> Iterable[Finding]:  # pragma: no cover - protocol
         raise NotImplementedError
 
-    def finding(self, message, location, severity=None, related=(), suppress_lines=None) -> Finding:
-        return Finding(self.id, message, location, severity or self.severity, tuple(related), suppress_lines)
+    def finding(self, message, location, severity=None, related=(), suppress_lines=None, routes=()) -> Finding:
+        """A finding; ``routes`` (RouteInfo) are the operations it is about: their registration
+        sites become related locations and reports carry their method, path and auth state."""
+        routes = tuple(routes)
+        related = [*related, *(Related(r.registration, f"{r.method} {r.path} is registered here")
+                               for r in routes if r.registration is not None and r.registration != location)]
+        return Finding(self.id, message, location, severity or self.severity,
+                       tuple(dict.fromkeys(related)), suppress_lines, routes=routes)
 
     @classmethod
     def docs(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
-    def security_severity(cls) -> str:
-        return SECURITY_SEVERITY[cls.severity]
+    def security_severity(cls, severity: Severity | None = None) -> str:
+        """The code-scanning score of the check's default level, or of ``severity``."""
+        return SECURITY_SEVERITY[severity or cls.severity]
 
 
 def all_checks() -> list[type[Check]]:

@@ -83,4 +83,4 @@ def account():
                     f"{route.method} {route.path} is registered without {guard.name}: the guard is above "
                     "the route decorator, so it protects nothing.",
                     guard.location, related=[Related(route.location, "the route decorator that registers the unguarded function")],
-                    suppress_lines=route.suppress_lines)
+                    suppress_lines=route.suppress_lines, routes=[route])

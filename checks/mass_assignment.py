@@ -305,7 +305,7 @@ class TaskList(APIView):
                         for n in risky[:4] if (ff := marks[n][1]) is not None and (mark := marks[n][0])]
             yield self.finding(
                 f"{where}{how}: the client chooses which fields it writes{including}{tail}.",
-                dw.location, severity, related)
+                dw.location, severity, related, routes=routes)
 
     # -- body schemas that declare privileged fields ---------------------------------------------
     def _body_schemas(self, graph):
@@ -330,7 +330,7 @@ class TaskList(APIView):
                 related = [Related(ff.location, f"{schema}.{n} is a privileged field") for n, ff in marks.items() if ff]
                 yield self.finding(
                     f"{r.method} {r.path} takes {schema} from the request body, which lets the client set "
-                    f"{names}{tail}.", rr.location, severity, related[:5])
+                    f"{names}{tail}.", rr.location, severity, related[:5], routes=routes)
 
     # -- serializers that let the client write privileged fields -----------------------------------
     def _serializers(self, graph):

@@ -347,4 +347,4 @@ def note_detail(request, pk):
             related += [Related(g.location, f"{g.name} authenticates the caller but does not check ownership")
                         for g in r.guards if g.effect == "auth" and g.location is not None][:2]
             yield self.finding(message, r.location, self.severity.raised() if open_route else self.severity,
-                               related, r.suppress_lines)
+                               related, r.suppress_lines, routes=[h[0] for h in group])

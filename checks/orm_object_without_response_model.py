@@ -159,13 +159,13 @@ def create_user(user: User):
                     yield self.finding(
                         f"{where} uses {storage}{short} as its response model, which carries "
                         f"{', '.join(secret)}: those fields are sent to the client.",
-                        rf.schema_location or location, Severity.ERROR, suppress_lines=route.suppress_lines)
+                        rf.schema_location or location, Severity.ERROR, suppress_lines=route.suppress_lines, routes=group)
                     continue
                 if kind == "orm" and declared == rf.annotation:
                     yield self.finding(
                         f"{where} is annotated to return the storage model {declared.rpartition('.')[2]}: "
                         "every column is serialized.", location,
-                        Severity.ERROR if open_route else self.severity, suppress_lines=route.suppress_lines)
+                        Severity.ERROR if open_route else self.severity, suppress_lines=route.suppress_lines, routes=group)
                 continue
             if declared == "?":
                 continue
@@ -178,4 +178,4 @@ def create_user(user: User):
             yield self.finding(
                 f"{where} returns the ORM model {model.rpartition('.')[2]} with no response model: every "
                 f"column is serialized{extra}.", location,
-                Severity.ERROR if secret or open_route else self.severity, suppress_lines=route.suppress_lines)
+                Severity.ERROR if secret or open_route else self.severity, suppress_lines=route.suppress_lines, routes=group)

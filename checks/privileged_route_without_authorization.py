@@ -198,4 +198,4 @@ def set_role(request, pk):
             yield self.finding(
                 f"{verbs} {r.path} is privileged ({why}) but only authenticates the caller ({names}): "
                 "no role, permission or scope is checked, so any signed-in user can use it.",
-                r.location, self.severity, related, r.suppress_lines)
+                r.location, self.severity, related, r.suppress_lines, routes=[h[0] for h in group])

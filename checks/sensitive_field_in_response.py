@@ -291,7 +291,7 @@ def customer(request, pk):
                         f"{where} responds with the schema {declared.rpartition('.')[2]}, which includes "
                         f"{what}: {'it is' if len(marks or personal) == 1 else 'they are'} sent to the client{tail}.",
                         rf.schema_location or routes[0].location, severity if marks else Severity.NOTE, related[:5],
-                        suppress_lines=routes[0].suppress_lines)
+                        suppress_lines=routes[0].suppress_lines, routes=routes)
                 return
         by_site: dict = {}
         for outer, name, ff, inner in graph.exposed_fields(handler):
@@ -310,7 +310,8 @@ def customer(request, pk):
             names = ", ".join(fields)
             yield self.finding(
                 f"{where} sends {names} to the client (through {outer.display}){tail}.",
-                outer.location, severity, tuple(dict.fromkeys(related))[:5], suppress_lines=_lines(outer.location, routes))
+                outer.location, severity, tuple(dict.fromkeys(related))[:5], suppress_lines=_lines(outer.location, routes),
+                routes=routes)
 
     def _serializers(self, graph):
         for name in sorted(graph.schemas):

@@ -148,4 +148,5 @@ def list_users():
             yield self.finding(
                 f"{verbs} {routes[0].path} requires no authentication: no guard at any layer protects it "
                 "and it is not marked public.",
-                routes[0].location, Severity.ERROR if writes else Severity.WARNING, related, routes[0].suppress_lines)
+                routes[0].location, Severity.ERROR if writes else Severity.WARNING, related, routes[0].suppress_lines,
+                routes=routes)

@@ -195,7 +195,7 @@ class PostView(View):
                 "checks that the caller owns the object or may change it.",
                 r.location, self.severity,
                 [Related(g.location, f"{g.name} authenticates writes but authorizes nothing")] if g.location else [],
-                r.suppress_lines)
+                r.suppress_lines, routes=[h[0] for h in group])
         # 2. unguarded writes next to guarded reads of the same resource
         own_layers = ("decorator", "class", "dependency", "inline")
         reads: dict = {}
@@ -215,4 +215,4 @@ class PostView(View):
                 "authentication.",
                 r.location, self.severity.raised(),
                 [Related(guard.location, f"{read.method} {read.path} is guarded here")] if guard.location else [],
-                r.suppress_lines)
+                r.suppress_lines, routes=group)

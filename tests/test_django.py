@@ -26,6 +26,12 @@ def findings(report, rule=None):
                   if rule is None or f.rule_id == rule)
 
 
+def related(report, rule, location):
+    """(file, line) of the related locations of the ``rule`` finding at ``location``."""
+    f = next(f for f in report.findings if f.rule_id == rule and f.location == location)
+    return {(x.location.file, x.location.line) for x in f.related}
+
+
 def guard_names(route):
     return {g.name for g in route.guards if g.effect == "auth"}
 
@@ -88,10 +94,12 @@ urlpatterns = [path("cart/", cart)]
             "/legacy/"} <= paths
     r = routes(report)[("ANY", "/blog/posts/<int:pk>/")]
     assert r.endpoint == "blog.post" and r.framework == "django"
-    assert r.location.file == "blog/urls.py" and r.location.line == 6
+    assert (r.registration.file, r.registration.line) == ("blog/urls.py", 6)
+    assert r.location.file == "blog/views.py" and r.location == r.handler_location
     assert r.auth == "unprotected"
-    # RG101 is reported on the path() line
-    assert ("RG101", "blog/urls.py", 6) in findings(report)
+    # RG101 is reported on the handler; the path() line is a related location
+    assert ("RG101", "blog/views.py", r.location.line) in findings(report)
+    assert ("blog/urls.py", 6) in related(report, "RG101", r.location)
     assert not report.notifications
 
 
@@ -262,7 +270,9 @@ def test_function_view_guards_methods_and_inline_checks():
         r = rs[("ANY", f"/{p}/")]
         assert r.auth == "protected" and r.guards[0].layer == "inline", p
     assert rs[("ANY", "/audited/")].auth == "unprotected"
-    assert ("RG101", "proj/urls.py", 9) in findings(report)  # post-only: on the path() line
+    post_only = rs[("POST", "/post-only/")].location  # on the handler, the path() line related
+    assert post_only.file == "shop/views.py" and ("RG101", "shop/views.py", post_only.line) in findings(report)
+    assert ("proj/urls.py", 9) in related(report, "RG101", post_only)
 
 
 # -- class-based views -------------------------------------------------------------------------------
@@ -367,8 +377,9 @@ def test_class_views_mixins_order_method_decorator_dispatch_and_bases():
     assert rs[("GET", "/template/")].auth == "unprotected"  # methods provided by TemplateView
     assert {m for m, p in rs if p == "/generic/"} == {"GET", "POST"}
     # one RG101 per path() line, methods grouped
-    late = [f for f in report.findings if f.rule_id == "RG101" and f.location.line == 6]
-    assert len(late) == 1 and late[0].location.file == "proj/urls.py"
+    late = [f for f in report.findings if f.rule_id == "RG101"
+            and any((x.location.file, x.location.line) == ("proj/urls.py", 6) for x in f.related)]
+    assert len(late) == 1 and late[0].location == rs[("GET", "/late-mixin/")].handler_location
 
 
 # -- settings ---------------------------------------------------------------------------------------
@@ -487,16 +498,19 @@ def test_router_routes_actions_and_methods_without_default_are_unprotected():
     assert rs[("GET", "/api/notes/")].auth == "unprotected"
     assert rs[("GET", "/api/ping-me/")].auth == "unprotected"
     assert {m for m, p in rs if p == "/api/ping-me/"} == {"GET", "POST"}
-    # locations: a method the viewset defines; else the register() line; api_view on the path() line
+    # locations: a method the viewset defines; else the viewset class; the api_view function;
+    # the register() and path() lines are the registrations
     assert rs[("DELETE", "/api/notes/<pk>/")].location == rs[("DELETE", "/api/notes/<pk>/")].handler_location
     assert rs[("DELETE", "/api/notes/<pk>/")].location.file == "api/views.py"
-    assert rs[("GET", "/api/notes/")].location.file == "proj/urls.py"
-    assert rs[("GET", "/api/notes/")].location.line == 7
+    assert (rs[("GET", "/api/notes/")].location.file, rs[("GET", "/api/notes/")].location.line) == ("api/views.py", 6)
+    assert (rs[("GET", "/api/notes/")].registration.file, rs[("GET", "/api/notes/")].registration.line) == \
+        ("proj/urls.py", 7)
     assert rs[("GET", "/api/notes/recent/")].location.line == 13  # the def line of the action
-    assert rs[("GET", "/api/ping-me/")].location.line == 13
+    assert (rs[("GET", "/api/ping-me/")].location.file, rs[("GET", "/api/ping-me/")].location.line) == ("api/views.py", 22)
     got = findings(report, "RG101")
-    assert ("RG101", "api/views.py", 7) in got and ("RG101", "proj/urls.py", 7) in got
-    assert ("RG101", "proj/urls.py", 13) in got
+    assert ("RG101", "api/views.py", 7) in got and ("RG101", "api/views.py", 6) in got
+    assert ("RG101", "api/views.py", 22) in got
+    assert ("proj/urls.py", 7) in related(report, "RG101", rs[("GET", "/api/notes/")].location)
 
 
 def test_default_permission_classes_apply_where_the_view_sets_none():
@@ -921,7 +935,9 @@ class Handler(ReportView):
     assert r[("DELETE", "/checked/")].auth == "protected"
     assert r[("POST", "/replaced/")].auth == "unprotected"
     assert r[("GET", "/handler/")].auth == "protected"
-    assert findings(report, "RG101") == [("RG101", "proj/urls.py", 8)]  # the path() of Replaced only
+    replaced = r[("POST", "/replaced/")]  # Replaced.post only, with its path() line related
+    assert findings(report, "RG101") == [("RG101", "shop/views.py", replaced.handler_location.line)]
+    assert ("proj/urls.py", 8) in related(report, "RG101", replaced.location)
 
 
 def test_classvar_annotated_attributes_and_view_variables_from_other_modules():
@@ -976,7 +992,10 @@ password_change = PasswordChangeView.as_view(template_name="password.html")
     assert r[("GET", "/api/orders/")].auth == r[("GET", "/api/orders/<pk>/")].auth == "protected"
     assert r[("GET", "/dashboard/")].auth == "protected" and r[("GET", "/dashboard/")].handler == "shop.views.Dashboard"
     assert r[("ANY", "/password/")].auth == "protected"
-    assert findings(report, "RG101") == [("RG101", "proj/urls.py", 12)]  # catalog/
+    catalog = r[("GET", "/catalog/")]  # the Catalog class, which defines no get()
+    assert findings(report, "RG101") == [("RG101", "shop/views.py", catalog.location.line)]
+    assert catalog.location == report.graph.classes["shop.views.Catalog"].location
+    assert ("proj/urls.py", 12) in related(report, "RG101", catalog.location)
 
 
 def test_middleware_protects_only_when_it_turns_the_anonymous_caller_away():
