@@ -17,6 +17,7 @@ from .api import ScanError, scan_paths
 from .config import LEVELS, Config, ConfigError, check_value, find_pyproject, load
 from .discover import project_root
 from .engine import CACHE_DIR, GC_THRESHOLDS, clear_cache
+from .exposure import public_read
 from .report import FORMATS
 from .report.json import dumps
 from .report.text import summary
@@ -166,7 +167,8 @@ def routes(paths, fmt, output, jobs, no_cache, config_file):
             f"{g.name} ({g.layer}{', exempts' if g.effect == 'public' and g.kind == 'gate' else ''}"
             f"{', ' + g.location.file + ':' + str(g.location.line) if g.location else ''})" for g in r.guards) or "-"
         h = r.handler_location or r.location
-        rows.append((r.method, r.path, r.auth, f"{r.handler.rpartition('.')[2]} {h.file}:{h.line}", guards))
+        auth = f"{r.auth} (public read)" if r.auth == "unprotected" and public_read(report.graph, r) else r.auth
+        rows.append((r.method, r.path, auth, f"{r.handler.rpartition('.')[2]} {h.file}:{h.line}", guards))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     text = "\n".join("  ".join(c.ljust(widths[i]) if i < 4 else c for i, c in enumerate(row)).rstrip() for row in rows)
     _write(text + f"\n{len(rows) - 1} routes.\n", output)

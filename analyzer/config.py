@@ -36,6 +36,9 @@ class Config:
     # Files larger than this (bytes) are not read; each is reported as RG000.
     max_file_size: int = 1_000_000
     personal_fields: tuple[str, ...] = ()
+    # RG101 also reports unauthenticated reads of data that no user owns and that holds
+    # nothing sensitive ("public read" in the route inventory).
+    report_public_reads: bool = False
 
     @property
     def excludes(self) -> tuple[str, ...]:
@@ -54,7 +57,7 @@ def check_value(key: str, value, label: str | None = None):
     """The validated value of one setting; errors name ``label`` (the config key, or a CLI flag)."""
     name = key.replace("-", "_")
     label = label or f"[tool.routeguard] {key}"
-    if name in ("default_public_routes", "default_excludes"):
+    if name in ("default_public_routes", "default_excludes", "report_public_reads"):
         if not isinstance(value, bool):
             raise ConfigError(f"{label}: expected true or false, got {value!r}")
         return value

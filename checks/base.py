@@ -17,7 +17,6 @@ from typing import ClassVar, Iterable
 
 from routeguard.findings import Finding, Related, Severity
 
-SECURITY_SEVERITY = {Severity.NOTE: "3.0", Severity.WARNING: "5.5", Severity.ERROR: "8.0"}
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 
 
@@ -66,11 +65,6 @@ class Check:
     @classmethod
     def docs(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
-
-    @classmethod
-    def security_severity(cls, severity: Severity | None = None) -> str:
-        """The code-scanning score of the check's default level, or of ``severity``."""
-        return SECURITY_SEVERITY[severity or cls.severity]
 
 
 def all_checks() -> list[type[Check]]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from routeguard.facts import WRITE_METHODS
+from routeguard.exposure import READS, public_read, state_changes
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
@@ -12,7 +12,14 @@ class UnauthenticatedRoute(Check):
     Flags a route that is reachable with no authentication at any layer (no guard on
     the handler, its class, its blueprint or router, the include site, the app, a
     `before_request` gate, middleware or settings, and no check inside the handler)
-    and that is not explicitly public.
+    and that is not explicitly public, saying what an anonymous caller gains: a route that
+    can change data is an error; a read that may return user-owned or sensitive data (or
+    whose result is unknown) a warning. A read of data that no user owns and that holds
+    nothing sensitive (a tag list, a catalogue page) is listed in the route inventory as
+    a "public read" and is not reported unless `report-public-reads = true`. The finding
+    is on the handler; the registration (`path()`, `router.register()`, the include) is
+    a related location. An application that authenticates no one anywhere gets one
+    finding that names its operations that change state.
 
     ## Why is this bad
     Generated endpoints are often written one at a time; the one that forgot its
@@ -142,11 +149,52 @@ def list_users():
 
     def run(self, graph):
         candidates = [r for r in graph.routes if r.auth == "unprotected" and not r.misplaced]
+        if candidates and not _authenticates(graph):
+            yield self._app_finding(graph, candidates)
+            return
         for routes, verbs in per_route(candidates, route=lambda r: r):
-            writes = any(r.method in WRITE_METHODS or r.method == "ANY" for r in routes)
             related = [Related(m, "mounted here") for m in routes[0].mounts]
-            yield self.finding(
-                f"{verbs} {routes[0].path} requires no authentication: no guard at any layer protects it "
-                "and it is not marked public.",
-                routes[0].location, Severity.ERROR if writes else Severity.WARNING, related, routes[0].suppress_lines,
-                routes=routes)
+            head = f"{verbs} {routes[0].path} requires no authentication"
+            tail = ": no guard at any layer protects it and it is not marked public."
+            if any(r.method not in READS or state_changes(graph, r) for r in routes):
+                message, severity = f"{head} and can change data{tail}", Severity.ERROR
+            else:
+                public = [public_read(graph, r) for r in routes]
+                if not all(public):
+                    message, severity = f"{head} and may return user-owned or sensitive data{tail}", Severity.WARNING
+                elif graph.config.report_public_reads:
+                    message = f"{head}{tail[:-1]}; it is a public read ({public[0]})."
+                    severity = Severity.NOTE
+                else:
+                    continue  # listed in the route inventory as a public read
+            yield self.finding(message, routes[0].location, severity, related, routes[0].suppress_lines, routes=routes)
+
+    def _app_finding(self, graph, candidates):
+        """One finding for an application that authenticates no one anywhere: its operations
+        that change state, at the first of them."""
+        changing = [r for r in candidates if state_changes(graph, r)]
+        shown = changing or candidates
+        names = list(dict.fromkeys(f"{r.method} {r.path}" for r in shown))
+        listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        first = shown[0]
+        if changing:
+            message = (f"The application authenticates no caller anywhere (no guard on any route, router, "
+                       f"middleware or handler), and {len(names)} operation{'s' if len(names) != 1 else ''} "
+                       f"change{'s' if len(names) == 1 else ''} state: {listed}.")
+        else:
+            message = (f"The application authenticates no caller anywhere (no guard on any route, router, "
+                       f"middleware or handler); none of its operations changes state: {listed}.")
+        related = [Related(r.location, f"{r.method} {r.path}") for r in shown[1:11] if r.location != first.location]
+        return self.finding(message, first.location, Severity.ERROR if changing else Severity.NOTE,
+                            tuple(dict.fromkeys(related)), first.suppress_lines, routes=shown)
+
+
+def _authenticates(graph) -> bool:
+    """Some authentication mechanism exists in the project: a route with a guard that
+    authenticates (or one written where it has no effect, or an authorization guard), a
+    gate or middleware, or a function that checks a credential or rejects with 401/403."""
+    for r in graph.routes:
+        if r.auth == "protected" or r.misplaced or r.inert or r.applied \
+                or any(g.kind in ("gate", "middleware") for g in r.guards):
+            return True
+    return any(f.evidence for f in graph.functions.values())

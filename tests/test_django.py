@@ -38,6 +38,18 @@ def guard_names(route):
 
 # -- URLconfs -------------------------------------------------------------------------------------
 
+STAFF_ONLY = """
+from django.core.exceptions import PermissionDenied
+
+def staff_only(view):
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+    return wrapper
+"""
+
+
 def test_urlconf_includes_prefixes_namespaces_and_regexes():
     report = scan({
         "proj/urls.py": """
@@ -73,6 +85,7 @@ urlpatterns = [
 ]
 """,
         "blog/views.py": "def home(r): ...\ndef feed(r): ...\ndef archive(r, year): ...\ndef post(r, pk): ...\n",
+        "blog/auth.py": STAFF_ONLY,  # the project authenticates somewhere: RG101 is per route
         "comments/__init__.py": "",
         "comments/urls.py": """
 from django.urls import path

@@ -27,7 +27,7 @@ def test_a_project_with_its_own_checks_and_analyzer_packages(tmp_path):
         (tmp_path / pkg / "__init__.py").write_text("raise SystemExit('the project\\'s own package ran')\n")
     (tmp_path / "app.py").write_text(
         "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/orders', methods=['POST'])\n"
-        "def create_order():\n    return 'ok'\n")
+        "def create_order():\n    db.session.add(Order())\n    return 'ok'\n")
     proc = subprocess.run([sys.executable, "-m", "routeguard", "scan", ".", "--format", "json", "--no-cache"],
                           cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr

@@ -75,7 +75,9 @@ def test_sarif_structure():
 
 
 def test_warning_level_is_written_explicitly():
-    report = scan_sources({"app.py": "from flask import Flask\napp = Flask(__name__)\n@app.get('/x')\ndef x(): ...\n"})
+    report = scan_sources({"app.py": "from flask import Flask\napp = Flask(__name__)\n@app.get('/x')\ndef x(): ...\n"
+                                     "@app.get('/me')\n@login_required\ndef me(): ...\n"
+                                     "from flask_login import login_required\n"})
     doc = validate_sarif(report.render("sarif"))
     assert doc["runs"][0]["results"][0]["level"] == "warning"
 
@@ -109,7 +111,8 @@ def test_lines_are_numbered_as_python_numbers_them():
     columns and an inline suppression all stay on the lines Python gives them."""
     app = ('from flask import Flask\n\x0c\napp = Flask(__name__)\nBANNER = "a\u2028b"\n\n'
            '@app.post("/a")\ndef a(): ...\n\n'
-           '@app.post("/b")\ndef b():  # routeguard: ignore[RG101]\n    ...\n')
+           '@app.post("/b")\ndef b():  # routeguard: ignore[RG101]\n    ...\n'
+           '@app.get("/me")\n@login_required\ndef me(): ...\nfrom flask_login import login_required\n')
     report = scan_sources({"app.py": app})
     assert [(f.rule_id, f.location.line, f.suppressed) for f in report.findings] == [("RG101", 6, False),
                                                                                      ("RG101", 9, True)]

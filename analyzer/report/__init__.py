@@ -37,4 +37,4 @@ class Report:
     def routes_json(self) -> list[dict]:
         from .json import route_dict
 
-        return [route_dict(r) for r in self.routes]
+        return [route_dict(r, self.graph) for r in self.routes]

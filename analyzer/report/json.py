@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from json.encoder import encode_basestring_ascii as _string
 
+from ..exposure import public_read
+
 
 def dumps(value, newline: str = "\n") -> str:
     """``json.dumps(value, indent=2)``, byte for byte, at twice its speed: the standard
@@ -34,8 +36,10 @@ def loc_dict(loc):
     return {"file": loc.file, "line": loc.line, "col": loc.col}
 
 
-def route_dict(r) -> dict:
-    return {
+def route_dict(r, graph=None) -> dict:
+    """A route as the inventory lists it; with the graph, an unprotected read of data that no
+    user owns and that holds nothing sensitive is tagged ``"exposure": "public read"``."""
+    d = {
         "method": r.method,
         "path": r.path,
         "framework": r.framework,
@@ -47,9 +51,12 @@ def route_dict(r) -> dict:
                     "file": g.location.file if g.location else None,
                     "line": g.location.line if g.location else None} for g in r.guards],
     }
+    if graph is not None and r.auth == "unprotected" and public_read(graph, r):
+        d["exposure"] = "public read"
+    return d
 
 
-def finding_dict(f) -> dict:
+def finding_dict(f, graph=None) -> dict:
     d = {
         "rule": f.rule_id,
         "severity": f.severity.level,
@@ -57,6 +64,8 @@ def finding_dict(f) -> dict:
         **loc_dict(f.location),
         "related": [{"message": r.message, **loc_dict(r.location)} for r in f.related],
     }
+    if f.routes:
+        d["routes"] = [route_dict(r, graph) for r in f.routes]
     if f.suppressed:
         d["suppressed"] = True
     return d
@@ -68,9 +77,9 @@ def render(report, show_suppressed: bool = False) -> str:
     doc = {
         "tool": {"name": "routeguard", "version": __version__},
         "files": report.files,
-        "findings": [finding_dict(f) for f in report.visible(show_suppressed)],
+        "findings": [finding_dict(f, report.graph) for f in report.visible(show_suppressed)],
         "notifications": [{"file": n.file, "line": n.line, "col": n.col, "level": n.level, "message": n.message}
                           for n in report.notifications],
-        "routes": [route_dict(r) for r in report.routes],
+        "routes": [route_dict(r, report.graph) for r in report.routes],
     }
     return dumps(doc) + "\n"

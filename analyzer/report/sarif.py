@@ -13,7 +13,8 @@ import sarif_om as om
 
 from .. import source
 from .fingerprint import line_hashes
-from .json import dumps
+from ..findings import Severity
+from .json import dumps, route_dict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -30,6 +31,8 @@ def information_uri() -> str | None:
         return None
     return next((u.split(",", 1)[1].strip() for u in urls if u.split(",", 1)[0].strip().lower() == "homepage"), None)
 ALWAYS = {"level", "version"}
+# GitHub code scanning's score of a level (CVSS-like: 3.0 low, 5.5 medium, 8.0 high)
+SECURITY_SEVERITY = {Severity.NOTE: "3.0", Severity.WARNING: "5.5", Severity.ERROR: "8.0"}
 
 
 def to_json(obj):
@@ -75,7 +78,7 @@ def rule_descriptor(check) -> om.ReportingDescriptor:
         properties={
             "tags": ["security", f"external/cwe/cwe-{check.cwe}", f"owasp-api-top10/{check.owasp}"],
             "precision": {"high": "high", "medium": "medium", "low": "low"}[check.confidence],
-            "security-severity": check.security_severity(),
+            "security-severity": SECURITY_SEVERITY[check.severity],
         },
     )
 
@@ -116,6 +119,10 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
                                         for i, r in enumerate(f.related, 1)]
         if f.suppressed:
             result.suppressions = [om.Suppression(kind="inSource")]
+        # the score follows this result's level (a route escalated to error scores as one)
+        result.properties = {"security-severity": SECURITY_SEVERITY[f.severity]}
+        if f.routes:  # the operations it is about, their auth state and guard provenance
+            result.properties["routes"] = [route_dict(r, report.graph) for r in f.routes]
         results.append(result)
     notifications = [
         om.Notification(message=om.Message(text=n.message), level=n.level,

@@ -1,0 +1,168 @@
+"""What an unauthenticated caller gains from a route, from what the graph knows.
+
+RG101 and the route inventory use it to tell a **public read** (a read of data that no
+user owns and that holds nothing sensitive: a tag list, a catalogue page, a template with
+no data) from an exposure (a write, a delete, a command, a file, the environment or the
+settings, user-owned or sensitive data). It is conservative: a route is a public read only
+when everything its handler returns is known and harmless; anything unknown stays an
+exposure. Names below are Python's own (built-ins and the standard library) or words
+that name users and secrets, never a framework's API.
+"""
+from __future__ import annotations
+
+import re
+
+from .authz_graph import USER_SEGMENT
+
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Calls that run commands, touch files or sockets, load code, or read the environment.
+_EFFECT_CALL = re.compile(
+    r"^(subprocess|shutil|os|pathlib|tempfile|socket|ctypes|pickle|marshal|importlib|glob|io)\."
+    r"|^(builtins\.)?(open|eval|exec|compile|__import__)$")
+# A name (call or attribute path) that reads configuration, credentials or secrets.
+_SECRET_NAME = re.compile(r"(settings|config|environ|getenv|secret|credential|password|passwd|token|api_?key"
+                          r"|private)", re.IGNORECASE)
+# Method names that change state (stored rows, files, queues, caches, messages).
+_WRITE_CALL = re.compile(
+    r"^(add|add_all|save|commit|create|bulk_\w+|delete|remove|update|insert|upsert|merge|put|set|setex|"
+    r"write|write_text|write_bytes|unlink|rmdir|rmtree|mkdir|makedirs|rename|move|send|send_\w+|publish|emit|"
+    r"enqueue|delay|apply_async|execute|executemany|executescript|flush|drop|truncate|"
+    r"(create|update|delete|remove|insert|save|set|add|reset|revoke|grant|purge|clear)_\w+)$")
+# Fields that identify or contact a person (personal data, whoever owns the row).
+_PERSONAL = re.compile(r"(^|_)(e_?mail|phone|mobile|address|birth\w*|dob|ip|ip_address|ssn|salary|location)($|_)",
+                       re.IGNORECASE)
+# Fields that tie a row to a user, group or tenant (whose data it then is), and fields that hold
+# further records whose type is not followed here.
+_TIED = re.compile(r"^(user|owner|author|creator|created_by|updated_by|group|household|team|org|organi[sz]ation|"
+                   r"tenant|project|account|workspace|company|customer|member|space|wallet)(_id|_ids|_slug|_pk)?$",
+                   re.IGNORECASE)
+_NESTED = re.compile(r"^(items|data|results|content|entries|records|rows|objects|children|members|users)$",
+                     re.IGNORECASE)
+_TENANTS = re.compile(r"^(groups?|households?|teams?|orgs?|organi[sz]ations?|tenants?|projects?|workspaces?|"
+                      r"wallets?|admins?)$")
+# A class, module or handler name about administration or configuration.
+_ADMIN = re.compile(r"admin|settings|config|secret|credential|internal|debug", re.IGNORECASE)
+# A class name that says its rows are people or their accounts.
+_USERISH = re.compile(r"user|account|member|profile|customer|employee|person|patient", re.IGNORECASE)
+_DEPTH = 3
+
+
+def public_read(graph, route) -> str:
+    """Why ``route`` (an unauthenticated read) only gives away data that no user owns and that
+    holds nothing sensitive, or '' when it may give away more (or what it returns is unknown)."""
+    memo = graph._memo
+    key = ("public read", route.handler, route.method, route.path)
+    if key not in memo:
+        memo[key] = _public_read(graph, route) if route.method in READS else ""
+    return memo[key]
+
+
+def state_changes(graph, route) -> bool:
+    """``route`` may change state: a write method whose handler writes (or may: unknown
+    handlers count), or a handler that writes, runs commands or touches files on any method.
+    A POST that only computes does not."""
+    closure = _closure(graph, route.handler)
+    if closure is None:
+        return route.method not in READS
+    if route.method == "DELETE":
+        return True
+    return any(_writes(graph, q, f) or any(_EFFECT_CALL.match(c) for c in f.calls) for q, f in closure)
+
+
+def _public_read(graph, route) -> str:
+    closure = _closure(graph, route.handler)
+    if closure is None:
+        return ""
+    types: list[str] = []
+    for q, f in closure:
+        if _writes(graph, q, f):
+            return ""
+        for call in f.calls:
+            if _EFFECT_CALL.match(call) or _SECRET_NAME.search(call.rpartition(".")[2]) \
+                    or _names_users(call) or _SECRET_NAME.search(call.rpartition(".")[0]):
+                return ""
+    handler = graph.alias(route.handler)
+    if _ADMIN.search(handler) or route.view_class and _ADMIN.search(route.view_class):
+        return ""
+    for lk in graph.route_lookups(route):  # rows it loads by an id the client gives
+        if not lk.model or "." not in lk.model:
+            return ""
+        types.append(lk.model)
+    rf = graph.returns.get(handler)
+    known = False
+    if rf is not None:
+        declared = "" if rf.schema in ("", "None", "?") else rf.schema
+        refs = [declared] if declared else [*graph.returned_types(handler)]
+        if rf.schema == "?":
+            return ""
+        if refs:
+            known = True
+            types.extend(refs)
+    for rd in graph.responses.get(handler, ()):
+        known = True
+        if rd.kind in ("object", "method") and rd.ref:
+            types.append(rd.ref)
+        else:
+            return ""  # a mapping built from values of unknown origin, another function's result
+    if not known:
+        return ""
+    names = []
+    for t in dict.fromkeys(types):
+        if not _harmless(graph, t):
+            return ""
+        names.append(t.rpartition(".")[2])
+    return f"returns {', '.join(names)}, which no user owns and which holds nothing sensitive" if names \
+        else "returns no stored data"
+
+
+def _closure(graph, handler: str):
+    """[(qualname, FunctionFact)] of the handler and the project functions it calls (a few
+    levels deep), or None when the handler is not a project function."""
+    start = graph.method(graph.alias(handler))
+    if start is None:
+        return None
+    out, seen, level = [], {start}, [start]
+    for _ in range(_DEPTH):
+        nxt = []
+        for q in level:
+            f = graph.functions[q]
+            out.append((q, f))
+            for call in f.calls:
+                c = graph.method(graph.canonical(call))
+                if c and c not in seen:
+                    seen.add(c)
+                    nxt.append(c)
+        level = nxt
+    out.extend((q, graph.functions[q]) for q in level)
+    return out
+
+
+def _writes(graph, qname: str, f) -> bool:
+    if any(dw.function == qname for dw in _data_writes(graph)):
+        return True
+    return any(_WRITE_CALL.match(c.rpartition(".")[2]) for c in f.calls)
+
+
+def _data_writes(graph):
+    return graph._remembered("data writes", "", lambda _: tuple(graph.data_writes))
+
+
+def _names_users(name: str) -> bool:
+    """A dotted name with a part naming users or tenants: ``db.users.get_one``, ``repos.groups``."""
+    return any(USER_SEGMENT.match(part) or _TENANTS.match(part) for part in name.lower().split("."))
+
+
+def _harmless(graph, qname: str) -> bool:
+    """The class is a project class whose rows no user owns and whose fields (bases
+    included) hold nothing secret, privileged or personal."""
+    q = graph.canonical(qname)
+    if q not in graph.classes and q not in graph.models:
+        return False  # a library type, a primitive or something unresolved: unknown
+    if _USERISH.search(q.rpartition(".")[2]) or _ADMIN.search(q.rpartition(".")[2]):
+        return False
+    if graph.owner_fields(q) or graph.private_model(q):
+        return False
+    if graph.field_marks(q):
+        return False
+    return not any(_PERSONAL.search(name) or _TIED.match(name) or _NESTED.match(name)
+                   for name in graph.model_fields(q))
