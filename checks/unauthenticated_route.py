@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from routeguard.exposure import READS, public_read, state_changes
+from routeguard.exposure import public_read, state_changes
+from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
@@ -156,8 +157,8 @@ def list_users():
             related = [Related(m, "mounted here") for m in routes[0].mounts]
             head = f"{verbs} {routes[0].path} requires no authentication"
             tail = ": no guard at any layer protects it and it is not marked public."
-            if any(r.method not in READS or state_changes(graph, r) for r in routes):
-                message, severity = f"{head} and can change data{tail}", Severity.ERROR
+            if any(r.method in WRITE_METHODS or r.method == "ANY" for r in routes):
+                message, severity = f"{head} and accepts writes{tail}", Severity.ERROR
             else:
                 public = [public_read(graph, r) for r in routes]
                 if not all(public):
