@@ -42,6 +42,9 @@ _TENANTS = re.compile(r"^(groups?|households?|teams?|orgs?|organi[sz]ations?|ten
                       r"wallets?|admins?)$")
 # A class, module or handler name about administration or configuration.
 _ADMIN = re.compile(r"admin|settings|config|secret|credential|internal|debug", re.IGNORECASE)
+# A base class that ties rows to a user or tenant.
+_OWNED_BASE = re.compile(r"user|owner|owned|author|group|household|team|org|tenant|project|account|workspace",
+                         re.IGNORECASE)
 # A class name that says its rows are people or their accounts.
 _USERISH = re.compile(r"user|account|member|profile|customer|employee|person|patient", re.IGNORECASE)
 _DEPTH = 3
@@ -91,10 +94,17 @@ def _public_read(graph, route) -> str:
     rf = graph.returns.get(handler)
     known = False
     if rf is not None:
-        declared = "" if rf.schema in ("", "None", "?") else rf.schema
-        refs = [declared] if declared else [*graph.returned_types(handler)]
-        if rf.schema == "?":
-            return ""
+        if rf.schema == "?" or not rf.values and not rf.annotation:
+            return ""  # what the handler returns is not known (a declared schema only shapes it)
+        declared = "" if rf.schema in ("", "None") else rf.schema
+        # the declared schema shapes the response; the rows it is built from (when known) say whose data it is
+        refs = [*([declared] if declared else ()), *graph.returned_types(handler)]
+        for value in rf.values:  # a call whose result's type is not known: unknown data
+            if value.startswith("call:"):
+                found = _call_types(graph, value[5:])
+                if found is None:
+                    return ""
+                refs.extend(found)
         if refs:
             known = True
             types.extend(refs)
@@ -102,6 +112,8 @@ def _public_read(graph, route) -> str:
         known = True
         if rd.kind in ("object", "method") and rd.ref:
             types.append(rd.ref)
+        elif rd.kind == "call" and _call_types(graph, rd.ref) is not None:
+            types.extend(_call_types(graph, rd.ref))
         else:
             return ""  # a mapping built from values of unknown origin, another function's result
     if not known:
@@ -113,6 +125,20 @@ def _public_read(graph, route) -> str:
         names.append(t.rpartition(".")[2])
     return f"returns {', '.join(names)}, which no user owns and which holds nothing sensitive" if names \
         else "returns no stored data"
+
+
+def _call_types(graph, call: str) -> list[str] | None:
+    """What a call gives: the class it makes, the types a project function returns, or the
+    models whose rows that function loads; None when unknown."""
+    q = graph.canonical(call)
+    if q in graph.classes or q in graph.models or graph.model_kind(q):
+        return [q]
+    called = graph.method(q)
+    if not called:
+        return None
+    found = list(graph.returned_types(called)) or [
+        lk.model for lk in graph._authz_index()[0].get(called, ()) if lk.model and "." in lk.model]
+    return found or None
 
 
 def _closure(graph, handler: str):
@@ -160,6 +186,8 @@ def _harmless(graph, qname: str) -> bool:
         return False  # a library type, a primitive or something unresolved: unknown
     if _USERISH.search(q.rpartition(".")[2]) or _ADMIN.search(q.rpartition(".")[2]):
         return False
+    if any(_OWNED_BASE.search(b.rpartition(".")[2]) for b in graph.mro(q)[1:]):
+        return False  # ProjectMixin, OwnedModel, TenantScoped...
     if graph.owner_fields(q) or graph.private_model(q):
         return False
     if graph.field_marks(q):

@@ -127,25 +127,71 @@ class NoteOut(BaseModel):
     body: str
     owner_id: int
 """,
+    "app/db.py": """
+from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import Session, declarative_base
+
+Base = declarative_base()
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(40))
+    slug = Column(String(40), unique=True)
+
+
+class Note(Base):
+    __tablename__ = "notes"
+    id = Column(Integer, primary_key=True)
+    body = Column(String)
+    owner_id = Column(Integer, ForeignKey("users.id"))
+
+
+def get_db():
+    yield Session()
+""",
+    "app/services.py": """
+from .db import Note, Tag
+
+
+def find_tag(db, slug: str) -> Tag:
+    return db.query(Tag).filter(Tag.slug == slug).first()
+
+
+def find_note(db, note_id: int) -> Note:
+    return db.query(Note).filter(Note.id == note_id).first()
+
+
+def tag_count(db):
+    return db.query(Tag).count()
+""",
     "app/routes.py": """
 import os
 
 from fastapi import APIRouter, Depends
 
+from . import services
+from .db import get_db
 from .deps import current_user
 from .schemas import NoteOut, TagOut
 
 router = APIRouter()
 
 
-@router.get("/tags", response_model=list[TagOut])
-def list_tags():
-    return []
+@router.get("/tags/{slug}", response_model=TagOut)
+def read_tag(slug: str, db=Depends(get_db)):
+    return services.find_tag(db, slug)
+
+
+@router.get("/tags-count")
+def count_tags(db=Depends(get_db)):
+    return {"count": services.tag_count(db)}
 
 
 @router.get("/notes/{note_id}", response_model=NoteOut)
-def read_note(note_id: int):
-    return None
+def read_note(note_id: int, db=Depends(get_db)):
+    return services.find_note(db, note_id)
 
 
 @router.get("/diagnostics", response_model=TagOut)
@@ -163,11 +209,12 @@ def delete_tag(tag_id: int, user=Depends(current_user)):
 def test_unauthenticated_public_read_is_listed_not_reported():
     report = scan_sources(FASTAPI)
     got = {f.message.split(" requires")[0]: f for f in report.findings if f.rule_id == "RG101"}
-    assert "GET /api/tags" not in got  # no user owns a tag and it holds nothing sensitive
+    assert "GET /api/tags/{slug}" not in got  # no user owns a tag and it holds nothing sensitive
+    assert "GET /api/tags-count" in got  # a mapping of values whose origin is not followed: unknown
     assert got["GET /api/notes/{note_id}"].severity.level == "warning"  # owner_id: user-owned data
     assert "user-owned or sensitive" in got["GET /api/notes/{note_id}"].message
     assert "GET /api/diagnostics" in got  # reads the environment
-    tags = next(r for r in report.routes_json() if r["path"] == "/api/tags")
+    tags = next(r for r in report.routes_json() if r["path"] == "/api/tags/{slug}")
     assert tags["auth"] == "unprotected" and tags["exposure"] == "public read"
     notes = next(r for r in report.routes_json() if r["path"] == "/api/notes/{note_id}")
     assert "exposure" not in notes
@@ -175,7 +222,7 @@ def test_unauthenticated_public_read_is_listed_not_reported():
 
 def test_report_public_reads_reports_them_as_notes():
     report = scan_sources(FASTAPI, config={"report-public-reads": True})
-    (tags,) = [f for f in report.findings if f.rule_id == "RG101" and f.message.startswith("GET /api/tags ")]
+    (tags,) = [f for f in report.findings if f.rule_id == "RG101" and f.message.startswith("GET /api/tags/{slug} ")]
     assert tags.severity.level == "note" and "public read" in tags.message
 
 
