@@ -55,10 +55,16 @@ class Check:
 
     def finding(self, message, location, severity=None, related=(), suppress_lines=None, routes=()) -> Finding:
         """A finding; ``routes`` (RouteInfo) are the operations it is about: their registration
-        sites become related locations and reports carry their method, path and auth state."""
+        and include sites become related locations, and reports carry their method, path and
+        auth state."""
         routes = tuple(routes)
-        related = [*related, *(Related(r.registration, f"{r.method} {r.path} is registered here")
-                               for r in routes if r.registration is not None and r.registration != location)]
+        sites: dict = {}  # registration or include site -> the operations it registers or mounts
+        for r in routes:
+            for site, what in ((r.registration, "registered"), *((m, "mounted") for m in r.mounts)):
+                if site is not None and site != location:
+                    sites.setdefault((site, what), {}).setdefault(f"{r.method} {r.path}", None)
+        related = [*related, *(Related(site, f"registered here: {', '.join(ops)}" if what == "registered"
+                                       else "mounted here") for (site, what), ops in sites.items())]
         return Finding(self.id, message, location, severity or self.severity,
                        tuple(dict.fromkeys(related)), suppress_lines, routes=routes)
 

@@ -154,7 +154,6 @@ def list_users():
             yield self._app_finding(graph, candidates)
             return
         for routes, verbs in per_route(candidates, route=lambda r: r):
-            related = [Related(m, "mounted here") for m in routes[0].mounts]
             head = f"{verbs} {routes[0].path} requires no authentication"
             tail = ": no guard at any layer protects it and it is not marked public."
             if any(r.method in WRITE_METHODS or r.method == "ANY" for r in routes):
@@ -168,7 +167,7 @@ def list_users():
                     severity = Severity.NOTE
                 else:
                     continue  # listed in the route inventory as a public read
-            yield self.finding(message, routes[0].location, severity, related, routes[0].suppress_lines, routes=routes)
+            yield self.finding(message, routes[0].location, severity, (), routes[0].suppress_lines, routes=routes)
 
     def _app_finding(self, graph, candidates):
         """One finding for an application that authenticates no one anywhere: its operations
@@ -187,7 +186,7 @@ def list_users():
                        f"middleware or handler); none of its operations changes state: {listed}.")
         related = [Related(r.location, f"{r.method} {r.path}") for r in shown[1:11] if r.location != first.location]
         return self.finding(message, first.location, Severity.ERROR if changing else Severity.NOTE,
-                            tuple(dict.fromkeys(related)), first.suppress_lines, routes=shown)
+                            tuple(dict.fromkeys(related)), first.suppress_lines, routes=shown[:20])
 
 
 def _authenticates(graph) -> bool:
