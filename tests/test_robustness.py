@@ -11,7 +11,8 @@ import pytest
 from routeguard import scan_paths
 from routeguard.cache import CACHE_DIR, CACHE_FILE, FACT_CLASSES, decode, dump, encode
 
-APP = "from flask import Flask\napp = Flask(__name__)\n@app.post('/a')\ndef a(): ...\n"
+# an app with no authentication anywhere and one write: one RG101 (an error), on line 3
+APP = "from flask import Flask\napp = Flask(__name__)\n@app.post('/a')\ndef a(): db.session.commit()\n"
 
 
 class _Exploit:
@@ -175,7 +176,7 @@ def test_known_prefixes_select():
 
 
 def test_inline_ignore_takes_a_prefix_like_the_command_line():
-    code = APP.replace("def a(): ...", "def a(): ...  # routeguard: ignore[RG10]")
+    code = APP.replace("db.session.commit()", "db.session.commit()  # routeguard: ignore[RG10]")
     assert [f.suppressed for f in scan_sources({"app.py": code}).findings] == [True]
 
 
