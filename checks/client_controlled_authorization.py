@@ -216,4 +216,4 @@ def reports(request):
                        f"{REASONS[d.reason]} ({d.display}); {WHY[d.source]}. Decide on the signed-in user's "
                        f"role stored on the server, a signed session or a verified token instead.")
             related = [Related(r.location, f"{r.method} {r.path} takes this decision") for r in routes[:3]]
-            yield self.finding(message, d.location, related=related)
+            yield self.finding(message, d.location, related=related, routes=routes)

@@ -224,4 +224,4 @@ def sync(request):
             message = (f"The response carries {WHAT[d.kind]} {how}: {d.display}; {detail}{tail}. "
                        "Log it on the server and send the client a generic message.")
             related = [Related(r.location, f"{r.method} {r.path} sends it") for r in routes[:3]]
-            yield self.finding(message, d.location, severity, related)
+            yield self.finding(message, d.location, severity, related, routes=routes)
