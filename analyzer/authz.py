@@ -559,6 +559,12 @@ class _RoleTests(cst.CSTVisitor):
         if isinstance(e.slice, cst.Index) and literal(e.slice.value) in ROLE_KEYS:
             self.hits.append(("role", e))
 
+    def visit_Call(self, c: cst.Call) -> None:
+        # claims.get("role"), payload.get("is_admin"): a claim read like claims["role"]
+        if isinstance(c.func, cst.Attribute) and c.func.attr.value == "get" and c.args \
+                and literal(c.args[0].value) in ROLE_KEYS:
+            self.hits.append(("role", c))
+
 
 def _annotation_names(expr) -> list[str]:
     """Class names in an annotation, strings included: ``Mapped[list["User"]]`` -> [Mapped, list, User]."""

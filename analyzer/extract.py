@@ -14,7 +14,7 @@ from . import source
 from .facts import (
     ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
-from .names import NOT_LITERAL, ImportTable, assignments, dotted, literal, string_list
+from .names import NOT_LITERAL, ImportTable, assignments, call_arg, dotted, literal, string_list
 from .dataflow import DataPass
 from .positions import Positions
 from .walk import Index, indexed, walk
@@ -24,6 +24,30 @@ BUILTINS = frozenset(dir(__import__("builtins")))
 REJECT_STATUS = frozenset({401, 403})
 STATUS_KEYWORDS = ("status", "status_code", "code")
 REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN"})
+# Names a configuration object goes by (``settings.ALLOW_SIGNUP``, ``app.config["X"]``) and
+# getters of one (``get_config(...)``): a branch decided by these alone is a feature flag, not
+# a check of the caller's credential.
+SETTING_NAMES = frozenset({"settings", "config", "conf", "cfg", "configuration", "app_settings", "SETTINGS", "CONFIG"})
+SETTING_OWNERS = frozenset({"self", "cls", "app", "current_app"})
+SETTING_GETTER = re.compile(r"^_?get_\w*(config|setting|settings|option|flag)s?$|^(is_)?feature_(enabled|flag)$")
+# Calls that end the request where they stand (``abort(401)``, ``raise_unauthorized()``).
+ABORTS = re.compile(r"^_?(abort\w*|\w*unauthori[sz]ed|\w*forbidden|deny\w*|reject\w*|raise_\w+)$")
+# What a login handler does: verify credentials taken from the request (a password check, a
+# credential authentication, an OAuth code exchange) and let the caller in (start a session,
+# issue a token). Project helpers are recognised by these names too.
+VERIFIES = re.compile(
+    r"^_?(check_password_hash|check_password|checkpw|verify_password|verify_pass|validate_password|password_matches"
+    r"|authenticate|authenticate_user|verify_credentials|check_credentials|verify_user_password"
+    r"|authorize_access_token|fetch_token|fetch_access_token|exchange_\w*(code|token)\w*|verify_otp|verify_totp)$")
+# Starting a sign-in at an identity provider (OAuth, OIDC, SAML): the first half of the way in.
+TO_PROVIDER = re.compile(r"^(authorize_redirect|create_authorization_url|get_authorization_url|authorization_url"
+                         r"|login_redirect|redirect_to_provider|get_redirect_url)$")
+ISSUES = re.compile(
+    r"^_?(login_user|login|create_access_token|create_refresh_token|create_token|create_jwt|encode_jwt|issue_token"
+    r"|generate_token|generate_access_token|make_token|create_session|start_session|set_access_cookies"
+    r"|create_login_session|create_access_and_refresh_tokens)$")
+WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "insert_one", "insert_many", "update_one",
+                    "bulk_create", "remove", "delete_one", "delete_many"})
 SUPPRESSION = re.compile(r"#\s*routeguard:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
@@ -101,6 +125,15 @@ class _Summary:
         self.instances: dict[str, str] = {}  # local -> what made it, for locals assigned the result of a call
         self.passed: set[str] = set()  # those of them passed to a call, recorded as instance facts
         self.returns: set[str] = set()
+        self.settings: set[str] = set()  # locals assigned a setting (``v = get_config(...)``)
+        self.passes: set[str] = set()
+        self.gated: set[str] = set()
+        self.issues = ""
+        self.verifies = False
+        self.optional = ""
+        self.returns_none = False  # returns None in a branch (an optional dependency's "no caller")
+        self.first_check = 0
+        self.first_write = 0
 
 
 class CommonPass(cst.CSTVisitor):
@@ -118,10 +151,41 @@ class CommonPass(cst.CSTVisitor):
         self.kinds: list[str] = []  # "class" or "def", for each name on the stack
         self.summaries: list[_Summary] = []
         self.test_depth = 0
+        # the branches around the current statement in the current function, innermost last:
+        # (kind, test) where kind is "setting" (decided by configuration only), "anonymous" /
+        # "caller" (taken when the caller has no credential / has one), or "other"
+        self.branches: list[tuple[str, str]] = []
+        self.checks = 0  # credential tests and rejections read so far (a call-through after one is not bare)
+        self.statement = None  # the statement being read: its line is where a first check or write is
 
     def _evidence(self, text: str) -> None:
+        self.checks += 1
         for s in self.summaries:
             s.evidence.add(text)
+        s = self.summaries[-1] if self.summaries else None
+        if s is not None and not s.first_check:
+            s.first_check = self._line()
+
+    def _rejects(self, text: str) -> None:
+        """A 401/403 answer: a rejection of the caller unless the branch it is in is taken
+        only for a setting (a feature flag: ``if not settings.ALLOW_SIGNUP: raise ...(403)``)
+        or only for a caller who has a credential (``if current_user.is_authenticated:``)."""
+        self.checks += 1
+        kinds = [k for k, _, _ in self.branches]
+        if "caller" in kinds:
+            return
+        if "setting" in kinds:  # only when configured so: recorded for the linker, not a guard
+            test = next(t for k, t, _ in self.branches if k == "setting")
+            for s in self.summaries:
+                s.gated.add(test)
+            return
+        self._evidence(text)
+
+    def visit_SimpleStatementLine(self, node) -> None:
+        self.statement = node
+
+    def _line(self) -> int:
+        return self.ctx.loc(self.statement).line if self.statement is not None else 0
 
     # -- module level -------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
@@ -219,23 +283,30 @@ class CommonPass(cst.CSTVisitor):
         self.kinds.append("def")
         qualname = ".".join([ctx.module, *self.stack])
         self.summaries.append(_Summary(qualname, set(params), self_class))
+        branches, self.branches = self.branches, []
         walk(node.params, self)
         if node.returns is not None:
             walk(node.returns, self)
         walk(node.body, self)
+        self.branches = branches
         self.stack.pop()
         self.kinds.pop()
         s = self.summaries.pop()
         self.sink.functions.append(FunctionFact(
             qualname, ctx.loc(node.name), ctx.span_start(node),
             tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node), params=params,
-            super_calls=tuple(sorted(s.super_calls)), returns=tuple(sorted(s.returns))))
+            super_calls=tuple(sorted(s.super_calls)), returns=tuple(sorted(s.returns)),
+            passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), logs_in=s.issues if s.verifies else "", optional=s.optional, returns_none=s.returns_none,
+            first_check=s.first_check, first_write=s.first_write))
         return False
 
     # -- locals: instances, what is passed on and what is returned ------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.summaries and len(node.targets) == 1:
             self._local(node.targets[0].target, node.value)
+            target = node.targets[0].target
+            if type(target) is cst.Subscript and self._session(target.value):  # session["user_id"] = user.id
+                self.summaries[-1].issues = self.summaries[-1].issues or "starts a session"
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if self.summaries and node.value is not None:
@@ -250,6 +321,8 @@ class CommonPass(cst.CSTVisitor):
             return
         s = self.summaries[-1]
         s.locals.add(target.value)
+        if self._setting(value):
+            s.settings.add(target.value)
         if type(value) is cst.Call:
             made = self._callee(value.func)  # self.build_router() too
             if made:
@@ -299,14 +372,31 @@ class CommonPass(cst.CSTVisitor):
         if not self.summaries:
             return
         func = node.func
+        s = self.summaries[-1]
         if type(func) is cst.Attribute and type(func.value) is cst.Call and dotted(func.value.func) == "super":
-            self.summaries[-1].super_calls.add(func.attr.value)
-        self._call(self._callee(func))
-        if self.summaries[-1].instances:
+            s.super_calls.add(func.attr.value)
+        callee = self._callee(func)
+        if callee in self.k.auth_calls and literal(call_arg(node, "optional")) is True:
+            # verify_jwt_in_request(optional=True): the caller may come without a credential
+            s.optional = s.optional or f"{callee.rpartition('.')[2]}(optional=True)"
+        else:
+            self._call(callee)
+        name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+        if name:
+            if VERIFIES.match(name):
+                s.verifies = True
+            elif TO_PROVIDER.match(name):
+                s.verifies = True
+                s.issues = s.issues or "sends the caller to an identity provider"
+            elif ISSUES.match(name) or callee in ("jwt.encode", "jose.jwt.encode"):
+                s.issues = s.issues or f"calls {name}"
+            elif name in WRITES and type(func) is cst.Attribute and not s.first_write:
+                s.first_write = self._line()
+        if s.instances:
             self._passed(node)
         why = _rejects(node)
         if why:
-            self._evidence(why)
+            self._rejects(why)
         for arg in node.args:  # classes handed over to be run: any_permission(permissions=[OwnerPermission, ...])
             if type(arg.value) in (cst.List, cst.Tuple):
                 names = [e.value for e in arg.value.elements if type(e) is cst.Element]
@@ -327,36 +417,76 @@ class CommonPass(cst.CSTVisitor):
         if self.summaries and isinstance(node.value, cst.Tuple):
             for el in node.value.elements:
                 if literal(el.value) in REJECT_STATUS:
-                    self._evidence(f"rejects with {literal(el.value)}")
+                    self._rejects(f"rejects with {literal(el.value)}")
+        if self.summaries and (node.value is None or (type(node.value) is cst.Name and node.value.value == "None")):
+            if self.branches:
+                self.summaries[-1].returns_none = True
+        if len(self.summaries) > 1 and self.branches and all(k == "setting" for k, _, _ in self.branches) \
+                and self.branches[-1][2] == self.checks \
+                and type(node.value) is cst.Call and type(node.value.func) is cst.Name \
+                and any(node.value.func.value in outer.locals for outer in self.summaries[:-1]):
+            # ``if v == Visibility.PUBLIC: return f(*args, **kwargs)``: a decorator's wrapper that
+            # calls the view it wraps, with no credential check, when a setting says so
+            for s in self.summaries:
+                s.passes.add(self.branches[-1][1])
 
     def visit_Raise(self, node: cst.Raise) -> None:
         if not self.summaries or node.exc is None:
             return
         exc = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
         qname = self.ctx.resolve(exc)
-        if exc is node.exc and type(exc) in (cst.Name, cst.Attribute) and _local_name(exc) not in self.summaries[-1].locals:
+        if exc is node.exc and type(exc) in (cst.Name, cst.Attribute) and _local_name(exc) not in self.summaries[-1].locals \
+                and not any(k in ("caller", "setting") for k, _, _ in self.branches):
             self._call(self._callee(exc))  # a pre-built exception: the linker follows it
         if qname in self.k.auth_exceptions:
-            self._evidence(f"raises {qname}")
+            self._rejects(f"raises {qname}")
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if not self.summaries:
             return
         attr = node.attr.value
         if attr in REJECT_NAMES:
-            self._evidence(f"rejects with {attr}")
+            self._rejects(f"rejects with {attr}")
         elif attr in self.k.auth_attributes and self.test_depth:
             self._evidence(f"checks {attr}")
 
     def visit_Name(self, node: cst.Name) -> None:
         if self.summaries and node.value in REJECT_NAMES:
-            self._evidence(f"rejects with {node.value}")
+            self._rejects(f"rejects with {node.value}")
 
-    def visit_If(self, node: cst.If) -> None:
-        # reading is_authenticated only counts where a branch leaves (returns, raises, aborts):
-        # ``if user.is_anonymous: payload = {}`` adapts a page, it does not turn anyone away
-        if _leaves(node.body) or (type(node.orelse) is cst.Else and _leaves(node.orelse.body)):
-            self._test(node.test)
+    def visit_If(self, node: cst.If) -> bool:
+        if not self.summaries:
+            return True
+        # A test of the caller's credential counts where the branch taken by a caller WITHOUT
+        # one leaves (returns, raises, aborts): ``if user.is_anonymous: payload = {}`` adapts a
+        # page, ``if current_user.is_authenticated: return redirect("/")`` turns away the
+        # logged-in caller, and neither turns away the anonymous one.
+        self.statement = node
+        anonymous = self._anonymous(node.test)
+        orelse = node.orelse
+        if anonymous is _NO_CREDENTIAL:
+            kind = "setting" if self._setting(node.test) else "other"
+            body_kind = else_kind = kind
+            walk(node.test, self)
+        else:
+            body_kind = "other" if anonymous is None else "anonymous" if anonymous else "caller"
+            else_kind = "other" if anonymous is None else "caller" if anonymous else "anonymous"
+            if (body_kind != "caller" and _leaves(node.body)) or \
+                    (else_kind != "caller" and type(orelse) is cst.Else and _leaves(orelse.body)):
+                self._test(node.test)
+                self._subject_check(node.test)
+            else:
+                walk(node.test, self)
+        if anonymous is not _NO_CREDENTIAL:
+            self.checks += 1
+        text = self.ctx.code(node.test)
+        self.branches.append((body_kind, text, self.checks))
+        walk(node.body, self)
+        self.branches[-1] = (else_kind, f"not ({text})", self.checks)
+        if orelse is not None:
+            walk(orelse.body if type(orelse) is cst.Else else orelse, self)
+        self.branches.pop()
+        return False
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self._test(node.test)
@@ -366,6 +496,127 @@ class CommonPass(cst.CSTVisitor):
             self.test_depth += 1
             walk(test, self)
             self.test_depth -= 1
+
+    # -- what a test reads: the caller's credential, a setting ------------------------------
+    def _subject(self, expr) -> str:
+        """'session' / 'g.user'... when ``expr`` is the session or the caller itself (a
+        ``session[...]`` / ``session.get(...)`` read, ``g.user``, ``current_user``), else ''."""
+        if type(expr) is cst.Subscript and self._session(expr.value):
+            return "session"
+        if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "get" \
+                and self._session(expr.func.value):
+            return "session"
+        d = dotted(expr)
+        if d and self.ctx.resolve(d) in self.k.caller_names:
+            return d
+        return ""
+
+    def _session(self, expr) -> bool:
+        d = dotted(expr)
+        return bool(d) and self.ctx.resolve(d) in self.k.session_names
+
+    def _anonymous(self, test):
+        """Whether ``test`` is true for a caller without a credential (True), for one with a
+        credential (False), either (None), or reads no credential at all (_NO_CREDENTIAL)."""
+        kind = type(test)
+        if kind is cst.UnaryOperation and type(test.operator) is cst.Not:
+            inner = self._anonymous(test.expression)
+            return inner if inner is None or inner is _NO_CREDENTIAL else not inner
+        if kind is cst.BooleanOperation:
+            sides = [x for x in (self._anonymous(test.left), self._anonymous(test.right)) if x is not _NO_CREDENTIAL]
+            return _NO_CREDENTIAL if not sides else True if True in sides else False if False in sides else None
+        if kind is cst.Comparison and len(test.comparisons) == 1:
+            op, right = type(test.comparisons[0].operator), test.comparisons[0].comparator
+            if op in (cst.Is, cst.Equal, cst.IsNot, cst.NotEqual) and (
+                    (literal(right) is None and self._subject(test.left))
+                    or (literal(test.left) is None and self._subject(right))):
+                return op in (cst.Is, cst.Equal)
+            if op in (cst.In, cst.NotIn) and self._session(right):
+                return op is cst.NotIn
+        if kind is cst.Call and type(test.func) is cst.Attribute and test.func.attr.value in self.k.auth_attributes:
+            test = test.func  # user.is_authenticated() (Flask-Login before 0.3)
+        if type(test) is cst.Attribute and test.attr.value in self.k.auth_attributes:
+            return "anonymous" in test.attr.value
+        if self._subject(test):
+            return False
+        return None if _reads(test, self.k.auth_attributes) or self._mentions_subject(test) else _NO_CREDENTIAL
+
+    def _mentions_subject(self, test) -> bool:
+        found = []
+
+        class Finder(cst.CSTVisitor):
+            def visit_Subscript(s, n) -> None:
+                found.append(self._subject(n))
+
+            def visit_Call(s, n) -> None:
+                found.append(self._subject(n))
+
+            def visit_Attribute(s, n) -> None:
+                found.append(self._subject(n))
+
+            def visit_Name(s, n) -> None:
+                found.append(self._subject(n))
+
+        walk(test, Finder())
+        return any(found)
+
+    def _subject_check(self, test) -> None:
+        """Evidence for a leaving branch decided by the session or the caller (``if "user_id"
+        not in session: return redirect(url_for("login"))``, ``if g.user is None:``)."""
+        subjects = []
+
+        class Finder(cst.CSTVisitor):
+            def visit_Subscript(s, n) -> None:
+                subjects.append(self._subject(n))
+
+            def visit_Call(s, n) -> None:
+                subjects.append(self._subject(n))
+
+            def visit_Attribute(s, n) -> bool:
+                subjects.append(self._subject(n) or ("session" if self._session(n) else ""))
+                return not subjects[-1]
+
+            def visit_Name(s, n) -> None:
+                subjects.append(self._subject(n) or ("session" if self._session(n) else ""))
+
+        walk(test, Finder())
+        for subject in dict.fromkeys(x for x in subjects if x):
+            self._evidence(f"checks {subject}")
+
+    def _setting(self, expr) -> bool:
+        """``expr`` reads configuration (``settings.X``, ``app.config[...]``, ``get_config(...)``,
+        a local assigned one) and calls nothing else."""
+        s = self.summaries[-1] if self.summaries else None
+        found = {"setting": False, "other": False}
+
+        class Finder(cst.CSTVisitor):
+            def visit_Name(v, n) -> None:
+                if n.value in SETTING_NAMES or (s is not None and n.value in s.settings):
+                    found["setting"] = True
+
+            def visit_Attribute(v, n) -> bool:
+                if type(n.value) is not cst.Name:
+                    return True
+                root = n.value.value  # settings.X, self.settings.X, app.config["X"]; not user.settings.X
+                if root in SETTING_NAMES or (s is not None and root in s.settings) \
+                        or (n.attr.value in SETTING_NAMES and root in SETTING_OWNERS):
+                    found["setting"] = True
+                return False
+
+            def visit_Call(v, n) -> None:
+                f = n.func
+                name = f.attr.value if type(f) is cst.Attribute else f.value if type(f) is cst.Name else ""
+                if SETTING_GETTER.match(name):
+                    found["setting"] = True
+                elif not (name == "get" and type(f) is cst.Attribute and
+                          any(p in SETTING_NAMES for p in (dotted(f.value) or "").split("."))):
+                    found["other"] = True
+
+            def visit_Lambda(v, n) -> bool:
+                return False
+
+        walk(expr, Finder())
+        return found["setting"] and not found["other"]
 
 
 def _rejects(call: cst.Call) -> str:
@@ -394,13 +645,36 @@ def _receiver(func) -> str | None:
     return None
 
 
+_NO_CREDENTIAL = object()
+
+
+def _reads(test, attributes) -> bool:
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, n) -> None:
+            if n.attr.value in attributes:
+                found.append(n)
+
+    walk(test, Finder())
+    return bool(found)
+
+
 def _leaves(block) -> bool:
-    """The block returns, raises or makes a call (``abort(401)``) in one of its own statements."""
+    """The block ends the request in one of its own statements: returns, raises, or calls
+    something that aborts (``abort(401)``, ``raise_forbidden()``, a call with a 401/403). A
+    branch that only logs, flashes, prints or counts lets the request go on."""
     for stmt in block.body:
         for small in stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,):
             kind = type(small)
-            if kind is cst.Return or kind is cst.Raise or (kind is cst.Expr and type(small.value) is cst.Call):
+            if kind is cst.Return or kind is cst.Raise:
                 return True
+            if kind is cst.Expr and type(small.value) is cst.Call:
+                call = small.value
+                func = call.func
+                name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+                if ABORTS.match(name) or any(literal(a.value) in REJECT_STATUS for a in call.args):
+                    return True
     return False
 
 

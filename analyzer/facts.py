@@ -194,6 +194,19 @@ class FunctionFact:
     super_calls: tuple[str, ...] = ()
     # qualified names of the variables it returns: ``return router`` -> ("pkg.make_router.router",)
     returns: tuple[str, ...] = ()
+    # what its rejections depend on (read by the linker): ``passes`` the conditions on a setting
+    # under which it calls the wrapped view without any credential check; ``gated`` the
+    # settings under which alone it answers 401/403; ``logs_in`` how it
+    # lets a caller in (verifies credentials from the request and starts a session or issues a
+    # token); ``optional`` the credential check it makes optional; ``first_check`` and
+    # ``first_write`` the lines of its first credential check and of its first write (0: none)
+    passes: tuple[str, ...] = ()
+    gated: tuple[str, ...] = ()
+    logs_in: str = ""
+    optional: str = ""
+    returns_none: bool = False  # returns None in some branch (an optional dependency without a caller)
+    first_check: int = 0
+    first_write: int = 0
 
 
 @dataclass(frozen=True)

@@ -334,6 +334,14 @@ class AppGraph(AuthzQueries):
         if q in self.k.known_guards:
             return self.k.known_guards[q], q
         reason = self.function_auth(q, _stack)
+        f = self.functions.get(q)
+        if f is not None and f.passes and (reason or f.gated):  # check_account_visibility
+            return "public", f"calls the view with no credential check when {f.passes[0]} (a setting)"
+        optional = self._optional_dependency(q, f, _stack)
+        if optional:
+            return "public", optional
+        if f is not None and f.optional and not reason:
+            return "public", f"optional authentication: {f.optional}"
         if reason:
             return "auth", reason
         cls = self.instances.get(q)
@@ -354,6 +362,22 @@ class AppGraph(AuthzQueries):
                     if reason:
                         return "auth", reason
         return None
+
+    def _optional_dependency(self, q: str, f: FunctionFact | None, _stack: frozenset) -> str:
+        """Why the dependency ``q`` is optional authentication, or '': a security scheme made
+        with ``auto_error=False``, or a function that reads one and returns None when the
+        caller brings no credential (``Optional[User] = Depends(get_optional_user)``)."""
+        cls = self.instances.get(q, "")
+        if cls.endswith("(auto_error=False)"):
+            return f"optional authentication: {q.rpartition('.')[2]} is a {cls.rpartition('.')[2]}"
+        if f is None or not f.returns_none or q in _stack:
+            return ""
+        for dep in self.dependencies.get(q, ()):
+            inner = self._optional_dependency(self.canonical(dep.target), self.functions.get(self.canonical(dep.target)),
+                                              _stack | {q})
+            if inner:
+                return f"{inner}, and {q.rpartition('.')[2]} returns None without a credential"
+        return ""
 
     def guard_scope(self, target: str) -> str:
         """"item" when the guard class ``target`` only decides on individual objects
@@ -529,9 +553,20 @@ class AppGraph(AuthzQueries):
                 inline = self.function_auth(f"{c}.{m.name}")
                 if inline:
                     break
+            hf = self.functions.get(handler)
+            way_in = self._way_in(hf, shared)
+            if way_in:
+                inline = None  # its 401 on bad credentials turns away a wrong password, not a caller
+                if hf.logs_in:  # what it does says more than its name
+                    guards = [g for g in guards if g.name != "conventional public endpoint"]
+                guards.append(GuardInfo("inline", "the way in", "inline", h_loc, "public", way_in))
+            elif hf is not None and inline and hf.first_write and hf.first_check and hf.first_write < hf.first_check:
+                inline = None  # checked after the write it should protect (line {first_write})
+            elif hf is not None and hf.optional and not inline:
+                guards.append(GuardInfo("inline", "optional authentication", "inline", h_loc, "public",
+                                        f"optional authentication: {hf.optional}"))
             if inline:
                 guards.append(GuardInfo("inline", "check in the handler", "inline", h_loc, "auth", inline))
-            hf = self.functions.get(handler)
             misplaced = tuple(i for i in (self.guard_info(u, "decorator")
                                           for u in (*route.misplaced, *(hf.misplaced if hf else ())))
                               if i and i.effect == "auth")
@@ -770,16 +805,35 @@ class AppGraph(AuthzQueries):
             return GuardInfo(kind, name, layer, gate.location, "public", "exempted by the gate's allow-list")
         return GuardInfo(kind, name, layer, gate.location, "auth", reason, target=self.alias(gate.func))
 
+    def _way_in(self, hf: FunctionFact | None, shared: list[GuardInfo]) -> str:
+        """Why the handler is the way in, not a protected route: it verifies credentials
+        taken from the request and starts a session or issues a token (a login, an OAuth
+        callback), or it is a conventional public endpoint (registration, password reset,
+        first-run setup) whose own rejections never read the caller's credential. A handler
+        that also tests the caller's session or identity is not."""
+        if hf is None or any(e.startswith("checks ") for e in hf.evidence):
+            return ""
+        if hf.logs_in:
+            return f"login endpoint: verifies credentials from the request and {hf.logs_in}"
+        named = next((g for g in shared if g.kind == "allow-list" and g.name == "conventional public endpoint"), None)
+        return named.reason if named is not None and self.function_auth(hf.qualname) else ""
+
     def _allow_listed(self, path: str, handler: str) -> list[GuardInfo]:
         for pattern in self.config.public_routes:
             if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(handler, pattern):
                 return [GuardInfo("allow-list", pattern, "config", None, "public", "public-routes in the configuration")]
         if self.config.default_public_routes:
             words = [handler.rpartition(".")[2].lower()] + [s.lower() for s in path.strip("/").split("/") if s]
+            if any("admin" in w for w in [*handler.lower().split("."), *words[1:]]):
+                return []  # an admin's endpoint is not public by its name (an admin's password-reset-token)
             last = [w for w in words[1:] if not w.startswith(("<", "{", "(", "^", ":"))]
-            if path in ("", "/") or any(_CONVENTIONAL_PUBLIC.match(w) for w in words[:1] + last[-1:]):
+            if path in ("", "/"):
                 return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
-                                  "login, health and similar endpoints are public by convention")]
+                                  "the site's root is public by convention")]
+            word = next((w for w in words[:1] + last[-1:] if _CONVENTIONAL_PUBLIC.match(w)), None)
+            if word is not None:
+                return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
+                                  f"{_conventional_kind(word)} endpoints are public by convention")]
         return []
 
     # -- data and scopes: what checks ask about models, responses and scopes -------------
@@ -971,6 +1025,20 @@ class AppGraph(AuthzQueries):
                 out.append(replace(opener, credentials=cred.credentials if cred else False,
                                    credentials_location=cred.credentials_location if cred else None))
         return out
+
+
+_KINDS = (
+    ("login", ("login", "signin", "sign_in", "token", "refresh")), ("logout", ("logout", "signout", "sign_out")),
+    ("registration", ("register", "signup", "sign_up")), ("password reset", ("forgot", "reset", "password")),
+    ("email verification", ("verify",)), ("OAuth and SSO", ("callback", "oauth", "authorize")),
+    ("health check", ("health", "ping", "ready", "live")), ("static file", ("static",)),
+    ("API documentation", ("docs", "redoc", "swagger", "openapi")),
+)
+
+
+def _conventional_kind(word: str) -> str:
+    """What kind of conventional public endpoint a name is: "login", "health check"..."""
+    return next((kind for kind, stems in _KINDS if word.startswith(stems)), "login")
 
 
 def _module_aliases(modules) -> dict[str, str]:

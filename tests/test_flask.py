@@ -466,17 +466,32 @@ def export(): ...
     assert r[("GET", "/export.{fmt}")].auth == "unprotected"
 
 
-def test_optional_jwt_is_not_a_guard():
+def test_optional_jwt_is_public_by_declaration():
+    """Optional authentication lets anonymous callers in: not a guard, and the author's
+    declaration that the route is public (issue 12, item 7)."""
     r, _ = routes({"app.py": """
 from flask import Flask
-from flask_jwt_extended import jwt_required
+from flask_jwt_extended import jwt_optional, jwt_required, verify_jwt_in_request
 app = Flask(__name__)
 
 @app.get("/feed")
 @jwt_required(optional=True)
 def feed(): ...
+
+@app.get("/legacy-feed")
+@jwt_optional
+def legacy_feed(): ...
+
+@app.get("/catalog")
+def catalog():
+    verify_jwt_in_request(optional=True)
+    return []
 """})
-    assert r[("GET", "/feed")].auth == "unprotected"
+    for path in ("/feed", "/legacy-feed", "/catalog"):
+        route = r[("GET", path)]
+        assert route.auth == "public", path
+        assert all(g.effect == "public" for g in route.guards)
+        assert "optional" in " ".join(g.reason for g in route.guards), path
 
 
 def test_facts_are_picklable():

@@ -27,6 +27,9 @@ class Adapter:
     auth_calls: ClassVar[frozenset[str]] = frozenset()
     # Attribute reads, in an ``if`` or ``assert`` test, that mean the same.
     auth_attributes: ClassVar[frozenset[str]] = frozenset()
+    # The session (qualified names): ``if "user_id" not in session: return redirect(...)`` checks
+    # a credential, ``session["user_id"] = user.id`` starts one.
+    session_names: ClassVar[frozenset[str]] = frozenset()
     # Exceptions whose raising means the request is rejected as unauthenticated/forbidden.
     auth_exceptions: ClassVar[frozenset[str]] = frozenset()
     # Class attributes that hold guards (``decorators = [login_required]``) -> guard kind.
@@ -222,7 +225,7 @@ TABLES = (
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "action_guard_attrs",
-    "framework_methods", "client_inputs", "client_params", "config_objects", "response_sinks",
+    "framework_methods", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
 )
 # ... and the authorization tables (analyzer/authz.py)
 AUTHZ_TABLES = (

@@ -77,6 +77,8 @@ class FlaskAdapter(Adapter):
             *FAB_GUARDS,
         ], "auth"),
     }
+    known_guards = {**known_guards, **dict.fromkeys([  # optional authentication, declared
+        "flask_jwt_extended.jwt_optional", "flask_jwt_extended.view_decorators.jwt_optional"], "public")}
     auth_calls = frozenset({
         "flask_jwt_extended.verify_jwt_in_request", "flask_jwt_extended.view_decorators.verify_jwt_in_request",
         "flask_jwt_extended.verify_fresh_jwt_in_request", "flask_jwt_extended.decode_token",
@@ -84,6 +86,7 @@ class FlaskAdapter(Adapter):
         "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode", "itsdangerous.URLSafeTimedSerializer.loads",
     })
     auth_attributes = frozenset({"is_authenticated", "is_anonymous"})
+    session_names = frozenset({"flask.session", "flask.globals.session"})
     auth_exceptions = frozenset({
         "werkzeug.exceptions.Unauthorized", "werkzeug.exceptions.Forbidden",
         "flask_jwt_extended.exceptions.NoAuthorizationError",
@@ -437,7 +440,8 @@ class _FlaskVisitor(ScopedVisitor):
         use = self.ctx.guard_use(decorator, local=self.local)
         expr = decorator.decorator
         if isinstance(expr, cst.Call) and literal(call_arg(expr, "optional")) is True:
-            return replace(use, effect="none")  # jwt_required(optional=True) lets anonymous callers in
+            # jwt_required(optional=True) lets anonymous callers in: public by the author's declaration
+            return replace(use, target=f"{use.target}(optional=True)", effect="public")
         return use
 
     @staticmethod

@@ -1,0 +1,151 @@
+"""What counts as turning a caller away (issue 12, items 5, 6, 7 and 11): a rejection of the
+caller without a credential, before the work it protects, that does not depend on a setting
+alone; the way in (login, registration, SSO) is public; optional authentication is public by
+declaration."""
+from pathlib import Path
+
+from routeguard import scan_paths, scan_sources
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def routes_of(project: str):
+    report = scan_paths([FIXTURES / project], root=FIXTURES / project, cache=False)
+    return {(r.method, r.path): r for r in report.routes}
+
+
+def routes(files):
+    return {(r.method, r.path): r for r in scan_sources(files).routes}
+
+
+def reasons(route) -> str:
+    return " | ".join(f"{g.name}: {g.reason}" for g in route.guards)
+
+
+def test_session_checks_that_send_the_caller_to_login_are_guards():
+    r = routes_of("flask/member_portal")
+    # the Flask tutorial's login_required on g.user, and a "user_id" not in session check
+    assert r[("GET", "/members/me")].auth == "protected"
+    assert "checks g.user" in reasons(r[("GET", "/members/me")])
+    assert r[("POST", "/members/notes")].auth == "protected"
+    assert "checks session" in reasons(r[("POST", "/members/notes")])
+    # a role test on top of them is authorization as well
+    assert r[("POST", "/admin/members/<int:member_id>/role")].auth == "protected"
+
+
+def test_branches_that_do_not_turn_the_anonymous_caller_away_are_not_guards():
+    r = routes_of("flask/member_portal")
+    assert r[("GET", "/members/<int:member_id>/contact")].auth == "unprotected"  # only logs
+    assert r[("POST", "/members/guestbook")].auth == "unprotected"  # turns away members
+    assert r[("POST", "/members/avatar")].auth == "unprotected"  # checked after the write
+
+
+def test_login_sso_and_token_endpoints_are_the_way_in():
+    r = routes_of("flask/member_portal")
+    for key in [("POST", "/auth/login"), ("POST", "/auth/kiosk"), ("POST", "/api/session"),
+                ("GET", "/auth/sso"), ("GET", "/auth/sso/callback")]:
+        assert r[key].auth == "public", key
+        assert "login endpoint" in reasons(r[key]), key
+    assert "sends the caller to an identity provider" in reasons(r[("GET", "/auth/sso")])
+    # registration whose 403 is a feature flag (ALLOW_SIGNUP) is public by its name
+    assert r[("POST", "/auth/register")].auth == "public"
+    assert "registration endpoints are public" in reasons(r[("POST", "/auth/register")])
+
+
+def test_a_guard_that_calls_the_view_when_configured_public_is_not_authentication():
+    r = routes_of("flask/member_portal")
+    directory = r[("GET", "/members/")]
+    assert directory.auth == "public"
+    assert 'calls the view with no credential check when mode == "public"' in reasons(directory)
+
+
+def test_fastapi_feature_flags_login_and_optional_users():
+    r = routes_of("fastapi/recipe_box")
+    assert r[("POST", "/api/auth/token")].auth == "public"
+    assert "login endpoint" in reasons(r[("POST", "/api/auth/token")])
+    assert r[("POST", "/api/users/register")].auth == "public"  # its 403 is ALLOW_SIGNUP
+    assert r[("PUT", "/api/setup/first-admin")].auth == "unprotected"  # its 403 is FIRST_RUN
+    recipes = r[("GET", "/api/recipes/")]
+    assert recipes.auth == "public"
+    assert "optional authentication" in reasons(recipes) and "auto_error=False" in reasons(recipes)
+    assert r[("POST", "/api/recipes/")].auth == "protected"
+
+
+def test_a_check_that_turns_away_logged_in_users_is_not_a_guard():
+    r = routes({"app.py": """
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+from .models import Subscriber, db
+
+app = Flask(__name__)
+
+@app.post("/newsletter")
+def subscribe():
+    if current_user.is_authenticated:
+        return redirect(url_for("account"))  # members manage it from their account page
+    db.session.add(Subscriber(email=request.form["email"]))
+    db.session.commit()
+    return redirect("/")
+
+@app.post("/comments")
+def comment():
+    if not current_user.is_authenticated:
+        return redirect(url_for("login"))
+    return "ok"
+
+@app.post("/drafts")
+def drafts():
+    if current_user.is_authenticated:
+        pass
+    else:
+        return redirect(url_for("login"))
+    return "ok"
+"""})
+    assert r[("POST", "/newsletter")].auth == "unprotected"
+    assert r[("POST", "/comments")].auth == "protected"
+    assert r[("POST", "/drafts")].auth == "protected"
+
+
+def test_an_admin_route_is_not_public_by_its_name():
+    r = routes({"main.py": """
+from fastapi import APIRouter, FastAPI
+app = FastAPI()
+admin = APIRouter(prefix="/admin/users")
+
+@admin.post("/password-reset-token")
+def generate_token(email: str):
+    return {"token": "x"}
+
+@app.post("/password-reset")
+def reset_password(email: str):
+    return {}
+
+app.include_router(admin)
+"""})
+    assert r[("POST", "/admin/users/password-reset-token")].auth == "unprotected"
+    assert r[("POST", "/password-reset")].auth == "public"
+    assert "password reset endpoints are public" in reasons(r[("POST", "/password-reset")])
+
+
+def test_a_login_handler_that_also_checks_the_session_keeps_its_check():
+    """Re-authenticating to change a password checks the session first: that check stays."""
+    r = routes({"app.py": """
+from flask import Flask, abort, request, session
+from flask_login import login_user
+from .models import User
+
+app = Flask(__name__)
+
+@app.post("/account/confirm-password")
+def confirm_password():
+    if "user_id" not in session:
+        abort(401)
+    user = User.query.get(session["user_id"])
+    if not user.check_password(request.form["password"]):
+        abort(403)
+    login_user(user, fresh=True)
+    return "ok"
+"""})
+    route = r[("POST", "/account/confirm-password")]
+    assert route.auth == "protected"
+    assert "checks session" in reasons(route)
