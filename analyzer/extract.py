@@ -46,6 +46,8 @@ ISSUES = re.compile(
     r"^_?(login_user|login|create_access_token|create_refresh_token|create_token|create_jwt|encode_jwt|issue_token"
     r"|generate_token|generate_access_token|make_token|create_session|start_session|set_access_cookies"
     r"|create_login_session|create_access_and_refresh_tokens)$")
+# What a middleware or wrapper calls to hand the request on to the view.
+PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "func", "f", "fn", "handler"})
 WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "insert_one", "insert_many", "update_one",
                     "bulk_create", "remove", "delete_one", "delete_many"})
 SUPPRESSION = re.compile(r"#\s*routeguard:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
@@ -471,8 +473,8 @@ class CommonPass(cst.CSTVisitor):
         else:
             body_kind = "other" if anonymous is None else "anonymous" if anonymous else "caller"
             else_kind = "other" if anonymous is None else "caller" if anonymous else "anonymous"
-            if (body_kind != "caller" and _leaves(node.body)) or \
-                    (else_kind != "caller" and type(orelse) is cst.Else and _leaves(orelse.body)):
+            if (body_kind != "caller" and self._ends(node.body)) or \
+                    (else_kind != "caller" and type(orelse) is cst.Else and self._ends(orelse.body)):
                 self._test(node.test)
                 self._subject_check(node.test)
             else:
@@ -490,6 +492,27 @@ class CommonPass(cst.CSTVisitor):
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self._test(node.test)
+
+    def _ends(self, block) -> bool:
+        """The block ends the request (``_leaves``), other than by handing it on: returning
+        the wrapped view's or the next middleware's answer (``return view(**kwargs)``,
+        ``return self.get_response(request)``, ``return await call_next(request)``) lets the
+        caller through."""
+        if not _leaves(block):
+            return False
+        for stmt in block.body:
+            for small in stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,):
+                if type(small) is not cst.Return:
+                    return True
+                value = small.value.expression if type(small.value) is cst.Await else small.value
+                if type(value) is not cst.Call or not self._hands_on(value.func):
+                    return True
+        return False
+
+    def _hands_on(self, func) -> bool:
+        if type(func) is cst.Name:
+            return func.value in PASS_ON or any(func.value in s.locals for s in self.summaries[:-1])
+        return type(func) is cst.Attribute and _receiver(func) == "self" and func.attr.value in PASS_ON
 
     def _test(self, test) -> None:
         if self.summaries:

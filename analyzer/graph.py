@@ -302,6 +302,11 @@ class AppGraph(AuthzQueries):
                     c = self.method(c)
                     if c and self.function_auth(c, _stack | {qname}):
                         reason = f"calls {c}"
+                    elif c and c not in _stack:  # a dispatcher's call of a guarded view function
+                        guard = next((d for d in self.functions[c].decorators
+                                      if (v := self.judge(d.target, _stack | {qname, c})) and v[0] == "auth"), None)
+                        if guard is not None:
+                            reason = f"calls {c.rpartition('.')[2]}, guarded by {guard.display}"
                 if reason:
                     break
         if reason is None:
@@ -816,7 +821,10 @@ class AppGraph(AuthzQueries):
         if hf.logs_in:
             return f"login endpoint: verifies credentials from the request and {hf.logs_in}"
         named = next((g for g in shared if g.kind == "allow-list" and g.name == "conventional public endpoint"), None)
-        return named.reason if named is not None and self.function_auth(hf.qualname) else ""
+        if named is None or not self.function_auth(hf.qualname):
+            return ""
+        kind = named.reason.replace(" endpoints are public by convention", "")
+        return f"{kind} endpoint: its own 401/403 answers the request's content, not a missing credential"
 
     def _allow_listed(self, path: str, handler: str) -> list[GuardInfo]:
         for pattern in self.config.public_routes:

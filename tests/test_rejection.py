@@ -149,3 +149,25 @@ def confirm_password():
     route = r[("POST", "/account/confirm-password")]
     assert route.auth == "protected"
     assert "checks session" in reasons(route)
+
+
+def test_django_sign_in_view_is_the_way_in_and_a_members_redirect_is_no_guard():
+    r = routes_of("django/newsroom")
+    desk = r[("ANY", "/accounts/desk/")]
+    assert desk.auth == "public"
+    assert "login endpoint" in reasons(desk)
+    assert r[("ANY", "/accounts/newsletter/")].auth == "unprotected"
+    assert r[("POST", "/accounts/settings/")].auth == "protected"  # if not is_authenticated: redirect
+
+
+def test_middleware_that_hands_anonymous_callers_on_is_not_global_auth():
+    r = routes_of("django/newsroom")
+    export = r[("ANY", "/articles/export/")]
+    assert export.auth == "unprotected"
+    assert not any(g.layer == "middleware" for g in export.guards)
+
+
+def test_a_dispatcher_that_calls_guarded_view_functions_is_protected():
+    route = routes_of("django/newsroom")[("ANY", "/articles/<int:pk>/comments/")]
+    assert route.auth == "protected"
+    assert "guarded by login_required" in reasons(route)
