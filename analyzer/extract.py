@@ -156,7 +156,7 @@ class CommonPass(cst.CSTVisitor):
         # the branches around the current statement in the current function, innermost last:
         # (kind, test) where kind is "setting" (decided by configuration only), "anonymous" /
         # "caller" (taken when the caller has no credential / has one), or "other"
-        self.branches: list[tuple[str, str]] = []
+        self.branches: list[tuple] = []  # (kind, test node or (test,) for its else, checks read before it)
         self.checks = 0  # credential tests and rejections read so far (a call-through after one is not bare)
         self.statement = None  # the statement being read: its line is where a first check or write is
 
@@ -177,11 +177,15 @@ class CommonPass(cst.CSTVisitor):
         if "caller" in kinds:
             return
         if "setting" in kinds:  # only when configured so: recorded for the linker, not a guard
-            test = next(t for k, t, _ in self.branches if k == "setting")
+            test = self._text(next(t for k, t, _ in self.branches if k == "setting"))
             for s in self.summaries:
                 s.gated.add(test)
             return
         self._evidence(text)
+
+    def _text(self, test) -> str:
+        """The source of a branch's test; ``(test,)`` stands for its else."""
+        return f"not ({self.ctx.code(test[0])})" if type(test) is tuple else self.ctx.code(test)
 
     def visit_SimpleStatementLine(self, node) -> None:
         self.statement = node
@@ -429,8 +433,9 @@ class CommonPass(cst.CSTVisitor):
                 and any(node.value.func.value in outer.locals for outer in self.summaries[:-1]):
             # ``if v == Visibility.PUBLIC: return f(*args, **kwargs)``: a decorator's wrapper that
             # calls the view it wraps, with no credential check, when a setting says so
+            test = self._text(self.branches[-1][1])
             for s in self.summaries:
-                s.passes.add(self.branches[-1][1])
+                s.passes.add(test)
 
     def visit_Raise(self, node: cst.Raise) -> None:
         if not self.summaries or node.exc is None:
@@ -481,10 +486,9 @@ class CommonPass(cst.CSTVisitor):
                 walk(node.test, self)
         if anonymous is not _NO_CREDENTIAL:
             self.checks += 1
-        text = self.ctx.code(node.test)
-        self.branches.append((body_kind, text, self.checks))
+        self.branches.append((body_kind, node.test, self.checks))
         walk(node.body, self)
-        self.branches[-1] = (else_kind, f"not ({text})", self.checks)
+        self.branches[-1] = (else_kind, (node.test,), self.checks)  # (test,): the else of the test
         if orelse is not None:
             walk(orelse.body if type(orelse) is cst.Else else orelse, self)
         self.branches.pop()
@@ -564,82 +568,81 @@ class CommonPass(cst.CSTVisitor):
             return False
         return None if _reads(test, self.k.auth_attributes) or self._mentions_subject(test) else _NO_CREDENTIAL
 
+    def _subjects(self, test) -> list[str]:
+        """The credentials a test reads: 'session', 'g.user', 'current_user'..."""
+        finder = _SubjectFinder(self)
+        walk(test, finder)
+        return [x for x in finder.found if x]
+
     def _mentions_subject(self, test) -> bool:
-        found = []
-
-        class Finder(cst.CSTVisitor):
-            def visit_Subscript(s, n) -> None:
-                found.append(self._subject(n))
-
-            def visit_Call(s, n) -> None:
-                found.append(self._subject(n))
-
-            def visit_Attribute(s, n) -> None:
-                found.append(self._subject(n))
-
-            def visit_Name(s, n) -> None:
-                found.append(self._subject(n))
-
-        walk(test, Finder())
-        return any(found)
+        return bool(self._subjects(test))
 
     def _subject_check(self, test) -> None:
         """Evidence for a leaving branch decided by the session or the caller (``if "user_id"
         not in session: return redirect(url_for("login"))``, ``if g.user is None:``)."""
-        subjects = []
-
-        class Finder(cst.CSTVisitor):
-            def visit_Subscript(s, n) -> None:
-                subjects.append(self._subject(n))
-
-            def visit_Call(s, n) -> None:
-                subjects.append(self._subject(n))
-
-            def visit_Attribute(s, n) -> bool:
-                subjects.append(self._subject(n) or ("session" if self._session(n) else ""))
-                return not subjects[-1]
-
-            def visit_Name(s, n) -> None:
-                subjects.append(self._subject(n) or ("session" if self._session(n) else ""))
-
-        walk(test, Finder())
-        for subject in dict.fromkeys(x for x in subjects if x):
+        for subject in dict.fromkeys(self._subjects(test)):
             self._evidence(f"checks {subject}")
 
     def _setting(self, expr) -> bool:
         """``expr`` reads configuration (``settings.X``, ``app.config[...]``, ``get_config(...)``,
         a local assigned one) and calls nothing else."""
-        s = self.summaries[-1] if self.summaries else None
-        found = {"setting": False, "other": False}
+        finder = _SettingFinder(self.summaries[-1].settings if self.summaries else ())
+        walk(expr, finder)
+        return finder.setting and not finder.other
 
-        class Finder(cst.CSTVisitor):
-            def visit_Name(v, n) -> None:
-                if n.value in SETTING_NAMES or (s is not None and n.value in s.settings):
-                    found["setting"] = True
 
-            def visit_Attribute(v, n) -> bool:
-                if type(n.value) is not cst.Name:
-                    return True
-                root = n.value.value  # settings.X, self.settings.X, app.config["X"]; not user.settings.X
-                if root in SETTING_NAMES or (s is not None and root in s.settings) \
-                        or (n.attr.value in SETTING_NAMES and root in SETTING_OWNERS):
-                    found["setting"] = True
-                return False
+class _SubjectFinder(cst.CSTVisitor):
+    def __init__(self, owner: CommonPass):
+        self.owner = owner
+        self.found: list[str] = []
 
-            def visit_Call(v, n) -> None:
-                f = n.func
-                name = f.attr.value if type(f) is cst.Attribute else f.value if type(f) is cst.Name else ""
-                if SETTING_GETTER.match(name):
-                    found["setting"] = True
-                elif not (name == "get" and type(f) is cst.Attribute and
-                          any(p in SETTING_NAMES for p in (dotted(f.value) or "").split("."))):
-                    found["other"] = True
+    def _add(self, n) -> str:
+        o = self.owner
+        self.found.append(o._subject(n) or ("session" if o._session(n) else ""))
+        return self.found[-1]
 
-            def visit_Lambda(v, n) -> bool:
-                return False
+    def visit_Subscript(self, n) -> None:
+        self._add(n)
 
-        walk(expr, Finder())
-        return found["setting"] and not found["other"]
+    def visit_Call(self, n) -> None:
+        self._add(n)
+
+    def visit_Attribute(self, n) -> bool:
+        return not self._add(n)
+
+    def visit_Name(self, n) -> None:
+        self._add(n)
+
+
+class _SettingFinder(cst.CSTVisitor):
+    def __init__(self, settings):
+        self.settings = settings  # locals assigned a setting
+        self.setting = False
+        self.other = False
+
+    def visit_Name(self, n) -> None:
+        if n.value in SETTING_NAMES or n.value in self.settings:
+            self.setting = True
+
+    def visit_Attribute(self, n) -> bool:
+        if type(n.value) is not cst.Name:
+            return True
+        root = n.value.value  # settings.X, self.settings.X, app.config["X"]; not user.settings.X
+        if root in SETTING_NAMES or root in self.settings or (n.attr.value in SETTING_NAMES and root in SETTING_OWNERS):
+            self.setting = True
+        return False
+
+    def visit_Call(self, n) -> None:
+        f = n.func
+        name = f.attr.value if type(f) is cst.Attribute else f.value if type(f) is cst.Name else ""
+        if SETTING_GETTER.match(name):
+            self.setting = True
+        elif not (name == "get" and type(f) is cst.Attribute and
+                  any(p in SETTING_NAMES for p in (dotted(f.value) or "").split("."))):
+            self.other = True
+
+    def visit_Lambda(self, n) -> bool:
+        return False
 
 
 def _rejects(call: cst.Call) -> str:
