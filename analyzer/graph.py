@@ -302,11 +302,6 @@ class AppGraph(AuthzQueries):
                     c = self.method(c)
                     if c and self.function_auth(c, _stack | {qname}):
                         reason = f"calls {c}"
-                    elif c and c not in _stack:  # a dispatcher's call of a guarded view function
-                        guard = next((d for d in self.functions[c].decorators
-                                      if (v := self.judge(d.target, _stack | {qname, c})) and v[0] == "auth"), None)
-                        if guard is not None:
-                            reason = f"calls {c.rpartition('.')[2]}, guarded by {guard.display}"
                 if reason:
                     break
         if reason is None:

@@ -169,5 +169,4 @@ def test_middleware_that_hands_anonymous_callers_on_is_not_global_auth():
 
 def test_a_dispatcher_that_calls_guarded_view_functions_is_protected():
     route = routes_of("django/newsroom")[("ANY", "/articles/<int:pk>/comments/")]
-    assert route.auth == "protected"
-    assert "guarded by login_required" in reasons(route)
+    assert route.auth == "protected"  # by the views it dispatches to (the django adapter's rule)
