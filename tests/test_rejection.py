@@ -170,3 +170,51 @@ def test_middleware_that_hands_anonymous_callers_on_is_not_global_auth():
 def test_a_dispatcher_that_calls_guarded_view_functions_is_protected():
     route = routes_of("django/newsroom")[("ANY", "/articles/<int:pk>/comments/")]
     assert route.auth == "protected"  # by the views it dispatches to (the django adapter's rule)
+
+
+def test_role_checks_in_guards_are_authorization():
+    """flask-httpauth's login_required(role=...) and a claim read with .get("role") in a
+    project decorator check a role: RG104 stays silent (issue 12, item 11)."""
+    report = scan_sources({"app.py": """
+import functools
+
+import jwt
+from flask import Flask, abort, current_app, request
+from flask_httpauth import HTTPBasicAuth
+
+app = Flask(__name__)
+auth = HTTPBasicAuth()
+
+
+def admin_token_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        try:
+            payload = jwt.decode(request.headers["X-Token"], current_app.config["SECRET_KEY"], algorithms=["HS256"])
+        except (KeyError, jwt.InvalidTokenError):
+            abort(401)
+        if payload.get("role") != "admin":
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@app.delete("/admin/users/<int:user_id>")
+@auth.login_required(role="admin")
+def delete_user(user_id):
+    return ""
+
+
+@app.delete("/admin/teams/<int:team_id>")
+@admin_token_required
+def delete_team(team_id):
+    return ""
+
+
+@app.delete("/users/<int:user_id>")
+@auth.login_required
+def delete_account(user_id):
+    return ""
+"""})
+    flagged = {f.message.split(" is privileged")[0] for f in report.findings if f.rule_id == "RG104"}
+    assert flagged == {"DELETE /users/<int:user_id>"}

@@ -44,6 +44,10 @@ FAB_GUARDS = (
     "flask_appbuilder.api.protect", "flask_appbuilder.security.decorators.protect",
 )
 CONFIG_MODULES = {"config", "settings", "configuration"}
+# flask-httpauth: ``auth.login_required(role="admin")`` checks the user's roles too (the
+# guard's target gets the suffix ``(role)``).
+HTTPAUTH_ROLE = tuple(f"flask_httpauth.{c}.login_required(role)"
+                      for c in ("HTTPBasicAuth", "HTTPDigestAuth", "HTTPTokenAuth", "MultiAuth"))
 UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
@@ -74,7 +78,7 @@ class FlaskAdapter(Adapter):
             "flask_praetorian.auth_required", "flask_praetorian.roles_required",
             "flask_praetorian.roles_accepted",
             "flask_smorest.Blueprint.login_required",
-            *FAB_GUARDS,
+            *FAB_GUARDS, *HTTPAUTH_ROLE,
         ], "auth"),
     }
     known_guards = {**known_guards, **dict.fromkeys([  # optional authentication, declared
@@ -117,7 +121,7 @@ class FlaskAdapter(Adapter):
             "flask_security.permissions_required", "flask_security.permissions_accepted",
             "flask_security.decorators.roles_required", "flask_security.decorators.roles_accepted",
             "flask_user.roles_required", "flask_praetorian.roles_required", "flask_praetorian.roles_accepted",
-            "flask_jwt_extended.verify_jwt_in_request_roles",
+            "flask_jwt_extended.verify_jwt_in_request_roles", *HTTPAUTH_ROLE,
             *FAB_GUARDS,  # a permission of the user's roles on this view and method
         ], "role"),
     }
@@ -442,6 +446,8 @@ class _FlaskVisitor(ScopedVisitor):
         if isinstance(expr, cst.Call) and literal(call_arg(expr, "optional")) is True:
             # jwt_required(optional=True) lets anonymous callers in: public by the author's declaration
             return replace(use, target=f"{use.target}(optional=True)", effect="public")
+        if isinstance(expr, cst.Call) and use.target.endswith(".login_required") and call_arg(expr, "role") is not None:
+            return replace(use, target=f"{use.target}(role)")  # flask-httpauth: a role check too
         return use
 
     @staticmethod
