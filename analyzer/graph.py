@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import networkx as nx
 
 from .authz_graph import AuthzQueries
+from .extract import VERIFIES
 from . import fields as _fields
 from .facts import HTTP_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
 
@@ -813,10 +814,13 @@ class AppGraph(AuthzQueries):
         that also tests the caller's session or identity is not."""
         if hf is None or any(e.startswith("checks ") for e in hf.evidence):
             return ""
+        reason = self.function_auth(hf.qualname) or ""
+        if reason.startswith("calls ") and not VERIFIES.match(reason.rpartition(".")[2]):
+            return ""  # it asks a helper who the caller is (get_current_user()), not whether a password is right
         if hf.logs_in:
             return f"login endpoint: verifies credentials from the request and {hf.logs_in}"
         named = next((g for g in shared if g.kind == "allow-list" and g.name == "conventional public endpoint"), None)
-        if named is None or not self.function_auth(hf.qualname):
+        if named is None or not reason:
             return ""
         kind = named.reason.replace(" endpoints are public by convention", "")
         return f"{kind} endpoint: its own 401/403 answers the request's content, not a missing credential"

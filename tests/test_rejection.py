@@ -218,3 +218,24 @@ def delete_account(user_id):
 """})
     flagged = {f.message.split(" is privileged")[0] for f in report.findings if f.rule_id == "RG104"}
     assert flagged == {"DELETE /users/<int:user_id>"}
+
+
+def test_a_token_endpoint_that_asks_who_the_caller_is_stays_protected():
+    r = routes({"main.py": """
+from fastapi import FastAPI, HTTPException, Request
+from .auth import get_current_user
+app = FastAPI()
+
+@app.get("/api/token")
+def token(request: Request):
+    user = get_current_user(request)
+    return {"token": user.api_token}
+""", "auth.py": """
+from fastapi import HTTPException, Request
+def get_current_user(request: Request):
+    user = request.state.user
+    if user is None:
+        raise HTTPException(status_code=401)
+    return user
+"""})
+    assert r[("GET", "/api/token")].auth == "protected"
