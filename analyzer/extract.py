@@ -37,7 +37,7 @@ ABORTS = re.compile(r"^_?(abort\w*|\w*unauthori[sz]ed|\w*forbidden|deny\w*|rejec
 # issue a token). Project helpers are recognised by these names too.
 VERIFIES = re.compile(
     r"^_?(check_password_hash|check_password|checkpw|verify_password|verify_pass|validate_password|password_matches"
-    r"|authenticate|authenticate_user|verify_credentials|check_credentials|verify_user_password"
+    r"|authenticate|authenticate_user|verify|verify_credentials|check_credentials|verify_user_password"
     r"|authorize_access_token|fetch_token|fetch_access_token|exchange_\w*(code|token)\w*|verify_otp|verify_totp)$")
 # Starting a sign-in at an identity provider (OAuth, OIDC, SAML): the first half of the way in.
 TO_PROVIDER = re.compile(r"^(authorize_redirect|create_authorization_url|get_authorization_url|authorization_url"
@@ -369,10 +369,15 @@ class CommonPass(cst.CSTVisitor):
     def _call(self, qname: str) -> None:
         if not qname or not self.summaries:
             return
+        if qname in self.k.auth_calls or self.k.known_guards.get(qname) == "auth":
+            # ``HttpResponseForbidden()``, ``verify_jwt_in_request()``: like a 401/403, only where
+            # the caller without a credential is turned away, not under a setting alone
+            if any(k in ("caller", "setting") for k, _, _ in self.branches):
+                self._rejects(f"calls {qname}")
+                return
+            self._evidence(f"calls {qname}")
         for s in self.summaries:
             s.calls.add(qname)
-        if qname in self.k.auth_calls or self.k.known_guards.get(qname) == "auth":
-            self._evidence(f"calls {qname}")
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.summaries:
@@ -388,6 +393,8 @@ class CommonPass(cst.CSTVisitor):
         else:
             self._call(callee)
         name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+        if type(func) is cst.Name and callee.rpartition(".")[2] not in ("", name):
+            name = callee.rpartition(".")[2]  # from django.contrib.auth import login as auth_login
         if name:
             if VERIFIES.match(name):
                 s.verifies = True

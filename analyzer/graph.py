@@ -831,8 +831,9 @@ class AppGraph(AuthzQueries):
                 return [GuardInfo("allow-list", pattern, "config", None, "public", "public-routes in the configuration")]
         if self.config.default_public_routes:
             words = [handler.rpartition(".")[2].lower()] + [s.lower() for s in path.strip("/").split("/") if s]
-            if any("admin" in w for w in [*handler.lower().split("."), *words[1:]]):
-                return []  # an admin's endpoint is not public by its name (an admin's password-reset-token)
+            if not _CONVENTIONAL_PUBLIC.match(words[0]) and any("admin" in w for w in [*handler.lower().split("."),
+                                                                                        *words[1:]]):
+                return []  # an admin's endpoint is not public by its path (an admin's password-reset-token)
             last = [w for w in words[1:] if not w.startswith(("<", "{", "(", "^", ":"))]
             if path in ("", "/"):
                 return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",

@@ -239,3 +239,30 @@ def get_current_user(request: Request):
     return user
 """})
     assert r[("GET", "/api/token")].auth == "protected"
+
+
+def test_django_forbidden_response_under_a_setting_or_for_members_is_no_guard():
+    r = routes({
+        "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\nINSTALLED_APPS = ["accounts"]\nREGISTRATION_OPEN = True\n',
+        "proj/urls.py": """
+from django.urls import path
+from accounts import views
+urlpatterns = [path("signup/csrf/", views.signup_csrf), path("reports/", views.reports)]
+""",
+        "accounts/views.py": """
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseForbidden
+
+def signup_csrf(request):
+    if not settings.REGISTRATION_OPEN or request.user.is_authenticated:
+        return HttpResponseForbidden()
+    return HttpResponse("token")
+
+def reports(request):
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden()
+    return HttpResponse("reports")
+""",
+    })
+    assert r[("ANY", "/signup/csrf/")].auth == "unprotected"
+    assert r[("ANY", "/reports/")].auth == "protected"
