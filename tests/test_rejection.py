@@ -266,3 +266,10 @@ def reports(request):
     })
     assert r[("ANY", "/signup/csrf/")].auth == "unprotected"
     assert r[("ANY", "/reports/")].auth == "protected"
+
+
+def test_the_bundled_example_lists_its_login_and_registration_as_public():
+    r = routes_of("flask/blog")
+    login, register = r[("POST", "/auth/login")], r[("POST", "/auth/register")]
+    assert login.auth == "public" and "login endpoint" in reasons(login)
+    assert register.auth == "public" and "registration endpoints are public" in reasons(register)
