@@ -593,7 +593,7 @@ class CommonPass(cst.CSTVisitor):
     def _setting(self, expr) -> bool:
         """``expr`` reads configuration (``settings.X``, ``app.config[...]``, ``get_config(...)``,
         a local assigned one) and calls nothing else."""
-        finder = _SettingFinder(self.summaries[-1].settings if self.summaries else ())
+        finder = _SettingFinder(self.summaries[-1] if self.summaries else None)
         walk(expr, finder)
         return finder.setting and not finder.other
 
@@ -622,21 +622,32 @@ class _SubjectFinder(cst.CSTVisitor):
 
 
 class _SettingFinder(cst.CSTVisitor):
-    def __init__(self, settings):
-        self.settings = settings  # locals assigned a setting
+    """Whether a test reads configuration and nothing the request brings: a parameter or a
+    local other than a setting (``key != settings.METRICS_KEY`` compares the client's key)."""
+
+    def __init__(self, summary):
+        self.settings = summary.settings if summary else ()  # locals assigned a setting
+        self.locals = summary.locals if summary else ()
         self.setting = False
         self.other = False
 
-    def visit_Name(self, n) -> None:
-        if n.value in SETTING_NAMES or n.value in self.settings:
+    def _name(self, name: str) -> None:
+        if name in SETTING_NAMES or name in self.settings:
             self.setting = True
+        elif name in self.locals:
+            self.other = True
+
+    def visit_Name(self, n) -> None:
+        self._name(n.value)
 
     def visit_Attribute(self, n) -> bool:
         if type(n.value) is not cst.Name:
             return True
         root = n.value.value  # settings.X, self.settings.X, app.config["X"]; not user.settings.X
-        if root in SETTING_NAMES or root in self.settings or (n.attr.value in SETTING_NAMES and root in SETTING_OWNERS):
+        if n.attr.value in SETTING_NAMES and root in SETTING_OWNERS:
             self.setting = True
+        else:
+            self._name(root)
         return False
 
     def visit_Call(self, n) -> None:

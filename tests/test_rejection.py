@@ -247,7 +247,8 @@ def test_django_forbidden_response_under_a_setting_or_for_members_is_no_guard():
         "proj/urls.py": """
 from django.urls import path
 from accounts import views
-urlpatterns = [path("signup/csrf/", views.signup_csrf), path("reports/", views.reports)]
+urlpatterns = [path("signup/csrf/", views.signup_csrf), path("reports/", views.reports),
+               path("metrics/", views.metrics)]
 """,
         "accounts/views.py": """
 from django.conf import settings
@@ -262,10 +263,19 @@ def reports(request):
     if not request.user.is_authenticated:
         return HttpResponseForbidden()
     return HttpResponse("reports")
+
+def metrics(request):
+    if not settings.METRICS_KEY:
+        return HttpResponseForbidden()
+    key = request.headers.get("X-Metrics-Key")
+    if key != settings.METRICS_KEY:  # the client's key against the configured one: a credential
+        return HttpResponseForbidden()
+    return HttpResponse("metrics")
 """,
     })
     assert r[("ANY", "/signup/csrf/")].auth == "unprotected"
     assert r[("ANY", "/reports/")].auth == "protected"
+    assert r[("ANY", "/metrics/")].auth == "protected"
 
 
 def test_the_bundled_example_lists_its_login_and_registration_as_public():
