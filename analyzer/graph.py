@@ -228,7 +228,10 @@ class AppGraph(AuthzQueries):
         for i in range(len(parts) - 1, 0, -1):
             table = self.imports.get(".".join(parts[:i]))
             if table is not None:
-                target = table.get(parts[i]) or self._star_import(table, ".".join(parts[:i + 1]), depth)
+                name = ".".join(parts[:i + 1])
+                if name in self.classes or name in self.functions:
+                    break  # defined in the module, after the import of the same name (class ListView(ListView))
+                target = table.get(parts[i]) or self._star_import(table, name, depth)
                 if target and depth < 20:
                     resolved = ".".join([target, *parts[i + 1:]])
                     if resolved != qname:

@@ -1267,3 +1267,21 @@ class NoteViewSet(ViewSet):
                     ("DELETE", "/api/v1/notes/<pk>"): "protected",
                     # AuthPermission declares nothing for list and destroy: nothing guards them
                     ("GET", "/api/v1/auth"): "unprotected", ("DELETE", "/api/v1/auth/<pk>"): "unprotected"}
+
+
+def test_a_view_class_named_like_the_base_it_imports():
+    """wger's gym views: ``class ListView(LoginRequiredMixin, ..., ListView)`` shadows the imported
+    ListView; a use of contract.ListView is the project's class, with its mixins."""
+    from routeguard import scan_sources
+
+    report = scan_sources({
+        "gym/__init__.py": "", "gym/views/__init__.py": "",
+        "gym/models.py": "from django.db import models\n\nclass Contract(models.Model):\n    amount = models.IntegerField()\n",
+        "gym/views/contract.py": (
+            "from django.contrib.auth.mixins import LoginRequiredMixin\nfrom django.views.generic import ListView\n"
+            "from gym.models import Contract\n\n\nclass ListView(LoginRequiredMixin, ListView):\n    model = Contract\n"),
+        "gym/urls.py": ("from django.urls import path\nfrom gym.views import contract\n\n"
+                        "urlpatterns = [path('contracts/', contract.ListView.as_view())]\n"),
+    })
+    assert [(r.path, r.auth) for r in report.routes] == [("/contracts/", "protected")]
+    assert not report.findings
