@@ -14,7 +14,7 @@ from . import source
 from .facts import (
     ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
-from .names import NOT_LITERAL, ImportTable, assignments, call_arg, dotted, literal, string_list
+from .names import NOT_LITERAL, ImportTable, assignments, base_exprs, call_arg, dotted, literal, string_list
 from .dataflow import DataPass
 from .positions import Positions
 from .walk import Index, indexed, walk
@@ -233,7 +233,7 @@ class CommonPass(cst.CSTVisitor):
                 values = string_list(value)
                 if values is not None:
                     attrs.append((name, ",".join(values)))
-        bases = tuple(ctx.resolve(a.value) for a in node.bases if a.keyword is None)
+        bases = tuple(ctx.resolve(b) for b in base_exprs(node))
         self.sink.classes.append(ClassFact(qualname, ctx.loc(node.name), tuple(b for b in bases if b),
                                            tuple(methods), tuple(guard_attrs), tuple(attrs)))
         self.stack.append(node.name.value)

@@ -266,3 +266,9 @@ def _bound_names(stmt) -> list[str]:
         for inner in stmt.body.body:
             names.extend(_bound_names(inner))
     return names
+
+
+def base_exprs(node):
+    """The base-class expressions of a ClassDef, keywords left out and a generic base read as
+    its class: ``ModelViewSet[Document]`` is ModelViewSet."""
+    return [a.value.value if isinstance(a.value, cst.Subscript) else a.value for a in node.bases if a.keyword is None]

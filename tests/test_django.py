@@ -1285,3 +1285,23 @@ def test_a_view_class_named_like_the_base_it_imports():
     })
     assert [(r.path, r.auth) for r in report.routes] == [("/contracts/", "protected")]
     assert not report.findings
+
+
+def test_a_generic_viewset_base_keeps_its_routes():
+    """paperless-ngx: ``class DocumentTypeViewSet(ModelViewSet[DocumentType])`` is a ModelViewSet."""
+    from routeguard import scan_sources
+
+    report = scan_sources({
+        "docs/__init__.py": "",
+        "docs/views.py": (
+            "from rest_framework.permissions import IsAuthenticated\nfrom rest_framework.viewsets import ModelViewSet\n"
+            "from docs.models import DocumentType\n\n\nclass DocumentTypeViewSet(ModelViewSet[DocumentType]):\n"
+            "    permission_classes = (IsAuthenticated,)\n    queryset = DocumentType.objects.all()\n"),
+        "docs/models.py": "from django.db import models\n\nclass DocumentType(models.Model):\n    name = models.CharField()\n",
+        "docs/urls.py": ("from rest_framework.routers import DefaultRouter\nfrom docs.views import DocumentTypeViewSet\n\n"
+                         "router = DefaultRouter()\nrouter.register('document_types', DocumentTypeViewSet)\n"
+                         "urlpatterns = router.urls\n"),
+    })
+    routes = sorted((r.method, r.path, r.auth) for r in report.routes)
+    assert [(m, a) for m, _, a in routes] == [("DELETE", "protected"), ("GET", "protected"), ("GET", "protected"),
+                                             ("PATCH", "protected"), ("POST", "protected"), ("PUT", "protected")]

@@ -21,7 +21,7 @@ import libcst as cst
 
 from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, Setting
 from ..fields import classify, masked_type
-from ..names import assignments, call_arg, dotted, literal, module_strings, render_path, string_list
+from ..names import assignments, base_exprs, call_arg, dotted, literal, module_strings, render_path, string_list
 from ..walk import walk
 from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, Adapter, setting_value
 
@@ -525,7 +525,7 @@ class _DjangoFile:
     def _model(self, qual: str, node: cst.ClassDef) -> None:
         # the model's own fields are read by the data pass (analyzer/dataflow.py), with their types
         ctx = self.ctx
-        for base in (ctx.resolve(a.value) for a in node.bases):
+        for base in (ctx.resolve(b) for b in base_exprs(node)):
             if base in AUTH_MODELS:
                 self._auth_model(base, ctx.loc(node.name))
 
@@ -578,7 +578,7 @@ class _DjangoFile:
         # owner = serializers.ReadOnlyField(...) / HiddenField / read_only=True
         read_only += [name for name, value in declared if literal(call_arg(value, "read_only")) is True
                       or (dotted(value.func) or "").endswith(READ_ONLY_FIELDS)]
-        bases = [ctx.resolve(a.value) for a in node.bases]
+        bases = [ctx.resolve(b) for b in base_exprs(node)]
         kind = "serializer" if any(b.startswith("rest_framework") or b.endswith("Serializer") for b in bases) else "form"
         where = locs.get("exclude") if fields is not True and "exclude" in values and fields != "__all__" else locs.get("fields")
         self.sink.schemas.append(SchemaFact(

@@ -22,7 +22,7 @@ import libcst as cst
 
 from ..walk import walk
 from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
-from ..names import assignments, call_arg, dotted, literal, module_strings, render_path, string_list
+from ..names import assignments, base_exprs, call_arg, dotted, literal, module_strings, render_path, string_list
 from .base import Adapter
 from .django import _defs, _top_statements
 
@@ -207,7 +207,7 @@ class _DRFFile:
         """A router class wherever it is defined: a subclass of DRF's, or a class that defines
         the router protocol itself, ``register(self, prefix, viewset, ...)`` (a vendored copy).
         Instances of its subclasses are routers (the linker follows the bases)."""
-        bases = [self.ctx.resolve(a.value) for a in node.bases if a.keyword is None]
+        bases = [self.ctx.resolve(b) for b in base_exprs(node)]
         register = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "register"),
                         None)
         params = [p.name.value for p in register.params.params] if register is not None else []

@@ -23,7 +23,7 @@ from ..facts import (
     Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router, ScopeFact,
     Setting,
 )
-from ..names import assignments, call_arg, dotted, literal, path_text, string_list
+from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, string_list
 from .base import Adapter, COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
@@ -332,7 +332,7 @@ class _Visitor(ScopedVisitor):
         """``class AdminAPIRouter(APIRouter)`` whose ``__init__`` passes ``dependencies=`` (and
         maybe a ``prefix=``) to the base: its instances are routers with those guards. A
         subclass of a project class is one if the linker finds a router class along its bases."""
-        bases = [self.resolve(a.value) for a in node.bases if a.keyword is None]
+        bases = [self.resolve(b) for b in base_exprs(node)]
         root = any(b in ROUTERS for b in bases)
         init = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
         call = next((c for c in collect(init, cst.Call) if _base_init(c)), None) if init is not None else None
@@ -354,7 +354,7 @@ class _Visitor(ScopedVisitor):
 
     def _model(self, node: cst.ClassDef) -> None:
         ctx = self.ctx
-        bases = [self.resolve(a.value) for a in node.bases if a.keyword is None]
+        bases = [self.resolve(b) for b in base_exprs(node)]
         table = any(a.keyword is not None and a.keyword.value == "table" and literal(a.value) is True for a in (*node.bases, *node.keywords))
         fields, dunder_table = [], False
         settings_class = any(b in SETTINGS_BASES for b in bases)

@@ -15,7 +15,7 @@ import libcst as cst
 
 from ..walk import walk
 from ..facts import GuardUse, Gate, Mount, Route, Router, Setting
-from ..names import assignments, call_arg, dotted, literal, path_text, string_list
+from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, string_list
 from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
@@ -385,7 +385,7 @@ class _FlaskVisitor(ScopedVisitor):
         name = node.name.value
         base = attrs.get("route_base")
         if not (isinstance(base, str) and base):
-            bases = [ctx.resolve(a.value) for a in node.bases]
+            bases = [ctx.resolve(b) for b in base_exprs(node)]
             if "resource_name" in attrs or any(b.startswith("flask_appbuilder.api") or b.endswith("Api") for b in bases):
                 version, resource = attrs.get("version"), attrs.get("resource_name")
                 base = (f"/api/{version if isinstance(version, str) else 'v1'}/"
