@@ -305,3 +305,51 @@ def test_fastapi_share_token_looked_up_is_a_capability_url():
     assert routes[("GET", "/api/recipes/{recipe_id}")].auth == "unprotected"
     # named like a secret, but the handler never looks it up: not a credential
     assert routes[("GET", "/api/shared/{share_token}/preview")].auth == "unprotected"
+
+
+FLASK_LINKS = {
+    "portal/__init__.py": "from flask import Flask\napp = Flask(__name__)\nfrom . import links\n",
+    "portal/links.py": '''
+from flask import abort, render_template
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from . import app
+from .models import Invite, Report
+
+
+def _serializer():
+    return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="digest")
+
+
+@app.route("/digest/unsubscribe/<signed_email>", methods=["POST"])
+def unsubscribe_digest(signed_email):
+    try:
+        email = _serializer().loads(signed_email, max_age=86400)
+    except BadSignature:
+        abort(400)
+    Report.query.filter_by(email=email).delete()
+    return render_template("unsubscribed.html")
+
+
+@app.route("/invites/<invite_token>")
+def show_invite(invite_token):
+    invite = Invite.query.filter_by(token=invite_token).first_or_404()
+    return render_template("invite.html", invite=invite)
+
+
+@app.route("/reports/<int:report_id>")
+def show_report(report_id):
+    return render_template("report.html", report=Report.query.get_or_404(report_id))
+''',
+    "portal/models.py": "class Invite:\n    query = None\n\n\nclass Report:\n    query = None\n",
+}
+
+
+def test_flask_itsdangerous_bad_signature_and_capability_url():
+    routes, _, report = scan(FLASK_LINKS)
+    unsub = routes[("POST", "/digest/unsubscribe/<signed_email>")]
+    assert unsub.auth == "protected" and ("signature", "auth") in kinds(unsub)
+    invite = routes[("GET", "/invites/<invite_token>")]
+    assert invite.auth == "public" and invite.guards[0].name == "invite_token"
+    assert routes[("GET", "/reports/<int:report_id>")].auth == "unprotected"
+    assert any(f.rule_id == "RG101" and "/reports/" in f.message for f in report.visible())
