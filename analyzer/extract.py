@@ -50,6 +50,8 @@ ISSUES = re.compile(
 PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "func", "f", "fn", "handler"})
 WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "insert_one", "insert_many", "update_one",
                     "bulk_create", "remove", "delete_one", "delete_many"})
+# names of values that hold a signature or shared secret to compare a request's against
+SECRET_NAME = re.compile(r"secret|signature|hmac|(^|_)sig$", re.IGNORECASE)
 SUPPRESSION = re.compile(r"#\s*routeguard:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
@@ -136,6 +138,10 @@ class _Summary:
         self.returns_none = False  # returns None in a branch (an optional dependency's "no caller")
         self.first_check = 0
         self.first_write = 0
+        self.compares: set[str] = set()  # why what it returns compares a signature or shared secret
+        self.tested: set[str] = set()
+        self.params = frozenset(params)
+        self.used: set[str] = set()  # parameters passed to a call or compared
 
 
 class CommonPass(cst.CSTVisitor):
@@ -303,7 +309,8 @@ class CommonPass(cst.CSTVisitor):
             tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node), params=params,
             super_calls=tuple(sorted(s.super_calls)), returns=tuple(sorted(s.returns)),
             passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), logs_in=s.issues if s.verifies else "", optional=s.optional, returns_none=s.returns_none,
-            first_check=s.first_check, first_write=s.first_write))
+            first_check=s.first_check, first_write=s.first_write,
+            compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used))))
         return False
 
     # -- locals: instances, what is passed on and what is returned ------------------------
@@ -410,6 +417,8 @@ class CommonPass(cst.CSTVisitor):
         why = _rejects(node)
         if why:
             self._rejects(why)
+        s = self.summaries[-1]
+        s.used.update(a.value.value for a in node.args if type(a.value) is cst.Name and a.value.value in s.params)
         for arg in node.args:  # classes handed over to be run: any_permission(permissions=[OwnerPermission, ...])
             if type(arg.value) in (cst.List, cst.Tuple):
                 names = [e.value for e in arg.value.elements if type(e) is cst.Element]
@@ -424,6 +433,10 @@ class CommonPass(cst.CSTVisitor):
                 self._call(self._callee(arg.value))
 
     def visit_Return(self, node: cst.Return) -> None:
+        if self.summaries and node.value is not None:
+            why = self._compares_secret(node.value)
+            if why:
+                self.summaries[-1].compares.add(why)
         if self.summaries and type(node.value) is cst.Name:
             s, name = self.summaries[-1], node.value.value
             s.returns.add(f"{s.qualname}.{name}" if name in s.locals else self.ctx.resolve(node.value))
@@ -476,6 +489,8 @@ class CommonPass(cst.CSTVisitor):
         # page, ``if current_user.is_authenticated: return redirect("/")`` turns away the
         # logged-in caller, and neither turns away the anonymous one.
         self.statement = node
+        if _leaves(node.body) or (type(node.orelse) is cst.Else and _leaves(node.orelse.body)):
+            self._verified(node.test)
         anonymous = self._anonymous(node.test)
         orelse = node.orelse
         if anonymous is _NO_CREDENTIAL:
@@ -500,6 +515,61 @@ class CommonPass(cst.CSTVisitor):
             walk(orelse.body if type(orelse) is cst.Else else orelse, self)
         self.branches.pop()
         return False
+
+    def _verified(self, test) -> None:
+        """A test whose branch ends the request: a signature compared there is checked
+        (evidence); the project functions it calls are recorded, for the linker to ask
+        whether they compare one (``if not self._validate_signature(request): raise ...``)."""
+        s = self.summaries[-1]
+        why = self._compares_secret(test)
+        if why:
+            self._evidence(f"rejects unless it {why}")
+        for call in _calls(test):
+            callee = self._callee(call.func)
+            if callee and callee not in BUILTINS:
+                s.tested.add(callee)
+
+    def _compares_secret(self, expr) -> str:
+        """'verifies a signature with hmac.compare_digest' when ``expr`` (under ``not``)
+        compares a signature constant-time, or compares for equality a value named as a
+        secret (``project_secret == key``), else ''."""
+        while type(expr) is cst.UnaryOperation and type(expr.operator) is cst.Not:
+            expr = expr.expression
+        if type(expr) is cst.Call:
+            callee = self.ctx.resolve(expr.func)
+            if callee in self.k.signature_checks:
+                return f"verifies a signature with {callee}"
+        if type(expr) is cst.Comparison and len(expr.comparisons) == 1 \
+                and type(expr.comparisons[0].operator) in (cst.Equal, cst.NotEqual):
+            for side in (expr.left, expr.comparisons[0].comparator):
+                if type(side) is cst.Subscript:  # ours[:8] == sig[:8]
+                    side = side.value
+                name = (dotted(side) or "").rpartition(".")[2]
+                if SECRET_NAME.search(name):
+                    return f"compares the shared secret {name}"
+        return ""
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        if self.summaries:
+            s = self.summaries[-1]
+            for side in (node.left, *(c.comparator for c in node.comparisons)):
+                if type(side) is cst.Name and side.value in s.params:
+                    s.used.add(side.value)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        """``try: signer.unsign(token) except BadSignature: return ...``: a request whose
+        signed value does not verify is turned away."""
+        if not self.summaries:
+            return
+        for handler in node.handlers:
+            if handler.type is None or not _leaves(handler.body):
+                continue
+            types = handler.type.elements if type(handler.type) is cst.Tuple else (handler.type,)
+            for t in types:
+                exc = self.ctx.resolve(t.value if isinstance(t, cst.Element) else t)
+                if exc in self.k.signature_errors:
+                    self._evidence(f"rejects unless the signed value verifies ({exc.rpartition('.')[2]} is caught)")
+                    return
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self._test(node.test)
@@ -690,6 +760,18 @@ def _receiver(func) -> str | None:
 
 
 _NO_CREDENTIAL = object()
+
+
+def _calls(expr) -> list[cst.Call]:
+    """The calls in an expression."""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, n) -> None:
+            found.append(n)
+
+    walk(expr, Finder())
+    return found
 
 
 def _reads(test, attributes) -> bool:

@@ -207,6 +207,14 @@ class FunctionFact:
     returns_none: bool = False  # returns None in some branch (an optional dependency without a caller)
     first_check: int = 0
     first_write: int = 0
+    # it returns the outcome of comparing a signature or shared secret (``return
+    # hmac.compare_digest(mac, sig)``): why, if so
+    compares: tuple[str, ...] = ()
+    # what it calls in the test of an ``if`` whose branch ends the request: ``if not
+    # self._validate_signature(request): raise BadRequest`` -> ("pkg.View._validate_signature",)
+    tested: tuple[str, ...] = ()
+    # its parameters that it passes to a call or compares (a path parameter it looks up or verifies)
+    used: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

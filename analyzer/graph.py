@@ -29,11 +29,32 @@ CONVENTIONAL_PUBLIC = (
 _CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
 
 
+# Path parameters: Flask/Django ``<conv:name>``, FastAPI ``{name}``, Django regex ``(?P<name>...)``
+_PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>")
+# names of path parameters that carry a secret: the URL is the credential (word parts split on "_")
+_SECRET_PARTS = frozenset({"token", "secret", "signature", "signed", "key"})
+SIGNATURE_REASON = "rejects unless"
+
+
+def _capabilities(path: str):
+    """(name, literal segment before it) for each path parameter of ``path``."""
+    for m in _PATH_PARAM.finditer(path):
+        before = [w for w in re.split(r"[/.]", path[:m.start()]) if w and not w.startswith(("<", "{", "("))]
+        yield m.group(1) or m.group(2) or m.group(3), before[-1].lower() if before else ""
+
+
+def _secret_param(name: str, before: str) -> bool:
+    """A path parameter named as a secret (``token``, ``signed_token``, ``ping_key``) or the
+    slug of a share link. A ``<uuid:code>`` is not one: projects use random codes as object
+    ids too (``/checks/<uuid:code>/pause/``), and nothing tells the two apart."""
+    return bool(set(name.lower().split("_")) & _SECRET_PARTS) or (name == "slug" and before in ("share", "shared"))
+
+
 @dataclass(frozen=True)
 class GuardInfo:
-    kind: str  # decorator | dependency | permission | mixin | gate | middleware | inline | allow-list
+    kind: str  # decorator | dependency | permission | mixin | gate | middleware | inline | signature | capability | allow-list
     name: str
-    layer: str  # decorator | class | blueprint | router | app | include | settings | middleware | inline | config
+    layer: str  # decorator | class | blueprint | router | app | include | settings | middleware | inline | path | config
     location: Location | None
     effect: str  # auth | public
     reason: str = ""
@@ -293,6 +314,8 @@ class AppGraph(AuthzQueries):
             return None
         reason = f.evidence[0] if f and f.evidence else None
         if reason is None and f is not None:
+            reason = self.verified_by(f)
+        if reason is None and f is not None:
             for call in f.calls:
                 c = self.canonical(call)
                 value = self.rejecting_value(call)
@@ -316,6 +339,19 @@ class AppGraph(AuthzQueries):
                     break
         self._auth_memo[qname] = reason
         return reason
+
+    def verified_by(self, f, mro=None) -> str | None:
+        """Why ``f`` rejects a request whose signature or shared secret does not match: it
+        raises or returns when a function it calls, which compares one, says no. ``self.x()``
+        is looked up along ``mro`` (the route's view class) when given."""
+        for call in f.tested:
+            c = self.canonical(call)
+            if mro and c.rpartition(".")[0] in mro:
+                c = self.method(f"{mro[0]}.{c.rpartition('.')[2]}") or c
+            g = self.functions.get(self.method(c) or c)
+            if g is not None and g.compares:
+                return f"rejects unless {g.qualname} {g.compares[0]}"
+        return None
 
     def rejecting_value(self, qname: str) -> tuple[str, str] | None:
         """(name, why) when ``qname`` names a module or class level value that rejects (a
@@ -557,6 +593,8 @@ class AppGraph(AuthzQueries):
                 inline = self.function_auth(f"{c}.{m.name}")
                 if inline:
                     break
+            if not inline and view_class and handler in self.functions:  # self._validate_signature() of the view's class
+                inline = self.verified_by(self.functions[handler], mro)
             hf = self.functions.get(handler)
             way_in = self._way_in(hf, shared)
             if way_in:
@@ -570,7 +608,10 @@ class AppGraph(AuthzQueries):
                 guards.append(GuardInfo("inline", "optional authentication", "inline", h_loc, "public",
                                         f"optional authentication: {hf.optional}"))
             if inline:
-                guards.append(GuardInfo("inline", "check in the handler", "inline", h_loc, "auth", inline))
+                kind = "signature" if inline.startswith(SIGNATURE_REASON) else "inline"
+                guards.append(GuardInfo(kind, "check in the handler", "inline", h_loc, "auth", inline))
+            if not guards:
+                guards.extend(self._capability(path, handler, h_loc))
             misplaced = tuple(i for i in (self.guard_info(u, "decorator")
                                           for u in (*route.misplaced, *(hf.misplaced if hf else ())))
                               if i and i.effect == "auth")
@@ -827,6 +868,18 @@ class AppGraph(AuthzQueries):
             return ""
         kind = named.reason.replace(" endpoints are public by convention", "")
         return f"{kind} endpoint: its own 401/403 answers the request's content, not a missing credential"
+
+    def _capability(self, path: str, handler: str, h_loc) -> list[GuardInfo]:
+        """A capability URL: the handler looks up or verifies a path parameter named as a
+        secret (passes it to a call, compares it); knowing the URL is the credential."""
+        f = self.functions.get(handler)
+        if f is None:
+            return []
+        for name, before in _capabilities(path):
+            if name in f.used and _secret_param(name, before):
+                return [GuardInfo("capability", name, "path", h_loc, "public",
+                                  f"capability URL: the {name} in the path is the credential")]
+        return []
 
     def _allow_listed(self, path: str, handler: str) -> list[GuardInfo]:
         for pattern in self.config.public_routes:

@@ -315,6 +315,8 @@ def note_detail(request, pk):
         for r in graph.routes:
             if r.auth == "public":
                 continue
+            if r.auth == "protected" and all(g.kind == "signature" for g in r.guards if g.effect == "auth"):
+                continue  # the caller is whoever holds the secret it signs with: no account to own the object
             # a lookup filtered on a secret (``project__ping_key=key``) is tied to whoever holds it
             owned = [o for o in graph.owned_lookups(r) if not SECRET_FILTER.search(o[0].display)]
             if r.auth == "unprotected" and r.method in ("GET", "HEAD"):

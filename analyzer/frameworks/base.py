@@ -30,6 +30,10 @@ class Adapter:
     # The session (qualified names): ``if "user_id" not in session: return redirect(...)`` checks
     # a credential, ``session["user_id"] = user.id`` starts one.
     session_names: ClassVar[frozenset[str]] = frozenset()
+    # Constant-time comparisons: comparing a signature or shared secret from the request.
+    signature_checks: ClassVar[frozenset[str]] = frozenset({"hmac.compare_digest", "secrets.compare_digest"})
+    # Exceptions a signed value that does not verify raises (caught, and the request turned away).
+    signature_errors: ClassVar[frozenset[str]] = frozenset()
     # Exceptions whose raising means the request is rejected as unauthenticated/forbidden.
     auth_exceptions: ClassVar[frozenset[str]] = frozenset()
     # Class attributes that hold guards (``decorators = [login_required]``) -> guard kind.
@@ -225,7 +229,7 @@ TABLES = (
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "action_guard_attrs",
-    "framework_methods", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
+    "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
 )
 # ... and the authorization tables (analyzer/authz.py)
 AUTHZ_TABLES = (

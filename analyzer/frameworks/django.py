@@ -103,6 +103,9 @@ class DjangoAdapter(Adapter):
                             "django.http.response.HttpResponseForbidden"})
     auth_attributes = frozenset({"is_authenticated", "is_anonymous", "is_staff", "is_superuser"})
     auth_exceptions = frozenset({"django.core.exceptions.PermissionDenied"})
+    signature_checks = frozenset({"hmac.compare_digest", "secrets.compare_digest",
+                                  "django.utils.crypto.constant_time_compare"})
+    signature_errors = frozenset({"django.core.signing.BadSignature", "django.core.signing.SignatureExpired"})
     provided_methods = PROVIDED
     chain_ends = frozenset(PROVIDED)
     entry_methods = frozenset({"dispatch"})

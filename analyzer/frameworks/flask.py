@@ -95,6 +95,9 @@ class FlaskAdapter(Adapter):
         "werkzeug.exceptions.Unauthorized", "werkzeug.exceptions.Forbidden",
         "flask_jwt_extended.exceptions.NoAuthorizationError",
     })
+    signature_errors = frozenset({"itsdangerous.BadSignature", "itsdangerous.BadTimeSignature", "itsdangerous.BadData",
+                                  "itsdangerous.exc.BadSignature", "itsdangerous.exc.BadTimeSignature",
+                                  "itsdangerous.exc.BadData", "itsdangerous.SignatureExpired"})
     class_guard_attrs = {"decorators": "decorator", "method_decorators": "decorator"}
     view_constructors = frozenset({"as_view"})
     request_data = frozenset(f"flask.request.{a}" for a in ("json", "get_json", "form", "values", "args", "data"))
