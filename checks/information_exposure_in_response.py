@@ -66,12 +66,14 @@ class InformationExposureInResponse(Check):
     - a traceback: `traceback.format_exc()`;
     - an exception's text: `str(e)`, `f"{e}"`, `e.args` of a caught exception.
 
-    Exception text is reported at note level when the `except` catches a validation
-    error (`ValueError`, `ValidationError`, `Invalid...`, `...NotFound`) or an exception
-    class the project defines, whose message is usually written for the client; a broad
-    `except Exception` or a library's error (a database, network or OS error) is a warning.
-    Reading one variable or setting (`os.environ.get("REGION")`, `app.config["NAME"]`)
-    is not reported. The severity is raised on a route that requires no authentication.
+    Exception text is reported when the `except` is broad (`except Exception`) or catches
+    a library's error (a database, network or OS error). It is not reported when the
+    `except` catches only validation errors (`ValueError`, `ValidationError`,
+    `Invalid...`, `...NotFound`) or exception classes the project defines, whose messages
+    are written for the client, nor on routes that only staff reach (every route that
+    sends it checks a role). Reading one variable or setting (`os.environ.get("REGION")`,
+    `app.config["NAME"]`) is not reported. The severity is raised on a route that
+    requires no authentication.
 
     ## Why is this bad
     Environment variables and settings hold the application's secrets; tracebacks and
@@ -138,6 +140,14 @@ def create(payload: dict):
     except ItemError as e:
         raise HTTPException(status_code=400, detail="invalid items") from e
 """}),
+        Valid({"app/services.py": FASTAPI_SERVICES, "app/main.py": FASTAPI + """
+@app.post("/items/check")
+def check(payload: dict):
+    try:
+        return {"imported": import_items(payload)}
+    except ItemError as e:  # the project's own exception: its message is written for the client
+        raise HTTPException(status_code=400, detail=str(e)) from e
+"""}),
     )
     INVALID = (
         Invalid(FLASK + """
@@ -170,14 +180,6 @@ def create(payload: dict):
     except Exception as e:
         raise HTTPException(status_code=500, detail=str(e))
 """}),
-        Invalid({"app/services.py": FASTAPI_SERVICES, "app/main.py": FASTAPI + """
-@app.post("/items/check")
-def check(payload: dict):
-    try:
-        return {"imported": import_items(payload)}
-    except ItemError as e:  # the project's own validation error: reported at note level
-        raise HTTPException(status_code=400, detail=str(e)) from e
-"""}),
         Invalid({"proj/urls.py": DJANGO_URLS, "ops/views.py": """
 import os
 from django.conf import settings
@@ -206,18 +208,15 @@ def sync(request):
             validation = d.kind == "exception" and caught and all(
                 VALIDATION.match(c.rpartition(".")[2]) or graph.canonical(c) in graph.classes for c in d.caught)
             if validation:
-                severity = Severity.NOTE
-            tail = ""
-            if routes and not validation:
-                severity, tail = route_severity(severity, routes)
+                continue  # the project's own or a validation error: its message is meant for the client
+            if d.kind == "exception" and routes and all(
+                    any(a.kind == "role" for a in graph.route_authorization(r)) for r in routes):
+                continue  # only staff reach it
+            severity, tail = route_severity(severity, routes) if routes else (severity, "")
             how = f"through {d.sink.rpartition('.')[2]}(...)" if d.sink else "in what it returns"
             detail = WHY[d.kind]
             if d.kind == "exception":
-                if validation:
-                    detail = (f"it catches {', '.join(caught)}, a validation error or the project's own exception "
-                              "whose message is usually written for the client; check that it never wraps "
-                              "internal details")
-                elif not caught or set(caught) & BROAD:
+                if not caught or set(caught) & BROAD:
                     detail += " (it catches every exception)"
                 else:
                     detail += f" (it catches {', '.join(caught)})"
