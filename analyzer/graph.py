@@ -24,7 +24,8 @@ CONVENTIONAL_PUBLIC = (
     "login", "logout", "signin", "sign_in", "signout", "sign_out", "register", "signup", "sign_up",
     "token", "refresh", "forgot*", "reset*password*", "password*reset*", "verify*email*",
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
-    "authorize",
+    "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
+    "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
 )
 _CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
 
@@ -1093,10 +1094,13 @@ class AppGraph(AuthzQueries):
 
 _KINDS = (
     ("login", ("login", "signin", "sign_in", "token", "refresh")), ("logout", ("logout", "signout", "sign_out")),
-    ("registration", ("register", "signup", "sign_up")), ("password reset", ("forgot", "reset", "password")),
+    ("registration", ("register", "signup", "sign_up")),
+    ("password reset", ("forgot", "reset", "password", "recover")),
     ("email verification", ("verify",)), ("OAuth and SSO", ("callback", "oauth", "authorize")),
     ("health check", ("health", "ping", "ready", "live")), ("static file", ("static",)),
-    ("API documentation", ("docs", "redoc", "swagger", "openapi")),
+    ("API documentation", ("docs", "redoc", "swagger", "openapi", "schema")),
+    ("site file", ("robots", "favicon", "sitemap", "manifest", "service-worker", "security.txt")),
+    ("legal page", ("privacy", "terms", "tos")),
 )
 
 

@@ -283,3 +283,38 @@ def test_the_bundled_example_lists_its_login_and_registration_as_public():
     login, register = r[("POST", "/auth/login")], r[("POST", "/auth/register")]
     assert login.auth == "public" and "login endpoint" in reasons(login)
     assert register.auth == "public" and "registration endpoints are public" in reasons(register)
+
+
+def test_site_files_and_legal_pages_are_public_by_convention():
+    from routeguard import scan_sources
+
+    report = scan_sources({"app.py": """
+from flask import Flask, send_from_directory
+from flask_login import login_required
+
+app = Flask(__name__)
+
+@app.get("/robots.txt")
+def robots():
+    return send_from_directory("static", "robots.txt")
+
+@app.get("/privacy")
+def privacy():
+    return "privacy"
+
+@app.get("/password-recovery/<email>")
+def recover_password(email):
+    return "sent"
+
+@app.get("/account/recovery-codes")
+def recovery_codes():
+    return "codes"
+
+@app.get("/orders")
+@login_required
+def orders():
+    return "orders"
+"""})
+    auth = {r.path: r.auth for r in report.routes}
+    assert auth == {"/robots.txt": "public", "/privacy": "public", "/password-recovery/<email>": "public",
+                    "/account/recovery-codes": "unprotected", "/orders": "protected"}
