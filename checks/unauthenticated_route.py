@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from routeguard.exposure import public_read, state_changes
+from routeguard.exposure import any_writes, public_read, state_changes
 from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
@@ -156,7 +156,7 @@ def list_users():
         for routes, verbs in per_route(candidates, route=lambda r: r):
             head = f"{verbs} {routes[0].path} requires no authentication"
             tail = ": no guard at any layer protects it and it is not marked public."
-            if any(r.method in WRITE_METHODS or r.method == "ANY" for r in routes):
+            if any(r.method in WRITE_METHODS or r.method == "ANY" and any_writes(graph, r) for r in routes):
                 message, severity = f"{head} and accepts writes{tail}", Severity.ERROR
             else:
                 public = [public_read(graph, r) for r in routes]

@@ -115,6 +115,12 @@ class DjangoAdapter(Adapter):
     request_attrs = frozenset({"POST", "GET", "body"})
     request_types = frozenset({"django.http.HttpRequest", "django.http.request.HttpRequest"})
     response_wrappers = frozenset({"django.http.JsonResponse", "django.http.response.JsonResponse"})
+    fixed_responses = {
+        "django.shortcuts.render": "template", "django.template.response.TemplateResponse": "template",
+        "django.http.FileResponse": "file", "django.shortcuts.redirect": "redirect",
+        "django.http.HttpResponseRedirect": "redirect", "django.http.HttpResponsePermanentRedirect": "redirect",
+        "django.http.HttpResponse": "text", "django.urls.reverse": "url", "django.urls.reverse_lazy": "url",
+        "django.templatetags.static.static": "url", "django.contrib.staticfiles.storage.staticfiles_storage.path": "url"}
     client_inputs = {
         "request.COOKIES": "cookie", "request.headers": "header", "request.GET": "query", "request.POST": "body",
         "request.META": "header:HTTP_", "request.META[REMOTE_ADDR]": "address",
