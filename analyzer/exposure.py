@@ -78,8 +78,11 @@ def any_writes(graph, route) -> bool:
     key = ("any writes", route.handler)
     if key not in memo:
         closure = _closure(graph, route.handler)
-        memo[key] = closure is None or any(
-            _writes(graph, q, f) or any(_EFFECT_CALL.match(c) for c in f.calls)
+        if closure is None:  # a library view: only those known to read do not write
+            memo[key] = graph.alias(route.handler) not in graph.k.read_views
+            return memo[key]
+        memo[key] = any(
+            _writes(graph, q, f) or any(_EFFECT_CALL.match(c) and not _READ_FILE.match(c) for c in f.calls)
             or any(rr.kind in ("method", "payload") for rr in graph.request_reads.get(q, ()))
             for q, f in closure)
     return memo[key]

@@ -115,6 +115,12 @@ class DjangoAdapter(Adapter):
     request_attrs = frozenset({"POST", "GET", "body"})
     request_types = frozenset({"django.http.HttpRequest", "django.http.request.HttpRequest"})
     response_wrappers = frozenset({"django.http.JsonResponse", "django.http.response.JsonResponse"})
+    read_views = frozenset({
+        "django.contrib.sitemaps.views.index", "django.contrib.sitemaps.views.sitemap",
+        "django.views.static.serve", "django.views.i18n.JavaScriptCatalog", "django.views.i18n.JSONCatalog",
+        "allauth.account.views.account_inactive", "allauth.socialaccount.views.login_cancelled",
+        "allauth.socialaccount.views.login_error",
+        *(f"drf_spectacular.views.Spectacular{v}View" for v in ("API", "JSONAPI", "YAMLAPI", "Swagger", "Redoc"))})
     fixed_responses = {
         "django.shortcuts.render": "template", "django.template.response.TemplateResponse": "template",
         "django.http.FileResponse": "file", "django.shortcuts.redirect": "redirect",
