@@ -913,8 +913,8 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-# Python's own calls that only build a path or a string from their arguments.
-_PATH_CALLS = frozenset({"str", "os.path.join", "os.path.dirname", "os.path.abspath", "os.path.realpath",
+# Python's own calls that only build a path or a string from their arguments, or open the file at it.
+_PATH_CALLS = frozenset({"str", "open", "io.open", "os.path.join", "os.path.dirname", "os.path.abspath", "os.path.realpath",
                          "os.fspath", "pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath"})
 
 
