@@ -161,6 +161,28 @@ def test_django_views_that_take_any_method_are_judged_by_what_they_do():
         assert finding.severity.level == "warning" and "may return user-owned or sensitive data" in finding.message
 
 
+def test_library_views_accept_writes_unless_known_to_only_read():
+    files = {**DJANGO, "site_conf/urls.py": """
+from allauth.account.views import ConfirmEmailView
+from django.contrib.auth.decorators import login_required
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
+
+from support import views
+from support.sitemaps import SITEMAPS
+
+urlpatterns = [
+    path("support/", include("support.urls")),
+    path("account/", login_required(views.account)),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}),
+    re_path(r"^confirm-email/(?P<key>[-:\\w]+)/$", ConfirmEmailView.as_view()),
+]
+""", "support/sitemaps.py": "SITEMAPS = {}\n"}
+    got = _rg101(scan_sources(files))
+    assert got["ANY /sitemap.xml"].severity.level == "warning"  # reads, but what it lists is not known
+    assert got["ANY /confirm-email/(?P<key>[-:\\w]+)/"].severity.level == "error"  # a library view that may write
+
+
 def test_the_inventory_says_why_a_route_is_a_public_read():
     report = scan_sources(DJANGO)
     assert _route(report, "/support/docs/cron/")["exposure_reason"] == "renders a template with no stored data"
