@@ -14,10 +14,14 @@ class UnauthenticatedRoute(Check):
     the handler, its class, its blueprint or router, the include site, the app, a
     `before_request` gate, middleware or settings, and no check inside the handler)
     and that is not explicitly public, saying what an anonymous caller gains: a route that
-    can change data is an error; a read that may return user-owned or sensitive data (or
-    whose result is unknown) a warning. A read of data that no user owns and that holds
-    nothing sensitive (a tag list, a catalogue page) is listed in the route inventory as
-    a "public read" and is not reported unless `report-public-reads = true`. The finding
+    can change data is an error (a view that takes any method counts when its handler
+    writes, or acts on the method or the body it is sent); a read that may return
+    user-owned or sensitive data (or whose result is unknown) a warning. A read of data that
+    no user owns and that holds nothing sensitive (a tag list, a catalogue page), or of
+    something fixed in the code (a help page rendered with no stored data, a favicon or
+    robots.txt at a fixed path, a redirect to a fixed address), is listed in the route
+    inventory as a "public read", with the reason, and is not reported unless
+    `report-public-reads = true`. The finding
     is on the handler; the registration (`path()`, `router.register()`, the include) is
     a related location. An application that authenticates no one anywhere gets one
     finding that names its operations that change state.
