@@ -78,6 +78,8 @@ class _Frame:
     assigned: dict = field(default_factory=dict)  # id(call) -> the local name its result is bound to
     set_fields: dict = field(default_factory=dict)  # local name -> keys/attributes the function sets on it
     writes: list = field(default_factory=list)  # (DataWrite, source name, target name, keywords), emitted on leave
+    fixed: dict = field(default_factory=dict)  # local name -> it only ever holds fixed values (see DataPass.fixed)
+    returned: list = field(default_factory=list)  # per return: (fixed response kind or '', location, display)
 
 
 class DataPass(DecisionsMixin, AssignVisitor):
@@ -89,6 +91,8 @@ class DataPass(DecisionsMixin, AssignVisitor):
         self.classes: list[str] = []
         self.frames: list[_Frame] = []
         self.seen: set = set()
+        self._request_roots = None
+        self._request_words = {"method", *self.k.request_attrs, *(k.rpartition(".")[2] for k in self.k.client_inputs)}
         self.mentions_origin = any(_ORIGIN_HINT.search(line) for line in ctx.positions.lines)
 
     # -- helpers ----------------------------------------------------------------------
@@ -182,6 +186,10 @@ class DataPass(DecisionsMixin, AssignVisitor):
             self._emit("data_writes", replace(dw, overwritten=tuple(sorted(own))) if own else dw)
         for name, (q, loc, display) in f.body.items():
             self._emit("request_reads", RequestRead(f.qualname, loc, "body", display, q, name, name in f.whole))
+        if f.returned and all(kind for kind, _, _ in f.returned):  # every return is a fixed page, file...
+            kinds = ",".join(sorted({kind for kind, _, _ in f.returned}))
+            self._emit("responses", ResponseData(f.qualname, f.returned[0][1], "fixed", kinds,
+                                                 display=f.returned[0][2]))
         if f.acao and f.acac is not None and not f.origin_checked:
             kind, loc = f.acao
             self._emit("cors", CorsPolicy(loc, kind, True, loc, f.acac, display="Access-Control-Allow-Origin",
@@ -313,6 +321,8 @@ class DataPass(DecisionsMixin, AssignVisitor):
             if not self.classes and isinstance(target, cst.Name) and target.value in self.k.cors_settings:
                 self._cors_setting(target.value, value, stmt)
             return
+        for name in _names(target):
+            f.fixed[name.value] = f.fixed.get(name.value, True) and isinstance(target, cst.Name) and self.fixed(value)
         if isinstance(target, cst.Subscript):
             key = _subscript_key(target)
             if isinstance(key, str):
@@ -396,11 +406,101 @@ class DataPass(DecisionsMixin, AssignVisitor):
 
     def visit_Return(self, node: cst.Return) -> None:
         f = self.frame
+        if f is not None:
+            f.returned.append((self.fixed_response(node.value), self.ctx.loc(node), _short(render(node.value)))
+                              if node.value is not None else ("", self.ctx.loc(node), ""))
         if f is None or node.value is None:
             return
         self._disclose(node.value, "", node)  # what is not in a response call (seen there)
         for fact in self.response(node.value, at=node):
             self._emit("responses", fact)
+
+    # -- responses fixed in the code ------------------------------------------------------------
+    def fixed_response(self, expr) -> str:
+        """The kind of response (template, file, redirect, text) when ``expr`` makes one whose
+        arguments are all fixed (a template with no stored data, a file at a fixed path, a
+        redirect to a fixed address), else ''."""
+        if isinstance(expr, cst.Await):
+            expr = expr.expression
+        if not isinstance(expr, cst.Call):
+            return ""
+        table = self.k.fixed_responses
+        kind = table.get(self.resolve(expr.func)) or (
+            table.get("." + expr.func.attr.value) if isinstance(expr.func, cst.Attribute) else None)
+        if kind in (None, "url") or not all(self.fixed(a.value) for a in expr.args):
+            return ""
+        return kind
+
+    def fixed(self, expr) -> bool:
+        """``expr`` holds neither client data nor anything loaded at run time: literals, module
+        constants and settings, the request passed on to a renderer, fixed locals, and what
+        path helpers and address builders make of those."""
+        f = self.frame
+        if isinstance(expr, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
+            return True
+        if isinstance(expr, cst.FormattedString):
+            return all(self.fixed(p.expression) for p in expr.parts if isinstance(p, cst.FormattedStringExpression))
+        if isinstance(expr, (cst.Name, cst.Attribute)) and self._per_request(expr):
+            return False
+        if isinstance(expr, cst.Name):
+            name = expr.value
+            if name in f.fixed:
+                return f.fixed[name]
+            if name in f.request_params:
+                return True
+            return name not in f.params and (name in ("None", "True", "False") or name in self.ctx.defined
+                                             or name in self.ctx.imports)
+        if isinstance(expr, cst.Attribute):
+            root = expr.value
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            return isinstance(root, cst.Name) and root.value not in f.request_params and self.fixed(root)
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            return all(self.fixed(el.value) for el in expr.elements)
+        if isinstance(expr, cst.Dict):
+            return all(self.fixed(el.value) and (isinstance(el, cst.StarredDictElement) or self.fixed(el.key))
+                       for el in expr.elements)
+        if isinstance(expr, cst.BinaryOperation):
+            return self.fixed(expr.left) and self.fixed(expr.right)
+        if isinstance(expr, cst.Call) and all(self.fixed(a.value) for a in expr.args):
+            q = self.resolve(expr.func)
+            if q in _PATH_CALLS or self.k.fixed_responses.get(q) == "url":
+                return True
+            # a method of a fixed local (``path.open("rb")``, ``Path(x).parent``), not of a module's object
+            owner = expr.func.value if isinstance(expr.func, cst.Attribute) else None
+            while isinstance(owner, cst.Attribute):
+                owner = owner.value
+            return isinstance(owner, cst.Name) and bool(f.fixed.get(owner.value)) or \
+                isinstance(owner, cst.Call) and self.fixed(owner)
+        return False
+
+    def _per_request(self, expr) -> bool:
+        """``expr`` is (or is read off) an object that differs per request: the framework's
+        global request, the caller (``current_user``, ``g.user``), the session."""
+        if self._request_roots is None:
+            self._request_roots = {".".join(n.split(".")[:2]) for n in (*self.k.client_inputs, *self.k.caller_names)
+                                   if "." in n and n.split(".")[0] not in ("request", "self")}
+        q = self.resolve(expr)
+        return any(q == r or q.startswith(r + ".") for r in self._request_roots) or "session" in q.split(".")
+
+    # -- what the request's method or body decides ----------------------------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """A read of the request's method (``if request.method == "POST"``) or of its body
+        (``request.POST``, ``request.get_json()``): the function acts on what the client sends,
+        so a view that accepts every method may write (see exposure.any_writes)."""
+        f = self.frame
+        if f is None or node.attr.value not in self._request_words:
+            return
+        if node.attr.value == "method":
+            d = dotted(node.value) or ""
+            obj = self.resolve(node.value)
+            if d in f.request_params or d == "self.request" or "." in obj and any(
+                    k.startswith(obj + ".") for k in self.k.client_inputs):
+                self._emit("request_reads", RequestRead(f.qualname, self.ctx.loc(node), "method", render(node)))
+            return
+        found = self._input_kind(node)
+        if found and found[1] == "body" or not found and self._raw(node):  # request.body, request.json()
+            self._emit("request_reads", RequestRead(f.qualname, self.ctx.loc(node), "payload", render(node)))
 
     # -- calls -----------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -811,6 +911,11 @@ def _meta_hidden(node: cst.ClassDef) -> set:
 
 def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# Python's own calls that only build a path or a string from their arguments, or open the file at it.
+_PATH_CALLS = frozenset({"str", "open", "io.open", "os.path.join", "os.path.dirname", "os.path.abspath", "os.path.realpath",
+                         "os.fspath", "pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath"})
 
 
 def _names(expr) -> list:

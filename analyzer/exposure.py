@@ -48,15 +48,43 @@ _OWNED_BASE = re.compile(r"user|owner|owned|author|group|household|team|org|tena
 # A class name that says its rows are people or their accounts.
 _USERISH = re.compile(r"user|account|member|profile|customer|employee|person|patient", re.IGNORECASE)
 _DEPTH = 3
+# Calls that only build a path or open a file for reading: a handler serving a fixed file makes them.
+_READ_FILE = re.compile(r"^(os\.path\.\w+|os\.fspath|pathlib\.(Pure)?Path(\.(open|read_bytes|read_text|exists|is_file))?"
+                        r"|(builtins\.)?open)$")
+_FIXED = {"template": "renders a template with no stored data",
+          "file": "serves a file at a path fixed in the code",
+          "redirect": "redirects to an address fixed in the code or the settings",
+          "text": "returns a text fixed in the code or the settings"}
 
 
 def public_read(graph, route) -> str:
     """Why ``route`` (an unauthenticated read) only gives away data that no user owns and that
-    holds nothing sensitive, or '' when it may give away more (or what it returns is unknown)."""
+    holds nothing sensitive, or '' when it may give away more (or what it returns is unknown).
+    A route that takes any method is a read when its handler does not write."""
     memo = graph._memo
     key = ("public read", route.handler, route.method, route.path)
     if key not in memo:
-        memo[key] = _public_read(graph, route) if route.method in READS else ""
+        reads = route.method in READS or route.method == "ANY" and not any_writes(graph, route)
+        memo[key] = _public_read(graph, route) if reads else ""
+    return memo[key]
+
+
+def any_writes(graph, route) -> bool:
+    """A route that takes any method (a view with no method restriction) accepts writes when
+    its handler, or a project function it calls, writes or may (a write call, a command, a
+    file), or acts on the method or the body it is sent (``if request.method == "POST"``,
+    ``request.POST``). A handler that is not a project function (a library view) may."""
+    memo = graph._memo
+    key = ("any writes", route.handler)
+    if key not in memo:
+        closure = _closure(graph, route.handler)
+        if closure is None:  # a library view: only those known to read do not write
+            memo[key] = graph.alias(route.handler) not in graph.k.read_views
+            return memo[key]
+        memo[key] = any(
+            _writes(graph, q, f) or any(_EFFECT_CALL.match(c) and not _READ_FILE.match(c) for c in f.calls)
+            or any(rr.kind in ("method", "payload") for rr in graph.request_reads.get(q, ()))
+            for q, f in closure)
     return memo[key]
 
 
@@ -76,21 +104,27 @@ def _public_read(graph, route) -> str:
     closure = _closure(graph, route.handler)
     if closure is None:
         return ""
+    handler = graph.alias(route.handler)
+    fixed = [rd for rd in graph.responses.get(handler, ()) if rd.kind == "fixed"]
     types: list[str] = []
     for q, f in closure:
         if _writes(graph, q, f):
             return ""
         for call in f.calls:
+            if fixed and _READ_FILE.match(call):
+                continue  # the fixed file it serves
             if _EFFECT_CALL.match(call) or _SECRET_NAME.search(call.rpartition(".")[2]) \
                     or _names_users(call) or _SECRET_NAME.search(call.rpartition(".")[0]):
                 return ""
-    handler = graph.alias(route.handler)
     if _ADMIN.search(handler) or route.view_class and _ADMIN.search(route.view_class):
         return ""
     for lk in graph.route_lookups(route):  # rows it loads by an id the client gives
         if not lk.model or "." not in lk.model:
             return ""
         types.append(lk.model)
+    if fixed and not types:  # every return is a page, file, redirect or text fixed in the code
+        return _FIXED[fixed[0].ref] if "," not in fixed[0].ref else \
+            "returns only pages, files or redirects fixed in the code, with no stored data"
     rf = graph.returns.get(handler)
     known = False
     if rf is not None:
@@ -166,7 +200,7 @@ def _closure(graph, handler: str):
 def _writes(graph, qname: str, f) -> bool:
     if any(dw.function == qname for dw in _data_writes(graph)):
         return True
-    return any(_WRITE_CALL.match(c.rpartition(".")[2]) for c in f.calls)
+    return any(_WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses for c in f.calls)
 
 
 def _data_writes(graph):

@@ -388,7 +388,8 @@ class RequestRead:
     """``function`` reads client-controlled data: ``kind`` "raw" (the request body, form or
     query as a whole: ``request.json``, ``request.POST``...) or "body" (a parameter typed by
     the class ``schema``, which the framework fills from the request body when ``function``
-    is a route handler)."""
+    is a route handler), "method" (it reads which HTTP method the request uses) or "payload"
+    (it reads the request's body or form: ``request.POST``, ``request.get_json()``)."""
 
     function: str
     location: Location

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from routeguard.exposure import public_read, state_changes
+from routeguard.exposure import any_writes, public_read, state_changes
 from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
@@ -14,10 +14,14 @@ class UnauthenticatedRoute(Check):
     the handler, its class, its blueprint or router, the include site, the app, a
     `before_request` gate, middleware or settings, and no check inside the handler)
     and that is not explicitly public, saying what an anonymous caller gains: a route that
-    can change data is an error; a read that may return user-owned or sensitive data (or
-    whose result is unknown) a warning. A read of data that no user owns and that holds
-    nothing sensitive (a tag list, a catalogue page) is listed in the route inventory as
-    a "public read" and is not reported unless `report-public-reads = true`. The finding
+    can change data is an error (a view that takes any method counts when its handler
+    writes, or acts on the method or the body it is sent); a read that may return
+    user-owned or sensitive data (or whose result is unknown) a warning. A read of data that
+    no user owns and that holds nothing sensitive (a tag list, a catalogue page), or of
+    something fixed in the code (a help page rendered with no stored data, a favicon or
+    robots.txt at a fixed path, a redirect to a fixed address), is listed in the route
+    inventory as a "public read", with the reason, and is not reported unless
+    `report-public-reads = true`. The finding
     is on the handler; the registration (`path()`, `router.register()`, the include) is
     a related location. An application that authenticates no one anywhere gets one
     finding that names its operations that change state.
@@ -156,7 +160,7 @@ def list_users():
         for routes, verbs in per_route(candidates, route=lambda r: r):
             head = f"{verbs} {routes[0].path} requires no authentication"
             tail = ": no guard at any layer protects it and it is not marked public."
-            if any(r.method in WRITE_METHODS or r.method == "ANY" for r in routes):
+            if any(r.method in WRITE_METHODS or r.method == "ANY" and any_writes(graph, r) for r in routes):
                 message, severity = f"{head} and accepts writes{tail}", Severity.ERROR
             else:
                 public = [public_read(graph, r) for r in routes]

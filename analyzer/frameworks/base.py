@@ -60,6 +60,12 @@ class Adapter:
     response_wrappers: ClassVar[frozenset[str]] = frozenset()
     # Functions that turn a whole object into a dict or JSON.
     object_dumpers: ClassVar[frozenset[str]] = frozenset()
+    # Calls whose response is a page, a file, a redirect or a text named by their arguments:
+    # qualified name (or ``.method`` for a method of that name on any object) -> "template" |
+    # "file" | "redirect" | "text", or "url" for a call that builds an address from its arguments.
+    fixed_responses: ClassVar[Mapping[str, str]] = {}
+    # Library views (functions or classes) that only read, whatever method they are sent.
+    read_views: ClassVar[frozenset[str]] = frozenset()
     # Class attributes through which a model's rows are fetched or created (``User.query``).
     managers: ClassVar[frozenset[str]] = frozenset()
     # Base classes (qualified, after instance resolution: ``flask_sqlalchemy.SQLAlchemy.Model``)
@@ -227,7 +233,7 @@ ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault",
 TABLES = (
     "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
-    "response_wrappers", "object_dumpers", "managers", "model_bases", "cors_calls", "cors_settings",
+    "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "action_guard_attrs",
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
 )

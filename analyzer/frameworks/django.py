@@ -115,6 +115,18 @@ class DjangoAdapter(Adapter):
     request_attrs = frozenset({"POST", "GET", "body"})
     request_types = frozenset({"django.http.HttpRequest", "django.http.request.HttpRequest"})
     response_wrappers = frozenset({"django.http.JsonResponse", "django.http.response.JsonResponse"})
+    read_views = frozenset({
+        "django.contrib.sitemaps.views.index", "django.contrib.sitemaps.views.sitemap",
+        "django.views.static.serve", "django.views.i18n.JavaScriptCatalog", "django.views.i18n.JSONCatalog",
+        "allauth.account.views.account_inactive", "allauth.socialaccount.views.login_cancelled",
+        "allauth.socialaccount.views.login_error"})
+    fixed_responses = {
+        "django.shortcuts.render": "template", "django.template.response.TemplateResponse": "template",
+        "django.http.FileResponse": "file", "django.shortcuts.redirect": "redirect",
+        "django.http.HttpResponseRedirect": "redirect", "django.http.HttpResponsePermanentRedirect": "redirect",
+        "django.http.HttpResponse": "text", "django.http.HttpResponseNotFound": "text",
+        "django.urls.reverse": "url", "django.urls.reverse_lazy": "url",
+        "django.templatetags.static.static": "url", "django.contrib.staticfiles.storage.staticfiles_storage.path": "url"}
     client_inputs = {
         "request.COOKIES": "cookie", "request.headers": "header", "request.GET": "query", "request.POST": "body",
         "request.META": "header:HTTP_", "request.META[REMOTE_ADDR]": "address",

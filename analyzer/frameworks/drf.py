@@ -99,6 +99,7 @@ class DRFAdapter(Adapter):
     request_attrs = frozenset({"data", "query_params"})
     request_types = frozenset({"rest_framework.request.Request"})
     response_wrappers = frozenset({"rest_framework.response.Response"})
+    read_views = frozenset(f"drf_spectacular.views.Spectacular{v}View" for v in ("API", "JSONAPI", "YAMLAPI", "Swagger", "Redoc"))
     client_inputs = {"request.query_params": "query", "request.data": "body"}
     response_sinks = frozenset(f"rest_framework.exceptions.{c}" for c in (
         "APIException", "ValidationError", "ParseError", "PermissionDenied", "NotFound"))

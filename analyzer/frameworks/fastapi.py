@@ -86,6 +86,11 @@ class FastAPIAdapter(Adapter):
     auth_calls = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
     request_attrs = frozenset({"json", "form", "query_params"})
     request_types = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi.requests.Request"})
+    fixed_responses = {
+        **{f"{m}.{c}": kind for m in ("fastapi.responses", "starlette.responses")
+           for c, kind in (("FileResponse", "file"), ("RedirectResponse", "redirect"), ("HTMLResponse", "text"),
+                           ("PlainTextResponse", "text"), ("Response", "text"))},
+        ".TemplateResponse": "template"}  # Jinja2Templates(...).TemplateResponse(request, "page.html", {...})
     response_wrappers = frozenset(f"{m}.{c}" for m in ("fastapi.responses", "starlette.responses")
                                   for c in ("JSONResponse", "ORJSONResponse", "UJSONResponse"))
     object_dumpers = frozenset({"fastapi.encoders.jsonable_encoder"})

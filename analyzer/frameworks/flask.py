@@ -102,6 +102,9 @@ class FlaskAdapter(Adapter):
     view_constructors = frozenset({"as_view"})
     request_data = frozenset(f"flask.request.{a}" for a in ("json", "get_json", "form", "values", "args", "data"))
     response_wrappers = frozenset({"flask.jsonify", "flask.json.jsonify", "flask.make_response"})
+    fixed_responses = {"flask.render_template": "template", "flask.send_from_directory": "file",
+                       "flask.send_file": "file", "flask.redirect": "redirect", "werkzeug.utils.redirect": "redirect",
+                       "flask.url_for": "url", "flask.Response": "text", "flask.make_response": "text"}
     client_inputs = {
         "flask.request.cookies": "cookie", "flask.request.headers": "header", "flask.request.args": "query",
         "flask.request.values": "query", "flask.request.form": "body", "flask.request.json": "body",

@@ -38,7 +38,8 @@ def loc_dict(loc):
 
 def route_dict(r, graph=None) -> dict:
     """A route as the inventory lists it; with the graph, an unprotected read of data that no
-    user owns and that holds nothing sensitive is tagged ``"exposure": "public read"``."""
+    user owns and that holds nothing sensitive is tagged ``"exposure": "public read"``, with
+    ``"exposure_reason"`` saying why (what it returns)."""
     d = {
         "method": r.method,
         "path": r.path,
@@ -53,6 +54,7 @@ def route_dict(r, graph=None) -> dict:
     }
     if graph is not None and r.auth == "unprotected" and public_read(graph, r):
         d["exposure"] = "public read"
+        d["exposure_reason"] = public_read(graph, r)
     return d
 
 

@@ -1,0 +1,385 @@
+"""What an anonymous caller gains from a route that takes any method, and which routes are
+public reads because everything they return is fixed in the code: a help page rendered
+from a template with no stored data, a favicon or robots.txt served from a fixed path, a
+redirect to a fixed address. The careful cases stay findings: a file whose path comes from
+the URL, a template fed with rows from the database, a view that acts on a POST."""
+from routeguard import scan_sources
+
+SETTINGS = 'SECRET_KEY = "x"\nINSTALLED_APPS = ["django.contrib.auth", "support"]\nROOT_URLCONF = "site_conf.urls"\n'
+
+DJANGO = {
+    "site_conf/__init__.py": "",
+    "site_conf/settings.py": SETTINGS + 'SUPPORT_EMAIL = "help@example.com"\nSTATIC_DIR = "/srv/static"\n',
+    "site_conf/urls.py": """
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+
+from support import views
+
+urlpatterns = [
+    path("support/", include("support.urls")),
+    path("account/", login_required(views.account)),
+]
+""",
+    "support/__init__.py": "",
+    "support/urls.py": """
+from django.urls import path
+
+from . import views, pages
+
+urlpatterns = [
+    path("pricing/", pages.pricing),
+    path("docs/cron/", pages.docs_cron),
+    path("contact.vcf", pages.contact_card),
+    path("robots.txt", pages.robots),
+    path("old-help/", pages.old_help),
+    path("contact/", views.contact),
+    path("tickets/open/", views.open_ticket),
+    path("tickets/", views.ticket_list),
+    path("attachments/<str:name>", views.attachment),
+    path("feedback/", views.feedback),
+]
+""",
+    "support/pages.py": """
+import os
+
+from django.conf import settings
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+
+
+def pricing(request, code=None):
+    # placeholder for a public "Pricing" page
+    return HttpResponse("not implemented")
+
+
+def docs_cron(request):
+    return render(request, "support/docs_cron.html", {"page": "docs-cron"})
+
+
+def contact_card(request):
+    ctx = {"email": settings.SUPPORT_EMAIL, "site_name": "Support desk"}
+    return render(request, "support/contact.vcf", ctx, content_type="text/vcard")
+
+
+def robots(request):
+    path = os.path.join(settings.STATIC_DIR, "robots.txt")
+    return FileResponse(open(path, "rb"), content_type="text/plain")
+
+
+def old_help(request):
+    return redirect("/support/docs/cron/")
+""",
+    "support/views.py": """
+from django.conf import settings
+from django.core.mail import send_mail
+from django.http import FileResponse, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from .forms import ContactForm
+from .models import Ticket
+from .services import open_ticket_for
+
+
+def account(request):
+    return render(request, "support/account.html")
+
+
+def contact(request):
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            return redirect("/support/contact/?sent=1")
+    return render(request, "support/contact.html", {"form": ContactForm()})
+
+
+def open_ticket(request):
+    ticket = open_ticket_for(request.GET.get("email", ""))
+    return JsonResponse({"id": ticket.pk})
+
+
+def ticket_list(request):
+    return render(request, "support/tickets.html", {"tickets": Ticket.objects.all()})
+
+
+def attachment(request, name):
+    return FileResponse(open(settings.STATIC_DIR + "/attachments/" + name, "rb"))
+
+
+def feedback(request):
+    send_mail("Feedback", request.GET.get("text", ""), None, [settings.SUPPORT_EMAIL])
+    return HttpResponse("thanks")
+""",
+    "support/services.py": """
+from .models import Ticket
+
+
+def open_ticket_for(email):
+    ticket = Ticket(email=email)
+    ticket.save()
+    return ticket
+""",
+    "support/forms.py": """
+from django import forms
+
+
+class ContactForm(forms.Form):
+    email = forms.EmailField()
+    message = forms.CharField()
+""",
+    "support/models.py": """
+from django.db import models
+
+
+class Ticket(models.Model):
+    email = models.EmailField()
+    subject = models.CharField(max_length=200)
+""",
+}
+
+
+def _rg101(report):
+    return {f.message.split(" requires")[0]: f for f in report.findings if f.rule_id == "RG101"}
+
+
+def _route(report, path):
+    return next(r for r in report.routes_json() if r["path"] == path)
+
+
+def test_django_views_that_take_any_method_are_judged_by_what_they_do():
+    got = _rg101(scan_sources(DJANGO))
+    # pages fixed in the code: public reads, not reported
+    for path in ("pricing/", "docs/cron/", "contact.vcf", "robots.txt", "old-help/"):
+        assert f"ANY /support/{path}" not in got, path
+    # acts on a POST, writes through a service, sends mail: accepts writes
+    for path in ("contact/", "tickets/open/", "feedback/"):
+        finding = got[f"ANY /support/{path}"]
+        assert finding.severity.level == "error" and "accepts writes" in finding.message, path
+    # reads: rows from the database in the template, a file whose path comes from the URL
+    for path in ("tickets/", "attachments/<str:name>"):
+        finding = got[f"ANY /support/{path}"]
+        assert finding.severity.level == "warning" and "may return user-owned or sensitive data" in finding.message
+
+
+def test_library_views_accept_writes_unless_known_to_only_read():
+    files = {**DJANGO, "site_conf/urls.py": """
+from allauth.account.views import ConfirmEmailView
+from django.contrib.auth.decorators import login_required
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
+
+from support import views
+from support.sitemaps import SITEMAPS
+
+urlpatterns = [
+    path("support/", include("support.urls")),
+    path("account/", login_required(views.account)),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}),
+    re_path(r"^confirm-email/(?P<key>[-:\\w]+)/$", ConfirmEmailView.as_view()),
+]
+""", "support/sitemaps.py": "SITEMAPS = {}\n"}
+    got = _rg101(scan_sources(files))
+    assert got["ANY /sitemap.xml"].severity.level == "warning"  # reads, but what it lists is not known
+    assert got["ANY /confirm-email/(?P<key>[-:\\w]+)/"].severity.level == "error"  # a library view that may write
+
+
+def test_the_inventory_says_why_a_route_is_a_public_read():
+    report = scan_sources(DJANGO)
+    assert _route(report, "/support/docs/cron/")["exposure_reason"] == "renders a template with no stored data"
+    assert _route(report, "/support/robots.txt")["exposure_reason"] == "serves a file at a path fixed in the code"
+    assert _route(report, "/support/old-help/")["exposure_reason"].startswith("redirects to an address fixed")
+    assert _route(report, "/support/pricing/")["exposure_reason"].startswith("returns a text fixed")
+    for path in ("/support/tickets/", "/support/attachments/<str:name>", "/support/contact/"):
+        assert "exposure" not in _route(report, path), path
+    notes = _rg101(scan_sources(DJANGO, config={"report-public-reads": True}))
+    assert notes["ANY /support/robots.txt"].severity.level == "note"
+    assert "serves a file at a path fixed in the code" in notes["ANY /support/robots.txt"].message
+
+
+FLASK = {
+    "shop/__init__.py": """
+from flask import Flask
+
+from .pages import pages_bp
+from .store import store_bp
+
+
+def create_app():
+    app = Flask(__name__)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(store_bp, url_prefix="/store")
+    return app
+""",
+    "shop/pages.py": """
+import os
+
+from flask import Blueprint, current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user
+
+from .models import Product
+
+pages_bp = Blueprint("pages", __name__)
+STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+
+
+@pages_bp.route("/favicon.ico")
+def favicon():
+    return send_from_directory(STATIC_DIR, "favicon.ico", mimetype="image/vnd.microsoft.icon")
+
+
+@pages_bp.route("/manifest.json")
+def manifest():
+    return send_from_directory(os.path.join(current_app.root_path, "static"), "manifest.json")
+
+
+@pages_bp.route("/privacy")
+def privacy():
+    return render_template("privacy.html", title="Privacy policy")
+
+
+@pages_bp.route("/start")
+def start():
+    return redirect(url_for("pages.privacy"))
+
+
+@pages_bp.route("/downloads/<path:filename>")
+def download(filename):
+    return send_from_directory(STATIC_DIR, filename)
+
+
+@pages_bp.route("/catalogue")
+def catalogue():
+    return render_template("catalogue.html", products=Product.query.all())
+
+
+@pages_bp.route("/next")
+def go_next():
+    return redirect(request.args.get("next", "/"))
+
+
+@pages_bp.route("/hello")
+def hello():
+    return render_template("hello.html", name=current_user.name)
+""",
+    "shop/store.py": """
+from flask import Blueprint
+from flask_login import login_required
+
+store_bp = Blueprint("store", __name__)
+
+
+@store_bp.get("/orders")
+@login_required
+def orders():
+    return []
+""",
+    "shop/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Product(db.Model):
+    name = db.Column(db.String)
+""",
+}
+
+
+def test_flask_static_assets_are_public_reads_and_files_named_by_the_url_are_not():
+    report = scan_sources(FLASK)
+    got = _rg101(report)
+    for path in ("/favicon.ico", "/manifest.json", "/privacy", "/start"):
+        assert f"GET {path}" not in got, path
+        assert _route(report, path)["exposure"] == "public read"
+    assert _route(report, "/favicon.ico")["exposure_reason"] == "serves a file at a path fixed in the code"
+    # the path comes from the URL; rows from the database; the client's redirect; the caller's own data
+    for path in ("/downloads/<path:filename>", "/catalogue", "/next", "/hello"):
+        assert got[f"GET {path}"].severity.level == "warning", path
+
+
+FASTAPI = {
+    "payhub/__init__.py": "",
+    "payhub/settings.py": """
+class Settings:
+    site_title = "Wallet"
+    qr_logo = "/static/images/logo.png"
+    startup_time = 0
+
+
+settings = Settings()
+""",
+    "payhub/templating.py": """
+from fastapi.templating import Jinja2Templates
+
+
+def template_renderer():
+    return Jinja2Templates(directory="payhub/templates")
+""",
+    "payhub/main.py": """
+from fastapi import Depends, FastAPI
+
+from .auth import require_key
+from .generic import generic_router
+
+app = FastAPI()
+app.include_router(generic_router)
+
+
+@app.get("/api/v1/wallet")
+def wallet(key=Depends(require_key)):
+    return {"balance": 0}
+""",
+    "payhub/auth.py": """
+from fastapi import Header, HTTPException
+
+
+def require_key(x_api_key: str = Header()):
+    if x_api_key != "secret":
+        raise HTTPException(status_code=401)
+    return x_api_key
+""",
+    "payhub/generic.py": """
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+
+from .settings import settings
+from .templating import template_renderer
+
+generic_router = APIRouter()
+MEDIA = Path("/srv/media")
+
+
+@generic_router.get("/favicon.ico", response_class=FileResponse)
+async def favicon():
+    return RedirectResponse(settings.qr_logo)
+
+
+@generic_router.get("/robots.txt", response_class=HTMLResponse)
+async def robots():
+    data = "User-agent: *\\nDisallow: /"
+    return HTMLResponse(content=data, media_type="text/plain")
+
+
+@generic_router.get("/service-worker.js")
+async def service_worker(request: Request):
+    return template_renderer().TemplateResponse(
+        request, "service-worker.js", {"cache_version": settings.startup_time}, media_type="text/javascript"
+    )
+
+
+@generic_router.get("/media/{user_id}/{file_name}")
+async def user_media(user_id: str, file_name: str):
+    return FileResponse(MEDIA / "users" / user_id / file_name)
+""",
+}
+
+
+def test_fastapi_fixed_responses_are_public_reads():
+    report = scan_sources(FASTAPI)
+    got = _rg101(report)
+    for path in ("/favicon.ico", "/robots.txt", "/service-worker.js"):
+        assert f"GET {path}" not in got, path
+    assert _route(report, "/service-worker.js")["exposure_reason"] == "renders a template with no stored data"
+    assert got["GET /media/{user_id}/{file_name}"].severity.level == "warning"  # a user's files, by the URL
