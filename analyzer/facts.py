@@ -63,6 +63,7 @@ class Router:
     # An instance of this project class (``router = AdminAPIRouter(prefix="/admin")``): it is a
     # router only if a class along its bases is one (a ``kind="class"`` Router fact, which adds
     # its own guards and default prefix); the linker decides, the class may be anywhere.
+    # A Flask router class names the kind its instances get ("api", "blueprint", "app") in ``name``.
     cls: str = ""
 
 
@@ -121,6 +122,38 @@ class Route:
     locate_at_route: bool = False
     # True: the route addresses one object; False: a collection (or creates); None: unknown.
     item: bool | None = None
+
+
+@dataclass(frozen=True)
+class RouteHelper:
+    """A project function or method that registers a route from its own parameters: FlaskBB's
+    ``register_view(bp_or_app, routes, view_func)`` (``bp_or_app.add_url_rule(route, view_func=
+    view_func)`` for each route), redash's ``ApiExt.add_org_resource(self, resource, *urls)``
+    (``self.add_resource(resource, *urls)``). Each call of it is a registration (HelperCall)."""
+
+    function: str
+    kind: str  # "url_rule" (add_url_rule: a view function) | "resource" (add_resource: a resource class)
+    params: tuple[str, ...]  # positional parameter names, in order (``self`` included)
+    star: str  # the ``*args`` parameter's name, or ""
+    receiver: str  # parameter that is the app, blueprint or API ("self": the object the method is called on)
+    rule: str  # parameter holding the rule or rules
+    view: str  # parameter holding the view function or resource class
+    location: Location
+    transform: str = ""  # a call the helper passes the rules through (``org_scoped_rule``): not executed
+
+
+@dataclass(frozen=True)
+class HelperCall:
+    """A call with a literal path argument (``register_view(bp, routes=["/x"], view_func=V.as_view("v"))``,
+    ``api.add_org_resource(R, "/api/r")``): a registration if the callee is a RouteHelper.
+    ``args``: (position or keyword, "paths", the literal strings) or (position or keyword, "view",
+    (handler, view class, endpoint, guards)): the argument as a view, a resource or a router."""
+
+    callee: str
+    receiver: str  # the object a method is called on, or ""
+    args: tuple[tuple[str, str, tuple], ...]
+    location: Location
+    methods: tuple[str, ...] = ()  # a literal ``methods=[...]`` passed through
 
 
 @dataclass(frozen=True)
@@ -581,6 +614,8 @@ class ModuleFacts:
     # (qualified name, why) for module and class level names bound to a value that rejects:
     # ``InvalidCredentials = HTTPException(status_code=401)``, ``error_code = HTTP_403_FORBIDDEN``
     rejecting_values: tuple[tuple[str, str], ...] = ()
+    route_helpers: tuple[RouteHelper, ...] = ()
+    helper_calls: tuple[HelperCall, ...] = ()
     decisions: tuple[ClientDecision, ...] = ()
     disclosures: tuple[Disclosure, ...] = ()
 
@@ -617,5 +652,7 @@ class FactSink:
     token_decodes: list = field(default_factory=list)
     owner_fields: list = field(default_factory=list)
     rejecting_values: list = field(default_factory=list)
+    route_helpers: list = field(default_factory=list)
+    helper_calls: list = field(default_factory=list)
     decisions: list = field(default_factory=list)
     disclosures: list = field(default_factory=list)

@@ -211,7 +211,8 @@ class AppGraph(AuthzQueries):
                 bases = [classes[q] for q in self.mro(r.cls) if q in classes]
                 if all(b.cls for b in bases) or any(b.framework != r.framework for b in bases):
                     continue
-                r = replace(r, prefix=r.prefix or next((b.prefix for b in bases if b.prefix), ""), cls="",
+                kind = next((b.name for b in bases if b.framework == "flask" and b.name), r.kind)  # Flask: its base's kind
+                r = replace(r, kind=kind, prefix=r.prefix or next((b.prefix for b in bases if b.prefix), ""), cls="",
                             guards=tuple(g for b in bases for g in b.guards) + r.guards)
             out.append(r)
         return out
@@ -489,14 +490,51 @@ class AppGraph(AuthzQueries):
         return chains
 
     def _link_routes(self):
-        for m in self.modules:
-            for route in m.routes:
+        helper_routes = self._helper_routes()
+        for routes in [*(m.routes for m in self.modules), helper_routes]:
+            for route in routes:
                 router = self.routers.get(self.alias(route.router))
                 if router is None or router.framework != route.framework:
                     continue
                 for r in [*([] if route.container else [route]), *self._subroutes(route)]:
                     for chain in self._chains(router.id):
                         yield from self._expand(r, chain)
+
+    def _helper_routes(self) -> list[Route]:
+        """The registrations that calls of a registration helper make (RouteHelper): the
+        caller's rules, view and receiver (an argument, or the object a helper method is called
+        on), as given: what the helper does to a rule (``org_scoped_rule``) is not executed."""
+        helpers = {h.function: h for m in self.modules for h in m.route_helpers}
+        if not helpers:
+            return []
+        found = []
+        for m in self.modules:
+            for call in m.helper_calls:
+                h = helpers.get(self.alias(call.callee)) or helpers.get(self.method(self.canonical(call.callee)) or "")
+                if h is None:
+                    continue
+                skip = 1 if call.receiver and h.params[:1] == ("self",) else 0
+                bound: dict[tuple[str, str], list] = {}  # (parameter, "paths" | "view") -> values
+                for slot, kind, value in call.args:
+                    i = int(slot) + skip if slot.isdigit() else -1
+                    param = slot if i < 0 else h.params[i] if i < len(h.params) else h.star
+                    bound.setdefault((param, kind), []).append(value)
+                receiver = call.receiver if h.receiver == "self" else \
+                    next((v[0] for v in bound.get((h.receiver, "view"), ()) if not v[1]), "")
+                views = bound.get((h.view, "view"), [])
+                rules = [r for v in bound.get((h.rule, "paths"), ()) for r in v]
+                if not receiver or len(views) != 1 or not rules:
+                    continue
+                handler, view_class, endpoint, guards = views[0]
+                if h.kind == "resource":
+                    view_class, endpoint = handler, handler.rpartition(".")[2].lower()
+                given = [v for v in bound.get(("endpoint", "paths"), ()) if len(v) == 1]
+                methods = call.methods or (() if view_class else ("GET",))
+                for rule in rules:
+                    found.append(Route(receiver, "flask", rule, methods, handler, None, call.location,
+                                       given[0][0] if given else endpoint, guards, (), view_class,
+                                       call.location.line, by_reference=True))
+        return found
 
     def _view_class(self, route: Route) -> str:
         """The view class of a route; a by-reference handler that is a class is one too, and

@@ -668,7 +668,8 @@ app.add_url_rule("/profile", view_func=Profile.as_view("profile"))
 
 def test_view_passed_into_a_registration_helper_is_not_a_route_of_the_helper():
     """``register_view(bp, routes, view_func)`` calls add_url_rule with its parameters: the
-    helper itself registers no route that could be judged (which view is the caller's)."""
+    helper itself registers no route that could be judged (which view is the caller's); each
+    call of it registers the caller's view under the caller's rules."""
     r, report = routes({
         "forum/__init__.py": "from flask import Flask\nfrom .views import bp\napp = Flask(__name__)\napp.register_blueprint(bp)\n",
         "forum/helpers.py": """
@@ -691,4 +692,120 @@ register_view(bp, routes=["/topics"], view_func=Topics.as_view("topics"))
 """,
     })
     assert not [x for x in report.routes if x.path == "route"]
-    assert not report.findings
+    assert [(x.method, x.path, x.handler) for x in report.routes] == [("GET", "/topics", "forum.views.Topics.get")]
+    # the call registers a real, unauthenticated read (before: no route at all, so no finding)
+    assert [f.rule_id for f in report.findings] == ["RG101"]
+
+
+def test_registration_helper_function_registers_the_callers_rules_view_and_blueprint():
+    """FlaskBB: ``register_view(bp_or_app, routes=[...], view_func=V.as_view(...))`` loops over
+    ``routes`` calling ``bp_or_app.add_url_rule(route, view_func=view_func)``: every call with a
+    literal list of rules is a registration on the blueprint passed in (with its mount prefix),
+    guarded by the view class's ``decorators``; a call that passes no literal rule is not."""
+    r, report = routes({
+        "forum/__init__.py": """
+from flask import Flask
+
+def create_app():
+    app = Flask(__name__)
+    from forum.views import load_blueprints
+    load_blueprints(app)
+    return app
+""",
+        "forum/utils/helpers.py": """
+def register_view(bp_or_app, routes, view_func, *args, **kwargs):
+    for route in routes:
+        bp_or_app.add_url_rule(route, view_func=view_func, *args, **kwargs)
+""",
+        "forum/views.py": """
+from flask import Blueprint
+from flask.views import MethodView
+from flask_login import login_required
+from forum.utils.helpers import register_view
+
+class ViewTopic(MethodView):
+    def get(self, topic_id, slug=None):
+        return {}
+
+class DeleteTopic(MethodView):
+    decorators = [login_required]
+
+    def post(self, topic_id, slug=None):
+        return {}
+
+def load_blueprints(app):
+    forum = Blueprint("forum", __name__)
+    register_view(forum, routes=["/topic/<int:topic_id>", "/topic/<int:topic_id>-<slug>"],
+                  view_func=ViewTopic.as_view("view_topic"))
+    register_view(forum, ["/topic/<int:topic_id>/delete"], DeleteTopic.as_view("delete_topic"))
+    register_view(forum, routes=SOME_ROUTES, view_func=DeleteTopic.as_view("other"))
+    app.register_blueprint(forum, url_prefix="/forum")
+""",
+    })
+    assert sorted(r) == [("GET", "/forum/topic/<int:topic_id>"), ("GET", "/forum/topic/<int:topic_id>-<slug>"),
+                         ("POST", "/forum/topic/<int:topic_id>/delete")]
+    assert r[("GET", "/forum/topic/<int:topic_id>")].auth == "unprotected"
+    assert r[("GET", "/forum/topic/<int:topic_id>")].endpoint == "forum.view_topic"
+    assert r[("POST", "/forum/topic/<int:topic_id>/delete")].auth == "protected"
+    assert r[("POST", "/forum/topic/<int:topic_id>/delete")].registration.line == 21
+
+
+def test_registration_helper_method_of_an_api_subclass_defined_in_another_module():
+    """redash: ``class ApiExt(Api)`` whose ``add_org_resource(self, resource, *urls, **kwargs)``
+    rewrites the urls and calls ``self.add_resource(resource, *urls, **kwargs)``; ``api =
+    ApiExt()`` (here in another module) is an API router, and each ``api.add_org_resource(R,
+    "/x", endpoint="e")`` registers R at "/x" as written (the rewrite is not executed)."""
+    r, report = routes({
+        "dash/__init__.py": """
+from flask import Flask
+from dash.handlers import api
+app = Flask(__name__)
+api.init_app(app)
+""",
+        "dash/handlers/base.py": """
+from flask_login import login_required
+from flask_restful import Api, Resource
+
+def org_scoped_rule(rule):
+    return "/<org_slug>{}".format(rule)
+
+class ApiExt(Api):
+    def add_org_resource(self, resource, *urls, **kwargs):
+        urls = [org_scoped_rule(url) for url in urls]
+        return self.add_resource(resource, *urls, **kwargs)
+
+class BaseResource(Resource):
+    decorators = [login_required]
+""",
+        "dash/handlers/queries.py": """
+from flask_restful import Resource
+from dash.handlers.base import BaseResource
+
+class QueryResource(BaseResource):
+    def get(self, query_id):
+        return {}
+
+    def delete(self, query_id):
+        return {}
+
+class PublicQueryResource(Resource):
+    def get(self, token):
+        return {}
+""",
+        "dash/handlers/__init__.py": """
+from dash.handlers.base import ApiExt
+from dash.handlers.queries import PublicQueryResource, QueryResource
+
+api = ApiExt()
+api.add_org_resource(QueryResource, "/api/queries/<query_id>", "/api/q/<query_id>", endpoint="query")
+api.add_org_resource(PublicQueryResource, "/api/public/<token>")
+""",
+    })
+    assert sorted(r) == [("DELETE", "/api/q/<query_id>"), ("DELETE", "/api/queries/<query_id>"),
+                         ("GET", "/api/public/<token>"), ("GET", "/api/q/<query_id>"),
+                         ("GET", "/api/queries/<query_id>")]
+    assert r[("GET", "/api/queries/<query_id>")].auth == "protected"
+    assert r[("GET", "/api/queries/<query_id>")].endpoint == "query"
+    assert r[("DELETE", "/api/queries/<query_id>")].handler == "dash.handlers.queries.QueryResource.delete"
+    assert r[("GET", "/api/public/<token>")].auth == "unprotected"
+    assert r[("GET", "/api/public/<token>")].endpoint == "publicqueryresource"

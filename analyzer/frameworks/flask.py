@@ -14,7 +14,7 @@ from dataclasses import replace
 import libcst as cst
 
 from ..walk import walk
-from ..facts import GuardUse, Gate, Mount, Route, Router, Setting
+from ..facts import GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
 from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, string_list
 from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
 
@@ -56,6 +56,7 @@ class FlaskAdapter(Adapter):
     markers = (
         "flask", "Flask", "add_url_rule", "register_blueprint", r"before_(?:app_)?request", "add_resource",
         "add_namespace", "init_app", r"\.add_(?:view|view_no_menu|api)\(", "MethodView", "SECRET", "DEBUG",
+        r"\.add_\w*(?:resource|view|route|rule)\w*\(",  # a registration helper method: api.add_org_resource(...)
         "secret_key", r"\.debug\b", r"\bdebug\s*=",
         r"\.as_view\(", r"@\s*[\w.]+\.(?:route|get|post|put|patch|delete)\s*\(",  # a route on an imported receiver
     )
@@ -182,11 +183,23 @@ class _FlaskVisitor(ScopedVisitor):
         self.views: dict[str, tuple] = {}  # local name -> (class, endpoint) of ``X.as_view("name")``
         self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
         self.exposed: dict[str, tuple] = {}  # method qualname -> MethodFact.subroute (Flask-AppBuilder)
+        # registration helpers: subclasses of a router defined in this module (``class ApiExt(Api)``)
+        # -> kind, and those of them that define a helper method (their instances are routers here),
+        # the enclosing functions' (positional names, *args name), loop variables over a parameter
+        # (``for route in routes``), and the calls a parameter's new value goes through
+        self.router_bases: dict[str, str] = {}
+        self.router_classes: dict[str, str] = {}
+        self.signatures: list[tuple[tuple[str, ...], str]] = []
+        self.param_loops: dict[str, str] = {}
+        self.transforms: dict[str, str] = {}
 
     # -- definitions -------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._route_decorators(node, is_class=True)
         self._exposed(node)
+        kind = next((ROUTERS[b] for b in (self.resolve(e) for e in base_exprs(node)) if b in ROUTERS), None)
+        if kind:
+            self.router_bases[self._qualname(node.name.value)] = kind
         self.classes.append(node.name.value)
         self.stack.append(node.name.value)
         if self.config_module or node.name.value.endswith(("Config", "Settings", "Configuration")):
@@ -205,12 +218,18 @@ class _FlaskVisitor(ScopedVisitor):
         self.bound.update(params.values())
         self.scopes.append((qualname, params))
         self.stack.append(node.name.value)
+        star = node.params.star_arg
+        self.signatures.append((tuple(params), star.name.value if isinstance(star, cst.Param) else ""))
 
     def leave_FunctionDef(self, node) -> None:
         self.scopes.pop()
         self.stack.pop()
+        self.signatures.pop()
 
     def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name) and isinstance(node.iter, cst.Name) and self.signatures \
+                and node.iter.value in self.signatures[-1][0]:
+            self.param_loops[node.target.value] = node.iter.value  # for route in routes: one rule of a parameter
         if isinstance(node.target, cst.Name) and isinstance(node.iter, (cst.List, cst.Tuple)):
             targets = [self.resolve(e.value) for e in node.iter.elements]
             self.loops[node.target.value] = [t for t in targets if t]
@@ -219,13 +238,22 @@ class _FlaskVisitor(ScopedVisitor):
     def _assign(self, target, value, stmt) -> None:
         if isinstance(target, cst.Name) and self.scopes:
             self._bind(target.value)  # a local: pkg.f.name, not pkg.name
+            if self.signatures and target.value == self.signatures[-1][1] and isinstance(value, cst.ListComp) \
+                    and isinstance(value.elt, cst.Call):  # urls = [org_scoped_rule(url) for url in urls]
+                self.transforms[self.resolve(target)] = self.resolve(value.elt.func)
         if isinstance(target, cst.Name) and isinstance(value, cst.Call):
-            kind = ROUTERS.get(self.resolve(value.func))
+            made = self.resolve(value.func)
+            kind = ROUTERS.get(made) or self.router_classes.get(made)
             if kind:
                 qname = self._bind(target.value)
                 self.bound.add(qname)
                 self._router(qname, kind, value)
                 return
+            if not self.scopes and made.rpartition(".")[2][:1].isupper() and made not in self.router_bases:
+                # ``api = HelpdeskApi()``: a router if the class (defined elsewhere) is a router class
+                # with a registration helper (a "class" Router fact); the linker decides
+                self.sink.routers.append(Router(f"{self.ctx.module}.{target.value}", "api", "flask", "", "",
+                                                self.ctx.loc(value), cls=made))
             if isinstance(value.func, cst.Attribute) and value.func.attr.value == "as_view":
                 self.views[target.value] = self._unwrap_view(value)
         if isinstance(target, cst.Name) and not self.scopes and not self.classes and self.config_module \
@@ -280,9 +308,12 @@ class _FlaskVisitor(ScopedVisitor):
                 slot = arg.keyword.value if arg.keyword else str(i)
                 self.sink.bindings.append((self.resolve(func), slot, self.resolve(arg.value)))
         if not isinstance(func, cst.Attribute):
+            self._helper_call(node, None)
             return
         attr = func.attr.value
         receiver = func.value
+        if attr not in ("register_blueprint", "add_url_rule", "add_resource", *ROUTE_VERBS):
+            self._helper_call(node, receiver)
         if attr == "register_blueprint":
             self._register(receiver, node)
         elif attr in ("add_namespace", "init_app") and call_arg(node, None, 0) is not None:
@@ -351,6 +382,8 @@ class _FlaskVisitor(ScopedVisitor):
             return
         handler, view_class, endpoint, guards = self._unwrap_view(view)
         if handler in self.bound:  # a registration helper's view_func parameter: which view is the caller's
+            rule_arg = call_arg(call, "rule", 0)
+            self._helper("url_rule", receiver, view, rule_arg if isinstance(rule_arg, cst.Name) else None, call)
             return
         ep = literal(call_arg(call, "endpoint", 1))
         methods = string_list(call_arg(call, "methods"))
@@ -361,11 +394,57 @@ class _FlaskVisitor(ScopedVisitor):
             handler, None, loc, ep if isinstance(ep, str) else endpoint, tuple(guards), (),
             view_class, loc.line, by_reference=True))
 
+    def _helper(self, kind: str, receiver, view, rule, call: cst.Call) -> None:
+        """A registration whose receiver, rule(s) and view are all parameters of the enclosing
+        function: that function is a registration helper (its callers register the routes)."""
+        if not self.signatures or not all(isinstance(e, cst.Name) for e in (receiver, view, rule)):
+            return
+        params, star = self.signatures[-1]
+        names = {*params, star} - {""}
+        rule_param = self.param_loops.get(rule.value, rule.value)
+        if receiver.value in names and view.value in names and rule_param in names:
+            function = self.funcs[-1]
+            cls = function.rpartition(".")[0]
+            if cls in self.router_bases and cls not in self.router_classes:  # api = ApiExt(): a router
+                self.router_classes[cls] = self.router_bases[cls]  # that the helper method registers on
+                self.sink.routers.append(Router(cls, "class", "flask", self.router_bases[cls], "",
+                                                self.ctx.loc(call)))  # name: the kind of its instances
+            self.sink.route_helpers.append(RouteHelper(
+                function, kind, params, star, receiver.value, rule_param, view.value, self.ctx.loc(call),
+                self.transforms.get(f"{function}.{rule_param}", "")))
+
+    def _helper_call(self, call: cst.Call, receiver) -> None:
+        """A call that passes a literal path (``"/x"`` or a list of them): the linker makes it a
+        registration if its callee is a registration helper."""
+        paths = [string_list(a.value) for a in call.args]
+        if not any(p and all(x.startswith("/") for x in p) for p in paths):
+            return
+        args = []
+        for i, (arg, p) in enumerate(zip(call.args, paths)):
+            if arg.star:
+                break
+            slot = arg.keyword.value if arg.keyword else str(i)
+            if p is not None:
+                args.append((slot, "paths", p))
+            elif isinstance(arg.value, (cst.Name, cst.Attribute, cst.Call)):
+                handler, view_class, endpoint, guards = self._unwrap_view(arg.value)
+                if handler:
+                    args.append((slot, "view", (handler, view_class, endpoint, tuple(guards))))
+        methods = string_list(call_arg(call, "methods"))
+        self.sink.helper_calls.append(HelperCall(
+            self.resolve(call.func), self.resolve(receiver) if receiver is not None else "", tuple(args),
+            self.ctx.loc(call), tuple(m.upper() for m in methods or ())))
+
     def _add_resource(self, receiver, call: cst.Call) -> None:
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         if not positional:
             return
         cls = self.resolve(positional[0])
+        if cls in self.bound:  # a helper method's resource parameter: ``self.add_resource(resource, *urls)``
+            star = next((a.value for a in call.args if a.star == "*" and isinstance(a.value, cst.Name)), None)
+            self._helper("resource", receiver, positional[0], star or (positional[1] if len(positional) > 1 else None),
+                         call)
+            return
         ep = literal(call_arg(call, "endpoint"))
         loc = self.ctx.loc(call)
         for url in positional[1:]:
