@@ -268,6 +268,9 @@ class CommonPass(cst.CSTVisitor):
 
     def _guard_list(self, value, kind) -> tuple[GuardUse, ...]:
         ctx = self.ctx
+        if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            # decorators = BaseResource.decorators + [limiter.limit(...)]: the linker expands the base's
+            return self._guard_list(value.left, kind) + self._guard_list(value.right, kind)
         if isinstance(value, (cst.List, cst.Tuple)):
             return tuple(ctx.guard_use(e.value, kind) for e in value.elements if isinstance(e, cst.Element))
         if isinstance(value, cst.Dict):

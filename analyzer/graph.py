@@ -837,7 +837,7 @@ class AppGraph(AuthzQueries):
                 continue
             uses.extend((u, "class") for u in cls.decorators)
             for attr, attr_uses in cls.guard_attrs:
-                attrs.setdefault(attr, attr_uses)
+                attrs.setdefault(attr, self._inherited_attr(attr, attr_uses))
             vendored = self.k.framework_methods and self.k.framework_methods <= {mf.name for mf in cls.methods}
             for mf in cls.methods if active and not vendored else ():  # a copy of the framework's own base:
                 if mf.name in self.k.entry_methods and mf.name not in entries:  # its machinery, not a check
@@ -849,6 +849,20 @@ class AppGraph(AuthzQueries):
                             uses.append((GuardUse(f"{c}.{m.name}", f"{c.rpartition('.')[2]}.{m.name}()", m.location,
                                                   "class", effect="auth"), "class"))
         return uses, attrs
+
+    def _inherited_attr(self, attr: str, uses, depth: int = 0) -> tuple:
+        """A class guard attribute's uses, with a reference to another class's same attribute
+        (``decorators = BaseResource.decorators + [...]``) replaced by that attribute's uses."""
+        out = []
+        for u in uses:
+            cls, _, name = self.alias(u.target).rpartition(".")
+            if name == attr and cls in self.classes and depth < 5:
+                base = next((au for q in self.mro(cls) if q in self.classes
+                             for a, au in self.classes[q].guard_attrs if a == attr), ())
+                out.extend(self._inherited_attr(attr, base, depth + 1))
+            else:
+                out.append(u)
+        return tuple(out)
 
     def _attr_uses(self, mro: list[str], attrs: dict, overrides=()) -> list:
         """Guard uses from class guard attributes (a method's overrides first), and the

@@ -809,3 +809,33 @@ api.add_org_resource(PublicQueryResource, "/api/public/<token>")
     assert r[("DELETE", "/api/queries/<query_id>")].handler == "dash.handlers.queries.QueryResource.delete"
     assert r[("GET", "/api/public/<token>")].auth == "unprotected"
     assert r[("GET", "/api/public/<token>")].endpoint == "publicqueryresource"
+
+
+def test_class_decorators_that_extend_a_base_resources_decorators_keep_them():
+    """redash: ``decorators = BaseResource.decorators + [limiter.limit(...)]`` keeps the base's
+    login_required (before: the sum was one unknown guard, and the resource unprotected)."""
+    r, _ = routes({
+        "dash/__init__.py": "from flask import Flask\nfrom flask_restful import Api\napp = Flask(__name__)\napi = Api(app)\n",
+        "dash/base.py": """
+from flask_login import login_required
+from flask_restful import Resource
+
+class BaseResource(Resource):
+    decorators = [login_required]
+""",
+        "dash/users.py": """
+from dash import api
+from dash.base import BaseResource
+from dash.extensions import limiter
+
+class UserListResource(BaseResource):
+    decorators = BaseResource.decorators + [limiter.limit("200/day", methods=["POST"])]
+
+    def post(self):
+        return {}
+
+api.add_resource(UserListResource, "/api/users")
+""",
+    })
+    assert r[("POST", "/api/users")].auth == "protected"
+    assert [g.name for g in r[("POST", "/api/users")].guards] == ["login_required"]
