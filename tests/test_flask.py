@@ -839,3 +839,27 @@ api.add_resource(UserListResource, "/api/users")
     })
     assert r[("POST", "/api/users")].auth == "protected"
     assert [g.name for g in r[("POST", "/api/users")].guards] == ["login_required"]
+
+
+def test_flask_allows_requirements_on_a_method_view_are_a_guard():
+    """FlaskBB: ``decorators = [allows.requires(IsAtleastModerator, on_fail=...)]`` with
+    ``allows = Allows(...)`` from flask-allows (or its fork flask-allows2) checks the user."""
+    r, _ = routes({
+        "bb/__init__.py": "from flask import Flask\napp = Flask(__name__)\n",
+        "bb/extensions.py": "from flask_allows2 import Allows\nallows = Allows()\n",
+        "bb/management.py": """
+from flask.views import MethodView
+from bb import app
+from bb.extensions import allows
+from bb.permissions import IsAtleastModerator
+
+class ManageUsers(MethodView):
+    decorators = [allows.requires(IsAtleastModerator, on_fail=lambda: None)]
+
+    def post(self):
+        return {}
+
+app.add_url_rule("/users", view_func=ManageUsers.as_view("users"))
+""",
+    })
+    assert r[("POST", "/users")].auth == "protected"

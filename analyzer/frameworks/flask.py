@@ -38,6 +38,10 @@ ROUTERS = {
 FAB_EXPOSE = frozenset({"flask_appbuilder.expose", "flask_appbuilder.api.expose", "flask_appbuilder.views.expose",
                         "flask_appbuilder.baseviews.expose"})
 FAB_REGISTER = frozenset({"add_view", "add_view_no_menu", "add_api"})
+# flask-allows: ``allows.requires(IsAdmin, on_fail=...)`` checks requirements against the user's
+# identity (an anonymous user's too) and fails the request when they are not met.
+ALLOWS_GUARDS = tuple(f"{m}.{q}" for m in ("flask_allows", "flask_allows2")  # flask-allows2: its maintained fork
+                      for q in ("Allows.requires", "allows.Allows.requires", "requires", "decorators.requires"))
 FAB_GUARDS = (
     "flask_appbuilder.has_access", "flask_appbuilder.security.decorators.has_access",
     "flask_appbuilder.has_access_api", "flask_appbuilder.security.decorators.has_access_api",
@@ -79,7 +83,7 @@ class FlaskAdapter(Adapter):
             "flask_praetorian.auth_required", "flask_praetorian.roles_required",
             "flask_praetorian.roles_accepted",
             "flask_smorest.Blueprint.login_required",
-            *FAB_GUARDS, *HTTPAUTH_ROLE,
+            *FAB_GUARDS, *HTTPAUTH_ROLE, *ALLOWS_GUARDS,
         ], "auth"),
     }
     known_guards = {**known_guards, **dict.fromkeys([  # optional authentication, declared
@@ -130,6 +134,7 @@ class FlaskAdapter(Adapter):
             "flask_user.roles_required", "flask_praetorian.roles_required", "flask_praetorian.roles_accepted",
             "flask_jwt_extended.verify_jwt_in_request_roles", *HTTPAUTH_ROLE,
             *FAB_GUARDS,  # a permission of the user's roles on this view and method
+            *ALLOWS_GUARDS,  # requirements on the user (IsAdmin, CanEditPost...)
         ], "role"),
     }
     lookup_functions = {"flask_sqlalchemy.SQLAlchemy.get_or_404": 0, "flask_sqlalchemy.SQLAlchemy.first_or_404": 0}
