@@ -197,7 +197,12 @@ class CommonPass(cst.CSTVisitor):
         self.statement = node
 
     def _line(self) -> int:
-        return self.ctx.loc(self.statement).line if self.statement is not None else 0
+        # placed by its first small statement: positions index those, not the line itself (asking
+        # for the line made LibCST's PositionProvider run over the whole module)
+        stmt = self.statement
+        if stmt is None:
+            return 0
+        return self.ctx.loc(stmt.body[0] if type(stmt) is cst.SimpleStatementLine else stmt).line
 
     # -- module level -------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
