@@ -15,7 +15,8 @@ class DebugEnabled(Check):
     Flags debug mode switched on in code or configuration that production uses:
     `app.run(debug=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, a
     `DEBUG = True` setting in a config module or in a config class that is not a
-    development or testing one.
+    development or testing one. A development server bound to the loopback address
+    (`app.run(debug=True, host="127.0.0.1")`) is not reported.
 
     ## Why is this bad
     Debug mode shows stack traces, settings and source to whoever triggers an error;
@@ -58,6 +59,12 @@ app.config["DEBUG"] = os.environ.get("FLASK_DEBUG") == "1"
 class DevelopmentConfig:
     DEBUG = True
 """}),
+        Valid("""
+from flask import Flask
+app = Flask(__name__)
+if __name__ == "__main__":
+    app.run(debug=True, host="127.0.0.1", port=4000)  # reachable from this machine only
+"""),
     )
     INVALID = (
         Invalid("""

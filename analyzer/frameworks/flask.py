@@ -53,6 +53,7 @@ CONFIG_MODULES = {"config", "settings", "configuration"}
 HTTPAUTH_ROLE = tuple(f"flask_httpauth.{c}.login_required(role)"
                       for c in ("HTTPBasicAuth", "HTTPDigestAuth", "HTTPTokenAuth", "MultiAuth"))
 UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class FlaskAdapter(Adapter):
@@ -339,7 +340,10 @@ class _FlaskVisitor(ScopedVisitor):
                 self.sink.gates.append(Gate(self.resolve(receiver), target, self.ctx.loc(node),
                                             "app" if attr == "before_app_request" else "router"))
         elif attr == "run" and literal(call_arg(node, "debug")) is True:
-            self._setting("DEBUG", call_arg(node, "debug"), node, via=self.ctx.code(node))
+            host = literal(call_arg(node, "host", 0))
+            # a development server reachable from this machine only (CTFd's serve.py) is no deployment
+            scope = f"a local development server on {host}" if host in LOOPBACK else None
+            self._setting("DEBUG", call_arg(node, "debug"), node, scope=scope, via=self.ctx.code(node))
         elif attr in ("update", "from_mapping") and isinstance(receiver, cst.Attribute) and receiver.attr.value == "config":
             for arg in node.args:
                 if arg.keyword is not None:
