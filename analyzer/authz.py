@@ -49,6 +49,9 @@ CALLER_FUNCTION = re.compile(
     r"(user|identity|account|principal|member)(_or_40[13])?$")
 SINGLE_POSITIONAL = frozenset({"get", "get_or_404", "get_one", "one_or_404"})
 # A member of a roles enumeration or constants class: ``UserRoles.owner``, ``Role.ADMIN``.
+# A configured list or holder of the privileged: ``settings.admin_users``, ``SUPER_USER``, ``ADMIN_EMAILS``.
+ADMIN_HOLDER = re.compile(r"(^|_)(admins?|super_?users?|staff|moderators?)(_(users?|ids?|emails?|list|accounts?))?$",
+                          re.IGNORECASE)
 ROLE_CONSTANT = re.compile(r"(^|\.)(?=[A-Z])\w*(Roles?|RoleTypes?|Permissions?|Groups?)\.\w+$")
 # Calls that define a field relating a row to another model (Django, SQLAlchemy, SQLModel, peewee).
 RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "relationship", "Relationship",
@@ -547,6 +550,10 @@ class _RoleTests(cst.CSTVisitor):
             self.hits.append(("scope", a))
 
     def visit_Comparison(self, c: cst.Comparison) -> None:
+        # the caller compared with the configured admins: account.id not in settings.admin_users
+        if any(ADMIN_HOLDER.search(_last_name(side)) and not _enum_member(side)
+               for side in (c.left, *(x.comparator for x in c.comparisons))):
+            self.hits.append(("role", c))
         for comp in c.comparisons:
             if isinstance(comp.operator, (cst.In, cst.NotIn)) and isinstance(comp.comparator, cst.Subscript):
                 for el in comp.comparator.slice:
@@ -621,6 +628,12 @@ def _names(target):
     if isinstance(target, (cst.Tuple, cst.List)):
         return [n for e in target.elements for n in _names(e.value)]
     return []
+
+
+def _enum_member(expr) -> bool:
+    """``KeyType.admin``: a member of a class (an enum), not a holder of configured users."""
+    head = (dotted(expr) or "").rpartition(".")[0]
+    return head.rpartition(".")[2][:1].isupper()
 
 
 def _last_name(expr) -> str:

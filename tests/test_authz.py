@@ -603,3 +603,40 @@ def record_beat(signing_key, note_id):
     Note.query.filter_by(id=note_id, signing_key=signing_key).first_or_404().beat = True
 """)
     assert [f.location.line for f in findings(sources, "RG105")] == [14]
+
+
+def test_the_caller_compared_with_the_configured_admins_is_a_role_check():
+    """lnbits' check_admin: ``account.id not in settings.admin_users`` rejects with 403. That is a
+    role check (only staff reach the route), not a tie between an object and its owner."""
+    from routeguard import scan_sources
+
+    report = scan_sources({"app/deps.py": """
+from typing import Annotated
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+from app.settings import settings
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+
+async def check_account_exists(token: str = Depends(oauth2)):
+    account = await load_account(token)
+    if not account:
+        raise HTTPException(401)
+    return account
+
+async def check_admin(account: Annotated[Account, Depends(check_account_exists)]):
+    if account.id != settings.super_user and account.id not in settings.admin_users:
+        raise HTTPException(403, "No admin privileges.")
+    return account
+""", "app/main.py": """
+from fastapi import Depends, FastAPI
+from app.deps import check_admin
+
+app = FastAPI()
+
+@app.delete("/api/v1/extension/{ext_id}")
+async def uninstall(ext_id: str, account=Depends(check_admin)):
+    return {"ok": True}
+"""})
+    (route,) = report.routes
+    assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
