@@ -182,7 +182,6 @@ def render_path(expr, strings: dict[str, str], code):
     return "{%s}" % code(expr)
 
 
-
 def string_list(expr: cst.BaseExpression | None) -> tuple[str, ...] | None:
     """A literal string or collection of strings as a tuple, else None."""
     value = literal(expr)

@@ -23,7 +23,7 @@ from ..facts import (
     Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router, ScopeFact,
     Setting,
 )
-from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, string_list
+from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
 from .base import Adapter, COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
@@ -524,10 +524,7 @@ class _Visitor(ScopedVisitor):
         """A router prefix: the literal, or an f-string with this module's string constants
         filled in (``f"{base_prefix}/tags"``), other fields kept as ``{name}``."""
         if isinstance(expr, cst.FormattedString):
-            return "".join(p.value if isinstance(p, cst.FormattedStringText) else
-                           self.strings.get(p.expression.value, "{%s}" % p.expression.value)
-                           if isinstance(p.expression, cst.Name) else "{" + self.ctx.code(p.expression) + "}"
-                           for p in expr.parts)
+            return render_path(expr, self.strings, self.ctx.code)
         value = literal(expr)
         return value if isinstance(value, str) else ""
 
