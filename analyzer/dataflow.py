@@ -899,7 +899,7 @@ def _meta_hidden(node: cst.ClassDef) -> set:
     for stmt in node.body.body:
         if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
             for line in stmt.body.body:
-                for small in getattr(line, "body", ()):
+                for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
                     if isinstance(small, cst.Assign) and len(small.targets) == 1 \
                             and isinstance(small.targets[0].target, cst.Name) \
                             and small.targets[0].target.value in HIDING_KEYWORDS:

@@ -98,6 +98,9 @@ def _extract_one(job) -> ModuleFacts:
             return extract_source(path, text, module, is_pkg, _knowledge)
     except _Timeout:
         return ModuleFacts(path, module, text.count("\n") + 1, error=TIMED_OUT)
+    except Exception as e:  # a bug of ours must not hide the other files' findings: the file is a gap
+        return ModuleFacts(path, module, text.count("\n") + 1,
+                           error=f"routeguard failed on this file ({type(e).__name__}: {str(e)[:120]}); file skipped")
     finally:
         if timed:
             signal.setitimer(signal.ITIMER_REAL, 0)

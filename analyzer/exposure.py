@@ -20,8 +20,9 @@ _EFFECT_CALL = re.compile(
     r"^(subprocess|shutil|os|pathlib|tempfile|socket|ctypes|pickle|marshal|importlib|glob|io)\."
     r"|^(builtins\.)?(open|eval|exec|compile|__import__)$")
 # A name (call or attribute path) that reads configuration, credentials or secrets.
-_SECRET_NAME = re.compile(r"(settings|config|environ|getenv|secret|credential|password|passwd|token|api_?key"
-                          r"|private)", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"(environ|getenv|secret|credential|password|passwd|token|api_?key|private)", re.IGNORECASE)
+# A name that reads the configuration: harmless in itself, an exposure when what is returned is not known.
+_CONFIG_NAME = re.compile(r"(^|[._])(settings|config|conf|configuration)($|[._])", re.IGNORECASE)
 # Method names that change state (stored rows, files, queues, caches, messages).
 _WRITE_CALL = re.compile(
     r"^(add|add_all|save|commit|create|bulk_\w+|delete|remove|update|insert|upsert|merge|put|set|setex|"
@@ -48,6 +49,10 @@ _OWNED_BASE = re.compile(r"user|owner|owned|author|group|household|team|org|tena
 # A class name that says its rows are people or their accounts.
 _USERISH = re.compile(r"user|account|member|profile|customer|employee|person|patient", re.IGNORECASE)
 _DEPTH = 3
+# A stored field that says whether a row may be seen by anyone (``published``, ``is_public``, ``private``).
+_VISIBILITY_FIELD = re.compile(r"^(is_)?(private|public|published|visible|hidden|draft)$", re.IGNORECASE)
+# A query or attribute that selects what is meant to be seen by anyone.
+_VISIBLE = re.compile(r"(^|[._])(is_)?(published|public|visible|listed|shared)($|[._])", re.IGNORECASE)
 # Calls that only build a path or open a file for reading: a handler serving a fixed file makes them.
 _READ_FILE = re.compile(r"^(os\.path\.\w+|os\.fspath|pathlib\.(Pure)?Path(\.(open|read_bytes|read_text|exists|is_file))?"
                         r"|(builtins\.)?open)$")
@@ -101,23 +106,38 @@ def state_changes(graph, route) -> bool:
 
 
 def _public_read(graph, route) -> str:
+    """Evidence, not proof: the read is an exposure when something it does or returns is
+    tied to a user, a tenant or a secret (a write, a command, a file, the environment, a
+    call that names users or secrets, a row loaded by a client-supplied id, a returned type
+    that a user owns or that holds marked fields, the settings returned in a shape that is
+    not known); otherwise it is a public read."""
     closure = _closure(graph, route.handler)
-    if closure is None:
-        return ""
+    if closure is None:  # a library view: only those known to read give nothing away
+        return "a library view that serves fixed content" if graph.alias(route.handler) in graph.k.read_views else ""
     handler = graph.alias(route.handler)
     fixed = [rd for rd in graph.responses.get(handler, ()) if rd.kind == "fixed"]
-    types: list[str] = []
+    reads_config = False
     for q, f in closure:
-        if _writes(graph, q, f):
+        if _writes(graph, q, f) or f.secrets:
             return ""
+        if (f.used or f.flows) and any(_READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file"
+                          for c in f.calls):
+            return ""  # it serves a file whose path it is handed (the URL names it)
         for call in f.calls:
             if fixed and _READ_FILE.match(call):
                 continue  # the fixed file it serves
-            if _EFFECT_CALL.match(call) or _SECRET_NAME.search(call.rpartition(".")[2]) \
-                    or _names_users(call) or _SECRET_NAME.search(call.rpartition(".")[0]):
+            owner, _, last = call.rpartition(".")
+            if _EFFECT_CALL.match(call) or _names_users(call) or _SECRET_NAME.search(last) \
+                    or _SECRET_NAME.search(owner):
                 return ""
+            reads_config = reads_config or bool(_CONFIG_NAME.search(call))
+        for ref in (*f.calls, *f.refs):
+            model = _queried_model(graph, ref)
+            if model and _harmless(graph, model) is False and not any(_VISIBLE.search(c) for c in f.calls):
+                return ""  # it reads rows that users own, or that hold marked fields
     if _ADMIN.search(handler) or route.view_class and _ADMIN.search(route.view_class):
         return ""
+    types: list[str] = []
     for lk in graph.route_lookups(route):  # rows it loads by an id the client gives
         if not lk.model or "." not in lk.model:
             return ""
@@ -125,40 +145,39 @@ def _public_read(graph, route) -> str:
     if fixed and not types:  # every return is a page, file, redirect or text fixed in the code
         return _FIXED[fixed[0].ref] if "," not in fixed[0].ref else \
             "returns only pages, files or redirects fixed in the code, with no stored data"
+    unknown = False  # part of what it returns has a type the analysis does not know
     rf = graph.returns.get(handler)
-    known = False
     if rf is not None:
-        if rf.schema == "?" or not rf.values and not rf.annotation:
-            return ""  # what the handler returns is not known (a declared schema only shapes it)
-        declared = "" if rf.schema in ("", "None") else rf.schema
+        declared = "" if rf.schema in ("", "None", "?") else rf.schema
         # the declared schema shapes the response; the rows it is built from (when known) say whose data it is
-        refs = [*([declared] if declared else ()), *graph.returned_types(handler)]
-        for value in rf.values:  # a call whose result's type is not known: unknown data
+        types.extend([*([declared] if declared else ()), *graph.returned_types(handler)])
+        unknown = rf.schema == "?" and not declared
+        for value in rf.values:
             if value.startswith("call:"):
                 found = _call_types(graph, value[5:])
-                if found is None:
-                    return ""
-                refs.extend(found)
-        if refs:
-            known = True
-            types.extend(refs)
+                unknown = unknown or found is None
+                types.extend(found or ())
     for rd in graph.responses.get(handler, ()):
-        known = True
         if rd.kind in ("object", "method") and rd.ref:
             types.append(rd.ref)
         elif rd.kind == "call" and _call_types(graph, rd.ref) is not None:
             types.extend(_call_types(graph, rd.ref))
-        else:
-            return ""  # a mapping built from values of unknown origin, another function's result
-    if not known:
-        return ""
+        elif rd.kind != "fixed":
+            unknown = True  # a mapping built from values of unknown origin, another function's result
     names = []
     for t in dict.fromkeys(types):
-        if not _harmless(graph, t):
+        harmless = _harmless(graph, t)
+        if harmless is False:
             return ""
-        names.append(t.rpartition(".")[2])
-    return f"returns {', '.join(names)}, which no user owns and which holds nothing sensitive" if names \
-        else "returns no stored data"
+        if harmless is None:
+            unknown = True
+        else:
+            names.append(t.rpartition(".")[2])
+    if unknown and reads_config:
+        return ""  # the settings it reads may be what it returns
+    if names:
+        return f"returns {', '.join(names)}, which no user owns and which holds nothing sensitive"
+    return "reads nothing tied to a user, a tenant or a secret" if unknown else "returns no stored data"
 
 
 def _call_types(graph, call: str) -> list[str] | None:
@@ -207,24 +226,38 @@ def _data_writes(graph):
     return graph._remembered("data writes", "", lambda _: tuple(graph.data_writes))
 
 
+def _queried_model(graph, call: str) -> str:
+    """The stored model a call queries (``Task.objects.filter``, ``Post.query.order_by``) or a
+    reference names (``Invoice``, ``Invoice.amount``), or ''."""
+    parts = graph.canonical(call).split(".")
+    for i in range(len(parts), 1, -1):
+        prefix = ".".join(parts[:i])
+        if prefix in graph.classes and graph.stored_model(prefix):
+            return prefix
+    return ""
+
+
 def _names_users(name: str) -> bool:
     """A dotted name with a part naming users or tenants: ``db.users.get_one``, ``repos.groups``."""
     return any(USER_SEGMENT.match(part) or _TENANTS.match(part) for part in name.lower().split("."))
 
 
-def _harmless(graph, qname: str) -> bool:
-    """The class is a project class whose rows no user owns and whose fields (bases
-    included) hold nothing secret, privileged or personal."""
+def _harmless(graph, qname: str) -> bool | None:
+    """True when the class is a project class whose rows no user owns and whose fields (bases
+    included) hold nothing secret, privileged or personal; None when it is not a project class
+    (a library type, a primitive, something unresolved)."""
     q = graph.canonical(qname)
     if q not in graph.classes and q not in graph.models:
-        return False  # a library type, a primitive or something unresolved: unknown
+        return None
     if _USERISH.search(q.rpartition(".")[2]) or _ADMIN.search(q.rpartition(".")[2]):
         return False
     if any(_OWNED_BASE.search(b.rpartition(".")[2]) for b in graph.mro(q)[1:]):
         return False  # ProjectMixin, OwnedModel, TenantScoped...
     if graph.owner_fields(q) or graph.private_model(q):
         return False
+    names = {*graph.model_fields(q), *(n for c in graph.mro(q) for n in graph.field_facts.get(c, ()))}
+    if graph.stored_model(q) and any(_VISIBILITY_FIELD.match(n) for n in names):
+        return False  # some of its rows are not meant to be seen: a read that does not check says nothing
     if graph.field_marks(q):
         return False
-    return not any(_PERSONAL.search(name) or _TIED.match(name) or _NESTED.match(name)
-                   for name in graph.model_fields(q))
+    return not any(_PERSONAL.search(name) or _TIED.match(name) or _NESTED.match(name) for name in names)

@@ -17,7 +17,7 @@ from .facts import (
 from .names import NOT_LITERAL, ImportTable, assignments, base_exprs, call_arg, dotted, literal, string_list
 from .dataflow import DataPass
 from .positions import Positions
-from .walk import Index, indexed, walk
+from .walk import Index, collect, indexed, walk
 from .authz import extract_authz
 
 BUILTINS = frozenset(dir(__import__("builtins")))
@@ -29,6 +29,12 @@ REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTH
 # a check of the caller's credential.
 SETTING_NAMES = frozenset({"settings", "config", "conf", "cfg", "configuration", "app_settings", "SETTINGS", "CONFIG"})
 SETTING_OWNERS = frozenset({"self", "cls", "app", "current_app"})
+# A setting that holds a secret: ``settings.API_KEYS``, ``config.SECRET_KEY``
+SECRET_SETTING = re.compile(r"secret|password|passwd|token|api_?keys?$|private_key|credential", re.IGNORECASE)
+# A record's own flag that says who may see it: ``recipe.settings.public``, ``group.private_group``,
+# ``page.auth_required``
+VISIBILITY_FLAG = re.compile(r"^(is_)?(private|public|published|unpublished|visible|hidden|listed|unlisted)(_\w+)?$"
+                             r"|^\w+_(private|public|visibility)$|^visibility$|^(auth|login)_required$", re.IGNORECASE)
 SETTING_GETTER = re.compile(r"^_?get_\w*(config|setting|settings|option|flag)s?$|^(is_)?feature_(enabled|flag)$")
 # Calls that end the request where they stand (``abort(401)``, ``raise_unauthorized()``).
 ABORTS = re.compile(r"^_?(abort\w*|\w*unauthori[sz]ed|\w*forbidden|deny\w*|reject\w*|raise_\w+)$")
@@ -142,6 +148,10 @@ class _Summary:
         self.tested: set[str] = set()
         self.params = frozenset(params)
         self.used: set[str] = set()  # parameters passed to a call or compared
+        self.visibility: set[str] = set()
+        self.secrets: set[str] = set()
+        self.refs: set[str] = set()
+        self.flows: set[str] = set()
 
 
 class CommonPass(cst.CSTVisitor):
@@ -318,7 +328,9 @@ class CommonPass(cst.CSTVisitor):
             super_calls=tuple(sorted(s.super_calls)), returns=tuple(sorted(s.returns)),
             passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), logs_in=s.issues if s.verifies else "", optional=s.optional, returns_none=s.returns_none,
             first_check=s.first_check, first_write=s.first_write,
-            compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used))))
+            compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used)),
+            visibility=tuple(sorted(s.visibility)), secrets=tuple(sorted(s.secrets)), refs=tuple(sorted(s.refs)),
+            flows=tuple(sorted(s.flows))))
         return False
 
     # -- locals: instances, what is passed on and what is returned ------------------------
@@ -427,6 +439,13 @@ class CommonPass(cst.CSTVisitor):
             self._rejects(why)
         s = self.summaries[-1]
         s.used.update(a.value.value for a in node.args if type(a.value) is cst.Name and a.value.value in s.params)
+        for arg in node.args:  # parameters built into an argument: ``FileResponse(MEDIA / user_id / name)``
+            if type(arg.value) in (cst.BinaryOperation, cst.FormattedString):
+                s.flows.update(n.value for n in collect(arg.value, cst.Name) if n.value in s.params)
+        for arg in node.args:  # classes it hands to a call: ``select(User)``, ``query(Invoice.id, Invoice.amount)``
+            root = arg.value.value if type(arg.value) is cst.Attribute else arg.value
+            if type(root) is cst.Name and root.value[:1].isupper() and root.value not in s.locals:
+                s.refs.add(self.ctx.resolve(root))
         for arg in node.args:  # classes handed over to be run: any_permission(permissions=[OwnerPermission, ...])
             if type(arg.value) in (cst.List, cst.Tuple):
                 names = [e.value for e in arg.value.elements if type(e) is cst.Element]
@@ -480,6 +499,8 @@ class CommonPass(cst.CSTVisitor):
         if not self.summaries:
             return
         attr = node.attr.value
+        if SECRET_SETTING.search(attr) and any(p in SETTING_NAMES for p in (dotted(node.value) or "").split(".")):
+            self.summaries[-1].secrets.add(f"{dotted(node.value)}.{attr}")
         if attr in REJECT_NAMES:
             self._rejects(f"rejects with {attr}")
         elif attr in self.k.auth_attributes and self.test_depth:
@@ -499,6 +520,9 @@ class CommonPass(cst.CSTVisitor):
         self.statement = node
         if _leaves(node.body) or (type(node.orelse) is cst.Else and _leaves(node.orelse.body)):
             self._verified(node.test)
+            if any(VISIBILITY_FLAG.match(a.attr.value) for a in _attributes(node.test)):
+                for s in self.summaries:
+                    s.visibility.add(self.ctx.code(node.test))
         anonymous = self._anonymous(node.test)
         orelse = node.orelse
         if anonymous is _NO_CREDENTIAL:
@@ -792,6 +816,20 @@ def _reads(test, attributes) -> bool:
 
     walk(test, Finder())
     return bool(found)
+
+
+def _attributes(node) -> list:
+    """The attribute reads in an expression."""
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, n) -> None:
+            found.append(n)
+
+        def visit_Lambda(self, n) -> bool:
+            return False
+    walk(node, Finder())
+    return found
 
 
 def _leaves(block) -> bool:

@@ -248,6 +248,15 @@ class FunctionFact:
     tested: tuple[str, ...] = ()
     # its parameters that it passes to a call or compares (a path parameter it looks up or verifies)
     used: tuple[str, ...] = ()
+    # the tests of branches that end the request on a record's own visibility flag (``if
+    # group.preferences.private_group: raise HTTPException(404)``): it serves what is marked public
+    visibility: tuple[str, ...] = ()
+    # the secret settings it reads (``settings.API_KEYS``, ``app.config.SECRET_KEY``)
+    secrets: tuple[str, ...] = ()
+    # the classes it hands to calls (``select(User)``, ``query(Invoice.id)``): the rows it may query
+    refs: tuple[str, ...] = ()
+    # its parameters built into a call's argument (``FileResponse(MEDIA / user_id / name)``)
+    flows: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

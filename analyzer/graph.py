@@ -16,7 +16,7 @@ import networkx as nx
 from .authz_graph import AuthzQueries
 from .extract import VERIFIES
 from . import fields as _fields
-from .facts import HTTP_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
+from .facts import HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
 
 LAYER_OF_ROUTER = {"app": "app", "blueprint": "blueprint", "router": "router", "api": "app", "urlconf": "urlconf"}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
@@ -35,6 +35,7 @@ _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>")
 # names of path parameters that carry a secret: the URL is the credential (word parts split on "_")
 _SECRET_PARTS = frozenset({"token", "secret", "signature", "signed", "key"})
 SIGNATURE_REASON = "rejects unless"
+VISIBILITY_REASON = "serves only what is marked public"
 
 
 def _capabilities(path: str):
@@ -386,6 +387,9 @@ class AppGraph(AuthzQueries):
             return "public", f"optional authentication: {f.optional}"
         if reason:
             return "auth", reason
+        visible = self.visibility(q)
+        if visible:
+            return "public", visible
         cls = self.instances.get(q)
         if cls and q not in _stack:  # using an instance calls its class's __call__
             verdict = self.judge(cls, _stack | {q})
@@ -404,6 +408,25 @@ class AppGraph(AuthzQueries):
                     if reason:
                         return "auth", reason
         return None
+
+    def visibility(self, qname: str, _depth: int = 0) -> str:
+        """Why ``qname`` serves only records their owners made public: it (or a project function
+        or dependency it calls) ends the request on a record's visibility flag. Reads only:
+        the routes of other methods drop it."""
+        key = ("visibility", qname)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = ""  # a cycle finds nothing
+        f = self.functions.get(qname)
+        found = ""
+        if f is not None and f.visibility:
+            found = f"{VISIBILITY_REASON}: it ends the request on `{f.visibility[0]}`"
+        elif f is not None and _depth < 3:
+            callees = [self.method(self.canonical(c)) for c in f.calls]
+            callees += [self.canonical(d.target) for d in self.dependencies.get(qname, ())]
+            found = next((v for v in (self.visibility(c, _depth + 1) for c in callees if c) if v), "")
+        self._memo[key] = found
+        return found
 
     def _optional_dependency(self, q: str, f: FunctionFact | None, _stack: frozenset) -> str:
         """Why the dependency ``q`` is optional authentication, or '': a security scheme made
@@ -646,6 +669,11 @@ class AppGraph(AuthzQueries):
             elif hf is not None and hf.optional and not inline:
                 guards.append(GuardInfo("inline", "optional authentication", "inline", h_loc, "public",
                                         f"optional authentication: {hf.optional}"))
+            elif hf is not None and not inline and self.visibility(handler):
+                guards.append(GuardInfo("inline", "visibility check", "inline", h_loc, "public",
+                                        self.visibility(handler)))
+            if method in WRITE_METHODS:  # a record marked public is there to be read, not changed
+                guards = [g for g in guards if VISIBILITY_REASON not in g.reason]
             if inline:
                 kind = "signature" if inline.startswith(SIGNATURE_REASON) else "inline"
                 guards.append(GuardInfo(kind, "check in the handler", "inline", h_loc, "auth", inline))

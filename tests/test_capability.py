@@ -341,7 +341,20 @@ def show_invite(invite_token):
 def show_report(report_id):
     return render_template("report.html", report=Report.query.get_or_404(report_id))
 ''',
-    "portal/models.py": "class Invite:\n    query = None\n\n\nclass Report:\n    query = None\n",
+    "portal/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Invite(db.Model):
+    token = db.Column(db.String(64))
+
+
+class Report(db.Model):
+    owner_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    body = db.Column(db.Text)
+""",
 }
 
 

@@ -155,7 +155,7 @@ def read_me3(user: Annotated[User, Depends(deps.get_current_user)]):
 @router.get("/open")
 def open_list(session: SessionDep, page: dict = Depends(pagination), token: str = ""):
     return []
-"""))
+"""), **{"report-public-reads": True})  # open_list returns a stub list: a public read, listed as a note
     me = r[("GET", "/api/v1/users/me")]
     assert me.auth == "protected"
     g = me.guards[0]
@@ -978,7 +978,7 @@ def test_router_factories_and_authenticators_passed_as_arguments():
     init_stats_router returns, whose routes use Depends(authenticator) on its parameter, which
     stands for the JWTAuthenticator instance made by the caller; that instance's __call__
     verifies a token and raises an exception class whose __init__ rejects with 401."""
-    r, report = routes(ROUTER_FACTORY)
+    r, report = routes(ROUTER_FACTORY, **{"report-public-reads": True})  # stub handlers: public reads, as notes
     assert {k: v.auth for k, v in r.items()} == {
         ("GET", "/v1/stats"): "protected", ("GET", "/v1/stats/raw"): "unprotected", ("GET", "/policy"): "protected"}
     assert "JWTAuthenticator" in r[("GET", "/v1/stats")].guards[0].reason
@@ -1001,9 +1001,9 @@ def test_recipe_hub_route_inventory_with_router_subclasses_and_class_based_views
         ("DELETE", "/api/admin/users/{item_id}"): "protected",
         ("GET", "/api/comments/"): "protected",
         ("POST", "/api/comments/"): "protected",
-        ("GET", "/api/explore/groups/{group_slug}/organizers/categories/"): "unprotected",
-        ("GET", "/api/explore/groups/{group_slug}/organizers/tags/"): "unprotected",
-        ("GET", "/api/explore/groups/{group_slug}/recipes/{recipe_id}"): "unprotected",
+        ("GET", "/api/explore/groups/{group_slug}/organizers/categories/"): "public",
+        ("GET", "/api/explore/groups/{group_slug}/organizers/tags/"): "public",
+        ("GET", "/api/explore/groups/{group_slug}/recipes/{recipe_id}"): "public",
         ("DELETE", "/api/explore/groups/{group_slug}/recipes/{recipe_id}"): "unprotected",
         ("GET", "/api/recipes/"): "protected",
         ("POST", "/api/recipes/"): "protected",
@@ -1021,6 +1021,10 @@ def test_recipe_hub_route_inventory_with_router_subclasses_and_class_based_views
         ("router", "Depends(get_current_user)")]
     assert [g.name for g in got[("POST", "/api/recipes/bulk-actions/delete")].guards] == ["Depends(get_current_user)"]
     assert not rules(report, "RG104")  # get_admin_user checks the admin flag: a role check
+    # get_public_group 404s for a private group: the explore reads serve what their owners made
+    # public; the delete on the same controller is not a read, and stays unprotected
+    explore = got[("GET", "/api/explore/groups/{group_slug}/recipes/{recipe_id}")]
+    assert "serves only what is marked public" in explore.guards[0].reason and "group.private" in explore.guards[0].reason
 
 
 CBV_DEPS = """

@@ -405,3 +405,38 @@ def test_pre_commit_reports_routes_opened_by_a_change_to_another_file(tmp_path):
     # a file whose change opens nothing reports nothing elsewhere
     (app / "util.py").write_text("x = 2\n")
     assert scan_paths([app / "util.py"]).findings == []
+
+
+def test_a_crash_of_the_analyzer_on_one_file_is_a_gap_not_a_failed_run(monkeypatch):
+    """babybuddy's forms.py (a ``class Meta:`` holding an ``if``) once crashed the whole scan
+    with a TypeError: an internal error on one file is now RG000 for that file, and the other
+    files' findings stay."""
+    meta_with_if = '''
+from django import forms
+from django.conf import settings
+
+
+class ChildForm(forms.ModelForm):
+    class Meta:
+        fields = ["first_name", "last_name"]
+        if settings.BABY_BUDDY["ALLOW_UPLOADS"]:
+            fields.append("picture")
+'''
+    report = scan_sources({"forms.py": meta_with_if, "app.py": APP})
+    assert not [f for f in report.findings if f.rule_id == "RG000"]  # the crash itself is fixed
+
+    import routeguard.extract as extract
+
+    real = extract.extract_source
+
+    def broken(path, *args, **kwargs):
+        if path == "forms.py":
+            raise TypeError("'IndentedBlock' object is not iterable")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr("routeguard.engine.extract_source", broken)
+    report = scan_sources({"forms.py": meta_with_if, "app.py": APP})
+    gap = [f for f in report.findings if f.rule_id == "RG000"]
+    assert [f.location.file for f in gap] == ["forms.py"]
+    assert "routeguard failed on this file (TypeError" in gap[0].message
+    assert any(f.rule_id == "RG101" and f.location.file == "app.py" for f in report.findings)

@@ -75,7 +75,8 @@ def test_sarif_structure():
 
 
 def test_warning_level_is_written_explicitly():
-    report = scan_sources({"app.py": "from flask import Flask\napp = Flask(__name__)\n@app.get('/x')\ndef x(): ...\n"
+    report = scan_sources({"app.py": "from flask import Flask\napp = Flask(__name__)\n@app.get('/x')\n"
+                                     "def x(): return open('/var/log/app.log').read()\n"
                                      "@app.get('/me')\n@login_required\ndef me(): ...\n"
                                      "from flask_login import login_required\n"})
     doc = validate_sarif(report.render("sarif"))

@@ -121,7 +121,8 @@ class FlaskAdapter(Adapter):
     config_objects = frozenset({"flask.current_app.config", "flask.Flask.config", "flask.app.Flask.config"})
     response_sinks = frozenset({"flask.abort", "flask.Response", "werkzeug.exceptions.abort", "flask_restful.abort"})
     managers = frozenset({"query"})
-    model_bases = {"flask_sqlalchemy.SQLAlchemy.Model": "orm", "flask_sqlalchemy.extension.SQLAlchemy.Model": "orm"}
+    model_bases = {"flask_sqlalchemy.SQLAlchemy.Model": "orm", "flask_sqlalchemy.extension.SQLAlchemy.Model": "orm",
+                   "flask_appbuilder.Model": "orm", "flask_appbuilder.models.sqla.Model": "orm"}
     # flask-cors allows every origin unless told otherwise.
     cors_calls = {q: ("origins", "supports_credentials", "", "any") for q in (
         "flask_cors.CORS", "flask_cors.cross_origin", "flask_cors.extension.CORS", "flask_cors.decorator.cross_origin")}
