@@ -28,7 +28,9 @@ _WRITE_CALL = re.compile(
     r"^(add|add_all|save|commit|create|bulk_\w+|delete|remove|update|insert|upsert|merge|put|set|setex|"
     r"write|write_text|write_bytes|unlink|rmdir|rmtree|mkdir|makedirs|rename|move|send|send_\w+|publish|emit|"
     r"enqueue|delay|apply_async|execute|executemany|executescript|flush|drop|truncate|"
-    r"(create|update|delete|remove|insert|save|set|add|reset|revoke|grant|purge|clear)_\w+)$")
+    r"(create|update|delete|remove|insert|save|set|add|reset|revoke|grant|purge|clear|record|store|sync|import|"
+    r"register|apply|approve|reject|cancel|enable|disable|invite|assign|transfer|pay|charge|refund|upload|"
+    r"mark|toggle|archive|restore|move|edit|change|replace|submit|schedule|trigger|run|start|stop)_\w+)$")
 # Fields that identify or contact a person (personal data, whoever owns the row).
 _PERSONAL = re.compile(r"(^|_)(e_?mail|phone|mobile|address|birth\w*|dob|ip|ip_address|ssn|salary|location)($|_)",
                        re.IGNORECASE)
@@ -49,6 +51,11 @@ _OWNED_BASE = re.compile(r"user|owner|owned|author|group|household|team|org|tena
 # A class name that says its rows are people or their accounts.
 _USERISH = re.compile(r"user|account|member|profile|customer|employee|person|patient", re.IGNORECASE)
 _DEPTH = 3
+# Calls that only build or test a path, and read nothing.
+_PATH_ONLY = re.compile(r"^(os\.path\.\w+|os\.fspath|pathlib\.(Pure)?Path(\.(exists|is_file|is_dir|resolve|joinpath|name|suffix))?)$")
+_CACHE_OR_QUERY = re.compile(r"^(set|setex|put|execute|executemany|executescript|flush|save)$")
+# A call that makes or checks a secret rather than reading one: ``generate_state_token``, ``CancelToken``.
+_MAKES = re.compile(r"^(?i:generate|create|new|make|issue|build|sign|encode|hash|verify|check|validate)|^get_token$|^[A-Z]")
 # A stored field that says whether a row may be seen by anyone (``published``, ``is_public``, ``private``).
 _VISIBILITY_FIELD = re.compile(r"^(is_)?(private|public|published|visible|hidden|draft)$", re.IGNORECASE)
 # A query or attribute that selects what is meant to be seen by anyone.
@@ -70,8 +77,14 @@ def public_read(graph, route) -> str:
     key = ("public read", route.handler, route.method, route.path)
     if key not in memo:
         reads = route.method in READS or route.method == "ANY" and not any_writes(graph, route)
-        memo[key] = _public_read(graph, route) if reads else ""
-    return memo[key]
+        memo[key] = _judge_read(graph, route) if reads else ("", "it accepts writes")
+    return memo[key][0]
+
+
+def read_exposure(graph, route) -> str:
+    """What an unauthenticated read of ``route`` may give away ('' for a public read)."""
+    public_read(graph, route)
+    return graph._memo[("public read", route.handler, route.method, route.path)][1]
 
 
 def any_writes(graph, route) -> bool:
@@ -105,46 +118,58 @@ def state_changes(graph, route) -> bool:
     return any(_writes(graph, q, f) or any(_EFFECT_CALL.match(c) for c in f.calls) for q, f in closure)
 
 
-def _public_read(graph, route) -> str:
-    """Evidence, not proof: the read is an exposure when something it does or returns is
-    tied to a user, a tenant or a secret (a write, a command, a file, the environment, a
-    call that names users or secrets, a row loaded by a client-supplied id, a returned type
-    that a user owns or that holds marked fields, the settings returned in a shape that is
-    not known); otherwise it is a public read."""
+def _judge_read(graph, route) -> tuple[str, str]:
+    """(why it is a public read, what it exposes): one of the two is ''.
+
+    Evidence, not proof: the read is an exposure when something it does or returns is tied
+    to a user, a tenant or a secret (a write, a command, a file the request names, the
+    environment or a secret setting, a call that names users or secrets, a row loaded by a
+    client-supplied id, rows or a returned type that users own or that hold marked fields,
+    the settings returned in a shape that is not known); otherwise it is a public read."""
     closure = _closure(graph, route.handler)
     if closure is None:  # a library view: only those known to read give nothing away
-        return "a library view that serves fixed content" if graph.alias(route.handler) in graph.k.read_views else ""
+        if graph.alias(route.handler) in graph.k.read_views:
+            return "a library view that serves fixed content", ""
+        return "", "its handler is a library view whose output is not known"
     handler = graph.alias(route.handler)
     fixed = [rd for rd in graph.responses.get(handler, ()) if rd.kind == "fixed"]
     reads_config = False
     for q, f in closure:
-        if _writes(graph, q, f) or f.secrets:
-            return ""
+        if _writes(graph, q, f, reading=True):
+            return "", f"it changes stored state ({q.rpartition('.')[2]} writes)"
+        if f.secrets:
+            return "", f"it reads the secret setting {f.secrets[0]}"
         if (f.used or f.flows) and any(_READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file"
-                          for c in f.calls):
-            return ""  # it serves a file whose path it is handed (the URL names it)
+                                       for c in f.calls):
+            return "", "it serves a file whose path the request names"
         for call in f.calls:
             if fixed and _READ_FILE.match(call):
                 continue  # the fixed file it serves
             owner, _, last = call.rpartition(".")
-            if _EFFECT_CALL.match(call) or _names_users(call) or _SECRET_NAME.search(last) \
-                    or _SECRET_NAME.search(owner):
-                return ""
+            if _EFFECT_CALL.match(call) and not _PATH_ONLY.match(call):
+                return "", f"it calls {call} (commands, files or the environment)"
+            if _names_users(graph, call):
+                return "", f"it calls {call}, which reads users' or tenants' data"
+            if (_SECRET_NAME.search(last) and not _MAKES.match(last)) or _SECRET_NAME.search(_in_module(graph, owner)):
+                return "", f"it calls {call}, which reads a secret"
             reads_config = reads_config or bool(_CONFIG_NAME.search(call))
+        if any(_VISIBLE.search(c) for c in f.calls):
+            continue  # it selects what is published
         for ref in (*f.calls, *f.refs):
             model = _queried_model(graph, ref)
-            if model and _harmless(graph, model) is False and not any(_VISIBLE.search(c) for c in f.calls):
-                return ""  # it reads rows that users own, or that hold marked fields
-    if _ADMIN.search(handler) or route.view_class and _ADMIN.search(route.view_class):
-        return ""
+            why = _held(graph, model) if model else None
+            if why:
+                return "", f"it reads {model.rpartition('.')[2]} rows, which {why}"
+    if _ADMIN.search(_in_module(graph, handler)) or route.view_class and _ADMIN.search(_in_module(graph, route.view_class)):
+        return "", "its handler is about administration or configuration"
     types: list[str] = []
     for lk in graph.route_lookups(route):  # rows it loads by an id the client gives
         if not lk.model or "." not in lk.model:
-            return ""
+            return "", f"it loads a record by a client-supplied id ({lk.display or lk.source})"
         types.append(lk.model)
     if fixed and not types:  # every return is a page, file, redirect or text fixed in the code
-        return _FIXED[fixed[0].ref] if "," not in fixed[0].ref else \
-            "returns only pages, files or redirects fixed in the code, with no stored data"
+        return (_FIXED[fixed[0].ref] if "," not in fixed[0].ref else
+                "returns only pages, files or redirects fixed in the code, with no stored data"), ""
     unknown = False  # part of what it returns has a type the analysis does not know
     rf = graph.returns.get(handler)
     if rf is not None:
@@ -166,18 +191,18 @@ def _public_read(graph, route) -> str:
             unknown = True  # a mapping built from values of unknown origin, another function's result
     names = []
     for t in dict.fromkeys(types):
-        harmless = _harmless(graph, t)
-        if harmless is False:
-            return ""
-        if harmless is None:
+        why = _held(graph, t)
+        if why:
+            return "", f"it returns {t.rpartition('.')[2]}, whose rows {why}"
+        if why is None:
             unknown = True
         else:
             names.append(t.rpartition(".")[2])
     if unknown and reads_config:
-        return ""  # the settings it reads may be what it returns
+        return "", "it reads the settings and returns values whose origin is not followed"
     if names:
-        return f"returns {', '.join(names)}, which no user owns and which holds nothing sensitive"
-    return "reads nothing tied to a user, a tenant or a secret" if unknown else "returns no stored data"
+        return f"returns {', '.join(names)}, which no user owns and which holds nothing sensitive", ""
+    return ("reads nothing tied to a user, a tenant or a secret" if unknown else "returns no stored data"), ""
 
 
 def _call_types(graph, call: str) -> list[str] | None:
@@ -216,10 +241,13 @@ def _closure(graph, handler: str):
     return out
 
 
-def _writes(graph, qname: str, f) -> bool:
+def _writes(graph, qname: str, f, reading: bool = False) -> bool:
+    """``f`` writes: stored rows, or a call whose name says it changes state. In a read, a
+    cache entry set, a raw statement run (a SELECT as often as not) or a flush is not one."""
     if any(dw.function == qname for dw in _data_writes(graph)):
         return True
-    return any(_WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses for c in f.calls)
+    return any(_WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses
+               and not (reading and _CACHE_OR_QUERY.match(c.rpartition(".")[2])) for c in f.calls)
 
 
 def _data_writes(graph):
@@ -232,32 +260,62 @@ def _queried_model(graph, call: str) -> str:
     parts = graph.canonical(call).split(".")
     for i in range(len(parts), 1, -1):
         prefix = ".".join(parts[:i])
-        if prefix in graph.classes and graph.stored_model(prefix):
+        if prefix in graph.classes and graph.stored_model(prefix) or prefix in graph.k.user_models:
             return prefix
     return ""
 
 
-def _names_users(name: str) -> bool:
-    """A dotted name with a part naming users or tenants: ``db.users.get_one``, ``repos.groups``."""
-    return any(USER_SEGMENT.match(part) or _TENANTS.match(part) for part in name.lower().split("."))
+def _names_users(graph, name: str) -> bool:
+    """A dotted name with a part naming users or tenants after the module it is in:
+    ``db.users.get_one``, ``repos.groups``; not ``CTFd.utils.user.get_ip`` (a module)."""
+    return any(USER_SEGMENT.match(part) or _TENANTS.match(part) for part in _in_module(graph, name).lower().split("."))
+
+
+def _in_module(graph, name: str) -> str:
+    """The part of a qualified name after the longest project module that it starts with."""
+    modules = graph._remembered("module names", "", lambda _: frozenset(m.module for m in graph.modules))
+    parts = name.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        if ".".join(parts[:i]) in modules:
+            return ".".join(parts[i:])
+    return name
 
 
 def _harmless(graph, qname: str) -> bool | None:
     """True when the class is a project class whose rows no user owns and whose fields (bases
     included) hold nothing secret, privileged or personal; None when it is not a project class
     (a library type, a primitive, something unresolved)."""
+    why = _held(graph, qname)
+    return None if why is None else not why
+
+
+def _held(graph, qname: str) -> str | None:
+    """What makes a project class's rows someone's or sensitive ('' when nothing does), or None
+    when it is not a project class."""
     q = graph.canonical(qname)
+    if q in graph.k.user_models:
+        return "describe people or their accounts"
     if q not in graph.classes and q not in graph.models:
         return None
-    if _USERISH.search(q.rpartition(".")[2]) or _ADMIN.search(q.rpartition(".")[2]):
-        return False
+    name = q.rpartition(".")[2]
+    if _USERISH.search(name):
+        return "describe people or their accounts"
+    if _ADMIN.search(name):
+        return "hold administration or configuration data"
     if any(_OWNED_BASE.search(b.rpartition(".")[2]) for b in graph.mro(q)[1:]):
-        return False  # ProjectMixin, OwnedModel, TenantScoped...
-    if graph.owner_fields(q) or graph.private_model(q):
-        return False
+        return "belong to a user or a tenant (by their base class)"  # ProjectMixin, OwnedModel...
+    owners = graph.owner_fields(q)
+    if owners:
+        return f"belong to a user ({owners[0][0]})"
+    if graph.private_model(q):
+        return "are restricted to their owner elsewhere in the project"
     names = {*graph.model_fields(q), *(n for c in graph.mro(q) for n in graph.field_facts.get(c, ()))}
-    if graph.stored_model(q) and any(_VISIBILITY_FIELD.match(n) for n in names):
-        return False  # some of its rows are not meant to be seen: a read that does not check says nothing
-    if graph.field_marks(q):
-        return False
-    return not any(_PERSONAL.search(name) or _TIED.match(name) or _NESTED.match(name) for name in names)
+    flag = next((n for n in sorted(names) if _VISIBILITY_FIELD.match(n)), None)
+    if flag and graph.stored_model(q):
+        return f"carry a `{flag}` flag that this read does not check"  # some rows are not meant to be seen
+    marks = graph.field_marks(q)
+    if marks:
+        field = sorted(marks)[0]
+        return f"hold {marks[field][0]} fields ({field})"
+    field = next((n for n in sorted(names) if _PERSONAL.search(n) or _TIED.match(n) or _NESTED.match(n)), None)
+    return f"hold personal data or belong to someone ({field})" if field else ""

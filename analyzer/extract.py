@@ -370,6 +370,9 @@ class CommonPass(cst.CSTVisitor):
             return f"{s.self_class}.{func.attr.value}"
         if type(func) is cst.Name and func.value in s.instances:  # check = KeyChecker(...); await check(request)
             return f"{s.instances[func.value]}.__call__"
+        if type(func) is cst.Attribute and type(func.value) is cst.Call:  # Order.objects.filter(...).delete()
+            inner = self._callee(func.value.func)
+            return f"{inner}.{func.attr.value}" if inner else ""
         return self.ctx.resolve(func)
 
     def _passed(self, node: cst.Call) -> None:

@@ -343,6 +343,20 @@ class AppGraph(AuthzQueries):
         self._auth_memo[qname] = reason
         return reason
 
+    def _self_calls_auth(self, f, view_class: str, mro) -> str | None:
+        """Why a method that calls ``self.x()`` checks the caller, where ``x`` is looked up on
+        the route's view class rather than the class the method is written in: a mixin's
+        ``by_ref`` returning ``self.retrieve(...)`` runs the viewset's ``retrieve``."""
+        for call in f.calls:
+            owner, _, name = call.rpartition(".")
+            if owner in mro:
+                c = self.method_function(view_class, name)
+                if c and c != call:
+                    reason = self.function_auth(c)
+                    if reason:
+                        return f"calls {c}: {reason}"
+        return None
+
     def verified_by(self, f, mro=None) -> str | None:
         """Why ``f`` rejects a request whose signature or shared secret does not match: it
         raises or returns when a function it calls, which compares one, says no. ``self.x()``
@@ -657,6 +671,8 @@ class AppGraph(AuthzQueries):
                     break
             if not inline and view_class and handler in self.functions:  # self._validate_signature() of the view's class
                 inline = self.verified_by(self.functions[handler], mro)
+            if not inline and view_class and handler in self.functions:
+                inline = self._self_calls_auth(self.functions[handler], view_class, mro)
             hf = self.functions.get(handler)
             way_in = self._way_in(hf, shared)
             if way_in:

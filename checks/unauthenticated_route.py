@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from routeguard.exposure import any_writes, public_read, state_changes
+from dataclasses import replace
+
+from routeguard.exposure import any_writes, public_read, read_exposure, state_changes
 from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
@@ -135,6 +137,8 @@ def create_app():
 import functools
 from flask import Blueprint
 
+from .models import User
+
 admin_bp = Blueprint("admin", __name__)
 
 def audited(view):
@@ -147,7 +151,16 @@ def audited(view):
 @admin_bp.get("/users")
 @audited
 def list_users():
-    return []
+    return [{"email": u.email} for u in User.query.all()]
+""",
+            "shop/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    email = db.Column(db.String(255))
 """,
         }),
     )
@@ -160,12 +173,16 @@ def list_users():
         for routes, verbs in per_route(candidates, route=lambda r: r):
             head = f"{verbs} {routes[0].path} requires no authentication"
             tail = ": no guard at any layer protects it and it is not marked public."
-            if any(r.method in WRITE_METHODS or r.method == "ANY" and any_writes(graph, r) for r in routes):
+            if any(r.method in WRITE_METHODS and state_changes(graph, r) or r.method == "ANY" and any_writes(graph, r)
+                   for r in routes):
                 message, severity = f"{head} and accepts writes{tail}", Severity.ERROR
-            else:
-                public = [public_read(graph, r) for r in routes]
+            else:  # reads, and writes that only compute (a POST that decodes or converts what it is sent)
+                reads = [replace(r, method="GET") if r.method in WRITE_METHODS else r for r in routes]
+                public = [public_read(graph, r) for r in reads]
                 if not all(public):
-                    message, severity = f"{head} and may return user-owned or sensitive data{tail}", Severity.WARNING
+                    why = next(read_exposure(graph, r) for r, p in zip(reads, public) if not p)
+                    message = f"{head} and may return user-owned or sensitive data ({why}){tail}"
+                    severity = Severity.WARNING
                 elif graph.config.report_public_reads:
                     message = f"{head}{tail[:-1]}; it is a public read ({public[0]})."
                     severity = Severity.NOTE

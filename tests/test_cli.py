@@ -185,7 +185,7 @@ def test_precommit_scope_reads_the_project_around_the_files(tmp_path):
         "from flask import Blueprint\nfrom .guards import check\napi_bp = Blueprint('api', __name__)\n"
         "api_bp.before_request(check)\n\n@api_bp.post('/orders')\ndef create(): ...\n")
     (pkg / "open.py").write_text(
-        "from . import app\n\n@app.post('/open')\ndef open_(): ...\n")
+        "from . import app, db\n\n@app.post('/open')\ndef open_():\n    db.session.commit()\n")
     result = run("scan", "shop/api.py", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     result = run("scan", "shop/api.py", "shop/open.py", cwd=tmp_path)

@@ -227,7 +227,7 @@ def tested(request): ...
 def staff(request): ...
 
 @require_POST
-def post_only(request): ...
+def post_only(request): Order.objects.create(note=request.POST["note"])
 
 @require_http_methods(["GET", "PUT"])
 @login_required
@@ -497,7 +497,8 @@ class OrderList(generics.ListCreateAPIView):
 
 
 def test_router_routes_actions_and_methods_without_default_are_unprotected():
-    report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS})
+    report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS},
+                  config={"report-public-reads": True})  # whoami is a stub: a public read, listed as a note
     rs = routes(report)
     notes = {m for m, p in rs if p == "/api/notes/"}
     detail = {m for m, p in rs if p == "/api/notes/<pk>/"}
@@ -934,6 +935,7 @@ class Replaced(PermissionCheckedMixin, View):
         return View.dispatch(self, request, *args, **kwargs)
 
     def post(self, request):
+        request.user.orders.all().delete()
         return JsonResponse({})
 
 

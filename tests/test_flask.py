@@ -524,7 +524,7 @@ def test_blueprint_registered_twice_is_one_finding_with_each_method_once():
                             "app.register_blueprint(bp, url_prefix='/api')\n"
                             "app.register_blueprint(bp, url_prefix='/api', name='compat')\n",
         "shop/api.py": "from flask import Blueprint\nbp = Blueprint('api', __name__)\n\n"
-                       "@bp.route('/items', methods=['GET', 'POST'])\ndef items():\n    return {}\n",
+                       "@bp.route('/items', methods=['GET', 'POST'])\ndef items():\n    db.session.commit()\n",
         "shop/account.py": "from flask_login import login_required\nfrom . import app\n\n"
                            "@app.get('/me')\n@login_required\ndef me():\n    return {}\n",
     })
@@ -562,7 +562,8 @@ class LeadsView(BaseView):
     def index(self): ...
 
     @expose("/export/<int:lead_id>", methods=["GET", "POST"])
-    def export(self, lead_id): ...
+    def export(self, lead_id):
+        return send_file(f"/srv/exports/lead-{lead_id}.csv")
 
 
 class LeadApi(BaseApi):
