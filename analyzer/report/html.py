@@ -388,7 +388,8 @@ form.addEventListener('submit', function(e){ e.preventDefault(); apply(); });
 doc.getElementById('expand').addEventListener('click', function(){ groups.forEach(function(g){ g.open=true; }); });
 doc.getElementById('collapse').addEventListener('click', function(){ groups.forEach(function(g){ g.open=false; }); });
 doc.addEventListener('keydown', function(e){
-  if(e.key==='/' && doc.activeElement!==q && !/^(INPUT|TEXTAREA)$/.test(doc.activeElement.tagName)){ e.preventDefault(); q.focus(); }
+  var a=doc.activeElement, typing=a && (a.tagName==='TEXTAREA' || a.tagName==='INPUT' && /^(text|search)$/.test(a.type));
+  if(e.key==='/' && !typing){ e.preventDefault(); q.focus(); q.select(); }
 });
 apply();
 doc.body.dataset.ready='1';
