@@ -26,9 +26,10 @@ from ..graph import HTTP_METHODS
 STATES = ("unprotected", "public-read", "public", "protected")
 STATE_LABEL = {"unprotected": "unprotected", "public-read": "public read", "public": "public",
                "protected": "protected"}
-# Groups with more operations than this start collapsed: a large project's map opens as an
-# outline of its apps and routers, and the browser lays out only what is opened.
-OPEN_LIMIT = 200
+# In a map of more operations than this the groups below the apps start collapsed: a large
+# project's map opens as an outline of its apps and routers, and the browser lays out only
+# what is opened.
+OPEN_LIMIT = 300
 
 
 def _e(text) -> str:
@@ -199,7 +200,7 @@ class _Map:
             where.append(f"defined at {self.link(router.location)}")
         if mount:
             where.append(f"mounted at {self.link(mount)}")
-        opened = " open" if depth == 0 or len(ops) <= OPEN_LIMIT else ""
+        opened = " open" if depth == 0 or len(self.report.routes) <= OPEN_LIMIT else ""
         out = [f'<details class="group"{opened} data-total="{len(ops)}">',
                f'<summary>{" ".join(shown)} <span class="count" data-total="{len(ops)}">{len(ops)} '
                f'operation{"s" if len(ops) != 1 else ""}</span> {badges}</summary>',
@@ -323,7 +324,7 @@ details.group>summary{cursor:pointer;padding:.15rem 0}
 .kind{display:inline-block;min-width:4.5rem;font-size:12px;text-transform:uppercase;letter-spacing:.03em;color:var(--muted)}
 .prefix{color:#5b2a86}.count{color:var(--muted);margin:0 .3rem}.where{color:var(--muted);margin:.15rem 0}
 ul.ops{list-style:none;margin:.2rem 0;padding:0}
-li.op{border-bottom:1px solid #eee}li.op>details>summary{cursor:pointer;padding:.15rem .2rem}
+li.op{border-bottom:1px solid #eee;content-visibility:auto;contain-intrinsic-size:auto 1.7rem}li.op>details>summary{cursor:pointer;padding:.15rem .2rem}
 li.op>details[open]>summary{background:#f6f6f6}
 .st{display:inline-block;border-radius:3px;padding:0 .35rem;font-size:12px;font-weight:600;border:1px solid}
 .st-protected{background:#e3f4e6;color:#14532d;border-color:#5f9e6e}
@@ -351,6 +352,7 @@ var doc=document, form=doc.getElementById('controls'), q=doc.getElementById('q')
   shown=doc.getElementById('shown'), only=doc.getElementById('only-findings');
 var ops=[].slice.call(doc.querySelectorAll('li.op')), groups=[].slice.call(doc.querySelectorAll('details.group'));
 var index=new Map(); groups.forEach(function(g, i){ index.set(g, i); });
+var countOf=groups.map(function(g){ return g.querySelector(':scope>summary>.count'); });
 var total=ops.length, items=ops.map(function(li){
   var anc=[], el=li.parentElement;
   while(el){ if(index.has(el)) anc.push(index.get(el)); el=el.parentElement; }
@@ -365,16 +367,17 @@ function apply(){
   var st=checked('state'), me=checked('method'), fw=checked('fw'), text=q.value.trim().toLowerCase(),
     words=text ? text.split(/\\s+/) : [], onlyF=only.checked, n=0, per={}, counts=groups.map(function(){return 0;});
   items.forEach(function(it){
-    var ok=st[it.state] && me[it.method] && fw[it.fw] && (!onlyF || it.findings) &&
-      words.every(function(w){ return it.text.indexOf(w) >= 0; });
-    it.li.hidden=!ok;
+    var ok=!!(st[it.state] && me[it.method] && fw[it.fw] && (!onlyF || it.findings) &&
+      words.every(function(w){ return it.text.indexOf(w) >= 0; }));
+    if(it.li.hidden===ok) it.li.hidden=!ok;  /* only what changes: no needless style work */
     if(ok){ n++; per[it.state]=(per[it.state]||0)+1; it.anc.forEach(function(g){ counts[g]++; }); }
   });
   groups.forEach(function(g, i){
-    g.hidden=counts[i]===0;
-    var c=g.querySelector(':scope>summary>.count'), t=+g.dataset.total;
-    c.textContent=(counts[i]===t ? t : counts[i]+' of '+t)+(t===1 ? ' operation' : ' operations');
-    if(words.length && counts[i]) g.open=true;
+    if(g.hidden!==(counts[i]===0)) g.hidden=counts[i]===0;
+    var c=countOf[i], t=+g.dataset.total,
+      label=(counts[i]===t ? t : counts[i]+' of '+t)+(t===1 ? ' operation' : ' operations');
+    if(c.textContent!==label) c.textContent=label;
+    if(words.length && counts[i] && !g.open) g.open=true;
   });
   var parts=Object.keys(per).sort().map(function(k){ return per[k]+' '+k.replace('-', ' '); });
   shown.textContent=n+' of '+total+' operations shown'+(parts.length ? ' ('+parts.join(', ')+').' : '.');
