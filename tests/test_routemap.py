@@ -288,3 +288,53 @@ def test_corpus_scale_map_is_compact():
     assert len(page.all("li", "op")) == len(report.routes) > 200
     assert sum(1 for t, a in page.elements if t == "details" and "open" in a and "group" not in a.get("class", "")) == 0
     assert {o["data-fw"] for o in page.all("li", "op")} == {"flask", "fastapi", "django"}
+
+
+def _contrast(fg: str, bg: str) -> float:
+    def luminance(hex_colour):
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    hi, lo = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_accessible_labels_keyboard_and_contrast():
+    """Every control has a label, every group and operation opens from the keyboard (a
+    details/summary), and the colours of the states meet WCAG AA contrast for small text."""
+    page_html = render_map(scan_sources(SHOP))
+    page = Page(page_html)
+    assert page.all("html")[0]["lang"] == "en"
+    labelled = {a["for"] for a in page.all("label") if "for" in a}
+    for tag, attrs in page.elements:
+        if tag == "input":  # wrapped in a <label> (checkboxes) or named by one (the search box)
+            assert attrs.get("id") in labelled or attrs.get("type") == "checkbox", attrs
+    checkboxes = page_html.count('type="checkbox"')
+    assert checkboxes > 4 and len(re.findall(r'<label[^>]*><input type="checkbox"', page_html)) == checkboxes
+    assert page_html.count("<details") == page_html.count("<summary>")
+    assert 'role="status"' in page_html and 'role="search"' in page_html
+    style = page.styles[0]
+    for state in ("protected", "unprotected", "public-read", "public"):
+        rule = re.search(r"\.st-%s\{background:(#\w{6});color:(#\w{6})" % state, style)
+        assert rule and _contrast(rule.group(2), rule.group(1)) >= 4.5, state
+    muted = re.search(r"--muted:(#\w{6})", style).group(1)
+    assert _contrast(muted, "#ffffff") >= 4.5
+
+
+def test_a_router_with_many_operations_is_split_by_module_or_view():
+    routes_a = "".join(f'\n\n@app.get("/a/{i}")\n@login_required\ndef a{i}():\n    return "a"\n' for i in range(25))
+    routes_b = "".join(f'\n\n@app.get("/b/{i}")\ndef b{i}():\n    return "b"\n' for i in range(20))
+    sources = {
+        "big/__init__.py": "",
+        "big/app.py": "from flask import Flask\n\napp = Flask(__name__)\n\nfrom big import views_a, views_b  # noqa\n",
+        "big/views_a.py": "from flask_login import login_required\n\nfrom big.app import app\n" + routes_a,
+        "big/views_b.py": "from big.app import app\n" + routes_b,
+    }
+    report = scan_sources(sources)
+    assert len(report.routes) == 45
+    page_html = render_map(report)
+    page = Page(page_html)
+    assert [g["data-total"] for g in page.all("details", "group")] == ["45", "25", "20"]
+    assert '<span class="kind">module</span> <code class="rid">big.views_a</code>' in page_html
+    assert '<span class="kind">module</span> <code class="rid">big.views_b</code>' in page_html

@@ -30,6 +30,8 @@ STATE_LABEL = {"unprotected": "unprotected", "public-read": "public read", "publ
 # project's map opens as an outline of its apps and routers, and the browser lays out only
 # what is opened.
 OPEN_LIMIT = 300
+# A router with more operations than this lists them by view class (or handler module).
+SPLIT_OVER = 40
 
 
 def _e(text) -> str:
@@ -103,7 +105,7 @@ class _Map:
         for step, node in sorted(tree["children"].items(), key=_step_key):
             body.append(self._group(step, node, routes, states, findings, depth=0))
         if tree["ops"]:
-            body.append(self._ops(tree["ops"], routes, states, findings))
+            body.append(self._ops(tree["ops"], routes, states, findings, depth=0))
         name = Path(report.root).name if report.root else "in-memory sources"
         title = f"routeguard route map: {name}"
         total_findings = len(report.visible())
@@ -185,39 +187,47 @@ class _Map:
     def _group(self, step, node, routes, states, findings, depth) -> str:
         rid, mount = step
         router = self.graph.routers.get(rid) if self.graph is not None else None
-        ops = _all_ops(node)
-        kind = router.kind if router else "router"
-        name = rid
-        prefix = router.prefix if router else ""
-        shown = [f'<span class="kind">{_e(kind)}</span> <code class="rid">{_e(name)}</code>']
-        if prefix:
-            shown.append(f'<code class="prefix">{_e(prefix)}</code>')
-        st = [states[i] for i in ops]
-        badges = " ".join(f'<span class="st st-{s}" data-count="{s}">{st.count(s)} {STATE_LABEL[s]}</span>'
-                          for s in STATES if st.count(s))
+        head = f'<span class="kind">{_e(router.kind if router else "router")}</span> <code class="rid">{_e(rid)}</code>'
+        if router and router.prefix:
+            head += f' <code class="prefix">{_e(router.prefix)}</code>'
         where = []
         if router and router.location:
             where.append(f"defined at {self.link(router.location)}")
         if mount:
             where.append(f"mounted at {self.link(mount)}")
-        opened = " open" if depth == 0 or len(self.report.routes) <= OPEN_LIMIT else ""
-        out = [f'<details class="group"{opened} data-total="{len(ops)}">',
-               f'<summary>{" ".join(shown)} <span class="count" data-total="{len(ops)}">{len(ops)} '
-               f'operation{"s" if len(ops) != 1 else ""}</span> {badges}</summary>',
-               '<div class="inner">']
-        if where:
-            out.append(f'<p class="where">{"; ".join(where)}</p>')
+        inner = [f'<p class="where">{"; ".join(where)}</p>'] if where else []
         if router and router.guards:
-            out.append('<p class="where">guards every operation below: '
-                       + ", ".join(f"<code>{_e(g.display)}</code>" for g in router.guards) + "</p>")
+            inner.append('<p class="where">applied to every operation below: '
+                         + ", ".join(f"<code>{_e(g.display)}</code>" for g in router.guards) + "</p>")
         for child, sub in sorted(node["children"].items(), key=_step_key):
-            out.append(self._group(child, sub, routes, states, findings, depth + 1))
+            inner.append(self._group(child, sub, routes, states, findings, depth + 1))
         if node["ops"]:
-            out.append(self._ops(node["ops"], routes, states, findings))
-        out.append("</div></details>")
-        return "\n".join(out)
+            inner.append(self._ops(node["ops"], routes, states, findings, depth + 1))
+        return self._details(head, _all_ops(node), states, inner, depth)
 
-    def _ops(self, ops, routes, states, findings) -> str:
+    def _details(self, head: str, ops: list[int], states, inner: list[str], depth: int) -> str:
+        """A collapsible group of operations: its title, its count and states, then ``inner``."""
+        st = [states[i] for i in ops]
+        badges = " ".join(f'<span class="st st-{s}">{st.count(s)} {STATE_LABEL[s]}</span>'
+                          for s in STATES if st.count(s))
+        opened = " open" if depth == 0 or len(self.report.routes) <= OPEN_LIMIT else ""
+        return "\n".join([f'<details class="group"{opened} data-total="{len(ops)}">',
+                          f'<summary>{head} <span class="count">{len(ops)} operation{"s" if len(ops) != 1 else ""}'
+                          f'</span> {badges}</summary>', '<div class="inner">', *inner, "</div></details>"])
+
+    def _ops(self, ops, routes, states, findings, depth=0) -> str:
+        """The operations of a router; a router with many is split by view class (or, for
+        function handlers, by module), one group each."""
+        if len(ops) > SPLIT_OVER:
+            by: dict = {}
+            for i in ops:
+                r = routes[i]
+                by.setdefault(("view", r.view_class) if r.view_class else ("module", r.handler.rpartition(".")[0]),
+                              []).append(i)
+            if len(by) > 1:
+                return "\n".join(self._details(f'<span class="kind">{kind}</span> <code class="rid">{_e(name)}</code>',
+                                               members, states, [self._ops(members, routes, states, findings)], depth)
+                                 for (kind, name), members in sorted(by.items()))
         out = ['<ul class="ops">']
         for i in ops:
             out.append(self._op(routes[i], states[i], findings.get(i, [])))
