@@ -367,7 +367,7 @@ var total=ops.length, items=ops.map(function(li){
   var anc=[], el=li.parentElement;
   while(el){ if(index.has(el)) anc.push(index.get(el)); el=el.parentElement; }
   return {li:li, state:li.dataset.state, method:li.dataset.method, fw:li.dataset.fw,
-    findings:li.hasAttribute('data-findings'), text:li.textContent.toLowerCase(), anc:anc};
+    findings:li.hasAttribute('data-findings'), text:null, anc:anc};
 });
 function checked(name){
   var s={}; [].forEach.call(form.querySelectorAll('input[name="'+name+'"]'), function(i){ if(i.checked) s[i.value]=1; });
@@ -378,7 +378,9 @@ function apply(){
     words=text ? text.split(/\\s+/) : [], onlyF=only.checked, n=0, per={}, counts=groups.map(function(){return 0;});
   items.forEach(function(it){
     var ok=!!(st[it.state] && me[it.method] && fw[it.fw] && (!onlyF || it.findings) &&
-      words.every(function(w){ return it.text.indexOf(w) >= 0; }));
+      (!words.length || words.every(function(w){
+        if(it.text===null) it.text=it.li.textContent.toLowerCase();  /* on the first search only */
+        return it.text.indexOf(w) >= 0; })));
     if(it.li.hidden===ok) it.li.hidden=!ok;  /* only what changes: no needless style work */
     if(ok){ n++; per[it.state]=(per[it.state]||0)+1; it.anc.forEach(function(g){ counts[g]++; }); }
   });
@@ -404,7 +406,7 @@ doc.addEventListener('keydown', function(e){
   var a=doc.activeElement, typing=a && (a.tagName==='TEXTAREA' || a.tagName==='INPUT' && /^(text|search)$/.test(a.type));
   if(e.key==='/' && !typing){ e.preventDefault(); q.focus(); q.select(); }
 });
-apply();
+doc.body.dataset.shown=total;  /* the page is written with everything shown */
 doc.body.dataset.ready='1';
 })();
 """
