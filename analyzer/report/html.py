@@ -53,6 +53,7 @@ class _Map:
         root = Path(report.root) if report.root else None
         base = Path(out_dir) if out_dir is not None else Path(".")
         self.prefix = ""
+        self.chains: dict = {}  # router id: its mount chains from the apps
         if root is not None:
             rel = os.path.relpath(root.resolve(), base.resolve()).replace(os.sep, "/")
             self.prefix = "" if rel == "." else rel + "/"
@@ -78,7 +79,9 @@ class _Map:
             return ()
         leaves = sorted(u[1] for u, _, d in g.graph.in_edges(key, data=True) if d.get("relation") == "registers")
         for leaf in leaves:
-            chains = g._chains(leaf)
+            if leaf not in self.chains:
+                self.chains[leaf] = g._chains(leaf)
+            chains = self.chains[leaf]
             for chain in chains:
                 if tuple(m.location for _, m in chain if m) == tuple(route.mounts):
                     return tuple((rid, m.location if m else None) for rid, m in chain)
