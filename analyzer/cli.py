@@ -147,19 +147,28 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False))
+@click.option("--link-base", help="html: web address of the files (link-base), linked as URL/FILE#LLINE.")
 @jobs_option
 @no_cache_option
 @config_option
 @_errors
-def routes(paths, fmt, output, jobs, no_cache, config_file):
-    """List every route with its methods, handler, auth state and guards."""
+def routes(paths, fmt, output, link_base, jobs, no_cache, config_file):
+    """List every route with its methods, handler, auth state and guards (html: a route map
+    with the findings of every check)."""
     _check_output(output)
     cfg = _load_config(paths, config_file, (), (), None)
+    if link_base:
+        cfg = replace(cfg, link_base=check_value("link-base", link_base, "--link-base"))
     report = _run(paths, cfg, jobs, not no_cache)
     if fmt == "json":
         _write(dumps(report.routes_json()) + "\n", output)
+        return
+    if fmt == "html":
+        from .report.html import render_map
+
+        _write(render_map(report, cfg.link_base, Path(output).parent if output else None), output)
         return
     rows = [("METHOD", "PATH", "AUTH", "HANDLER", "GUARDS")]
     for r in report.routes:

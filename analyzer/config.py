@@ -39,6 +39,9 @@ class Config:
     # RG101 also reports unauthenticated reads of data that no user owns and that holds
     # nothing sensitive ("public read" in the route inventory).
     report_public_reads: bool = False
+    # The web address of the scanned tree's files (``https://git.example.com/team/app/blob/main``): the
+    # HTML route map links each file:line to <link-base>/<file>#L<line> as well.
+    link_base: str = ""
 
     @property
     def excludes(self) -> tuple[str, ...]:
@@ -64,6 +67,11 @@ def check_value(key: str, value, label: str | None = None):
     if name == "max_file_size":
         if type(value) is not int or value < 1:
             raise ConfigError(f"{label}: expected a number of bytes, got {value!r}")
+        return value
+    if name == "link_base":
+        if not isinstance(value, str) or not value.startswith(("https://", "http://")) or any(
+                c.isspace() or c in "\"'<>" for c in value):
+            raise ConfigError(f"{label}: expected an http(s) address, got {value!r}")
         return value
     if name == "fail_on":
         if value not in LEVELS:
