@@ -39,6 +39,9 @@ class Config:
     # RG101 also reports unauthenticated reads of data that no user owns and that holds
     # nothing sensitive ("public read" in the route inventory).
     report_public_reads: bool = False
+    # A baseline file (routeguard baseline create): scan reports only findings not in it.
+    # Relative to the pyproject.toml that sets it.
+    baseline: str = ""
 
     @property
     def excludes(self) -> tuple[str, ...]:
@@ -50,6 +53,7 @@ class Config:
         return matches(self.select) > matches(self.ignore)
 
 
+PATH_KEYS = ("baseline",)
 _KEYS = {f.name.replace("_", "-"): f for f in fields(Config)}
 
 
@@ -68,6 +72,10 @@ def check_value(key: str, value, label: str | None = None):
     if name == "fail_on":
         if value not in LEVELS:
             raise ConfigError(f"{label}: expected one of {', '.join(LEVELS)}, got {value!r}")
+        return value
+    if name in PATH_KEYS:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{label}: expected a file path, got {value!r}")
         return value
     if isinstance(value, str):
         value = [value] if value.strip() or name != "select" else []
@@ -137,4 +145,6 @@ def load(pyproject: Path | None) -> Config:
     table = tool.get("routeguard", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.routeguard] must be a table")
-    return from_mapping(table)
+    cfg = from_mapping(table)
+    paths = {k: str(pyproject.parent / getattr(cfg, k)) for k in PATH_KEYS if getattr(cfg, k)}
+    return replace(cfg, **paths)

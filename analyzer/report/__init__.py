@@ -20,6 +20,7 @@ class Report:
     config: object
     texts: dict = field(default_factory=dict)  # source of the files that have findings (fingerprints)
     graph: object = None
+    baseline: object = None  # routeguard.baseline.Outcome, when scanned against a baseline
 
     def visible(self, show_suppressed: bool = False) -> list:
         return [f for f in self.findings if show_suppressed or not f.suppressed]

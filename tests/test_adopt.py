@@ -1,0 +1,467 @@
+"""Adoption in real repositories (issue 16): baselines and the posture diff, driven through the
+real CLI in scratch git repositories."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from helpers import validate_sarif
+
+GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
+
+
+def git(repo, *args):
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True,
+                          env=GIT_ENV).stdout
+
+
+class Result:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def routeguard(cwd, *args):
+    """The CLI in ``cwd``, in this process (the same click commands as the installed script;
+    test_pre_commit runs that script itself)."""
+    from click.testing import CliRunner
+
+    from routeguard.cli import main
+
+    old = os.getcwd()
+    try:
+        os.chdir(cwd)
+        r = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    return Result(r.exit_code, r.stdout, r.stderr)
+
+
+def write(root, files: dict):
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def commit(repo, message="change"):
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def new_repo(tmp_path, files):
+    repo = tmp_path / "shop"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, files)
+    commit(repo, "initial")
+    return repo
+
+
+# A Flask shop: an app factory, blueprints in their own modules, a service layer.
+SHOP = {
+    "shop/__init__.py": """\
+        from flask import Flask
+
+        from shop.orders.views import orders
+        from shop.admin.views import admin
+
+
+        def create_app():
+            app = Flask(__name__)
+            app.register_blueprint(orders, url_prefix="/orders")
+            app.register_blueprint(admin, url_prefix="/admin")
+            return app
+        """,
+    "shop/orders/__init__.py": "",
+    "shop/orders/service.py": """\
+        from shop.models import Order
+
+
+        def order_for(order_id):
+            return Order.query.get_or_404(order_id)
+        """,
+    "shop/orders/views.py": """\
+        from flask import Blueprint, jsonify
+        from flask_login import login_required
+
+        from shop.orders import service
+
+        orders = Blueprint("orders", __name__)
+
+
+        @orders.route("/<int:order_id>")
+        @login_required
+        def show(order_id):
+            return jsonify(service.order_for(order_id).to_dict())
+
+
+        @orders.route("/<int:order_id>", methods=["DELETE"])
+        def cancel(order_id):
+            service.order_for(order_id).cancel()
+            return "", 204
+        """,
+    "shop/admin/__init__.py": "",
+    "shop/admin/views.py": """\
+        from flask import Blueprint, jsonify
+        from flask_login import login_required
+
+        admin = Blueprint("admin", __name__)
+
+
+        @admin.route("/stats")
+        def stats():
+            return jsonify({"orders": 3})
+
+
+        @admin.route("/users", methods=["POST"])
+        @login_required
+        def create_user():
+            return "", 201
+        """,
+    "shop/models.py": """\
+        from flask_sqlalchemy import SQLAlchemy
+
+        db = SQLAlchemy()
+
+
+        class Order(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+        """,
+    "shop/config.py": 'SECRET_KEY = "dev-secret-key-123"\n',
+}
+
+
+@pytest.fixture
+def shop(tmp_path):
+    return new_repo(tmp_path, SHOP)
+
+
+def scan_json(repo, *args):
+    proc = routeguard(repo, "scan", ".", "--format", "json", "--no-cache", *args)
+    assert proc.returncode in (0, 1), proc.stderr
+    return proc, json.loads(proc.stdout)
+
+
+# -- baseline --------------------------------------------------------------------------------
+
+
+def test_baseline_reports_only_new_findings_and_survives_moving_code(shop):
+    first, data = scan_json(shop)
+    assert first.returncode == 1 and len(data["findings"]) >= 3
+    created = routeguard(shop, "baseline", "create", "--no-cache")
+    assert created.returncode == 0, created.stderr
+    assert f"{len(data['findings'])} findings recorded in routeguard-baseline.json" in created.stderr
+    proc, clean = scan_json(shop, "--baseline", "routeguard-baseline.json")
+    assert proc.returncode == 0 and clean["findings"] == []
+    assert clean["baseline"]["matched"] == len(data["findings"]) and clean["baseline"]["gone"] == 0
+    commit(shop, "baseline")
+
+    # Code moves: the cancel handler goes to its own module (its blueprint with it), lines
+    # shift in every file, and an unrelated module is renamed. Nothing is new, nothing gone.
+    views = (shop / "shop/orders/views.py").read_text()
+    head, cancel = views.split('\n\n@orders.route("/<int:order_id>", methods=["DELETE"])')
+    (shop / "shop/orders/views.py").write_text('"""Order pages."""\n# reordered\n\n' + head + "\n")
+    (shop / "shop/orders/cancel.py").write_text(
+        "from shop.orders import service\nfrom shop.orders.views import orders\n\n\n"
+        '@orders.route("/<int:order_id>", methods=["DELETE"])' + cancel)
+    (shop / "shop/orders/__init__.py").write_text("")
+    init = (shop / "shop/__init__.py").read_text()
+    (shop / "shop/__init__.py").write_text(init.replace("from shop.orders.views import orders",
+                                                        "from shop.orders.views import orders\nimport shop.orders.cancel"))
+    admin = (shop / "shop/admin/views.py").read_text()
+    (shop / "shop/admin/views.py").write_text(admin.replace("admin = Blueprint", "# the back office\n\nadmin = Blueprint"))
+    git(shop, "mv", "shop/models.py", "shop/tables.py")
+    (shop / "shop/orders/service.py").write_text("from shop.tables import Order\n\n\n"
+                                                 "def order_for(order_id):\n    return Order.query.get_or_404(order_id)\n")
+    moved, after = scan_json(shop)
+    assert sorted(f["rule"] for f in after["findings"]) == sorted(f["rule"] for f in data["findings"])
+    assert any(f["file"] == "shop/orders/cancel.py" for f in after["findings"])  # it really moved
+    proc, clean = scan_json(shop, "--baseline", "routeguard-baseline.json")
+    assert proc.returncode == 0, clean["findings"]
+    assert clean["baseline"] == {"file": "routeguard-baseline.json", "matched": len(data["findings"]), "gone": 0,
+                                 "gone_entries": []}
+
+    # A new open route is reported alone; a fixed one is counted as gone.
+    stats = '@admin.route("/stats")\ndef stats():\n    return jsonify({"orders": 3})\n'
+    assert stats in admin
+    write(shop, {"shop/admin/views.py": admin.replace(stats, "") + textwrap.dedent("""
+
+
+        @admin.route("/users/<int:user_id>", methods=["DELETE"])
+        def delete_user(user_id):
+            return "", 204
+        """)})
+    proc = routeguard(shop, "scan", ".", "--no-cache", "--baseline", "routeguard-baseline.json")
+    assert proc.returncode == 1
+    assert "DELETE /admin/users/<int:user_id>" in proc.stdout and "/admin/stats" not in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == (
+        f"1 finding in 9 files; baseline routeguard-baseline.json: {len(data['findings']) - 1} findings matched, "
+        f"1 entry gone (fixed).")
+
+
+def test_baseline_config_key_and_sarif_baseline_state(shop, tmp_path):
+    assert routeguard(shop, "baseline", "create", "--no-cache", "-o", "ci/accepted.json").returncode == 2  # no ci/
+    (shop / "ci").mkdir()
+    assert routeguard(shop, "baseline", "create", "--no-cache", "-o", "ci/accepted.json").returncode == 0
+    (shop / "pyproject.toml").write_text('[tool.routeguard]\nbaseline = "ci/accepted.json"\n')
+    proc = routeguard(shop / "shop", "scan", "--no-cache")  # from a subdirectory: relative to pyproject.toml
+    assert proc.returncode == 0 and "0 findings" in proc.stdout and "matched" in proc.stdout
+
+    write(shop, {"shop/extra.py": """\
+        from shop.admin.views import admin
+
+
+        @admin.route("/export")
+        def export():
+            return "all the data"
+        """})
+    views = (shop / "shop/admin/views.py").read_text()
+    (shop / "shop/admin/views.py").write_text(views.replace('@admin.route("/stats")\ndef stats():', 'def stats():'))
+    init = (shop / "shop/__init__.py").read_text()
+    (shop / "shop/__init__.py").write_text(init + "\nimport shop.extra\n")
+    out = tmp_path / "out.sarif"
+    proc = routeguard(shop, "scan", ".", "--no-cache", "--format", "sarif", "-o", out, "--baseline-include-matched")
+    assert proc.returncode == 1, proc.stderr
+    results = validate_sarif(out.read_text())["runs"][0]["results"]
+    states = {}
+    for r in results:
+        states.setdefault(r["baselineState"], []).append(r)
+    assert [r["message"]["text"].split(" requires")[0] for r in states["new"]] == ["GET /admin/export"]
+    assert [r["message"]["text"].split(" requires")[0] for r in states["absent"]] == ["GET /admin/stats"]
+    assert states["unchanged"] and all(r["ruleId"] for r in states["unchanged"])
+    # without --baseline-include-matched only the new ones, still marked new
+    proc = routeguard(shop, "scan", ".", "--no-cache", "--format", "sarif")
+    assert [r["baselineState"] for r in json.loads(proc.stdout)["runs"][0]["results"]] == ["new"]
+    assert "1 entry gone" in proc.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "not a routeguard baseline"),
+    ('{"routeguard-baseline": 99, "findings": []}', "format 99 is not supported"),
+    ('{"routeguard-baseline": 1, "findings": {}}', '"findings" must be a list'),
+    ('{"routeguard-baseline": 1, "findings": [{"fingerprint": 3}]}', "findings[0].fingerprint"),
+    ('{"routeguard-baseline": 1, "findings": [{"fingerprint": "a", "rule": "RG101"}]}', "findings[0] needs"),
+    ("[" * 200_000 + "]" * 200_000, "not valid JSON"),
+    ("\udcff", "not valid JSON"),
+])
+def test_a_bad_baseline_is_a_clear_error(shop, content, message):
+    (shop / "bl.json").write_bytes(content.encode("utf-8", "surrogateescape"))
+    proc = routeguard(shop, "scan", ".", "--no-cache", "--baseline", "bl.json")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("routeguard: error: baseline bl.json: ") and message in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_pickle_as_baseline_is_never_loaded(shop, tmp_path):
+    import pickle
+
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(type("X", (), {"__reduce__": lambda self: (os.system, (f"touch {marker}",))})())
+    (shop / "bl.json").write_bytes(payload)
+    proc = routeguard(shop, "scan", ".", "--no-cache", "--baseline", "bl.json")
+    assert proc.returncode == 2 and "not valid JSON" in proc.stderr and not marker.exists()
+    assert routeguard(shop, "scan", ".", "--baseline", "missing.json").stderr.strip() == (
+        "routeguard: error: baseline missing.json: no such file (`routeguard baseline create` writes one)")
+
+
+# -- posture diff ----------------------------------------------------------------------------
+
+
+def test_diff_reports_a_removed_login_required_without_touching_the_work_tree(shop):
+    base = git(shop, "rev-parse", "HEAD").strip()
+    views = (shop / "shop/admin/views.py").read_text()
+    (shop / "shop/admin/views.py").write_text(views.replace('@login_required\ndef create_user', 'def create_user'))
+    write(shop, {"shop/admin/reports.py": """\
+        from shop.admin.views import admin
+
+
+        @admin.route("/reports")
+        def reports():
+            return "report"
+        """})
+    (shop / "shop/__init__.py").write_text((shop / "shop/__init__.py").read_text() + "\nimport shop.admin.reports\n")
+    head = commit(shop, "open the user admin")
+    (shop / "scratch.txt").write_text("untracked\n")
+    status = git(shop, "status", "--porcelain")
+
+    proc = routeguard(shop, "diff", base, head, "--no-cache")
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout
+    assert "WEAKENED POST /admin/users: protected -> unprotected: login_required removed" in out
+    assert "Routes added:\n  GET /admin/reports (unprotected; reports shop/admin/reports.py:5)" in out
+    assert "Findings introduced:" in out and "POST /admin/users requires no authentication" in out
+    # the admin route's "only authenticates" note gives way to the missing authentication
+    assert "Findings fixed:\n  shop/admin/views.py:12: RG104 [warning] POST /admin/users is privileged" in out
+    assert git(shop, "status", "--porcelain") == status and git(shop, "rev-parse", "HEAD").strip() == head
+
+    data = json.loads(routeguard(shop, "diff", base, "--no-cache", "--format", "json").stdout)  # vs the work tree
+    assert data["head"] == "work tree"
+    (change,) = data["auth_changed"]
+    assert change | {"route": None} == {"method": "POST", "path": "/admin/users", "before": "protected",
+                                       "after": "unprotected", "change": "protected -> unprotected: login_required removed",
+                                       "weakened": True, "guards_removed": ["login_required"], "guards_added": [],
+                                       "route": None}
+    assert [r["path"] for r in data["routes_added"]] == ["/admin/reports"]
+    assert sorted(f["rule"] for f in data["findings_introduced"]) == ["RG101", "RG101"]
+
+    md = routeguard(shop, "diff", base, head, "--no-cache", "--format", "markdown").stdout
+    assert md.startswith(f"### routeguard: API posture of `{base}` -> `{head}`")
+    assert "| :warning: | `POST /admin/users` | protected -> unprotected: login_required removed |" in md
+    sarif = validate_sarif(routeguard(shop, "diff", base, head, "--no-cache", "--format", "sarif").stdout)
+    assert sorted(r["message"]["text"].split(" requires")[0] for r in sarif["runs"][0]["results"]) == [
+        "GET /admin/reports", "POST /admin/users"]
+    # the reverse change fixes them and protects the route (its RG104 note, a warning, comes
+    # back): nothing weakened, and nothing introduced at --fail-on error
+    back = routeguard(shop, "diff", head, base, "--no-cache", "--fail-on", "error")
+    assert back.returncode == 0 and "Findings fixed:" in back.stdout and "unprotected -> protected" in back.stdout
+
+
+FASTAPI = {
+    "api/__init__.py": "",
+    "api/deps.py": """\
+        from fastapi import Depends, HTTPException
+        from fastapi.security import OAuth2PasswordBearer
+
+        oauth2 = OAuth2PasswordBearer(tokenUrl="/token")
+
+
+        def get_current_user(token: str = Depends(oauth2)):
+            if not token:
+                raise HTTPException(status_code=401)
+            return token
+        """,
+    "api/invoices.py": """\
+        from fastapi import APIRouter, Depends
+
+        from api.deps import get_current_user
+
+        router = APIRouter(prefix="/invoices", dependencies=[Depends(get_current_user)])
+
+
+        @router.get("/{invoice_id}")
+        def read_invoice(invoice_id: int):
+            return {"id": invoice_id}
+
+
+        @router.delete("/{invoice_id}")
+        def delete_invoice(invoice_id: int):
+            return None
+        """,
+    "api/main.py": """\
+        from fastapi import FastAPI
+
+        from api import invoices
+
+        app = FastAPI()
+        app.include_router(invoices.router)
+        """,
+}
+
+DJANGO = {
+    "notes/__init__.py": "",
+    "notes/models.py": """\
+        from django.db import models
+
+
+        class Note(models.Model):
+            owner = models.ForeignKey("auth.User", on_delete=models.CASCADE)
+            text = models.TextField()
+        """,
+    "notes/serializers.py": """\
+        from rest_framework import serializers
+
+        from notes.models import Note
+
+
+        class NoteSerializer(serializers.ModelSerializer):
+            class Meta:
+                model = Note
+                fields = ["id", "text"]
+        """,
+    "notes/views.py": """\
+        from rest_framework import permissions, viewsets
+
+        from notes.models import Note
+        from notes.serializers import NoteSerializer
+
+
+        class NoteViewSet(viewsets.ModelViewSet):
+            serializer_class = NoteSerializer
+            permission_classes = [permissions.IsAuthenticated]
+
+            def get_queryset(self):
+                return Note.objects.filter(owner=self.request.user)
+        """,
+    "notes/urls.py": """\
+        from rest_framework.routers import DefaultRouter
+
+        from notes.views import NoteViewSet
+
+        router = DefaultRouter()
+        router.register("notes", NoteViewSet, basename="note")
+        urlpatterns = router.urls
+        """,
+    "site_conf/__init__.py": "",
+    "site_conf/urls.py": """\
+        from django.urls import include, path
+
+        urlpatterns = [path("api/", include("notes.urls"))]
+        """,
+    "site_conf/settings.py": 'ROOT_URLCONF = "site_conf.urls"\nINSTALLED_APPS = ["rest_framework", "notes"]\n',
+}
+
+
+def test_diff_reports_a_removed_router_dependency(tmp_path):
+    repo = new_repo(tmp_path, FASTAPI)
+    text = (repo / "api/invoices.py").read_text()
+    (repo / "api/invoices.py").write_text(text.replace(', dependencies=[Depends(get_current_user)]', ""))
+    data = json.loads(routeguard(repo, "diff", "HEAD", "--no-cache", "--format", "json").stdout)
+    changes = {(c["method"], c["path"]): c for c in data["auth_changed"]}
+    assert set(changes) == {("GET", "/invoices/{invoice_id}"), ("DELETE", "/invoices/{invoice_id}")}
+    assert all(c["weakened"] and c["after"] == "unprotected" and c["guards_removed"] == ["Depends(get_current_user)"]
+               for c in changes.values())
+    assert {f["routes"][0]["method"] for f in data["findings_introduced"] if f["rule"] == "RG101"} == {"GET", "DELETE"}
+
+
+def test_diff_reports_a_drf_permission_loosened_to_allow_any(tmp_path):
+    repo = new_repo(tmp_path, DJANGO)
+    text = (repo / "notes/views.py").read_text()
+    (repo / "notes/views.py").write_text(text.replace("permissions.IsAuthenticated", "permissions.AllowAny"))
+    proc = routeguard(repo, "diff", "HEAD", "--no-cache", "--format", "json")
+    data = json.loads(proc.stdout)
+    assert data["auth_changed"], proc.stderr
+    for c in data["auth_changed"]:
+        assert c["weakened"] and c["before"] == "protected" and c["after"] in ("public", "unprotected")
+        assert c["guards_removed"] == ["permissions.IsAuthenticated"]
+    assert {c["method"] for c in data["auth_changed"]} >= {"GET", "POST", "DELETE"}
+    assert proc.returncode == 1
+
+
+def test_diff_of_two_directories(tmp_path):
+    before, after = tmp_path / "v1", tmp_path / "v2"
+    write(before, FASTAPI)
+    write(after, {**FASTAPI, "api/invoices.py": textwrap.dedent(FASTAPI["api/invoices.py"]) + textwrap.dedent("""\
+
+
+        @router.post("/")
+        def create_invoice():
+            return {}
+        """)})
+    proc = routeguard(tmp_path, "diff", before, after, "--no-cache")
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # a protected route added: nothing weakened
+    assert "Routes added:\n  POST /invoices/ (protected; create_invoice api/invoices.py:" in proc.stdout
+
+
+def test_diff_bad_arguments(tmp_path, shop):
+    proc = routeguard(shop, "diff", "no-such-rev")
+    assert proc.returncode == 2 and "'no-such-rev' is not a git revision" in proc.stderr
+    proc = routeguard(tmp_path, "diff", "HEAD~1")
+    assert proc.returncode == 2 and "not in a git work tree" in proc.stderr
+    proc = routeguard(shop, "diff", "--upload-pack=touch /tmp/x", "HEAD")
+    assert proc.returncode == 2
