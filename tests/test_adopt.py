@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from helpers import validate_sarif
+from helpers import REPO, validate_sarif
 
 GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_SYSTEM": os.devnull}
@@ -465,3 +465,153 @@ def test_diff_bad_arguments(tmp_path, shop):
     assert proc.returncode == 2 and "not in a git work tree" in proc.stderr
     proc = routeguard(shop, "diff", "--upload-pack=touch /tmp/x", "HEAD")
     assert proc.returncode == 2
+
+
+# -- CI ----------------------------------------------------------------------------------------
+
+# The parts of GitLab's SAST report schema (security-report-schemas, dist/sast-report-format.json,
+# version 15) that GitLab rejects a report for: the scan's required keys and each
+# vulnerability's id, identifiers and location.
+GITLAB_SAST = {
+    "type": "object",
+    "required": ["version", "scan", "vulnerabilities"],
+    "properties": {
+        "version": {"type": "string", "pattern": r"^15\.\d+\.\d+$"},
+        "scan": {
+            "type": "object",
+            "required": ["analyzer", "scanner", "type", "start_time", "end_time", "status"],
+            "properties": {
+                "analyzer": {"$ref": "#/definitions/tool"},
+                "scanner": {"$ref": "#/definitions/tool"},
+                "type": {"const": "sast"},
+                "start_time": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"},
+                "end_time": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"},
+                "status": {"enum": ["success", "failure"]},
+            },
+        },
+        "vulnerabilities": {"type": "array", "items": {
+            "type": "object",
+            "required": ["id", "identifiers", "location"],
+            "properties": {
+                "id": {"type": "string", "minLength": 1},
+                "name": {"type": "string", "maxLength": 255},
+                "description": {"type": "string", "maxLength": 1048576},
+                "severity": {"enum": ["Info", "Unknown", "Low", "Medium", "High", "Critical"]},
+                "identifiers": {"type": "array", "minItems": 1, "items": {
+                    "type": "object", "required": ["type", "name", "value"],
+                    "properties": {"type": {"type": "string", "minLength": 1}, "name": {"type": "string", "minLength": 1},
+                                   "value": {"type": "string", "minLength": 1}, "url": {"type": "string"}}}},
+                "location": {"type": "object", "required": ["file"],
+                             "properties": {"file": {"type": "string", "minLength": 1},
+                                            "start_line": {"type": "integer", "minimum": 1},
+                                            "end_line": {"type": "integer", "minimum": 1}}},
+            },
+        }},
+    },
+    "definitions": {"tool": {
+        "type": "object", "required": ["id", "name", "version", "vendor"],
+        "properties": {"id": {"type": "string", "minLength": 1}, "name": {"type": "string", "minLength": 1},
+                       "version": {"type": "string", "minLength": 1},
+                       "vendor": {"type": "object", "required": ["name"],
+                                  "properties": {"name": {"type": "string", "minLength": 1}}}}}},
+}
+
+
+def test_gitlab_sast_report(shop, monkeypatch):
+    import jsonschema
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    proc = routeguard(shop, "scan", ".", "--no-cache", "--format", "gitlab-sast", "-o", "gl-sast-report.json")
+    assert proc.returncode == 1, proc.stderr
+    doc = json.loads((shop / "gl-sast-report.json").read_text())
+    jsonschema.validate(doc, GITLAB_SAST)
+    assert doc["scan"]["start_time"] == "2023-11-14T22:13:20"
+    by_rule = {v["identifiers"][0]["value"]: v for v in doc["vulnerabilities"]}
+    v = by_rule["RG101"]
+    assert v["severity"] == "High" and v["location"]["file"] == "shop/orders/views.py"
+    assert v["identifiers"][1] == {"type": "cwe", "name": "CWE-306", "value": "306",
+                                   "url": "https://cwe.mitre.org/data/definitions/306.html"}
+    assert len({v["id"] for v in doc["vulnerabilities"]}) == len(doc["vulnerabilities"])
+    # the ids follow the findings, not their lines: GitLab keeps tracking them as code moves
+    views = shop / "shop/orders/views.py"
+    views.write_text("# moved down\n\n" + views.read_text())
+    routeguard(shop, "scan", ".", "--no-cache", "--format", "gitlab-sast", "-o", "gl-sast-report.json")
+    moved = json.loads((shop / "gl-sast-report.json").read_text())
+    assert sorted(v["id"] for v in moved["vulnerabilities"]) == sorted(v["id"] for v in doc["vulnerabilities"])
+
+
+def test_github_action_is_a_sound_composite_action():
+    """action.yml: a composite action whose shell steps get the inputs through the environment
+    (never interpolated into a script), and whose routeguard commands use real options."""
+    import re
+
+    yaml = pytest.importorskip("yaml")
+    from routeguard.cli import main
+
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    steps = action["runs"]["steps"]
+    uses = [s["uses"].split("@")[0] for s in steps if "uses" in s]
+    assert uses == ["actions/setup-python", "actions/cache", "github/codeql-action/upload-sarif"]
+    inputs = set(action["inputs"])
+    for step in steps:
+        for expr in re.findall(r"\$\{\{(.*?)\}\}", json.dumps(step)):
+            for name in re.findall(r"inputs\.([\w-]+)", expr):
+                assert name in inputs, name
+        if "run" in step:
+            assert step["shell"] == "bash" and "${{" not in step["run"], step["run"]
+    script = "\n".join(s.get("run", "") for s in steps)
+    options = {o for c in ("scan", "diff") for p in main.commands[c].params for o in p.opts}
+    used = set(re.findall(r"(--[a-z-]+)", script.split("pip install")[1])) - {"--edit-last", "--body-file", "--quiet"}
+    assert used and used <= options, used - options
+
+
+# -- pre-commit --------------------------------------------------------------------------------
+
+
+def test_pre_commit_blocks_a_commit_that_opens_a_route_then_passes_with_a_baseline(tmp_path):
+    """pre-commit itself (the test extra installs it) runs the hook that .pre-commit-hooks.yaml
+    declares, as a local hook of a scratch repository, on a real `git commit`."""
+    yaml = pytest.importorskip("yaml")
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed (pip install -e '.[test]' installs it)")
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    config = {"repos": [{"repo": "local", "hooks": [{
+        "id": hook["id"], "name": hook["name"], "entry": hook["entry"], "language": "system",
+        "types": hook["types"], "require_serial": True}]}]}
+    repo = new_repo(tmp_path, {**FASTAPI, ".pre-commit-config.yaml": yaml.safe_dump(config)})
+    env = {**GIT_ENV, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}",
+           "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=env, check=True, capture_output=True)
+
+    def git_commit(message):
+        git(repo, "add", "-A")
+        proc = subprocess.run(["git", "commit", "-m", message], cwd=repo, env=env, capture_output=True, text=True,
+                              timeout=120)
+        return Result(proc.returncode, proc.stdout + proc.stderr, "")  # a hook's output goes to stderr
+
+    text = (repo / "api/invoices.py").read_text()
+    (repo / "api/invoices.py").write_text(text.replace(", dependencies=[Depends(get_current_user)]", ""))
+    blocked = git_commit("drop the invoice auth")
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    assert "routeguard" in blocked.stdout and "Failed" in blocked.stdout
+    assert "api/invoices.py:13:1: RG101 [error] DELETE /invoices/{invoice_id} requires no authentication" in blocked.stdout
+    assert git(repo, "log", "--oneline").count("\n") == 1  # not committed
+
+    # The team accepts today's state: a baseline, set in pyproject.toml; the same commit passes.
+    created = routeguard(repo, "baseline", "create", "--no-cache", "-o", "routeguard-baseline.json")
+    assert created.returncode == 0 and "2 findings recorded" in created.stderr
+    (repo / "pyproject.toml").write_text('[tool.routeguard]\nbaseline = "routeguard-baseline.json"\n')
+    passed = git_commit("drop the invoice auth, accepted")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "routeguard" in passed.stdout and "Passed" in passed.stdout
+    # ...and the next route opened is blocked again, alone
+    (repo / "api/invoices.py").write_text((repo / "api/invoices.py").read_text() + textwrap.dedent("""\
+
+
+        @router.post("/")
+        def create_invoice():
+            return {}
+        """))
+    again = git_commit("another open route")
+    assert again.returncode == 1 and "POST /invoices/ requires no authentication" in again.stdout
+    assert "GET /invoices/{invoice_id}" not in again.stdout and "2 findings matched" in again.stdout
