@@ -42,6 +42,9 @@ class Config:
     # A baseline file (routeguard baseline create): scan reports only findings not in it.
     # Relative to the pyproject.toml that sets it.
     baseline: str = ""
+    # semgrep rule files or directories (scan --semgrep-rules), relative to the pyproject.toml
+    semgrep_rules: tuple[str, ...] = ()
+    semgrep_only_unprotected: bool = False
 
     @property
     def excludes(self) -> tuple[str, ...]:
@@ -61,7 +64,7 @@ def check_value(key: str, value, label: str | None = None):
     """The validated value of one setting; errors name ``label`` (the config key, or a CLI flag)."""
     name = key.replace("-", "_")
     label = label or f"[tool.routeguard] {key}"
-    if name in ("default_public_routes", "default_excludes", "report_public_reads"):
+    if name in ("default_public_routes", "default_excludes", "report_public_reads", "semgrep_only_unprotected"):
         if not isinstance(value, bool):
             raise ConfigError(f"{label}: expected true or false, got {value!r}")
         return value
@@ -147,4 +150,6 @@ def load(pyproject: Path | None) -> Config:
         raise ConfigError(f"{pyproject}: [tool.routeguard] must be a table")
     cfg = from_mapping(table)
     paths = {k: str(pyproject.parent / getattr(cfg, k)) for k in PATH_KEYS if getattr(cfg, k)}
+    if cfg.semgrep_rules:
+        paths["semgrep_rules"] = tuple(str(pyproject.parent / p) for p in cfg.semgrep_rules)
     return replace(cfg, **paths)

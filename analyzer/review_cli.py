@@ -11,6 +11,7 @@ import click
 
 from . import baseline as baseline_mod
 from . import posture as posture_mod
+from . import semgrep_rules as semgrep_mod
 from .api import ScanError, scan_paths
 from .cli import _check_output, _errors, _fail, _load_config, _run, _write, config_option, jobs_option, no_cache_option
 from .config import LEVELS, load
@@ -27,13 +28,34 @@ def load_baseline(path: str | None):
     return (path, baseline_mod.load(path)) if path else None
 
 
+def _scope(report, paths) -> set[str] | None:
+    """The files a scan of files only (pre-commit's) reports on; None for directories."""
+    given = [Path(p) for p in paths] or [Path(".")]
+    if any(p.is_dir() for p in given):
+        return None
+    return {relpath(p, Path(report.root)) for p in given}
+
+
 def apply_baseline(report, loaded, include_matched: bool, paths) -> None:
     path, entries = loaded
-    given = [Path(p) for p in paths] or [Path(".")]
-    scope = None
-    if given and not any(p.is_dir() for p in given):  # pre-commit's files: entries elsewhere are not gone
-        scope = {relpath(p, Path(report.root)) for p in given}
-    baseline_mod.apply(report, entries, path, include_matched, scope)
+    baseline_mod.apply(report, entries, path, include_matched, _scope(report, paths))  # entries elsewhere: not gone
+
+
+def semgrep_checked(given, cfg) -> list[str] | None:
+    """The rules to run semgrep with, checked before the scan (local paths, semgrep installed)."""
+    rules = list(given) or list(cfg.semgrep_rules)
+    if not rules:
+        return None
+    checked = semgrep_mod.check_rules(rules)
+    semgrep_mod.semgrep_command()
+    return checked
+
+
+def add_semgrep(report, rules, only_unprotected: bool, paths) -> None:
+    doc = semgrep_mod.run(rules, report.root)
+    for message in semgrep_mod.errors(doc):
+        click.echo(f"routeguard: semgrep: {message}", err=True)
+    semgrep_mod.merge(report, doc, only_unprotected or report.config.semgrep_only_unprotected, _scope(report, paths))
 
 
 @click.group("baseline")

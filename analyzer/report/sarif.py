@@ -143,7 +143,8 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
     run = om.Run(
         tool=om.Tool(driver=om.ToolComponent(
             name="routeguard", semantic_version=__version__, version=__version__,
-            information_uri=information_uri(), rules=[rule_descriptor(c) for c in report.rules])),
+            information_uri=information_uri(),
+            rules=[c.descriptor() if hasattr(c, "descriptor") else rule_descriptor(c) for c in report.rules])),
         invocations=[om.Invocation(execution_successful=True,
                                    tool_execution_notifications=notifications or None)],
         column_kind="unicodeCodePoints",
