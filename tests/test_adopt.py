@@ -615,3 +615,38 @@ def test_pre_commit_blocks_a_commit_that_opens_a_route_then_passes_with_a_baseli
     again = git_commit("another open route")
     assert again.returncode == 1 and "POST /invoices/ requires no authentication" in again.stdout
     assert "GET /invoices/{invoice_id}" not in again.stdout and "2 findings matched" in again.stdout
+
+
+def test_readme_adoption_section_matches_what_ships():
+    """The README's workflows use real commands and options, and its example semgrep rules
+    are the ones tests/test_semgrep.py runs."""
+    import re
+    import shlex
+
+    yaml = pytest.importorskip("yaml")
+    from routeguard.cli import main
+
+    text = (REPO / "README.md").read_text()
+    section = text.split("## Adopting routeguard in a repository", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    docs = [yaml.safe_load(b) for b in blocks]
+    assert any(isinstance(d, dict) and "rules" in d for d in docs)
+    rules_block = next(b for b, d in zip(blocks, docs) if isinstance(d, dict) and "rules" in d)
+    assert rules_block == (REPO / "tests/data/semgrep/rules.yml").read_text()
+    commands = [line.strip().lstrip("- ").strip() for b in blocks for line in b.splitlines()
+                if re.match(r"\s*(- )?routeguard ", line.strip().lstrip("- ") + " ")]
+    commands += [line.removeprefix("$ ") for line in re.findall(r"^\$ routeguard .*$", section, re.M)]
+    assert len(commands) >= 6
+    for command in commands:
+        words = shlex.split(command.split("#")[0])
+        sub = main.commands[words[1]]
+        if isinstance(sub, type(main)):
+            sub = sub.commands[words[2]]
+        options = {o for p in sub.params for o in p.opts}
+        for word in words:
+            if word.startswith("--"):
+                assert word.split("=")[0] in options, (command, word)
+        if "--format" in words:
+            fmt = words[words.index("--format") + 1]
+            choice = next(p for p in sub.params if "--format" in p.opts).type.choices
+            assert fmt in choice, (command, fmt)
