@@ -216,9 +216,9 @@ def test_baseline_config_key_and_sarif_baseline_state(shop, tmp_path):
         from shop.admin.views import admin
 
 
-        @admin.route("/export")
+        @admin.route("/export", methods=["POST"])
         def export():
-            return "all the data"
+            return "export started", 202
         """})
     views = (shop / "shop/admin/views.py").read_text()
     (shop / "shop/admin/views.py").write_text(views.replace('@admin.route("/stats")\ndef stats():', 'def stats():'))
@@ -231,7 +231,7 @@ def test_baseline_config_key_and_sarif_baseline_state(shop, tmp_path):
     states = {}
     for r in results:
         states.setdefault(r["baselineState"], []).append(r)
-    assert [r["message"]["text"].split(" requires")[0] for r in states["new"]] == ["GET /admin/export"]
+    assert [r["message"]["text"].split(" requires")[0] for r in states["new"]] == ["POST /admin/export"]
     assert [r["message"]["text"].split(" requires")[0] for r in states["absent"]] == ["GET /admin/stats"]
     assert states["unchanged"] and all(r["ruleId"] for r in states["unchanged"])
     # without --baseline-include-matched only the new ones, still marked new
@@ -335,18 +335,44 @@ FASTAPI = {
             if not token:
                 raise HTTPException(status_code=401)
             return token
+
+
+        def get_db():
+            from api.models import SessionLocal
+
+            with SessionLocal() as session:
+                yield session
+        """,
+    "api/models.py": """\
+        from sqlalchemy import ForeignKey, Integer, Numeric
+        from sqlalchemy.orm import DeclarativeBase, mapped_column, sessionmaker
+
+        SessionLocal = sessionmaker()
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Invoice(Base):
+            __tablename__ = "invoices"
+            id = mapped_column(Integer, primary_key=True)
+            owner_id = mapped_column(ForeignKey("users.id"))
+            amount = mapped_column(Numeric)
         """,
     "api/invoices.py": """\
         from fastapi import APIRouter, Depends
+        from sqlalchemy.orm import Session
 
-        from api.deps import get_current_user
+        from api.deps import get_current_user, get_db
+        from api.models import Invoice
 
         router = APIRouter(prefix="/invoices", dependencies=[Depends(get_current_user)])
 
 
         @router.get("/{invoice_id}")
-        def read_invoice(invoice_id: int):
-            return {"id": invoice_id}
+        def read_invoice(invoice_id: int, db: Session = Depends(get_db)):
+            return db.get(Invoice, invoice_id)
 
 
         @router.delete("/{invoice_id}")
@@ -594,12 +620,12 @@ def test_pre_commit_blocks_a_commit_that_opens_a_route_then_passes_with_a_baseli
     blocked = git_commit("drop the invoice auth")
     assert blocked.returncode == 1, blocked.stdout + blocked.stderr
     assert "routeguard" in blocked.stdout and "Failed" in blocked.stdout
-    assert "api/invoices.py:13:1: RG101 [error] DELETE /invoices/{invoice_id} requires no authentication" in blocked.stdout
+    assert "api/invoices.py:15:1: RG101 [error] DELETE /invoices/{invoice_id} requires no authentication" in blocked.stdout
     assert git(repo, "log", "--oneline").count("\n") == 1  # not committed
 
     # The team accepts today's state: a baseline, set in pyproject.toml; the same commit passes.
     created = routeguard(repo, "baseline", "create", "--no-cache", "-o", "routeguard-baseline.json")
-    assert created.returncode == 0 and "2 findings recorded" in created.stderr
+    assert created.returncode == 0 and "4 findings recorded" in created.stderr
     (repo / "pyproject.toml").write_text('[tool.routeguard]\nbaseline = "routeguard-baseline.json"\n')
     passed = git_commit("drop the invoice auth, accepted")
     assert passed.returncode == 0, passed.stdout + passed.stderr
@@ -614,7 +640,7 @@ def test_pre_commit_blocks_a_commit_that_opens_a_route_then_passes_with_a_baseli
         """))
     again = git_commit("another open route")
     assert again.returncode == 1 and "POST /invoices/ requires no authentication" in again.stdout
-    assert "GET /invoices/{invoice_id}" not in again.stdout and "2 findings matched" in again.stdout
+    assert "GET /invoices/{invoice_id}" not in again.stdout and "4 findings matched" in again.stdout
 
 
 def test_readme_adoption_section_matches_what_ships():
