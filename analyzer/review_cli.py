@@ -65,16 +65,17 @@ def baseline_group() -> None:
 
 @baseline_group.command("create")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=baseline_mod.DEFAULT_FILE,
-              show_default=True, help="The baseline file to write.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help=f"The baseline file to write (default: [tool.routeguard] baseline, else {baseline_mod.DEFAULT_FILE}).")
 @jobs_option
 @no_cache_option
 @config_option
 @_errors
 def create(paths, output, jobs, no_cache, config_file):
     """Scan PATHS (default: .) and write every finding's fingerprint to the baseline file."""
-    _check_output(output)
     cfg = _load_config(paths, config_file, (), (), None)
+    output = output or cfg.baseline or baseline_mod.DEFAULT_FILE
+    _check_output(output)
     report = _run(paths, cfg, jobs, not no_cache)
     _write(baseline_mod.dumps(report), output)
     count = sum(1 for f in report.findings if not f.suppressed)

@@ -211,6 +211,10 @@ def test_baseline_config_key_and_sarif_baseline_state(shop, tmp_path):
     (shop / "pyproject.toml").write_text('[tool.routeguard]\nbaseline = "ci/accepted.json"\n')
     proc = routeguard(shop / "shop", "scan", "--no-cache")  # from a subdirectory: relative to pyproject.toml
     assert proc.returncode == 0 and "0 findings" in proc.stdout and "matched" in proc.stdout
+    # baseline create refreshes the configured file
+    (shop / "ci/accepted.json").unlink()
+    assert routeguard(shop / "shop", "baseline", "create", "--no-cache").stderr.endswith(
+        f"recorded in {shop / 'ci/accepted.json'}\n")
 
     write(shop, {"shop/extra.py": """\
         from shop.admin.views import admin
@@ -316,6 +320,12 @@ def test_diff_reports_a_removed_login_required_without_touching_the_work_tree(sh
     sarif = validate_sarif(routeguard(shop, "diff", base, head, "--no-cache", "--format", "sarif").stdout)
     assert sorted(r["message"]["text"].split(" requires")[0] for r in sarif["runs"][0]["results"]) == [
         "GET /admin/reports", "POST /admin/users"]
+    # with the work tree's cache: the same report, and the cache is read, never written with
+    # the revisions' files
+    assert routeguard(shop, "scan", ".").returncode == 1
+    cache = (shop / ".routeguard_cache/facts-v2.json").read_bytes()
+    assert routeguard(shop, "diff", base, head).stdout == out
+    assert (shop / ".routeguard_cache/facts-v2.json").read_bytes() == cache
     # the reverse change fixes them and protects the route (its RG104 note, a warning, comes
     # back): nothing weakened, and nothing introduced at --fail-on error
     back = routeguard(shop, "diff", head, base, "--no-cache", "--fail-on", "error")
