@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,9 +108,10 @@ def load(path: str | Path) -> list[Entry]:
     path = Path(path)
     where = f"baseline {path}"
     try:
-        if path.is_dir():
-            raise BaselineError(f"{where}: is a directory")
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a directory, a FIFO (which would block), a device
+            raise BaselineError(f"{where}: not a regular file")
+        size = info.st_size
         if size > MAX_SIZE:
             raise BaselineError(f"{where}: {size} bytes, too large for a baseline")
         with open(path, "rb") as fh:

@@ -105,8 +105,9 @@ def run(rules: list[str], root: str) -> dict:
     except ValueError:
         doc = None
     if not isinstance(doc, dict) or (proc.returncode not in (0, 1) and not doc.get("results")):
-        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise SemgrepError(f"semgrep failed (exit {proc.returncode}): {' '.join(tail) or 'no output'}")
+        said = errors(doc)[:1] if isinstance(doc, dict) else []
+        said = said or proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise SemgrepError(f"semgrep failed (exit {proc.returncode}): {' '.join(' '.join(said).split()) or 'no output'}")
     return doc
 
 

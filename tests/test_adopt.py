@@ -262,6 +262,18 @@ def test_a_bad_baseline_is_a_clear_error(shop, content, message):
     assert "Traceback" not in proc.stderr
 
 
+def test_a_baseline_that_is_not_a_regular_file(shop):
+    (shop / "dir.json").mkdir()
+    os.mkfifo(shop / "fifo.json")  # opening it would block
+    proc = routeguard(shop, "scan", ".", "--no-cache", "--baseline", "fifo.json")
+    assert proc.returncode == 2 and proc.stderr == "routeguard: error: baseline fifo.json: not a regular file\n"
+    proc = routeguard(shop, "scan", ".", "--no-cache", "--baseline", "dir.json")
+    assert proc.returncode == 2 and "'dir.json' is a directory" in proc.stderr
+    (shop / "pyproject.toml").write_text('[tool.routeguard]\nbaseline = "dir.json"\n')  # the config key: ours
+    proc = routeguard(shop, "scan", ".", "--no-cache")
+    assert proc.returncode == 2 and proc.stderr == f"routeguard: error: baseline {shop / 'dir.json'}: not a regular file\n"
+
+
 def test_a_pickle_as_baseline_is_never_loaded(shop, tmp_path):
     import pickle
 

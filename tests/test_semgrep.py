@@ -143,3 +143,33 @@ def test_real_semgrep_gives_the_recorded_results(project):
     # everything semgrep finds, less the only-unprotected rule's results outside open handlers
     assert found == [e for e in expected if e not in {("api/db.py", 10, "outbound-request-on-open-route"),
                                                       ("api/reports.py", 17, "outbound-request-on-open-route")}]
+
+
+def fake_semgrep(tmp_path, stdout: str, code: int) -> Path:
+    """An executable standing in for semgrep: records its command line and environment."""
+    script = tmp_path / "semgrep"
+    script.write_text(f"#!{sys.executable}\nimport json, os, sys\n"
+                      f"json.dump({{'argv': sys.argv[1:], 'cwd': os.getcwd(), 'metrics': os.environ.get('SEMGREP_SEND_METRICS')}},"
+                      f" open({str(tmp_path / 'call.json')!r}, 'w'))\n"
+                      f"sys.stdout.write({stdout!r})\nsys.exit({code})\n")
+    script.chmod(0o755)
+    return script
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a script as the semgrep executable")
+def test_semgrep_runs_offline_on_the_project_and_its_errors_are_reported(project, tmp_path, monkeypatch):
+    script = fake_semgrep(tmp_path, (DATA / "output.json").read_text(), 0)
+    monkeypatch.setattr(semgrep_rules, "semgrep_command", lambda: str(script))
+    result = cli(project, "scan", ".", "--no-cache", "--semgrep-rules", RULES)
+    assert result.exit_code == 1 and len(semgrep_lines(result.stdout)) == 4
+    call = json.loads((tmp_path / "call.json").read_text())
+    assert call["argv"] == ["scan", "--json", "--metrics=off", "--disable-version-check", "--quiet",
+                            "--config", str(RULES.resolve()), "."]
+    assert call["cwd"] == str(project.resolve()) and call["metrics"] == "off"
+    broken = json.dumps({"results": [], "errors": [{"code": 2, "level": "error", "type": "Rule parse error",
+                                                    "message": "Rule parse error in rule broken:\n Invalid pattern"}]})
+    script = fake_semgrep(tmp_path, broken, 2)
+    result = cli(project, "scan", ".", "--no-cache", "--semgrep-rules", RULES)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("routeguard: error: semgrep failed (exit 2): Rule parse error in rule broken: "
+                                     "Invalid pattern")
