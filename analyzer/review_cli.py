@@ -16,6 +16,7 @@ from .api import ScanError, scan_paths
 from .cli import _check_output, _errors, _fail, _load_config, _run, _write, config_option, jobs_option, no_cache_option
 from .config import LEVELS, load
 from .discover import project_root, relpath
+from .report import Report
 from .report.json import dumps
 
 # What a revision's tree needs for a scan: the Python files and the configuration.
@@ -126,6 +127,11 @@ def _scan_tree(path: Path, root: Path, config_file, jobs, cache):
         return scan_paths([path], cfg, root=root, jobs=jobs, cache=cache)
     except FileNotFoundError as e:
         _fail(str(e))
+    except ScanError:
+        if any(path.rglob("*.py")):
+            raise
+        # a revision from before there was any Python code (all excluded is an error still)
+        return Report(str(root), [], [], [], [], 0, cfg)
 
 
 FORMATS = {"text": posture_mod.as_text, "json": lambda p: dumps(posture_mod.as_json(p)) + "\n",

@@ -506,6 +506,18 @@ def test_diff_of_two_directories(tmp_path):
     assert "Routes added:\n  POST /invoices/ (protected; create_invoice api/invoices.py:" in proc.stdout
 
 
+def test_diff_from_a_revision_without_python_code(tmp_path):
+    repo = tmp_path / "new"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, {"README.md": "# invoices\n"})
+    first = commit(repo, "readme")
+    write(repo, FASTAPI)
+    data = json.loads(routeguard(repo, "diff", first, "--no-cache", "--format", "json").stdout)
+    assert sorted((r["method"], r["auth"]) for r in data["routes_added"]) == [("DELETE", "protected"),
+                                                                            ("GET", "protected")]
+
+
 def test_diff_bad_arguments(tmp_path, shop):
     proc = routeguard(shop, "diff", "no-such-rev")
     assert proc.returncode == 2 and "'no-such-rev' is not a git revision" in proc.stderr
