@@ -234,7 +234,8 @@ def explain(rule_id):
     _fail(f"unknown check {rule_id!r}; `routeguard rules` lists them")
 
 
-from .review_cli import add_semgrep, apply_baseline, baseline_group, diff, load_baseline, semgrep_checked  # noqa: E402 - they use the helpers above
+# The adoption commands (baseline, diff, semgrep) live in review_cli and use the helpers above.
+from .review_cli import add_semgrep, apply_baseline, baseline_group, diff, load_baseline, semgrep_checked  # noqa: E402
 
 main.add_command(baseline_group)
 main.add_command(diff)
