@@ -69,7 +69,7 @@ def _decoded(data: bytes):
 
 def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = None, *,
                root: str | Path | None = None, scope_files: bool | None = None, jobs: int | None = None,
-               cache: bool = True, progress: bool | None = None) -> Report:
+               cache: bool | Path = True, progress: bool | None = None) -> Report:
     """Analyze files and directories on disk.
 
     Directories are analyzed whole. When only files are given (as pre-commit passes
@@ -108,10 +108,12 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     for rel in rels:
         data, error = read_source(root_path / rel, cfg.max_file_size)
         files.append((rel, *(_decoded(data) if data is not None else (None, SourceError(error)))))
-    cache_root = root_path if cache else None
+    # cache: True reads and writes the project's cache; a directory (the project a checked-out
+    # revision comes from) is read, never written; False neither
+    cache_root = root_path if cache is True else Path(cache) if cache else None
     before = _committed_findings(root_path, scope, files, cfg, jobs, cache_root) if scope else None
     report = _scan(files, cfg, root=str(root_path), scope=scope, jobs=jobs, cache_root=cache_root,
-                   progress=progress, whole=targets == [root_path], before=before)
+                   progress=progress, whole=targets == [root_path], before=before, save=cache is True)
     report.notifications = sorted(report.notifications + skipped, key=lambda n: (n.file, n.message))
     return report
 

@@ -123,11 +123,19 @@ no_cache_option = click.option("--no-cache", is_flag=True, help=f"Neither read n
 @click.option("--fail-on", type=click.Choice(LEVELS), help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--show-suppressed", is_flag=True, help="Also report findings suppressed inline.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
+@click.option("--baseline-include-matched", is_flag=True,
+              help="Also list the baselined findings (SARIF baselineState, JSON matched_findings).")
+@click.option("--semgrep-rules", multiple=True, type=click.Path(),
+              help="Also run these local semgrep rules (files or directories); needs the semgrep extra.")
+@click.option("--semgrep-only-unprotected", is_flag=True,
+              help="Keep only semgrep results in handlers of routes reachable without authentication.")
 @jobs_option
 @no_cache_option
 @config_option
 @_errors
-def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed, jobs, no_cache, config_file):
+def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed, baseline, baseline_include_matched,
+         semgrep_rules, semgrep_only_unprotected, jobs, no_cache, config_file):
     """Scan PATHS (default: .) and report findings.
 
     Given only files (as pre-commit passes them), the whole project around them is
@@ -135,11 +143,19 @@ def scan(paths, fmt, output, select, ignore, fail_on, exit_zero, show_suppressed
     """
     _check_output(output)
     cfg = _load_config(paths, config_file, select, ignore, fail_on)
+    accepted = load_baseline(baseline or cfg.baseline)
+    custom = semgrep_checked(semgrep_rules, cfg)
     report = _run(paths, cfg, jobs, not no_cache)
+    if custom:
+        add_semgrep(report, custom, semgrep_only_unprotected, paths)
+    if accepted:
+        apply_baseline(report, accepted, baseline_include_matched, paths)
     _write(report.render(fmt, show_suppressed), output)
     if fmt != "text" or output:  # the text report has them; otherwise stderr does
         for n in report.notifications:
             click.echo(f"routeguard: {n.where}: {n.message}", err=True)
+        if report.baseline is not None and not output:
+            click.echo(f"routeguard: {report.baseline.summary()}", err=True)
     if output:
         click.echo(f"routeguard: {summary(report, show_suppressed)[:-1]}; report written to {output}", err=True)
     sys.exit(0 if exit_zero else report.exit_code())
@@ -225,6 +241,13 @@ def explain(rule_id):
             click.echo(c.docs())
             return
     _fail(f"unknown check {rule_id!r}; `routeguard rules` lists them")
+
+
+# The adoption commands (baseline, diff, semgrep) live in review_cli and use the helpers above.
+from .review_cli import add_semgrep, apply_baseline, baseline_group, diff, load_baseline, semgrep_checked  # noqa: E402
+
+main.add_command(baseline_group)
+main.add_command(diff)
 
 
 def entry() -> None:

@@ -42,6 +42,12 @@ class Config:
     # The web address of the scanned tree's files (``https://git.example.com/team/app/blob/main``): the
     # HTML route map links each file:line to <link-base>/<file>#L<line> as well.
     link_base: str = ""
+    # A baseline file (routeguard baseline create): scan reports only findings not in it.
+    # Relative to the pyproject.toml that sets it.
+    baseline: str = ""
+    # semgrep rule files or directories (scan --semgrep-rules), relative to the pyproject.toml
+    semgrep_rules: tuple[str, ...] = ()
+    semgrep_only_unprotected: bool = False
 
     @property
     def excludes(self) -> tuple[str, ...]:
@@ -53,6 +59,7 @@ class Config:
         return matches(self.select) > matches(self.ignore)
 
 
+PATH_KEYS = ("baseline",)
 _KEYS = {f.name.replace("_", "-"): f for f in fields(Config)}
 
 
@@ -60,7 +67,7 @@ def check_value(key: str, value, label: str | None = None):
     """The validated value of one setting; errors name ``label`` (the config key, or a CLI flag)."""
     name = key.replace("-", "_")
     label = label or f"[tool.routeguard] {key}"
-    if name in ("default_public_routes", "default_excludes", "report_public_reads"):
+    if name in ("default_public_routes", "default_excludes", "report_public_reads", "semgrep_only_unprotected"):
         if not isinstance(value, bool):
             raise ConfigError(f"{label}: expected true or false, got {value!r}")
         return value
@@ -76,6 +83,10 @@ def check_value(key: str, value, label: str | None = None):
     if name == "fail_on":
         if value not in LEVELS:
             raise ConfigError(f"{label}: expected one of {', '.join(LEVELS)}, got {value!r}")
+        return value
+    if name in PATH_KEYS:
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{label}: expected a file path, got {value!r}")
         return value
     if isinstance(value, str):
         value = [value] if value.strip() or name != "select" else []
@@ -145,4 +156,8 @@ def load(pyproject: Path | None) -> Config:
     table = tool.get("routeguard", {})
     if not isinstance(table, dict):
         raise ConfigError(f"{pyproject}: [tool.routeguard] must be a table")
-    return from_mapping(table)
+    cfg = from_mapping(table)
+    paths = {k: str(pyproject.parent / getattr(cfg, k)) for k in PATH_KEYS if getattr(cfg, k)}
+    if cfg.semgrep_rules:
+        paths["semgrep_rules"] = tuple(str(pyproject.parent / p) for p in cfg.semgrep_rules)
+    return replace(cfg, **paths)

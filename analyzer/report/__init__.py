@@ -1,4 +1,4 @@
-"""The result of a scan, and its renderings: text, json, sarif, github."""
+"""The result of a scan, and its renderings: text, json, sarif, github, gitlab-sast."""
 from __future__ import annotations
 
 import importlib
@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..findings import Severity
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab-sast")
 
 
 @dataclass
@@ -20,6 +20,7 @@ class Report:
     config: object
     texts: dict = field(default_factory=dict)  # source of the files that have findings (fingerprints)
     graph: object = None
+    baseline: object = None  # routeguard.baseline.Outcome, when scanned against a baseline
 
     def visible(self, show_suppressed: bool = False) -> list:
         return [f for f in self.findings if show_suppressed or not f.suppressed]
@@ -31,7 +32,7 @@ class Report:
     def render(self, fmt: str = "text", show_suppressed: bool = False) -> str:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-        renderer = importlib.import_module(f"{__name__}.{fmt}")  # only SARIF needs sarif-om
+        renderer = importlib.import_module(f"{__name__}.{fmt.replace('-', '_')}")  # only SARIF needs sarif-om
         return renderer.render(self, show_suppressed)
 
     def routes_json(self) -> list[dict]:

@@ -84,4 +84,8 @@ def render(report, show_suppressed: bool = False) -> str:
                           for n in report.notifications],
         "routes": [route_dict(r, report.graph) for r in report.routes],
     }
+    if report.baseline is not None:  # the findings above are the new ones
+        doc["baseline"] = report.baseline.as_json()
+        if report.baseline.include_matched:
+            doc["baseline"]["matched_findings"] = [finding_dict(f, report.graph) for f in report.baseline.matched]
     return dumps(doc) + "\n"

@@ -104,7 +104,11 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
     lines = functools.cache(lambda file: source.lines(report.texts.get(file, "")))
     hashes: dict[str, list[str]] = {}
     results = []
-    for f in report.visible(show_suppressed):
+    outcome = report.baseline
+    states = [(f, "new" if outcome and id(f) in outcome.new else None) for f in report.visible(show_suppressed)]
+    if outcome is not None and outcome.include_matched:
+        states += [(f, "unchanged") for f in outcome.matched]
+    for f, state in states:
         if f.location.file not in hashes:
             hashes[f.location.file] = line_hashes(report.texts.get(f.location.file, ""))
         file_hashes = hashes[f.location.file]
@@ -123,7 +127,14 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
         result.properties = {"security-severity": SECURITY_SEVERITY[f.severity]}
         if f.routes:  # the operations it is about, their auth state and guard provenance
             result.properties["routes"] = [route_dict(r, report.graph) for r in f.routes]
+        result.baseline_state = state
         results.append(result)
+    if outcome is not None and outcome.include_matched:  # what the baseline holds and the scan no longer finds
+        results += [om.Result(message=om.Message(text=e.message), rule_id=e.rule, rule_index=index.get(e.rule, -1),
+                              level="none", baseline_state="absent",
+                              locations=[_physical(_Loc(e.file, e.line), lines, region=False)],
+                              partial_fingerprints={"routeguardBaseline/v1": e.fingerprint})
+                    for e in outcome.gone]
     notifications = [
         om.Notification(message=om.Message(text=n.message), level=n.level,
                         locations=[_physical(_Loc(n.file, n.line, n.col), lines, region=bool(n.line))])
@@ -132,7 +143,8 @@ def build(report, show_suppressed: bool = False) -> om.SarifLog:
     run = om.Run(
         tool=om.Tool(driver=om.ToolComponent(
             name="routeguard", semantic_version=__version__, version=__version__,
-            information_uri=information_uri(), rules=[rule_descriptor(c) for c in report.rules])),
+            information_uri=information_uri(),
+            rules=[c.descriptor() if hasattr(c, "descriptor") else rule_descriptor(c) for c in report.rules])),
         invocations=[om.Invocation(execution_successful=True,
                                    tool_execution_notifications=notifications or None)],
         column_kind="unicodeCodePoints",

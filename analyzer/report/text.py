@@ -27,4 +27,6 @@ def summary(report, show_suppressed: bool = False) -> str:
     failed = sum(1 for n in report.notifications if n.level == "error")
     if failed:
         summary += f"; {failed} file{'s' if failed != 1 else ''} could not be analyzed"
+    if report.baseline is not None:
+        summary += f"; {report.baseline.summary()}"
     return summary + "."
