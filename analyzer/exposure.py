@@ -53,6 +53,8 @@ _USERISH = re.compile(r"user|account|member|profile|customer|employee|person|pat
 _DEPTH = 3
 # Calls that only build or test a path, and read nothing.
 _PATH_ONLY = re.compile(r"^(os\.path\.\w+|os\.fspath|pathlib\.(Pure)?Path(\.(exists|is_file|is_dir|resolve|joinpath|name|suffix))?)$")
+# A path segment for administration or operations: what is under it is not meant for everyone.
+_ADMIN_SEGMENT = re.compile(r"^(admin|administration|internal|manage|management|staff|ops|superuser|backoffice)$")
 _CACHE_OR_QUERY = re.compile(r"^(set|setex|put|execute|executemany|executescript|flush|save)$")
 # A call that makes or checks a secret rather than reading one: ``generate_state_token``, ``CancelToken``.
 _MAKES = re.compile(r"^(?i:generate|create|new|make|issue|build|sign|encode|hash|verify|check|validate)|^get_token$|^[A-Z]")
@@ -162,6 +164,9 @@ def _judge_read(graph, route) -> tuple[str, str]:
                 return "", f"it reads {model.rpartition('.')[2]} rows, which {why}"
     if _ADMIN.search(_in_module(graph, handler)) or route.view_class and _ADMIN.search(_in_module(graph, route.view_class)):
         return "", "its handler is about administration or configuration"
+    segment = next((seg for seg in route.path.lower().split("/") if _ADMIN_SEGMENT.match(seg)), None)
+    if segment:
+        return "", f"it is served under /{segment}/"
     types: list[str] = []
     for lk in graph.route_lookups(route):  # rows it loads by an id the client gives
         if not lk.model or "." not in lk.model:

@@ -222,6 +222,7 @@ def test_baseline_config_key_and_sarif_baseline_state(shop, tmp_path):
 
         @admin.route("/export", methods=["POST"])
         def export():
+            export_orders.delay()
             return "export started", 202
         """})
     views = (shop / "shop/admin/views.py").read_text()
@@ -498,7 +499,9 @@ def test_diff_of_two_directories(tmp_path):
 
 
         @router.post("/")
-        def create_invoice():
+        def create_invoice(db: Session = Depends(get_db)):
+            db.add(Invoice())
+            db.commit()
             return {}
         """)})
     proc = routeguard(tmp_path, "diff", before, after, "--no-cache")
@@ -669,7 +672,9 @@ def test_pre_commit_blocks_a_commit_that_opens_a_route_then_passes_with_a_baseli
 
 
         @router.post("/")
-        def create_invoice():
+        def create_invoice(db: Session = Depends(get_db)):
+            db.add(Invoice())
+            db.commit()
             return {}
         """))
     again = git_commit("another open route")
