@@ -74,6 +74,19 @@ FLASK_POSTS = {
             return {"posts": [p.title for p in Post.query.all()]}
 
 
+        @bp.route("/<int:post_id>")
+        @needs_login
+        def show(post_id):
+            return {"title": Post.query.get(post_id).title}
+
+
+        @bp.route("/", methods=["POST"])
+        @needs_login
+        def create():
+            Post.query.session.add(Post())
+            return {}
+
+
         @bp.route("/<int:post_id>", methods=["DELETE"])  # removes the post for good
         def delete(post_id):
             Post.query.filter_by(id=post_id).delete()
@@ -98,6 +111,15 @@ def test_rg101_no_fix_without_a_guard_on_a_sibling():
     unfixed(files, "RG101")
 
 
+def test_rg101_no_fix_when_the_open_route_is_one_of_many():
+    """Two guarded handlers beside two open ones: nothing says which are meant to be open
+    (healthchecks' signup and login views beside its account views)."""
+    files = dict(FLASK_POSTS)
+    files["blog/posts.py"] = files["blog/posts.py"].replace(
+        '@bp.route("/", methods=["POST"])\n        @needs_login', '@bp.route("/", methods=["POST"])')
+    unfixed(files, "RG101")
+
+
 def test_rg101_no_fix_when_siblings_disagree():
     files = dict(FLASK_POSTS)
     files["blog/posts.py"] = files["blog/posts.py"].replace(
@@ -108,6 +130,16 @@ def test_rg101_no_fix_when_siblings_disagree():
         def feed():
             return {"posts": [p.title for p in Post.query.all()]}
     """
+    unfixed(files, "RG101")
+
+
+def test_rg101_no_fix_for_a_read_when_siblings_guard_only_writes():
+    """Public reads, guarded writes: a common design, so the open read is not a forgotten one."""
+    files = dict(FLASK_POSTS)
+    files["blog/posts.py"] = files["blog/posts.py"].replace(
+        '@bp.route("/")\n        @needs_login', '@bp.route("/", methods=["PUT"])\n        @needs_login').replace(
+        '@bp.route("/<int:post_id>")\n        @needs_login', '@bp.route("/<int:post_id>", methods=["PATCH"])\n        @needs_login'
+    ).replace('@bp.route("/<int:post_id>", methods=["DELETE"])', '@bp.route("/<int:post_id>/raw")')
     unfixed(files, "RG101")
 
 
@@ -278,6 +310,122 @@ def test_rg401_reads_debug_from_the_environment_and_imports_os():
     assert 'debug=os.environ.get("FLASK_DEBUG") == "1")' in out["app.py"] and "import os\n" in out["app.py"]
     assert out["config.py"].count("import os") == 1
     assert 'DEBUG = os.environ.get("DEBUG") == "1"  # TODO' in out["config.py"]
+
+
+DJANGO_NOTES = {
+    "proj/settings.py": """
+        ROOT_URLCONF = "proj.urls"
+        INSTALLED_APPS = ["rest_framework", "notes"]
+        """,
+    "proj/urls.py": """
+        from django.urls import include, path
+        urlpatterns = [path("api/", include("notes.urls"))]
+        """,
+    "notes/urls.py": """
+        from django.urls import path
+        from rest_framework.routers import DefaultRouter
+        from . import views
+        router = DefaultRouter()
+        router.register("notes", views.NoteViewSet)
+        router.register("tags", views.TagViewSet)
+        router.register("shares", views.ShareViewSet)
+        urlpatterns = router.urls + [
+            path("profile/", views.profile),
+            path("settings/", views.settings_view),
+            path("export/", views.export),
+        ]
+        """,
+    "notes/views.py": """
+        from django.contrib.auth.decorators import login_required
+        from django.http import JsonResponse
+        from rest_framework import permissions, viewsets
+        from .models import Note, Tag, Share
+
+        class NoteViewSet(viewsets.ModelViewSet):
+            queryset = Note.objects.all()
+            permission_classes = [permissions.IsAuthenticated]
+
+        class TagViewSet(viewsets.ModelViewSet):
+            permission_classes = (permissions.IsAuthenticated,)
+            queryset = Tag.objects.all()
+
+        class ShareViewSet(viewsets.ModelViewSet):
+            \"\"\"Shares of a note.\"\"\"
+            queryset = Share.objects.all()
+
+        @login_required
+        def profile(request):
+            return JsonResponse({})
+
+        @login_required
+        def settings_view(request):
+            return JsonResponse({})
+
+        def export(request):
+            Note.objects.all().delete()
+            return JsonResponse({})
+        """,
+    "notes/models.py": """
+        from django.db import models
+        class Note(models.Model):
+            text = models.TextField()
+        class Tag(models.Model):
+            name = models.CharField(max_length=20)
+        class Share(models.Model):
+            note = models.ForeignKey(Note, on_delete=models.CASCADE)
+        """,
+}
+
+
+def test_rg101_django_copies_the_permission_classes_and_decorator_of_the_module():
+    out = fixed(DJANGO_NOTES, "RG101")
+    text = out["notes/views.py"]
+    assert '"""Shares of a note."""\n    permission_classes = [permissions.IsAuthenticated]\n    queryset' in text
+    assert "@login_required\ndef export(request):" in text
+
+
+def test_rg101_drf_function_view_gets_the_guard_under_api_view():
+    files = dict(DJANGO_NOTES)
+    files["notes/views.py"] = """
+        from rest_framework.decorators import api_view, permission_classes
+        from rest_framework.permissions import IsAuthenticated
+        from rest_framework.response import Response
+        from .models import Note
+
+
+        @api_view(["GET"])
+        @permission_classes([IsAuthenticated])
+        def profile(request):
+            return Response({})
+
+
+        @api_view(["GET"])
+        @permission_classes([IsAuthenticated])
+        def settings_view(request):
+            return Response({})
+
+
+        # wipes every note
+        @api_view(["POST"])
+        def export(request):
+            Note.objects.all().delete()
+            return Response({})
+
+
+        class NoteViewSet:
+            pass
+        TagViewSet = ShareViewSet = NoteViewSet
+    """
+    files["notes/urls.py"] = files["notes/urls.py"].split("router = DefaultRouter()")[0] + """
+        urlpatterns = [
+            path("profile/", views.profile),
+            path("settings/", views.settings_view),
+            path("export/", views.export),
+        ]
+    """
+    out = fixed(files, "RG101")
+    assert '# wipes every note\n@api_view(["POST"])\n@permission_classes([IsAuthenticated])\ndef export' \
+        in out["notes/views.py"]
 
 
 DRF = {

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from test_fixes import DRF, FASTAPI_ITEMS, FLASK_POSTS, dedent
+from test_fixes import DJANGO_NOTES, DRF, FASTAPI_ITEMS, FLASK_POSTS, dedent
 
 mcp = pytest.importorskip("mcp", reason="the MCP SDK is the optional extra routeguard[mcp]; not installed here")
 anyio = pytest.importorskip("anyio")
@@ -53,8 +53,9 @@ FLASK_APP = {**FLASK_POSTS, "blog/admin.py": """
 @pytest.mark.parametrize("files, rules", [
     (FLASK_APP, {"RG101", "RG102"}),
     (FASTAPI_ITEMS, {"RG101", "RG303"}),
+    (DJANGO_NOTES, {"RG101"}),
     (DRF, {"RG302"}),
-], ids=["flask", "fastapi", "django"])
+], ids=["flask", "fastapi", "django", "drf-serializer"])
 def test_pipeline_scan_fix_rescan(files, rules):
     files = dedent(files)
 

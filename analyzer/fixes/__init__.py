@@ -88,7 +88,9 @@ def fix_sources(sources: Mapping[str, str], report, select=None) -> FixResult:
             done.add(key)
             try:
                 edit = _fixer(f.rule_id)(f, cst.parse_module(text), report.graph)
-            except cst.ParserSyntaxError:
+                if edit is not None:
+                    cst.parse_module(edit.module.code)  # an edit that does not parse is no fix
+            except (cst.ParserSyntaxError, cst.CSTValidationError):
                 edit = None
             if edit is None or edit.module.code == text:
                 result.unfixed.append(f)
