@@ -239,6 +239,23 @@ def test_rg303_declares_the_public_schema_and_imports_it():
     assert "from app.models import Item" in text and "import ItemPublic" in text
 
 
+def test_rg303_imports_the_schema_as_the_file_imports_its_model():
+    files = {**FASTAPI_ITEMS, "app/__init__.py": "", "app/api/__init__.py": ""}
+    files["app/api/items.py"] = files["app/api/items.py"].replace("from app.models import Item",
+                                                                  "from ..models import Item")
+    out = fixed(files, "RG303")
+    assert "from ..models import ItemPublic\n" in out["app/api/items.py"]
+
+
+def test_rg303_replaces_the_storage_model_declared_as_response_model():
+    files = dict(FASTAPI_ITEMS)
+    files["app/api/items.py"] = files["app/api/items.py"].replace(
+        "from app.models import Item", "from app import models\n        from app.models import Item").replace(
+        '@router.post("/")', '@router.post("/", response_model=models.Item, status_code=201)')
+    out = fixed(files, "RG303")
+    assert '@router.post("/", response_model=models.ItemPublic, status_code=201)' in out["app/api/items.py"]
+
+
 def test_rg303_no_fix_without_a_public_schema():
     files = dict(FASTAPI_ITEMS)
     files["app/models.py"] = files["app/models.py"].split("class ItemPublic")[0]

@@ -113,7 +113,8 @@ def _add_imports(text: str, imports) -> str:
     module = cst.parse_module(text)
     context = CodemodContext()
     for mod, name in dict.fromkeys(imports):
-        AddImportsVisitor.add_needed_import(context, mod, name)
+        dots = len(mod) - len(mod.lstrip("."))  # a relative import, as the file writes it
+        AddImportsVisitor.add_needed_import(context, mod[dots:], name, relative=dots)
     return AddImportsVisitor(context).transform_module(module).code
 
 

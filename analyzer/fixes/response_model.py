@@ -74,7 +74,7 @@ def fix(finding, module: cst.Module, graph) -> Edit | None:
     else:
         attr = next((n for n, full in names.items() if full == mod), None)
         ref = f"{attr}.{short}" if attr else short
-        imports = () if attr else ((_module_name(graph, schema, mod), short),)
+        imports = () if attr else ((_module_name(graph, module, finding.location.file, schema), short),)
     call = decorator.decorator
     value = cst.parse_expression(ref)
     args = list(call.args)
@@ -90,7 +90,20 @@ def fix(finding, module: cst.Module, graph) -> Edit | None:
     return Edit(module.deep_replace(decorator, decorator.with_changes(decorator=call.with_changes(args=args))), imports)
 
 
-def _module_name(graph, schema: str, mod: str) -> str:
-    """The importable module of ``schema``: where its class is defined."""
-    cls = graph.classes.get(schema) if hasattr(graph, "classes") else None
-    return mod if cls is None else mod
+def _module_name(graph, module: cst.Module, path: str, schema: str) -> str:
+    """How this file names the module that defines ``schema``: the module of one of its own
+    ``from X import Y`` whose Y is defined beside the schema (``from app.models import Item``),
+    else the schema's file as a dotted path from the project root."""
+    mod = schema.rpartition(".")[0]
+    here = next((m.module for m in graph.modules if m.path == path), "")
+    for stmt in module.body:
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            for alias in small.names:
+                local = alias.asname.name.value if alias.asname else code(alias.name)
+                if graph.alias(f"{here}.{local}").rpartition(".")[0] == mod:
+                    return "." * len(small.relative) + (code(small.module) if small.module else "")
+    cls = graph.classes.get(schema)
+    where = cls.location.file if cls is not None else mod.replace(".", "/") + ".py"
+    return where.removesuffix(".py").removesuffix("/__init__").replace("/", ".")

@@ -207,15 +207,8 @@ def _add_param(module, handler: cst.FunctionDef, param: cst.Param) -> Edit | Non
 
 def _commas(params: list) -> list:
     """A comma after every parameter but the last, keeping the commas already written."""
-    out = []
-    for i, p in enumerate(params):
-        if i < len(params) - 1 and p.comma is cst.MaybeSentinel.DEFAULT:
-            p = p.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        elif i == len(params) - 1 and i > 0 and params[i - 1].comma is not cst.MaybeSentinel.DEFAULT \
-                and p.comma is not cst.MaybeSentinel.DEFAULT and p is not params[-1]:
-            p = p.with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        out.append(p)
-    return out
+    return [p.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            if i < len(params) - 1 and p.comma is cst.MaybeSentinel.DEFAULT else p for i, p in enumerate(params)]
 
 
 def _add_dependency(module, decorator: cst.Decorator, element: cst.Element) -> Edit | None:
