@@ -250,6 +250,42 @@ main.add_command(baseline_group)
 main.add_command(diff)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--diff", "mode", flag_value="diff", default=True, help="Print the fixes as a unified diff (default).")
+@click.option("--write", "mode", flag_value="write", help="Write the fixes to the files.")
+@click.option("--select", multiple=True, help="Only fix these check ids or prefixes, comma-separated.")
+@config_option
+@_errors
+def fix(paths, mode, select, config_file):
+    """Fix the findings in PATHS (default: .) that have one clear fix (RG101, RG102, RG106,
+    RG302, RG303, RG401), keeping formatting and comments. Exit 1 with --diff when there is
+    something to fix."""
+    from .fixes import fix_paths
+
+    cfg = _load_config(paths, config_file, (), (), None)
+    report, result = fix_paths(paths or ["."], cfg, _split(select))
+    for path, diff in result.diffs().items():
+        if mode == "write":
+            (Path(report.root) / path).write_text(result.sources[path], encoding="utf-8")
+        else:
+            click.echo(diff, nl=False)
+    click.echo(f"routeguard: {len(result.fixed)} finding{'s' if len(result.fixed) != 1 else ''} "
+               f"{'fixed' if mode == 'write' else 'fixable'} in {len(result.sources)} file"
+               f"{'s' if len(result.sources) != 1 else ''}; {len(result.unfixed)} without a single clear fix", err=True)
+    sys.exit(1 if mode == "diff" and result.sources else 0)
+
+
+@main.command()
+def mcp():
+    """Serve the Model Context Protocol over stdio (needs the extra: pip install 'routeguard[mcp]')."""
+    try:
+        from .mcp_server import serve
+    except ImportError as e:
+        _fail(f"`routeguard mcp` needs the MCP SDK ({e}); install it with: pip install 'routeguard[mcp]'")
+    serve()
+
+
 def entry() -> None:
     """The ``routeguard`` command: run the CLI, flush its output and leave without tearing
     down the heap. A large scan holds millions of objects, and freeing them one by one at

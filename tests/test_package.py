@@ -18,6 +18,7 @@ def test_the_wheel_installs_one_top_level_package(tmp_path):
     assert tops == {"routeguard"}
     assert "routeguard/checks/unauthenticated_route.py" in names
     assert "routeguard/frameworks/flask.py" in names
+    assert "routeguard/fixes/sibling_guard.py" in names and "routeguard/mcp_server.py" in names
 
 
 def test_a_project_with_its_own_checks_and_analyzer_packages(tmp_path):
