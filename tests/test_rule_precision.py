@@ -30,3 +30,65 @@ DB_PASSWORD = "changeme"
         ("app/core/config.py", 12, "warning"),
         ("app/core/config.py", 13, "note"),     # a stand-in set directly
     ]
+
+
+DRF_SETTINGS = 'INSTALLED_APPS = ["rest_framework"]\nROOT_URLCONF = "proj.urls"\n'
+
+
+def test_allow_any_on_the_way_in_and_on_a_read_says_what_it_opens():
+    report = scan_sources({
+        "proj/settings.py": DRF_SETTINGS,
+        "proj/urls.py": """
+from django.urls import path
+from accounts.views import SessionView
+from wiki.views import PreviewView
+
+urlpatterns = [
+    path("api/session/", SessionView.as_view()),
+    path("api/wiki/preview/", PreviewView.as_view()),
+]
+""",
+        "accounts/views.py": """
+from django.contrib.auth import authenticate, login
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import LoginEvent
+
+
+class SessionView(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        user = authenticate(request, username=request.data["username"], password=request.data["password"])
+        if user is None:
+            return Response(status=status.HTTP_401_UNAUTHORIZED)
+        login(request, user)
+        LoginEvent.objects.create(user=user)
+        return Response({"id": user.pk})
+""",
+        "accounts/models.py": "from django.db import models\nclass LoginEvent(models.Model):\n    pass\n",
+        "wiki/views.py": """
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Page
+
+
+class PreviewView(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        page = Page.objects.get(pk=request.data["page"])
+        return Response({"html": page.body.replace("\\n", "<br>")})
+""",
+        "wiki/models.py": "from django.db import models\nclass Page(models.Model):\n    body = models.TextField()\n",
+    })
+    got = [(f.location.file, f.severity.level, f.message) for f in report.findings if f.rule_id == "RG204"]
+    assert len(got) == 1, got  # the login view is the way in
+    file, level, message = got[0]
+    assert (file, level) == ("wiki/views.py", "warning")
+    assert "changes nothing" in message and "Page" in message and "writes" not in message
