@@ -583,6 +583,9 @@ class Disclosure:
     display: str = ""
     caught: tuple[str, ...] = ()
     sink: str = ""
+    # "exception": the functions the ``try`` body calls (qualified names; "await" when it
+    # awaits anything), or None when not known
+    tried: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

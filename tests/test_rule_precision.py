@@ -92,3 +92,15 @@ class PreviewView(APIView):
     file, level, message = got[0]
     assert (file, level) == ("wiki/views.py", "warning")
     assert "changes nothing" in message and "Page" in message and "writes" not in message
+
+
+def test_exception_text_from_a_helper_names_the_route_that_calls_it():
+    from pathlib import Path
+
+    from routeguard import scan_paths
+
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "fastapi" / "gateway"
+    report = scan_paths([root])
+    got = [f for f in report.findings if f.rule_id == "RG404" and f.location.file.endswith("catalog.py")]
+    assert [f.location.line for f in got] == [43]  # not the uuid conversion, not the YAML parser's error
+    assert [(r.method, r.path) for r in got[0].routes] == [("GET", "/api/catalog/suppliers/{supplier}/prices")]
