@@ -532,6 +532,8 @@ class AuthzPass(cst.CSTVisitor):
         return bool(found)
 
     def visit_If(self, node: cst.If) -> None:
+        if _turns_away_privileged(node, self.k):
+            return
         self._test(node.test)
 
     def visit_While(self, node: cst.While) -> None:
@@ -637,6 +639,26 @@ def _chain(call: cst.Call):
         else:
             segs.reverse()
             return node, segs
+
+
+def _turns_away_privileged(node: cst.If, k) -> bool:
+    """``if account and account.is_admin: raise HTTPException(403)``: a branch that turns
+    away the holders of a privilege flag restricts them; it lets no one in by a role."""
+    ops, stack = [], [node.test]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, cst.BooleanOperation) and isinstance(e.operator, cst.And):
+            stack += [e.left, e.right]
+        else:
+            ops.append(e)
+    if not any(isinstance(o, cst.Attribute) and o.attr.value in k.role_attributes
+               and o.attr.value.startswith(("is_", "admin")) for o in ops):
+        return False
+    if any(not isinstance(o, (cst.Attribute, cst.Name)) for o in ops):
+        return False  # a negation, a comparison: a role test
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    return any(isinstance(st, cst.SimpleStatementLine) and any(isinstance(x, cst.Raise) for x in st.body)
+               for st in body)
 
 
 def _classlike(expr) -> bool:
