@@ -40,6 +40,8 @@ CHECK_HELPER = re.compile(
     r"|^_?(is_owner|owned_by|belongs_to|user_can|can_(view|edit|delete|access|update|read|write|modify|manage)\w*"
     r"|has_access|authori[sz]e)$")
 SCOPED = "<scoped>"
+# Columns that hold a secret handed to one person (a mailed token, an activation key, a code)
+SECRET_COLUMN = re.compile(r"(^|_)(token|secret|key|code)(__exact)?$")
 _NOT_HELPERS = frozenset({"int", "str", "float", "bool", "len", "print", "jsonify", "abort", "get", "dict", "list",
                           "format", "append", "update", "loads", "dumps", "strip", "lower", "split", "render_template",
                           "Response", "JsonResponse", "HTTPException", "redirect", "url_for", "flash", "log",
@@ -343,12 +345,22 @@ class AuthzPass(cst.CSTVisitor):
         elif found and found[1]:
             model, src = found
             self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src))
+        elif found and self._secret_column(node):
+            self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), found[0], self.ctx.code(node)[:120],
+                                    secret=self._secret_column(node)))
         elif found is None and q and node.args and q.rpartition(".")[2] not in _NOT_HELPERS:
             # the client's id handed to a helper (``crud.get_note(db, note_id)``): its lookups count here
             if any(self._is_caller(a.value) for a in node.args):
                 return
             src = next((s for s in (self._client(a.value) for a in node.args) if s), "")
-            if src:
+            head = node.args[0]
+            if src and head.keyword is None and _classlike(head.value) and any(
+                    a.keyword is not None and ID_KEY.match(a.keyword.value) and self._client(a.value)
+                    for a in node.args[1:]):
+                # a project's own get_object_or_404(Model, pk=...): a lookup of that class
+                self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), self._model(head.value),
+                                        self.ctx.code(node)[:120], src))
+            elif src:
                 self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), "", self.ctx.code(node)[:120], src, via=q))
 
     def _emit(self, fact) -> None:
@@ -386,6 +398,10 @@ class AuthzPass(cst.CSTVisitor):
                     start = 1
         elif root is not None and segs and segs[0][0] in self.managers and segs[0][1] is None and _classlike(root):
             model, start = self._model(root), 1
+        elif root is not None and len(segs) > 1 and segs[1][0] in self.managers and segs[1][1] is None \
+                and segs[0][1] is None and segs[0][0][:1].isupper():
+            # a model named through its module: ``models.User.objects.get(...)``
+            model, start = self._model(cst.Attribute(value=root, attr=cst.Name(segs[0][0]))), 2
         if not model:
             for i, (name, c) in enumerate(segs):
                 if c is None:
@@ -421,6 +437,15 @@ class AuthzPass(cst.CSTVisitor):
         if any(n in k.collection_terminals for n in names):
             return None
         return model, src
+
+    def _secret_column(self, call: cst.Call) -> str:
+        """The column a query matches against a secret the client sends (``token=``,
+        ``activation_key=``, ``reset_code=``), or ''."""
+        for _, c in _chain(call)[1]:
+            for a in c.args if c is not None else ():
+                if a.keyword is not None and SECRET_COLUMN.search(a.keyword.value) and self._client(a.value):
+                    return a.keyword.value
+        return ""
 
     def _model(self, expr) -> str:
         d = dotted(expr) or ""
@@ -507,6 +532,8 @@ class AuthzPass(cst.CSTVisitor):
         return bool(found)
 
     def visit_If(self, node: cst.If) -> None:
+        if _turns_away_privileged(node, self.k):
+            return
         self._test(node.test)
 
     def visit_While(self, node: cst.While) -> None:
@@ -612,6 +639,26 @@ def _chain(call: cst.Call):
         else:
             segs.reverse()
             return node, segs
+
+
+def _turns_away_privileged(node: cst.If, k) -> bool:
+    """``if account and account.is_admin: raise HTTPException(403)``: a branch that turns
+    away the holders of a privilege flag restricts them; it lets no one in by a role."""
+    ops, stack = [], [node.test]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, cst.BooleanOperation) and isinstance(e.operator, cst.And):
+            stack += [e.left, e.right]
+        else:
+            ops.append(e)
+    if not any(isinstance(o, cst.Attribute) and o.attr.value in k.role_attributes
+               and o.attr.value.startswith(("is_", "admin")) for o in ops):
+        return False
+    if any(not isinstance(o, (cst.Attribute, cst.Name)) for o in ops):
+        return False  # a negation, a comparison: a role test
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    return any(isinstance(st, cst.SimpleStatementLine) and any(isinstance(x, cst.Raise) for x in st.body)
+               for st in body)
 
 
 def _classlike(expr) -> bool:

@@ -342,6 +342,8 @@ class AuthzQueries:
                 return
             seen.add(q)
             for lk in lookups.get(q, ()):
+                if lk.secret:
+                    continue
                 if lk.model and not lk.implicit and not lk.scoped:
                     out.append(lk)
                 elif lk.via:
@@ -360,6 +362,11 @@ class AuthzQueries:
                 for m in sorted(self.k.object_methods):
                     collect(f"{c}.{m}", 0)
         return out
+
+    def secret_lookups(self, route) -> list:
+        """Lookups that ``route``'s handler makes of a row by a secret the client presents
+        (a recovery or confirmation token): whoever holds the secret is the one it was sent to."""
+        return [lk for lk in self._authz_index()[0].get(route.handler, ()) if lk.secret]
 
     def private_model(self, model: str) -> bool:
         """The project itself restricts some query over ``model`` to the caller's rows (a

@@ -75,6 +75,7 @@ class _Frame:
     whole: set = field(default_factory=set)  # typed parameters passed on as a whole
     inputs: dict = field(default_factory=dict)  # local name -> (source, key): a value the client sets
     excepts: dict = field(default_factory=dict)  # ``except ... as name`` -> classes caught
+    tried: dict = field(default_factory=dict)  # ``except ... as name`` -> what its ``try`` body calls (see Disclosure)
     assigned: dict = field(default_factory=dict)  # id(call) -> the local name its result is bound to
     set_fields: dict = field(default_factory=dict)  # local name -> keys/attributes the function sets on it
     writes: list = field(default_factory=list)  # (DataWrite, source name, target name, keywords), emitted on leave

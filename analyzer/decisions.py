@@ -255,6 +255,30 @@ class DecisionsMixin:
                     self._decision(node, found, "localhost")
 
     # -- disclosures ----------------------------------------------------------------------------------
+    def visit_Try(self, node: cst.Try) -> None:
+        f = self.frame
+        if f is None or not any(h.name is not None for h in node.handlers):
+            return
+        calls, owner = set(), self
+
+        class Body(cst.CSTVisitor):
+            def visit_Await(self, _) -> None:
+                calls.add("await")
+
+            def visit_Call(self, c: cst.Call) -> None:
+                calls.add(owner.resolve(c.func) if dotted(c.func) else "?")
+
+            def visit_FunctionDef(self, _) -> bool:
+                return False
+
+        for stmt in node.body.body:
+            walk(stmt, Body())
+        tried = getattr(self, "_tried", None)
+        if tried is None:
+            tried = self._tried = {}
+        for h in node.handlers:
+            tried[id(h)] = tuple(sorted(calls))
+
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         f = self.frame
         if f is None or node.name is None or not isinstance(node.name.name, cst.Name):
@@ -262,6 +286,7 @@ class DecisionsMixin:
         t = node.type
         types = [e.value for e in t.elements] if isinstance(t, cst.Tuple) else [t] if t is not None else []
         f.excepts[node.name.name.value] = tuple(self.resolve(x) or "?" for x in types)
+        f.tried[node.name.name.value] = getattr(self, "_tried", {}).get(id(node))
 
     def _disclose(self, expr, sink: str, at) -> None:
         """Internal state in ``expr``, which reaches the client (through ``sink``, or returned)."""
@@ -271,8 +296,10 @@ class DecisionsMixin:
         finder = _Leaks(self, sink == "")
         walk(expr, finder)
         for kind, node, caught in finder.found:
+            name = node.value if isinstance(node, (cst.Attribute, cst.Arg)) else node
+            tried = f.tried.get(name.value) if kind == "exception" and isinstance(name, cst.Name) else None
             self._emit("disclosures", Disclosure(f.qualname, self.ctx.loc(node), kind, _short(self.ctx.code(at)),
-                                                 caught, sink))
+                                                 caught, sink, tried))
 
     def _sink_call(self, node: cst.Call) -> None:
         q = self.resolve(node.func) if dotted(node.func) else ""

@@ -507,6 +507,10 @@ class ObjectLookup:
     # A query over ``model`` restricted to the caller's rows (not a lookup by a client id;
     # it shows that the project treats these rows as private).
     scoped: bool = False
+    # Set instead of ``source`` when the row is found by a secret the client presents (the
+    # column it is matched on: ``User.objects.get(email_token=data["token"])``): knowing the
+    # secret is the credential, as with a capability URL.
+    secret: str = ""
 
 
 @dataclass(frozen=True)
@@ -579,6 +583,9 @@ class Disclosure:
     display: str = ""
     caught: tuple[str, ...] = ()
     sink: str = ""
+    # "exception": the functions the ``try`` body calls (qualified names; "await" when it
+    # awaits anything), or None when not known
+    tried: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from routeguard.exposure import state_changes
 from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
@@ -138,12 +139,22 @@ def delete_article(request, pk):
         for r in graph.routes:
             if r.auth != "public" or not (r.method in WRITE_METHODS or r.method == "ANY"):
                 continue
-            if any(g.layer == "config" for g in r.guards):
-                continue
+            if any(g.layer == "config" or g.name == "the way in" for g in r.guards):
+                continue  # public by configuration or convention, or the way in (a login, a registration)
+            if graph.secret_lookups(r):
+                continue  # acts on the row of whoever holds the mailed token it is sent
+            if state_changes(graph, r):
+                kind = "write"
+            elif graph.route_lookups(r):
+                kind = "read"
+            else:
+                continue  # computes or validates what it is sent (a token check, a preview)
             for g in r.guards:
                 if g.kind == "permission" and g.effect == "public" and g.location is not None:
-                    opened.setdefault((g.location, g.name), []).append(r)
-        for (location, name), routes in sorted(opened.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+                    opened.setdefault((g.location, g.name), []).append((r, kind))
+        for (location, name), found in sorted(opened.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+            writes = [r for r, kind in found if kind == "write"]
+            routes = writes or [r for r, _ in found]
             where = []
             for r in routes:
                 label = f"{r.method} {r.path}"
@@ -152,9 +163,17 @@ def delete_article(request, pk):
             shown = ", ".join(where[:4]) + (f" and {len(where) - 4} more" if len(where) > 4 else "")
             related = [Related(r.location, f"{r.method} {r.path}") for r in routes[:5]
                        if r.location != location]
+            if writes:
+                yield self.finding(
+                    f"{name} makes writes public: anyone can create, change or delete data through {shown}.",
+                    location, related=_unique(related), routes=routes)
+                continue
+            lk = graph.route_lookups(routes[0])[0]
+            model = lk.model.rpartition(".")[2] or "object"
             yield self.finding(
-                f"{name} makes writes public: anyone can create, change or delete data through {shown}.",
-                location, related=_unique(related))
+                f"{name} makes {shown} public; it changes nothing, but it loads a stored {model} by an id "
+                f"the caller chooses ({lk.display}), so anyone can read through it what that object holds.",
+                location, Severity.WARNING, related=_unique(related), routes=routes)
 
 
 def _unique(related):

@@ -11,7 +11,14 @@ SECRET_KEYS = re.compile(
     r".*_(SECRET|SECRET_KEY|API_KEY|PASSWORD|TOKEN|PRIVATE_KEY|SIGNING_KEY))$",
     re.IGNORECASE,
 )
-TESTING = re.compile(r"test", re.IGNORECASE)
+# Credentials the application presents to another system (a database, a mail server, an API),
+# as opposed to keys it signs or verifies with itself (everything else SECRET_KEYS matches).
+OUTBOUND = re.compile(r"^.*_(PASSWORD|API_KEY|TOKEN)$|^(.*_)?CLIENT_SECRET$", re.IGNORECASE)
+# What a value written as a stand-in says about itself.
+PLACEHOLDER = re.compile(r"change|example|dummy|placeholder|your|xxx|insecure|replace|default|sample|secret|password",
+                         re.IGNORECASE)
+# Settings scoped to test runs: a Testing config class, a settings module for tests or CI.
+TESTING = re.compile(r"test|^ci$", re.IGNORECASE)
 
 
 class HardcodedSecret(Check):
@@ -26,6 +33,20 @@ class HardcodedSecret(Check):
     Whoever holds the key that signs sessions or JWTs can mint a session or token for
     any user, admin included; a fallback literal is what production runs with the day
     the variable is missing.
+
+    Which literals count:
+    - A key the application signs or verifies with itself (`SECRET_KEY`, `JWT_SECRET`,
+      `*_SIGNING_KEY`, `*_PRIVATE_KEY`, a webhook or session secret) counts whatever it
+      looks like, and also as the default of an environment lookup: whoever reads it can
+      forge what it signs wherever the variable is missing.
+    - A credential the application presents to another system (`*_PASSWORD`, `*_API_KEY`,
+      `*_TOKEN`, `CLIENT_SECRET`) counts when its value looks like a real one (long,
+      mixed characters, no stand-in word). A stand-in (`"password"`, `"mealie"`,
+      `"change-me"`) only opens a server configured with that same value: as the default
+      of an environment lookup or of a pydantic `BaseSettings` field (which the variable
+      overrides) it is not reported, and set directly it is a note.
+    - Settings of test runs (a `Testing` config class, a `test`/`ci` settings module,
+      test files) are not reported.
 
     ## Example
     ```python
@@ -64,6 +85,20 @@ app.config["JWT_SECRET_KEY"] = os.environ.get("JWT_SECRET_KEY")
 class TestingConfig:
     SECRET_KEY = "test"
 """}),
+        Valid({"app/core/config.py": """
+from pydantic_settings import BaseSettings
+
+class DatabaseSettings(BaseSettings):
+    POSTGRES_USER: str = "app"
+    POSTGRES_PASSWORD: str = "app"
+    POSTGRES_SERVER: str = "db"
+"""}),
+        Valid({"settings/docker.py": """
+import os
+
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "user")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "password")
+"""}),
     )
     INVALID = (
         Invalid("""
@@ -78,6 +113,13 @@ import os
 class Config:
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "super-secret")
 """}),
+        Invalid({"app/core/config.py": """
+from pydantic_settings import BaseSettings
+
+class Settings(BaseSettings):
+    SECRET_KEY: str = "dev-secret"
+    SENDGRID_API_KEY: str = "SG.x7Jq2mZ9RkW4tLp8vN3cYb.Hf6dQ1sA0gE5uK9oT2wXr7iM4nB8zC3yV6lP1jD0"
+"""}),
     )
 
     def run(self, graph):
@@ -85,9 +127,25 @@ class Config:
             if not SECRET_KEYS.match(s.key) or not isinstance(s.value, str) or not s.value.strip() \
                     or TESTING.search(s.scope) or is_test_path(s.location.file):
                 continue
+            stand_in = OUTBOUND.match(s.key) and not _looks_real(s.value)
             if s.fallback:
+                if not stand_in:
+                    yield self.finding(
+                        f"{s.key} falls back to a hard-coded value when the environment variable is unset.",
+                        s.location, Severity.WARNING)
+            elif stand_in:
                 yield self.finding(
-                    f"{s.key} falls back to a hard-coded value when the environment variable is unset.",
-                    s.location, Severity.WARNING)
+                    f"{s.key} is set from a string literal in the source; the value looks like a stand-in, "
+                    f"so it only works against a server configured with it. Read it from the environment.",
+                    s.location, Severity.NOTE)
             else:
                 yield self.finding(f"{s.key} is set from a string literal in the source.", s.location)
+
+
+def _looks_real(value: str) -> bool:
+    """A value that looks like a real credential rather than a stand-in: long enough, of mixed
+    kinds of characters, with no word that says it is a stand-in."""
+    v = value.strip()
+    kinds = sum(any(test(c) for c in v) for test in (str.islower, str.isupper, str.isdigit,
+                                                      lambda c: not c.isalnum()))
+    return len(v) >= 12 and " " not in v and kinds >= 2 and not PLACEHOLDER.search(v)

@@ -23,6 +23,17 @@ WHY = {
 VALIDATION = re.compile(r"^(ValueError|\w*ValidationError|Invalid\w*|\w*Invalid(Error)?|JSONDecodeError|ParseError|"
                         r"\w*DoesNotExist|\w*NotFound(Error|Exception)?|\w*AlreadyExists?(Error)?|\w*ExistsError)$")
 BROAD = frozenset({"", "Exception", "BaseException", "?"})
+# Packages whose errors come from storage, the network, the operating system or a remote
+# service: their text carries queries, host names, paths, account ids. Other libraries'
+# errors (a parser, a codec, a protocol encoder) describe the input they were given.
+INFRASTRUCTURE = frozenset({
+    "sqlalchemy", "psycopg2", "psycopg", "asyncpg", "pymysql", "MySQLdb", "sqlite3", "aiosqlite", "django",
+    "peewee", "tortoise", "pony", "databases", "sqlmodel", "pymongo", "motor", "mongoengine", "redis", "aioredis",
+    "elasticsearch", "opensearchpy", "cassandra", "requests", "httpx", "aiohttp", "urllib", "urllib3", "http",
+    "socket", "ssl", "smtplib", "ftplib", "imaplib", "subprocess", "os", "io", "shutil", "boto3", "botocore",
+    "aiobotocore", "google", "googleapiclient", "azure", "kombu", "celery", "pika", "kafka", "aiokafka", "ldap",
+    "ldap3", "paramiko", "grpc", "kubernetes", "docker", "openai", "stripe", "slack_sdk", "jira", "github",
+})
 
 FLASK = """
 from flask import Flask, jsonify
@@ -40,10 +51,14 @@ from app.services import import_items, ItemError
 app = FastAPI()
 """
 FASTAPI_SERVICES = """
+import sqlite3
+
 class ItemError(ValueError):
     pass
 
 def import_items(payload):
+    with sqlite3.connect("items.db") as db:
+        db.executemany("INSERT INTO items (name) VALUES (?)", [(p,) for p in payload])
     return len(payload)
 """
 DJANGO_URLS = """
@@ -66,12 +81,18 @@ class InformationExposureInResponse(Check):
     - a traceback: `traceback.format_exc()`;
     - an exception's text: `str(e)`, `f"{e}"`, `e.args` of a caught exception.
 
-    Exception text is reported when the `except` is broad (`except Exception`) or catches
-    a library's error (a database, network or OS error). It is not reported when the
-    `except` catches only validation errors (`ValueError`, `ValidationError`,
-    `Invalid...`, `...NotFound`) or exception classes the project defines, whose messages
-    are written for the client, nor on routes that only staff reach (every route that
-    sends it checks a role). Reading one variable or setting (`os.environ.get("REGION")`,
+    Exception text is reported when the `except` is broad (`except Exception`), catches a
+    built-in error (`OSError`, `KeyError`...) or an error of a storage, network, OS or
+    remote-service library (SQLAlchemy, Django's database layer, requests, httpx, boto...).
+    It is not reported when the `except` catches only validation errors (`ValueError`,
+    `ValidationError`, `Invalid...`, `...NotFound`), exception classes the project defines,
+    or errors of other libraries (a parser's, a codec's, a protocol's: they describe the
+    input they were given), whose messages are written for the client, nor on routes that
+    only staff reach (every route that sends it checks a role). A helper's finding names
+    the routes whose handlers call it; a helper no known route calls is not reported. Nor
+    is a broad `except` around a `try` body that only computes on the values it is given
+    (no `await`; calls to built-ins, to parsing or encoding libraries, and to project
+    functions that make no other calls): its errors can only describe those values. Reading one variable or setting (`os.environ.get("REGION")`,
     `app.config["NAME"]`) is not reported. The severity is raised on a route that
     requires no authentication.
 
@@ -203,12 +224,16 @@ def sync(request):
             routes = graph.handled_by(d.function)
             if not d.sink and not routes:
                 continue  # a helper's return value is not a response by itself
+            routes = routes or graph.routes_of(d.function)
+            if not routes:
+                continue  # a helper no known route calls: what reaches the client is unknown
             severity = self.severity
             caught = [c.rpartition(".")[2] for c in d.caught]
-            validation = d.kind == "exception" and caught and all(
-                VALIDATION.match(c.rpartition(".")[2]) or graph.canonical(c) in graph.classes for c in d.caught)
+            validation = d.kind == "exception" and caught and all(_for_the_client(graph, c) for c in d.caught)
             if validation:
-                continue  # the project's own or a validation error: its message is meant for the client
+                continue  # the project's own, a validation or an input library's error: written for the client
+            if d.kind == "exception" and _computes_only(graph, d.tried):
+                continue  # the try body only computes on values it is given: its errors describe them
             if d.kind == "exception" and routes and all(
                     any(a.kind == "role" for a in graph.route_authorization(r)) for r in routes):
                 continue  # only staff reach it
@@ -224,3 +249,49 @@ def sync(request):
                        "Log it on the server and send the client a generic message.")
             related = [Related(r.location, f"{r.method} {r.path} sends it") for r in routes[:3]]
             yield self.finding(message, d.location, severity, related, routes=routes)
+
+
+def _for_the_client(graph, caught: str) -> bool:
+    """An exception class whose text describes the client's own input or is written for the
+    client: a validation error, one the project defines, or one of a library that is not a
+    storage, network, OS or remote-service layer (a parser's, a codec's)."""
+    if VALIDATION.match(caught.rpartition(".")[2]) or graph.canonical(caught) in graph.classes:
+        return True
+    package = caught.partition(".")[0]
+    return "." in caught and package not in INFRASTRUCTURE and package != "builtins"
+
+
+# Built-in calls that reach outside the process.
+_EFFECT_BUILTINS = frozenset({"open", "eval", "exec", "compile", "__import__", "input"})
+
+
+def _computes_only(graph, tried) -> bool:
+    """The ``try`` body awaits nothing and calls only functions that compute on their
+    arguments: built-ins, libraries that are not a storage, network or OS layer (a parser, a
+    codec), the project's classes, and project functions whose own calls (a few levels deep)
+    are all such. Any other call (an unknown object's method, a database session) may fail
+    with text about the server."""
+    if tried is None:
+        return False
+    project = graph._remembered("project packages", "", lambda _: frozenset(
+        q.partition(".")[0] for q in (*graph.functions, *graph.classes)))
+    seen: set = set()
+
+    def pure(call: str, depth: int) -> bool:
+        if call in ("await", "?") or call in _EFFECT_BUILTINS:
+            return False
+        c = graph.canonical(call)
+        if "." not in c:
+            return True
+        if c in graph.classes:
+            return True
+        m = graph.method(c)
+        if m is not None:
+            if m in seen:
+                return True
+            seen.add(m)
+            return depth < 3 and all(pure(x, depth + 1) for x in graph.functions[m].calls)
+        package = c.partition(".")[0]
+        return package not in project and package not in INFRASTRUCTURE and package != "builtins"
+
+    return all(pure(c, 0) for c in tried)

@@ -105,6 +105,9 @@ class SensitiveFieldInResponse(Check):
     Personal data (phone, postal address, birth date; the `personal-fields` setting adds
     names) in a response schema is reported as a note, and only on a route that requires
     no authentication: a signed-in user reading their own profile is the normal case.
+    Routes that only administrators or staff reach (each checks a role) are not reported:
+    they manage those records, their secrets included (a settings page, an account an
+    administrator creates with a generated password).
 
     Boundaries: serializers and forms with `fields = "__all__"` or an `exclude` list are
     RG302's; a FastAPI route that returns an ORM object with no response model, or uses
@@ -268,6 +271,8 @@ def customer(request, pk):
         yield from self._serializers(graph)
 
     def _handler(self, graph, handler, routes):
+        if _staff_only(graph, routes):
+            return  # administrators manage these records, secrets included
         where = f"{'/'.join(dict.fromkeys(r.method for r in routes))} {routes[0].path}"
         severity, tail = route_severity(self.severity, routes)
         # a POST that creates a key or token returns it to its new holder once: that is its purpose
@@ -324,6 +329,8 @@ def customer(request, pk):
             if not secret:
                 continue
             routes = graph.routes_using(schema.qualname)
+            if _staff_only(graph, routes):
+                continue
             severity, tail = route_severity(self.severity, routes)
             related = [Related(marks[f][1].location, f"{f} is a sensitive field of {schema.model.rpartition('.')[2]}")
                        for f in secret if f in marks and marks[f][1] is not None]
@@ -335,6 +342,11 @@ def customer(request, pk):
                 schema.fields_location or schema.location, severity, tuple(dict.fromkeys(related))[:5])
 
 
+
+
+def _staff_only(graph, routes) -> bool:
+    """Every route checks a role: only administrators or staff get the response."""
+    return bool(routes) and all(any(a.kind == "role" for a in graph.route_authorization(r)) for r in routes)
 
 
 def _lines(location, routes):

@@ -25,7 +25,9 @@ class SerializerExposesAllFields(Check):
     that takes every field (`fields = "__all__"`), or whose `exclude` list still leaves
     sensitive fields, when the model has sensitive fields: passwords, tokens, keys,
     staff/admin flags and permissions. Write-only fields are not counted as exposed.
-    The severity is raised when a view that uses it is unprotected or public.
+    The severity is raised when a view that uses it is unprotected or public. A form that
+    only the framework's admin site uses (`form`/`add_form` of a `ModelAdmin`) is not
+    reported: only staff reach it.
 
     ## Why is this bad
     Such a serializer sends password hashes and API keys to every client that can
@@ -125,6 +127,9 @@ class ProfileForm(forms.ModelForm):
     )
 
     def run(self, graph):
+        used_by: dict = {}
+        for u in graph.schema_uses:
+            used_by.setdefault(graph.alias(u.schema), set()).add(graph.alias(u.user))
         for name in sorted(graph.schemas):
             schema = graph.schemas[name]
             marked = _implicit(graph, schema)
@@ -140,6 +145,9 @@ class ProfileForm(forms.ModelForm):
                 continue
             if not left:
                 continue
+            users = used_by.get(graph.alias(schema.qualname), set())
+            if users and all(graph.k.admin_classes.intersection(graph.mro(u)) for u in users):
+                continue  # only the framework's admin site (staff) uses it
             routes = graph.routes_using(schema.qualname)
             open_routes = [r for r in routes if r.auth != "protected"]
             kinds = {marked[f] for f in left}
@@ -161,7 +169,7 @@ class ProfileForm(forms.ModelForm):
                 f"{schema.qualname.rpartition('.')[2]} {how} {schema.model.rpartition('.')[2]}: "
                 f"{', '.join(sorted(left))} {'is' if len(left) == 1 else 'are'} {risk}{where}.",
                 schema.fields_location or schema.location,
-                Severity.ERROR if open_routes else self.severity, related[:5])
+                Severity.ERROR if open_routes else self.severity, related[:5], routes=open_routes or routes)
 
 
 def _implicit(graph, schema) -> dict:

@@ -95,7 +95,7 @@ class QuotaExceeded(Exception):
     pass
 
 def work():
-    return 1
+    return db.session.execute(RECOUNT).rowcount  # the database layer: its errors can carry SQL
 
 @app.post("/a")
 def a():
@@ -145,7 +145,7 @@ def get_admin(token: str = Depends(oauth2)):
     return user
 
 def work():
-    return 1
+    return db.session.execute(REBUILD).rowcount
 
 @app.post("/admin/rebuild")
 def rebuild(admin=Depends(get_admin)):

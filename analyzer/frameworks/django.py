@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, Setting
+from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, SchemaUse, Setting
 from ..fields import classify, masked_type
 from ..names import assignments, base_exprs, call_arg, dotted, literal, module_strings, render_path, string_list
 from ..walk import walk
@@ -120,6 +120,11 @@ class DjangoAdapter(Adapter):
         "django.views.static.serve", "django.views.i18n.JavaScriptCatalog", "django.views.i18n.JSONCatalog",
         "allauth.account.views.account_inactive", "allauth.socialaccount.views.login_cancelled",
         "allauth.socialaccount.views.login_error"})
+    admin_classes = frozenset({
+        "django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin",
+        "django.contrib.admin.TabularInline", "django.contrib.admin.StackedInline",
+        "django.contrib.admin.options.TabularInline", "django.contrib.admin.options.StackedInline",
+        "django.contrib.auth.admin.UserAdmin", "django.contrib.auth.admin.GroupAdmin"})
     fixed_responses = {
         "django.shortcuts.render": "template", "django.template.response.TemplateResponse": "template",
         "django.http.FileResponse": "file", "django.shortcuts.redirect": "redirect",
@@ -493,6 +498,10 @@ class _DjangoFile:
                         method_guards[stmt.name.value] = uses
             if class_guards or method_guards:
                 updates[qual] = (class_guards, method_guards)
+            for name, value, small in assignments(node.body.body):
+                # the form a generic edit view or a ModelAdmin builds: ``form_class = ImageForm``
+                if name in ("form_class", "form", "add_form") and ctx.resolve(value):
+                    self.sink.schema_uses.append(SchemaUse(qual, ctx.resolve(value), ctx.loc(small)))
             self._model(qual, node)
             self._schema(qual, node)
         if updates:

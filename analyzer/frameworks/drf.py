@@ -114,7 +114,9 @@ class DRFAdapter(Adapter):
     }
     caller_names = frozenset({"request.user", "self.request.user", "request.auth", "self.request.auth"})
     client_sources = frozenset({"request.data", "request.query_params", "self.request.query_params", "self.kwargs",
-                                "self.request.data"})
+                                "self.request.data",
+                                # DRF 2's names, still what vendored forks of it (taiga) use
+                                "request.DATA", "request.QUERY_PARAMS", "self.request.DATA", "self.request.QUERY_PARAMS"})
     object_permission_calls = frozenset({".check_object_permissions"})
     implicit_lookup_attrs = frozenset({"queryset", "model"})
     object_methods = frozenset({"get_queryset", "get_object", "initial", "check_object_permissions"})

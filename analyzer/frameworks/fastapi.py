@@ -265,11 +265,14 @@ class _Visitor(ScopedVisitor):
             if scopes:
                 self.sink.scopes.append(ScopeFact("required", owner, loc, scopes, target))
 
-    def _setting(self, key, value, node, scope="", via="") -> None:
+    def _setting(self, key, value, node, scope="", via="", env=False) -> None:
         v, is_literal, fallback = setting_value(self.ctx, value)
+        fallback = fallback or (env and is_literal)  # a BaseSettings default: what runs when the variable is unset
         loc = self.ctx.loc(node)
-        if any(s.key == key and s.location == loc for s in self.sink.settings):
+        same = [s for s in self.sink.settings if s.key == key and s.location == loc]
+        if same and not (fallback and not same[0].fallback):  # another adapter's reading, unless this one knows more
             return
+        self.sink.settings[:] = [s for s in self.sink.settings if s not in same]
         self.sink.settings.append(Setting(key, v, loc, is_literal, fallback, scope, via or self.ctx.code(node)))
 
     def _jwt_keys(self) -> set[str]:
@@ -378,7 +381,7 @@ class _Visitor(ScopedVisitor):
                     fields.append(name)
                     value = small.value
                     if settings_class and value is not None and (isinstance(small, cst.AnnAssign) or not name.isupper()):
-                        self._setting(name, value, small, scope=node.name.value)
+                        self._setting(name, value, small, scope=node.name.value, env=True)
                     if value is not None and isinstance(literal(value), str):
                         self.sink.constants.append((f"{self._qualname(node.name.value)}.{name}", (literal(value),)))
         decorators = {self.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)

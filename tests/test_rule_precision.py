@@ -1,0 +1,106 @@
+"""Precision of the secondary rules on code written the way real projects write it."""
+from routeguard import scan_sources
+
+
+def _rules(report, rule):
+    return sorted((f.location.file, f.location.line, f.severity.level) for f in report.findings if f.rule_id == rule)
+
+
+def test_secret_defaults_a_signing_key_stays_a_stand_in_password_does_not():
+    report = scan_sources({
+        "app/core/config.py": """
+import os
+from pydantic_settings import BaseSettings
+
+class Settings(BaseSettings):
+    SECRET_KEY: str = "dev-secret"
+    POSTGRES_PASSWORD: str = "mealie"
+    SMTP_PASSWORD: str = "Zq8#rT2v!Lm9xW4k"
+
+SMTP_USER = os.getenv("SMTP_USER", "user")
+SMTP_PASSWORD_FALLBACK = os.getenv("SMTP_PASSWORD_FALLBACK", "password")
+MAILGUN_API_KEY = os.getenv("MAILGUN_API_KEY", "key-3ax6xnjp29jd6fds4gc373sgvjxteol0")
+DB_PASSWORD = "changeme"
+""",
+        "settings/ci.py": 'SECRET_KEY = "ci-only-key"\n',
+    })
+    assert _rules(report, "RG403") == [
+        ("app/core/config.py", 6, "warning"),   # signing key default: forgeable wherever the variable is unset
+        ("app/core/config.py", 8, "warning"),   # a real-looking credential as a default
+        ("app/core/config.py", 12, "warning"),
+        ("app/core/config.py", 13, "note"),     # a stand-in set directly
+    ]
+
+
+DRF_SETTINGS = 'INSTALLED_APPS = ["rest_framework"]\nROOT_URLCONF = "proj.urls"\n'
+
+
+def test_allow_any_on_the_way_in_and_on_a_read_says_what_it_opens():
+    report = scan_sources({
+        "proj/settings.py": DRF_SETTINGS,
+        "proj/urls.py": """
+from django.urls import path
+from accounts.views import SessionView
+from wiki.views import PreviewView
+
+urlpatterns = [
+    path("api/session/", SessionView.as_view()),
+    path("api/wiki/preview/", PreviewView.as_view()),
+]
+""",
+        "accounts/views.py": """
+from django.contrib.auth import authenticate, login
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import LoginEvent
+
+
+class SessionView(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        user = authenticate(request, username=request.data["username"], password=request.data["password"])
+        if user is None:
+            return Response(status=status.HTTP_401_UNAUTHORIZED)
+        login(request, user)
+        LoginEvent.objects.create(user=user)
+        return Response({"id": user.pk})
+""",
+        "accounts/models.py": "from django.db import models\nclass LoginEvent(models.Model):\n    pass\n",
+        "wiki/views.py": """
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Page
+
+
+class PreviewView(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        page = Page.objects.get(pk=request.data["page"])
+        return Response({"html": page.body.replace("\\n", "<br>")})
+""",
+        "wiki/models.py": "from django.db import models\nclass Page(models.Model):\n    body = models.TextField()\n",
+    })
+    got = [(f.location.file, f.severity.level, f.message) for f in report.findings if f.rule_id == "RG204"]
+    assert len(got) == 1, got  # the login view is the way in
+    file, level, message = got[0]
+    assert (file, level) == ("wiki/views.py", "warning")
+    assert "changes nothing" in message and "Page" in message and "writes" not in message
+
+
+def test_exception_text_from_a_helper_names_the_route_that_calls_it():
+    from pathlib import Path
+
+    from routeguard import scan_paths
+
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "fastapi" / "gateway"
+    report = scan_paths([root])
+    got = [f for f in report.findings if f.rule_id == "RG404" and f.location.file.endswith("catalog.py")]
+    assert [f.location.line for f in got] == [43]  # not the uuid conversion, not the YAML parser's error
+    assert [(r.method, r.path) for r in got[0].routes] == [("GET", "/api/catalog/suppliers/{supplier}/prices")]
