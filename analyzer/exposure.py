@@ -17,7 +17,7 @@ from .authz_graph import USER_SEGMENT
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Calls that run commands, touch files or sockets, load code, or read the environment.
 _EFFECT_CALL = re.compile(
-    r"^(subprocess|shutil|os|pathlib|tempfile|socket|ctypes|pickle|marshal|importlib|glob|io)\."
+    r"^(subprocess|shutil|os|pathlib|tempfile|socket|ctypes|pickle|marshal|importlib|glob)\.|^io\.(open|FileIO)$"
     r"|^(builtins\.)?(open|eval|exec|compile|__import__)$")
 # A name (call or attribute path) that reads configuration, credentials or secrets.
 _SECRET_NAME = re.compile(r"(environ|getenv|secret|credential|password|passwd|token|api_?key|private)", re.IGNORECASE)
@@ -29,7 +29,7 @@ _WRITE_CALL = re.compile(
     r"write|write_text|write_bytes|unlink|rmdir|rmtree|mkdir|makedirs|rename|move|send|send_\w+|publish|emit|"
     r"enqueue|delay|apply_async|execute|executemany|executescript|flush|drop|truncate|"
     r"(create|update|delete|remove|insert|save|set|add|reset|revoke|grant|purge|clear|record|store|sync|import|"
-    r"register|apply|approve|reject|cancel|enable|disable|invite|assign|transfer|pay|charge|refund|upload|"
+    r"register|approve|reject|cancel|enable|disable|invite|assign|transfer|pay|charge|refund|upload|"
     r"mark|toggle|archive|restore|move|edit|change|replace|submit|schedule|trigger|run|start|stop)_\w+)$")
 # Fields that identify or contact a person (personal data, whoever owns the row).
 _PERSONAL = re.compile(r"(^|_)(e_?mail|phone|mobile|address|birth\w*|dob|ip|ip_address|ssn|salary|location)($|_)",
@@ -55,6 +55,12 @@ _DEPTH = 3
 _PATH_ONLY = re.compile(r"^(os\.path\.\w+|os\.fspath|pathlib\.(Pure)?Path(\.(exists|is_file|is_dir|resolve|joinpath|name|suffix))?)$")
 # A path segment for administration or operations: what is under it is not meant for everyone.
 _ADMIN_SEGMENT = re.compile(r"^(admin|administration|internal|manage|management|staff|ops|superuser|backoffice)$")
+# Verbs that collections, hashes and forms share with stored data.
+_AMBIGUOUS = re.compile(r"^(update|add|remove|put|set|insert|clear|pop|discard|extend|append|delete)$")
+_DATA_RECEIVERS = frozenset({"db", "session", "objects", "query", "cursor", "conn", "connection", "repo", "repos",
+                             "repository", "crud", "collection", "table", "redis", "storage"})
+# Standard modules that make random values and digests: calling them reads no secret.
+_CRYPTO_MODULES = frozenset({"secrets", "hashlib", "hmac", "uuid", "random"})
 _CACHE_OR_QUERY = re.compile(r"^(set|setex|put|execute|executemany|executescript|flush|save)$")
 # A call that makes or checks a secret rather than reading one: ``generate_state_token``, ``CancelToken``.
 _MAKES = re.compile(r"^(?i:generate|create|new|make|issue|build|sign|encode|hash|verify|check|validate)|^get_token$|^[A-Z]")
@@ -113,8 +119,8 @@ def state_changes(graph, route) -> bool:
     handlers count), or a handler that writes, runs commands or touches files on any method.
     A POST that only computes does not."""
     closure = _closure(graph, route.handler)
-    if closure is None:
-        return route.method not in READS
+    if closure is None:  # a library view: it may, unless it is known to read
+        return route.method not in READS and graph.alias(route.handler) not in graph.k.read_views
     if route.method == "DELETE":
         return True
     return any(_writes(graph, q, f) or any(_EFFECT_CALL.match(c) for c in f.calls) for q, f in closure)
@@ -135,6 +141,10 @@ def _judge_read(graph, route) -> tuple[str, str]:
         return "", "its handler is a library view whose output is not known"
     handler = graph.alias(route.handler)
     fixed = [rd for rd in graph.responses.get(handler, ()) if rd.kind == "fixed"]
+    rf = graph.returns.get(handler)
+    # every answer is a page, file, redirect or text fixed in the code: what it reads stays on the server
+    only_fixed = bool(fixed) and len(fixed) == len(graph.responses.get(handler, ())) and not any(
+        not v.startswith("call:") or graph.canonical(v[5:]) not in graph.k.fixed_responses for v in (rf.values if rf else ()))
     reads_config = False
     for q, f in closure:
         if _writes(graph, q, f, reading=True):
@@ -150,18 +160,24 @@ def _judge_read(graph, route) -> tuple[str, str]:
             owner, _, last = call.rpartition(".")
             if _EFFECT_CALL.match(call) and not _PATH_ONLY.match(call):
                 return "", f"it calls {call} (commands, files or the environment)"
+            if only_fixed:
+                continue
             if _names_users(graph, call):
                 return "", f"it calls {call}, which reads users' or tenants' data"
-            if (_SECRET_NAME.search(last) and not _MAKES.match(last)) or _SECRET_NAME.search(_in_module(graph, owner)):
+            if (_SECRET_NAME.search(last) and not _MAKES.match(last)) or \
+                    (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES):
                 return "", f"it calls {call}, which reads a secret"
             reads_config = reads_config or bool(_CONFIG_NAME.search(call))
-        if any(_VISIBLE.search(c) for c in f.calls):
-            continue  # it selects what is published
+        if only_fixed or any(_VISIBLE.search(c) for c in f.calls):
+            continue  # nothing it reads reaches the caller, or it selects what is published
         for ref in (*f.calls, *f.refs):
             model = _queried_model(graph, ref)
             why = _held(graph, model) if model else None
             if why:
                 return "", f"it reads {model.rpartition('.')[2]} rows, which {why}"
+    if only_fixed and not graph.route_lookups(route):
+        return _FIXED[fixed[0].ref] if "," not in fixed[0].ref else \
+            "returns only pages, files or redirects fixed in the code, with no stored data", ""
     if _ADMIN.search(_in_module(graph, handler)) or route.view_class and _ADMIN.search(_in_module(graph, route.view_class)):
         return "", "its handler is about administration or configuration"
     segment = next((seg for seg in route.path.lower().split("/") if _ADMIN_SEGMENT.match(seg)), None)
@@ -176,7 +192,6 @@ def _judge_read(graph, route) -> tuple[str, str]:
         return (_FIXED[fixed[0].ref] if "," not in fixed[0].ref else
                 "returns only pages, files or redirects fixed in the code, with no stored data"), ""
     unknown = False  # part of what it returns has a type the analysis does not know
-    rf = graph.returns.get(handler)
     if rf is not None:
         declared = "" if rf.schema in ("", "None", "?") else rf.schema
         # the declared schema shapes the response; the rows it is built from (when known) say whose data it is
@@ -252,7 +267,24 @@ def _writes(graph, qname: str, f, reading: bool = False) -> bool:
     if any(dw.function == qname for dw in _data_writes(graph)):
         return True
     return any(_WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses
-               and not (reading and _CACHE_OR_QUERY.match(c.rpartition(".")[2])) for c in f.calls)
+               and not (reading and _incidental(graph, c)) for c in f.calls)
+
+
+def _incidental(graph, call: str) -> bool:
+    """In a read, a write-named call that changes nothing anyone reads back: a cache entry, a
+    raw statement (a SELECT as often as not), a library factory (``pyqrcode.create``), or an
+    ambiguous verb on a value that is not stored data (``h.update(data)``, ``seen.add(x)``)."""
+    owner, _, name = call.rpartition(".")
+    parts = owner.lower().split(".")
+    if _CACHE_OR_QUERY.match(name) or any(p in ("cache", "caches", "memo") for p in parts):
+        return True
+    if graph.method(graph.canonical(call)):
+        return False  # a project function: what it does is judged where it is
+    if name == "create" and owner and owner == owner.lower() and len(parts) == 1:
+        return True  # module.create(): a library factory
+    if _AMBIGUOUS.match(name):
+        return not (any(p in _DATA_RECEIVERS for p in parts) or _queried_model(graph, owner))
+    return False
 
 
 def _data_writes(graph):

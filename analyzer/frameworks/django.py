@@ -119,7 +119,11 @@ class DjangoAdapter(Adapter):
         "django.contrib.sitemaps.views.index", "django.contrib.sitemaps.views.sitemap",
         "django.views.static.serve", "django.views.i18n.JavaScriptCatalog", "django.views.i18n.JSONCatalog",
         "allauth.account.views.account_inactive", "allauth.socialaccount.views.login_cancelled",
-        "allauth.socialaccount.views.login_error"})
+        "allauth.socialaccount.views.login_error",
+        # a redirect to a fixed address or a pattern name, whatever the method (RedirectView answers
+        # every method with the redirect); a template rendered with no stored data
+        "django.views.generic.RedirectView", "django.views.generic.base.RedirectView",
+        "django.views.generic.TemplateView", "django.views.generic.base.TemplateView"})
     admin_classes = frozenset({
         "django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin",
         "django.contrib.admin.TabularInline", "django.contrib.admin.StackedInline",
