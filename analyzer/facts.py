@@ -589,6 +589,51 @@ class Disclosure:
 
 
 @dataclass(frozen=True)
+class GraphQLSchema:
+    """A GraphQL schema built in code (``graphene.Schema(query=Query, mutation=Mutation)``):
+    its root types as (operation type "query" | "mutation" | "subscription", or "" when the
+    root's own fields say, qualified name of the class or bindable), and what bounds a query."""
+
+    qualname: str
+    location: Location
+    roots: tuple[tuple[str, str], ...] = ()
+    limits: tuple[str, ...] = ()  # validation rules or extensions that bound depth or cost
+    introspection: bool | None = None  # False: turned off where the schema is built
+
+
+@dataclass(frozen=True)
+class GraphQLField:
+    """A field of a GraphQL object type and the function that resolves it.
+
+    ``owner`` is the class (or the variable of an ariadne bindable); ``name`` the field's
+    name in the schema; ``resolver`` the function, or ``via`` a class whose resolving
+    method (a graphene ``Mutation``'s ``mutate``) resolves it; ``guards`` the permission
+    classes given with the field; ``root`` the operation type its owner serves, when the
+    adapter knows it where the field is declared (``MutationType()``)."""
+
+    owner: str
+    name: str
+    location: Location
+    resolver: str = ""
+    via: str = ""
+    guards: tuple[GuardUse, ...] = ()
+    root: str = ""
+
+
+@dataclass(frozen=True)
+class GraphQLServe:
+    """A view or app that serves a GraphQL schema (``GraphQLView.as_view(schema=schema)``):
+    the schema's qualified name ('' when configured in settings), the variable the view is
+    bound to, and its options as written (``graphiql=True``)."""
+
+    location: Location
+    view: str
+    schema: str = ""
+    bound: str = ""
+    options: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     path: str
     module: str
@@ -634,6 +679,9 @@ class ModuleFacts:
     helper_calls: tuple[HelperCall, ...] = ()
     decisions: tuple[ClientDecision, ...] = ()
     disclosures: tuple[Disclosure, ...] = ()
+    graphql_schemas: tuple[GraphQLSchema, ...] = ()
+    graphql_fields: tuple[GraphQLField, ...] = ()
+    graphql_serves: tuple[GraphQLServe, ...] = ()
 
 
 @dataclass
@@ -672,3 +720,6 @@ class FactSink:
     helper_calls: list = field(default_factory=list)
     decisions: list = field(default_factory=list)
     disclosures: list = field(default_factory=list)
+    graphql_schemas: list = field(default_factory=list)
+    graphql_fields: list = field(default_factory=list)
+    graphql_serves: list = field(default_factory=list)

@@ -171,7 +171,7 @@ class User(db.Model):
             yield self._app_finding(graph, candidates)
             return
         for routes, verbs in per_route(candidates, route=lambda r: r):
-            head = f"{verbs} {routes[0].path} requires no authentication"
+            head = f"{routes[0].display(verbs)} requires no authentication"
             tail = ": no guard at any layer protects it and it is not marked public."
             if any(r.method in WRITE_METHODS and state_changes(graph, r) or r.method == "ANY" and any_writes(graph, r)
                    for r in routes):

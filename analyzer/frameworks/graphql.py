@@ -1,0 +1,248 @@
+"""GraphQL servers: graphene (and graphene-django), strawberry and ariadne.
+
+A GraphQL endpoint is one URL that serves many operations. This adapter records the
+schemas built in code (their root Query/Mutation types), the fields of the object types with
+the functions that resolve them and the permission classes given with them, and the views
+that serve a schema (``GraphQLView.as_view(schema=schema, graphiql=True)``). The linker
+turns the route of such a view into one operation per root field, each guarded by the
+view's guards and its resolver's own (analyzer/operations.py).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from ..facts import GraphQLField, GraphQLSchema, GraphQLServe, GuardUse
+from ..names import assignments, call_arg, literal
+from ..walk import walk
+from .base import Adapter, ScopedVisitor
+
+# Classes (and functions) that build a schema -> the keywords naming its root types.
+SCHEMA_BUILDERS = {
+    "graphene.Schema": "roots", "graphene.types.schema.Schema": "roots",
+    "strawberry.Schema": "roots", "strawberry.schema.Schema": "roots", "strawberry.federation.Schema": "roots",
+    "ariadne.make_executable_schema": "bindables", "ariadne.executable_schema.make_executable_schema": "bindables",
+}
+ROOT_KEYWORDS = ("query", "mutation", "subscription")
+# ariadne's bindables for the root types
+BINDABLES = {"ariadne.QueryType": "query", "ariadne.MutationType": "mutation", "ariadne.SubscriptionType": "subscription",
+             "ariadne.ObjectType": "", "ariadne.objects.ObjectType": "", "ariadne.objects.QueryType": "query",
+             "ariadne.objects.MutationType": "mutation"}
+# Decorators (and field functions) that declare a strawberry field -> its operation type when
+# it sits on a root type ("" : the root's).
+STRAWBERRY_FIELDS = {
+    "strawberry.field": "", "strawberry.mutation": "mutation", "strawberry.subscription": "subscription",
+    "strawberry_django.field": "", "strawberry_django.mutation": "mutation",
+    "strawberry.django.field": "", "strawberry.django.mutation": "mutation",
+}
+# Views and apps that serve a schema: qualified name -> how the schema is given to them
+# ("as_view": ``X.as_view(schema=...)``, "call": ``X(schema, ...)``).
+GRAPHQL_VIEWS = {
+    "flask_graphql.GraphQLView": "as_view", "graphql_server.flask.GraphQLView": "as_view",
+    "graphene_django.views.GraphQLView": "as_view", "graphene_file_upload.django.FileUploadGraphQLView": "as_view",
+    "strawberry.flask.views.GraphQLView": "as_view", "strawberry.flask.views.AsyncGraphQLView": "as_view",
+    "strawberry.django.views.GraphQLView": "as_view", "strawberry.django.views.AsyncGraphQLView": "as_view",
+    "ariadne.contrib.django.views.GraphQLView": "as_view",
+    "strawberry.fastapi.GraphQLRouter": "call", "strawberry.asgi.GraphQL": "call",
+    "starlette.graphql.GraphQLApp": "call", "starlette_graphene3.GraphQLApp": "call",
+    "ariadne.asgi.GraphQL": "call", "ariadne.wsgi.GraphQL": "call",
+}
+
+
+def _camel(name: str) -> str:
+    """graphene's and strawberry's default field names: ``delete_book`` -> ``deleteBook``."""
+    head, *rest = name.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest) if rest else name
+
+
+class GraphQLAdapter(Adapter):
+    name = "graphql"
+    markers = (r"graphene|strawberry|ariadne|graphql|GraphQL",)
+    known_guards = {
+        "graphql_jwt.decorators.login_required": "auth", "graphql_jwt.decorators.staff_member_required": "auth",
+        "graphql_jwt.decorators.superuser_required": "auth", "graphql_jwt.decorators.permission_required": "auth",
+        "graphql_jwt.decorators.user_passes_test": "auth",
+        "strawberry_django.permissions.IsAuthenticated": "auth", "strawberry_django.permissions.IsStaff": "auth",
+        "strawberry_django.permissions.IsSuperuser": "auth", "strawberry_django.permissions.HasPerm": "auth",
+    }
+    authz_guards = {
+        "graphql_jwt.decorators.staff_member_required": "role", "graphql_jwt.decorators.superuser_required": "role",
+        "graphql_jwt.decorators.permission_required": "role",
+        "strawberry_django.permissions.IsStaff": "role", "strawberry_django.permissions.IsSuperuser": "role",
+        "strawberry_django.permissions.HasPerm": "role",
+    }
+    auth_exceptions = frozenset({"graphql_jwt.exceptions.PermissionDenied"})
+    guard_methods = {"has_permission": "request"}
+    caller_names = frozenset({"info.context.user", "info.context.request.user"})
+    graphql_views = frozenset(GRAPHQL_VIEWS)
+
+    def extract(self, ctx, sink) -> None:
+        walk(ctx.tree, _GraphQLVisitor(ctx, sink))
+
+
+class _GraphQLVisitor(ScopedVisitor):
+    def __init__(self, ctx, sink):
+        super().__init__(ctx)
+        self.sink = sink
+        self.bindables: dict[str, str] = {}  # variable -> operation type of an ariadne bindable made here
+        self.seen: set = set()  # calls already recorded as a schema or a served view
+
+    # -- object types and their fields --------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        owner = self._qualname(node.name.value)
+        strawberry_type = any(self.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+                              .startswith(("strawberry.", "strawberry_django.")) for d in node.decorators)
+        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(stmt, cst.FunctionDef):
+                self._method_field(owner, stmt, strawberry_type)
+        for name, value, small in assignments(node.body.body if isinstance(node.body, cst.IndentedBlock) else ()):
+            if not isinstance(value, cst.Call):
+                continue
+            func = self.resolve(value.func)
+            loc = self.ctx.loc(small)
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value == "Field" \
+                    and not func.startswith("graphene."):  # graphene: ``add_book = AddBook.Field()``
+                via = self.resolve(value.func.value)
+                if via:
+                    self.sink.graphql_fields.append(GraphQLField(owner, _camel(name), loc, via=via))
+                continue
+            resolver = call_arg(value, "resolver")
+            if resolver is not None and self.resolve(resolver) and (func.startswith(("graphene.", "strawberry"))):
+                root = STRAWBERRY_FIELDS.get(func, "")
+                self.sink.graphql_fields.append(GraphQLField(owner, self._field_name(value, name), loc,
+                                                             resolver=self.resolve(resolver),
+                                                             guards=self._permissions(value), root=root))
+        self.stack.append(node.name.value)
+
+    def leave_ClassDef(self, node) -> None:
+        self.stack.pop()
+
+    def _method_field(self, owner: str, node: cst.FunctionDef, strawberry_type: bool) -> None:
+        name = node.name.value
+        resolver = f"{owner}.{name}"
+        for d in node.decorators:
+            expr = d.decorator
+            func = self.resolve(expr.func if isinstance(expr, cst.Call) else expr)
+            if func in STRAWBERRY_FIELDS:
+                call = expr if isinstance(expr, cst.Call) else None
+                self.sink.graphql_fields.append(GraphQLField(
+                    owner, self._field_name(call, name) if call else _camel(name), self.ctx.loc(node), resolver,
+                    guards=self._permissions(call) if call else (), root=STRAWBERRY_FIELDS[func]))
+                return
+        if name.startswith("resolve_") and len(name) > 8 and not strawberry_type:  # graphene
+            self.sink.graphql_fields.append(GraphQLField(owner, _camel(name[8:]), self.ctx.loc(node), resolver))
+
+    def _field_name(self, call, default: str) -> str:
+        given = literal(call_arg(call, "name")) if call is not None else None
+        return given if isinstance(given, str) else _camel(default)
+
+    def _permissions(self, call) -> tuple[GuardUse, ...]:
+        """``permission_classes=[IsAuthenticated]`` (strawberry), ``extensions=[PermissionExtension(
+        permissions=[...])]``: each class, judged at link time by its ``has_permission``."""
+        value = call_arg(call, "permission_classes") if call is not None else None
+        found = []
+        if isinstance(value, (cst.List, cst.Tuple)):
+            found = [e.value for e in value.elements]
+        extensions = call_arg(call, "extensions") if call is not None else None
+        for e in extensions.elements if isinstance(extensions, (cst.List, cst.Tuple)) else ():
+            perms = call_arg(e.value, "permissions") if isinstance(e.value, cst.Call) else None
+            if isinstance(perms, (cst.List, cst.Tuple)):
+                found += [p.value for p in perms.elements]
+        uses = []
+        for expr in found:
+            use = self.ctx.guard_use(expr, "permission", self.local)
+            if use.target:
+                uses.append(use)
+        return tuple(uses)
+
+    # -- functions: ariadne resolvers ---------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind_def(node.name.value)
+        qualname = self._qualname(node.name.value)
+        for d in node.decorators:  # ``@mutation.field("editPost")``
+            expr = d.decorator
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "field":
+                name = literal(call_arg(expr, None, 0))
+                owner = self.resolve(expr.func.value)
+                if isinstance(name, str) and owner and not owner.startswith(("strawberry", "graphene")):
+                    self.sink.graphql_fields.append(GraphQLField(owner, name, self.ctx.loc(node), qualname,
+                                                                 root=self.bindables.get(owner, "")))
+        params = {p.name.value: f"{qualname}.{p.name.value}" for p in (*node.params.posonly_params, *node.params.params)}
+        self.scopes.append((qualname, params))
+        self.stack.append(node.name.value)
+
+    def leave_FunctionDef(self, node) -> None:
+        self.scopes.pop()
+        self.stack.pop()
+
+    # -- schemas, bindables and the views that serve them -------------------------------------
+    def _assign(self, target, value, stmt) -> None:
+        if not isinstance(value, cst.Call) or not isinstance(target, cst.Name):
+            return
+        bound = self._bind(target.value)
+        func = self.resolve(value.func)
+        if func in BINDABLES:
+            kind = BINDABLES[func] or {"Query": "query", "Mutation": "mutation", "Subscription": "subscription"}.get(
+                literal(call_arg(value, "name", 0)) or "", "")
+            self.bindables[bound] = kind
+            return
+        self._call(value, bound)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._call(node, "")
+
+    def _call(self, node: cst.Call, bound: str) -> None:
+        if id(node) in self.seen:
+            return
+        func = self.resolve(node.func)
+        if func in SCHEMA_BUILDERS:
+            self.seen.add(id(node))
+            self._schema(node, func, bound)
+            return
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "as_view":
+            view = self.resolve(node.func.value)
+            given = {a.keyword.value for a in node.args if a.keyword}
+            if GRAPHQL_VIEWS.get(view) == "as_view" or given & {"schema", "graphiql"}:
+                self.seen.add(id(node))
+                self._serve(node, view, bound, call_arg(node, "schema"))
+        elif GRAPHQL_VIEWS.get(func) == "call":
+            self.seen.add(id(node))
+            self._serve(node, func, bound, call_arg(node, "schema", 0))
+
+    def _serve(self, node: cst.Call, view: str, bound: str, schema) -> None:
+        options = []
+        for a in node.args:
+            if a.keyword and a.keyword.value != "schema":
+                value = literal(a.value)
+                options.append((a.keyword.value, value if isinstance(value, (bool, int, str)) or value is None
+                                else self.ctx.code(a.value)))
+        self.sink.graphql_serves.append(GraphQLServe(self.ctx.loc(node), view, self.resolve(schema) if schema else "",
+                                                     bound, tuple(options)))
+
+    def _schema(self, node: cst.Call, func: str, bound: str) -> None:
+        roots = []
+        if SCHEMA_BUILDERS[func] == "roots":
+            for i, kw in enumerate(ROOT_KEYWORDS):
+                arg = call_arg(node, kw, i)
+                if arg is not None and self.resolve(arg):
+                    roots.append((kw, self.resolve(arg)))
+        else:  # ariadne: type definitions, then bindables (or lists of them)
+            for a in node.args[1:]:
+                if a.keyword is not None:
+                    continue
+                items = [e.value for e in a.value.elements] if isinstance(a.value, (cst.List, cst.Tuple)) else [a.value]
+                roots += [("", self.resolve(e)) for e in items if self.resolve(e)]
+        limits, introspection = [], None
+        for kw in ("extensions", "validation_rules", "middleware"):
+            value = call_arg(node, kw)
+            for e in value.elements if isinstance(value, (cst.List, cst.Tuple)) else ():
+                name = self.resolve(e.value.func if isinstance(e.value, cst.Call) else e.value)
+                last = name.rpartition(".")[2]
+                if any(w in last for w in ("Depth", "Cost", "Complexity", "MaxTokens", "MaxAliases", "QueryLimit")):
+                    limits.append(last)
+                if "Introspection" in last:
+                    introspection = False
+        value = literal(call_arg(node, "introspection"))
+        if isinstance(value, bool):
+            introspection = value
+        self.sink.graphql_schemas.append(GraphQLSchema(bound or f"{self.ctx.module}.<schema>", self.ctx.loc(node),
+                                                       tuple(roots), tuple(limits), introspection))
