@@ -9,12 +9,15 @@ view's guards and its resolver's own (analyzer/operations.py).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
-from ..facts import GraphQLField, GraphQLSchema, GraphQLServe, GuardUse
+from ..facts import GraphQLField, GraphQLSchema, GraphQLServe, GuardUse, Route
 from ..names import assignments, call_arg, literal
 from ..walk import walk
 from .base import Adapter, ScopedVisitor
+from .drf import _user_checks
 
 # Classes (and functions) that build a schema -> the keywords naming its root types.
 SCHEMA_BUILDERS = {
@@ -47,6 +50,15 @@ GRAPHQL_VIEWS = {
     "ariadne.asgi.GraphQL": "call", "ariadne.wsgi.GraphQL": "call",
 }
 
+# Calls that put an ASGI app or router under a path: method -> ((keyword, position) of the app,
+# (keyword, position) of the path, or () when the path is a ``prefix`` keyword).
+MOUNTS = {"mount": (("app", 1), ("path", 0)), "add_route": (("route", 1), ("path", 0)),
+          "include_router": (("router", 0), ("prefix", None))}
+
+# graphql-jwt's mutations that issue, refresh, verify or revoke a token: the way in, public.
+WAY_IN = frozenset({"ObtainJSONWebToken", "Refresh", "Verify", "Revoke", "DeleteJSONWebTokenCookie",
+                    "DeleteRefreshTokenCookie"})
+
 
 def _camel(name: str) -> str:
     """graphene's and strawberry's default field names: ``delete_book`` -> ``deleteBook``."""
@@ -76,7 +88,12 @@ class GraphQLAdapter(Adapter):
     graphql_views = frozenset(GRAPHQL_VIEWS)
 
     def extract(self, ctx, sink) -> None:
-        walk(ctx.tree, _GraphQLVisitor(ctx, sink))
+        visitor = _GraphQLVisitor(ctx, sink)
+        walk(ctx.tree, visitor)
+        if visitor.evidence:  # permission classes' ``has_permission`` that return a test of the user
+            sink.functions[:] = [
+                replace(f, evidence=tuple(sorted({*f.evidence, *visitor.evidence[f.qualname]})))
+                if f.qualname in visitor.evidence else f for f in sink.functions]
 
 
 class _GraphQLVisitor(ScopedVisitor):
@@ -85,6 +102,8 @@ class _GraphQLVisitor(ScopedVisitor):
         self.sink = sink
         self.bindables: dict[str, str] = {}  # variable -> operation type of an ariadne bindable made here
         self.seen: set = set()  # calls already recorded as a schema or a served view
+        self.evidence: dict[str, list[str]] = {}  # permission method -> what it checks
+        self.served: dict[str, str] = {}  # variable -> the GraphQL view or app bound to it here
 
     # -- object types and their fields --------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -94,6 +113,10 @@ class _GraphQLVisitor(ScopedVisitor):
         for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
             if isinstance(stmt, cst.FunctionDef):
                 self._method_field(owner, stmt, strawberry_type)
+                if stmt.name.value == "has_permission" and "info" in [p.name.value for p in stmt.params.params]:
+                    found = _user_checks(stmt)  # strawberry: ``return info.context.request.user.is_authenticated``
+                    if found:
+                        self.evidence[f"{owner}.has_permission"] = found
         for name, value, small in assignments(node.body.body if isinstance(node.body, cst.IndentedBlock) else ()):
             if not isinstance(value, cst.Call):
                 continue
@@ -103,7 +126,9 @@ class _GraphQLVisitor(ScopedVisitor):
                     and not func.startswith("graphene."):  # graphene: ``add_book = AddBook.Field()``
                 via = self.resolve(value.func.value)
                 if via:
-                    self.sink.graphql_fields.append(GraphQLField(owner, _camel(name), loc, via=via))
+                    way_in = (GuardUse(via, f"{self.ctx.code(value.func.value)} (the way in)", loc, effect="public"),) \
+                        if via.rpartition(".")[2] in WAY_IN and via.startswith("graphql_jwt.") else ()
+                    self.sink.graphql_fields.append(GraphQLField(owner, _camel(name), loc, via=via, guards=way_in))
                 continue
             resolver = call_arg(value, "resolver")
             if resolver is not None and self.resolve(resolver) and (func.startswith(("graphene.", "strawberry"))):
@@ -207,6 +232,28 @@ class _GraphQLVisitor(ScopedVisitor):
         elif GRAPHQL_VIEWS.get(func) == "call":
             self.seen.add(id(node))
             self._serve(node, func, bound, call_arg(node, "schema", 0))
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value in MOUNTS:
+            self._mounted(node, node.func.attr.value)
+
+    def _mounted(self, node: cst.Call, how: str) -> None:
+        """``app.mount("/graphql", GraphQL(schema))``, ``app.add_route("/graphql", app)``,
+        ``app.include_router(graphql_app, prefix="/graphql")`` on a FastAPI application: a route
+        to the served schema (its operations are listed by the linker)."""
+        app = call_arg(node, *MOUNTS[how][0])
+        path = literal(call_arg(node, *MOUNTS[how][1])) if MOUNTS[how][1] else None
+        path = path if isinstance(path, str) else "" if how == "include_router" else None
+        if app is None or path is None:
+            return
+        if isinstance(app, cst.Call):
+            view = self.resolve(app.func)
+        else:
+            view = self.served.get(self.resolve(app), "")
+        if GRAPHQL_VIEWS.get(view) != "call":
+            return
+        handler = view if isinstance(app, cst.Call) else self.resolve(app)
+        self.sink.routes.append(Route(self.resolve(node.func.value), "fastapi", path, ("POST",), handler, None,
+                                      self.ctx.loc(node), view_class=view, span_start=self.ctx.loc(node).line,
+                                      by_reference=True))
 
     def _serve(self, node: cst.Call, view: str, bound: str, schema) -> None:
         options = []
@@ -215,6 +262,8 @@ class _GraphQLVisitor(ScopedVisitor):
                 value = literal(a.value)
                 options.append((a.keyword.value, value if isinstance(value, (bool, int, str)) or value is None
                                 else self.ctx.code(a.value)))
+        if bound:
+            self.served[bound] = view
         self.sink.graphql_serves.append(GraphQLServe(self.ctx.loc(node), view, self.resolve(schema) if schema else "",
                                                      bound, tuple(options)))
 
