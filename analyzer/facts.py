@@ -623,14 +623,20 @@ class GraphQLField:
 @dataclass(frozen=True)
 class GraphQLServe:
     """A view or app that serves a GraphQL schema (``GraphQLView.as_view(schema=schema)``):
-    the schema's qualified name ('' when configured in settings), the variable the view is
-    bound to, and its options as written (``graphiql=True``)."""
+    the schema's qualified name ('' when configured in settings) and the variable the view is
+    bound to. ``ide``: the in-browser IDE (GraphiQL, a playground) is "on" (enabled in the
+    code whatever the environment), "default" (the library enables it unless told not to),
+    or '' (off, or decided by an expression such as a debug setting); ``ide_code`` says how.
+    ``introspection`` False and ``limits`` as on GraphQLSchema, given to the view."""
 
     location: Location
     view: str
     schema: str = ""
     bound: str = ""
-    options: tuple[tuple[str, object], ...] = ()
+    ide: str = ""
+    ide_code: str = ""
+    introspection: bool | None = None
+    limits: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .facts import Location
+from .facts import GraphQLServe, Location
 
 # the operation type -> the HTTP method whose meaning (read or write) it has
 METHOD_OF = {"query": "GET", "mutation": "POST", "subscription": "GET"}
@@ -58,7 +58,7 @@ class OperationQueries:
         if here:
             return min(here, key=lambda s: s.location.line)
         if any(c in self.k.graphql_views for c in mro):  # a schema configured in settings
-            return next((s for s in serves if self.alias(s.view) in mro), True)
+            return next((s for s in serves if self.alias(s.view) in mro), None) or GraphQLServe(route.location, view_class)
         return None
 
     def graphql_operations(self, route, view_class: str, mro: list[str]) -> list[Operation] | None:
@@ -68,12 +68,15 @@ class OperationQueries:
         if serve is None:
             return None
         schemas, fields, _ = self._graphql_index()
-        given = getattr(serve, "schema", "")
+        given = serve.schema
         schema = schemas.get(self.alias(given)) if given else None
         if schema is None and not given and len(schemas) == 1:  # the project's one schema (Django settings)
             schema = next(iter(schemas.values()))
         if schema is None:
             return None
+        if not hasattr(self, "_gql_routes"):
+            self._gql_routes = {}
+        self._gql_routes.setdefault((serve, schema.qualname), set()).add(route.location)
         ops, seen = [], set()
         for kind, root in schema.roots:
             root = self.alias(root)
@@ -85,6 +88,15 @@ class OperationQueries:
                     seen.add((op_kind, f.name))
                     ops.append(self._operation(op_kind, f))
         return ops
+
+    def graphql_endpoints(self) -> list[tuple]:
+        """(GraphQLServe, GraphQLSchema, [RouteInfo of the operations it serves]) for each view
+        that serves a schema at some route, in source order."""
+        schemas = self._graphql_index()[0]
+        out = []
+        for (serve, qual), sites in getattr(self, "_gql_routes", {}).items():
+            out.append((serve, schemas[qual], [r for r in self.routes if r.kind != "http" and r.registration in sites]))
+        return sorted(out, key=lambda e: (e[0].location, e[1].qualname))
 
     def _bindable_kind(self, owner: str) -> str:
         made = self.instances.get(owner, "")

@@ -9,6 +9,7 @@ view's guards and its resolver's own (analyzer/operations.py).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import libcst as cst
@@ -58,6 +59,19 @@ MOUNTS = {"mount": (("app", 1), ("path", 0)), "add_route": (("route", 1), ("path
 # graphql-jwt's mutations that issue, refresh, verify or revoke a token: the way in, public.
 WAY_IN = frozenset({"ObtainJSONWebToken", "Refresh", "Verify", "Revoke", "DeleteJSONWebTokenCookie",
                     "DeleteRefreshTokenCookie"})
+
+# Keywords of a GraphQL view that switch its in-browser IDE on or off, the explorer classes
+# that switch it on, and the views that serve one unless told not to.
+IDE_KEYWORDS = frozenset({"graphiql", "graphql_ide", "playground", "explorer", "enable_playground"})
+IDE_EXPLORERS = frozenset({"ExplorerGraphiQL", "ExplorerPlayground", "ExplorerApollo"})
+IDE_BY_DEFAULT = frozenset({
+    "strawberry.flask.views.GraphQLView", "strawberry.flask.views.AsyncGraphQLView",
+    "strawberry.django.views.GraphQLView", "strawberry.django.views.AsyncGraphQLView",
+    "strawberry.fastapi.GraphQLRouter", "strawberry.asgi.GraphQL", "ariadne.asgi.GraphQL", "ariadne.wsgi.GraphQL",
+    "ariadne.contrib.django.views.GraphQLView", "starlette.graphql.GraphQLApp",
+})
+# Validation rules and extensions that bound a query's depth, cost, size or aliases.
+LIMITS = re.compile(r"depth|cost|complexity|max_?tokens|max_?aliases|query_?limit", re.IGNORECASE)
 
 
 def _camel(name: str) -> str:
@@ -256,16 +270,26 @@ class _GraphQLVisitor(ScopedVisitor):
                                       by_reference=True))
 
     def _serve(self, node: cst.Call, view: str, bound: str, schema) -> None:
-        options = []
+        ide, ide_code = ("default", f"{view.rpartition('.')[2]}'s default") if view in IDE_BY_DEFAULT else ("", "")
         for a in node.args:
-            if a.keyword and a.keyword.value != "schema":
+            if a.keyword and a.keyword.value in IDE_KEYWORDS:
                 value = literal(a.value)
-                options.append((a.keyword.value, value if isinstance(value, (bool, int, str)) or value is None
-                                else self.ctx.code(a.value)))
+                code = f"{a.keyword.value}={self.ctx.code(a.value)}"
+                if value is None or value is False or value == "":
+                    ide, ide_code = "", ""
+                elif value is True or isinstance(value, str) or isinstance(a.value, cst.Call) \
+                        and self.resolve(a.value.func).rpartition(".")[2] in IDE_EXPLORERS:
+                    ide, ide_code = "on", code
+                else:  # ``graphiql=settings.DEBUG``: decided by the environment
+                    ide, ide_code = "", ""
+        limits, introspection = self._rules(node, ("validation_rules", "middleware"))
+        value = literal(call_arg(node, "introspection"))
+        if isinstance(value, bool):
+            introspection = value
         if bound:
             self.served[bound] = view
         self.sink.graphql_serves.append(GraphQLServe(self.ctx.loc(node), view, self.resolve(schema) if schema else "",
-                                                     bound, tuple(options)))
+                                                     bound, ide, ide_code, introspection, limits))
 
     def _schema(self, node: cst.Call, func: str, bound: str) -> None:
         roots = []
@@ -280,18 +304,20 @@ class _GraphQLVisitor(ScopedVisitor):
                     continue
                 items = [e.value for e in a.value.elements] if isinstance(a.value, (cst.List, cst.Tuple)) else [a.value]
                 roots += [("", self.resolve(e)) for e in items if self.resolve(e)]
+        limits, introspection = self._rules(node, ("extensions", "validation_rules", "middleware"))
+        self.sink.graphql_schemas.append(GraphQLSchema(bound or f"{self.ctx.module}.<schema>", self.ctx.loc(node),
+                                                       tuple(roots), limits, introspection))
+
+    def _rules(self, node: cst.Call, keywords) -> tuple[tuple[str, ...], bool | None]:
+        """(the rules or extensions given that bound a query's depth or cost, False when one
+        of them turns introspection off) among the list arguments ``keywords`` of ``node``."""
         limits, introspection = [], None
-        for kw in ("extensions", "validation_rules", "middleware"):
+        for kw in keywords:
             value = call_arg(node, kw)
             for e in value.elements if isinstance(value, (cst.List, cst.Tuple)) else ():
-                name = self.resolve(e.value.func if isinstance(e.value, cst.Call) else e.value)
-                last = name.rpartition(".")[2]
-                if any(w in last for w in ("Depth", "Cost", "Complexity", "MaxTokens", "MaxAliases", "QueryLimit")):
-                    limits.append(last)
-                if "Introspection" in last:
+                name = self.resolve(e.value.func if isinstance(e.value, cst.Call) else e.value).rpartition(".")[2]
+                if LIMITS.search(name):
+                    limits.append(name)
+                if "introspection" in name.lower():
                     introspection = False
-        value = literal(call_arg(node, "introspection"))
-        if isinstance(value, bool):
-            introspection = value
-        self.sink.graphql_schemas.append(GraphQLSchema(bound or f"{self.ctx.module}.<schema>", self.ctx.loc(node),
-                                                       tuple(roots), tuple(limits), introspection))
+        return tuple(limits), introspection
