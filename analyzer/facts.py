@@ -384,7 +384,7 @@ class SchemaFact:
 
     qualname: str
     location: Location
-    kind: str  # serializer | form
+    kind: str  # serializer | form | output (a type clients read and never write: a GraphQL object type)
     model: str
     all_fields: bool = False
     fields: tuple[str, ...] = ()

@@ -201,3 +201,35 @@ app = Flask(__name__)
 app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema))
 """})
     assert [(r.kind, r.path) for r in report.routes] == [("http", "/graphql")]
+
+
+def test_a_django_object_type_taking_every_field_of_the_user_model_sends_its_secrets():
+    schema = """
+import graphene
+from django.contrib.auth import get_user_model
+from graphene_django import DjangoObjectType
+
+class UserType(DjangoObjectType):
+    class Meta:
+        model = get_user_model()
+        fields = %s
+
+class Query(graphene.ObjectType):
+    users = graphene.List(UserType)
+
+    def resolve_users(root, info):
+        return get_user_model().objects.all()
+
+schema = graphene.Schema(query=Query)
+"""
+    urls = """
+from django.urls import path
+from graphene_django.views import GraphQLView
+urlpatterns = [path("graphql/", GraphQLView.as_view())]
+"""
+    report = django(urls, schema=schema % '"__all__"')
+    (hit,) = [f for f in report.findings if f.rule_id == "RG302"]
+    assert hit.message.startswith("UserType takes every field of User: ") and hit.message.endswith("are sent to clients.")
+    assert "password" in hit.message and "RG301" not in {f.rule_id for f in report.findings}  # read, never written
+    report = django(urls, schema=schema % '("id", "username")')
+    assert "RG302" not in {f.rule_id for f in report.findings}

@@ -15,7 +15,7 @@ from dataclasses import replace
 import libcst as cst
 
 from ..facts import GraphQLField, GraphQLSchema, GraphQLServe, GuardUse, Route
-from ..names import assignments, call_arg, literal
+from ..names import assignments, base_exprs, call_arg, literal
 from ..walk import walk
 from .base import Adapter, ScopedVisitor
 from .drf import _user_checks
@@ -60,6 +60,9 @@ MOUNTS = {"mount": (("app", 1), ("path", 0)), "add_route": (("route", 1), ("path
 WAY_IN = frozenset({"ObtainJSONWebToken", "Refresh", "Verify", "Revoke", "DeleteJSONWebTokenCookie",
                     "DeleteRefreshTokenCookie"})
 
+# Object types generated from a model by a Meta class (its ``fields`` / ``exclude``): what
+# they take is sent to clients, never written.
+MODEL_TYPES = frozenset({"graphene_django.DjangoObjectType", "graphene_django.types.DjangoObjectType"})
 # Keywords of a GraphQL view that switch its in-browser IDE on or off, the explorer classes
 # that switch it on, and the views that serve one unless told not to.
 IDE_KEYWORDS = frozenset({"graphiql", "graphql_ide", "playground", "explorer", "enable_playground"})
@@ -104,6 +107,9 @@ class GraphQLAdapter(Adapter):
     def extract(self, ctx, sink) -> None:
         visitor = _GraphQLVisitor(ctx, sink)
         walk(ctx.tree, visitor)
+        if visitor.output_types:  # a DjangoObjectType's Meta (read by the Django adapter) shapes what clients get
+            sink.schemas[:] = [replace(s, kind="output") if s.qualname in visitor.output_types else s
+                               for s in sink.schemas]
         if visitor.evidence:  # permission classes' ``has_permission`` that return a test of the user
             sink.functions[:] = [
                 replace(f, evidence=tuple(sorted({*f.evidence, *visitor.evidence[f.qualname]})))
@@ -118,10 +124,13 @@ class _GraphQLVisitor(ScopedVisitor):
         self.seen: set = set()  # calls already recorded as a schema or a served view
         self.evidence: dict[str, list[str]] = {}  # permission method -> what it checks
         self.served: dict[str, str] = {}  # variable -> the GraphQL view or app bound to it here
+        self.output_types: set[str] = set()  # object types generated from a model (``DjangoObjectType``)
 
     # -- object types and their fields --------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         owner = self._qualname(node.name.value)
+        if any(self.resolve(b) in MODEL_TYPES for b in base_exprs(node)):
+            self.output_types.add(owner)
         strawberry_type = any(self.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
                               .startswith(("strawberry.", "strawberry_django.")) for d in node.decorators)
         for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
