@@ -599,6 +599,7 @@ class GraphQLSchema:
     roots: tuple[tuple[str, str], ...] = ()
     limits: tuple[str, ...] = ()  # validation rules or extensions that bound depth or cost
     introspection: bool | None = None  # False: turned off where the schema is built
+    camel: bool = True  # field names written in snake_case are served in camelCase
 
 
 @dataclass(frozen=True)
@@ -613,6 +614,7 @@ class GraphQLField:
 
     owner: str
     name: str
+    named: bool  # the name is given as served (else it is the attribute's, camel-cased by the schema)
     location: Location
     resolver: str = ""
     via: str = ""

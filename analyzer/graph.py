@@ -767,7 +767,7 @@ class AppGraph(AuthzQueries, OperationQueries):
         base_uses, attrs = self._class_guards(mro, route)
         own_route = [(u, "dependency" if u.kind == "dependency" else "decorator") for u in route.guards]
         operations = self.graphql_operations(route, view_class, mro)
-        if operations is not None:  # a GraphQL endpoint: one route per query and mutation
+        if operations:  # a GraphQL endpoint: one route per query and mutation
             for op in operations:
                 yield op.method, op.handler, op.location, op.location, op.span, \
                     base_uses + self._attr_uses(mro, attrs) + own_route + list(op.uses), op

@@ -83,10 +83,11 @@ class OperationQueries:
             for owner in self.mro(root) or [root]:
                 for f in fields.get(owner, ()):
                     op_kind = kind or f.root or self._bindable_kind(owner)
-                    if not op_kind or (op_kind, f.name) in seen:
+                    name = f.name if f.named or not schema.camel else camel_case(f.name)
+                    if not op_kind or (op_kind, name) in seen:
                         continue
-                    seen.add((op_kind, f.name))
-                    ops.append(self._operation(op_kind, f))
+                    seen.add((op_kind, name))
+                    ops.append(self._operation(op_kind, name, f))
         return ops
 
     def graphql_endpoints(self) -> list[tuple]:
@@ -103,15 +104,16 @@ class OperationQueries:
         return {"QueryType": "query", "MutationType": "mutation", "SubscriptionType": "subscription"}.get(
             made.rpartition(".")[2], "")
 
-    def _operation(self, kind: str, f) -> Operation:
-        handler, loc, span = self.alias(f.resolver) if f.resolver else "", f.location, (f.location.line,) * 2
+    def _operation(self, kind: str, name: str, f) -> Operation:
+        # a field the library resolves itself is handled by its type (found at the field)
+        handler, loc, span = self.alias(f.resolver) if f.resolver else f.owner, f.location, (f.location.line,) * 2
         if f.via:
             via = self.alias(f.via)
             mro = self.mro(via)
-            for name in RESOLVING_METHODS:
-                q, mf = self._find_method(mro, name)
+            for method in RESOLVING_METHODS:
+                q, mf = self._find_method(mro, method)
                 if mf is not None:
-                    handler = mf.handler or f"{q}.{name}"
+                    handler = mf.handler or f"{q}.{method}"
                     break
             else:
                 cls = self.classes.get(via)
@@ -122,4 +124,10 @@ class OperationQueries:
             loc, span = fn.location, (fn.span_start, fn.location.line)
         uses = [(u, "decorator") for u in (fn.decorators if fn else ())]
         uses += [(u, "decorator") for u in f.guards]
-        return Operation(f"graphql-{kind}", f.name, METHOD_OF[kind], handler, loc, span, tuple(uses))
+        return Operation(f"graphql-{kind}", name, METHOD_OF[kind], handler, loc, span, tuple(uses))
+
+
+def camel_case(name: str) -> str:
+    """The name a schema serves a snake_case attribute under: ``delete_book`` -> ``deleteBook``."""
+    head, *rest = name.split("_")
+    return head + "".join(w[:1].upper() + w[1:] for w in rest) if rest else name

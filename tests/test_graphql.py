@@ -233,3 +233,51 @@ urlpatterns = [path("graphql/", GraphQLView.as_view())]
     assert "password" in hit.message and "RG301" not in {f.rule_id for f in report.findings}  # read, never written
     report = django(urls, schema=schema % '("id", "username")')
     assert "RG302" not in {f.rule_id for f in report.findings}
+
+
+def test_fields_the_library_resolves_and_names_kept_as_written():
+    """strawberry-django fields without a resolver are operations too (handled by their type);
+    ``auto_camel_case=False`` serves the attribute names as written (NetBox's schema)."""
+    report = django("""
+from django.urls import path
+from strawberry.django.views import GraphQLView
+from notes.schema import schema
+urlpatterns = [path("graphql/", GraphQLView.as_view(schema=schema, graphql_ide=None))]
+""", schema="""
+from typing import List
+import strawberry
+import strawberry_django
+from strawberry.schema.config import StrawberryConfig
+from .types import NoteType
+
+@strawberry.type
+class Query:
+    note_list: List[NoteType] = strawberry_django.field()
+
+schema = strawberry.Schema(query=Query, config=StrawberryConfig(auto_camel_case=False))
+""", **{"notes/types.py": """
+import strawberry_django
+from .models import Note
+
+@strawberry_django.type(Note, fields=["id", "body"])
+class NoteType:
+    pass
+"""})
+    (op,) = operations(report).values()
+    assert (op.operation, op.handler, op.location.line) == ("note_list", "notes.schema.Query", 10)
+
+
+def test_a_schema_with_no_operation_found_leaves_the_endpoint_listed():
+    report = scan_sources({"app.py": """
+import graphene
+from flask import Flask
+from flask_graphql import GraphQLView
+
+class Query(graphene.ObjectType):
+    pass
+
+schema = graphene.Schema(query=Query)
+app = Flask(__name__)
+app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema))
+"""})
+    assert [(r.kind, r.path) for r in report.routes] == [("http", "/graphql")]

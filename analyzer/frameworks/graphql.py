@@ -77,12 +77,6 @@ IDE_BY_DEFAULT = frozenset({
 LIMITS = re.compile(r"depth|cost|complexity|max_?tokens|max_?aliases|query_?limit", re.IGNORECASE)
 
 
-def _camel(name: str) -> str:
-    """graphene's and strawberry's default field names: ``delete_book`` -> ``deleteBook``."""
-    head, *rest = name.split("_")
-    return head + "".join(w[:1].upper() + w[1:] for w in rest) if rest else name
-
-
 class GraphQLAdapter(Adapter):
     name = "graphql"
     markers = (r"graphene|strawberry|ariadne|graphql|GraphQL",)
@@ -151,14 +145,15 @@ class _GraphQLVisitor(ScopedVisitor):
                 if via:
                     way_in = (GuardUse(via, f"{self.ctx.code(value.func.value)} (the way in)", loc, effect="public"),) \
                         if via.rpartition(".")[2] in WAY_IN and via.startswith("graphql_jwt.") else ()
-                    self.sink.graphql_fields.append(GraphQLField(owner, _camel(name), loc, via=via, guards=way_in))
+                    self.sink.graphql_fields.append(GraphQLField(owner, name, False, loc, via=via, guards=way_in))
                 continue
             resolver = call_arg(value, "resolver")
-            if resolver is not None and self.resolve(resolver) and (func.startswith(("graphene.", "strawberry"))):
-                root = STRAWBERRY_FIELDS.get(func, "")
-                self.sink.graphql_fields.append(GraphQLField(owner, self._field_name(value, name), loc,
-                                                             resolver=self.resolve(resolver),
-                                                             guards=self._permissions(value), root=root))
+            resolver = self.resolve(resolver) if resolver is not None else ""
+            # ``circuit: CircuitType = strawberry_django.field()``: resolved by the library from the model
+            if resolver and func.startswith(("graphene.", "strawberry")) or strawberry_type and func in STRAWBERRY_FIELDS:
+                self.sink.graphql_fields.append(GraphQLField(owner, *self._field_name(value, name), loc, resolver=resolver,
+                                                             guards=self._permissions(value),
+                                                             root=STRAWBERRY_FIELDS.get(func, "")))
         self.stack.append(node.name.value)
 
     def leave_ClassDef(self, node) -> None:
@@ -173,15 +168,15 @@ class _GraphQLVisitor(ScopedVisitor):
             if func in STRAWBERRY_FIELDS:
                 call = expr if isinstance(expr, cst.Call) else None
                 self.sink.graphql_fields.append(GraphQLField(
-                    owner, self._field_name(call, name) if call else _camel(name), self.ctx.loc(node), resolver,
+                    owner, *self._field_name(call, name), self.ctx.loc(node), resolver,
                     guards=self._permissions(call) if call else (), root=STRAWBERRY_FIELDS[func]))
                 return
         if name.startswith("resolve_") and len(name) > 8 and not strawberry_type:  # graphene
-            self.sink.graphql_fields.append(GraphQLField(owner, _camel(name[8:]), self.ctx.loc(node), resolver))
+            self.sink.graphql_fields.append(GraphQLField(owner, name[8:], False, self.ctx.loc(node), resolver))
 
-    def _field_name(self, call, default: str) -> str:
+    def _field_name(self, call, default: str) -> tuple[str, bool]:
         given = literal(call_arg(call, "name")) if call is not None else None
-        return given if isinstance(given, str) else _camel(default)
+        return (given, True) if isinstance(given, str) else (default, False)
 
     def _permissions(self, call) -> tuple[GuardUse, ...]:
         """``permission_classes=[IsAuthenticated]`` (strawberry), ``extensions=[PermissionExtension(
@@ -212,7 +207,7 @@ class _GraphQLVisitor(ScopedVisitor):
                 name = literal(call_arg(expr, None, 0))
                 owner = self.resolve(expr.func.value)
                 if isinstance(name, str) and owner and not owner.startswith(("strawberry", "graphene")):
-                    self.sink.graphql_fields.append(GraphQLField(owner, name, self.ctx.loc(node), qualname,
+                    self.sink.graphql_fields.append(GraphQLField(owner, name, True, self.ctx.loc(node), qualname,
                                                                  root=self.bindables.get(owner, "")))
         params = {p.name.value: f"{qualname}.{p.name.value}" for p in (*node.params.posonly_params, *node.params.params)}
         self.scopes.append((qualname, params))
@@ -314,8 +309,12 @@ class _GraphQLVisitor(ScopedVisitor):
                 items = [e.value for e in a.value.elements] if isinstance(a.value, (cst.List, cst.Tuple)) else [a.value]
                 roots += [("", self.resolve(e)) for e in items if self.resolve(e)]
         limits, introspection = self._rules(node, ("extensions", "validation_rules", "middleware"))
+        camel = literal(call_arg(node, "auto_camel_case"))  # graphene; strawberry says it in its config
+        config = call_arg(node, "config")
+        if isinstance(config, cst.Call):
+            camel = literal(call_arg(config, "auto_camel_case"))
         self.sink.graphql_schemas.append(GraphQLSchema(bound or f"{self.ctx.module}.<schema>", self.ctx.loc(node),
-                                                       tuple(roots), limits, introspection))
+                                                       tuple(roots), limits, introspection, camel is not False))
 
     def _rules(self, node: cst.Call, keywords) -> tuple[tuple[str, ...], bool | None]:
         """(the rules or extensions given that bound a query's depth or cost, False when one
