@@ -91,12 +91,15 @@ class OperationQueries:
         return ops
 
     def graphql_endpoints(self) -> list[tuple]:
-        """(GraphQLServe, GraphQLSchema, [RouteInfo of the operations it serves]) for each view
-        that serves a schema at some route, in source order."""
+        """(GraphQLServe, GraphQLSchema, [RouteInfo of the operations it serves, or of the
+        endpoint itself when none is known]) for each view that serves a schema at some route,
+        in source order."""
         schemas = self._graphql_index()[0]
         out = []
         for (serve, qual), sites in getattr(self, "_gql_routes", {}).items():
-            out.append((serve, schemas[qual], [r for r in self.routes if r.kind != "http" and r.registration in sites]))
+            ops = [r for r in self.routes if r.kind != "http" and r.registration in sites]
+            # no operation found in the schema (built at run time): the endpoint's own route
+            out.append((serve, schemas[qual], ops or [r for r in self.routes if (r.registration or r.location) in sites]))
         return sorted(out, key=lambda e: (e[0].location, e[1].qualname))
 
     def _bindable_kind(self, owner: str) -> str:

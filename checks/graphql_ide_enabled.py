@@ -24,7 +24,8 @@ class GraphQLIDEEnabled(Check):
     explorer) whatever the environment: `GraphQLView.as_view(schema=schema, graphiql=True)`,
     or a view whose library turns the IDE on unless told not to (strawberry's views and
     routers, ariadne's apps) and that is not told. An IDE switched by a setting
-    (`graphiql=settings.DEBUG`) is not reported; the library's default is reported as a note.
+    (`graphiql=settings.DEBUG`) is not reported; the library's default, and an IDE behind a
+    login that guards every operation, are reported as notes.
 
     ## Why is this bad
     The IDE lets anyone who reaches the endpoint browse the schema's documentation and
@@ -95,11 +96,13 @@ urlpatterns = [path("graphql/", GraphQLView.as_view(schema=schema))]  # expect: 
         for serve, schema, routes in graph.graphql_endpoints():
             if not serve.ide or is_test_path(serve.location.file):
                 continue
+            opened = any(r.auth != "protected" for r in routes)
             if serve.ide == "on":
+                who = "anyone who reaches it gets" if opened else "every signed-in user gets"
                 message = (f"The GraphQL endpoint at {routes[0].path if routes else 'its route'} serves its "
-                           f"in-browser IDE in every environment ({serve.ide_code}): anyone who reaches it gets a "
+                           f"in-browser IDE in every environment ({serve.ide_code}): {who} a "
                            "client for every query and mutation; switch it with the debug setting.")
-                severity = self.severity
+                severity = self.severity if opened else Severity.NOTE
             else:
                 message = (f"The GraphQL endpoint at {routes[0].path if routes else 'its route'} serves its "
                            f"in-browser IDE ({serve.ide_code}): nothing turns it off outside development.")

@@ -281,3 +281,16 @@ app = Flask(__name__)
 app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema))
 """})
     assert [(r.kind, r.path) for r in report.routes] == [("http", "/graphql")]
+
+
+def test_graphene_auto_camelcase_off_and_an_ide_behind_a_login_is_a_note():
+    report = django("""
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from graphene_django.views import GraphQLView
+urlpatterns = [path("graphql/", login_required(GraphQLView.as_view(graphiql=True)))]
+""", schema=GRAPHENE_SCHEMA.replace("Schema(query=Query, mutation=Mutation)",
+                                    "Schema(query=Query, mutation=Mutation, auto_camelcase=False)"))
+    assert ("graphql-mutation", "delete_note") in operations(report)
+    (ide,) = [f for f in report.findings if f.rule_id == "RG405"]
+    assert ide.severity.level == "note" and "every signed-in user" in ide.message

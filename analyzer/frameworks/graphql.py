@@ -309,7 +309,7 @@ class _GraphQLVisitor(ScopedVisitor):
                 items = [e.value for e in a.value.elements] if isinstance(a.value, (cst.List, cst.Tuple)) else [a.value]
                 roots += [("", self.resolve(e)) for e in items if self.resolve(e)]
         limits, introspection = self._rules(node, ("extensions", "validation_rules", "middleware"))
-        camel = literal(call_arg(node, "auto_camel_case"))  # graphene; strawberry says it in its config
+        camel = literal(call_arg(node, "auto_camelcase"))  # graphene; strawberry says it in its config
         config = call_arg(node, "config")
         if isinstance(config, cst.Call):
             camel = literal(call_arg(config, "auto_camel_case"))
