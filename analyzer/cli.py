@@ -193,7 +193,8 @@ def routes(paths, fmt, output, link_base, jobs, no_cache, config_file):
             f"{', ' + g.location.file + ':' + str(g.location.line) if g.location else ''})" for g in r.guards) or "-"
         h = r.handler_location or r.location
         auth = f"{r.auth} (public read)" if r.auth == "unprotected" and public_read(report.graph, r) else r.auth
-        rows.append((r.method, r.path, auth, f"{r.handler.rpartition('.')[2]} {h.file}:{h.line}", guards))
+        path = r.path if r.kind == "http" else f"{r.path} ({r.kind.partition('-')[2]} {r.operation})"
+        rows.append((r.method, path, auth, f"{r.handler.rpartition('.')[2]} {h.file}:{h.line}", guards))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     text = "\n".join("  ".join(c.ljust(widths[i]) if i < 4 else c for i, c in enumerate(row)).rstrip() for row in rows)
     _write(text + f"\n{len(rows) - 1} routes.\n", output)

@@ -384,7 +384,7 @@ class SchemaFact:
 
     qualname: str
     location: Location
-    kind: str  # serializer | form
+    kind: str  # serializer | form | output (a type clients read and never write: a GraphQL object type)
     model: str
     all_fields: bool = False
     fields: tuple[str, ...] = ()
@@ -589,6 +589,59 @@ class Disclosure:
 
 
 @dataclass(frozen=True)
+class GraphQLSchema:
+    """A GraphQL schema built in code (``graphene.Schema(query=Query, mutation=Mutation)``):
+    its root types as (operation type "query" | "mutation" | "subscription", or "" when the
+    root's own fields say, qualified name of the class or bindable), and what bounds a query."""
+
+    qualname: str
+    location: Location
+    roots: tuple[tuple[str, str], ...] = ()
+    limits: tuple[str, ...] = ()  # validation rules or extensions that bound depth or cost
+    introspection: bool | None = None  # False: turned off where the schema is built
+    camel: bool = True  # field names written in snake_case are served in camelCase
+
+
+@dataclass(frozen=True)
+class GraphQLField:
+    """A field of a GraphQL object type and the function that resolves it.
+
+    ``owner`` is the class (or the variable of an ariadne bindable); ``name`` the field's
+    name in the schema; ``resolver`` the function, or ``via`` a class whose resolving
+    method (a graphene ``Mutation``'s ``mutate``) resolves it; ``guards`` the permission
+    classes given with the field; ``root`` the operation type its owner serves, when the
+    adapter knows it where the field is declared (``MutationType()``)."""
+
+    owner: str
+    name: str
+    named: bool  # the name is given as served (else it is the attribute's, camel-cased by the schema)
+    location: Location
+    resolver: str = ""
+    via: str = ""
+    guards: tuple[GuardUse, ...] = ()
+    root: str = ""
+
+
+@dataclass(frozen=True)
+class GraphQLServe:
+    """A view or app that serves a GraphQL schema (``GraphQLView.as_view(schema=schema)``):
+    the schema's qualified name ('' when configured in settings) and the variable the view is
+    bound to. ``ide``: the in-browser IDE (GraphiQL, a playground) is "on" (enabled in the
+    code whatever the environment), "default" (the library enables it unless told not to),
+    or '' (off, or decided by an expression such as a debug setting); ``ide_code`` says how.
+    ``introspection`` False and ``limits`` as on GraphQLSchema, given to the view."""
+
+    location: Location
+    view: str
+    schema: str = ""
+    bound: str = ""
+    ide: str = ""
+    ide_code: str = ""
+    introspection: bool | None = None
+    limits: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     path: str
     module: str
@@ -634,6 +687,9 @@ class ModuleFacts:
     helper_calls: tuple[HelperCall, ...] = ()
     decisions: tuple[ClientDecision, ...] = ()
     disclosures: tuple[Disclosure, ...] = ()
+    graphql_schemas: tuple[GraphQLSchema, ...] = ()
+    graphql_fields: tuple[GraphQLField, ...] = ()
+    graphql_serves: tuple[GraphQLServe, ...] = ()
 
 
 @dataclass
@@ -672,3 +728,6 @@ class FactSink:
     helper_calls: list = field(default_factory=list)
     decisions: list = field(default_factory=list)
     disclosures: list = field(default_factory=list)
+    graphql_schemas: list = field(default_factory=list)
+    graphql_fields: list = field(default_factory=list)
+    graphql_serves: list = field(default_factory=list)

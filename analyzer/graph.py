@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import networkx as nx
 
 from .authz_graph import AuthzQueries
+from .operations import OperationQueries
 from .extract import VERIFIES
 from . import fields as _fields
 from .facts import HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
@@ -87,6 +88,16 @@ class RouteInfo:
     # Where a route registered by a call (path(), router.register(), add_url_rule) is
     # registered; ``location`` is then its handler, where findings about it go.
     registration: Location | None = None
+    # What kind of operation it is (http | graphql-query | graphql-mutation | graphql-subscription)
+    # and, for one of the operations a GraphQL endpoint serves, its name (analyzer/operations.py).
+    kind: str = "http"
+    operation: str = ""
+
+    def display(self, verbs: str = "") -> str:
+        """How messages name the operation: ``GET /users/<id>``, ``GraphQL mutation deleteBook at /graphql``."""
+        if self.kind == "http":
+            return f"{verbs or self.method} {self.path}"
+        return f"GraphQL {self.kind.partition('-')[2]} {self.operation} at {self.path}"
 
     def sort_key(self):
         return (self.path, HTTP_METHODS.index(self.method) if self.method in HTTP_METHODS else 99,
@@ -101,7 +112,7 @@ def join_paths(prefix: str, rule: str) -> str:
     return prefix.rstrip("/") + "/" + rule.lstrip("/")
 
 
-class AppGraph(AuthzQueries):
+class AppGraph(AuthzQueries, OperationQueries):
     def __init__(self, modules: list[ModuleFacts], knowledge, config):
         self.modules = sorted(modules, key=lambda m: m.path)
         self.k = knowledge
@@ -642,8 +653,8 @@ class AppGraph(AuthzQueries):
 
         mro = self.mro(view_class) if view_class else []
         scoped = any(c.scoped for c in map(self.classes.get, mro) if c)
-        for method, handler, h_loc, loc, span, own in self._handlers(route):
-            loc, span = self._handler_site(route, handler, loc, span)
+        for method, handler, h_loc, loc, span, own, *op in self._handlers(route):
+            loc, span = self._handler_site(route, handler, loc, span) if not op else (loc, span)
             guards = [g for g in shared]
             own = [u if isinstance(u, tuple) else (u, "class" if u.kind == "class" else "decorator") for u in own]
             own_targets = frozenset(self.canonical(u.target) for u, _ in own)
@@ -702,8 +713,9 @@ class AppGraph(AuthzQueries):
             auth = "protected" if "auth" in effects else "public" if "public" in effects else "unprotected"
             info = RouteInfo(route.framework, method, path, handler, h_loc, loc, endpoint, auth,
                              tuple(sorted(guards, key=_guard_key)), misplaced, tuple(mounts), span,
-                             view_class, route.item, tuple(inert), applied=tuple(applied),
-                             registration=route.location if route.by_reference else None)
+                             "" if op else view_class, route.item, tuple(inert), applied=tuple(applied),
+                             registration=route.location if route.by_reference else None,
+                             **({"kind": op[0].kind, "operation": op[0].name} if op else {}))
             self.graph.add_node(("route", info.path, method, handler, loc), info=info)
             self.graph.add_edge(("router", chain[-1][0]), ("route", info.path, method, handler, loc), relation="registers")
             self.graph.add_edge(("route", info.path, method, handler, loc), ("handler", handler), relation="handled_by")
@@ -754,6 +766,12 @@ class AppGraph(AuthzQueries):
         mro = self.mro(view_class)
         base_uses, attrs = self._class_guards(mro, route)
         own_route = [(u, "dependency" if u.kind == "dependency" else "decorator") for u in route.guards]
+        operations = self.graphql_operations(route, view_class, mro)
+        if operations:  # a GraphQL endpoint: one route per query and mutation
+            for op in operations:
+                yield op.method, op.handler, op.location, op.location, op.span, \
+                    base_uses + self._attr_uses(mro, attrs) + own_route + list(op.uses), op
+            return
         head = self.classes.get(mro[0])
         head_loc = head.location if head else route.location
         at_route = (route.location, (route.span_start, route.location.line))

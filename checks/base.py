@@ -62,7 +62,7 @@ class Check:
         for r in routes:
             for site, what in ((r.registration, "registered"), *((m, "mounted") for m in r.mounts)):
                 if site is not None and site != location:
-                    sites.setdefault((site, what), {}).setdefault(f"{r.method} {r.path}", None)
+                    sites.setdefault((site, what), {}).setdefault(r.display(), None)
         related = [*related, *(Related(site, f"registered here: {', '.join(ops)}" if what == "registered"
                                        else "mounted here") for (site, what), ops in sites.items())]
         return Finding(self.id, message, location, severity or self.severity,

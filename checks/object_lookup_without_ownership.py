@@ -340,7 +340,7 @@ def note_detail(request, pk):
             tie = ("is the caller's own account (no comparison with the caller's id, no permission check)"
                    if own_account else
                    f"belongs to the caller (no filter or comparison on {fields[0][0]}, no permission check)")
-            message = (f"{verbs} {r.path} {how} and never checks that it {tie}: "
+            message = (f"{r.display(verbs)} {how} and never checks that it {tie}: "
                        + ("anyone can reach any user's records, on a route that requires no authentication."
                           if open_route else "any user can reach any other user's records."))
             related = [Related(lk.location, f"{model} loaded here ({lk.display[:80]})")]

@@ -151,7 +151,7 @@ class ProfileForm(forms.ModelForm):
             routes = graph.routes_using(schema.qualname)
             open_routes = [r for r in routes if r.auth != "protected"]
             kinds = {marked[f] for f in left}
-            risk = "sent to clients" if schema.kind == "serializer" else "editable"
+            risk = "sent to clients" if schema.kind in ("serializer", "output") else "editable"
             if schema.kind == "serializer" and "privileged" in kinds:
                 risk = "sent to clients and writable"
             where = ""

@@ -171,7 +171,7 @@ class User(db.Model):
             yield self._app_finding(graph, candidates)
             return
         for routes, verbs in per_route(candidates, route=lambda r: r):
-            head = f"{verbs} {routes[0].path} requires no authentication"
+            head = f"{routes[0].display(verbs)} requires no authentication"
             tail = ": no guard at any layer protects it and it is not marked public."
             if any(r.method in WRITE_METHODS and state_changes(graph, r) or r.method == "ANY" and any_writes(graph, r)
                    for r in routes):
@@ -195,7 +195,7 @@ class User(db.Model):
         that change state, at the first of them."""
         changing = [r for r in candidates if state_changes(graph, r)]
         shown = changing or candidates
-        names = list(dict.fromkeys(f"{r.method} {r.path}" for r in shown))
+        names = list(dict.fromkeys(r.display() for r in shown))
         listed = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
         first = shown[0]
         if changing:
@@ -205,7 +205,7 @@ class User(db.Model):
         else:
             message = (f"The application authenticates no caller anywhere (no guard on any route, router, "
                        f"middleware or handler); none of its operations changes state: {listed}.")
-        related = [Related(r.location, f"{r.method} {r.path}") for r in shown[1:11] if r.location != first.location]
+        related = [Related(r.location, r.display()) for r in shown[1:11] if r.location != first.location]
         return self.finding(message, first.location, Severity.ERROR if changing else Severity.NOTE,
                             tuple(dict.fromkeys(related)), first.suppress_lines, routes=shown[:20])
 

@@ -3,5 +3,6 @@ from .django import DjangoAdapter
 from .drf import DRFAdapter
 from .fastapi import FastAPIAdapter
 from .flask import FlaskAdapter
+from .graphql import GraphQLAdapter
 
-ADAPTERS = (FlaskAdapter(), FastAPIAdapter(), DjangoAdapter(), DRFAdapter(),)
+ADAPTERS = (FlaskAdapter(), FastAPIAdapter(), DjangoAdapter(), DRFAdapter(), GraphQLAdapter(),)

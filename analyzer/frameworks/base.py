@@ -143,6 +143,8 @@ class Adapter:
     # Methods that together make a project class a copy of the framework's own view base (a
     # vendored framework): its request entry points are the framework's machinery, not checks.
     framework_methods: ClassVar[frozenset[str]] = frozenset()
+    # Views and apps that serve a GraphQL schema: a route to one serves the schema's operations.
+    graphql_views: ClassVar[frozenset[str]] = frozenset()
 
     def extract(self, ctx, sink: FactSink) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
@@ -237,7 +239,7 @@ TABLES = (
     "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "managers", "model_bases", "cors_calls", "cors_settings",
-    "view_constructors", "action_guard_attrs",
+    "view_constructors", "action_guard_attrs", "graphql_views",
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
 )
 # ... and the authorization tables (analyzer/authz.py)

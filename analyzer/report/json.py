@@ -52,6 +52,8 @@ def route_dict(r, graph=None) -> dict:
                     "file": g.location.file if g.location else None,
                     "line": g.location.line if g.location else None} for g in r.guards],
     }
+    if r.kind != "http":  # one of the operations a GraphQL endpoint serves
+        d["operation"] = {"kind": r.kind, "name": r.operation}
     if graph is not None and r.auth == "unprotected" and public_read(graph, r):
         d["exposure"] = "public read"
         d["exposure_reason"] = public_read(graph, r)

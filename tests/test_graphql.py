@@ -1,0 +1,296 @@
+"""GraphQL: the operations a GraphQL endpoint serves, each a route of its own under the
+endpoint's URL, guarded by the view's guards and its resolver's; on small in-memory projects."""
+import json
+
+from routeguard import scan_sources
+from helpers import validate_sarif
+
+DJANGO_SETTINGS = """
+import os
+SECRET_KEY = os.environ["SECRET_KEY"]
+DEBUG = False
+ROOT_URLCONF = "proj.urls"
+INSTALLED_APPS = ["django.contrib.auth", "graphene_django", "notes"]
+GRAPHENE = {"SCHEMA": "notes.schema.schema"}
+"""
+GRAPHENE_SCHEMA = """
+import graphene
+from .models import Note
+
+class Query(graphene.ObjectType):
+    note = graphene.String(id=graphene.ID())
+
+    def resolve_note(root, info, id):
+        return Note.objects.get(pk=id).body
+
+class DeleteNote(graphene.relay.ClientIDMutation):
+    class Input:
+        id = graphene.ID(required=True)
+
+    ok = graphene.Boolean()
+
+    @classmethod
+    def mutate_and_get_payload(cls, root, info, id):
+        Note.objects.filter(pk=id).delete()
+        return DeleteNote(ok=True)
+
+class Mutation(graphene.ObjectType):
+    delete_note = DeleteNote.Field()
+
+schema = graphene.Schema(query=Query, mutation=Mutation)
+"""
+MODELS = """
+from django.conf import settings
+from django.db import models
+
+class Note(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    body = models.TextField()
+"""
+
+
+def django(urls, schema=GRAPHENE_SCHEMA, **extra):
+    return scan_sources({"proj/__init__.py": "", "proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": urls,
+                         "notes/__init__.py": "", "notes/models.py": MODELS, "notes/schema.py": schema, **extra})
+
+
+def operations(report):
+    return {(r.kind, r.operation): r for r in report.routes if r.kind != "http"}
+
+
+def test_each_query_and_mutation_is_a_route_under_the_endpoint_url():
+    report = django("""
+from django.urls import path
+from graphene_django.views import GraphQLView
+urlpatterns = [path("api/graphql/", GraphQLView.as_view())]
+""")
+    ops = operations(report)
+    assert set(ops) == {("graphql-query", "note"), ("graphql-mutation", "deleteNote")}
+    note, delete = ops["graphql-query", "note"], ops["graphql-mutation", "deleteNote"]
+    assert (note.method, note.path, note.handler) == ("GET", "/api/graphql/", "notes.schema.Query.resolve_note")
+    assert (delete.method, delete.handler) == ("POST", "notes.schema.DeleteNote.mutate_and_get_payload")
+    assert delete.display() == "GraphQL mutation deleteNote at /api/graphql/"
+    assert [r for r in report.routes if r.kind == "http"] == []  # the endpoint itself is its operations
+    messages = {f.message for f in report.findings if f.rule_id == "RG101"}
+    assert any(m.startswith("GraphQL mutation deleteNote at /api/graphql/ requires no authentication and accepts "
+                            "writes") for m in messages)
+
+
+def test_login_required_around_the_view_protects_every_operation():
+    report = django("""
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import GraphQLView
+urlpatterns = [path("graphql/", csrf_exempt(login_required(GraphQLView.as_view())))]
+""")
+    ops = operations(report)
+    assert len(ops) == 2 and all(r.auth == "protected" for r in ops.values())
+    assert not [f for f in report.findings if f.rule_id == "RG101"]
+
+
+def test_a_project_view_with_a_login_mixin_protects_every_operation():
+    report = django("""
+from django.urls import path
+from notes.views import PrivateGraphQLView
+urlpatterns = [path("graphql/", PrivateGraphQLView.as_view(graphiql=True))]
+""", **{"notes/views.py": """
+from django.contrib.auth.mixins import LoginRequiredMixin
+from graphene_django.views import GraphQLView
+
+class PrivateGraphQLView(LoginRequiredMixin, GraphQLView):
+    pass
+"""})
+    ops = operations(report)
+    assert len(ops) == 2 and all(r.auth == "protected" for r in ops.values())
+    # graphiql=True (for whoever signs in); the note loaded by a client id, owner unchecked
+    assert {f.rule_id for f in report.findings} == {"RG405", "RG105"}
+
+
+def test_resolver_decorators_and_inline_checks_on_info_context_user():
+    report = django("""
+from django.urls import path
+from graphene_django.views import GraphQLView
+urlpatterns = [path("graphql/", GraphQLView.as_view())]
+""", schema="""
+import graphene
+from graphql_jwt.decorators import login_required
+from .models import Note
+
+class Query(graphene.ObjectType):
+    notes = graphene.List(graphene.String)
+    count = graphene.Int()
+
+    @login_required
+    def resolve_notes(root, info):
+        return [n.body for n in Note.objects.filter(owner=info.context.user)]
+
+    def resolve_count(root, info):
+        if not info.context.user.is_authenticated:
+            raise Exception("sign in")
+        return Note.objects.filter(owner=info.context.user).count()
+
+schema = graphene.Schema(query=Query)
+""")
+    ops = operations(report)
+    assert ops["graphql-query", "notes"].auth == "protected"
+    assert ops["graphql-query", "count"].auth == "protected"
+
+
+def test_route_inventory_json_and_sarif_carry_the_operation():
+    report = django("""
+from django.urls import path
+from graphene_django.views import GraphQLView
+urlpatterns = [path("graphql/", GraphQLView.as_view())]
+""")
+    listed = {(r["method"], r["path"], r.get("operation", {}).get("name")) for r in report.routes_json()}
+    assert ("POST", "/graphql/", "deleteNote") in listed
+    assert all("operation" in r for r in report.routes_json())
+    sarif = validate_sarif(report.render("sarif"))
+    props = [p for res in sarif["runs"][0]["results"] for p in res.get("properties", {}).get("routes", ())]
+    assert {"kind": "graphql-mutation", "name": "deleteNote"} in [p.get("operation") for p in props]
+    assert json.loads(report.render("json"))  # the JSON report renders
+
+
+def test_strawberry_router_on_fastapi_and_permission_classes():
+    report = scan_sources({"app/main.py": """
+from fastapi import FastAPI
+from strawberry.fastapi import GraphQLRouter
+from .schema import schema
+
+app = FastAPI()
+graphql_app = GraphQLRouter(schema, graphql_ide=None)
+app.include_router(graphql_app, prefix="/graphql")
+""", "app/schema.py": """
+import strawberry
+from strawberry.permission import BasePermission
+
+class IsAuthenticated(BasePermission):
+    message = "Sign in"
+
+    def has_permission(self, source, info, **kwargs) -> bool:
+        return info.context["request"].user.is_authenticated
+
+@strawberry.type
+class Query:
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    def secret(self, info) -> str:
+        return "s"
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    def reset(self, info) -> bool:
+        return True
+
+schema = strawberry.Schema(query=Query, mutation=Mutation)
+"""})
+    ops = operations(report)
+    assert ops["graphql-query", "secret"].auth == "protected"
+    assert (ops["graphql-mutation", "reset"].auth, ops["graphql-mutation", "reset"].path) == ("unprotected", "/graphql")
+    assert "RG405" not in {f.rule_id for f in report.findings}  # graphql_ide=None
+
+
+def test_an_unknown_schema_leaves_the_endpoint_as_one_route():
+    report = scan_sources({"app.py": """
+from flask import Flask
+from flask_graphql import GraphQLView
+from somewhere_else import schema
+
+app = Flask(__name__)
+app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema))
+"""})
+    assert [(r.kind, r.path) for r in report.routes] == [("http", "/graphql")]
+
+
+def test_a_django_object_type_taking_every_field_of_the_user_model_sends_its_secrets():
+    schema = """
+import graphene
+from django.contrib.auth import get_user_model
+from graphene_django import DjangoObjectType
+
+class UserType(DjangoObjectType):
+    class Meta:
+        model = get_user_model()
+        fields = %s
+
+class Query(graphene.ObjectType):
+    users = graphene.List(UserType)
+
+    def resolve_users(root, info):
+        return get_user_model().objects.all()
+
+schema = graphene.Schema(query=Query)
+"""
+    urls = """
+from django.urls import path
+from graphene_django.views import GraphQLView
+urlpatterns = [path("graphql/", GraphQLView.as_view())]
+"""
+    report = django(urls, schema=schema % '"__all__"')
+    (hit,) = [f for f in report.findings if f.rule_id == "RG302"]
+    assert hit.message.startswith("UserType takes every field of User: ") and hit.message.endswith("are sent to clients.")
+    assert "password" in hit.message and "RG301" not in {f.rule_id for f in report.findings}  # read, never written
+    report = django(urls, schema=schema % '("id", "username")')
+    assert "RG302" not in {f.rule_id for f in report.findings}
+
+
+def test_fields_the_library_resolves_and_names_kept_as_written():
+    """strawberry-django fields without a resolver are operations too (handled by their type);
+    ``auto_camel_case=False`` serves the attribute names as written (NetBox's schema)."""
+    report = django("""
+from django.urls import path
+from strawberry.django.views import GraphQLView
+from notes.schema import schema
+urlpatterns = [path("graphql/", GraphQLView.as_view(schema=schema, graphql_ide=None))]
+""", schema="""
+from typing import List
+import strawberry
+import strawberry_django
+from strawberry.schema.config import StrawberryConfig
+from .types import NoteType
+
+@strawberry.type
+class Query:
+    note_list: List[NoteType] = strawberry_django.field()
+
+schema = strawberry.Schema(query=Query, config=StrawberryConfig(auto_camel_case=False))
+""", **{"notes/types.py": """
+import strawberry_django
+from .models import Note
+
+@strawberry_django.type(Note, fields=["id", "body"])
+class NoteType:
+    pass
+"""})
+    (op,) = operations(report).values()
+    assert (op.operation, op.handler, op.location.line) == ("note_list", "notes.schema.Query", 10)
+
+
+def test_a_schema_with_no_operation_found_leaves_the_endpoint_listed():
+    report = scan_sources({"app.py": """
+import graphene
+from flask import Flask
+from flask_graphql import GraphQLView
+
+class Query(graphene.ObjectType):
+    pass
+
+schema = graphene.Schema(query=Query)
+app = Flask(__name__)
+app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema))
+"""})
+    assert [(r.kind, r.path) for r in report.routes] == [("http", "/graphql")]
+
+
+def test_graphene_auto_camelcase_off_and_an_ide_behind_a_login_is_a_note():
+    report = django("""
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+from graphene_django.views import GraphQLView
+urlpatterns = [path("graphql/", login_required(GraphQLView.as_view(graphiql=True)))]
+""", schema=GRAPHENE_SCHEMA.replace("Schema(query=Query, mutation=Mutation)",
+                                    "Schema(query=Query, mutation=Mutation, auto_camelcase=False)"))
+    assert ("graphql-mutation", "delete_note") in operations(report)
+    (ide,) = [f for f in report.findings if f.rule_id == "RG405"]
+    assert ide.severity.level == "note" and "every signed-in user" in ide.message
