@@ -706,6 +706,9 @@ class AppGraph(AuthzQueries, OperationQueries):
                 guards.append(GuardInfo(kind, "check in the handler", "inline", h_loc, "auth", inline))
             if not guards:
                 guards.extend(self._capability(path, handler, h_loc))
+            if not guards and handler not in self.functions and self.k.known_guards.get(self.alias(handler)) == "public":
+                guards.append(GuardInfo("inline", handler.rpartition(".")[2], "inline", h_loc, "public",
+                                        f"{self.alias(handler)} is a step of a library's login flow"))
             misplaced = tuple(i for i in (self.guard_info(u, "decorator")
                                           for u in (*route.misplaced, *(hf.misplaced if hf else ())))
                               if i and i.effect == "auth")
@@ -994,6 +997,12 @@ class AppGraph(AuthzQueries, OperationQueries):
             if name in f.used and _secret_param(name, before):
                 return [GuardInfo("capability", name, "path", h_loc, "public",
                                   f"capability URL: the {name} in the path is the credential")]
+        # a bare ``code`` is as often a public identifier (a check's UUID) as a mailed secret
+        secret = next((lk for lk in self._authz_index()[0].get(handler, ())
+                       if lk.secret and lk.secret.split("__")[0] != "code"), None)
+        if secret is not None:  # User.objects.get(email_token=token): whoever holds the token is its owner
+            return [GuardInfo("capability", secret.display[:60] or secret.source, "inline", h_loc, "public",
+                              f"acts only for the holder of the secret it looks up ({secret.source or secret.display[:60]})")]
         return []
 
     def _allow_listed(self, path: str, handler: str) -> list[GuardInfo]:

@@ -32,6 +32,22 @@ URL_FUNCS = {
 }
 INCLUDE_FUNCS = {"django.urls.include", "django.conf.urls.include", "django.urls.conf.include"}
 LOGIN_NOT_REQUIRED = ("django.contrib.auth.decorators.login_not_required",)
+# The steps of the libraries' login, sign-up, confirmation and recovery flows: the way in,
+# public by design (each checks what the request brings: a password, a mailed key, a pending
+# login in the session)
+LOGIN_FLOW_VIEWS = (
+    *(f"django.contrib.auth.views.{v}" for v in (
+        "LoginView", "LogoutView", "PasswordResetView", "PasswordResetDoneView", "PasswordResetConfirmView",
+        "PasswordResetCompleteView")),
+    *(f"allauth.account.views.{v}" for v in (
+        "LoginView", "login", "SignupView", "signup", "ConfirmEmailView", "confirm_email", "LogoutView", "logout",
+        "PasswordResetView", "password_reset", "PasswordResetDoneView", "password_reset_done",
+        "PasswordResetFromKeyView", "password_reset_from_key", "PasswordResetFromKeyDoneView",
+        "password_reset_from_key_done", "EmailVerificationSentView", "email_verification_sent",
+        "RequestLoginCodeView", "request_login_code", "ConfirmLoginCodeView", "confirm_login_code")),
+    *(f"allauth.mfa.{m}.{v}" for m in ("views", "base.views") for v in ("authenticate", "AuthenticateView")),
+    *(f"allauth.socialaccount.views.{v}" for v in ("signup", "SignupView")),
+)
 LOGIN_MIDDLEWARE = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 METHOD_DECORATOR = "django.utils.decorators.method_decorator"
 METHOD_RESTRICTIONS = {
@@ -97,6 +113,7 @@ class DjangoAdapter(Adapter):
             "django.contrib.auth.views.PasswordChangeView", "django.contrib.auth.views.PasswordChangeDoneView",
         ], "auth"),
         **dict.fromkeys(LOGIN_NOT_REQUIRED, "public"),
+        **dict.fromkeys(LOGIN_FLOW_VIEWS, "public"),
     }
     # redirecting to the login page, and Django's 403 response (``HttpResponse(status=403)`` spelled as a class)
     auth_calls = frozenset({"django.contrib.auth.views.redirect_to_login", "django.http.HttpResponseForbidden",
