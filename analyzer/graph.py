@@ -706,6 +706,12 @@ class AppGraph(AuthzQueries, OperationQueries):
                 guards.append(GuardInfo(kind, "check in the handler", "inline", h_loc, "auth", inline))
             if not guards:
                 guards.extend(self._capability(path, handler, h_loc))
+            if not guards:
+                scoped = next((lk for lk in self._authz_index()[0].get(handler, ()) if lk.scoped), None)
+                if scoped is not None:  # Project.objects.filter(owner=request.user): nothing for an anonymous caller
+                    guards.append(GuardInfo("inline", "scoped to the caller", "inline", h_loc, "auth",
+                                            f"acts only on the caller's own rows ({scoped.display[:80]}): "
+                                            "an anonymous caller has none"))
             if not guards and handler not in self.functions and self.k.known_guards.get(self.alias(handler)) == "public":
                 guards.append(GuardInfo("inline", handler.rpartition(".")[2], "inline", h_loc, "public",
                                         f"{self.alias(handler)} is a step of a library's login flow"))
