@@ -61,7 +61,7 @@ _DATA_RECEIVERS = frozenset({"db", "session", "objects", "query", "cursor", "con
                              "repository", "crud", "collection", "table", "redis", "storage"})
 # Standard modules that make random values and digests: calling them reads no secret.
 _CRYPTO_MODULES = frozenset({"secrets", "hashlib", "hmac", "uuid", "random"})
-_CACHE_OR_QUERY = re.compile(r"^(set|setex|put|execute|executemany|executescript|flush|save)$")
+_CACHE_OR_QUERY = re.compile(r"^(set|setex|put|execute|executemany|executescript|flush)$")
 # A call that makes or checks a secret rather than reading one: ``generate_state_token``, ``CancelToken``.
 _MAKES = re.compile(r"^(?i:generate|create|new|make|issue|build|sign|encode|hash|verify|check|validate)|^get_token$|^[A-Z]")
 # A stored field that says whether a row may be seen by anyone (``published``, ``is_public``, ``private``).
@@ -108,10 +108,28 @@ def any_writes(graph, route) -> bool:
             memo[key] = graph.alias(route.handler) not in graph.k.read_views
             return memo[key]
         memo[key] = any(
-            _writes(graph, q, f) or any(_EFFECT_CALL.match(c) and not _READ_FILE.match(c) for c in f.calls)
+            _writes(graph, q, f, reading=True) or any(_EFFECT_CALL.match(c) and not _READ_FILE.match(c) for c in f.calls)
             or any(rr.kind in ("method", "payload") for rr in graph.request_reads.get(q, ()))
             for q, f in closure)
     return memo[key]
+
+
+def what_changes(graph, route) -> str:
+    """What makes ``route`` one that changes state, for the message: the write or effect that its
+    handler (or a project function it calls) makes, or ''."""
+    closure = _closure(graph, route.handler)
+    if closure is None:
+        return "its handler is a library view that may write"
+    for q, f in closure:
+        if any(dw.function == q for dw in _data_writes(graph)):
+            return f"{q.rpartition('.')[2]} writes stored rows"
+        call = next((c for c in f.calls if _WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses
+                     and not _incidental(graph, c) or _EFFECT_CALL.match(c) and not _PATH_ONLY.match(c)), None)
+        if call:
+            return f"it calls {call}"
+    if any(rr.kind in ("method", "payload") for q, _ in closure for rr in graph.request_reads.get(q, ())):
+        return "it acts on the method or the body it is sent"
+    return ""
 
 
 def state_changes(graph, route) -> bool:

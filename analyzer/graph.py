@@ -27,7 +27,11 @@ CONVENTIONAL_PUBLIC = (
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
+    "totp", "two_factor", "2fa", "mfa",
 )
+# First-run setup, public until the application is set up: only as the whole path (``/setup``), since
+# ``/projects/<id>/setup`` is an ordinary operation
+FIRST_RUN = frozenset({"setup", "first_install", "install", "first-run", "onboarding"})
 _CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
 
 
@@ -1024,6 +1028,9 @@ class AppGraph(AuthzQueries, OperationQueries):
             if path in ("", "/"):
                 return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
                                   "the site's root is public by convention")]
+            if path.strip("/").lower() in FIRST_RUN:
+                return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
+                                  "first-run setup endpoints are public by convention")]
             word = next((w for w in words[:1] + last[-1:] if _CONVENTIONAL_PUBLIC.match(w)), None)
             if word is not None:
                 return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
@@ -1223,6 +1230,7 @@ class AppGraph(AuthzQueries, OperationQueries):
 
 _KINDS = (
     ("login", ("login", "signin", "sign_in", "token", "refresh")), ("logout", ("logout", "signout", "sign_out")),
+    ("second-factor login", ("totp", "two_factor", "2fa", "mfa")),
     ("registration", ("register", "signup", "sign_up")),
     ("password reset", ("forgot", "reset", "password", "recover")),
     ("email verification", ("verify",)), ("OAuth and SSO", ("callback", "oauth", "authorize")),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from routeguard.exposure import any_writes, public_read, read_exposure, state_changes
+from routeguard.exposure import any_writes, public_read, read_exposure, state_changes, what_changes
 from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
@@ -175,7 +175,9 @@ class User(db.Model):
             tail = ": no guard at any layer protects it and it is not marked public."
             if any(r.method in WRITE_METHODS and state_changes(graph, r) or r.method == "ANY" and any_writes(graph, r)
                    for r in routes):
-                message, severity = f"{head} and accepts writes{tail}", Severity.ERROR
+                why = next((what_changes(graph, r) for r in routes if what_changes(graph, r)), "")
+                message = f"{head} and accepts writes{f' ({why})' if why else ''}{tail}"
+                severity = Severity.ERROR
             else:  # reads, and writes that only compute (a POST that decodes or converts what it is sent)
                 reads = [replace(r, method="GET") if r.method in WRITE_METHODS else r for r in routes]
                 public = [public_read(graph, r) for r in reads]
