@@ -42,6 +42,8 @@ CHECK_HELPER = re.compile(
 SCOPED = "<scoped>"
 # Columns that hold a secret handed to one person (a mailed token, an activation key, a code)
 SECRET_COLUMN = re.compile(r"(^|_)(token|secret|key|code)(__exact)?$")
+LISTED = "<listed>"
+SCALAR_TERMINALS = frozenset({"count", "exists"})
 _NOT_HELPERS = frozenset({"int", "str", "float", "bool", "len", "print", "jsonify", "abort", "get", "dict", "list",
                           "format", "append", "update", "loads", "dumps", "strip", "lower", "split", "render_template",
                           "Response", "JsonResponse", "HTTPException", "redirect", "url_for", "flash", "log",
@@ -90,6 +92,11 @@ class _ClientFinder(cst.CSTVisitor):
 
     def visit_Lambda(self, n) -> bool:
         return False
+
+    def visit_Call(self, c: cst.Call) -> bool:
+        # another server's response (``requests.get(url, headers=...).json()``) is its data,
+        # not the client's, whatever the request carried
+        return self.owner.ctx.resolve(c.func) not in self.owner.k.server_responses
 
 
 class _CallerFinder(cst.CSTVisitor):
@@ -339,9 +346,9 @@ class AuthzPass(cst.CSTVisitor):
         if id(node) in self.chained:
             return
         found = self._lookup_of(node, mark=True)
-        if found and found[1] == SCOPED:
+        if found and found[1] in (SCOPED, LISTED):
             self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), found[0], self.ctx.code(node)[:120],
-                                    scoped=True))
+                                    scoped=found[1] == SCOPED, listed=found[1] == LISTED))
         elif found and found[1]:
             model, src = found
             self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src))
@@ -435,7 +442,8 @@ class AuthzPass(cst.CSTVisitor):
                     or ID_KEY.match(_last_name(a.value)):
                 src = s
         if any(n in k.collection_terminals for n in names):
-            return None
+            # every row, to whoever runs it (not a count or an existence test)
+            return (model, LISTED) if mark and not any(n in SCALAR_TERMINALS for n in names) else None
         return model, src
 
     def _secret_column(self, call: cst.Call) -> str:

@@ -511,6 +511,9 @@ class ObjectLookup:
     # column it is matched on: ``User.objects.get(email_token=data["token"])``): knowing the
     # secret is the credential, as with a capability URL.
     secret: str = ""
+    # A query that returns every row of ``model`` to whoever runs it (``Model.query.all()``,
+    # not scoped to the caller): in a route, the project lists these rows to its callers.
+    listed: bool = False
 
 
 @dataclass(frozen=True)
