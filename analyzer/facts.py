@@ -447,7 +447,9 @@ class DataWrite:
     """Client data written into an object as a whole (mass assignment).
 
     ``how``: ``unpack`` (``Model(**data)``, ``Model.objects.create(**data)``), ``update``
-    (``obj.update(data)``), ``setattr`` (``for k, v in data.items(): setattr(obj, k, v)``).
+    (``obj.update(data)``), ``setattr`` (``for k, v in data.items(): setattr(obj, k, v)``),
+    or ``field``: one field, named in ``field``, set from a value the client sends
+    (``user.role = request.json["role"]``, ``User(admin=payload.get("admin"))``).
     ``target``: qualified name of the class written (''  when unknown). ``source``: "raw" for
     the request's data, or ``type:<qname>`` for a dump of an object of that class (a
     validated schema); ``source_location`` is where the data was read.
@@ -461,6 +463,7 @@ class DataWrite:
     display: str = ""
     source_location: Location | None = None
     overwritten: tuple[str, ...] = ()  # fields the function sets itself: data["user_id"] = ..., obj.owner = ...
+    field: str = ""
 
 
 @dataclass(frozen=True)
