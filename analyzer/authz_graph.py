@@ -417,6 +417,13 @@ class AuthzQueries:
             read = route.method in ("GET", "HEAD", "OPTIONS", "ANY")
             if read and self.listed_to(model, route):
                 continue  # the project lists every row to the same callers: one of them hides nothing
+            if lk.by_name:
+                # an account found by the username or email the client sends and then changed, by
+                # a signed-in caller (signing in, signing up and resetting a password find the
+                # account by name too, on routes that do not authenticate the caller)
+                if self.user_model(model) and not read and route.auth == "protected":
+                    found.append((lk, [("the caller's own id", None)]))
+                continue
             if self.user_model(model):
                 # A user's account belongs to that user: a handler that loads one by the client's
                 # id and changes it, or returns it whole. (Not a view class's implicit fetch: a

@@ -517,6 +517,9 @@ class ObjectLookup:
     # A query that returns every row of ``model`` to whoever runs it (``Model.query.all()``,
     # not scoped to the caller): in a route, the project lists these rows to its callers.
     listed: bool = False
+    # The row is found by a name that identifies one account (``username``, ``email``), not an
+    # id; only emitted when the function then changes the row it found.
+    by_name: bool = False
 
 
 @dataclass(frozen=True)
