@@ -175,7 +175,7 @@ def hits(adv: Advisory, top: Path, findings: list[dict]) -> tuple[list[dict], st
     src = top / adv.root / adv.file
     rng = handler_range(src, adv.handler)
     if rng is None:
-        return [], f"handler {adv.handler} not found in {adv.file}"
+        return [], f"handler {adv.handler} not found in {adv.file}"  # on the fixed side: removed
     lo, hi = rng
     found = [
         f for f in findings
@@ -198,10 +198,14 @@ def run(advs: list[Advisory], cache: Path) -> list[dict]:
                 out = cache / f"{adv.package}-{version}" / f"findings-{tag}.json"
                 found, err = hits(adv, top, scan(top / adv.root, out))
                 row[side + "_findings"] = [f"{f['rule']}@{f['line']}" for f in found]
+                if err and side == "vulnerable":
+                    raise ValueError(err)
                 if err:
-                    row[side + "_error"] = err
+                    row["fixed_note"] = "the fix removed the handler"
         except (subprocess.CalledProcessError, StopIteration, ValueError, OSError) as e:
             err = getattr(e, "stderr", b"") or b""
+            if isinstance(err, str):
+                err = err.encode()
             row["error"] = (err.decode(errors="replace").strip().splitlines() or [str(e)])[-1]
         row["detected"] = bool(row.get("vulnerable_findings")) and "error" not in row
         row["silent_on_fixed"] = "error" not in row and not row.get("fixed_findings")
@@ -216,6 +220,8 @@ def table(rows: list[dict]) -> str:
         det = "ERROR " + r["error"] if "error" in r else (
             "yes " + ", ".join(r["vulnerable_findings"]) if r["detected"] else "no")
         sil = "" if "error" in r else ("yes" if r["silent_on_fixed"] else "no " + ", ".join(r["fixed_findings"]))
+        if r.get("fixed_note"):
+            sil += f" ({r['fixed_note']})"
         lines.append(f"| {r['id']} | {r['package']} | {r['vulnerable']} -> {r['fixed']} | {r['flaw']} "
                      f"| {'/'.join(r['rules'])} | {det} | {sil} |")
     ok = [r for r in rows if "error" not in r]
