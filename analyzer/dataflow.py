@@ -232,7 +232,8 @@ class DataPass(DecisionsMixin, AssignVisitor):
             # the fields the function sets itself, on the client's data before the copy or on the
             # written object after it, are not the client's choice
             own = {*f.set_fields.get(source, ()), *f.set_fields.get(target, ()), *keywords}
-            self._emit("data_writes", replace(dw, overwritten=tuple(sorted(own))) if own else dw)
+            kind = "field_writes" if dw.how == "field" else "data_writes"
+            self._emit(kind, replace(dw, overwritten=tuple(sorted(own))) if own else dw)
         for name, (q, loc, display) in f.body.items():
             self._emit("request_reads", RequestRead(f.qualname, loc, "body", display, q, name, name in f.whole))
         if f.returned and all(kind for kind, _, _ in f.returned):  # every return is a fixed page, file...

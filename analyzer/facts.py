@@ -681,6 +681,9 @@ class ModuleFacts:
     responses: tuple[ResponseData, ...] = ()
     request_reads: tuple[RequestRead, ...] = ()
     data_writes: tuple[DataWrite, ...] = ()
+    # one privileged-looking field set from a client value (DataWrite how="field"): kept apart,
+    # since setting a field of an object is not by itself a write of stored rows
+    field_writes: tuple[DataWrite, ...] = ()
     cors: tuple[CorsPolicy, ...] = ()
     # (callee, parameter position or keyword, qualified value): ``register_blueprints(app)``
     # makes the callee's parameter an alias of the caller's router.
@@ -727,6 +730,7 @@ class FactSink:
     responses: list = field(default_factory=list)
     request_reads: list = field(default_factory=list)
     data_writes: list = field(default_factory=list)
+    field_writes: list = field(default_factory=list)
     cors: list = field(default_factory=list)
     lookups: list = field(default_factory=list)
     access_checks: list = field(default_factory=list)

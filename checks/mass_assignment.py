@@ -291,7 +291,7 @@ class TaskList(APIView):
     # -- request data written into a model as a whole ------------------------------------------
     def _writes(self, graph):
         seen = set()
-        for dw in sorted(graph.data_writes, key=lambda d: (d.location, d.function)):
+        for dw in sorted((*graph.data_writes, *graph.field_writes), key=lambda d: (d.location, d.function)):
             if dw.source not in ("raw", "param") or dw.location in seen:
                 continue  # dumps of validated schemas: judged by the schema (below)
             if dw.source == "param" and not graph.handled_by(dw.function):
