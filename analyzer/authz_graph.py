@@ -398,8 +398,8 @@ class AuthzQueries:
         for r in self.routes:
             if r.method not in ("GET", "ANY") or model not in listings.get(r.handler, ()):
                 continue
-            if not route.path.startswith(r.path.rstrip("/") + "/"):
-                continue
+            if not route.path.startswith(r.path.rstrip("/") + "/") or route.path.rstrip("/") == r.path.rstrip("/"):
+                continue  # not the collection of this item (one GraphQL endpoint serves both fields)
             if rank.get(r.auth, 1) <= rank.get(route.auth, 1) and not self.privileged(r) \
                     and not self.route_authorization(r):
                 return True
