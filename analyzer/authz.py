@@ -33,6 +33,8 @@ CALLER_PARAMS = frozenset({"user", "me", "owner", "account", "caller", "principa
                            "auth_user", "active_user", "superuser", "admin", "token_data", "claims", "viewer"})
 SCALARS = frozenset({"int", "str", "uuid.UUID", "UUID", "float", "bool", "bytes", "typing.Optional", "Optional"})
 ID_KEY = re.compile(r"^(id|pk|uuid|slug|.*_(id|pk|uuid))$|^id_")
+# Attributes that name one account as well as its id does (a user found by them is that account).
+ACCOUNT_KEY = re.compile(r"^(username|user_name|login|email|email_address|handle)$")
 # Project helpers named after what they check (followed through the graph when resolvable).
 CHECK_HELPER = re.compile(
     r"^_?(check|ensure|require|assert|verify|authori[sz]e|enforce|validate)_?\w*"
@@ -42,6 +44,9 @@ CHECK_HELPER = re.compile(
 SCOPED = "<scoped>"
 # Columns that hold a secret handed to one person (a mailed token, an activation key, a code)
 SECRET_COLUMN = re.compile(r"(^|_)(token|secret|key|code)(__exact)?$")
+BY_NAME = "<by-name>"
+LISTED = "<listed>"
+SCALAR_TERMINALS = frozenset({"count", "exists"})
 _NOT_HELPERS = frozenset({"int", "str", "float", "bool", "len", "print", "jsonify", "abort", "get", "dict", "list",
                           "format", "append", "update", "loads", "dumps", "strip", "lower", "split", "render_template",
                           "Response", "JsonResponse", "HTTPException", "redirect", "url_for", "flash", "log",
@@ -69,6 +74,7 @@ class _Frame:
         self.client: dict[str, str] = {}  # name -> where it comes from
         self.caller: set[str] = set()
         self.results: set[str] = set()
+        self.by_name: list = []  # [lookup, names it is bound to, changed]: users found by username/email
 
 
 class _ClientFinder(cst.CSTVisitor):
@@ -90,6 +96,11 @@ class _ClientFinder(cst.CSTVisitor):
 
     def visit_Lambda(self, n) -> bool:
         return False
+
+    def visit_Call(self, c: cst.Call) -> bool:
+        # another server's response (``requests.get(url, headers=...).json()``) is its data,
+        # not the client's, whatever the request carried
+        return self.owner.ctx.resolve(c.func) not in self.owner.k.server_responses
 
 
 class _CallerFinder(cst.CSTVisitor):
@@ -128,6 +139,7 @@ class AuthzPass(cst.CSTVisitor):
         self.chained: set[int] = set()  # ids of calls already examined as part of a longer chain
         self.test_depth = 0
         self.seen: set[tuple] = set()
+        self._bound: dict[int, tuple] = {}  # id(lookup call) -> the local names its result is bound to
         self._match_memo: dict[tuple[str, int], bool] = {}
         self._table_forms: dict[int, tuple[frozenset, tuple]] = {}
 
@@ -224,6 +236,9 @@ class AuthzPass(cst.CSTVisitor):
         for d in node.decorators:  # ``@user_passes_test(lambda u: u.is_staff)``: the view's own test
             walk(d, self)
         walk(node.body, self)
+        for lk, _, changed in frame.by_name:
+            if changed:
+                self._emit(lk)
         self.stack.pop()
         self.frames.pop()
         return False
@@ -309,6 +324,9 @@ class AuthzPass(cst.CSTVisitor):
         if not self.frames:
             return
         frame = self.frames[-1]
+        for t in targets:
+            if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name):
+                self._changed(frame, t.value.value)
         names = [n.value for t in targets for n in _names(t)]
         if not names:
             return
@@ -319,6 +337,7 @@ class AuthzPass(cst.CSTVisitor):
                 frame.client.pop(n, None)
             return
         if lookup:
+            self._bound[id(value)] = tuple(names)
             frame.results.update(names)
             for n in names:
                 frame.client.pop(n, None)
@@ -338,10 +357,22 @@ class AuthzPass(cst.CSTVisitor):
         self._checks(node, q)
         if id(node) in self.chained:
             return
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "delete":
+            for target in (node.func.value, *(a.value for a in node.args[:1])):  # user.delete(), db.delete(user)
+                if isinstance(target, cst.Name):
+                    self._changed(frame, target.value)
         found = self._lookup_of(node, mark=True)
-        if found and found[1] == SCOPED:
+        if found and found[1].startswith(BY_NAME) and self._secret_column(node):
+            found = (found[0], "")  # found by a secret the client presents as well: that is the credential
+        if found and found[1].startswith(BY_NAME):
+            # a user account found by its username or email: a finding only if the handler
+            # then changes it (see authz_graph.owned_lookups), so kept until the function ends
+            names = self._bound.get(id(node), ())
+            frame.by_name.append([ObjectLookup(frame.qualname, self.ctx.loc(node), found[0], self.ctx.code(node)[:120],
+                                               found[1][len(BY_NAME):], by_name=True), names, False])
+        elif found and found[1] in (SCOPED, LISTED):
             self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), found[0], self.ctx.code(node)[:120],
-                                    scoped=True))
+                                    scoped=found[1] == SCOPED, listed=found[1] == LISTED))
         elif found and found[1]:
             model, src = found
             self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src))
@@ -362,6 +393,11 @@ class AuthzPass(cst.CSTVisitor):
                                         self.ctx.code(node)[:120], src))
             elif src:
                 self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), "", self.ctx.code(node)[:120], src, via=q))
+
+    def _changed(self, frame, name: str) -> None:
+        for entry in frame.by_name:
+            if name in entry[1]:
+                entry[2] = True
 
     def _emit(self, fact) -> None:
         key = (type(fact).__name__, fact.function, fact.location)
@@ -421,7 +457,7 @@ class AuthzPass(cst.CSTVisitor):
                 args.extend((a, name in SINGLE_POSITIONAL and a.keyword is None) for a in c.args)
         if root is not None and self._is_caller(root):
             return model, SCOPED
-        src = ""
+        src, by_name = "", ""
         for a, positional_id in args:
             if self._is_caller(a.value) or (a.keyword is not None and owner_column(a.keyword.value)) \
                     or _compares_owner(a.value):
@@ -434,9 +470,13 @@ class AuthzPass(cst.CSTVisitor):
             if positional_id or (a.keyword is not None and ID_KEY.match(a.keyword.value)) or _compares_id(a.value) \
                     or ID_KEY.match(_last_name(a.value)):
                 src = s
+            elif not by_name and ((a.keyword is not None and ACCOUNT_KEY.match(a.keyword.value))
+                                  or _compares_id(a.value, ACCOUNT_KEY)):
+                by_name = s
         if any(n in k.collection_terminals for n in names):
-            return None
-        return model, src
+            # every row, to whoever runs it (not a count or an existence test)
+            return (model, LISTED) if mark and not any(n in SCALAR_TERMINALS for n in names) else None
+        return model, src or (BY_NAME + by_name if by_name else "")
 
     def _secret_column(self, call: cst.Call) -> str:
         """The column a query matches against a secret the client sends (``token=``,
@@ -696,10 +736,10 @@ def _compares_owner(expr) -> bool:
     return False
 
 
-def _compares_id(expr) -> bool:
+def _compares_id(expr, key=ID_KEY) -> bool:
     if isinstance(expr, cst.Comparison):
         left = _last_name(expr.left)
-        return bool(ID_KEY.match(left)) or any(ID_KEY.match(_last_name(c.comparator)) for c in expr.comparisons)
+        return bool(key.match(left)) or any(key.match(_last_name(c.comparator)) for c in expr.comparisons)
     return False
 
 

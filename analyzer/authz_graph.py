@@ -344,7 +344,7 @@ class AuthzQueries:
             for lk in lookups.get(q, ()):
                 if lk.secret:
                     continue
-                if lk.model and not lk.implicit and not lk.scoped:
+                if lk.model and not lk.implicit and not lk.scoped and not lk.listed:
                     out.append(lk)
                 elif lk.via:
                     callee = self._callee(q, lk.via)
@@ -381,6 +381,30 @@ class AuthzQueries:
                     cache.update(self.canonical(lk.model) for lk in lookups.get(c.qualname, ()) if lk.implicit)
         return self.canonical(model) in cache
 
+    def listed_to(self, model: str, route) -> bool:
+        """The collection route of ``route``'s resource (its path a prefix of ``route``'s), as
+        open as ``route`` and checking no role or permission, returns every row of ``model``
+        unscoped: the project shows these rows to the same callers (a broadcast's nullable
+        ``user_id`` is no owner), so loading one of them by id hides nothing."""
+        listings = getattr(self, "_listings", None)
+        if listings is None:
+            listings = self._listings = {}
+            for lks in self._authz_index()[0].values():
+                for lk in lks:
+                    if lk.listed and lk.model:
+                        listings.setdefault(lk.function, set()).add(self.canonical(lk.model))
+        model = self.canonical(model)
+        rank = {"public": 0, "unprotected": 0, "protected": 1}
+        for r in self.routes:
+            if r.method not in ("GET", "ANY") or model not in listings.get(r.handler, ()):
+                continue
+            if not route.path.startswith(r.path.rstrip("/") + "/") or route.path.rstrip("/") == r.path.rstrip("/"):
+                continue  # not the collection of this item (one GraphQL endpoint serves both fields)
+            if rank.get(r.auth, 1) <= rank.get(route.auth, 1) and not self.privileged(r) \
+                    and not self.route_authorization(r):
+                return True
+        return False
+
     def owned_lookups(self, route) -> list:
         """(lookup, owner fields) for the route's lookups of models whose rows belong to a user.
         On reads, only models that the project treats as private elsewhere count: a blog post
@@ -391,6 +415,15 @@ class AuthzQueries:
             if "." not in model:  # self.model in a generic helper: unknown
                 continue
             read = route.method in ("GET", "HEAD", "OPTIONS", "ANY")
+            if read and self.listed_to(model, route):
+                continue  # the project lists every row to the same callers: one of them hides nothing
+            if lk.by_name:
+                # an account found by the username or email the client sends and then changed, by
+                # a signed-in caller (signing in, signing up and resetting a password find the
+                # account by name too, on routes that do not authenticate the caller)
+                if self.user_model(model) and not read and route.auth == "protected":
+                    found.append((lk, [("the caller's own id", None)]))
+                continue
             if self.user_model(model):
                 # A user's account belongs to that user: a handler that loads one by the client's
                 # id and changes it, or returns it whole. (Not a view class's implicit fetch: a

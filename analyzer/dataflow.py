@@ -52,6 +52,54 @@ _ORIGIN_READ = re.compile(r"""["'](origin|http_origin)["']""", re.IGNORECASE)
 _ALL = re.compile(r"^\^?(https?\??:(//|\\/\\/))?(\.\*|\.\+|\(\.\*\)|\[\^/\]\*|\[\^/\]\+)\$?$")
 
 
+class _InputFinder(cst.CSTVisitor):
+    """The first value in an expression that the client sends: ((source, key), node)."""
+
+    def __init__(self, owner):
+        self.owner, self.found = owner, None
+
+    def _try(self, node) -> bool:
+        if self.found is None:
+            f = self.owner.frame
+            if isinstance(node, cst.Name) and (node.value in f.request_params or node.value in ("self", "cls")):
+                return False
+            hit = self.owner._input(node) or self._item(node)
+            if hit:
+                self.found = (hit, node)
+        return self.found is None
+
+    def _item(self, node):
+        """``data.get("role")`` / ``data["role"]`` of a local holding the client's data as a whole."""
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ("get", "pop") \
+                and node.args and isinstance(literal(node.args[0].value), str):
+            whole, key = node.func.value, literal(node.args[0].value)
+        elif isinstance(node, cst.Subscript) and isinstance(_subscript_key(node), str):
+            whole, key = node.value, _subscript_key(node)
+        else:
+            return None
+        c = self.owner.client(whole)
+        if not c or c[0].startswith("type:"):
+            return None  # a validated schema's dump: judged by the schema
+        return ("param" if c[0] == "param" else "body"), key
+
+    def visit_Name(self, node) -> bool:
+        return self._try(node)
+
+    def visit_Subscript(self, node) -> bool:
+        return self._try(node)
+
+    def visit_Call(self, node) -> bool:
+        return self._try(node)
+
+    def visit_Attribute(self, node) -> bool:
+        # ``request.form`` is an input, ``request.user`` or ``obj.id`` is not: never the root alone
+        self._try(node)
+        return False
+
+    def visit_Lambda(self, node) -> bool:
+        return False
+
+
 def matches_every_origin(pattern: str) -> bool:
     return pattern.strip() in ("*", ".*", "^.*$", ".+") or bool(_ALL.match(pattern.strip()))
 
@@ -184,7 +232,8 @@ class DataPass(DecisionsMixin, AssignVisitor):
             # the fields the function sets itself, on the client's data before the copy or on the
             # written object after it, are not the client's choice
             own = {*f.set_fields.get(source, ()), *f.set_fields.get(target, ()), *keywords}
-            self._emit("data_writes", replace(dw, overwritten=tuple(sorted(own))) if own else dw)
+            kind = "field_writes" if dw.how == "field" else "data_writes"
+            self._emit(kind, replace(dw, overwritten=tuple(sorted(own))) if own else dw)
         for name, (q, loc, display) in f.body.items():
             self._emit("request_reads", RequestRead(f.qualname, loc, "body", display, q, name, name in f.whole))
         if f.returned and all(kind for kind, _, _ in f.returned):  # every return is a fixed page, file...
@@ -333,6 +382,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
             return
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             f.set_fields.setdefault(target.value.value, set()).add(target.attr.value)
+            self._field_write(self.type_of(target.value), target.attr.value, value, target)
         if not isinstance(target, cst.Name):
             return
         name = target.value
@@ -535,6 +585,11 @@ class DataPass(DecisionsMixin, AssignVisitor):
                                                self.type_of(node.args[0].value), display, loc),
                                      display if display.isidentifier() else "", _name(node.args[0].value), ()))
             return
+        keyed = [a for a in node.args if a.keyword is not None and a.star == ""]
+        if keyed:
+            target = self._write_target(node)
+            for a in keyed if target else ():
+                self._field_write(target, a.keyword.value, a.value, a)
         for arg in node.args:
             if arg.star == "**":
                 c = self.client(arg.value)
@@ -560,6 +615,21 @@ class DataPass(DecisionsMixin, AssignVisitor):
             key = literal(node.args[0].value)
             if isinstance(key, str):
                 self._header(key, node.args[1].value, node)
+
+    def _field_write(self, target: str, name: str, value, at) -> None:
+        """``obj.<name> = value`` or ``Model(<name>=value)``: one field of a known class set
+        from a value the client sends (its item of the body, query or form, or a plain
+        parameter of a route handler)."""
+        if not target or value is None:
+            return
+        finder = _InputFinder(self)
+        walk(value, finder)
+        if not finder.found:
+            return
+        (kind, _), node = finder.found
+        f = self.frame
+        f.writes.append((DataWrite(f.qualname, self.ctx.loc(at), "field", "param" if kind == "param" else "raw",
+                                   target, render(node), self.ctx.loc(node), field=name), "", "", ()))
 
     def _write_target(self, call: cst.Call) -> str | None:
         """Qualified class written by a call that unpacks data; None when it writes nothing known."""

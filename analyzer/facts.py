@@ -447,7 +447,9 @@ class DataWrite:
     """Client data written into an object as a whole (mass assignment).
 
     ``how``: ``unpack`` (``Model(**data)``, ``Model.objects.create(**data)``), ``update``
-    (``obj.update(data)``), ``setattr`` (``for k, v in data.items(): setattr(obj, k, v)``).
+    (``obj.update(data)``), ``setattr`` (``for k, v in data.items(): setattr(obj, k, v)``),
+    or ``field``: one field, named in ``field``, set from a value the client sends
+    (``user.role = request.json["role"]``, ``User(admin=payload.get("admin"))``).
     ``target``: qualified name of the class written (''  when unknown). ``source``: "raw" for
     the request's data, or ``type:<qname>`` for a dump of an object of that class (a
     validated schema); ``source_location`` is where the data was read.
@@ -461,6 +463,7 @@ class DataWrite:
     display: str = ""
     source_location: Location | None = None
     overwritten: tuple[str, ...] = ()  # fields the function sets itself: data["user_id"] = ..., obj.owner = ...
+    field: str = ""
 
 
 @dataclass(frozen=True)
@@ -511,6 +514,12 @@ class ObjectLookup:
     # column it is matched on: ``User.objects.get(email_token=data["token"])``): knowing the
     # secret is the credential, as with a capability URL.
     secret: str = ""
+    # A query that returns every row of ``model`` to whoever runs it (``Model.query.all()``,
+    # not scoped to the caller): in a route, the project lists these rows to its callers.
+    listed: bool = False
+    # The row is found by a name that identifies one account (``username``, ``email``), not an
+    # id; only emitted when the function then changes the row it found.
+    by_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -672,6 +681,9 @@ class ModuleFacts:
     responses: tuple[ResponseData, ...] = ()
     request_reads: tuple[RequestRead, ...] = ()
     data_writes: tuple[DataWrite, ...] = ()
+    # one privileged-looking field set from a client value (DataWrite how="field"): kept apart,
+    # since setting a field of an object is not by itself a write of stored rows
+    field_writes: tuple[DataWrite, ...] = ()
     cors: tuple[CorsPolicy, ...] = ()
     # (callee, parameter position or keyword, qualified value): ``register_blueprints(app)``
     # makes the callee's parameter an alias of the caller's router.
@@ -718,6 +730,7 @@ class FactSink:
     responses: list = field(default_factory=list)
     request_reads: list = field(default_factory=list)
     data_writes: list = field(default_factory=list)
+    field_writes: list = field(default_factory=list)
     cors: list = field(default_factory=list)
     lookups: list = field(default_factory=list)
     access_checks: list = field(default_factory=list)

@@ -144,6 +144,7 @@ class AppGraph(AuthzQueries, OperationQueries):
         self.responses: dict[str, list] = {}  # function -> [ResponseData]
         self.request_reads: dict[str, list] = {}  # function -> [RequestRead]
         self.data_writes: list = []  # DataWrite
+        self.field_writes: list = []  # DataWrite how="field"
         self.cors: list = []  # CorsPolicy
         self.rejecting_values: dict[str, str] = {}  # module/class level name -> why using it rejects
         for m in self.modules:
@@ -172,6 +173,7 @@ class AppGraph(AuthzQueries, OperationQueries):
             for rr in m.request_reads:
                 self.request_reads.setdefault(rr.function, []).append(rr)
             self.data_writes.extend(m.data_writes)
+            self.field_writes.extend(m.field_writes)
             self.cors.extend(m.cors)
             self.rejecting_values.update(m.rejecting_values)
         # only names that can be a project function are resolved (alias() is not memoized yet)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from routeguard.facts import WRITE_METHODS
+from routeguard.fields import OWNER_FIELD
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, route_severity
@@ -132,6 +133,12 @@ class MassAssignment(Check):
     their callers set privileged fields and are not reported for the schema cases. The
     severity is raised on a route that requires no authentication.
 
+    A privileged field set by name from a value the client sends is reported the same
+    way on a route that checks no role: `user.role = request.json["role"]`,
+    `user.is_admin = data.get("is_admin", user.is_admin)`, `User(email=..., role=payload.get("role"))`,
+    a handler's plain `role` parameter written into the row. (An owner field set from the
+    URL's id is the parent the row is filed under: an ownership question for RG105.)
+
     Boundaries: a serializer or form with `fields = "__all__"` or an `exclude` list is
     RG302's (which reports it as writable when privileged fields are left in). A body
     schema without privileged fields unpacked into a model (`Item(**item.model_dump())`)
@@ -181,6 +188,10 @@ class MassAssignment(Check):
 
     VALID = (
         Valid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
+    user.email = data.get("email", user.email)
+    if current_user.is_admin:
+        user.is_admin = bool(data.get("is_admin"))""")}),
+        Valid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
     for key in ("email",):
         if key in data:
             setattr(user, key, data[key])""")}),
@@ -222,6 +233,9 @@ def create_task(request):
         Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
     for key, value in data.items():
         setattr(user, key, value)""")}),
+        Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
+    user.email = data.get("email", user.email)
+    user.is_admin = data.get("is_admin", user.is_admin)""")}),
         Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
     user = User(**data)""")}),
         Invalid({"app/models.py": FASTAPI_MODELS.replace("{EXTRA}", "    role: str = 'member'"),
@@ -277,7 +291,7 @@ class TaskList(APIView):
     # -- request data written into a model as a whole ------------------------------------------
     def _writes(self, graph):
         seen = set()
-        for dw in sorted(graph.data_writes, key=lambda d: (d.location, d.function)):
+        for dw in sorted((*graph.data_writes, *graph.field_writes), key=lambda d: (d.location, d.function)):
             if dw.source not in ("raw", "param") or dw.location in seen:
                 continue  # dumps of validated schemas: judged by the schema (below)
             if dw.source == "param" and not graph.handled_by(dw.function):
@@ -285,6 +299,9 @@ class TaskList(APIView):
             if dw.target and not graph.stored_model(dw.target):
                 continue
             if not dw.target and dw.how != "setattr":
+                continue
+            if dw.how == "field":
+                yield from self._field(graph, dw)
                 continue
             seen.add(dw.location)
             routes = graph.routes_of(dw.function)
@@ -306,6 +323,27 @@ class TaskList(APIView):
             yield self.finding(
                 f"{where}{how}: the client chooses which fields it writes{including}{tail}.",
                 dw.location, severity, related, routes=routes)
+
+    def _field(self, graph, dw):
+        """A privileged field (role, admin flag, balance, owner) set by name from a value the
+        client sends, on a route that checks no role: the client picks its own privilege."""
+        if graph.model_field_mark(dw.target, dw.field) != "privileged":
+            return
+        if dw.source == "param" and (OWNER_FIELD.match(dw.field) or not graph.handled_by(dw.function)):
+            return  # the URL's id names the parent the row is filed under (an ownership question, RG105)
+        routes = graph.routes_of(dw.function)
+        if not routes or any(_admin(r, graph) for r in routes):
+            return
+        severity, tail = route_severity(self.severity, routes)
+        model = dw.target.rpartition(".")[2]
+        ff = graph.field_marks(dw.target).get(dw.field, (None, None))[1]
+        related = [Related(dw.source_location, f"client data read here: {dw.display}")] if dw.source_location else []
+        if ff is not None:
+            related.append(Related(ff.location, f"{model}.{dw.field} is a privileged field"))
+        yield self.finding(
+            f"{routes[0].method} {routes[0].path}: {model}.{dw.field} is set from a value the client sends "
+            f"({dw.display}) and no role is checked: the client chooses the {dw.field}{tail}.",
+            dw.location, severity, related, routes=routes)
 
     # -- body schemas that declare privileged fields ---------------------------------------------
     def _body_schemas(self, graph):

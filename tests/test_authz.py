@@ -640,3 +640,85 @@ async def uninstall(ext_id: str, account=Depends(check_admin)):
 """})
     (route,) = report.routes
     assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
+
+
+# -- RG105: an account found by its username or email ----------------------------------------------
+ACCOUNTS = {
+    "app/ext.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+    "app/models.py": """
+from flask_login import UserMixin
+from app.ext import db
+
+class User(UserMixin, db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(255), unique=True)
+    password_hash = db.Column(db.String(255))
+    reset_token = db.Column(db.String(64))
+""",
+}
+ACCOUNTS_HEAD = """
+import secrets
+from flask import Flask, abort, request
+from flask_login import current_user, login_required
+from app.ext import db
+from app.models import User
+
+app = Flask(__name__)
+"""
+
+
+def accounts(view):
+    return {**ACCOUNTS, "app/views.py": ACCOUNTS_HEAD + view}
+
+
+def test_account_found_by_email_and_changed_is_reported():
+    hits = findings(accounts("""
+@app.post("/account/email")
+@login_required
+def change_email():
+    data = request.get_json()
+    user = User.query.filter_by(email=data["current_email"]).first_or_404()
+    user.email = data["new_email"]
+    db.session.commit()
+    return {"ok": True}
+"""), "RG105")
+    assert len(hits) == 1 and "caller's own account" in hits[0].message
+
+
+def test_account_found_by_email_compared_with_the_caller_is_silent():
+    assert not findings(accounts("""
+@app.post("/account/email")
+@login_required
+def change_email():
+    data = request.get_json()
+    user = User.query.filter_by(email=data["current_email"]).first_or_404()
+    if user.id != current_user.id:
+        abort(403)
+    user.email = data["new_email"]
+    db.session.commit()
+    return {"ok": True}
+"""), "RG105")
+
+
+def test_account_found_by_email_and_only_read_is_silent():
+    # inviting someone by address finds their account but does not change it
+    assert not findings(accounts("""
+@app.post("/teams/<int:team_id>/invites")
+@login_required
+def invite(team_id):
+    user = User.query.filter_by(email=request.json["email"]).first_or_404()
+    return {"invited": user.id}
+"""), "RG105")
+
+
+def test_account_found_by_email_on_a_sign_in_style_route_is_silent():
+    # forgotten-password and sign-in routes find the account by name before anyone is signed in
+    assert not findings(accounts("""
+@app.post("/password/forgot")
+def forgot_password():
+    user = User.query.filter_by(email=request.json.get("email")).first()
+    if user is not None:
+        user.reset_token = secrets.token_urlsafe(32)
+        db.session.commit()
+    return {"ok": True}
+"""), "RG105")

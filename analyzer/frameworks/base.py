@@ -132,6 +132,9 @@ class Adapter:
     # The user model: references to it (``settings.AUTH_USER_MODEL``, ``get_user_model``) and
     # base classes that make a class the user model (``AbstractUser``, ``UserMixin``).
     user_models: ClassVar[frozenset[str]] = frozenset()
+    # Calls that fetch a response from another server (an outbound HTTP request): what they
+    # return is that server's data, not the client's, whatever the request carried.
+    server_responses: ClassVar[frozenset[str]] = frozenset()
     # Token decoding functions (qualified name) -> calling convention ("pyjwt" | "jose").
     token_decoders: ClassVar[Mapping[str, str]] = {}
     # class methods that make a view function of a view class: ``dashboard = Dash.as_view()``
@@ -247,7 +250,7 @@ AUTHZ_TABLES = (
     "authz_guards", "lookup_functions", "lookup_builders", "lookup_sessions", "lookup_managers", "query_filters",
     "collection_terminals", "caller_names", "caller_calls", "client_sources", "injected_defaults",
     "role_attributes", "scope_attributes", "role_calls", "object_permission_calls", "implicit_lookup_attrs",
-    "object_methods", "token_decoders", "user_models",
+    "object_methods", "token_decoders", "user_models", "server_responses",
 )
 
 # Shared tables for libraries that more than one framework's projects use.
@@ -258,6 +261,11 @@ SQLALCHEMY_LOOKUPS = dict(
     query_filters=frozenset({"filter", "filter_by", "where", "get", "get_or_404", "first_or_404", "one_or_404"}),
     collection_terminals=frozenset({"all", "paginate", "count", "scalars_all", "exists"}),
 )
+# Outbound HTTP clients that every framework's projects use (an OAuth callback's token
+# exchange, a provider's /user endpoint).
+HTTP_CLIENTS = frozenset({
+    f"{lib}.{verb}" for lib in ("requests", "httpx") for verb in ("get", "post", "put", "patch", "delete", "request")
+} | {"urllib.request.urlopen"})
 PYJWT_JOSE = {
     "jwt.decode": "pyjwt", "jwt.api_jwt.decode": "pyjwt", "jwt.PyJWT.decode": "pyjwt", "jwt.api_jws.decode": "pyjwt",
     "jose.jwt.decode": "jose",

@@ -23,7 +23,7 @@ from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact,
 from ..fields import classify, masked_type
 from ..names import assignments, base_exprs, call_arg, dotted, literal, module_strings, render_path, string_list
 from ..walk import walk
-from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, Adapter, setting_value
+from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, Adapter, setting_value
 
 UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 URL_FUNCS = {
@@ -194,6 +194,7 @@ class DjangoAdapter(Adapter):
     object_methods = frozenset({"get_queryset", "get_object", "test_func", "dispatch"})
     user_models = frozenset({"django.conf.settings.AUTH_USER_MODEL", *USER_MODEL_FUNCS, *AUTH_MODELS})
     token_decoders = PYJWT_JOSE
+    server_responses = HTTP_CLIENTS
 
     def extract(self, ctx, sink) -> None:
         _DjangoFile(ctx, sink).run()

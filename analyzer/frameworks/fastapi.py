@@ -24,7 +24,7 @@ from ..facts import (
     Setting,
 )
 from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
-from .base import Adapter, COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
+from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
 ROUTERS = {"fastapi.APIRouter", "fastapi.routing.APIRouter"}
@@ -126,6 +126,7 @@ class FastAPIAdapter(Adapter):
     scope_attributes = frozenset({"scopes"})
     role_calls = frozenset({".has_role", ".has_roles", ".has_permission", ".has_permissions", ".has_scope"})
     token_decoders = PYJWT_JOSE
+    server_responses = HTTP_CLIENTS
     user_models = frozenset(f"{m}.{c}" for m in ("fastapi_users_db_sqlalchemy", "fastapi_users.db")
                             for c in ("SQLAlchemyBaseUserTable", "SQLAlchemyBaseUserTableUUID"))
 

@@ -16,7 +16,7 @@ import libcst as cst
 from ..walk import walk
 from ..facts import GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
 from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, string_list
-from .base import COMMON_ROLE_ATTRIBUTES, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
+from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 ROUTERS = {
@@ -166,6 +166,7 @@ class FlaskAdapter(Adapter):
         "flask_security.utils.has_role", ".is_admin", ".is_administrator", ".has_any_role",
     })
     token_decoders = PYJWT_JOSE
+    server_responses = HTTP_CLIENTS
     user_models = frozenset({"flask_login.UserMixin", "flask_login.mixins.UserMixin", "flask_security.UserMixin",
                              "flask_security.core.UserMixin", "flask_security.models.fsqla_v3.FsUserMixin",
                              "table:ab_user", "flask_appbuilder.security.sqla.models.User"})  # Flask-AppBuilder's
