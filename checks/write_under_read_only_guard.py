@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from routeguard.facts import WRITE_METHODS
+from routeguard.exposure import state_changes
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
@@ -205,7 +206,7 @@ class PostView(View):
                 if guard is not None:
                     reads.setdefault(_view(r), []).append((r, guard))
         open_writes = [r for r in graph.routes if r.method in WRITE_METHODS and r.auth == "unprotected"
-                       and not r.misplaced and _view(r) in reads]
+                       and not r.misplaced and _view(r) in reads and state_changes(graph, r)]
         for group, verbs in per_route(open_writes, route=lambda r: r):
             r = group[0]
             read, guard = reads[_view(r)][0]

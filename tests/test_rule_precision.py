@@ -104,3 +104,39 @@ def test_exception_text_from_a_helper_names_the_route_that_calls_it():
     got = [f for f in report.findings if f.rule_id == "RG404" and f.location.file.endswith("catalog.py")]
     assert [f.location.line for f in got] == [43]  # not the uuid conversion, not the YAML parser's error
     assert [(r.method, r.path) for r in got[0].routes] == [("GET", "/api/catalog/suppliers/{supplier}/prices")]
+
+
+TAIGA_STYLE_USERS = {
+ "proj/__init__.py": "", "proj/settings.py": "INSTALLED_APPS = ['rest_framework']\nROOT_URLCONF = 'proj.urls'\n",
+ "proj/urls.py": "from rest_framework.routers import DefaultRouter\nfrom users.api import UsersViewSet\nrouter = DefaultRouter()\nrouter.register('users', UsersViewSet, basename='users')\nurlpatterns = router.urls\n",
+ "users/__init__.py": "",
+ "users/api.py": '''
+from rest_framework import viewsets
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
+from rest_framework.response import Response
+
+from .models import User
+
+
+class UsersViewSet(viewsets.ViewSet):
+    def list(self, request):
+        if not request.user.is_authenticated:
+            raise PermissionDenied()
+        return Response([u.username for u in User.objects.filter(is_active=True)])
+
+    def create(self, request):
+        raise MethodNotAllowed("POST")  # accounts are made through /auth/register
+''',
+ "users/models.py": "from django.contrib.auth.models import AbstractUser\n\n\nclass User(AbstractUser):\n    pass\n",
+}
+
+
+def test_rg103_an_open_post_that_changes_nothing_is_not_a_write():
+    """taiga's UsersViewSet.create raises NotSupported: the reads are guarded in the handler and
+    the POST is open, but it writes nothing, so neither RG101 nor RG103 reports it."""
+    files = dict(TAIGA_STYLE_USERS)
+    assert sorted(f.rule_id for f in scan_sources(files).findings) == []
+    files["users/api.py"] = files["users/api.py"].replace(
+        '        raise MethodNotAllowed("POST")  # accounts are made through /auth/register',
+        '        return Response(User.objects.create(username=request.data["username"]).pk)')
+    assert sorted(f.rule_id for f in scan_sources(files).findings) == ["RG101", "RG103"]
