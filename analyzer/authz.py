@@ -22,7 +22,7 @@ import libcst as cst
 
 from .facts import AccessCheck, ObjectLookup, OwnerField, TokenDecode
 from .fields import owner_column
-from .names import call_arg, dotted, literal, NOT_LITERAL
+from .names import call_arg, and_operands, dotted, literal, NOT_LITERAL
 from .walk import walk
 
 # Parameters a framework fills from something other than the client's input.
@@ -684,13 +684,7 @@ def _chain(call: cst.Call):
 def _turns_away_privileged(node: cst.If, k) -> bool:
     """``if account and account.is_admin: raise HTTPException(403)``: a branch that turns
     away the holders of a privilege flag restricts them; it lets no one in by a role."""
-    ops, stack = [], [node.test]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, cst.BooleanOperation) and isinstance(e.operator, cst.And):
-            stack += [e.left, e.right]
-        else:
-            ops.append(e)
+    ops = and_operands(node.test)
     if not any(isinstance(o, cst.Attribute) and o.attr.value in k.role_attributes
                and o.attr.value.startswith(("is_", "admin")) for o in ops):
         return False

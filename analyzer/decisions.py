@@ -18,7 +18,7 @@ import re
 import libcst as cst
 
 from .facts import ClientDecision, Disclosure
-from .names import NOT_LITERAL, dotted, literal
+from .names import NOT_LITERAL, and_operands, dotted, literal
 from .walk import walk
 
 # A field, header or cookie named like this holds a privilege the client claims for itself
@@ -160,7 +160,7 @@ class DecisionsMixin:
         decides; the client's value only chooses among what an admin may see."""
         if self.frame is None or not isinstance(node.operator, cst.And) or not self.k.client_inputs:
             return
-        operands = _and_operands(node)
+        operands = and_operands(node)
         if any(self._role_test(o) for o in operands):
             vouched = self._vouched()
             for o in operands:
@@ -216,7 +216,7 @@ class DecisionsMixin:
         while stack:
             e = stack.pop()
             if isinstance(e, cst.BooleanOperation):
-                if isinstance(e.operator, cst.And) and any(self._role_test(o) for o in _and_operands(e)):
+                if isinstance(e.operator, cst.And) and any(self._role_test(o) for o in and_operands(e)):
                     continue
                 stack += [e.left, e.right]
             elif isinstance(e, cst.UnaryOperation):
@@ -440,15 +440,6 @@ def _reason(found, others, ops) -> str:
     return ""
 
 
-def _and_operands(node) -> list:
-    out, stack = [], [node]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, cst.BooleanOperation) and isinstance(e.operator, cst.And):
-            stack += [e.right, e.left]
-        else:
-            out.append(e)
-    return out
 
 
 def _operands_nodes(expr) -> list:

@@ -271,3 +271,15 @@ def base_exprs(node):
     """The base-class expressions of a ClassDef, keywords left out and a generic base read as
     its class: ``ModelViewSet[Document]`` is ModelViewSet."""
     return [a.value.value if isinstance(a.value, cst.Subscript) else a.value for a in node.bases if a.keyword is None]
+
+
+def and_operands(node) -> list:
+    """The operands of an ``a and b and c`` test, left to right (the test itself when it is not one)."""
+    out, stack = [], [node]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, cst.BooleanOperation) and isinstance(e.operator, cst.And):
+            stack += [e.right, e.left]
+        else:
+            out.append(e)
+    return out
