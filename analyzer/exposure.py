@@ -61,6 +61,8 @@ _DATA_RECEIVERS = frozenset({"db", "session", "objects", "query", "cursor", "con
                              "repository", "crud", "collection", "table", "redis", "storage"})
 # Standard modules that make random values and digests: calling them reads no secret.
 _CRYPTO_MODULES = frozenset({"secrets", "hashlib", "hmac", "uuid", "random"})
+# What a response object sets on its way out: a cookie is not stored state.
+_RESPONSE_CALL = re.compile(r"^(set_cookie|set_signed_cookie|delete_cookie)$")
 _CACHE_OR_QUERY = re.compile(r"^(set|setex|put|execute|executemany|executescript|flush)$")
 # A call that makes or checks a secret rather than reading one: ``generate_state_token``, ``CancelToken``.
 _MAKES = re.compile(r"^(?i:generate|create|new|make|issue|build|sign|encode|hash|verify|check|validate)|^get_token$|^[A-Z]")
@@ -124,7 +126,7 @@ def what_changes(graph, route) -> str:
         if any(dw.function == q for dw in _data_writes(graph)):
             return f"{q.rpartition('.')[2]} writes stored rows"
         call = next((c for c in f.calls if _WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses
-                     and not _incidental(graph, c) or _EFFECT_CALL.match(c) and not _PATH_ONLY.match(c)), None)
+                     and not _incidental(graph, c) and not _RESPONSE_CALL.match(c.rpartition(".")[2]) or _EFFECT_CALL.match(c) and not _PATH_ONLY.match(c)), None)
         if call:
             return f"it calls {call}"
     if any(rr.kind in ("method", "payload") for q, _ in closure for rr in graph.request_reads.get(q, ())):
@@ -285,6 +287,7 @@ def _writes(graph, qname: str, f, reading: bool = False) -> bool:
     if any(dw.function == qname for dw in _data_writes(graph)):
         return True
     return any(_WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses
+               and not _RESPONSE_CALL.match(c.rpartition(".")[2])
                and not (reading and _incidental(graph, c)) for c in f.calls)
 
 

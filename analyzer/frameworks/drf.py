@@ -82,6 +82,15 @@ class DRFAdapter(Adapter):
             "oauth2_provider.contrib.rest_framework.IsAuthenticatedOrTokenHasScope",
         ], "auth"),
         P + "AllowAny": "public",
+        # the token endpoints of the REST token libraries: the way in (they check the credentials
+        # or the token the request brings), public by design, and so are project subclasses of them
+        **dict.fromkeys([
+            *(f"rest_framework_simplejwt.views.{v}" for v in (
+                "TokenObtainPairView", "TokenObtainSlidingView", "TokenRefreshView", "TokenRefreshSlidingView",
+                "TokenVerifyView", "TokenBlacklistView", "token_obtain_pair", "token_refresh", "token_verify",
+                "token_blacklist")),
+            "rest_framework.authtoken.views.ObtainAuthToken", "rest_framework.authtoken.views.obtain_auth_token",
+        ], "public"),
     }
     auth_exceptions = frozenset({
         "rest_framework.exceptions.NotAuthenticated", "rest_framework.exceptions.PermissionDenied",
