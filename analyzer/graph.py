@@ -426,6 +426,11 @@ class AppGraph(AuthzQueries, OperationQueries):
             verdict = self.judge(cls, _stack | {q})
             if verdict:
                 return verdict[0], f"{q.rpartition('.')[2]} is a {cls.rpartition('.')[2]}: {verdict[1]}"
+        for made in self.returned_types(q) if f is not None and q not in _stack else ():
+            call = self.method(f"{made}.__call__")  # Depends(factory(...)): FastAPI calls what it made
+            reason = call and made in self.classes and self.function_auth(call, _stack | {q})
+            if reason:
+                return "auth", f"{q.rpartition('.')[2]} returns a {made.rpartition('.')[2]}: {reason}"
         if q in self.classes:
             for base in self.mro(q)[1:]:
                 if base in self.k.known_guards:

@@ -1621,3 +1621,23 @@ app.include_router(auth_router, prefix="/{organization}/auth")
     assert (route.method, route.path, route.handler) == ("POST", "/{organization}/auth/register",
                                                          "desk.auth.views.register_user")
     assert route.handler_location.line == 8
+
+
+def test_dependency_factories_are_judged_by_what_they_return():
+    """``user: require_scopes(...)`` (a factory returning ``Annotated[User, Security(...)]``),
+    a module-level alias of its result, ``Depends(require_role(...))`` (an inner checker) and
+    ``Depends(owner_or(...))`` (an instance whose ``__call__`` depends on the login) all
+    authenticate; a factory whose reader checks nothing does not."""
+    from pathlib import Path
+    from routeguard import scan_paths
+    project = Path(__file__).parent.parent / "fixtures" / "fastapi" / "doc_vault"
+    report = scan_paths([project], root=project, cache=False)
+    got = {(r.method, r.path): (r.auth, [g.reason for g in r.guards if g.kind == "dependency"]) for r in report.routes}
+    assert got[("GET", "/documents/")] == ("protected", ["ReadDocuments is a require_scopes: depends on get_current_user"])
+    assert got[("POST", "/documents/")][0] == "protected"
+    assert got[("POST", "/documents/")][1][0] == "depends on get_current_user"
+    assert got[("GET", "/users/")][0] == "protected"
+    assert got[("GET", "/users/all")][0] == "protected"
+    assert got[("GET", "/users/directory")][0] == "protected"
+    assert got[("GET", "/users/directory")][1][0].startswith("owner_or returns a OwnerOrRole: ")
+    assert got[("GET", "/documents/recent")] == ("unprotected", [])

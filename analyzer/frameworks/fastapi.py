@@ -256,6 +256,11 @@ class _Visitor(ScopedVisitor):
                     and q.rpartition(".")[2][:1].isupper():
                 # Maybe an alias defined elsewhere (CurrentUser); the linker decides.
                 return [(q, self.ctx.code(ann), self.ctx.loc(ann), (), ())]
+        elif isinstance(ann, cst.Call) and dotted(ann.func):
+            q = self.resolve(ann.func)
+            if q and "." in q and not q.startswith(LIBRARIES):
+                # ``user: require_scopes(...)``: a factory of such an alias; the linker decides.
+                return [(q, self.ctx.code(ann), self.ctx.loc(ann), (), ())]
         return []
 
     def _guards(self, uses) -> tuple[GuardUse, ...]:
@@ -936,6 +941,8 @@ class _FunctionReader:
                         (reader._infer(node.value, env) if node.value is not None else ())
 
             def visit_Return(self, node):
+                if isinstance(node.value, cst.Subscript):  # a factory of ``Annotated[User, Depends(...)]``
+                    v._alias(reader.qualname, node.value)
                 if node.value is not None:
                     values.extend(t for t in reader._infer(node.value, env) if t not in values)
 
