@@ -36,7 +36,7 @@ WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE", "ANY"})
 class Authorization:
     """One sign that a route checks what the caller may do."""
 
-    kind: str  # role | owner
+    kind: str  # role | owner | scope (a token scope the route requires: no admin restriction)
     location: Location | None
     reason: str
 
@@ -259,8 +259,9 @@ class AuthzQueries:
             return None
         targets = g.target.split("|")
         verdicts = [self._target_authz(t, route) for t in targets]
-        if all(verdicts):
-            kind = "owner" if all(v[0] == "owner" for v in verdicts) else "role"
+        if all(verdicts):  # role, owner, or scope (a token scope: authorization, but no admin restriction)
+            kinds = {v[0] for v in verdicts}
+            kind = kinds.pop() if len(kinds) == 1 else "role"
             return Authorization(kind, g.location, f"{g.name}: {verdicts[0][1]}")
         for t in g.given:  # the permission classes it was made with all run
             verdict = self._target_authz(t, route)
@@ -298,7 +299,7 @@ class AuthzQueries:
                 if kind == "owner" and loads_caller(t):
                     continue
                 if kind in ("role", "owner") or (kind == "scope" and route is not None and self.scopes_required(route)):
-                    return ("owner" if kind == "owner" else "role"), c.display
+                    return kind, c.display
         return None
 
     def route_authorization(self, route) -> tuple[Authorization, ...]:
@@ -328,7 +329,7 @@ class AuthzQueries:
         for src in sources:
             for kind, c in self.access(src).items():
                 if kind in ("role", "owner") or (kind == "scope" and requires_scopes):
-                    found.append(Authorization("owner" if kind == "owner" else "role", c.location, c.display))
+                    found.append(Authorization(kind, c.location, c.display))
         return found
 
     def route_lookups(self, route) -> list:
