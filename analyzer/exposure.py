@@ -287,8 +287,13 @@ def _writes(graph, qname: str, f, reading: bool = False) -> bool:
     if any(dw.function == qname for dw in _data_writes(graph)):
         return True
     return any(_WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses
-               and not _RESPONSE_CALL.match(c.rpartition(".")[2])
+               and not _RESPONSE_CALL.match(c.rpartition(".")[2]) and not _cached(c)
                and not (reading and _incidental(graph, c)) for c in f.calls)
+
+
+def _cached(call: str) -> bool:
+    """A call on a cache (``cache.save_result``, ``caches["default"].set``): nothing anyone owns."""
+    return any(p in ("cache", "caches", "memo") for p in call.rpartition(".")[0].lower().split("."))
 
 
 def _incidental(graph, call: str) -> bool:
@@ -297,7 +302,7 @@ def _incidental(graph, call: str) -> bool:
     ambiguous verb on a value that is not stored data (``h.update(data)``, ``seen.add(x)``)."""
     owner, _, name = call.rpartition(".")
     parts = owner.lower().split(".")
-    if _CACHE_OR_QUERY.match(name) or any(p in ("cache", "caches", "memo") for p in parts):
+    if _CACHE_OR_QUERY.match(name) or _cached(call):
         return True
     if graph.method(graph.canonical(call)):
         return False  # a project function: what it does is judged where it is

@@ -399,3 +399,98 @@ def test_fastapi_fixed_responses_are_public_reads():
         assert f"GET {path}" not in got, path
     assert _route(report, "/service-worker.js")["exposure_reason"] == "renders a template with no stored data"
     assert got["GET /media/{user_id}/{file_name}"].severity.level == "warning"  # a user's files, by the URL
+
+
+CONVERTER = {
+    "wallet/__init__.py": "",
+    "wallet/cache.py": """
+class Cache:
+    def __init__(self):
+        self._values = {}
+
+    def save_result(self, key, value):
+        self._values[key] = value
+        return value
+
+
+cache = Cache()
+""",
+    "wallet/rates.py": """
+import httpx
+
+from .cache import cache
+
+
+async def sats_per(currency: str) -> float:
+    async with httpx.AsyncClient() as client:
+        price = (await client.get(f"https://rates.example/{currency}")).json()["price"]
+    return cache.save_result(currency, 100_000_000 / price)
+""",
+    "wallet/api.py": """
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from .auth import require_admin_key
+from .models import Payment, get_db
+from .rates import sats_per
+
+router = APIRouter()
+
+
+class Conversion(BaseModel):
+    amount: float
+    currency: str
+
+
+@router.post("/api/v1/conversion")
+async def convert(data: Conversion):
+    return {"sats": int(data.amount * await sats_per(data.currency))}
+
+
+@router.post("/api/v1/payments/record")
+async def record(data: Conversion, db=Depends(get_db)):
+    db.add(Payment(amount=data.amount))
+    db.commit()
+    return {"ok": True}
+
+
+@router.get("/api/v1/wallet", dependencies=[Depends(require_admin_key)])
+async def wallet():
+    return {}
+""",
+    "wallet/auth.py": """
+from fastapi import Header, HTTPException
+
+
+async def require_admin_key(x_api_key: str = Header()):
+    if x_api_key != "k":
+        raise HTTPException(status_code=401)
+""",
+    "wallet/models.py": """
+from sqlalchemy import Column, Float, Integer
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    id = Column(Integer, primary_key=True)
+    amount = Column(Float)
+
+
+def get_db():
+    yield None
+""",
+}
+
+
+def test_a_post_that_only_computes_is_not_a_write():
+    """lnbits' /api/v1/conversion: a POST that converts what it is sent (its rate helper fills an
+    in-process cache) changes nothing; the POST that adds a row does, and says what writes."""
+    got = _rg101(scan_sources(CONVERTER))
+    assert "POST /api/v1/conversion" not in got
+    record = got["POST /api/v1/payments/record"]
+    assert record.severity.level == "error" and "accepts writes (it calls" in record.message
