@@ -23,7 +23,7 @@ import libcst as cst
 from .facts import AccessCheck, ObjectLookup, OwnerField, TokenDecode
 from .fields import owner_column
 from .names import call_arg, and_operands, dotted, literal, NOT_LITERAL
-from .walk import walk
+from .walk import collect, walk
 
 # Parameters a framework fills from something other than the client's input.
 NOT_CLIENT = frozenset({"self", "cls", "request", "req", "db", "session", "sess", "s", "conn", "connection", "cursor",
@@ -137,6 +137,7 @@ class AuthzPass(cst.CSTVisitor):
         self.stack: list[str] = []
         self.frames: list[_Frame] = []
         self.chained: set[int] = set()  # ids of calls already examined as part of a longer chain
+        self.rejecting: set[int] = set()  # ids of comparisons in the test of an if whose branch ends the request
         self.test_depth = 0
         self.seen: set[tuple] = set()
         self._bound: dict[int, tuple] = {}  # id(lookup call) -> the local names its result is bound to
@@ -508,9 +509,9 @@ class AuthzPass(cst.CSTVisitor):
                     self._evidence("owner", call)
                     break
 
-    def _evidence(self, kind: str, node) -> None:
+    def _evidence(self, kind: str, node, rejects: bool = False) -> None:
         for f in self.frames:  # a wrapper's checks count for the decorator around it
-            self._emit(AccessCheck(f.qualname, self.ctx.loc(node), kind, self.ctx.code(node)[:120]))
+            self._emit(AccessCheck(f.qualname, self.ctx.loc(node), kind, self.ctx.code(node)[:120], rejects))
 
     def _token(self, call: cst.Call, q: str) -> None:
         conv = self.k.token_decoders.get(q)
@@ -551,7 +552,7 @@ class AuthzPass(cst.CSTVisitor):
             # role != UserRoles.owner
             self._evidence("role", node)
         elif any(literal(o) is NOT_LITERAL for o in others):
-            self._evidence("owner", node)
+            self._evidence("owner", node, id(node) in self.rejecting)
         elif any(self._role_read(c) for c in callers) or any(isinstance(literal(o), str) for o in others):
             self._evidence("role", node)
 
@@ -574,7 +575,11 @@ class AuthzPass(cst.CSTVisitor):
     def visit_If(self, node: cst.If) -> None:
         if _turns_away_privileged(node, self.k):
             return
-        self._test(node.test)
+        from .extract import _leaves  # extract imports this module
+        rejects = _leaves(node.body) or isinstance(node.orelse, cst.Else) and _leaves(node.orelse.body)
+        if rejects:  # ``if photo.owner != request.user: return Response(..., 400)``: the comparison turns others away
+            self.rejecting.update(id(c) for c in collect(node.test, cst.Comparison))
+        self._test(node.test, rejects)
 
     def visit_While(self, node: cst.While) -> None:
         self._test(node.test)
@@ -592,13 +597,13 @@ class AuthzPass(cst.CSTVisitor):
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._test(node.body)
 
-    def _test(self, test) -> None:
+    def _test(self, test, rejects: bool = False) -> None:
         if not self.frames:
             return
         finder = _RoleTests(self.k)
         walk(test, finder)
         for kind, node in finder.hits[:1]:
-            self._evidence(kind, node)
+            self._evidence(kind, node, rejects)
 
 
 class _RoleTests(cst.CSTVisitor):

@@ -171,9 +171,10 @@ def _judge_read(graph, route) -> tuple[str, str]:
             return "", f"it changes stored state ({q.rpartition('.')[2]} writes)"
         if f.secrets:
             return "", f"it reads the secret setting {f.secrets[0]}"
-        if (f.used or f.flows) and any(_READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file"
-                                       for c in f.calls):
-            return "", "it serves a file whose path the request names"
+        named = {*f.used, *f.flows} - {"self", "cls", "request", "req"}
+        if q == closure[0][0] and named and any(
+                _READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file" for c in f.calls):
+            return "", "it serves a file whose path the request names"  # the handler's own parameters: the URL
         for call in f.calls:
             if fixed and _READ_FILE.match(call):
                 continue  # the fixed file it serves

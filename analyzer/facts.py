@@ -533,6 +533,7 @@ class AccessCheck:
     location: Location
     kind: str
     display: str = ""
+    rejects: bool = False  # tested in an ``if`` one of whose branches ends the request
 
 
 @dataclass(frozen=True)

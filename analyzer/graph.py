@@ -718,6 +718,12 @@ class AppGraph(AuthzQueries, OperationQueries):
             if not guards:
                 guards.extend(self._capability(path, handler, h_loc))
             if not guards:
+                owner = next((c for c in self._authz_index()[1].get(handler, ()) if c.kind == "owner" and c.rejects), None)
+                if owner is not None:  # if photo.owner != request.user: return 403, before anything is done
+                    guards.append(GuardInfo("inline", "owner check", "inline", h_loc, "auth",
+                                            f"turns away anyone but the object's owner ({owner.display[:80]}): "
+                                            "an anonymous caller is never the owner"))
+            if not guards:
                 scoped = next((lk for lk in self._authz_index()[0].get(handler, ()) if lk.scoped), None)
                 if scoped is not None:  # Project.objects.filter(owner=request.user): nothing for an anonymous caller
                     guards.append(GuardInfo("inline", "scoped to the caller", "inline", h_loc, "auth",
