@@ -22,7 +22,7 @@ import libcst as cst
 
 from .facts import AccessCheck, ObjectLookup, OwnerField, TokenDecode
 from .fields import owner_column
-from .names import call_arg, and_operands, dotted, literal, NOT_LITERAL
+from .names import call_arg, and_operands, dotted, leaves, literal, NOT_LITERAL
 from .walk import collect, walk
 
 # Parameters a framework fills from something other than the client's input.
@@ -575,8 +575,7 @@ class AuthzPass(cst.CSTVisitor):
     def visit_If(self, node: cst.If) -> None:
         if _turns_away_privileged(node, self.k):
             return
-        from .extract import _leaves  # extract imports this module
-        rejects = _leaves(node.body) or isinstance(node.orelse, cst.Else) and _leaves(node.orelse.body)
+        rejects = leaves(node.body) or isinstance(node.orelse, cst.Else) and leaves(node.orelse.body)
         if rejects:  # ``if photo.owner != request.user: return Response(..., 400)``: the comparison turns others away
             self.rejecting.update(id(c) for c in collect(node.test, cst.Comparison))
         self._test(node.test, rejects)

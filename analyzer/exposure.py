@@ -2,11 +2,12 @@
 
 RG101 and the route inventory use it to tell a **public read** (a read of data that no
 user owns and that holds nothing sensitive: a tag list, a catalogue page, a template with
-no data) from an exposure (a write, a delete, a command, a file, the environment or the
-settings, user-owned or sensitive data). It is conservative: a route is a public read only
-when everything its handler returns is known and harmless; anything unknown stays an
-exposure. Names below are Python's own (built-ins and the standard library) or words
-that name users and secrets, never a framework's API.
+no data) from an exposure (a write, a delete, a command, a file, the environment or a
+secret setting, user-owned or sensitive data). It works from evidence: a read is an
+exposure when something its handler does or returns is tied to a user, a tenant or a
+secret, and a public read otherwise (``_judge_read``). Names below are Python's own
+(built-ins and the standard library) or words that name users and secrets, never a
+framework's API.
 """
 from __future__ import annotations
 
@@ -125,8 +126,7 @@ def what_changes(graph, route) -> str:
     for q, f in closure:
         if any(dw.function == q for dw in _data_writes(graph)):
             return f"{q.rpartition('.')[2]} writes stored rows"
-        call = next((c for c in f.calls if _WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses
-                     and not _incidental(graph, c) and not _RESPONSE_CALL.match(c.rpartition(".")[2]) or _EFFECT_CALL.match(c) and not _PATH_ONLY.match(c)), None)
+        call = next((c for c in f.calls if _write_call(graph, c, reading=True) or _effect(c)), None)
         if call:
             return f"it calls {call}"
     if any(rr.kind in ("method", "payload") for q, _ in closure for rr in graph.request_reads.get(q, ())):
@@ -179,7 +179,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
             if fixed and _READ_FILE.match(call):
                 continue  # the fixed file it serves
             owner, _, last = call.rpartition(".")
-            if _EFFECT_CALL.match(call) and not _PATH_ONLY.match(call):
+            if _effect(call):
                 return "", f"it calls {call} (commands, files or the environment)"
             if only_fixed:
                 continue
@@ -287,9 +287,21 @@ def _writes(graph, qname: str, f, reading: bool = False) -> bool:
     cache entry set, a raw statement run (a SELECT as often as not) or a flush is not one."""
     if any(dw.function == qname for dw in _data_writes(graph)):
         return True
-    return any(_WRITE_CALL.match(c.rpartition(".")[2]) and c not in graph.k.fixed_responses
-               and not _RESPONSE_CALL.match(c.rpartition(".")[2]) and not _cached(c)
-               and not (reading and _incidental(graph, c)) for c in f.calls)
+    return any(_write_call(graph, c, reading) for c in f.calls)
+
+
+def _write_call(graph, call: str, reading: bool) -> bool:
+    """The call's name says it changes state, and it is not a response's cookie, a cache, or (in
+    a read) an incidental write."""
+    name = call.rpartition(".")[2]
+    return bool(_WRITE_CALL.match(name)) and call not in graph.k.fixed_responses and not _RESPONSE_CALL.match(name) \
+        and not _cached(call) and not (reading and _incidental(graph, call))
+
+
+def _effect(call: str) -> bool:
+    """A call that runs a command, touches a file or a socket, or reads the environment (not one
+    that only builds or tests a path)."""
+    return bool(_EFFECT_CALL.match(call)) and not _PATH_ONLY.match(call)
 
 
 def _cached(call: str) -> bool:

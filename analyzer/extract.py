@@ -14,14 +14,14 @@ from . import source
 from .facts import (
     ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
-from .names import NOT_LITERAL, ImportTable, assignments, base_exprs, call_arg, dotted, literal, string_list
+from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted,
+                    leaves as _leaves, literal, string_list)
 from .dataflow import DataPass
 from .positions import Positions
 from .walk import Index, collect, indexed, walk
 from .authz import extract_authz
 
 BUILTINS = frozenset(dir(__import__("builtins")))
-REJECT_STATUS = frozenset({401, 403})
 STATUS_KEYWORDS = ("status", "status_code", "code")
 REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN"})
 # Names a configuration object goes by (``settings.ALLOW_SIGNUP``, ``app.config["X"]``) and
@@ -36,8 +36,6 @@ SECRET_SETTING = re.compile(r"secret|password|passwd|token|api_?keys?$|private_k
 VISIBILITY_FLAG = re.compile(r"^(is_)?(private|public|published|unpublished|visible|hidden|listed|unlisted)(_\w+)?$"
                              r"|^\w+_(private|public|visibility)$|^visibility$|^(auth|login)_required$", re.IGNORECASE)
 SETTING_GETTER = re.compile(r"^_?get_\w*(config|setting|settings|option|flag)s?$|^(is_)?feature_(enabled|flag)$")
-# Calls that end the request where they stand (``abort(401)``, ``raise_unauthorized()``).
-ABORTS = re.compile(r"^_?(abort\w*|\w*unauthori[sz]ed|\w*forbidden|deny\w*|reject\w*|raise_\w+)$")
 # What a login handler does: verify credentials taken from the request (a password check, a
 # credential authentication, an OAuth code exchange) and let the caller in (start a session,
 # issue a token). Project helpers are recognised by these names too.
@@ -523,7 +521,7 @@ class CommonPass(cst.CSTVisitor):
         self.statement = node
         if _leaves(node.body) or (type(node.orelse) is cst.Else and _leaves(node.orelse.body)):
             self._verified(node.test)
-            if any(VISIBILITY_FLAG.match(a.attr.value) for a in _attributes(node.test)):
+            if any(VISIBILITY_FLAG.match(a.attr.value) for a in collect(node.test, cst.Attribute)):
                 for s in self.summaries:
                     s.visibility.add(self.ctx.code(node.test))
         anonymous = self._anonymous(node.test)
@@ -821,36 +819,6 @@ def _reads(test, attributes) -> bool:
     return bool(found)
 
 
-def _attributes(node) -> list:
-    """The attribute reads in an expression."""
-    found = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Attribute(self, n) -> None:
-            found.append(n)
-
-        def visit_Lambda(self, n) -> bool:
-            return False
-    walk(node, Finder())
-    return found
-
-
-def _leaves(block) -> bool:
-    """The block ends the request in one of its own statements: returns, raises, or calls
-    something that aborts (``abort(401)``, ``raise_forbidden()``, a call with a 401/403). A
-    branch that only logs, flashes, prints or counts lets the request go on."""
-    for stmt in block.body:
-        for small in stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,):
-            kind = type(small)
-            if kind is cst.Return or kind is cst.Raise:
-                return True
-            if kind is cst.Expr and type(small.value) is cst.Call:
-                call = small.value
-                func = call.func
-                name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
-                if ABORTS.match(name) or any(literal(a.value) in REJECT_STATUS for a in call.args):
-                    return True
-    return False
 
 
 def suppressions(text: str) -> tuple[Suppression, ...]:

@@ -716,22 +716,7 @@ class AppGraph(AuthzQueries, OperationQueries):
                 kind = "signature" if inline.startswith(SIGNATURE_REASON) else "inline"
                 guards.append(GuardInfo(kind, "check in the handler", "inline", h_loc, "auth", inline))
             if not guards:
-                guards.extend(self._capability(path, handler, h_loc))
-            if not guards:
-                owner = next((c for c in self._authz_index()[1].get(handler, ()) if c.kind == "owner" and c.rejects), None)
-                if owner is not None:  # if photo.owner != request.user: return 403, before anything is done
-                    guards.append(GuardInfo("inline", "owner check", "inline", h_loc, "auth",
-                                            f"turns away anyone but the object's owner ({owner.display[:80]}): "
-                                            "an anonymous caller is never the owner"))
-            if not guards:
-                scoped = next((lk for lk in self._authz_index()[0].get(handler, ()) if lk.scoped), None)
-                if scoped is not None:  # Project.objects.filter(owner=request.user): nothing for an anonymous caller
-                    guards.append(GuardInfo("inline", "scoped to the caller", "inline", h_loc, "auth",
-                                            f"acts only on the caller's own rows ({scoped.display[:80]}): "
-                                            "an anonymous caller has none"))
-            if not guards and handler not in self.functions and self.k.known_guards.get(self.alias(handler)) == "public":
-                guards.append(GuardInfo("inline", handler.rpartition(".")[2], "inline", h_loc, "public",
-                                        f"{self.alias(handler)} is a step of a library's login flow"))
+                guards.extend(self._implicit_guards(path, handler, h_loc))
             misplaced = tuple(i for i in (self.guard_info(u, "decorator")
                                           for u in (*route.misplaced, *(hf.misplaced if hf else ())))
                               if i and i.effect == "auth")
@@ -1009,6 +994,28 @@ class AppGraph(AuthzQueries, OperationQueries):
             return ""
         kind = named.reason.replace(" endpoints are public by convention", "")
         return f"{kind} endpoint: its own 401/403 answers the request's content, not a missing credential"
+
+    def _implicit_guards(self, path: str, handler: str, h_loc) -> list[GuardInfo]:
+        """What stands in for a guard on a route that has none, by what its handler does: a
+        capability (a secret in the path or the request), an owner check that turns others
+        away, a query restricted to the caller's rows, or a step of a library's login flow."""
+        capability = self._capability(path, handler, h_loc)
+        if capability:
+            return capability
+        lookups, checks = self._authz_index()[:2]
+        owner = next((c for c in checks.get(handler, ()) if c.kind == "owner" and c.rejects), None)
+        if owner is not None:  # if photo.owner != request.user: return 403
+            return [GuardInfo("inline", "owner check", "inline", h_loc, "auth",
+                              f"turns away anyone but the object's owner ({owner.display[:80]}): "
+                              "an anonymous caller is never the owner")]
+        scoped = next((lk for lk in lookups.get(handler, ()) if lk.scoped), None)
+        if scoped is not None:  # Project.objects.filter(owner=request.user): nothing for an anonymous caller
+            return [GuardInfo("inline", "scoped to the caller", "inline", h_loc, "auth",
+                              f"acts only on the caller's own rows ({scoped.display[:80]}): an anonymous caller has none")]
+        if handler not in self.functions and self.k.known_guards.get(self.alias(handler)) == "public":
+            return [GuardInfo("inline", handler.rpartition(".")[2], "inline", h_loc, "public",
+                              f"{self.alias(handler)} is a step of a library's login flow")]
+        return []
 
     def _capability(self, path: str, handler: str, h_loc) -> list[GuardInfo]:
         """A capability URL: the handler looks up or verifies a path parameter named as a

@@ -7,6 +7,7 @@ table answers.
 """
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -283,3 +284,26 @@ def and_operands(node) -> list:
         else:
             out.append(e)
     return out
+
+
+REJECT_STATUS = frozenset({401, 403})
+# Calls that end the request where they stand (``abort(401)``, ``raise_unauthorized()``).
+ABORTS = re.compile(r"^_?(abort\w*|\w*unauthori[sz]ed|\w*forbidden|deny\w*|reject\w*|raise_\w+)$")
+
+
+def leaves(block) -> bool:
+    """The block ends the request in one of its own statements: returns, raises, or calls
+    something that aborts (``abort(401)``, ``raise_forbidden()``, a call with a 401/403). A
+    branch that only logs, flashes, prints or counts lets the request go on."""
+    for stmt in block.body:
+        for small in stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,):
+            kind = type(small)
+            if kind is cst.Return or kind is cst.Raise:
+                return True
+            if kind is cst.Expr and type(small.value) is cst.Call:
+                call = small.value
+                func = call.func
+                name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+                if ABORTS.match(name) or any(literal(a.value) in REJECT_STATUS for a in call.args):
+                    return True
+    return False

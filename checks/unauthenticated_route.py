@@ -175,7 +175,7 @@ class User(db.Model):
             tail = ": no guard at any layer protects it and it is not marked public."
             if any(r.method in WRITE_METHODS and state_changes(graph, r) or r.method == "ANY" and any_writes(graph, r)
                    for r in routes):
-                why = next((what_changes(graph, r) for r in routes if what_changes(graph, r)), "")
+                why = next(filter(None, (what_changes(graph, r) for r in routes)), "")
                 message = f"{head} and accepts writes{f' ({why})' if why else ''}{tail}"
                 severity = Severity.ERROR
             else:  # reads, and writes that only compute (a POST that decodes or converts what it is sent)
