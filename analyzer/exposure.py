@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from .authz import NOT_CLIENT
+from .extract import SETTING_GETTER
 from .authz_graph import USER_SEGMENT
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -153,26 +155,38 @@ def _judge_read(graph, route) -> tuple[str, str]:
     to a user, a tenant or a secret (a write, a command, a file the request names, the
     environment or a secret setting, a call that names users or secrets, a row loaded by a
     client-supplied id, rows or a returned type that users own or that hold marked fields,
-    the settings returned in a shape that is not known); otherwise it is a public read."""
-    closure = _closure(graph, route.handler)
-    if closure is None:  # a library view: only those known to read give nothing away
+    the settings returned in a shape that is not known); otherwise it is a public read. A
+    declared response schema that holds nothing sensitive bounds what the caller gets, and a
+    secret read two calls away, or by a function that signs or checks with it, stays on the
+    server."""
+    reach = _reach(graph, route.handler)
+    if reach is None:  # a library view: only those known to read give nothing away
         if graph.alias(route.handler) in graph.k.read_views:
             return "a library view that serves fixed content", ""
         return "", "its handler is a library view whose output is not known"
     handler = graph.alias(route.handler)
+    start = next(iter(reach))
     fixed = [rd for rd in graph.responses.get(handler, ()) if rd.kind == "fixed"]
     rf = graph.returns.get(handler)
     # every answer is a page, file, redirect or text fixed in the code: what it reads stays on the server
     only_fixed = bool(fixed) and len(fixed) == len(graph.responses.get(handler, ())) and not any(
         not v.startswith("call:") or graph.canonical(v[5:]) not in graph.k.fixed_responses for v in (rf.values if rf else ()))
+    # a declared response schema that holds nothing sensitive bounds what reaches the caller: what
+    # the handler reads on the way stays on the server, unless it tests the client's own values
+    # against users' data (``users.get_one(name)``: whether that user exists)
+    declared = "" if rf is None or rf.schema in ("", "None", "?") else rf.schema
+    bounded = bool(declared) and _held(graph, declared) == ""
+    probes = set(graph.functions[start].used) - NOT_CLIENT
     reads_config = False
-    for q, f in closure:
+    for q, kept in reach.items():
+        f = graph.functions[q]
         if _writes(graph, q, f, reading=True):
             return "", f"it changes stored state ({q.rpartition('.')[2]} writes)"
-        if f.secrets:
+        kept = kept or bounded  # a secret it reads does not reach the response
+        if f.secrets and not kept:
             return "", f"it reads the secret setting {f.secrets[0]}"
         named = {*f.used, *f.flows} - {"self", "cls", "request", "req"}
-        if q == closure[0][0] and named and any(
+        if q == start and named and any(
                 _READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file" for c in f.calls):
             return "", "it serves a file whose path the request names"  # the handler's own parameters: the URL
         for call in f.calls:
@@ -184,12 +198,16 @@ def _judge_read(graph, route) -> tuple[str, str]:
             if only_fixed:
                 continue
             if _names_users(graph, call):
-                return "", f"it calls {call}, which reads users' or tenants' data"
-            if (_SECRET_NAME.search(last) and not _MAKES.match(last)) or \
-                    (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES):
+                if not bounded:
+                    return "", f"it calls {call}, which reads users' or tenants' data"
+                if q == start and probes:
+                    return "", (f"it tests the client's {', '.join(sorted(probes))} against users' or tenants' "
+                                f"data ({call}): anyone learns which exist")
+            if not kept and ((_SECRET_NAME.search(last) and not _MAKES.match(last)) or
+                             (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES)):
                 return "", f"it calls {call}, which reads a secret"
-            reads_config = reads_config or bool(_CONFIG_NAME.search(call))
-        if only_fixed or any(_VISIBLE.search(c) for c in f.calls):
+            reads_config = reads_config or q == start and bool(_CONFIG_NAME.search(call))
+        if only_fixed or bounded and not probes or any(_VISIBLE.search(c) for c in f.calls):
             continue  # nothing it reads reaches the caller, or it selects what is published
         for ref in (*f.calls, *f.refs):
             model = _queried_model(graph, ref)
@@ -263,22 +281,35 @@ def _call_types(graph, call: str) -> list[str] | None:
 def _closure(graph, handler: str):
     """[(qualname, FunctionFact)] of the handler and the project functions it calls (a few
     levels deep), or None when the handler is not a project function."""
+    found = _reach(graph, handler)
+    return None if found is None else [(q, graph.functions[q]) for q in found]
+
+
+def _reach(graph, handler: str) -> dict[str, bool] | None:
+    """The handler and the project functions it calls (a few levels deep), in breadth-first
+    order, each mapped to whether a secret it reads stays on the server: it is two calls or
+    more away, or reached through a call that makes or checks something with it
+    (``generate_state_token`` reading the signing key). Settings getters are not followed.
+    None for a library handler."""
     start = graph.method(graph.alias(handler))
     if start is None:
         return None
-    out, seen, level = [], {start}, [start]
-    for _ in range(_DEPTH):
+    out: dict[str, bool] = {}
+    seen, level = {start}, [(start, False)]
+    for depth in range(_DEPTH + 1):
         nxt = []
-        for q in level:
-            f = graph.functions[q]
-            out.append((q, f))
-            for call in f.calls:
+        for q, made in level:
+            out[q] = made or depth >= 2
+            if depth == _DEPTH:
+                continue
+            for call in graph.functions[q].calls:
+                if SETTING_GETTER.match(call.rpartition(".")[2]):
+                    continue  # loading the settings (and creating them on first use) is not the route's doing
                 c = graph.method(graph.canonical(call))
                 if c and c not in seen:
                     seen.add(c)
-                    nxt.append(c)
+                    nxt.append((c, made or bool(_MAKES.match(call.rpartition(".")[2]))))
         level = nxt
-    out.extend((q, graph.functions[q]) for q in level)
     return out
 
 
