@@ -42,10 +42,11 @@ SETTING_GETTER = re.compile(r"^_?get_\w*(config|setting|settings|option|flag)s?$
 VERIFIES = re.compile(
     r"^_?(check_password_hash|check_password|checkpw|verify_password|verify_pass|validate_password|password_matches"
     r"|authenticate|authenticate_user|verify|verify_credentials|check_credentials|verify_user_password"
-    r"|authorize_access_token|fetch_token|fetch_access_token|exchange_\w*(code|token)\w*|verify_otp|verify_totp)$")
+    r"|authorize_access_token|fetch_token|fetch_access_token|exchange_\w*(code|token)\w*|verify_otp|verify_totp"
+    r"|parse_authn_request_response)$")
 # Starting a sign-in at an identity provider (OAuth, OIDC, SAML): the first half of the way in.
 TO_PROVIDER = re.compile(r"^(authorize_redirect|create_authorization_url|get_authorization_url|authorization_url"
-                         r"|login_redirect|redirect_to_provider|get_redirect_url)$")
+                         r"|login_redirect|redirect_to_provider|get_redirect_url|prepare_for_authenticate)$")
 ISSUES = re.compile(
     r"^_?(login_user|login|create_access_token|create_refresh_token|create_token|create_jwt|encode_jwt|issue_token"
     r"|generate_token|generate_access_token|make_token|create_session|start_session|set_access_cookies"
@@ -324,7 +325,7 @@ class CommonPass(cst.CSTVisitor):
             qualname, ctx.loc(node.name), ctx.span_start(node),
             tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node), params=params,
             super_calls=tuple(sorted(s.super_calls)), returns=tuple(sorted(s.returns)),
-            passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), logs_in=s.issues if s.verifies else "", optional=s.optional, returns_none=s.returns_none,
+            passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), logs_in=s.issues if s.verifies else "", verifies=s.verifies, lets_in=s.issues, optional=s.optional, returns_none=s.returns_none,
             first_check=s.first_check, first_write=s.first_write,
             compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used)),
             visibility=tuple(sorted(s.visibility)), secrets=tuple(sorted(s.secrets)), refs=tuple(sorted(s.refs)),

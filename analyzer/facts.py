@@ -236,6 +236,10 @@ class FunctionFact:
     passes: tuple[str, ...] = ()
     gated: tuple[str, ...] = ()
     logs_in: str = ""
+    # the halves of a login, for a linker that follows helpers: it verifies credentials (or sends
+    # the caller to an identity provider); how it lets a caller in (starts a session, issues a token)
+    verifies: bool = False
+    lets_in: str = ""
     optional: str = ""
     returns_none: bool = False  # returns None in some branch (an optional dependency without a caller)
     first_check: int = 0

@@ -699,7 +699,7 @@ class AppGraph(AuthzQueries, OperationQueries):
             way_in = self._way_in(hf, shared)
             if way_in:
                 inline = None  # its 401 on bad credentials turns away a wrong password, not a caller
-                if hf.logs_in:  # what it does says more than its name
+                if self.logs_in(hf.qualname):  # what it does says more than its name
                     guards = [g for g in guards if g.name != "conventional public endpoint"]
                 guards.append(GuardInfo("inline", "the way in", "inline", h_loc, "public", way_in))
             elif hf is not None and inline and hf.first_write and hf.first_check and hf.first_write < hf.first_check:
@@ -987,13 +987,36 @@ class AppGraph(AuthzQueries, OperationQueries):
         reason = self.function_auth(hf.qualname) or ""
         if reason.startswith("calls ") and not VERIFIES.match(reason.rpartition(".")[2]):
             return ""  # it asks a helper who the caller is (get_current_user()), not whether a password is right
-        if hf.logs_in:
-            return f"login endpoint: verifies credentials from the request and {hf.logs_in}"
+        logs_in = self.logs_in(hf.qualname)
+        if logs_in:
+            return f"login endpoint: verifies credentials from the request and {logs_in}"
         named = next((g for g in shared if g.kind == "allow-list" and g.name == "conventional public endpoint"), None)
         if named is None or not reason:
             return ""
         kind = named.reason.replace(" endpoints are public by convention", "")
         return f"{kind} endpoint: its own 401/403 answers the request's content, not a missing credential"
+
+    def logs_in(self, qname: str) -> str:
+        """How a function lets the caller in after verifying credentials taken from the request,
+        itself or through the project functions it calls (a SAML response parsed, then a
+        helper's ``login_user``), or ''."""
+        def answer(q: str) -> str:
+            verifies, lets_in, seen, level = False, "", {q}, [q]
+            for _ in range(3):
+                nxt = []
+                for name in level:
+                    f = self.functions[name]
+                    if f.logs_in:
+                        return f.logs_in
+                    verifies, lets_in = verifies or f.verifies, lets_in or f.lets_in
+                    for call in f.calls:
+                        c = self.method(self.canonical(call))
+                        if c and c not in seen:
+                            seen.add(c)
+                            nxt.append(c)
+                level = nxt
+            return lets_in if verifies else ""
+        return self._remembered("logs in", qname, answer) if qname in self.functions else ""
 
     def _implicit_guards(self, path: str, handler: str, h_loc) -> list[GuardInfo]:
         """What stands in for a guard on a route that has none, by what its handler does: a

@@ -995,22 +995,25 @@ def test_recipe_hub_route_inventory_with_router_subclasses_and_class_based_views
     report = scan_paths([project], root=project, cache=False)
     got = {(r.method, r.path): r for r in report.routes}
     assert {k: r.auth for k, r in got.items()} == {
-        ("GET", "/api/admin/backups/"): "protected",
+        ("GET", "/api/admin/backups"): "protected",
         ("DELETE", "/api/admin/backups/{backup_id}"): "protected",
-        ("GET", "/api/admin/users/"): "protected",
+        ("GET", "/api/admin/users"): "protected",
         ("DELETE", "/api/admin/users/{item_id}"): "protected",
-        ("GET", "/api/comments/"): "protected",
-        ("POST", "/api/comments/"): "protected",
-        ("GET", "/api/explore/groups/{group_slug}/organizers/categories/"): "public",
-        ("GET", "/api/explore/groups/{group_slug}/organizers/tags/"): "public",
+        ("GET", "/api/comments"): "protected",
+        ("POST", "/api/comments"): "protected",
+        ("GET", "/api/explore/groups/{group_slug}/organizers/categories"): "public",
+        ("GET", "/api/explore/groups/{group_slug}/organizers/tags"): "public",
         ("GET", "/api/explore/groups/{group_slug}/recipes/{recipe_id}"): "public",
         ("DELETE", "/api/explore/groups/{group_slug}/recipes/{recipe_id}"): "unprotected",
-        ("GET", "/api/recipes/"): "protected",
-        ("POST", "/api/recipes/"): "protected",
+        ("GET", "/api/recipes"): "protected",
+        ("POST", "/api/recipes"): "protected",
         ("POST", "/api/recipes/bulk-actions/delete"): "protected",
         ("GET", "/api/recipes/formats"): "protected",
         ("DELETE", "/api/recipes/{item_id}"): "protected",
         ("GET", "/api/validators/user/email"): "unprotected",
+        ("GET", "/api/validators/group"): "unprotected",
+        ("GET", "/api/app/about"): "unprotected",
+        ("GET", "/api/app/about/startup-info"): "unprotected",
     }
     admin = got[("DELETE", "/api/admin/users/{item_id}")]
     assert {(g.layer, g.name) for g in admin.guards} == {

@@ -457,7 +457,7 @@ class _Visitor(ScopedVisitor):
                 if j > i and j not in idx and not view)
             router = receiver if isinstance(receiver, str) else self.resolve(receiver)
             self.sink.routes.append(Route(
-                router, "fastapi", path_text(call_arg(call, "path", 0), ctx.code) or "/", methods,
+                router, "fastapi", path_text(call_arg(call, "path", 0), ctx.code), methods,  # "" under a prefix: the prefix itself
                 qualname, ctx.loc(node.name), ctx.loc(decorators[i]), node.name.value, guards, misplaced, view,
                 ctx.span_start(node), actions=tuple((m, node.name.value) for m in methods) if view else (),
                 locate_at_route=bool(view)))
@@ -633,7 +633,7 @@ class _Visitor(ScopedVisitor):
             uses = uses + self._param_uses(fdef.params)
         loc = ctx.loc(at)
         self.sink.routes.append(Route(
-            receiver, "fastapi", path_text(path, ctx.code) or "/", methods, handler,
+            receiver, "fastapi", path_text(path, ctx.code), methods, handler,
             ctx.loc(fdef.name) if fdef is not None else None, loc, handler.rpartition(".")[2],
             self._guards(uses), (), "", loc.line, by_reference=True))
 
