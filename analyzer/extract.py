@@ -149,6 +149,7 @@ class _Summary:
         self.used: set[str] = set()  # parameters passed to a call or compared
         self.visibility: set[str] = set()
         self.secrets: set[str] = set()
+        self.switches: set[str] = set()
         self.refs: set[str] = set()
         self.flows: set[str] = set()
 
@@ -325,7 +326,7 @@ class CommonPass(cst.CSTVisitor):
             qualname, ctx.loc(node.name), ctx.span_start(node),
             tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node), params=params,
             super_calls=tuple(sorted(s.super_calls)), returns=tuple(sorted(s.returns)),
-            passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), logs_in=s.issues if s.verifies else "", verifies=s.verifies, lets_in=s.issues, optional=s.optional, returns_none=s.returns_none,
+            passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), logs_in=s.issues if s.verifies else "", verifies=s.verifies, lets_in=s.issues, switches=tuple(sorted(s.switches)), optional=s.optional, returns_none=s.returns_none,
             first_check=s.first_check, first_write=s.first_write,
             compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used)),
             visibility=tuple(sorted(s.visibility)), secrets=tuple(sorted(s.secrets)), refs=tuple(sorted(s.refs)),
@@ -530,6 +531,8 @@ class CommonPass(cst.CSTVisitor):
         if anonymous is _NO_CREDENTIAL:
             kind = "setting" if self._setting(node.test) else "other"
             body_kind = else_kind = kind
+            if kind == "setting" and self.summaries and self._ends(node.body):
+                self.summaries[-1].switches.add(self.ctx.code(node.test))
             walk(node.test, self)
         else:
             body_kind = "other" if anonymous is None else "anonymous" if anonymous else "caller"

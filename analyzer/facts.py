@@ -240,6 +240,9 @@ class FunctionFact:
     # the caller to an identity provider); how it lets a caller in (starts a session, issues a token)
     verifies: bool = False
     lets_in: str = ""
+    # the tests, on settings alone, of branches that end the request (``if not
+    # settings.ALLOW_SIGNUP: raise ...``): what switches the function off
+    switches: tuple[str, ...] = ()
     optional: str = ""
     returns_none: bool = False  # returns None in some branch (an optional dependency without a caller)
     first_check: int = 0

@@ -32,6 +32,8 @@ CONVENTIONAL_PUBLIC = (
 # First-run setup, public until the application is set up: only as the whole path (``/setup``), since
 # ``/projects/<id>/setup`` is an ordinary operation
 FIRST_RUN = frozenset({"setup", "first_install", "install", "first-run", "onboarding"})
+# Settings that open sign-up: a handler switched off by one creates accounts for newcomers
+SIGNUP_SETTING = re.compile(r"sign_?up|regist|new_(accounts?|users?)|guest_users?", re.IGNORECASE)
 _CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
 
 
@@ -990,6 +992,9 @@ class AppGraph(AuthzQueries, OperationQueries):
         logs_in = self.logs_in(hf.qualname)
         if logs_in:
             return f"login endpoint: verifies credentials from the request and {logs_in}"
+        switch = self.signup_switch(hf.qualname)
+        if switch:
+            return f"sign-up endpoint: open to newcomers while the settings allow it ({switch[:80]})"
         named = next((g for g in shared if g.kind == "allow-list" and g.name == "conventional public endpoint"), None)
         if named is None or not reason:
             return ""
@@ -1001,22 +1006,30 @@ class AppGraph(AuthzQueries, OperationQueries):
         itself or through the project functions it calls (a SAML response parsed, then a
         helper's ``login_user``), or ''."""
         def answer(q: str) -> str:
-            verifies, lets_in, seen, level = False, "", {q}, [q]
-            for _ in range(3):
-                nxt = []
-                for name in level:
-                    f = self.functions[name]
-                    if f.logs_in:
-                        return f.logs_in
-                    verifies, lets_in = verifies or f.verifies, lets_in or f.lets_in
-                    for call in f.calls:
-                        c = self.method(self.canonical(call))
-                        if c and c not in seen:
-                            seen.add(c)
-                            nxt.append(c)
-                level = nxt
-            return lets_in if verifies else ""
+            found = [self.functions[c] for c in self._callees(q)]
+            direct = next((f.logs_in for f in found if f.logs_in), "")
+            lets_in = next((f.lets_in for f in found if f.lets_in), "")
+            return direct or (lets_in if any(f.verifies for f in found) else "")
         return self._remembered("logs in", qname, answer) if qname in self.functions else ""
+
+    def signup_switch(self, qname: str) -> str:
+        """The setting that switches off a function that opens sign-up, itself or in the project
+        functions it calls (``if not settings.new_accounts_allowed: raise ...`` before an
+        account is made), or ''."""
+        def answer(q: str) -> str:
+            return next((t for c in self._callees(q) for t in self.functions[c].switches if SIGNUP_SETTING.search(t)), "")
+        return self._remembered("signup switch", qname, answer) if qname in self.functions else ""
+
+    def _callees(self, qname: str, depth: int = 2) -> list[str]:
+        """``qname`` and the project functions it calls, ``depth`` calls deep, breadth first."""
+        out, seen, level = [], {qname}, [qname]
+        for i in range(depth + 1):
+            out.extend(level)
+            if i == depth:
+                break
+            level = [c for name in level for call in self.functions[name].calls
+                     for c in [self.method(self.canonical(call))] if c and c not in seen and not seen.add(c)]
+        return out
 
     def _implicit_guards(self, path: str, handler: str, h_loc) -> list[GuardInfo]:
         """What stands in for a guard on a route that has none, by what its handler does: a
