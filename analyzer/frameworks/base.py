@@ -148,9 +148,17 @@ class Adapter:
     framework_methods: ClassVar[frozenset[str]] = frozenset()
     # Views and apps that serve a GraphQL schema: a route to one serves the schema's operations.
     graphql_views: ClassVar[frozenset[str]] = frozenset()
+    # OpenAPI documents: extensions of a security scheme that name the function verifying its
+    # credential (``x-bearerInfoFunc``), and of an operation that name its handler's module.
+    spec_verifiers: ClassVar[frozenset[str]] = frozenset()
+    spec_controllers: ClassVar[frozenset[str]] = frozenset()
 
     def extract(self, ctx, sink: FactSink) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
+
+    def extract_document(self, doc, sink: FactSink) -> None:
+        """Facts of a non-Python input (``doc``: a documents.SpecDocument) beyond the neutral
+        ones (its operations, prefixes and security, which the core records)."""
 
 
 class Knowledge:
@@ -242,7 +250,7 @@ TABLES = (
     "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "managers", "model_bases", "cors_calls", "cors_settings",
-    "view_constructors", "action_guard_attrs", "graphql_views",
+    "view_constructors", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
 )
 # ... and the authorization tables (analyzer/authz.py)
