@@ -29,6 +29,7 @@ _SPEC_KEY = re.compile(rb'(?m)^(?:openapi|swagger)\s*:|"(?:openapi|swagger)"\s*:
 MAX_NODES = 200_000  # nodes of the document once its aliases are expanded
 MAX_DEPTH = 200  # nesting of the document
 MAX_REF_DEPTH = 32  # $refs followed one through another
+_PLACEHOLDER = re.compile(r"\{\{([^{}\n]{0,200})\}\}")
 HTTP_VERBS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -105,13 +106,18 @@ class SpecDocument:
         for server in self.data.get("servers") or () if isinstance(self.data.get("servers"), list) else ():
             url = server.get("url") if isinstance(server, dict) else None
             if isinstance(url, str):
-                path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", url, flags=re.I) if "://" in url else url
+                path = re.sub(r"^[^/]*://[^/]*", "", url) if "://" in url else url  # also {scheme}://{host}
                 found.append(path.split("?")[0].rstrip("/"))
         return tuple(dict.fromkeys(found)) or ("",)
 
 
 def load(path: str, text: str) -> SpecDocument:
-    """The document in ``text`` (JSON or YAML); raises DocumentError when it is not read."""
+    """The document in ``text`` (JSON or YAML); raises DocumentError when it is not read.
+
+    Connexion renders a document as a Jinja2 template before reading it (``add_api(...,
+    arguments=...)``): a ``{{ NAME }}`` placeholder is read as the text ``NAME``, on the same line."""
+    if "{{" in text:
+        text = _PLACEHOLDER.sub(lambda m: re.sub(r"[^\w.-]", "_", m.group(1).strip()) or "_", text)
     if path.lower().endswith(".json"):
         data, lines = _load_json(text)
     else:
@@ -275,6 +281,10 @@ def spec_facts(doc: SpecDocument, sink, knowledge) -> None:
             flows = scheme.get("flows") if isinstance(scheme.get("flows"), dict) else {}
             if any(isinstance(f, dict) and f.get("x-tokenInfoUrl") for f in flows.values()) or scheme.get("x-tokenInfoUrl"):
                 how = "x-tokenInfoUrl"
+        if not how:  # verified by a function named outside the document (an environment variable)
+            kind = f"{scheme.get('type')}/{str(scheme.get('scheme', '')).lower()}"
+            variable = knowledge.spec_env_verifiers.get(kind) or knowledge.spec_env_verifiers.get(kind.split("/")[0])
+            how = f"env:{variable}" if variable else ""
         schemes.append((str(name), str(scheme.get("type", "")), how))
     sink.spec_infos.append(SpecInfo(doc.path, doc.version, doc.loc(1), doc.prefixes(),
                                     _requirement(data.get("security")) or (), tuple(schemes)))

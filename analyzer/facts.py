@@ -698,7 +698,9 @@ class SpecApi:
     files: tuple[str, ...]
     location: Location
     base_path: str | None = None
-    resolver: str = ""  # "resty": handlers named after the paths (RestyResolver(module))
+    # handlers named after the paths: "resty:<module>" (RestyResolver), "method:<module>" (MethodResolver);
+    # "resty/list:<module>" when the collection's GET is named "list" (collection_endpoint_name)
+    resolver: str = ""
 
 
 @dataclass(frozen=True)

@@ -75,11 +75,15 @@ class SpecQueries:
         (after its ``x-openapi-router-controller``), or, with a RestyResolver, the function named
         after its path and method."""
         name = f"{op.controller}.{op.operation_id}" if op.controller and op.operation_id else op.operation_id
-        if not name and api.resolver.startswith("resty:"):
-            words = [s for s in op.path.strip("/").split("/") if s and not _PARAM.fullmatch(s)]
+        style, _, module = api.resolver.partition(":")
+        if not name and module:  # Connexion's REST naming: GET /pets is pets.search, GET /pets/{id} pets.get
+            words = [s.replace("-", "_") for s in op.path.strip("/").split("/") if s and not _PARAM.fullmatch(s)]
             item = bool(op.path.rstrip("/")) and _PARAM.fullmatch(op.path.rstrip("/").rpartition("/")[2])
-            verb = "search" if op.method == "GET" and not item else op.method.lower()
-            name = ".".join([api.resolver[6:], *(w.replace("-", "_") for w in words), verb])
+            style, _, collection = style.partition("/")  # resty/list: collection_endpoint_name="list"
+            verb = (collection or "search") if op.method == "GET" and not item else op.method.lower()
+            if style == "method" and words:  # one class per collection: PetsView.search
+                words[-1] = "".join(w.capitalize() for w in words[-1].split("_")) + "View"
+            name = ".".join([module, *words, verb])
         return self.project_function(name) if name else ""
 
     def project_function(self, dotted: str) -> str:
@@ -87,6 +91,15 @@ class SpecQueries:
         import root is: ``api.pets.get_pet`` is ``src.api.pets.get_pet`` in a ``src`` layout."""
         q = self.alias(dotted)
         if q in self.functions:
+            return q
+        q = self.method(self.canonical(dotted))  # a method of a class
+        if q and q in self.functions:
+            return q
+        module, _, attr = dotted.rpartition(".")
+        package, _, cls = module.rpartition(".")
+        exported = self.imports.get(package, {}).get(cls)  # ``pkg.View.get``: the class ``pkg`` imports as View
+        q = self.method(f"{exported}.{attr}") if exported else None
+        if q and q in self.functions:
             return q
         if not hasattr(self, "_by_leaf"):
             self._by_leaf: dict[str, list[str]] = {}
@@ -122,7 +135,7 @@ class SpecQueries:
             return (GuardUse(why, f"security {names} in the OpenAPI document", op.location, "spec", effect="auth"),)
         verifier = next((schemes[n].partition("=")[2] for n, _, _ in weak if "=" in schemes.get(n, "")), "")
         if not verifier:
-            return ()  # a scheme that nothing verifies: Connexion applies no security
+            return ()  # a scheme that nothing verifies (an unknown type): no security is applied
         return (GuardUse(self.project_function(verifier) or verifier,
                          f"security {names} (verified by {verifier.rpartition('.')[2]})", op.location, "spec"),)
 
@@ -130,6 +143,8 @@ class SpecQueries:
         """(verifies, why) for a security scheme verified as ``how`` (SpecInfo.schemes)."""
         if how == "x-tokenInfoUrl":
             return True, "the token is checked at the scheme's x-tokenInfoUrl"
+        if how.startswith("env:"):  # not visible in the code: trusted, as a library's guard is
+            return True, f"verified by the function that the {how[4:]} environment variable names"
         key, _, name = how.partition("=")
         if not name:
             return False, ""
@@ -228,12 +243,14 @@ class SpecQueries:
 
 
 def _pick(api: SpecApi, infos: dict[str, SpecInfo]) -> SpecInfo | None:
-    """The document an ``add_api`` call names: its path from the app's specification_dir, else
+    """The document an ``add_api`` call names: its path from the app's specification_dir (or the
+    only document under a directory named by the words of the expression that builds it), else
     beside the calling module, else the only document of that file name in the project."""
     for f in api.files:
         if f.startswith("*/"):
             named = [p for p in sorted(infos) if p == f[2:] or p.endswith(f[1:])]
-            return infos[named[0]] if len(named) == 1 else None
-        if f in infos:
+            if len(named) == 1:
+                return infos[named[0]]
+        elif f in infos:
             return infos[f]
     return None

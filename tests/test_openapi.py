@@ -266,3 +266,66 @@ app.include_router(hidden)
     assert [(f.location.line, f.routes[0].path) for f in rg501] == [(8, "/ops/flush")]
     routes = {r["path"]: r for r in json.loads(report.render("json"))["routes"]}
     assert routes["/ops/ping"]["documented"] is False and routes["/ops/ping"]["hidden_at"]["line"] == 6
+
+
+def test_real_project_shapes():
+    """What real Connexion projects do (pAI-OS, HCA DSS): a specification_dir built with
+    pathlib among two documents of the same name, a MethodResolver whose classes a package
+    re-exports, a project subclass of connexion.App, a RestyResolver held in a variable with
+    collection_endpoint_name, Jinja placeholders in the document, and a scheme verified through
+    Connexion's TOKENINFO_FUNC environment variable (no x-tokenInfoFunc)."""
+    app = """
+from pathlib import Path
+from connexion import AsyncApp
+from connexion.resolver import MethodResolver
+
+def create_app():
+    spec_dir = Path(__file__).parent.parent / "apis" / "main"
+    app = AsyncApp(__name__, specification_dir=spec_dir)
+    app.add_api("openapi.yaml", resolver=MethodResolver("backend.api"))
+    return app
+"""
+    spec = """openapi: 3.0.0
+info: {title: t, version: "1"}
+servers: [{url: "https://{{HOST}}/api/v1"}]
+paths:
+  /notes:
+    get: {responses: {"200": {description: ok}}}
+  /notes/{id}:
+    put:
+      operationId: backend.api.NotesView.put
+      security: [{oauth: []}]
+      responses: {"200": {description: ok}}
+components:
+  securitySchemes:
+    oauth: {type: oauth2, flows: {implicit: {authorizationUrl: "https://x", scopes: {}}}}
+"""
+    view = "class NotesView:\n    def search(self):\n        return []\n\n    def put(self, id, body):\n        save(id, body)\n"
+    report = scan_sources({"backend/__init__.py": "", "backend/app.py": app,
+                           "backend/api/__init__.py": "from .NotesView import NotesView\n",
+                           "backend/api/NotesView.py": view, "apis/main/openapi.yaml": spec,
+                           "apis/other/openapi.yaml": spec.replace("/notes", "/other")})
+    routes = {(r.method, r.path): r for r in report.routes}
+    assert set(routes) == {("GET", "/api/v1/notes"), ("PUT", "/api/v1/notes/{id}")}
+    assert routes[("GET", "/api/v1/notes")].handler == "backend.api.NotesView.NotesView.search"
+    put = routes[("PUT", "/api/v1/notes/{id}")]
+    assert put.auth == "protected" and "TOKENINFO_FUNC" in put.guards[0].reason
+
+    dss = """
+import connexion
+from connexion.resolver import RestyResolver
+
+class DSSApp(connexion.App):
+    pass
+
+def create_app():
+    app = DSSApp(__name__)
+    resolver = RestyResolver("dss.api", collection_endpoint_name="list")
+    app.add_api("../dss-api.yml", resolver=resolver)
+    return app
+"""
+    spec = "swagger: '2.0'\ninfo: {title: t, version: '1'}\nhost: {{API_DOMAIN_NAME}}\nbasePath: /v1\n" \
+           "paths:\n  /events:\n    get: {responses: {'200': {description: ok}}}\n"
+    report = scan_sources({"dss/__init__.py": dss, "dss/api/__init__.py": "", "dss-api.yml": spec,
+                           "dss/api/events.py": "def list():\n    return []\n"})
+    assert [(r.path, r.handler) for r in report.routes] == [("/v1/events", "dss.api.events.list")]

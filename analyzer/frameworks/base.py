@@ -152,6 +152,9 @@ class Adapter:
     # credential (``x-bearerInfoFunc``), and of an operation that name its handler's module.
     spec_verifiers: ClassVar[frozenset[str]] = frozenset()
     spec_controllers: ClassVar[frozenset[str]] = frozenset()
+    # scheme type (``http/bearer``, or the type alone) -> the environment variable that names its
+    # verifier when the document names none
+    spec_env_verifiers: ClassVar[Mapping[str, str]] = {}
 
     def extract(self, ctx, sink: FactSink) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
@@ -251,6 +254,7 @@ TABLES = (
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",
+    "spec_env_verifiers",
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
 )
 # ... and the authorization tables (analyzer/authz.py)

@@ -16,7 +16,7 @@ import posixpath
 import libcst as cst
 
 from ..facts import Router, SpecApi
-from ..names import call_arg, literal
+from ..names import base_exprs, call_arg, literal
 from ..walk import collect, walk
 from .base import Adapter, ScopedVisitor
 
@@ -27,8 +27,10 @@ APPS = frozenset({
     "connexion.middleware.main.ConnexionMiddleware",
 })
 # resolvers that name a handler after the path and method rather than an operationId
-RESTY = frozenset({"connexion.resolver.RestyResolver", "connexion.RestyResolver",
-                   "connexion.resolver.MethodViewResolver", "connexion.resolver.MethodResolver"})
+# -> "resty" (``module.pets.search``) | "method" (a class per collection: ``module.PetsView.search``)
+RESOLVERS = {"connexion.resolver.RestyResolver": "resty", "connexion.RestyResolver": "resty",
+             "connexion.resolver.MethodViewResolver": "method", "connexion.resolver.MethodResolver": "method",
+             "connexion.resolver.MethodResolverBase": "method"}
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -37,6 +39,9 @@ class ConnexionAdapter(Adapter):
     markers = (r"\bconnexion\b",)
     spec_verifiers = frozenset({"x-bearerInfoFunc", "x-tokenInfoFunc", "x-apikeyInfoFunc", "x-basicInfoFunc"})
     spec_controllers = frozenset({"x-openapi-router-controller"})
+    # a scheme without its x-...InfoFunc: Connexion takes the verifier from these variables
+    spec_env_verifiers = {"oauth2": "TOKENINFO_FUNC", "http/bearer": "BEARERINFO_FUNC", "http/basic": "BASICINFO_FUNC",
+                          "basic": "BASICINFO_FUNC", "apiKey": "APIKEYINFO_FUNC"}
     # what a verifier raises to turn a credential away (Connexion answers 401/403)
     auth_exceptions = frozenset({
         "connexion.exceptions.OAuthProblem", "connexion.exceptions.Unauthorized", "connexion.exceptions.Forbidden",
@@ -53,7 +58,8 @@ class _Visitor(ScopedVisitor):
         super().__init__(ctx)
         self.sink = sink
         self.apps: dict[str, str] = {}  # variable (qualified) -> the specification_dir of the app it holds
-        self.seen: set = set()
+        self.values: dict[str, cst.BaseExpression] = {}  # name -> the expression last assigned to it
+        self.app_classes: set[str] = set()  # project subclasses of an application class, in this file
 
     def visit_FunctionDef(self, node) -> None:
         self._bind_def(node.name.value)
@@ -66,18 +72,31 @@ class _Visitor(ScopedVisitor):
         self.stack.pop()
 
     def visit_ClassDef(self, node) -> None:
+        if any(self.resolve(b) in APPS or self.resolve(b) in self.app_classes for b in base_exprs(node)):
+            self.app_classes.add(self._qualname(node.name.value))  # class DSSApp(connexion.App)
         self.stack.append(node.name.value)
 
     def leave_ClassDef(self, node) -> None:
         self.stack.pop()
 
     def _assign(self, target, value, stmt) -> None:
-        if isinstance(target, cst.Name) and isinstance(value, cst.Call) and self.resolve(value.func) in APPS:
+        if isinstance(target, cst.Name) and isinstance(value, cst.Call) and self._is_app(value.func):
             self._app(self._bind(target.value), value)
+        elif isinstance(target, cst.Name):  # ``spec_dir = Path(__file__).parent / "api"``, read where it is used
+            self.values[target.value] = value
+
+    def _is_app(self, func) -> bool:
+        q = self.resolve(func)
+        return q in APPS or q in self.app_classes
 
     def _app(self, qname: str, call: cst.Call) -> str:
-        self.seen.add(id(call))
-        spec_dir = literal(call_arg(call, "specification_dir", 1))
+        given = call_arg(call, "specification_dir", 1)
+        if isinstance(given, cst.Name) and given.value in self.values:
+            given = self.values[given.value]
+        spec_dir = literal(given)
+        if given is not None and not isinstance(spec_dir, str):  # Path(__file__).parent / "apis" / "v1": "*/apis/v1"
+            words = [w for w in (literal(s) for s in collect(given, cst.SimpleString)) if isinstance(w, str) and w]
+            spec_dir = "*/" + "/".join(w.strip("/") for w in words) if words else ""
         self.apps[qname] = spec_dir if isinstance(spec_dir, str) else ""
         self.sink.routers.append(Router(qname, "app", "connexion", "", "", self.ctx.loc(call)))
         return qname
@@ -87,7 +106,7 @@ class _Visitor(ScopedVisitor):
         if not (isinstance(func, cst.Attribute) and func.attr.value == "add_api"):
             return
         receiver = func.value
-        if isinstance(receiver, cst.Call) and self.resolve(receiver.func) in APPS:  # FlaskApp(__name__).add_api(...)
+        if isinstance(receiver, cst.Call) and self._is_app(receiver.func):  # FlaskApp(__name__).add_api(...)
             app = self._app(f"{self.ctx.module}.<app@{self.ctx.loc(receiver).line}>", receiver)
         else:
             app = self.resolve(receiver)
@@ -105,16 +124,25 @@ class _Visitor(ScopedVisitor):
             return
         here = posixpath.dirname(self.ctx.path)
         spec_dir = self.apps.get(app, "")
-        files = [posixpath.normpath(posixpath.join(here, spec_dir, named))]
+        files = []
+        if spec_dir.startswith("*/"):  # a directory built from an expression: the words it is made of
+            files.append(f"{spec_dir}/{named.rpartition('/')[2]}")
+        else:
+            files.append(posixpath.normpath(posixpath.join(here, spec_dir, named)))
         if not named.startswith("/"):
             files.append(posixpath.normpath(posixpath.join(here, named)))
         files.append("*/" + named.lstrip("/").rpartition("/")[2])  # wherever a document of that name is
         base = literal(call_arg(node, "base_path"))
         resolver = call_arg(node, "resolver")
-        resty = isinstance(resolver, cst.Call) and self.resolve(resolver.func) in RESTY
-        module = literal(call_arg(resolver, "default_module_name", 0)) if resty else None
+        if isinstance(resolver, cst.Name) and resolver.value in self.values:  # resolver = RestyResolver(...)
+            resolver = self.values[resolver.value]
+        style = RESOLVERS.get(self.resolve(resolver.func), "") if isinstance(resolver, cst.Call) else ""
+        module = literal(call_arg(resolver, "default_module_name", 0)) if style else None
+        collection = literal(call_arg(resolver, "collection_endpoint_name")) if style else None
+        if isinstance(collection, str) and collection != "search":
+            style = f"{style}/{collection}"
         self.sink.spec_apis.append(SpecApi(
             app, "connexion", tuple(dict.fromkeys(f.lstrip("./") if f.startswith("./") else f for f in files)),
             self.ctx.loc(node), base if isinstance(base, str) else None,
-            f"resty:{module}" if isinstance(module, str) else ""))
+            f"{style}:{module}" if isinstance(module, str) else ""))
 
