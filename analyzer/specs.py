@@ -175,24 +175,29 @@ class SpecQueries:
                     found.append(Unserved(op, "it has no operationId"))
         return found
 
+    def _operation_index(self):
+        """(operations of served documents by location, operations of the other documents by
+        (method, path shape) under each of their prefixes)."""
+        if not hasattr(self, "_op_index"):
+            infos, ops, served = self._spec_index()
+            bound = {info.file for _, info in served}
+            declared = {op.location: op for f in bound for op in ops.get(f, ())}
+            documented = {}
+            for f, info in infos.items():
+                for op in ops.get(f, ()) if f not in bound else ():
+                    for prefix in info.prefixes:
+                        documented.setdefault((op.method, shape(prefix + "/" + op.path)), op)
+            self._op_index = (declared, documented)
+        return self._op_index
+
     def spec_operation(self, route) -> SpecOperation | None:
         """The document operation that declares or documents ``route``: the one it was made from
         (a served document), else one of a document that no application serves with the same
         method and path shape (under the document's prefixes)."""
-        if not hasattr(self, "_documented"):
-            infos, ops, served = self._spec_index()
-            bound = {info.file for _, info in served}
-            self._declared = {op.location: op for f in bound for op in ops.get(f, ())}
-            self._documented = {}
-            for f, info in infos.items():
-                if f in bound:
-                    continue
-                for op in ops.get(f, ()):
-                    for prefix in info.prefixes:
-                        self._documented.setdefault((op.method, shape(prefix + "/" + op.path)), op)
-        if route.registration is not None and route.registration in self._declared:
-            return self._declared[route.registration]
-        return self._documented.get((route.method, shape(route.path)))
+        declared, documented = self._operation_index()
+        if route.registration is not None and route.registration in declared:
+            return declared[route.registration]
+        return documented.get((route.method, shape(route.path)))
 
     def hidden(self, route):
         """Where ``route`` is kept out of the document the framework generates (FastAPI's
@@ -235,9 +240,8 @@ class SpecQueries:
         """Whether the project has an OpenAPI document that no application serves and that
         documents at least one of its routes (so it documents this application, not another)."""
         if not hasattr(self, "_documents_app"):
-            self.spec_operation(self.routes[0]) if self.routes else None
-            declared = getattr(self, "_declared", {})
-            self._documents_app = bool(getattr(self, "_documented", None)) and any(
+            declared, documented = self._operation_index()
+            self._documents_app = bool(documented) and any(
                 r.registration not in declared and self.spec_operation(r) is not None for r in self.routes)
         return self._documents_app
 
