@@ -119,7 +119,8 @@ class SpecSecurityMismatch(Check):
             seen.add((r.location, r.method))
             required = graph.spec_requirement(op, infos[op.file])
             names = ", ".join(sorted({n for alt in required for n in alt}))
-            related = (Related(op.location, "the operation in the OpenAPI document"),)
+            related = () if r.registration == op.location else (  # declared there: already related as its registration
+                Related(op.location, "the operation in the OpenAPI document"),)
             if required and all(required) and r.auth == "unprotected":
                 weak = next((g for g in r.applied if g.kind == "spec"), None)
                 why = f" ({weak.target.rpartition('.')[2]}, which verifies it, accepts every credential)" if weak else \
