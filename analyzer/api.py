@@ -14,7 +14,8 @@ from typing import Iterable, Mapping
 
 from . import config as config_mod
 from .config import DEFAULT_EXCLUDE_GLOBS, Config
-from .discover import common_root, exclusion, list_python_files, read_source, relpath
+from .discover import common_root, exclusion, list_python_files, peek, read_source, relpath
+from .documents import is_document, looks_like_spec
 from .engine import extract_many, fewer_collections
 from .findings import Notification, Related
 from .frameworks import ADAPTERS
@@ -50,7 +51,11 @@ def scan_sources(sources: Mapping[str, str], config: Config | Mapping | None = N
     files = []
     for p, text in sorted(sources.items()):
         path = str(p).replace("\\", "/").removeprefix("./")
-        if isinstance(text, (bytes, bytearray)):  # as read from disk: decoded as Python would
+        if is_document(path):  # an OpenAPI document (any other YAML or JSON is left out)
+            data = bytes(text) if isinstance(text, (bytes, bytearray)) else str(text).encode("utf-8", "replace")
+            if looks_like_spec(data):
+                files.append((path, *_decoded_document(data)))
+        elif isinstance(text, (bytes, bytearray)):  # as read from disk: decoded as Python would
             files.append((path, *_decoded(bytes(text))))
         elif isinstance(text, str):
             files.append((path, text, None))
@@ -65,6 +70,15 @@ def _decoded(data: bytes):
         return decode(data), None
     except SourceError as e:
         return None, e
+
+
+def _decoded_document(data: bytes):
+    """(text, None), or (None, SourceError) for a document that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as e:
+        return None, SourceError(f"not valid UTF-8 (byte 0x{data[e.start]:02x}: {e.reason})",
+                                 data.count(b"\n", 0, e.start) + 1, 1)
 
 
 def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = None, *,
@@ -90,7 +104,10 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     only_files = not any(p.is_dir() for p in paths) if scope_files is None else scope_files
     targets = [root_path] if only_files else paths
     unlistable: list[tuple[str, str]] = []
-    rels = list_python_files(targets, root_path, cfg.excludes, unlistable)
+    candidates: list[str] = []
+    rels = list_python_files(targets, root_path, cfg.excludes, unlistable, candidates)
+    # OpenAPI documents, told from the project's other YAML and JSON by their first bytes
+    specs = [rel for rel in candidates if looks_like_spec(peek(root_path / rel))]
     scope = {relpath(p, root_path) for p in paths} if only_files else None
     skipped = []  # files named on the command line that are not scanned, and why
     if scope is not None:
@@ -108,6 +125,9 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     for rel in rels:
         data, error = read_source(root_path / rel, cfg.max_file_size)
         files.append((rel, *(_decoded(data) if data is not None else (None, SourceError(error)))))
+    for rel in specs:
+        data, error = read_source(root_path / rel, cfg.max_file_size)
+        files.append((rel, *(_decoded_document(data) if data is not None else (None, SourceError(error)))))
     # cache: True reads and writes the project's cache; a directory (the project a checked-out
     # revision comes from) is read, never written; False neither
     cache_root = root_path if cache is True else Path(cache) if cache else None
@@ -163,7 +183,8 @@ def _scan(files, cfg: Config, root: str, scope: set[str] | None = None, jobs: in
 
 def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save=True, before=None) -> Report:
     knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
-    named = module_names(p for p, _, _ in files)
+    named = module_names(p for p, _, _ in files if not is_document(p))
+    named.update((p, ("", False)) for p, _, _ in files if is_document(p))
     readable = [(path, text, *named[path]) for path, text, error in files if not error]
     modules = extract_many(readable, knowledge, jobs=jobs, cache_root=cache_root, progress=progress, whole=whole,
                            save=save)

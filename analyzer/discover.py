@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from .config import DEFAULT_EXCLUDE
+from .documents import PEEK_BYTES, is_document
 
 
 def project_root(start: Path) -> Path:
@@ -34,10 +35,11 @@ def excluded(rel: str, patterns: tuple[str, ...]) -> bool:
 
 
 def list_python_files(targets: list[Path], root: Path, patterns: tuple[str, ...],
-                      unlistable: list | None = None) -> list[str]:
+                      unlistable: list | None = None, documents: list | None = None) -> list[str]:
     """Project-relative posix paths of the Python files under ``targets``, sorted.
 
-    A directory that cannot be listed is appended to ``unlistable`` as (path, reason)."""
+    A directory that cannot be listed is appended to ``unlistable`` as (path, reason); the
+    YAML and JSON files found, which may be OpenAPI documents, to ``documents`` (sorted)."""
     found: set[str] = set()
 
     def failed(error: OSError) -> None:
@@ -54,11 +56,27 @@ def list_python_files(targets: list[Path], root: Path, patterns: tuple[str, ...]
             dirnames[:] = sorted(d for d in dirnames
                                  if not excluded(f"{rel_dir}/{d}/x" if rel_dir != "." else f"{d}/x", patterns))
             for name in filenames:
-                if name.endswith(".py"):
+                if name.endswith(".py") or (documents is not None and is_document(name)):
                     rel = f"{rel_dir}/{name}" if rel_dir != "." else name
                     if not excluded(rel, patterns):
                         found.add(rel)
+    if documents is not None:
+        documents.extend(sorted(p for p in found if not p.endswith(".py")))
+        found.difference_update(documents)
     return sorted(found)
+
+
+def peek(path: Path, size: int = PEEK_BYTES) -> bytes:
+    """The first ``size`` bytes of a regular file (b'' for anything else, or an error): enough
+    to tell an OpenAPI document from the other YAML and JSON of a project without reading it."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return b""
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as f:
+            return f.read(size) if stat.S_ISREG(os.fstat(fd).st_mode) else b""
+    except OSError:
+        return b""
 
 
 def exclusion(rel: str, patterns: tuple[str, ...]) -> str:

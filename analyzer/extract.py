@@ -10,7 +10,7 @@ import re
 
 import libcst as cst
 
-from . import source
+from . import documents, source
 from .facts import (
     ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
@@ -919,6 +919,8 @@ def parse(text: str) -> cst.Module:
 def extract_source(path: str, text: str, module: str, is_package: bool, knowledge) -> ModuleFacts:
     """Parse ``text`` and return its facts; a file that cannot be read returns ``error``."""
     lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    if documents.is_document(path):
+        return extract_document(path, text, lines, knowledge)
     python_ast, refused = _python_ast(text)
     if isinstance(refused, str):
         return ModuleFacts(path, module, lines, error=refused)
@@ -951,3 +953,16 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
         return ModuleFacts(path, module, lines, error=TOO_DEEP)
     return ModuleFacts(path, module, lines, None, imports=tuple(sorted(ctx.imports.items())),
                        suppressions=suppressions(text), **{k: tuple(v) for k, v in vars(sink).items()})
+
+
+def extract_document(path: str, text: str, lines: int, knowledge) -> ModuleFacts:
+    """The facts of an OpenAPI document (analyzer/documents.py); one that is not read returns ``error``."""
+    try:
+        doc = documents.load(path, text)
+    except documents.DocumentError as e:
+        return ModuleFacts(path, "", lines, error=e.message, error_line=e.line, error_col=1 if e.line else 0)
+    sink = FactSink()
+    documents.spec_facts(doc, sink, knowledge)
+    for adapter in knowledge.adapters:
+        adapter.extract_document(doc, sink)
+    return ModuleFacts(path, "", lines, **{k: tuple(v) for k, v in vars(sink).items()})

@@ -659,6 +659,62 @@ class GraphQLServe:
 
 
 @dataclass(frozen=True)
+class SpecOperation:
+    """An operation that an OpenAPI/Swagger document declares (analyzer/documents.py).
+
+    ``security``: the alternatives of its security requirement, each the scheme names it
+    needs together; ``()`` declares it public (``security: []``); None leaves it to the
+    document's default (SpecInfo.security). ``controller``: its
+    ``x-openapi-router-controller`` (the operation's, else its path item's)."""
+
+    file: str
+    path: str  # as written under ``paths``, without the servers/basePath prefix
+    method: str
+    operation_id: str
+    location: Location
+    controller: str = ""
+    security: tuple[tuple[str, ...], ...] | None = None
+
+
+@dataclass(frozen=True)
+class SpecInfo:
+    """An OpenAPI/Swagger document as a whole: the prefixes its servers (or basePath) put
+    before every path, its default security, and its security schemes as (name, type, how a
+    credential is verified: ``x-bearerInfoFunc=module.function``, ``x-tokenInfoUrl``, or '')."""
+
+    file: str
+    version: str
+    location: Location
+    prefixes: tuple[str, ...] = ("",)
+    security: tuple[tuple[str, ...], ...] = ()
+    schemes: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class SpecApi:
+    """A document served by an application (Connexion's ``app.add_api("openapi.yaml")``):
+    the application (a router id), the files it may name (project-relative, most likely first),
+    the ``base_path`` given (None: the document's servers/basePath), and where."""
+
+    router: str
+    framework: str
+    files: tuple[str, ...]
+    location: Location
+    base_path: str | None = None
+    # handlers named after the paths: "resty:<module>" (RestyResolver), "method:<module>" (MethodResolver);
+    # "resty/list:<module>" when the collection's GET is named "list" (collection_endpoint_name)
+    resolver: str = ""
+
+
+@dataclass(frozen=True)
+class SchemaExclusion:
+    """A route decorator, router or include that keeps its routes out of the OpenAPI document the
+    framework generates (FastAPI's ``include_in_schema=False``): at that call's location."""
+
+    location: Location
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     path: str
     module: str
@@ -710,6 +766,10 @@ class ModuleFacts:
     graphql_schemas: tuple[GraphQLSchema, ...] = ()
     graphql_fields: tuple[GraphQLField, ...] = ()
     graphql_serves: tuple[GraphQLServe, ...] = ()
+    spec_operations: tuple[SpecOperation, ...] = ()
+    spec_infos: tuple[SpecInfo, ...] = ()
+    spec_apis: tuple[SpecApi, ...] = ()
+    schema_exclusions: tuple[SchemaExclusion, ...] = ()
 
 
 @dataclass
@@ -752,3 +812,7 @@ class FactSink:
     graphql_schemas: list = field(default_factory=list)
     graphql_fields: list = field(default_factory=list)
     graphql_serves: list = field(default_factory=list)
+    spec_operations: list = field(default_factory=list)
+    spec_infos: list = field(default_factory=list)
+    spec_apis: list = field(default_factory=list)
+    schema_exclusions: list = field(default_factory=list)

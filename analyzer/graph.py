@@ -15,6 +15,7 @@ import networkx as nx
 
 from .authz_graph import AuthzQueries
 from .operations import OperationQueries
+from .specs import SpecQueries
 from .extract import VERIFIES
 from . import fields as _fields
 from .facts import HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
@@ -118,7 +119,11 @@ def join_paths(prefix: str, rule: str) -> str:
     return prefix.rstrip("/") + "/" + rule.lstrip("/")
 
 
-class AppGraph(AuthzQueries, OperationQueries):
+# the layer a route's own guard use is at, by its kind: an OpenAPI document's security is the document's
+LAYER_OF_USE = {"dependency": "dependency", "spec": "document"}
+
+
+class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
     def __init__(self, modules: list[ModuleFacts], knowledge, config):
         self.modules = sorted(modules, key=lambda m: m.path)
         self.k = knowledge
@@ -552,7 +557,7 @@ class AppGraph(AuthzQueries, OperationQueries):
 
     def _link_routes(self):
         helper_routes = self._helper_routes()
-        for routes in [*(m.routes for m in self.modules), helper_routes]:
+        for routes in [*(m.routes for m in self.modules), helper_routes, self._spec_routes()]:
             for route in routes:
                 router = self.routers.get(self.alias(route.router))
                 if router is None or router.framework != route.framework:
@@ -768,7 +773,7 @@ class AppGraph(AuthzQueries, OperationQueries):
         if not view_class:
             f = self.functions.get(self.alias(route.handler))
             h_loc = route.handler_location or (f.location if f else None)
-            own = [(u, "dependency" if u.kind == "dependency" else "decorator") for u in route.guards]
+            own = [(u, LAYER_OF_USE.get(u.kind, "decorator")) for u in route.guards]
             if route.by_reference and f:
                 own.extend((u, "decorator") for u in f.decorators)
             start = route.span_start or (h_loc.line if h_loc else route.location.line)

@@ -21,9 +21,10 @@ def fixture_projects() -> list[Path]:
 
 
 def markers(project: Path) -> dict[str, set[tuple[str, int, str]]]:
-    """{"expect"|"todo"|"todook": {(file, line, rule)}} from the inline comments of a project."""
+    """{"expect"|"todo"|"todook": {(file, line, rule)}} from the inline comments of a project
+    (Python files, and YAML files: an OpenAPI document's findings are on its lines)."""
     found = {"expect": set(), "todo": set(), "todook": set()}
-    for path in sorted(project.rglob("*.py")):
+    for path in sorted(p for suffix in ("*.py", "*.yaml", "*.yml") for p in project.rglob(suffix)):
         rel = path.relative_to(project).as_posix()
         for lineno, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
             for kind, ids in MARKER.findall(line):

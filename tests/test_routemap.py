@@ -287,7 +287,7 @@ def test_corpus_scale_map_is_compact():
     page = Page(page_html)
     assert len(page.all("li", "op")) == len(report.routes) > 200
     assert sum(1 for t, a in page.elements if t == "details" and "open" in a and "group" not in a.get("class", "")) == 0
-    assert {o["data-fw"] for o in page.all("li", "op")} == {"flask", "fastapi", "django"}
+    assert {o["data-fw"] for o in page.all("li", "op")} == {"flask", "fastapi", "django", "connexion"}
 
 
 def _contrast(fg: str, bg: str) -> float:

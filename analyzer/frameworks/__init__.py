@@ -1,8 +1,9 @@
 """Framework adapters. Adding a framework = one module here, listed in ADAPTERS."""
+from .connexion import ConnexionAdapter
 from .django import DjangoAdapter
 from .drf import DRFAdapter
 from .fastapi import FastAPIAdapter
 from .flask import FlaskAdapter
 from .graphql import GraphQLAdapter
 
-ADAPTERS = (FlaskAdapter(), FastAPIAdapter(), DjangoAdapter(), DRFAdapter(), GraphQLAdapter(),)
+ADAPTERS = (FlaskAdapter(), FastAPIAdapter(), DjangoAdapter(), DRFAdapter(), GraphQLAdapter(), ConnexionAdapter(),)

@@ -148,9 +148,20 @@ class Adapter:
     framework_methods: ClassVar[frozenset[str]] = frozenset()
     # Views and apps that serve a GraphQL schema: a route to one serves the schema's operations.
     graphql_views: ClassVar[frozenset[str]] = frozenset()
+    # OpenAPI documents: extensions of a security scheme that name the function verifying its
+    # credential (``x-bearerInfoFunc``), and of an operation that name its handler's module.
+    spec_verifiers: ClassVar[frozenset[str]] = frozenset()
+    spec_controllers: ClassVar[frozenset[str]] = frozenset()
+    # scheme type (``http/bearer``, or the type alone) -> the environment variable that names its
+    # verifier when the document names none
+    spec_env_verifiers: ClassVar[Mapping[str, str]] = {}
 
     def extract(self, ctx, sink: FactSink) -> None:  # pragma: no cover - protocol
         raise NotImplementedError
+
+    def extract_document(self, doc, sink: FactSink) -> None:
+        """Facts of a non-Python input (``doc``: a documents.SpecDocument) beyond the neutral
+        ones (its operations, prefixes and security, which the core records)."""
 
 
 class Knowledge:
@@ -242,7 +253,8 @@ TABLES = (
     "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "managers", "model_bases", "cors_calls", "cors_settings",
-    "view_constructors", "action_guard_attrs", "graphql_views",
+    "view_constructors", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",
+    "spec_env_verifiers",
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
 )
 # ... and the authorization tables (analyzer/authz.py)

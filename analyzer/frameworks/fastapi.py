@@ -20,8 +20,8 @@ import libcst as cst
 
 from ..walk import collect, walk
 from ..facts import (
-    Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router, ScopeFact,
-    Setting,
+    Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router, SchemaExclusion,
+    ScopeFact, Setting,
 )
 from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
 from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
@@ -456,6 +456,8 @@ class _Visitor(ScopedVisitor):
                 ctx.guard_use(d, local=self.local) for j, d in enumerate(decorators)
                 if j > i and j not in idx and not view)
             router = receiver if isinstance(receiver, str) else self.resolve(receiver)
+            if literal(call_arg(call, "include_in_schema")) is False:
+                self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(decorators[i])))
             self.sink.routes.append(Route(
                 router, "fastapi", path_text(call_arg(call, "path", 0), ctx.code), methods,  # "" under a prefix: the prefix itself
                 qualname, ctx.loc(node.name), ctx.loc(decorators[i]), node.name.value, guards, misplaced, view,
@@ -522,6 +524,8 @@ class _Visitor(ScopedVisitor):
         if not cls:
             self._scopes_required(qname, uses)
         prefix = self._prefix(call_arg(call, "prefix")) if kind == "router" else ""
+        if literal(call_arg(call, "include_in_schema")) is False:
+            self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(call)))
         self.sink.routers.append(Router(qname, kind, "fastapi", "", prefix, ctx.loc(call), self._guards(uses),
                                         cls=cls))
         if kind == "app":
@@ -593,6 +597,8 @@ class _Visitor(ScopedVisitor):
                 ref = self.resolve(prefix_expr) if prefix_expr is not None and dotted(prefix_expr) else ""
                 if isinstance(prefix_expr, cst.FormattedString):
                     prefix = path_text(prefix_expr, ctx.code)  # "{settings.API_PREFIX}/admin"
+                if literal(call_arg(node, "include_in_schema")) is False:
+                    self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(node)))
                 uses = self._dependency_list(call_arg(node, "dependencies"))
                 self._scopes_required(receiver, uses)
                 self.sink.mounts.append(Mount(receiver, self.resolve(child), ctx.loc(node),

@@ -54,6 +54,10 @@ def route_dict(r, graph=None) -> dict:
     }
     if r.kind != "http":  # one of the operations a GraphQL endpoint serves
         d["operation"] = {"kind": r.kind, "name": r.operation}
+    if r.registration is not None:  # registered by a call, or declared in an OpenAPI document
+        d["registration"] = loc_dict(r.registration)
+    if graph is not None:
+        d.update(graph.documentation(r))
     if graph is not None and r.auth == "unprotected" and public_read(graph, r):
         d["exposure"] = "public read"
         d["exposure_reason"] = public_read(graph, r)

@@ -1,0 +1,148 @@
+"""Connexion (2 and 3): the routes are declared in an OpenAPI document, not in the code.
+
+``app = connexion.App(__name__, specification_dir="specs/")`` (or ``FlaskApp``, ``AsyncApp``)
+makes an application, and ``app.add_api("openapi.yaml", base_path="/v1")`` serves a document
+from it. The document's operations are read by the core (analyzer/documents.py: paths,
+servers/basePath, ``security``, security schemes); this adapter records the application and
+the ``add_api`` call (SpecApi), and its tables say which scheme extensions name the function
+that verifies a credential (``x-bearerInfoFunc``...) and which extension names a handler's
+module (``x-openapi-router-controller``). The linker binds each operation to the function its
+``operationId`` names (analyzer/specs.py).
+"""
+from __future__ import annotations
+
+import posixpath
+
+import libcst as cst
+
+from ..facts import Router, SpecApi
+from ..names import base_exprs, call_arg, literal
+from ..walk import collect, walk
+from .base import Adapter, ScopedVisitor
+
+APPS = frozenset({
+    "connexion.App", "connexion.FlaskApp", "connexion.AsyncApp", "connexion.apps.flask_app.FlaskApp",
+    "connexion.apps.flask.FlaskApp", "connexion.apps.asynchronous.AsyncApp", "connexion.apps.aiohttp_app.AioHttpApp",
+    "connexion.AioHttpApp", "connexion.ConnexionMiddleware", "connexion.middleware.ConnexionMiddleware",
+    "connexion.middleware.main.ConnexionMiddleware",
+})
+# resolvers that name a handler after the path and method rather than an operationId
+# -> "resty" (``module.pets.search``) | "method" (a class per collection: ``module.PetsView.search``)
+RESOLVERS = {"connexion.resolver.RestyResolver": "resty", "connexion.RestyResolver": "resty",
+             "connexion.resolver.MethodViewResolver": "method", "connexion.resolver.MethodResolver": "method",
+             "connexion.resolver.MethodResolverBase": "method"}
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class ConnexionAdapter(Adapter):
+    name = "connexion"
+    markers = (r"\bconnexion\b",)
+    spec_verifiers = frozenset({"x-bearerInfoFunc", "x-tokenInfoFunc", "x-apikeyInfoFunc", "x-basicInfoFunc"})
+    spec_controllers = frozenset({"x-openapi-router-controller"})
+    # a scheme without its x-...InfoFunc: Connexion takes the verifier from these variables
+    spec_env_verifiers = {"oauth2": "TOKENINFO_FUNC", "http/bearer": "BEARERINFO_FUNC", "http/basic": "BASICINFO_FUNC",
+                          "basic": "BASICINFO_FUNC", "apiKey": "APIKEYINFO_FUNC"}
+    # what a verifier raises to turn a credential away (Connexion answers 401/403)
+    auth_exceptions = frozenset({
+        "connexion.exceptions.OAuthProblem", "connexion.exceptions.Unauthorized", "connexion.exceptions.Forbidden",
+        "connexion.exceptions.OAuthResponseProblem", "connexion.exceptions.OAuthScopeProblem",
+        "connexion.problem.problem",
+    })
+
+    def extract(self, ctx, sink) -> None:
+        walk(ctx.tree, _Visitor(ctx, sink))
+
+
+class _Visitor(ScopedVisitor):
+    def __init__(self, ctx, sink):
+        super().__init__(ctx)
+        self.sink = sink
+        self.apps: dict[str, str] = {}  # variable (qualified) -> the specification_dir of the app it holds
+        self.values: dict[str, cst.BaseExpression] = {}  # name -> the expression last assigned to it
+        self.app_classes: set[str] = set()  # project subclasses of an application class, in this file
+
+    def visit_FunctionDef(self, node) -> None:
+        self._bind_def(node.name.value)
+        qualname = self._qualname(node.name.value)
+        self.scopes.append((qualname, {}))
+        self.stack.append(node.name.value)
+
+    def leave_FunctionDef(self, node) -> None:
+        self.scopes.pop()
+        self.stack.pop()
+
+    def visit_ClassDef(self, node) -> None:
+        if any(self.resolve(b) in APPS or self.resolve(b) in self.app_classes for b in base_exprs(node)):
+            self.app_classes.add(self._qualname(node.name.value))  # class DSSApp(connexion.App)
+        self.stack.append(node.name.value)
+
+    def leave_ClassDef(self, node) -> None:
+        self.stack.pop()
+
+    def _assign(self, target, value, stmt) -> None:
+        if isinstance(target, cst.Name) and isinstance(value, cst.Call) and self._is_app(value.func):
+            self._app(self._bind(target.value), value)
+        elif isinstance(target, cst.Name):  # ``spec_dir = Path(__file__).parent / "api"``, read where it is used
+            self.values[target.value] = value
+
+    def _is_app(self, func) -> bool:
+        q = self.resolve(func)
+        return q in APPS or q in self.app_classes
+
+    def _app(self, qname: str, call: cst.Call) -> str:
+        given = call_arg(call, "specification_dir", 1)
+        if isinstance(given, cst.Name) and given.value in self.values:
+            given = self.values[given.value]
+        spec_dir = literal(given)
+        if given is not None and not isinstance(spec_dir, str):  # Path(__file__).parent / "apis" / "v1": "*/apis/v1"
+            words = [w for w in (literal(s) for s in collect(given, cst.SimpleString)) if isinstance(w, str) and w]
+            spec_dir = "*/" + "/".join(w.strip("/") for w in words) if words else ""
+        self.apps[qname] = spec_dir if isinstance(spec_dir, str) else ""
+        self.sink.routers.append(Router(qname, "app", "connexion", "", "", self.ctx.loc(call)))
+        return qname
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "add_api"):
+            return
+        receiver = func.value
+        if isinstance(receiver, cst.Call) and self._is_app(receiver.func):  # FlaskApp(__name__).add_api(...)
+            app = self._app(f"{self.ctx.module}.<app@{self.ctx.loc(receiver).line}>", receiver)
+        else:
+            app = self.resolve(receiver)
+            if app not in self.apps:
+                return
+        spec = call_arg(node, "specification", 0)
+        if spec is None:
+            return
+        named = literal(spec)
+        if not isinstance(named, str):  # Path(__file__).parent / "openapi.yaml": the file's name
+            names = [literal(s) for s in collect(spec, cst.SimpleString)]
+            named = next((n for n in reversed(names) if isinstance(n, str) and n.lower().endswith(SPEC_SUFFIXES)), "")
+            named = named.rpartition("/")[2]
+        if not named or named.startswith(("http://", "https://")):
+            return
+        here = posixpath.dirname(self.ctx.path)
+        spec_dir = self.apps.get(app, "")
+        files = []
+        if spec_dir.startswith("*/"):  # a directory built from an expression: the words it is made of
+            files.append(f"{spec_dir}/{named.rpartition('/')[2]}")
+        else:
+            files.append(posixpath.normpath(posixpath.join(here, spec_dir, named)))
+        if not named.startswith("/"):
+            files.append(posixpath.normpath(posixpath.join(here, named)))
+        files.append("*/" + named.lstrip("/").rpartition("/")[2])  # wherever a document of that name is
+        base = literal(call_arg(node, "base_path"))
+        resolver = call_arg(node, "resolver")
+        if isinstance(resolver, cst.Name) and resolver.value in self.values:  # resolver = RestyResolver(...)
+            resolver = self.values[resolver.value]
+        style = RESOLVERS.get(self.resolve(resolver.func), "") if isinstance(resolver, cst.Call) else ""
+        module = literal(call_arg(resolver, "default_module_name", 0)) if style else None
+        collection = literal(call_arg(resolver, "collection_endpoint_name")) if style else None
+        if isinstance(collection, str) and collection != "search":
+            style = f"{style}/{collection}"
+        self.sink.spec_apis.append(SpecApi(
+            app, "connexion", tuple(dict.fromkeys(f.lstrip("./") if f.startswith("./") else f for f in files)),
+            self.ctx.loc(node), base if isinstance(base, str) else None,
+            f"{style}:{module}" if isinstance(module, str) else ""))
+
