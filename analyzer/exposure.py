@@ -69,6 +69,10 @@ _RESPONSE_CALL = re.compile(r"^(set_cookie|set_signed_cookie|delete_cookie)$")
 _CACHE_OR_QUERY = re.compile(r"^(set|setex|put|execute|executemany|executescript|flush)$")
 # A call that makes or checks a secret rather than reading one: ``generate_state_token``, ``CancelToken``.
 _MAKES = re.compile(r"^(?i:generate|create|new|make|issue|build|sign|encode|hash|verify|check|validate)|^get_token$|^[A-Z]")
+# A path segment under which files are served as media (images, assets, logos), as a static
+# file server or a CDN would serve them
+_MEDIA_SEGMENT = re.compile(r"(^|/)(media|static|assets?|images?|img|avatars?|thumbnails?|thumbs|icons?|logos?)(/|\(|$)",
+                            re.IGNORECASE)
 # A stored field that says whether a row may be seen by anyone (``published``, ``is_public``, ``private``).
 _VISIBILITY_FIELD = re.compile(r"^(is_)?(private|public|published|visible|hidden|draft)$", re.IGNORECASE)
 # A query or attribute that selects what is meant to be seen by anyone.
@@ -177,6 +181,11 @@ def _judge_read(graph, route) -> tuple[str, str]:
     declared = "" if rf is None or rf.schema in ("", "None", "?") else rf.schema
     bounded = bool(declared) and _held(graph, declared) == ""
     probes = set(graph.functions[start].used) - NOT_CLIENT
+    media = _MEDIA_SEGMENT.search(route.path)
+    own = graph.functions[start]
+    if media and any(_READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file" for c in own.calls) \
+            and not _writes(graph, start, own, reading=True):
+        return f"serves media files under /{media.group(2)}/, as a static file server would", ""
     reads_config = False
     for q, kept in reach.items():
         f = graph.functions[q]

@@ -365,6 +365,7 @@ from .templating import template_renderer
 
 generic_router = APIRouter()
 MEDIA = Path("/srv/media")
+EXPORTS = Path("/srv/exports")
 
 
 @generic_router.get("/favicon.ico", response_class=FileResponse)
@@ -388,6 +389,11 @@ async def service_worker(request: Request):
 @generic_router.get("/media/{user_id}/{file_name}")
 async def user_media(user_id: str, file_name: str):
     return FileResponse(MEDIA / "users" / user_id / file_name)
+
+
+@generic_router.get("/exports/{user_id}/{file_name}")
+async def user_export(user_id: str, file_name: str):
+    return FileResponse(EXPORTS / user_id / file_name)
 """,
 }
 
@@ -398,7 +404,11 @@ def test_fastapi_fixed_responses_are_public_reads():
     for path in ("/favicon.ico", "/robots.txt", "/service-worker.js"):
         assert f"GET {path}" not in got, path
     assert _route(report, "/service-worker.js")["exposure_reason"] == "renders a template with no stored data"
-    assert got["GET /media/{user_id}/{file_name}"].severity.level == "warning"  # a user's files, by the URL
+    # files under /media/ are served as a web server serves MEDIA_ROOT (mealie's Caddy, Django's
+    # nginx): by name, to anyone; a file the request names elsewhere is an exposure
+    assert "GET /media/{user_id}/{file_name}" not in got
+    assert _route(report, "/media/{user_id}/{file_name}")["exposure_reason"].startswith("serves media files under /media/")
+    assert got["GET /exports/{user_id}/{file_name}"].severity.level == "warning"  # a user's files, by the URL
 
 
 CONVERTER = {
