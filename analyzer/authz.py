@@ -375,8 +375,9 @@ class AuthzPass(cst.CSTVisitor):
             self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), found[0], self.ctx.code(node)[:120],
                                     scoped=found[1] == SCOPED, listed=found[1] == LISTED))
         elif found and found[1]:
-            model, src = found
-            self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src))
+            model, src = found  # also matched against a secret the client presents: that is the credential
+            self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src,
+                                    secret=self._secret_column(node)))
         elif found and self._secret_column(node):
             self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), found[0], self.ctx.code(node)[:120],
                                     secret=self._secret_column(node)))
@@ -391,7 +392,7 @@ class AuthzPass(cst.CSTVisitor):
                     for a in node.args[1:]):
                 # a project's own get_object_or_404(Model, pk=...): a lookup of that class
                 self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), self._model(head.value),
-                                        self.ctx.code(node)[:120], src))
+                                        self.ctx.code(node)[:120], src, secret=self._secret_column(node)))
             elif src:
                 self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), "", self.ctx.code(node)[:120], src, via=q))
 

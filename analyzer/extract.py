@@ -51,6 +51,10 @@ ISSUES = re.compile(
     r"^_?(login_user|login|create_access_token|create_refresh_token|create_token|create_jwt|encode_jwt|issue_token"
     r"|generate_token|generate_access_token|make_token|create_session|start_session|set_access_cookies"
     r"|create_login_session|create_access_and_refresh_tokens)$")
+# Exceptions whose name says a signed value or token did not verify (a project's or a vendored
+# library's ``TokenError``, ``InvalidSignature``), besides the adapters' ``signature_errors``
+TOKEN_ERROR = re.compile(r"^(\w*Token(Error|Invalid|Expired)\w*|Invalid\w*Token|BadSignature|\w*Signature(Error|Expired)"
+                         r"|Invalid\w*Signature)$")
 # What a middleware or wrapper calls to hand the request on to the view.
 PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "func", "f", "fn", "handler"})
 WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "insert_one", "insert_many", "update_one",
@@ -604,7 +608,7 @@ class CommonPass(cst.CSTVisitor):
             types = handler.type.elements if type(handler.type) is cst.Tuple else (handler.type,)
             for t in types:
                 exc = self.ctx.resolve(t.value if isinstance(t, cst.Element) else t)
-                if exc in self.k.signature_errors:
+                if exc in self.k.signature_errors or TOKEN_ERROR.match(exc.rpartition(".")[2]):
                     self._evidence(f"rejects unless the signed value verifies ({exc.rpartition('.')[2]} is caught)")
                     return
 

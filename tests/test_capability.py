@@ -366,3 +366,100 @@ def test_flask_itsdangerous_bad_signature_and_capability_url():
     assert invite.auth == "public" and invite.guards[0].name == "invite_token"
     assert routes[("GET", "/reports/<int:report_id>")].auth == "unprotected"
     assert any(f.rule_id == "RG101" and "/reports/" in f.message for f in report.visible())
+
+
+# -- a vendored token library and a project's own get_object_or_404 (taiga's layout) -----------
+
+DRF_VENDORED_TOKENS = {
+    "proj/__init__.py": "",
+    "proj/urls.py": '''
+from rest_framework.routers import DefaultRouter
+from .api import ApplicationTokenViewSet, UsersViewSet
+
+router = DefaultRouter()
+router.register("application-tokens", ApplicationTokenViewSet, basename="application-tokens")
+router.register("users", UsersViewSet, basename="users")
+urlpatterns = router.urls
+''',
+    "proj/utils.py": '''
+from django.http import Http404
+
+
+def get_object_or_404(model, **kwargs):
+    try:
+        return model.objects.get(**kwargs)
+    except model.DoesNotExist:
+        raise Http404
+''',
+    "proj/tokens.py": '''
+class TokenError(Exception):
+    pass
+
+
+class CancelToken:
+    def __init__(self, token):
+        if not token:
+            raise TokenError("bad token")
+        self.payload = {"user_id": token}
+''',
+    "proj/api.py": '''
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from . import models
+from .tokens import CancelToken, TokenError
+from .utils import get_object_or_404
+
+
+class ApplicationTokenViewSet(viewsets.ViewSet):
+    @action(detail=False, methods=["post"])
+    def validate(self, request):
+        application_id = request.data.get("application")
+        auth_code = request.data.get("auth_code")
+        token = get_object_or_404(models.ApplicationToken, application__id=application_id, auth_code=auth_code)
+        token.generate_token()
+        token.save()
+        return Response({"token": token.token})
+
+
+class UsersViewSet(viewsets.ViewSet):
+    @action(detail=False, methods=["post"])
+    def cancel(self, request):
+        try:
+            user_id = CancelToken(token=request.data["cancel_token"]).payload["user_id"]
+            user = models.User.objects.get(id=user_id)
+        except (models.User.DoesNotExist, TokenError, KeyError):
+            return Response({"detail": "Invalid token"}, status=400)
+        user.is_active = False
+        user.save()
+        return Response(status=204)
+''',
+    "proj/models.py": '''
+from django.conf import settings
+from django.db import models
+
+
+class User(models.Model):
+    is_active = models.BooleanField(default=True)
+
+
+class ApplicationToken(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    application_id = models.IntegerField()
+    auth_code = models.CharField(max_length=64)
+    token = models.CharField(max_length=64)
+''',
+}
+
+
+def test_secret_column_in_a_project_lookup_and_a_vendored_token_error_protect_the_handler():
+    """A row matched by the auth code the client presents (through the project's own
+    get_object_or_404) is the holder's; a token class whose TokenError is caught and answered
+    with a 400 verifies the client's token (taiga's application tokens and account cancel)."""
+    routes, rg101, _ = scan(DRF_VENDORED_TOKENS)
+    validate = routes[("POST", "/application-tokens/validate/")]
+    assert validate.auth == "public" and ("capability", "public") in kinds(validate)
+    cancel = routes[("POST", "/users/cancel/")]
+    assert cancel.auth == "protected" and ("signature", "auth") in kinds(cancel)
+    assert not rg101
