@@ -116,6 +116,35 @@ urlpatterns = [path("cart/", cart)]
     assert not report.notifications
 
 
+def test_i18n_patterns_serve_their_entries_below_the_language_code():
+    # wger's root URLconf: the site's pages are translated, the API is not
+    report = scan({
+        "proj/urls.py": """
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from core import views
+
+urlpatterns = i18n_patterns(
+    path("", include(("core.urls", "core"), namespace="core")),
+    path("dashboard/", views.dashboard, name="dashboard"),
+)
+urlpatterns += [
+    path("api/v2/status/", views.status),
+]
+""",
+        "core/__init__.py": "",
+        "core/urls.py": """
+from django.urls import path
+from core import views
+urlpatterns = [path("user/<int:pk>/edit/", views.edit_user, name="edit")]
+""",
+        "core/views.py": "def dashboard(r): ...\ndef status(r): ...\ndef edit_user(r, pk): ...\n",
+    })
+    paths = {r.path for r in report.routes}
+    assert paths == {"/{language_code}/user/<int:pk>/edit/", "/{language_code}/dashboard/", "/api/v2/status/"}
+    assert routes(report)[("ANY", "/{language_code}/user/<int:pk>/edit/")].endpoint == "core.edit"
+
+
 def test_urls_beside_settings_is_the_root_when_root_urlconf_is_absent_and_orphans_are_roots():
     report = scan({
         "proj/urls.py": """

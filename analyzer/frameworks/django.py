@@ -31,6 +31,10 @@ URL_FUNCS = {
     "django.urls.conf.path": "path", "django.urls.conf.re_path": "re_path",
 }
 INCLUDE_FUNCS = {"django.urls.include", "django.conf.urls.include", "django.urls.conf.include"}
+# ``i18n_patterns(path(...), ...)``: its entries are served below the active language's code
+# (``/en/...``), chosen per request: shown as a ``{language_code}`` pattern
+I18N_PATTERNS = {"django.conf.urls.i18n.i18n_patterns"}
+LANGUAGE_PREFIX = "{language_code}/"
 LOGIN_NOT_REQUIRED = ("django.contrib.auth.decorators.login_not_required",)
 # The steps of the libraries' login, sign-up, confirmation and recovery flows: the way in,
 # public by design (each checks what the request brings: a password, a mailed key, a pending
@@ -326,6 +330,14 @@ class _DjangoFile:
             self.sink.mounts.append(Mount(router, self.ctx.resolve(expr.value), self.ctx.loc(expr), ""))
         elif isinstance(expr, cst.Call) and self.ctx.resolve(expr.func).endswith(("format_suffix_patterns",)) and expr.args:
             self._patterns(expr.args[0].value, router)
+        elif isinstance(expr, cst.Call) and self.ctx.resolve(expr.func) in I18N_PATTERNS:
+            loc = self.ctx.loc(expr)
+            child = f"{self.module}.<i18n@{loc.line}:{loc.col}>"
+            self.sink.routers.append(Router(child, "urlconf", "django", "", "", loc))
+            self.sink.mounts.append(Mount(router, child, loc, LANGUAGE_PREFIX))
+            for arg in expr.args:
+                if arg.keyword is None:
+                    self._patterns(arg.value, child) if arg.star else self._entry(arg.value, child)
         elif isinstance(expr, cst.Name) and expr.value in self.lists and expr.value != "urlpatterns":
             self._patterns(self.lists[expr.value], router)
 
