@@ -82,8 +82,12 @@ class Mount:
     # The child is a separate application: it does not inherit the parent's router-level
     # guards (gates such as middleware still run in front of it).
     isolated: bool = False
-    # The include prefix is a constant or settings attribute: its qualified name.
+    # The include prefix is a constant or settings attribute: its qualified name; a
+    # configuration key (``url_prefix=app.config["USER_URL_PREFIX"]``): CONFIG_REF + the key.
     prefix_ref: str = ""
+
+
+CONFIG_REF = "<config>."
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .operations import OperationQueries
 from .specs import SpecQueries
 from .extract import VERIFIES
 from . import fields as _fields
-from .facts import HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
+from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
 
 LAYER_OF_ROUTER = {"app": "app", "blueprint": "blueprint", "router": "router", "api": "app", "urlconf": "urlconf"}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
@@ -204,6 +204,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             self.routers[r.id] = r
             self.graph.add_node(("router", r.id), kind=r.kind, framework=r.framework, prefix=r.prefix)
         self.mounts = []
+        self.detached: dict[str, list] = {}  # router -> mounts with a prefix on an unknown parent
         for m in self.modules:
             for mount in m.mounts:
                 parent, child = self.alias(mount.parent), self.alias(mount.child)
@@ -213,6 +214,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     self.mounts.append(mount)
                     self.graph.add_edge(("router", parent), ("router", child), key=len(self.mounts) - 1,
                                         relation="mounts", mount=mount)
+                elif child in self.routers and (mount.prefix is not None or mount.prefix_ref):
+                    # registered on an app that is a parameter (a plugin hook's ``app``): its prefix holds
+                    self.detached.setdefault(child, []).append(mount)
         self.gates: dict[str, list] = {}
         for m in self.modules:
             for gate in m.gates:
@@ -548,7 +552,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             preds = [(p, d["mount"]) for p, _, d in self.graph.in_edges(("router", node), data=True)
                      if p[1] not in seen]
             if not preds:
-                chains.append([(node, None), *tail])
+                chains.extend([(node, m), *tail] for m in self.detached.get(node, [None]))
             for (_, parent), mount in preds:
                 up(parent, [(node, mount), *tail], seen | {parent})
 
@@ -632,6 +636,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                          endpoint=f"{route.endpoint}-{mf.name}" if route.endpoint else ""))
         return found
 
+    def _config_text(self, ref: str) -> tuple[str, ...]:
+        """The string a configuration key is set to (``USER_URL_PREFIX = "/user"``), first found;
+        not set in the project: a ``/{KEY}`` pattern."""
+        if not ref.startswith(CONFIG_REF):
+            return ()
+        key = ref.removeprefix(CONFIG_REF)
+        return next(((s.value,) for s in self.settings if s.key == key and s.literal and isinstance(s.value, str)),
+                    ("/{%s}" % key,))
+
     def _expand(self, route: Route, chain):
         prefix, names, chain_guards, mounts = "", [], [], []
         root = chain[0][0]
@@ -640,7 +653,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             own = r.prefix
             mount_prefix = mount.prefix if mount else None
             if mount and mount_prefix is None and mount.prefix_ref:
-                values = self.constants.get(self.canonical(mount.prefix_ref)) or ("{%s}" % mount.prefix_ref.rpartition(".")[2],)
+                values = self.constants.get(self.canonical(mount.prefix_ref)) or self._config_text(mount.prefix_ref) \
+                    or ("{%s}" % mount.prefix_ref.rpartition(".")[2],)
                 mount_prefix = values[0]
             if mount_prefix is not None:
                 own = join_paths(mount_prefix, r.prefix) if mount.keep_prefix else mount_prefix

@@ -865,3 +865,62 @@ app.add_url_rule("/users", view_func=ManageUsers.as_view("users"))
 """,
     })
     assert r[("POST", "/users")].auth == "protected"
+
+
+def test_blueprint_prefix_from_config_on_an_app_passed_to_a_plugin_hook():
+    # FlaskBB: each package registers its blueprint in a plugin hook that receives the app,
+    # with the prefix read from the configuration
+    r, _ = routes({
+        "board/configs/default.py": """
+import os
+
+class DefaultConfig(object):
+    DEBUG = False
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    FORUM_URL_PREFIX = ""
+    USER_URL_PREFIX = "/user"
+    ADMIN_URL_PREFIX = "/admin"
+""",
+        "board/user/views.py": """
+from flask import Blueprint
+from flask_login import login_required
+from board.extensions import hookimpl
+
+user = Blueprint("user", __name__)
+
+@user.route("/settings", methods=["POST"])
+@login_required
+def settings(): ...
+
+@hookimpl
+def board_load_blueprints(app):
+    app.register_blueprint(user, url_prefix=app.config["USER_URL_PREFIX"])
+""",
+        "board/management/views.py": """
+from flask import Blueprint, current_app
+from flask_login import login_required
+
+management = Blueprint("management", __name__)
+
+@management.route("/users/<int:user_id>/delete", methods=["POST"])
+@login_required
+def delete_user(user_id): ...
+
+def load_blueprints(app):
+    app.register_blueprint(management, url_prefix=current_app.config.get("ADMIN_URL_PREFIX"))
+""",
+        "board/forum/views.py": """
+from flask import Blueprint
+
+forum = Blueprint("forum", __name__)
+
+@forum.route("/topic/<int:topic_id>")
+def view_topic(topic_id): ...
+
+def board_load_blueprints(app):
+    app.register_blueprint(forum, url_prefix=app.config["FORUM_URL_PREFIX"])
+    app.register_blueprint(forum, url_prefix=app.config["MISSING_PREFIX"], name="forum2")
+""",
+    })
+    assert {p for _, p in r} == {"/user/settings", "/admin/users/<int:user_id>/delete", "/topic/<int:topic_id>",
+                                 "/{MISSING_PREFIX}/topic/<int:topic_id>"}

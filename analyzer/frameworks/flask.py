@@ -14,7 +14,7 @@ from dataclasses import replace
 import libcst as cst
 
 from ..walk import walk
-from ..facts import GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
+from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
 from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, string_list
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
 
@@ -360,13 +360,16 @@ class _FlaskVisitor(ScopedVisitor):
         if child is None:
             return
         children = self.loops.get(child.value) if isinstance(child, cst.Name) and child.value in self.loops else None
-        prefix = literal(call_arg(call, "url_prefix"))
+        prefix_arg = call_arg(call, "url_prefix")
+        prefix = literal(prefix_arg)
         name = literal(call_arg(call, "name"))
+        key = _config_key(prefix_arg)  # url_prefix=app.config["USER_URL_PREFIX"]: the setting's value
         for target in children or [self.resolve(child.func if isinstance(child, cst.Call) else child)]:
             if target:
                 self.sink.mounts.append(Mount(
                     self.resolve(receiver), target, self.ctx.loc(call),
-                    prefix if isinstance(prefix, str) else None, name if isinstance(name, str) else None))
+                    prefix if isinstance(prefix, str) else None, name if isinstance(name, str) else None,
+                    prefix_ref=f"{CONFIG_REF}{key}" if key else ""))
 
     def _unwrap_view(self, expr):
         """``login_required(view)`` / ``Cls.as_view("name")`` -> (handler, view_class, endpoint, guards)."""
@@ -561,6 +564,17 @@ class _FlaskVisitor(ScopedVisitor):
                 self.sink.gates.append(Gate(
                     self.resolve(expr.value), self._qualname(node.name.value), self.ctx.loc(d),
                     "app" if expr.attr.value == "before_app_request" else "router", endpoints, paths, refs))
+
+
+def _config_key(expr) -> str:
+    """The key of ``app.config["KEY"]`` / ``current_app.config.get("KEY")``, else ""."""
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+        key, holder = literal(call_arg(expr, None, 0)), expr.func.value
+    elif isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        key, holder = literal(expr.slice[0].slice.value), expr.value
+    else:
+        return ""
+    return key if isinstance(key, str) and isinstance(holder, cst.Attribute) and holder.attr.value == "config" else ""
 
 
 def _exemptions(ctx, func: cst.FunctionDef):
