@@ -126,6 +126,9 @@ class Route:
     locate_at_route: bool = False
     # True: the route addresses one object; False: a collection (or creates); None: unknown.
     item: bool | None = None
+    # The rule is built by a call of a project function on a literal (``org_scoped_rule("/x")``):
+    # (its qualified name, the literal); the linker applies the function's ``rule_builders`` template.
+    rule_call: tuple[str, str] = ()
 
 
 @dataclass(frozen=True)
@@ -774,6 +777,8 @@ class ModuleFacts:
     spec_infos: tuple[SpecInfo, ...] = ()
     spec_apis: tuple[SpecApi, ...] = ()
     schema_exclusions: tuple[SchemaExclusion, ...] = ()
+    # (function, template): a function that builds a route rule from its argument (names.rule_template)
+    rule_builders: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -820,3 +825,4 @@ class FactSink:
     spec_infos: list = field(default_factory=list)
     spec_apis: list = field(default_factory=list)
     schema_exclusions: list = field(default_factory=list)
+    rule_builders: list = field(default_factory=list)

@@ -18,6 +18,7 @@ from .operations import OperationQueries
 from .specs import SpecQueries
 from .extract import VERIFIES
 from . import fields as _fields
+from .names import RULE_ARG
 from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
 
 LAYER_OF_ROUTER = {"app": "app", "blueprint": "blueprint", "router": "router", "api": "app", "urlconf": "urlconf"}
@@ -154,6 +155,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         self.field_writes: list = []  # DataWrite how="field"
         self.cors: list = []  # CorsPolicy
         self.rejecting_values: dict[str, str] = {}  # module/class level name -> why using it rejects
+        self.rule_builders = {q: t for m in self.modules for q, t in m.rule_builders}  # names.rule_template
         for m in self.modules:
             if m.error:
                 continue
@@ -559,6 +561,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         up(router, [], {router})
         return chains
 
+    def _built_rule(self, function: str, rule: str) -> str | None:
+        """``org_scoped_rule("/x")``: what the project's rule builder makes of the rule (its
+        default, unconditional return); None if ``function`` is not one."""
+        template = self.rule_builders.get(self.alias(function))
+        return template.replace(RULE_ARG, rule) if template is not None else None
+
     def _link_routes(self):
         helper_routes = self._helper_routes()
         for routes in [*(m.routes for m in self.modules), helper_routes, self._spec_routes()]:
@@ -566,6 +574,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 router = self.routers.get(self.alias(route.router))
                 if router is None or router.framework != route.framework:
                     continue
+                if route.rule_call:  # a runtime rule: evaluated, else shown as a {builder(rule)} pattern
+                    built = self._built_rule(*route.rule_call)
+                    route = replace(route, path=built if built is not None else
+                                    "{%s(%s)}" % (route.rule_call[0].rpartition(".")[2], route.rule_call[1]))
                 for r in [*([] if route.container else [route]), *self._subroutes(route)]:
                     for chain in self._chains(router.id):
                         yield from self._expand(r, chain)
@@ -601,6 +613,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 given = [v for v in bound.get(("endpoint", "paths"), ()) if len(v) == 1]
                 methods = call.methods or (() if view_class else ("GET",))
                 for rule in rules:
+                    rule = self._built_rule(h.transform, rule) or rule if h.transform else rule
                     found.append(Route(receiver, "flask", rule, methods, handler, None, call.location,
                                        given[0][0] if given else endpoint, guards, (), view_class,
                                        call.location.line, by_reference=True))

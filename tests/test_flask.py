@@ -924,3 +924,51 @@ def board_load_blueprints(app):
     })
     assert {p for _, p in r} == {"/user/settings", "/admin/users/<int:user_id>/delete", "/topic/<int:topic_id>",
                                  "/{MISSING_PREFIX}/topic/<int:topic_id>"}
+
+
+def test_rules_built_by_a_project_helper_are_evaluated_not_shown_as_code():
+    # redash: org_scoped_rule() adds an /<org_slug> prefix when the deployment is multi-org;
+    # its default (the final return) is the rule as given
+    r, _ = routes({
+        "dash/settings.py": "import os\nMULTI_ORG = os.environ.get('MULTI_ORG') == 'true'\n",
+        "dash/handlers/base.py": """
+from dash import settings
+
+API_PREFIX = "/api/v2"
+
+def org_scoped_rule(rule):
+    if settings.MULTI_ORG:
+        return "/<org_slug>{}".format(rule)
+
+    return rule
+
+def api_rule(rule):
+    return API_PREFIX + rule
+""",
+        "dash/handlers/views.py": """
+from flask import Blueprint
+from flask_login import login_required
+from external.routing import tenant_rule
+from dash.handlers.base import api_rule, org_scoped_rule
+
+routes = Blueprint("dash", __name__)
+
+@routes.route(org_scoped_rule("/dashboard/<slug>"), methods=["GET"])
+@login_required
+def dashboard(slug): ...
+
+@routes.route(api_rule("/widgets"), methods=["POST"])
+@login_required
+def widgets(): ...
+
+@routes.route(tenant_rule("/reports"))
+@login_required
+def reports(): ...
+
+@login_required
+def status(): ...
+
+routes.add_url_rule(org_scoped_rule("/status"), view_func=status)
+""",
+    })
+    assert {p for _, p in r} == {"/dashboard/<slug>", "/api/v2/widgets", "{tenant_rule(/reports)}", "/status"}

@@ -406,7 +406,7 @@ class _FlaskVisitor(ScopedVisitor):
             self.resolve(receiver), "flask", rule,
             tuple(m.upper() for m in methods) if methods else (() if view_class else ("GET",)),
             handler, None, loc, ep if isinstance(ep, str) else endpoint, tuple(guards), (),
-            view_class, loc.line, by_reference=True))
+            view_class, loc.line, by_reference=True, rule_call=self._rule_call(call_arg(call, "rule", 0))))
 
     def _helper(self, kind: str, receiver, view, rule, call: cst.Call) -> None:
         """A registration whose receiver, rule(s) and view are all parameters of the enclosing
@@ -525,6 +525,7 @@ class _FlaskVisitor(ScopedVisitor):
             call = decorators[i]
             receiver, verb = self._route_call(call)
             rule = path_text(call_arg(call, "rule", 0), ctx.code) or "/"
+            built = self._rule_call(call_arg(call, "rule", 0))
             methods = string_list(call_arg(call, "methods"))
             if verb:
                 methods = (verb,)
@@ -537,7 +538,14 @@ class _FlaskVisitor(ScopedVisitor):
                 rule,
                 tuple(m.upper() for m in methods), qualname, ctx.loc(node.name), ctx.loc(node.decorators[i]),
                 endpoint if isinstance(endpoint, str) else node.name.value, guards, misplaced,
-                qualname if is_class else "", ctx.span_start(node)))
+                qualname if is_class else "", ctx.span_start(node), rule_call=built))
+
+    def _rule_call(self, expr) -> tuple[str, str]:
+        """``org_scoped_rule("/x")``: (the function, "/x"); the linker evaluates it."""
+        if isinstance(expr, cst.Call) and len(expr.args) == 1 and expr.args[0].keyword is None \
+                and isinstance(literal(expr.args[0].value), str) and dotted(expr.func):
+            return self.resolve(expr.func), literal(expr.args[0].value)
+        return ()
 
     def _guard(self, decorator: cst.Decorator) -> GuardUse:
         use = self.ctx.guard_use(decorator, local=self.local)
