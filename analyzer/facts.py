@@ -779,6 +779,9 @@ class ModuleFacts:
     schema_exclusions: tuple[SchemaExclusion, ...] = ()
     # (function, template): a function that builds a route rule from its argument (names.rule_template)
     rule_builders: tuple[tuple[str, str], ...] = ()
+    # (name, qualified names it holds): ``BLUEPRINTS = (users_bp, roles_bp)``; a parameter
+    # rebound in its function (``blueprints = blueprints + DEFAULT_BLUEPRINTS``)
+    collections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass
@@ -826,3 +829,4 @@ class FactSink:
     spec_apis: list = field(default_factory=list)
     schema_exclusions: list = field(default_factory=list)
     rule_builders: list = field(default_factory=list)
+    collections: list = field(default_factory=list)

@@ -185,6 +185,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             self.field_writes.extend(m.field_writes)
             self.cors.extend(m.cors)
             self.rejecting_values.update(m.rejecting_values)
+        self.collections: dict[str, list[str]] = {}  # a name -> what it holds (collections facts, arguments)
+        for m in self.modules:
+            for name, items in m.collections:
+                self.collections.setdefault(name, []).extend(items)
         # only names that can be a project function are resolved (alias() is not memoized yet)
         defined = {q.rpartition(".")[2] for q in self.functions}
         for m in self.modules:
@@ -196,6 +200,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 param = f.params[int(slot)] if slot.isdigit() and int(slot) < len(f.params) else slot
                 if param in f.params:
                     self.param_alias.setdefault(f"{f.qualname}.{param}", value)
+                    self.collections.setdefault(f"{f.qualname}.{param}", []).append(value)  # every value passed
         returning = {q.rpartition(".")[2] for q, f in self.functions.items() if len(f.returns) == 1}
         for name, made in self.instances.items():  # x = make_router(): x is what make_router returns
             f = None if made.rpartition(".")[2] not in returning else \
@@ -212,13 +217,14 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 parent, child = self.alias(mount.parent), self.alias(mount.child)
                 if child not in self.routers:  # ``user_routes.router``: the router its class builds
                     child = self.canonical(mount.child)
-                if parent in self.routers and child in self.routers and parent != child:
-                    self.mounts.append(mount)
-                    self.graph.add_edge(("router", parent), ("router", child), key=len(self.mounts) - 1,
-                                        relation="mounts", mount=mount)
-                elif child in self.routers and (mount.prefix is not None or mount.prefix_ref):
-                    # registered on an app that is a parameter (a plugin hook's ``app``): its prefix holds
-                    self.detached.setdefault(child, []).append(mount)
+                for child in [child] if child in self.routers else self._members(mount.child):
+                    if parent in self.routers and parent != child:
+                        self.mounts.append(mount)
+                        self.graph.add_edge(("router", parent), ("router", child), key=len(self.mounts) - 1,
+                                            relation="mounts", mount=mount)
+                    elif mount.prefix is not None or mount.prefix_ref:
+                        # registered on an app that is a parameter (a plugin hook's ``app``): its prefix holds
+                        self.detached.setdefault(child, []).append(mount)
         self.gates: dict[str, list] = {}
         for m in self.modules:
             for gate in m.gates:
@@ -229,6 +235,20 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                       if d.get("relation") == "mounts")
         self._memo: dict[tuple, object] = {}  # alias(), canonical() and mro() answers, once the name tables are complete
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
+
+    def _members(self, name: str) -> list[str]:
+        """The routers a collection holds (``for bp in blueprints: app.register_blueprint(bp)``):
+        through the values passed for a parameter and the names a collection lists."""
+        found, seen, todo = [], set(), [name]
+        while todo:
+            q = todo.pop()
+            if q in seen or len(seen) > 200:
+                continue
+            seen.add(q)
+            if self.alias(q) in self.routers:
+                found.append(self.alias(q))
+            todo.extend(reversed(self.collections.get(q) or self.collections.get(self.alias(q), [])))
+        return list(dict.fromkeys(found))
 
     def _instance_routers(self, routers: list[Router]) -> list[Router]:
         """Routers, with instances of project router classes kept only when a class along

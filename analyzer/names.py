@@ -159,6 +159,8 @@ def render_path(expr, strings: dict[str, str], code):
     value = literal(expr)
     if isinstance(value, str):
         return value
+    if isinstance(value, int) and not isinstance(value, bool):  # API_VERSION = 1
+        return str(value)
     if isinstance(expr, cst.Name) and expr.value in strings:
         return strings[expr.value]
     if isinstance(expr, cst.FormattedString):
