@@ -12,7 +12,7 @@ import libcst as cst
 
 from . import documents, source
 from .facts import (
-    ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
+    ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
 from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted,
                     leaves as _leaves, literal, module_strings, rule_template, string_list)
@@ -251,6 +251,8 @@ class CommonPass(cst.CSTVisitor):
             self._value(f"{qualname}.{name}", value)
             if name in self.k.class_guard_attrs:
                 guard_attrs.append((name, self._guard_list(value, self.k.class_guard_attrs[name])))
+            elif type(value) is cst.Name and value.value in ctx.imports:  # events = slack_event_router
+                self.sink.collections.append((f"{ANY_ATTRIBUTE}{name}", (ctx.resolve(value),)))
             else:
                 values = string_list(value)
                 if values is not None:

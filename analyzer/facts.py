@@ -88,6 +88,10 @@ class Mount:
 
 
 CONFIG_REF = "<config>."
+# A collection named ANY_ATTRIBUTE + name holds what project classes bind to that class
+# attribute (``events = slack_event_router``): ``for plugin in plugins.all():
+# api.include_router(plugin.events)`` mounts each of them.
+ANY_ATTRIBUTE = "<attribute>."
 
 
 @dataclass(frozen=True)
