@@ -145,6 +145,70 @@ urlpatterns = [path("user/<int:pk>/edit/", views.edit_user, name="edit")]
     assert routes(report)[("ANY", "/{language_code}/user/<int:pk>/edit/")].endpoint == "core.edit"
 
 
+def test_an_app_config_that_appends_to_the_root_urlconf_when_ready_mounts_there():
+    # taiga: optional apps add their API router to the project's urlpatterns from ready()
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from .routers import router
+
+urlpatterns = [
+    path("api/v1/", include(router.urls)),
+]
+""",
+        "proj/routers.py": """
+from rest_framework.routers import DefaultRouter
+from projects.api import ProjectViewSet
+
+router = DefaultRouter(trailing_slash=False)
+router.register(r"projects", ProjectViewSet, basename="projects")
+""",
+        "projects/__init__.py": "",
+        "projects/api.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+class ProjectViewSet(viewsets.ViewSet):
+    permission_classes = (IsAuthenticated,)
+    def list(self, request): ...
+""",
+        "feedback/__init__.py": "",
+        "feedback/api.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+class FeedbackViewSet(viewsets.ViewSet):
+    permission_classes = (IsAuthenticated,)
+    def create(self, request, **kwargs): ...
+""",
+        "feedback/routers.py": """
+from rest_framework.routers import DefaultRouter
+from . import api
+
+router = DefaultRouter(trailing_slash=False)
+router.register(r"feedback", api.FeedbackViewSet, basename="feedback")
+""",
+        "feedback/apps.py": """
+from django.apps import AppConfig
+from django.conf import settings
+from django.urls import include, path
+
+
+class FeedbackAppConfig(AppConfig):
+    name = "feedback"
+    verbose_name = "Feedback"
+
+    def ready(self):
+        if settings.FEEDBACK_ENABLED:
+            from proj.urls import urlpatterns
+            from .routers import router
+            urlpatterns.append(path("api/v1/", include(router.urls)))
+""",
+    })
+    assert ("POST", "/api/v1/feedback") in routes(report)
+    assert ("POST", "/feedback") not in routes(report)
+
+
 def test_urls_beside_settings_is_the_root_when_root_urlconf_is_absent_and_orphans_are_roots():
     report = scan({
         "proj/urls.py": """

@@ -226,6 +226,8 @@ class _DjangoFile:
                 self.lists.setdefault(t, v)
         if "urlpatterns" in names:
             self._urlconf(assigns)
+        elif self.ctx.imports.get("urlpatterns", "").endswith(".urlpatterns"):
+            self._appended()
         if self._is_settings(names):
             self._settings(assigns)
         self._functions()
@@ -301,6 +303,22 @@ class _DjangoFile:
                                 self._entry(call.args[0].value, self.module)
                             elif call.func.attr.value == "extend" and call.args:
                                 self._patterns(call.args[0].value, self.module)
+
+    def _appended(self) -> None:
+        """``from proj.urls import urlpatterns; urlpatterns.append(path("api/v1/", include(router.urls)))``
+        in another module (an AppConfig's ``ready()``, a plugin's setup): entries of that URLconf."""
+        router, file = self.ctx.imports["urlpatterns"].rpartition(".")[0], self
+
+        class Finder(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                func = call.func
+                if isinstance(func, cst.Attribute) and dotted(func.value) == "urlpatterns" and call.args:
+                    if func.attr.value == "append":
+                        file._entry(call.args[0].value, router)
+                    elif func.attr.value == "extend":
+                        file._patterns(call.args[0].value, router)
+
+        walk(self.ctx.tree, Finder())
 
     def _decorates(self, value) -> bool:
         """``urlpatterns = decorate_urlpatterns(urlpatterns, require_admin_access)``: the entries
