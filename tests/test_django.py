@@ -209,6 +209,60 @@ class FeedbackAppConfig(AppConfig):
     assert ("POST", "/feedback") not in routes(report)
 
 
+def test_nested_registrations_chained_on_a_router_are_served_below_their_parents_items():
+    # drf-extensions' NestedRouterMixin (taiga vendors a copy): register() returns an item whose
+    # own register() nests the next viewset below the parent's objects
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from .routers import router
+
+urlpatterns = [path("api/v1/", include(router.urls))]
+""",
+        "proj/routers.py": """
+from rest_framework.routers import DefaultRouter
+from rest_framework_extensions.routers import NestedRouterMixin
+from epics.api import EpicViewSet, EpicRelatedUserStoryViewSet, EpicCommentViewSet
+
+
+class ApiRouter(NestedRouterMixin, DefaultRouter):
+    pass
+
+
+router = ApiRouter(trailing_slash=False)
+router.register(r"epics", EpicViewSet, basename="epics")\\
+      .register(r"related_userstories", EpicRelatedUserStoryViewSet,
+                basename="epics-related-userstories",
+                parents_query_lookups=["epic"])\\
+      .register(r"comments", EpicCommentViewSet, basename="epic-comments",
+                parents_query_lookups=["epic", "userstory"])
+""",
+        "epics/__init__.py": "",
+        "epics/api.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+
+class EpicViewSet(viewsets.ModelViewSet):
+    permission_classes = (IsAuthenticated,)
+
+
+class EpicRelatedUserStoryViewSet(viewsets.ModelViewSet):
+    permission_classes = (IsAuthenticated,)
+
+
+class EpicCommentViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = (IsAuthenticated,)
+""",
+    })
+    r = routes(report)
+    assert ("GET", "/api/v1/epics/<pk>") in r
+    assert ("POST", "/api/v1/epics/<epic>/related_userstories") in r
+    assert ("DELETE", "/api/v1/epics/<epic>/related_userstories/<pk>") in r
+    assert ("GET", "/api/v1/epics/<epic>/related_userstories/<userstory>/comments/<pk>") in r
+    assert not [p for _, p in r if p.startswith(("/api/v1/related_userstories", "/api/v1/comments"))]
+
+
 def test_urls_beside_settings_is_the_root_when_root_urlconf_is_absent_and_orphans_are_roots():
     report = scan({
         "proj/urls.py": """
