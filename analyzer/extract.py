@@ -12,10 +12,10 @@ import libcst as cst
 
 from . import documents, source
 from .facts import (
-    ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
+    ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
 from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted,
-                    leaves as _leaves, literal, string_list)
+                    leaves as _leaves, literal, module_strings, rule_template, string_list)
 from .dataflow import DataPass
 from .positions import Positions
 from .walk import Index, collect, indexed, walk
@@ -179,6 +179,7 @@ class CommonPass(cst.CSTVisitor):
         self.branches: list[tuple] = []  # (kind, test node or (test,) for its else, checks read before it)
         self.checks = 0  # credential tests and rejections read so far (a call-through after one is not bare)
         self.statement = None  # the statement being read: its line is where a first check or write is
+        self.strings: dict[str, str] | None = None  # the module's string constants, read when needed
 
     def _evidence(self, text: str) -> None:
         self.checks += 1
@@ -254,6 +255,8 @@ class CommonPass(cst.CSTVisitor):
             self._value(f"{qualname}.{name}", value)
             if name in self.k.class_guard_attrs:
                 guard_attrs.append((name, self._guard_list(value, self.k.class_guard_attrs[name])))
+            elif type(value) is cst.Name and value.value in ctx.imports:  # events = slack_event_router
+                self.sink.collections.append((f"{ANY_ATTRIBUTE}{name}", (ctx.resolve(value),)))
             else:
                 values = string_list(value)
                 if values is not None:
@@ -303,12 +306,21 @@ class CommonPass(cst.CSTVisitor):
         return (ctx.guard_use(value, kind),)
 
     # -- functions --------------------------------------------------------------
+    def _rule_builder(self, node: cst.FunctionDef) -> None:
+        if self.strings is None:
+            self.strings = module_strings(self.ctx.tree.body)
+        template = rule_template(node, self.strings)
+        if template is not None:
+            self.sink.rule_builders.append((f"{self.ctx.module}.{node.name.value}", template))
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         ctx = self.ctx
         for d in node.decorators:  # a nested function's decorators are calls of the outer ones
             walk(d, self)
             self._call(ctx.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator))
         params = tuple(p.name.value for p in (*node.params.posonly_params, *node.params.params))
+        if not self.stack and len(params) == 1:  # def org_scoped_rule(rule): ... return rule
+            self._rule_builder(node)
         if self.kinds and self.kinds[-1] == "class":  # a method: self.x() calls the class's x
             self_class = ".".join([ctx.module, *self.stack])
         else:  # a nested function sees the self of the method around it

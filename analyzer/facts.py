@@ -82,8 +82,16 @@ class Mount:
     # The child is a separate application: it does not inherit the parent's router-level
     # guards (gates such as middleware still run in front of it).
     isolated: bool = False
-    # The include prefix is a constant or settings attribute: its qualified name.
+    # The include prefix is a constant or settings attribute: its qualified name; a
+    # configuration key (``url_prefix=app.config["USER_URL_PREFIX"]``): CONFIG_REF + the key.
     prefix_ref: str = ""
+
+
+CONFIG_REF = "<config>."
+# A collection named ANY_ATTRIBUTE + name holds what project classes bind to that class
+# attribute (``events = slack_event_router``): ``for plugin in plugins.all():
+# api.include_router(plugin.events)`` mounts each of them.
+ANY_ATTRIBUTE = "<attribute>."
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,9 @@ class Route:
     locate_at_route: bool = False
     # True: the route addresses one object; False: a collection (or creates); None: unknown.
     item: bool | None = None
+    # The rule is built by a call of a project function on a literal (``org_scoped_rule("/x")``):
+    # (its qualified name, the literal); the linker applies the function's ``rule_builders`` template.
+    rule_call: tuple[str, str] = ()
 
 
 @dataclass(frozen=True)
@@ -770,6 +781,11 @@ class ModuleFacts:
     spec_infos: tuple[SpecInfo, ...] = ()
     spec_apis: tuple[SpecApi, ...] = ()
     schema_exclusions: tuple[SchemaExclusion, ...] = ()
+    # (function, template): a function that builds a route rule from its argument (names.rule_template)
+    rule_builders: tuple[tuple[str, str], ...] = ()
+    # (name, qualified names it holds): ``BLUEPRINTS = (users_bp, roles_bp)``; a parameter
+    # rebound in its function (``blueprints = blueprints + DEFAULT_BLUEPRINTS``)
+    collections: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass
@@ -816,3 +832,5 @@ class FactSink:
     spec_infos: list = field(default_factory=list)
     spec_apis: list = field(default_factory=list)
     schema_exclusions: list = field(default_factory=list)
+    rule_builders: list = field(default_factory=list)
+    collections: list = field(default_factory=list)

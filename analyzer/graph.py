@@ -18,7 +18,8 @@ from .operations import OperationQueries
 from .specs import SpecQueries
 from .extract import VERIFIES
 from . import fields as _fields
-from .facts import HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
+from .names import RULE_ARG
+from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
 
 LAYER_OF_ROUTER = {"app": "app", "blueprint": "blueprint", "router": "router", "api": "app", "urlconf": "urlconf"}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
@@ -154,6 +155,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         self.field_writes: list = []  # DataWrite how="field"
         self.cors: list = []  # CorsPolicy
         self.rejecting_values: dict[str, str] = {}  # module/class level name -> why using it rejects
+        self.rule_builders = {q: t for m in self.modules for q, t in m.rule_builders}  # names.rule_template
         for m in self.modules:
             if m.error:
                 continue
@@ -183,6 +185,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             self.field_writes.extend(m.field_writes)
             self.cors.extend(m.cors)
             self.rejecting_values.update(m.rejecting_values)
+        self.collections: dict[str, list[str]] = {}  # a name -> what it holds (collections facts, arguments)
+        for m in self.modules:
+            for name, items in m.collections:
+                self.collections.setdefault(name, []).extend(items)
         # only names that can be a project function are resolved (alias() is not memoized yet)
         defined = {q.rpartition(".")[2] for q in self.functions}
         for m in self.modules:
@@ -194,6 +200,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 param = f.params[int(slot)] if slot.isdigit() and int(slot) < len(f.params) else slot
                 if param in f.params:
                     self.param_alias.setdefault(f"{f.qualname}.{param}", value)
+                    self.collections.setdefault(f"{f.qualname}.{param}", []).append(value)  # every value passed
         returning = {q.rpartition(".")[2] for q, f in self.functions.items() if len(f.returns) == 1}
         for name, made in self.instances.items():  # x = make_router(): x is what make_router returns
             f = None if made.rpartition(".")[2] not in returning else \
@@ -204,15 +211,20 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             self.routers[r.id] = r
             self.graph.add_node(("router", r.id), kind=r.kind, framework=r.framework, prefix=r.prefix)
         self.mounts = []
+        self.detached: dict[str, list] = {}  # router -> mounts with a prefix on an unknown parent
         for m in self.modules:
             for mount in m.mounts:
                 parent, child = self.alias(mount.parent), self.alias(mount.child)
                 if child not in self.routers:  # ``user_routes.router``: the router its class builds
                     child = self.canonical(mount.child)
-                if parent in self.routers and child in self.routers and parent != child:
-                    self.mounts.append(mount)
-                    self.graph.add_edge(("router", parent), ("router", child), key=len(self.mounts) - 1,
-                                        relation="mounts", mount=mount)
+                for child in [child] if child in self.routers else self._members(mount.child):
+                    if parent in self.routers and parent != child:
+                        self.mounts.append(mount)
+                        self.graph.add_edge(("router", parent), ("router", child), key=len(self.mounts) - 1,
+                                            relation="mounts", mount=mount)
+                    elif mount.prefix is not None or mount.prefix_ref:
+                        # registered on an app that is a parameter (a plugin hook's ``app``): its prefix holds
+                        self.detached.setdefault(child, []).append(mount)
         self.gates: dict[str, list] = {}
         for m in self.modules:
             for gate in m.gates:
@@ -223,6 +235,20 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                       if d.get("relation") == "mounts")
         self._memo: dict[tuple, object] = {}  # alias(), canonical() and mro() answers, once the name tables are complete
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
+
+    def _members(self, name: str) -> list[str]:
+        """The routers a collection holds (``for bp in blueprints: app.register_blueprint(bp)``):
+        through the values passed for a parameter and the names a collection lists."""
+        found, seen, todo = [], set(), [name]
+        while todo:
+            q = todo.pop()
+            if q in seen or len(seen) > 200:
+                continue
+            seen.add(q)
+            if self.alias(q) in self.routers:
+                found.append(self.alias(q))
+            todo.extend(reversed(self.collections.get(q) or self.collections.get(self.alias(q), [])))
+        return list(dict.fromkeys(found))
 
     def _instance_routers(self, routers: list[Router]) -> list[Router]:
         """Routers, with instances of project router classes kept only when a class along
@@ -548,12 +574,18 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             preds = [(p, d["mount"]) for p, _, d in self.graph.in_edges(("router", node), data=True)
                      if p[1] not in seen]
             if not preds:
-                chains.append([(node, None), *tail])
+                chains.extend([(node, m), *tail] for m in self.detached.get(node, [None]))
             for (_, parent), mount in preds:
                 up(parent, [(node, mount), *tail], seen | {parent})
 
         up(router, [], {router})
         return chains
+
+    def _built_rule(self, function: str, rule: str) -> str | None:
+        """``org_scoped_rule("/x")``: what the project's rule builder makes of the rule (its
+        default, unconditional return); None if ``function`` is not one."""
+        template = self.rule_builders.get(self.alias(function))
+        return template.replace(RULE_ARG, rule) if template is not None else None
 
     def _link_routes(self):
         helper_routes = self._helper_routes()
@@ -562,6 +594,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 router = self.routers.get(self.alias(route.router))
                 if router is None or router.framework != route.framework:
                     continue
+                if route.rule_call:  # a runtime rule: evaluated, else shown as a {builder(rule)} pattern
+                    built = self._built_rule(*route.rule_call)
+                    route = replace(route, path=built if built is not None else
+                                    "{%s(%s)}" % (route.rule_call[0].rpartition(".")[2], route.rule_call[1]))
                 for r in [*([] if route.container else [route]), *self._subroutes(route)]:
                     for chain in self._chains(router.id):
                         yield from self._expand(r, chain)
@@ -597,6 +633,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 given = [v for v in bound.get(("endpoint", "paths"), ()) if len(v) == 1]
                 methods = call.methods or (() if view_class else ("GET",))
                 for rule in rules:
+                    rule = self._built_rule(h.transform, rule) or rule if h.transform else rule
                     found.append(Route(receiver, "flask", rule, methods, handler, None, call.location,
                                        given[0][0] if given else endpoint, guards, (), view_class,
                                        call.location.line, by_reference=True))
@@ -632,6 +669,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                          endpoint=f"{route.endpoint}-{mf.name}" if route.endpoint else ""))
         return found
 
+    def _config_text(self, ref: str) -> tuple[str, ...]:
+        """The string a configuration key is set to (``USER_URL_PREFIX = "/user"``), first found;
+        not set in the project: a ``/{KEY}`` pattern."""
+        if not ref.startswith(CONFIG_REF):
+            return ()
+        key = ref.removeprefix(CONFIG_REF)
+        return next(((s.value,) for s in self.settings if s.key == key and s.literal and isinstance(s.value, str)),
+                    ("/{%s}" % key,))
+
     def _expand(self, route: Route, chain):
         prefix, names, chain_guards, mounts = "", [], [], []
         root = chain[0][0]
@@ -640,7 +686,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             own = r.prefix
             mount_prefix = mount.prefix if mount else None
             if mount and mount_prefix is None and mount.prefix_ref:
-                values = self.constants.get(self.canonical(mount.prefix_ref)) or ("{%s}" % mount.prefix_ref.rpartition(".")[2],)
+                values = self.constants.get(self.canonical(mount.prefix_ref)) or self._config_text(mount.prefix_ref) \
+                    or ("{%s}" % mount.prefix_ref.rpartition(".")[2],)
                 mount_prefix = values[0]
             if mount_prefix is not None:
                 own = join_paths(mount_prefix, r.prefix) if mount.keep_prefix else mount_prefix

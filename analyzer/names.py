@@ -159,6 +159,8 @@ def render_path(expr, strings: dict[str, str], code):
     value = literal(expr)
     if isinstance(value, str):
         return value
+    if isinstance(value, int) and not isinstance(value, bool):  # API_VERSION = 1
+        return str(value)
     if isinstance(expr, cst.Name) and expr.value in strings:
         return strings[expr.value]
     if isinstance(expr, cst.FormattedString):
@@ -178,9 +180,37 @@ def render_path(expr, strings: dict[str, str], code):
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
         left, right = render_path(expr.left, strings, code), render_path(expr.right, strings, code)
         return None if left is None or right is None else left + right
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format" \
+            and isinstance(literal(expr.func.value), str) and all(a.keyword is None and not a.star for a in expr.args):
+        args = [render_path(a.value, strings, None) for a in expr.args]  # "/<org_slug>{}".format(rule)
+        template = literal(expr.func.value)
+        if None not in args and template.count("{}") == len(args) and template.count("{") == len(args):
+            parts = template.split("{}")
+            return parts[0] + "".join(a + t for a, t in zip(args, parts[1:]))
     if code is None or expr is None:
         return None
     return "{%s}" % code(expr)
+
+
+RULE_ARG = "\x00"  # where a rule builder's template puts its argument
+
+
+def rule_template(node: cst.FunctionDef, strings: dict[str, str]) -> str | None:
+    """What a function that builds a route rule from its one argument returns, with RULE_ARG
+    for the argument: ``def org_scoped_rule(rule): if settings.MULTI_ORG: return "/<org_slug>{}"
+    .format(rule); return rule`` -> RULE_ARG. The default is the final unconditional return (a
+    return under an ``if`` is a configuration-dependent variant); None if it is not built from
+    the argument and constants."""
+    params = [p for p in node.params.params if p.name.value not in ("self", "cls")]
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    if len(params) != 1 or not body or not isinstance(body[-1], cst.SimpleStatementLine):
+        return None
+    last = body[-1].body[-1]
+    if not isinstance(last, cst.Return) or last.value is None:
+        return None
+    name = params[0].name.value
+    text = render_path(last.value, {**strings, name: RULE_ARG}, None)
+    return text if text is not None and RULE_ARG in text else None
 
 
 def string_list(expr: cst.BaseExpression | None) -> tuple[str, ...] | None:

@@ -197,7 +197,12 @@ class SpecQueries:
         declared, documented = self._operation_index()
         if route.registration is not None and route.registration in declared:
             return declared[route.registration]
-        return documented.get((route.method, shape(route.path)))
+        segments = shape(route.path).split("/")[1:]
+        for i in range(len(segments)):  # a document that names no server is relative to where the API is
+            op = documented.get((route.method, "/" + "/".join(segments[i:])))  # mounted (/api/1 + /auth/login)
+            if op is not None and (not i or self._spec_index()[0][op.file].prefixes == ("",)):
+                return op
+        return None
 
     def hidden(self, route):
         """Where ``route`` is kept out of the document the framework generates (FastAPI's

@@ -116,6 +116,153 @@ urlpatterns = [path("cart/", cart)]
     assert not report.notifications
 
 
+def test_i18n_patterns_serve_their_entries_below_the_language_code():
+    # wger's root URLconf: the site's pages are translated, the API is not
+    report = scan({
+        "proj/urls.py": """
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+from core import views
+
+urlpatterns = i18n_patterns(
+    path("", include(("core.urls", "core"), namespace="core")),
+    path("dashboard/", views.dashboard, name="dashboard"),
+)
+urlpatterns += [
+    path("api/v2/status/", views.status),
+]
+""",
+        "core/__init__.py": "",
+        "core/urls.py": """
+from django.urls import path
+from core import views
+urlpatterns = [path("user/<int:pk>/edit/", views.edit_user, name="edit")]
+""",
+        "core/views.py": "def dashboard(r): ...\ndef status(r): ...\ndef edit_user(r, pk): ...\n",
+    })
+    paths = {r.path for r in report.routes}
+    assert paths == {"/{language_code}/user/<int:pk>/edit/", "/{language_code}/dashboard/", "/api/v2/status/"}
+    assert routes(report)[("ANY", "/{language_code}/user/<int:pk>/edit/")].endpoint == "core.edit"
+
+
+def test_an_app_config_that_appends_to_the_root_urlconf_when_ready_mounts_there():
+    # taiga: optional apps add their API router to the project's urlpatterns from ready()
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from .routers import router
+
+urlpatterns = [
+    path("api/v1/", include(router.urls)),
+]
+""",
+        "proj/routers.py": """
+from rest_framework.routers import DefaultRouter
+from projects.api import ProjectViewSet
+
+router = DefaultRouter(trailing_slash=False)
+router.register(r"projects", ProjectViewSet, basename="projects")
+""",
+        "projects/__init__.py": "",
+        "projects/api.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+class ProjectViewSet(viewsets.ViewSet):
+    permission_classes = (IsAuthenticated,)
+    def list(self, request): ...
+""",
+        "feedback/__init__.py": "",
+        "feedback/api.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+class FeedbackViewSet(viewsets.ViewSet):
+    permission_classes = (IsAuthenticated,)
+    def create(self, request, **kwargs): ...
+""",
+        "feedback/routers.py": """
+from rest_framework.routers import DefaultRouter
+from . import api
+
+router = DefaultRouter(trailing_slash=False)
+router.register(r"feedback", api.FeedbackViewSet, basename="feedback")
+""",
+        "feedback/apps.py": """
+from django.apps import AppConfig
+from django.conf import settings
+from django.urls import include, path
+
+
+class FeedbackAppConfig(AppConfig):
+    name = "feedback"
+    verbose_name = "Feedback"
+
+    def ready(self):
+        if settings.FEEDBACK_ENABLED:
+            from proj.urls import urlpatterns
+            from .routers import router
+            urlpatterns.append(path("api/v1/", include(router.urls)))
+""",
+    })
+    assert ("POST", "/api/v1/feedback") in routes(report)
+    assert ("POST", "/feedback") not in routes(report)
+
+
+def test_nested_registrations_chained_on_a_router_are_served_below_their_parents_items():
+    # drf-extensions' NestedRouterMixin (taiga vendors a copy): register() returns an item whose
+    # own register() nests the next viewset below the parent's objects
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from .routers import router
+
+urlpatterns = [path("api/v1/", include(router.urls))]
+""",
+        "proj/routers.py": """
+from rest_framework.routers import DefaultRouter
+from rest_framework_extensions.routers import NestedRouterMixin
+from epics.api import EpicViewSet, EpicRelatedUserStoryViewSet, EpicCommentViewSet
+
+
+class ApiRouter(NestedRouterMixin, DefaultRouter):
+    pass
+
+
+router = ApiRouter(trailing_slash=False)
+router.register(r"epics", EpicViewSet, basename="epics")\\
+      .register(r"related_userstories", EpicRelatedUserStoryViewSet,
+                basename="epics-related-userstories",
+                parents_query_lookups=["epic"])\\
+      .register(r"comments", EpicCommentViewSet, basename="epic-comments",
+                parents_query_lookups=["epic", "userstory"])
+""",
+        "epics/__init__.py": "",
+        "epics/api.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+
+class EpicViewSet(viewsets.ModelViewSet):
+    permission_classes = (IsAuthenticated,)
+
+
+class EpicRelatedUserStoryViewSet(viewsets.ModelViewSet):
+    permission_classes = (IsAuthenticated,)
+
+
+class EpicCommentViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = (IsAuthenticated,)
+""",
+    })
+    r = routes(report)
+    assert ("GET", "/api/v1/epics/<pk>") in r
+    assert ("POST", "/api/v1/epics/<epic>/related_userstories") in r
+    assert ("DELETE", "/api/v1/epics/<epic>/related_userstories/<pk>") in r
+    assert ("GET", "/api/v1/epics/<epic>/related_userstories/<userstory>/comments/<pk>") in r
+    assert not [p for _, p in r if p.startswith(("/api/v1/related_userstories", "/api/v1/comments"))]
+
+
 def test_urls_beside_settings_is_the_root_when_root_urlconf_is_absent_and_orphans_are_roots():
     report = scan({
         "proj/urls.py": """

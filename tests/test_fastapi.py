@@ -1644,3 +1644,74 @@ def test_dependency_factories_are_judged_by_what_they_return():
     assert got[("GET", "/users/directory")][0] == "protected"
     assert got[("GET", "/users/directory")][1][0].startswith("owner_or returns a OwnerOrRole: ")
     assert got[("GET", "/documents/recent")] == ("unprotected", [])
+
+
+def test_plugin_routers_mounted_through_a_registry_loop_get_the_including_routers_prefix():
+    # dispatch: each plugin class names its router as a class attribute; a helper loops over the
+    # registered plugins and includes each one's router in the API router it is handed
+    r, _ = routes({
+        "ops/main.py": """
+from fastapi import FastAPI
+from .api import api_router
+from .common.utils.cli import install_plugin_events
+
+app = FastAPI()
+api = FastAPI()
+
+install_plugin_events(api_router)
+
+api.include_router(api_router)
+app.mount("/api/v1", app=api)
+""",
+        "ops/api.py": """
+from fastapi import APIRouter
+from .incident.views import router as incident_router
+
+api_router = APIRouter()
+api_router.include_router(incident_router, prefix="/{organization}/incidents")
+""",
+        "ops/incident/views.py": """
+from fastapi import APIRouter
+router = APIRouter()
+
+@router.get("/{incident_id}")
+def get_incident(organization: str, incident_id: int): ...
+""",
+        "ops/common/utils/cli.py": """
+from ops.plugins.base import plugins
+
+
+def install_plugin_events(api):
+    \"\"\"Adds plugin endpoints to the event router.\"\"\"
+    for plugin in plugins.all():
+        if plugin.events:
+            api.include_router(plugin.events, prefix="/{organization}/events", tags=["events"])
+""",
+        "ops/plugins/base.py": """
+class PluginManager:
+    def all(self):
+        return []
+
+plugins = PluginManager()
+
+class Plugin:
+    events = None
+""",
+        "ops/plugins/slack/endpoints.py": """
+from fastapi import APIRouter, Request
+router = APIRouter()
+
+@router.post("/slack/event")
+async def slack_events(request: Request, organization: str): ...
+""",
+        "ops/plugins/slack/plugin.py": """
+from ops.plugins.base import Plugin
+from .endpoints import router as slack_event_router
+
+class SlackConversationPlugin(Plugin):
+    title = "Slack Plugin - Conversation Management"
+    events = slack_event_router
+""",
+    })
+    assert set(r) == {("GET", "/api/v1/{organization}/incidents/{incident_id}"),
+                      ("POST", "/api/v1/{organization}/events/slack/event")}

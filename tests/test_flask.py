@@ -366,7 +366,8 @@ def create_app():
     return app
 """,
     })
-    assert ("GET", "/a/x") in r and ("GET", "/b/y") in r
+    # register_blueprint's url_prefix replaces the blueprint's own
+    assert ("GET", "/v1/x") in r and ("GET", "/v1/y") in r
 
 
 def test_allow_list_config_and_conventional_public():
@@ -756,7 +757,8 @@ def test_registration_helper_method_of_an_api_subclass_defined_in_another_module
     """redash: ``class ApiExt(Api)`` whose ``add_org_resource(self, resource, *urls, **kwargs)``
     rewrites the urls and calls ``self.add_resource(resource, *urls, **kwargs)``; ``api =
     ApiExt()`` (here in another module) is an API router, and each ``api.add_org_resource(R,
-    "/x", endpoint="e")`` registers R at "/x" as written (the rewrite is not executed)."""
+    "/x", endpoint="e")`` registers R at what the rewrite makes of "/x" (org_scoped_rule here
+    always adds the organisation's slug)."""
     r, report = routes({
         "dash/__init__.py": """
 from flask import Flask
@@ -803,14 +805,14 @@ api.add_org_resource(QueryResource, "/api/queries/<query_id>", "/api/q/<query_id
 api.add_org_resource(PublicQueryResource, "/api/public/<token>")
 """,
     })
-    assert sorted(r) == [("DELETE", "/api/q/<query_id>"), ("DELETE", "/api/queries/<query_id>"),
-                         ("GET", "/api/public/<token>"), ("GET", "/api/q/<query_id>"),
-                         ("GET", "/api/queries/<query_id>")]
-    assert r[("GET", "/api/queries/<query_id>")].auth == "protected"
-    assert r[("GET", "/api/queries/<query_id>")].endpoint == "query"
-    assert r[("DELETE", "/api/queries/<query_id>")].handler == "dash.handlers.queries.QueryResource.delete"
-    assert r[("GET", "/api/public/<token>")].auth == "unprotected"
-    assert r[("GET", "/api/public/<token>")].endpoint == "publicqueryresource"
+    assert sorted(r) == [("DELETE", "/<org_slug>/api/q/<query_id>"), ("DELETE", "/<org_slug>/api/queries/<query_id>"),
+                         ("GET", "/<org_slug>/api/public/<token>"), ("GET", "/<org_slug>/api/q/<query_id>"),
+                         ("GET", "/<org_slug>/api/queries/<query_id>")]
+    assert r[("GET", "/<org_slug>/api/queries/<query_id>")].auth == "protected"
+    assert r[("GET", "/<org_slug>/api/queries/<query_id>")].endpoint == "query"
+    assert r[("DELETE", "/<org_slug>/api/queries/<query_id>")].handler == "dash.handlers.queries.QueryResource.delete"
+    assert r[("GET", "/<org_slug>/api/public/<token>")].auth == "unprotected"
+    assert r[("GET", "/<org_slug>/api/public/<token>")].endpoint == "publicqueryresource"
 
 
 def test_class_decorators_that_extend_a_base_resources_decorators_keep_them():
@@ -865,3 +867,192 @@ app.add_url_rule("/users", view_func=ManageUsers.as_view("users"))
 """,
     })
     assert r[("POST", "/users")].auth == "protected"
+
+
+def test_blueprint_prefix_from_config_on_an_app_passed_to_a_plugin_hook():
+    # FlaskBB: each package registers its blueprint in a plugin hook that receives the app,
+    # with the prefix read from the configuration
+    r, _ = routes({
+        "board/configs/default.py": """
+import os
+
+class DefaultConfig(object):
+    DEBUG = False
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    FORUM_URL_PREFIX = ""
+    USER_URL_PREFIX = "/user"
+    ADMIN_URL_PREFIX = "/admin"
+""",
+        "board/user/views.py": """
+from flask import Blueprint
+from flask_login import login_required
+from board.extensions import hookimpl
+
+user = Blueprint("user", __name__)
+
+@user.route("/settings", methods=["POST"])
+@login_required
+def settings(): ...
+
+@hookimpl
+def board_load_blueprints(app):
+    app.register_blueprint(user, url_prefix=app.config["USER_URL_PREFIX"])
+""",
+        "board/management/views.py": """
+from flask import Blueprint, current_app
+from flask_login import login_required
+
+management = Blueprint("management", __name__)
+
+@management.route("/users/<int:user_id>/delete", methods=["POST"])
+@login_required
+def delete_user(user_id): ...
+
+def load_blueprints(app):
+    app.register_blueprint(management, url_prefix=current_app.config.get("ADMIN_URL_PREFIX"))
+""",
+        "board/forum/views.py": """
+from flask import Blueprint
+
+forum = Blueprint("forum", __name__)
+
+@forum.route("/topic/<int:topic_id>")
+def view_topic(topic_id): ...
+
+def board_load_blueprints(app):
+    app.register_blueprint(forum, url_prefix=app.config["FORUM_URL_PREFIX"])
+    app.register_blueprint(forum, url_prefix=app.config["MISSING_PREFIX"], name="forum2")
+""",
+    })
+    assert {p for _, p in r} == {"/user/settings", "/admin/users/<int:user_id>/delete", "/topic/<int:topic_id>",
+                                 "/{MISSING_PREFIX}/topic/<int:topic_id>"}
+
+
+def test_rules_built_by_a_project_helper_are_evaluated_not_shown_as_code():
+    # redash: org_scoped_rule() adds an /<org_slug> prefix when the deployment is multi-org;
+    # its default (the final return) is the rule as given
+    r, _ = routes({
+        "dash/settings.py": "import os\nMULTI_ORG = os.environ.get('MULTI_ORG') == 'true'\n",
+        "dash/handlers/base.py": """
+from dash import settings
+
+API_PREFIX = "/api/v2"
+
+def org_scoped_rule(rule):
+    if settings.MULTI_ORG:
+        return "/<org_slug>{}".format(rule)
+
+    return rule
+
+def api_rule(rule):
+    return API_PREFIX + rule
+""",
+        "dash/handlers/views.py": """
+from flask import Blueprint
+from flask_login import login_required
+from external.routing import tenant_rule
+from dash.handlers.base import api_rule, org_scoped_rule
+
+routes = Blueprint("dash", __name__)
+
+@routes.route(org_scoped_rule("/dashboard/<slug>"), methods=["GET"])
+@login_required
+def dashboard(slug): ...
+
+@routes.route(api_rule("/widgets"), methods=["POST"])
+@login_required
+def widgets(): ...
+
+@routes.route(tenant_rule("/reports"))
+@login_required
+def reports(): ...
+
+@login_required
+def status(): ...
+
+routes.add_url_rule(org_scoped_rule("/status"), view_func=status)
+""",
+    })
+    assert {p for _, p in r} == {"/dashboard/<slug>", "/api/v2/widgets", "{tenant_rule(/reports)}", "/status"}
+
+
+def test_blueprints_handed_to_an_app_factory_get_the_prefix_its_loop_registers_them_with():
+    # lemur: the package lists its blueprints and hands them to the factory, which adds its own
+    # and registers each under the API version
+    r, _ = routes({
+        "certs/__init__.py": """
+from certs import factory
+from certs.users.views import mod as users_bp
+from certs.roles.views import mod as roles_bp
+
+CERTS_BLUEPRINTS = (
+    users_bp,
+    roles_bp,
+)
+
+def create_app(config_path=None):
+    app = factory.create_app(app_name=__name__, blueprints=CERTS_BLUEPRINTS, config=config_path)
+    configure_hook(app)
+    return app
+
+def configure_hook(app):
+    from flask import jsonify
+
+    @app.errorhandler(Exception)
+    def handle_error(e):
+        return jsonify({"message": str(e)}), 500
+""",
+        "certs/factory.py": """
+from flask import Flask
+from certs.common.health import mod as health
+
+DEFAULT_BLUEPRINTS = (health,)
+
+API_VERSION = 1
+
+def create_app(app_name=None, blueprints=None, config=None):
+    if not blueprints:
+        blueprints = DEFAULT_BLUEPRINTS
+    else:
+        blueprints = blueprints + DEFAULT_BLUEPRINTS
+    app = Flask(app_name)
+    configure_blueprints(app, blueprints)
+    return app
+
+def configure_blueprints(app, blueprints):
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint, url_prefix=f"/api/{API_VERSION}")
+""",
+        "certs/common/health.py": """
+from flask import Blueprint
+mod = Blueprint("healthCheck", __name__)
+
+@mod.route("/healthcheck")
+def health(): ...
+""",
+        "certs/users/views.py": """
+from flask import Blueprint
+from flask_restful import Api, Resource
+from certs.auth.service import login_required
+
+mod = Blueprint("users", __name__)
+api = Api(mod)
+
+class UsersList(Resource):
+    method_decorators = [login_required]
+    def get(self): ...
+
+api.add_resource(UsersList, "/users", endpoint="users")
+""",
+        "certs/roles/views.py": """
+from flask import Blueprint
+from flask_login import login_required
+mod = Blueprint("roles", __name__)
+
+@mod.route("/roles")
+@login_required
+def roles(): ...
+""",
+        "certs/auth/service.py": "from flask_login import login_required\n",
+    })
+    assert {p for _, p in r} == {"/api/1/healthcheck", "/api/1/users", "/api/1/roles"}

@@ -243,6 +243,24 @@ def test_a_hand_written_document_is_held_against_the_code():
     assert not [f for f in report.findings if f.rule_id.startswith("RG5")]
 
 
+def test_a_document_that_names_no_server_documents_paths_below_where_the_api_is_mounted():
+    """lemur: the blueprints are registered under /api/1 and the hand-written document lists
+    /notes without a server: it documents /api/1/notes. A document with a server is held
+    against the full path only."""
+    app = FLASK.replace('@app.get("/api/notes")', '@bp.get("/notes")').replace(
+        '@app.post("/api/notes")', '@bp.post("/notes")').replace(
+        "app = Flask(__name__)", "app = Flask(__name__)\nbp = Blueprint('notes', __name__)") + \
+        "\napp.register_blueprint(bp, url_prefix='/api/1')\n"
+    app = app.replace("from flask import Flask, request", "from flask import Blueprint, Flask, request")
+    doc = FLASK_DOC.replace("/api/notes", "/notes")
+    report = scan_sources({"app/__init__.py": app, "docs/openapi.yaml": doc})
+    got = {(f.rule_id, f.location.line) for f in report.findings if f.rule_id.startswith("RG5")}
+    assert ("RG503", 12) in got
+    served = doc.replace("paths:", "servers: [{url: /v2}]\npaths:")
+    report = scan_sources({"app/__init__.py": app, "docs/openapi.yaml": served})
+    assert not [f for f in report.findings if f.rule_id == "RG503"]
+
+
 def test_fastapi_router_kept_out_of_the_schema():
     code = """
 from fastapi import APIRouter, FastAPI

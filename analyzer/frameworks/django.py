@@ -31,6 +31,10 @@ URL_FUNCS = {
     "django.urls.conf.path": "path", "django.urls.conf.re_path": "re_path",
 }
 INCLUDE_FUNCS = {"django.urls.include", "django.conf.urls.include", "django.urls.conf.include"}
+# ``i18n_patterns(path(...), ...)``: its entries are served below the active language's code
+# (``/en/...``), chosen per request: shown as a ``{language_code}`` pattern
+I18N_PATTERNS = {"django.conf.urls.i18n.i18n_patterns"}
+LANGUAGE_PREFIX = "{language_code}/"
 LOGIN_NOT_REQUIRED = ("django.contrib.auth.decorators.login_not_required",)
 # The steps of the libraries' login, sign-up, confirmation and recovery flows: the way in,
 # public by design (each checks what the request brings: a password, a mailed key, a pending
@@ -222,6 +226,8 @@ class _DjangoFile:
                 self.lists.setdefault(t, v)
         if "urlpatterns" in names:
             self._urlconf(assigns)
+        elif self.ctx.imports.get("urlpatterns", "").endswith(".urlpatterns"):
+            self._appended()
         if self._is_settings(names):
             self._settings(assigns)
         self._functions()
@@ -298,6 +304,22 @@ class _DjangoFile:
                             elif call.func.attr.value == "extend" and call.args:
                                 self._patterns(call.args[0].value, self.module)
 
+    def _appended(self) -> None:
+        """``from proj.urls import urlpatterns; urlpatterns.append(path("api/v1/", include(router.urls)))``
+        in another module (an AppConfig's ``ready()``, a plugin's setup): entries of that URLconf."""
+        router, file = self.ctx.imports["urlpatterns"].rpartition(".")[0], self
+
+        class Finder(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                func = call.func
+                if isinstance(func, cst.Attribute) and dotted(func.value) == "urlpatterns" and call.args:
+                    if func.attr.value == "append":
+                        file._entry(call.args[0].value, router)
+                    elif func.attr.value == "extend":
+                        file._patterns(call.args[0].value, router)
+
+        walk(self.ctx.tree, Finder())
+
     def _decorates(self, value) -> bool:
         """``urlpatterns = decorate_urlpatterns(urlpatterns, require_admin_access)``: the entries
         declared so far get the decorator (wagtail's and many projects' idiom)."""
@@ -326,6 +348,14 @@ class _DjangoFile:
             self.sink.mounts.append(Mount(router, self.ctx.resolve(expr.value), self.ctx.loc(expr), ""))
         elif isinstance(expr, cst.Call) and self.ctx.resolve(expr.func).endswith(("format_suffix_patterns",)) and expr.args:
             self._patterns(expr.args[0].value, router)
+        elif isinstance(expr, cst.Call) and self.ctx.resolve(expr.func) in I18N_PATTERNS:
+            loc = self.ctx.loc(expr)
+            child = f"{self.module}.<i18n@{loc.line}:{loc.col}>"
+            self.sink.routers.append(Router(child, "urlconf", "django", "", "", loc))
+            self.sink.mounts.append(Mount(router, child, loc, LANGUAGE_PREFIX))
+            for arg in expr.args:
+                if arg.keyword is None:
+                    self._patterns(arg.value, child) if arg.star else self._entry(arg.value, child)
         elif isinstance(expr, cst.Name) and expr.value in self.lists and expr.value != "urlpatterns":
             self._patterns(self.lists[expr.value], router)
 

@@ -194,14 +194,18 @@ class _DRFFile:
                         and isinstance(small.targets[0].target, cst.Name) and ctx.resolve(small.value.func):
                     made[small.targets[0].target.value] = small
                 elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                    call = small.value
-                    if isinstance(call.func, cst.Attribute) and call.func.attr.value == "register" \
-                            and isinstance(call.func.value, cst.Name) and call.func.value.value in made:
-                        registers.append(call)
+                    chain, call = [], small.value  # router.register("epics", E).register("related", R, ...)
+                    while isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+                            and call.func.attr.value == "register":
+                        chain.insert(0, call)
+                        call = call.func.value
+                    if chain and isinstance(call, cst.Name) and call.value in made:
+                        registers.append(chain)
         # a known router class, or any instance that registers viewsets under a path prefix: its
         # class hierarchy decides when linking (a project subclass, a vendored copy)
         routers = {}
-        for call in registers:
+        for chain in registers:
+            call = chain[0]
             name = call.func.value.value
             if name not in routers:
                 assign = made[name]
@@ -213,7 +217,14 @@ class _DRFFile:
                 routers[name] = "" if slash is False else "/"
                 self.sink.routers.append(Router(f"{self.module}.{name}", "router", "django", "", "/",
                                                 ctx.loc(assign), cls="" if cls in ROUTERS else cls))
-            self._register(f"{self.module}.{name}", routers[name], call)
+            ancestors = []  # a nested registration (drf-extensions' NestedRouterMixin) is served below
+            for call in chain:  # an item of each registration it is chained to, named by its lookups
+                lookups = list(string_list(call_arg(call, "parents_query_lookups")) or ())
+                lookups = (["pk"] * len(ancestors) + lookups)[len(lookups):] if ancestors else []
+                prefix = self._register(f"{self.module}.{name}", routers[name], call, list(zip(ancestors, lookups)))
+                if prefix is None:
+                    break
+                ancestors.append(prefix)
 
     def _router_class(self, qual: str, node: cst.ClassDef) -> None:
         """A router class wherever it is defined: a subclass of DRF's, or a class that defines
@@ -226,14 +237,17 @@ class _DRFFile:
         if any(b in ROUTERS for b in bases) or params[1:3] == ["prefix", "viewset"]:
             self.sink.routers.append(Router(qual, "class", "django", "", "", self.ctx.loc(node.name)))
 
-    def _register(self, router: str, slash: str, call: cst.Call) -> None:
+    def _register(self, router: str, slash: str, call: cst.Call, parents=()) -> str | None:
+        """Routes of ``router.register(prefix, viewset)``; ``parents``: (prefix, lookup) of the
+        registrations it is nested below. Returns its own prefix."""
         ctx = self.ctx
         viewset = call_arg(call, "viewset", 1)
         if viewset is None:
-            return
+            return None
         if self.strings is None:
             self.strings = module_strings(ctx.tree.body)
-        prefix = render_path(call_arg(call, "prefix", 0), self.strings, ctx.code).lstrip("^").rstrip("$")
+        own = render_path(call_arg(call, "prefix", 0), self.strings, ctx.code).lstrip("^").rstrip("$")
+        prefix = "/".join([*(f"{p.rstrip('/')}/<{lookup}>" for p, lookup in parents), own])
         cls = ctx.resolve(viewset)
         basename = literal(call_arg(call, "basename", 2) or call_arg(call, "base_name"))
         base = basename if isinstance(basename, str) else cls.rpartition(".")[2].lower().removesuffix("viewset")
@@ -245,6 +259,7 @@ class _DRFFile:
             self.sink.routes.append(Route(
                 router, "django", path, (), cls, None, loc, f"{base}-{suffix}", view_class=cls,
                 span_start=loc.line, by_reference=True, actions=actions, subroutes=group, item=item))
+        return own
 
     # -- settings ------------------------------------------------------------------------------
     def _settings(self) -> None:

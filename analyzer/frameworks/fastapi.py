@@ -20,8 +20,8 @@ import libcst as cst
 
 from ..walk import collect, walk
 from ..facts import (
-    Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router, SchemaExclusion,
-    ScopeFact, Setting,
+    ANY_ATTRIBUTE, Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router,
+    SchemaExclusion, ScopeFact, Setting,
 )
 from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
 from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
@@ -76,7 +76,7 @@ SCOPE_KEYS = ("scopes", "scope")
 class FastAPIAdapter(Adapter):
     name = "fastapi"
     # "Router": a module that only uses a project router class (UserAPIRouter) from elsewhere.
-    markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt", "Router")
+    markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt", "Router", "include_router")
     known_guards = {
         **dict.fromkeys(SCHEMES, "auth"),
         **dict.fromkeys(FORMS, "public"),
@@ -181,6 +181,7 @@ class _Visitor(ScopedVisitor):
         self._serialized: dict[str, tuple] = {}
         self.classes: list[str] = []  # qualified names of the enclosing classes
         self.view_attrs: dict[str, tuple] = {}  # class -> its dependency attributes (class-based views)
+        self.loop_targets: set[str] = set()  # names a function's for loop binds
         self.strings = {name: literal(v) for name, v, _ in assignments(ctx.tree.body) if isinstance(literal(v), str)}
         text = ctx.source
         self.mentions_path = ".url.path" in text or "scope[" in text or "scope.get(" in text  # route handler -> (schema, schema location)
@@ -576,9 +577,18 @@ class _Visitor(ScopedVisitor):
                                             "", False))
 
     # -- calls ----------------------------------------------------------------------------
+    def visit_For(self, node: cst.For) -> None:
+        if isinstance(node.target, cst.Name) and self.scopes:
+            self.loop_targets.add(node.target.value)
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         ctx = self.ctx
+        if not self.scopes and isinstance(func, cst.Name) and func.value in ctx.imports:
+            for i, arg in enumerate(node.args):  # install_plugin_events(api_router): the parameter is the router
+                if isinstance(arg.value, cst.Name) and arg.value.value in ctx.imports and not arg.star:
+                    self.sink.bindings.append((self.resolve(func), arg.keyword.value if arg.keyword else str(i),
+                                               self.resolve(arg.value)))
         if ctx.resolve(func) == "uvicorn.run" and literal(call_arg(node, "debug")) is True:
             self._setting("DEBUG", call_arg(node, "debug"), node, via=ctx.code(node))
         registered = self._route_call(func)  # call form: ``router.post("/register")(register_user)``
@@ -591,6 +601,8 @@ class _Visitor(ScopedVisitor):
         attr, receiver = func.attr.value, self.resolve(func.value)
         if attr == "include_router":
             child = call_arg(node, "router", 0)
+            plugin = isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name) \
+                and child.value.value in self.loop_targets  # for plugin in plugins.all(): ...(plugin.events)
             if child is not None and dotted(child):
                 prefix_expr = call_arg(node, "prefix")
                 prefix = literal(prefix_expr)
@@ -601,7 +613,8 @@ class _Visitor(ScopedVisitor):
                     self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(node)))
                 uses = self._dependency_list(call_arg(node, "dependencies"))
                 self._scopes_required(receiver, uses)
-                self.sink.mounts.append(Mount(receiver, self.resolve(child), ctx.loc(node),
+                self.sink.mounts.append(Mount(receiver, f"{ANY_ATTRIBUTE}{child.attr.value}" if plugin
+                                              else self.resolve(child), ctx.loc(node),
                                               prefix if isinstance(prefix, str) and prefix else None,
                                               guards=self._guards(uses), keep_prefix=True, prefix_ref=ref))
         elif attr == "mount":

@@ -14,8 +14,9 @@ from dataclasses import replace
 import libcst as cst
 
 from ..walk import walk
-from ..facts import GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
-from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, string_list
+from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
+from ..names import (assignments, base_exprs, call_arg, dotted, literal, module_strings, path_text, render_path,
+                     string_list)
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
@@ -200,6 +201,8 @@ class _FlaskVisitor(ScopedVisitor):
         self.signatures: list[tuple[tuple[str, ...], str]] = []
         self.param_loops: dict[str, str] = {}
         self.transforms: dict[str, str] = {}
+        self.strings: dict[str, str] | None = None  # the module's string constants, read when needed
+        self.collections: set[str] = set()  # names bound to a collection here (``collections`` facts)
 
     # -- definitions -------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -244,6 +247,8 @@ class _FlaskVisitor(ScopedVisitor):
 
     # -- assignments: routers and settings ------------------------------------------
     def _assign(self, target, value, stmt) -> None:
+        if isinstance(target, cst.Name) and not self.classes:
+            self._collection(target, value)
         if isinstance(target, cst.Name) and self.scopes:
             self._bind(target.value)  # a local: pkg.f.name, not pkg.name
             if self.signatures and target.value == self.signatures[-1][1] and isinstance(value, cst.ListComp) \
@@ -275,6 +280,27 @@ class _FlaskVisitor(ScopedVisitor):
             key = literal(target.slice[0].slice.value) if isinstance(target.slice[0].slice, cst.Index) else None
             if isinstance(key, str):
                 self._setting(key, value, stmt)
+
+    def _collection(self, target: cst.Name, value) -> None:
+        """``BLUEPRINTS = (users_bp, roles_bp)`` at module level; in a function, a parameter
+        rebound to a sum of such names (``blueprints = blueprints + DEFAULT_BLUEPRINTS``): what
+        the name holds, for a loop that registers each (``for bp in blueprints``)."""
+        if isinstance(value, (cst.List, cst.Tuple)) and not self.scopes:
+            items = [e.value for e in value.elements if not isinstance(e, cst.StarredElement)]
+        elif self.scopes and target.value in self.local:
+            items, stack = [], [value]
+            while stack:
+                e = stack.pop()
+                if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, cst.Add):
+                    stack += [e.right, e.left]
+                else:
+                    items.append(e)
+        else:
+            return
+        if items and all(dotted(e) for e in items):
+            qname = self.local.get(target.value) or f"{self.ctx.module}.{target.value}"
+            self.collections.add(qname)
+            self.sink.collections.append((qname, tuple(self.resolve(e) for e in items)))
 
     def _router(self, qname: str, kind: str, call: cst.Call) -> None:
         ctx = self.ctx
@@ -312,7 +338,8 @@ class _FlaskVisitor(ScopedVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         for i, arg in enumerate(node.args):
-            if isinstance(arg.value, cst.Name) and not arg.star and self.resolve(arg.value) in self.bound:
+            if isinstance(arg.value, cst.Name) and not arg.star and (self.resolve(arg.value) in self.bound
+                                                                     or self.resolve(arg.value) in self.collections):
                 slot = arg.keyword.value if arg.keyword else str(i)
                 self.sink.bindings.append((self.resolve(func), slot, self.resolve(arg.value)))
         if not isinstance(func, cst.Attribute):
@@ -360,13 +387,18 @@ class _FlaskVisitor(ScopedVisitor):
         if child is None:
             return
         children = self.loops.get(child.value) if isinstance(child, cst.Name) and child.value in self.loops else None
-        prefix = literal(call_arg(call, "url_prefix"))
+        if isinstance(child, cst.Name) and child.value in self.param_loops:  # for bp in blueprints: each one
+            children = [self.resolve(cst.Name(self.param_loops[child.value]))]
+        prefix_arg = call_arg(call, "url_prefix")
+        prefix = render_path(prefix_arg, self._strings(), None)  # f"/api/{API_VERSION}"
         name = literal(call_arg(call, "name"))
+        key = _config_key(prefix_arg)  # url_prefix=app.config["USER_URL_PREFIX"]: the setting's value
         for target in children or [self.resolve(child.func if isinstance(child, cst.Call) else child)]:
             if target:
                 self.sink.mounts.append(Mount(
                     self.resolve(receiver), target, self.ctx.loc(call),
-                    prefix if isinstance(prefix, str) else None, name if isinstance(name, str) else None))
+                    prefix if isinstance(prefix, str) else None, name if isinstance(name, str) else None,
+                    prefix_ref=f"{CONFIG_REF}{key}" if key else ""))
 
     def _unwrap_view(self, expr):
         """``login_required(view)`` / ``Cls.as_view("name")`` -> (handler, view_class, endpoint, guards)."""
@@ -403,7 +435,7 @@ class _FlaskVisitor(ScopedVisitor):
             self.resolve(receiver), "flask", rule,
             tuple(m.upper() for m in methods) if methods else (() if view_class else ("GET",)),
             handler, None, loc, ep if isinstance(ep, str) else endpoint, tuple(guards), (),
-            view_class, loc.line, by_reference=True))
+            view_class, loc.line, by_reference=True, rule_call=self._rule_call(call_arg(call, "rule", 0))))
 
     def _helper(self, kind: str, receiver, view, rule, call: cst.Call) -> None:
         """A registration whose receiver, rule(s) and view are all parameters of the enclosing
@@ -522,6 +554,7 @@ class _FlaskVisitor(ScopedVisitor):
             call = decorators[i]
             receiver, verb = self._route_call(call)
             rule = path_text(call_arg(call, "rule", 0), ctx.code) or "/"
+            built = self._rule_call(call_arg(call, "rule", 0))
             methods = string_list(call_arg(call, "methods"))
             if verb:
                 methods = (verb,)
@@ -534,7 +567,19 @@ class _FlaskVisitor(ScopedVisitor):
                 rule,
                 tuple(m.upper() for m in methods), qualname, ctx.loc(node.name), ctx.loc(node.decorators[i]),
                 endpoint if isinstance(endpoint, str) else node.name.value, guards, misplaced,
-                qualname if is_class else "", ctx.span_start(node)))
+                qualname if is_class else "", ctx.span_start(node), rule_call=built))
+
+    def _strings(self) -> dict[str, str]:
+        if self.strings is None:
+            self.strings = module_strings(self.ctx.tree.body)
+        return self.strings
+
+    def _rule_call(self, expr) -> tuple[str, str]:
+        """``org_scoped_rule("/x")``: (the function, "/x"); the linker evaluates it."""
+        if isinstance(expr, cst.Call) and len(expr.args) == 1 and expr.args[0].keyword is None \
+                and isinstance(literal(expr.args[0].value), str) and dotted(expr.func):
+            return self.resolve(expr.func), literal(expr.args[0].value)
+        return ()
 
     def _guard(self, decorator: cst.Decorator) -> GuardUse:
         use = self.ctx.guard_use(decorator, local=self.local)
@@ -561,6 +606,17 @@ class _FlaskVisitor(ScopedVisitor):
                 self.sink.gates.append(Gate(
                     self.resolve(expr.value), self._qualname(node.name.value), self.ctx.loc(d),
                     "app" if expr.attr.value == "before_app_request" else "router", endpoints, paths, refs))
+
+
+def _config_key(expr) -> str:
+    """The key of ``app.config["KEY"]`` / ``current_app.config.get("KEY")``, else ""."""
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get":
+        key, holder = literal(call_arg(expr, None, 0)), expr.func.value
+    elif isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        key, holder = literal(expr.slice[0].slice.value), expr.value
+    else:
+        return ""
+    return key if isinstance(key, str) and isinstance(holder, cst.Attribute) and holder.attr.value == "config" else ""
 
 
 def _exemptions(ctx, func: cst.FunctionDef):
