@@ -93,7 +93,8 @@ def public_read(graph, route) -> str:
     memo = graph._memo
     key = ("public read", route.handler, route.method, route.path)
     if key not in memo:
-        reads = route.method in READS or route.method == "ANY" and not any_writes(graph, route)
+        # a handler that takes any method, or a websocket (a subscription), reads unless it writes
+        reads = route.method in READS or route.method in ("ANY", "WEBSOCKET") and not any_writes(graph, route)
         memo[key] = _judge_read(graph, route) if reads else ("", "it accepts writes")
     return memo[key][0]
 

@@ -31,9 +31,10 @@ CONVENTIONAL_PUBLIC = (
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
     "totp", "two_factor", "2fa", "mfa",
 )
-# First-run setup, public until the application is set up: only as the whole path (``/setup``), since
-# ``/projects/<id>/setup`` is an ordinary operation
-FIRST_RUN = frozenset({"setup", "first_install", "install", "first-run", "onboarding"})
+# First-run setup, public until the application is set up: as the whole path (``/setup``), since
+# ``/projects/<id>/setup`` is an ordinary operation, or as the last word of a path with no
+# parameters when the word says "first" (``/api/v1/auth/first_install``)
+FIRST_RUN = frozenset({"setup", "first_install", "install", "first-run", "first_run", "first_setup", "onboarding"})
 # Settings that open sign-up: a handler switched off by one creates accounts for newcomers
 SIGNUP_SETTING = re.compile(r"sign_?up|regist|new_(accounts?|users?)|guest_users?", re.IGNORECASE)
 _CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
@@ -1136,7 +1137,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             if path in ("", "/"):
                 return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
                                   "the site's root is public by convention")]
-            if path.strip("/").lower() in FIRST_RUN:
+            if path.strip("/").lower() in FIRST_RUN or last and last[-1].lower().startswith(("first_", "first-")) \
+                    and last[-1].lower().replace("-", "_") in FIRST_RUN and not _PATH_PARAM.search(path):
                 return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
                                   "first-run setup endpoints are public by convention")]
             word = next((w for w in words[:1] + last[-1:] if _CONVENTIONAL_PUBLIC.match(w)), None)

@@ -504,3 +504,72 @@ def test_a_post_that_only_computes_is_not_a_write():
     assert "POST /api/v1/conversion" not in got
     record = got["POST /api/v1/payments/record"]
     assert record.severity.level == "error" and "accepts writes (it calls" in record.message
+
+
+WALLET_NODE = {
+    "node/__init__.py": "",
+    "node/auth.py": '''
+from fastapi import Depends, HTTPException
+
+
+async def require_user(token: str):
+    if token != "ok":
+        raise HTTPException(status_code=401)
+''',
+    "node/ws.py": '''
+from fastapi import APIRouter, Depends, WebSocket
+
+from .auth import require_user
+from .settings import settings
+
+router = APIRouter(prefix="/api/v1")
+channels: dict = {}
+
+
+@router.websocket("/ws/{item_id}")
+async def websocket_connect(websocket: WebSocket, item_id: str):
+    await websocket.accept()
+    channels.setdefault(item_id, []).append(websocket)
+    while True:
+        await websocket.receive_text()
+
+
+@router.websocket("/ws/{item_id}/push")
+async def websocket_push(websocket: WebSocket, item_id: str):
+    await websocket.accept()
+    data = await websocket.receive_text()
+    settings.db.execute("INSERT INTO messages VALUES (?, ?)", (item_id, data))
+    settings.db.commit()
+
+
+@router.put("/auth/first_install")
+async def first_install(password: str):
+    if not settings.first_install:
+        raise HTTPException(status_code=403)
+    settings.db.save_superuser_password(password)
+
+
+@router.put("/projects/{project_id}/first_install")
+async def project_first_install(project_id: int):
+    settings.db.save_project(project_id)
+
+
+@router.get("/me", dependencies=[Depends(require_user)])
+async def me():
+    return {}
+''',
+    "node/settings.py": "class Settings:\n    first_install = True\n    db = None\n\n\nsettings = Settings()\n",
+}
+
+
+def test_websocket_subscription_is_judged_like_a_read_and_first_run_words_are_setup():
+    """A websocket that only subscribes is a read (judged like any read); one that stores what it
+    receives writes. ``/api/v1/auth/first_install`` is first-run setup by its last word; with a
+    path parameter before it, it is an ordinary operation."""
+    report = scan_sources(WALLET_NODE)
+    got = _rg101(report)
+    assert "WEBSOCKET /api/v1/ws/{item_id}" not in got
+    assert _route(report, "/api/v1/ws/{item_id}")["exposure"] == "public read"
+    assert "WEBSOCKET /api/v1/ws/{item_id}/push" in got
+    assert _route(report, "/api/v1/auth/first_install")["auth"] == "public"
+    assert "PUT /api/v1/projects/{project_id}/first_install" in got
