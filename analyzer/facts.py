@@ -122,6 +122,9 @@ class Route:
     locate_at_route: bool = False
     # True: the route addresses one object; False: a collection (or creates); None: unknown.
     item: bool | None = None
+    # The constant that holds the path (``rule=CREATE_USER``, imported or module level), when
+    # ``path`` is its name as written: the linker puts its value in.
+    path_ref: str = ""
 
 
 @dataclass(frozen=True)
