@@ -417,6 +417,20 @@ class AuthzQueries:
                 return True
         return False
 
+    def unscoped_listings(self, route) -> list:
+        """(lookup, owner fields) for the queries in ``route``'s handler that return every row
+        of a model whose rows belong to users (``Order.query.all()``), where the project
+        restricts another query over that model to the caller's rows: it treats the rows as
+        private, and this route hands out all of them."""
+        found = []
+        for lk in self._authz_index()[0].get(route.handler, ()):
+            if not lk.listed or "." not in lk.model or not self.private_model(lk.model):
+                continue
+            fields = self.owner_fields(lk.model, possession=True)
+            if fields:
+                found.append((lk, fields))
+        return found
+
     def owned_lookups(self, route) -> list:
         """(lookup, owner fields) for the route's lookups of models whose rows belong to a user.
         On reads, only models that the project treats as private elsewhere count: a blog post
