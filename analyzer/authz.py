@@ -46,7 +46,7 @@ SCOPED = "<scoped>"
 SECRET_COLUMN = re.compile(r"(^|_)(token|secret|key|code)(__exact)?$")
 BY_NAME = "<by-name>"
 LISTED = "<listed>"
-SCALAR_TERMINALS = frozenset({"count", "exists"})
+SCALAR_TERMINALS = frozenset({"count", "exists", "first", "last", "latest", "earliest", "aggregate"})  # one value, not the rows
 _NOT_HELPERS = frozenset({"int", "str", "float", "bool", "len", "print", "jsonify", "abort", "get", "dict", "list",
                           "format", "append", "update", "loads", "dumps", "strip", "lower", "split", "render_template",
                           "Response", "JsonResponse", "HTTPException", "redirect", "url_for", "flash", "log",

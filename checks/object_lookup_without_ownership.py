@@ -198,6 +198,24 @@ def get_note(note_id):
     note = Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()
     return {"body": note.body}
 """)),
+        Valid({"proj/settings.py": DJANGO_SETTINGS, "notes/models.py": DJANGO_MODELS, "proj/urls.py": """
+from django.urls import path
+from notes import views
+
+urlpatterns = [path("notes/", views.my_notes), path("notes/stats/", views.note_stats)]
+""", "notes/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from notes.models import Note
+
+@login_required
+def my_notes(request):
+    return JsonResponse({"ids": list(Note.objects.filter(owner=request.user).values_list("id", flat=True))})
+
+@login_required
+def note_stats(request):  # one value of the table, not its rows
+    return JsonResponse({"last_id": Note.objects.values_list("id", flat=True).last()})
+"""}),
         Valid(_flask("""
 @bp.delete("/notes/<int:note_id>")
 @login_required
