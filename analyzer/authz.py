@@ -46,7 +46,7 @@ SCOPED = "<scoped>"
 SECRET_COLUMN = re.compile(r"(^|_)(token|secret|key|code)(__exact)?$")
 BY_NAME = "<by-name>"
 LISTED = "<listed>"
-SCALAR_TERMINALS = frozenset({"count", "exists"})
+SCALAR_TERMINALS = frozenset({"count", "exists", "first", "last", "latest", "earliest", "aggregate"})  # one value, not the rows
 _NOT_HELPERS = frozenset({"int", "str", "float", "bool", "len", "print", "jsonify", "abort", "get", "dict", "list",
                           "format", "append", "update", "loads", "dumps", "strip", "lower", "split", "render_template",
                           "Response", "JsonResponse", "HTTPException", "redirect", "url_for", "flash", "log",
@@ -274,8 +274,12 @@ class AuthzPass(cst.CSTVisitor):
         if name.startswith("current_") or (name in CALLER_PARAMS and ann_name and ann_name not in SCALARS):
             frame.caller.add(name)
             return
-        if ann_name and ann_name not in SCALARS and ann_name[:1].isupper() and not ID_KEY.match(name):
-            return  # a body or dependency object typed by a class: its id fields are read explicitly
+        if ann_name and ann_name not in SCALARS and ann_name.rpartition(".")[2][:1].isupper() \
+                and not ID_KEY.match(name):
+            # an object typed by a class and not injected: the request body (FastAPI's
+            # ``body: TransferIn``), whose fields (``body.account_id``) the client chose
+            frame.client[name] = f"request body ({name})"
+            return
         frame.client[name] = f"parameter {name}"
 
     # -- expressions: client data and the caller ---------------------------------------------------
@@ -436,6 +440,10 @@ class AuthzPass(cst.CSTVisitor):
                     start = 1
         elif root is not None and segs and segs[0][0] in self.managers and segs[0][1] is None and _classlike(root):
             model, start = self._model(root), 1
+        elif isinstance(root, cst.Name) and root.value in ("self", "cls") and len(segs) > 1 \
+                and segs[0][1] is None and segs[0][0] in k.implicit_lookup_attrs:
+            # ``self.queryset.get(pk=pk)``: the view class's own queryset (its model: the linker)
+            model, start = segs[0][0], 1
         elif root is not None and len(segs) > 1 and segs[1][0] in self.managers and segs[1][1] is None \
                 and segs[0][1] is None and segs[0][0][:1].isupper():
             # a model named through its module: ``models.User.objects.get(...)``

@@ -8,7 +8,7 @@ the object it touches to the caller ("owner"). They read the neutral facts of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .authz import CALLER_FUNCTION
 from .facts import Location
@@ -346,7 +346,7 @@ class AuthzQueries:
                 if lk.secret:
                     continue
                 if lk.model and not lk.implicit and not lk.scoped and not lk.listed:
-                    out.append(lk)
+                    out.append(self._class_model(lk, lookups))
                 elif lk.via:
                     callee = self._callee(q, lk.via)
                     if callee:
@@ -363,6 +363,17 @@ class AuthzQueries:
                 for m in sorted(self.k.object_methods):
                     collect(f"{c}.{m}", 0)
         return out
+
+    def _class_model(self, lk, lookups):
+        """A lookup through the view class's own ``queryset``/``model`` attribute
+        (``self.queryset.get(pk=pk)``) is a lookup of the model that attribute names."""
+        if "." in lk.model or lk.model not in self.k.implicit_lookup_attrs:
+            return lk
+        for c in self.mro(lk.function.rpartition(".")[0]):
+            model = next((i.model for i in lookups.get(c, ()) if i.implicit), "")
+            if model:
+                return replace(lk, model=model)
+        return lk
 
     def secret_lookups(self, route) -> list:
         """Lookups that ``route``'s handler makes of a row by a secret the client presents
@@ -405,6 +416,20 @@ class AuthzQueries:
                     and not self.route_authorization(r):
                 return True
         return False
+
+    def unscoped_listings(self, route) -> list:
+        """(lookup, owner fields) for the queries in ``route``'s handler that return every row
+        of a model whose rows belong to users (``Order.query.all()``), where the project
+        restricts another query over that model to the caller's rows: it treats the rows as
+        private, and this route hands out all of them."""
+        found = []
+        for lk in self._authz_index()[0].get(route.handler, ()):
+            if not lk.listed or "." not in lk.model or not self.private_model(lk.model):
+                continue
+            fields = self.owner_fields(lk.model, possession=True)
+            if fields:
+                found.append((lk, fields))
+        return found
 
     def owned_lookups(self, route) -> list:
         """(lookup, owner fields) for the route's lookups of models whose rows belong to a user.

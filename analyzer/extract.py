@@ -15,7 +15,7 @@ from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
 from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted,
-                    leaves as _leaves, literal, module_strings, rule_template, string_list)
+                    leaves as _leaves, literal, module_strings, render_path, rule_template, string_list)
 from .dataflow import DataPass
 from .positions import Positions
 from .walk import Index, collect, indexed, walk
@@ -221,6 +221,7 @@ class CommonPass(cst.CSTVisitor):
 
     # -- module level -------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
+        self.strings: dict[str, str] = {}  # module string constants, for the ones built from them
         for stmt in node.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
@@ -240,8 +241,13 @@ class CommonPass(cst.CSTVisitor):
                 self.sink.instances.append((qname, cls))
         else:
             values = string_list(value)
+            if values is None and isinstance(value, (cst.FormattedString, cst.BinaryOperation)):
+                text = render_path(value, self.strings, None)  # CREATE_USER = f"{API}/users/create"
+                values = (text,) if text is not None else None
             if values is not None:
                 self.sink.constants.append((qname, values))
+                if len(values) == 1:
+                    self.strings[target.value] = values[0]
 
     # -- classes --------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:

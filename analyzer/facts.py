@@ -133,6 +133,9 @@ class Route:
     # The rule is built by a call of a project function on a literal (``org_scoped_rule("/x")``):
     # (its qualified name, the literal); the linker applies the function's ``rule_builders`` template.
     rule_call: tuple[str, str] = ()
+    # The constant that holds the path (``rule=CREATE_USER``, imported or module level), when
+    # ``path`` is its name as written: the linker puts its value in.
+    path_ref: str = ""
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             if f is not None and len(f.returns) == 1 and f.returns[0] != name:
                 self.results[name] = f.returns[0]
         for r in self._instance_routers([r for m in self.modules for r in m.routers]):
+            if r.id in self.param_alias:  # a parameter used as an app: the router its caller passes
+                continue
             self.routers[r.id] = r
             self.graph.add_node(("router", r.id), kind=r.kind, framework=r.framework, prefix=r.prefix)
         self.mounts = []
@@ -703,7 +705,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 mounts.append(mount.location)
                 chain_guards.extend(("include", g) for g in mount.guards)
             chain_guards.extend((layer, g) for g in r.guards)
-        path = join_paths(prefix, route.path) or "/"
+        values = self.constants.get(self.canonical(route.path_ref)) if route.path_ref else None
+        path = join_paths(prefix, values[0] if values and len(values) == 1 else route.path) or "/"
         endpoint = ".".join([*names, route.endpoint]) if route.endpoint else ""
         gates = [(LAYER_OF_ROUTER.get(self.routers[rid].kind, "router"), g)
                  for rid, _ in chain for g in self.gates.get(rid, []) if g.scope == "router"]

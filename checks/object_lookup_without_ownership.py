@@ -124,6 +124,9 @@ class ObjectLookupWithoutOwnership(Check):
     a handler that loads one by a client-supplied id and changes it, or returns it whole,
     is reported. DRF viewsets and Django generic views whose `queryset`/`model` is
     unfiltered count as a lookup on their item routes (of owned models, not of users).
+    A list route that any signed-in user can call and that returns every row of an owned
+    model (`Order.query.all()`), where the project restricts another query over that model
+    to the caller's rows, hands every user's records to every user and is reported too.
 
     Routes that are explicitly public are left alone, and so are reads that require no
     authentication by a key that is itself the credential (a share link's slug, a token),
@@ -195,6 +198,24 @@ def get_note(note_id):
     note = Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()
     return {"body": note.body}
 """)),
+        Valid({"proj/settings.py": DJANGO_SETTINGS, "notes/models.py": DJANGO_MODELS, "proj/urls.py": """
+from django.urls import path
+from notes import views
+
+urlpatterns = [path("notes/", views.my_notes), path("notes/stats/", views.note_stats)]
+""", "notes/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from notes.models import Note
+
+@login_required
+def my_notes(request):
+    return JsonResponse({"ids": list(Note.objects.filter(owner=request.user).values_list("id", flat=True))})
+
+@login_required
+def note_stats(request):  # one value of the table, not its rows
+    return JsonResponse({"last_id": Note.objects.values_list("id", flat=True).last()})
+"""}),
         Valid(_flask("""
 @bp.delete("/notes/<int:note_id>")
 @login_required
@@ -280,6 +301,17 @@ def get_note(note_id):
     note = Note.query.get_or_404(note_id)
     return {"body": note.body}
 """)),
+        Invalid(_flask("""
+@bp.get("/notes/mine")
+@login_required
+def my_notes():
+    return [n.body for n in Note.query.filter_by(owner_id=current_user.id).all()]
+
+@bp.get("/notes/export")
+@login_required
+def export_notes():
+    return [{"owner": n.owner_id, "body": n.body} for n in Note.query.all()]
+""")),
         Invalid(_fastapi("""
 @app.delete("/invoices/{invoice_id}")
 def delete_invoice(invoice_id: int, db=Depends(get_db), user=Depends(get_current_user)):
@@ -322,6 +354,8 @@ def note_detail(request, pk):
             if r.auth == "unprotected" and r.method in ("GET", "HEAD"):
                 # a secret in the URL (a share link's slug, a token) is the credential itself
                 owned = [o for o in owned if not CAPABILITY.search(o[0].source)]
+            if not owned and r.auth == "protected" and r.method in ("GET", "HEAD", "ANY"):
+                owned = graph.unscoped_listings(r)  # every user's rows, to any signed-in caller
             if not owned or graph.route_authorization(r):
                 continue
             if r.auth == "protected" and graph.privileged(r):
@@ -335,6 +369,8 @@ def note_detail(request, pk):
             model = lk.model.rpartition(".")[2]
             open_route = any(h[0].auth == "unprotected" for h in group)
             how = (f"fetches the {model} whose id is in the URL" if lk.implicit
+                   else f"returns every {model} row (it restricts no query over them to the caller, as the "
+                        f"project does elsewhere)" if lk.listed
                    else f"loads {'an' if model[:1] in 'AEIO' else 'a'} {model} by the client-supplied {lk.source}")
             own_account = fields[0][0] == "the caller's own id"
             tie = ("is the caller's own account (no comparison with the caller's id, no permission check)"

@@ -1056,3 +1056,74 @@ def roles(): ...
         "certs/auth/service.py": "from flask_login import login_required\n",
     })
     assert {p for _, p in r} == {"/api/1/healthcheck", "/api/1/users", "/api/1/roles"}
+
+
+def test_parameter_used_as_an_app_registers_its_routes_with_constant_rules():
+    # a plugin's create_app(app) / init_plugin(app), called by an entry point (no caller in the
+    # project): the parameter is the app; rules are constants, imported or built from constants
+    r, _ = routes({
+        "reg/routes.py": 'API = "/api/2.0"\nCREATE_USER = f"{API}/users/create"\n',
+        "reg/auth.py": """
+from flask import Flask, request
+from reg.routes import CREATE_USER
+
+def create_user():
+    return request.json["username"]
+
+def _authenticate():
+    if request.authorization is None:
+        return "login required", 401
+
+def create_app(app: Flask):
+    app.add_url_rule(rule=CREATE_USER, view_func=create_user, methods=["POST"])
+    app.before_request(_authenticate)
+    return app
+""",
+        "reg/plugins.py": """
+from flask import send_file
+
+RELOAD = "/plugins/reload"
+
+def reload_plugins():
+    return "ok"
+
+def init_plugin(app):
+    app.add_url_rule(RELOAD, view_func=reload_plugins, methods=["POST"])
+
+def register_asset(app, asset_path):
+    def asset():
+        return send_file(asset_path)
+    rule = "/" + asset_path  # computed from the helper's arguments: a helper, not a route
+    app.add_url_rule(rule=rule, view_func=asset)
+""",
+    })
+    assert set(r) == {("POST", "/api/2.0/users/create"), ("POST", "/plugins/reload")}
+    assert r[("POST", "/api/2.0/users/create")].auth == "protected"
+    assert r[("POST", "/plugins/reload")].auth == "unprotected"
+
+
+def test_parameter_app_stands_for_the_app_its_caller_passes():
+    r, _ = routes({
+        "shop/__init__.py": """
+from flask import Flask
+from flask_login import login_required
+from .views import init_views
+
+app = Flask(__name__)
+
+@app.before_request
+@login_required
+def gate():
+    pass
+
+init_views(app)
+""",
+        "shop/views.py": """
+def orders():
+    return []
+
+def init_views(app):
+    app.add_url_rule("/orders", view_func=orders)
+""",
+    })
+    assert set(r) == {("GET", "/orders")}

@@ -203,6 +203,8 @@ class _FlaskVisitor(ScopedVisitor):
         self.transforms: dict[str, str] = {}
         self.strings: dict[str, str] | None = None  # the module's string constants, read when needed
         self.collections: set[str] = set()  # names bound to a collection here (``collections`` facts)
+        self.params: set[str] = set()  # parameters of the functions in this file
+        self.param_routers: set[str] = set()  # those used or annotated as an app or blueprint
 
     # -- definitions -------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -227,6 +229,11 @@ class _FlaskVisitor(ScopedVisitor):
         qualname = self._qualname(node.name.value)
         params = {p.name.value: f"{qualname}.{p.name.value}" for p in (*node.params.posonly_params, *node.params.params)}
         self.bound.update(params.values())
+        self.params.update(params.values())
+        for p in (*node.params.posonly_params, *node.params.params):
+            kind = ROUTERS.get(self.resolve(p.annotation.annotation)) if p.annotation is not None else None
+            if kind in ("app", "blueprint"):  # def create_app(app: Flask): app.add_url_rule(...)
+                self._param_router(params[p.name.value], kind, p)
         self.scopes.append((qualname, params))
         self.stack.append(node.name.value)
         star = node.params.star_arg
@@ -322,6 +329,30 @@ class _FlaskVisitor(ScopedVisitor):
             name if isinstance(name, str) else "", prefix if isinstance(prefix, str) else "",
             ctx.loc(call), guards))
 
+    def _param_router(self, qname: str, kind: str, node) -> None:
+        """A function parameter used as a Flask app (``def init_app(app): app.add_url_rule(...)``,
+        ``app.before_request(...)``) or annotated ``Flask``/``Blueprint``: a router of its own,
+        which the linker drops when a caller in the project passes the router it stands for."""
+        if qname in self.param_routers:
+            return
+        self.param_routers.add(qname)
+        self.sink.routers.append(Router(qname, kind, "flask", "", "", self.ctx.loc(node)))
+
+    def _used_as_app(self, receiver, rule=None) -> None:
+        """A route with a rule known before the call (a literal or a constant, not a value the
+        function computes: ``rule = "/" + asset_path``) or a gate on a parameter."""
+        qname = self.resolve(receiver) if isinstance(receiver, cst.Name) else ""
+        if qname not in self.params:
+            return
+        if rule is not None and not isinstance(literal(rule), str) and (
+                not self._rule_ref(rule) or any(self._rule_ref(rule).startswith(f + ".") for f in self.funcs)):
+            return
+        self._param_router(qname, "app", receiver)
+
+    def _rule_ref(self, expr) -> str:
+        """The constant a rule names (``rule=CREATE_USER``, ``routes.CREATE_USER``), else ""."""
+        return self.resolve(expr) if isinstance(expr, (cst.Name, cst.Attribute)) and dotted(expr) else ""
+
     def _config_class(self, node: cst.ClassDef) -> None:
         for name, value, small in assignments(node.body.body):
             if UPPER.match(name):
@@ -364,6 +395,7 @@ class _FlaskVisitor(ScopedVisitor):
         elif attr in FAB_REGISTER and node.args and node.args[0].keyword is None:
             self._add_view(receiver, node)
         elif attr in ("before_request", "before_app_request") and node.args:
+            self._used_as_app(receiver)
             target = self.resolve(node.args[0].value)
             if target:
                 self.sink.gates.append(Gate(self.resolve(receiver), target, self.ctx.loc(node),
@@ -428,6 +460,7 @@ class _FlaskVisitor(ScopedVisitor):
             rule_arg = call_arg(call, "rule", 0)
             self._helper("url_rule", receiver, view, rule_arg if isinstance(rule_arg, cst.Name) else None, call)
             return
+        self._used_as_app(receiver, call_arg(call, "rule", 0))
         ep = literal(call_arg(call, "endpoint", 1))
         methods = string_list(call_arg(call, "methods"))
         loc = self.ctx.loc(call)
@@ -435,7 +468,8 @@ class _FlaskVisitor(ScopedVisitor):
             self.resolve(receiver), "flask", rule,
             tuple(m.upper() for m in methods) if methods else (() if view_class else ("GET",)),
             handler, None, loc, ep if isinstance(ep, str) else endpoint, tuple(guards), (),
-            view_class, loc.line, by_reference=True, rule_call=self._rule_call(call_arg(call, "rule", 0))))
+            view_class, loc.line, by_reference=True, rule_call=self._rule_call(call_arg(call, "rule", 0)),
+            path_ref=self._rule_ref(call_arg(call, "rule", 0))))
 
     def _helper(self, kind: str, receiver, view, rule, call: cst.Call) -> None:
         """A registration whose receiver, rule(s) and view are all parameters of the enclosing
@@ -553,6 +587,7 @@ class _FlaskVisitor(ScopedVisitor):
         for i in route_idx:
             call = decorators[i]
             receiver, verb = self._route_call(call)
+            self._used_as_app(receiver, call_arg(call, "rule", 0))
             rule = path_text(call_arg(call, "rule", 0), ctx.code) or "/"
             built = self._rule_call(call_arg(call, "rule", 0))
             methods = string_list(call_arg(call, "methods"))
@@ -567,7 +602,8 @@ class _FlaskVisitor(ScopedVisitor):
                 rule,
                 tuple(m.upper() for m in methods), qualname, ctx.loc(node.name), ctx.loc(node.decorators[i]),
                 endpoint if isinstance(endpoint, str) else node.name.value, guards, misplaced,
-                qualname if is_class else "", ctx.span_start(node), rule_call=built))
+                qualname if is_class else "", ctx.span_start(node), rule_call=built,
+                path_ref=self._rule_ref(call_arg(call, "rule", 0))))
 
     def _strings(self) -> dict[str, str]:
         if self.strings is None:
