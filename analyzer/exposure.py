@@ -62,6 +62,10 @@ _ADMIN_SEGMENT = re.compile(r"^(admin|administration|internal|manage|management|
 _AMBIGUOUS = re.compile(r"^(update|add|remove|put|set|insert|clear|pop|discard|extend|append|delete)$")
 _DATA_RECEIVERS = frozenset({"db", "session", "objects", "query", "cursor", "conn", "connection", "repo", "repos",
                              "repository", "crud", "collection", "table", "redis", "storage"})
+# Method names that send a message or hand work to another process.
+_SENDS = re.compile(r"^(send|send_\w+|publish|emit|notify|notify_\w+|enqueue|delay|apply_async|\w+_mail|mail_\w+)$")
+# Query methods that answer with one number or truth value, not rows (``User.objects.count()``).
+_AGGREGATES = frozenset({"count", "exists"})
 # Standard modules that make random values and digests: calling them reads no secret.
 _CRYPTO_MODULES = frozenset({"secrets", "hashlib", "hmac", "uuid", "random"})
 # What a response object sets on its way out: a cookie is not stored state.
@@ -196,6 +200,8 @@ def _judge_read(graph, route) -> tuple[str, str]:
         if f.secrets and not kept:
             return "", f"it reads the secret setting {f.secrets[0]}"
         named = {*f.used, *f.flows} - {"self", "cls", "request", "req"}
+        # a query that ends in a count or an existence test answers one number, not rows
+        counted = tuple(c.rpartition(".")[0] for c in f.calls if c.rpartition(".")[2] in _AGGREGATES)
         if q == start and named and any(
                 _READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file" for c in f.calls):
             return "", "it serves a file whose path the request names"  # the handler's own parameters: the URL
@@ -207,6 +213,8 @@ def _judge_read(graph, route) -> tuple[str, str]:
                 return "", f"it calls {call} (commands, files or the environment)"
             if only_fixed:
                 continue
+            if last in _AGGREGATES or counted and call.startswith(counted):
+                continue  # a count of users or a test that one exists: not their data
             if _names_users(graph, call):
                 if not bounded:
                     return "", f"it calls {call}, which reads users' or tenants' data"
@@ -219,7 +227,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
             reads_config = reads_config or q == start and bool(_CONFIG_NAME.search(call))
         if only_fixed or bounded and not probes or any(_VISIBLE.search(c) for c in f.calls):
             continue  # nothing it reads reaches the caller, or it selects what is published
-        for ref in (*f.calls, *f.refs):
+        for ref in (*(c for c in f.calls if not c.startswith(counted)), *f.refs):
             model = _queried_model(graph, ref)
             why = _held(graph, model) if model else None
             if why:
@@ -335,6 +343,10 @@ def _write_call(graph, call: str, reading: bool) -> bool:
     """The call's name says it changes state, and it is not a response's cookie, a cache, or (in
     a read) an incidental write."""
     name = call.rpartition(".")[2]
+    if graph.method(graph.canonical(call)):
+        # a project function is judged from its body, not its name, except a message sent: what
+        # leaves the process (a chat message, a mail, a queued task) does not show in the body
+        return bool(_SENDS.match(name))
     return bool(_WRITE_CALL.match(name)) and call not in graph.k.fixed_responses and not _RESPONSE_CALL.match(name) \
         and not _cached(call) and not (reading and _incidental(graph, call))
 
@@ -358,8 +370,6 @@ def _incidental(graph, call: str) -> bool:
     parts = owner.lower().split(".")
     if _CACHE_OR_QUERY.match(name) or _cached(call):
         return True
-    if graph.method(graph.canonical(call)):
-        return False  # a project function: what it does is judged where it is
     if name == "create" and owner and owner == owner.lower() and len(parts) == 1:
         return True  # module.create(): a library factory
     if _AMBIGUOUS.match(name):

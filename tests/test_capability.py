@@ -81,8 +81,10 @@ def audit_hook():
     record_event(request.get_json())  # acts whatever the signature says
     return "", 204
 ''',
-    "hooks/services.py": "def sync_repository(p):\n    pass\n\n\ndef record_payment(p):\n    pass\n\n\n"
-                         "def record_event(p):\n    pass\n",
+    "hooks/services.py": "from .models import Event, db\n\n\ndef sync_repository(p):\n    pass\n\n\ndef record_payment(p):\n    pass\n\n\n"
+                         "def record_event(p):\n    db.session.add(Event(payload=p))\n    db.session.commit()\n",
+    "hooks/models.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n\n\n"
+                       "class Event(db.Model):\n    payload = db.Column(db.JSON)\n",
 }
 
 
