@@ -172,6 +172,15 @@ def _judge_read(graph, route) -> tuple[str, str]:
     if reach is None:  # a library view: only those known to read give nothing away
         if graph.alias(route.handler) in graph.k.read_views:
             return "a library view that serves fixed content", ""
+        # a generic view of the project's model (``ListView`` with ``model = Ingredient``) serves its rows
+        lookups = graph._authz_index()[0]
+        model = next((lk.model for c in (graph.mro(route.view_class) if route.view_class else ())
+                      for lk in lookups.get(c, ()) if lk.implicit and lk.model), "")
+        why = _held(graph, model) if model else None
+        if why == "":
+            return f"serves {model.rpartition('.')[2]} rows, which no user owns and which hold nothing sensitive", ""
+        if why:
+            return "", f"it serves {model.rpartition('.')[2]} rows, which {why}"
         return "", "its handler is a library view whose output is not known"
     handler = graph.alias(route.handler)
     start = next(iter(reach))

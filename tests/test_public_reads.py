@@ -573,3 +573,66 @@ def test_websocket_subscription_is_judged_like_a_read_and_first_run_words_are_se
     assert "WEBSOCKET /api/v1/ws/{item_id}/push" in got
     assert _route(report, "/api/v1/auth/first_install")["auth"] == "public"
     assert "PUT /api/v1/projects/{project_id}/first_install" in got
+
+
+CATALOG = {
+    "site_conf/__init__.py": "",
+    "site_conf/settings.py": SETTINGS.replace('"support"', '"nutrition"'),
+    "site_conf/urls.py": '''
+from django.urls import path
+from nutrition.views import IngredientListView, MealListView, profile
+
+urlpatterns = [
+    path("profile/", profile),
+    path("ingredients/", IngredientListView.as_view()),
+    path("meals/", MealListView.as_view()),
+]
+''',
+    "nutrition/__init__.py": "",
+    "nutrition/models.py": '''
+from django.conf import settings
+from django.db import models
+
+
+class Ingredient(models.Model):
+    name = models.CharField(max_length=200)
+    energy = models.IntegerField()
+
+
+class Meal(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(max_length=200)
+''',
+    "nutrition/views.py": '''
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.generic import ListView
+
+from .models import Ingredient, Meal
+
+
+@login_required
+def profile(request):
+    return render(request, "profile.html")
+
+
+class IngredientListView(ListView):
+    """A public catalogue: crawlers may index it."""
+    model = Ingredient
+    template_name = "ingredient/overview.html"
+
+
+class MealListView(ListView):
+    model = Meal
+    template_name = "meal/list.html"
+''',
+}
+
+
+def test_generic_list_view_is_judged_by_its_model():
+    """A library view whose output is its model's rows (wger's ingredient overview) is judged by
+    that model: a catalogue no user owns is a public read, users' meals are not."""
+    report = scan_sources(CATALOG)
+    got = _rg101(report)
+    assert "GET /ingredients/" not in got and _route(report, "/ingredients/")["exposure"] == "public read"
+    assert "belong to a user (user)" in got["GET /meals/"].message

@@ -58,6 +58,7 @@ from django.db import models
 
 class Order(models.Model):
     state = models.CharField(max_length=20)
+    customer_email = models.EmailField()
 """,
 }
 
