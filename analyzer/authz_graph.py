@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .authz import CALLER_FUNCTION
 from .facts import Location
+from .states import AuthState, Effect
 
 # A relation to a table or class outside the project that is the user model by its name.
 USER_REF = re.compile(r"^(table:(auth_)?users?|name:(User|AUTH_USER_MODEL))$", re.IGNORECASE)
@@ -255,7 +256,7 @@ class AuthzQueries:
 
     def guard_authorization(self, g, route=None) -> Authorization | None:
         """How the guard ``g`` (a GuardInfo) authorizes, beyond authenticating; None if it does not."""
-        if g.effect not in ("auth", "none") or not g.target:
+        if g.effect not in (Effect.AUTH, Effect.NONE) or not g.target:
             return None
         targets = g.target.split("|")
         verdicts = [self._target_authz(t, route) for t in targets]
@@ -406,7 +407,7 @@ class AuthzQueries:
                     if lk.listed and lk.model:
                         listings.setdefault(lk.function, set()).add(self.canonical(lk.model))
         model = self.canonical(model)
-        rank = {"public": 0, "unprotected": 0, "protected": 1}
+        rank = {AuthState.PUBLIC: 0, AuthState.UNPROTECTED: 0, AuthState.PROTECTED: 1}
         for r in self.routes:
             if r.method not in ("GET", "ANY") or model not in listings.get(r.handler, ()):
                 continue
@@ -447,7 +448,7 @@ class AuthzQueries:
                 # an account found by the username or email the client sends and then changed, by
                 # a signed-in caller (signing in, signing up and resetting a password find the
                 # account by name too, on routes that do not authenticate the caller)
-                if self.user_model(model) and not read and route.auth == "protected":
+                if self.user_model(model) and not read and route.auth == AuthState.PROTECTED:
                     found.append((lk, [("the caller's own id", None)]))
                 continue
             if self.user_model(model):
@@ -494,9 +495,9 @@ class AuthzQueries:
         """The guard when ``route`` changes one object (PUT, PATCH, DELETE) and is guarded only
         by a permission that authenticates writes and lets reads through, with no role or
         ownership check anywhere: any signed-in user may change anyone's object."""
-        if route.method not in ("PUT", "PATCH", "DELETE") or route.auth != "protected":
+        if route.method not in ("PUT", "PATCH", "DELETE") or route.auth != AuthState.PROTECTED:
             return None
-        auth = [g for g in route.guards if g.effect == "auth"]
+        auth = [g for g in route.guards if g.effect == Effect.AUTH]
         if not auth or not all(self.guard_kind(g) == "readonly" for g in auth):
             return None
         if self.route_authorization(route):

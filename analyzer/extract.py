@@ -20,6 +20,7 @@ from .dataflow import DataPass
 from .positions import Positions
 from .walk import Index, collect, indexed, walk
 from .authz import extract_authz
+from .states import Effect
 
 BUILTINS = frozenset(dir(__import__("builtins")))
 STATUS_KEYWORDS = ("status", "status_code", "code")
@@ -421,7 +422,7 @@ class CommonPass(cst.CSTVisitor):
     def _call(self, qname: str) -> None:
         if not qname or not self.summaries:
             return
-        if qname in self.k.auth_calls or self.k.known_guards.get(qname) == "auth":
+        if qname in self.k.auth_calls or self.k.known_guards.get(qname) == Effect.AUTH:
             # ``HttpResponseForbidden()``, ``verify_jwt_in_request()``: like a 401/403, only where
             # the caller without a credential is turned away, not under a setting alone
             if any(k in ("caller", "setting") for k, _, _ in self.branches):

@@ -32,7 +32,7 @@ class GuardUse:
     mixin or gate function.  Whether it really authenticates is decided at link time,
     from the adapters' tables of known guards, the project configuration and the
     summaries of the project's own functions.  ``effect`` is set when the adapter
-    already knows it: "auth", "public", or "none" (looks like a guard, lets everyone in).
+    already knows it (an ``Effect``: auth, public, or none: looks like a guard, lets everyone in).
     """
 
     target: str
@@ -40,7 +40,7 @@ class GuardUse:
     location: Location
     kind: str = "decorator"  # decorator | dependency | permission | mixin | gate | middleware
     methods: tuple[str, ...] = ()  # empty: every method
-    effect: str = ""
+    effect: str = ""  # an Effect, or "" when the linker judges it
     # Set when the guard passes if any one of these targets passes (``A | B``): it then
     # authenticates only if every alternative does.
     alternatives: tuple[str, ...] = ()

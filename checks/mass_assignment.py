@@ -7,6 +7,7 @@ from routeguard.fields import OWNER_FIELD
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, route_severity
+from routeguard.states import Effect
 
 # Guards whose names say they restrict a route to administrators or to holders of a role
 # or permission: those routes may legitimately let their callers set privileged fields.
@@ -402,7 +403,7 @@ def _admin(route, graph=None) -> bool:
     if authorization is not None and any(a.kind == "role" for a in authorization(route)):
         return True
     for g in route.guards:
-        if g.effect != "auth":
+        if g.effect != Effect.AUTH:
             continue
         words = [w.rpartition(".")[2] for w in _WORDS.findall(f"{g.name} {g.reason or ''}")]
         if any(ADMIN_GUARD.search(w) for w in words):

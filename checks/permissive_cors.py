@@ -5,6 +5,7 @@ import re
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
+from routeguard.states import AuthState
 
 FLASK = """
 from flask import Flask
@@ -152,7 +153,7 @@ def profile(request):
                 related.append(Related(p.credentials_location, "credentials are allowed here"))
             routes = graph.routes_of(p.function) if p.function else []
             where = f" ({routes[0].method} {routes[0].path})" if routes else ""
-            tail = " on a route that requires no authentication" if any(r.auth == "unprotected" for r in routes) else ""
+            tail = " on a route that requires no authentication" if any(r.auth == AuthState.UNPROTECTED for r in routes) else ""
             yield self.finding(
                 f"CORS {what} together with credentials{where}: any web page can make requests with the user's "
                 f"cookies or credentials and read the responses ({p.display}){tail}.",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
+from routeguard.states import AuthState, Effect
 
 DJANGO_SETTINGS = """
 INSTALLED_APPS = ["rest_framework", "accounts"]
@@ -184,14 +185,14 @@ def set_role(request, pk):
     def run(self, graph):
         hits = []
         for r in graph.routes:
-            if r.auth != "protected":
+            if r.auth != AuthState.PROTECTED:
                 continue
             why = graph.privileged(r)
             if why and not graph.route_authorization(r):
                 hits.append((r, why))
         for group, verbs in per_route(hits):
             r, why = group[0]
-            guards = [g for g in r.guards if g.effect == "auth"]
+            guards = [g for g in r.guards if g.effect == Effect.AUTH]
             names = ", ".join(dict.fromkeys(g.name for g in guards))
             related = [Related(g.location, f"{g.name} authenticates the caller but checks no role or permission")
                        for g in guards if g.location is not None][:3]

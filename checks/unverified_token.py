@@ -3,6 +3,7 @@ from __future__ import annotations
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
+from routeguard.states import AuthState
 
 
 class UnverifiedToken(Check):
@@ -104,7 +105,7 @@ def claims(token):
             users = [r for r in graph.routes
                      if runs_it(r.handler) or any(runs_it(c) for g in r.guards if g.target
                                                   for c in graph.dependency_closure(g.target))]
-            open_route = any(r.auth != "protected" for r in users)
+            open_route = any(r.auth != AuthState.PROTECTED for r in users)
             related = [Related(r.location, f"{r.method} {r.path} relies on it") for r in users[:5]]
             message = f"Token decoded without verifying its signature: {t.flaw}; anyone can forge its claims"
             message += " on a route that requires no authentication." if users and open_route else "."

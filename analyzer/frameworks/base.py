@@ -21,7 +21,7 @@ class Adapter:
     # Regular expressions: a file must match one for ``extract`` to be worth running on it
     # (none: always run). A cheap text prefilter; it must never skip a file that matters.
     markers: ClassVar[tuple[str, ...]] = ()
-    # Qualified name of a decorator, dependency, permission class or mixin -> "auth" | "public".
+    # Qualified name of a decorator, dependency, permission class or mixin -> its Effect (auth | public).
     known_guards: ClassVar[Mapping[str, str]] = {}
     # Calls whose presence in a function means it checks a credential.
     auth_calls: ClassVar[frozenset[str]] = frozenset()

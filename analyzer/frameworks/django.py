@@ -24,6 +24,7 @@ from ..fields import classify, masked_type
 from ..names import assignments, base_exprs, call_arg, dotted, literal, module_strings, render_path, string_list
 from ..walk import walk
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, Adapter, setting_value
+from ..states import Effect
 
 UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 URL_FUNCS = {
@@ -115,9 +116,9 @@ class DjangoAdapter(Adapter):
             "django.contrib.admin.sites.AdminSite.admin_view",
             # views that Django itself wraps in login_required
             "django.contrib.auth.views.PasswordChangeView", "django.contrib.auth.views.PasswordChangeDoneView",
-        ], "auth"),
-        **dict.fromkeys(LOGIN_NOT_REQUIRED, "public"),
-        **dict.fromkeys(LOGIN_FLOW_VIEWS, "public"),
+        ], Effect.AUTH),
+        **dict.fromkeys(LOGIN_NOT_REQUIRED, Effect.PUBLIC),
+        **dict.fromkeys(LOGIN_FLOW_VIEWS, Effect.PUBLIC),
     }
     # redirecting to the login page, and Django's 403 response (``HttpResponse(status=403)`` spelled as a class)
     auth_calls = frozenset({"django.contrib.auth.views.redirect_to_login", "django.http.HttpResponseForbidden",
@@ -393,7 +394,7 @@ class _DjangoFile:
                 self.sink.routes.append(Route(
                     router, "django", path, ("ANY",), target, None, loc, name or "admin",
                     (*guards, GuardUse("django.contrib.admin.sites.AdminSite.admin_view", "Django admin login",
-                                       loc, "decorator", effect="auth")),
+                                       loc, "decorator", effect=Effect.AUTH)),
                     span_start=loc.line, by_reference=True, locate_at_route=True))
             else:
                 self.sink.mounts.append(Mount(router, ctx.resolve(view.value), loc, path, None, tuple(guards)))

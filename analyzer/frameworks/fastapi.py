@@ -25,6 +25,7 @@ from ..facts import (
 )
 from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
 from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
+from ..states import Effect
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
 ROUTERS = {"fastapi.APIRouter", "fastapi.routing.APIRouter"}
@@ -78,10 +79,10 @@ class FastAPIAdapter(Adapter):
     # "Router": a module that only uses a project router class (UserAPIRouter) from elsewhere.
     markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt", "Router", "include_router")
     known_guards = {
-        **dict.fromkeys(SCHEMES, "auth"),
-        **dict.fromkeys(FORMS, "public"),
-        "fastapi_users.FastAPIUsers.current_user": "auth",
-        "fastapi_users.fastapi_users.FastAPIUsers.current_user": "auth",
+        **dict.fromkeys(SCHEMES, Effect.AUTH),
+        **dict.fromkeys(FORMS, Effect.PUBLIC),
+        "fastapi_users.FastAPIUsers.current_user": Effect.AUTH,
+        "fastapi_users.fastapi_users.FastAPIUsers.current_user": Effect.AUTH,
     }
     auth_calls = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
     request_attrs = frozenset({"json", "form", "query_params"})

@@ -18,6 +18,7 @@ from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteH
 from ..names import (assignments, base_exprs, call_arg, dotted, literal, module_strings, path_text, render_path,
                      string_list)
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
+from ..states import Effect
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 ROUTERS = {
@@ -86,10 +87,10 @@ class FlaskAdapter(Adapter):
             "flask_praetorian.roles_accepted",
             "flask_smorest.Blueprint.login_required",
             *FAB_GUARDS, *HTTPAUTH_ROLE, *ALLOWS_GUARDS,
-        ], "auth"),
+        ], Effect.AUTH),
     }
     known_guards = {**known_guards, **dict.fromkeys([  # optional authentication, declared
-        "flask_jwt_extended.jwt_optional", "flask_jwt_extended.view_decorators.jwt_optional"], "public")}
+        "flask_jwt_extended.jwt_optional", "flask_jwt_extended.view_decorators.jwt_optional"], Effect.PUBLIC)}
     auth_calls = frozenset({
         "flask_jwt_extended.verify_jwt_in_request", "flask_jwt_extended.view_decorators.verify_jwt_in_request",
         "flask_jwt_extended.verify_fresh_jwt_in_request", "flask_jwt_extended.decode_token",
@@ -622,7 +623,7 @@ class _FlaskVisitor(ScopedVisitor):
         expr = decorator.decorator
         if isinstance(expr, cst.Call) and literal(call_arg(expr, "optional")) is True:
             # jwt_required(optional=True) lets anonymous callers in: public by the author's declaration
-            return replace(use, target=f"{use.target}(optional=True)", effect="public")
+            return replace(use, target=f"{use.target}(optional=True)", effect=Effect.PUBLIC)
         if isinstance(expr, cst.Call) and use.target.endswith(".login_required") and call_arg(expr, "role") is not None:
             return replace(use, target=f"{use.target}(role)")  # flask-httpauth: a role check too
         return use
