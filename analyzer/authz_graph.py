@@ -64,24 +64,10 @@ class AuthzQueries:
         idx = getattr(self, "_authz_idx", None)
         if idx is not None:
             return idx
-        lookups, checks, owners, tokens = {}, {}, {}, []
-        for m in self.modules:
-            if m.error:
-                continue
-            for lk in getattr(m, "lookups", ()):
-                lookups.setdefault(lk.function, []).append(lk)
-            for c in getattr(m, "access_checks", ()):
-                checks.setdefault(c.function, []).append(c)
-            for o in getattr(m, "owner_fields", ()):
-                owners.setdefault(o.model, []).append(o)
-            tokens.extend(getattr(m, "token_decodes", ()))
-        self._authz_idx = idx = (lookups, checks, owners, tokens)
+        idx = (self.lookups_by_function, self.access_checks_by_function, self.owner_fields_by_model, self.token_decodes)
+        self._authz_idx = idx
         self._access_memo = {}
         return idx
-
-    @property
-    def token_decodes(self) -> list:
-        return self._authz_index()[3]
 
     def facts_of(self, kind: str) -> list:
         """Every fact of ``kind`` (a field of ModuleFacts: ``decisions``, ``disclosures``), in

@@ -975,7 +975,7 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
     except RecursionError:
         return ModuleFacts(path, module, lines, error=TOO_DEEP)
     return ModuleFacts(path, module, lines, None, imports=tuple(sorted(ctx.imports.items())),
-                       suppressions=suppressions(text), **{k: tuple(v) for k, v in vars(sink).items()})
+                       suppressions=suppressions(text), **sink.frozen())
 
 
 def extract_document(path: str, text: str, lines: int, knowledge) -> ModuleFacts:
@@ -988,4 +988,4 @@ def extract_document(path: str, text: str, lines: int, knowledge) -> ModuleFacts
     documents.spec_facts(doc, sink, knowledge)
     for adapter in knowledge.adapters:
         adapter.extract_document(doc, sink)
-    return ModuleFacts(path, "", lines, **{k: tuple(v) for k, v in vars(sink).items()})
+    return ModuleFacts(path, "", lines, **sink.frozen())

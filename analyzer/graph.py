@@ -20,7 +20,7 @@ from .extract import VERIFIES
 from . import fields as _fields
 from .names import RULE_ARG
 from .states import AuthState, Effect, Layer
-from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
+from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
 
 LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Layer.ROUTER, "api": Layer.APP, "urlconf": Layer.URLCONF}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
@@ -132,61 +132,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         self.k = knowledge
         self.config = config
         self.graph = nx.MultiDiGraph()
-        self.imports: dict[str, dict[str, str]] = {}
-        self.functions: dict[str, FunctionFact] = {}
-        self.classes: dict[str, ClassFact] = {}
-        self.instances: dict[str, str] = {}
-        self.constants: dict[str, tuple[str, ...]] = {}
+        analyzed = [m for m in self.modules if not m.error]
+        self.imports: dict[str, dict[str, str]] = {m.module: dict(m.imports) for m in analyzed}
+        # the indexes the fact kinds declare (facts.ModuleFacts): functions, classes, models and
+        # schemas by qualified name, dependencies by user, field_facts by model and name, ...
+        self.__dict__.update(index_facts(analyzed))
         self.routers: dict[str, Router] = {}
-        self.settings = []
         self.module_alias = _module_aliases(self.modules)
-        self.dependencies: dict[str, list] = {}  # user -> [Dependency]
-        self.scope_facts: list = []  # ScopeFact
-        self.models: dict[str, object] = {}  # qualname -> ModelFact
-        self.returns: dict[str, object] = {}  # function -> ReturnFact
-        self.exemptions: dict[str, list] = {}  # gate function -> [PathExemption]
         self.param_alias: dict[str, str] = {}
         self.results: dict[str, str] = {}  # x in ``x = make_router()`` -> the variable make_router returns
-        self.defaults: list = []  # DefaultGuards
-        self.field_facts: dict[str, dict[str, object]] = {}  # model -> {field name: FieldFact}
-        self.schemas: dict[str, object] = {}  # qualname -> SchemaFact
-        self.schema_uses: list = []  # SchemaUse
-        self.responses: dict[str, list] = {}  # function -> [ResponseData]
-        self.request_reads: dict[str, list] = {}  # function -> [RequestRead]
-        self.data_writes: list = []  # DataWrite
-        self.field_writes: list = []  # DataWrite how="field"
-        self.cors: list = []  # CorsPolicy
-        self.rejecting_values: dict[str, str] = {}  # module/class level name -> why using it rejects
-        self.rule_builders = {q: t for m in self.modules for q, t in m.rule_builders}  # names.rule_template
-        for m in self.modules:
-            if m.error:
-                continue
-            self.imports[m.module] = dict(m.imports)
-            self.functions.update((f.qualname, f) for f in m.functions)
-            self.classes.update((c.qualname, c) for c in m.classes)
-            self.instances.update(m.instances)
-            self.constants.update(m.constants)
-            self.settings.extend(m.settings)
-            for d in m.dependencies:
-                self.dependencies.setdefault(d.user, []).append(d)
-            self.scope_facts.extend(m.scopes)
-            self.models.update((mf.qualname, mf) for mf in m.models)
-            self.returns.update((r.function, r) for r in m.returns)
-            for e in m.exemptions:
-                self.exemptions.setdefault(e.func, []).append(e)
-            self.defaults.extend(m.defaults)
-            for ff in m.field_facts:
-                self.field_facts.setdefault(ff.model, {}).setdefault(ff.name, ff)
-            self.schemas.update((sf.qualname, sf) for sf in m.schemas)
-            self.schema_uses.extend(m.schema_uses)
-            for rd in m.responses:
-                self.responses.setdefault(rd.function, []).append(rd)
-            for rr in m.request_reads:
-                self.request_reads.setdefault(rr.function, []).append(rr)
-            self.data_writes.extend(m.data_writes)
-            self.field_writes.extend(m.field_writes)
-            self.cors.extend(m.cors)
-            self.rejecting_values.update(m.rejecting_values)
         self.collections: dict[str, list[str]] = {}  # a name -> what it holds (collections facts, arguments)
         for m in self.modules:
             for name, items in m.collections:
