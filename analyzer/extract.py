@@ -454,7 +454,7 @@ class CommonPass(cst.CSTVisitor):
             elif TO_PROVIDER.match(name):
                 s.verifies = True
                 s.issues = s.issues or "sends the caller to an identity provider"
-            elif ISSUES.match(name) or callee in ("jwt.encode", "jose.jwt.encode"):
+            elif ISSUES.match(name) or callee in self.k.token_issuers:
                 s.issues = s.issues or f"calls {name}"
             elif name in WRITES and type(func) is cst.Attribute and not s.first_write:
                 s.first_write = self._line()
@@ -968,7 +968,7 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
                               knowledge, text)
             walk(tree, CommonPass(ctx, sink))
             extract_authz(ctx, sink)
-            for adapter in knowledge.adapters:
+            for adapter in knowledge.extractors:
                 if knowledge.runs(adapter, text):
                     adapter.extract(ctx, sink)
             walk(tree, DataPass(ctx, sink))

@@ -17,7 +17,7 @@ from ..walk import walk
 from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
 from ..names import (assignments, base_exprs, call_arg, dotted, literal, module_strings, path_text, render_path,
                      string_list)
-from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
+from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, setting_value
 from ..states import Effect
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
@@ -142,11 +142,6 @@ class FlaskAdapter(Adapter):
         ], "role"),
     }
     lookup_functions = {"flask_sqlalchemy.SQLAlchemy.get_or_404": 0, "flask_sqlalchemy.SQLAlchemy.first_or_404": 0}
-    lookup_builders = SQLALCHEMY_LOOKUPS["lookup_builders"]
-    lookup_sessions = SQLALCHEMY_LOOKUPS["lookup_sessions"]
-    lookup_managers = frozenset({"query", "objects"})
-    query_filters = SQLALCHEMY_LOOKUPS["query_filters"]
-    collection_terminals = SQLALCHEMY_LOOKUPS["collection_terminals"]
     caller_names = frozenset({
         "flask_login.current_user", "flask_login.utils.current_user", "flask_jwt_extended.current_user",
         "flask.g.user", "flask.g.current_user", "flask.g.identity", "flask.g.account", "flask_security.current_user",
@@ -167,7 +162,6 @@ class FlaskAdapter(Adapter):
         ".has_role", ".has_roles", ".has_permission", ".has_permissions", ".can", ".require",
         "flask_security.utils.has_role", ".is_admin", ".is_administrator", ".has_any_role",
     })
-    token_decoders = PYJWT_JOSE
     server_responses = HTTP_CLIENTS
     user_models = frozenset({"flask_login.UserMixin", "flask_login.mixins.UserMixin", "flask_security.UserMixin",
                              "flask_security.core.UserMixin", "flask_security.models.fsqla_v3.FsUserMixin",
