@@ -157,21 +157,10 @@ class AuthzQueries:
             i = parts.index("self") if "self" in parts else parts.index("cls")
             cls = caller.rpartition(".")[0]
             rest = parts[i + 1:]
-            if cls in self.classes and rest:
-                for c in self.mro(cls):
-                    q = ".".join([c, *rest])
-                    if q in self.functions:
-                        return q
+            if cls in self.classes and len(rest) == 1:
+                return self.method(f"{cls}.{rest[0]}") or ""
             return ""
-        q = self.canonical(call)
-        if q in self.functions:
-            return q
-        cls, _, meth = q.rpartition(".")
-        if cls in self.classes:
-            for c in self.mro(cls):
-                if f"{c}.{meth}" in self.functions:
-                    return f"{c}.{meth}"
-        return q if q in self.functions else ""
+        return self.method(self.canonical(call)) or ""
 
     def access(self, qname: str, _stack: frozenset = frozenset()):
         """{kind: AccessCheck} that the function ``qname`` makes, itself or through the project

@@ -17,6 +17,7 @@ from .facts import (
 from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted,
                     leaves as _leaves, literal, module_strings, render_path, rule_template, string_list)
 from .dataflow import DataPass
+from .fields import VISIBILITY_FLAG
 from .positions import Positions
 from .walk import Index, collect, indexed, walk
 from .authz import extract_authz
@@ -32,10 +33,6 @@ SETTING_NAMES = frozenset({"settings", "config", "conf", "cfg", "configuration",
 SETTING_OWNERS = frozenset({"self", "cls", "app", "current_app"})
 # A setting that holds a secret: ``settings.API_KEYS``, ``config.SECRET_KEY``
 SECRET_SETTING = re.compile(r"secret|password|passwd|token|api_?keys?$|private_key|credential", re.IGNORECASE)
-# A record's own flag that says who may see it: ``recipe.settings.public``, ``group.private_group``,
-# ``page.auth_required``
-VISIBILITY_FLAG = re.compile(r"^(is_)?(private|public|published|unpublished|visible|hidden|listed|unlisted)(_\w+)?$"
-                             r"|^\w+_(private|public|visibility)$|^visibility$|^(auth|login)_required$", re.IGNORECASE)
 SETTING_GETTER = re.compile(r"^_?get_\w*(config|setting|settings|option|flag)s?$|^(is_)?feature_(enabled|flag)$")
 # What a login handler does: verify credentials taken from the request (a password check, a
 # credential authentication, an OAuth code exchange) and let the caller in (start a session,

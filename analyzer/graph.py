@@ -1219,10 +1219,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
 
     def method_function(self, cls: str, name: str) -> str:
         """Qualified name of the project function that implements ``cls.name``, or ''."""
-        for q in self.mro(self.canonical(cls)):
-            if f"{q}.{name}" in self.functions:
-                return f"{q}.{name}"
-        return ""
+        return self.method(f"{self.canonical(cls)}.{name}") or ""
 
     def exposed_fields(self, function: str, _depth: int = 0) -> list:
         """[(response data where it leaves ``function``, field, FieldFact or None, response data
