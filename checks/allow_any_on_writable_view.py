@@ -112,7 +112,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 
 class ArticleViewSet(viewsets.ModelViewSet):
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny]  # expect: RG204
 """,
         }),
         Invalid({
@@ -128,7 +128,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 
 @api_view(["DELETE"])
-@permission_classes([AllowAny])
+@permission_classes([AllowAny])  # expect: RG204
 def delete_article(request, pk):
     ...
 """,

@@ -65,7 +65,7 @@ from app.models import User, UserCreate
 app = FastAPI()
 
 @app.post("/signup")
-def signup(payload: UserCreate, db: Session):
+def signup(payload: UserCreate, db: Session):  # expect: RG304
     user = User(**payload.model_dump())
     db.add(user)
     db.commit()
@@ -233,12 +233,12 @@ def create_task(request):
     INVALID = (
         Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
     for key, value in data.items():
-        setattr(user, key, value)""")}),
+        setattr(user, key, value)  # expect: RG304""")}),
         Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
     user.email = data.get("email", user.email)
-    user.is_admin = data.get("is_admin", user.is_admin)""")}),
+    user.is_admin = data.get("is_admin", user.is_admin)  # expect: RG304""")}),
         Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
-    user = User(**data)""")}),
+    user = User(**data)  # expect: RG304""")}),
         Invalid({"app/models.py": FASTAPI_MODELS.replace("{EXTRA}", "    role: str = 'member'"),
                  "app/main.py": FASTAPI_APP}),
         Invalid({
@@ -251,7 +251,7 @@ from .models import Task
 
 @login_required
 def create_task(request):
-    task = Task.objects.create(**json.loads(request.body))
+    task = Task.objects.create(**json.loads(request.body))  # expect: RG304
     return JsonResponse({"id": task.id})
 """,
         }),
@@ -265,7 +265,7 @@ from .models import Task
 class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
-        fields = ["id", "title", "owner"]
+        fields = ["id", "title", "owner"]  # expect: RG304
 """,
         }),
         Invalid({
@@ -278,7 +278,7 @@ from tasks.models import Task
 
 class TaskList(APIView):
     def post(self, request):
-        task = Task.objects.create(**request.data)
+        task = Task.objects.create(**request.data)  # expect: RG304
         return Response({"id": task.id}, status=201)
 """,
         }),

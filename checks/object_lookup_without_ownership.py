@@ -275,13 +275,13 @@ from django.shortcuts import get_object_or_404
 from notes.models import Note
 
 @login_required
-def note_detail(request, pk):
+def note_detail(request, pk):  # expect: RG105
     return JsonResponse({"body": get_object_or_404(Note, pk=pk).body})
 """}),
         Invalid({**_fastapi("""
 from app.models import User
 
-@app.get("/profiles/{user_id}")
+@app.get("/profiles/{user_id}")  # expect: RG105
 def read_profile(user_id: int, db=Depends(get_db), me=Depends(get_current_user)):
     return db.get(User, user_id)
 """), "app/models.py": FASTAPI_MODELS + """
@@ -296,7 +296,7 @@ class User(Base):
 def list_notes():
     return [n.body for n in Note.query.filter_by(owner_id=current_user.id).all()]
 
-@bp.get("/notes/<int:note_id>")
+@bp.get("/notes/<int:note_id>")  # expect: RG105
 @login_required
 def get_note(note_id):
     note = Note.query.get_or_404(note_id)
@@ -314,7 +314,7 @@ def export_notes():
     return [{"owner": n.owner_id, "body": n.body} for n in Note.query.all()]
 """)),
         Invalid(_fastapi("""
-@app.delete("/invoices/{invoice_id}")
+@app.delete("/invoices/{invoice_id}")  # expect: RG105
 def delete_invoice(invoice_id: int, db=Depends(get_db), user=Depends(get_current_user)):
     invoice = db.execute(select(Invoice).where(Invoice.id == invoice_id)).scalar_one()
     db.delete(invoice)
@@ -324,7 +324,7 @@ def delete_invoice(invoice_id: int, db=Depends(get_db), user=Depends(get_current
 from rest_framework import viewsets
 from notes.models import Note
 
-class NoteViewSet(viewsets.ModelViewSet):
+class NoteViewSet(viewsets.ModelViewSet):  # expect: RG105
     queryset = Note.objects.all()
 """}),
         Invalid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DJANGO_URLS, "notes/models.py": DJANGO_MODELS,
@@ -337,7 +337,7 @@ from notes.models import Note
 
 @require_POST
 @login_required
-def note_detail(request, pk):
+def note_detail(request, pk):  # expect: RG105
     get_object_or_404(Note, pk=pk).delete()
     return JsonResponse({})
 """}),

@@ -116,7 +116,7 @@ class IsOwner(BasePermission):
         return obj.owner == request.user
 
 class NoteViewSet(viewsets.ModelViewSet):
-    permission_classes = [IsAuthenticated & IsOwner]
+    permission_classes = [IsAuthenticated & IsOwner]  # expect: RG205
 """,
         }),
     )

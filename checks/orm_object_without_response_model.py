@@ -112,7 +112,7 @@ from app import crud
 
 app = FastAPI()
 
-@app.get("/users/{user_id}")
+@app.get("/users/{user_id}")  # expect: RG303
 def read_user(user_id: int):
     return crud.get_user(None, user_id)
 """,
@@ -132,7 +132,7 @@ from app.models import User
 
 app = FastAPI()
 
-@app.post("/users", response_model=User)
+@app.post("/users", response_model=User)  # expect: RG303
 def create_user(user: User):
     return user
 """,

@@ -110,12 +110,13 @@ def cors(response):
 """),
     )
     INVALID = (
-        Invalid(FLASK.replace("{CORS}", "CORS(app, supports_credentials=True)")),
-        Invalid(FLASK.replace("{CORS}", 'CORS(app, resources={r"/api/*": {"origins": "*"}}, supports_credentials=True)')),
-        Invalid(FASTAPI.replace("{OPTIONS}", '    allow_origins=["*"],\n    allow_credentials=True,')),
-        Invalid(FASTAPI.replace("{OPTIONS}", '    allow_origin_regex=".*",\n    allow_credentials=True,')),
+        Invalid(FLASK.replace("{CORS}", "CORS(app, supports_credentials=True)  # expect: RG402")),
+        Invalid(FLASK.replace("{CORS}", 'CORS(app, resources={r"/api/*": {"origins": "*"}}, supports_credentials=True)'
+                              "  # expect: RG402")),
+        Invalid(FASTAPI.replace("{OPTIONS}", '    allow_origins=["*"],  # expect: RG402\n    allow_credentials=True,')),
+        Invalid(FASTAPI.replace("{OPTIONS}", '    allow_origin_regex=".*",  # expect: RG402\n    allow_credentials=True,')),
         Invalid({"shop/settings/base.py": DJANGO.replace("{CORS}", "CORS_ALLOW_CREDENTIALS = True"),
-                 "shop/settings/production.py": "from .base import *\n\nCORS_ORIGIN_ALLOW_ALL = True\n"}),
+                 "shop/settings/production.py": "from .base import *\n\nCORS_ORIGIN_ALLOW_ALL = True  # expect: RG402\n"}),
         Invalid("""
 from flask import Flask, request
 
@@ -123,7 +124,7 @@ app = Flask(__name__)
 
 @app.after_request
 def cors(response):
-    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
+    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")  # expect: RG402
     response.headers["Access-Control-Allow-Credentials"] = "true"
     return response
 """),
@@ -134,7 +135,7 @@ from django.http import JsonResponse
 
 def profile(request):
     response = JsonResponse({"name": request.user.get_username()})
-    response["Access-Control-Allow-Origin"] = request.META.get("HTTP_ORIGIN")
+    response["Access-Control-Allow-Origin"] = request.META.get("HTTP_ORIGIN")  # expect: RG402
     response["Access-Control-Allow-Credentials"] = "true"
     return response
 """,

@@ -149,7 +149,7 @@ from flask_login import login_required
 
 app = Flask(__name__)
 
-@app.delete("/admin/users/<int:user_id>")
+@app.delete("/admin/users/<int:user_id>")  # expect: RG104
 @login_required
 def delete_user(user_id):
     return "", 204
@@ -160,7 +160,7 @@ from app.deps import get_current_user
 
 app = FastAPI()
 
-@app.patch("/users/{user_id}/role")
+@app.patch("/users/{user_id}/role")  # expect: RG104
 def set_role(user_id: int, role: str, user=Depends(get_current_user)):
     return None
 """}),
@@ -168,7 +168,7 @@ def set_role(user_id: int, role: str, user=Depends(get_current_user)):
 from rest_framework import viewsets
 from accounts.models import User
 
-class UserAdminViewSet(viewsets.ModelViewSet):
+class UserAdminViewSet(viewsets.ModelViewSet):  # expect: RG104
     queryset = User.objects.all()
 """}),
         Invalid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DJANGO_URLS, "accounts/views.py": """
@@ -177,7 +177,7 @@ from django.views.decorators.http import require_POST
 
 @require_POST
 @login_required
-def set_role(request, pk):
+def set_role(request, pk):  # expect: RG104
     ...
 """}),
     )

@@ -110,7 +110,7 @@ from .models import Account
 class AccountSerializer(serializers.ModelSerializer):
     class Meta:
         model = Account
-        fields = "__all__"
+        fields = "__all__"  # expect: RG302
 """,
         }),
         Invalid({
@@ -122,7 +122,7 @@ from django.contrib.auth.models import User
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        exclude = ["password"]
+        exclude = ["password"]  # expect: RG302
 """,
         }),
     )

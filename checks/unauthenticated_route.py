@@ -120,7 +120,7 @@ from flask import Flask
 
 app = Flask(__name__)
 
-@app.route("/orders/<int:order_id>", methods=["DELETE"])
+@app.route("/orders/<int:order_id>", methods=["DELETE"])  # expect: RG101
 def delete_order(order_id):
     return "", 204
 """),
@@ -149,7 +149,7 @@ def audited(view):
         return view(*args, **kwargs)
     return wrapper
 
-@admin_bp.get("/users")
+@admin_bp.get("/users")  # expect: RG101
 @audited
 def list_users():
     return [{"email": u.email} for u in User.query.all()]

@@ -75,25 +75,25 @@ app = Flask(__name__)
 
 def current_user_id():
     token = request.headers["Authorization"].split()[1]
-    return jwt.decode(token, options={"verify_signature": False})["sub"]
+    return jwt.decode(token, options={"verify_signature": False})["sub"]  # expect: RG106
 """),
         Invalid({"app/security.py": """
 from jose import jwt
 
 def decode(token: str):
-    return jwt.decode(token, "", algorithms=["HS256", "none"])
+    return jwt.decode(token, "", algorithms=["HS256", "none"])  # expect: RG106
 """}),
         Invalid({"accounts/auth.py": """
 import jwt
 
 def claims(token):
-    return jwt.decode(token, verify=False)
+    return jwt.decode(token, verify=False)  # expect: RG106
 """}),
         Invalid({"accounts/auth.py": """
 import jwt
 
 def claims(token):
-    return jwt.decode(token)
+    return jwt.decode(token)  # expect: RG106
 """}),
     )
 

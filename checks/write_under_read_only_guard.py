@@ -145,7 +145,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from blog.models import Post
 
-class PostViewSet(viewsets.ModelViewSet):
+class PostViewSet(viewsets.ModelViewSet):  # expect: RG103
     queryset = Post.objects.all()
     permission_classes = [IsAuthenticatedOrReadOnly]
 """}),
@@ -163,7 +163,7 @@ class NoteResource(Resource):
     def get(self, note_id):
         return {}
 
-    def delete(self, note_id):
+    def delete(self, note_id):  # expect: RG103
         return "", 204
 
 api.add_resource(NoteResource, "/notes/<int:note_id>")
@@ -178,7 +178,7 @@ class PostView(View):
     def get(self, request, pk):
         ...
 
-    def delete(self, request, pk):
+    def delete(self, request, pk):  # expect: RG103
         ...
 """}),
     )

@@ -4,11 +4,7 @@ project's configuration adds names, and the owner-field definition is shared by 
 from routeguard import scan_sources
 from routeguard.fields import classify, owner_field
 from routeguard.findings import Severity
-
-
-def hits(files, rule, config=None):
-    report = scan_sources(files, config={"select": [rule], **(config or {})})
-    return [f for f in report.findings if f.rule_id == rule]
+from helpers import hits
 
 
 # -- the vocabulary -----------------------------------------------------------------------------
