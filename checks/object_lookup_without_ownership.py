@@ -308,7 +308,7 @@ def get_note(note_id):
 def my_notes():
     return [n.body for n in Note.query.filter_by(owner_id=current_user.id).all()]
 
-@bp.get("/notes/export")
+@bp.get("/notes/export")  # expect: RG105
 @login_required
 def export_notes():
     return [{"owner": n.owner_id, "body": n.body} for n in Note.query.all()]
@@ -355,7 +355,7 @@ def note_detail(request, pk):  # expect: RG105
             if r.auth == AuthState.UNPROTECTED and r.method in ("GET", "HEAD"):
                 # a secret in the URL (a share link's slug, a token) is the credential itself
                 owned = [o for o in owned if not CAPABILITY.search(o[0].source)]
-            if not owned and r.auth == "protected" and r.method in ("GET", "HEAD", "ANY"):
+            if not owned and r.auth == AuthState.PROTECTED and r.method in ("GET", "HEAD", "ANY"):
                 owned = graph.unscoped_listings(r)  # every user's rows, to any signed-in caller
             if not owned or graph.route_authorization(r):
                 continue
