@@ -26,6 +26,7 @@ from .names import module_names
 from .report import Report
 from .source import SourceError, decode
 from .suppress import apply
+from .states import Effect
 
 
 def all_checks():
@@ -182,7 +183,7 @@ def _scan(files, cfg: Config, root: str, scope: set[str] | None = None, jobs: in
 
 
 def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save=True, before=None) -> Report:
-    knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, "auth"))
+    knowledge = Knowledge(ADAPTERS, dict.fromkeys(cfg.auth_decorators, Effect.AUTH))
     named = module_names(p for p, _, _ in files if not is_document(p))
     named.update((p, ("", False)) for p, _, _ in files if is_document(p))
     readable = [(path, text, *named[path]) for path, text, error in files if not error]

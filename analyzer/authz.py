@@ -60,11 +60,6 @@ SINGLE_POSITIONAL = frozenset({"get", "get_or_404", "get_one", "one_or_404"})
 ADMIN_HOLDER = re.compile(r"(^|_)(admins?|super_?users?|staff|moderators?)(_(users?|ids?|emails?|list|accounts?))?$",
                           re.IGNORECASE)
 ROLE_CONSTANT = re.compile(r"(^|\.)(?=[A-Z])\w*(Roles?|RoleTypes?|Permissions?|Groups?)\.\w+$")
-# Calls that define a field relating a row to another model (Django, SQLAlchemy, SQLModel, peewee).
-RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "relationship", "Relationship",
-                       "ForeignKeyField", "ParentalManyToManyField"})
-# ... of which these may hold many rows, or point either way (not a row's parent).
-MANY_RELATIONS = frozenset({"ManyToManyField", "ParentalManyToManyField", "relationship", "Relationship"})
 ROLE_KEYS = frozenset({"role", "roles", "is_admin", "is_staff", "is_superuser", "permissions", "groups", "admin"})
 
 
@@ -166,7 +161,7 @@ class AuthzPass(cst.CSTVisitor):
                                                               "the URL's object id", implicit=True))
                 target = self._relation(value, small) if isinstance(value, cst.Call) else None
                 if target:
-                    parent = (dotted(value.func) or "").rpartition(".")[2] not in MANY_RELATIONS
+                    parent = self.k.relation_fields.get((dotted(value.func) or "").rpartition(".")[2], ("",))[0] != "many"
                     self.sink.owner_fields.append(OwnerField(qual, name, self.ctx.loc(small), target, parent))
         self.stack.append(node.name.value)
         return True
@@ -177,19 +172,21 @@ class AuthzPass(cst.CSTVisitor):
     def _relation(self, call: cst.Call, stmt) -> str:
         """The model a field defined by ``call`` relates to (see ``OwnerField.target``), or ''."""
         last = (dotted(call.func) or "").rpartition(".")[2]
-        if last in RELATIONS:
-            ref = call_arg(call, "to", 0) if last not in ("relationship", "Relationship") else call_arg(call, None, 0)
+        relation = self.k.relation_fields.get(last)  # ForeignKey(...), relationship(...)
+        if relation:
+            ref = call_arg(call, relation[1] or None, 0)
             target = self._model_ref(ref) if ref is not None else ""
             if not target and isinstance(stmt, cst.AnnAssign):  # owner: Mapped["User"] = relationship()
                 names = [n for n in _annotation_names(stmt.annotation.annotation) if n[:1].isupper()
                          and n not in ("Mapped", "Optional", "List", "Set", "Union", "Annotated")]
                 target = self._model_ref(names[-1]) if names else ""
             return target
-        fk = literal(call_arg(call, "foreign_key"))  # SQLModel Field(foreign_key="users.id")
-        if isinstance(fk, str):
-            return self._model_ref(fk)
+        for keyword in self.k.foreign_key_keywords:  # Field(foreign_key="users.id")
+            fk = literal(call_arg(call, keyword))
+            if isinstance(fk, str):
+                return self._model_ref(fk)
         for a in call.args:  # Column(Integer, ForeignKey("users.id"))
-            if isinstance(a.value, cst.Call) and (dotted(a.value.func) or "").rpartition(".")[2] == "ForeignKey":
+            if isinstance(a.value, cst.Call) and (dotted(a.value.func) or "").rpartition(".")[2] in self.k.foreign_key_calls:
                 return self._relation(a.value, stmt)
         return ""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .authz import CALLER_FUNCTION
 from .facts import Location
+from .states import AuthState, Effect
 
 # A relation to a table or class outside the project that is the user model by its name.
 USER_REF = re.compile(r"^(table:(auth_)?users?|name:(User|AUTH_USER_MODEL))$", re.IGNORECASE)
@@ -63,24 +64,10 @@ class AuthzQueries:
         idx = getattr(self, "_authz_idx", None)
         if idx is not None:
             return idx
-        lookups, checks, owners, tokens = {}, {}, {}, []
-        for m in self.modules:
-            if m.error:
-                continue
-            for lk in getattr(m, "lookups", ()):
-                lookups.setdefault(lk.function, []).append(lk)
-            for c in getattr(m, "access_checks", ()):
-                checks.setdefault(c.function, []).append(c)
-            for o in getattr(m, "owner_fields", ()):
-                owners.setdefault(o.model, []).append(o)
-            tokens.extend(getattr(m, "token_decodes", ()))
-        self._authz_idx = idx = (lookups, checks, owners, tokens)
+        idx = (self.lookups_by_function, self.access_checks_by_function, self.owner_fields_by_model, self.token_decodes)
+        self._authz_idx = idx
         self._access_memo = {}
         return idx
-
-    @property
-    def token_decodes(self) -> list:
-        return self._authz_index()[3]
 
     def facts_of(self, kind: str) -> list:
         """Every fact of ``kind`` (a field of ModuleFacts: ``decisions``, ``disclosures``), in
@@ -170,21 +157,10 @@ class AuthzQueries:
             i = parts.index("self") if "self" in parts else parts.index("cls")
             cls = caller.rpartition(".")[0]
             rest = parts[i + 1:]
-            if cls in self.classes and rest:
-                for c in self.mro(cls):
-                    q = ".".join([c, *rest])
-                    if q in self.functions:
-                        return q
+            if cls in self.classes and len(rest) == 1:
+                return self.method(f"{cls}.{rest[0]}") or ""
             return ""
-        q = self.canonical(call)
-        if q in self.functions:
-            return q
-        cls, _, meth = q.rpartition(".")
-        if cls in self.classes:
-            for c in self.mro(cls):
-                if f"{c}.{meth}" in self.functions:
-                    return f"{c}.{meth}"
-        return q if q in self.functions else ""
+        return self.method(self.canonical(call)) or ""
 
     def access(self, qname: str, _stack: frozenset = frozenset()):
         """{kind: AccessCheck} that the function ``qname`` makes, itself or through the project
@@ -255,7 +231,7 @@ class AuthzQueries:
 
     def guard_authorization(self, g, route=None) -> Authorization | None:
         """How the guard ``g`` (a GuardInfo) authorizes, beyond authenticating; None if it does not."""
-        if g.effect not in ("auth", "none") or not g.target:
+        if g.effect not in (Effect.AUTH, Effect.NONE) or not g.target:
             return None
         targets = g.target.split("|")
         verdicts = [self._target_authz(t, route) for t in targets]
@@ -406,7 +382,7 @@ class AuthzQueries:
                     if lk.listed and lk.model:
                         listings.setdefault(lk.function, set()).add(self.canonical(lk.model))
         model = self.canonical(model)
-        rank = {"public": 0, "unprotected": 0, "protected": 1}
+        rank = {AuthState.PUBLIC: 0, AuthState.UNPROTECTED: 0, AuthState.PROTECTED: 1}
         for r in self.routes:
             if r.method not in ("GET", "ANY") or model not in listings.get(r.handler, ()):
                 continue
@@ -447,7 +423,7 @@ class AuthzQueries:
                 # an account found by the username or email the client sends and then changed, by
                 # a signed-in caller (signing in, signing up and resetting a password find the
                 # account by name too, on routes that do not authenticate the caller)
-                if self.user_model(model) and not read and route.auth == "protected":
+                if self.user_model(model) and not read and route.auth == AuthState.PROTECTED:
                     found.append((lk, [("the caller's own id", None)]))
                 continue
             if self.user_model(model):
@@ -494,9 +470,9 @@ class AuthzQueries:
         """The guard when ``route`` changes one object (PUT, PATCH, DELETE) and is guarded only
         by a permission that authenticates writes and lets reads through, with no role or
         ownership check anywhere: any signed-in user may change anyone's object."""
-        if route.method not in ("PUT", "PATCH", "DELETE") or route.auth != "protected":
+        if route.method not in ("PUT", "PATCH", "DELETE") or route.auth != AuthState.PROTECTED:
             return None
-        auth = [g for g in route.guards if g.effect == "auth"]
+        auth = [g for g in route.guards if g.effect == Effect.AUTH]
         if not auth or not all(self.guard_kind(g) == "readonly" for g in auth):
             return None
         if self.route_authorization(route):

@@ -54,6 +54,8 @@ def encode(value):
         return [encode(v) for v in value]
     if value is None or kind in (str, int, bool, float):
         return value
+    if isinstance(value, str):  # an enum of analyzer/states.py (read back as its plain string)
+        return str(value)
     raise TypeError(f"cannot store a {kind.__name__} in the cache")
 
 

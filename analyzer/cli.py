@@ -21,6 +21,7 @@ from .exposure import public_read
 from .report import FORMATS
 from .report.json import dumps
 from .report.text import summary
+from .states import AuthState, Effect
 
 EXIT_ERROR = 2
 
@@ -189,10 +190,10 @@ def routes(paths, fmt, output, link_base, jobs, no_cache, config_file):
     rows = [("METHOD", "PATH", "AUTH", "HANDLER", "GUARDS")]
     for r in report.routes:
         guards = ", ".join(
-            f"{g.name} ({g.layer}{', exempts' if g.effect == 'public' and g.kind == 'gate' else ''}"
+            f"{g.name} ({g.layer}{', exempts' if g.effect == Effect.PUBLIC and g.kind == 'gate' else ''}"
             f"{', ' + g.location.file + ':' + str(g.location.line) if g.location else ''})" for g in r.guards) or "-"
         h = r.handler_location or r.location
-        auth = f"{r.auth} (public read)" if r.auth == "unprotected" and public_read(report.graph, r) else r.auth
+        auth = f"{r.auth} (public read)" if r.auth == AuthState.UNPROTECTED and public_read(report.graph, r) else r.auth
         path = r.path if r.kind == "http" else f"{r.path} ({r.kind.partition('-')[2]} {r.operation})"
         rows.append((r.method, path, auth, f"{r.handler.rpartition('.')[2]} {h.file}:{h.line}", guards))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]

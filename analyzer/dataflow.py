@@ -21,17 +21,15 @@ from .fields import HIDING_KEYWORDS, classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
 from .walk import AssignVisitor, collect, walk
 
-# Methods that return the whole of their receiver as a dict (or a copy of it).
-WHOLE_METHODS = frozenset({"dict", "copy", "to_dict", "model_dump", "items", "todict", "as_dict"})
-# Methods that dump an object (to a dict or JSON) for a response.
-DUMP_METHODS = frozenset({"to_dict", "as_dict", "todict", "to_json", "serialize", "dict", "model_dump",
-                          "model_dump_json", "json", "asdict"})
+# Methods that return the whole of their receiver as a dict (or a copy of it), besides the model
+# libraries' (Knowledge.data_methods): the dict's own and the usual names of a project's.
+WHOLE_METHODS = frozenset({"copy", "items", "to_dict", "todict", "as_dict"})
+# Methods that dump an object (to a dict or JSON) for a response, besides the libraries'
+# (Knowledge.dump_methods).
+DUMP_METHODS = frozenset({"to_dict", "as_dict", "todict", "to_json", "serialize", "asdict"})
 # Functions that pass their first argument's data through unchanged.
 PASS_THROUGH = frozenset({"json.loads", "dict", "copy.copy", "copy.deepcopy", "list"})
 MAPPINGS = frozenset({"dict", "typing.Dict", "typing.Mapping", "typing.MutableMapping", "collections.abc.Mapping"})
-# Methods that write the keyword arguments (or a mapping argument) they get into stored rows.
-WRITERS = frozenset({"create", "update", "update_or_create", "get_or_create", "sqlmodel_update"})
-UPDATERS = frozenset({"update", "sqlmodel_update"})
 # Methods of a query (or a queryset held in a local) that return its rows or a narrower query:
 # ``qs.first()`` is a row; another method of a local's value (``team.get_invite_code()``) is not.
 ROW_METHODS = frozenset({"first", "all", "one", "get", "one_or_none", "scalar", "scalar_one", "scalar_one_or_none",
@@ -142,6 +140,8 @@ class DataPass(DecisionsMixin, AssignVisitor):
         self.seen: set = set()
         self._request_roots = None
         self._request_words = {"method", *self.k.request_attrs, *(k.rpartition(".")[2] for k in self.k.client_inputs)}
+        self._whole = WHOLE_METHODS | self.k.data_methods
+        self._dumps = DUMP_METHODS | self.k.dump_methods
         self.mentions_origin = any(_ORIGIN_HINT.search(line) for line in ctx.positions.lines)
 
     # -- helpers ----------------------------------------------------------------------
@@ -345,7 +345,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
         if not isinstance(expr, cst.Call):
             return None
         func = expr.func
-        if isinstance(func, cst.Attribute) and func.attr.value in WHOLE_METHODS:
+        if isinstance(func, cst.Attribute) and func.attr.value in self._whole:
             inner = self.client(func.value)
             if inner:
                 return inner
@@ -599,7 +599,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
                         keywords = tuple(a.keyword.value for a in node.args if a.keyword is not None)
                         f.writes.append((DataWrite(f.qualname, ctx.loc(node), "unpack", c[0], target, c[2], c[1]),
                                          _name(arg.value), f.assigned.get(id(node), ""), keywords))
-        if isinstance(func, cst.Attribute) and func.attr.value in UPDATERS and node.args \
+        if isinstance(func, cst.Attribute) and func.attr.value in self.k.update_methods and node.args \
                 and node.args[0].keyword is None and node.args[0].star == "":
             c = self.client(node.args[0].value)
             if c:
@@ -637,7 +637,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
         d = dotted(func)
         if d and _cap(d):
             return self.resolve(func)
-        if isinstance(func, cst.Attribute) and func.attr.value in WRITERS:
+        if isinstance(func, cst.Attribute) and func.attr.value in self.k.write_methods:
             t = self.type_of(func.value)
             return t or None
         return None
@@ -745,12 +745,12 @@ class DataPass(DecisionsMixin, AssignVisitor):
                     return [ResponseData(f.qualname, self._where(expr, at), "object", t, display=_short(render(expr)))]
                 return []
             t = self.type_of(func.value)
-            if name in DUMP_METHODS and t:
+            if name in self._dumps and t:
                 return [ResponseData(f.qualname, self._where(expr, at), "method", t, method=name,
                                      display=_short(render(expr)))]
             if t:  # the linker follows it when a project class defines the method
                 return [ResponseData(f.qualname, self._where(expr, at), "call", f"{t}.{name}", display=_short(render(expr)))]
-            if name in DUMP_METHODS:
+            if name in self._dumps:
                 return []
         if q and "." in q and not _cap(dotted(func)) and dotted(func).split(".")[0] not in f.types \
                 and dotted(func).split(".")[0] not in f.params and q.startswith(_package(self.ctx.module)):

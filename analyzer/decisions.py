@@ -47,7 +47,7 @@ ITEM_READS = frozenset({"get", "getlist", "setdefault", "__getitem__", "pop"})
 # Calls that turn an exception into text.
 TEXT_CALLS = frozenset({"str", "repr", "format", "join", "dict", "list", "tuple", "items", "copy"})
 # Attributes of a settings object that give all of it.
-WHOLE = frozenset({"__dict__", "items", "copy", "keys", "values", "to_dict", "dict", "model_dump", "as_dict"})
+WHOLE = frozenset({"__dict__", "items", "copy", "keys", "values", "to_dict", "as_dict"})  # + Knowledge.data_methods
 # Attributes of an exception that carry its text.
 EXCEPTION_TEXT = frozenset({"args", "message", "msg", "strerror"})
 _REJECT_NAMES = re.compile(r"(^|_)(FORBIDDEN|UNAUTHORIZED|40[13])(_|$)")
@@ -373,7 +373,7 @@ class _Leaks(cst.CSTVisitor):
                 self.found.append(("exception", a, o.frame.excepts[a.value.value]))
             return False
         if d and o._config(a.value):
-            if a.attr.value in WHOLE:
+            if a.attr.value in WHOLE or a.attr.value in o.k.data_methods:
                 self.found.append(("config", a, ()))
             return False  # one setting
         walk(a.value, self)  # not the attribute's own name

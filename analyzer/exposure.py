@@ -16,6 +16,7 @@ import re
 from .authz import NOT_CLIENT
 from .extract import SETTING_GETTER
 from .authz_graph import USER_SEGMENT
+from .fields import SELECTS_VISIBLE, TIED_FIELD, VISIBILITY_FIELD, personal_data
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Calls that run commands, touch files or sockets, load code, or read the environment.
@@ -34,14 +35,7 @@ _WRITE_CALL = re.compile(
     r"(create|update|delete|remove|insert|save|set|add|reset|revoke|grant|purge|clear|record|store|sync|import|"
     r"register|approve|reject|cancel|enable|disable|invite|assign|transfer|pay|charge|refund|upload|"
     r"mark|toggle|archive|restore|move|edit|change|replace|submit|schedule|trigger|run|start|stop)_\w+)$")
-# Fields that identify or contact a person (personal data, whoever owns the row).
-_PERSONAL = re.compile(r"(^|_)(e_?mail|phone|mobile|address|birth\w*|dob|ip|ip_address|ssn|salary|location)($|_)",
-                       re.IGNORECASE)
-# Fields that tie a row to a user, group or tenant (whose data it then is), and fields that hold
-# further records whose type is not followed here.
-_TIED = re.compile(r"^(user|owner|author|creator|created_by|updated_by|group|household|team|org|organi[sz]ation|"
-                   r"tenant|project|account|workspace|company|customer|member|space|wallet)(_id|_ids|_slug|_pk)?$",
-                   re.IGNORECASE)
+# Fields that hold further records whose type is not followed here.
 _NESTED = re.compile(r"^(items|data|results|content|entries|records|rows|objects|children|members|users)$",
                      re.IGNORECASE)
 _TENANTS = re.compile(r"^(groups?|households?|teams?|orgs?|organi[sz]ations?|tenants?|projects?|workspaces?|"
@@ -77,10 +71,6 @@ _MAKES = re.compile(r"^(?i:generate|create|new|make|issue|build|sign|encode|hash
 # file server or a CDN would serve them
 _MEDIA_SEGMENT = re.compile(r"(^|/)(media|static|assets?|images?|img|avatars?|thumbnails?|thumbs|icons?|logos?)(/|\(|$)",
                             re.IGNORECASE)
-# A stored field that says whether a row may be seen by anyone (``published``, ``is_public``, ``private``).
-_VISIBILITY_FIELD = re.compile(r"^(is_)?(private|public|published|visible|hidden|draft)$", re.IGNORECASE)
-# A query or attribute that selects what is meant to be seen by anyone.
-_VISIBLE = re.compile(r"(^|[._])(is_)?(published|public|visible|listed|shared)($|[._])", re.IGNORECASE)
 # Calls that only build a path or open a file for reading: a handler serving a fixed file makes them.
 _READ_FILE = re.compile(r"^(os\.path\.\w+|os\.fspath|pathlib\.(Pure)?Path(\.(open|read_bytes|read_text|exists|is_file))?"
                         r"|(builtins\.)?open)$")
@@ -234,7 +224,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
                              (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES)):
                 return "", f"it calls {call}, which reads a secret"
             reads_config = reads_config or q == start and bool(_CONFIG_NAME.search(call))
-        if only_fixed or bounded and not probes or any(_VISIBLE.search(c) for c in f.calls):
+        if only_fixed or bounded and not probes or any(SELECTS_VISIBLE.search(c) for c in f.calls):
             continue  # nothing it reads reaches the caller, or it selects what is published
         for ref in (*(c for c in f.calls if not c.startswith(counted)), *f.refs):
             model = _queried_model(graph, ref)
@@ -446,12 +436,12 @@ def _held(graph, qname: str) -> str | None:
     if graph.private_model(q):
         return "are restricted to their owner elsewhere in the project"
     names = {*graph.model_fields(q), *(n for c in graph.mro(q) for n in graph.field_facts.get(c, ()))}
-    flag = next((n for n in sorted(names) if _VISIBILITY_FIELD.match(n)), None)
+    flag = next((n for n in sorted(names) if VISIBILITY_FIELD.match(n)), None)
     if flag and graph.stored_model(q):
         return f"carry a `{flag}` flag that this read does not check"  # some rows are not meant to be seen
     marks = graph.field_marks(q)
     if marks:
         field = sorted(marks)[0]
         return f"hold {marks[field][0]} fields ({field})"
-    field = next((n for n in sorted(names) if _PERSONAL.search(n) or _TIED.match(n) or _NESTED.match(n)), None)
+    field = next((n for n in sorted(names) if personal_data(n) or TIED_FIELD.match(n) or _NESTED.match(n)), None)
     return f"hold personal data or belong to someone ({field})" if field else ""

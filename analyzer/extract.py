@@ -17,9 +17,11 @@ from .facts import (
 from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted,
                     leaves as _leaves, literal, module_strings, render_path, rule_template, string_list)
 from .dataflow import DataPass
+from .fields import VISIBILITY_FLAG
 from .positions import Positions
 from .walk import Index, collect, indexed, walk
 from .authz import extract_authz
+from .states import Effect
 
 BUILTINS = frozenset(dir(__import__("builtins")))
 STATUS_KEYWORDS = ("status", "status_code", "code")
@@ -31,10 +33,6 @@ SETTING_NAMES = frozenset({"settings", "config", "conf", "cfg", "configuration",
 SETTING_OWNERS = frozenset({"self", "cls", "app", "current_app"})
 # A setting that holds a secret: ``settings.API_KEYS``, ``config.SECRET_KEY``
 SECRET_SETTING = re.compile(r"secret|password|passwd|token|api_?keys?$|private_key|credential", re.IGNORECASE)
-# A record's own flag that says who may see it: ``recipe.settings.public``, ``group.private_group``,
-# ``page.auth_required``
-VISIBILITY_FLAG = re.compile(r"^(is_)?(private|public|published|unpublished|visible|hidden|listed|unlisted)(_\w+)?$"
-                             r"|^\w+_(private|public|visibility)$|^visibility$|^(auth|login)_required$", re.IGNORECASE)
 SETTING_GETTER = re.compile(r"^_?get_\w*(config|setting|settings|option|flag)s?$|^(is_)?feature_(enabled|flag)$")
 # What a login handler does: verify credentials taken from the request (a password check, a
 # credential authentication, an OAuth code exchange) and let the caller in (start a session,
@@ -421,7 +419,7 @@ class CommonPass(cst.CSTVisitor):
     def _call(self, qname: str) -> None:
         if not qname or not self.summaries:
             return
-        if qname in self.k.auth_calls or self.k.known_guards.get(qname) == "auth":
+        if qname in self.k.auth_calls or self.k.known_guards.get(qname) == Effect.AUTH:
             # ``HttpResponseForbidden()``, ``verify_jwt_in_request()``: like a 401/403, only where
             # the caller without a credential is turned away, not under a setting alone
             if any(k in ("caller", "setting") for k, _, _ in self.branches):
@@ -453,7 +451,7 @@ class CommonPass(cst.CSTVisitor):
             elif TO_PROVIDER.match(name):
                 s.verifies = True
                 s.issues = s.issues or "sends the caller to an identity provider"
-            elif ISSUES.match(name) or callee in ("jwt.encode", "jose.jwt.encode"):
+            elif ISSUES.match(name) or callee in self.k.token_issuers:
                 s.issues = s.issues or f"calls {name}"
             elif name in WRITES and type(func) is cst.Attribute and not s.first_write:
                 s.first_write = self._line()
@@ -967,14 +965,14 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
                               knowledge, text)
             walk(tree, CommonPass(ctx, sink))
             extract_authz(ctx, sink)
-            for adapter in knowledge.adapters:
+            for adapter in knowledge.extractors:
                 if knowledge.runs(adapter, text):
                     adapter.extract(ctx, sink)
             walk(tree, DataPass(ctx, sink))
     except RecursionError:
         return ModuleFacts(path, module, lines, error=TOO_DEEP)
     return ModuleFacts(path, module, lines, None, imports=tuple(sorted(ctx.imports.items())),
-                       suppressions=suppressions(text), **{k: tuple(v) for k, v in vars(sink).items()})
+                       suppressions=suppressions(text), **sink.frozen())
 
 
 def extract_document(path: str, text: str, lines: int, knowledge) -> ModuleFacts:
@@ -987,4 +985,4 @@ def extract_document(path: str, text: str, lines: int, knowledge) -> ModuleFacts
     documents.spec_facts(doc, sink, knowledge)
     for adapter in knowledge.adapters:
         adapter.extract_document(doc, sink)
-    return ModuleFacts(path, "", lines, **{k: tuple(v) for k, v in vars(sink).items()})
+    return ModuleFacts(path, "", lines, **sink.frozen())

@@ -7,7 +7,7 @@ linker joins facts from different files on those names.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -32,7 +32,7 @@ class GuardUse:
     mixin or gate function.  Whether it really authenticates is decided at link time,
     from the adapters' tables of known guards, the project configuration and the
     summaries of the project's own functions.  ``effect`` is set when the adapter
-    already knows it: "auth", "public", or "none" (looks like a guard, lets everyone in).
+    already knows it (an ``Effect``: auth, public, or none: looks like a guard, lets everyone in).
     """
 
     target: str
@@ -40,7 +40,7 @@ class GuardUse:
     location: Location
     kind: str = "decorator"  # decorator | dependency | permission | mixin | gate | middleware
     methods: tuple[str, ...] = ()  # empty: every method
-    effect: str = ""
+    effect: str = ""  # an Effect, or "" when the linker judges it
     # Set when the guard passes if any one of these targets passes (``A | B``): it then
     # authenticates only if every alternative does.
     alternatives: tuple[str, ...] = ()
@@ -672,6 +672,22 @@ class GraphQLServe:
     limits: tuple[str, ...] = ()
 
 
+def kind(index: str = "", key: str = "", graph: str = ""):
+    """A fact kind: a field of ModuleFacts that the extractors fill (one list of FactSink) and
+    the linker indexes over every analyzed module, as ``index`` says:
+
+    - "list": every fact, in file order
+    - "map": ``fact.<key>`` -> the fact (a later one wins); with no key the facts are
+      (name, value) pairs
+    - "group": ``fact.<key>`` -> [facts]
+    - "table": ``fact.<key>`` -> {``fact.name``: the fact} (the first one wins)
+    - "": not indexed (the linker walks the modules for it, or ``facts_of(kind)``)
+
+    ``graph`` names the AppGraph attribute that holds the index (the kind's own name
+    when empty)."""
+    return field(default=(), metadata={"fact": (index, key, graph)})
+
+
 @dataclass(frozen=True)
 class SpecOperation:
     """An operation that an OpenAPI/Swagger document declares (analyzer/documents.py).
@@ -730,6 +746,10 @@ class SchemaExclusion:
 
 @dataclass(frozen=True)
 class ModuleFacts:
+    """What one file says: a header (where it is, whether it was analyzed) and a tuple of
+    facts for each fact kind. The fact kinds are declared here, once: FactSink and the
+    AppGraph's indexes are made from these declarations (FACT_KINDS)."""
+
     path: str
     module: str
     lines: int = 0
@@ -737,103 +757,100 @@ class ModuleFacts:
     error_line: int = 0  # where, when a position is known (a syntax error)
     error_col: int = 0
     imports: tuple[tuple[str, str], ...] = ()
-    instances: tuple[tuple[str, str], ...] = ()  # (qualified variable, qualified class)
-    constants: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    routers: tuple[Router, ...] = ()
-    mounts: tuple[Mount, ...] = ()
-    routes: tuple[Route, ...] = ()
-    gates: tuple[Gate, ...] = ()
-    functions: tuple[FunctionFact, ...] = ()
-    classes: tuple[ClassFact, ...] = ()
-    settings: tuple[Setting, ...] = ()
+    # -- the fact kinds (suppressions, among them, is part of the header) --
+    instances: tuple[tuple[str, str], ...] = kind("map")  # (qualified variable, qualified class)
+    constants: tuple[tuple[str, tuple[str, ...]], ...] = kind("map")
+    routers: tuple[Router, ...] = kind()
+    mounts: tuple[Mount, ...] = kind()
+    routes: tuple[Route, ...] = kind()
+    gates: tuple[Gate, ...] = kind()
+    functions: tuple[FunctionFact, ...] = kind("map", "qualname")
+    classes: tuple[ClassFact, ...] = kind("map", "qualname")
+    settings: tuple[Setting, ...] = kind("list")
     suppressions: tuple[Suppression, ...] = ()
-    dependencies: tuple[Dependency, ...] = ()
-    scopes: tuple[ScopeFact, ...] = ()
-    models: tuple[ModelFact, ...] = ()
-    returns: tuple[ReturnFact, ...] = ()
-    exemptions: tuple[PathExemption, ...] = ()
-    defaults: tuple[DefaultGuards, ...] = ()
-    field_facts: tuple[FieldFact, ...] = ()
-    schemas: tuple[SchemaFact, ...] = ()
-    schema_uses: tuple[SchemaUse, ...] = ()
-    responses: tuple[ResponseData, ...] = ()
-    request_reads: tuple[RequestRead, ...] = ()
-    data_writes: tuple[DataWrite, ...] = ()
+    dependencies: tuple[Dependency, ...] = kind("group", "user")
+    scopes: tuple[ScopeFact, ...] = kind("list", graph="scope_facts")
+    models: tuple[ModelFact, ...] = kind("map", "qualname")
+    returns: tuple[ReturnFact, ...] = kind("map", "function")
+    exemptions: tuple[PathExemption, ...] = kind("group", "func")
+    defaults: tuple[DefaultGuards, ...] = kind("list")
+    field_facts: tuple[FieldFact, ...] = kind("table", "model")
+    schemas: tuple[SchemaFact, ...] = kind("map", "qualname")
+    schema_uses: tuple[SchemaUse, ...] = kind("list")
+    responses: tuple[ResponseData, ...] = kind("group", "function")
+    request_reads: tuple[RequestRead, ...] = kind("group", "function")
+    data_writes: tuple[DataWrite, ...] = kind("list")
     # one privileged-looking field set from a client value (DataWrite how="field"): kept apart,
     # since setting a field of an object is not by itself a write of stored rows
-    field_writes: tuple[DataWrite, ...] = ()
-    cors: tuple[CorsPolicy, ...] = ()
+    field_writes: tuple[DataWrite, ...] = kind("list")
+    cors: tuple[CorsPolicy, ...] = kind("list")
     # (callee, parameter position or keyword, qualified value): ``register_blueprints(app)``
     # makes the callee's parameter an alias of the caller's router.
-    bindings: tuple[tuple[str, str, str], ...] = ()
-    lookups: tuple[ObjectLookup, ...] = ()
-    access_checks: tuple[AccessCheck, ...] = ()
-    token_decodes: tuple[TokenDecode, ...] = ()
-    owner_fields: tuple[OwnerField, ...] = ()
+    bindings: tuple[tuple[str, str, str], ...] = kind()
+    lookups: tuple[ObjectLookup, ...] = kind("group", "function", graph="lookups_by_function")
+    access_checks: tuple[AccessCheck, ...] = kind("group", "function", graph="access_checks_by_function")
+    token_decodes: tuple[TokenDecode, ...] = kind("list")
+    owner_fields: tuple[OwnerField, ...] = kind("group", "model", graph="owner_fields_by_model")
     # (qualified name, why) for module and class level names bound to a value that rejects:
     # ``InvalidCredentials = HTTPException(status_code=401)``, ``error_code = HTTP_403_FORBIDDEN``
-    rejecting_values: tuple[tuple[str, str], ...] = ()
-    route_helpers: tuple[RouteHelper, ...] = ()
-    helper_calls: tuple[HelperCall, ...] = ()
-    decisions: tuple[ClientDecision, ...] = ()
-    disclosures: tuple[Disclosure, ...] = ()
-    graphql_schemas: tuple[GraphQLSchema, ...] = ()
-    graphql_fields: tuple[GraphQLField, ...] = ()
-    graphql_serves: tuple[GraphQLServe, ...] = ()
-    spec_operations: tuple[SpecOperation, ...] = ()
-    spec_infos: tuple[SpecInfo, ...] = ()
-    spec_apis: tuple[SpecApi, ...] = ()
-    schema_exclusions: tuple[SchemaExclusion, ...] = ()
+    rejecting_values: tuple[tuple[str, str], ...] = kind("map")
+    route_helpers: tuple[RouteHelper, ...] = kind()
+    helper_calls: tuple[HelperCall, ...] = kind()
+    decisions: tuple[ClientDecision, ...] = kind()
+    disclosures: tuple[Disclosure, ...] = kind()
+    graphql_schemas: tuple[GraphQLSchema, ...] = kind()
+    graphql_fields: tuple[GraphQLField, ...] = kind()
+    graphql_serves: tuple[GraphQLServe, ...] = kind()
+    spec_operations: tuple[SpecOperation, ...] = kind()
+    spec_infos: tuple[SpecInfo, ...] = kind()
+    spec_apis: tuple[SpecApi, ...] = kind()
+    schema_exclusions: tuple[SchemaExclusion, ...] = kind()
     # (function, template): a function that builds a route rule from its argument (names.rule_template)
-    rule_builders: tuple[tuple[str, str], ...] = ()
+    rule_builders: tuple[tuple[str, str], ...] = kind("map")
     # (name, qualified names it holds): ``BLUEPRINTS = (users_bp, roles_bp)``; a parameter
-    # rebound in its function (``blueprints = blueprints + DEFAULT_BLUEPRINTS``)
-    collections: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # rebound in its function (``blueprints = blueprints + DEFAULT_BLUEPRINTS``); the linker
+    # joins the items of every binding of a name (AppGraph.collections)
+    collections: tuple[tuple[str, tuple[str, ...]], ...] = kind()
 
 
-@dataclass
+# fact kind -> (index, key, AppGraph attribute), as declared on ModuleFacts
+FACT_KINDS: dict[str, tuple[str, str, str]] = {
+    f.name: (*f.metadata["fact"][:2], f.metadata["fact"][2] or f.name) for f in fields(ModuleFacts) if "fact" in f.metadata}
+
+
 class FactSink:
-    """Mutable collector the extractors write into; frozen into ModuleFacts at the end."""
+    """Mutable collector the extractors write into, one list per fact kind; frozen into
+    ModuleFacts at the end."""
 
-    instances: list = field(default_factory=list)
-    constants: list = field(default_factory=list)
-    routers: list = field(default_factory=list)
-    mounts: list = field(default_factory=list)
-    routes: list = field(default_factory=list)
-    gates: list = field(default_factory=list)
-    functions: list = field(default_factory=list)
-    classes: list = field(default_factory=list)
-    settings: list = field(default_factory=list)
-    dependencies: list = field(default_factory=list)
-    scopes: list = field(default_factory=list)
-    models: list = field(default_factory=list)
-    returns: list = field(default_factory=list)
-    exemptions: list = field(default_factory=list)
-    defaults: list = field(default_factory=list)
-    field_facts: list = field(default_factory=list)
-    schemas: list = field(default_factory=list)
-    schema_uses: list = field(default_factory=list)
-    bindings: list = field(default_factory=list)
-    responses: list = field(default_factory=list)
-    request_reads: list = field(default_factory=list)
-    data_writes: list = field(default_factory=list)
-    field_writes: list = field(default_factory=list)
-    cors: list = field(default_factory=list)
-    lookups: list = field(default_factory=list)
-    access_checks: list = field(default_factory=list)
-    token_decodes: list = field(default_factory=list)
-    owner_fields: list = field(default_factory=list)
-    rejecting_values: list = field(default_factory=list)
-    route_helpers: list = field(default_factory=list)
-    helper_calls: list = field(default_factory=list)
-    decisions: list = field(default_factory=list)
-    disclosures: list = field(default_factory=list)
-    graphql_schemas: list = field(default_factory=list)
-    graphql_fields: list = field(default_factory=list)
-    graphql_serves: list = field(default_factory=list)
-    spec_operations: list = field(default_factory=list)
-    spec_infos: list = field(default_factory=list)
-    spec_apis: list = field(default_factory=list)
-    schema_exclusions: list = field(default_factory=list)
-    rule_builders: list = field(default_factory=list)
-    collections: list = field(default_factory=list)
+    __slots__ = tuple(FACT_KINDS)
+
+    def __init__(self):
+        for name in FACT_KINDS:
+            setattr(self, name, [])
+
+    def frozen(self) -> dict[str, tuple]:
+        return {name: tuple(getattr(self, name)) for name in FACT_KINDS}
+
+
+def index_facts(modules) -> dict[str, object]:
+    """The linker's indexes of every analyzed module's facts, by AppGraph attribute, as the
+    fact kinds declare them."""
+    out: dict[str, object] = {}
+    for name, (how, key, attr) in FACT_KINDS.items():
+        if not how:
+            continue
+        if how == "list":
+            out[attr] = [x for m in modules for x in getattr(m, name)]
+        elif how == "map":
+            out[attr] = {getattr(x, key): x for m in modules for x in getattr(m, name)} if key else \
+                dict(x for m in modules for x in getattr(m, name))
+        else:
+            index: dict = {}
+            for m in modules:
+                for x in getattr(m, name):
+                    if how == "group":
+                        index.setdefault(getattr(x, key), []).append(x)
+                    else:  # table
+                        index.setdefault(getattr(x, key), {}).setdefault(x.name, x)
+            out[attr] = index
+    return out

@@ -94,9 +94,27 @@ _PERSON = re.compile(r"user|account|member|person|people|profile|customer|owner|
                      r"team|group|org|tenant|workspace|household|company|project", re.IGNORECASE)
 _OWNER_TYPE = re.compile(r"AUTH_USER_MODEL|ForeignKey\(\s*['\"]?(auth\.)?users?\b|get_user_model", re.IGNORECASE)
 # Fields that tie a row to a user (RG105's ownership evidence, and RG304's owner fields).
-OWNER_FIELD = re.compile(
-    r"^(owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
-    r"seller|buyer|assignee|assigned_to|member|profile)(_id|_pk)?$|^owner_(user|account)(_id|_pk)?$")
+_OWNER_WORDS = (r"owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
+                r"seller|buyer|assignee|assigned_to|member|profile")
+OWNER_FIELD = re.compile(rf"^({_OWNER_WORDS})(_id|_pk)?$|^owner_(user|account)(_id|_pk)?$")
+# ... and fields that tie it to a user, to whoever last changed it, or to a party that owns rows
+# on behalf of its members (a group, a team, a tenant): whose data the row then is.
+_PARTY_WORDS = r"group|household|team|org|organi[sz]ation|project|workspace|company|space|wallet"
+TIED_FIELD = re.compile(rf"^({_OWNER_WORDS}|updated_by|{_PARTY_WORDS})(_id|_ids|_slug|_pk)?$", re.IGNORECASE)
+
+# Visibility: words for whether a record may be seen by anyone, and the names built from them.
+_SHOWN = "public|published|visible|listed|shared"
+_NOT_SHOWN = "private|unpublished|hidden|unlisted|draft"
+# A record's own flag that says who may see it, as a branch tests it: ``recipe.settings.public``,
+# ``group.private_group``, ``page.auth_required``. "shared" and "draft" only as the whole name:
+# they begin other names too (``shared_secret``, lnbits' ``wallet.shared_wallet_id``, ``draft_id``).
+VISIBILITY_FLAG = re.compile(rf"^(is_)?({_SHOWN}|{_NOT_SHOWN})$|^(is_)?(private|public|published|unpublished|visible|"
+                             r"hidden|listed|unlisted)_\w+$"
+                             r"|^\w+_(private|public|visibility)$|^visibility$|^(auth|login)_required$", re.IGNORECASE)
+# A stored field that is such a flag (``published``, ``is_public``, ``private``).
+VISIBILITY_FIELD = re.compile(rf"^(is_)?({_SHOWN}|{_NOT_SHOWN})$", re.IGNORECASE)
+# A query or attribute name that selects what is meant to be seen by anyone (``published_posts``).
+SELECTS_VISIBLE = re.compile(rf"(^|[._])(is_)?({_SHOWN})($|[._])", re.IGNORECASE)
 # Keyword arguments of a field declaration (and names of ``Meta`` lists) that keep a field out of
 # every response: DRF ``write_only=True``, marshmallow ``load_only``, pydantic ``exclude=True``.
 HIDING_KEYWORDS = ("write_only", "load_only", "exclude")
@@ -141,6 +159,17 @@ def _secret(name: str, type_text: str) -> bool:
 def _personal(name: str) -> bool:
     return bool(_PERSONAL.search(name)) and not _NOT_POSTAL.search(name) and not _FLAG_PREFIX.match(name) \
         and name.rsplit("_", 1)[-1] not in _NOT_VALUE - {"date"}
+
+
+# Besides what classify() calls personal: data that identifies, reaches or profiles a person,
+# which an anonymous read should not hand out either (an e-mail address, an IP address, a salary).
+_IDENTIFYING = re.compile(r"(^|_)(e_?mail|ip|ip_address|ssn|salary|location)($|_)", re.IGNORECASE)
+
+
+def personal_data(name: str) -> bool:
+    """A field about a person, whoever owns the row: a personal field (``classify``) or one that
+    identifies or contacts its person (``email``, ``last_login_ip``)."""
+    return classify(name) == "personal" or bool(_IDENTIFYING.search(name))
 
 
 def classify(name: str, type_text: str = "", hidden: bool = False) -> str:

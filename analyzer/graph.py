@@ -19,9 +19,10 @@ from .specs import SpecQueries
 from .extract import VERIFIES
 from . import fields as _fields
 from .names import RULE_ARG
-from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router
+from .states import AuthState, Effect, Layer
+from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
 
-LAYER_OF_ROUTER = {"app": "app", "blueprint": "blueprint", "router": "router", "api": "app", "urlconf": "urlconf"}
+LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Layer.ROUTER, "api": Layer.APP, "urlconf": Layer.URLCONF}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
 CONVENTIONAL_PUBLIC = (
     "login", "logout", "signin", "sign_in", "signout", "sign_out", "register", "signup", "sign_up",
@@ -66,9 +67,9 @@ def _secret_param(name: str, before: str) -> bool:
 class GuardInfo:
     kind: str  # decorator | dependency | permission | mixin | gate | middleware | inline | signature | capability | allow-list
     name: str
-    layer: str  # decorator | class | blueprint | router | app | include | settings | middleware | inline | path | config
+    layer: Layer
     location: Location | None
-    effect: str  # auth | public
+    effect: Effect
     reason: str = ""
     target: str = ""  # qualified name of the guard (decorator, dependency, class, gate function)
     given: tuple[str, ...] = ()  # what the guard was handed where it was made, and runs (GuardUse.given)
@@ -83,7 +84,7 @@ class RouteInfo:
     handler_location: Location | None
     location: Location
     endpoint: str
-    auth: str  # protected | public | unprotected
+    auth: AuthState
     guards: tuple[GuardInfo, ...]
     misplaced: tuple[GuardInfo, ...] = ()
     mounts: tuple[Location, ...] = ()
@@ -122,7 +123,7 @@ def join_paths(prefix: str, rule: str) -> str:
 
 
 # the layer a route's own guard use is at, by its kind: an OpenAPI document's security is the document's
-LAYER_OF_USE = {"dependency": "dependency", "spec": "document"}
+LAYER_OF_USE = {"dependency": Layer.DEPENDENCY, "spec": Layer.DOCUMENT}
 
 
 class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
@@ -131,61 +132,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         self.k = knowledge
         self.config = config
         self.graph = nx.MultiDiGraph()
-        self.imports: dict[str, dict[str, str]] = {}
-        self.functions: dict[str, FunctionFact] = {}
-        self.classes: dict[str, ClassFact] = {}
-        self.instances: dict[str, str] = {}
-        self.constants: dict[str, tuple[str, ...]] = {}
+        analyzed = [m for m in self.modules if not m.error]
+        self.imports: dict[str, dict[str, str]] = {m.module: dict(m.imports) for m in analyzed}
+        # the indexes the fact kinds declare (facts.ModuleFacts): functions, classes, models and
+        # schemas by qualified name, dependencies by user, field_facts by model and name, ...
+        self.__dict__.update(index_facts(analyzed))
         self.routers: dict[str, Router] = {}
-        self.settings = []
         self.module_alias = _module_aliases(self.modules)
-        self.dependencies: dict[str, list] = {}  # user -> [Dependency]
-        self.scope_facts: list = []  # ScopeFact
-        self.models: dict[str, object] = {}  # qualname -> ModelFact
-        self.returns: dict[str, object] = {}  # function -> ReturnFact
-        self.exemptions: dict[str, list] = {}  # gate function -> [PathExemption]
         self.param_alias: dict[str, str] = {}
         self.results: dict[str, str] = {}  # x in ``x = make_router()`` -> the variable make_router returns
-        self.defaults: list = []  # DefaultGuards
-        self.field_facts: dict[str, dict[str, object]] = {}  # model -> {field name: FieldFact}
-        self.schemas: dict[str, object] = {}  # qualname -> SchemaFact
-        self.schema_uses: list = []  # SchemaUse
-        self.responses: dict[str, list] = {}  # function -> [ResponseData]
-        self.request_reads: dict[str, list] = {}  # function -> [RequestRead]
-        self.data_writes: list = []  # DataWrite
-        self.field_writes: list = []  # DataWrite how="field"
-        self.cors: list = []  # CorsPolicy
-        self.rejecting_values: dict[str, str] = {}  # module/class level name -> why using it rejects
-        self.rule_builders = {q: t for m in self.modules for q, t in m.rule_builders}  # names.rule_template
-        for m in self.modules:
-            if m.error:
-                continue
-            self.imports[m.module] = dict(m.imports)
-            self.functions.update((f.qualname, f) for f in m.functions)
-            self.classes.update((c.qualname, c) for c in m.classes)
-            self.instances.update(m.instances)
-            self.constants.update(m.constants)
-            self.settings.extend(m.settings)
-            for d in m.dependencies:
-                self.dependencies.setdefault(d.user, []).append(d)
-            self.scope_facts.extend(m.scopes)
-            self.models.update((mf.qualname, mf) for mf in m.models)
-            self.returns.update((r.function, r) for r in m.returns)
-            for e in m.exemptions:
-                self.exemptions.setdefault(e.func, []).append(e)
-            self.defaults.extend(m.defaults)
-            for ff in m.field_facts:
-                self.field_facts.setdefault(ff.model, {}).setdefault(ff.name, ff)
-            self.schemas.update((sf.qualname, sf) for sf in m.schemas)
-            self.schema_uses.extend(m.schema_uses)
-            for rd in m.responses:
-                self.responses.setdefault(rd.function, []).append(rd)
-            for rr in m.request_reads:
-                self.request_reads.setdefault(rr.function, []).append(rr)
-            self.data_writes.extend(m.data_writes)
-            self.field_writes.extend(m.field_writes)
-            self.cors.extend(m.cors)
-            self.rejecting_values.update(m.rejecting_values)
         self.collections: dict[str, list[str]] = {}  # a name -> what it holds (collections facts, arguments)
         for m in self.modules:
             for name, items in m.collections:
@@ -377,7 +332,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 value = self.rejecting_value(call)
                 if value:
                     reason = f"uses {value[0].rpartition('.')[2]}, which {value[1]}"
-                elif c in self.k.auth_calls or self.k.known_guards.get(c) == "auth":
+                elif c in self.k.auth_calls or self.k.known_guards.get(c) == Effect.AUTH:
                     reason = f"calls {c}"
                 elif c in self.classes and self.function_auth(f"{c}.__init__", _stack | {qname}):
                     reason = f"calls {c}"  # an exception class that rejects with 401/403
@@ -390,7 +345,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if reason is None:
             for dep in deps:  # what a dependency checks, its user checks too
                 verdict = self.judge(dep.target, _stack | {qname})
-                if verdict and verdict[0] == "auth":
+                if verdict and verdict[0] == Effect.AUTH:
                     reason = f"depends on {dep.display or dep.target}"
                     break
         self._auth_memo[qname] = reason
@@ -446,17 +401,17 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         reason = self.function_auth(q, _stack)
         f = self.functions.get(q)
         if f is not None and f.passes and (reason or f.gated):  # check_account_visibility
-            return "public", f"calls the view with no credential check when {f.passes[0]} (a setting)"
+            return Effect.PUBLIC, f"calls the view with no credential check when {f.passes[0]} (a setting)"
         optional = self._optional_dependency(q, f, _stack)
         if optional:
-            return "public", optional
+            return Effect.PUBLIC, optional
         if f is not None and f.optional and not reason:
-            return "public", f"optional authentication: {f.optional}"
+            return Effect.PUBLIC, f"optional authentication: {f.optional}"
         if reason:
-            return "auth", reason
+            return Effect.AUTH, reason
         visible = self.visibility(q)
         if visible:
-            return "public", visible
+            return Effect.PUBLIC, visible
         cls = self.instances.get(q)
         if cls and q not in _stack:  # using an instance calls its class's __call__
             verdict = self.judge(cls, _stack | {q})
@@ -466,19 +421,19 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             call = self.method(f"{made}.__call__")  # Depends(factory(...)): FastAPI calls what it made
             reason = call and made in self.classes and self.function_auth(call, _stack | {q})
             if reason:
-                return "auth", f"{q.rpartition('.')[2]} returns a {made.rpartition('.')[2]}: {reason}"
+                return Effect.AUTH, f"{q.rpartition('.')[2]} returns a {made.rpartition('.')[2]}: {reason}"
         if q in self.classes:
             for base in self.mro(q)[1:]:
                 if base in self.k.known_guards:
                     return self.k.known_guards[base], f"subclass of {base}"
             call = self.function_auth(f"{q}.__call__", _stack)
             if call:
-                return "auth", call
+                return Effect.AUTH, call
             for name, scope in self.k.guard_methods.items():  # guard classes decide in these methods
                 for c in self.mro(q) if scope == "request" else ():
                     reason = self.function_auth(f"{c}.{name}", _stack)
                     if reason:
-                        return "auth", reason
+                        return Effect.AUTH, reason
         return None
 
     def visibility(self, qname: str, _depth: int = 0) -> str:
@@ -532,15 +487,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         return "item" if scopes == {"item"} else ""
 
     def guard_info(self, use: GuardUse, layer: str) -> GuardInfo | None:
-        if use.effect == "none":
+        if use.effect == Effect.NONE:
             return None
         if use.alternatives:  # passes when any alternative passes
             verdicts = [self.judge(t) for t in use.alternatives]
-            if all(v and v[0] == "auth" for v in verdicts):
-                return GuardInfo(use.kind, use.display, layer, use.location, "auth", "every alternative authenticates",
+            if all(v and v[0] == Effect.AUTH for v in verdicts):
+                return GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH, "every alternative authenticates",
                                  target="|".join(use.alternatives))
-            if any(v and v[0] == "public" for v in verdicts):
-                return GuardInfo(use.kind, use.display, layer, use.location, "public", "an alternative lets everyone in")
+            if any(v and v[0] == Effect.PUBLIC for v in verdicts):
+                return GuardInfo(use.kind, use.display, layer, use.location, Effect.PUBLIC, "an alternative lets everyone in")
             return None
         if use.effect:
             return GuardInfo(use.kind, use.display, layer, use.location, use.effect, use.target, target=use.target)
@@ -562,11 +517,11 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             if q not in self.classes and q not in self.functions:
                 continue
             init = self.method(f"{q}.__init__") if q in self.classes else None
-            verdict = self.judge(q) or (("auth", self.function_auth(init)) if init and self.function_auth(init) else None)
-            if not verdict or verdict[0] != "auth":
+            verdict = self.judge(q) or ((Effect.AUTH, self.function_auth(init)) if init and self.function_auth(init) else None)
+            if not verdict or verdict[0] != Effect.AUTH:
                 return None
             reasons.append(f"runs {q.rpartition('.')[2]}: {verdict[1]}")
-        return ("auth", reasons[0]) if reasons else None
+        return (Effect.AUTH, reasons[0]) if reasons else None
 
     # -- routes -----------------------------------------------------------------------
     def _chains(self, router: str) -> list[list]:
@@ -703,14 +658,14 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             layer = LAYER_OF_ROUTER.get(r.kind, r.kind)
             if mount:
                 mounts.append(mount.location)
-                chain_guards.extend(("include", g) for g in mount.guards)
+                chain_guards.extend((Layer.INCLUDE, g) for g in mount.guards)
             chain_guards.extend((layer, g) for g in r.guards)
         values = self.constants.get(self.canonical(route.path_ref)) if route.path_ref else None
         path = join_paths(prefix, values[0] if values and len(values) == 1 else route.path) or "/"
         endpoint = ".".join([*names, route.endpoint]) if route.endpoint else ""
-        gates = [(LAYER_OF_ROUTER.get(self.routers[rid].kind, "router"), g)
+        gates = [(LAYER_OF_ROUTER.get(self.routers[rid].kind, Layer.ROUTER), g)
                  for rid, _ in chain for g in self.gates.get(rid, []) if g.scope == "router"]
-        gates += [("app", g) for g in self._app_gates(root)]
+        gates += [(Layer.APP, g) for g in self._app_gates(root)]
 
         shared: list[GuardInfo] = []
         for layer, use in chain_guards:
@@ -725,10 +680,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         for method, handler, h_loc, loc, span, own, *op in self._handlers(route):
             loc, span = self._handler_site(route, handler, loc, span) if not op else (loc, span)
             guards = [g for g in shared]
-            own = [u if isinstance(u, tuple) else (u, "class" if u.kind == "class" else "decorator") for u in own]
+            own = [u if isinstance(u, tuple) else (u, Layer.CLASS if u.kind == "class" else Layer.DECORATOR) for u in own]
             own_targets = frozenset(self.canonical(u.target) for u, _ in own)
             for layer, gate in gates:
-                info = self._gate(gate, "middleware" if gate.kind == "middleware" else layer, endpoint, path,
+                info = self._gate(gate, Layer.MIDDLEWARE if gate.kind == "middleware" else layer, endpoint, path,
                                   own_targets)
                 if info:
                     guards.append(info)
@@ -740,10 +695,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 if info:
                     guards.append(info)
                 elif route.item is False and self.guard_scope(use.target) == "item" and not scoped:
-                    inert.append(GuardInfo(use.kind, use.display, layer, use.location, "none",
+                    inert.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE,
                                            "checks individual objects only, and this route fetches none"))
-                elif use.effect != "none" and use.target:
-                    applied.append(GuardInfo(use.kind, use.display, layer, use.location, "none", target=use.target))
+                elif use.effect != Effect.NONE and use.target:
+                    applied.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE, target=use.target))
             inline = self.function_auth(handler)
             for c, m in self.super_chain(handler, mro) if view_class and not inline else ():
                 inline = self.function_auth(f"{c}.{m.name}")
@@ -759,27 +714,28 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 inline = None  # its 401 on bad credentials turns away a wrong password, not a caller
                 if self.logs_in(hf.qualname):  # what it does says more than its name
                     guards = [g for g in guards if g.name != "conventional public endpoint"]
-                guards.append(GuardInfo("inline", "the way in", "inline", h_loc, "public", way_in))
+                guards.append(GuardInfo("inline", "the way in", Layer.INLINE, h_loc, Effect.PUBLIC, way_in))
             elif hf is not None and inline and hf.first_write and hf.first_check and hf.first_write < hf.first_check:
                 inline = None  # checked after the write it should protect (line {first_write})
             elif hf is not None and hf.optional and not inline:
-                guards.append(GuardInfo("inline", "optional authentication", "inline", h_loc, "public",
+                guards.append(GuardInfo("inline", "optional authentication", Layer.INLINE, h_loc, Effect.PUBLIC,
                                         f"optional authentication: {hf.optional}"))
             elif hf is not None and not inline and self.visibility(handler):
-                guards.append(GuardInfo("inline", "visibility check", "inline", h_loc, "public",
+                guards.append(GuardInfo("inline", "visibility check", Layer.INLINE, h_loc, Effect.PUBLIC,
                                         self.visibility(handler)))
             if method in WRITE_METHODS:  # a record marked public is there to be read, not changed
                 guards = [g for g in guards if VISIBILITY_REASON not in g.reason]
             if inline:
                 kind = "signature" if inline.startswith(SIGNATURE_REASON) else "inline"
-                guards.append(GuardInfo(kind, "check in the handler", "inline", h_loc, "auth", inline))
+                guards.append(GuardInfo(kind, "check in the handler", Layer.INLINE, h_loc, Effect.AUTH, inline))
             if not guards:
                 guards.extend(self._implicit_guards(path, handler, h_loc))
-            misplaced = tuple(i for i in (self.guard_info(u, "decorator")
+            misplaced = tuple(i for i in (self.guard_info(u, Layer.DECORATOR)
                                           for u in (*route.misplaced, *(hf.misplaced if hf else ())))
-                              if i and i.effect == "auth")
+                              if i and i.effect == Effect.AUTH)
             effects = {g.effect for g in guards}
-            auth = "protected" if "auth" in effects else "public" if "public" in effects else "unprotected"
+            auth = AuthState.PROTECTED if Effect.AUTH in effects else AuthState.PUBLIC if Effect.PUBLIC in effects \
+                else AuthState.UNPROTECTED
             info = RouteInfo(route.framework, method, path, handler, h_loc, loc, endpoint, auth,
                              tuple(sorted(guards, key=_guard_key)), misplaced, tuple(mounts), span,
                              "" if op else view_class, route.item, tuple(inert), applied=tuple(applied),
@@ -824,9 +780,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if not view_class:
             f = self.functions.get(self.alias(route.handler))
             h_loc = route.handler_location or (f.location if f else None)
-            own = [(u, LAYER_OF_USE.get(u.kind, "decorator")) for u in route.guards]
+            own = [(u, LAYER_OF_USE.get(u.kind, Layer.DECORATOR)) for u in route.guards]
             if route.by_reference and f:
-                own.extend((u, "decorator") for u in f.decorators)
+                own.extend((u, Layer.DECORATOR) for u in f.decorators)
             start = route.span_start or (h_loc.line if h_loc else route.location.line)
             span = (start, h_loc.line if h_loc and h_loc.file == route.location.file else route.location.line)
             for method in route.methods or (f.methods if f else ()) or ("ANY",):
@@ -834,7 +790,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return
         mro = self.mro(view_class)
         base_uses, attrs = self._class_guards(mro, route)
-        own_route = [(u, "dependency" if u.kind == "dependency" else "decorator") for u in route.guards]
+        own_route = [(u, Layer.DEPENDENCY if u.kind == "dependency" else Layer.DECORATOR) for u in route.guards]
         operations = self.graphql_operations(route, view_class, mro)
         if operations:  # a GraphQL endpoint: one route per query and mutation
             for op in operations:
@@ -878,7 +834,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             at = route.location.line if mf.location.file == route.location.file \
                 and mf.span_start <= route.location.line <= mf.location.line else 0
             yield verb, mf.handler or f"{q}.{name}", mf.location, loc, span, \
-                uses + [(d, "decorator") for m in chain for d in m.decorators if m is not mf or d.location.line > at]
+                uses + [(d, Layer.DECORATOR) for m in chain for d in m.decorators if m is not mf or d.location.line > at]
 
     def _per_action(self, uses: list, actions: tuple[str, ...]) -> list:
         """Guard classes that decide per action (``list_perms = AllowAny()``): the guards they
@@ -898,7 +854,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 out.append((use, layer))
                 continue
             for suffix, (every, enough) in per:
-                if any(u.effect == "public" for u in declared.get(enough, ())):  # passes everyone
+                if any(u.effect == Effect.PUBLIC for u in declared.get(enough, ())):  # passes everyone
                     out.extend((u, layer) for u in declared[enough])
                     continue
                 found = [declared[a + suffix] for a in actions if a + suffix in declared]
@@ -961,12 +917,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 site = next((c.location for c in map(self.classes.get, mro)
                              if c and q in {self.alias(b) for b in c.bases}), None)
                 uses.append((GuardUse(q, q.rpartition(".")[2], site or (head.location if head else route.location),
-                                      "mixin"), "class"))
+                                      "mixin"), Layer.CLASS))
             if q in self.k.chain_ends:
                 active = False
             if not cls:
                 continue
-            uses.extend((u, "class") for u in cls.decorators)
+            uses.extend((u, Layer.CLASS) for u in cls.decorators)
             for attr, attr_uses in cls.guard_attrs:
                 attrs.setdefault(attr, self._inherited_attr(attr, attr_uses))
             vendored = self.k.framework_methods and self.k.framework_methods <= {mf.name for mf in cls.methods}
@@ -974,11 +930,11 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 if mf.name in self.k.entry_methods and mf.name not in entries:  # its machinery, not a check
                     entries.add(mf.name)
                     for c, m in [(q, mf), *self.super_chain(f"{q}.{mf.name}", mro)]:
-                        uses.extend((u, "class") for u in m.decorators)
+                        uses.extend((u, Layer.CLASS) for u in m.decorators)
                         reason = self.function_auth(f"{c}.{m.name}")
                         if reason:
                             uses.append((GuardUse(f"{c}.{m.name}", f"{c.rpartition('.')[2]}.{m.name}()", m.location,
-                                                  "class", effect="auth"), "class"))
+                                                  "class", effect=Effect.AUTH), Layer.CLASS))
         return uses, attrs
 
     def _inherited_attr(self, attr: str, uses, depth: int = 0) -> tuple:
@@ -999,22 +955,22 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         """Guard uses from class guard attributes (a method's overrides first), and the
         settings-level defaults for the attributes that no class defines."""
         merged = {**attrs, **dict(overrides)}
-        out = [(replace(u, kind="class" if u.kind == "decorator" else u.kind), "class")
+        out = [(replace(u, kind="class" if u.kind == "decorator" else u.kind), Layer.CLASS)
                for attr_uses in merged.values() for u in attr_uses]
         for d in self.defaults:
             if d.attr not in merged and (not d.scope or any(q.startswith(d.scope) for q in mro)):
-                out.extend((u, "settings") for u in d.guards)
+                out.extend((u, Layer.SETTINGS) for u in d.guards)
         return out
 
     def _gate(self, gate, layer: str, endpoint: str, path: str, own_targets=frozenset()) -> GuardInfo | None:
         verdict = self.judge(self.alias(gate.func))
-        reason = verdict[1] if verdict and verdict[0] == "auth" else None
+        reason = verdict[1] if verdict and verdict[0] == Effect.AUTH else None
         if not reason:
             return None
         name = gate.func.rpartition(".")[2]
         exempt = [t for t in gate.exempt_guards if t in own_targets]
         if exempt:
-            return GuardInfo(gate.kind or "gate", name, layer, gate.location, "public",
+            return GuardInfo(gate.kind or "gate", name, layer, gate.location, Effect.PUBLIC,
                              f"the view is exempted by {exempt[0].rpartition('.')[2]}")
         exempt_endpoints = list(gate.exempt_endpoints)
         for ref in gate.exempt_refs:
@@ -1031,8 +987,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         kind = gate.kind or "gate"
         if any(fnmatch.fnmatchcase(endpoint, e) or e == short for e in exempt_endpoints) \
                 or any(path.startswith(p) for p in prefixes) or path in exact:
-            return GuardInfo(kind, name, layer, gate.location, "public", "exempted by the gate's allow-list")
-        return GuardInfo(kind, name, layer, gate.location, "auth", reason, target=self.alias(gate.func))
+            return GuardInfo(kind, name, layer, gate.location, Effect.PUBLIC, "exempted by the gate's allow-list")
+        return GuardInfo(kind, name, layer, gate.location, Effect.AUTH, reason, target=self.alias(gate.func))
 
     def _way_in(self, hf: FunctionFact | None, shared: list[GuardInfo]) -> str:
         """Why the handler is the way in, not a protected route: it verifies credentials
@@ -1097,15 +1053,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         lookups, checks = self._authz_index()[:2]
         owner = next((c for c in checks.get(handler, ()) if c.kind == "owner" and c.rejects), None)
         if owner is not None:  # if photo.owner != request.user: return 403
-            return [GuardInfo("inline", "owner check", "inline", h_loc, "auth",
+            return [GuardInfo("inline", "owner check", Layer.INLINE, h_loc, Effect.AUTH,
                               f"turns away anyone but the object's owner ({owner.display[:80]}): "
                               "an anonymous caller is never the owner")]
         scoped = next((lk for lk in lookups.get(handler, ()) if lk.scoped), None)
         if scoped is not None:  # Project.objects.filter(owner=request.user): nothing for an anonymous caller
-            return [GuardInfo("inline", "scoped to the caller", "inline", h_loc, "auth",
+            return [GuardInfo("inline", "scoped to the caller", Layer.INLINE, h_loc, Effect.AUTH,
                               f"acts only on the caller's own rows ({scoped.display[:80]}): an anonymous caller has none")]
-        if handler not in self.functions and self.k.known_guards.get(self.alias(handler)) == "public":
-            return [GuardInfo("inline", handler.rpartition(".")[2], "inline", h_loc, "public",
+        if handler not in self.functions and self.k.known_guards.get(self.alias(handler)) == Effect.PUBLIC:
+            return [GuardInfo("inline", handler.rpartition(".")[2], Layer.INLINE, h_loc, Effect.PUBLIC,
                               f"{self.alias(handler)} is a step of a library's login flow")]
         return []
 
@@ -1117,20 +1073,20 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return []
         for name, before in _capabilities(path):
             if name in f.used and _secret_param(name, before):
-                return [GuardInfo("capability", name, "path", h_loc, "public",
+                return [GuardInfo("capability", name, Layer.PATH, h_loc, Effect.PUBLIC,
                                   f"capability URL: the {name} in the path is the credential")]
         # a bare ``code`` is as often a public identifier (a check's UUID) as a mailed secret
         secret = next((lk for lk in self._authz_index()[0].get(handler, ())
                        if lk.secret and lk.secret.split("__")[0] != "code"), None)
         if secret is not None:  # User.objects.get(email_token=token): whoever holds the token is its owner
-            return [GuardInfo("capability", secret.display[:60] or secret.source, "inline", h_loc, "public",
+            return [GuardInfo("capability", secret.display[:60] or secret.source, Layer.INLINE, h_loc, Effect.PUBLIC,
                               f"acts only for the holder of the secret it looks up ({secret.source or secret.display[:60]})")]
         return []
 
     def _allow_listed(self, path: str, handler: str) -> list[GuardInfo]:
         for pattern in self.config.public_routes:
             if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(handler, pattern):
-                return [GuardInfo("allow-list", pattern, "config", None, "public", "public-routes in the configuration")]
+                return [GuardInfo("allow-list", pattern, Layer.CONFIG, None, Effect.PUBLIC, "public-routes in the configuration")]
         if self.config.default_public_routes:
             words = [handler.rpartition(".")[2].lower()] + [s.lower() for s in path.strip("/").split("/") if s]
             if not _CONVENTIONAL_PUBLIC.match(words[0]) and any("admin" in w for w in [*handler.lower().split("."),
@@ -1138,15 +1094,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 return []  # an admin's endpoint is not public by its path (an admin's password-reset-token)
             last = [w for w in words[1:] if not w.startswith(("<", "{", "(", "^", ":"))]
             if path in ("", "/"):
-                return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
+                return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   "the site's root is public by convention")]
             if path.strip("/").lower() in FIRST_RUN or last and last[-1].lower().startswith(("first_", "first-")) \
                     and last[-1].lower().replace("-", "_") in FIRST_RUN and not _PATH_PARAM.search(path):
-                return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
+                return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   "first-run setup endpoints are public by convention")]
             word = next((w for w in words[:1] + last[-1:] if _CONVENTIONAL_PUBLIC.match(w)), None)
             if word is not None:
-                return [GuardInfo("allow-list", "conventional public endpoint", "config", None, "public",
+                return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   f"{_conventional_kind(word)} endpoints are public by convention")]
         return []
 
@@ -1263,10 +1219,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
 
     def method_function(self, cls: str, name: str) -> str:
         """Qualified name of the project function that implements ``cls.name``, or ''."""
-        for q in self.mro(self.canonical(cls)):
-            if f"{q}.{name}" in self.functions:
-                return f"{q}.{name}"
-        return ""
+        return self.method(f"{self.canonical(cls)}.{name}") or ""
 
     def exposed_fields(self, function: str, _depth: int = 0) -> list:
         """[(response data where it leaves ``function``, field, FieldFact or None, response data

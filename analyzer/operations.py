@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .facts import GraphQLServe, Location
+from .states import Layer
 
 # the operation type -> the HTTP method whose meaning (read or write) it has
 METHOD_OF = {"query": "GET", "mutation": "POST", "subscription": "GET"}
@@ -125,8 +126,8 @@ class OperationQueries:
         fn = self.functions.get(handler)
         if fn is not None:
             loc, span = fn.location, (fn.span_start, fn.location.line)
-        uses = [(u, "decorator") for u in (fn.decorators if fn else ())]
-        uses += [(u, "decorator") for u in f.guards]
+        uses = [(u, Layer.DECORATOR) for u in (fn.decorators if fn else ())]
+        uses += [(u, Layer.DECORATOR) for u in f.guards]
         return Operation(f"graphql-{kind}", name, METHOD_OF[kind], handler, loc, span, tuple(uses))
 
 

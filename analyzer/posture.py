@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from .baseline import fingerprints
 from .findings import Severity
 from .report.json import finding_dict, route_dict
+from .states import AuthState, Effect
 
-RANK = {"unprotected": 0, "public": 1, "protected": 2}
+RANK = {AuthState.UNPROTECTED: 0, AuthState.PUBLIC: 1, AuthState.PROTECTED: 2}
 
 
 @dataclass
@@ -45,26 +46,26 @@ class Posture:
 
 
 def _guards(route) -> set[str]:
-    return {g.name for g in route.guards if g.effect == "auth"}
+    return {g.name for g in route.guards if g.effect == Effect.AUTH}
 
 
 def _markers(route) -> set[str]:
-    return {g.name for g in route.guards if g.effect == "public"}
+    return {g.name for g in route.guards if g.effect == Effect.PUBLIC}
 
 
 def route_change(before, after) -> RouteChange | None:
     removed = tuple(sorted(_guards(before) - _guards(after)))
     added = tuple(sorted(_guards(after) - _guards(before)))
     if before.auth != after.auth:
-        if after.auth == "public":
+        if after.auth == AuthState.PUBLIC:
             marker = ", ".join(sorted(_markers(after) - _markers(before))) or "a public marker"
             change = f"{before.auth} -> public ({marker} added)"
         else:
             change = f"{before.auth} -> {after.auth}"
-        if removed and after.auth != "protected":
+        if removed and after.auth != AuthState.PROTECTED:
             change += f": {', '.join(removed)} removed"
         return RouteChange(before, after, change, RANK[after.auth] < RANK[before.auth] or
-                           (before.auth == "protected" and after.auth != "protected"), removed, added)
+                           (before.auth == AuthState.PROTECTED and after.auth != AuthState.PROTECTED), removed, added)
     if removed or added:
         parts = ([f"{', '.join(removed)} removed"] if removed else []) + ([f"{', '.join(added)} added"] if added else [])
         return RouteChange(before, after, f"{after.auth}, guard {'; '.join(parts)}", bool(removed), removed, added)

@@ -26,6 +26,7 @@ from pathlib import Path
 from .config import ConfigError
 from .facts import Location
 from .findings import Finding, Severity
+from .states import AuthState
 
 INSTALL = "pip install 'routeguard[semgrep]' (or pip install semgrep)"
 SEVERITY = {"ERROR": Severity.ERROR, "WARNING": Severity.WARNING, "INFO": Severity.NOTE,
@@ -183,7 +184,7 @@ def merge(report, doc: dict, only_unprotected: bool = False, scope: set[str] | N
             except OSError:
                 spans[rel] = []
         routes = _enclosing_routes(rel, line, spans[rel], by_def)
-        if (only_unprotected or _only_unprotected(meta)) and not any(r.auth != "protected" for r in routes):
+        if (only_unprotected or _only_unprotected(meta)) and not any(r.auth != AuthState.PROTECTED for r in routes):
             continue
         text = " ".join(message.split())
         if routes:

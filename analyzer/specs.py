@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .facts import GuardUse, Route, SpecApi, SpecInfo, SpecOperation
+from .states import Effect
 
 _PARAM = re.compile(r"\{[^}]*\}|<[^>]*>|:\w+")
 
@@ -120,19 +121,19 @@ class SpecQueries:
         verifier that accepts every credential, which the linker lists as applied, not a guard."""
         alternatives = self.spec_requirement(op, info)
         if op.security == ():
-            return (GuardUse("", "security: [] in the OpenAPI document", op.location, "spec", effect="public"),)
+            return (GuardUse("", "security: [] in the OpenAPI document", op.location, "spec", effect=Effect.PUBLIC),)
         if not alternatives:
             return ()
         if any(not alt for alt in alternatives):
             return (GuardUse("", "security: [{}] (optional) in the OpenAPI document", op.location, "spec",
-                             effect="public"),)
+                             effect=Effect.PUBLIC),)
         schemes = {name: how for name, _, how in info.schemes}
         names = ", ".join(sorted({n for alt in alternatives for n in alt}))
         verdicts = [[(n, *self.scheme_verdict(schemes.get(n, ""))) for n in alt] for alt in alternatives]
         weak = next((alt for alt in verdicts if not any(ok for _, ok, _ in alt)), None)
         if weak is None:  # every alternative verifies a credential
             why = next(why for alt in verdicts for _, ok, why in alt if ok)
-            return (GuardUse(why, f"security {names} in the OpenAPI document", op.location, "spec", effect="auth"),)
+            return (GuardUse(why, f"security {names} in the OpenAPI document", op.location, "spec", effect=Effect.AUTH),)
         verifier = next((schemes[n].partition("=")[2] for n, _, _ in weak if "=" in schemes.get(n, "")), "")
         if not verifier:
             return ()  # a scheme that nothing verifies (an unknown type): no security is applied
@@ -152,7 +153,7 @@ class SpecQueries:
         if not q:  # a library's verifier (connexion.decorators.security...): trusted as written
             return True, f"{key} {name}"
         verdict = self.judge(q)
-        if verdict and verdict[0] == "auth":
+        if verdict and verdict[0] == Effect.AUTH:
             return True, f"{key} {q.rpartition('.')[2]}: {verdict[1]}"
         f = self.functions.get(q)
         if f is not None and f.returns_none:

@@ -5,6 +5,7 @@ from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
+from routeguard.states import AuthState, Effect, Layer
 
 SETTINGS = """
 INSTALLED_APPS = ["rest_framework"]
@@ -111,7 +112,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 
 class ArticleViewSet(viewsets.ModelViewSet):
-    permission_classes = [AllowAny]
+    permission_classes = [AllowAny]  # expect: RG204
 """,
         }),
         Invalid({
@@ -127,7 +128,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 
 @api_view(["DELETE"])
-@permission_classes([AllowAny])
+@permission_classes([AllowAny])  # expect: RG204
 def delete_article(request, pk):
     ...
 """,
@@ -137,9 +138,9 @@ def delete_article(request, pk):
     def run(self, graph):
         opened: dict = {}
         for r in graph.routes:
-            if r.auth != "public" or not (r.method in WRITE_METHODS or r.method == "ANY"):
+            if r.auth != AuthState.PUBLIC or not (r.method in WRITE_METHODS or r.method == "ANY"):
                 continue
-            if any(g.layer == "config" or g.name == "the way in" for g in r.guards):
+            if any(g.layer == Layer.CONFIG or g.name == "the way in" for g in r.guards):
                 continue  # public by configuration or convention, or the way in (a login, a registration)
             if graph.secret_lookups(r):
                 continue  # acts on the row of whoever holds the mailed token it is sent
@@ -150,7 +151,7 @@ def delete_article(request, pk):
             else:
                 continue  # computes or validates what it is sent (a token check, a preview)
             for g in r.guards:
-                if g.kind == "permission" and g.effect == "public" and g.location is not None:
+                if g.kind == "permission" and g.effect == Effect.PUBLIC and g.location is not None:
                     opened.setdefault((g.location, g.name), []).append((r, kind))
         for (location, name), found in sorted(opened.items(), key=lambda kv: (kv[0][0], kv[0][1])):
             writes = [r for r, kind in found if kind == "write"]

@@ -41,7 +41,7 @@ class BareSuppression(Check):
     owasp = "API8:2023"
 
     VALID = (Valid("x = 1  # routeguard: ignore[RG101]\n"),)
-    INVALID = (Invalid("x = 1  # routeguard: ignore\n"),)
+    INVALID = (Invalid("x = 1  # routeguard: ignore  # expect: RG001\n"),)
 
     def run(self, graph):
         for m in graph.modules:

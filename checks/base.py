@@ -16,6 +16,7 @@ from itertools import groupby
 from typing import ClassVar, Iterable
 
 from routeguard.findings import Finding, Related, Severity
+from routeguard.states import AuthState
 
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 
@@ -95,7 +96,7 @@ OPEN_ROUTE = " on a route that requires no authentication"
 def route_severity(base: Severity, routes) -> tuple[Severity, str]:
     """Severity follows the route: one step up, and a message tail saying why, when any of
     ``routes`` requires no authentication."""
-    if any(r.auth == "unprotected" for r in routes):
+    if any(r.auth == AuthState.UNPROTECTED for r in routes):
         return base.raised(), OPEN_ROUTE
     return base, ""
 

@@ -92,7 +92,7 @@ async def login(form_data: OAuth2PasswordRequestForm = Depends()):
     user = authenticate_user(form_data.username, form_data.password)
     if not user:
         raise HTTPException(status_code=400, detail="Incorrect username or password")
-    access_token = create_access_token(data={"sub": user.username, "scopes": form_data.scopes})
+    access_token = create_access_token(data={"sub": user.username, "scopes": form_data.scopes})  # expect: RG203
     return {"access_token": access_token, "token_type": "bearer"}
 """),
     )

@@ -162,34 +162,34 @@ def reports(request):
         Invalid(FLASK + """
 @app.get("/admin/reports")
 def reports():
-    if request.cookies.get("role") != "admin":
+    if request.cookies.get("role") != "admin":  # expect: RG107
         abort(403)
     return jsonify(load_reports())
 """),
         Invalid(FLASK + """
 @app.get("/internal/metrics")
 def metrics():
-    if request.remote_addr == "127.0.0.1":
+    if request.remote_addr == "127.0.0.1":  # expect: RG107
         return jsonify(load_reports())
     abort(403)
 """),
         Invalid(FLASK + """
 @app.get("/reports")
 def reports():
-    show_all = request.args.get("admin") == "true"
+    show_all = request.args.get("admin") == "true"  # expect: RG107
     return jsonify(load_reports() if show_all else [])
 """),
         Invalid({"app/auth.py": FASTAPI_AUTH, "app/main.py": FASTAPI + """
 @app.delete("/users/{user_id}")
 def delete_user(user_id: int, x_admin: str = Header(None)):
-    if not x_admin:
+    if not x_admin:  # expect: RG107
         raise HTTPException(status_code=403)
     return {"deleted": user_id}
 """}),
         Invalid({"app/auth.py": FASTAPI_AUTH, "app/main.py": FASTAPI + """
 @app.get("/debug/config")
 def debug_config(request: Request):
-    if request.client.host != "127.0.0.1":
+    if request.client.host != "127.0.0.1":  # expect: RG107
         raise HTTPException(status_code=403)
     return {"debug": True}
 """}),
@@ -198,7 +198,7 @@ from django.http import HttpResponseForbidden, JsonResponse
 
 def reports(request):
     ip = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if ip != "10.0.0.5":
+    if ip != "10.0.0.5":  # expect: RG107
         return HttpResponseForbidden()
     return JsonResponse({"reports": []})
 """}),

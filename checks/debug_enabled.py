@@ -73,11 +73,11 @@ from flask import Flask
 app = Flask(__name__)
 
 if __name__ == "__main__":
-    app.run(host="0.0.0.0", debug=True)
+    app.run(host="0.0.0.0", debug=True)  # expect: RG401
 """),
         Invalid({"app/config.py": """
 class ProductionConfig:
-    DEBUG = True
+    DEBUG = True  # expect: RG401
 """}),
     )
 

@@ -60,10 +60,10 @@ from flask import Flask
 app = Flask(__name__)
 
 @app.post("/orders")
-def create_order(:
+def create_order(:  # expect: RG000
     ...
 """),
-        Invalid({"app/data.py": b"NAME = '\xff'\n"}),
+        Invalid({"app/data.py": b"NAME = '\xff'  # expect: RG000\n"}),
     )
 
     def run(self, graph):

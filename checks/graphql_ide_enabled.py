@@ -3,6 +3,7 @@ from __future__ import annotations
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, is_test_path
+from routeguard.states import AuthState
 
 SCHEMA = """
 import graphene
@@ -96,7 +97,7 @@ urlpatterns = [path("graphql/", GraphQLView.as_view(schema=schema))]  # expect: 
         for serve, schema, routes in graph.graphql_endpoints():
             if not serve.ide or is_test_path(serve.location.file):
                 continue
-            opened = any(r.auth != "protected" for r in routes)
+            opened = any(r.auth != AuthState.PROTECTED for r in routes)
             if serve.ide == "on":
                 who = "anyone who reaches it gets" if opened else "every signed-in user gets"
                 message = (f"The GraphQL endpoint at {routes[0].path if routes else 'its route'} serves its "

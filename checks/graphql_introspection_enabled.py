@@ -4,11 +4,12 @@ from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, is_test_path
 from .graphql_ide_enabled import SCHEMA
+from routeguard.states import AuthState
 
 
 def open_operations(routes) -> list:
     """The operations of an endpoint that a caller without credentials may send."""
-    return [r for r in routes if r.auth != "protected"]
+    return [r for r in routes if r.auth != AuthState.PROTECTED]
 
 
 class GraphQLIntrospectionEnabled(Check):

@@ -65,7 +65,7 @@ from flask_login import login_required as lr
 
 app = Flask(__name__)
 
-@lr
+@lr  # expect: RG102
 @app.route("/account")
 def account():
     return {}

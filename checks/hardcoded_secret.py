@@ -105,20 +105,20 @@ EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "password")
 from flask import Flask
 
 app = Flask(__name__)
-app.secret_key = "dev-secret-change-me"
+app.secret_key = "dev-secret-change-me"  # expect: RG403
 """),
         Invalid({"app/config.py": """
 import os
 
 class Config:
-    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "super-secret")
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "super-secret")  # expect: RG403
 """}),
         Invalid({"app/core/config.py": """
 from pydantic_settings import BaseSettings
 
 class Settings(BaseSettings):
-    SECRET_KEY: str = "dev-secret"
-    SENDGRID_API_KEY: str = "SG.x7Jq2mZ9RkW4tLp8vN3cYb.Hf6dQ1sA0gE5uK9oT2wXr7iM4nB8zC3yV6lP1jD0"
+    SECRET_KEY: str = "dev-secret"  # expect: RG403
+    SENDGRID_API_KEY: str = "SG.x7Jq2mZ9RkW4tLp8vN3cYb.Hf6dQ1sA0gE5uK9oT2wXr7iM4nB8zC3yV6lP1jD0"  # expect: RG403
 """}),
     )
 

@@ -179,19 +179,19 @@ def report(name):
     try:
         return jsonify(run_report(name))
     except Exception:
-        return jsonify({"error": traceback.format_exc()}), 500
+        return jsonify({"error": traceback.format_exc()}), 500  # expect: RG404
 """),
         Invalid(FLASK + """
 import os
 
 @app.get("/debug/env")
 def env():
-    return jsonify(dict(os.environ))
+    return jsonify(dict(os.environ))  # expect: RG404
 """),
         Invalid(FLASK + """
 @app.get("/debug/config")
 def config():
-    return jsonify({k: str(v) for k, v in app.config.items()})
+    return jsonify({k: str(v) for k, v in app.config.items()})  # expect: RG404
 """),
         Invalid({"app/services.py": FASTAPI_SERVICES, "app/main.py": FASTAPI + """
 @app.post("/items")
@@ -199,7 +199,7 @@ def create(payload: dict):
     try:
         return {"imported": import_items(payload)}
     except Exception as e:
-        raise HTTPException(status_code=500, detail=str(e))
+        raise HTTPException(status_code=500, detail=str(e))  # expect: RG404
 """}),
         Invalid({"proj/urls.py": DJANGO_URLS, "ops/views.py": """
 import os
@@ -207,13 +207,13 @@ from django.conf import settings
 from django.http import JsonResponse
 
 def env(request):
-    return JsonResponse({"settings": {k: str(v) for k, v in vars(settings).items()}})
+    return JsonResponse({"settings": {k: str(v) for k, v in vars(settings).items()}})  # expect: RG404
 
 def sync(request):
     try:
         return JsonResponse({"synced": True})
     except Exception as exc:
-        return JsonResponse({"error": f"sync failed: {exc}"}, status=500)
+        return JsonResponse({"error": f"sync failed: {exc}"}, status=500)  # expect: RG404
 """}),
     )
 

@@ -7,6 +7,7 @@ from routeguard.fields import OWNER_FIELD
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, route_severity
+from routeguard.states import Effect
 
 # Guards whose names say they restrict a route to administrators or to holders of a role
 # or permission: those routes may legitimately let their callers set privileged fields.
@@ -64,7 +65,7 @@ from app.models import User, UserCreate
 app = FastAPI()
 
 @app.post("/signup")
-def signup(payload: UserCreate, db: Session):
+def signup(payload: UserCreate, db: Session):  # expect: RG304
     user = User(**payload.model_dump())
     db.add(user)
     db.commit()
@@ -232,12 +233,12 @@ def create_task(request):
     INVALID = (
         Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
     for key, value in data.items():
-        setattr(user, key, value)""")}),
+        setattr(user, key, value)  # expect: RG304""")}),
         Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
     user.email = data.get("email", user.email)
-    user.is_admin = data.get("is_admin", user.is_admin)""")}),
+    user.is_admin = data.get("is_admin", user.is_admin)  # expect: RG304""")}),
         Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
-    user = User(**data)""")}),
+    user = User(**data)  # expect: RG304""")}),
         Invalid({"app/models.py": FASTAPI_MODELS.replace("{EXTRA}", "    role: str = 'member'"),
                  "app/main.py": FASTAPI_APP}),
         Invalid({
@@ -250,7 +251,7 @@ from .models import Task
 
 @login_required
 def create_task(request):
-    task = Task.objects.create(**json.loads(request.body))
+    task = Task.objects.create(**json.loads(request.body))  # expect: RG304
     return JsonResponse({"id": task.id})
 """,
         }),
@@ -264,7 +265,7 @@ from .models import Task
 class TaskSerializer(serializers.ModelSerializer):
     class Meta:
         model = Task
-        fields = ["id", "title", "owner"]
+        fields = ["id", "title", "owner"]  # expect: RG304
 """,
         }),
         Invalid({
@@ -277,7 +278,7 @@ from tasks.models import Task
 
 class TaskList(APIView):
     def post(self, request):
-        task = Task.objects.create(**request.data)
+        task = Task.objects.create(**request.data)  # expect: RG304
         return Response({"id": task.id}, status=201)
 """,
         }),
@@ -402,7 +403,7 @@ def _admin(route, graph=None) -> bool:
     if authorization is not None and any(a.kind == "role" for a in authorization(route)):
         return True
     for g in route.guards:
-        if g.effect != "auth":
+        if g.effect != Effect.AUTH:
             continue
         words = [w.rpartition(".")[2] for w in _WORDS.findall(f"{g.name} {g.reason or ''}")]
         if any(ADMIN_GUARD.search(w) for w in words):

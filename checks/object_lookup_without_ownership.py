@@ -5,6 +5,7 @@ import re
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
+from routeguard.states import AuthState, Effect
 
 # Lookup keys that are capabilities: whoever holds the value may see the object.
 CAPABILITY = re.compile(r"(token|slug|secret|key|code|hash|uuid|share)\w*$", re.IGNORECASE)
@@ -274,13 +275,13 @@ from django.shortcuts import get_object_or_404
 from notes.models import Note
 
 @login_required
-def note_detail(request, pk):
+def note_detail(request, pk):  # expect: RG105
     return JsonResponse({"body": get_object_or_404(Note, pk=pk).body})
 """}),
         Invalid({**_fastapi("""
 from app.models import User
 
-@app.get("/profiles/{user_id}")
+@app.get("/profiles/{user_id}")  # expect: RG105
 def read_profile(user_id: int, db=Depends(get_db), me=Depends(get_current_user)):
     return db.get(User, user_id)
 """), "app/models.py": FASTAPI_MODELS + """
@@ -295,7 +296,7 @@ class User(Base):
 def list_notes():
     return [n.body for n in Note.query.filter_by(owner_id=current_user.id).all()]
 
-@bp.get("/notes/<int:note_id>")
+@bp.get("/notes/<int:note_id>")  # expect: RG105
 @login_required
 def get_note(note_id):
     note = Note.query.get_or_404(note_id)
@@ -307,13 +308,13 @@ def get_note(note_id):
 def my_notes():
     return [n.body for n in Note.query.filter_by(owner_id=current_user.id).all()]
 
-@bp.get("/notes/export")
+@bp.get("/notes/export")  # expect: RG105
 @login_required
 def export_notes():
     return [{"owner": n.owner_id, "body": n.body} for n in Note.query.all()]
 """)),
         Invalid(_fastapi("""
-@app.delete("/invoices/{invoice_id}")
+@app.delete("/invoices/{invoice_id}")  # expect: RG105
 def delete_invoice(invoice_id: int, db=Depends(get_db), user=Depends(get_current_user)):
     invoice = db.execute(select(Invoice).where(Invoice.id == invoice_id)).scalar_one()
     db.delete(invoice)
@@ -323,7 +324,7 @@ def delete_invoice(invoice_id: int, db=Depends(get_db), user=Depends(get_current
 from rest_framework import viewsets
 from notes.models import Note
 
-class NoteViewSet(viewsets.ModelViewSet):
+class NoteViewSet(viewsets.ModelViewSet):  # expect: RG105
     queryset = Note.objects.all()
 """}),
         Invalid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DJANGO_URLS, "notes/models.py": DJANGO_MODELS,
@@ -336,7 +337,7 @@ from notes.models import Note
 
 @require_POST
 @login_required
-def note_detail(request, pk):
+def note_detail(request, pk):  # expect: RG105
     get_object_or_404(Note, pk=pk).delete()
     return JsonResponse({})
 """}),
@@ -345,29 +346,29 @@ def note_detail(request, pk):
     def run(self, graph):
         hits = []
         for r in graph.routes:
-            if r.auth == "public":
+            if r.auth == AuthState.PUBLIC:
                 continue
-            if r.auth == "protected" and all(g.kind == "signature" for g in r.guards if g.effect == "auth"):
+            if r.auth == AuthState.PROTECTED and all(g.kind == "signature" for g in r.guards if g.effect == Effect.AUTH):
                 continue  # the caller is whoever holds the secret it signs with: no account to own the object
             # a lookup filtered on a secret (``project__ping_key=key``) is tied to whoever holds it
             owned = [o for o in graph.owned_lookups(r) if not SECRET_FILTER.search(o[0].display)]
-            if r.auth == "unprotected" and r.method in ("GET", "HEAD"):
+            if r.auth == AuthState.UNPROTECTED and r.method in ("GET", "HEAD"):
                 # a secret in the URL (a share link's slug, a token) is the credential itself
                 owned = [o for o in owned if not CAPABILITY.search(o[0].source)]
-            if not owned and r.auth == "protected" and r.method in ("GET", "HEAD", "ANY"):
+            if not owned and r.auth == AuthState.PROTECTED and r.method in ("GET", "HEAD", "ANY"):
                 owned = graph.unscoped_listings(r)  # every user's rows, to any signed-in caller
             if not owned or graph.route_authorization(r):
                 continue
-            if r.auth == "protected" and graph.privileged(r):
+            if r.auth == AuthState.PROTECTED and graph.privileged(r):
                 continue  # RG104
-            if r.auth == "protected" and graph.read_only_guarded(r):
+            if r.auth == AuthState.PROTECTED and graph.read_only_guarded(r):
                 continue  # RG103
             hits.append((r, owned))
         for group, verbs in per_route(hits):
             r, owned = group[0]
             lk, fields = owned[0]
             model = lk.model.rpartition(".")[2]
-            open_route = any(h[0].auth == "unprotected" for h in group)
+            open_route = any(h[0].auth == AuthState.UNPROTECTED for h in group)
             how = (f"fetches the {model} whose id is in the URL" if lk.implicit
                    else f"returns every {model} row (it restricts no query over them to the caller, as the "
                         f"project does elsewhere)" if lk.listed
@@ -383,6 +384,6 @@ def note_detail(request, pk):
             if fields[0][1] is not None:
                 related.append(Related(fields[0][1], f"{model}.{fields[0][0]} ties it to a user"))
             related += [Related(g.location, f"{g.name} authenticates the caller but does not check ownership")
-                        for g in r.guards if g.effect == "auth" and g.location is not None][:2]
+                        for g in r.guards if g.effect == Effect.AUTH and g.location is not None][:2]
             yield self.finding(message, r.location, self.severity.raised() if open_route else self.severity,
                                related, r.suppress_lines, routes=[h[0] for h in group])

@@ -3,6 +3,7 @@ from __future__ import annotations
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
+from routeguard.states import AuthState
 
 SETTINGS = """
 INSTALLED_APPS = ["rest_framework"]
@@ -115,7 +116,7 @@ class IsOwner(BasePermission):
         return obj.owner == request.user
 
 class NoteViewSet(viewsets.ModelViewSet):
-    permission_classes = [IsAuthenticated & IsOwner]
+    permission_classes = [IsAuthenticated & IsOwner]  # expect: RG205
 """,
         }),
     )
@@ -132,7 +133,7 @@ class NoteViewSet(viewsets.ModelViewSet):
             for r in routes:
                 if f"{r.method} {r.path}" not in labels:
                     labels.append(f"{r.method} {r.path}")
-            open_route = any(r.auth != "protected" for r in routes)
+            open_route = any(r.auth != AuthState.PROTECTED for r in routes)
             related, seen = [], set()
             for r in routes:
                 if r.location not in seen and r.location != location:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from routeguard.findings import Severity
 
 from .base import Check, Invalid, Valid
+from routeguard.states import AuthState
 
 
 def sensitive_fields(graph, model: str) -> list[str]:
@@ -111,7 +112,7 @@ from app import crud
 
 app = FastAPI()
 
-@app.get("/users/{user_id}")
+@app.get("/users/{user_id}")  # expect: RG303
 def read_user(user_id: int):
     return crud.get_user(None, user_id)
 """,
@@ -131,7 +132,7 @@ from app.models import User
 
 app = FastAPI()
 
-@app.post("/users", response_model=User)
+@app.post("/users", response_model=User)  # expect: RG303
 def create_user(user: User):
     return user
 """,
@@ -148,7 +149,7 @@ def create_user(user: User):
                 continue
             route = group[0]
             where = f"{'/'.join(r.method for r in group)} {route.path}"
-            open_route = any(r.auth == "unprotected" for r in group)
+            open_route = any(r.auth == AuthState.UNPROTECTED for r in group)
             declared = rf.schema if rf.schema and rf.schema != "None" else ("" if rf.schema == "None" else rf.annotation)
             if declared and declared != "?":
                 kind = graph.model_kind(declared)

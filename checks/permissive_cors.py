@@ -5,6 +5,7 @@ import re
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
+from routeguard.states import AuthState
 
 FLASK = """
 from flask import Flask
@@ -109,12 +110,13 @@ def cors(response):
 """),
     )
     INVALID = (
-        Invalid(FLASK.replace("{CORS}", "CORS(app, supports_credentials=True)")),
-        Invalid(FLASK.replace("{CORS}", 'CORS(app, resources={r"/api/*": {"origins": "*"}}, supports_credentials=True)')),
-        Invalid(FASTAPI.replace("{OPTIONS}", '    allow_origins=["*"],\n    allow_credentials=True,')),
-        Invalid(FASTAPI.replace("{OPTIONS}", '    allow_origin_regex=".*",\n    allow_credentials=True,')),
+        Invalid(FLASK.replace("{CORS}", "CORS(app, supports_credentials=True)  # expect: RG402")),
+        Invalid(FLASK.replace("{CORS}", 'CORS(app, resources={r"/api/*": {"origins": "*"}}, supports_credentials=True)'
+                              "  # expect: RG402")),
+        Invalid(FASTAPI.replace("{OPTIONS}", '    allow_origins=["*"],  # expect: RG402\n    allow_credentials=True,')),
+        Invalid(FASTAPI.replace("{OPTIONS}", '    allow_origin_regex=".*",  # expect: RG402\n    allow_credentials=True,')),
         Invalid({"shop/settings/base.py": DJANGO.replace("{CORS}", "CORS_ALLOW_CREDENTIALS = True"),
-                 "shop/settings/production.py": "from .base import *\n\nCORS_ORIGIN_ALLOW_ALL = True\n"}),
+                 "shop/settings/production.py": "from .base import *\n\nCORS_ORIGIN_ALLOW_ALL = True  # expect: RG402\n"}),
         Invalid("""
 from flask import Flask, request
 
@@ -122,7 +124,7 @@ app = Flask(__name__)
 
 @app.after_request
 def cors(response):
-    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
+    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")  # expect: RG402
     response.headers["Access-Control-Allow-Credentials"] = "true"
     return response
 """),
@@ -133,7 +135,7 @@ from django.http import JsonResponse
 
 def profile(request):
     response = JsonResponse({"name": request.user.get_username()})
-    response["Access-Control-Allow-Origin"] = request.META.get("HTTP_ORIGIN")
+    response["Access-Control-Allow-Origin"] = request.META.get("HTTP_ORIGIN")  # expect: RG402
     response["Access-Control-Allow-Credentials"] = "true"
     return response
 """,
@@ -152,7 +154,7 @@ def profile(request):
                 related.append(Related(p.credentials_location, "credentials are allowed here"))
             routes = graph.routes_of(p.function) if p.function else []
             where = f" ({routes[0].method} {routes[0].path})" if routes else ""
-            tail = " on a route that requires no authentication" if any(r.auth == "unprotected" for r in routes) else ""
+            tail = " on a route that requires no authentication" if any(r.auth == AuthState.UNPROTECTED for r in routes) else ""
             yield self.finding(
                 f"CORS {what} together with credentials{where}: any web page can make requests with the user's "
                 f"cookies or credentials and read the responses ({p.display}){tail}.",

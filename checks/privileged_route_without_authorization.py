@@ -3,6 +3,7 @@ from __future__ import annotations
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
+from routeguard.states import AuthState, Effect
 
 DJANGO_SETTINGS = """
 INSTALLED_APPS = ["rest_framework", "accounts"]
@@ -148,7 +149,7 @@ from flask_login import login_required
 
 app = Flask(__name__)
 
-@app.delete("/admin/users/<int:user_id>")
+@app.delete("/admin/users/<int:user_id>")  # expect: RG104
 @login_required
 def delete_user(user_id):
     return "", 204
@@ -159,7 +160,7 @@ from app.deps import get_current_user
 
 app = FastAPI()
 
-@app.patch("/users/{user_id}/role")
+@app.patch("/users/{user_id}/role")  # expect: RG104
 def set_role(user_id: int, role: str, user=Depends(get_current_user)):
     return None
 """}),
@@ -167,7 +168,7 @@ def set_role(user_id: int, role: str, user=Depends(get_current_user)):
 from rest_framework import viewsets
 from accounts.models import User
 
-class UserAdminViewSet(viewsets.ModelViewSet):
+class UserAdminViewSet(viewsets.ModelViewSet):  # expect: RG104
     queryset = User.objects.all()
 """}),
         Invalid({"proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DJANGO_URLS, "accounts/views.py": """
@@ -176,7 +177,7 @@ from django.views.decorators.http import require_POST
 
 @require_POST
 @login_required
-def set_role(request, pk):
+def set_role(request, pk):  # expect: RG104
     ...
 """}),
     )
@@ -184,14 +185,14 @@ def set_role(request, pk):
     def run(self, graph):
         hits = []
         for r in graph.routes:
-            if r.auth != "protected":
+            if r.auth != AuthState.PROTECTED:
                 continue
             why = graph.privileged(r)
             if why and not graph.route_authorization(r):
                 hits.append((r, why))
         for group, verbs in per_route(hits):
             r, why = group[0]
-            guards = [g for g in r.guards if g.effect == "auth"]
+            guards = [g for g in r.guards if g.effect == Effect.AUTH]
             names = ", ".join(dict.fromkeys(g.name for g in guards))
             related = [Related(g.location, f"{g.name} authenticates the caller but checks no role or permission")
                        for g in guards if g.location is not None][:3]

@@ -90,7 +90,7 @@ from app.auth import get_current_user
 app = FastAPI()
 
 @app.delete("/items/{item_id}")
-def delete_item(item_id: int, user=Security(get_current_user, scopes=["items:write"])):
+def delete_item(item_id: int, user=Security(get_current_user, scopes=["items:write"])):  # expect: RG202
     return None
 """,
             "app/auth.py": """
@@ -111,7 +111,7 @@ async def get_current_user(token: str = Depends(oauth2_scheme)):
 from fastapi import Depends, FastAPI
 from fastapi.security import OAuth2PasswordBearer
 
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", scopes={"admin": "Administer"})
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token", scopes={"admin": "Administer"})  # expect: RG202
 app = FastAPI()
 
 @app.get("/admin/stats")

@@ -74,7 +74,7 @@ from app.schemas import UserOut
 app = FastAPI()
 oauth2 = OAuth2PasswordBearer(tokenUrl="token")
 
-@app.get("/me", response_model=UserOut)
+@app.get("/me", response_model=UserOut)  # expect: RG301
 def read_me(token: str = Depends(oauth2)):
     return load_user(token)
 """
@@ -194,9 +194,9 @@ def customer(request, pk):
         }),
     )
     INVALID = (
-        Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", "user.__dict__")}),
+        Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY})", "user.__dict__)  # expect: RG301")}),
         Invalid({"app/models.py": FLASK_MODELS,
-                 "app/main.py": FLASK_APP.replace("{BODY}", '{"id": user.id, "hash": user.password_hash}')}),
+                 "app/main.py": FLASK_APP.replace("{BODY})", '{"id": user.id, "hash": user.password_hash})  # expect: RG301')}),
         Invalid({"app/schemas.py": FASTAPI_SCHEMAS.replace("{EXTRA}", "    hashed_password: str"),
                  "app/main.py": FASTAPI_APP}),
         Invalid({
@@ -221,7 +221,7 @@ app = FastAPI()
 
 @app.get("/users/{user_id}")
 def read_user(user_id: int, db: Session):
-    return jsonable_encoder(db.get(User, user_id))
+    return jsonable_encoder(db.get(User, user_id))  # expect: RG301
 """,
         }),
         Invalid({
@@ -234,7 +234,7 @@ from .models import Customer
 class CustomerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Customer
-        fields = ["id", "email", "ssn"]
+        fields = ["id", "email", "ssn"]  # expect: RG301
 """,
         }),
         Invalid({
@@ -253,11 +253,11 @@ from .models import Customer
 
 def customer(request, pk):
     obj = get_object_or_404(Customer, pk=pk)
-    return JsonResponse(model_to_dict(obj))
+    return JsonResponse(model_to_dict(obj))  # expect: RG301
 """,
         }),
         Invalid({"app/models.py": FLASK_MODELS.replace("password_hash", "pin_code"),
-                 "app/main.py": FLASK_APP.replace("{BODY}", "vars(user)")},
+                 "app/main.py": FLASK_APP.replace("{BODY})", "vars(user))  # expect: RG301")},
                 config={"sensitive-fields": ["pin_*"]}),
     )
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
+from routeguard.states import AuthState
 
 SETTINGS = """
 INSTALLED_APPS = ["rest_framework", "accounts"]
@@ -109,7 +110,7 @@ from .models import Account
 class AccountSerializer(serializers.ModelSerializer):
     class Meta:
         model = Account
-        fields = "__all__"
+        fields = "__all__"  # expect: RG302
 """,
         }),
         Invalid({
@@ -121,7 +122,7 @@ from django.contrib.auth.models import User
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        exclude = ["password"]
+        exclude = ["password"]  # expect: RG302
 """,
         }),
     )
@@ -149,7 +150,7 @@ class ProfileForm(forms.ModelForm):
             if users and all(graph.k.admin_classes.intersection(graph.mro(u)) for u in users):
                 continue  # only the framework's admin site (staff) uses it
             routes = graph.routes_using(schema.qualname)
-            open_routes = [r for r in routes if r.auth != "protected"]
+            open_routes = [r for r in routes if r.auth != AuthState.PROTECTED]
             kinds = {marked[f] for f in left}
             risk = "sent to clients" if schema.kind in ("serializer", "output") else "editable"
             if schema.kind == "serializer" and "privileged" in kinds:
@@ -157,7 +158,7 @@ class ProfileForm(forms.ModelForm):
             where = ""
             if open_routes:
                 where = f"; it is used by {open_routes[0].method} {open_routes[0].path}, which requires no authentication" \
-                    if open_routes[0].auth == "unprotected" else \
+                    if open_routes[0].auth == AuthState.UNPROTECTED else \
                     f"; it is used by {open_routes[0].method} {open_routes[0].path}, which is public"
             related = []
             seen = set()

@@ -5,6 +5,7 @@ from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, is_test_path
+from routeguard.states import AuthState, Effect
 
 APP = """
 import connexion
@@ -104,8 +105,8 @@ class SpecSecurityMismatch(Check):
                "app/specs/openapi.yaml": SPEC % "decode_token"}),
     )
     INVALID = (
-        Invalid({"app/__init__.py": APP, "app/pets.py": PETS, "app/security.py": SECURITY,
-                 "app/specs/openapi.yaml": SPEC % "any_token"}),
+        Invalid({"app/__init__.py": APP, "app/security.py": SECURITY, "app/specs/openapi.yaml": SPEC % "any_token",
+                 "app/pets.py": PETS.replace("def create_pet(body):", "def create_pet(body):  # expect: RG503")}),
     )
 
     def run(self, graph):
@@ -121,7 +122,7 @@ class SpecSecurityMismatch(Check):
             names = ", ".join(sorted({n for alt in required for n in alt}))
             related = () if r.registration == op.location else (  # declared there: already related as its registration
                 Related(op.location, "the operation in the OpenAPI document"),)
-            if required and all(required) and r.auth == "unprotected":
+            if required and all(required) and r.auth == AuthState.UNPROTECTED:
                 weak = next((g for g in r.applied if g.kind == "spec"), None)
                 why = f" ({weak.target.rpartition('.')[2]}, which verifies it, accepts every credential)" if weak else \
                     " (no guard, and no function verifies its scheme)" if r.framework == "connexion" else ""
@@ -133,13 +134,13 @@ class SpecSecurityMismatch(Check):
                            f"credential{why}: anyone who calls it is let in.")
                 yield self.finding(message, r.location, self.severity if opened else Severity.NOTE, related,
                                    r.suppress_lines, routes=[r])
-            elif required and all(required) and r.auth == "public":
-                why = next((g.reason or g.name for g in r.guards if g.effect == "public"), "")
+            elif required and all(required) and r.auth == AuthState.PUBLIC:
+                why = next((g.reason or g.name for g in r.guards if g.effect == Effect.PUBLIC), "")
                 message = (f"{r.display()} requires {names} in the OpenAPI document, but the code lets everyone in "
                            f"on purpose ({why}): the document does not say how the operation is really called.")
                 yield self.finding(message, r.location, Severity.NOTE, related, r.suppress_lines, routes=[r])
-            elif op.security == () and r.auth == "protected" and not all(
-                    g.kind == "spec" for g in r.guards if g.effect == "auth"):
+            elif op.security == () and r.auth == AuthState.PROTECTED and not all(
+                    g.kind == "spec" for g in r.guards if g.effect == Effect.AUTH):
                 message = (f"{r.display()} is documented as public (security: []) but the code requires "
                            "authentication: the document does not say what the API asks of its callers.")
                 yield self.finding(message, r.location, Severity.NOTE, related, r.suppress_lines, routes=[r])

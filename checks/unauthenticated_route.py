@@ -7,6 +7,7 @@ from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
+from routeguard.states import AuthState
 
 
 class UnauthenticatedRoute(Check):
@@ -119,7 +120,7 @@ from flask import Flask
 
 app = Flask(__name__)
 
-@app.route("/orders/<int:order_id>", methods=["DELETE"])
+@app.route("/orders/<int:order_id>", methods=["DELETE"])  # expect: RG101
 def delete_order(order_id):
     return "", 204
 """),
@@ -148,7 +149,7 @@ def audited(view):
         return view(*args, **kwargs)
     return wrapper
 
-@admin_bp.get("/users")
+@admin_bp.get("/users")  # expect: RG101
 @audited
 def list_users():
     return [{"email": u.email} for u in User.query.all()]
@@ -166,7 +167,7 @@ class User(db.Model):
     )
 
     def run(self, graph):
-        candidates = [r for r in graph.routes if r.auth == "unprotected" and not r.misplaced]
+        candidates = [r for r in graph.routes if r.auth == AuthState.UNPROTECTED and not r.misplaced]
         if candidates and not _authenticates(graph):
             yield self._app_finding(graph, candidates)
             return
@@ -217,7 +218,7 @@ def _authenticates(graph) -> bool:
     authenticates (or one written where it has no effect, or an authorization guard), a
     gate or middleware, or a function that checks a credential or rejects with 401/403."""
     for r in graph.routes:
-        if r.auth == "protected" or r.misplaced or r.inert or r.applied \
+        if r.auth == AuthState.PROTECTED or r.misplaced or r.inert or r.applied \
                 or any(g.kind in ("gate", "middleware") for g in r.guards):
             return True
     return any(f.evidence for f in graph.functions.values())

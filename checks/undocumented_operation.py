@@ -5,6 +5,7 @@ from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, is_test_path, per_route
+from routeguard.states import AuthState
 
 FASTAPI_APP = """
 from fastapi import APIRouter, Depends, FastAPI
@@ -95,7 +96,7 @@ def reindex():
         files = graph.documented_by_files()
         candidates = []
         for r in graph.routes:
-            if r.kind != "http" or r.auth != "unprotected" or r.misplaced or is_test_path(r.location.file):
+            if r.kind != "http" or r.auth != AuthState.UNPROTECTED or r.misplaced or is_test_path(r.location.file):
                 continue
             hidden = graph.hidden(r)
             if hidden is None and not (files and graph.spec_operation(r) is None and r.framework != "connexion"):

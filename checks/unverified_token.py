@@ -3,6 +3,7 @@ from __future__ import annotations
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
+from routeguard.states import AuthState
 
 
 class UnverifiedToken(Check):
@@ -74,25 +75,25 @@ app = Flask(__name__)
 
 def current_user_id():
     token = request.headers["Authorization"].split()[1]
-    return jwt.decode(token, options={"verify_signature": False})["sub"]
+    return jwt.decode(token, options={"verify_signature": False})["sub"]  # expect: RG106
 """),
         Invalid({"app/security.py": """
 from jose import jwt
 
 def decode(token: str):
-    return jwt.decode(token, "", algorithms=["HS256", "none"])
+    return jwt.decode(token, "", algorithms=["HS256", "none"])  # expect: RG106
 """}),
         Invalid({"accounts/auth.py": """
 import jwt
 
 def claims(token):
-    return jwt.decode(token, verify=False)
+    return jwt.decode(token, verify=False)  # expect: RG106
 """}),
         Invalid({"accounts/auth.py": """
 import jwt
 
 def claims(token):
-    return jwt.decode(token)
+    return jwt.decode(token)  # expect: RG106
 """}),
     )
 
@@ -104,7 +105,7 @@ def claims(token):
             users = [r for r in graph.routes
                      if runs_it(r.handler) or any(runs_it(c) for g in r.guards if g.target
                                                   for c in graph.dependency_closure(g.target))]
-            open_route = any(r.auth != "protected" for r in users)
+            open_route = any(r.auth != AuthState.PROTECTED for r in users)
             related = [Related(r.location, f"{r.method} {r.path} relies on it") for r in users[:5]]
             message = f"Token decoded without verifying its signature: {t.flaw}; anyone can forge its claims"
             message += " on a route that requires no authentication." if users and open_route else "."

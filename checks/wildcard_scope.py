@@ -84,7 +84,7 @@ from app.auth import get_current_user
 app = FastAPI()
 
 @app.delete("/items/{item_id}")
-def delete_item(item_id: int, user=Security(get_current_user, scopes=["*"])):
+def delete_item(item_id: int, user=Security(get_current_user, scopes=["*"])):  # expect: RG201
     return None
 """,
             "app/auth.py": """
@@ -108,7 +108,7 @@ app = FastAPI()
 
 @app.post("/token")
 def login(form_data: OAuth2PasswordRequestForm = Depends()):
-    token = jwt.encode({"sub": form_data.username, "scopes": list(SCOPES.keys())}, "k")
+    token = jwt.encode({"sub": form_data.username, "scopes": list(SCOPES.keys())}, "k")  # expect: RG201
     return {"access_token": token}
 """),
     )

@@ -6,6 +6,7 @@ from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
 from routeguard.authz_graph import is_param
+from routeguard.states import AuthState, Effect, Layer
 
 DJANGO_SETTINGS = """
 INSTALLED_APPS = ["rest_framework", "blog"]
@@ -144,7 +145,7 @@ from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from blog.models import Post
 
-class PostViewSet(viewsets.ModelViewSet):
+class PostViewSet(viewsets.ModelViewSet):  # expect: RG103
     queryset = Post.objects.all()
     permission_classes = [IsAuthenticatedOrReadOnly]
 """}),
@@ -162,7 +163,7 @@ class NoteResource(Resource):
     def get(self, note_id):
         return {}
 
-    def delete(self, note_id):
+    def delete(self, note_id):  # expect: RG103
         return "", 204
 
 api.add_resource(NoteResource, "/notes/<int:note_id>")
@@ -177,7 +178,7 @@ class PostView(View):
     def get(self, request, pk):
         ...
 
-    def delete(self, request, pk):
+    def delete(self, request, pk):  # expect: RG103
         ...
 """}),
     )
@@ -198,14 +199,14 @@ class PostView(View):
                 [Related(g.location, f"{g.name} authenticates writes but authorizes nothing")] if g.location else [],
                 r.suppress_lines, routes=[h[0] for h in group])
         # 2. unguarded writes next to guarded reads of the same resource
-        own_layers = ("decorator", "class", "dependency", "inline")
+        own_layers = (Layer.DECORATOR, Layer.CLASS, Layer.DEPENDENCY, Layer.INLINE)
         reads: dict = {}
         for r in graph.routes:
-            if r.method in ("GET", "HEAD") and r.auth == "protected":
-                guard = next((g for g in r.guards if g.effect == "auth" and g.layer in own_layers), None)
+            if r.method in ("GET", "HEAD") and r.auth == AuthState.PROTECTED:
+                guard = next((g for g in r.guards if g.effect == Effect.AUTH and g.layer in own_layers), None)
                 if guard is not None:
                     reads.setdefault(_view(r), []).append((r, guard))
-        open_writes = [r for r in graph.routes if r.method in WRITE_METHODS and r.auth == "unprotected"
+        open_writes = [r for r in graph.routes if r.method in WRITE_METHODS and r.auth == AuthState.UNPROTECTED
                        and not r.misplaced and _view(r) in reads and state_changes(graph, r)]
         for group, verbs in per_route(open_writes, route=lambda r: r):
             r = group[0]

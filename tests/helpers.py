@@ -23,14 +23,36 @@ def fixture_projects() -> list[Path]:
 def markers(project: Path) -> dict[str, set[tuple[str, int, str]]]:
     """{"expect"|"todo"|"todook": {(file, line, rule)}} from the inline comments of a project
     (Python files, and YAML files: an OpenAPI document's findings are on its lines)."""
+    return source_markers({path.relative_to(project).as_posix(): path.read_text(encoding="utf-8", errors="replace")
+                           for path in sorted(p for suffix in ("*.py", "*.yaml", "*.yml") for p in project.rglob(suffix))})
+
+
+def source_markers(files: dict[str, str]) -> dict[str, set[tuple[str, int, str]]]:
+    """The same markers, from in-memory sources ({path: text}, as scan_sources takes them)."""
     found = {"expect": set(), "todo": set(), "todook": set()}
-    for path in sorted(p for suffix in ("*.py", "*.yaml", "*.yml") for p in project.rglob(suffix)):
-        rel = path.relative_to(project).as_posix()
-        for lineno, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+    for rel, text in files.items():
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        for lineno, line in enumerate(text.splitlines(), 1):
             for kind, ids in MARKER.findall(line):
                 for rule in re.split(r"\s*,\s*", ids):
                     found[kind].add((rel, lineno, rule))
     return found
+
+
+def routes(files, **config):
+    """({(method, path): RouteInfo}, report) for in-memory sources."""
+    from routeguard import scan_sources
+
+    report = scan_sources(files, config=config or None)
+    return {(r.method, r.path): r for r in report.routes}, report
+
+
+def hits(files, rule, config=None):
+    """The findings of one rule, with only that rule selected."""
+    from routeguard import scan_sources
+
+    report = scan_sources(files, config={"select": [rule], **(config or {})})
+    return [f for f in report.findings if f.rule_id == rule]
 
 
 @lru_cache(maxsize=1)

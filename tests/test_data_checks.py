@@ -3,11 +3,7 @@ permissive-cors, and the facts they read (fields, responses, request reads, writ
 from routeguard import scan_sources
 from routeguard.fields import classify
 from routeguard.findings import Severity
-
-
-def hits(files, rule, config=None):
-    report = scan_sources(files, config={"select": [rule], **(config or {})})
-    return [f for f in report.findings if f.rule_id == rule]
+from helpers import hits
 
 
 def lines(findings):

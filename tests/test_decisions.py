@@ -1,12 +1,7 @@
 """RG107 client-controlled-authorization and RG404 information-exposure-in-response: the
 facts the data pass records (client decisions, disclosures) and how the checks weigh them."""
-from routeguard import scan_sources
 from routeguard.findings import Severity
-
-
-def hits(files, rule):
-    report = scan_sources(files, config={"select": [rule]})
-    return [f for f in report.findings if f.rule_id == rule]
+from helpers import hits
 
 
 FLASK = """

@@ -1,9 +1,10 @@
-"""Every check's VALID examples stay silent and every INVALID example fires."""
+"""Every check's VALID examples stay silent and every INVALID example fires, on the lines its
+``# expect: RGxxx`` markers name."""
 import pytest
 
 from routeguard import scan_sources
 from routeguard.checks.base import all_checks
-from helpers import validate_sarif
+from helpers import source_markers, validate_sarif
 
 CASES = [(c, i, ex) for c in all_checks() for i, ex in enumerate(c.VALID + c.INVALID)]
 
@@ -16,7 +17,9 @@ def test_example(check, index, example):
     if example.valid:
         assert hits == [], [f.message for f in hits]
     else:
-        assert hits, f"{check.id} did not fire on its INVALID example {index}"
+        expected = {(file, line) for file, line, rule in source_markers(example.files)["expect"] if rule == check.id}
+        assert expected, f"{check.id}'s INVALID example {index} has no '# expect: {check.id}' marker"
+        assert {(f.location.file, f.location.line) for f in hits} == expected, [f.message for f in hits]
     validate_sarif(report.render("sarif"))
 
 

@@ -1,11 +1,6 @@
 """FastAPI semantics in the route/authorization graph, and the scope and exposure checks."""
 from routeguard import scan_sources
-from helpers import validate_sarif
-
-
-def routes(files, **config):
-    report = scan_sources(files, config=config or None)
-    return {(r.method, r.path): r for r in report.routes}, report
+from helpers import routes, validate_sarif
 
 
 def rules(report, rule):

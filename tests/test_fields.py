@@ -4,11 +4,7 @@ project's configuration adds names, and the owner-field definition is shared by 
 from routeguard import scan_sources
 from routeguard.fields import classify, owner_field
 from routeguard.findings import Severity
-
-
-def hits(files, rule, config=None):
-    report = scan_sources(files, config={"select": [rule], **(config or {})})
-    return [f for f in report.findings if f.rule_id == rule]
+from helpers import hits
 
 
 # -- the vocabulary -----------------------------------------------------------------------------
@@ -554,3 +550,62 @@ class ProcessedMailImportValidator(serializers.ModelSerializer):
     files["mail/admin.py"] = files["mail/admin.py"].replace('"owner", ', "")
     files["mail/validators.py"] = files["mail/validators.py"].replace("    owner = UserRelatedField(required=False)\n", "")
     assert len(hits(files, "RG302")) == 2
+
+
+# -- one vocabulary: owner and party fields, personal data, visibility flags --------------------
+def test_one_vocabulary_for_ownership_personal_data_and_visibility():
+    from routeguard.fields import OWNER_FIELD, SELECTS_VISIBLE, TIED_FIELD, VISIBILITY_FIELD, VISIBILITY_FLAG, personal_data
+
+    # every owner field ties a row to someone, and so do the parties that own rows for members
+    for name in ("assignee_id", "uploaded_by", "seller", "profile", "team_id", "workspace", "updated_by"):
+        assert TIED_FIELD.match(name), name
+    assert all(TIED_FIELD.match(n) for n in ("owner", "user_id", "tenant")) and OWNER_FIELD.match("assignee_id")
+    assert not OWNER_FIELD.match("team_id")  # a party is not a person (RG105 / RG304)
+    # personal data: what classify() calls personal, and what identifies or reaches a person
+    assert personal_data("email") and personal_data("last_login_ip") and personal_data("home_address")
+    assert not personal_data("wallet_address") and not personal_data("server_address")  # technical addresses
+    assert not personal_data("has_phone")  # a question about it
+    # one list of visibility words: a record's flag, a stored flag field, and a query selecting the shown
+    for name in ("draft", "is_shared", "unlisted", "private_group"):
+        assert VISIBILITY_FLAG.match(name), name
+    for name in ("shared_wallet_id", "shared_secret", "draft_id"):  # an id or a secret, not a flag
+        assert not VISIBILITY_FLAG.match(name), name
+    for name in ("is_public", "unpublished", "listed", "shared", "draft"):
+        assert VISIBILITY_FIELD.match(name), name
+    assert SELECTS_VISIBLE.search("Post.published_posts") and not SELECTS_VISIBLE.search("get_private_notes")
+
+
+def test_an_anonymous_list_of_assigned_rows_is_not_a_public_read():
+    """A list of tasks that each name their assignee hands out who works on what: an owner
+    field (as RG105 and RG304 know it) is evidence for RG101 as well."""
+    report = scan_sources({
+        "app/__init__.py": "",
+        "app/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+class Task(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    title = db.Column(db.String(80))
+    assignee_id = db.Column(db.Integer)
+""",
+        "app/views.py": """
+from flask import Flask, jsonify
+from flask_login import current_user, login_required
+from app.models import Task
+
+app = Flask(__name__)
+
+@app.get("/me")
+@login_required
+def me():
+    return jsonify({"id": current_user.id})
+
+@app.get("/board")
+def board():
+    return jsonify([{"title": t.title, "assignee": t.assignee_id} for t in Task.query.all()])
+""",
+    }, config={"select": ["RG101"]})
+    (finding,) = [f for f in report.findings if f.rule_id == "RG101"]
+    assert "assignee_id" in finding.message

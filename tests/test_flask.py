@@ -1,10 +1,5 @@
 """Flask semantics in the route/authorization graph."""
-from routeguard import scan_sources
-
-
-def routes(files, **config):
-    report = scan_sources(files, config=config or None)
-    return {(r.method, r.path): r for r in report.routes}, report
+from helpers import routes
 
 
 def test_aliases_module_attributes_and_relative_imports():

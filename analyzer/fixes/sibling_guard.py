@@ -15,6 +15,7 @@ import libcst as cst
 
 from . import Edit
 from ._cst import code, positions, starting_at
+from ..states import AuthState, Effect, Layer
 
 READS = frozenset({"GET", "HEAD", "OPTIONS", "ANY"})
 
@@ -48,7 +49,7 @@ def _guard_nodes(module, pos, route, decorator):
     in this file."""
     found = {}
     for g in route.guards:
-        if g.layer not in ("decorator", "dependency", "class") or g.effect != "auth" or g.location is None \
+        if g.layer not in (Layer.DECORATOR, Layer.DEPENDENCY, Layer.CLASS) or g.effect != Effect.AUTH or g.location is None \
                 or g.location.file != route.location.file:
             continue
         line, col = g.location.line, g.location.col
@@ -122,7 +123,7 @@ def fix(finding, module: cst.Module, graph) -> Edit | None:
         r_group, r_handler, r_decorator = _site(module, pos, r)
         if r_group != group or r_handler is None:
             continue
-        if r.auth != "protected":
+        if r.auth != AuthState.PROTECTED:
             open_handlers.add(r_handler)
             continue
         guards = _guard_nodes(module, pos, r, r_decorator)

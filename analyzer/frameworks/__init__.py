@@ -1,4 +1,6 @@
-"""Framework adapters. Adding a framework = one module here, listed in ADAPTERS."""
+"""Framework adapters. Adding a framework = one module here, listed in ADAPTERS (after them, the
+library adapters of analyzer/libraries/)."""
+from ..libraries import LIBRARIES
 from .connexion import ConnexionAdapter
 from .django import DjangoAdapter
 from .drf import DRFAdapter
@@ -6,4 +8,5 @@ from .fastapi import FastAPIAdapter
 from .flask import FlaskAdapter
 from .graphql import GraphQLAdapter
 
-ADAPTERS = (FlaskAdapter(), FastAPIAdapter(), DjangoAdapter(), DRFAdapter(), GraphQLAdapter(), ConnexionAdapter(),)
+ADAPTERS = (FlaskAdapter(), FastAPIAdapter(), DjangoAdapter(), DRFAdapter(), GraphQLAdapter(), ConnexionAdapter(),
+            *LIBRARIES)

@@ -21,7 +21,7 @@ class Adapter:
     # Regular expressions: a file must match one for ``extract`` to be worth running on it
     # (none: always run). A cheap text prefilter; it must never skip a file that matters.
     markers: ClassVar[tuple[str, ...]] = ()
-    # Qualified name of a decorator, dependency, permission class or mixin -> "auth" | "public".
+    # Qualified name of a decorator, dependency, permission class or mixin -> its Effect (auth | public).
     known_guards: ClassVar[Mapping[str, str]] = {}
     # Calls whose presence in a function means it checks a credential.
     auth_calls: ClassVar[frozenset[str]] = frozenset()
@@ -156,8 +156,35 @@ class Adapter:
     # verifier when the document names none
     spec_env_verifiers: ClassVar[Mapping[str, str]] = {}
 
-    def extract(self, ctx, sink: FactSink) -> None:  # pragma: no cover - protocol
-        raise NotImplementedError
+    # -- the model, schema and token libraries' tables (analyzer/libraries/) --
+    # Base classes of a declarative ORM model, class decorators that make one, and calls that
+    # make a base class (``Base = declarative_base()``).
+    declarative_bases: ClassVar[frozenset[str]] = frozenset()
+    model_decorators: ClassVar[frozenset[str]] = frozenset()
+    model_factories: ClassVar[frozenset[str]] = frozenset()
+    # Base classes of a data schema (a request or response model) and of a settings class.
+    schema_bases: ClassVar[frozenset[str]] = frozenset()
+    settings_bases: ClassVar[frozenset[str]] = frozenset()
+    # Field-defining calls that relate a row to another model (by the call's last name) ->
+    # ("one" (the row's parent) | "many" (many rows, or either way), the keyword naming the
+    # target, or "" when only the first argument does).
+    relation_fields: ClassVar[Mapping[str, tuple[str, str]]] = {}
+    # Calls among a column's arguments, and keywords of a field, that hold a foreign key.
+    foreign_key_calls: ClassVar[frozenset[str]] = frozenset()
+    foreign_key_keywords: ClassVar[frozenset[str]] = frozenset()
+    # Methods that write the keyword arguments (or a mapping argument) they get into stored
+    # rows, and those of them that update existing rows.
+    write_methods: ClassVar[frozenset[str]] = frozenset()
+    update_methods: ClassVar[frozenset[str]] = frozenset()
+    # Methods that return a model's data as a dict, and methods that dump it (dict or JSON).
+    data_methods: ClassVar[frozenset[str]] = frozenset()
+    dump_methods: ClassVar[frozenset[str]] = frozenset()
+    # Calls that issue a token (a credential the caller then brings).
+    token_issuers: ClassVar[frozenset[str]] = frozenset()
+
+    def extract(self, ctx, sink: FactSink) -> None:
+        """Emit the facts of one file; a library adapter that only contributes tables does not
+        override it (and is never run)."""
 
     def extract_document(self, doc, sink: FactSink) -> None:
         """Facts of a non-Python input (``doc``: a documents.SpecDocument) beyond the neutral
@@ -176,6 +203,7 @@ class Knowledge:
             setattr(self, name, merged)
         self.known_guards.update(extra_guards or {})
         self.markers = {a.name: re.compile("|".join(a.markers)) if a.markers else None for a in self.adapters}
+        self.extractors = tuple(a for a in self.adapters if type(a).extract is not Adapter.extract)
 
     def runs(self, adapter, text: str) -> bool:
         pattern = self.markers[adapter.name]
@@ -256,6 +284,9 @@ TABLES = (
     "view_constructors", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",
     "spec_env_verifiers",
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
+    "declarative_bases", "model_decorators", "model_factories", "schema_bases", "settings_bases", "relation_fields",
+    "foreign_key_calls", "foreign_key_keywords", "write_methods", "update_methods", "data_methods", "dump_methods",
+    "token_issuers",
 )
 # ... and the authorization tables (analyzer/authz.py)
 AUTHZ_TABLES = (
@@ -265,23 +296,11 @@ AUTHZ_TABLES = (
     "object_methods", "token_decoders", "user_models", "server_responses",
 )
 
-# Shared tables for libraries that more than one framework's projects use.
-SQLALCHEMY_LOOKUPS = dict(
-    lookup_builders=frozenset({"query", "sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel.select",
-                               "sqlalchemy.sql.select", "sqlalchemy.orm.Query"}),
-    lookup_sessions=frozenset({"get", "get_or_404", "get_one"}),
-    query_filters=frozenset({"filter", "filter_by", "where", "get", "get_or_404", "first_or_404", "one_or_404"}),
-    collection_terminals=frozenset({"all", "paginate", "count", "scalars_all", "exists"}),
-)
 # Outbound HTTP clients that every framework's projects use (an OAuth callback's token
 # exchange, a provider's /user endpoint).
 HTTP_CLIENTS = frozenset({
     f"{lib}.{verb}" for lib in ("requests", "httpx") for verb in ("get", "post", "put", "patch", "delete", "request")
 } | {"urllib.request.urlopen"})
-PYJWT_JOSE = {
-    "jwt.decode": "pyjwt", "jwt.api_jwt.decode": "pyjwt", "jwt.PyJWT.decode": "pyjwt", "jwt.api_jws.decode": "pyjwt",
-    "jose.jwt.decode": "jose",
-}
 COMMON_ROLE_ATTRIBUTES = frozenset({
     "is_admin", "is_staff", "is_superuser", "is_superadmin", "is_moderator", "is_manager", "role", "roles",
     "permissions", "user_permissions", "access_level", "user_type", "groups", "perms", "is_system_admin", "admin",

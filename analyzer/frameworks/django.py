@@ -23,7 +23,9 @@ from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact,
 from ..fields import classify, masked_type
 from ..names import assignments, base_exprs, call_arg, dotted, literal, module_strings, render_path, string_list
 from ..walk import walk
-from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, Adapter, setting_value
+from ..libraries.django_orm import AUTH_MODELS, USER_MODEL_FUNCS
+from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, setting_value
+from ..states import Effect
 
 UPPER = re.compile(r"^[A-Z][A-Z0-9_]*$")
 URL_FUNCS = {
@@ -86,15 +88,6 @@ def _view_names():
 
 PROVIDED = dict(_view_names())
 
-# Models of django.contrib.auth and the sensitive fields they bring.
-AUTH_MODELS = {
-    "django.contrib.auth.models.AbstractBaseUser": ("password",),
-    "django.contrib.auth.base_user.AbstractBaseUser": ("password",),
-    "django.contrib.auth.models.PermissionsMixin": ("is_superuser", "groups", "user_permissions"),
-    "django.contrib.auth.models.AbstractUser": ("password", "is_staff", "is_superuser", "groups", "user_permissions"),
-    "django.contrib.auth.models.User": ("password", "is_staff", "is_superuser", "groups", "user_permissions"),
-}
-USER_MODEL_FUNCS = {"django.contrib.auth.get_user_model"}
 READ_ONLY_FIELDS = ("ReadOnlyField", "HiddenField", "SerializerMethodField")
 
 
@@ -115,9 +108,9 @@ class DjangoAdapter(Adapter):
             "django.contrib.admin.sites.AdminSite.admin_view",
             # views that Django itself wraps in login_required
             "django.contrib.auth.views.PasswordChangeView", "django.contrib.auth.views.PasswordChangeDoneView",
-        ], "auth"),
-        **dict.fromkeys(LOGIN_NOT_REQUIRED, "public"),
-        **dict.fromkeys(LOGIN_FLOW_VIEWS, "public"),
+        ], Effect.AUTH),
+        **dict.fromkeys(LOGIN_NOT_REQUIRED, Effect.PUBLIC),
+        **dict.fromkeys(LOGIN_FLOW_VIEWS, Effect.PUBLIC),
     }
     # redirecting to the login page, and Django's 403 response (``HttpResponse(status=403)`` spelled as a class)
     auth_calls = frozenset({"django.contrib.auth.views.redirect_to_login", "django.http.HttpResponseForbidden",
@@ -166,10 +159,6 @@ class DjangoAdapter(Adapter):
     response_sinks = frozenset(f"django.http.{c}" for c in (
         "HttpResponse", "HttpResponseBadRequest", "HttpResponseForbidden", "HttpResponseServerError",
         "HttpResponseNotFound", "response.HttpResponse"))
-    object_dumpers = frozenset({"django.forms.models.model_to_dict", "django.forms.model_to_dict"})
-    managers = frozenset({"objects"})
-    model_bases = {"django.db.models.Model": "orm", "django.db.models.base.Model": "orm",
-                   **dict.fromkeys(AUTH_MODELS, "orm")}
     # django-cors-headers settings (old and new names).
     cors_settings = {"CORS_ALLOW_ALL_ORIGINS": "any", "CORS_ORIGIN_ALLOW_ALL": "any",
                      "CORS_ALLOW_CREDENTIALS": "credentials", "CORS_ALLOWED_ORIGIN_REGEXES": "regex",
@@ -183,10 +172,6 @@ class DjangoAdapter(Adapter):
         "django.contrib.auth.decorators.user_passes_test": "test",
         "django.contrib.auth.mixins.UserPassesTestMixin": "test",
     }
-    lookup_functions = {"django.shortcuts.get_object_or_404": 0, "django.shortcuts.get_list_or_404": 0}
-    lookup_managers = frozenset({"objects", "_default_manager"})
-    query_filters = frozenset({"filter", "get", "exclude", "get_object_or_404"})
-    collection_terminals = frozenset({"all", "count", "exists", "values_list", "get_list_or_404"})
     caller_names = frozenset({"request.user", "self.request.user", "request.auth", "self.request.auth"})
     client_sources = frozenset({
         "request.GET", "request.POST", "request.body", "request.FILES", "request.COOKIES", "request.META",
@@ -196,8 +181,6 @@ class DjangoAdapter(Adapter):
     role_calls = frozenset({".has_perm", ".has_perms", ".has_module_perms"})
     implicit_lookup_attrs = frozenset({"model", "queryset"})
     object_methods = frozenset({"get_queryset", "get_object", "test_func", "dispatch"})
-    user_models = frozenset({"django.conf.settings.AUTH_USER_MODEL", *USER_MODEL_FUNCS, *AUTH_MODELS})
-    token_decoders = PYJWT_JOSE
     server_responses = HTTP_CLIENTS
 
     def extract(self, ctx, sink) -> None:
@@ -393,7 +376,7 @@ class _DjangoFile:
                 self.sink.routes.append(Route(
                     router, "django", path, ("ANY",), target, None, loc, name or "admin",
                     (*guards, GuardUse("django.contrib.admin.sites.AdminSite.admin_view", "Django admin login",
-                                       loc, "decorator", effect="auth")),
+                                       loc, "decorator", effect=Effect.AUTH)),
                     span_start=loc.line, by_reference=True, locate_at_route=True))
             else:
                 self.sink.mounts.append(Mount(router, ctx.resolve(view.value), loc, path, None, tuple(guards)))

@@ -25,6 +25,7 @@ from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Route
 from ..names import assignments, base_exprs, call_arg, dotted, literal, module_strings, render_path, string_list
 from .base import Adapter
 from .django import _defs, _top_statements
+from ..states import Effect
 
 P = "rest_framework.permissions."
 SAFE = ("GET", "HEAD", "OPTIONS")
@@ -75,13 +76,13 @@ class DRFAdapter(Adapter):
                "permission_classes", "_perms =", "detail_route", "list_route")
     known_guards = {
         **dict.fromkeys([P + n for n in (
-            "IsAuthenticated", "IsAdminUser", "DjangoModelPermissions", "DjangoObjectPermissions")], "auth"),
+            "IsAuthenticated", "IsAdminUser", "DjangoModelPermissions", "DjangoObjectPermissions")], Effect.AUTH),
         **dict.fromkeys([
             "oauth2_provider.contrib.rest_framework.TokenHasScope",
             "oauth2_provider.contrib.rest_framework.TokenHasReadWriteScope",
             "oauth2_provider.contrib.rest_framework.IsAuthenticatedOrTokenHasScope",
-        ], "auth"),
-        P + "AllowAny": "public",
+        ], Effect.AUTH),
+        P + "AllowAny": Effect.PUBLIC,
         # the token endpoints of the REST token libraries: the way in (they check the credentials
         # or the token the request brings), public by design, and so are project subclasses of them
         **dict.fromkeys([
@@ -90,7 +91,7 @@ class DRFAdapter(Adapter):
                 "TokenVerifyView", "TokenBlacklistView", "token_obtain_pair", "token_refresh", "token_verify",
                 "token_blacklist")),
             "rest_framework.authtoken.views.ObtainAuthToken", "rest_framework.authtoken.views.obtain_auth_token",
-        ], "public"),
+        ], Effect.PUBLIC),
     }
     auth_exceptions = frozenset({
         "rest_framework.exceptions.NotAuthenticated", "rest_framework.exceptions.PermissionDenied",
@@ -166,8 +167,8 @@ class _DRFFile:
         target = ctx.resolve(target_expr)
         loc, code = ctx.loc(expr), ctx.code(expr)
         if target in READ_ONLY_FOR_ANON:
-            return [GuardUse(target, code, loc, "permission", WRITES, "auth"),
-                    GuardUse(target, code, loc, "permission", SAFE, "public")]
+            return [GuardUse(target, code, loc, "permission", WRITES, Effect.AUTH),
+                    GuardUse(target, code, loc, "permission", SAFE, Effect.PUBLIC)]
         return [GuardUse(target, code, loc, "permission")]
 
     def _leaves(self, expr) -> list[str]:
@@ -289,8 +290,8 @@ class _DRFFile:
             for name, el in zip(names, elements):
                 where = ctx.loc(el.value) if el is not None else loc
                 if name in READ_ONLY_FOR_ANON:
-                    uses += [GuardUse(name, name.rpartition(".")[2], where, "permission", WRITES, "auth"),
-                             GuardUse(name, name.rpartition(".")[2], where, "permission", SAFE, "public")]
+                    uses += [GuardUse(name, name.rpartition(".")[2], where, "permission", WRITES, Effect.AUTH),
+                             GuardUse(name, name.rpartition(".")[2], where, "permission", SAFE, Effect.PUBLIC)]
                 else:
                     uses.append(GuardUse(name, name.rpartition(".")[2], where, "permission"))
         else:
@@ -374,7 +375,7 @@ class _DRFFile:
             if u.alternatives or u.target in self.ctx.knowledge.known_guards:
                 out.append(u)
             else:
-                out.append(replace(u, effect="public" if u.target.rpartition(".")[2] == "AllowAny" else "auth"))
+                out.append(replace(u, effect=Effect.PUBLIC if u.target.rpartition(".")[2] == "AllowAny" else Effect.AUTH))
         return tuple(out)
 
     def _action(self, node: cst.FunctionDef):

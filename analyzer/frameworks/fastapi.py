@@ -24,7 +24,8 @@ from ..facts import (
     SchemaExclusion, ScopeFact, Setting,
 )
 from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
-from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, ScopedVisitor, setting_value
+from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, ScopedVisitor, setting_value
+from ..states import Effect
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
 ROUTERS = {"fastapi.APIRouter", "fastapi.routing.APIRouter"}
@@ -49,17 +50,6 @@ SCHEMES = frozenset(f"{m}.{c}" for m in _SCHEME_MODULES for c in _SCHEMES)
 FORMS = frozenset(f"{m}.{c}" for m in ("fastapi.security", "fastapi.security.oauth2")
                   for c in ("OAuth2PasswordRequestForm", "OAuth2PasswordRequestFormStrict"))
 SECURITY_SCOPES = frozenset({"fastapi.security.SecurityScopes", "fastapi.security.oauth2.SecurityScopes"})
-ORM_ROOTS = frozenset({
-    "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlalchemy.orm.decl_api.DeclarativeBase",
-})
-ORM_FACTORIES = frozenset({
-    "sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base",
-    "sqlalchemy.orm.registry.generate_base",
-})
-ORM_DECORATORS = frozenset({"sqlalchemy.orm.as_declarative", "sqlalchemy.ext.declarative.as_declarative",
-                            "sqlalchemy.orm.declarative_mixin"})
-SCHEMA_ROOTS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "sqlmodel.SQLModel"})
-SETTINGS_BASES = frozenset({"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic.env_settings.BaseSettings"})
 SELECTS = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlmodel.select"})
 JWT_SIGNERS = frozenset({"jwt.encode", "jose.jwt.encode", "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.encode"})
 NOT_RESULTS = frozenset({"dict", "list", "str", "int", "len", "jsonable_encoder", "fastapi.encoders.jsonable_encoder"})
@@ -78,12 +68,11 @@ class FastAPIAdapter(Adapter):
     # "Router": a module that only uses a project router class (UserAPIRouter) from elsewhere.
     markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt", "Router", "include_router")
     known_guards = {
-        **dict.fromkeys(SCHEMES, "auth"),
-        **dict.fromkeys(FORMS, "public"),
-        "fastapi_users.FastAPIUsers.current_user": "auth",
-        "fastapi_users.fastapi_users.FastAPIUsers.current_user": "auth",
+        **dict.fromkeys(SCHEMES, Effect.AUTH),
+        **dict.fromkeys(FORMS, Effect.PUBLIC),
+        "fastapi_users.FastAPIUsers.current_user": Effect.AUTH,
+        "fastapi_users.fastapi_users.FastAPIUsers.current_user": Effect.AUTH,
     }
-    auth_calls = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
     request_attrs = frozenset({"json", "form", "query_params"})
     request_types = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi.requests.Request"})
     fixed_responses = {
@@ -106,15 +95,9 @@ class FastAPIAdapter(Adapter):
         *(f"{m}.{c}" for m in ("fastapi.responses", "starlette.responses", "fastapi")
           for c in ("Response", "PlainTextResponse", "HTMLResponse")),
     })
-    model_bases = dict.fromkeys(ORM_ROOTS, "orm")
     cors_calls = {q: ("allow_origins", "allow_credentials", "allow_origin_regex", "") for q in (
         "starlette.middleware.cors.CORSMiddleware", "fastapi.middleware.cors.CORSMiddleware")}
     # -- authorization (analyzer/authz.py) --
-    lookup_builders = SQLALCHEMY_LOOKUPS["lookup_builders"]
-    lookup_sessions = SQLALCHEMY_LOOKUPS["lookup_sessions"]
-    lookup_managers = frozenset({"query", "objects"})
-    query_filters = SQLALCHEMY_LOOKUPS["query_filters"]
-    collection_terminals = SQLALCHEMY_LOOKUPS["collection_terminals"]
     injected_defaults = frozenset(DEPENDS | SECURITY)
     # ``self.user`` in a class-based view is the ``user = Depends(get_current_user)`` attribute
     caller_names = frozenset({"request.state.user", "request.user", "self.user", "self.current_user"})
@@ -125,7 +108,6 @@ class FastAPIAdapter(Adapter):
     role_attributes = COMMON_ROLE_ATTRIBUTES
     scope_attributes = frozenset({"scopes"})
     role_calls = frozenset({".has_role", ".has_roles", ".has_permission", ".has_permissions", ".has_scope"})
-    token_decoders = PYJWT_JOSE
     server_responses = HTTP_CLIENTS
     user_models = frozenset(f"{m}.{c}" for m in ("fastapi_users_db_sqlalchemy", "fastapi_users.db")
                             for c in ("SQLAlchemyBaseUserTable", "SQLAlchemyBaseUserTableUUID"))
@@ -369,10 +351,11 @@ class _Visitor(ScopedVisitor):
 
     def _model(self, node: cst.ClassDef) -> None:
         ctx = self.ctx
+        k = ctx.knowledge  # the model libraries' base classes (analyzer/libraries/)
         bases = [self.resolve(b) for b in base_exprs(node)]
         table = any(a.keyword is not None and a.keyword.value == "table" and literal(a.value) is True for a in (*node.bases, *node.keywords))
         fields, dunder_table = [], False
-        settings_class = any(b in SETTINGS_BASES for b in bases)
+        settings_class = any(b in k.settings_bases for b in bases)
         for stmt in node.body.body:
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
@@ -393,9 +376,9 @@ class _Visitor(ScopedVisitor):
                         self.sink.constants.append((f"{self._qualname(node.name.value)}.{name}", (literal(value),)))
         decorators = {self.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
                       for d in node.decorators}
-        if table or dunder_table or decorators & ORM_DECORATORS or any(b in ORM_ROOTS for b in bases):
+        if table or dunder_table or decorators & k.model_decorators or any(b in k.declarative_bases for b in bases):
             kind = "orm"
-        elif any(b in SCHEMA_ROOTS for b in bases):
+        elif any(b in k.schema_bases for b in bases):
             kind = "schema"
         else:
             kind = ""
@@ -503,7 +486,7 @@ class _Visitor(ScopedVisitor):
             qname = f"{ctx.module}.{target.value}"
             if at_module and cls in SCHEMES:
                 self._scheme(qname, cls, value)
-            elif at_module and cls in ORM_FACTORIES:
+            elif at_module and cls in self.ctx.knowledge.model_factories:
                 self.sink.models.append(ModelFact(qname, ctx.loc(target), "orm"))
         if at_module and isinstance(value, cst.Subscript):
             self._alias(f"{ctx.module}.{target.value}", value)

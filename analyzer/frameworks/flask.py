@@ -17,7 +17,8 @@ from ..walk import walk
 from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
 from ..names import (assignments, base_exprs, call_arg, dotted, literal, module_strings, path_text, render_path,
                      string_list)
-from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, PYJWT_JOSE, SQLALCHEMY_LOOKUPS, Adapter, ScopedVisitor, setting_value
+from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, setting_value
+from ..states import Effect
 
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 ROUTERS = {
@@ -86,10 +87,10 @@ class FlaskAdapter(Adapter):
             "flask_praetorian.roles_accepted",
             "flask_smorest.Blueprint.login_required",
             *FAB_GUARDS, *HTTPAUTH_ROLE, *ALLOWS_GUARDS,
-        ], "auth"),
+        ], Effect.AUTH),
     }
     known_guards = {**known_guards, **dict.fromkeys([  # optional authentication, declared
-        "flask_jwt_extended.jwt_optional", "flask_jwt_extended.view_decorators.jwt_optional"], "public")}
+        "flask_jwt_extended.jwt_optional", "flask_jwt_extended.view_decorators.jwt_optional"], Effect.PUBLIC)}
     auth_calls = frozenset({
         "flask_jwt_extended.verify_jwt_in_request", "flask_jwt_extended.view_decorators.verify_jwt_in_request",
         "flask_jwt_extended.verify_fresh_jwt_in_request", "flask_jwt_extended.decode_token",
@@ -141,11 +142,6 @@ class FlaskAdapter(Adapter):
         ], "role"),
     }
     lookup_functions = {"flask_sqlalchemy.SQLAlchemy.get_or_404": 0, "flask_sqlalchemy.SQLAlchemy.first_or_404": 0}
-    lookup_builders = SQLALCHEMY_LOOKUPS["lookup_builders"]
-    lookup_sessions = SQLALCHEMY_LOOKUPS["lookup_sessions"]
-    lookup_managers = frozenset({"query", "objects"})
-    query_filters = SQLALCHEMY_LOOKUPS["query_filters"]
-    collection_terminals = SQLALCHEMY_LOOKUPS["collection_terminals"]
     caller_names = frozenset({
         "flask_login.current_user", "flask_login.utils.current_user", "flask_jwt_extended.current_user",
         "flask.g.user", "flask.g.current_user", "flask.g.identity", "flask.g.account", "flask_security.current_user",
@@ -166,7 +162,6 @@ class FlaskAdapter(Adapter):
         ".has_role", ".has_roles", ".has_permission", ".has_permissions", ".can", ".require",
         "flask_security.utils.has_role", ".is_admin", ".is_administrator", ".has_any_role",
     })
-    token_decoders = PYJWT_JOSE
     server_responses = HTTP_CLIENTS
     user_models = frozenset({"flask_login.UserMixin", "flask_login.mixins.UserMixin", "flask_security.UserMixin",
                              "flask_security.core.UserMixin", "flask_security.models.fsqla_v3.FsUserMixin",
@@ -622,7 +617,7 @@ class _FlaskVisitor(ScopedVisitor):
         expr = decorator.decorator
         if isinstance(expr, cst.Call) and literal(call_arg(expr, "optional")) is True:
             # jwt_required(optional=True) lets anonymous callers in: public by the author's declaration
-            return replace(use, target=f"{use.target}(optional=True)", effect="public")
+            return replace(use, target=f"{use.target}(optional=True)", effect=Effect.PUBLIC)
         if isinstance(expr, cst.Call) and use.target.endswith(".login_required") and call_arg(expr, "role") is not None:
             return replace(use, target=f"{use.target}(role)")  # flask-httpauth: a role check too
         return use

@@ -19,6 +19,7 @@ from ..names import assignments, base_exprs, call_arg, literal
 from ..walk import walk
 from .base import Adapter, ScopedVisitor
 from .drf import _user_checks
+from ..states import Effect
 
 # Classes (and functions) that build a schema -> the keywords naming its root types.
 SCHEMA_BUILDERS = {
@@ -81,11 +82,11 @@ class GraphQLAdapter(Adapter):
     name = "graphql"
     markers = (r"graphene|strawberry|ariadne|graphql|GraphQL",)
     known_guards = {
-        "graphql_jwt.decorators.login_required": "auth", "graphql_jwt.decorators.staff_member_required": "auth",
-        "graphql_jwt.decorators.superuser_required": "auth", "graphql_jwt.decorators.permission_required": "auth",
-        "graphql_jwt.decorators.user_passes_test": "auth",
-        "strawberry_django.permissions.IsAuthenticated": "auth", "strawberry_django.permissions.IsStaff": "auth",
-        "strawberry_django.permissions.IsSuperuser": "auth", "strawberry_django.permissions.HasPerm": "auth",
+        "graphql_jwt.decorators.login_required": Effect.AUTH, "graphql_jwt.decorators.staff_member_required": Effect.AUTH,
+        "graphql_jwt.decorators.superuser_required": Effect.AUTH, "graphql_jwt.decorators.permission_required": Effect.AUTH,
+        "graphql_jwt.decorators.user_passes_test": Effect.AUTH,
+        "strawberry_django.permissions.IsAuthenticated": Effect.AUTH, "strawberry_django.permissions.IsStaff": Effect.AUTH,
+        "strawberry_django.permissions.IsSuperuser": Effect.AUTH, "strawberry_django.permissions.HasPerm": Effect.AUTH,
     }
     authz_guards = {
         "graphql_jwt.decorators.staff_member_required": "role", "graphql_jwt.decorators.superuser_required": "role",
@@ -143,7 +144,7 @@ class _GraphQLVisitor(ScopedVisitor):
                     and not func.startswith("graphene."):  # graphene: ``add_book = AddBook.Field()``
                 via = self.resolve(value.func.value)
                 if via:
-                    way_in = (GuardUse(via, f"{self.ctx.code(value.func.value)} (the way in)", loc, effect="public"),) \
+                    way_in = (GuardUse(via, f"{self.ctx.code(value.func.value)} (the way in)", loc, effect=Effect.PUBLIC),) \
                         if via.rpartition(".")[2] in WAY_IN and via.startswith("graphql_jwt.") else ()
                     self.sink.graphql_fields.append(GraphQLField(owner, name, False, loc, via=via, guards=way_in))
                 continue

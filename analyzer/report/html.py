@@ -22,10 +22,11 @@ from urllib.parse import quote
 
 from ..exposure import public_read
 from ..graph import HTTP_METHODS
+from ..states import AuthState
 
-STATES = ("unprotected", "public-read", "public", "protected")
-STATE_LABEL = {"unprotected": "unprotected", "public-read": "public read", "public": "public",
-               "protected": "protected"}
+STATES = (AuthState.UNPROTECTED, "public-read", AuthState.PUBLIC, AuthState.PROTECTED)
+STATE_LABEL = {AuthState.UNPROTECTED: "unprotected", "public-read": "public read", AuthState.PUBLIC: "public",
+               AuthState.PROTECTED: "protected"}
 # In a map of more operations than this the groups below the apps start collapsed: a large
 # project's map opens as an outline of its apps and routers, and the browser lays out only
 # what is opened.
@@ -167,9 +168,9 @@ class _Map:
         return "\n".join(page) + "\n"
 
     def state(self, r) -> str:
-        if r.auth == "unprotected" and self.graph is not None and public_read(self.graph, r):
+        if r.auth == AuthState.UNPROTECTED and self.graph is not None and public_read(self.graph, r):
             return "public-read"
-        return r.auth if r.auth in STATES else "unprotected"
+        return r.auth if r.auth in STATES else AuthState.UNPROTECTED
 
     def _findings(self) -> dict:
         """Findings by operation index, and those about no operation ("other")."""

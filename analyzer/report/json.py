@@ -5,6 +5,7 @@ import json
 from json.encoder import encode_basestring_ascii as _string
 
 from ..exposure import public_read
+from ..states import AuthState
 
 
 def dumps(value, newline: str = "\n") -> str:
@@ -58,7 +59,7 @@ def route_dict(r, graph=None) -> dict:
         d["registration"] = loc_dict(r.registration)
     if graph is not None:
         d.update(graph.documentation(r))
-    if graph is not None and r.auth == "unprotected" and public_read(graph, r):
+    if graph is not None and r.auth == AuthState.UNPROTECTED and public_read(graph, r):
         d["exposure"] = "public read"
         d["exposure_reason"] = public_read(graph, r)
     return d

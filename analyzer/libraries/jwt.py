@@ -1,0 +1,16 @@
+"""The JWT libraries (PyJWT, python-jose, authlib): decoding verifies a credential, encoding
+issues one."""
+from __future__ import annotations
+
+from ..frameworks.base import Adapter
+
+
+class JWTAdapter(Adapter):
+    name = "jwt"
+    markers = ("jwt", "jose")
+    auth_calls = frozenset({"jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode"})
+    token_decoders = {
+        "jwt.decode": "pyjwt", "jwt.api_jwt.decode": "pyjwt", "jwt.PyJWT.decode": "pyjwt", "jwt.api_jws.decode": "pyjwt",
+        "jose.jwt.decode": "jose",
+    }
+    token_issuers = frozenset({"jwt.encode", "jose.jwt.encode"})

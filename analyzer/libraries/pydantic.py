@@ -1,0 +1,15 @@
+"""pydantic (v1 and v2) and pydantic-settings: schema and settings base classes, and the
+methods that dump a model's data."""
+from __future__ import annotations
+
+from ..frameworks.base import Adapter
+
+
+class PydanticAdapter(Adapter):
+    name = "pydantic"
+    markers = ("pydantic",)
+    schema_bases = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
+    settings_bases = frozenset({"pydantic_settings.BaseSettings", "pydantic.BaseSettings",
+                                "pydantic.env_settings.BaseSettings"})
+    data_methods = frozenset({"dict", "model_dump"})  # v1, v2
+    dump_methods = frozenset({"dict", "model_dump", "json", "model_dump_json"})

@@ -1,0 +1,35 @@
+"""SQLAlchemy, SQLModel and Flask-SQLAlchemy's query API: declarative bases, relations,
+foreign keys, queries that load one row, and SQLModel's update method."""
+from __future__ import annotations
+
+from ..frameworks.base import Adapter
+
+DECLARATIVE_BASES = frozenset({
+    "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlalchemy.orm.decl_api.DeclarativeBase",
+})
+
+
+class SQLAlchemyAdapter(Adapter):
+    name = "sqlalchemy"
+    markers = ("sqlalchemy", "sqlmodel")
+    declarative_bases = DECLARATIVE_BASES
+    model_bases = dict.fromkeys(DECLARATIVE_BASES, "orm")
+    model_factories = frozenset({
+        "sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.orm.registry.generate_base",
+    })
+    model_decorators = frozenset({"sqlalchemy.orm.as_declarative", "sqlalchemy.ext.declarative.as_declarative",
+                                  "sqlalchemy.orm.declarative_mixin"})
+    schema_bases = frozenset({"sqlmodel.SQLModel"})  # a SQLModel class is a schema unless it is a table
+    # relationship("User") / Relationship(back_populates=...): many rows, or either way
+    relation_fields = {"relationship": ("many", ""), "Relationship": ("many", "")}
+    foreign_key_calls = frozenset({"ForeignKey"})  # Column(Integer, ForeignKey("users.id"))
+    foreign_key_keywords = frozenset({"foreign_key"})  # SQLModel Field(foreign_key="users.id")
+    write_methods = frozenset({"sqlmodel_update"})
+    update_methods = frozenset({"sqlmodel_update"})
+    lookup_builders = frozenset({"query", "sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel.select",
+                                 "sqlalchemy.sql.select", "sqlalchemy.orm.Query"})
+    lookup_sessions = frozenset({"get", "get_or_404", "get_one"})
+    lookup_managers = frozenset({"query"})
+    query_filters = frozenset({"filter", "filter_by", "where", "get", "get_or_404", "first_or_404", "one_or_404"})
+    collection_terminals = frozenset({"all", "paginate", "count", "scalars_all", "exists"})
