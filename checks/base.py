@@ -102,11 +102,13 @@ def route_severity(base: Severity, routes) -> tuple[Severity, str]:
 
 
 def per_route(items: Iterable, route=lambda item: item[0]):
-    """``items`` grouped by the route declaration they are about (its location, path and
-    handler, in that order), each group with its methods joined: ``(group, "PUT/PATCH")``.
-    ``route(item)`` gives an item's RouteInfo (by default its first element)."""
-    key = lambda item: (route(item).location, route(item).path, route(item).handler)  # noqa: E731
-    for _, group in groupby(sorted(items, key=key), key=key):
+    """``items`` grouped by the route declaration they are about (its location and handler: a
+    view mounted under several prefixes is one place to fix, and one finding), each group with
+    its methods joined: ``(group, "PUT/PATCH")``. ``route(item)`` gives an item's RouteInfo (by
+    default its first element)."""
+    key = lambda item: (route(item).location, route(item).handler)  # noqa: E731
+    order = lambda item: (*key(item), route(item).path)  # noqa: E731
+    for _, group in groupby(sorted(items, key=order), key=key):
         group = list(group)
         yield group, "/".join(dict.fromkeys(route(item).method for item in group))
 

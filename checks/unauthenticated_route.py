@@ -172,7 +172,9 @@ class User(db.Model):
             yield self._app_finding(graph, candidates)
             return
         for routes, verbs in per_route(candidates, route=lambda r: r):
-            head = f"{routes[0].display(verbs)} requires no authentication"
+            others = list(dict.fromkeys(r.path for r in routes if r.path != routes[0].path))
+            also = f" (also served at {', '.join(others[:3])}{' and more' if len(others) > 3 else ''})" if others else ""
+            head = f"{routes[0].display(verbs)}{also} requires no authentication"
             tail = ": no guard at any layer protects it and it is not marked public."
             if any(r.method in WRITE_METHODS and state_changes(graph, r) or r.method == "ANY" and any_writes(graph, r)
                    for r in routes):

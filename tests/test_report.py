@@ -313,3 +313,50 @@ def test_sarif_result_scores_its_own_level_and_carries_the_route():
     protected = next(r for r in doc["routes"] if r["method"] == "DELETE")
     assert protected["auth"] == "protected"
     assert [(g["name"], g["layer"]) for g in protected["guards"]][0][1] == "dependency"
+
+
+def test_a_view_mounted_under_several_prefixes_is_one_finding():
+    """healthchecks mounts its API urls under /api/v1/, /api/v2/ and /api/v3/: one handler, one
+    place to fix, one finding that names the other paths and lists every route."""
+    from routeguard import scan_sources
+    report = scan_sources({
+        "hc/__init__.py": "",
+        "hc/settings.py": 'SECRET_KEY = "x"\nINSTALLED_APPS = ["hc.api"]\nROOT_URLCONF = "hc.urls"\n',
+        "hc/urls.py": '''
+from django.urls import include, path
+from hc.api import views
+
+api_urls = [path("notifications/<uuid:code>/status", views.notification_status)]
+urlpatterns = [
+    path("api/v1/", include(api_urls)),
+    path("api/v2/", include(api_urls)),
+    path("me/", views.me),
+]
+''',
+        "hc/api/__init__.py": "",
+        "hc/api/views.py": '''
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.views.decorators.http import require_POST
+
+from .models import Notification
+
+
+@require_POST
+def notification_status(request, code):
+    notification = Notification.objects.get(code=code)
+    notification.error = request.POST.get("ErrorMessage", "")
+    notification.save()
+    return HttpResponse()
+
+
+@login_required
+def me(request):
+    return HttpResponse("me")
+''',
+        "hc/api/models.py": "from django.db import models\n\n\nclass Notification(models.Model):\n"
+                            "    code = models.UUIDField()\n    error = models.CharField(max_length=200)\n",
+    })
+    found = [f for f in report.findings if f.rule_id == "RG101"]
+    assert len(found) == 1 and len(found[0].routes) == 2
+    assert "(also served at /api/v2/notifications/<uuid:code>/status)" in found[0].message
