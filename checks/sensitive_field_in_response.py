@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from routeguard.authz_graph import is_param
 from routeguard.fields import credential
+from routeguard.states import AuthState
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, route_severity
@@ -332,6 +334,9 @@ def customer(request, pk):
             if _staff_only(graph, routes):
                 continue
             severity, tail = route_severity(self.severity, routes)
+            if routes and all(_own_record(graph, r) for r in routes):  # the caller's own profile
+                severity, tail = Severity.NOTE, (" (the caller's own, with every read of their profile: a "
+                                                 "secret is best shown once, when it is issued)")
             related = [Related(marks[f][1].location, f"{f} is a sensitive field of {schema.model.rpartition('.')[2]}")
                        for f in secret if f in marks and marks[f][1] is not None]
             related += [Related(r.location, f"used by {r.method} {r.path}") for r in routes[:3]]
@@ -342,6 +347,13 @@ def customer(request, pk):
                 schema.fields_location or schema.location, severity, tuple(dict.fromkeys(related))[:5])
 
 
+
+
+def _own_record(graph, route) -> bool:
+    """The route answers a signed-in caller about their own record: it names no object (no path
+    parameter, no lookup by a client-supplied id), so the key it shows is the caller's own
+    (``GET /api/profile/``)."""
+    return route.auth == AuthState.PROTECTED and not any(is_param(seg) for seg in route.path.split("/")) and not graph.route_lookups(route)
 
 
 def _staff_only(graph, routes) -> bool:

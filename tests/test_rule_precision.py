@@ -140,3 +140,15 @@ def test_rg103_an_open_post_that_changes_nothing_is_not_a_write():
         '        raise MethodNotAllowed("POST")  # accounts are made through /auth/register',
         '        return Response(User.objects.create(username=request.data["username"]).pk)')
     assert sorted(f.rule_id for f in scan_sources(files).findings) == ["RG101", "RG103"]
+
+
+def test_a_token_in_the_callers_own_profile_is_a_note():
+    """A profile serializer that lists the user's API token, used only by routes that name no
+    object (``get_object`` returns ``request.user``): the caller reads their own token, shown
+    with every read instead of once (a note, not a leak of anyone else's)."""
+    from helpers import FIXTURES
+    from routeguard import scan_paths
+    project = FIXTURES / "django" / "newsroom"
+    report = scan_paths([project], root=project, cache=False)
+    found = [f for f in report.findings if f.rule_id == "RG301" and "ProfileSerializer" in f.message]
+    assert [f.severity.level for f in found] == ["note"] and "the caller's own" in found[0].message
