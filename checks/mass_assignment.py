@@ -229,6 +229,47 @@ def create_task(request):
     return JsonResponse({"id": task.id})
 """,
         }),
+        # the handler curates the client's dict (it sets the dashboard itself, after checking it)
+        # and Widget has no privileged or secret field left for the client to choose
+        Valid({"app/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Dashboard(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+
+
+class Widget(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    text = db.Column(db.Text)
+    width = db.Column(db.Integer)
+    dashboard_id = db.Column(db.Integer, db.ForeignKey("dashboard.id"))
+    dashboard = db.relationship(Dashboard)
+""", "app/widgets.py": """
+from flask import Flask, abort, request
+from flask_login import current_user, login_required
+
+from .models import Dashboard, Widget, db
+
+app = Flask(__name__)
+
+
+@app.post("/api/widgets")
+@login_required
+def create_widget():
+    props = request.get_json(force=True)
+    dashboard = Dashboard.query.get_or_404(props.pop("dashboard_id"))
+    if dashboard.user_id != current_user.id:
+        abort(403)
+    props["dashboard"] = dashboard
+    widget = Widget(**props)
+    db.session.add(widget)
+    db.session.commit()
+    return {"id": widget.id}
+"""}),
     )
     INVALID = (
         Invalid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", """\
@@ -309,8 +350,10 @@ class TaskList(APIView):
             severity, tail = route_severity(self.severity, routes)
             marks = graph.field_marks(dw.target) if dw.target else {}
             risky = [n for n, (mark, _) in marks.items() if mark in ("privileged", "secret") and n not in dw.overwritten]
-            if not risky and any(graph.model_field_mark(dw.target, n) == "privileged" for n in dw.overwritten):
-                continue  # data["user_id"] = current_user.id: every field that matters is set by the server
+            if not risky and dw.overwritten:
+                # data["user_id"] = current_user.id, kwargs["query_rel"] = query: the server sets the
+                # relations itself, and no privileged or secret field is left to the client
+                continue
             model = dw.target.rpartition(".")[2] if dw.target else "an object"
             including = f", including {', '.join(risky)}" if risky else ""
             where = f"{routes[0].method} {routes[0].path}: " if routes else ""
