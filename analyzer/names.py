@@ -306,10 +306,16 @@ def base_exprs(node):
 
 def and_operands(node) -> list:
     """The operands of an ``a and b and c`` test, left to right (the test itself when it is not one)."""
+    return operands(node, cst.BooleanOperation, cst.And)
+
+
+def operands(node, kind, operator) -> list:
+    """The operands of a chain of one operator (``a + b + c``: ``kind`` BinaryOperation,
+    ``operator`` Add), left to right; the node itself when it is not one."""
     out, stack = [], [node]
     while stack:
         e = stack.pop()
-        if isinstance(e, cst.BooleanOperation) and isinstance(e.operator, cst.And):
+        if isinstance(e, kind) and isinstance(e.operator, operator):
             stack += [e.right, e.left]
         else:
             out.append(e)

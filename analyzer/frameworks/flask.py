@@ -15,8 +15,8 @@ import libcst as cst
 
 from ..walk import walk
 from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
-from ..names import (assignments, base_exprs, call_arg, dotted, literal, module_strings, path_text, render_path,
-                     string_list)
+from ..names import (assignments, base_exprs, call_arg, dotted, literal, module_strings, operands, path_text,
+                     render_path, string_list)
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, setting_value
 from ..states import Effect
 
@@ -290,13 +290,7 @@ class _FlaskVisitor(ScopedVisitor):
         if isinstance(value, (cst.List, cst.Tuple)) and not self.scopes:
             items = [e.value for e in value.elements if not isinstance(e, cst.StarredElement)]
         elif self.scopes and target.value in self.local:
-            items, stack = [], [value]
-            while stack:
-                e = stack.pop()
-                if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, cst.Add):
-                    stack += [e.right, e.left]
-                else:
-                    items.append(e)
+            items = operands(value, cst.BinaryOperation, cst.Add)
         else:
             return
         if items and all(dotted(e) for e in items):
