@@ -186,7 +186,9 @@ class User(db.Model):
                 public = [public_read(graph, r) for r in reads]
                 if not all(public):
                     why = next(read_exposure(graph, r) for r, p in zip(reads, public) if not p)
-                    message = f"{head} and may return user-owned or sensitive data ({why}){tail}"
+                    gives = "tells anyone what users' data holds" if why.startswith("it tests the client's") else \
+                        "may return user-owned or sensitive data"
+                    message = f"{head} and {gives} ({why}){tail}"
                     severity = Severity.WARNING
                 elif graph.config.report_public_reads:
                     message = f"{head}{tail[:-1]}; it is a public read ({public[0]})."

@@ -636,3 +636,68 @@ def test_generic_list_view_is_judged_by_its_model():
     got = _rg101(report)
     assert "GET /ingredients/" not in got and _route(report, "/ingredients/")["exposure"] == "public read"
     assert "belong to a user (user)" in got["GET /meals/"].message
+
+
+def test_an_existence_oracle_says_what_it_gives_away():
+    """mealie's validators: a harmless declared schema, but the handler tests the client's
+    e-mail against the users repository; the message says it is an oracle (anyone learns which
+    users exist), not that it returns users' data. The same schema with no client value in the
+    lookup is a public read."""
+    report = scan_sources({
+        "app/__init__.py": "",
+        "app/repos.py": """
+class Repos:
+    def __init__(self, session):
+        self.users = UsersRepo(session)
+
+
+class UsersRepo:
+    def __init__(self, session):
+        self.session = session
+
+    def get_one(self, value, key):
+        return self.session.query(key).first()
+""",
+        "app/main.py": """
+from fastapi import Depends, FastAPI, HTTPException
+from pydantic import BaseModel
+
+from .repos import Repos
+
+app = FastAPI()
+
+
+class ValidationResponse(BaseModel):
+    valid: bool
+
+
+def get_session():
+    yield None
+
+
+def require_user(token: str):
+    if token != "ok":
+        raise HTTPException(status_code=401)
+
+
+@app.get("/validators/user/email", response_model=ValidationResponse)
+def validate_user_email(email: str, session=Depends(get_session)):
+    db = Repos(session)
+    return ValidationResponse(valid=db.users.get_one(email, "email") is None)
+
+
+@app.get("/validators/ready", response_model=ValidationResponse)
+def ready(session=Depends(get_session)):
+    db = Repos(session)
+    return ValidationResponse(valid=db.users.get_one("admin@example.com", "email") is not None)
+
+
+@app.get("/me", dependencies=[Depends(require_user)])
+def me():
+    return {}
+""",
+    })
+    got = _rg101(report)
+    message = got["GET /validators/user/email"].message
+    assert "tells anyone what users' data holds" in message and "anyone learns which exist" in message
+    assert "GET /validators/ready" not in got
