@@ -102,6 +102,15 @@ def matches_every_origin(pattern: str) -> bool:
     return pattern.strip() in ("*", ".*", "^.*$", ".+") or bool(_ALL.match(pattern.strip()))
 
 
+def _list_item(ann):
+    """``X`` of a ``list[X]`` / ``List[X]`` / ``Sequence[X]`` annotation, else None."""
+    if isinstance(ann, cst.Subscript) and (dotted(ann.value) or "").rpartition(".")[2] in ("list", "List", "Sequence") \
+            and len(ann.slice) == 1 and isinstance(ann.slice[0].slice, cst.Index):
+        value = ann.slice[0].slice.value
+        return value if dotted(value) else None
+    return None
+
+
 @dataclass
 class _Frame:
     qualname: str
@@ -119,6 +128,7 @@ class _Frame:
     reads: set = field(default_factory=set)
     body: dict = field(default_factory=dict)  # typed parameter -> (class, location, display)
     whole: set = field(default_factory=set)  # typed parameters passed on as a whole
+    members: dict = field(default_factory=dict)  # loop variable over a list body -> that parameter
     inputs: dict = field(default_factory=dict)  # local name -> (source, key): a value the client sets
     excepts: dict = field(default_factory=dict)  # ``except ... as name`` -> classes caught
     tried: dict = field(default_factory=dict)  # ``except ... as name`` -> what its ``try`` body calls (see Disclosure)
@@ -219,6 +229,11 @@ class DataPass(DecisionsMixin, AssignVisitor):
                     and not q.startswith(("typing.", "builtins.")) and q not in self.k.request_types:
                 f.types[name] = q
                 if not (p.default is not None and isinstance(p.default, cst.Call)):  # Depends(), Query()...
+                    f.body[name] = (q, ctx.loc(p), ctx.code(p))
+            item = _list_item(ann)  # data: list[Recipe]: a body of several, each judged as one
+            if item is not None and not (p.default is not None and isinstance(p.default, cst.Call)):
+                q = ctx.resolve(item)
+                if "." in q and q.rpartition(".")[2][:1].isupper() and not q.startswith(("typing.", "builtins.")):
                     f.body[name] = (q, ctx.loc(p), ctx.code(p))
         if f.cls and node.params.params and node.params.params[0].name.value in ("self", "cls"):
             f.types[node.params.params[0].name.value] = f.cls
@@ -428,6 +443,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
             t = self.type_of(it)
             if t:
                 f.types[node.target.value] = t
+            if isinstance(it, cst.Name) and it.value in f.body:  # for recipe in data: each item of the body
+                f.members[node.target.value] = it.value
+                f.types[node.target.value] = f.body[it.value][0]
 
     def visit_If(self, node: cst.If) -> None:
         self._test(node.test)
@@ -567,8 +585,8 @@ class DataPass(DecisionsMixin, AssignVisitor):
             self._read(node, ctx.loc(node))
         for arg in node.args:
             v = arg.value
-            if isinstance(v, cst.Name) and v.value in f.body:
-                f.whole.add(v.value)
+            if isinstance(v, cst.Name) and (v.value in f.body or v.value in f.members):
+                f.whole.add(f.members.get(v.value, v.value))
             else:
                 c = self.client(v) if arg.star == "**" else None
                 if c and c[0].startswith("type:"):
