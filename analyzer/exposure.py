@@ -42,6 +42,9 @@ _TENANTS = re.compile(r"^(groups?|households?|teams?|orgs?|organi[sz]ations?|ten
                       r"wallets?|admins?)$")
 # A class, module or handler name about administration or configuration.
 _ADMIN = re.compile(r"admin|settings|config|secret|credential|internal|debug", re.IGNORECASE)
+# A handler or view name about administration or internals (a handler named ``config`` serves the
+# client's configuration as often as not: what it reads is judged instead).
+_ADMIN_HANDLER = re.compile(r"admin|secret|credential|internal|debug", re.IGNORECASE)
 # A base class that ties rows to a user or tenant.
 _OWNED_BASE = re.compile(r"user|owner|owned|author|group|household|team|org|tenant|project|account|workspace",
                          re.IGNORECASE)
@@ -223,7 +226,8 @@ def _judge_read(graph, route) -> tuple[str, str]:
             if not kept and ((_SECRET_NAME.search(last) and not _MAKES.match(last)) or
                              (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES)):
                 return "", f"it calls {call}, which reads a secret"
-            reads_config = reads_config or q == start and bool(_CONFIG_NAME.search(call))
+            reads_config = reads_config or q == start and bool(_CONFIG_NAME.search(call)) \
+                and not graph.method(graph.canonical(call))  # a project function: its body is judged
         if only_fixed or bounded and not probes or any(SELECTS_VISIBLE.search(c) for c in f.calls):
             continue  # nothing it reads reaches the caller, or it selects what is published
         for ref in (*(c for c in f.calls if not c.startswith(counted)), *f.refs):
@@ -234,8 +238,9 @@ def _judge_read(graph, route) -> tuple[str, str]:
     if only_fixed and not graph.route_lookups(route):
         return _FIXED[fixed[0].ref] if "," not in fixed[0].ref else \
             "returns only pages, files or redirects fixed in the code, with no stored data", ""
-    if _ADMIN.search(_in_module(graph, handler)) or route.view_class and _ADMIN.search(_in_module(graph, route.view_class)):
-        return "", "its handler is about administration or configuration"
+    if _ADMIN_HANDLER.search(_in_module(graph, handler)) or \
+            route.view_class and _ADMIN_HANDLER.search(_in_module(graph, route.view_class)):
+        return "", "its handler is about administration or internals"
     segment = next((seg for seg in route.path.lower().split("/") if _ADMIN_SEGMENT.match(seg)), None)
     if segment:
         return "", f"it is served under /{segment}/"

@@ -701,3 +701,45 @@ def me():
     message = got["GET /validators/user/email"].message
     assert "tells anyone what users' data holds" in message and "anyone learns which exist" in message
     assert "GET /validators/ready" not in got
+
+
+CLIENT_CONFIG = {
+    "dash/__init__.py": "from flask import Flask\n\napp = Flask(__name__)\n\nfrom . import handlers  # noqa: E402,F401\n",
+    "dash/settings.py": 'PAGE_SIZE = 20\nGOOGLE_LOGIN_ENABLED = False\nSECRET_KEY = "x"\n',
+    "dash/handlers.py": '''
+from flask import current_app, jsonify
+from flask_login import login_required
+
+from . import app, settings
+
+
+def client_config():
+    return {"pageSize": settings.PAGE_SIZE, "googleLoginEnabled": settings.GOOGLE_LOGIN_ENABLED}
+
+
+@app.route("/api/config")
+def config():
+    return jsonify({"client_config": client_config()})
+
+
+@app.route("/api/debug-config")
+def debug_config():
+    return jsonify({"key": current_app.config["SECRET_KEY"]})
+
+
+@app.route("/api/me")
+@login_required
+def me():
+    return jsonify({})
+''',
+}
+
+
+def test_a_handler_named_config_is_judged_by_what_it_reads():
+    """redash's /api/config serves the login page's feature flags: a handler named ``config``
+    calling a project function ``client_config`` is judged by that function's body (settings
+    that are not secrets), not by the names; a handler that returns a secret setting is not."""
+    report = scan_sources(CLIENT_CONFIG)
+    got = _rg101(report)
+    assert "GET /api/config" not in got and _route(report, "/api/config")["exposure"] == "public read"
+    assert "GET /api/debug-config" in got
