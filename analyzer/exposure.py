@@ -187,11 +187,10 @@ def _judge_read(graph, route) -> tuple[str, str]:
     # against users' data (``users.get_one(name)``: whether that user exists)
     declared = "" if rf is None or rf.schema in ("", "None", "?") else rf.schema
     bounded = bool(declared) and _held(graph, declared) == ""
-    probes = set(graph.functions[start].used) - NOT_CLIENT
-    media = _MEDIA_SEGMENT.search(route.path)
     own = graph.functions[start]
-    if media and any(_READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file" for c in own.calls) \
-            and not _writes(graph, start, own, reading=True):
+    probes = set(own.used) - NOT_CLIENT
+    media = _MEDIA_SEGMENT.search(route.path)
+    if media and _serves_file(graph, own) and not _writes(graph, start, own, reading=True):
         return f"serves media files under /{media.group(2)}/, as a static file server would", ""
     reads_config = False
     for q, kept in reach.items():
@@ -204,8 +203,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
         named = {*f.used, *f.flows} - {"self", "cls", "request", "req"}
         # a query that ends in a count or an existence test answers one number, not rows
         counted = tuple(c.rpartition(".")[0] for c in f.calls if c.rpartition(".")[2] in _AGGREGATES)
-        if q == start and named and any(
-                _READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file" for c in f.calls):
+        if q == start and named and _serves_file(graph, f):
             return "", "it serves a file whose path the request names"  # the handler's own parameters: the URL
         for call in f.calls:
             if fixed and _READ_FILE.match(call):
@@ -236,8 +234,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
             if why:
                 return "", f"it reads {model.rpartition('.')[2]} rows, which {why}"
     if only_fixed and not graph.route_lookups(route):
-        return _FIXED[fixed[0].ref] if "," not in fixed[0].ref else \
-            "returns only pages, files or redirects fixed in the code, with no stored data", ""
+        return _fixed_reason(fixed), ""
     if _ADMIN_HANDLER.search(_in_module(graph, handler)) or \
             route.view_class and _ADMIN_HANDLER.search(_in_module(graph, route.view_class)):
         return "", "its handler is about administration or internals"
@@ -250,11 +247,9 @@ def _judge_read(graph, route) -> tuple[str, str]:
             return "", f"it loads a record by a client-supplied id ({lk.display or lk.source})"
         types.append(lk.model)
     if fixed and not types:  # every return is a page, file, redirect or text fixed in the code
-        return (_FIXED[fixed[0].ref] if "," not in fixed[0].ref else
-                "returns only pages, files or redirects fixed in the code, with no stored data"), ""
+        return _fixed_reason(fixed), ""
     unknown = False  # part of what it returns has a type the analysis does not know
     if rf is not None:
-        declared = "" if rf.schema in ("", "None", "?") else rf.schema
         # the declared schema shapes the response; the rows it is built from (when known) say whose data it is
         types.extend([*([declared] if declared else ()), *graph.returned_types(handler)])
         unknown = rf.schema == "?" and not declared
@@ -266,8 +261,8 @@ def _judge_read(graph, route) -> tuple[str, str]:
     for rd in graph.responses.get(handler, ()):
         if rd.kind in ("object", "method") and rd.ref:
             types.append(rd.ref)
-        elif rd.kind == "call" and _call_types(graph, rd.ref) is not None:
-            types.extend(_call_types(graph, rd.ref))
+        elif rd.kind == "call" and (found := _call_types(graph, rd.ref)) is not None:
+            types.extend(found)
         elif rd.kind != "fixed":
             unknown = True  # a mapping built from values of unknown origin, another function's result
     names = []
@@ -284,6 +279,17 @@ def _judge_read(graph, route) -> tuple[str, str]:
     if names:
         return f"returns {', '.join(names)}, which no user owns and which holds nothing sensitive", ""
     return ("reads nothing tied to a user, a tenant or a secret" if unknown else "returns no stored data"), ""
+
+
+def _serves_file(graph, f) -> bool:
+    """``f`` opens a file or answers with one (``FileResponse(...)``, ``send_file(...)``)."""
+    return any(_READ_FILE.match(c) or graph.k.fixed_responses.get(graph.canonical(c)) == "file" for c in f.calls)
+
+
+def _fixed_reason(fixed) -> str:
+    """Why answers fixed in the code (``fixed``: their ResponseData) give nothing away."""
+    return _FIXED[fixed[0].ref] if "," not in fixed[0].ref else \
+        "returns only pages, files or redirects fixed in the code, with no stored data"
 
 
 def _call_types(graph, call: str) -> list[str] | None:
@@ -410,14 +416,6 @@ def _in_module(graph, name: str) -> str:
         if ".".join(parts[:i]) in modules:
             return ".".join(parts[i:])
     return name
-
-
-def _harmless(graph, qname: str) -> bool | None:
-    """True when the class is a project class whose rows no user owns and whose fields (bases
-    included) hold nothing secret, privileged or personal; None when it is not a project class
-    (a library type, a primitive, something unresolved)."""
-    why = _held(graph, qname)
-    return None if why is None else not why
 
 
 def _held(graph, qname: str) -> str | None:

@@ -346,7 +346,7 @@ class CommonPass(cst.CSTVisitor):
             qualname, ctx.loc(node.name), ctx.span_start(node),
             tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node), params=params,
             super_calls=tuple(sorted(s.super_calls)), returns=tuple(sorted(s.returns)),
-            passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), logs_in=s.issues if s.verifies else "", verifies=s.verifies, lets_in=s.issues, switches=tuple(sorted(s.switches)), optional=s.optional, returns_none=s.returns_none,
+            passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), verifies=s.verifies, lets_in=s.issues, switches=tuple(sorted(s.switches)), optional=s.optional, returns_none=s.returns_none,
             first_check=s.first_check, first_write=s.first_write,
             compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used)),
             visibility=tuple(sorted(s.visibility)), secrets=tuple(sorted(s.secrets)), refs=tuple(sorted(s.refs)),

@@ -243,15 +243,14 @@ class FunctionFact:
     returns: tuple[str, ...] = ()
     # what its rejections depend on (read by the linker): ``passes`` the conditions on a setting
     # under which it calls the wrapped view without any credential check; ``gated`` the
-    # settings under which alone it answers 401/403; ``logs_in`` how it
-    # lets a caller in (verifies credentials from the request and starts a session or issues a
-    # token); ``optional`` the credential check it makes optional; ``first_check`` and
-    # ``first_write`` the lines of its first credential check and of its first write (0: none)
+    # settings under which alone it answers 401/403; ``optional`` the credential check it makes
+    # optional; ``first_check`` and ``first_write`` the lines of its first credential check and
+    # of its first write (0: none)
     passes: tuple[str, ...] = ()
     gated: tuple[str, ...] = ()
-    logs_in: str = ""
-    # the halves of a login, for a linker that follows helpers: it verifies credentials (or sends
-    # the caller to an identity provider); how it lets a caller in (starts a session, issues a token)
+    # the halves of a login, which the linker also follows into helpers: it verifies credentials
+    # taken from the request (or sends the caller to an identity provider); how it lets a caller
+    # in (starts a session, issues a token)
     verifies: bool = False
     lets_in: str = ""
     # the tests, on settings alone, of branches that end the request (``if not

@@ -1019,7 +1019,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         helper's ``login_user``), or ''."""
         def answer(q: str) -> str:
             found = [self.functions[c] for c in self._callees(q)]
-            direct = next((f.logs_in for f in found if f.logs_in), "")
+            direct = next((f.lets_in for f in found if f.verifies and f.lets_in), "")  # both in one function
             lets_in = next((f.lets_in for f in found if f.lets_in), "")
             return direct or (lets_in if any(f.verifies for f in found) else "")
         return self._remembered("logs in", qname, answer) if qname in self.functions else ""
