@@ -38,6 +38,9 @@ CONVENTIONAL_PUBLIC = (
 FIRST_RUN = frozenset({"setup", "first_install", "install", "first-run", "first_run", "first_setup", "onboarding"})
 # Settings that open sign-up: a handler switched off by one creates accounts for newcomers
 SIGNUP_SETTING = re.compile(r"sign_?up|regist|new_(accounts?|users?)|guest_users?", re.IGNORECASE)
+# The collection of authentications, REST style: ``/api/v1/auth``, not ``/users/<id>/auth`` (an
+# object's own settings)
+_LOGIN_COLLECTION = re.compile(r"^[\w/.-]*/auth/?$")
 _CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
 
 
@@ -680,6 +683,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         for method, handler, h_loc, loc, span, own, *op in self._handlers(route):
             loc, span = self._handler_site(route, handler, loc, span) if not op else (loc, span)
             guards = [g for g in shared]
+            if method == "POST" and self.config.default_public_routes and _LOGIN_COLLECTION.search(path):
+                # creating an authentication, REST style, is logging in (``POST /api/v1/auth``)
+                guards.append(GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None,
+                                        Effect.PUBLIC, "login endpoints are public by convention"))
             own = [u if isinstance(u, tuple) else (u, Layer.CLASS if u.kind == "class" else Layer.DECORATOR) for u in own]
             own_targets = frozenset(self.canonical(u.target) for u, _ in own)
             for layer, gate in gates:
