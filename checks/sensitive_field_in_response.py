@@ -116,7 +116,9 @@ class SensitiveFieldInResponse(Check):
     the table model as its response model, is RG303's. This check reports neither.
     Minted tokens in a dict (`{"access_token": token}`) are what login routes are for and
     are not reported, nor is a credential (API key, token, client secret; not a password or
-    hash) in the response of a POST that creates it: the new key goes to its holder once.
+    hash) in the response of a POST that creates it: the new key goes to its holder once, nor
+    a serializer used only by routes that answer a signed-in caller about their own record
+    (`GET /api/profile/`, naming no object): the key goes back to its holder.
 
     ## Why is this bad
     Password hashes can be cracked offline, tokens and keys replayed, and identity
@@ -333,10 +335,9 @@ def customer(request, pk):
             routes = graph.routes_using(schema.qualname)
             if _staff_only(graph, routes):
                 continue
+            if routes and all(_own_record(graph, r) for r in routes):
+                continue  # the caller's own profile: their key goes back to them, and to no one else
             severity, tail = route_severity(self.severity, routes)
-            if routes and all(_own_record(graph, r) for r in routes):  # the caller's own profile
-                severity, tail = Severity.NOTE, (" (the caller's own, with every read of their profile: a "
-                                                 "secret is best shown once, when it is issued)")
             related = [Related(marks[f][1].location, f"{f} is a sensitive field of {schema.model.rpartition('.')[2]}")
                        for f in secret if f in marks and marks[f][1] is not None]
             related += [Related(r.location, f"used by {r.method} {r.path}") for r in routes[:3]]

@@ -216,6 +216,7 @@ class _DjangoFile:
         self._functions()
         self._classes()
         self._middleware()
+        self._path_methods()
 
     # -- module level -----------------------------------------------------------------
     def _assignments(self):
@@ -342,11 +343,13 @@ class _DjangoFile:
         elif isinstance(expr, cst.Name) and expr.value in self.lists and expr.value != "urlpatterns":
             self._patterns(self.lists[expr.value], router)
 
-    def _entry(self, expr, router: str) -> None:
+    def _entry(self, expr, router: str, at=None) -> None:
+        """One ``path()``/``re_path()``/``url()`` entry; ``at``: where it is written, when the call
+        is made elsewhere (a method that calls ``path()`` with its arguments)."""
         if not isinstance(expr, cst.Call):
             return
         ctx = self.ctx
-        kind = URL_FUNCS.get(ctx.resolve(expr.func))
+        kind = "path" if at is not None else URL_FUNCS.get(ctx.resolve(expr.func))
         if kind is None:
             return
         route_arg = call_arg(expr, "route", 0)
@@ -356,7 +359,7 @@ class _DjangoFile:
         path = self.path(route_arg)
         if kind == "re_path":
             path = path.removeprefix("^").removesuffix("$").removeprefix("\\A").removesuffix("\\Z")
-        loc = ctx.loc(expr)
+        loc = at or ctx.loc(expr)
         name = literal(call_arg(expr, "name", 3))
         name = name if isinstance(name, str) else ""
         guards, view = self._wrappers(view)
@@ -387,6 +390,31 @@ class _DjangoFile:
         self.sink.routes.append(Route(
             router, "django", path, (), handler, None, loc, name, tuple(guards), (), view_class, loc.line,
             by_reference=True, actions=actions, locate_at_route=True))
+
+    def _path_methods(self) -> None:
+        """``router.add_detail_path("profile", "profile", ProfileView.as_view())``: a method of a
+        class in this module that passes its parameters on to ``path()`` (babybuddy's router adds
+        its extra views so) registers that view under the instance, as ``path()`` would."""
+        ctx, made = self.ctx, {}
+        for name, value, _ in self._assignments():
+            if isinstance(value, cst.Call):
+                made[name] = ctx.resolve(value.func)
+        methods = {q: node for q, node in _defs(self.module, ctx.tree.body) if isinstance(node, cst.FunctionDef)}
+        for stmt in self.top:
+            for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+                call = small.value if isinstance(small, cst.Expr) else None
+                if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                        and isinstance(call.func.value, cst.Name) and call.func.value.value in made):
+                    continue
+                method = methods.get(f"{made[call.func.value.value]}.{call.func.attr.value}")
+                found = _passes_to_path(method, ctx) if method is not None else None
+                if found is None:
+                    continue
+                given = [a.value for a in call.args if a.keyword is None and not a.star]
+                route_arg, view = (given[i] if i is not None and i < len(given) else None for i in found)
+                if route_arg is not None and view is not None:
+                    router = f"{self.module}.{call.func.value.value}"
+                    self._entry(cst.Call(cst.Name("path"), [cst.Arg(route_arg), cst.Arg(view)]), router, ctx.loc(call))
 
     def _wrappers(self, expr):
         """``login_required(view)``, ``permission_required("p")(view)``: (guards, inner view)."""
@@ -719,6 +747,30 @@ def _rejects(node: cst.FunctionDef) -> bool:
 
     walk(node, Finder())
     return bool(found)
+
+
+def _passes_to_path(method: cst.FunctionDef, ctx) -> tuple[int, int | None] | None:
+    """(index of the route argument, index of the view argument or None) among the positional
+    arguments a caller gives ``method`` (``self`` left out), when its body calls ``path()`` or
+    ``re_path()`` with its own parameters: ``path(url_path, *args, **kwargs)`` takes the view
+    from the first argument beyond the named ones."""
+    params = [p.name.value for p in method.params.params][1:]
+    star = isinstance(method.params.star_arg, cst.Param) and method.params.star_arg.name.value
+    found = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            if found or URL_FUNCS.get(ctx.resolve(call.func)) is None or len(call.args) < 2:
+                return
+            route, view = call.args[0], call.args[1]
+            if isinstance(route.value, cst.Name) and route.value.value in params and not route.star:
+                if view.star == "*" and isinstance(view.value, cst.Name) and view.value.value == star:
+                    found.append((params.index(route.value.value), len(params)))
+                elif not view.star and isinstance(view.value, cst.Name) and view.value.value in params:
+                    found.append((params.index(route.value.value), params.index(view.value.value)))
+
+    walk(method, Finder())
+    return found[0] if found else None
 
 
 def _top_statements(body):
