@@ -40,6 +40,15 @@ def is_test_path(path: str) -> bool:
     return bool(_TEST_PATH.search(path))
 
 
+# The scope of settings meant for development or test runs: a ``DevelopmentConfig`` or
+# ``Testing`` class, a ``settings/local_dev.py`` or ``settings/ci.py`` module
+_NON_PRODUCTION = re.compile(r"dev(?!ice)|test|local|debug|^ci$", re.IGNORECASE)
+
+
+def non_production(scope: str) -> bool:
+    return bool(_NON_PRODUCTION.search(scope))
+
+
 class Check:
     id: ClassVar[str]
     name: ClassVar[str]

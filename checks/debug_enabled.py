@@ -1,12 +1,8 @@
 from __future__ import annotations
 
-import re
-
 from routeguard.findings import Severity
 
-from .base import Check, Invalid, Valid, is_test_path
-
-NON_PRODUCTION = re.compile(r"dev|test|local|debug", re.IGNORECASE)
+from .base import Check, Invalid, Valid, is_test_path, non_production
 
 
 class DebugEnabled(Check):
@@ -83,7 +79,7 @@ class ProductionConfig:
 
     def run(self, graph):
         for s in graph.settings:
-            if s.key != "DEBUG" or s.value is not True or NON_PRODUCTION.search(s.scope) \
+            if s.key != "DEBUG" or s.value is not True or non_production(s.scope) \
                     or is_test_path(s.location.file):
                 continue
             where = f" in {s.scope}" if s.scope else ""

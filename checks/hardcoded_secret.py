@@ -4,7 +4,10 @@ import re
 
 from routeguard.findings import Severity
 
-from .base import Check, Invalid, Valid, is_test_path
+from .base import Check, Invalid, Valid, is_test_path, non_production
+
+# Settings scoped to test runs: a Testing config class, a settings module for tests or CI.
+TESTING = re.compile(r"test|^ci$", re.IGNORECASE)
 
 SECRET_KEYS = re.compile(
     r"^(SECRET_KEY|SECRET|JWT_SECRET|SECURITY_PASSWORD_SALT|SIGNING_KEY|"
@@ -17,8 +20,6 @@ OUTBOUND = re.compile(r"^.*_(PASSWORD|API_KEY|TOKEN)$|^(.*_)?CLIENT_SECRET$", re
 # What a value written as a stand-in says about itself.
 PLACEHOLDER = re.compile(r"change|example|dummy|placeholder|your|xxx|insecure|replace|default|sample|secret|password",
                          re.IGNORECASE)
-# Settings scoped to test runs: a Testing config class, a settings module for tests or CI.
-TESTING = re.compile(r"test|^ci$", re.IGNORECASE)
 
 
 class HardcodedSecret(Check):
@@ -45,8 +46,10 @@ class HardcodedSecret(Check):
       `"change-me"`) only opens a server configured with that same value: as the default
       of an environment lookup or of a pydantic `BaseSettings` field (which the variable
       overrides) it is not reported, and set directly it is a note.
-    - Settings of test runs (a `Testing` config class, a `test`/`ci` settings module,
-      test files) are not reported.
+    - Settings of test runs (a `Testing` config class, a `test`/`ci` settings module, test
+      files) are not reported; in settings meant for development (a `DevelopmentConfig` or
+      `LocalConfig` class, a `local_dev` settings module) a key is a note: it matters only
+      if production ever loads them.
 
     ## Example
     ```python
@@ -137,6 +140,11 @@ class Settings(BaseSettings):
                 yield self.finding(
                     f"{s.key} is set from a string literal in the source; the value looks like a stand-in, "
                     f"so it only works against a server configured with it. Read it from the environment.",
+                    s.location, Severity.NOTE)
+            elif non_production(s.scope):
+                yield self.finding(
+                    f"{s.key} is set from a string literal in the source, in settings meant for development "
+                    f"({s.scope}): whoever reads it can forge what it signs on any server that loads them.",
                     s.location, Severity.NOTE)
             else:
                 yield self.finding(f"{s.key} is set from a string literal in the source.", s.location)

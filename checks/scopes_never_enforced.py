@@ -54,6 +54,34 @@ class ScopesNeverEnforced(Check):
     owasp = "API5:2023"
 
     VALID = (
+        Valid({  # the scheme with scopes only documents them; the bearer dependency checks each one
+            "app/main.py": """
+from fastapi import Depends, FastAPI
+from app.auth import get_current_user
+
+app = FastAPI()
+
+@app.post("/documents")
+def upload(user=Depends(get_current_user)):
+    return None
+""",
+            "app/auth.py": """
+from fastapi import Depends, HTTPException
+from fastapi.security import HTTPBearer, OAuth2PasswordBearer, SecurityScopes
+from jose import jwt
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="auth/token/", auto_error=False,
+                                     scopes={"document.upload": "Upload documents"})
+http_bearer = HTTPBearer(auto_error=False)
+
+async def get_current_user(security_scopes: SecurityScopes, bearer=Depends(http_bearer)):
+    payload = jwt.decode(bearer.credentials, "k", algorithms=["HS256"])
+    for scope in security_scopes.scopes:
+        if scope not in payload.get("scopes", []):
+            raise HTTPException(status_code=403, detail=f"missing scope {scope}")
+    return payload
+""",
+        }),
         Valid({
             "app/main.py": """
 from fastapi import FastAPI, Security
@@ -150,9 +178,13 @@ def stats(token: str = Depends(oauth2_scheme)):
                 f"Scopes {scopes} are required through {s.target.rpartition('.')[2]}, but no dependency in its "
                 "chain reads SecurityScopes and compares them with the token's: any valid token passes.",
                 s.location)
+        depended = {graph.canonical(d.target) for deps in graph.dependencies.values() for d in deps} | {
+            graph.canonical(g.target) for r in graph.routes for g in r.guards if g.target}
         for s in graph.scope_facts:
             if s.kind != "declared" or graph.canonical(s.owner) in covered:
                 continue
+            if graph.canonical(s.owner) not in depended:
+                continue  # no route or dependency uses the scheme: its scopes only document
             users = [e for e in enforcers if graph.canonical(s.owner) in graph.dependency_closure(e)]
             if users:
                 continue

@@ -165,3 +165,19 @@ def test_a_token_in_the_callers_own_profile_is_not_reported():
     assert sources["api/urls.py"] != urls and sources["api/views.py"] != views, "the fixture's profile view moved"
     found = [f for f in scan_sources(sources).findings if f.rule_id == "RG301" and "ProfileSerializer" in f.message]
     assert len(found) == 1 and "api_token" in found[0].message
+
+
+def test_a_key_in_development_settings_is_a_note():
+    """wger's settings/local_dev.py: a literal SECRET_KEY in a settings module meant for local
+    development is a note (it matters only if production loads it); the same key in the
+    settings production uses is an error, and in test settings it is not reported."""
+    files = {
+        "proj/__init__.py": "", "proj/settings/__init__.py": "",
+        "proj/settings/base.py": "INSTALLED_APPS = ['django.contrib.auth']\nROOT_URLCONF = 'proj.urls'\n",
+        "proj/settings/local_dev.py": "from .base import *\n\nDEBUG = True\nSECRET_KEY = 'wger-local-development-supersecret-1234'\n",
+        "proj/settings/main.py": "from .base import *\n\nSECRET_KEY = 'k3y-pr0duction-9f8e7d6c5b4a39281706f5e4'\n",
+        "proj/settings/test.py": "from .base import *\n\nSECRET_KEY = 'test'\n",
+        "proj/urls.py": "urlpatterns = []\n",
+    }
+    found = sorted((f.location.file, f.severity.level) for f in scan_sources(files).findings if f.rule_id == "RG403")
+    assert found == [("proj/settings/local_dev.py", "note"), ("proj/settings/main.py", "error")]
