@@ -122,7 +122,8 @@ class DjangoAdapter(Adapter):
     signature_errors = frozenset({"django.core.signing.BadSignature", "django.core.signing.SignatureExpired"})
     provided_methods = PROVIDED
     chain_ends = frozenset(PROVIDED)
-    entry_methods = frozenset({"dispatch"})
+    # what runs before the handler: a view's dispatch; django-formtools' FormPreview calls parse_params first
+    entry_methods = frozenset({"dispatch", "parse_params"})
     # a MiddlewareMixin-style middleware decides in these hooks (returning a response ends the request)
     guard_methods = {"process_request": "request", "process_view": "request"}
     view_constructors = frozenset({"as_view"})
@@ -423,8 +424,8 @@ class _DjangoFile:
             func = expr.func
             q = self.ctx.resolve(func.func if isinstance(func, cst.Call) else func)
             if isinstance(func, cst.Attribute) and func.attr.value == "as_view" or q in INCLUDE_FUNCS \
-                    or q.endswith("decorator_include") or q in URL_FUNCS:
-                break
+                    or q.endswith("decorator_include") or q in URL_FUNCS or _instance(q):
+                break  # a view, not a decorator around one
             guards.append(self.ctx.guard_use(func))
             expr = expr.args[0].value
         return guards, expr
@@ -441,6 +442,9 @@ class _DjangoFile:
                                 for e in mapping.elements if isinstance(e, cst.DictElement)
                                 and isinstance(literal(e.key), str) and isinstance(literal(e.value), str))
             return cls, cls, actions
+        if isinstance(expr, cst.Call) and _instance(ctx.resolve(expr.func)):
+            cls = ctx.resolve(expr.func)  # ``EmailListFormPreview(EmailListForm)``: the instance is the view
+            return cls, cls, ()
         return ctx.resolve(expr), "", ()
 
     def _include(self, call: cst.Call, router: str, path: str, loc, guards) -> None:
@@ -747,6 +751,12 @@ def _rejects(node: cst.FunctionDef) -> bool:
 
     walk(node, Finder())
     return bool(found)
+
+
+def _instance(qname: str) -> bool:
+    """A call that makes an object, by the name it calls (``FormPreview(form)``): as the view
+    of a route, the object is the view (its ``__call__`` answers), not a decorator's result."""
+    return qname.rpartition(".")[2][:1].isupper()
 
 
 def _passes_to_path(method: cst.FunctionDef, ctx) -> tuple[int, int | None] | None:
