@@ -1332,7 +1332,12 @@ def _module_aliases(modules) -> dict[str, str]:
             if name and name != m.module:
                 candidates.setdefault(name, set()).add(m.module)
     known = {m.module for m in modules}
-    return {name: next(iter(c)) for name, c in candidates.items() if len(c) == 1 and name not in known}
+    # a module that imports from a name of its own is importing the library of that name
+    # (lnbits/bolt11.py: ``from bolt11 import decode``), so the name is not its alias
+    imported = {m.module: {n for _, target in m.imports for n in (target, target.rpartition(".")[0])}
+                for m in modules}
+    return {name: next(iter(c)) for name, c in candidates.items()
+            if len(c) == 1 and name not in known and name not in imported[next(iter(c))]}
 
 
 def _guard_key(g: GuardInfo):

@@ -1351,6 +1351,53 @@ def test_scripts_with_the_same_name_are_two_modules():
                      "pkg/x/app.py": ("pkg.x.app", False)}
 
 
+def test_a_module_named_like_the_library_it_wraps_is_not_that_library():
+    """lnbits/bolt11.py re-exports the bolt11 library (``from bolt11 import decode``): inside
+    it, ``bolt11`` is the library, not the module itself by a short name. A handler whose try
+    body only decodes the client's string with it gets an error about that string (no RG404);
+    a try body that also reads the wallet from the database does not."""
+    files = {
+        "wallet/__init__.py": "",
+        "wallet/bolt11.py": "from bolt11 import decode  # noqa: F401\nfrom bolt11 import encode  # noqa: F401\n",
+        "wallet/db.py": "async def get_wallet(wallet_id):\n    return await database.fetchone(wallet_id)\n",
+        "wallet/api.py": """
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from wallet import bolt11
+from wallet.db import get_wallet
+
+router = APIRouter(prefix="/api/v1/payments")
+
+
+class DecodePayment(BaseModel):
+    data: str
+
+
+@router.post("/decode")
+async def decode_payment(body: DecodePayment):
+    try:
+        invoice = bolt11.decode(body.data)
+        return JSONResponse({"amount": invoice.amount_msat})
+    except Exception as exc:
+        return JSONResponse({"message": f"Failed to decode: {exc!s}"}, status_code=400)
+
+
+@router.post("/pay")
+async def pay(body: DecodePayment):
+    try:
+        invoice = bolt11.decode(body.data)
+        wallet = await get_wallet(invoice.payee)
+        return JSONResponse({"wallet": wallet.id})
+    except Exception as exc:
+        return JSONResponse({"message": f"Failed to pay: {exc!s}"}, status_code=400)
+""",
+    }
+    found = [f for f in scan_sources(files).findings if f.rule_id == "RG404"]
+    assert [f.location.line for f in found] == [32], [f.message for f in found]
+
+
 # -- pre-built exception objects: what a module-level value does counts where it is raised -------------
 PREBUILT = {
     "svc/__init__.py": "",
