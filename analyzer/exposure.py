@@ -322,23 +322,12 @@ def _reach(graph, handler: str) -> dict[str, bool] | None:
     start = graph.method(graph.alias(handler))
     if start is None:
         return None
-    out: dict[str, bool] = {}
-    seen, level = {start}, [(start, False)]
-    for depth in range(_DEPTH + 1):
-        nxt = []
-        for q, made in level:
-            out[q] = made or depth >= 2
-            if depth == _DEPTH:
-                continue
-            for call in graph.functions[q].calls:
-                if SETTING_GETTER.match(call.rpartition(".")[2]):
-                    continue  # loading the settings (and creating them on first use) is not the route's doing
-                c = graph.method(graph.canonical(call))
-                if c and c not in seen:
-                    seen.add(c)
-                    nxt.append((c, made or bool(_MAKES.match(call.rpartition(".")[2]))))
-        level = nxt
-    return out
+    # loading the settings (and creating them on first use) is not the route's doing
+    found = graph.reachable(start, _DEPTH, lambda call: not SETTING_GETTER.match(call.rpartition(".")[2]))
+    made: dict[str, bool] = {}
+    for q, _, caller, call in found:
+        made[q] = made.get(caller, False) or bool(call and _MAKES.match(call.rpartition(".")[2]))
+    return {q: made[q] or depth >= 2 for q, depth, _, _ in found}
 
 
 def _writes(graph, qname: str, f, reading: bool = False) -> bool:

@@ -1039,16 +1039,26 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return next((t for c in self._callees(q) for t in self.functions[c].switches if SIGNUP_SETTING.search(t)), "")
         return self._remembered("signup switch", qname, answer) if qname in self.functions else ""
 
-    def _callees(self, qname: str, depth: int = 2) -> list[str]:
-        """``qname`` and the project functions it calls, ``depth`` calls deep, breadth first."""
-        out, seen, level = [], {qname}, [qname]
-        for i in range(depth + 1):
-            out.extend(level)
-            if i == depth:
-                break
-            level = [c for name in level for call in self.functions[name].calls
-                     for c in [self.method(self.canonical(call))] if c and c not in seen and not seen.add(c)]
+    def reachable(self, qname: str, depth: int, follow=None) -> list[tuple[str, int, str, str]]:
+        """``qname`` and the project functions it calls, ``depth`` calls deep, breadth first:
+        (function, level, its caller, the call) for each, caller and call '' for ``qname``.
+        ``follow(call)`` says which calls to follow (all by default)."""
+        out, seen, level = [(qname, 0, "", "")], {qname}, [qname]
+        for i in range(1, depth + 1):
+            nxt = []
+            for name in level:
+                for call in self.functions[name].calls:
+                    c = self.method(self.canonical(call)) if follow is None or follow(call) else None
+                    if c and c not in seen:
+                        seen.add(c)
+                        nxt.append(c)
+                        out.append((c, i, name, call))
+            level = nxt
         return out
+
+    def _callees(self, qname: str) -> list[str]:
+        """``qname`` and the project functions it calls, two calls deep, breadth first."""
+        return [q for q, *_ in self.reachable(qname, 2)]
 
     def _implicit_guards(self, path: str, handler: str, h_loc) -> list[GuardInfo]:
         """What stands in for a guard on a route that has none, by what its handler does: a
