@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .authz import CALLER_FUNCTION
-from .facts import Location
+from .facts import AccessCheck, Location
 from .states import AuthState, Effect
 
 # A relation to a table or class outside the project that is the user model by its name.
@@ -26,6 +26,9 @@ PROVENANCE = re.compile(r"^(updated|modified|changed|edited|reviewed|approved|de
 PASSWORD = re.compile(r"^(password|password_hash|hashed_password|passwd|pwd_hash|password_digest)$")
 ADMIN_SEGMENT = re.compile(r"^(admin[\w-]*|administration|superusers?|sudo|back-?office)$")
 USER_SEGMENT = re.compile(r"^(users?|accounts?|members?|profiles?|employees?|customers?)$")
+# A credential class meant for administrators (an API key or session of the admin console): a
+# caller who presents one is an administrator, whatever the route checks besides
+ADMIN_CREDENTIAL = re.compile(r"(?i)^(admin|staff|superuser|operator)\w*(key|token|session|credential)s?$")
 ROLE_SEGMENT = re.compile(r"^(roles?|permissions?|privileges?|groups?|grants?|acls?)$")
 PRIVILEGED_ACTION = re.compile(
     r"(^|_)(role|roles|promote|demote|grant|revoke|ban|unban|impersonate|make_admin|set_admin|suspend|"
@@ -191,6 +194,12 @@ class AuthzQueries:
                 for kind, c in self.access(t, _stack | {qname}).items():
                     if kind != "owner" or not loads_caller(t):
                         found.setdefault(kind, c)
+            held = next((t for t in self.returned_types(self.canonical(dep.target))
+                         if ADMIN_CREDENTIAL.search(t.rpartition(".")[2])), None)
+            if held:  # fief's is_authenticated_admin_api takes an AdminAPIKey: no user holds one
+                found.setdefault("role", AccessCheck(qname, dep.location, "role",
+                                                     f"takes an {held.rpartition('.')[2]}, a credential that only "
+                                                     "administrators hold", rejects=True))
         if not _stack:
             memo[qname] = found
         return found

@@ -26,6 +26,10 @@ from .states import Effect
 BUILTINS = frozenset(dir(__import__("builtins")))
 STATUS_KEYWORDS = ("status", "status_code", "code")
 REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN"})
+# A redirect status (``307``, ``HTTP_307_TEMPORARY_REDIRECT``) and a target that names the login page
+REDIRECT_STATUS = frozenset({302, 303, 307})
+REDIRECT_NAME = re.compile(r"^(HTTP_30[237]_\w+|FOUND|SEE_OTHER|TEMPORARY_REDIRECT)$")
+LOGIN_PAGE = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
 # Names a configuration object goes by (``settings.ALLOW_SIGNUP``, ``app.config["X"]``) and
 # getters of one (``get_config(...)``): a branch decided by these alone is a feature flag, not
 # a check of the caller's credential.
@@ -792,7 +796,10 @@ class _SettingFinder(cst.CSTVisitor):
 
 def _rejects(call: cst.Call) -> str:
     """'rejects with 401' when a call is given a 401/403 status, literally or as a named
-    status constant (``status_code=HTTP_401_UNAUTHORIZED``), else ''."""
+    status constant (``status_code=HTTP_401_UNAUTHORIZED``), or a redirect status with a
+    ``Location`` header to the login page (fief's ``HTTPException(status_code=307,
+    headers={"Location": url_for(..., "auth:login")})``), else ''."""
+    redirect = False
     for arg in call.args:
         if arg.keyword is None or arg.keyword.value in STATUS_KEYWORDS:
             status = literal(arg.value)
@@ -801,6 +808,12 @@ def _rejects(call: cst.Call) -> str:
             name = (dotted(arg.value) or "").rpartition(".")[2]
             if arg.keyword is not None and name in REJECT_NAMES:
                 return f"rejects with {name}"
+            redirect = redirect or status in REDIRECT_STATUS or bool(REDIRECT_NAME.match(name))
+    headers = call_arg(call, "headers")
+    if redirect and isinstance(headers, cst.Dict) and any(
+            literal(e.key) == "Location" and LOGIN_PAGE.search(cst.Module([]).code_for_node(e.value))
+            for e in headers.elements if isinstance(e, cst.DictElement)):
+        return "redirects to the login page"
     return ""
 
 

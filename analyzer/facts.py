@@ -187,6 +187,9 @@ class Gate:
     exempt_refs: tuple[str, ...] = ()  # qualified names of constants holding more exemptions
     kind: str = "gate"
     exempt_guards: tuple[str, ...] = ()
+    # the URL parameters it reads (a Flask ``url_value_preprocessor`` that checks the
+    # ``project_id`` it pops): it guards only the routes whose path carries one
+    params: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

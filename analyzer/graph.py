@@ -26,7 +26,7 @@ LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Lay
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
 CONVENTIONAL_PUBLIC = (
     "login", "logout", "signin", "sign_in", "signout", "sign_out", "register", "signup", "sign_up",
-    "token", "refresh", "forgot*", "reset*password*", "password*reset*", "verify*email*",
+    "token", "refresh", "forgot*", "reset*password*", "password*reset*", "password*remind*", "verify*email*",
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
@@ -165,7 +165,13 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             f = None if made.rpartition(".")[2] not in returning else \
                 self.functions.get(made) or self.functions.get(self.alias(made))
             if f is not None and len(f.returns) == 1 and f.returns[0] != name:
-                self.results[name] = f.returns[0]
+                back = f.returns[0]
+                if not back.startswith(f"{f.qualname}.") and not any(
+                        back in known for known in (self.functions, self.classes, self.instances, self.constants)):
+                    # a function it defines inside and returns, whose body is folded into its own:
+                    # ``current_active_user = current_user(active=True)`` runs current_user's checks
+                    back = f.qualname
+                self.results[name] = back
         for r in self._instance_routers([r for m in self.modules for r in m.routers]):
             if r.id in self.param_alias:  # a parameter used as an app: the router its caller passes
                 continue
@@ -974,6 +980,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         reason = verdict[1] if verdict and verdict[0] == Effect.AUTH else None
         if not reason:
             return None
+        if gate.params and not any(p in gate.params for p, _ in _capabilities(path)):
+            return None  # it checks a URL parameter that this route does not carry
         name = gate.func.rpartition(".")[2]
         exempt = [t for t in gate.exempt_guards if t in own_targets]
         if exempt:
@@ -1117,6 +1125,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     and last[-1].lower().replace("-", "_") in FIRST_RUN and not _PATH_PARAM.search(path):
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   "first-run setup endpoints are public by convention")]
+            if ".well-known" in words[1:]:  # RFC 8615 metadata: OpenID discovery, JWKS, security.txt
+                return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
+                                  "well-known URIs (RFC 8615) are public by convention")]
             word = next((w for w in words[:1] + last[-1:] if _CONVENTIONAL_PUBLIC.match(w)), None)
             if word is not None:
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,

@@ -4,6 +4,9 @@ from routeguard.findings import Severity
 
 from .base import Check, Invalid, Valid
 
+# The scopes of an OpenID Connect sign-in (who the caller is), not permissions
+IDENTITY_SCOPES = frozenset({"openid", "profile", "email", "address", "phone", "offline_access"})
+
 
 class ScopesNeverEnforced(Check):
     """
@@ -11,7 +14,9 @@ class ScopesNeverEnforced(Check):
     Flags scopes that are declared or required (`Security(dep, scopes=[...])`, a
     credential scheme created with `scopes={...}`) when no dependency in the chain
     reads the required scopes (`SecurityScopes.scopes`) and compares them with the
-    token's.
+    token's. A scheme that no route or dependency uses, or that declares only OpenID
+    Connect's sign-in scopes (`openid`, `profile`, `email`...), is not reported: its
+    scopes document the API or say who the caller is, and grant nothing.
 
     ## Why is this bad
     Requiring a scope does nothing by itself: the framework only collects the
@@ -54,6 +59,22 @@ class ScopesNeverEnforced(Check):
     owasp = "API5:2023"
 
     VALID = (
+        Valid("""
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import OAuth2AuthorizationCodeBearer
+
+scheme = OAuth2AuthorizationCodeBearer("/authorize", "/api/token", scopes={"openid": "openid"}, auto_error=False)
+app = FastAPI()
+
+async def current_user(token: str | None = Depends(scheme)):
+    if token is None:
+        raise HTTPException(status_code=401)
+    return token
+
+@app.get("/api/userinfo")
+def userinfo(user=Depends(current_user)):
+    return {"sub": user}
+"""),
         Valid({  # the scheme with scopes only documents them; the bearer dependency checks each one
             "app/main.py": """
 from fastapi import Depends, FastAPI
@@ -185,6 +206,8 @@ def stats(token: str = Depends(oauth2_scheme)):
                 continue
             if graph.canonical(s.owner) not in depended:
                 continue  # no route or dependency uses the scheme: its scopes only document
+            if s.scopes and set(s.scopes) <= IDENTITY_SCOPES:
+                continue  # OpenID Connect's sign-in scopes say who the caller is, not what they may do
             users = [e for e in enforcers if graph.canonical(s.owner) in graph.dependency_closure(e)]
             if users:
                 continue

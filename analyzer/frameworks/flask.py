@@ -20,6 +20,8 @@ from ..names import (assignments, base_exprs, call_arg, dotted, literal, module_
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, setting_value
 from ..states import Effect
 
+# Hooks that run before every view of their blueprint (or of the app): a check there guards them
+GATE_HOOKS = frozenset({"before_request", "before_app_request", "url_value_preprocessor", "app_url_value_preprocessor"})
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 ROUTERS = {
     "flask.Flask": "app",
@@ -626,11 +628,15 @@ class _FlaskVisitor(ScopedVisitor):
     def _gate_decorators(self, node: cst.FunctionDef) -> None:
         for d in node.decorators:
             expr = d.decorator
-            if isinstance(expr, cst.Attribute) and expr.attr.value in ("before_request", "before_app_request"):
-                endpoints, paths, refs = _exemptions(self.ctx, node)
+            if isinstance(expr, cst.Attribute) and expr.attr.value in GATE_HOOKS:
+                # a url_value_preprocessor gets (endpoint, values): the URL parameters it reads
+                params = [p.name.value for p in node.params.params]
+                url = expr.attr.value.endswith("url_value_preprocessor") and len(params) == 2
+                endpoints, paths, refs = _exemptions(self.ctx, node, params[0] if url else "")
                 self.sink.gates.append(Gate(
                     self.resolve(expr.value), self._qualname(node.name.value), self.ctx.loc(d),
-                    "app" if expr.attr.value == "before_app_request" else "router", endpoints, paths, refs))
+                    "app" if expr.attr.value.startswith(("before_app", "app_")) else "router", endpoints, paths, refs,
+                    params=_keys_read(node, params[1]) if url else ()))
 
 
 def _config_key(expr) -> str:
@@ -644,8 +650,28 @@ def _config_key(expr) -> str:
     return key if isinstance(key, str) and isinstance(holder, cst.Attribute) and holder.attr.value == "config" else ""
 
 
-def _exemptions(ctx, func: cst.FunctionDef):
-    """Endpoints and path prefixes that a before_request gate lets through."""
+def _keys_read(func: cst.FunctionDef, name: str) -> tuple[str, ...]:
+    """The literal keys ``func`` reads from its parameter ``name``: ``values.pop("project_id")``,
+    ``values.get("x")``, ``values["x"]``."""
+    keys = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            f = node.func
+            if isinstance(f, cst.Attribute) and f.attr.value in ("pop", "get") and dotted(f.value) == name:
+                keys.append(literal(call_arg(node, None, 0)))
+
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            if dotted(node.value) == name and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                keys.append(literal(node.slice[0].slice.value))
+
+    walk(func.body, Finder())
+    return tuple(dict.fromkeys(k for k in keys if isinstance(k, str)))
+
+
+def _exemptions(ctx, func: cst.FunctionDef, endpoint: str = ""):
+    """Endpoints and path prefixes that a before_request gate lets through; ``endpoint``: the
+    parameter that holds the endpoint (a url_value_preprocessor's first)."""
     endpoints, paths, refs = [], [], []
 
     class Finder(cst.CSTVisitor):
@@ -653,7 +679,7 @@ def _exemptions(ctx, func: cst.FunctionDef):
             left = dotted(node.left) or ""
             for target in node.comparisons:
                 values = string_list(target.comparator)
-                if left.endswith(".endpoint"):
+                if left.endswith(".endpoint") or endpoint and left == endpoint:
                     if values is not None:
                         endpoints.extend(values)
                     elif dotted(target.comparator):
