@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from .decisions import DecisionsMixin
-from .facts import CorsPolicy, DataWrite, FieldFact, RequestRead, ResponseData
+from .facts import CorsPolicy, DataHandoff, DataWrite, FieldFact, RequestRead, ResponseData
 from .fields import HIDING_KEYWORDS, classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
 from .walk import AssignVisitor, collect, walk
@@ -135,6 +135,8 @@ class _Frame:
     assigned: dict = field(default_factory=dict)  # id(call) -> the local name its result is bound to
     set_fields: dict = field(default_factory=dict)  # local name -> keys/attributes the function sets on it
     writes: list = field(default_factory=list)  # (DataWrite, source name, target name, keywords), emitted on leave
+    handoffs: list = field(default_factory=list)  # (DataHandoff, source name), emitted on leave
+    literals: dict = field(default_factory=dict)  # loop variable over a literal list of strings -> the strings
     fixed: dict = field(default_factory=dict)  # local name -> it only ever holds fixed values (see DataPass.fixed)
     returned: list = field(default_factory=list)  # per return: (fixed response kind or '', location, display)
 
@@ -249,6 +251,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
             own = {*f.set_fields.get(source, ()), *f.set_fields.get(target, ()), *keywords}
             kind = "field_writes" if dw.how == "field" else "data_writes"
             self._emit(kind, replace(dw, overwritten=tuple(sorted(own))) if own else dw)
+        for handoff, source in f.handoffs:
+            own = tuple(sorted(f.set_fields.get(source, ())))
+            self._emit("handoffs", replace(handoff, overwritten=own) if own else handoff)
         for name, (q, loc, display) in f.body.items():
             self._emit("request_reads", RequestRead(f.qualname, loc, "body", display, q, name, name in f.whole))
         if f.returned and all(kind for kind, _, _ in f.returned):  # every return is a fixed page, file...
@@ -293,6 +298,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
                 first = node.args[0].value if node.args and node.args[0].keyword is None and node.args[0].star == "" else None
                 if first is not None and _cap(dotted(first)):
                     return self.resolve(first)
+                if isinstance(first, cst.Attribute) and _cap(dotted(first.value)) and (
+                        first.attr.value.startswith("get") or first.attr.value in ROW_METHODS):
+                    return self.resolve(first.value)  # get_object_or_404(Query.get_by_id, query_id)
                 if isinstance(first, cst.Call):
                     t = self.type_of(first)
                     if t:
@@ -430,10 +438,22 @@ class DataPass(DecisionsMixin, AssignVisitor):
         it = node.iter
         key = node.target.elements[0].value if isinstance(node.target, cst.Tuple) and node.target.elements else node.target
         source = None
-        if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value in ("items", "keys"):
+        mapping = it.func.value if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) \
+            and it.func.attr.value in ("items", "keys") else it
+        if mapping is not it:
             source = self.client(it.func.value) or self.client(it)
         elif not isinstance(it, cst.Call):
             source = self.client(it)
+        if source is None and isinstance(mapping, cst.Name) and mapping.value in f.params \
+                and mapping.value not in ("self", "cls") and mapping.value not in f.types:
+            # a helper's own parameter: it writes whatever its callers hand it (see DataHandoff)
+            source = (f"arg:{mapping.value}", self.ctx.loc(it), mapping.value)
+        if isinstance(node.target, cst.Name):
+            keys = [literal(e.value) for e in it.elements] if isinstance(it, (cst.List, cst.Tuple, cst.Set)) else []
+            if keys and all(isinstance(k, str) for k in keys):
+                f.literals[node.target.value] = keys
+            else:
+                f.literals.pop(node.target.value, None)
         if isinstance(key, cst.Name):
             if source:
                 f.loops[key.value] = [*source, False]
@@ -596,13 +616,19 @@ class DataPass(DecisionsMixin, AssignVisitor):
             key = node.args[1].value
             if isinstance(key, cst.Name) and key.value in f.loops:
                 label, loc, display, filtered = f.loops[key.value]
-                if not filtered:
+                obj = node.args[0].value
+                if not filtered and label in ("arg:" + display, "param") and display in f.params \
+                        and isinstance(obj, cst.Name) and obj.value in f.params and (obj.value != "self" or f.cls):
+                    self._emit("handoffs", DataHandoff(f.qualname, ctx.loc(node), "writes", display, obj.value))
+                if not filtered and not label.startswith("arg:"):
                     if label.startswith("type:"):
                         f.whole.update(n for n, (q, _, _) in f.body.items() if f"type:{q}" == label)
                     f.writes.append((DataWrite(f.qualname, ctx.loc(node), "setattr", label,
                                                self.type_of(node.args[0].value), display, loc),
                                      display if display.isidentifier() else "", _name(node.args[0].value), ()))
             return
+        self._handoff(node)
+        self._removed(node)
         keyed = [a for a in node.args if a.keyword is not None and a.star == ""]
         if keyed:
             target = self._write_target(node)
@@ -633,6 +659,52 @@ class DataPass(DecisionsMixin, AssignVisitor):
             key = literal(node.args[0].value)
             if isinstance(key, str):
                 self._header(key, node.args[1].value, node)
+
+    def _handoff(self, node: cst.Call) -> None:
+        """A call that hands the client's data as a whole to a function (``self.update_model(query,
+        data)``): a DataHandoff, for the linker to join with what the callee does with it."""
+        f = self.frame
+        func = node.func
+        positional = [a for a in node.args if a.keyword is None and a.star == ""]
+        for a in node.args:
+            v = a.value
+            if a.star or not (v.value in f.client if type(v) is cst.Name else
+                              type(v) in (cst.Attribute, cst.Call) and self._raw(v)):
+                continue
+            c = self.client(v)
+            if not c or c[0] not in ("raw", "param"):
+                continue
+            if isinstance(func, cst.Attribute) and dotted(func.value) in ("self", "cls") and f.cls:
+                callee = f"{f.cls}.{func.attr.value}"
+            elif isinstance(func, cst.Attribute) and self.type_of(func.value):
+                callee = f"{self.type_of(func.value)}.{func.attr.value}"
+            else:
+                callee = self.resolve(func)
+            if not callee:
+                return
+            slots = {id(b): str(i) for i, b in enumerate(positional)}
+            args = tuple((b.keyword.value if b.keyword else slots[id(b)], t)
+                         for b in node.args if b is not a and not b.star for t in [self.type_of(b.value)] if t)
+            if isinstance(func, cst.Attribute) and self.type_of(func.value):
+                args += (("self", self.type_of(func.value)),)
+            slot = a.keyword.value if a.keyword else slots[id(a)]
+            f.handoffs.append((DataHandoff(f.qualname, self.ctx.loc(node), "passes", slot, callee=callee, args=args,
+                                           source=c[0], display=c[2], source_location=c[1]),
+                               v.value if isinstance(v, cst.Name) else ""))
+            return
+
+    def _removed(self, node: cst.Call) -> None:
+        """``data.pop("id", None)``, also for each key of a literal list (``for key in ["id",
+        "user"]: data.pop(key, None)``): keys the function takes out of the client's data are
+        no more the client's choice than those it sets."""
+        f = self.frame
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "pop" and isinstance(func.value, cst.Name)
+                and node.args and func.value.value in f.client):
+            return
+        key = node.args[0].value
+        keys = [literal(key)] if not isinstance(key, cst.Name) else f.literals.get(key.value, [])
+        f.set_fields.setdefault(func.value.value, set()).update(k for k in keys if isinstance(k, str))
 
     def _field_write(self, target: str, name: str, value, at) -> None:
         """``obj.<name> = value`` or ``Model(<name>=value)``: one field of a known class set

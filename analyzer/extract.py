@@ -14,7 +14,7 @@ from . import documents, source
 from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
-from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted,
+from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
                     leaves as _leaves, literal, module_strings, render_path, rule_template, string_list)
 from .dataflow import DataPass
 from .fields import VISIBILITY_FLAG
@@ -143,6 +143,8 @@ class _Summary:
         self.settings: set[str] = set()  # locals assigned a setting (``v = get_config(...)``)
         self.passes: set[str] = set()
         self.gated: set[str] = set()
+        self.if_object: set[str] = set()
+        self.globals: set[str] = set()  # module names it declares ``global``
         self.issues = ""
         self.verifies = False
         self.optional = ""
@@ -198,6 +200,10 @@ class CommonPass(cst.CSTVisitor):
         self.checks += 1
         kinds = [k for k, _, _ in self.branches]
         if "caller" in kinds:
+            return
+        if "object" in kinds:  # only when there is an object: the linker asks whether the route has one
+            for s in self.summaries:
+                s.if_object.add(text)
             return
         if "setting" in kinds:  # only when configured so: recorded for the linker, not a guard
             test = self._text(next(t for k, t, _ in self.branches if k == "setting"))
@@ -350,7 +356,7 @@ class CommonPass(cst.CSTVisitor):
             qualname, ctx.loc(node.name), ctx.span_start(node),
             tuple(sorted(s.evidence)), tuple(sorted(s.calls)), ctx.decorators(node), params=params,
             super_calls=tuple(sorted(s.super_calls)), returns=tuple(sorted(s.returns)),
-            passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), verifies=s.verifies, lets_in=s.issues, switches=tuple(sorted(s.switches)), optional=s.optional, returns_none=s.returns_none,
+            passes=tuple(sorted(s.passes)), gated=tuple(sorted(s.gated)), if_object=tuple(sorted(s.if_object)), verifies=s.verifies, lets_in=s.issues, switches=tuple(sorted(s.switches)), optional=s.optional, returns_none=s.returns_none,
             first_check=s.first_check, first_write=s.first_write,
             compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used)),
             visibility=tuple(sorted(s.visibility)), secrets=tuple(sorted(s.secrets)), refs=tuple(sorted(s.refs)),
@@ -384,6 +390,12 @@ class CommonPass(cst.CSTVisitor):
             made = self._callee(value.func)  # self.build_router() too
             if made:
                 s.instances[target.value] = made
+                if target.value in s.globals:  # global model; model = Model(): the module's name holds one
+                    self.sink.instances.append((f"{self.ctx.module}.{target.value}", made))
+
+    def visit_Global(self, node: cst.Global) -> None:
+        if self.summaries:
+            self.summaries[-1].globals.update(n.name.value for n in node.names)
 
     def _callee(self, func) -> str:
         """What a call calls; ``self.check()`` in a method is the class's ``check`` (the
@@ -426,7 +438,7 @@ class CommonPass(cst.CSTVisitor):
         if qname in self.k.auth_calls or self.k.known_guards.get(qname) == Effect.AUTH:
             # ``HttpResponseForbidden()``, ``verify_jwt_in_request()``: like a 401/403, only where
             # the caller without a credential is turned away, not under a setting alone
-            if any(k in ("caller", "setting") for k, _, _ in self.branches):
+            if any(k in ("caller", "setting", "object") for k, _, _ in self.branches):
                 self._rejects(f"calls {qname}")
                 return
             self._evidence(f"calls {qname}")
@@ -555,13 +567,16 @@ class CommonPass(cst.CSTVisitor):
         if anonymous is _NO_CREDENTIAL:
             kind = "setting" if self._setting(node.test) else "other"
             body_kind = else_kind = kind
+            if kind == "other" and if_present(node.test):
+                body_kind = "object"
             if kind == "setting" and self.summaries and self._ends(node.body):
                 self.summaries[-1].switches.add(self.ctx.code(node.test))
             walk(node.test, self)
         else:
-            body_kind = "other" if anonymous is None else "anonymous" if anonymous else "caller"
+            body_kind = ("object" if if_present(node.test) else "other") if anonymous is None \
+                else "anonymous" if anonymous else "caller"
             else_kind = "other" if anonymous is None else "caller" if anonymous else "anonymous"
-            if (body_kind != "caller" and self._ends(node.body)) or \
+            if (body_kind not in ("caller", "object") and self._ends(node.body)) or \
                     (else_kind != "caller" and type(orelse) is cst.Else and self._ends(orelse.body)):
                 self._test(node.test)
                 self._subject_check(node.test)

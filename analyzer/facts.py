@@ -280,6 +280,10 @@ class FunctionFact:
     refs: tuple[str, ...] = ()
     # its parameters built into a call's argument (``FileResponse(MEDIA / user_id / name)``)
     flows: tuple[str, ...] = ()
+    # its rejections that apply only when there is an object (``if owner_object and
+    # owner_object.user != request.user: return HttpResponseForbidden()``): a check on a route
+    # that addresses an object, none on a form that creates one
+    if_object: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -487,6 +491,31 @@ class DataWrite:
     source_location: Location | None = None
     overwritten: tuple[str, ...] = ()  # fields the function sets itself: data["user_id"] = ..., obj.owner = ...
     field: str = ""
+
+
+@dataclass(frozen=True)
+class DataHandoff:
+    """Client data handed as a whole to a project function that writes it, in another function or
+    file (mass assignment through a helper). ``how`` "writes": ``function`` sets every key of its
+    parameter ``data`` as an attribute of its parameter ``target`` ("self": the object the method
+    is called on): ``def update_model(self, model, updates): for k, v in updates.items():
+    setattr(model, k, v)``. ``how`` "passes": ``function`` calls ``callee`` with the client's data
+    (``source``, as DataWrite's) as the argument ``data`` (its position, counted without
+    ``self``, or its keyword); ``args`` gives the class of the other arguments (position or
+    keyword, or "self" for the object the method is called on), ``overwritten`` the keys the
+    caller sets or removes itself. The linker joins the two into a DataWrite at the call."""
+
+    function: str
+    location: Location
+    how: str
+    data: str
+    target: str = ""
+    callee: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+    display: str = ""
+    source_location: Location | None = None
+    overwritten: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -785,6 +814,7 @@ class ModuleFacts:
     # one privileged-looking field set from a client value (DataWrite how="field"): kept apart,
     # since setting a field of an object is not by itself a write of stored rows
     field_writes: tuple[DataWrite, ...] = kind("list")
+    handoffs: tuple[DataHandoff, ...] = kind("list")
     cors: tuple[CorsPolicy, ...] = kind("list")
     # (callee, parameter position or keyword, qualified value): ``register_blueprints(app)``
     # makes the callee's parameter an alias of the caller's router.

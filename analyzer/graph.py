@@ -20,7 +20,7 @@ from .extract import VERIFIES
 from . import fields as _fields
 from .names import RULE_ARG
 from .states import AuthState, Effect, Layer
-from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
+from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, DataWrite, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
 
 LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Layer.ROUTER, "api": Layer.APP, "urlconf": Layer.URLCONF}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
@@ -201,7 +201,34 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         self.mount_graph = nx.DiGraph((u[1], v[1]) for u, v, d in self.graph.edges(data=True)
                                       if d.get("relation") == "mounts")
         self._memo: dict[tuple, object] = {}  # alias(), canonical() and mro() answers, once the name tables are complete
+        self.data_writes = [*self.data_writes, *self._handed_writes()]
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
+
+    def _handed_writes(self) -> list[DataWrite]:
+        """Client data handed to a project function that sets every key of one of its parameters
+        as an attribute of another (facts.DataHandoff): a DataWrite at the call, of the class of
+        the argument the callee writes into."""
+        writers: dict[str, list] = {}
+        for h in self.handoffs:
+            if h.how == "writes":
+                writers.setdefault(h.function, []).append(h)
+        out = []
+        for h in self.handoffs if writers else ():
+            callee = self.method(self.canonical(h.callee)) if h.how == "passes" else None
+            if callee not in writers:
+                continue
+            params = self.functions[callee].params
+            names = params[1:] if params[:1] in (("self",), ("cls",)) else params
+            slot = {n: str(i) for i, n in enumerate(names)}
+            for w in writers[callee]:
+                if h.data not in (w.data, slot.get(w.data)):
+                    continue
+                args = dict(h.args)
+                target = args.get("self") if w.target == "self" else args.get(w.target) or args.get(slot.get(w.target, ""))
+                out.append(DataWrite(h.function, h.location, "setattr", h.source, target or "",
+                                     f"{h.display}, through {callee.rpartition('.')[0].rpartition('.')[2]}."
+                                     f"{callee.rpartition('.')[2]}", h.source_location, h.overwritten))
+        return out
 
     def _members(self, name: str) -> list[str]:
         """The routers a collection holds (``for bp in blueprints: app.register_blueprint(bp)``):
@@ -495,6 +522,18 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                           if mf.name in self.k.guard_methods)
         return "item" if scopes == {"item"} else ""
 
+    def _object_guard(self, target: str) -> str:
+        """Why the object-level guard class ``target`` turns away the anonymous caller on a route
+        that fetches one object: its object check verifies something of the caller (``request.user.
+        is_staff or obj == request.user``), which the framework runs on that object; or ''."""
+        q = self.canonical(target)
+        for c in self.mro(q) if q in self.classes else ():
+            for name, scope in self.k.guard_methods.items():
+                reason = self.function_auth(f"{c}.{name}") if scope == "item" else ""
+                if reason:
+                    return f"{reason} on the object the route fetches"
+        return ""
+
     def guard_info(self, use: GuardUse, layer: str) -> GuardInfo | None:
         if use.effect == Effect.NONE:
             return None
@@ -710,9 +749,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 elif route.item is False and self.guard_scope(use.target) == "item" and not scoped:
                     inert.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE,
                                            "checks individual objects only, and this route fetches none"))
+                elif route.item and self.guard_scope(use.target) == "item" and self._object_guard(use.target):
+                    guards.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH,
+                                            self._object_guard(use.target), target=use.target))
                 elif use.effect != Effect.NONE and use.target:
                     applied.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE, target=use.target))
-            inline = self.function_auth(handler)
+            inline = self.function_auth(handler) or self._object_check(handler, route)
             for c, m in self.super_chain(handler, mro) if view_class and not inline else ():
                 inline = self.function_auth(f"{c}.{m.name}")
                 if inline:
@@ -835,7 +877,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             q, mf = self._find_method(mro, name)
             if q is None:
                 continue
-            uses = self._per_action(base_uses + self._attr_uses(mro, attrs, mf.guard_attrs if mf else ()),
+            # a method's own permission classes, else those ``get_permissions`` picks for its action
+            picked = attrs.get(f"permission_classes:{name}") or attrs.get("permission_classes:*")
+            own_attrs = mf.guard_attrs if mf and mf.guard_attrs else (("permission_classes", picked),) if picked else ()
+            uses = self._per_action(base_uses + self._attr_uses(mro, attrs, own_attrs),
                                     mf.checks if mf and mf.checks else (name,)) + own_route
             if mf is None:
                 yield verb, mro[0], head_loc, route.location, at_route[1], uses
@@ -944,11 +989,20 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     entries.add(mf.name)
                     for c, m in [(q, mf), *self.super_chain(f"{q}.{mf.name}", mro)]:
                         uses.extend((u, Layer.CLASS) for u in m.decorators)
-                        reason = self.function_auth(f"{c}.{m.name}")
+                        reason = self.function_auth(f"{c}.{m.name}") or self._object_check(f"{c}.{m.name}", route)
                         if reason:
                             uses.append((GuardUse(f"{c}.{m.name}", f"{c.rpartition('.')[2]}.{m.name}()", m.location,
                                                   "class", effect=Effect.AUTH), Layer.CLASS))
         return uses, attrs
+
+    def _object_check(self, qname: str, route: Route) -> str:
+        """The rejection ``qname`` makes only when there is an object (FunctionFact.if_object), on a
+        route that addresses one (an id in its own rule): there the caller who is not its owner,
+        and so the anonymous one, is turned away; a form that creates an object has none."""
+        f = self.functions.get(qname)
+        if f is None or not f.if_object or route.item is False or not (route.item or re.search(r"<[^>]*>|\{", route.path)):
+            return ""
+        return f"{f.if_object[0]} when the object exists"
 
     def _inherited_attr(self, attr: str, uses, depth: int = 0) -> tuple:
         """A class guard attribute's uses, with a reference to another class's same attribute
@@ -967,7 +1021,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
     def _attr_uses(self, mro: list[str], attrs: dict, overrides=()) -> list:
         """Guard uses from class guard attributes (a method's overrides first), and the
         settings-level defaults for the attributes that no class defines."""
-        merged = {**attrs, **dict(overrides)}
+        merged = {a: u for a, u in {**attrs, **dict(overrides)}.items() if ":" not in a}  # per action: _handlers
         out = [(replace(u, kind="class" if u.kind == "decorator" else u.kind), Layer.CLASS)
                for attr_uses in merged.values() for u in attr_uses]
         for d in self.defaults:

@@ -309,6 +309,22 @@ def and_operands(node) -> list:
     return operands(node, cst.BooleanOperation, cst.And)
 
 
+def if_present(test) -> bool:
+    """``test`` holds only when an object is there: ``obj and obj.user != request.user`` (or
+    ``obj is not None and ...``), each other operand a comparison of one of the object's fields."""
+    parts = and_operands(test)
+    present = {dotted(p) for p in parts if dotted(p)} | {
+        dotted(p.left) for p in parts if isinstance(p, cst.Comparison) and len(p.comparisons) == 1
+        and isinstance(p.comparisons[0].operator, cst.IsNot) and dotted(p.comparisons[0].comparator) == "None"}
+    present.discard("")
+    rest = [p for p in parts if dotted(p) not in present and not (isinstance(p, cst.Comparison)
+                                                                  and dotted(p.left) in present)]
+    return bool(present) and bool(rest) and all(
+        isinstance(p, cst.Comparison) and any((dotted(side) or "").startswith(tuple(f"{x}." for x in present))
+                                              for side in (p.left, *(c.comparator for c in p.comparisons)))
+        for p in rest)
+
+
 def operands(node, kind, operator) -> list:
     """The operands of a chain of one operator (``a + b + c``: ``kind`` BinaryOperation,
     ``operator`` Add), left to right; the node itself when it is not one."""

@@ -163,6 +163,8 @@ class _DRFFile:
             return []
         if isinstance(expr, cst.UnaryOperation):
             return []
+        if isinstance(expr, cst.BooleanOperation):  # [IsAdminUser or IsOwner]: Python picks the first class
+            return self.permission_uses(expr.left if isinstance(expr.operator, cst.Or) else expr.right)
         target_expr = expr.func if isinstance(expr, cst.Call) else expr
         target = ctx.resolve(target_expr)
         loc, code = ctx.loc(expr), ctx.code(expr)
@@ -328,6 +330,9 @@ class _DRFFile:
                         methods.setdefault(stmt.name.value, {})["checks"] = checks
                     if stmt.name.value == "get_queryset" and _reads_user(stmt):
                         methods.setdefault("__scoped__", True)
+                    if stmt.name.value == "get_permissions":  # read by the linker per action (AppGraph._handlers)
+                        per_action.extend((f"permission_classes:{action}", uses)
+                                          for action, uses in self._permissions_by_action(stmt).items())
                     if stmt.name.value in ("has_permission", "has_object_permission", "check_permissions"):
                         found = _user_checks(stmt)
                         if found:
@@ -359,6 +364,39 @@ class _DRFFile:
             self.sink.functions[:] = [
                 replace(f, evidence=tuple(sorted({*f.evidence, *evidence[f.qualname]}))) if f.qualname in evidence else f
                 for f in self.sink.functions]
+
+    def _permissions_by_action(self, node: cst.FunctionDef) -> dict:
+        """The permission classes ``get_permissions`` picks for the actions it names: ``if
+        self.action in ("list", "retrieve"): permission_classes = [IsOwner]`` (or ``return
+        [IsOwner()]``) -> {"list": uses, "retrieve": uses}; "*": those it picks for every other
+        action (set before the tests, in the last ``else``, or returned after them). Without a
+        "*" (``return super().get_permissions()``) the other actions keep the class's."""
+        out: dict = {}
+
+        def chosen(body) -> tuple:
+            value = next((v for name, v, _ in assignments(body) if name == "permission_classes"), None)
+            if value is None:
+                value = next((small.value for line in body if isinstance(line, cst.SimpleStatementLine)
+                              for small in line.body if isinstance(small, cst.Return) and small.value is not None), None)
+            if isinstance(value, cst.ListComp):  # [permission() for permission in [...]]
+                value = value.for_in.iter
+            return self.permission_list(value) if isinstance(value, (cst.List, cst.Tuple)) else ()
+
+        for stmt in node.body.body:
+            if not isinstance(stmt, cst.If):
+                uses = chosen([stmt])
+                if uses and "*" not in out:
+                    out["*"] = uses
+                continue
+            branch = stmt
+            while branch is not None:
+                uses = chosen(branch.body.body)
+                for action in _actions_tested(branch.test) if uses else ():
+                    out.setdefault(action, uses)
+                if isinstance(branch.orelse, cst.Else) and chosen(branch.orelse.body.body):
+                    out["*"] = chosen(branch.orelse.body.body)
+                branch = branch.orelse if isinstance(branch.orelse, cst.If) else None
+        return out
 
     def _action_perms(self, value, earlier) -> tuple[GuardUse, ...]:
         """The guards of one per-action permission attribute: ``None`` is none; a component
@@ -487,14 +525,33 @@ def _user_checks(node: cst.FunctionDef) -> list[str]:
 
 
 def _reads_user(node: cst.FunctionDef) -> bool:
-    """The method reads ``request.user`` (a queryset filtered to the requester's objects)."""
-    found = []
+    """The method uses ``request.user`` as a value (a queryset filtered to the requester's
+    objects); a read of one of its flags only (``if self.request.user.is_anonymous:``) picks
+    between querysets and does not scope them."""
+    found, flags = [], set()
 
     class Finder(cst.CSTVisitor):
         def visit_Attribute(self, a: cst.Attribute) -> None:
+            if a.attr.value.startswith("is_"):
+                flags.add(id(a.value))  # visited before the ``request.user`` it reads off
             if a.attr.value == "user" and isinstance(a.value, (cst.Name, cst.Attribute)) \
-                    and (a.value.value if isinstance(a.value, cst.Name) else a.value.attr.value) == "request":
+                    and (a.value.value if isinstance(a.value, cst.Name) else a.value.attr.value) == "request" \
+                    and id(a) not in flags:
                 found.append(a)
 
     walk(node.body, Finder())
     return bool(found)
+
+
+def _actions_tested(test) -> tuple[str, ...]:
+    """The action names a test compares ``self.action`` with (``==``, ``in``), joined by ``or``."""
+    if isinstance(test, cst.BooleanOperation):
+        return _actions_tested(test.left) + _actions_tested(test.right) if isinstance(test.operator, cst.Or) else ()
+    if not (isinstance(test, cst.Comparison) and dotted(test.left) == "self.action" and len(test.comparisons) == 1):
+        return ()
+    op = test.comparisons[0]
+    if isinstance(op.operator, cst.Equal):
+        return (op.comparator.raw_value,) if isinstance(op.comparator, cst.SimpleString) else ()
+    if isinstance(op.operator, cst.In) and isinstance(op.comparator, (cst.List, cst.Tuple, cst.Set)):
+        return tuple(e.value.raw_value for e in op.comparator.elements if isinstance(e.value, cst.SimpleString))
+    return ()

@@ -1,0 +1,105 @@
+"""``get_permissions`` picks permission classes per action (``if self.action in ("list",
+"retrieve"): return [AllowAny()]``): each route gets those of its action, inherited actions
+(``update``, ``destroy`` of a ModelViewSet) included, and the actions it does not name keep
+the class's own (``return super().get_permissions()``). A queryset that only branches on
+``request.user.is_anonymous`` is not scoped to the caller."""
+from pathlib import Path
+
+from routeguard import scan_paths
+
+GALLERY = Path(__file__).parent.parent / "fixtures" / "django" / "photo_gallery"
+
+
+def _routes():
+    report = scan_paths([GALLERY], root=GALLERY, cache=False)
+    return {(r.method, r.path): r for r in report.graph.routes}
+
+
+def test_each_action_gets_the_permission_classes_get_permissions_picks_for_it():
+    routes = _routes()
+    assert routes[("GET", "/api/albums/")].auth.value == "public"  # AllowAny for list
+    for method in ("POST", "PUT", "PATCH", "DELETE"):  # inherited actions: the classes returned after the tests
+        assert [g.name for g in routes[(method, "/api/albums/<pk>/" if method != "POST" else "/api/albums/")].guards] \
+            == ["IsOwner()"]
+
+
+def test_actions_get_permissions_does_not_name_keep_the_class_permission_classes():
+    routes = _routes()
+    assert [g.name for g in routes[("DELETE", "/api/people/<pk>/")].guards] == ["IsClusterOwner"]
+    assert [g.name for g in routes[("GET", "/api/people/")].guards] == ["IsClusterOwner()"]
+
+
+def test_an_object_only_permission_picked_for_the_list_action_is_inert_there():
+    routes = _routes()
+    assert [g.name for g in routes[("GET", "/api/photos/")].inert] == ["IsSharedWithCaller"]
+
+
+USERS = {
+    "site/__init__.py": "",
+    "site/settings.py": """
+INSTALLED_APPS = ["rest_framework", "accounts"]
+ROOT_URLCONF = "site.urls"
+REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+""",
+    "site/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from accounts.views import ProfileViewSet
+
+router = DefaultRouter()
+router.register(r"api/users", ProfileViewSet, basename="user")
+urlpatterns = [path("", include(router.urls))]
+""",
+    "accounts/__init__.py": "",
+    "accounts/permissions.py": """
+from rest_framework import permissions
+
+
+class IsAdminOrSelf(permissions.BasePermission):
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user and request.user.is_staff or obj == request.user
+
+
+class IsOwnerOrReadOnly(permissions.BasePermission):
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return obj.owner == request.user
+""",
+    "accounts/views.py": """
+from django.contrib.auth import get_user_model
+from rest_framework import viewsets
+from rest_framework.permissions import AllowAny, IsAdminUser
+
+from .permissions import IsAdminOrSelf, IsOwnerOrReadOnly
+
+
+class ProfileViewSet(viewsets.ModelViewSet):
+    queryset = get_user_model().objects.all()
+
+    def get_permissions(self):
+        permission_classes = [IsAdminUser]
+        if self.action in ["list", "retrieve"]:
+            permission_classes = [AllowAny]
+        elif self.action in ["update", "partial_update"]:
+            permission_classes = [IsAdminOrSelf]
+        elif self.action == "create":
+            permission_classes = [IsAdminUser or IsOwnerOrReadOnly]
+        return [p() for p in permission_classes]
+""",
+}
+
+
+def test_the_default_set_before_the_tests_and_an_object_check_of_the_caller_on_an_item_route():
+    from routeguard import scan_sources
+    routes = {(r.method, r.path): r for r in scan_sources(USERS).graph.routes}
+    assert [g.name for g in routes[("DELETE", "/api/users/<pk>/")].guards] == ["IsAdminUser"]
+    assert [g.name for g in routes[("GET", "/api/users/")].guards] == ["AllowAny"]
+    # the object check reads request.user.is_staff, on the object the update fetches
+    put = routes[("PUT", "/api/users/<pk>/")]
+    assert put.auth.value == "protected" and [g.name for g in put.guards] == ["IsAdminOrSelf"]
+    # ``IsAdminUser or IsOwnerOrReadOnly`` is IsAdminUser: ``or`` picks the first class
+    assert [g.name for g in routes[("POST", "/api/users/")].guards] == ["IsAdminUser"]
