@@ -121,21 +121,24 @@ def any_writes(graph, route) -> bool:
     return memo[key]
 
 
-def what_changes(graph, route) -> str:
-    """What makes ``route`` one that changes state, for the message: the write or effect that its
-    handler (or a project function it calls) makes, or ''."""
+def what_changes(graph, route) -> tuple[str, str]:
+    """What makes ``route`` one that changes state, for the message: ("accepts writes", the
+    write that its handler or a project function it calls makes), or ("runs commands or
+    touches files", the call) when what it makes first is a command or a file call (``open``,
+    ``os.remove``); the reason may be ''."""
     closure = _closure(graph, route.handler)
     if closure is None:
-        return "its handler is a library view that may write"
+        return "accepts writes", "its handler is a library view that may write"
     for q, f in closure:
         if any(dw.function == q for dw in _data_writes(graph)):
-            return f"{q.rpartition('.')[2]} writes stored rows"
+            return "accepts writes", f"{q.rpartition('.')[2]} writes stored rows"
         call = next((c for c in f.calls if _write_call(graph, c, reading=True) or _effect(c)), None)
         if call:
-            return f"it calls {call}"
+            return "accepts writes" if _write_call(graph, call, reading=True) else "runs commands or touches files", \
+                f"it calls {call}"
     if any(rr.kind in ("method", "payload") for q, _ in closure for rr in graph.request_reads.get(q, ())):
-        return "it acts on the method or the body it is sent"
-    return ""
+        return "accepts writes", "it acts on the method or the body it is sent"
+    return "accepts writes", ""
 
 
 def state_changes(graph, route) -> bool:

@@ -743,3 +743,38 @@ def test_a_handler_named_config_is_judged_by_what_it_reads():
     got = _rg101(report)
     assert "GET /api/config" not in got and _route(report, "/api/config")["exposure"] == "public read"
     assert "GET /api/debug-config" in got
+
+
+def test_an_open_route_that_only_opens_files_is_not_said_to_accept_writes():
+    """librephotos' captioning service: an open POST that opens an image at a path the client
+    gives runs a file call, not a write; RG101 says so instead of "accepts writes"."""
+    report = scan_sources({"service/main.py": '''
+from flask import Flask, request
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@app.route("/generate-caption", methods=["POST"])
+def generate_caption():
+    path = request.get_json()["image_path"]
+    with open(path, "rb") as f:
+        return {"size": len(f.read())}, 201
+
+
+@app.route("/cache", methods=["DELETE"])
+def clear_cache():
+    import os
+    os.remove(request.args["path"])
+    return "", 204
+
+
+@app.route("/models", methods=["DELETE"])
+@login_required
+def unload_models():
+    import os
+    os.remove("/models/blip.onnx")
+    return "", 204
+'''})
+    messages = sorted(f.message for f in report.findings if f.rule_id == "RG101")
+    assert len(messages) == 2 and all("runs commands or touches files" in m for m in messages), messages
