@@ -51,9 +51,14 @@ class OperationQueries:
         if not serves and not schemas:
             return None
         handler = self.alias(route.handler)
-        for s in serves:
-            if s.bound and s.bound == handler:
-                return s
+        if not hasattr(self, "_gql_bound"):
+            self._gql_bound = {}
+            for s in serves:
+                self._gql_bound.setdefault(s.bound, s)
+        if handler in self._gql_bound:
+            return self._gql_bound[handler]
+        if not mro:  # a view function that does not run a schema
+            return None
         here = [s for s in serves if s.location.file == route.location.file
                 and s.location.line >= route.location.line and self.alias(s.view) in mro]
         if here:
@@ -69,8 +74,10 @@ class OperationQueries:
         if serve is None:
             return None
         schemas, fields, _ = self._graphql_index()
-        given = serve.schema
-        schema = schemas.get(self.alias(given)) if given else None
+        given = self.alias(serve.schema) if serve.schema else ""
+        # ``schema = build_schema()``: the schema the project function returns
+        schema = schemas.get(given) or schemas.get(self.alias(self.instances.get(given, ""))) or schemas.get(
+            self.alias(self.results.get(given, ""))) if given else None
         if schema is None and not given and len(schemas) == 1:  # the project's one schema (Django settings)
             schema = next(iter(schemas.values()))
         if schema is None:

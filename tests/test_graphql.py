@@ -294,3 +294,72 @@ urlpatterns = [path("graphql/", login_required(GraphQLView.as_view(graphiql=True
     assert ("graphql-mutation", "delete_note") in operations(report)
     (ide,) = [f for f in report.findings if f.rule_id == "RG405"]
     assert ide.severity.level == "note" and "every signed-in user" in ide.message
+
+
+OTHER = {"notes/reports.py": "import graphene\nreports_schema = graphene.Schema(query=None)\n"}  # not the only one
+
+
+def test_a_schema_built_by_a_project_function():
+    """``def build_schema(): return graphene.Schema(...)`` (returned directly, or through a local)
+    serves its operations wherever the function's result is given to a view: ``schema=build_schema()``
+    or ``schema = build_schema()`` in another module."""
+    built = GRAPHENE_SCHEMA.replace("schema = graphene.Schema(query=Query, mutation=Mutation)", """
+def build_schema():
+    return graphene.Schema(query=Query, mutation=Mutation)
+""")
+    direct = django("""
+from django.urls import path
+from graphene_django.views import GraphQLView
+from notes.schema import build_schema
+urlpatterns = [path("graphql/", GraphQLView.as_view(schema=build_schema()))]
+""", built, **OTHER)
+    assert set(operations(direct)) == {("graphql-query", "note"), ("graphql-mutation", "deleteNote")}
+    through_local = built.replace("    return graphene.Schema(query=Query, mutation=Mutation)",
+                                  "    schema = graphene.Schema(query=Query, mutation=Mutation)\n    return schema")
+    assigned = django("""
+from django.urls import path
+from graphene_django.views import GraphQLView
+from notes.schema import build_schema
+schema = build_schema()
+urlpatterns = [path("graphql/", GraphQLView.as_view(schema=schema))]
+""", through_local, **OTHER)
+    assert set(operations(assigned)) == {("graphql-query", "note"), ("graphql-mutation", "deleteNote")}
+
+
+def test_a_view_function_that_executes_the_schema_serves_its_operations():
+    """ariadne's documented Flask view (``graphql_sync(schema, data)``) and graphene's
+    ``schema.execute(query)`` in a view function: the view's guards protect every operation;
+    a view that runs something else (``cursor.execute``) stays one route."""
+    flask = """
+from ariadne import graphql_sync
+from flask import Flask, jsonify, request
+from flask_login import login_required
+from notes.schema import schema
+from notes.db import cursor
+
+app = Flask(__name__)
+
+@app.post("/graphql")
+@login_required
+def graphql_server():
+    success, result = graphql_sync(schema, request.get_json(), context_value={"request": request})
+    return jsonify(result)
+
+@app.post("/public/graphql")
+def public_graphql():
+    result = schema.execute(request.json["query"])
+    return jsonify(result.data)
+
+@app.post("/report")
+def report():
+    cursor.execute("DELETE FROM notes")
+    return ""
+"""
+    report = scan_sources({"app.py": flask, "notes/__init__.py": "", "notes/models.py": MODELS,
+                           "notes/schema.py": GRAPHENE_SCHEMA, "notes/db.py": "cursor = None\n"})
+    got = {(r.path, r.kind, r.operation, r.auth.value) for r in report.routes}
+    assert got == {("/graphql", "graphql-query", "note", "protected"),
+                   ("/graphql", "graphql-mutation", "deleteNote", "protected"),
+                   ("/public/graphql", "graphql-query", "note", "unprotected"),
+                   ("/public/graphql", "graphql-mutation", "deleteNote", "unprotected"),
+                   ("/report", "http", "", "unprotected")}
