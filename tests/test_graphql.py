@@ -363,3 +363,57 @@ def report():
                    ("/public/graphql", "graphql-query", "note", "unprotected"),
                    ("/public/graphql", "graphql-mutation", "deleteNote", "unprotected"),
                    ("/report", "http", "", "unprotected")}
+
+
+def test_a_schema_built_from_the_roots_a_project_function_is_given():
+    """saleor: ``schema = build_federated_schema(Query, mutation=Mutation, types=..., subscription=...)``
+    where the function passes its parameters to ``graphene.Schema``: the roots are the arguments
+    of the call, by position or keyword; a field of the project's own field class with a
+    ``resolver=`` (saleor's ``BaseField``) is a field like ``graphene.Field``'s."""
+    federation = """
+import graphene
+
+def build_federated_schema(query, mutation, types, subscription, directives=None):
+    schema = graphene.Schema(query=query, mutation=mutation, types=list(types), subscription=subscription)
+    schema.get_type("Query").fields["_service"] = None
+    return schema
+"""
+    fields = """
+import graphene
+
+class BaseField(graphene.Field):
+    def __init__(self, *args, doc_category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+"""
+    subscriptions = """
+import graphene
+from .fields import BaseField
+
+def resolve_note_created(root, info):
+    return root
+
+class Subscription(graphene.ObjectType):
+    note_created = BaseField(graphene.String, resolver=resolve_note_created, doc_category="notes")
+"""
+    api = """
+import graphene
+from notes.schema import Query as NoteQueries, Mutation
+from .federation import build_federated_schema
+from .subscriptions import Subscription
+
+class Query(NoteQueries, graphene.ObjectType):
+    pass
+
+schema = build_federated_schema(Query, mutation=Mutation, types=[], subscription=Subscription)
+"""
+    report = django("""
+from django.urls import re_path
+from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import GraphQLView
+from api.api import schema
+urlpatterns = [re_path(r"^graphql/$", csrf_exempt(GraphQLView.as_view(schema=schema)), name="api")]
+""", GRAPHENE_SCHEMA.replace("schema = graphene.Schema(query=Query, mutation=Mutation)", ""),
+        **{"api/__init__.py": "", "api/federation.py": federation, "api/fields.py": fields,
+           "api/subscriptions.py": subscriptions, "api/api.py": api, **OTHER})
+    assert set(operations(report)) == {("graphql-query", "note"), ("graphql-mutation", "deleteNote"),
+                                       ("graphql-subscription", "noteCreated")}

@@ -161,8 +161,9 @@ class _GraphQLVisitor(ScopedVisitor):
                 continue
             resolver = call_arg(value, "resolver")
             resolver = self.resolve(resolver) if resolver is not None else ""
-            # ``circuit: CircuitType = strawberry_django.field()``: resolved by the library from the model
-            if resolver and func.startswith(("graphene.", "strawberry")) or strawberry_type and func in STRAWBERRY_FIELDS:
+            # ``circuit: CircuitType = strawberry_django.field()``: resolved by the library from the model;
+            # a project's own field class given a resolver too (saleor's ``BaseField(Type, resolver=...)``)
+            if resolver or strawberry_type and func in STRAWBERRY_FIELDS:
                 self.sink.graphql_fields.append(GraphQLField(owner, *self._field_name(value, name), loc, resolver=resolver,
                                                              guards=self._permissions(value),
                                                              root=STRAWBERRY_FIELDS.get(func, "")))
@@ -270,6 +271,11 @@ class _GraphQLVisitor(ScopedVisitor):
             self._serve(node, func, bound, call_arg(node, "schema", 0))
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in MOUNTS:
             self._mounted(node, node.func.attr.value)
+        elif bound and func and any(a.keyword and a.keyword.value in ROOT_KEYWORDS for a in node.args):
+            self.seen.add(id(node))  # ``schema = build_schema(Query, mutation=Mutation)``
+            roots = tuple((a.keyword.value if a.keyword else str(i), self.resolve(a.value))
+                          for i, a in enumerate(node.args) if not a.star and self.resolve(a.value))
+            self.sink.graphql_schemas.append(GraphQLSchema(bound, self.ctx.loc(node), roots, built_by=func))
         elif self.funcs and (func in EXECUTORS or isinstance(node.func, cst.Attribute)
                              and node.func.attr.value in EXECUTE_METHODS and self.resolve(node.func.value)):
             # a view function that runs the schema itself; a receiver that is not a schema is
