@@ -742,9 +742,11 @@ class SpecApi:
 @dataclass(frozen=True)
 class SchemaExclusion:
     """A route decorator, router or include that keeps its routes out of the OpenAPI document the
-    framework generates (FastAPI's ``include_in_schema=False``): at that call's location."""
+    framework generates (FastAPI's ``include_in_schema=False``): at that call's location.
+    ``app``: an application that generates no document at all (``FastAPI(openapi_url=None)``)."""
 
     location: Location
+    app: bool = False
 
 
 @dataclass(frozen=True)
