@@ -112,13 +112,15 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     scope = {relpath(p, root_path) for p in paths} if only_files else None
     skipped = []  # files named on the command line that are not scanned, and why
     if scope is not None:
-        listed = set(rels)
+        listed = set(rels) | set(specs)
         for rel in sorted(scope - listed):
             by = exclusion(rel, cfg.excludes)
-            why = f"excluded by {by!r}" if by else "not a .py file" if not rel.endswith(".py") else "not listed"
+            why = f"excluded by {by!r}" if by else "not an OpenAPI document" if rel in candidates \
+                else "not a .py file" if not rel.endswith(".py") else "not listed"
             if by in DEFAULT_EXCLUDE_GLOBS and cfg.default_excludes:
                 why += " (default-excludes)"
             skipped.append(Notification(rel, f"not scanned: {why}", "note"))
+        scope &= listed  # a staged YAML file that is not a document changes nothing here
     elif not rels and not unlistable:
         raise ScanError(f"nothing to scan: no Python files in {', '.join(str(p) for p in paths)}"
                         f"{' (after excludes)' if cfg.excludes else ''}")
@@ -157,7 +159,8 @@ def _committed_findings(root: Path, scope: set[str], files, cfg, jobs, cache_roo
             proc = git("cat-file", "blob", f"HEAD:{rel}")  # the blob as stored: no filters run
         except (OSError, subprocess.SubprocessError):
             return None
-        committed[rel] = _decoded(proc.stdout) if proc.returncode == 0 else None  # None: new file
+        decoded = _decoded if rel.endswith(".py") else _decoded_document
+        committed[rel] = decoded(proc.stdout) if proc.returncode == 0 else None  # None: new file
     now = {rel: (text, error) for rel, text, error in files}
     if all(committed[rel] is not None and committed[rel][0] == now.get(rel, (None,))[0] for rel in scope):
         return None

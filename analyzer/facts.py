@@ -662,6 +662,10 @@ class GraphQLSchema:
     limits: tuple[str, ...] = ()  # validation rules or extensions that bound depth or cost
     introspection: bool | None = None  # False: turned off where the schema is built
     camel: bool = True  # field names written in snake_case are served in camelCase
+    # a call of a project function that may build the schema (saleor's ``schema =
+    # build_federated_schema(Query, mutation=Mutation)``): roots are its arguments, by parameter
+    # name or position ("0", "1", ...), and the linker keeps it when the function builds one
+    built_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -770,9 +774,11 @@ class SpecApi:
 @dataclass(frozen=True)
 class SchemaExclusion:
     """A route decorator, router or include that keeps its routes out of the OpenAPI document the
-    framework generates (FastAPI's ``include_in_schema=False``): at that call's location."""
+    framework generates (FastAPI's ``include_in_schema=False``): at that call's location.
+    ``app``: an application that generates no document at all (``FastAPI(openapi_url=None)``)."""
 
     location: Location
+    app: bool = False
 
 
 @dataclass(frozen=True)

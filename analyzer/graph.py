@@ -794,7 +794,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             info = RouteInfo(route.framework, method, path, handler, h_loc, loc, endpoint, auth,
                              tuple(sorted(guards, key=_guard_key)), misplaced, tuple(mounts), span,
                              "" if op else view_class, route.item, tuple(inert), applied=tuple(applied),
-                             registration=route.location if route.by_reference else None,
+                             registration=route.location if route.by_reference or op else None,
                              **({"kind": op[0].kind, "operation": op[0].name} if op else {}))
             self.graph.add_node(("route", info.path, method, handler, loc), info=info)
             self.graph.add_edge(("router", chain[-1][0]), ("route", info.path, method, handler, loc), relation="registers")
@@ -838,6 +838,14 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             own = [(u, LAYER_OF_USE.get(u.kind, Layer.DECORATOR)) for u in route.guards]
             if route.by_reference and f:
                 own.extend((u, Layer.DECORATOR) for u in f.decorators)
+            operations = self.graphql_operations(route, "", []) if f else None
+            if operations:  # a view function that runs a GraphQL schema: its checks guard every operation
+                if self.function_auth(f.qualname):
+                    own.append((GuardUse(f.qualname, f"{f.qualname.rpartition('.')[2]}()", f.location, "inline",
+                                         effect=Effect.AUTH), Layer.INLINE))
+                for op in operations:
+                    yield op.method, op.handler, op.location, op.location, op.span, own + list(op.uses), op
+                return
             start = route.span_start or (h_loc.line if h_loc else route.location.line)
             span = (start, h_loc.line if h_loc and h_loc.file == route.location.file else route.location.line)
             for method in route.methods or (f.methods if f else ()) or ("ANY",):

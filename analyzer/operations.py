@@ -9,7 +9,7 @@ check that asks whether an operation writes has its answer without knowing Graph
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .facts import GraphQLServe, Location
 from .states import Layer
@@ -51,9 +51,14 @@ class OperationQueries:
         if not serves and not schemas:
             return None
         handler = self.alias(route.handler)
-        for s in serves:
-            if s.bound and s.bound == handler:
-                return s
+        if not hasattr(self, "_gql_bound"):
+            self._gql_bound = {}
+            for s in serves:
+                self._gql_bound.setdefault(s.bound, s)
+        if handler in self._gql_bound:
+            return self._gql_bound[handler]
+        if not mro:  # a view function that does not run a schema
+            return None
         here = [s for s in serves if s.location.file == route.location.file
                 and s.location.line >= route.location.line and self.alias(s.view) in mro]
         if here:
@@ -69,10 +74,16 @@ class OperationQueries:
         if serve is None:
             return None
         schemas, fields, _ = self._graphql_index()
-        given = serve.schema
-        schema = schemas.get(self.alias(given)) if given else None
-        if schema is None and not given and len(schemas) == 1:  # the project's one schema (Django settings)
-            schema = next(iter(schemas.values()))
+        raw = serve.schema
+        given = self.alias(raw) if raw else ""
+        schema = (schemas.get(raw) or schemas.get(given)) if raw else None
+        if raw and (schema is None or schema.built_by):  # ``schema = build_schema()``: what the function returns
+            made = (given, self.alias(self.instances.get(raw, "")), self.alias(self.results.get(raw, "")))
+            built = next((schemas[q] for q in made if q in schemas and not schemas[q].built_by), None)
+            schema = self._built_schema(schema, built) if built and schema else built
+        built = [s for s in schemas.values() if not s.built_by]
+        if schema is None and not given and len(built) == 1:  # the project's one schema (Django settings)
+            schema = built[0]
         if schema is None:
             return None
         if not hasattr(self, "_gql_routes"):
@@ -90,6 +101,19 @@ class OperationQueries:
                     seen.add((op_kind, name))
                     ops.append(self._operation(op_kind, name, f))
         return ops
+
+    def _built_schema(self, call, built):
+        """The schema a project function builds from its parameters (``graphene.Schema(query=query)``),
+        with the roots the call gives it."""
+        f = self.functions.get(self.alias(call.built_by))
+        given = dict(call.roots)
+        roots = []
+        for kind, root in built.roots:
+            owner, _, param = root.rpartition(".")
+            if f is not None and owner == f.qualname and param in f.params:
+                root = given.get(param) or given.get(str(f.params.index(param))) or root
+            roots.append((kind, root))
+        return replace(built, roots=tuple(roots))
 
     def graphql_endpoints(self) -> list[tuple]:
         """(GraphQLServe, GraphQLSchema, [RouteInfo of the operations it serves, or of the

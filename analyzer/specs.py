@@ -209,21 +209,44 @@ class SpecQueries:
         """Where ``route`` is kept out of the document the framework generates (FastAPI's
         ``include_in_schema=False`` on its decorator, its router or the include), or None."""
         if not hasattr(self, "_hidden"):
-            self._hidden = {e.location for e in self.facts_of("schema_exclusions")}
+            self._hidden = {e.location for e in self.facts_of("schema_exclusions") if not e.app}
+            self._no_document = {e.location for e in self.facts_of("schema_exclusions") if e.app}
         if not self._hidden:
+            return None
+        node = ("route", route.path, route.method, route.handler, route.location)
+        if self._no_document and node in self.graph and all(  # an app that serves no document hides nothing
+                self._nearest_app(chain) in self._no_document for parent, _ in self.graph.in_edges(node)
+                if parent[0] == "router" for chain in self._chains(parent[1])):
             return None
         if route.location in self._hidden:
             return route.location
+        if route.registration in self._hidden:  # ``add_api_route(..., include_in_schema=False)``
+            return route.registration
         for at in route.mounts:
             if at in self._hidden:
                 return at
-        node = ("route", route.path, route.method, route.handler, route.location)
         if node in self.graph:
             for parent, _ in self.graph.in_edges(node):
                 r = self.routers.get(parent[1]) if parent[0] == "router" else None
                 if r is not None and r.location in self._hidden:
                     return r.location
         return None
+
+    def _nearest_app(self, chain):
+        """The location of the application nearest to the route along a mount chain (a mounted
+        sub-application generates its own document)."""
+        apps = [self.routers[r] for r, _ in chain if r in self.routers and self.routers[r].kind == "app"]
+        return apps[-1].location if apps else None
+
+    def beside_document(self, route) -> bool:
+        """Whether ``route`` is added to the Flask application underneath a Connexion application
+        that serves a document (``@app.app.route(...)``): beside the document, not in it."""
+        if not hasattr(self, "_beside"):
+            self._beside = {f"{self.alias(api.router)}.app" for api, _ in self.served_documents()}
+        node = ("route", route.path, route.method, route.handler, route.location)
+        return bool(self._beside) and route.framework == "flask" and node in self.graph and any(
+            chain[0][0] in self._beside for parent, _ in self.graph.in_edges(node) if parent[0] == "router"
+            for chain in self._chains(parent[1]))
 
     def documentation(self, route) -> dict:
         """What the inventory says of ``route`` against the OpenAPI documents (for the JSON

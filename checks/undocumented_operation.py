@@ -99,7 +99,8 @@ def reindex():
             if r.kind != "http" or r.auth != AuthState.UNPROTECTED or r.misplaced or is_test_path(r.location.file):
                 continue
             hidden = graph.hidden(r)
-            if hidden is None and not (files and graph.spec_operation(r) is None and r.framework != "connexion"):
+            if hidden is None and not (files and graph.spec_operation(r) is None and r.framework != "connexion") \
+                    and not graph.beside_document(r):
                 continue
             why = graph.privileged(r) or ("it changes state" if r.method in WRITE_METHODS and state_changes(graph, r)
                                           else "")

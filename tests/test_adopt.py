@@ -640,7 +640,7 @@ def test_pre_commit_blocks_a_commit_that_opens_a_route_then_passes_with_a_baseli
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     config = {"repos": [{"repo": "local", "hooks": [{
         "id": hook["id"], "name": hook["name"], "entry": hook["entry"], "language": "system",
-        "types": hook["types"], "require_serial": True}]}]}
+        "types_or": hook["types_or"], "require_serial": True}]}]}
     repo = new_repo(tmp_path, {**FASTAPI, ".pre-commit-config.yaml": yaml.safe_dump(config)})
     env = {**GIT_ENV, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}",
            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
@@ -680,6 +680,71 @@ def test_pre_commit_blocks_a_commit_that_opens_a_route_then_passes_with_a_baseli
     again = git_commit("another open route")
     assert again.returncode == 1 and "POST /invoices/ requires no authentication" in again.stdout
     assert "GET /invoices/{invoice_id}" not in again.stdout and "4 findings matched" in again.stdout
+
+
+# A Flask notes service with a hand-written OpenAPI document beside it.
+NOTES = {
+    "notes/__init__.py": """\
+        from flask import Flask
+
+        from notes.views import bp
+
+        app = Flask(__name__)
+        app.register_blueprint(bp, url_prefix="/api")
+        """,
+    "notes/views.py": """\
+        from flask import Blueprint, request
+
+        from notes.db import db, Note
+
+        bp = Blueprint("notes", __name__)
+
+
+        @bp.get("/notes")
+        def list_notes():
+            return [n.text for n in Note.query.all()]
+
+
+        @bp.delete("/notes/purge")
+        def purge():
+            Note.query.delete()
+            db.session.commit()
+            return "", 204
+        """,
+    "notes/db.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\nclass Note(db.Model):\n    pass\n",
+    "docs/openapi.yaml": """\
+        openapi: 3.0.3
+        info: {title: notes, version: "1.0"}
+        paths:
+          /api/notes:
+            get: {security: [], responses: {"200": {description: ok}}}
+          /api/notes/purge:
+            delete: {security: [], responses: {"204": {description: gone}}}
+        """,
+    "docker-compose.yml": "services:\n  web: {build: .}\n",
+}
+
+
+def test_pre_commit_runs_on_a_staged_openapi_document(tmp_path):
+    """The hook runs on YAML and JSON files too, and a commit that only edits the document is
+    judged: dropping the purge operation from it leaves an open destructive route undocumented
+    (RG501, reported at the handler although only the document is staged). A staged YAML file
+    that is not a document is noted and changes nothing."""
+    yaml = pytest.importorskip("yaml")
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert {"python", "yaml", "json"} <= set(hook["types_or"])
+    repo = new_repo(tmp_path, NOTES)
+    doc = repo / "docs/openapi.yaml"
+    before = routeguard(repo, "scan", "--no-cache", "docs/openapi.yaml")
+    assert before.returncode == 0 and "RG501" not in before.stdout, before.stdout
+    doc.write_text(doc.read_text().split("  /api/notes/purge:")[0])
+    (repo / "docker-compose.yml").write_text("services:\n  web: {build: ., ports: [8000]}\n")
+    after = routeguard(repo, "scan", "--no-cache", "docs/openapi.yaml", "docker-compose.yml")
+    assert after.returncode == 1
+    assert "notes/views.py:13:1: RG501" in after.stdout and "DELETE /api/notes/purge" in after.stdout, after.stdout
+    assert "docker-compose.yml: note: not scanned: not an OpenAPI document" in after.stdout
+    alone = routeguard(repo, "scan", "--no-cache", "docker-compose.yml")
+    assert alone.returncode == 0 and "RG" not in alone.stdout, alone.stdout
 
 
 def test_readme_adoption_section_matches_what_ships():

@@ -294,3 +294,126 @@ urlpatterns = [path("graphql/", login_required(GraphQLView.as_view(graphiql=True
     assert ("graphql-mutation", "delete_note") in operations(report)
     (ide,) = [f for f in report.findings if f.rule_id == "RG405"]
     assert ide.severity.level == "note" and "every signed-in user" in ide.message
+
+
+OTHER = {"notes/reports.py": "import graphene\nreports_schema = graphene.Schema(query=None)\n"}  # not the only one
+
+
+def test_a_schema_built_by_a_project_function():
+    """``def build_schema(): return graphene.Schema(...)`` (returned directly, or through a local)
+    serves its operations wherever the function's result is given to a view: ``schema=build_schema()``
+    or ``schema = build_schema()`` in another module."""
+    built = GRAPHENE_SCHEMA.replace("schema = graphene.Schema(query=Query, mutation=Mutation)", """
+def build_schema():
+    return graphene.Schema(query=Query, mutation=Mutation)
+""")
+    direct = django("""
+from django.urls import path
+from graphene_django.views import GraphQLView
+from notes.schema import build_schema
+urlpatterns = [path("graphql/", GraphQLView.as_view(schema=build_schema()))]
+""", built, **OTHER)
+    assert set(operations(direct)) == {("graphql-query", "note"), ("graphql-mutation", "deleteNote")}
+    through_local = built.replace("    return graphene.Schema(query=Query, mutation=Mutation)",
+                                  "    schema = graphene.Schema(query=Query, mutation=Mutation)\n    return schema")
+    assigned = django("""
+from django.urls import path
+from graphene_django.views import GraphQLView
+from notes.schema import build_schema
+schema = build_schema()
+urlpatterns = [path("graphql/", GraphQLView.as_view(schema=schema))]
+""", through_local, **OTHER)
+    assert set(operations(assigned)) == {("graphql-query", "note"), ("graphql-mutation", "deleteNote")}
+
+
+def test_a_view_function_that_executes_the_schema_serves_its_operations():
+    """ariadne's documented Flask view (``graphql_sync(schema, data)``) and graphene's
+    ``schema.execute(query)`` in a view function: the view's guards protect every operation;
+    a view that runs something else (``cursor.execute``) stays one route."""
+    flask = """
+from ariadne import graphql_sync
+from flask import Flask, jsonify, request
+from flask_login import login_required
+from notes.schema import schema
+from notes.db import cursor
+
+app = Flask(__name__)
+
+@app.post("/graphql")
+@login_required
+def graphql_server():
+    success, result = graphql_sync(schema, request.get_json(), context_value={"request": request})
+    return jsonify(result)
+
+@app.post("/public/graphql")
+def public_graphql():
+    result = schema.execute(request.json["query"])
+    return jsonify(result.data)
+
+@app.post("/report")
+def report():
+    cursor.execute("DELETE FROM notes")
+    return ""
+"""
+    report = scan_sources({"app.py": flask, "notes/__init__.py": "", "notes/models.py": MODELS,
+                           "notes/schema.py": GRAPHENE_SCHEMA, "notes/db.py": "cursor = None\n"})
+    got = {(r.path, r.kind, r.operation, r.auth.value) for r in report.routes}
+    assert got == {("/graphql", "graphql-query", "note", "protected"),
+                   ("/graphql", "graphql-mutation", "deleteNote", "protected"),
+                   ("/public/graphql", "graphql-query", "note", "unprotected"),
+                   ("/public/graphql", "graphql-mutation", "deleteNote", "unprotected"),
+                   ("/report", "http", "", "unprotected")}
+
+
+def test_a_schema_built_from_the_roots_a_project_function_is_given():
+    """saleor: ``schema = build_federated_schema(Query, mutation=Mutation, types=..., subscription=...)``
+    where the function passes its parameters to ``graphene.Schema``: the roots are the arguments
+    of the call, by position or keyword; a field of the project's own field class with a
+    ``resolver=`` (saleor's ``BaseField``) is a field like ``graphene.Field``'s."""
+    federation = """
+import graphene
+
+def build_federated_schema(query, mutation, types, subscription, directives=None):
+    schema = graphene.Schema(query=query, mutation=mutation, types=list(types), subscription=subscription)
+    schema.get_type("Query").fields["_service"] = None
+    return schema
+"""
+    fields = """
+import graphene
+
+class BaseField(graphene.Field):
+    def __init__(self, *args, doc_category=None, **kwargs):
+        super().__init__(*args, **kwargs)
+"""
+    subscriptions = """
+import graphene
+from .fields import BaseField
+
+def resolve_note_created(root, info):
+    return root
+
+class Subscription(graphene.ObjectType):
+    note_created = BaseField(graphene.String, resolver=resolve_note_created, doc_category="notes")
+"""
+    api = """
+import graphene
+from notes.schema import Query as NoteQueries, Mutation
+from .federation import build_federated_schema
+from .subscriptions import Subscription
+
+class Query(NoteQueries, graphene.ObjectType):
+    pass
+
+schema = build_federated_schema(Query, mutation=Mutation, types=[], subscription=Subscription)
+"""
+    report = django("""
+from django.urls import re_path
+from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import GraphQLView
+from api.api import schema
+urlpatterns = [re_path(r"^graphql/$", csrf_exempt(GraphQLView.as_view(schema=schema)), name="api")]
+""", GRAPHENE_SCHEMA.replace("schema = graphene.Schema(query=Query, mutation=Mutation)", ""),
+        **{"api/__init__.py": "", "api/federation.py": federation, "api/fields.py": fields,
+           "api/subscriptions.py": subscriptions, "api/api.py": api, **OTHER})
+    assert set(operations(report)) == {("graphql-query", "note"), ("graphql-mutation", "deleteNote"),
+                                       ("graphql-subscription", "noteCreated")}

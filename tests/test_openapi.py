@@ -347,3 +347,159 @@ def create_app():
     report = scan_sources({"dss/__init__.py": dss, "dss/api/__init__.py": "", "dss-api.yml": spec,
                            "dss/api/events.py": "def list():\n    return []\n"})
     assert [(r.path, r.handler) for r in report.routes] == [("/v1/events", "dss.api.events.list")]
+
+
+def test_fastapi_add_api_route_kept_out_of_the_schema_and_an_app_that_serves_no_document():
+    """``add_api_route(..., include_in_schema=False)`` hides its route like the decorator's keyword
+    (RG501 on the open write, at its handler, with the call as the place it is hidden). An app
+    made with ``openapi_url=None`` serves no generated document: nothing is hidden from it, so
+    RG501 does not say its routes are left out of one (a hand-written document still counts)."""
+    tasks = """
+from .db import db
+from .models import SearchIndex
+
+def reindex():
+    SearchIndex.query.delete()
+    db.session.commit()
+    return {"ok": True}
+
+def health():
+    return {"status": "ok"}
+"""
+    main = """
+import os
+from fastapi import FastAPI
+from .tasks import health, reindex
+
+app = FastAPI(title="catalog"%s)
+app.add_api_route("/internal/reindex", reindex, methods=["POST"], include_in_schema=False)
+app.add_api_route("/health", health, include_in_schema=False)
+"""
+    files = {"catalog/__init__.py": "", "catalog/tasks.py": tasks, "catalog/db.py": "db = None\n",
+             "catalog/models.py": "from .db import db\nclass SearchIndex(db.Model):\n    pass\n"}
+    report = scan_sources({**files, "catalog/main.py": main % ""})
+    rg501 = [f for f in report.findings if f.rule_id == "RG501"]
+    assert [(f.location.file, f.location.line, f.routes[0].path) for f in rg501] == [
+        ("catalog/tasks.py", 5, "/internal/reindex")]
+    assert (7, "kept out of the document here") in [(r.location.line, r.message) for r in rg501[0].related]
+    routes = {r["path"]: r for r in json.loads(report.render("json"))["routes"]}
+    assert routes["/health"]["hidden_at"] == {"file": "catalog/main.py", "line": 8}
+
+    for off in (", openapi_url=None", ', openapi_url="", docs_url=None'):
+        report = scan_sources({**files, "catalog/main.py": main % off})
+        assert not [f for f in report.findings if f.rule_id == "RG501"]
+        assert "documented" not in json.loads(report.render("json"))["routes"][0]
+    # decided by the environment: the document is served somewhere, the routes are hidden from it
+    report = scan_sources({**files, "catalog/main.py": main % ', openapi_url=os.environ.get("OPENAPI_URL")'})
+    assert [f.rule_id for f in report.findings if f.rule_id == "RG501"] == ["RG501"]
+    # dispatch: a root app without a document, the API a sub-application with its own
+    mounted = main % "" + 'root = FastAPI(openapi_url="")\nroot.mount("/api/v1", app)\n'
+    report = scan_sources({**files, "catalog/main.py": mounted})
+    assert [f.routes[0].path for f in report.findings if f.rule_id == "RG501"] == ["/api/v1/internal/reindex"]
+
+
+def test_flask_routes_added_beside_a_connexion_document():
+    """Routes added on the Flask application under a Connexion app (``app.app.route``, a
+    blueprint registered on ``flask_app = app.app``) are served beside the document, not in it:
+    the inventory says so and an open one that changes state is a shadow operation (RG501)."""
+    doc = """openapi: 3.0.0
+info: {title: clinic, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: clinic.pets.list_pets
+      security: []
+      responses: {"200": {description: ok}}
+"""
+    init = """
+import connexion
+
+from .maintenance import maintenance
+
+
+def create_app():
+    app = connexion.FlaskApp(__name__, specification_dir="specs/")
+    app.add_api("clinic.yaml")
+    flask_app = app.app
+    flask_app.register_blueprint(maintenance, url_prefix="/maintenance")
+
+    @app.app.route("/healthz")
+    def healthz():
+        return "ok"
+
+    return app
+"""
+    maintenance = """
+from flask import Blueprint
+from flask_login import login_required
+
+from .db import db
+
+maintenance = Blueprint("maintenance", __name__)
+
+
+@maintenance.route("/purge-visits", methods=["POST"])
+def purge_visits():
+    db.session.execute("DELETE FROM visits")
+    db.session.commit()
+    return "", 204
+
+
+@maintenance.route("/vacuum", methods=["POST"])
+@login_required
+def vacuum():
+    db.session.execute("VACUUM")
+    return "", 204
+"""
+    report = scan_sources({"clinic/__init__.py": init, "clinic/maintenance.py": maintenance,
+                           "clinic/pets.py": "def list_pets():\n    return []\n", "clinic/db.py": "db = None\n",
+                           "clinic/specs/clinic.yaml": doc})
+    rg501 = [(f.location.file, f.location.line) for f in report.findings if f.rule_id == "RG501"]
+    assert rg501 == [("clinic/maintenance.py", 10)]
+    routes = {r["path"]: r for r in json.loads(report.render("json"))["routes"]}
+    assert set(routes) == {"/pets", "/healthz", "/maintenance/purge-visits", "/maintenance/vacuum"}
+    assert routes["/maintenance/purge-visits"]["documented"] is False and routes["/healthz"]["documented"] is False
+    assert routes["/pets"]["documented"]["operationId"] == "clinic.pets.list_pets"
+
+
+def test_connexion_document_written_as_a_dict_in_the_code():
+    """``add_api({...})`` (a document held in a dict literal, or a variable assigned one): its
+    operations are routes like a file's, each at the line it is written on, with the security it
+    declares; ``add_api(build_spec())`` (a document computed at run time) is not read, and the
+    scan goes on."""
+    code = """
+import connexion
+
+from .specs import build_admin_spec
+
+API = {
+    "openapi": "3.0.0",
+    "info": {"title": "pets", "version": "1"},
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                                  "x-bearerInfoFunc": "petshop.auth.decode_token"}}},
+    "security": [{"bearer": []}],
+    "paths": {
+        "/pets": {
+            "get": {"operationId": "petshop.pets.list_pets", "security": [], "responses": {"200": {"description": "ok"}}},
+            "delete": {"operationId": "petshop.pets.purge", "responses": {"204": {"description": "gone"}}},
+        },
+    },
+}
+
+app = connexion.App(__name__)
+app.add_api(API, base_path="/v1")
+app.add_api(build_admin_spec(), base_path="/admin")
+"""
+    pets = "from .db import db\n\n\ndef list_pets():\n    return []\n\n\ndef purge():\n    db.session.commit()\n"
+    auth = ("import jwt\n\n\ndef decode_token(token):\n"
+            "    return jwt.decode(token, 'k', algorithms=['HS256'])\n")
+    report = scan_sources({"petshop/__init__.py": "", "petshop/app.py": code, "petshop/pets.py": pets,
+                           "petshop/db.py": "db = None\n", "petshop/auth.py": auth,
+                           "petshop/specs.py": "def build_admin_spec():\n    return {}\n"})
+    routes = {(r["method"], r["path"]): r for r in json.loads(report.render("json"))["routes"]}
+    assert set(routes) == {("GET", "/v1/pets"), ("DELETE", "/v1/pets")}
+    get, delete = routes["GET", "/v1/pets"], routes["DELETE", "/v1/pets"]
+    assert (get["auth"], get["documented"]["line"], get["documented"]["security"]) == ("public", 14, [])
+    assert (delete["auth"], delete["documented"]["line"], delete["handler"]["qualname"]) == (
+        "protected", 15, "petshop.pets.purge")
+    assert not [f for f in report.findings if f.rule_id in ("RG101", "RG503", "RG000")]

@@ -15,8 +15,9 @@ import posixpath
 
 import libcst as cst
 
-from ..facts import Router, SpecApi
-from ..names import base_exprs, call_arg, literal
+from .. import documents
+from ..facts import Mount, Router, SpecApi
+from ..names import NOT_LITERAL, base_exprs, call_arg, literal
 from ..walk import collect, walk
 from .base import Adapter, ScopedVisitor
 
@@ -82,6 +83,11 @@ class _Visitor(ScopedVisitor):
     def _assign(self, target, value, stmt) -> None:
         if isinstance(target, cst.Name) and isinstance(value, cst.Call) and self._is_app(value.func):
             self._app(self._bind(target.value), value)
+        elif isinstance(target, cst.Name) and isinstance(value, cst.Attribute) and value.attr.value == "app" \
+                and self.resolve(value.value) in self.apps:  # ``flask_app = app.app``: the same Flask app
+            bound, loc = self._bind(target.value), self.ctx.loc(stmt)
+            self.sink.routers.append(Router(bound, "app", "flask", "", "", loc))
+            self.sink.mounts.append(Mount(f"{self.resolve(value.value)}.app", bound, loc, ""))
         elif isinstance(target, cst.Name):  # ``spec_dir = Path(__file__).parent / "api"``, read where it is used
             self.values[target.value] = value
 
@@ -99,7 +105,30 @@ class _Visitor(ScopedVisitor):
             spec_dir = "*/" + "/".join(w.strip("/") for w in words) if words else ""
         self.apps[qname] = spec_dir if isinstance(spec_dir, str) else ""
         self.sink.routers.append(Router(qname, "app", "connexion", "", "", self.ctx.loc(call)))
+        # the Flask application underneath (``@app.app.route(...)``): its routes are not in the document
+        self.sink.routers.append(Router(f"{qname}.app", "app", "flask", "", "", self.ctx.loc(call)))
         return qname
+
+    def _inline_document(self, app: str, node: cst.Call, spec: cst.Dict) -> None:
+        """``add_api({...})``: a document written in the code as a dict. Its literal parts are read
+        like a file's (at the call's line); a part computed at run time (a dict built by a
+        function, a value from a variable) is not known and is left out."""
+        data = _data(spec)
+        version = data.get("openapi") or data.get("swagger") if isinstance(data, dict) else None
+        if not isinstance(version, str):
+            return
+        lines = {}  # (path, verb) -> the line the operation is written on
+        paths = _items(spec).get("paths")
+        for path in _items(paths.value).values() if paths is not None else ():
+            for verb, element in _items(path.value).items():
+                lines[(literal(path.key), verb)] = self.ctx.loc(element).line
+        doc = documents.SpecDocument(self.ctx.path, data, version=version)
+        doc.lines.update({(path, verb): lines.get((path, verb), self.ctx.loc(node).line)
+                          for path, verb, _, _ in doc.operations()})
+        documents.spec_facts(doc, self.sink, self.ctx.knowledge)
+        base = literal(call_arg(node, "base_path"))
+        self.sink.spec_apis.append(SpecApi(app, "connexion", (self.ctx.path,), self.ctx.loc(node),
+                                           base if isinstance(base, str) else None))
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -114,6 +143,11 @@ class _Visitor(ScopedVisitor):
                 return
         spec = call_arg(node, "specification", 0)
         if spec is None:
+            return
+        if isinstance(spec, cst.Name) and isinstance(self.values.get(spec.value), cst.Dict):
+            spec = self.values[spec.value]  # spec = {"openapi": "3.0.0", ...}; app.add_api(spec)
+        if isinstance(spec, cst.Dict):
+            self._inline_document(app, node, spec)
             return
         named = literal(spec)
         if not isinstance(named, str):  # Path(__file__).parent / "openapi.yaml": the file's name
@@ -146,3 +180,19 @@ class _Visitor(ScopedVisitor):
             self.ctx.loc(node), base if isinstance(base, str) else None,
             f"{style}:{module}" if isinstance(module, str) else ""))
 
+
+def _data(expr):
+    """The value of a dict, list or literal written in the code; None for a part computed at run time."""
+    if isinstance(expr, cst.Dict):
+        return {k: _data(e.value) for e in expr.elements if isinstance(e, cst.DictElement)
+                for k in [literal(e.key)] if isinstance(k, str)}
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return [_data(e.value) for e in expr.elements if isinstance(e, cst.Element)]
+    value = literal(expr)
+    return None if value is NOT_LITERAL else value
+
+
+def _items(expr) -> dict:
+    """The elements of a dict written in the code, by their string keys."""
+    return {k: e for e in expr.elements if isinstance(e, cst.DictElement) for k in [literal(e.key)]
+            if isinstance(k, str)} if isinstance(expr, cst.Dict) else {}

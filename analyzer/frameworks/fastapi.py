@@ -510,6 +510,8 @@ class _Visitor(ScopedVisitor):
         prefix = self._prefix(call_arg(call, "prefix")) if kind == "router" else ""
         if literal(call_arg(call, "include_in_schema")) is False:
             self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(call)))
+        if kind == "app" and call_arg(call, "openapi_url") is not None and not literal(call_arg(call, "openapi_url")):
+            self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(call), app=True))
         self.sink.routers.append(Router(qname, kind, "fastapi", "", prefix, ctx.loc(call), self._guards(uses),
                                         cls=cls))
         if kind == "app":
@@ -634,6 +636,8 @@ class _Visitor(ScopedVisitor):
         if fdef is not None:
             uses = uses + self._param_uses(fdef.params)
         loc = ctx.loc(at)
+        if literal(call_arg(call, "include_in_schema")) is False:
+            self.sink.schema_exclusions.append(SchemaExclusion(loc))
         self.sink.routes.append(Route(
             receiver, "fastapi", path_text(path, ctx.code), methods, handler,
             ctx.loc(fdef.name) if fdef is not None else None, loc, handler.rpartition(".")[2],

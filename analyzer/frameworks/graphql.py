@@ -52,6 +52,17 @@ GRAPHQL_VIEWS = {
     "ariadne.asgi.GraphQL": "call", "ariadne.wsgi.GraphQL": "call",
 }
 
+# Functions that run a request against the schema given to them first (ariadne's documented
+# Flask and Django views: ``success, result = graphql_sync(schema, data)``), and the methods of a
+# schema that do (graphene's ``schema.execute(query)``, strawberry's ``schema.execute_sync``): a
+# view function that calls one serves that schema.
+EXECUTORS = frozenset({
+    "ariadne.graphql_sync", "ariadne.graphql", "ariadne.graphql.graphql_sync", "ariadne.graphql.graphql",
+    "graphql.graphql_sync", "graphql.graphql", "graphql.graphql.graphql_sync", "graphql.graphql.graphql",
+    "graphql.execute", "graphql.execute_sync",
+})
+EXECUTE_METHODS = frozenset({"execute", "execute_sync", "execute_async"})
+
 # Calls that put an ASGI app or router under a path: method -> ((keyword, position) of the app,
 # (keyword, position) of the path, or () when the path is a ``prefix`` keyword).
 MOUNTS = {"mount": (("app", 1), ("path", 0)), "add_route": (("route", 1), ("path", 0)),
@@ -150,8 +161,9 @@ class _GraphQLVisitor(ScopedVisitor):
                 continue
             resolver = call_arg(value, "resolver")
             resolver = self.resolve(resolver) if resolver is not None else ""
-            # ``circuit: CircuitType = strawberry_django.field()``: resolved by the library from the model
-            if resolver and func.startswith(("graphene.", "strawberry")) or strawberry_type and func in STRAWBERRY_FIELDS:
+            # ``circuit: CircuitType = strawberry_django.field()``: resolved by the library from the model;
+            # a project's own field class given a resolver too (saleor's ``BaseField(Type, resolver=...)``)
+            if resolver or strawberry_type and func in STRAWBERRY_FIELDS:
                 self.sink.graphql_fields.append(GraphQLField(owner, *self._field_name(value, name), loc, resolver=resolver,
                                                              guards=self._permissions(value),
                                                              root=STRAWBERRY_FIELDS.get(func, "")))
@@ -234,6 +246,12 @@ class _GraphQLVisitor(ScopedVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         self._call(node, "")
 
+    def visit_Return(self, node: cst.Return) -> None:
+        """``def build_schema(): return graphene.Schema(query=Query)``: the schema is the function's
+        (``schema = build_schema()`` and ``as_view(schema=build_schema())`` serve it)."""
+        if self.funcs and isinstance(node.value, cst.Call) and self.resolve(node.value.func) in SCHEMA_BUILDERS:
+            self._call(node.value, self.funcs[-1])
+
     def _call(self, node: cst.Call, bound: str) -> None:
         if id(node) in self.seen:
             return
@@ -253,6 +271,18 @@ class _GraphQLVisitor(ScopedVisitor):
             self._serve(node, func, bound, call_arg(node, "schema", 0))
         elif isinstance(node.func, cst.Attribute) and node.func.attr.value in MOUNTS:
             self._mounted(node, node.func.attr.value)
+        elif bound and func and any(a.keyword and a.keyword.value in ROOT_KEYWORDS for a in node.args):
+            self.seen.add(id(node))  # ``schema = build_schema(Query, mutation=Mutation)``
+            roots = tuple((a.keyword.value if a.keyword else str(i), self.resolve(a.value))
+                          for i, a in enumerate(node.args) if not a.star and self.resolve(a.value))
+            self.sink.graphql_schemas.append(GraphQLSchema(bound, self.ctx.loc(node), roots, built_by=func))
+        elif self.funcs and (func in EXECUTORS or isinstance(node.func, cst.Attribute)
+                             and node.func.attr.value in EXECUTE_METHODS and self.resolve(node.func.value)):
+            # a view function that runs the schema itself; a receiver that is not a schema is
+            # dropped by the linker
+            self.seen.add(id(node))
+            self._serve(node, func if func in EXECUTORS else "", self.funcs[-1],
+                        call_arg(node, "schema", 0) if func in EXECUTORS else node.func.value)
 
     def _mounted(self, node: cst.Call, how: str) -> None:
         """``app.mount("/graphql", GraphQL(schema))``, ``app.add_route("/graphql", app)``,
@@ -293,6 +323,8 @@ class _GraphQLVisitor(ScopedVisitor):
             introspection = value
         if bound:
             self.served[bound] = view
+        if isinstance(schema, cst.Call):  # ``schema=build_schema()``
+            schema = schema.func
         self.sink.graphql_serves.append(GraphQLServe(self.ctx.loc(node), view, self.resolve(schema) if schema else "",
                                                      bound, ide, ide_code, introspection, limits))
 
