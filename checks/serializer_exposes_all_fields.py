@@ -28,7 +28,9 @@ class SerializerExposesAllFields(Check):
     staff/admin flags and permissions. Write-only fields are not counted as exposed.
     The severity is raised when a view that uses it is unprotected or public. A form that
     only the framework's admin site uses (`form`/`add_form` of a `ModelAdmin`) is not
-    reported: only staff reach it.
+    reported: only staff reach it. Nor are other classes that name a model in their `Meta`
+    without being its form or serializer: a django-tables2 table, a django-filter filter set,
+    a factory_boy factory, a graphene mutation (its arguments decide what clients set).
 
     ## Why is this bad
     Such a serializer sends password hashes and API keys to every client that can
@@ -67,6 +69,38 @@ class SerializerExposesAllFields(Check):
     owasp = "API3:2023"
 
     VALID = (
+        Valid({  # a table renders rows, a mutation's input type decides what clients set
+            "proj/settings.py": SETTINGS,
+            "accounts/models.py": MODELS,
+            "accounts/tables.py": """
+import django_tables2 as tables
+from accounts.models import Account
+
+
+class AccountTable(tables.Table):
+    class Meta:
+        model = Account
+        exclude = ("id",)
+""",
+            "accounts/mutations.py": """
+import graphene
+from accounts.models import Account
+
+
+class ModelMutation(graphene.Mutation):
+    class Meta:
+        abstract = True
+
+
+class AccountCreate(ModelMutation):
+    class Arguments:
+        email = graphene.String(required=True)
+
+    class Meta:
+        model = Account
+        exclude = ["api_key"]
+""",
+        }),
         Valid({
             "proj/settings.py": SETTINGS,
             "accounts/models.py": MODELS,
@@ -146,6 +180,8 @@ class ProfileForm(forms.ModelForm):
                 continue
             if not left:
                 continue
+            if graph.k.not_schemas.intersection(graph.mro(graph.canonical(schema.qualname))):
+                continue  # a table, a filter set, a factory, a mutation: no form or serializer of the model
             users = used_by.get(graph.alias(schema.qualname), set())
             if users and all(graph.k.admin_classes.intersection(graph.mro(u)) for u in users):
                 continue  # only the framework's admin site (staff) uses it

@@ -69,6 +69,9 @@ class Adapter:
     # Base classes of the framework's built-in administration site (staff only): a form or
     # serializer that only these use is an administrator's tool.
     admin_classes: ClassVar[frozenset[str]] = frozenset()
+    # library classes that declare a ``Meta.model`` without being a form or a serializer of it:
+    # they take no client input and send no fields of their own (a table, a filter set, a factory)
+    not_schemas: ClassVar[frozenset[str]] = frozenset()
     # Class attributes through which a model's rows are fetched or created (``User.query``).
     managers: ClassVar[frozenset[str]] = frozenset()
     # Base classes (qualified, after instance resolution: ``flask_sqlalchemy.SQLAlchemy.Model``)
@@ -280,7 +283,7 @@ ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault",
 TABLES = (
     "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
-    "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "managers", "model_bases", "cors_calls", "cors_settings",
+    "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",
     "spec_env_verifiers",
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",

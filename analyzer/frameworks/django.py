@@ -139,6 +139,11 @@ class DjangoAdapter(Adapter):
         # every method with the redirect); a template rendered with no stored data
         "django.views.generic.RedirectView", "django.views.generic.base.RedirectView",
         "django.views.generic.TemplateView", "django.views.generic.base.TemplateView"})
+    # django-tables2 renders rows, django-filter narrows a query, factory_boy builds test data
+    not_schemas = frozenset({
+        "django_tables2.Table", "django_tables2.tables.Table", "django_filters.FilterSet",
+        "django_filters.filterset.FilterSet", "django_filters.rest_framework.FilterSet",
+        "factory.django.DjangoModelFactory", "factory.DjangoModelFactory"})
     admin_classes = frozenset({
         "django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin",
         "django.contrib.admin.TabularInline", "django.contrib.admin.StackedInline",

@@ -109,6 +109,8 @@ class GraphQLAdapter(Adapter):
     guard_methods = {"has_permission": "request"}
     caller_names = frozenset({"info.context.user", "info.context.request.user"})
     graphql_views = frozenset(GRAPHQL_VIEWS)
+    # a mutation's arguments (its input type) decide what a client sets, not its Meta's model fields
+    not_schemas = frozenset({"graphene.Mutation", "graphene.types.mutation.Mutation"})
 
     def extract(self, ctx, sink) -> None:
         visitor = _GraphQLVisitor(ctx, sink)
