@@ -23,7 +23,7 @@ from ..facts import (
     ANY_ATTRIBUTE, Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router,
     SchemaExclusion, ScopeFact, Setting,
 )
-from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
+from ..names import base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
 from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, ScopedVisitor, setting_value
 from ..states import Effect
 
@@ -164,7 +164,6 @@ class _Visitor(ScopedVisitor):
         self.classes: list[str] = []  # qualified names of the enclosing classes
         self.view_attrs: dict[str, tuple] = {}  # class -> its dependency attributes (class-based views)
         self.loop_targets: set[str] = set()  # names a function's for loop binds
-        self.strings = {name: literal(v) for name, v, _ in assignments(ctx.tree.body) if isinstance(literal(v), str)}
         text = ctx.source
         self.mentions_path = ".url.path" in text or "scope[" in text or "scope.get(" in text  # route handler -> (schema, schema location)
 
@@ -521,7 +520,7 @@ class _Visitor(ScopedVisitor):
         """A router prefix: the literal, or an f-string with this module's string constants
         filled in (``f"{base_prefix}/tags"``), other fields kept as ``{name}``."""
         if isinstance(expr, cst.FormattedString):
-            return render_path(expr, self.strings, self.ctx.code)
+            return render_path(expr, self.ctx.strings, self.ctx.code)
         value = literal(expr)
         return value if isinstance(value, str) else ""
 
