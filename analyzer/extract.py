@@ -991,8 +991,8 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
                               knowledge, text)
             walk(tree, CommonPass(ctx, sink))
             extract_authz(ctx, sink)
-            for adapter in knowledge.extractors:
-                if knowledge.runs(adapter, text):
+            for adapter, markers in knowledge.extractors:
+                if knowledge.runs(markers, text):
                     adapter.extract(ctx, sink)
             walk(tree, DataPass(ctx, sink))
     except RecursionError:

@@ -2,10 +2,10 @@
 methods that dump a model's data."""
 from __future__ import annotations
 
-from ..frameworks.base import Adapter
+from .models import ModelLibrary
 
 
-class PydanticAdapter(Adapter):
+class PydanticAdapter(ModelLibrary):
     name = "pydantic"
     markers = ("pydantic",)
     schema_bases = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})

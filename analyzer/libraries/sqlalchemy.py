@@ -2,14 +2,14 @@
 foreign keys, queries that load one row, and SQLModel's update method."""
 from __future__ import annotations
 
-from ..frameworks.base import Adapter
+from .models import ModelLibrary
 
 DECLARATIVE_BASES = frozenset({
     "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlalchemy.orm.decl_api.DeclarativeBase",
 })
 
 
-class SQLAlchemyAdapter(Adapter):
+class SQLAlchemyAdapter(ModelLibrary):
     name = "sqlalchemy"
     markers = ("sqlalchemy", "sqlmodel")
     declarative_bases = DECLARATIVE_BASES
@@ -29,6 +29,7 @@ class SQLAlchemyAdapter(Adapter):
     update_methods = frozenset({"sqlmodel_update"})
     lookup_builders = frozenset({"query", "sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel.select",
                                  "sqlalchemy.sql.select", "sqlalchemy.orm.Query"})
+    select_calls = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlmodel.select"})
     lookup_sessions = frozenset({"get", "get_or_404", "get_one"})
     lookup_managers = frozenset({"query"})
     query_filters = frozenset({"filter", "filter_by", "where", "get", "get_or_404", "first_or_404", "one_or_404"})
