@@ -32,3 +32,19 @@ def test_flask_sqlalchemy_models_without_fastapi():
         "class Note(Base):\n    __tablename__ = 'notes'\n    body = None\n"
     ) == [("app.models.Base", "orm", ()), ("app.models.Note", "orm", ("body",))]
 
+
+
+def test_a_library_adapter_names_its_field_types():
+    """fields.classify reads a declared type's words through Knowledge: a library adapter that
+    names its secret column type is all it takes."""
+    from routeguard.fields import classify
+    from routeguard.frameworks.base import Adapter
+
+    class VaultAdapter(Adapter):
+        name = "vault"
+        field_types = {"VaultString": "secret"}
+
+    with_vault = Knowledge((*ADAPTERS, VaultAdapter()))
+    assert classify("blob", "Column(VaultString(255))", types=with_vault.types) == "secret"
+    assert classify("blob", "Column(VaultString(255))", types=KNOWLEDGE.types) == ""
+    assert classify("api_key", "Column(String)", types=KNOWLEDGE.types) == "secret"

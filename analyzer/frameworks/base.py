@@ -8,6 +8,7 @@ The core and the checks never see a framework's API names.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import ClassVar, Mapping
 
 import libcst as cst
@@ -183,6 +184,12 @@ class Adapter:
     # verify one with the key they are given (a module constant passed to one is a secret).
     token_issuers: ClassVar[frozenset[str]] = frozenset()
     token_signers: ClassVar[frozenset[str]] = frozenset()
+    # What a word of a declared field type says (routeguard.fields.TypeWords): word -> "secret"
+    # (``SecretStr``), "bool", "number", "text" (``CharField``) or "relation" (``ForeignKey``);
+    # and the words that are the type system (``Column``, ``Mapped``, ``Depends``), never the
+    # class a reference field points at.
+    field_types: ClassVar[Mapping[str, str]] = {}
+    type_words: ClassVar[frozenset[str]] = frozenset()
     # Functions that build a query of the model class in their first argument (``select(User)``).
     select_calls: ClassVar[frozenset[str]] = frozenset()
 
@@ -216,6 +223,13 @@ class Knowledge:
             (group[0], None if not all(a.markers for a in group)
              else re.compile("|".join(dict.fromkeys(m for a in group for m in a.markers))))
             for group in groups.values())
+
+    @cached_property
+    def types(self):
+        """What the words of a declared field type say, from every adapter's tables."""
+        from ..fields import TypeWords
+
+        return TypeWords(self.field_types, self.type_words)
 
     def runs(self, pattern, text: str) -> bool:
         return pattern is None or pattern.search(text) is not None
@@ -311,7 +325,7 @@ TABLES = (
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
     "declarative_bases", "model_decorators", "model_factories", "schema_bases", "settings_bases", "relation_fields",
     "foreign_key_calls", "foreign_key_keywords", "write_methods", "update_methods", "data_methods", "dump_methods",
-    "token_issuers", "token_signers", "select_calls",
+    "token_issuers", "token_signers", "select_calls", "field_types", "type_words",
 )
 # ... and the authorization tables (analyzer/authz.py)
 AUTHZ_TABLES = (

@@ -89,6 +89,7 @@ class FastAPIAdapter(Adapter):
         "request.cookies": "cookie", "request.headers": "header", "request.query_params": "query",
         "request.client.host": "address", "request.client": "address",
     }
+    type_words = frozenset({"Depends", "Body", "Path", "Form"})  # user: User = Depends(current_user)
     client_params = {f"{m}.{c}": kind for m in ("fastapi", "fastapi.params", "fastapi.param_functions")
                      for c, kind in (("Header", "header"), ("Cookie", "cookie"), ("Query", "query"),
                                      ("Form", "body"), ("Body", "body"))}

@@ -13,3 +13,6 @@ class PydanticAdapter(ModelLibrary):
                                 "pydantic.env_settings.BaseSettings"})
     data_methods = frozenset({"dict", "model_dump"})  # v1, v2
     dump_methods = frozenset({"dict", "model_dump", "json", "model_dump_json"})
+    field_types = {"SecretStr": "secret", "SecretBytes": "secret", "StrictBool": "bool", "EmailStr": "text",
+                   "constr": "text"}
+    type_words = frozenset({"Field"})

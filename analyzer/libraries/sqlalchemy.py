@@ -25,6 +25,15 @@ class SQLAlchemyAdapter(ModelLibrary):
     relation_fields = {"relationship": ("many", ""), "Relationship": ("many", "")}
     foreign_key_calls = frozenset({"ForeignKey"})  # Column(Integer, ForeignKey("users.id"))
     foreign_key_keywords = frozenset({"foreign_key"})  # SQLModel Field(foreign_key="users.id")
+    field_types = {
+        "Boolean": "bool", "Float": "number", "Numeric": "number",
+        **dict.fromkeys(("String", "Text", "Unicode", "UnicodeText", "VARCHAR", "CHAR"), "text"),
+        **dict.fromkeys(("ForeignKey", "relationship", "Relationship"), "relation"),
+        # sqlalchemy_utils: columns that store a hash or a ciphertext
+        **dict.fromkeys(("PasswordType", "EncryptedType", "StringEncryptedType"), "secret"),
+    }
+    type_words = frozenset({"Column", "Mapped", "ForeignKey", "Integer", "BigInteger", "String", "Text", "Unicode",
+                            "UnicodeText", "Boolean", "DateTime", "Relationship", "Query"})
     write_methods = frozenset({"sqlmodel_update"})
     update_methods = frozenset({"sqlmodel_update"})
     lookup_builders = frozenset({"query", "sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel.select",
