@@ -79,7 +79,7 @@ class TypeWords:
     "number" | "text" | "relation") and ``type_words`` (words of the type system, never the class a
     reference points at), as the adapters' tables (Knowledge) give them."""
 
-    def __init__(self, field_types, type_words):
+    def __init__(self, field_types, type_words, foreign_key_calls=(), user_model_refs=()):
         by_kind: dict[str, list[str]] = {}
         for word, kind in {**PYTHON_TYPES, **field_types}.items():
             by_kind.setdefault(kind, []).append(word)
@@ -91,6 +91,11 @@ class TypeWords:
         self.secret, self.bool, self.number, self.text = (pattern(k) for k in ("secret", "bool", "number", "text"))
         self.relation = pattern("relation", r"\w*")  # ForeignKey, models.ForeignKey, UserForeignKey
         self.system = PYTHON_TYPE_WORDS | frozenset(type_words)
+        # a type that refers to the user model: ``ForeignKey(settings.AUTH_USER_MODEL)``,
+        # ``ForeignKey("users.id")``, ``ForeignKey("auth.User")``
+        refs = [*sorted(user_model_refs), *(rf"{re.escape(c)}\(\s*['\"]?(auth\.)?users?\b" for c in sorted(foreign_key_calls))]
+        self.user_model = re.compile("|".join(refs), re.IGNORECASE) if refs else _NEVER
+        self.user_words = re.compile("|".join(["user", "User", *sorted(user_model_refs)]))
 
 
 @cache
@@ -116,10 +121,9 @@ _REFERENCE_NAMES = frozenset({"owner", "user", "author", "created_by", "creator"
 # A class a reference field points at, and the words that make it a person or an owning party.
 _CLASS_WORD = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b|['\"](\w+)\.id['\"]")
 _PERSON = re.compile(r"user|account|member|person|people|profile|customer|owner|author|principal|individual|"
-                     r"participant|staff|employee|creator|identity|patient|seller|buyer|AUTH_USER_MODEL|"
+                     r"participant|staff|employee|creator|identity|patient|seller|buyer|"
                      # parties that own rows on behalf of their members (a tie through a parent)
                      r"team|group|org|tenant|workspace|household|company|project", re.IGNORECASE)
-_OWNER_TYPE = re.compile(r"AUTH_USER_MODEL|ForeignKey\(\s*['\"]?(auth\.)?users?\b|get_user_model", re.IGNORECASE)
 # Fields that tie a row to a user (RG105's ownership evidence, and RG304's owner fields).
 _OWNER_WORDS = (r"owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
                 r"seller|buyer|assignee|assigned_to|member|profile")
@@ -212,7 +216,7 @@ def classify(name: str, type_text: str = "", hidden: bool = False, types: TypeWo
                 or _points_elsewhere(type_text, types, keys_only=True):
             return ""  # ``owner = Column(String)``: a name or a contact; ``owner: ServiceRead``: not a person
         return "privileged"
-    if type_text and _OWNER_TYPE.search(type_text):
+    if type_text and types.user_model.search(type_text):
         return "privileged"
     if hidden or masked_type(type_text) or (type_text and types.bool.search(type_text)):
         return ""  # never sent, sent masked, or a yes/no about the secret
@@ -246,7 +250,7 @@ def owner_field(name: str, type_text: str = "", types: TypeWords | None = None) 
         return not (name in _REFERENCE_NAMES and (text_type(type_text, types) or _points_elsewhere(type_text, types))) \
             and not _points_elsewhere(type_text, types, keys_only=True)
     return bool(type_text) and bool(types.relation.search(type_text)) and bool(
-        re.search(r"user|User|AUTH_USER_MODEL", type_text)) and not name.endswith(("_at", "_on"))
+        types.user_words.search(type_text)) and not name.endswith(("_at", "_on"))
 
 
 def owner_column(name: str) -> bool:

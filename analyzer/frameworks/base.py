@@ -190,6 +190,8 @@ class Adapter:
     # class a reference field points at.
     field_types: ClassVar[Mapping[str, str]] = {}
     type_words: ClassVar[frozenset[str]] = frozenset()
+    # Names that stand for the user model in a declared type (``ForeignKey(settings.AUTH_USER_MODEL)``).
+    user_model_refs: ClassVar[frozenset[str]] = frozenset()
     # Functions that build a query of the model class in their first argument (``select(User)``).
     select_calls: ClassVar[frozenset[str]] = frozenset()
 
@@ -229,7 +231,7 @@ class Knowledge:
         """What the words of a declared field type say, from every adapter's tables."""
         from ..fields import TypeWords
 
-        return TypeWords(self.field_types, self.type_words)
+        return TypeWords(self.field_types, self.type_words, self.foreign_key_calls, self.user_model_refs)
 
     def runs(self, pattern, text: str) -> bool:
         return pattern is None or pattern.search(text) is not None
@@ -326,6 +328,7 @@ TABLES = (
     "declarative_bases", "model_decorators", "model_factories", "schema_bases", "settings_bases", "relation_fields",
     "foreign_key_calls", "foreign_key_keywords", "write_methods", "update_methods", "data_methods", "dump_methods",
     "token_issuers", "token_signers", "select_calls", "field_types", "type_words",
+    "user_model_refs",
 )
 # ... and the authorization tables (analyzer/authz.py)
 AUTHZ_TABLES = (
