@@ -205,7 +205,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
                 type_text = " ".join(_type_words(x) for x in (ann, value) if x is not None)
                 hides = name in hidden or (isinstance(value, cst.Call) and any(
                     literal(call_arg(value, k)) is True for k in HIDING_KEYWORDS))
-                self._emit("field_facts", FieldFact(qual, name, ctx.loc(small), classify(name, type_text, hides)))
+                self._emit("field_facts", FieldFact(qual, name, ctx.loc(small), classify(name, type_text, hides, self.k.types)))
 
     # -- functions ----------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cached_property
 
 import libcst as cst
 
@@ -15,7 +16,7 @@ from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
 from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
-                    leaves as _leaves, literal, module_strings, render_path, rule_template, string_list)
+                    leaves as _leaves, literal, module_strings, rule_template, string_bindings, string_list)
 from .dataflow import DataPass
 from .fields import VISIBILITY_FLAG
 from .positions import Positions
@@ -86,6 +87,17 @@ class FileContext:
         walk(tree, table)
         self.imports = table.names
         self.defined = table.defined
+
+    @cached_property
+    def bindings(self) -> list:
+        """The module's unconditional ``name = value`` bindings with the string each makes
+        (names.string_bindings), evaluated once for the common pass and every adapter."""
+        return string_bindings(self.tree.body)
+
+    @cached_property
+    def strings(self) -> dict[str, str]:
+        """The module's string constants (``PREFIX = "/api/v1"``), for paths built from them."""
+        return module_strings(self.bindings)
 
     def loc(self, node: cst.CSTNode) -> Location:
         return self.positions.loc(node)
@@ -183,7 +195,6 @@ class CommonPass(cst.CSTVisitor):
         self.branches: list[tuple] = []  # (kind, test node or (test,) for its else, checks read before it)
         self.checks = 0  # credential tests and rejections read so far (a call-through after one is not bare)
         self.statement = None  # the statement being read: its line is where a first check or write is
-        self.strings: dict[str, str] | None = None  # the module's string constants, read when needed
 
     def _evidence(self, text: str) -> None:
         self.checks += 1
@@ -229,19 +240,11 @@ class CommonPass(cst.CSTVisitor):
 
     # -- module level -------------------------------------------------------
     def visit_Module(self, node: cst.Module) -> None:
-        self.strings: dict[str, str] = {}  # module string constants, for the ones built from them
-        for stmt in node.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                        self._module_assign(small.targets[0].target, small.value)
-                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                        self._module_assign(small.target, small.value)
+        for name, value, _, text in self.ctx.bindings:
+            self._module_assign(name, value, text)
 
-    def _module_assign(self, target, value) -> None:
-        if not isinstance(target, cst.Name):
-            return
-        qname = f"{self.ctx.module}.{target.value}"
+    def _module_assign(self, name: str, value, text: str | None) -> None:
+        qname = f"{self.ctx.module}.{name}"
         self._value(qname, value)
         if isinstance(value, cst.Call):
             cls = self.ctx.resolve(value.func)
@@ -249,13 +252,10 @@ class CommonPass(cst.CSTVisitor):
                 self.sink.instances.append((qname, cls))
         else:
             values = string_list(value)
-            if values is None and isinstance(value, (cst.FormattedString, cst.BinaryOperation)):
-                text = render_path(value, self.strings, None)  # CREATE_USER = f"{API}/users/create"
-                values = (text,) if text is not None else None
+            if values is None and isinstance(value, (cst.FormattedString, cst.BinaryOperation)) and text is not None:
+                values = (text,)  # CREATE_USER = f"{API}/users/create"
             if values is not None:
                 self.sink.constants.append((qname, values))
-                if len(values) == 1:
-                    self.strings[target.value] = values[0]
 
     # -- classes --------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
@@ -321,9 +321,7 @@ class CommonPass(cst.CSTVisitor):
 
     # -- functions --------------------------------------------------------------
     def _rule_builder(self, node: cst.FunctionDef) -> None:
-        if self.strings is None:
-            self.strings = module_strings(self.ctx.tree.body)
-        template = rule_template(node, self.strings)
+        template = rule_template(node, self.ctx.strings)
         if template is not None:
             self.sink.rule_builders.append((f"{self.ctx.module}.{node.name.value}", template))
 
@@ -993,8 +991,8 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
                               knowledge, text)
             walk(tree, CommonPass(ctx, sink))
             extract_authz(ctx, sink)
-            for adapter in knowledge.extractors:
-                if knowledge.runs(adapter, text):
+            for adapter, markers in knowledge.extractors:
+                if knowledge.runs(markers, text):
                     adapter.extract(ctx, sink)
             walk(tree, DataPass(ctx, sink))
     except RecursionError:

@@ -12,7 +12,8 @@
   date;
 - ``""``: nothing of the above.
 
-A field is judged by its name and, where known, the text of its declared type: a boolean
+A field is judged by its name and, where known, the text of its declared type, whose words
+the library adapters name (``field_types``, ``type_words``; ``TypeWords``): a boolean
 (``has_password: bool``, ``is_token = BooleanField()``) holds no secret, a text column named
 ``owner`` is a name or contact, not a reference to a user, a masked field type
 (``ObfuscatedPasswordField``) sends no secret. ``hidden`` says the field never leaves the
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from functools import cache
 
 _SECRET = re.compile(
     r"(^|_)(password|passwd|passwort|pwd|passphrase|secret|token|api_?key|apikey|private_?key|secret_?key|"
@@ -62,14 +64,49 @@ _PERSONAL = re.compile(
 _NOT_POSTAL = re.compile(r"(^|_)(ip|mac|email|e_?mail|wallet|node|server|host|remote|lightning|ln|lnurl|btc|"
                          r"bitcoin|onchain|contract|web|callback|return|reply|from|to|sender|recipient|"
                          r"memory|hardware|bind|listen|socket|smtp|imap)_?address", re.IGNORECASE)
-_SECRET_TYPES = re.compile(r"\b(SecretStr|SecretBytes|PasswordType|EncryptedType|StringEncryptedType)\b")
 # Field types whose value is sent masked (``****``) or never at all.
 _MASKED_TYPES = re.compile(r"\b\w*(Obfuscated|Masked|Redacted)\w*\b")
-_BOOL_TYPES = re.compile(r"\b(bool|Boolean|BooleanField|NullBooleanField|StrictBool)\b")
-_NUMBER_TYPES = re.compile(r"\b(float|Float|FloatField|Numeric|DecimalField|Decimal)\b")
-_TEXT_TYPES = re.compile(r"\b(str|String|Text|Unicode|UnicodeText|VARCHAR|CHAR|CharField|TextField|EmailField|"
-                         r"SlugField|EmailStr|constr)\b")
-_RELATION = re.compile(r"\b\w*(ForeignKey|relationship|OneToOneField|ManyToManyField|Relationship)\b")
+# Python's own words of a declared type: what they hold, and the type system's names (not a class
+# a reference points at). The libraries' words come from their adapters' tables (TypeWords).
+PYTHON_TYPES = {"bool": "bool", "float": "number", "Decimal": "number", "str": "text"}
+PYTHON_TYPE_WORDS = frozenset({"Optional", "List", "Union", "None", "Set", "Sequence", "Dict", "Any", "Annotated",
+                               "Literal", "True", "False", "Tuple", "Iterable", "Type"})
+_NEVER = re.compile(r"(?!)")
+
+
+class TypeWords:
+    """What the words of a declared field type say: ``field_types`` (word -> "secret" | "bool" |
+    "number" | "text" | "relation") and ``type_words`` (words of the type system, never the class a
+    reference points at), as the adapters' tables (Knowledge) give them."""
+
+    def __init__(self, field_types, type_words, foreign_key_calls=(), user_model_refs=()):
+        by_kind: dict[str, list[str]] = {}
+        for word, kind in {**PYTHON_TYPES, **field_types}.items():
+            by_kind.setdefault(kind, []).append(word)
+
+        def pattern(kind: str, prefix: str = "") -> re.Pattern:
+            words = sorted(by_kind.get(kind, ()))
+            return re.compile(rf"\b{prefix}({'|'.join(words)})\b") if words else _NEVER
+
+        self.secret, self.bool, self.number, self.text = (pattern(k) for k in ("secret", "bool", "number", "text"))
+        self.relation = pattern("relation", r"\w*")  # ForeignKey, models.ForeignKey, UserForeignKey
+        self.system = PYTHON_TYPE_WORDS | frozenset(type_words)
+        # a type that refers to the user model: ``ForeignKey(settings.AUTH_USER_MODEL)``,
+        # ``ForeignKey("users.id")``, ``ForeignKey("auth.User")``
+        refs = [*sorted(user_model_refs), *(rf"{re.escape(c)}\(\s*['\"]?(auth\.)?users?\b" for c in sorted(foreign_key_calls))]
+        self.user_model = re.compile("|".join(refs), re.IGNORECASE) if refs else _NEVER
+        self.user_words = re.compile("|".join(["user", "User", *sorted(user_model_refs)]))
+
+
+@cache
+def default_types() -> TypeWords:
+    """The words of the adapters this package ships (for callers that have no Knowledge at hand)."""
+    from .frameworks import ADAPTERS
+    from .frameworks.base import Knowledge
+
+    return Knowledge(ADAPTERS).types
+
+
 _PRIVILEGED = re.compile(
     r"^(is_admin|is_staff|is_superuser|is_super_user|is_moderator|is_verified|email_verified|is_email_verified|"
     r"verified|is_approved|role|roles|user_role|user_type|account_type|permissions|user_permissions|groups|"
@@ -83,16 +120,10 @@ _REFERENCE_NAMES = frozenset({"owner", "user", "author", "created_by", "creator"
                               "assigned_to", "member", "profile", "tenant"})
 # A class a reference field points at, and the words that make it a person or an owning party.
 _CLASS_WORD = re.compile(r"\b[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*\b|['\"](\w+)\.id['\"]")
-_TYPE_SYSTEM = frozenset({"Optional", "List", "Union", "Column", "Mapped", "ForeignKey", "Integer", "String", "Text",
-                          "Field", "None", "Relationship", "Set", "Sequence", "Dict", "Any", "Annotated", "BigInteger",
-                          "Boolean", "DateTime", "Unicode", "UnicodeText", "Literal", "True", "False", "Tuple",
-                          "Iterable", "Type", "OneToOneField", "ForeignKeyField", "ManyToManyField", "Query",
-                          "Depends", "Body", "Path", "Form"})
 _PERSON = re.compile(r"user|account|member|person|people|profile|customer|owner|author|principal|individual|"
-                     r"participant|staff|employee|creator|identity|patient|seller|buyer|AUTH_USER_MODEL|"
+                     r"participant|staff|employee|creator|identity|patient|seller|buyer|"
                      # parties that own rows on behalf of their members (a tie through a parent)
                      r"team|group|org|tenant|workspace|household|company|project", re.IGNORECASE)
-_OWNER_TYPE = re.compile(r"AUTH_USER_MODEL|ForeignKey\(\s*['\"]?(auth\.)?users?\b|get_user_model", re.IGNORECASE)
 # Fields that tie a row to a user (RG105's ownership evidence, and RG304's owner fields).
 _OWNER_WORDS = (r"owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
                 r"seller|buyer|assignee|assigned_to|member|profile")
@@ -125,18 +156,19 @@ def _snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 
 
-def _points_elsewhere(type_text: str, keys_only: bool = False) -> bool:
+def _points_elsewhere(type_text: str, types: TypeWords, keys_only: bool = False) -> bool:
     """The declared type names classes (or a ``"table.id"`` key), none of them a person:
     ``owner = relationship("Service")``, ``owner: ServiceRead | None``; ``keys_only``: judge
     the foreign-key target only (``owner_id: ObjectId`` names a type, not a target)."""
     found = [m.group(1) or m.group(0) for m in _CLASS_WORD.finditer(type_text or "") if m.group(1) or not keys_only]
-    found = [w for w in found if w not in _TYPE_SYSTEM and "." not in w]
+    found = [w for w in found if w not in types.system and "." not in w]
     return bool(found) and not any(_PERSON.search(w) for w in found)
 
 
-def text_type(type_text: str) -> bool:
+def text_type(type_text: str, types: TypeWords | None = None) -> bool:
     """The declared type holds text and no reference to another row."""
-    return bool(type_text) and bool(_TEXT_TYPES.search(type_text)) and not _RELATION.search(type_text)
+    types = types or default_types()
+    return bool(type_text) and bool(types.text.search(type_text)) and not types.relation.search(type_text)
 
 
 def masked_type(type_text: str) -> bool:
@@ -144,7 +176,7 @@ def masked_type(type_text: str) -> bool:
     return bool(type_text) and bool(_MASKED_TYPES.search(type_text))
 
 
-def _secret(name: str, type_text: str) -> bool:
+def _secret(name: str, type_text: str, types: TypeWords) -> bool:
     if _CARD_EXPIRY.match(name) or (_NATIONAL_ID.search(name) and not _FLAG_PREFIX.match(name)):
         return True
     if _SECRET.search(name):
@@ -153,7 +185,7 @@ def _secret(name: str, type_text: str) -> bool:
         last = name.rsplit("_", 1)[-1]
         two = "_".join(name.split("_")[-2:])
         return last not in _NOT_VALUE and two not in _NOT_VALUE
-    return bool(type_text) and bool(_SECRET_TYPES.search(type_text))
+    return bool(type_text) and bool(types.secret.search(type_text))
 
 
 def _personal(name: str) -> bool:
@@ -172,22 +204,24 @@ def personal_data(name: str) -> bool:
     return classify(name) == "personal" or bool(_IDENTIFYING.search(name))
 
 
-def classify(name: str, type_text: str = "", hidden: bool = False) -> str:
+def classify(name: str, type_text: str = "", hidden: bool = False, types: TypeWords | None = None) -> str:
     """"secret" | "privileged" | "personal" | "" for a field named ``name`` declared with the
     type ``type_text`` (annotation or column/field constructor, as text); ``hidden``: the
-    field is never sent to clients (write-only, load-only, excluded)."""
+    field is never sent to clients (write-only, load-only, excluded); ``types``: what the
+    type's words say (``Knowledge.types``)."""
     low = _snake(name)
+    types = types or default_types()
     if _PRIVILEGED.match(low):
-        if (low in _REFERENCE_NAMES and (text_type(type_text) or _points_elsewhere(type_text))) \
-                or _points_elsewhere(type_text, keys_only=True):
+        if (low in _REFERENCE_NAMES and (text_type(type_text, types) or _points_elsewhere(type_text, types))) \
+                or _points_elsewhere(type_text, types, keys_only=True):
             return ""  # ``owner = Column(String)``: a name or a contact; ``owner: ServiceRead``: not a person
         return "privileged"
-    if type_text and _OWNER_TYPE.search(type_text):
+    if type_text and types.user_model.search(type_text):
         return "privileged"
-    if hidden or masked_type(type_text) or (type_text and _BOOL_TYPES.search(type_text)):
+    if hidden or masked_type(type_text) or (type_text and types.bool.search(type_text)):
         return ""  # never sent, sent masked, or a yes/no about the secret
-    if _secret(low, type_text):
-        if type_text and _NUMBER_TYPES.search(type_text) and not _TEXT_TYPES.search(type_text):
+    if _secret(low, type_text, types):
+        if type_text and types.number.search(type_text) and not types.text.search(type_text):
             return ""  # ``pan: float`` is a camera's, not a card's
         return "secret"
     if _personal(low):
@@ -207,15 +241,16 @@ def credential(name: str) -> bool:
         and not _NATIONAL_ID.search(low)
 
 
-def owner_field(name: str, type_text: str = "") -> bool:
+def owner_field(name: str, type_text: str = "", types: TypeWords | None = None) -> bool:
     """``name`` (declared as ``type_text``, when known) ties a row to a user: an owner/user/
     author reference, or a foreign key to the user model; a text column named ``owner`` or
     ``owner_email`` is a contact, not a tie."""
+    types = types or default_types()
     if OWNER_FIELD.match(name):
-        return not (name in _REFERENCE_NAMES and (text_type(type_text) or _points_elsewhere(type_text))) \
-            and not _points_elsewhere(type_text, keys_only=True)
-    return bool(type_text) and bool(_RELATION.search(type_text)) and bool(
-        re.search(r"user|User|AUTH_USER_MODEL", type_text)) and not name.endswith(("_at", "_on"))
+        return not (name in _REFERENCE_NAMES and (text_type(type_text, types) or _points_elsewhere(type_text, types))) \
+            and not _points_elsewhere(type_text, types, keys_only=True)
+    return bool(type_text) and bool(types.relation.search(type_text)) and bool(
+        types.user_words.search(type_text)) and not name.endswith(("_at", "_on"))
 
 
 def owner_column(name: str) -> bool:

@@ -19,6 +19,7 @@ from .specs import SpecQueries
 from .extract import VERIFIES
 from . import fields as _fields
 from .names import RULE_ARG
+from .resolver import NameResolver
 from .states import AuthState, Effect, Layer
 from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, DataWrite, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
 
@@ -145,6 +146,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         self.param_alias: dict[str, str] = {}
         self.results: dict[str, str] = {}  # x in ``x = make_router()`` -> the variable make_router returns
         self.collections: dict[str, list[str]] = {}  # a name -> what it holds (collections facts, arguments)
+        self.names = NameResolver(self.imports, self.module_alias, self.classes, self.functions, self.instances,
+                                  self.constants, self.param_alias, self.results, self.k.provided_methods)
         for m in self.modules:
             for name, items in m.collections:
                 self.collections.setdefault(name, []).extend(items)
@@ -200,7 +203,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         self._app_gate_memo: dict[str, list] = {}
         self.mount_graph = nx.DiGraph((u[1], v[1]) for u, v, d in self.graph.edges(data=True)
                                       if d.get("relation") == "mounts")
-        self._memo: dict[tuple, object] = {}  # alias(), canonical() and mro() answers, once the name tables are complete
+        self._memo: dict[tuple, object] = self.names.complete()  # the name tables are complete: answers are remembered
         self.data_writes = [*self.data_writes, *self._handed_writes()]
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
 
@@ -262,93 +265,20 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             out.append(r)
         return out
 
-    # -- names --------------------------------------------------------------------
+    # -- names (routeguard.resolver) ------------------------------------------------
     def _remembered(self, kind: str, qname: str, answer):
-        """``answer(qname)``, computed once per name when the name tables are complete
-        (``self._memo`` exists); while they are being built, computed every time."""
-        memo = getattr(self, "_memo", None)
-        if memo is None:
-            return answer(qname)
-        found = memo.get((kind, qname))
-        if found is None:
-            found = memo[(kind, qname)] = answer(qname)
-        return found
+        """``answer(qname)``, computed once per name when the name tables are complete; while
+        they are being built, computed every time (the resolver's one memo, ``self._memo``)."""
+        return self.names.remembered(kind, qname, answer)
 
     def alias(self, qname: str, depth: int = 0) -> str:
-        """Follow re-exports: ``pkg.bp`` where pkg/__init__ did ``from .views import bp``."""
-        if depth:
-            return self._alias(qname, depth)
-        return self._remembered("alias", qname, self._alias)
-
-    def _alias(self, qname: str, depth: int = 0) -> str:
-        parts = qname.split(".")
-        for i in range(len(parts) - 1, 0, -1):
-            canonical = self.module_alias.get(".".join(parts[:i]))
-            if canonical:
-                parts = [*canonical.split("."), *parts[i:]]
-                qname = ".".join(parts)
-                break
-        for i in range(len(parts), 1, -1):
-            head = ".".join(parts[:i])
-            bound = self.param_alias.get(head) or self.results.get(head)
-            if bound and depth < 20:
-                return self.alias(".".join([bound, *parts[i:]]), depth + 1)
-        for i in range(len(parts) - 1, 0, -1):
-            table = self.imports.get(".".join(parts[:i]))
-            if table is not None:
-                name = ".".join(parts[:i + 1])
-                if name in self.classes or name in self.functions:
-                    break  # defined in the module, after the import of the same name (class ListView(ListView))
-                target = table.get(parts[i]) or self._star_import(table, name, depth)
-                if target and depth < 20:
-                    resolved = ".".join([target, *parts[i + 1:]])
-                    if resolved != qname:
-                        return self.alias(resolved, depth + 1)
-                break
-        return qname
-
-    def _star_import(self, table: dict, qname: str, depth: int) -> str:
-        """``pkg.name`` where pkg did ``from .mod import *`` and does not define ``name``
-        itself: ``pkg.mod.name``, from the first such module that has it."""
-        known = (self.classes, self.functions, self.instances, self.constants)
-        if depth >= 20 or any(qname in k for k in known):
-            return ""
-        name = qname.rpartition(".")[2]
-        for key, module in table.items():
-            if key[0] == "*":
-                q = self.alias(f"{module}.{name}", depth + 1)
-                if any(q in k for k in known):
-                    return q
-        return ""
+        return self.names.alias(qname, depth)
 
     def canonical(self, qname: str) -> str:
-        """Alias, then replace an instance by its class: ``auth.login_required`` on ``auth = HTTPBasicAuth()``."""
-        return self._remembered("canonical", qname, self._canonical)
-
-    def _canonical(self, qname: str) -> str:
-        qname = self.alias(qname)
-        parts = qname.split(".")
-        for i in range(len(parts) - 1, 0, -1):
-            cls = self.instances.get(".".join(parts[:i]))
-            if cls:
-                return ".".join([self.alias(cls), *parts[i:]])
-        return qname
+        return self.names.canonical(qname)
 
     def mro(self, qname: str) -> list[str]:
-        return list(self._remembered("mro", qname, self._mro))
-
-    def _mro(self, qname: str) -> list[str]:
-        order, stack, seen = [], [self.alias(qname)], set()
-        while stack:
-            q = stack.pop(0)
-            if q in seen:
-                continue
-            seen.add(q)
-            order.append(q)
-            cls = self.classes.get(q)
-            if cls:
-                stack[0:0] = [self.alias(b) for b in cls.bases]
-        return order
+        return self.names.mro(qname)
 
     # -- what authenticates ----------------------------------------------------------
     def function_auth(self, qname: str, _stack: frozenset = frozenset()) -> str | None:
@@ -932,42 +862,13 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         return out
 
     def method(self, qname: str) -> str | None:
-        """The project function ``qname`` names: itself, or for ``pkg.View.check`` (a
-        ``self.check()`` call) the first definition of ``check`` along the class's bases."""
-        if qname in self.functions:
-            return qname
-        cls, _, name = qname.rpartition(".")
-        if cls in self.classes:
-            return next((f"{c}.{name}" for c in self.mro(cls) if f"{c}.{name}" in self.functions), None)
-        return None
+        return self.names.method(qname)
 
     def super_chain(self, method: str, mro: list[str]) -> list[tuple[str, MethodFact]]:
-        """(class, method) for each project definition that ``super().name(...)`` calls reach
-        from ``method`` (``pkg.Child.dispatch``), along ``mro``, nearest first."""
-        found, name = [], method.rpartition(".")[2]
-        while (f := self.functions.get(method)) is not None and name in f.super_calls:
-            cls = method.rpartition(".")[0]
-            later = mro[mro.index(cls) + 1:] if cls in mro else []
-            nxt = next(((c, mf) for c in later for mf in (self.classes[c].methods if c in self.classes else ())
-                        if mf.name == name), None)
-            if nxt is None:
-                break
-            found.append(nxt)
-            method = f"{nxt[0]}.{name}"
-        return found
+        return self.names.super_chain(method, mro)
 
     def _find_method(self, mro: list[str], name: str):
-        """(class, MethodFact) defining ``name`` first in the MRO; (class, None) when an external
-        base provides it; (None, None) when nothing does."""
-        for q in mro:
-            cls = self.classes.get(q)
-            if cls:
-                for mf in cls.methods:
-                    if mf.name == name:
-                        return q, mf
-            elif name in self.k.provided_methods.get(q, ()):
-                return q, None
-        return None, None
+        return self.names.find_method(mro, name)
 
     def _class_guards(self, mro: list[str], route: Route):
         """Guards of a view class that do not depend on the method: guard mixins that run

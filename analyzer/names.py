@@ -138,18 +138,31 @@ def path_text(expr: cst.BaseExpression | None, code) -> str:
     return code(expr) if expr is not None else ""
 
 
-def module_strings(body) -> dict[str, str]:
-    """String constants bound unconditionally at module level (``PREFIX = "api/v1/"``, also
-    f-strings and sums of such constants). A binding under an ``if`` or ``try`` is a
-    configuration-dependent override: the unconditional value is the default and is kept."""
+def string_bindings(body) -> list[tuple[str, cst.BaseExpression, cst.CSTNode, str | None]]:
+    """(name, value, statement, text) for each ``name = value`` bound unconditionally at module
+    level, in order: ``text`` is the string the value makes from literals and the constants
+    bound before it (``PREFIX = "api/v1/"``, f-strings, sums and ``.format`` of such constants,
+    an integer), None when it makes none. A binding under an ``if`` or ``try`` is a
+    configuration-dependent override: the unconditional value is the default and is the one read."""
     found: dict[str, str] = {}
-    for name, value, _ in assignments(body):
+    out = []
+    for name, value, stmt in assignments(body):
         text = render_path(value, found, None)
         if text is not None:
             found[name] = text
         else:
             found.pop(name, None)
-    return found
+        out.append((name, value, stmt, text))
+    return out
+
+
+def module_strings(bindings) -> dict[str, str]:
+    """The module's string constants from its ``string_bindings``: each name's last binding, when
+    that one makes a string."""
+    found: dict[str, str | None] = {}
+    for name, _, _, text in bindings:
+        found[name] = text
+    return {name: text for name, text in found.items() if text is not None}
 
 
 def render_path(expr, strings: dict[str, str], code):

@@ -8,11 +8,12 @@ The core and the checks never see a framework's API names.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import ClassVar, Mapping
 
 import libcst as cst
 
-from ..facts import FactSink
+from ..facts import FactSink, Setting
 from ..walk import AssignVisitor
 
 
@@ -182,12 +183,25 @@ class Adapter:
     # Methods that return a model's data as a dict, and methods that dump it (dict or JSON).
     data_methods: ClassVar[frozenset[str]] = frozenset()
     dump_methods: ClassVar[frozenset[str]] = frozenset()
-    # Calls that issue a token (a credential the caller then brings).
+    # Calls that issue a token (a credential the caller then brings), and calls that sign or
+    # verify one with the key they are given (a module constant passed to one is a secret).
     token_issuers: ClassVar[frozenset[str]] = frozenset()
+    token_signers: ClassVar[frozenset[str]] = frozenset()
+    # What a word of a declared field type says (routeguard.fields.TypeWords): word -> "secret"
+    # (``SecretStr``), "bool", "number", "text" (``CharField``) or "relation" (``ForeignKey``);
+    # and the words that are the type system (``Column``, ``Mapped``, ``Depends``), never the
+    # class a reference field points at.
+    field_types: ClassVar[Mapping[str, str]] = {}
+    type_words: ClassVar[frozenset[str]] = frozenset()
+    # Names that stand for the user model in a declared type (``ForeignKey(settings.AUTH_USER_MODEL)``).
+    user_model_refs: ClassVar[frozenset[str]] = frozenset()
+    # Functions that build a query of the model class in their first argument (``select(User)``).
+    select_calls: ClassVar[frozenset[str]] = frozenset()
 
     def extract(self, ctx, sink: FactSink) -> None:
         """Emit the facts of one file; a library adapter that only contributes tables does not
-        override it (and is never run)."""
+        override it (and is never run). Adapters that share one ``extract`` (the model libraries
+        share the reading of model classes) run it once, on the files any of their markers match."""
 
     def extract_document(self, doc, sink: FactSink) -> None:
         """Facts of a non-Python input (``doc``: a documents.SpecDocument) beyond the neutral
@@ -205,11 +219,24 @@ class Knowledge:
                 merged.update(getattr(a, name))
             setattr(self, name, merged)
         self.known_guards.update(extra_guards or {})
-        self.markers = {a.name: re.compile("|".join(a.markers)) if a.markers else None for a in self.adapters}
-        self.extractors = tuple(a for a in self.adapters if type(a).extract is not Adapter.extract)
+        groups: dict = {}  # extract function -> the adapters that share it, in order
+        for a in self.adapters:
+            if type(a).extract is not Adapter.extract:
+                groups.setdefault(type(a).extract, []).append(a)
+        # (adapter, its markers' pattern or None: every file) for each extract function to run
+        self.extractors = tuple(
+            (group[0], None if not all(a.markers for a in group)
+             else re.compile("|".join(dict.fromkeys(m for a in group for m in a.markers))))
+            for group in groups.values())
 
-    def runs(self, adapter, text: str) -> bool:
-        pattern = self.markers[adapter.name]
+    @cached_property
+    def types(self):
+        """What the words of a declared field type say, from every adapter's tables."""
+        from ..fields import TypeWords
+
+        return TypeWords(self.field_types, self.type_words, self.foreign_key_calls, self.user_model_refs)
+
+    def runs(self, pattern, text: str) -> bool:
         return pattern is None or pattern.search(text) is not None
 
     def fingerprint(self) -> str:
@@ -258,6 +285,20 @@ class ScopedVisitor(AssignVisitor):
         return f"{self.ctx.module}.{name}"
 
 
+def add_setting(ctx, sink: FactSink, key: str, value, node, scope: str = "", via: str = "", env: bool = False) -> None:
+    """Record setting ``key = value`` read at ``node``. Another adapter's reading of the same
+    place is kept, unless this one knows more: ``env`` says the value is a settings class's
+    default (what runs when the environment variable is unset)."""
+    v, is_literal, fallback = setting_value(ctx, value)
+    fallback = fallback or (env and is_literal)
+    loc = ctx.loc(node)
+    same = [s for s in sink.settings if s.key == key and s.location == loc]
+    if same and not (fallback and not same[0].fallback):
+        return
+    sink.settings[:] = [s for s in sink.settings if s not in same]
+    sink.settings.append(Setting(key, v, loc, is_literal, fallback, scope, via or ctx.code(node)))
+
+
 def setting_value(ctx, expr):
     """(value, literal, fallback) for the right-hand side of a setting.
 
@@ -289,7 +330,8 @@ TABLES = (
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
     "declarative_bases", "model_decorators", "model_factories", "schema_bases", "settings_bases", "relation_fields",
     "foreign_key_calls", "foreign_key_keywords", "write_methods", "update_methods", "data_methods", "dump_methods",
-    "token_issuers",
+    "token_issuers", "token_signers", "select_calls", "field_types", "type_words",
+    "user_model_refs",
 )
 # ... and the authorization tables (analyzer/authz.py)
 AUTHZ_TABLES = (

@@ -21,7 +21,7 @@ import libcst as cst
 
 from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, SchemaUse, Setting
 from ..fields import classify, masked_type
-from ..names import assignments, base_exprs, call_arg, dotted, literal, module_strings, render_path, string_list
+from ..names import assignments, base_exprs, call_arg, dotted, literal, render_path, string_list
 from ..walk import walk
 from ..libraries.django_orm import AUTH_MODELS, USER_MODEL_FUNCS
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, setting_value
@@ -201,11 +201,10 @@ class _DjangoFile:
         self.lists: dict[str, cst.BaseExpression] = {}  # module-level list variables
         self.emitted: set[str] = set()
         self.top = list(_top_statements(ctx.tree.body))
-        self.strings = module_strings(ctx.tree.body)
         self.prefix_ref = ""  # the imported constant that names the prefix of the include being read
 
     def path(self, expr) -> str:
-        return render_path(expr, self.strings, self.ctx.code)
+        return render_path(expr, self.ctx.strings, self.ctx.code)
 
     def run(self) -> None:
         assigns = [(t, v, n) for t, v, n in self._assignments()]
@@ -372,7 +371,7 @@ class _DjangoFile:
         if isinstance(view, cst.Call) and ctx.resolve(view.func) in INCLUDE_FUNCS | {"include"} \
                 or isinstance(view, cst.Call) and (dotted(view.func) or "").endswith("decorator_include"):
             self.prefix_ref = ctx.resolve(route_arg) if isinstance(route_arg, cst.Name) \
-                and route_arg.value not in self.strings else ""
+                and route_arg.value not in ctx.strings else ""
             self._include(view, router, path, loc, guards)
             self.prefix_ref = ""
             return

@@ -22,7 +22,7 @@ import libcst as cst
 
 from ..walk import walk
 from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
-from ..names import assignments, base_exprs, call_arg, dotted, literal, module_strings, render_path, string_list
+from ..names import assignments, base_exprs, call_arg, dotted, literal, render_path, string_list
 from .base import Adapter
 from .django import _defs, _top_statements
 from ..states import Effect
@@ -140,7 +140,6 @@ class _DRFFile:
         self.ctx = ctx
         self.sink = sink
         self.module = ctx.module
-        self.strings = None  # the module's string constants, read when a router path needs them
 
     def run(self) -> None:
         self._routers()
@@ -247,9 +246,7 @@ class _DRFFile:
         viewset = call_arg(call, "viewset", 1)
         if viewset is None:
             return None
-        if self.strings is None:
-            self.strings = module_strings(ctx.tree.body)
-        own = render_path(call_arg(call, "prefix", 0), self.strings, ctx.code).lstrip("^").rstrip("$")
+        own = render_path(call_arg(call, "prefix", 0), ctx.strings, ctx.code).lstrip("^").rstrip("$")
         prefix = "/".join([*(f"{p.rstrip('/')}/<{lookup}>" for p, lookup in parents), own])
         cls = ctx.resolve(viewset)
         basename = literal(call_arg(call, "basename", 2) or call_arg(call, "base_name"))

@@ -1,4 +1,4 @@
-"""FastAPI (and Starlette underneath) adapter: apps, routers, dependencies, scopes, models.
+"""FastAPI (and Starlette underneath) adapter: apps, routers, dependencies, scopes, responses.
 
 Receivers are recognised by construction (``app = FastAPI()``, ``router = APIRouter()``);
 a route decorator on a receiver imported from another module is emitted with the
@@ -8,7 +8,7 @@ Dependencies are emitted as guard uses (on routes, routers and include sites) or
 ``Dependency`` facts (a dependency's own parameters, type aliases such as
 ``CurrentUser = Annotated[User, Depends(get_current_user)]``), so that the linker decides
 what authenticates by following what each dependency does.  Scopes, token grants,
-models and what handlers return become neutral facts for the scope and exposure checks.
+and what handlers return become neutral facts for the scope and exposure checks.
 """
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ import libcst as cst
 
 from ..walk import collect, walk
 from ..facts import (
-    ANY_ATTRIBUTE, Dependency, Gate, GuardUse, ModelFact, Mount, PathExemption, ReturnFact, Route, Router,
-    SchemaExclusion, ScopeFact, Setting,
+    ANY_ATTRIBUTE, Dependency, Gate, GuardUse, Mount, PathExemption, ReturnFact, Route, Router,
+    SchemaExclusion, ScopeFact,
 )
-from ..names import assignments, base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
-from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, ScopedVisitor, setting_value
+from ..names import base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
+from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, ScopedVisitor, add_setting
 from ..states import Effect
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
@@ -50,11 +50,10 @@ SCHEMES = frozenset(f"{m}.{c}" for m in _SCHEME_MODULES for c in _SCHEMES)
 FORMS = frozenset(f"{m}.{c}" for m in ("fastapi.security", "fastapi.security.oauth2")
                   for c in ("OAuth2PasswordRequestForm", "OAuth2PasswordRequestFormStrict"))
 SECURITY_SCOPES = frozenset({"fastapi.security.SecurityScopes", "fastapi.security.oauth2.SecurityScopes"})
-SELECTS = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlmodel.select"})
-JWT_SIGNERS = frozenset({"jwt.encode", "jose.jwt.encode", "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.encode"})
 NOT_RESULTS = frozenset({"dict", "list", "str", "int", "len", "jsonable_encoder", "fastapi.encoders.jsonable_encoder"})
 SECRET_NAME = re.compile(r"SECRET|PRIVATE_KEY|SIGNING_KEY", re.IGNORECASE)
 CONFIG_MODULES = {"config", "settings", "configuration"}
+KEY_KEYWORDS = ("secret_key", "secret", "signing_key")
 # Packages whose classes are never a project's router class (``x = Cls(...)`` is not a router).
 LIBRARIES = ("fastapi.", "starlette.", "pydantic.", "pydantic_settings.", "sqlalchemy.", "sqlmodel.", "typing.",
              "logging.", "collections.", "datetime.", "pathlib.", "enum.", "uuid.", "httpx.", "requests.", "redis.",
@@ -66,6 +65,9 @@ SCOPE_KEYS = ("scopes", "scope")
 class FastAPIAdapter(Adapter):
     name = "fastapi"
     # "Router": a module that only uses a project router class (UserAPIRouter) from elsewhere.
+    # The model and token libraries' names: a service module that mentions only them (a CRUD
+    # helper returning ``select(Item)``'s rows, an auth module granting scopes in a token) is
+    # read by the function reader below for what its functions return and grant.
     markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt", "Router", "include_router")
     known_guards = {
         **dict.fromkeys(SCHEMES, Effect.AUTH),
@@ -87,6 +89,7 @@ class FastAPIAdapter(Adapter):
         "request.cookies": "cookie", "request.headers": "header", "request.query_params": "query",
         "request.client.host": "address", "request.client": "address",
     }
+    type_words = frozenset({"Depends", "Body", "Path", "Form"})  # user: User = Depends(current_user)
     client_params = {f"{m}.{c}": kind for m in ("fastapi", "fastapi.params", "fastapi.param_functions")
                      for c, kind in (("Header", "header"), ("Cookie", "cookie"), ("Query", "query"),
                                      ("Form", "body"), ("Body", "body"))}
@@ -158,13 +161,12 @@ class _Visitor(ScopedVisitor):
         super().__init__(ctx)
         self.sink = sink
         self.top_defs = {s.name.value: s for s in ctx.tree.body if isinstance(s, cst.FunctionDef)}
-        self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
-        self.jwt_keys = self._jwt_keys()
         self._serialized: dict[str, tuple] = {}
         self.classes: list[str] = []  # qualified names of the enclosing classes
         self.view_attrs: dict[str, tuple] = {}  # class -> its dependency attributes (class-based views)
+        self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
+        self.keys = self._keys()
         self.loop_targets: set[str] = set()  # names a function's for loop binds
-        self.strings = {name: literal(v) for name, v, _ in assignments(ctx.tree.body) if isinstance(literal(v), str)}
         text = ctx.source
         self.mentions_path = ".url.path" in text or "scope[" in text or "scope.get(" in text  # route handler -> (schema, schema location)
 
@@ -254,27 +256,19 @@ class _Visitor(ScopedVisitor):
             if scopes:
                 self.sink.scopes.append(ScopeFact("required", owner, loc, scopes, target))
 
-    def _setting(self, key, value, node, scope="", via="", env=False) -> None:
-        v, is_literal, fallback = setting_value(self.ctx, value)
-        fallback = fallback or (env and is_literal)  # a BaseSettings default: what runs when the variable is unset
-        loc = self.ctx.loc(node)
-        same = [s for s in self.sink.settings if s.key == key and s.location == loc]
-        if same and not (fallback and not same[0].fallback):  # another adapter's reading, unless this one knows more
-            return
-        self.sink.settings[:] = [s for s in self.sink.settings if s not in same]
-        self.sink.settings.append(Setting(key, v, loc, is_literal, fallback, scope, via or self.ctx.code(node)))
-
-    def _jwt_keys(self) -> set[str]:
-        """Module-level names passed to a JWT encode/decode call in this file."""
+    def _keys(self) -> set[str]:
+        """Module-level names this file passes as a key: to a token library's signing or verifying
+        call (``jwt.encode(payload, SECRET_KEY)``), or as ``secret_key=`` (SessionMiddleware)."""
         names: set[str] = set()
         ctx = self.ctx
+        signers = ctx.knowledge.token_signers
 
         class Finder(cst.CSTVisitor):
             def visit_Call(self, node: cst.Call) -> None:
-                signer = ctx.resolve(node.func) in JWT_SIGNERS
+                signer = ctx.resolve(node.func) in signers
                 for arg in node.args:
                     if isinstance(arg.value, cst.Name) and (signer or (
-                            arg.keyword is not None and arg.keyword.value in ("secret_key", "secret", "signing_key"))):
+                            arg.keyword is not None and arg.keyword.value in KEY_KEYWORDS)):
                         names.add(arg.value.value)
 
         walk(ctx.tree, Finder())
@@ -282,7 +276,6 @@ class _Visitor(ScopedVisitor):
 
     # -- classes -------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._model(node)
         qualname = self._qualname(node.name.value)
         self._view_attrs(node, qualname)
         self._router_class(node, qualname)
@@ -348,42 +341,6 @@ class _Visitor(ScopedVisitor):
         prefix = self._prefix(call_arg(call, "prefix")) if call is not None else ""
         self.sink.routers.append(Router(qualname, "class", "fastapi", "", prefix, self.ctx.loc(node.name),
                                         self._guards(uses), cls="" if root else bases[0]))
-
-    def _model(self, node: cst.ClassDef) -> None:
-        ctx = self.ctx
-        k = ctx.knowledge  # the model libraries' base classes (analyzer/libraries/)
-        bases = [self.resolve(b) for b in base_exprs(node)]
-        table = any(a.keyword is not None and a.keyword.value == "table" and literal(a.value) is True for a in (*node.bases, *node.keywords))
-        fields, dunder_table = [], False
-        settings_class = any(b in k.settings_bases for b in bases)
-        for stmt in node.body.body:
-            if not isinstance(stmt, cst.SimpleStatementLine):
-                continue
-            for small in stmt.body:
-                target = small.target if isinstance(small, cst.AnnAssign) else \
-                    small.targets[0].target if isinstance(small, cst.Assign) else None
-                if not isinstance(target, cst.Name):
-                    continue
-                name = target.value
-                if name in ("__tablename__", "__table__"):
-                    dunder_table = True
-                elif not name.startswith("_") and name not in ("model_config", "Config"):
-                    fields.append(name)
-                    value = small.value
-                    if settings_class and value is not None and (isinstance(small, cst.AnnAssign) or not name.isupper()):
-                        self._setting(name, value, small, scope=node.name.value, env=True)
-                    if value is not None and isinstance(literal(value), str):
-                        self.sink.constants.append((f"{self._qualname(node.name.value)}.{name}", (literal(value),)))
-        decorators = {self.resolve(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
-                      for d in node.decorators}
-        if table or dunder_table or decorators & k.model_decorators or any(b in k.declarative_bases for b in bases):
-            kind = "orm"
-        elif any(b in k.schema_bases for b in bases):
-            kind = "schema"
-        else:
-            kind = ""
-        if kind or bases:
-            self.sink.models.append(ModelFact(self._qualname(node.name.value), ctx.loc(node.name), kind, tuple(fields)))
 
     # -- functions -------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -486,17 +443,14 @@ class _Visitor(ScopedVisitor):
             qname = f"{ctx.module}.{target.value}"
             if at_module and cls in SCHEMES:
                 self._scheme(qname, cls, value)
-            elif at_module and cls in self.ctx.knowledge.model_factories:
-                self.sink.models.append(ModelFact(qname, ctx.loc(target), "orm"))
         if at_module and isinstance(value, cst.Subscript):
             self._alias(f"{ctx.module}.{target.value}", value)
+        if at_module and target.value in self.keys and SECRET_NAME.search(target.value) and not self.config_module:
+            add_setting(ctx, self.sink, target.value, value, stmt)
         if at_module and isinstance(value, cst.Dict):
             keys = [literal(e.key) for e in value.elements if isinstance(e, cst.DictElement)]
             if keys and all(isinstance(k, str) for k in keys):
                 self.sink.constants.append((f"{ctx.module}.{target.value}", tuple(keys)))
-        if at_module and target.value in self.jwt_keys and SECRET_NAME.search(target.value) \
-                and not self.config_module:
-            self._setting(target.value, value, stmt)
 
     def visit_TypeAlias(self, node) -> None:  # type CurrentUser = Annotated[User, Depends(...)]
         if not self.funcs and not self.stack and isinstance(node.value, cst.Subscript):
@@ -517,13 +471,13 @@ class _Visitor(ScopedVisitor):
         if kind == "app":
             debug = call_arg(call, "debug")
             if debug is not None:
-                self._setting("DEBUG", debug, call, via=ctx.code(call))
+                add_setting(self.ctx, self.sink, "DEBUG", debug, call, via=ctx.code(call))
 
     def _prefix(self, expr) -> str:
         """A router prefix: the literal, or an f-string with this module's string constants
         filled in (``f"{base_prefix}/tags"``), other fields kept as ``{name}``."""
         if isinstance(expr, cst.FormattedString):
-            return render_path(expr, self.strings, self.ctx.code)
+            return render_path(expr, self.ctx.strings, self.ctx.code)
         value = literal(expr)
         return value if isinstance(value, str) else ""
 
@@ -575,7 +529,7 @@ class _Visitor(ScopedVisitor):
                     self.sink.bindings.append((self.resolve(func), arg.keyword.value if arg.keyword else str(i),
                                                self.resolve(arg.value)))
         if ctx.resolve(func) == "uvicorn.run" and literal(call_arg(node, "debug")) is True:
-            self._setting("DEBUG", call_arg(node, "debug"), node, via=ctx.code(node))
+            add_setting(self.ctx, self.sink, "DEBUG", call_arg(node, "debug"), node, via=ctx.code(node))
         registered = self._route_call(func)  # call form: ``router.post("/register")(register_user)``
         if registered and node.args and dotted(node.args[0].value):
             receiver, verb = registered
@@ -761,7 +715,7 @@ class _FunctionReader:
             def visit_Call(self, node):
                 q = ctx.resolve(node.func, v.local)
                 name = q.rpartition(".")[2].lower()
-                if "token" in name or "encode" in name or q in JWT_SIGNERS:
+                if "token" in name or "encode" in name or q in ctx.knowledge.token_signers:
                     token_calls[0] = True
                 if isinstance(node.func, cst.Attribute) and node.func.attr.value in (
                         "intersection", "issubset", "issuperset", "difference") and mentions_client(node):
@@ -977,7 +931,7 @@ class _FunctionReader:
                     and isinstance(node.args[0].value, (cst.Name, cst.Attribute)) \
                     and (dotted(node.args[0].value) or "").rpartition(".")[2][:1].isupper():
                 return (v.resolve(node.args[0].value),)
-            if ctx.resolve(f, v.local) in SELECTS and node.args:
+            if ctx.resolve(f, v.local) in ctx.knowledge.select_calls and node.args:
                 return (v.resolve(node.args[0].value),) if dotted(node.args[0].value) else ()
             if isinstance(f, cst.Attribute) and f.attr.value in ("exec", "execute", "scalars", "scalar") \
                     and node.args and isinstance(node.args[0].value, cst.Name):

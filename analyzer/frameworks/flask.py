@@ -15,7 +15,7 @@ import libcst as cst
 
 from ..walk import walk
 from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
-from ..names import (assignments, base_exprs, call_arg, dotted, literal, module_strings, operands, path_text,
+from ..names import (assignments, base_exprs, call_arg, dotted, literal, operands, path_text,
                      render_path, string_list)
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, setting_value
 from ..states import Effect
@@ -198,7 +198,6 @@ class _FlaskVisitor(ScopedVisitor):
         self.signatures: list[tuple[tuple[str, ...], str]] = []
         self.param_loops: dict[str, str] = {}
         self.transforms: dict[str, str] = {}
-        self.strings: dict[str, str] | None = None  # the module's string constants, read when needed
         self.collections: set[str] = set()  # names bound to a collection here (``collections`` facts)
         self.params: set[str] = set()  # parameters of the functions in this file
         self.param_routers: set[str] = set()  # those used or annotated as an app or blueprint
@@ -413,7 +412,7 @@ class _FlaskVisitor(ScopedVisitor):
         if isinstance(child, cst.Name) and child.value in self.param_loops:  # for bp in blueprints: each one
             children = [self.resolve(cst.Name(self.param_loops[child.value]))]
         prefix_arg = call_arg(call, "url_prefix")
-        prefix = render_path(prefix_arg, self._strings(), None)  # f"/api/{API_VERSION}"
+        prefix = render_path(prefix_arg, self.ctx.strings, None)  # f"/api/{API_VERSION}"
         name = literal(call_arg(call, "name"))
         key = _config_key(prefix_arg)  # url_prefix=app.config["USER_URL_PREFIX"]: the setting's value
         for target in children or [self.resolve(child.func if isinstance(child, cst.Call) else child)]:
@@ -595,11 +594,6 @@ class _FlaskVisitor(ScopedVisitor):
                 endpoint if isinstance(endpoint, str) else node.name.value, guards, misplaced,
                 qualname if is_class else "", ctx.span_start(node), rule_call=built,
                 path_ref=self._rule_ref(call_arg(call, "rule", 0))))
-
-    def _strings(self) -> dict[str, str]:
-        if self.strings is None:
-            self.strings = module_strings(self.ctx.tree.body)
-        return self.strings
 
     def _rule_call(self, expr) -> tuple[str, str]:
         """``org_scoped_rule("/x")``: (the function, "/x"); the linker evaluates it."""

@@ -28,6 +28,13 @@ class DjangoORMAdapter(Adapter):
                        "ParentalKey": ("one", "to"), "ParentalManyToManyField": ("many", "to")}
     write_methods = frozenset({"create", "update", "update_or_create", "get_or_create"})
     update_methods = frozenset({"update"})
+    field_types = {
+        "BooleanField": "bool", "NullBooleanField": "bool", "FloatField": "number", "DecimalField": "number",
+        **dict.fromkeys(("CharField", "TextField", "EmailField", "SlugField"), "text"),
+        **dict.fromkeys(("ForeignKey", "OneToOneField", "ManyToManyField"), "relation"),
+    }
+    type_words = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
+    user_model_refs = frozenset({"AUTH_USER_MODEL", "get_user_model"})  # ForeignKey(settings.AUTH_USER_MODEL)
     lookup_functions = {"django.shortcuts.get_object_or_404": 0, "django.shortcuts.get_list_or_404": 0}
     lookup_managers = frozenset({"objects", "_default_manager"})
     query_filters = frozenset({"filter", "get", "exclude", "get_object_or_404"})

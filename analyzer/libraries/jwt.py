@@ -14,3 +14,4 @@ class JWTAdapter(Adapter):
         "jose.jwt.decode": "jose",
     }
     token_issuers = frozenset({"jwt.encode", "jose.jwt.encode"})
+    token_signers = frozenset({"jwt.encode", "jose.jwt.encode", "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.encode"})

@@ -8,3 +8,4 @@ class PeeweeAdapter(Adapter):
     name = "peewee"
     markers = ("peewee",)
     relation_fields = {"ForeignKeyField": ("one", "to")}
+    type_words = frozenset({"ForeignKeyField"})

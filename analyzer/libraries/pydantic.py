@@ -2,10 +2,10 @@
 methods that dump a model's data."""
 from __future__ import annotations
 
-from ..frameworks.base import Adapter
+from .models import ModelLibrary
 
 
-class PydanticAdapter(Adapter):
+class PydanticAdapter(ModelLibrary):
     name = "pydantic"
     markers = ("pydantic",)
     schema_bases = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
@@ -13,3 +13,6 @@ class PydanticAdapter(Adapter):
                                 "pydantic.env_settings.BaseSettings"})
     data_methods = frozenset({"dict", "model_dump"})  # v1, v2
     dump_methods = frozenset({"dict", "model_dump", "json", "model_dump_json"})
+    field_types = {"SecretStr": "secret", "SecretBytes": "secret", "StrictBool": "bool", "EmailStr": "text",
+                   "constr": "text"}
+    type_words = frozenset({"Field"})

@@ -2,14 +2,14 @@
 foreign keys, queries that load one row, and SQLModel's update method."""
 from __future__ import annotations
 
-from ..frameworks.base import Adapter
+from .models import ModelLibrary
 
 DECLARATIVE_BASES = frozenset({
     "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlalchemy.orm.decl_api.DeclarativeBase",
 })
 
 
-class SQLAlchemyAdapter(Adapter):
+class SQLAlchemyAdapter(ModelLibrary):
     name = "sqlalchemy"
     markers = ("sqlalchemy", "sqlmodel")
     declarative_bases = DECLARATIVE_BASES
@@ -25,10 +25,20 @@ class SQLAlchemyAdapter(Adapter):
     relation_fields = {"relationship": ("many", ""), "Relationship": ("many", "")}
     foreign_key_calls = frozenset({"ForeignKey"})  # Column(Integer, ForeignKey("users.id"))
     foreign_key_keywords = frozenset({"foreign_key"})  # SQLModel Field(foreign_key="users.id")
+    field_types = {
+        "Boolean": "bool", "Float": "number", "Numeric": "number",
+        **dict.fromkeys(("String", "Text", "Unicode", "UnicodeText", "VARCHAR", "CHAR"), "text"),
+        **dict.fromkeys(("ForeignKey", "relationship", "Relationship"), "relation"),
+        # sqlalchemy_utils: columns that store a hash or a ciphertext
+        **dict.fromkeys(("PasswordType", "EncryptedType", "StringEncryptedType"), "secret"),
+    }
+    type_words = frozenset({"Column", "Mapped", "ForeignKey", "Integer", "BigInteger", "String", "Text", "Unicode",
+                            "UnicodeText", "Boolean", "DateTime", "Relationship", "Query"})
     write_methods = frozenset({"sqlmodel_update"})
     update_methods = frozenset({"sqlmodel_update"})
     lookup_builders = frozenset({"query", "sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel.select",
                                  "sqlalchemy.sql.select", "sqlalchemy.orm.Query"})
+    select_calls = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlmodel.select"})
     lookup_sessions = frozenset({"get", "get_or_404", "get_one"})
     lookup_managers = frozenset({"query"})
     query_filters = frozenset({"filter", "filter_by", "where", "get", "get_or_404", "first_or_404", "one_or_404"})
