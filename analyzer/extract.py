@@ -15,7 +15,7 @@ from . import documents, source
 from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
-from .names import (ABORTS, NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
+from .names import (NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
                     leaves as _leaves, literal, module_strings, rule_template, string_bindings, string_list)
 from .dataflow import DataPass
 from .fields import VISIBILITY_FLAG

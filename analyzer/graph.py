@@ -21,7 +21,7 @@ from . import fields as _fields
 from .names import RULE_ARG
 from .resolver import NameResolver
 from .states import AuthState, Effect, Layer
-from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, ClassFact, DataWrite, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
+from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, DataWrite, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
 
 LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Layer.ROUTER, "api": Layer.APP, "urlconf": Layer.URLCONF}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
