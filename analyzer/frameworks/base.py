@@ -244,6 +244,11 @@ class Knowledge:
         return repr((sorted(a.name for a in self.adapters), sorted(self.known_guards.items())))
 
 
+def function_params(node: cst.FunctionDef, qualname: str) -> dict[str, str]:
+    """{parameter: its qualified name} of a function's positional parameters."""
+    return {p.name.value: f"{qualname}.{p.name.value}" for p in (*node.params.posonly_params, *node.params.params)}
+
+
 class ScopedVisitor(AssignVisitor):
     """A visitor that knows its enclosing classes and functions and the names a function
     binds locally (``app = Flask(...)`` inside ``create_app``), so that each binding
@@ -270,6 +275,20 @@ class ScopedVisitor(AssignVisitor):
 
     def _qualname(self, name: str) -> str:
         return ".".join([self.ctx.module, *self.stack, name])
+
+    def _enter(self, node: cst.FunctionDef, params: dict[str, str] | None = None) -> str:
+        """Enter the function ``node``: its parameters (or ``params``) become its locals. Its
+        qualified name; ``leave_FunctionDef`` leaves it."""
+        qualname = self._qualname(node.name.value)
+        if params is None:
+            params = function_params(node, qualname)
+        self.scopes.append((qualname, params))
+        self.stack.append(node.name.value)
+        return qualname
+
+    def leave_FunctionDef(self, node) -> None:
+        self.scopes.pop()
+        self.stack.pop()
 
     def _bind_def(self, name: str) -> None:
         """A function defined in a function body is one of its locals (not a method of a

@@ -64,13 +64,7 @@ class _Visitor(ScopedVisitor):
 
     def visit_FunctionDef(self, node) -> None:
         self._bind_def(node.name.value)
-        qualname = self._qualname(node.name.value)
-        self.scopes.append((qualname, {}))
-        self.stack.append(node.name.value)
-
-    def leave_FunctionDef(self, node) -> None:
-        self.scopes.pop()
-        self.stack.pop()
+        self._enter(node, {})
 
     def visit_ClassDef(self, node) -> None:
         if any(self.resolve(b) in APPS or self.resolve(b) in self.app_classes for b in base_exprs(node)):

@@ -359,13 +359,7 @@ class _Visitor(ScopedVisitor):
                         self.sink.dependencies.append(Dependency(owner, target, loc, target.rpartition(".")[2]))
         self._scopes_required(qualname, uses)
         _FunctionReader(self, node, qualname, is_route).read()
-        self.scopes.append((qualname, {p.name.value: f"{qualname}.{p.name.value}"
-                                       for p in (*node.params.posonly_params, *node.params.params)}))
-        self.stack.append(node.name.value)
-
-    def leave_FunctionDef(self, node) -> None:
-        self.scopes.pop()
-        self.stack.pop()
+        self._enter(node)
 
     def _route_call(self, expr):
         """(receiver: an expression or a router id, verb) of a route decorator, else None."""

@@ -17,7 +17,7 @@ from ..walk import walk
 from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
 from ..names import (assignments, base_exprs, call_arg, dotted, literal, operands, path_text,
                      render_path, string_list)
-from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, setting_value
+from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, function_params, setting_value
 from ..states import Effect
 
 # Hooks that run before every view of their blueprint (or of the app): a check there guards them
@@ -223,21 +223,19 @@ class _FlaskVisitor(ScopedVisitor):
         self._route_decorators(node, is_class=False)
         self._gate_decorators(node)
         qualname = self._qualname(node.name.value)
-        params = {p.name.value: f"{qualname}.{p.name.value}" for p in (*node.params.posonly_params, *node.params.params)}
+        params = function_params(node, qualname)
         self.bound.update(params.values())
         self.params.update(params.values())
         for p in (*node.params.posonly_params, *node.params.params):
             kind = ROUTERS.get(self.resolve(p.annotation.annotation)) if p.annotation is not None else None
             if kind in ("app", "blueprint"):  # def create_app(app: Flask): app.add_url_rule(...)
                 self._param_router(params[p.name.value], kind, p)
-        self.scopes.append((qualname, params))
-        self.stack.append(node.name.value)
+        self._enter(node, params)
         star = node.params.star_arg
         self.signatures.append((tuple(params), star.name.value if isinstance(star, cst.Param) else ""))
 
     def leave_FunctionDef(self, node) -> None:
-        self.scopes.pop()
-        self.stack.pop()
+        super().leave_FunctionDef(node)
         self.signatures.pop()
 
     def visit_For(self, node: cst.For) -> None:

@@ -224,13 +224,7 @@ class _GraphQLVisitor(ScopedVisitor):
                 if isinstance(name, str) and owner and not owner.startswith(("strawberry", "graphene")):
                     self.sink.graphql_fields.append(GraphQLField(owner, name, True, self.ctx.loc(node), qualname,
                                                                  root=self.bindables.get(owner, "")))
-        params = {p.name.value: f"{qualname}.{p.name.value}" for p in (*node.params.posonly_params, *node.params.params)}
-        self.scopes.append((qualname, params))
-        self.stack.append(node.name.value)
-
-    def leave_FunctionDef(self, node) -> None:
-        self.scopes.pop()
-        self.stack.pop()
+        self._enter(node)
 
     # -- schemas, bindables and the views that serve them -------------------------------------
     def _assign(self, target, value, stmt) -> None:

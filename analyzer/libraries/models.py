@@ -39,14 +39,7 @@ class _ModelPass(ScopedVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._bind_def(node.name.value)
-        qualname = self._qualname(node.name.value)
-        self.scopes.append((qualname, {p.name.value: f"{qualname}.{p.name.value}"
-                                       for p in (*node.params.posonly_params, *node.params.params)}))
-        self.stack.append(node.name.value)
-
-    def leave_FunctionDef(self, node) -> None:
-        self.scopes.pop()
-        self.stack.pop()
+        self._enter(node)
 
     def _assign(self, target, value, stmt) -> None:
         if not isinstance(target, cst.Name):
