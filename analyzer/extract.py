@@ -153,6 +153,7 @@ class _Summary:
         self.passed: set[str] = set()  # those of them passed to a call, recorded as instance facts
         self.returns: set[str] = set()
         self.settings: set[str] = set()  # locals assigned a setting (``v = get_config(...)``)
+        self.subjects: dict[str, str] = {}  # locals assigned the session or the caller (``is_admin = session.get(...)``)
         self.passes: set[str] = set()
         self.gated: set[str] = set()
         self.if_object: set[str] = set()
@@ -195,6 +196,7 @@ class CommonPass(cst.CSTVisitor):
         self.branches: list[tuple] = []  # (kind, test node or (test,) for its else, checks read before it)
         self.checks = 0  # credential tests and rejections read so far (a call-through after one is not bare)
         self.statement = None  # the statement being read: its line is where a first check or write is
+        self.after: dict[int, list] = {}  # id of an ``if`` -> the statements after it in its block
 
     def _evidence(self, text: str) -> None:
         self.checks += 1
@@ -384,6 +386,11 @@ class CommonPass(cst.CSTVisitor):
         s.locals.add(target.value)
         if self._setting(value):
             s.settings.add(target.value)
+        subject = self._subject(value)
+        if subject:
+            s.subjects[target.value] = subject
+        else:
+            s.subjects.pop(target.value, None)
         if type(value) is cst.Call:
             made = self._callee(value.func)  # self.build_router() too
             if made:
@@ -574,8 +581,13 @@ class CommonPass(cst.CSTVisitor):
             body_kind = ("object" if if_present(node.test) else "other") if anonymous is None \
                 else "anonymous" if anonymous else "caller"
             else_kind = "other" if anonymous is None else "caller" if anonymous else "anonymous"
+            # a wrapper that hands the caller its test admits on to the view and ends the request
+            # for the others after it: ``if is_admin: return f(*args); raise Redirect303(...)``
+            rest = self.after.get(id(node)) if orelse is None and body_kind == "caller" and _leaves(node.body) \
+                and not self._ends(node.body) else None
             if (body_kind not in ("caller", "object") and self._ends(node.body)) or \
-                    (else_kind != "caller" and type(orelse) is cst.Else and self._ends(orelse.body)):
+                    (else_kind != "caller" and type(orelse) is cst.Else and self._ends(orelse.body)) or \
+                    (rest and self._ends(cst.IndentedBlock(body=rest))):
                 self._test(node.test)
                 self._subject_check(node.test)
             else:
@@ -648,6 +660,12 @@ class CommonPass(cst.CSTVisitor):
     def visit_Assert(self, node: cst.Assert) -> None:
         self._test(node.test)
 
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        # what follows an ``if`` in its block: where the callers its test lets through do not go
+        for i, stmt in enumerate(node.body):
+            if type(stmt) is cst.If:
+                self.after[id(stmt)] = node.body[i + 1:]
+
     def _ends(self, block) -> bool:
         """The block ends the request (``_leaves``), other than by handing it on: returning
         the wrapped view's or the next middleware's answer (``return view(**kwargs)``,
@@ -687,6 +705,8 @@ class CommonPass(cst.CSTVisitor):
         d = dotted(expr)
         if d and self.ctx.resolve(d) in self.k.caller_names:
             return d
+        if type(expr) is cst.Name and self.summaries:  # a local holding one
+            return self.summaries[-1].subjects.get(expr.value, "")
         return ""
 
     def _session(self, expr) -> bool:
