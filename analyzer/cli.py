@@ -179,6 +179,8 @@ def routes(paths, fmt, output, link_base, jobs, no_cache, config_file):
     if link_base:
         cfg = replace(cfg, link_base=check_value("link-base", link_base, "--link-base"))
     report = _run(paths, cfg, jobs, not no_cache)
+    for n in report.notifications:  # a file that could not be read is a gap in the inventory
+        click.echo(f"routeguard: {n.where}: {n.message}", err=True)
     if fmt == "json":
         _write(dumps(report.routes_json()) + "\n", output)
         return

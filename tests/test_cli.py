@@ -223,6 +223,15 @@ def test_entry_point_flushes_output_and_keeps_exit_codes(project, tmp_path):
     assert cli("scan", "--format", "nonsense").returncode == 2
 
 
+def test_routes_names_the_files_it_could_not_read(project):
+    """The inventory of a project with a file that does not parse is incomplete: ``routes``
+    says which file on stderr (its JSON on stdout stays a list of routes)."""
+    (project / "broken.py").write_text("def broken(:\n")
+    result = CliRunner().invoke(main, ["routes", str(project), "--format", "json", "--no-cache"])
+    assert [r["path"] for r in json.loads(result.stdout)] == ["/orders", "/orders/<int:order_id>"]
+    assert "broken.py:1" in result.stderr and "syntax error" in result.stderr
+
+
 def test_routes_takes_jobs_and_no_cache_like_scan(project):
     from routeguard.engine import CACHE_DIR
 
