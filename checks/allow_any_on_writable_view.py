@@ -16,8 +16,9 @@ ROOT_URLCONF = "proj.urls"
 class AllowAnyOnWritableView(Check):
     """
     ## What it does
-    Flags an explicitly public permission (DRF's `AllowAny`, on the view, on one of its
-    actions or as the settings default) on a view that creates, updates or deletes:
+    Flags an explicitly public permission (DRF's `AllowAny` or an empty `permission_classes`
+    list, on the view, on one of its actions or as the settings default) on a view that
+    creates, updates or deletes:
     a `ModelViewSet` with `permission_classes = [AllowAny]`, say. Reported once per
     place the permission is written, listing the write routes it opens. Endpoints that
     are public by convention (sign-up, login, token) and the configured `public-routes`
@@ -96,6 +97,24 @@ class ArticleList(generics.ListAPIView):
         }),
     )
     INVALID = (
+        Invalid({  # an empty list checks nothing, as AllowAny says
+            "proj/settings.py": SETTINGS + 'REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}\n',
+            "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from articles.views import ArticleViewSet
+
+router = DefaultRouter()
+router.register("articles", ArticleViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+""",
+            "articles/views.py": """
+from rest_framework import viewsets
+
+class ArticleViewSet(viewsets.ModelViewSet):
+    permission_classes = []  # expect: RG204
+""",
+        }),
         Invalid({
             "proj/settings.py": SETTINGS,
             "proj/urls.py": """

@@ -180,6 +180,10 @@ class _DRFFile:
         return [self.ctx.resolve(expr.func if isinstance(expr, cst.Call) else expr)]
 
     def permission_list(self, expr) -> tuple[GuardUse, ...]:
+        if isinstance(expr, (cst.List, cst.Tuple)) and not expr.elements:
+            # ``permission_classes = []`` checks nothing, on purpose: public, as AllowAny says it
+            return (GuardUse(P + "AllowAny", f"{self.ctx.code(expr)} (no permission class)", self.ctx.loc(expr),
+                             "permission"),)
         if isinstance(expr, (cst.List, cst.Tuple)):
             return tuple(u for e in expr.elements if isinstance(e, cst.Element) for u in self.permission_uses(e.value))
         return tuple(self.permission_uses(expr))
