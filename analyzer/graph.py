@@ -468,7 +468,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if use.effect == Effect.NONE:
             return None
         if use.alternatives:  # passes when any alternative passes
-            verdicts = [self.judge(t) for t in use.alternatives]
+            verdicts = [self._chain_verdict(t) for t in use.alternatives]
             if all(v and v[0] == Effect.AUTH for v in verdicts):
                 return GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH, "every alternative authenticates",
                                  target="|".join(use.alternatives))
@@ -481,6 +481,22 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if verdict is None:
             return None
         return GuardInfo(use.kind, use.display, layer, use.location, *verdict, target=use.target, given=use.given)
+
+    def _chain_verdict(self, target: str) -> tuple[str, str] | None:
+        """The verdict of one alternative of a permission expression: a class, or ``A+B&C``
+        (``(A|B) & C``), which authenticates when one of its factors does and is public when
+        all of them are (a factor ``A+B``: authenticates when each of A and B does, is public
+        when one is)."""
+        if "&" not in target and "+" not in target:
+            return self.judge(target)
+        factors = []
+        for factor in target.split("&"):
+            vs = [self.judge(t) for t in factor.split("+")]
+            factors.append(Effect.AUTH if all(v and v[0] == Effect.AUTH for v in vs) else
+                           Effect.PUBLIC if any(v and v[0] == Effect.PUBLIC for v in vs) else None)
+        if Effect.AUTH in factors:
+            return Effect.AUTH, "a class it requires authenticates"
+        return (Effect.PUBLIC, "every class it requires lets everyone in") if all(factors) else None
 
     def _given_verdict(self, use: GuardUse) -> tuple[str, str] | None:
         """A callable guard made with the checks it runs (``PermissionsDependency([A, B])``,

@@ -703,6 +703,8 @@ urlpatterns = [
     path("and/", views.AndView.as_view()),
     path("or/", views.OrView.as_view()),
     path("or-open/", views.OrOpenView.as_view()),
+    path("or-of-and/", views.OrOfAndView.as_view()),
+    path("or-of-and-open/", views.OrOfAndOpenView.as_view()),
     path("not/", views.NotView.as_view()),
     path("custom/", views.CustomView.as_view()),
     path("inherited/", views.Inherited.as_view()),
@@ -753,6 +755,14 @@ class OrOpenView(APIView):
     permission_classes = [IsAuthenticated | ReadOnlyMethods]
     def get(self, request): ...
 
+class OrOfAndView(APIView):  # Tandoor's SpaceViewSet: each alternative requires a signed-in class
+    permission_classes = [((ReadOnlyMethods | IsOwner) & HasApiKey) | IsOwner & IsAdminUser]
+    def get(self, request): ...
+
+class OrOfAndOpenView(APIView):  # reads need nothing: the first alternative lets anyone read
+    permission_classes = [(ReadOnlyMethods & ReadOnlyMethods) | HasApiKey & IsAdminUser]
+    def get(self, request): ...
+
 class NotView(APIView):
     permission_classes = [~IsAdminUser]
     def get(self, request): ...
@@ -783,6 +793,8 @@ def fbv(request): ...
     assert rs[("GET", "/and/")].auth == "protected"
     assert rs[("GET", "/or/")].auth == "protected"
     assert rs[("GET", "/or-open/")].auth == "unprotected"
+    assert rs[("GET", "/or-of-and/")].auth == "protected"
+    assert rs[("GET", "/or-of-and-open/")].auth == "unprotected"
     assert rs[("GET", "/not/")].auth == "unprotected"
     assert rs[("GET", "/custom/")].auth == "protected"
     inherited = rs[("GET", "/inherited/")]

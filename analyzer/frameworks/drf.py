@@ -173,11 +173,23 @@ class _DRFFile:
         return [GuardUse(target, code, loc, "permission")]
 
     def _leaves(self, expr) -> list[str]:
+        """The alternatives of an ``|`` expression: a class, or a chain that passes only when
+        each of its factors does, ``A&B`` (``(A|B)&C`` is ``A+B&C``); '' for what is not judged
+        (``~A``, ``A - B``)."""
         if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
             return self._leaves(expr.left) + self._leaves(expr.right)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitAnd):
+            factors = self._factors(expr)
+            return ["&".join(factors)] if all(factors) else [""]
         if isinstance(expr, (cst.BinaryOperation, cst.UnaryOperation)):
-            return [""]  # a nested & or ~: not judged as one name
+            return [""]
         return [self.ctx.resolve(expr.func if isinstance(expr, cst.Call) else expr)]
+
+    def _factors(self, expr) -> list[str]:
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitAnd):
+            return self._factors(expr.left) + self._factors(expr.right)
+        alts = self._leaves(expr)  # one class, or an | of classes
+        return ["+".join(alts)] if all(alts) and not any("&" in a for a in alts) else [""]
 
     def permission_list(self, expr) -> tuple[GuardUse, ...]:
         if isinstance(expr, (cst.List, cst.Tuple)) and not expr.elements:
