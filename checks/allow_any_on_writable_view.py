@@ -11,6 +11,15 @@ SETTINGS = """
 INSTALLED_APPS = ["rest_framework"]
 ROOT_URLCONF = "proj.urls"
 """
+ROUTER_URLS = """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from articles.views import ArticleViewSet
+
+router = DefaultRouter()
+router.register("articles", ArticleViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+"""
 
 
 class AllowAnyOnWritableView(Check):
@@ -62,15 +71,7 @@ class AllowAnyOnWritableView(Check):
     VALID = (
         Valid({
             "proj/settings.py": SETTINGS,
-            "proj/urls.py": """
-from django.urls import include, path
-from rest_framework.routers import DefaultRouter
-from articles.views import ArticleViewSet
-
-router = DefaultRouter()
-router.register("articles", ArticleViewSet)
-urlpatterns = [path("api/", include(router.urls))]
-""",
+            "proj/urls.py": ROUTER_URLS,
             "articles/views.py": """
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
@@ -99,15 +100,7 @@ class ArticleList(generics.ListAPIView):
     INVALID = (
         Invalid({  # an empty list checks nothing, as AllowAny says
             "proj/settings.py": SETTINGS + 'REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}\n',
-            "proj/urls.py": """
-from django.urls import include, path
-from rest_framework.routers import DefaultRouter
-from articles.views import ArticleViewSet
-
-router = DefaultRouter()
-router.register("articles", ArticleViewSet)
-urlpatterns = [path("api/", include(router.urls))]
-""",
+            "proj/urls.py": ROUTER_URLS,
             "articles/views.py": """
 from rest_framework import viewsets
 
@@ -117,15 +110,7 @@ class ArticleViewSet(viewsets.ModelViewSet):
         }),
         Invalid({
             "proj/settings.py": SETTINGS,
-            "proj/urls.py": """
-from django.urls import include, path
-from rest_framework.routers import DefaultRouter
-from articles.views import ArticleViewSet
-
-router = DefaultRouter()
-router.register("articles", ArticleViewSet)
-urlpatterns = [path("api/", include(router.urls))]
-""",
+            "proj/urls.py": ROUTER_URLS,
             "articles/views.py": """
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
