@@ -124,6 +124,21 @@ _PERSON = re.compile(r"user|account|member|person|people|profile|customer|owner|
                      r"participant|staff|employee|creator|identity|patient|seller|buyer|"
                      # parties that own rows on behalf of their members (a tie through a parent)
                      r"team|group|org|tenant|workspace|household|company|project", re.IGNORECASE)
+# A role field: a privilege only on a row that describes someone who signs in (``User.role``,
+# ``Membership.role``), a category elsewhere (a network device's ``role``, a contact's)
+ROLE_FIELD = re.compile(r"^(role|roles|user_role)$", re.IGNORECASE)
+
+
+_SIGNS_IN = re.compile(r"user|account|member|person|people|staff|employee|customer|principal|identity|"
+                       r"participant|patient", re.IGNORECASE)
+
+
+def signs_in(class_name: str) -> bool:
+    """A class name that says its rows are people or their accounts (``User``, ``Membership``),
+    not a party they belong to (``Organization``) or a thing (``Device``)."""
+    return bool(_SIGNS_IN.search(class_name))
+
+
 # Fields that tie a row to a user (RG105's ownership evidence, and RG304's owner fields).
 _OWNER_WORDS = (r"owner|user|author|creator|created_by|account|tenant|customer|patient|uploader|uploaded_by|posted_by|"
                 r"seller|buyer|assignee|assigned_to|member|profile")

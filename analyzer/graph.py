@@ -1205,18 +1205,27 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     continue
                 seen.add(name)
                 ff = facts.get(name)
-                mark = self.field_mark(name, ff)
+                mark = self._model_mark(model, name, ff)
                 if mark:
                     found[name] = (mark, ff)
         return found
+
+    def _model_mark(self, model: str, name: str, ff) -> str:
+        """The mark of ``model``'s field ``name``: a role is a privilege only on people's rows."""
+        mark = self.field_mark(name, ff)
+        if mark == "privileged" and _fields.ROLE_FIELD.match(name):
+            people = any(self.canonical(q) in self.k.user_models or _fields.signs_in(q.rpartition(".")[2])
+                         for q in self.mro(self.canonical(model)))
+            return mark if people else ""
+        return mark
 
     def model_field_mark(self, model: str, name: str) -> str:
         """The mark of field ``name`` as ``model`` (or a base) declares it, else by its name."""
         for q in self.mro(self.canonical(model)) if model else ():
             ff = self.field_facts.get(q, {}).get(name)
             if ff is not None:
-                return self.field_mark(name, ff)
-        return self.field_mark(name)
+                return self._model_mark(model, name, ff)
+        return self._model_mark(model, name, None) if model else self.field_mark(name)
 
     def stored_model(self, qname: str) -> bool:
         """The class is a stored (ORM) model, by its own facts or a known model base."""

@@ -181,3 +181,50 @@ def test_a_key_in_development_settings_is_a_note():
     }
     found = sorted((f.location.file, f.severity.level) for f in scan_sources(files).findings if f.rule_id == "RG403")
     assert found == [("proj/settings/local_dev.py", "note"), ("proj/settings/main.py", "error")]
+
+
+def test_a_role_is_a_privilege_only_on_rows_about_people():
+    """nautobot: a network device's ``role`` (a foreign key to a Role that classifies devices) is
+    a category, not an access level; the same field on a user or a membership is a privilege
+    a client must not set (RG302)."""
+    files = {
+        "proj/__init__.py": "",
+        "proj/settings.py": "INSTALLED_APPS = ['rest_framework', 'dcim']\nROOT_URLCONF = 'proj.urls'\n",
+        "proj/urls.py": "urlpatterns = []\n",
+        "dcim/__init__.py": "",
+        "dcim/models.py": """
+from django.db import models
+
+
+class Role(models.Model):
+    name = models.CharField(max_length=100)
+
+
+class Device(models.Model):
+    name = models.CharField(max_length=64)
+    role = models.ForeignKey(Role, on_delete=models.PROTECT)
+
+
+class TeamMembership(models.Model):
+    team = models.CharField(max_length=64)
+    role = models.ForeignKey(Role, on_delete=models.PROTECT)
+""",
+        "dcim/serializers.py": """
+from rest_framework import serializers
+from dcim.models import Device, TeamMembership
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Device
+        fields = "__all__"
+
+
+class TeamMembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TeamMembership
+        fields = "__all__"
+""",
+    }
+    found = [f.message for f in scan_sources(files).findings if f.rule_id == "RG302"]
+    assert len(found) == 1 and found[0].startswith("TeamMembershipSerializer"), found
