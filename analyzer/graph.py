@@ -468,11 +468,11 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if use.effect == Effect.NONE:
             return None
         if use.alternatives:  # passes when any alternative passes
-            verdicts = [self._chain_verdict(t) for t in use.alternatives]
-            if all(v and v[0] == Effect.AUTH for v in verdicts):
+            effect = _any_of([self._chain_verdict(t) for t in use.alternatives])
+            if effect == Effect.AUTH:
                 return GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH, "every alternative authenticates",
                                  target="|".join(use.alternatives))
-            if any(v and v[0] == Effect.PUBLIC for v in verdicts):
+            if effect == Effect.PUBLIC:
                 return GuardInfo(use.kind, use.display, layer, use.location, Effect.PUBLIC, "an alternative lets everyone in")
             return None
         if use.effect:
@@ -489,11 +489,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         when one is)."""
         if "&" not in target and "+" not in target:
             return self.judge(target)
-        factors = []
-        for factor in target.split("&"):
-            vs = [self.judge(t) for t in factor.split("+")]
-            factors.append(Effect.AUTH if all(v and v[0] == Effect.AUTH for v in vs) else
-                           Effect.PUBLIC if any(v and v[0] == Effect.PUBLIC for v in vs) else None)
+        factors = [_any_of([self.judge(t) for t in factor.split("+")]) for factor in target.split("&")]
         if Effect.AUTH in factors:
             return Effect.AUTH, "a class it requires authenticates"
         return (Effect.PUBLIC, "every class it requires lets everyone in") if all(factors) else None
@@ -695,9 +691,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 elif route.item is False and self.guard_scope(use.target) == "item" and not scoped:
                     inert.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE,
                                            "checks individual objects only, and this route fetches none"))
-                elif route.item and self.guard_scope(use.target) == "item" and self._object_guard(use.target):
-                    guards.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH,
-                                            self._object_guard(use.target), target=use.target))
+                elif route.item and self.guard_scope(use.target) == "item" and (why := self._object_guard(use.target)):
+                    guards.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH, why,
+                                            target=use.target))
                 elif use.effect != Effect.NONE and use.target:
                     applied.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE, target=use.target))
             inline = self.function_auth(handler) or self._object_check(handler, route)
@@ -925,7 +921,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         route that addresses one (an id in its own rule): there the caller who is not its owner,
         and so the anonymous one, is turned away; a form that creates an object has none."""
         f = self.functions.get(qname)
-        if f is None or not f.if_object or route.item is False or not (route.item or re.search(r"<[^>]*>|\{", route.path)):
+        if f is None or not f.if_object or route.item is False or not (route.item or _PATH_PARAM.search(route.path)):
             return ""
         return f"{f.if_object[0]} when the object exists"
 
@@ -1347,6 +1343,14 @@ def _module_aliases(modules) -> dict[str, str]:
                 for m in modules}
     return {name: next(iter(c)) for name, c in candidates.items()
             if len(c) == 1 and name not in known and name not in imported[next(iter(c))]}
+
+
+def _any_of(verdicts) -> Effect | None:
+    """The effect of passing when any of several guards passes (their verdicts): AUTH when each
+    authenticates, PUBLIC when one lets everyone in, else None."""
+    if all(v and v[0] == Effect.AUTH for v in verdicts):
+        return Effect.AUTH
+    return Effect.PUBLIC if any(v and v[0] == Effect.PUBLIC for v in verdicts) else None
 
 
 def _guard_key(g: GuardInfo):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from functools import partial
-
 from dataclasses import replace
 
 from routeguard.exposure import any_writes, public_read, read_exposure, state_changes, what_changes
@@ -180,7 +178,7 @@ class User(db.Model):
             tail = ": no guard at any layer protects it and it is not marked public."
             if any(r.method in WRITE_METHODS and state_changes(graph, r) or r.method == "ANY" and any_writes(graph, r)
                    for r in routes):
-                does, why = next((w for w in map(partial(what_changes, graph), routes) if w[1]), ("accepts writes", ""))
+                does, why = next((w for w in (what_changes(graph, r) for r in routes) if w[1]), ("accepts writes", ""))
                 message = f"{head} and {does}{f' ({why})' if why else ''}{tail}"
                 severity = Severity.ERROR
             else:  # reads, and writes that only compute (a POST that decodes or converts what it is sent)

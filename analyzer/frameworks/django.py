@@ -221,7 +221,7 @@ class _DjangoFile:
         self._functions()
         self._classes()
         self._middleware()
-        self._path_methods()
+        self._path_methods(assigns)
 
     # -- module level -----------------------------------------------------------------
     def _assignments(self):
@@ -396,21 +396,20 @@ class _DjangoFile:
             router, "django", path, (), handler, None, loc, name, tuple(guards), (), view_class, loc.line,
             by_reference=True, actions=actions, locate_at_route=True))
 
-    def _path_methods(self) -> None:
+    def _path_methods(self, assigns) -> None:
         """``router.add_detail_path("profile", "profile", ProfileView.as_view())``: a method of a
         class in this module that passes its parameters on to ``path()`` (babybuddy's router adds
         its extra views so) registers that view under the instance, as ``path()`` would."""
-        ctx, made = self.ctx, {}
-        for name, value, _ in self._assignments():
-            if isinstance(value, cst.Call):
-                made[name] = ctx.resolve(value.func)
-        methods = {q: node for q, node in _defs(self.module, ctx.tree.body) if isinstance(node, cst.FunctionDef)}
+        ctx, methods = self.ctx, None
+        made = {name: ctx.resolve(value.func) for name, value, _ in assigns if isinstance(value, cst.Call)}
         for stmt in self.top:
             for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
                 call = small.value if isinstance(small, cst.Expr) else None
                 if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
                         and isinstance(call.func.value, cst.Name) and call.func.value.value in made):
                     continue
+                if methods is None:  # the module's methods, read once a call on one of its instances is seen
+                    methods = {q: n for q, n in _defs(self.module, ctx.tree.body) if isinstance(n, cst.FunctionDef)}
                 method = methods.get(f"{made[call.func.value.value]}.{call.func.attr.value}")
                 found = _passes_to_path(method, ctx) if method is not None else None
                 if found is None:
