@@ -147,6 +147,7 @@ class RouteHelper:
 
     function: str
     kind: str  # "url_rule" (add_url_rule: a view function) | "resource" (add_resource: a resource class)
+    #            | "table" (``for path, resource in routes``: a table of (rule, view class) pairs)
     params: tuple[str, ...]  # positional parameter names, in order (``self`` included)
     star: str  # the ``*args`` parameter's name, or ""
     receiver: str  # parameter that is the app, blueprint or API ("self": the object the method is called on)
@@ -154,6 +155,7 @@ class RouteHelper:
     view: str  # parameter holding the view function or resource class
     location: Location
     transform: str = ""  # a call the helper passes the rules through (``org_scoped_rule``): not executed
+    wraps: str = ""  # parameter holding decorators the helper applies to each view (``decorators=[...]``)
 
 
 @dataclass(frozen=True)

@@ -571,6 +571,13 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     bound.setdefault((param, kind), []).append(value)
                 receiver = call.receiver if h.receiver == "self" else \
                     next((v[0] for v in bound.get((h.receiver, "view"), ()) if not v[1]), "")
+                if h.kind == "table":  # each (rule, view class) row, wrapped in the decorators passed
+                    wraps = tuple(g for gs in bound.get((h.wraps, "guards"), ()) for g in gs) if h.wraps else ()
+                    found.extend(Route(receiver, "flask", rule, (), handler, None, call.location, endpoint,
+                                       guards + wraps, (), view_class, call.location.line, by_reference=True)
+                                 for table in (bound.get((h.rule, "table"), ()) if receiver else ())
+                                 for rule, (handler, view_class, endpoint, guards) in table)
+                    continue
                 views = bound.get((h.view, "view"), [])
                 rules = [r for v in bound.get((h.rule, "paths"), ()) for r in v]
                 if not receiver or len(views) != 1 or not rules:

@@ -1122,3 +1122,91 @@ def init_views(app):
 """,
     })
     assert set(r) == {("GET", "/orders")}
+
+
+def test_route_table_passed_to_a_registration_helper_registers_each_row():
+    """Zou (cgwire): each blueprint package lists ``routes = [(rule, ResourceClass), ...]`` and
+    calls ``configure_api_from_blueprint(blueprint, routes, decorators=[...])``, a project helper
+    that loops ``for path, resource in route_tuples`` wrapping ``resource.as_view(...)`` in each
+    decorator before ``blueprint.add_url_rule(path, view_func=view_func)``. Every row is a route
+    of the blueprint passed in, guarded by the decorators the call passes (before: one phantom
+    route ``path`` in the helper and none of the 800 real ones)."""
+    r, report = routes({
+        "studio/__init__.py": "",
+        "studio/app/__init__.py": """
+import importlib
+from flask import Flask
+
+app = Flask(__name__)
+for name in ["assets", "user"]:
+    module = importlib.import_module(f"studio.app.blueprints.{name}")
+    app.register_blueprint(module.blueprint)
+""",
+        "studio/app/utils/api.py": """
+def configure_api_from_blueprint(blueprint, route_tuples, decorators=None):
+    view_funcs = {}
+    for path, resource in route_tuples:
+        view_func = view_funcs.get(resource)
+        if view_func is None:
+            view_func = resource.as_view(resource.__name__)
+            for decorator in decorators or []:
+                view_func = decorator(view_func)
+            view_funcs[resource] = view_func
+        blueprint.add_url_rule(path, view_func=view_func)
+    return blueprint
+""",
+        "studio/app/blueprints/assets/__init__.py": """
+from flask import Blueprint
+from studio.app.utils.api import configure_api_from_blueprint
+from .resources import AssetResource, AssetsResource
+
+routes = [
+    ("/data/assets", AssetsResource),
+    ("/data/assets/<asset_id>", AssetResource),
+]
+
+blueprint = Blueprint("assets", "assets")
+api = configure_api_from_blueprint(blueprint, routes)
+""",
+        "studio/app/blueprints/assets/resources.py": """
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+from studio.app.models import Asset
+
+class AssetsResource(MethodView):
+    @jwt_required()
+    def get(self):
+        return [a.serialize() for a in Asset.query.all()]
+
+class AssetResource(MethodView):
+    def delete(self, asset_id):
+        Asset.query.filter_by(id=asset_id).delete()
+        return "", 204
+""",
+        "studio/app/blueprints/user/__init__.py": """
+from flask import Blueprint
+from flask_jwt_extended import jwt_required
+from studio.app.utils.api import configure_api_from_blueprint
+from .resources import UserContextResource
+
+routes = [("/data/user/context", UserContextResource)]
+
+blueprint = Blueprint("user", "user")
+api = configure_api_from_blueprint(blueprint, routes, decorators=[jwt_required()])
+""",
+        "studio/app/blueprints/user/resources.py": """
+from flask.views import MethodView
+
+class UserContextResource(MethodView):
+    def get(self):
+        return {}
+""",
+        "studio/app/models.py": "class Asset:\n    pass\n",
+    })
+    assert sorted((x.method, x.path, x.handler, x.auth.value) for x in report.routes) == [
+        ("DELETE", "/data/assets/<asset_id>", "studio.app.blueprints.assets.resources.AssetResource.delete",
+         "unprotected"),
+        ("GET", "/data/assets", "studio.app.blueprints.assets.resources.AssetsResource.get", "protected"),
+        ("GET", "/data/user/context", "studio.app.blueprints.user.resources.UserContextResource.get", "protected"),
+    ]
+    assert [(f.rule_id, f.location.line) for f in report.findings] == [("RG101", 12)]

@@ -197,7 +197,10 @@ class _FlaskVisitor(ScopedVisitor):
         self.router_classes: dict[str, str] = {}
         self.signatures: list[tuple[tuple[str, ...], str]] = []
         self.param_loops: dict[str, str] = {}
+        self.table_views: dict[str, str] = {}  # ``for path, resource in routes``: resource -> routes
+        self.wrapped: dict[str, str] = {}  # ``view = decorator(view)`` for each of a parameter -> it
         self.transforms: dict[str, str] = {}
+        self.tables: dict | None = None  # module-level bindings, read for a call's route table
         self.collections: set[str] = set()  # names bound to a collection here (``collections`` facts)
         self.params: set[str] = set()  # parameters of the functions in this file
         self.param_routers: set[str] = set()  # those used or annotated as an app or blueprint
@@ -239,9 +242,14 @@ class _FlaskVisitor(ScopedVisitor):
         self.signatures.pop()
 
     def visit_For(self, node: cst.For) -> None:
-        if isinstance(node.target, cst.Name) and isinstance(node.iter, cst.Name) and self.signatures \
-                and node.iter.value in self.signatures[-1][0]:
-            self.param_loops[node.target.value] = node.iter.value  # for route in routes: one rule of a parameter
+        source = node.iter.left if isinstance(node.iter, cst.BooleanOperation) else node.iter  # decorators or []
+        if isinstance(source, cst.Name) and self.signatures and source.value in self.signatures[-1][0]:
+            if isinstance(node.target, cst.Name):
+                self.param_loops[node.target.value] = source.value  # for route in routes: one rule of a parameter
+            elif isinstance(node.target, cst.Tuple) and len(node.target.elements) == 2 \
+                    and all(isinstance(e.value, cst.Name) for e in node.target.elements):
+                rule, view = (e.value.value for e in node.target.elements)  # for path, resource in routes
+                self.param_loops[rule] = self.table_views[view] = source.value
         if isinstance(node.target, cst.Name) and isinstance(node.iter, (cst.List, cst.Tuple)):
             targets = [self.resolve(e.value) for e in node.iter.elements]
             self.loops[node.target.value] = [t for t in targets if t]
@@ -270,6 +278,9 @@ class _FlaskVisitor(ScopedVisitor):
                                                 self.ctx.loc(value), cls=made))
             if isinstance(value.func, cst.Attribute) and value.func.attr.value == "as_view":
                 self.views[target.value] = self._unwrap_view(value)
+            elif isinstance(value.func, cst.Name) and value.func.value in self.param_loops \
+                    and [dotted(a.value) for a in value.args] == [target.value]:
+                self.wrapped[target.value] = self.param_loops[value.func.value]  # view = decorator(view)
         if isinstance(target, cst.Name) and not self.scopes and not self.classes and self.config_module \
                 and UPPER.match(target.value):
             self._setting(target.value, value, stmt)
@@ -444,9 +455,14 @@ class _FlaskVisitor(ScopedVisitor):
         if view is None:
             return
         handler, view_class, endpoint, guards = self._unwrap_view(view)
+        rule_arg = call_arg(call, "rule", 0)
+        rule_arg = rule_arg if isinstance(rule_arg, cst.Name) else None
+        table = self.table_views.get(view_class.rpartition(".")[2]) if isinstance(view, cst.Name) else None
+        if table:  # for path, resource in routes: add_url_rule(path, view_func=resource.as_view(...))
+            self._helper("table", receiver, cst.Name(table), rule_arg, call, wraps=self.wrapped.get(view.value, ""))
+            return
         if handler in self.bound:  # a registration helper's view_func parameter: which view is the caller's
-            rule_arg = call_arg(call, "rule", 0)
-            self._helper("url_rule", receiver, view, rule_arg if isinstance(rule_arg, cst.Name) else None, call)
+            self._helper("url_rule", receiver, view, rule_arg, call)
             return
         self._used_as_app(receiver, call_arg(call, "rule", 0))
         ep = literal(call_arg(call, "endpoint", 1))
@@ -459,7 +475,7 @@ class _FlaskVisitor(ScopedVisitor):
             view_class, loc.line, by_reference=True, rule_call=self._rule_call(call_arg(call, "rule", 0)),
             path_ref=self._rule_ref(call_arg(call, "rule", 0))))
 
-    def _helper(self, kind: str, receiver, view, rule, call: cst.Call) -> None:
+    def _helper(self, kind: str, receiver, view, rule, call: cst.Call, wraps: str = "") -> None:
         """A registration whose receiver, rule(s) and view are all parameters of the enclosing
         function: that function is a registration helper (its callers register the routes)."""
         if not self.signatures or not all(isinstance(e, cst.Name) for e in (receiver, view, rule)):
@@ -476,21 +492,27 @@ class _FlaskVisitor(ScopedVisitor):
                                                 self.ctx.loc(call)))  # name: the kind of its instances
             self.sink.route_helpers.append(RouteHelper(
                 function, kind, params, star, receiver.value, rule_param, view.value, self.ctx.loc(call),
-                self.transforms.get(f"{function}.{rule_param}", "")))
+                self.transforms.get(f"{function}.{rule_param}", ""), wraps))
 
     def _helper_call(self, call: cst.Call, receiver) -> None:
         """A call that passes a literal path (``"/x"`` or a list of them): the linker makes it a
         registration if its callee is a registration helper."""
         paths = [string_list(a.value) for a in call.args]
-        if not any(p and all(x.startswith("/") for x in p) for p in paths):
+        tables = [self._route_table(a.value) for a in call.args]
+        if not any(p and all(x.startswith("/") for x in p) for p in paths) and not any(tables):
             return
         args = []
-        for i, (arg, p) in enumerate(zip(call.args, paths)):
+        for i, (arg, p, table) in enumerate(zip(call.args, paths, tables)):
             if arg.star:
                 break
             slot = arg.keyword.value if arg.keyword else str(i)
             if p is not None:
                 args.append((slot, "paths", p))
+            elif table:
+                args.append((slot, "table", table))
+            elif isinstance(arg.value, (cst.List, cst.Tuple)):  # decorators=[jwt_required(), ...]
+                args.append((slot, "guards", tuple(self.ctx.guard_use(e.value, local=self.local)
+                                                   for e in arg.value.elements)))
             elif isinstance(arg.value, (cst.Name, cst.Attribute, cst.Call)):
                 handler, view_class, endpoint, guards = self._unwrap_view(arg.value)
                 if handler:
@@ -499,6 +521,28 @@ class _FlaskVisitor(ScopedVisitor):
         self.sink.helper_calls.append(HelperCall(
             self.resolve(call.func), self.resolve(receiver) if receiver is not None else "", tuple(args),
             self.ctx.loc(call), tuple(m.upper() for m in methods or ())))
+
+    def _route_table(self, expr) -> tuple:
+        """The rows of a module-level table of (rule, view class) pairs that a call passes
+        (``routes = [("/data/departments", DepartmentsResource), ...]``), else ()."""
+        if type(expr) is not cst.Name:
+            return ()
+        if self.tables is None:
+            self.tables = {name: value for name, value, _, _ in self.ctx.bindings}
+        value = self.tables.get(expr.value)
+        if not isinstance(value, (cst.List, cst.Tuple)) or not value.elements:
+            return ()
+        rows = []
+        for element in value.elements:
+            row = element.value
+            if not (isinstance(row, cst.Tuple) and len(row.elements) == 2 and dotted(row.elements[1].value)):
+                return ()
+            rule = render_path(row.elements[0].value, self.ctx.strings, None)
+            if not isinstance(rule, str):
+                return ()
+            cls = self.resolve(row.elements[1].value)
+            rows.append((rule, (cls, cls, cls.rpartition(".")[2], ())))
+        return tuple(rows)
 
     def _add_resource(self, receiver, call: cst.Call) -> None:
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
