@@ -57,7 +57,9 @@ CALLER_FUNCTION = re.compile(
 SINGLE_POSITIONAL = frozenset({"get", "get_or_404", "get_one", "one_or_404"})
 # A member of a roles enumeration or constants class: ``UserRoles.owner``, ``Role.ADMIN``.
 # A configured list or holder of the privileged: ``settings.admin_users``, ``SUPER_USER``, ``ADMIN_EMAILS``.
-ADMIN_HOLDER = re.compile(r"(^|_)(admins?|super_?users?|staff|moderators?)(_(users?|ids?|emails?|list|accounts?))?$",
+# the configured admins, or the credential only administrators hold (``token != config.ADMIN_TOKEN``)
+ADMIN_HOLDER = re.compile(r"(^|_)(admins?|super_?users?|staff|moderators?)"
+                          r"(_(users?|ids?|emails?|list|accounts?|tokens?|(api_)?keys?|secrets?|passwords?))?$",
                           re.IGNORECASE)
 ROLE_CONSTANT = re.compile(r"(^|\.)(?=[A-Z])\w*(Roles?|RoleTypes?|Permissions?|Groups?)\.\w+$")
 ROLE_KEYS = frozenset({"role", "roles", "is_admin", "is_staff", "is_superuser", "permissions", "groups", "admin"})

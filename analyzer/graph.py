@@ -31,7 +31,7 @@ CONVENTIONAL_PUBLIC = (
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
-    "totp", "two_factor", "2fa", "mfa",
+    "totp", "two_factor", "2fa", "mfa", "*otp", "fido*", "webauthn*", "passkey*",
 )
 # First-run setup, public until the application is set up: as the whole path (``/setup``), since
 # ``/projects/<id>/setup`` is an ordinary operation, or as the last word of a path with no
@@ -50,6 +50,7 @@ _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>")
 # names of path parameters that carry a secret: the URL is the credential (word parts split on "_")
 _SECRET_PARTS = frozenset({"token", "secret", "signature", "signed", "key"})
 SIGNATURE_REASON = "rejects unless"
+REJECTS_ONLY = "rejects with "  # the reason of a check that only answers 401/403, reading no credential
 VISIBILITY_REASON = "serves only what is marked public"
 
 
@@ -200,6 +201,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             for gate in m.gates:
                 self.gates.setdefault(self.alias(gate.router), []).append(gate)
         self._auth_memo: dict[str, str | None] = {}
+        self._nested: dict[str, list] = {}  # decorator -> the functions defined inside it
         self._app_gate_memo: dict[str, list] = {}
         self.mount_graph = nx.DiGraph((u[1], v[1]) for u, v, d in self.graph.edges(data=True)
                                       if d.get("relation") == "mounts")
@@ -729,11 +731,17 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                         self.visibility(handler)))
             if method in WRITE_METHODS:  # a record marked public is there to be read, not changed
                 guards = [g for g in guards if VISIBILITY_REASON not in g.reason]
+            if inline and inline.startswith(REJECTS_ONLY) and (
+                    capability := self._capability(path, handler, h_loc, [g.target for g in applied])):
+                # a bare 403 on a share link's route (comments disabled for this link) turns away
+                # the link's holder from one action: the secret in the URL is the credential
+                inline = None
+                guards.extend(capability)
             if inline:
                 kind = "signature" if inline.startswith(SIGNATURE_REASON) else "inline"
                 guards.append(GuardInfo(kind, "check in the handler", Layer.INLINE, h_loc, Effect.AUTH, inline))
             if not guards:
-                guards.extend(self._implicit_guards(path, handler, h_loc))
+                guards.extend(self._implicit_guards(path, handler, h_loc, [g.target for g in applied]))
             misplaced = tuple(i for i in (self.guard_info(u, Layer.DECORATOR)
                                           for u in (*route.misplaced, *(hf.misplaced if hf else ())))
                               if i and i.effect == Effect.AUTH)
@@ -1050,11 +1058,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         """``qname`` and the project functions it calls, two calls deep, breadth first."""
         return [q for q, *_ in self.reachable(qname, 2)]
 
-    def _implicit_guards(self, path: str, handler: str, h_loc) -> list[GuardInfo]:
-        """What stands in for a guard on a route that has none, by what its handler does: a
-        capability (a secret in the path or the request), an owner check that turns others
-        away, a query restricted to the caller's rows, or a step of a library's login flow."""
-        capability = self._capability(path, handler, h_loc)
+    def _implicit_guards(self, path: str, handler: str, h_loc, decorators=()) -> list[GuardInfo]:
+        """What stands in for a guard on a route that has none, by what its handler (or a
+        decorator around it) does: a capability (a secret in the path or the request), an owner
+        check that turns others away, a query restricted to the caller's rows, or a step of a
+        library's login flow."""
+        capability = self._capability(path, handler, h_loc, decorators)
         if capability:
             return capability
         lookups, checks = self._authz_index()[:2]
@@ -1072,14 +1081,17 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                               f"{self.alias(handler)} is a step of a library's login flow")]
         return []
 
-    def _capability(self, path: str, handler: str, h_loc) -> list[GuardInfo]:
-        """A capability URL: the handler looks up or verifies a path parameter named as a
-        secret (passes it to a call, compares it); knowing the URL is the credential."""
+    def _capability(self, path: str, handler: str, h_loc, decorators=()) -> list[GuardInfo]:
+        """A capability URL: the handler, or the wrapper a decorator of the route puts around
+        it (``def wrapped(self, token, ...): validate_share_token(token)``), looks up or verifies
+        a path parameter named as a secret (passes it to a call, compares it); knowing the URL
+        is the credential."""
         f = self.functions.get(handler)
         if f is None:
             return []
+        used = {*f.used, *(p for d in decorators for w in self._wrappers(d) for p in w.used)}
         for name, before in _capabilities(path):
-            if name in f.used and _secret_param(name, before):
+            if name in used and _secret_param(name, before):
                 return [GuardInfo("capability", name, Layer.PATH, h_loc, Effect.PUBLIC,
                                   f"capability URL: the {name} in the path is the credential")]
         # a bare ``code`` is as often a public identifier (a check's UUID) as a mailed secret
@@ -1089,6 +1101,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return [GuardInfo("capability", secret.display[:60] or secret.source, Layer.INLINE, h_loc, Effect.PUBLIC,
                               f"acts only for the holder of the secret it looks up ({secret.source or secret.display[:60]})")]
         return []
+
+    def _wrappers(self, decorator: str) -> list:
+        """The functions defined inside a decorator (or decorator factory): what runs around
+        the view it decorates."""
+        q = self.canonical(decorator)
+        if q not in self._nested:
+            self._nested[q] = [f for name, f in self.functions.items() if name.startswith(q + ".")] \
+                if q in self.functions else []
+        return self._nested[q]
 
     def _allow_listed(self, path: str, handler: str) -> list[GuardInfo]:
         for pattern in self.config.public_routes:
@@ -1107,6 +1128,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     and last[-1].lower().replace("-", "_") in FIRST_RUN and not _PATH_PARAM.search(path):
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   "first-run setup endpoints are public by convention")]
+            if words[1:2] and words[1].partition(".")[0] == "status" and not _PATH_PARAM.search(path):
+                # a service's status probe at its root (``/status``, ``/status.txt``, ``/status/influx``)
+                return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
+                                  "health check endpoints are public by convention")]
             if ".well-known" in words[1:]:  # RFC 8615 metadata: OpenID discovery, JWKS, security.txt
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   "well-known URIs (RFC 8615) are public by convention")]
@@ -1315,7 +1340,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
 
 _KINDS = (
     ("login", ("login", "signin", "sign_in", "token", "refresh")), ("logout", ("logout", "signout", "sign_out")),
-    ("second-factor login", ("totp", "two_factor", "2fa", "mfa")),
+    ("second-factor login", ("totp", "two_factor", "2fa", "mfa", "otp", "fido", "webauthn", "passkey")),
     ("registration", ("register", "signup", "sign_up")),
     ("password reset", ("forgot", "reset", "password", "recover")),
     ("email verification", ("verify",)), ("OAuth and SSO", ("callback", "oauth", "authorize")),
@@ -1328,7 +1353,8 @@ _KINDS = (
 
 def _conventional_kind(word: str) -> str:
     """What kind of conventional public endpoint a name is: "login", "health check"..."""
-    return next((kind for kind, stems in _KINDS if word.startswith(stems)), "login")
+    return next((kind for kind, stems in _KINDS if word.startswith(stems)), "second-factor login"
+                if word.endswith("otp") else "login")
 
 
 def _module_aliases(modules) -> dict[str, str]:

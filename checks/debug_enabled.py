@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from routeguard.findings import Severity
 
 from .base import Check, Invalid, Valid, is_test_path, non_production
@@ -11,7 +13,8 @@ class DebugEnabled(Check):
     Flags debug mode switched on in code or configuration that production uses:
     `app.run(debug=True)`, `app.debug = True`, `app.config["DEBUG"] = True`, a
     `DEBUG = True` setting in a config module or in a config class that is not a
-    development or testing one. A development server bound to the loopback address
+    development or testing one, outside a file named for development (`debug.py`,
+    `dev_server.py`, `settings/local.py`). A development server bound to the loopback address
     (`app.run(debug=True, host="127.0.0.1")`) is not reported.
 
     ## Why is this bad
@@ -44,6 +47,14 @@ class DebugEnabled(Check):
     owasp = "API8:2023"
 
     VALID = (
+        Valid({"studio/debug.py": """
+from studio import config, create_app
+
+app = create_app()
+
+if __name__ == "__main__":  # the development entry point: its file says so
+    app.run(host=config.DEBUG_HOST, port=config.DEBUG_PORT, debug=True)
+"""}),
         Valid("""
 import os
 from flask import Flask
@@ -80,7 +91,7 @@ class ProductionConfig:
     def run(self, graph):
         for s in graph.settings:
             if s.key != "DEBUG" or s.value is not True or non_production(s.scope) \
-                    or is_test_path(s.location.file):
+                    or is_test_path(s.location.file) or non_production(PurePosixPath(s.location.file).stem):
                 continue
             where = f" in {s.scope}" if s.scope else ""
             yield self.finding(f"Debug mode is enabled{where} ({s.via}).", s.location)

@@ -642,6 +642,32 @@ async def uninstall(ext_id: str, account=Depends(check_admin)):
     assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
 
 
+def test_a_request_token_compared_with_the_configured_admin_token_is_a_role_check():
+    """zou's /admin/config/check: ``if token[7:] != config.ADMIN_TOKEN: abort(403)``. Only whoever
+    holds the deployment's admin token gets through: authorization, not a route that any
+    signed-in user can use (RG104 was wrong here)."""
+    from routeguard import scan_sources
+
+    report = scan_sources({"ops/config.py": "import os\nADMIN_TOKEN = os.getenv('ADMIN_TOKEN')\n",
+                           "ops/admin.py": """
+from flask import Blueprint, abort, request
+from ops import config
+from ops.models import Person
+
+bp = Blueprint("admin", __name__)
+
+@bp.get("/admin/config/check")
+def config_check():
+    token = request.headers.get("Authorization", "")
+    if not token.startswith("Bearer ") or token[7:] != config.ADMIN_TOKEN:
+        abort(403)
+    return {"active_users": Person.query.count()}
+"""})
+    (route,) = report.routes
+    assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
+    assert not [f for f in report.findings if f.rule_id == "RG104"]
+
+
 # -- RG105: an account found by its username or email ----------------------------------------------
 ACCOUNTS = {
     "app/ext.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",

@@ -390,6 +390,38 @@ def healthz(): ...
     assert r[("GET", "/login")].auth == "unprotected"
 
 
+def test_second_factor_challenges_are_public_by_convention():
+    """Zou: ``GET /auth/email-otp?email=...`` mails a one-time password and ``GET /auth/fido``
+    returns a WebAuthn challenge, both before anyone has signed in: steps of the way in, public
+    by convention like ``/login``; the same resource's methods that need a session keep theirs."""
+    r, _ = routes({"app.py": """
+from flask import Flask
+from flask.views import MethodView
+from flask_jwt_extended import jwt_required
+
+app = Flask(__name__)
+
+class EmailOTPResource(MethodView):
+    def get(self):
+        return {"success": True}
+
+    @jwt_required()
+    def put(self):
+        return {}
+
+class FIDOResource(MethodView):
+    def get(self):
+        return {"challenge": "..."}
+
+app.add_url_rule("/auth/email-otp", view_func=EmailOTPResource.as_view("email_otp"))
+app.add_url_rule("/auth/fido", view_func=FIDOResource.as_view("fido"))
+"""})
+    assert r[("GET", "/auth/email-otp")].auth == "public"
+    assert r[("GET", "/auth/email-otp")].guards[0].reason == "second-factor login endpoints are public by convention"
+    assert r[("GET", "/auth/fido")].auth == "public"
+    assert r[("PUT", "/auth/email-otp")].auth == "protected"
+
+
 def test_extra_auth_decorators_from_config():
     files = {"app.py": """
 from flask import Flask
@@ -1210,3 +1242,109 @@ class UserContextResource(MethodView):
         ("GET", "/data/user/context", "studio.app.blueprints.user.resources.UserContextResource.get", "protected"),
     ]
     assert [(f.rule_id, f.location.line) for f in report.findings] == [("RG101", 12)]
+
+
+def test_share_link_checked_by_a_decorator_is_the_credential():
+    """Zou's shared playlists: ``@require_valid_playlist_share_link()`` wraps the view in
+    ``wrapped(self, token, ...)``, which validates the ``<token>`` of the path. The decorator's
+    wrapper uses the secret, so the URL is the credential (before: RG101 on the read); a bare 403
+    in the handler (comments disabled for this link) does not make the holder of the link an
+    account that must own the playlist (before: RG105 on the comment)."""
+    r, report = routes({
+        "studio/__init__.py": "", "studio/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+db = SQLAlchemy()
+
+class Person(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+
+class Playlist(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    created_by = db.Column(db.Integer, db.ForeignKey("person.id"))
+
+class ShareLink(db.Model):
+    token = db.Column(db.String, primary_key=True)
+    playlist_id = db.Column(db.Integer, db.ForeignKey("playlist.id"))
+""", "studio/decorators.py": """
+from functools import wraps
+from flask import g, request
+from studio.services import validate_share_token
+
+def require_valid_playlist_share_link(with_password=False):
+    def decorator(view_fn):
+        @wraps(view_fn)
+        def wrapped(self, token, *args, **kwargs):
+            g.share_link = validate_share_token(token, request.args.get("password"))
+            return view_fn(self, token, *args, **kwargs)
+        return wrapped
+    return decorator
+""", "studio/services.py": """
+from werkzeug.exceptions import NotFound
+from studio.models import Playlist, ShareLink
+
+def validate_share_token(token, password=None):
+    link = ShareLink.query.get(token)
+    if link is None:
+        raise NotFound()
+    return link
+
+def get_playlist(playlist_id):
+    return Playlist.query.filter(Playlist.id == playlist_id).one()
+""", "studio/views.py": """
+from flask import Flask, g, request
+from flask.views import MethodView
+from studio.decorators import require_valid_playlist_share_link
+from studio.services import get_playlist
+
+app = Flask(__name__)
+
+class SharedPlaylistResource(MethodView):
+    @require_valid_playlist_share_link(with_password=True)
+    def get(self, token):
+        return get_playlist(g.share_link.playlist_id)
+
+class SharedPlaylistCommentsResource(MethodView):
+    @require_valid_playlist_share_link()
+    def post(self, token):
+        if not g.share_link.can_comment:
+            return {"error": "Comments are disabled for this link"}, 403
+        playlist = get_playlist(g.share_link.playlist_id)
+        playlist.comments.append(request.json["text"])
+        return {}, 201
+
+app.add_url_rule("/shared/playlists/<token>", view_func=SharedPlaylistResource.as_view("shared"))
+app.add_url_rule("/shared/playlists/<token>/comments", view_func=SharedPlaylistCommentsResource.as_view("comments"))
+"""})
+    assert r[("GET", "/shared/playlists/<token>")].auth == "public"
+    assert r[("POST", "/shared/playlists/<token>/comments")].auth == "public"
+    assert r[("POST", "/shared/playlists/<token>/comments")].guards[0].kind == "capability"
+    assert not report.findings
+
+
+def test_a_status_probe_at_the_root_is_public_by_convention():
+    """Zou's ``/status``, ``/status.txt`` and ``/status/influx`` report whether the database and
+    queues are up (checking the database creates a status row if none exists): health checks,
+    public by convention; an object's status below a parameter is not one."""
+    r, _ = routes({"app.py": """
+from flask import Flask
+app = Flask(__name__)
+
+@app.get("/status")
+def status():
+    return {"database-up": True}
+
+@app.get("/status.txt")
+def status_txt():
+    return "database-up: true"
+
+@app.get("/status/influx")
+def status_influx():
+    return {"database-up": 1}
+
+@app.put("/orders/<int:order_id>/status")
+def order_status(order_id):
+    return {}
+"""})
+    assert {p: r[(m, p)].auth for m, p in r} == {
+        "/status": "public", "/status.txt": "public", "/status/influx": "public",
+        "/orders/<int:order_id>/status": "unprotected"}
