@@ -393,6 +393,11 @@ class _Leaks(cst.CSTVisitor):
     def visit_Lambda(self, n) -> bool:
         return False
 
+    def visit_IfExp(self, n: cst.IfExp) -> bool:
+        walk(n.body, self)  # ``str(e).splitlines()[0] if str(e) else "..."``: the test is not sent
+        walk(n.orelse, self)
+        return False
+
 
 def _source(kind: str, key) -> tuple[str, str]:
     key = key if isinstance(key, str) else ""

@@ -218,12 +218,21 @@ class CommonPass(cst.CSTVisitor):
             for s in self.summaries:
                 s.if_object.add(text)
             return
-        if "setting" in kinds:  # only when configured so: recorded for the linker, not a guard
+        if "setting" in kinds and not self._unless_set():  # only when configured so: for the linker, not a guard
             test = self._text(next(t for k, t, _ in self.branches if k == "setting"))
             for s in self.summaries:
                 s.gated.add(test)
             return
         self._evidence(text)
+
+    def _unless_set(self) -> bool:
+        """Every setting branch around here is the else of ``if config.get("LOGIN_DISABLED"):``, a
+        key read with no default: unset, it is None, so the else (the rejection) is what runs
+        unless someone switches the check off."""
+        tests = [t for k, t, _ in self.branches if k == "setting"]
+        return all(type(t) is tuple and type(t[0]) is cst.Call and type(t[0].func) is cst.Attribute
+                   and t[0].func.attr.value == "get" and len(t[0].args) == 1 and isinstance(literal(t[0].args[0].value), str)
+                   for t in tests)
 
     def _text(self, test) -> str:
         """The source of a branch's test; ``(test,)`` stands for its else."""
@@ -414,6 +423,12 @@ class CommonPass(cst.CSTVisitor):
         if type(func) is cst.Attribute and type(func.value) is cst.Call:  # Order.objects.filter(...).delete()
             inner = self._callee(func.value.func)
             return f"{inner}.{func.attr.value}" if inner else ""
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value not in s.locals:
+            # login_manager.unauthorized() in a hook defined inside the app factory that made login_manager
+            made = next((e.instances[func.value.value] for e in reversed(self.summaries[:-1])
+                         if func.value.value in e.instances), None)
+            if made:
+                return f"{made}.{func.attr.value}"
         return self.ctx.resolve(func)
 
     def _passed(self, node: cst.Call) -> None:

@@ -186,6 +186,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         for m in self.modules:
             for mount in m.mounts:
                 parent, child = self.alias(mount.parent), self.alias(mount.child)
+                made = self.functions.get(child)
+                if made is not None and len(made.returns) == 1:  # register_blueprint(construct_blueprint(ds))
+                    child = self.alias(made.returns[0])
                 if child not in self.routers:  # ``user_routes.router``: the router its class builds
                     child = self.canonical(mount.child)
                 for child in [child] if child in self.routers else self._members(mount.child):

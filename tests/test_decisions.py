@@ -176,3 +176,21 @@ def helper():
     except Exception as e:
         return str(e)
 """}, "RG404") == []
+
+
+def test_an_exception_text_only_tested_in_a_conditional_expression_is_not_sent():
+    """changedetection.io: ``make_response(str(e).splitlines()[0] if str(e) else "...", 502)``
+    sends the first line of the error once; the ``str(e)`` in the test decides, it is not sent
+    (before: two findings on the line, one for the test)."""
+    found = hits({"app.py": FLASK + """
+from flask import make_response
+
+@app.get("/preview")
+def preview():
+    try:
+        html = fetch_page(request.args["url"])
+    except Exception as e:
+        return make_response(str(e).splitlines()[0] if str(e) else "Could not fetch the page", 502)
+    return html
+"""}, "RG404")
+    assert [(f.location.line, f.location.col) for f in found] == [(13, 34)]

@@ -1348,3 +1348,86 @@ def order_status(order_id):
     assert {p: r[(m, p)].auth for m, p in r} == {
         "/status": "public", "/status.txt": "public", "/status/influx": "public",
         "/orders/<int:order_id>/status": "unprotected"}
+
+
+def test_app_factory_gate_and_blueprints_built_by_factories():
+    """changedetection.io: inside ``changedetection_app()`` a local ``login_manager`` backs the
+    app-wide ``before_request`` gate, whose final ``else: return login_manager.unauthorized()``
+    runs unless ``LOGIN_DISABLED`` is set (``.get`` with no default: unset by default), and
+    whose exemptions name a blueprint (``request.blueprint == 'rss'``) and part of an endpoint
+    (``'login' in request.endpoint``). Blueprints are registered as calls of the module's
+    factory (``app.register_blueprint(pdf.construct_blueprint(datastore), url_prefix=...)``):
+    the blueprint the factory returns, under that prefix, behind the gate (before: prefix
+    lost, gate ignored, every route unprotected)."""
+    r, _ = routes({
+        "cdio/__init__.py": "",
+        "cdio/blueprint/__init__.py": "",
+        "cdio/blueprint/price_follower.py": """
+from flask import Blueprint
+
+def construct_blueprint(datastore):
+    bp = Blueprint("price_follower", __name__)
+
+    @bp.route("/<uuid>/accept")
+    def accept(uuid):
+        datastore.data["watching"][uuid]["processor"] = "restock"
+        return "ok"
+
+    return bp
+""",
+        "cdio/blueprint/rss.py": """
+from flask import Blueprint
+
+def construct_blueprint(datastore):
+    rss = Blueprint("rss", __name__)
+
+    @rss.route("/feed")
+    def feed():
+        return datastore.feed()
+
+    return rss
+""",
+        "cdio/flask_app.py": """
+import flask_login
+from flask import Flask, request
+
+app = Flask(__name__)
+
+def changedetection_app(config=None, datastore=None):
+    login_manager = flask_login.LoginManager(app)
+    login_manager.login_view = "login"
+
+    @app.before_request
+    def check_authentication():
+        if datastore.needs_password() and not flask_login.current_user.is_authenticated:
+            if request.endpoint and "login" in request.endpoint:
+                return None
+            elif app.config.get("LOGIN_DISABLED"):
+                return None
+            elif request.blueprint == "rss":
+                return None
+            else:
+                return login_manager.unauthorized()
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        return "form"
+
+    @app.route("/settings", methods=["POST"])
+    def settings():
+        datastore.save(request.form)
+        return "saved"
+
+    import cdio.blueprint.price_follower as price_follower
+    app.register_blueprint(price_follower.construct_blueprint(datastore), url_prefix="/price_follower")
+    from cdio.blueprint.rss import construct_blueprint as construct_rss
+    app.register_blueprint(construct_rss(datastore), url_prefix="/rss")
+    return app
+""",
+    })
+    assert {k: v.auth for k, v in r.items()} == {
+        ("GET", "/login"): "public", ("POST", "/login"): "public",
+        ("POST", "/settings"): "protected",
+        ("GET", "/price_follower/<uuid>/accept"): "protected",
+        ("GET", "/rss/feed"): "public",
+    }

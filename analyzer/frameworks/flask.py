@@ -722,6 +722,11 @@ def _exemptions(ctx, func: cst.FunctionDef, endpoint: str = ""):
                         refs.append(ctx.resolve(target.comparator))
                 elif left.endswith(".path") and values is not None:
                     paths.extend(values)
+                elif left.endswith(".blueprint") and values is not None:  # request.blueprint == "rss"
+                    endpoints.extend(f"{v}.*" for v in values)
+                elif isinstance(target.operator, cst.In) and isinstance(literal(node.left), str) \
+                        and (dotted(target.comparator) or "").endswith(".endpoint"):
+                    endpoints.append(f"*{literal(node.left)}*")  # "login" in request.endpoint
 
         def visit_Call(self, node: cst.Call) -> None:
             f = node.func
