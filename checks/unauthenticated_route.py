@@ -16,7 +16,8 @@ class UnauthenticatedRoute(Check):
     Flags a route that is reachable with no authentication at any layer (no guard on
     the handler, its class, its blueprint or router, the include site, the app, a
     `before_request` gate, middleware or settings, and no check inside the handler)
-    and that is not explicitly public, saying what an anonymous caller gains: a route that
+    and that is not explicitly public (conventionally, in `public-routes`, or with
+    `security: []` in the project's OpenAPI document), saying what an anonymous caller gains: a route that
     can change data is an error (a view that takes any method counts when its handler
     writes, or acts on the method or the body it is sent); a read that may return
     user-owned or sensitive data (or whose result is unknown) a warning. A read of data that
@@ -113,6 +114,69 @@ app = Flask(__name__)
 def stripe_webhook():
     return "ok"
 """, config={"public-routes": ["/webhooks/*"]}),
+        Valid({  # the project's OpenAPI document declares the operation public (``security: []``)
+            "watcher/api/spec.py": """
+import os
+import flask_restful
+
+class Spec(flask_restful.Resource):
+    def get(self):
+        with open(os.path.join(os.path.dirname(__file__), "api-spec.yaml")) as f:
+            return f.read()
+""",
+            "watcher/app.py": """
+from flask import Flask
+from flask_restful import Api
+from watcher.api.spec import Spec
+from watcher.api.watch import Watch
+
+app = Flask(__name__)
+api = Api(app)
+api.add_resource(Spec, "/api/v1/full-spec")
+api.add_resource(Watch, "/api/v1/watch/<uuid>")
+""",
+            "watcher/api/watch.py": """
+import flask_restful
+from watcher.auth import check_token
+
+class Watch(flask_restful.Resource):
+    method_decorators = [check_token]
+
+    def delete(self, uuid):
+        return "", 204
+""",
+            "watcher/auth.py": """
+import functools
+from flask import abort, request
+
+def check_token(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.headers.get("x-api-key") != load_key():
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+""",
+            "docs/api-spec.yaml": """
+openapi: 3.0.4
+info: {title: watcher, version: "1"}
+security:
+  - ApiKeyAuth: []
+components:
+  securitySchemes:
+    ApiKeyAuth: {type: apiKey, in: header, name: x-api-key}
+paths:
+  /api/v1/full-spec:
+    get:
+      operationId: getFullApiSpec
+      security: []
+      responses: {"200": {description: the spec}}
+  /api/v1/watch/{uuid}:
+    delete:
+      operationId: deleteWatch
+      responses: {"204": {description: deleted}}
+""",
+        }),
     )
     INVALID = (
         Invalid("""
@@ -167,7 +231,8 @@ class User(db.Model):
     )
 
     def run(self, graph):
-        candidates = [r for r in graph.routes if r.auth == AuthState.UNPROTECTED and not r.misplaced]
+        candidates = [r for r in graph.routes if r.auth == AuthState.UNPROTECTED and not r.misplaced
+                      and not _declared_public(graph, r)]
         if candidates and not _authenticates(graph):
             yield self._app_finding(graph, candidates)
             return
@@ -226,3 +291,10 @@ def _authenticates(graph) -> bool:
                 or any(g.kind in ("gate", "middleware") for g in r.guards):
             return True
     return any(f.evidence for f in graph.functions.values())
+
+
+def _declared_public(graph, route) -> bool:
+    """The project's OpenAPI document declares the operation public (``security: []``): a
+    decision written down, like ``public-routes`` in the configuration."""
+    op = graph.spec_operation(route)
+    return op is not None and op.security == ()
