@@ -467,6 +467,9 @@ class AuthzQueries:
             return "changes roles, permissions or account status"
         for i, s in enumerate(segs):
             if USER_SEGMENT.match(s.lower()) and any(is_param(x) for x in segs[i + 1:]):
+                models = {lk.model for lk in self.route_lookups(route) if lk.model}
+                if s.lower().startswith("member") and models and not any(map(self.user_model, models)):
+                    return ""  # a project's members that are rows of their own (ihatemoney's Person), not accounts
                 tail = [x.lower() for x in segs[i + 1:] if not is_param(x)]
                 if route.method == "DELETE":
                     return "deletes another user's account or data" if tail else "deletes a user account"

@@ -342,9 +342,11 @@ def _writes(graph, qname: str, f, reading: bool = False) -> bool:
 
 
 def _write_call(graph, call: str, reading: bool) -> bool:
-    """The call's name says it changes state, and it is not a response's cookie, a cache, or (in
-    a read) an incidental write."""
-    name = call.rpartition(".")[2]
+    """The call's name says it changes state, and it is not a response's cookie, the caller's
+    session, a cache, or (in a read) an incidental write."""
+    owner, _, name = call.rpartition(".")
+    if owner in graph.k.session_names:  # session.update(): the caller's own signed cookie, nobody else's state
+        return False
     if graph.method(graph.canonical(call)):
         # a project function is judged from its body, not its name, except a message sent: what
         # leaves the process (a chat message, a mail, a queued task) does not show in the body

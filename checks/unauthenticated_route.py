@@ -114,6 +114,24 @@ app = Flask(__name__)
 def stripe_webhook():
     return "ok"
 """, config={"public-routes": ["/webhooks/*"]}),
+        Valid("""
+from flask import Flask, current_app, redirect, request, session, url_for
+from flask_login import login_required
+
+app = Flask(__name__)
+
+@app.post("/bills")
+@login_required
+def add_bill():
+    return "", 201
+
+@app.route("/lang/<lang>")
+def change_lang(lang):  # writes only the caller's own session cookie
+    if lang in current_app.config["SUPPORTED_LANGUAGES"]:
+        session["lang"] = lang
+        session.update()
+    return redirect(request.headers.get("Referer") or url_for("home"))
+"""),
         Valid({  # the project's OpenAPI document declares the operation public (``security: []``)
             "watcher/api/spec.py": """
 import os

@@ -237,6 +237,40 @@ def stats():
     assert len(hits) == 1 and hits[0].related and "checks no role" in hits[0].related[0].message
 
 
+def test_a_projects_members_that_are_rows_of_their_own_are_not_accounts():
+    """ihatemoney: ``PUT /projects/<id>/members/<member_id>`` edits a Person of the project (a
+    name in a shared budget, no login): not another user's account (RG104 was wrong). A
+    team's member that is the User row stays privileged."""
+    models = {"app/ext.py": FLASK_BASE["app/ext.py"], "app/models.py": """
+from flask_login import UserMixin
+from app.ext import db
+
+class User(UserMixin, db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    password_hash = db.Column(db.String(128))
+
+class Person(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    project_id = db.Column(db.String(64), db.ForeignKey("project.id"))
+    name = db.Column(db.UnicodeText)
+"""}
+    head = FLASK_HEAD.replace("from app.models import Note", "from app.models import Person, User")
+    assert findings({**models, "app/views.py": head + """
+@app.put("/projects/<project_id>/members/<int:member_id>")
+@login_required
+def edit_member(project_id, member_id):
+    member = Person.query.filter_by(id=member_id, project_id=project_id).first_or_404()
+    member.name = "x"
+"""}, "RG104") == []
+    assert len(findings({**models, "app/views.py": head + """
+@app.put("/teams/<team_id>/members/<int:member_id>")
+@login_required
+def edit_member(team_id, member_id):
+    member = User.query.get_or_404(member_id)
+    member.password_hash = "x"
+"""}, "RG104")) == 1
+
+
 def test_own_account_changes_are_not_privileged():
     assert findings(flask("""
 @app.put("/users/me")
