@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .authz import CALLER_FUNCTION
 from .facts import AccessCheck, Location
+from .fields import ROLE_FIELD
 from .states import AuthState, Effect
 
 # A relation to a table or class outside the project that is the user model by its name.
@@ -25,6 +26,7 @@ PROVENANCE = re.compile(r"^(updated|modified|changed|edited|reviewed|approved|de
                         r"|^last_(editor|modifier|updater)(_id)?$")
 PASSWORD = re.compile(r"^(password|password_hash|hashed_password|passwd|pwd_hash|password_digest)$")
 ADMIN_SEGMENT = re.compile(r"^(admin[\w-]*|administration|superusers?|sudo|back-?office)$")
+ACCOUNT_KEY_FIELD = re.compile(r"^(user|account)(_id|_pk)?$")
 USER_SEGMENT = re.compile(r"^(users?|accounts?|members?|profiles?|employees?|customers?)$")
 # A credential class meant for administrators (an API key or session of the admin console): a
 # caller who presents one is an administrator, whatever the route checks besides
@@ -448,6 +450,13 @@ class AuthzQueries:
                 found.append((lk, fields))
         return found
 
+    def _account_row(self, model: str) -> bool:
+        """Rows of ``model`` are accounts or memberships of accounts: the user model, or a row
+        that names a user or carries a role (``OrganizationMember.role``), not a name in a
+        shared budget (ihatemoney's ``Person``)."""
+        return self.user_model(model) or any(ROLE_FIELD.match(f) or ACCOUNT_KEY_FIELD.match(f)
+                                             for f in self.model_fields(self.canonical(model)))
+
     def privileged(self, route) -> str:
         """Why ``route`` is a privileged operation ('' if it is not)."""
         segs = [s for s in route.path.strip("/").split("/") if s]
@@ -468,7 +477,7 @@ class AuthzQueries:
         for i, s in enumerate(segs):
             if USER_SEGMENT.match(s.lower()) and any(is_param(x) for x in segs[i + 1:]):
                 models = {lk.model for lk in self.route_lookups(route) if lk.model}
-                if s.lower().startswith("member") and models and not any(map(self.user_model, models)):
+                if s.lower().startswith("member") and models and not any(map(self._account_row, models)):
                     return ""  # a project's members that are rows of their own (ihatemoney's Person), not accounts
                 tail = [x.lower() for x in segs[i + 1:] if not is_param(x)]
                 if route.method == "DELETE":
