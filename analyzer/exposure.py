@@ -53,6 +53,8 @@ _USERISH = re.compile(r"user|account|member|profile|customer|employee|person|pat
 _DEPTH = 3
 # Calls that only build or test a path, and read nothing.
 _PATH_ONLY = re.compile(r"^(os\.path\.\w+|os\.fspath|pathlib\.(Pure)?Path(\.(exists|is_file|is_dir|resolve|joinpath|name|suffix))?)$")
+# One environment variable read by name: a secret one is a secret setting (FunctionFact.secrets)
+_ONE_VARIABLE = frozenset({"os.getenv", "os.environ.get"})
 # A path segment for administration or operations: what is under it is not meant for everyone.
 _ADMIN_SEGMENT = re.compile(r"^(admin|administration|internal|manage|management|staff|ops|superuser|backoffice)$")
 # Verbs that collections, hashes and forms share with stored data.
@@ -201,6 +203,9 @@ def _judge_read(graph, route) -> tuple[str, str]:
         if _writes(graph, q, f, reading=True):
             return "", f"it changes stored state ({q.rpartition('.')[2]} writes)"
         kept = kept or bounded  # a secret it reads does not reach the response
+        env = next((x for x in f.secrets if x.startswith("os.environ.")), None)
+        if env:  # a secret environment variable (a string field of any response schema can carry it)
+            return "", f"it reads the environment variable {env.rpartition('.')[2]}"
         if f.secrets and not kept:
             return "", f"it reads the secret setting {f.secrets[0]}"
         named = {*f.used, *f.flows} - {"self", "cls", "request", "req"}
@@ -224,7 +229,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
                 if q == start and probes:
                     return "", (f"it tests the client's {', '.join(sorted(probes))} against users' or tenants' "
                                 f"data ({call}): anyone learns which exist")
-            if not kept and ((_SECRET_NAME.search(last) and not _MAKES.match(last)) or
+            if not kept and call not in _ONE_VARIABLE and ((_SECRET_NAME.search(last) and not _MAKES.match(last)) or
                              (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES)):
                 return "", f"it calls {call}, which reads a secret"
             reads_config = reads_config or q == start and bool(_CONFIG_NAME.search(call)) \
@@ -358,7 +363,7 @@ def _write_call(graph, call: str, reading: bool) -> bool:
 def _effect(call: str) -> bool:
     """A call that runs a command, touches a file or a socket, or reads the environment (not one
     that only builds or tests a path)."""
-    return bool(_EFFECT_CALL.match(call)) and not _PATH_ONLY.match(call)
+    return bool(_EFFECT_CALL.match(call)) and not _PATH_ONLY.match(call) and call not in _ONE_VARIABLE
 
 
 def _cached(call: str) -> bool:

@@ -38,6 +38,9 @@ SETTING_NAMES = frozenset({"settings", "config", "conf", "cfg", "configuration",
 SETTING_OWNERS = frozenset({"self", "cls", "app", "current_app"})
 # A setting that holds a secret: ``settings.API_KEYS``, ``config.SECRET_KEY``
 SECRET_SETTING = re.compile(r"secret|password|passwd|token|api_?keys?$|private_key|credential", re.IGNORECASE)
+# A connection string: its password comes with it (DATABASE_URL, REDIS_URI, SENTRY_DSN)
+CONNECTION_URL = re.compile(r"(^|_)(DATABASE|DB|REDIS|MONGO\w*|BROKER|AMQP|CELERY_BROKER)_(URL|URI)$|(^|_)DSN$",
+                            re.IGNORECASE)
 SETTING_GETTER = re.compile(r"^_?get_\w*(config|setting|settings|option|flag)s?$|^(is_)?feature_(enabled|flag)$")
 # What a login handler does: verify credentials taken from the request (a password check, a
 # credential authentication, an OAuth code exchange) and let the caller in (start a session,
@@ -63,6 +66,8 @@ PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "f
 WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "insert_one", "insert_many", "update_one",
                     "bulk_create", "remove", "delete_one", "delete_many"})
 # names of values that hold a signature or shared secret to compare a request's against
+# A user's flags that say whether they may act: a test of one is an access decision
+USER_FLAGS = frozenset({"is_authenticated", "is_staff", "is_superuser", "is_admin"})
 SECRET_NAME = re.compile(r"secret|signature|hmac|(^|_)sig$", re.IGNORECASE)
 SUPPRESSION = re.compile(r"#\s*routeguard:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 
@@ -190,6 +195,7 @@ class CommonPass(cst.CSTVisitor):
         self.kinds: list[str] = []  # "class" or "def", for each name on the stack
         self.summaries: list[_Summary] = []
         self.test_depth = 0
+        self.comparing = 0  # inside a comparison: what it reads decides a boolean, it is not returned
         # the branches around the current statement in the current function, innermost last:
         # (kind, test) where kind is "setting" (decided by configuration only), "anonymous" /
         # "caller" (taken when the caller has no credential / has one), or "other"
@@ -473,6 +479,10 @@ class CommonPass(cst.CSTVisitor):
         if type(func) is cst.Attribute and type(func.value) is cst.Call and dotted(func.value.func) == "super":
             s.super_calls.add(func.attr.value)
         callee = self._callee(func)
+        if callee in ("os.getenv", "os.environ.get") and node.args and not self.test_depth and not self.comparing:
+            key = literal(node.args[0].value)  # os.getenv("STRIPE_SECRET_KEY"): a secret setting, read
+            if isinstance(key, str) and (SECRET_SETTING.search(key) or CONNECTION_URL.search(key)):
+                s.secrets.add(f"os.environ.{key}")
         if callee in self.k.auth_calls and literal(call_arg(node, "optional")) is True:
             # verify_jwt_in_request(optional=True): the caller may come without a credential
             s.optional = s.optional or f"{callee.rpartition('.')[2]}(optional=True)"
@@ -520,7 +530,7 @@ class CommonPass(cst.CSTVisitor):
 
     def visit_Return(self, node: cst.Return) -> None:
         if self.summaries and node.value is not None:
-            why = self._compares_secret(node.value)
+            why = self._compares_secret(node.value) or self._tests_user(node.value)
             if why:
                 self.summaries[-1].compares.add(why)
         if self.summaries and type(node.value) is cst.Name:
@@ -558,7 +568,9 @@ class CommonPass(cst.CSTVisitor):
         if not self.summaries:
             return
         attr = node.attr.value
-        if SECRET_SETTING.search(attr) and any(p in SETTING_NAMES for p in (dotted(node.value) or "").split(".")):
+        if SECRET_SETTING.search(attr) and not self.test_depth and not self.comparing \
+                and any(p in SETTING_NAMES for p in (dotted(node.value) or "").split(".")):
+            # read for its value (``config.password_auth is not None`` only tells whether it is set)
             self.summaries[-1].secrets.add(f"{dotted(node.value)}.{attr}")
         if attr in REJECT_NAMES:
             self._rejects(f"rejects with {attr}")
@@ -630,6 +642,15 @@ class CommonPass(cst.CSTVisitor):
             if callee and callee not in BUILTINS:
                 s.tested.add(callee)
 
+    def _tests_user(self, expr) -> str:
+        """'tests the user's is_staff' when what is returned is a test of a user's flags
+        (``return user.is_staff or user.groups.filter(name="admin").exists()``), else ''."""
+        if type(expr) not in (cst.BooleanOperation, cst.Attribute, cst.UnaryOperation):
+            return ""
+        flags = [a.attr.value for a in collect(expr, cst.Attribute)
+                 if a.attr.value in USER_FLAGS and type(a.value) in (cst.Name, cst.Attribute)]
+        return f"tests the user's {flags[0]}" if flags else ""
+
     def _compares_secret(self, expr) -> str:
         """'verifies a signature with hmac.compare_digest' when ``expr`` (under ``not``)
         compares a signature constant-time, or compares for equality a value named as a
@@ -650,7 +671,11 @@ class CommonPass(cst.CSTVisitor):
                     return f"compares the shared secret {name}"
         return ""
 
+    def leave_Comparison(self, node: cst.Comparison) -> None:
+        self.comparing -= 1
+
     def visit_Comparison(self, node: cst.Comparison) -> None:
+        self.comparing += 1
         if self.summaries:
             s = self.summaries[-1]
             for side in (node.left, *(c.comparator for c in node.comparisons)):

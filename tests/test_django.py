@@ -1467,3 +1467,53 @@ def test_a_generic_viewset_base_keeps_its_routes():
     routes = sorted((r.method, r.path, r.auth) for r in report.routes)
     assert [(m, a) for m, _, a in routes] == [("DELETE", "protected"), ("GET", "protected"), ("GET", "protected"),
                                              ("PATCH", "protected"), ("POST", "protected"), ("PUT", "protected")]
+
+
+def test_permission_class_whose_verdict_is_a_helpers_answer():
+    """Tube Archivist: ``AdminOnly.has_permission`` returns ``check_admin(request.user)``, a
+    module function that answers ``user.is_staff or user.groups.filter(name="admin").exists()``.
+    The helper's answer is the permission's verdict: an anonymous caller is no admin, so the view
+    is protected, and only staff pass, so it is authorization (before: the class was read as no
+    guard at all, and every AdminOnly view got RG101)."""
+    report = scan({
+        "common/__init__.py": "",
+        "common/views_base.py": """
+from rest_framework import permissions
+from rest_framework.views import APIView
+
+def check_admin(user):
+    return user.is_staff or user.groups.filter(name="admin").exists()
+
+class AdminOnly(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return check_admin(request.user)
+
+class ApiBaseView(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+""",
+        "shop/__init__.py": "",
+        "shop/views.py": """
+from rest_framework.response import Response
+from common.views_base import AdminOnly, ApiBaseView
+from shop.models import Channel
+
+class ChannelApiView(ApiBaseView):
+    permission_classes = [AdminOnly]
+
+    def delete(self, request, channel_id):
+        Channel.objects.filter(channel_id=channel_id).delete()
+        return Response(status=204)
+""",
+        "shop/models.py": "from django.db import models\n\nclass Channel(models.Model):\n"
+                          "    channel_id = models.CharField(max_length=64)\n",
+        "proj/urls.py": """
+from django.urls import path
+from shop.views import ChannelApiView
+
+urlpatterns = [path("api/channel/<slug:channel_id>/", ChannelApiView.as_view())]
+""",
+    })
+    (route,) = report.routes
+    assert route.auth == "protected"
+    assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
+    assert not report.findings

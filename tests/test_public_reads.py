@@ -778,3 +778,50 @@ def unload_models():
 '''})
     messages = sorted(f.message for f in report.findings if f.rule_id == "RG101")
     assert len(messages) == 2 and all("runs commands or touches files" in m for m in messages), messages
+
+
+def test_a_secret_setting_only_tested_and_a_plain_environment_variable_are_not_exposed():
+    """Chainlit: ``GET /auth/config`` answers ``"passwordAuth": config.code.password_auth_callback
+    is not None`` (whether a setting is set, not its value), and the app shell's catch-all
+    builds its base path from ``os.getenv("CHAINLIT_ROOT_PATH", "")``: public reads. A secret
+    environment variable read for its value stays a finding."""
+    from routeguard import scan_sources
+
+    report = scan_sources({"app/server.py": """
+import os
+from fastapi import APIRouter, Depends, FastAPI
+from app.auth import get_current_user
+from app.config import config
+
+app = FastAPI()
+router = APIRouter()
+
+@router.get("/auth/config")
+async def auth_config():
+    return {"passwordAuth": config.code.password_auth_callback is not None,
+            "theme": config.ui.default_theme}
+
+@router.get("/user")
+async def me(user=Depends(get_current_user)):
+    return user
+
+@router.get("/project/root")
+async def root_path():
+    return {"root": os.getenv("CHAINLIT_PARENT_ROOT_PATH", "") + os.getenv("CHAINLIT_ROOT_PATH", "")}
+
+@router.get("/project/stripe")
+async def stripe_key():
+    return {"key": os.getenv("STRIPE_SECRET_KEY")}
+
+app.include_router(router)
+""", "app/auth.py": """
+from fastapi import HTTPException, Request
+
+async def get_current_user(request: Request):
+    token = request.cookies.get("access_token")
+    if not token:
+        raise HTTPException(status_code=401)
+    return decode(token)
+""", "app/config.py": "config = load_config()\n"})
+    assert sorted(f.message.split(" requires")[0] for f in report.findings if f.rule_id == "RG101") == [
+        "GET /project/stripe"]

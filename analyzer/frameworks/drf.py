@@ -20,7 +20,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..walk import walk
+from ..walk import collect, walk
 from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
 from ..names import assignments, base_exprs, call_arg, dotted, literal, render_path, string_list
 from .base import Adapter
@@ -316,7 +316,7 @@ class _DRFFile:
     # -- classes: permission operators, actions, permission methods, serializer use -----------------
     def _classes(self) -> None:
         ctx = self.ctx
-        updates, evidence, asked = {}, {}, {}
+        updates, evidence, asked, decided = {}, {}, {}, {}
         for qual, node in _defs(self.module, ctx.tree.body):
             if not isinstance(node, cst.ClassDef):
                 continue
@@ -350,6 +350,10 @@ class _DRFFile:
                         found = _user_checks(stmt)
                         if found:
                             evidence[f"{qual}.{stmt.name.value}"] = found
+                        verdicts = [ctx.resolve(c.func) for r in collect(stmt.body, cst.Return)
+                                    if type(r.value) is cst.Call for c in (r.value,)]
+                        if any(verdicts):  # return check_admin(request.user): the helper's answer is the verdict
+                            decided[f"{qual}.{stmt.name.value}"] = [v for v in verdicts if v]
                     self._serializer_calls(f"{qual}.{stmt.name.value}", stmt)
             if perms is not None or methods or per_action:
                 updates[qual] = (perms, methods, per_action)
@@ -372,6 +376,10 @@ class _DRFFile:
         if asked:
             self.sink.functions[:] = [
                 replace(f, calls=tuple(c for c in f.calls if c != asked[f.qualname])) if f.qualname in asked else f
+                for f in self.sink.functions]
+        if decided:
+            self.sink.functions[:] = [
+                replace(f, tested=tuple(sorted({*f.tested, *decided[f.qualname]}))) if f.qualname in decided else f
                 for f in self.sink.functions]
         if evidence:
             self.sink.functions[:] = [
