@@ -38,9 +38,10 @@ ACCOUNT_KEY = re.compile(r"^(username|user_name|login|email|email_address|handle
 # Project helpers named after what they check (followed through the graph when resolvable).
 CHECK_HELPER = re.compile(
     r"^_?(check|ensure|require|assert|verify|authori[sz]e|enforce|validate)_?\w*"
-    r"(owner|ownership|access|permission|perm|perms|allowed|member|can_\w+)\w*$"
+    r"(owner|ownership|access|permission|perm|perms|allowed|authori[sz]ed|member|can_\w+)\w*$"
     r"|^_?(is_owner|owned_by|belongs_to|user_can|can_(view|edit|delete|access|update|read|write|modify|manage)\w*"
     r"|has_access|authori[sz]e)$")
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 SCOPED = "<scoped>"
 # Columns that hold a secret handed to one person (a mailed token, an activation key, a code)
 SECRET_COLUMN = re.compile(r"(^|_)(token|secret|key|code)(__exact)?$")
@@ -509,7 +510,7 @@ class AuthzPass(cst.CSTVisitor):
             self._evidence("role", call)
         elif q in self.k.object_permission_calls or (method and "." + method in self.k.object_permission_calls):
             self._evidence("owner", call)
-        elif method and CHECK_HELPER.match(method):
+        elif method and CHECK_HELPER.match(_CAMEL.sub(r"_\1", method).lower()):  # checkAuthorized too
             self._evidence("owner", call)
         if method in self.k.query_filters:
             for a in call.args:

@@ -28,6 +28,7 @@ LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Lay
 CONVENTIONAL_PUBLIC = (
     "login", "logout", "signin", "sign_in", "signout", "sign_out", "register", "signup", "sign_up",
     "token", "refresh", "forgot*", "reset*password*", "password*reset*", "password*remind*", "verify*email*",
+    "confirm*mail*",
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
@@ -45,6 +46,7 @@ _LOGIN_COLLECTION = re.compile(r"^[\w/.-]*/auth/?$")
 _CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
 
 
+_VERB_PREFIX = re.compile(r"^(get|post|put|patch|delete|head|options)_(?=.)")
 # Path parameters: Flask/Django ``<conv:name>``, FastAPI ``{name}``, Django regex ``(?P<name>...)``
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>")
 # names of path parameters that carry a secret: the URL is the credential (word parts split on "_")
@@ -1119,7 +1121,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(handler, pattern):
                 return [GuardInfo("allow-list", pattern, Layer.CONFIG, None, Effect.PUBLIC, "public-routes in the configuration")]
         if self.config.default_public_routes:
-            words = [handler.rpartition(".")[2].lower()] + [s.lower() for s in path.strip("/").split("/") if s]
+            name = _VERB_PREFIX.sub("", handler.rpartition(".")[2].lower())  # get_health: health
+            words = [name] + [s.lower() for s in path.strip("/").split("/") if s]
             if not _CONVENTIONAL_PUBLIC.match(words[0]) and any("admin" in w for w in [*handler.lower().split("."),
                                                                                         *words[1:]]):
                 return []  # an admin's endpoint is not public by its path (an admin's password-reset-token)
@@ -1346,7 +1349,7 @@ _KINDS = (
     ("second-factor login", ("totp", "two_factor", "2fa", "mfa", "otp", "fido", "webauthn", "passkey")),
     ("registration", ("register", "signup", "sign_up")),
     ("password reset", ("forgot", "reset", "password", "recover")),
-    ("email verification", ("verify",)), ("OAuth and SSO", ("callback", "oauth", "authorize")),
+    ("email verification", ("verify", "confirm")), ("OAuth and SSO", ("callback", "oauth", "authorize")),
     ("health check", ("health", "ping", "ready", "live")), ("static file", ("static",)),
     ("API documentation", ("docs", "redoc", "swagger", "openapi", "schema")),
     ("site file", ("robots", "favicon", "sitemap", "manifest", "service-worker", "security.txt")),

@@ -1431,3 +1431,85 @@ def changedetection_app(config=None, datastore=None):
         ("GET", "/price_follower/<uuid>/accept"): "protected",
         ("GET", "/rss/feed"): "public",
     }
+
+
+def test_kitchenowl_health_mail_confirmation_and_model_authorization():
+    """KitchenOwl: the health blueprint answers at a random path (``/api/health/8M4F88S8ooi4sMbLBfkkV7ctWwgibW6V``)
+    through ``get_health`` (a health check by its name, verb prefix aside); ``POST
+    /api/user/confirm-mail`` looks up a mailed challenge (email verification, public by
+    convention); ``expense.checkAuthorized()`` (a camelCase check helper on the loaded row)
+    ties the row to the caller, so RG105 stays silent."""
+    r, report = routes({
+        "app/__init__.py": """
+from flask import Flask
+from app.controller import health, user, expense
+
+app = Flask(__name__)
+app.register_blueprint(health.bp, url_prefix="/api/health/8M4F88S8ooi4sMbLBfkkV7ctWwgibW6V")
+app.register_blueprint(user.bp, url_prefix="/api/user")
+app.register_blueprint(expense.bp, url_prefix="/api/expense")
+""",
+        "app/controller/__init__.py": "",
+        "app/controller/health.py": """
+from flask import Blueprint, jsonify
+from app.config import BACKEND_VERSION, OPEN_REGISTRATION
+
+bp = Blueprint("health", __name__)
+
+@bp.route("", methods=["GET"])
+def get_health():
+    return jsonify({"msg": "OK", "version": BACKEND_VERSION, "open_registration": OPEN_REGISTRATION})
+""",
+        "app/controller/user.py": """
+from flask import Blueprint, jsonify, request
+from app.models import ChallengeMailVerify
+
+bp = Blueprint("user", __name__)
+
+@bp.route("/confirm-mail", methods=["POST"])
+def confirmMail():
+    challenge = ChallengeMailVerify.find_by_challenge(request.json["token"])
+    if not challenge:
+        return jsonify({"msg": "not found"}), 404
+    challenge.user.email_verified = True
+    challenge.user.save()
+    return jsonify({"msg": "DONE"})
+""",
+        "app/controller/expense.py": """
+from flask import Blueprint, jsonify
+from flask_jwt_extended import jwt_required
+from app.models import Expense
+
+bp = Blueprint("expense", __name__)
+
+@bp.route("/<int:id>", methods=["DELETE"])
+@jwt_required()
+def deleteExpenseById(id):
+    expense = Expense.query.get(id)
+    if not expense:
+        return jsonify({"msg": "not found"}), 404
+    expense.checkAuthorized()
+    expense.delete()
+    return jsonify({"msg": "DONE"})
+""",
+        "app/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+db = SQLAlchemy()
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    password = db.Column(db.String(128))
+
+class Expense(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    paid_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    amount = db.Column(db.Integer)
+
+class ChallengeMailVerify(db.Model):
+    challenge_hash = db.Column(db.String(256), primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+""",
+    })
+    assert r[("GET", "/api/health/8M4F88S8ooi4sMbLBfkkV7ctWwgibW6V")].auth == "public"
+    assert r[("POST", "/api/user/confirm-mail")].auth == "public"
+    assert not report.findings

@@ -620,7 +620,8 @@ class _FlaskVisitor(ScopedVisitor):
             call = decorators[i]
             receiver, verb = self._route_call(call)
             self._used_as_app(receiver, call_arg(call, "rule", 0))
-            rule = path_text(call_arg(call, "rule", 0), ctx.code) or "/"
+            # ``@bp.route("")`` is the blueprint's prefix itself (``/api/auth``, not ``/api/auth/``)
+            rule = path_text(call_arg(call, "rule", 0), ctx.code) if call_arg(call, "rule", 0) is not None else "/"
             built = self._rule_call(call_arg(call, "rule", 0))
             methods = string_list(call_arg(call, "methods"))
             if verb:
