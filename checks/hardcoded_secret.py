@@ -104,6 +104,19 @@ EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "password")
 """}),
     )
     INVALID = (
+        Invalid({"budget/default_settings.py": """
+DEBUG = False
+SQLALCHEMY_DATABASE_URI = "sqlite:////tmp/budget.db"
+SECRET_KEY = "tralala"  # expect: RG403
+""", "budget/run.py": """
+from flask import Flask
+
+def create_app():
+    app = Flask(__name__)
+    app.config.from_object("budget.default_settings")
+    app.config.from_envvar("BUDGET_SETTINGS_FILE_PATH", silent=True)
+    return app
+"""}),
         Invalid("""
 from flask import Flask
 

@@ -51,7 +51,7 @@ FAB_GUARDS = (
     "flask_appbuilder.has_access_api", "flask_appbuilder.security.decorators.has_access_api",
     "flask_appbuilder.api.protect", "flask_appbuilder.security.decorators.protect",
 )
-CONFIG_MODULES = {"config", "settings", "configuration"}
+CONFIG_MODULES = {"config", "settings", "configuration", "default_settings", "default_config"}
 # flask-httpauth: ``auth.login_required(role="admin")`` checks the user's roles too (the
 # guard's target gets the suffix ``(role)``).
 HTTPAUTH_ROLE = tuple(f"flask_httpauth.{c}.login_required(role)"
