@@ -130,6 +130,9 @@ class _Frame:
     whole: set = field(default_factory=set)  # typed parameters passed on as a whole
     members: dict = field(default_factory=dict)  # loop variable over a list body -> that parameter
     inputs: dict = field(default_factory=dict)  # local name -> (source, key): a value the client sets
+    # local name -> a comparison of a client value it holds (``is_local = request.client.host in
+    # [...]``): a decision only where an ``if`` tests the name, not where it picks a cookie attribute
+    tests: dict = field(default_factory=dict)
     excepts: dict = field(default_factory=dict)  # ``except ... as name`` -> classes caught
     tried: dict = field(default_factory=dict)  # ``except ... as name`` -> what its ``try`` body calls (see Disclosure)
     assigned: dict = field(default_factory=dict)  # id(call) -> the local name its result is bound to
@@ -471,10 +474,13 @@ class DataPass(DecisionsMixin, AssignVisitor):
         self._test(node.test)
         self._decide_truth(node.test)
         self._decide_rejection(node)
+        self._decide_held(node.test)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._test(node.test)
         self._decide_truth(node.test)
+        if literal(node.body) is NOT_LITERAL or literal(node.orelse) is NOT_LITERAL:
+            self._decide_held(node.test)  # load_reports() if show_all else []; not "lax" if is_local else "none"
 
     def _test(self, test) -> None:
         f = self.frame

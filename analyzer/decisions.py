@@ -19,7 +19,7 @@ import libcst as cst
 
 from .facts import ClientDecision, Disclosure
 from .names import NOT_LITERAL, and_operands, dotted, literal
-from .walk import walk
+from .walk import collect, walk
 
 # A field, header or cookie named like this holds a privilege the client claims for itself
 # (after lower-casing, ``_`` -> ``-`` and dropping a leading ``x-``).
@@ -153,6 +153,26 @@ class DecisionsMixin:
             f.inputs[name] = found
         else:
             f.inputs.pop(name, None)
+        f.tests.pop(name, None)
+        if type(value) in (cst.Comparison, cst.BooleanOperation):
+            held = collect(value, cst.Comparison)
+            f.tests[name] = held
+            self._held_nodes().update(id(c) for c in held)
+
+    def _held_nodes(self) -> set:
+        """Ids of comparisons held in a local: judged where an ``if`` tests the local."""
+        found = getattr(self, "_held", None)
+        if found is None:
+            found = self._held = set()
+        return found
+
+    def _decide_held(self, test) -> None:
+        f = self.frame
+        if f is None:
+            return
+        for name in collect(test, cst.Name):
+            for node in f.tests.get(name.value, ()):
+                self._judge(node)
 
     # -- decisions ----------------------------------------------------------------------------------
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
@@ -185,6 +205,10 @@ class DecisionsMixin:
         return False
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
+        if id(node) not in self._held_nodes():
+            self._judge(node)
+
+    def _judge(self, node: cst.Comparison) -> None:
         f = self.frame
         if f is None or not self.k.client_inputs or id(node) in self._vouched():
             return

@@ -157,6 +157,17 @@ def reports(request):
         return HttpResponseForbidden()
     return JsonResponse({"reports": []})
 """}),
+        Valid({"app/auth.py": FASTAPI_AUTH, "app/main.py": FASTAPI + """
+from fastapi import Response
+
+@app.post("/set-session-cookie")
+async def set_session_cookie(request: Request, response: Response):
+    session_id = (await request.json()).get("session_id")
+    is_local = request.client and request.client.host in ["127.0.0.1", "localhost"]
+    response.set_cookie(key="session-id", value=session_id, httponly=True,  # only the cookie's attributes
+                        secure=not is_local, samesite="lax" if is_local else "none")
+    return {"message": "Session cookie set"}
+"""}),
     )
     INVALID = (
         Invalid(FLASK + """
