@@ -131,7 +131,8 @@ class _Frame:
     members: dict = field(default_factory=dict)  # loop variable over a list body -> that parameter
     inputs: dict = field(default_factory=dict)  # local name -> (source, key): a value the client sets
     # local name -> a comparison of a client value it holds (``is_local = request.client.host in
-    # [...]``): a decision only where an ``if`` tests the name, not where it picks a cookie attribute
+    # [...]``): a decision where an ``if`` tests the name or the response carries it, not where it
+    # only picks a cookie's attributes
     tests: dict = field(default_factory=dict)
     excepts: dict = field(default_factory=dict)  # ``except ... as name`` -> classes caught
     tried: dict = field(default_factory=dict)  # ``except ... as name`` -> what its ``try`` body calls (see Disclosure)
@@ -506,6 +507,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
                               if node.value is not None else ("", self.ctx.loc(node), ""))
         if f is None or node.value is None:
             return
+        self._decide_held(node.value)  # return {"trusted": trusted}: the client is told it may
         self._disclose(node.value, "", node)  # what is not in a response call (seen there)
         for fact in self.response(node.value, at=node):
             self._emit("responses", fact)
