@@ -782,3 +782,54 @@ def forgot_password():
         db.session.commit()
     return {"ok": True}
 """), "RG105")
+
+
+def test_a_finder_classmethod_on_the_projects_base_model_looks_up_the_class_it_is_called_on():
+    """KitchenOwl's base model: ``def find_by_id(cls, id): return cls.query.filter(cls.id ==
+    id).first()``. ``Report.find_by_id(id)`` with the URL's id is a lookup of a Report by a
+    client id (before: no lookup, so deleting anyone's report was not reported)."""
+    sources = {"app/__init__.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+               "app/helpers/base.py": """
+from app import db
+
+class DbModelBase(db.Model):
+    __abstract__ = True
+
+    @classmethod
+    def find_by_id(cls, id):
+        return cls.query.filter(cls.id == id).first()
+""", "app/models.py": """
+from app import db
+from app.helpers.base import DbModelBase
+
+class User(DbModelBase):
+    id = db.Column(db.Integer, primary_key=True)
+    password = db.Column(db.String(256))
+
+class Report(DbModelBase):
+    id = db.Column(db.Integer, primary_key=True)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+""", "app/views.py": """
+from flask import Flask, jsonify
+from flask_jwt_extended import current_user, jwt_required
+from app.models import Report
+
+app = Flask(__name__)
+
+@app.route("/report/<int:id>", methods=["DELETE"])
+@jwt_required()
+def delete_report(id):
+    report = Report.find_by_id(id)
+    report.delete()
+    return jsonify({"msg": "DONE"})
+
+@app.route("/my-report/<int:id>", methods=["DELETE"])
+@jwt_required()
+def delete_my_report(id):
+    report = Report.find_by_id(id)
+    if report.created_by_id != current_user.id:
+        return jsonify({"msg": "forbidden"}), 403
+    report.delete()
+    return jsonify({"msg": "DONE"})
+"""}
+    assert [f.location.line for f in findings(sources, "RG105")] == [8]
