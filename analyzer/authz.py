@@ -43,7 +43,6 @@ CHECK_HELPER = re.compile(
     r"|has_access|authori[sz]e)$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 SCOPED = "<scoped>"
-CLS_MODEL = "<cls>"  # the model a classmethod is called on (``Report.find_by_id(id)``): the linker's
 # Columns that hold a secret handed to one person (a mailed token, an activation key, a code)
 SECRET_COLUMN = re.compile(r"(^|_)(token|secret|key|code)(__exact)?$")
 BY_NAME = "<by-name>"
@@ -441,10 +440,6 @@ class AuthzPass(cst.CSTVisitor):
                     start = 1
         elif root is not None and segs and segs[0][0] in self.managers and segs[0][1] is None and _classlike(root):
             model, start = self._model(root), 1
-        elif isinstance(root, cst.Name) and root.value == "cls" and segs and segs[0][0] in self.managers \
-                and segs[0][1] is None:
-            # ``cls.query.filter(cls.id == id)`` in a base model's classmethod: the class it is called on
-            model, start = CLS_MODEL, 1
         elif isinstance(root, cst.Name) and root.value in ("self", "cls") and len(segs) > 1 \
                 and segs[0][1] is None and segs[0][0] in k.implicit_lookup_attrs:
             # ``self.queryset.get(pk=pk)``: the view class's own queryset (its model: the linker)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .authz import CALLER_FUNCTION, CLS_MODEL
+from .authz import CALLER_FUNCTION
 from .facts import AccessCheck, Location
 from .fields import ROLE_FIELD
 from .states import AuthState, Effect
@@ -325,22 +325,19 @@ class AuthzQueries:
         lookups = self._authz_index()[0]
         out, seen = [], set()
 
-        def collect(q, depth, cls=""):
+        def collect(q, depth):
             if q in seen or depth > 3:
                 return
             seen.add(q)
             for lk in lookups.get(q, ()):
                 if lk.secret:
                     continue
-                if lk.model == CLS_MODEL:  # Report.find_by_id(id): a lookup of Report
-                    lk = replace(lk, model=cls) if cls else None
-                if lk and lk.model and not lk.implicit and not lk.scoped and not lk.listed:
+                if lk.model and not lk.implicit and not lk.scoped and not lk.listed:
                     out.append(self._class_model(lk, lookups))
-                elif lk and lk.via:
+                elif lk.via:
                     callee = self._callee(q, lk.via)
                     if callee:
-                        owner = self.canonical(lk.via.rpartition(".")[0])
-                        collect(callee, depth + 1, owner if owner in self.classes else "")
+                        collect(callee, depth + 1)
 
         collect(route.handler, 0)
         segs = [s for s in route.path.strip("/").split("/") if s]
