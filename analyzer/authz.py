@@ -64,6 +64,9 @@ ADMIN_HOLDER = re.compile(r"(^|_)(admins?|super_?users?|staff|moderators?)"
                           re.IGNORECASE)
 ROLE_CONSTANT = re.compile(r"(^|\.)(?=[A-Z])\w*(Roles?|RoleTypes?|Permissions?|Groups?)\.\w+$")
 ROLE_KEYS = frozenset({"role", "roles", "is_admin", "is_staff", "is_superuser", "permissions", "groups", "admin"})
+# the role every signed-in account holds, and the states of an account not yet (or no longer) let in
+ORDINARY_ROLES = frozenset({"user", "users", "member", "members", "regular", "authenticated"})
+UNADMITTED_ROLES = frozenset({"pending", "inactive", "disabled", "banned", "suspended", "guest", "anonymous"})
 
 
 class _Frame:
@@ -557,6 +560,8 @@ class AuthzPass(cst.CSTVisitor):
         if not callers:
             return
         others = [s for s in sides if s not in callers]
+        if _admits_ordinary(node, self.ctx) or _has_key(node):
+            return
         if any(ROLE_CONSTANT.search(dotted(o) or "") and not ID_KEY.match(_last_name(o)) for o in others):
             # role != UserRoles.owner
             self._evidence("role", node)
@@ -611,7 +616,7 @@ class AuthzPass(cst.CSTVisitor):
     def _test(self, test, rejects: bool = False) -> None:
         if not self.frames:
             return
-        finder = _RoleTests(self.k)
+        finder = _RoleTests(self.k, self.ctx)
         walk(test, finder)
         for kind, node in finder.hits[:1]:
             self._evidence(kind, node, rejects)
@@ -622,8 +627,8 @@ class _RoleTests(cst.CSTVisitor):
     ``claims["role"]`` (one class for every condition: a class made per call costs more than
     the walk)."""
 
-    def __init__(self, k):
-        self.k = k
+    def __init__(self, k, ctx):
+        self.k, self.ctx = k, ctx
         self.hits: list[tuple[str, cst.CSTNode]] = []
 
     def visit_Attribute(self, a: cst.Attribute) -> None:
@@ -632,7 +637,9 @@ class _RoleTests(cst.CSTVisitor):
         elif a.attr.value in self.k.scope_attributes:
             self.hits.append(("scope", a))
 
-    def visit_Comparison(self, c: cst.Comparison) -> None:
+    def visit_Comparison(self, c: cst.Comparison) -> bool:
+        if _admits_ordinary(c, self.ctx):
+            return False
         # the caller compared with the configured admins: account.id not in settings.admin_users
         if any(ADMIN_HOLDER.search(_last_name(side)) and not _enum_member(side)
                for side in (c.left, *(x.comparator for x in c.comparisons))):
@@ -654,6 +661,40 @@ class _RoleTests(cst.CSTVisitor):
         if isinstance(c.func, cst.Attribute) and c.func.attr.value == "get" and c.args \
                 and literal(c.args[0].value) in ROLE_KEYS:
             self.hits.append(("role", c))
+
+
+def _admits_ordinary(c: cst.Comparison, ctx) -> bool:
+    """A role test that every ordinary signed-in account passes authenticates, it does not
+    authorize: ``user.role not in {"user", "admin"}`` (open-webui's ``get_verified_user``,
+    the set often a module constant), ``user.role in ("admin", "user")``, ``user.role ==
+    "pending"`` only tell an account that is let in from one that is not yet."""
+    if len(c.comparisons) != 1:
+        return False
+    op, right = c.comparisons[0].operator, c.comparisons[0].comparator
+    if not any(isinstance(a, cst.Attribute) and a.attr.value in ("role", "roles")
+               for a in (c.left, *collect(c.left, cst.Attribute))):
+        return False
+    right = ctx.constant(right)  # a module constant: VERIFIED_USER_ROLES = {"user", "admin"}
+    values = literal(right)
+    names = {values} if isinstance(values, str) else set(values) if isinstance(values, tuple) else \
+        {(dotted(e.value) or "").rpartition(".")[2] for e in right.elements if isinstance(e, cst.Element)} \
+        if isinstance(right, (cst.List, cst.Tuple, cst.Set)) else set()
+    names = {n.lower() for n in names if isinstance(n, str) and n}
+    if not names:
+        return False
+    if names <= UNADMITTED_ROLES:  # == "pending", in ("pending", "banned"): one not let in yet
+        return True
+    ordinary = bool(names & ORDINARY_ROLES)
+    if isinstance(op, cst.NotIn):
+        return ordinary  # not in {"user", "admin"}: every ordinary account is admitted
+    return isinstance(op, cst.In) and ordinary and len(names - UNADMITTED_ROLES) > 1
+
+
+def _has_key(c: cst.Comparison) -> bool:
+    """``"id" in data``, ``"sub" not in claims``: whether a decoded token carries the account's
+    key, which names the caller and tests no role."""
+    return len(c.comparisons) == 1 and isinstance(c.comparisons[0].operator, (cst.In, cst.NotIn)) \
+        and isinstance(literal(c.left), str) and bool(ID_KEY.match(literal(c.left)) or literal(c.left) == "sub")
 
 
 def _annotation_names(expr) -> list[str]:

@@ -36,6 +36,8 @@ LOGIN_PAGE = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
 # a check of the caller's credential.
 SETTING_NAMES = frozenset({"settings", "config", "conf", "cfg", "configuration", "app_settings", "SETTINGS", "CONFIG"})
 SETTING_OWNERS = frozenset({"self", "cls", "app", "current_app"})
+# a module constant that switches a feature: ``if not ENABLE_PASSWORD_AUTH: raise HTTPException(403)``
+FLAG_CONSTANT = re.compile(r"^(ENABLE|ENABLED|DISABLE|ALLOW|FEATURE)_[A-Z0-9_]+$")
 # A setting that holds a secret: ``settings.API_KEYS``, ``config.SECRET_KEY``
 SECRET_SETTING = re.compile(r"secret|password|passwd|token|api_?keys?$|private_key|credential", re.IGNORECASE)
 # A connection string: its password comes with it (DATABASE_URL, REDIS_URI, SENTRY_DSN)
@@ -61,6 +63,8 @@ ISSUES = re.compile(
 # library's ``TokenError``, ``InvalidSignature``), besides the adapters' ``signature_errors``
 TOKEN_ERROR = re.compile(r"^(\w*Token(Error|Invalid|Expired)\w*|Invalid\w*Token|BadSignature|\w*Signature(Error|Expired)"
                          r"|Invalid\w*Signature)$")
+# what an ``except`` catches a 401/403 rejection by
+CATCH_ALL = frozenset({"Exception", "BaseException", "HTTPException"})
 # What a middleware or wrapper calls to hand the request on to the view.
 PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "func", "f", "fn", "handler"})
 WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "insert_one", "insert_many", "update_one",
@@ -103,6 +107,13 @@ class FileContext:
     def strings(self) -> dict[str, str]:
         """The module's string constants (``PREFIX = "/api/v1"``), for paths built from them."""
         return module_strings(self.bindings)
+
+    def constant(self, expr):
+        """What a module constant named by ``expr`` is bound to (its last unconditional binding:
+        ``PROXY_METHODS = ["GET", "POST"]``), else ``expr`` itself."""
+        if type(expr) is cst.Name:
+            return next((v for n, v, _, _ in reversed(self.bindings) if n == expr.value), expr)
+        return expr
 
     def loc(self, node: cst.CSTNode) -> Location:
         return self.positions.loc(node)
@@ -178,6 +189,8 @@ class _Summary:
         self.switches: set[str] = set()
         self.refs: set[str] = set()
         self.flows: set[str] = set()
+        self.swallowed: set[str] = set()  # calls made only where a ``try`` swallows their rejection
+        self.open_calls: set[str] = set()
 
 
 class CommonPass(cst.CSTVisitor):
@@ -206,6 +219,8 @@ class CommonPass(cst.CSTVisitor):
 
     def _evidence(self, text: str) -> None:
         self.checks += 1
+        if any(k == "swallowed" for k, _, _ in self.branches):
+            return  # a ``try`` catches the rejection and goes on
         for s in self.summaries:
             s.evidence.add(text)
         s = self.summaries[-1] if self.summaries else None
@@ -375,7 +390,7 @@ class CommonPass(cst.CSTVisitor):
             first_check=s.first_check, first_write=s.first_write,
             compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used)),
             visibility=tuple(sorted(s.visibility)), secrets=tuple(sorted(s.secrets)), refs=tuple(sorted(s.refs)),
-            flows=tuple(sorted(s.flows))))
+            flows=tuple(sorted(s.flows)), swallowed=tuple(sorted(s.swallowed - s.open_calls))))
         return False
 
     # -- locals: instances, what is passed on and what is returned ------------------------
@@ -460,6 +475,13 @@ class CommonPass(cst.CSTVisitor):
 
     def _call(self, qname: str) -> None:
         if not qname or not self.summaries:
+            return
+        swallowed = any(k == "swallowed" for k, _, _ in self.branches)
+        for s in self.summaries:
+            (s.swallowed if swallowed else s.open_calls).add(qname)
+        if swallowed:  # its rejection never reaches the caller
+            for s in self.summaries:
+                s.calls.add(qname)
             return
         if qname in self.k.auth_calls or self.k.known_guards.get(qname) == Effect.AUTH:
             # ``HttpResponseForbidden()``, ``verify_jwt_in_request()``: like a 401/403, only where
@@ -682,11 +704,19 @@ class CommonPass(cst.CSTVisitor):
                 if type(side) is cst.Name and side.value in s.params:
                     s.used.add(side.value)
 
-    def visit_Try(self, node: cst.Try) -> None:
+    def visit_Try(self, node: cst.Try) -> bool:
         """``try: signer.unsign(token) except BadSignature: return ...``: a request whose
         signed value does not verify is turned away."""
         if not self.summaries:
-            return
+            return True
+        if self._swallows(node):
+            self.branches.append(("swallowed", None, self.checks))
+            walk(node.body, self)
+            self.branches.pop()
+            for part in (*node.handlers, node.orelse, node.finalbody):
+                if part is not None:
+                    walk(part, self)
+            return False
         for handler in node.handlers:
             if handler.type is None or not _leaves(handler.body):
                 continue
@@ -695,7 +725,23 @@ class CommonPass(cst.CSTVisitor):
                 exc = self.ctx.resolve(t.value if isinstance(t, cst.Element) else t)
                 if exc in self.k.signature_errors or TOKEN_ERROR.match(exc.rpartition(".")[2]):
                     self._evidence(f"rejects unless the signed value verifies ({exc.rpartition('.')[2]} is caught)")
-                    return
+                    return True
+        return True
+
+    def _swallows(self, node: cst.Try) -> bool:
+        """The ``try`` catches a 401/403 its body raises and goes on: its first handler that
+        catches everything (bare, ``Exception``) or an HTTP error neither ends the request nor
+        re-raises (``except Exception: user = None``, ``logger.debug(...)``, ``return await
+        call_next(request)``). A credential read there decides nothing (open-webui's audit
+        middleware reads the user only to log it)."""
+        for handler in node.handlers:
+            types = () if handler.type is None else handler.type.elements if type(handler.type) is cst.Tuple \
+                else (handler.type,)
+            names = [self.ctx.resolve(t.value if isinstance(t, cst.Element) else t) for t in types]
+            if handler.type is None or any(n.rpartition(".")[2] in CATCH_ALL or n in self.k.auth_exceptions
+                                           for n in names):
+                return not self._ends(handler.body)
+        return False
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self._test(node.test)
@@ -836,7 +882,7 @@ class _SettingFinder(cst.CSTVisitor):
         self.other = False
 
     def _name(self, name: str) -> None:
-        if name in SETTING_NAMES or name in self.settings:
+        if name in SETTING_NAMES or name in self.settings or FLAG_CONSTANT.match(name) and name not in self.locals:
             self.setting = True
         elif name in self.locals:
             self.other = True

@@ -286,6 +286,9 @@ class FunctionFact:
     # owner_object.user != request.user: return HttpResponseForbidden()``): a check on a route
     # that addresses an object, none on a form that creates one
     if_object: tuple[str, ...] = ()
+    # the functions it calls only inside a ``try`` that swallows their rejection (``try: user =
+    # get_current_user(request) except Exception: user = None``): no guard, whatever they check
+    swallowed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

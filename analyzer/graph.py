@@ -301,6 +301,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             reason = self.verified_by(f)
         if reason is None and f is not None:
             for call in f.calls:
+                if call in f.swallowed:
+                    continue
                 c = self.canonical(call)
                 value = self.rejecting_value(call)
                 if value:
@@ -1009,8 +1011,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if hf is None or any(e.startswith("checks ") for e in hf.evidence):
             return ""
         reason = self.function_auth(hf.qualname) or ""
-        if reason.startswith("calls ") and not VERIFIES.match(reason.rpartition(".")[2]):
-            return ""  # it asks a helper who the caller is (get_current_user()), not whether a password is right
+        callee = reason[len("calls "):] if reason.startswith("calls ") else ""
+        if callee and not VERIFIES.match(callee.rpartition(".")[2]) and not (
+                callee in self.functions and any(self.functions[c].lets_in for c in self._callees(callee))):
+            # it asks a helper who the caller is (get_current_user()), not whether a password is
+            # right; a helper that issues the session (create_signin_response) is the way in too
+            return ""
         logs_in = self.logs_in(hf.qualname)
         if logs_in:
             return f"login endpoint: verifies credentials from the request and {logs_in}"

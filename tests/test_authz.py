@@ -782,3 +782,56 @@ def forgot_password():
         db.session.commit()
     return {"ok": True}
 """), "RG105")
+
+
+def _role_dependency_kinds(check: str) -> list[str]:
+    auth = f"""
+from fastapi import Depends, HTTPException, status
+
+from app.session import get_current_user
+
+VERIFIED_USER_ROLES = {{"user", "admin"}}
+MANAGER_ROLES = ("admin", "owner")
+
+
+def get_checked_user(user=Depends(get_current_user)):
+    if {check}:
+        raise HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail="Access prohibited")
+    return user
+"""
+    session = """
+from fastapi import HTTPException, Request
+
+def get_current_user(request: Request):
+    data = request.state.claims
+    if data is None or "id" not in data:
+        raise HTTPException(status_code=401)
+    return request.state.db.user(data["id"])
+"""
+    views = """
+from fastapi import Depends, FastAPI
+from app.auth import get_checked_user
+
+app = FastAPI()
+
+@app.delete("/files/{file_id}")
+def delete_file(file_id: str, user=Depends(get_checked_user)):
+    return {"deleted": file_id}
+"""
+    report = scan_sources({"app/__init__.py": "", "app/auth.py": auth, "app/session.py": session, "app/main.py": views})
+    [route] = report.routes
+    return [a.kind for a in report.graph.route_authorization(route)]
+
+
+def test_a_role_test_every_signed_in_account_passes_authenticates_only():
+    # open-webui get_verified_user: only "pending" accounts are turned away
+    assert _role_dependency_kinds("user.role not in VERIFIED_USER_ROLES") == []
+    assert _role_dependency_kinds('user.role not in {"user", "admin"}') == []
+    assert _role_dependency_kinds('user.role == "pending"') == []
+
+
+def test_a_role_test_that_turns_away_ordinary_users_still_authorizes():
+    assert _role_dependency_kinds('user.role != "admin"') == ["role"]
+    assert _role_dependency_kinds('user.role not in {"admin", "owner"}') == ["role"]
+    assert _role_dependency_kinds("user.role not in MANAGER_ROLES") == ["role"]
+    assert _role_dependency_kinds('user.role == "user"') == ["role"]

@@ -1757,3 +1757,85 @@ class SlackConversationPlugin(Plugin):
     })
     assert set(r) == {("GET", "/api/v1/{organization}/incidents/{incident_id}"),
                       ("POST", "/api/v1/{organization}/events/slack/event")}
+
+
+def test_methods_given_as_a_module_constant():
+    # open-webui routers/terminals.py: one proxy route for every verb
+    files = {
+        "app/__init__.py": "",
+        "app/main.py": """
+from fastapi import APIRouter, FastAPI, Request
+
+PROXY_METHODS = ["GET", "POST", "DELETE"]
+router = APIRouter()
+
+@router.api_route("/{server_id}/{path:path}", methods=PROXY_METHODS)
+async def proxy(server_id: str, path: str, request: Request): ...
+
+app = FastAPI()
+app.include_router(router, prefix="/terminals")
+app.add_api_route("/mirror/{path:path}", proxy, methods=PROXY_METHODS)
+""",
+    }
+    r, _ = routes(files)
+    assert sorted(m for m, p in r if p.startswith("/terminals")) == ["DELETE", "GET", "POST"]
+    assert sorted(m for m, p in r if p.startswith("/mirror")) == ["DELETE", "GET", "POST"]
+
+
+def test_a_middleware_that_swallows_the_credential_check_protects_nothing():
+    # open-webui AuditLoggingMiddleware: the user is read only to name it in the log
+    files = {
+        "app/__init__.py": "",
+        "app/auth.py": """
+from fastapi import HTTPException, Request
+
+async def get_current_user(request: Request):
+    token = request.headers.get("Authorization")
+    if not token:
+        raise HTTPException(status_code=401, detail="Not authenticated")
+    return await request.app.state.users.by_token(token)
+""",
+        "app/main.py": """
+import logging
+from fastapi import FastAPI, Request
+from starlette.middleware.base import BaseHTTPMiddleware
+from app.auth import get_current_user
+
+log = logging.getLogger(__name__)
+
+class AuditMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        try:
+            user = await get_current_user(request)
+        except Exception:
+            user = None
+        log.info("%s %s by %s", request.method, request.url.path, user)
+        return await call_next(request)
+
+class AuthMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        if request.url.path.startswith("/admin"):
+            try:
+                request.state.user = await get_current_user(request)
+            except ValueError:
+                pass
+        return await call_next(request)
+
+app = FastAPI()
+app.add_middleware(AuditMiddleware)
+
+@app.get("/stats")
+async def stats(): ...
+
+admin = FastAPI()
+admin.add_middleware(AuthMiddleware)
+app.mount("/admin", admin)
+
+@admin.delete("/users/{user_id}")
+async def delete_user(user_id: int): ...
+""",
+    }
+    r, _ = routes(files, **{"default-public-routes": False})
+    assert r[("GET", "/stats")].auth == "unprotected"
+    # a handler for another exception lets the 401 through: still a guard
+    assert r[("DELETE", "/admin/users/{user_id}")].auth == "protected"

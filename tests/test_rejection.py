@@ -318,3 +318,16 @@ def orders():
     auth = {r.path: r.auth for r in report.routes}
     assert auth == {"/robots.txt": "public", "/privacy": "public", "/password-recovery/<email>": "public",
                     "/account/recovery-codes": "unprotected", "/orders": "protected"}
+
+
+def test_feature_flag_constants_and_a_signin_helper_that_issues_the_session():
+    r = routes_of("fastapi/chat_hub")
+    # open-webui: ``if not ENABLE_PASSWORD_AUTH: raise HTTPException(403)`` switches sign-in off; its
+    # 401 is in create_signin_response, the helper that issues the token
+    signin = r[("POST", "/api/v1/auths/signin")]
+    assert signin.auth == "public"
+    assert "login endpoint" in reasons(signin)
+    assert r[("POST", "/api/v1/auths/ldap")].auth != "protected"
+    # the audit middleware reads the caller only to log it
+    assert r[("GET", "/api/v1/users/active")].auth == "unprotected"
+    assert not any(g.kind == "middleware" for g in r[("GET", "/api/v1/files/")].guards)
