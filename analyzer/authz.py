@@ -41,6 +41,9 @@ CHECK_HELPER = re.compile(
     r"(owner|ownership|access|permission|perm|perms|allowed|authori[sz]ed|member|can_\w+)\w*$"
     r"|^_?(is_owner|owned_by|belongs_to|user_can|can_(view|edit|delete|access|update|read|write|modify|manage)\w*"
     r"|has_access|authori[sz]e)$")
+# A call that answers what a signed token or value holds once its signature verifies
+VERIFIED_VALUE = re.compile(r"^_?(decode|verify|validate|unsign|load)_\w*(token|jwt|signed|signature|invite)\w*$"
+                            r"|^(unsign|unserialize)$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 SCOPED = "<scoped>"
 # Columns that hold a secret handed to one person (a mailed token, an activation key, a code)
@@ -100,8 +103,11 @@ class _ClientFinder(cst.CSTVisitor):
 
     def visit_Call(self, c: cst.Call) -> bool:
         # another server's response (``requests.get(url, headers=...).json()``) is its data,
-        # not the client's, whatever the request carried
-        return self.owner.ctx.resolve(c.func) not in self.owner.k.server_responses
+        # not the client's, whatever the request carried; so is what a token's verification
+        # answers (``decode_token(token)["id"]``, ``jwt.decode(...)``): what the server signed
+        q = self.owner.ctx.resolve(c.func)
+        return q not in self.owner.k.server_responses and q not in self.owner.k.token_decoders \
+            and not VERIFIED_VALUE.match(q.rpartition(".")[2])
 
 
 class _CallerFinder(cst.CSTVisitor):

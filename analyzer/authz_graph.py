@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .authz import CALLER_FUNCTION
+from .extract import SIGNATURE_REASON
 from .facts import AccessCheck, Location
 from .fields import ROLE_FIELD
 from .states import AuthState, Effect
@@ -329,6 +330,9 @@ class AuthzQueries:
             if q in seen or depth > 3:
                 return
             seen.add(q)
+            f = self.functions.get(q)
+            if f is not None and any(e.startswith(SIGNATURE_REASON) for e in f.evidence):
+                return  # it turns away whoever does not hold the secret the id came with (a signed invite)
             for lk in lookups.get(q, ()):
                 if lk.secret:
                     continue

@@ -15,7 +15,7 @@ from . import documents, source
 from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
-from .names import (NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
+from .names import (NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present, operands,
                     leaves as _leaves, literal, module_strings, rule_template, string_bindings, string_list)
 from .dataflow import DataPass
 from .fields import VISIBILITY_FLAG
@@ -70,6 +70,9 @@ PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "f
 WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "insert_one", "insert_many", "update_one",
                     "bulk_create", "remove", "delete_one", "delete_many"})
 # names of values that hold a signature or shared secret to compare a request's against
+# The evidence of a check that turns away whoever does not hold a secret (a signature, a shared
+# secret compared, a signed value that must verify): its reasons start so
+SIGNATURE_REASON = "rejects unless"
 # A user's flags that say whether they may act: a test of one is an access decision
 USER_FLAGS = frozenset({"is_authenticated", "is_staff", "is_superuser", "is_admin"})
 SECRET_NAME = re.compile(r"secret|signature|hmac|(^|_)sig$", re.IGNORECASE)
@@ -658,7 +661,7 @@ class CommonPass(cst.CSTVisitor):
         s = self.summaries[-1]
         why = self._compares_secret(test)
         if why:
-            self._evidence(f"rejects unless it {why}")
+            self._evidence(f"{SIGNATURE_REASON} it {why}")
         for call in _calls(test):
             callee = self._callee(call.func)
             if callee and callee not in BUILTINS:
@@ -679,6 +682,9 @@ class CommonPass(cst.CSTVisitor):
         secret (``project_secret == key``), else ''."""
         while type(expr) is cst.UnaryOperation and type(expr.operator) is cst.Not:
             expr = expr.expression
+        if type(expr) is cst.BooleanOperation and type(expr.operator) is cst.Or:
+            # ``if challenge is None or ... or not hmac.compare_digest(...)``: each turns the caller away
+            return next(filter(None, (self._compares_secret(e) for e in operands(expr, cst.BooleanOperation, cst.Or))), "")
         if type(expr) is cst.Call:
             callee = self.ctx.resolve(expr.func)
             if callee in self.k.signature_checks:
@@ -724,7 +730,7 @@ class CommonPass(cst.CSTVisitor):
             for t in types:
                 exc = self.ctx.resolve(t.value if isinstance(t, cst.Element) else t)
                 if exc in self.k.signature_errors or TOKEN_ERROR.match(exc.rpartition(".")[2]):
-                    self._evidence(f"rejects unless the signed value verifies ({exc.rpartition('.')[2]} is caught)")
+                    self._evidence(f"{SIGNATURE_REASON} the signed value verifies ({exc.rpartition('.')[2]} is caught)")
                     return True
         return True
 

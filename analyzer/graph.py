@@ -16,7 +16,7 @@ import networkx as nx
 from .authz_graph import AuthzQueries
 from .operations import OperationQueries
 from .specs import SpecQueries
-from .extract import VERIFIES
+from .extract import SIGNATURE_REASON, VERIFIES
 from . import fields as _fields
 from .names import RULE_ARG
 from .resolver import NameResolver
@@ -51,7 +51,6 @@ _VERB_PREFIX = re.compile(r"^(get|post|put|patch|delete|head|options)_(?=.)")
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>")
 # names of path parameters that carry a secret: the URL is the credential (word parts split on "_")
 _SECRET_PARTS = frozenset({"token", "secret", "signature", "signed", "key"})
-SIGNATURE_REASON = "rejects unless"
 REJECTS_ONLY = "rejects with "  # the reason of a check that only answers 401/403, reading no credential
 VISIBILITY_REASON = "serves only what is marked public"
 

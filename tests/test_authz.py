@@ -835,3 +835,75 @@ def test_a_role_test_that_turns_away_ordinary_users_still_authorizes():
     assert _role_dependency_kinds('user.role not in {"admin", "owner"}') == ["role"]
     assert _role_dependency_kinds("user.role not in MANAGER_ROLES") == ["role"]
     assert _role_dependency_kinds('user.role == "user"') == ["role"]
+
+
+def test_an_id_read_from_a_verified_token_or_behind_a_secret_check_is_not_the_clients_choice():
+    """open-webui: ``signout`` loads the User whose id ``decode_token(token)`` answers (what the
+    server signed), and the MFA steps load the user named in a challenge token only after
+    ``if challenge is None or ... or not hmac.compare_digest(challenge.token_hash, token_hash(token))``
+    turns away whoever does not hold it. Neither is a lookup by a client-chosen id (before: RG105
+    on five sign-in routes). A lookup by an id the client sends beside its token still is one."""
+    from routeguard import scan_sources
+
+    report = scan_sources({"app/models.py": """
+from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import declarative_base
+Base = declarative_base()
+
+class User(Base):
+    __tablename__ = "user"
+    id = Column(String, primary_key=True)
+    password = Column(String)
+
+class Note(Base):
+    __tablename__ = "note"
+    id = Column(Integer, primary_key=True)
+    user_id = Column(String, ForeignKey("user.id"))
+""", "app/users.py": """
+from app.db import session
+from app.models import User
+
+def get_user_by_id(id):
+    return session.get(User, id)
+""", "app/mfa.py": """
+import hmac
+from fastapi import HTTPException
+from app import users
+
+async def load_challenge(token: str):
+    user_id, _, _ = token.partition(".")
+    challenge = await get_challenge(user_id)
+    if challenge is None or not hmac.compare_digest(challenge.token_hash, token_hash(token)):
+        raise HTTPException(401, "This authentication step expired.")
+    return users.get_user_by_id(user_id)
+""", "app/main.py": """
+from fastapi import Depends, FastAPI, HTTPException, Request
+from app import users
+from app.auth import decode_token, get_verified_user
+from app.db import session
+from app.mfa import load_challenge
+from app.models import Note
+
+app = FastAPI()
+
+@app.post("/auths/signout")
+async def signout(request: Request):
+    data = decode_token(request.cookies.get("token"))
+    if data is None:
+        raise HTTPException(401)
+    user = users.get_user_by_id(data["id"])
+    user.session_stamp = None
+    return {"status": True}
+
+@app.post("/auths/mfa/verify")
+async def mfa_verify(form: dict):
+    user = await load_challenge(form["challenge_token"])
+    user.mfa_verified = True
+    return {"ok": True}
+
+@app.delete("/notes/{note_id}")
+async def delete_note(note_id: int, user=Depends(get_verified_user)):
+    session.delete(session.get(Note, note_id))
+"""})
+    assert [(f.rule_id, f.location.file) for f in report.findings if f.rule_id == "RG105"] == [("RG105", "app/main.py")]
+    assert "DELETE /notes/{note_id}" in next(f.message for f in report.findings if f.rule_id == "RG105")
