@@ -529,12 +529,14 @@ class AuthzPass(cst.CSTVisitor):
         if method in self.k.query_filters:
             for a in call.args:
                 if a.keyword is not None and self._is_caller(a.value):
-                    self._evidence("owner", call)
+                    root, segs = _chain(call)
+                    queried = root is not None and segs and segs[0][0] in self.managers and _classlike(root)
+                    self._evidence("owner", call, model=self.ctx.resolve(root) if queried else "")
                     break
 
-    def _evidence(self, kind: str, node, rejects: bool = False) -> None:
+    def _evidence(self, kind: str, node, rejects: bool = False, model: str = "") -> None:
         for f in self.frames:  # a wrapper's checks count for the decorator around it
-            self._emit(AccessCheck(f.qualname, self.ctx.loc(node), kind, self.ctx.code(node)[:120], rejects))
+            self._emit(AccessCheck(f.qualname, self.ctx.loc(node), kind, self.ctx.code(node)[:120], rejects, model))
 
     def _token(self, call: cst.Call, q: str) -> None:
         conv = self.k.token_decoders.get(q)

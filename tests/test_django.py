@@ -1692,3 +1692,104 @@ class Note(models.Model):
     assert detail.auth == "protected" and [g.name for g in detail.guards] == ["owner check"]
     # compared, but only to show it: nobody is turned away
     assert got[("ANY", "/notes/<int:note_id>/preview")].auth == "unprotected"
+
+
+def test_an_owner_filter_on_another_model_does_not_tie_the_object_loaded_by_id():
+    """linkding 1.8.5's edit IDOR: the view loads a Bookmark by the URL's id with no owner and
+    passes the caller on to the service that files it under the caller's tags
+    (``Tag.objects.get(name__iexact=name, owner=user)``). That filter ties the tags, not the
+    bookmark; a filter on the bookmark itself, in the service, does."""
+    services = """
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from bookmarks.models import Bookmark, Tag
+
+
+def get_or_create_tag(name: str, user: User):
+    try:
+        return Tag.objects.get(name__iexact=name, owner=user)
+    except Tag.DoesNotExist:
+        return Tag.objects.create(name=name, owner=user, date_added=timezone.now())
+
+
+def _update_bookmark_tags(bookmark: Bookmark, tag_string: str, user: User):
+    bookmark.tags.set([get_or_create_tag(name, user) for name in tag_string.split(",") if name])
+
+
+def update_bookmark(bookmark: Bookmark, tag_string: str, current_user: User):
+    _update_bookmark_tags(bookmark, tag_string, current_user)
+    bookmark.date_modified = timezone.now()
+    bookmark.save()
+    return bookmark
+
+
+def archive_bookmark(bookmark_id: int, current_user: User):
+    bookmark = Bookmark.objects.get(pk=bookmark_id, owner=current_user)
+    bookmark.is_archived = True
+    bookmark.save()
+"""
+    views = """
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect, JsonResponse
+
+from bookmarks.models import Bookmark
+from bookmarks.services import archive_bookmark, update_bookmark
+
+
+@login_required
+def index(request):
+    return JsonResponse({"urls": list(Bookmark.objects.filter(owner=request.user).values_list("url", flat=True))})
+
+
+@login_required
+def edit(request, bookmark_id: int):
+    bookmark = Bookmark.objects.get(pk=bookmark_id)
+    if request.method == "POST":
+        bookmark.title = request.POST["title"]
+        update_bookmark(bookmark, request.POST.get("tag_string", ""), request.user)
+        return HttpResponseRedirect("/bookmarks")
+    return JsonResponse({"url": bookmark.url, "title": bookmark.title})
+
+
+@login_required
+def archive(request, bookmark_id: int):
+    archive_bookmark(bookmark_id, request.user)
+    return HttpResponseRedirect("/bookmarks")
+"""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from bookmarks import views
+
+urlpatterns = [
+    path("bookmarks", views.index),
+    path("bookmarks/<int:bookmark_id>/edit", views.edit),
+    path("bookmarks/<int:bookmark_id>/archive", views.archive),
+]
+""",
+        "bookmarks/__init__.py": "",
+        "bookmarks/models.py": """
+from django.contrib.auth.models import User
+from django.db import models
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=64)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE)
+    date_added = models.DateTimeField()
+
+
+class Bookmark(models.Model):
+    url = models.URLField()
+    title = models.CharField(max_length=512)
+    is_archived = models.BooleanField(default=False)
+    tags = models.ManyToManyField(Tag)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE)
+    date_modified = models.DateTimeField(null=True)
+""",
+        "bookmarks/services.py": services,
+        "bookmarks/views.py": views,
+    })
+    edit = views.splitlines().index("def edit(request, bookmark_id: int):") + 1
+    assert findings(report, "RG105") == [("RG105", "bookmarks/views.py", edit)]
