@@ -78,6 +78,8 @@ class _Frame:
         self.client: dict[str, str] = {}  # name -> where it comes from
         self.caller: set[str] = set()
         self.results: set[str] = set()
+        self.conditions: dict[str, list] = {}  # local -> the comparisons of the test it was assigned
+        self.pending: list = []  # those comparisons, judged once it is known whether a test that rejects reads them
         self.by_name: list = []  # [lookup, names it is bound to, changed]: users found by username/email
 
 
@@ -145,6 +147,7 @@ class AuthzPass(cst.CSTVisitor):
         self.frames: list[_Frame] = []
         self.chained: set[int] = set()  # ids of calls already examined as part of a longer chain
         self.rejecting: set[int] = set()  # ids of comparisons in the test of an if whose branch ends the request
+        self.deferred: set[int] = set()  # ids of comparisons assigned to a local (``is_owner = a == b``)
         self.test_depth = 0
         self.seen: set[tuple] = set()
         self._bound: dict[int, tuple] = {}  # id(lookup call) -> the local names its result is bound to
@@ -246,6 +249,8 @@ class AuthzPass(cst.CSTVisitor):
         for d in node.decorators:  # ``@user_passes_test(lambda u: u.is_staff)``: the view's own test
             walk(d, self)
         walk(node.body, self)
+        for c in frame.pending:
+            self._comparison(c, id(c) in self.rejecting)
         for lk, _, changed in frame.by_name:
             if changed:
                 self._emit(lk)
@@ -344,6 +349,12 @@ class AuthzPass(cst.CSTVisitor):
         names = [n.value for t in targets for n in _names(t)]
         if not names:
             return
+        if len(targets) == 1 and isinstance(targets[0], cst.Name):
+            if isinstance(value, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation)):
+                frame.conditions[names[0]] = collect(value, cst.Comparison)
+                self.deferred.update(id(c) for c in frame.conditions[names[0]])
+            else:
+                frame.conditions.pop(names[0], None)
         lookup = isinstance(value, cst.Call) and self._lookup_of(value) is not None
         if self._is_caller(value) and not lookup:
             frame.caller.update(names)
@@ -524,12 +535,14 @@ class AuthzPass(cst.CSTVisitor):
         if method in self.k.query_filters:
             for a in call.args:
                 if a.keyword is not None and self._is_caller(a.value):
-                    self._evidence("owner", call)
+                    root, segs = _chain(call)
+                    queried = root is not None and segs and segs[0][0] in self.managers and _classlike(root)
+                    self._evidence("owner", call, model=self.ctx.resolve(root) if queried else "")
                     break
 
-    def _evidence(self, kind: str, node, rejects: bool = False) -> None:
+    def _evidence(self, kind: str, node, rejects: bool = False, model: str = "") -> None:
         for f in self.frames:  # a wrapper's checks count for the decorator around it
-            self._emit(AccessCheck(f.qualname, self.ctx.loc(node), kind, self.ctx.code(node)[:120], rejects))
+            self._emit(AccessCheck(f.qualname, self.ctx.loc(node), kind, self.ctx.code(node)[:120], rejects, model))
 
     def _token(self, call: cst.Call, q: str) -> None:
         conv = self.k.token_decoders.get(q)
@@ -561,6 +574,12 @@ class AuthzPass(cst.CSTVisitor):
     def visit_Comparison(self, node: cst.Comparison) -> None:
         if not self.frames:
             return
+        if id(node) in self.deferred:  # ``is_owner = bookmark.owner == request.user``: judged where it is tested
+            self.frames[-1].pending.append(node)
+            return
+        self._comparison(node, id(node) in self.rejecting)
+
+    def _comparison(self, node: cst.Comparison, rejects: bool) -> None:
         sides = [node.left, *(c.comparator for c in node.comparisons)]
         callers = [s for s in sides if self._is_caller(s)]
         if not callers:
@@ -572,7 +591,7 @@ class AuthzPass(cst.CSTVisitor):
             # role != UserRoles.owner
             self._evidence("role", node)
         elif any(literal(o) is NOT_LITERAL for o in others):
-            self._evidence("owner", node, id(node) in self.rejecting)
+            self._evidence("owner", node, rejects)
         elif any(self._role_read(c) for c in callers) or any(isinstance(literal(o), str) for o in others):
             self._evidence("role", node)
 
@@ -601,6 +620,8 @@ class AuthzPass(cst.CSTVisitor):
         rejects = rejects and not if_present(node.test)
         if rejects:  # ``if photo.owner != request.user: return Response(..., 400)``: the comparison turns others away
             self.rejecting.update(id(c) for c in collect(node.test, cst.Comparison))
+            conditions = self.frames[-1].conditions if self.frames else {}
+            self.rejecting.update(id(c) for n in collect(node.test, cst.Name) for c in conditions.get(n.value, ()))
         self._test(node.test, rejects)
 
     def visit_While(self, node: cst.While) -> None:

@@ -46,6 +46,7 @@ class Authorization:
     kind: str  # role | owner | scope (a token scope the route requires: no admin restriction)
     location: Location | None
     reason: str
+    model: str = ""  # an owner check in a function the route calls that restricts a query over this model
 
 
 def loads_caller(function: str) -> bool:
@@ -190,12 +191,14 @@ class AuthzQueries:
                 if callee == qname:
                     continue
                 for kind, c in self.access(callee, _stack | {qname}).items():
-                    if kind != "owner" or not loads_caller(callee):
+                    if kind == "owner" and c.model:  # a query a called function restricts to the caller:
+                        kind = f"owner {c.model}"  # it ties that model's rows (``Tag.objects.get(owner=user)``)
+                    if not kind.startswith("owner") or not loads_caller(callee):
                         found.setdefault(kind, c)
         for dep in self.dependencies.get(qname, ()):
             for t in self._targets(dep.target):
                 for kind, c in self.access(t, _stack | {qname}).items():
-                    if kind != "owner" or not loads_caller(t):
+                    if not kind.startswith("owner") or not loads_caller(t):
                         found.setdefault(kind, c)
             held = next((t for t in self.returned_types(self.canonical(dep.target))
                          if ADMIN_CREDENTIAL.search(t.rpartition(".")[2])), None)
@@ -284,6 +287,7 @@ class AuthzQueries:
                     return "owner", f"{c.rpartition('.')[2]} checks each object"
         for t in self._targets(q):
             for kind, c in self.access(t).items():
+                kind = kind.partition(" ")[0]
                 if kind == "owner" and loads_caller(t):
                     continue
                 if kind in ("role", "owner") or (kind == "scope" and route is not None and self.scopes_required(route)):
@@ -316,8 +320,9 @@ class AuthzQueries:
                 sources.extend(f"{c}.{m}" for m in sorted(self.k.object_methods))
         for src in sources:
             for kind, c in self.access(src).items():
+                kind, _, model = kind.partition(" ")
                 if kind in ("role", "owner") or (kind == "scope" and requires_scopes):
-                    found.append(Authorization(kind, c.location, c.display))
+                    found.append(Authorization(kind, c.location, c.display, model))
         return found
 
     def route_lookups(self, route) -> list:

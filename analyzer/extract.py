@@ -188,6 +188,7 @@ class _Summary:
         self.params = frozenset(params)
         self.used: set[str] = set()  # parameters passed to a call or compared
         self.visibility: set[str] = set()
+        self.conditions: dict[str, cst.BaseExpression] = {}  # locals assigned a test (``is_owner = a == b``)
         self.secrets: set[str] = set()
         self.switches: set[str] = set()
         self.refs: set[str] = set()
@@ -417,6 +418,10 @@ class CommonPass(cst.CSTVisitor):
             return
         s = self.summaries[-1]
         s.locals.add(target.value)
+        if type(value) in (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation):
+            s.conditions[target.value] = value
+        else:
+            s.conditions.pop(target.value, None)
         if self._setting(value):
             s.settings.add(target.value)
         subject = self._subject(value)
@@ -616,7 +621,11 @@ class CommonPass(cst.CSTVisitor):
         self.statement = node
         if _leaves(node.body) or (type(node.orelse) is cst.Else and _leaves(node.orelse.body)):
             self._verified(node.test)
-            if any(VISIBILITY_FLAG.match(a.attr.value) for a in collect(node.test, cst.Attribute)):
+            # ``is_shared = bookmark.shared and ...; if not is_owner and not is_shared: raise Http404``
+            # tests what those locals were assigned
+            conditions = self.summaries[-1].conditions
+            tested = [node.test, *(conditions[n.value] for n in collect(node.test, cst.Name) if n.value in conditions)]
+            if any(VISIBILITY_FLAG.match(a.attr.value) for t in tested for a in collect(t, cst.Attribute)):
                 for s in self.summaries:
                     s.visibility.add(self.ctx.code(node.test))
         anonymous = self._anonymous(node.test)

@@ -591,6 +591,7 @@ class AccessCheck:
     kind: str
     display: str = ""
     rejects: bool = False  # tested in an ``if`` one of whose branches ends the request
+    model: str = ""  # an owner check that filters a query: the model queried (``Tag.objects.get(owner=user)``)
 
 
 @dataclass(frozen=True)

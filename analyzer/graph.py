@@ -836,6 +836,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     if verb in HTTP_METHODS and verb not in seen and verb not in ("HEAD", "OPTIONS"):
                         seen.add(verb)
                         pairs.append((verb, name))
+            hooks = next((self.k.view_hooks[q] for q in mro if q in self.k.view_hooks), None)
+            own = [n for n in hooks[1] if self._find_method(mro, n)[1]] if hooks and not pairs else ()
+            if own:  # a library view that answers from the subclass's hooks (a syndication Feed)
+                pairs.append((hooks[0], own[0]))
             if not pairs:
                 for method in route.methods or ("ANY",):
                     yield method, mro[0], head_loc, route.location, at_route[1], \

@@ -357,7 +357,10 @@ def note_detail(request, pk):  # expect: RG105
                 owned = [o for o in owned if not CAPABILITY.search(o[0].source)]
             if not owned and r.auth == AuthState.PROTECTED and r.method in ("GET", "HEAD", "ANY"):
                 owned = graph.unscoped_listings(r)  # every user's rows, to any signed-in caller
-            if not owned or graph.route_authorization(r):
+            # a query over another model that a called function restricts to the caller (the tags it
+            # files the bookmark under) does not tie the object loaded by the client's id
+            models = {graph.canonical(lk.model) for lk, _ in owned}
+            if not owned or any(not a.model or graph.canonical(a.model) in models for a in graph.route_authorization(r)):
                 continue
             if r.auth == AuthState.PROTECTED and graph.privileged(r):
                 continue  # RG104

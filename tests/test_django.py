@@ -1517,3 +1517,279 @@ urlpatterns = [path("api/channel/<slug:channel_id>/", ChannelApiView.as_view())]
     assert route.auth == "protected"
     assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
     assert not report.findings
+
+
+# -- syndication feeds, URLconfs rebound into an include, checks through locals --------------------
+
+FEEDS = {
+    "links/__init__.py": "",
+    "links/models.py": """
+from django.contrib.auth.models import User
+from django.db import models
+
+
+class Link(models.Model):
+    url = models.URLField()
+    owner = models.ForeignKey(User, on_delete=models.CASCADE)
+
+
+class FeedToken(models.Model):
+    key = models.CharField(max_length=40, primary_key=True)
+    user = models.OneToOneField(User, on_delete=models.CASCADE)
+""",
+    "links/feeds.py": """
+from django.contrib.auth.models import User
+from django.contrib.syndication.views import Feed
+
+from links.models import FeedToken, Link
+
+
+class BaseLinksFeed(Feed):
+    def get_object(self, request, feed_key):
+        return FeedToken.objects.get(key__exact=feed_key)
+
+    def items(self, token):
+        return Link.objects.filter(owner=token.user)[:100]
+
+
+class AllLinksFeed(BaseLinksFeed):
+    title = "All links"
+    link = "/links"
+
+
+class UserLinksFeed(Feed):
+    title = "Links"
+    link = "/"
+
+    def get_object(self, request, username):
+        return User.objects.get(username=username)
+
+    def items(self, user):
+        return Link.objects.filter(owner=user)[:100]
+""",
+    "proj/urls.py": """
+from django.urls import path
+from links import feeds
+
+urlpatterns = [
+    path("feeds/<str:feed_key>/all", feeds.AllLinksFeed(), name="feeds.all"),
+    path("feeds/users/<str:username>", feeds.UserLinksFeed(), name="feeds.user"),
+]
+""",
+}
+
+
+def test_a_syndication_feed_reads_through_its_own_hooks():
+    """django.contrib.syndication's Feed answers from the subclass's ``get_object`` (given the
+    request and the path's parameters) and ``items``, and only renders them: a read, judged by
+    those methods, not a library view that may write. The feed key it looks up is a capability."""
+    report = scan(FEEDS)
+    got = routes(report)
+    token_feed = got[("GET", "/feeds/<str:feed_key>/all")]
+    assert token_feed.handler == "links.feeds.BaseLinksFeed.get_object"
+    assert token_feed.auth == "public" and token_feed.guards[0].kind == "capability"
+    user_feed = got[("GET", "/feeds/users/<str:username>")]
+    assert user_feed.auth == "unprotected"
+    assert ("ANY", "/feeds/users/<str:username>") not in got
+    messages = [f.message for f in report.findings if f.rule_id == "RG101"]
+    assert len(messages) == 1 and "/feeds/users/<str:username>" in messages[0]
+    assert "write" not in messages[0]
+
+
+def test_urlpatterns_rebound_into_an_include_of_themselves_are_listed_once():
+    """``urlpatterns = [path("", include((urlpatterns, "app")))]`` serves the entries declared so far
+    below the include (namespaced), not beside it; a later ``if settings.X: urlpatterns =
+    [path(settings.X, include(urlpatterns))]`` serves all of them, those added after the first
+    rebinding too, below the prefix as well."""
+    report = scan({
+        "proj/urls.py": """
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from links import views
+
+urlpatterns = [
+    path("links", views.index, name="links.index"),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(path("live_reload", views.live_reload, name="live_reload"))
+
+urlpatterns = [path("", include((urlpatterns, "links")))]
+
+urlpatterns += [path("login/", auth_views.LoginView.as_view(), name="login")]
+
+if settings.CONTEXT_PATH:
+    urlpatterns = [path(settings.CONTEXT_PATH, include(urlpatterns))]
+""",
+        "links/__init__.py": "",
+        "links/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+
+
+@login_required
+def index(request):
+    return HttpResponse("links")
+
+
+def live_reload(request):
+    return HttpResponse("")
+""",
+    })
+    rows = [(r.method, r.path) for r in report.routes]
+    assert len(rows) == len(set(rows))
+    assert set(rows) == {(m, p) for m in ("ANY",) for p in (
+        "/links", "/live_reload", "/login/",
+        "/{settings.CONTEXT_PATH}/links", "/{settings.CONTEXT_PATH}/live_reload", "/{settings.CONTEXT_PATH}/login/")}
+
+
+def test_an_ownership_check_written_through_locals_turns_others_away():
+    """``is_owner = note.owner == request.user`` tested by ``if not is_owner: raise Http404`` is the
+    same check as the comparison written in the ``if``: an anonymous caller is never the owner."""
+    views = """
+from django.http import Http404, JsonResponse
+from notes.models import Note
+
+
+def note_detail(request, note_id):
+    note = Note.objects.get(pk=note_id)
+    is_owner = note.owner == request.user
+    if not is_owner:
+        raise Http404("Note does not exist")
+    return JsonResponse({"text": note.text})
+
+
+def note_preview(request, note_id):
+    note = Note.objects.get(pk=note_id)
+    is_owner = note.owner == request.user
+    return JsonResponse({"text": note.text, "mine": is_owner})
+"""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from notes import views
+
+urlpatterns = [
+    path("notes/<int:note_id>", views.note_detail),
+    path("notes/<int:note_id>/preview", views.note_preview),
+]
+""",
+        "notes/__init__.py": "",
+        "notes/models.py": """
+from django.contrib.auth.models import User
+from django.db import models
+
+
+class Note(models.Model):
+    text = models.TextField()
+    owner = models.ForeignKey(User, on_delete=models.CASCADE)
+""",
+        "notes/views.py": views,
+    })
+    got = routes(report)
+    detail = got[("ANY", "/notes/<int:note_id>")]
+    assert detail.auth == "protected" and [g.name for g in detail.guards] == ["owner check"]
+    # compared, but only to show it: nobody is turned away
+    assert got[("ANY", "/notes/<int:note_id>/preview")].auth == "unprotected"
+
+
+def test_an_owner_filter_on_another_model_does_not_tie_the_object_loaded_by_id():
+    """linkding 1.8.5's edit IDOR: the view loads a Bookmark by the URL's id with no owner and
+    passes the caller on to the service that files it under the caller's tags
+    (``Tag.objects.get(name__iexact=name, owner=user)``). That filter ties the tags, not the
+    bookmark; a filter on the bookmark itself, in the service, does."""
+    services = """
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from bookmarks.models import Bookmark, Tag
+
+
+def get_or_create_tag(name: str, user: User):
+    try:
+        return Tag.objects.get(name__iexact=name, owner=user)
+    except Tag.DoesNotExist:
+        return Tag.objects.create(name=name, owner=user, date_added=timezone.now())
+
+
+def _update_bookmark_tags(bookmark: Bookmark, tag_string: str, user: User):
+    bookmark.tags.set([get_or_create_tag(name, user) for name in tag_string.split(",") if name])
+
+
+def update_bookmark(bookmark: Bookmark, tag_string: str, current_user: User):
+    _update_bookmark_tags(bookmark, tag_string, current_user)
+    bookmark.date_modified = timezone.now()
+    bookmark.save()
+    return bookmark
+
+
+def archive_bookmark(bookmark_id: int, current_user: User):
+    bookmark = Bookmark.objects.get(pk=bookmark_id, owner=current_user)
+    bookmark.is_archived = True
+    bookmark.save()
+"""
+    views = """
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect, JsonResponse
+
+from bookmarks.models import Bookmark
+from bookmarks.services import archive_bookmark, update_bookmark
+
+
+@login_required
+def index(request):
+    return JsonResponse({"urls": list(Bookmark.objects.filter(owner=request.user).values_list("url", flat=True))})
+
+
+@login_required
+def edit(request, bookmark_id: int):
+    bookmark = Bookmark.objects.get(pk=bookmark_id)
+    if request.method == "POST":
+        bookmark.title = request.POST["title"]
+        update_bookmark(bookmark, request.POST.get("tag_string", ""), request.user)
+        return HttpResponseRedirect("/bookmarks")
+    return JsonResponse({"url": bookmark.url, "title": bookmark.title})
+
+
+@login_required
+def archive(request, bookmark_id: int):
+    archive_bookmark(bookmark_id, request.user)
+    return HttpResponseRedirect("/bookmarks")
+"""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from bookmarks import views
+
+urlpatterns = [
+    path("bookmarks", views.index),
+    path("bookmarks/<int:bookmark_id>/edit", views.edit),
+    path("bookmarks/<int:bookmark_id>/archive", views.archive),
+]
+""",
+        "bookmarks/__init__.py": "",
+        "bookmarks/models.py": """
+from django.contrib.auth.models import User
+from django.db import models
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=64)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE)
+    date_added = models.DateTimeField()
+
+
+class Bookmark(models.Model):
+    url = models.URLField()
+    title = models.CharField(max_length=512)
+    is_archived = models.BooleanField(default=False)
+    tags = models.ManyToManyField(Tag)
+    owner = models.ForeignKey(User, on_delete=models.CASCADE)
+    date_modified = models.DateTimeField(null=True)
+""",
+        "bookmarks/services.py": services,
+        "bookmarks/views.py": views,
+    })
+    edit = views.splitlines().index("def edit(request, bookmark_id: int):") + 1
+    assert findings(report, "RG105") == [("RG105", "bookmarks/views.py", edit)]

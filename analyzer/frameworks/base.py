@@ -41,6 +41,11 @@ class Adapter:
     class_guard_attrs: ClassVar[Mapping[str, str]] = {}
     # External view base class -> names of the handler methods it provides (``get``, ``list``).
     provided_methods: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    # External view base class whose request entry point answers from hooks that the project's
+    # subclass defines -> (the HTTP method it serves, the hooks in the order it calls them): the
+    # first hook the subclass defines is the route's handler (it receives the request and the
+    # path's parameters).
+    view_hooks: ClassVar[Mapping[str, tuple[str, tuple[str, ...]]]] = {}
     # External view base classes whose request entry point does not call super(): a guard
     # mixin after one of them in the MRO never runs.
     chain_ends: ClassVar[frozenset[str]] = frozenset()
@@ -341,7 +346,7 @@ ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault",
 
 # The adapters' tables that Knowledge merges: what authenticates, views, requests, models...
 TABLES = (
-    "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods",
+    "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods", "view_hooks",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",

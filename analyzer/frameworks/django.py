@@ -121,6 +121,10 @@ class DjangoAdapter(Adapter):
                                   "django.utils.crypto.constant_time_compare"})
     signature_errors = frozenset({"django.core.signing.BadSignature", "django.core.signing.SignatureExpired"})
     provided_methods = PROVIDED
+    # django.contrib.syndication's Feed: ``__call__`` passes the request and the path's parameters
+    # to ``get_object`` and renders what ``items`` returns as RSS or Atom; it never writes
+    view_hooks = dict.fromkeys(("django.contrib.syndication.views.Feed", "django.contrib.gis.feeds.Feed"),
+                               ("GET", ("get_object", "items")))
     chain_ends = frozenset(PROVIDED)
     # what runs before the handler: a view's dispatch; django-formtools' FormPreview calls parse_params first
     entry_methods = frozenset({"dispatch", "parse_params"})
@@ -202,6 +206,7 @@ class _DjangoFile:
         self.emitted: set[str] = set()
         self.top = list(_top_statements(ctx.tree.body))
         self.prefix_ref = ""  # the imported constant that names the prefix of the include being read
+        self.rebinding = ""  # reading ``urlpatterns = ...``: "move" (unconditional) or "copy" (under an ``if``)
 
     def path(self, expr) -> str:
         return render_path(expr, self.ctx.strings, self.ctx.code)
@@ -279,19 +284,25 @@ class _DjangoFile:
         stmts = [n for t, _, n in assigns if t == "urlpatterns"]
         self.sink.routers.append(Router(self.module, "urlconf", "django", app_name if isinstance(app_name, str) else "",
                                         "/", ctx.loc(stmts[0])))
-        for t, value, _ in assigns:
-            if t == "urlpatterns" and not self._decorates(value):
-                self._patterns(value, self.module)
-        for stmt in self.top:  # urlpatterns.append(...) / .extend(...) / += router.urls
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                        call = small.value
-                        if isinstance(call.func, cst.Attribute) and dotted(call.func.value) == "urlpatterns":
-                            if call.func.attr.value == "append" and call.args:
-                                self._entry(call.args[0].value, self.module)
-                            elif call.func.attr.value == "extend" and call.args:
-                                self._patterns(call.args[0].value, self.module)
+        # in the order they are written: ``urlpatterns = [path("", include(urlpatterns))]`` takes the
+        # entries declared before it
+        values = {id(n): v for t, v, n in assigns if t == "urlpatterns"}
+        unconditional = {id(stmt) for stmt in ctx.tree.body}
+        for stmt in self.top:  # also urlpatterns.append(...) / .extend(...)
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                if id(small) in values and not self._decorates(values[id(small)]):
+                    self.rebinding = "move" if id(stmt) in unconditional else "copy"
+                    self._patterns(values[id(small)], self.module)
+                    self.rebinding = ""
+                elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                    call = small.value
+                    if isinstance(call.func, cst.Attribute) and dotted(call.func.value) == "urlpatterns":
+                        if call.func.attr.value == "append" and call.args:
+                            self._entry(call.args[0].value, self.module)
+                        elif call.func.attr.value == "extend" and call.args:
+                            self._patterns(call.args[0].value, self.module)
 
     def _appended(self) -> None:
         """``from proj.urls import urlpatterns; urlpatterns.append(path("api/v1/", include(router.urls)))``
@@ -480,6 +491,9 @@ class _DjangoFile:
             child = f"{self.module}.<include@{loc.line}:{loc.col}>"
             self.sink.routers.append(Router(child, "urlconf", "django", "", "", ctx.loc(target)))
             self._patterns(target, child)
+        elif isinstance(target, cst.Name) and target.value == "urlpatterns" and self.rebinding and router == self.module:
+            child = f"{self.module}.<include@{loc.line}:{loc.col}>"
+            self._rehome(child, ctx.loc(target))
         elif isinstance(target, cst.Name) and target.value in self.lists:
             child = f"{self.module}.{target.value}"
             if child not in self.emitted:
@@ -497,6 +511,20 @@ class _DjangoFile:
         if child:  # a prefix named by an imported constant is looked up when linking
             self.sink.mounts.append(Mount(router, child, loc, None if self.prefix_ref else path, namespace,
                                           tuple(guards), prefix_ref=self.prefix_ref))
+
+    def _rehome(self, child: str, loc) -> None:
+        """``urlpatterns = [path("", include((urlpatterns, "linkding")))]``: the entries declared so far
+        are served below the include, not beside it: they move to ``child``; under an ``if``
+        (``if settings.LD_CONTEXT_PATH:``) they are served either way, and are copied."""
+        sink, module = self.sink, self.module
+        self.sink.routers.append(Router(child, "urlconf", "django", "", "", loc))
+        routes = [replace(r, router=child) for r in sink.routes if r.router == module]
+        mounts = [replace(m, parent=child) for m in sink.mounts if m.parent == module]
+        if self.rebinding == "move":
+            sink.routes[:] = [r for r in sink.routes if r.router != module]
+            sink.mounts[:] = [m for m in sink.mounts if m.parent != module]
+        sink.routes.extend(routes)
+        sink.mounts.extend(mounts)
 
     # -- functions: HTTP method restrictions ------------------------------------------------
     def _functions(self) -> None:
