@@ -44,6 +44,9 @@ CHECK_HELPER = re.compile(
 # A call that answers what a signed token or value holds once its signature verifies
 VERIFIED_VALUE = re.compile(r"^_?(decode|verify|validate|unsign|load)_\w*(token|jwt|signed|signature|invite)\w*$"
                             r"|^(unsign|unserialize)$")
+# A method that answers whether a user holds a role or a permission (calibre-web's
+# ``current_user.role_admin()``, ``role_edit()``; ``user.has_any_role("admin")``)
+ROLE_METHOD = re.compile(r"^(role_[a-z]\w*|has_\w*roles?)$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 SCOPED = "<scoped>"
 # Columns that hold a secret handed to one person (a mailed token, an activation key, a code)
@@ -526,7 +529,7 @@ class AuthzPass(cst.CSTVisitor):
     def _checks(self, call: cst.Call, q: str) -> None:
         func = call.func
         method = func.attr.value if isinstance(func, cst.Attribute) else (func.value if isinstance(func, cst.Name) else "")
-        if q in self.k.role_calls or (method and "." + method in self.k.role_calls):
+        if q in self.k.role_calls or (method and ("." + method in self.k.role_calls or ROLE_METHOD.match(method))):
             self._evidence("role", call)
         elif q in self.k.object_permission_calls or (method and "." + method in self.k.object_permission_calls):
             self._evidence("owner", call)
@@ -659,7 +662,7 @@ class _RoleTests(cst.CSTVisitor):
         self.hits: list[tuple[str, cst.CSTNode]] = []
 
     def visit_Attribute(self, a: cst.Attribute) -> None:
-        if a.attr.value in self.k.role_attributes:
+        if a.attr.value in self.k.role_attributes or ROLE_METHOD.match(a.attr.value):
             self.hits.append(("role", a))
         elif a.attr.value in self.k.scope_attributes:
             self.hits.append(("scope", a))

@@ -21,7 +21,8 @@ from .fields import SELECTS_VISIBLE, TIED_FIELD, VISIBILITY_FIELD, personal_data
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Calls that run commands, touch files or sockets, load code, or read the environment.
 _EFFECT_CALL = re.compile(
-    r"^(subprocess|shutil|os|pathlib|tempfile|socket|ctypes|pickle|marshal|importlib|glob)\.|^io\.(open|FileIO)$"
+    r"^(subprocess|shutil|os|pathlib|tempfile|socket|ctypes|pickle|marshal|importlib|glob)\.(?!(urandom|getpid|"
+    r"cpu_count|getcwd|get_terminal_size|strerror|times|uname)(\.|$))|^io\.(open|FileIO)$"
     r"|^(builtins\.)?(open|eval|exec|compile|__import__)$")
 # A name (call or attribute path) that reads configuration, credentials or secrets.
 _SECRET_NAME = re.compile(r"(environ|getenv|secret|credential|password|passwd|token|api_?key|private)", re.IGNORECASE)
@@ -68,7 +69,7 @@ _AGGREGATES = frozenset({"count", "exists"})
 # Standard modules that make random values and digests: calling them reads no secret.
 _CRYPTO_MODULES = frozenset({"secrets", "hashlib", "hmac", "uuid", "random"})
 # What a response object sets on its way out: a cookie is not stored state.
-_RESPONSE_CALL = re.compile(r"^(set_cookie|set_signed_cookie|delete_cookie)$")
+_RESPONSE_CALL = re.compile(r"^(set_cookie|set_signed_cookie|delete_cookie|(set|add|update)_\w*headers?)$")  # the response's own
 _CACHE_OR_QUERY = re.compile(r"^(set|setex|put|execute|executemany|executescript|flush)$")
 # A call that makes or checks a secret rather than reading one: ``generate_state_token``, ``CancelToken``.
 _MAKES = re.compile(r"^(?i:generate|create|new|make|issue|build|sign|encode|hash|verify|check|validate)|^get_token$|^[A-Z]")

@@ -418,6 +418,8 @@ class CommonPass(cst.CSTVisitor):
             return
         s = self.summaries[-1]
         s.locals.add(target.value)
+        if target.value in STATUS_KEYWORDS and literal(value) in REJECT_STATUS:
+            self._rejects(f"rejects with {literal(value)}")  # status = 401; ...; return auth_error_callback(status)
         if type(value) in (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation):
             s.conditions[target.value] = value
         else:

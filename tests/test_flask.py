@@ -1513,3 +1513,64 @@ class ChallengeMailVerify(db.Model):
     assert r[("GET", "/api/health/8M4F88S8ooi4sMbLBfkkV7ctWwgibW6V")].auth == "public"
     assert r[("POST", "/api/user/confirm-mail")].auth == "public"
     assert not report.findings
+
+
+def test_calibre_web_role_methods_status_variables_and_random_bytes():
+    """calibre-web: ``admin_required`` turns away anyone whose ``current_user.role_admin()`` is
+    false (a role check written as a method: authorization, so RG104 stays silent on the admin
+    pages); the OPDS feed's ``requires_basic_auth_if_no_ano`` answers ``status = 401`` through
+    ``auth.auth_error_callback(status)`` (a rejection, so the feed is protected); a handler
+    that only draws ``os.urandom`` bytes touches no file or command."""
+    r, report = routes({"cps/__init__.py": "", "cps/app.py": """
+from functools import wraps
+import os
+from flask import Blueprint, Flask, abort, jsonify
+from flask_httpauth import HTTPBasicAuth
+from flask_login import current_user, login_required
+
+app = Flask(__name__)
+admi = Blueprint("admin", __name__)
+opds = Blueprint("opds", __name__)
+auth = HTTPBasicAuth()
+
+def admin_required(f):
+    @wraps(f)
+    def inner(*args, **kwargs):
+        if current_user.role_admin():
+            return f(*args, **kwargs)
+        abort(403)
+    return inner
+
+def requires_basic_auth_if_no_ano(f):
+    @wraps(f)
+    def decorated(*args, **kwargs):
+        status = None
+        user = auth.authenticate(auth.get_auth(), "")
+        if user in (False, None):
+            status = 401
+        if status:
+            return auth.auth_error_callback(status)
+        return f(*args, **kwargs)
+    return decorated
+
+@admi.route("/admin/user/<int:user_id>", methods=["POST"])
+@login_required
+@admin_required
+def edit_user(user_id):
+    return jsonify({"edited": user_id})
+
+@opds.route("/opds/books")
+@requires_basic_auth_if_no_ano
+def feed_books():
+    return jsonify(load_books())
+
+@app.route("/nonce")
+def nonce():
+    return jsonify({"nonce": os.urandom(16).hex()})
+
+app.register_blueprint(admi)
+app.register_blueprint(opds)
+"""})
+    assert r[("GET", "/opds/books")].auth == "protected"
+    assert r[("POST", "/admin/user/<int:user_id>")].auth == "protected"
+    assert not [f for f in report.findings if f.rule_id in ("RG101", "RG104")]
