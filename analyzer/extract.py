@@ -73,6 +73,8 @@ WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "inse
 # The evidence of a check that turns away whoever does not hold a secret (a signature, a shared
 # secret compared, a signed value that must verify): its reasons start so
 SIGNATURE_REASON = "rejects unless"
+# The mark of a returned value that is an instance the function makes (``return Cls()``)
+MADE = "()"
 # A user's flags that say whether they may act: a test of one is an access decision
 USER_FLAGS = frozenset({"is_authenticated", "is_staff", "is_superuser", "is_admin"})
 SECRET_NAME = re.compile(r"secret|signature|hmac|(^|_)sig$", re.IGNORECASE)
@@ -568,6 +570,13 @@ class CommonPass(cst.CSTVisitor):
         if self.summaries and type(node.value) is cst.Name:
             s, name = self.summaries[-1], node.value.value
             s.returns.add(f"{s.qualname}.{name}" if name in s.locals else self.ctx.resolve(node.value))
+        elif self.summaries and type(node.value) is cst.Call and type(node.value.func) is cst.Name \
+                and "self" not in self.summaries[-1].params:  # a factory function or classmethod
+            # ``return AuthenticationProvider()`` / ``return cls()`` in a factory: an instance of the class
+            s, made = self.summaries[-1], node.value.func.value
+            made = s.self_class if made == "cls" else self.ctx.resolve(node.value.func) if made[:1].isupper() else ""
+            if made:
+                s.returns.add(f"{made}{MADE}")
         if self.summaries and isinstance(node.value, cst.Tuple):
             for el in node.value.elements:
                 if literal(el.value) in REJECT_STATUS:

@@ -16,7 +16,7 @@ import networkx as nx
 from .authz_graph import AuthzQueries
 from .operations import OperationQueries
 from .specs import SpecQueries
-from .extract import SIGNATURE_REASON, VERIFIES
+from .extract import MADE, SIGNATURE_REASON, VERIFIES
 from . import fields as _fields
 from .names import RULE_ARG
 from .resolver import NameResolver
@@ -51,6 +51,8 @@ _VERB_PREFIX = re.compile(r"^(get|post|put|patch|delete|head|options)_(?=.)")
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>")
 # names of path parameters that carry a secret: the URL is the credential (word parts split on "_")
 _SECRET_PARTS = frozenset({"token", "secret", "signature", "signed", "key"})
+STATUS_ATTRIBUTES = ("status_code", "HTTP_STATUS", "http_status", "status", "code")
+_UNAUTHORIZED = re.compile(r"rejects with (401|\w*401\w*|\w*UNAUTHORIZED)$")
 REJECTS_ONLY = "rejects with "  # the reason of a check that only answers 401/403, reading no credential
 VISIBILITY_REASON = "serves only what is marked public"
 
@@ -166,9 +168,13 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     self.param_alias.setdefault(f"{f.qualname}.{param}", value)
                     self.collections.setdefault(f"{f.qualname}.{param}", []).append(value)  # every value passed
         returning = {q.rpartition(".")[2] for q, f in self.functions.items() if len(f.returns) == 1}
+        made_by_factory = {}
         for name, made in self.instances.items():  # x = make_router(): x is what make_router returns
             f = None if made.rpartition(".")[2] not in returning else \
                 self.functions.get(made) or self.functions.get(self.alias(made))
+            if f is not None and len(f.returns) == 1 and f.returns[0].endswith(MADE):
+                made_by_factory[name] = f.returns[0][:-len(MADE)]  # auth = Provider.new_instance()
+                continue
             if f is not None and len(f.returns) == 1 and f.returns[0] != name:
                 back = f.returns[0]
                 if not back.startswith(f"{f.qualname}.") and not any(
@@ -177,6 +183,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     # ``current_active_user = current_user(active=True)`` runs current_user's checks
                     back = f.qualname
                 self.results[name] = back
+        self.instances.update(made_by_factory)
         for r in self._instance_routers([r for m in self.modules for r in m.routers]):
             if r.id in self.param_alias:  # a parameter used as an app: the router its caller passes
                 continue
@@ -308,7 +315,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     reason = f"uses {value[0].rpartition('.')[2]}, which {value[1]}"
                 elif c in self.k.auth_calls or self.k.known_guards.get(c) == Effect.AUTH:
                     reason = f"calls {c}"
-                elif c in self.classes and self.function_auth(f"{c}.__init__", _stack | {qname}):
+                elif c in self.classes and (self.function_auth(f"{c}.__init__", _stack | {qname})
+                                            or self._status_error(c, qname)):
                     reason = f"calls {c}"  # an exception class that rejects with 401/403
                 else:
                     c = self.method(c)
@@ -351,6 +359,20 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             if g is not None and g.compares:
                 return f"rejects unless {g.qualname} {g.compares[0]}"
         return None
+
+    def _status_error(self, cls: str, raiser: str) -> bool:
+        """An error class whose class attribute says 401 (``class UnauthorizedError(ServerError):
+        HTTP_STATUS = 401``, turned into the response by an exception handler), raised outside a
+        view class that dispatches to permission classes (a vendored DRF's ``permission_denied``
+        answers 401 only for what those classes turn away)."""
+        owner = raiser.rpartition(".")[0]
+        if owner in self.classes and any(m.name == "check_permissions" for c in self.mro(owner)
+                                         for m in (self.classes[c].methods if c in self.classes else ())):
+            return False
+        mro = self.mro(cls)
+        return any(c.rpartition(".")[2].endswith(("Error", "Exception")) for c in mro) and any(
+            _UNAUTHORIZED.search(self.rejecting_values.get(f"{c}.{attr}", ""))
+            for c in mro for attr in STATUS_ATTRIBUTES)
 
     def rejecting_value(self, qname: str) -> tuple[str, str] | None:
         """(name, why) when ``qname`` names a module or class level value that rejects (a

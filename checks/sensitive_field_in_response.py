@@ -161,6 +161,11 @@ class SensitiveFieldInResponse(Check):
                "app/main.py": FLASK_APP.replace("{BODY}", '{"id": user.id, "email": user.email}')}),
         Valid({"app/models.py": FLASK_MODELS, "app/main.py": FLASK_APP.replace("{BODY}", "user.to_dict()")}),
         Valid({"app/schemas.py": FASTAPI_SCHEMAS.replace("{EXTRA}", ""), "app/main.py": FASTAPI_APP}),
+        Valid({"app/schemas.py": FASTAPI_SCHEMAS.replace("{EXTRA}", "    api_key: str"),  # the caller's own key
+               "app/main.py": FASTAPI_APP.replace("def read_me(token: str = Depends(oauth2)):\n    return load_user(token)",
+                                                  "def read_me(current_user=Depends(get_current_user)):\n"
+                                                  "    return current_user").replace("  # expect: RG301", "")
+               + "\ndef get_current_user(token: str = Depends(oauth2)):\n    return load_user(token)\n"}),
         Valid({
             "proj/settings.py": DJANGO_SETTINGS, "proj/urls.py": DRF_URLS, "accounts/models.py": DJANGO_MODELS,
             "accounts/views.py": DRF_VIEWS,
@@ -279,8 +284,12 @@ def customer(request, pk):
             return  # administrators manage these records, secrets included
         where = f"{'/'.join(dict.fromkeys(r.method for r in routes))} {routes[0].path}"
         severity, tail = route_severity(self.severity, routes)
-        # a POST that creates a key or token returns it to its new holder once: that is its purpose
-        issued = credential if all(r.method == "POST" for r in routes) else (lambda name: False)
+        # a POST that creates a key or token returns it to its new holder once: that is its purpose;
+        # GET /me returning the current_user it was given shows the caller their own key
+        f = graph.functions.get(handler)
+        own = f is not None and all(_own_record(graph, r) for r in routes) and any(
+            x.rpartition(".")[0] == handler and x.rpartition(".")[2] in f.params for x in f.returns)
+        issued = credential if own or all(r.method == "POST" for r in routes) else (lambda name: False)
         rf = graph.returns.get(handler)
         if rf is not None and rf.serialized:
             declared = "" if rf.schema == "None" else (rf.schema or rf.annotation)

@@ -1839,3 +1839,46 @@ async def delete_user(user_id: int): ...
     assert r[("GET", "/stats")].auth == "unprotected"
     # a handler for another exception lets the 401 through: still a guard
     assert r[("DELETE", "/admin/users/{user_id}")].auth == "protected"
+
+
+def test_provider_made_by_a_classmethod_factory_and_an_error_class_with_a_401_status():
+    """Argilla: ``auth = AuthenticationProvider.new_instance()`` (a classmethod that returns
+    ``AuthenticationProvider()``) and ``Security(auth.get_current_user)``, which raises
+    ``UnauthorizedError`` (``class UnauthorizedError(ServerError): HTTP_STATUS = 401``, turned into
+    the response by an exception handler). The dependency authenticates (before: 66 routes read
+    as unprotected)."""
+    report = scan_sources({"app/errors.py": """
+class ServerError(Exception):
+    HTTP_STATUS: int = 500
+
+class UnauthorizedError(ServerError):
+    HTTP_STATUS = 401
+""", "app/security.py": """
+from fastapi import Request
+from app.errors import UnauthorizedError
+
+class AuthenticationProvider:
+    @classmethod
+    def new_instance(cls):
+        return AuthenticationProvider()
+
+    async def get_current_user(self, request: Request):
+        userinfo = await self._authenticate(request)
+        if not userinfo:
+            raise UnauthorizedError()
+        return userinfo
+
+auth = AuthenticationProvider.new_instance()
+""", "app/main.py": """
+from fastapi import FastAPI, Security
+from app.security import auth
+
+app = FastAPI()
+
+@app.delete("/datasets/{dataset_id}")
+async def delete_dataset(dataset_id: str, current_user=Security(auth.get_current_user)):
+    return {"deleted": dataset_id}
+"""})
+    (route,) = report.routes
+    assert route.auth == "protected"
+    assert not [f for f in report.findings if f.rule_id == "RG101"]
