@@ -1882,3 +1882,45 @@ async def delete_dataset(dataset_id: str, current_user=Security(auth.get_current
     (route,) = report.routes
     assert route.auth == "protected"
     assert not [f for f in report.findings if f.rule_id == "RG101"]
+
+
+def test_routers_included_in_a_loop_over_a_list():
+    """Argilla: ``for router in [info_v1.router, users_v1.router]: api_v1.include_router(router)``,
+    with ``api_v1 = create_api_v1()`` mounted at /api/v1: every router of the list is under /api/v1 (before:
+    72 of 76 paths had lost the prefix)."""
+    report = scan_sources({"app/handlers/info.py": """
+from fastapi import APIRouter
+router = APIRouter(tags=["info"])
+
+@router.get("/version")
+async def version():
+    return {"version": "2.8.0"}
+""", "app/handlers/users.py": """
+from fastapi import APIRouter
+router = APIRouter(tags=["users"])
+
+@router.get("/status")
+async def status():
+    return {"ok": True}
+""", "app/main.py": """
+from fastapi import FastAPI
+from app.handlers import info as info_v1, users as users_v1
+
+def create_api_v1():
+    api_v1 = FastAPI(title="Argilla v1")
+    for router in [
+        info_v1.router,
+        users_v1.router,
+    ]:
+        api_v1.include_router(router)
+    return api_v1
+
+api_v1 = create_api_v1()
+""", "app/server.py": """
+from fastapi import FastAPI
+from app.main import api_v1
+
+app = FastAPI()
+app.mount("/api/v1", api_v1)
+"""})
+    assert sorted(r.path for r in report.routes) == ["/api/v1/status", "/api/v1/version"]

@@ -167,6 +167,7 @@ class _Visitor(ScopedVisitor):
         self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
         self.keys = self._keys()
         self.loop_targets: set[str] = set()  # names a function's for loop binds
+        self.listed: dict[str, list[str]] = {}  # for router in [a.router, b.router]: what the name takes
         text = ctx.source
         self.mentions_path = ".url.path" in text or "scope[" in text or "scope.get(" in text  # route handler -> (schema, schema location)
 
@@ -513,6 +514,10 @@ class _Visitor(ScopedVisitor):
     def visit_For(self, node: cst.For) -> None:
         if isinstance(node.target, cst.Name) and self.scopes:
             self.loop_targets.add(node.target.value)
+        if isinstance(node.target, cst.Name) and isinstance(node.iter, (cst.List, cst.Tuple)) \
+                and node.iter.elements and all(dotted(e.value) for e in node.iter.elements):
+            # for router in [info.router, users.router]: api_v1.include_router(router)
+            self.listed[node.target.value] = [self.resolve(e.value) for e in node.iter.elements]
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -546,10 +551,11 @@ class _Visitor(ScopedVisitor):
                     self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(node)))
                 uses = self._dependency_list(call_arg(node, "dependencies"))
                 self._scopes_required(receiver, uses)
-                self.sink.mounts.append(Mount(receiver, f"{ANY_ATTRIBUTE}{child.attr.value}" if plugin
-                                              else self.resolve(child), ctx.loc(node),
-                                              prefix if isinstance(prefix, str) and prefix else None,
-                                              guards=self._guards(uses), keep_prefix=True, prefix_ref=ref))
+                children = self.listed.get(child.value) if isinstance(child, cst.Name) else None
+                for target in children or [f"{ANY_ATTRIBUTE}{child.attr.value}" if plugin else self.resolve(child)]:
+                    self.sink.mounts.append(Mount(receiver, target, ctx.loc(node),
+                                                  prefix if isinstance(prefix, str) and prefix else None,
+                                                  guards=self._guards(uses), keep_prefix=True, prefix_ref=ref))
         elif attr == "mount":
             path, child = literal(call_arg(node, "path", 0)), call_arg(node, "app", 1)
             if isinstance(path, str) and child is not None and dotted(child):
