@@ -1793,3 +1793,39 @@ class Bookmark(models.Model):
     })
     edit = views.splitlines().index("def edit(request, bookmark_id: int):") + 1
     assert findings(report, "RG105") == [("RG105", "bookmarks/views.py", edit)]
+
+
+def test_django_rules_permission_mixin_is_authorization():
+    """pretalx: the project's ``PermissionRequired(rules.contrib.views.PermissionRequiredMixin)``
+    with ``permission_required = "person.administrator_user"`` guards the instance admin pages
+    the way Django's own mixin does: a permission check, so RG104 stays silent on /orga/admin/."""
+    report = scan({
+        "common/__init__.py": "",
+        "common/mixins.py": """
+from rules.contrib.views import PermissionRequiredMixin
+
+class PermissionRequired(PermissionRequiredMixin):
+    write_permission_required = None
+""",
+        "orga/__init__.py": "",
+        "orga/views.py": """
+from django.views.generic import FormView
+from common.mixins import PermissionRequired
+
+class UpdateCheckView(PermissionRequired, FormView):
+    template_name = "orga/admin/update.html"
+    permission_required = "person.administrator_user"
+
+    def post(self, request, *args, **kwargs):
+        trigger_update_check()
+        return super().post(request, *args, **kwargs)
+""",
+        "proj/urls.py": """
+from django.urls import path
+from orga.views import UpdateCheckView
+
+urlpatterns = [path("orga/admin/update/", UpdateCheckView.as_view())]
+""",
+    })
+    assert {r.auth for r in report.routes} == {"protected"}
+    assert not findings(report, "RG104")

@@ -104,6 +104,8 @@ class DjangoAdapter(Adapter):
             "django.contrib.auth.mixins.LoginRequiredMixin",
             "django.contrib.auth.mixins.PermissionRequiredMixin",
             "django.contrib.auth.mixins.UserPassesTestMixin",
+            # django-rules: the same mixin and decorator, its permissions resolved through rules
+            "rules.contrib.views.PermissionRequiredMixin", "rules.contrib.views.permission_required",
             "django.contrib.auth.middleware.LoginRequiredMiddleware",
             "django.contrib.admin.sites.AdminSite.admin_view",
             # views that Django itself wraps in login_required
@@ -178,6 +180,7 @@ class DjangoAdapter(Adapter):
         "django.contrib.auth.decorators.permission_required": "role",
         "django.contrib.admin.views.decorators.staff_member_required": "role",
         "django.contrib.auth.mixins.PermissionRequiredMixin": "role",
+        "rules.contrib.views.PermissionRequiredMixin": "role", "rules.contrib.views.permission_required": "role",
         "django.contrib.admin.sites.AdminSite.admin_view": "role",
         "django.contrib.auth.decorators.user_passes_test": "test",
         "django.contrib.auth.mixins.UserPassesTestMixin": "test",
