@@ -161,9 +161,13 @@ class DecisionsMixin:
 
     def _held_nodes(self) -> set:
         """Ids of comparisons held in a local: judged where an ``if`` tests the local."""
-        found = getattr(self, "_held", None)
+        return self._node_ids("_held")
+
+    def _node_ids(self, name: str) -> set:
+        """A set of node ids kept on the visitor under ``name``, made on first use."""
+        found = self.__dict__.get(name)
         if found is None:
-            found = self._held = set()
+            found = self.__dict__[name] = set()
         return found
 
     def _decide_held(self, test) -> None:
@@ -189,10 +193,7 @@ class DecisionsMixin:
 
     def _vouched(self) -> set:
         """Ids of the nodes of conditions that a server-side role check accompanies."""
-        found = getattr(self, "_vouched_nodes", None)
-        if found is None:
-            found = self._vouched_nodes = set()
-        return found
+        return self._node_ids("_vouched_nodes")
 
     def _role_test(self, expr) -> bool:
         k = self.k

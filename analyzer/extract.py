@@ -15,8 +15,8 @@ from . import documents, source
 from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
-from .names import (NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present, operands,
-                    leaves as _leaves, literal, module_strings, rule_template, string_bindings, string_list)
+from .names import (NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
+                    leaves as _leaves, literal, module_strings, operands, rule_template, string_bindings, string_list)
 from .dataflow import DataPass
 from .fields import VISIBILITY_FLAG
 from .positions import Positions
