@@ -45,8 +45,9 @@ CHECK_HELPER = re.compile(
 VERIFIED_VALUE = re.compile(r"^_?(decode|verify|validate|unsign|load)_\w*(token|jwt|signed|signature|invite)\w*$"
                             r"|^(unsign|unserialize)$")
 # A method that answers whether a user holds a role or a permission (calibre-web's
-# ``current_user.role_admin()``, ``role_edit()``; ``user.has_any_role("admin")``)
-ROLE_METHOD = re.compile(r"^(role_[a-z]\w*|has_\w*roles?)$")
+# ``current_user.role_admin()``, ``role_edit()``; ``user.has_any_role("admin")``; Mailu's
+# ``current_user.global_admin``)
+ROLE_METHOD = re.compile(r"^(role_[a-z]\w*|has_\w*roles?|[a-z]+_admin)$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 SCOPED = "<scoped>"
 # Columns that hold a secret handed to one person (a mailed token, an activation key, a code)

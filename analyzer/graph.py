@@ -405,6 +405,13 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return Effect.PUBLIC, f"optional authentication: {f.optional}"
         if reason:
             return Effect.AUTH, reason
+        for use in f.decorators if f is not None and q not in _stack else ():
+            # @permissions_wrapper def global_admin(...): the name is what the project decorator makes of
+            # the check (a wrapper that requires login and answers 403 unless the check passes)
+            maker = self.canonical(use.target)
+            verdict = self.judge(maker, _stack | {q}) if maker in self.functions else None
+            if verdict and verdict[0] == Effect.AUTH:
+                return Effect.AUTH, f"made by {maker.rpartition('.')[2]}, which {verdict[1]}"
         visible = self.visibility(q)
         if visible:
             return Effect.PUBLIC, visible

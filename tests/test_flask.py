@@ -1574,3 +1574,57 @@ app.register_blueprint(opds)
     assert r[("GET", "/opds/books")].auth == "protected"
     assert r[("POST", "/admin/user/<int:user_id>")].auth == "protected"
     assert not [f for f in report.findings if f.rule_id in ("RG101", "RG104")]
+
+
+def test_guard_made_by_a_project_decorator_applied_to_the_check():
+    """Mailu: ``@permissions_wrapper def global_admin(args, kwargs): return current_user.global_admin``.
+    ``permissions_wrapper`` turns the check into a decorator whose wrapper requires login and
+    answers 403 unless the check passes, so ``@access.global_admin`` on a view is a guard and a
+    role check (before: read as the check's own body, no guard at all: RG101 on the admin UI)."""
+    r, report = routes({"mailu/__init__.py": "", "mailu/access.py": """
+import functools
+import flask
+import flask_login
+
+def permissions_wrapper(handler):
+    def callback(function, args, kwargs):
+        authorized = handler(args, kwargs)
+        if not authorized:
+            flask.abort(403)
+        return function(*args, **kwargs)
+
+    def decorator(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            return callback(function, args, kwargs)
+        return flask_login.login_required(wrapper)
+    return decorator
+
+@permissions_wrapper
+def global_admin(args, kwargs):
+    return flask_login.current_user.global_admin
+
+@permissions_wrapper
+def authenticated(args, kwargs):
+    return True
+""", "mailu/views.py": """
+from flask import Blueprint, jsonify
+from mailu import access
+from mailu.models import Domain, db
+
+ui = Blueprint("ui", __name__)
+
+@ui.route("/admin/domain/create", methods=["POST"])
+@access.global_admin
+def domain_create():
+    db.session.add(Domain(name="example.org"))
+    db.session.commit()
+    return jsonify({})
+
+@ui.route("/announcement", methods=["POST"])
+@access.authenticated
+def announcement():
+    return jsonify({})
+"""})
+    assert {r[k].auth for k in r} == {"protected"}
+    assert not [f for f in report.findings if f.rule_id in ("RG101", "RG104")]
