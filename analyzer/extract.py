@@ -641,6 +641,7 @@ class CommonPass(cst.CSTVisitor):
                     s.visibility.add(self.ctx.code(node.test))
         anonymous = self._anonymous(node.test)
         orelse = node.orelse
+        switch = None
         if anonymous is _NO_CREDENTIAL:
             kind = "setting" if self._setting(node.test) else "other"
             body_kind = else_kind = kind
@@ -650,6 +651,10 @@ class CommonPass(cst.CSTVisitor):
                 self.summaries[-1].switches.add(self.ctx.code(node.test))
             walk(node.test, self)
         else:
+            # ``if settings.PUBLIC is False and not request.user.is_authenticated:``: the body runs only
+            # when a setting says so (a switch for the check, not part of it)
+            switch = next((o for o in operands(node.test, cst.BooleanOperation, cst.And) if self._setting(o)), None) \
+                if type(node.test) is cst.BooleanOperation else None
             body_kind = ("object" if if_present(node.test) else "other") if anonymous is None \
                 else "anonymous" if anonymous else "caller"
             else_kind = "other" if anonymous is None else "caller" if anonymous else "anonymous"
@@ -657,7 +662,11 @@ class CommonPass(cst.CSTVisitor):
             # for the others after it: ``if is_admin: return f(*args); raise Redirect303(...)``
             rest = self.after.get(id(node)) if orelse is None and body_kind == "caller" and _leaves(node.body) \
                 and not self._ends(node.body) else None
-            if (body_kind not in ("caller", "object") and self._ends(node.body)) or \
+            if switch is not None and self._ends(node.body):
+                for s in self.summaries:
+                    s.gated.add(self.ctx.code(switch))
+                walk(node.test, self)
+            elif (body_kind not in ("caller", "object") and self._ends(node.body)) or \
                     (else_kind != "caller" and type(orelse) is cst.Else and self._ends(orelse.body)) or \
                     (rest and self._ends(cst.IndentedBlock(body=rest))):
                 self._test(node.test)
@@ -666,8 +675,12 @@ class CommonPass(cst.CSTVisitor):
                 walk(node.test, self)
         if anonymous is not _NO_CREDENTIAL:
             self.checks += 1
+        if switch is not None:
+            self.branches.append(("setting", switch, self.checks))
         self.branches.append((body_kind, node.test, self.checks))
         walk(node.body, self)
+        if switch is not None:
+            del self.branches[-2]
         self.branches[-1] = (else_kind, (node.test,), self.checks)  # (test,): the else of the test
         if orelse is not None:
             walk(orelse.body if type(orelse) is cst.Else else orelse, self)

@@ -360,6 +360,14 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 return f"rejects unless {g.qualname} {g.compares[0]}"
         return None
 
+    def _read_only_base(self, use) -> str:
+        """The library permission a project permission class extends that lets anyone read and
+        only signed-in users write (DRF's ``IsAuthenticatedOrReadOnly``), or ''."""
+        q = self.canonical(use.target)
+        if use.kind != "permission" or q not in self.classes:
+            return ""
+        return next((c.rpartition(".")[2] for c in self.mro(q)[1:] if self.k.authz_guards.get(c) == "readonly"), "")
+
     def _status_error(self, cls: str, raiser: str) -> bool:
         """An error class whose class attribute says 401 (``class UnauthorizedError(ServerError):
         HTTP_STATUS = 401``, turned into the response by an exception handler), raised outside a
@@ -728,6 +736,13 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             inert, applied = [], []
             for use, layer in own:
                 if use.methods and method not in use.methods:
+                    continue
+                base = self._read_only_base(use) if not use.methods else ""
+                if base:  # class IsOwnerOrReadOnly(IsAuthenticatedOrReadOnly): reads for all, writes signed in
+                    guards.append(GuardInfo(use.kind, use.display, layer, use.location,
+                                            Effect.AUTH if method in WRITE_METHODS else Effect.PUBLIC,
+                                            f"a subclass of {base}: writes need a signed-in user, reads are open",
+                                            target=use.target))
                     continue
                 info = self.guard_info(use, layer)
                 if info:

@@ -1829,3 +1829,57 @@ urlpatterns = [path("orga/admin/update/", UpdateCheckView.as_view())]
     })
     assert {r.auth for r in report.routes} == {"protected"}
     assert not findings(report, "RG104")
+
+
+def test_read_only_permission_subclass_and_a_middleware_switched_by_a_setting():
+    """pinry: ``class IsOwnerOrReadOnly(permissions.IsAuthenticatedOrReadOnly)`` lets anyone read
+    and only signed-in users write, like the class it extends (before: read as an object check
+    only, so a create was unguarded); the ``Public`` middleware turns anonymous callers away only
+    ``if settings.PUBLIC is False and not request.user.is_authenticated`` (a switch, off by
+    default: not a guard of every route)."""
+    report = scan({
+        "core/__init__.py": "",
+        "core/permissions.py": """
+from rest_framework import permissions
+
+class IsOwnerOrReadOnly(permissions.IsAuthenticatedOrReadOnly):
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return obj.submitter == request.user
+""",
+        "core/middleware.py": """
+from django.conf import settings
+from django.http import HttpResponseForbidden
+from django.utils.deprecation import MiddlewareMixin
+
+class Public(MiddlewareMixin):
+    def process_request(self, request):
+        if settings.PUBLIC is False and not request.user.is_authenticated:
+            return HttpResponseForbidden()
+""",
+        "core/models.py": "from django.db import models\n\nclass Pin(models.Model):\n"
+                          "    submitter = models.ForeignKey('auth.User', on_delete=models.CASCADE)\n",
+        "core/views.py": """
+from rest_framework import viewsets
+from core.models import Pin
+from core.permissions import IsOwnerOrReadOnly
+
+class PinViewSet(viewsets.ModelViewSet):
+    queryset = Pin.objects.all()
+    permission_classes = [IsOwnerOrReadOnly]
+""",
+        "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+from core.views import PinViewSet
+
+router = DefaultRouter()
+router.register(r"pins", PinViewSet)
+urlpatterns = [path("api/v2/", include(router.urls))]
+""",
+    }, settings=SETTINGS + 'MIDDLEWARE = ["core.middleware.Public"]\nPUBLIC = True\n')
+    r = routes(report)
+    assert r[("POST", "/api/v2/pins/")].auth == "protected"
+    assert r[("GET", "/api/v2/pins/")].auth == "public"
+    assert not any(g.kind == "middleware" and g.effect == "auth" for g in r[("GET", "/api/v2/pins/")].guards)
