@@ -201,6 +201,7 @@ class _FlaskVisitor(ScopedVisitor):
         self.wrapped: dict[str, str] = {}  # ``view = decorator(view)`` for each of a parameter -> it
         self.transforms: dict[str, str] = {}
         self.tables: dict | None = None  # module-level bindings, read for a call's route table
+        self._restx = any(t.startswith(("flask_restx", "flask_restplus")) for t in ctx.imports.values())
         self.collections: set[str] = set()  # names bound to a collection here (``collections`` facts)
         self.params: set[str] = set()  # parameters of the functions in this file
         self.param_routers: set[str] = set()  # those used or annotated as an app or blueprint
@@ -270,6 +271,14 @@ class _FlaskVisitor(ScopedVisitor):
                 qname = self._bind(target.value)
                 self.bound.add(qname)
                 self._router(qname, kind, value)
+                return
+            if isinstance(value.func, cst.Attribute) and value.func.attr.value == "namespace" \
+                    and dotted(value.func.value) and self._restx and isinstance(literal(call_arg(value, "name", 0)), str):
+                # relay = api.namespace("relay"): a namespace of that Api, added to it (flask-restx)
+                qname = self._bind(target.value)
+                self.bound.add(qname)
+                self._router(qname, "namespace", value)
+                self.sink.mounts.append(Mount(self.resolve(value.func.value), qname, self.ctx.loc(value)))
                 return
             if not self.scopes and made.rpartition(".")[2][:1].isupper() and made not in self.router_bases:
                 # ``api = HelpdeskApi()``: a router if the class (defined elsewhere) is a router class
