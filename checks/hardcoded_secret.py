@@ -22,6 +22,10 @@ PLACEHOLDER = re.compile(r"change|example|dummy|placeholder|your|xxx|insecure|re
                          re.IGNORECASE)
 
 
+# a settings template the installer copies and fills in (local_settings.example.py, config.sample.py)
+TEMPLATE = re.compile(r"[._-](example|sample|template|dist)\.py$", re.IGNORECASE)
+
+
 class HardcodedSecret(Check):
     """
     ## What it does
@@ -141,8 +145,9 @@ class Settings(BaseSettings):
     def run(self, graph):
         for s in graph.settings:
             if not SECRET_KEYS.match(s.key) or not isinstance(s.value, str) or not s.value.strip() \
-                    or TESTING.search(s.scope) or is_test_path(s.location.file):
-                continue
+                    or TESTING.search(s.scope) or is_test_path(s.location.file) or TEMPLATE.search(s.location.file):
+                continue  # local_settings.example.py: a template the installer copies and fills in
+            override = _overridden(graph, s)
             stand_in = OUTBOUND.match(s.key) and not _looks_real(s.value)
             if s.fallback:
                 if not stand_in:
@@ -159,8 +164,21 @@ class Settings(BaseSettings):
                     f"{s.key} is set from a string literal in the source, in settings meant for development "
                     f"({s.scope}): whoever reads it can forge what it signs on any server that loads them.",
                     s.location, Severity.NOTE)
+            elif override is not None:
+                yield self.finding(
+                    f"{s.key} is set from a string literal in the source; {override.location.file} sets it from "
+                    f"the environment, so this is the default of deployments that do not load that module.",
+                    s.location, Severity.NOTE)
             else:
                 yield self.finding(f"{s.key} is set from a string literal in the source.", s.location)
+
+
+def _overridden(graph, s):
+    """The same key set from the environment by another settings module of the same package
+    (``settings/base.py`` literal, ``settings/prod.py`` ``os.environ[...]``), or None."""
+    folder = s.location.file.rpartition("/")[0]
+    return next((o for o in graph.settings if o.key == s.key and not o.literal and o.value is None
+                 and o.location.file != s.location.file and o.location.file.rpartition("/")[0] == folder), None)
 
 
 def _looks_real(value: str) -> bool:

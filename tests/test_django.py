@@ -1883,3 +1883,21 @@ urlpatterns = [path("api/v2/", include(router.urls))]
     assert r[("POST", "/api/v2/pins/")].auth == "protected"
     assert r[("GET", "/api/v2/pins/")].auth == "public"
     assert not any(g.kind == "middleware" and g.effect == "auth" for g in r[("GET", "/api/v2/pins/")].guards)
+
+
+def test_secret_in_base_settings_overridden_from_the_environment_and_a_settings_template():
+    """A settings package whose ``base.py`` holds a literal SECRET_KEY that ``docker.py`` reads from
+    the environment: the literal is the default of deployments that do not load docker.py (a note,
+    not an error); ``local_settings.example.py`` is a template the installer copies and fills in
+    (pinry: no finding there)."""
+    from routeguard import scan_sources
+
+    report = scan_sources({
+        "board/__init__.py": "", "board/settings/__init__.py": "",
+        "board/settings/base.py": 'SECRET_KEY = "fake-key"\nROOT_URLCONF = "board.urls"\nDEBUG = False\n',
+        "board/settings/docker.py": 'import os\nfrom .base import *\nSECRET_KEY = os.environ["SECRET_KEY"]\n',
+        "board/settings/local_settings.example.py": 'SECRET_KEY = "PLEASE_REPLACE_ME_WITH_A_REAL_KEY"\n',
+        "board/urls.py": "urlpatterns = []\n",
+    })
+    found = [(f.location.file, f.severity.level) for f in report.findings if f.rule_id == "RG403"]
+    assert found == [("board/settings/base.py", "note")]
