@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .authz import CALLER_FUNCTION
-from .extract import SIGNATURE_REASON
+from .extract import proves_secret
 from .facts import AccessCheck, Location
 from .fields import ROLE_FIELD
 from .states import AuthState, Effect
@@ -27,8 +27,6 @@ PROVENANCE = re.compile(r"^(updated|modified|changed|edited|reviewed|approved|de
                         r"|^last_(editor|modifier|updater)(_id)?$")
 PASSWORD = re.compile(r"^(password|password_hash|hashed_password|passwd|pwd_hash|password_digest)$")
 ADMIN_SEGMENT = re.compile(r"^(admin[\w-]*|administration|superusers?|sudo|back-?office)$")
-# What a rejection that only the holder of a secret passes says it checks (extract's reasons)
-SECRET_PROOF = re.compile(r"signature|shared secret|signed value")
 ACCOUNT_KEY_FIELD = re.compile(r"^(user|account)(_id|_pk)?$")
 USER_SEGMENT = re.compile(r"^(users?|accounts?|members?|profiles?|employees?|customers?)$")
 # A credential class meant for administrators (an API key or session of the admin console): a
@@ -309,7 +307,7 @@ class AuthzQueries:
     def _route_authorization(self, route) -> list[Authorization]:
         found: list[Authorization] = []
         auth = [g for g in route.guards if g.effect == Effect.AUTH]
-        if auth and all(g.reason.startswith(SIGNATURE_REASON) and SECRET_PROOF.search(g.reason) for g in auth):
+        if auth and all(proves_secret(g.reason) for g in auth):
             # the caller holds the deployment's shared secret (hmac.compare_digest(header, API_TOKEN)):
             # the operator or a trusted service, no account among others
             found.append(Authorization("role", auth[0].location, f"{auth[0].name}: only the secret's holder passes"))
@@ -343,7 +341,7 @@ class AuthzQueries:
                 return
             seen.add(q)
             f = self.functions.get(q)
-            if f is not None and any(e.startswith(SIGNATURE_REASON) for e in f.evidence):
+            if f is not None and any(map(proves_secret, f.evidence)):
                 return  # it turns away whoever does not hold the secret the id came with (a signed invite)
             for lk in lookups.get(q, ()):
                 if lk.secret:

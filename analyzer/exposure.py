@@ -68,8 +68,8 @@ _SENDS = re.compile(r"^(send|send_\w+|publish|emit|notify|notify_\w+|enqueue|del
 _AGGREGATES = frozenset({"count", "exists"})
 # Standard modules that make random values and digests: calling them reads no secret.
 _CRYPTO_MODULES = frozenset({"secrets", "hashlib", "hmac", "uuid", "random"})
-# What a response object sets on its way out: a cookie is not stored state.
-_RESPONSE_CALL = re.compile(r"^(set_cookie|set_signed_cookie|delete_cookie|(set|add|update)_\w*headers?)$")  # the response's own
+# What a response object sets on its way out: a cookie or a header is not stored state.
+_RESPONSE_CALL = re.compile(r"^(set_cookie|set_signed_cookie|delete_cookie|(set|add|update)_\w*headers?)$")
 _CACHE_OR_QUERY = re.compile(r"^(set|setex|put|execute|executemany|executescript|flush)$")
 # A call that makes or checks a secret rather than reading one: ``generate_state_token``, ``CancelToken``.
 _MAKES = re.compile(r"^(?i:generate|create|new|make|issue|build|sign|encode|hash|verify|check|validate)|^get_token$|^[A-Z]")

@@ -16,7 +16,7 @@ import networkx as nx
 from .authz_graph import AuthzQueries
 from .operations import OperationQueries
 from .specs import SpecQueries
-from .extract import MADE, SIGNATURE_REASON, VERIFIES
+from .extract import MADE, SIGNATURE_REASON, STATUS_KEYWORDS, VERIFIES
 from . import fields as _fields
 from .names import RULE_ARG
 from .resolver import NameResolver
@@ -51,7 +51,7 @@ _VERB_PREFIX = re.compile(r"^(get|post|put|patch|delete|head|options)_(?=.)")
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>")
 # names of path parameters that carry a secret: the URL is the credential (word parts split on "_")
 _SECRET_PARTS = frozenset({"token", "secret", "signature", "signed", "key"})
-STATUS_ATTRIBUTES = ("status_code", "HTTP_STATUS", "http_status", "status", "code")
+STATUS_ATTRIBUTES = (*STATUS_KEYWORDS, "HTTP_STATUS", "http_status")  # an error class's status
 _UNAUTHORIZED = re.compile(r"rejects with (401|\w*401\w*|\w*UNAUTHORIZED)$")
 REJECTS_ONLY = "rejects with "  # the reason of a check that only answers 401/403, reading no credential
 VISIBILITY_REASON = "serves only what is marked public"
@@ -373,9 +373,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         HTTP_STATUS = 401``, turned into the response by an exception handler), raised outside a
         view class that dispatches to permission classes (a vendored DRF's ``permission_denied``
         answers 401 only for what those classes turn away)."""
-        owner = raiser.rpartition(".")[0]
-        if owner in self.classes and any(m.name == "check_permissions" for c in self.mro(owner)
-                                         for m in (self.classes[c].methods if c in self.classes else ())):
+        if self.method(f"{raiser.rpartition('.')[0]}.check_permissions"):
             return False
         mro = self.mro(cls)
         return any(c.rpartition(".")[2].endswith(("Error", "Exception")) for c in mro) and any(

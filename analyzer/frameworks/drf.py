@@ -350,10 +350,11 @@ class _DRFFile:
                         found = _user_checks(stmt)
                         if found:
                             evidence[f"{qual}.{stmt.name.value}"] = found
-                        verdicts = [ctx.resolve(c.func) for r in collect(stmt.body, cst.Return)
-                                    if type(r.value) is cst.Call for c in (r.value,)]
-                        if any(verdicts):  # return check_admin(request.user): the helper's answer is the verdict
-                            decided[f"{qual}.{stmt.name.value}"] = [v for v in verdicts if v]
+                        verdicts = [ctx.resolve(r.value.func) for r in collect(stmt.body, cst.Return)
+                                    if type(r.value) is cst.Call]
+                        verdicts = [v for v in verdicts if v]
+                        if verdicts:  # return check_admin(request.user): the helper's answer is the verdict
+                            decided[f"{qual}.{stmt.name.value}"] = verdicts
                     self._serializer_calls(f"{qual}.{stmt.name.value}", stmt)
             if perms is not None or methods or per_action:
                 updates[qual] = (perms, methods, per_action)

@@ -200,7 +200,6 @@ class _FlaskVisitor(ScopedVisitor):
         self.table_views: dict[str, str] = {}  # ``for path, resource in routes``: resource -> routes
         self.wrapped: dict[str, str] = {}  # ``view = decorator(view)`` for each of a parameter -> it
         self.transforms: dict[str, str] = {}
-        self.tables: dict | None = None  # module-level bindings, read for a call's route table
         self._restx = any(t.startswith(("flask_restx", "flask_restplus")) for t in ctx.imports.values())
         self.collections: set[str] = set()  # names bound to a collection here (``collections`` facts)
         self.params: set[str] = set()  # parameters of the functions in this file
@@ -534,11 +533,7 @@ class _FlaskVisitor(ScopedVisitor):
     def _route_table(self, expr) -> tuple:
         """The rows of a module-level table of (rule, view class) pairs that a call passes
         (``routes = [("/data/departments", DepartmentsResource), ...]``), else ()."""
-        if type(expr) is not cst.Name:
-            return ()
-        if self.tables is None:
-            self.tables = {name: value for name, value, _, _ in self.ctx.bindings}
-        value = self.tables.get(expr.value)
+        value = self.ctx.constant(expr)
         if not isinstance(value, (cst.List, cst.Tuple)) or not value.elements:
             return ()
         rows = []
