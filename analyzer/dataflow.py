@@ -660,6 +660,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
                     f.whole.update(n for n, (q, _, _) in f.body.items() if f"type:{q}" == c[0])
                 if isinstance(recv, cst.Attribute) and recv.attr.value == "__dict__":
                     recv = recv.value
+                if isinstance(recv, cst.Name) and recv.value in f.dicts:  # extra = {}; extra.update(request.args)
+                    f.client[recv.value] = c
+                    return
                 f.writes.append((DataWrite(f.qualname, ctx.loc(node), "update", c[0], self.type_of(recv), c[2], c[1]),
                                  _name(node.args[0].value), _name(recv), ()))
         if isinstance(func, cst.Attribute) and func.attr.value in ("add", "set", "__setitem__") \

@@ -67,6 +67,11 @@ TOKEN_ERROR = re.compile(r"^(\w*Token(Error|Invalid|Expired)\w*|Invalid\w*Token|
 CATCH_ALL = frozenset({"Exception", "BaseException", "HTTPException"})
 # What a middleware or wrapper calls to hand the request on to the view.
 PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "func", "f", "fn", "handler"})
+# Classes that make an in-memory value (the language's containers): methods called on one
+# change that value only.
+VALUE_CLASSES = frozenset({"dict", "list", "set", "frozenset", "bytearray", "collections.OrderedDict",
+                           "collections.defaultdict", "collections.Counter", "collections.deque", "copy.copy",
+                           "copy.deepcopy"})
 WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "insert_one", "insert_many", "update_one",
                     "bulk_create", "remove", "delete_one", "delete_many"})
 # The evidence of a check that turns away whoever does not hold a secret (a signature, a shared
@@ -180,6 +185,7 @@ class _Summary:
         self.super_calls: set[str] = set()
         self.locals = params  # parameters and names assigned so far
         self.instances: dict[str, str] = {}  # local -> what made it, for locals assigned the result of a call
+        self.scratch: set[str] = set()  # locals holding a value built here (``h = Headers(request.headers)``, ``d = {}``)
         self.passed: set[str] = set()  # those of them passed to a call, recorded as instance facts
         self.returns: set[str] = set()
         self.settings: set[str] = set()  # locals assigned a setting (``v = get_config(...)``)
@@ -442,12 +448,28 @@ class CommonPass(cst.CSTVisitor):
             s.subjects[target.value] = subject
         else:
             s.subjects.pop(target.value, None)
+        if self._builds_value(value):
+            s.scratch.add(target.value)
+        else:
+            s.scratch.discard(target.value)
         if type(value) is cst.Call:
             made = self._callee(value.func)  # self.build_router() too
             if made:
                 s.instances[target.value] = made
                 if target.value in s.globals:  # global model; model = Model(): the module's name holds one
                     self.sink.instances.append((f"{self.ctx.module}.{target.value}", made))
+
+    def _builds_value(self, value) -> bool:
+        """``value`` is a container made here: a literal, a comprehension, a copy, or a value
+        class (``dict(...)``, ``Headers(request.headers)``). Calls on it change only it."""
+        if type(value) in (cst.Dict, cst.List, cst.Set, cst.Tuple, cst.DictComp, cst.ListComp, cst.SetComp):
+            return True
+        if type(value) is not cst.Call:
+            return False
+        if type(value.func) is cst.Attribute and value.func.attr.value == "copy":
+            return True  # request.headers.copy(), dict(x).copy()
+        callee = self._callee(value.func)
+        return callee in VALUE_CLASSES or callee in self.k.value_classes
 
     def visit_Global(self, node: cst.Global) -> None:
         if self.summaries:
@@ -521,6 +543,8 @@ class CommonPass(cst.CSTVisitor):
         s = self.summaries[-1]
         if type(func) is cst.Attribute and type(func.value) is cst.Call and dotted(func.value.func) == "super":
             s.super_calls.add(func.attr.value)
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in s.scratch:
+            return  # headers.remove("Host"), payload.update(...): the local value changes, nothing stored
         callee = self._callee(func)
         if callee in ("os.getenv", "os.environ.get") and node.args and not self.test_depth and not self.comparing:
             key = literal(node.args[0].value)  # os.getenv("STRIPE_SECRET_KEY"): a secret setting, read

@@ -228,3 +228,77 @@ class TeamMembershipSerializer(serializers.ModelSerializer):
     }
     found = [f.message for f in scan_sources(files).findings if f.rule_id == "RG302"]
     assert len(found) == 1 and found[0].startswith("TeamMembershipSerializer"), found
+
+
+STORE_PROXY = {
+    "reader/store.py": '''
+import requests
+from flask import Blueprint, make_response, redirect, request
+from flask_login import login_required
+from werkzeug.datastructures import Headers
+
+from .models import db, Bookmark
+
+store = Blueprint("store", __name__, url_prefix="/store")
+UPSTREAM = "https://storeapi.example.com"
+
+
+def forward_to_store():
+    """Unimplemented store calls go to the vendor's own API."""
+    outgoing = Headers(request.headers)
+    outgoing.remove("Host")
+    extra = {}
+    extra.update(request.args)
+    upstream = requests.request(method=request.method, url=UPSTREAM + request.path, headers=outgoing,
+                                params=extra, data=request.get_data(), timeout=10)
+    return make_response(upstream.content, upstream.status_code)
+
+
+@store.route("/v1/products/<dummy>/prices", methods=["GET", "POST"])
+@store.route("/v1/user/wishlist", methods=["GET", "POST"])
+def handle_products(dummy=None):
+    if request.method == "GET":
+        return redirect(UPSTREAM + request.path, 307)
+    return forward_to_store()
+
+
+@store.post("/bookmarks/<int:book_id>")
+@login_required
+def save_position(book_id):
+    db.session.add(Bookmark(id=book_id, position=request.form["position"]))
+    db.session.commit()
+    return "", 204
+''',
+    "reader/models.py": '''
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+class Bookmark(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    position = db.Column(db.String(64))
+''',
+    "reader/app.py": '''
+from flask import Flask
+from flask_login import LoginManager
+
+from .store import store
+
+app = Flask(__name__)
+LoginManager(app)
+app.register_blueprint(store)
+''',
+}
+
+
+def test_a_proxy_that_changes_only_values_it_built_is_not_a_write():
+    """calibre-web's Kobo store stubs: the handler copies the request's headers into a value of
+    its own and removes one, then forwards the call upstream. Changing a value built in the
+    function stores nothing; deleting the row it loaded does."""
+    report = scan_sources(STORE_PROXY)
+    assert [(f.rule_id, f.severity.level) for f in report.findings] == []
+    files = dict(STORE_PROXY)
+    files["reader/store.py"] = files["reader/store.py"].replace(
+        '    outgoing.remove("Host")', '    mark = Bookmark.query.get(request.args["id"])\n    mark.delete()')
+    assert [(f.rule_id, f.severity.level, f.location.line) for f in scan_sources(files).findings] == [
+        ("RG101", "error", 25), ("RG101", "error", 26)]

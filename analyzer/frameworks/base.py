@@ -70,6 +70,9 @@ class Adapter:
     # qualified name (or ``.method`` for a method of that name on any object) -> "template" |
     # "file" | "redirect" | "text", or "url" for a call that builds an address from its arguments.
     fixed_responses: ClassVar[Mapping[str, str]] = {}
+    # Library classes that make an in-memory value (``Headers(request.headers)``): calls on one
+    # change that value, nothing stored.
+    value_classes: ClassVar[frozenset[str]] = frozenset()
     # Library views (functions or classes) that only read, whatever method they are sent.
     read_views: ClassVar[frozenset[str]] = frozenset()
     # Base classes of the framework's built-in administration site (staff only): a form or
@@ -351,7 +354,7 @@ TABLES = (
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",
     "spec_env_verifiers",
-    "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names",
+    "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names", "value_classes",
     "declarative_bases", "model_decorators", "model_factories", "schema_bases", "settings_bases", "relation_fields",
     "foreign_key_calls", "foreign_key_keywords", "write_methods", "update_methods", "data_methods", "dump_methods",
     "token_issuers", "token_signers", "select_calls", "field_types", "type_words",

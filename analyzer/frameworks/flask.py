@@ -112,6 +112,8 @@ class FlaskAdapter(Adapter):
     view_constructors = frozenset({"as_view"})
     request_data = frozenset(f"flask.request.{a}" for a in ("json", "get_json", "form", "values", "args", "data"))
     response_wrappers = frozenset({"flask.jsonify", "flask.json.jsonify", "flask.make_response"})
+    value_classes = frozenset(f"werkzeug.datastructures.{c}" for c in (
+        "Headers", "EnvironHeaders", "MultiDict", "ImmutableMultiDict", "CombinedMultiDict", "OrderedMultiDict"))
     fixed_responses = {"flask.render_template": "template", "flask.send_from_directory": "file",
                        "flask.send_file": "file", "flask.redirect": "redirect", "werkzeug.utils.redirect": "redirect",
                        "flask.url_for": "url", "flask.Response": "text", "flask.make_response": "text"}
