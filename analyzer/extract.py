@@ -299,6 +299,15 @@ class CommonPass(cst.CSTVisitor):
     def _module_assign(self, name: str, value, text: str | None) -> None:
         qname = f"{self.ctx.module}.{name}"
         self._value(qname, value)
+        same = value.args[0].value if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None \
+            and self.ctx.resolve(value.func) == "functools.partial" else value
+        if (type(same) is cst.Name or same is not value and dotted(same)) and name not in self.ctx.strings:
+            # verify_client_prod = verify_client, check = partial(check_scope, strict=True): another
+            # name for the same function, as an import is
+            target = self.ctx.resolve(same)
+            if "." in target and target != qname:  # not True, None or a builtin
+                self.ctx.imports[name] = target
+            return
         if isinstance(value, cst.Call):
             cls = self.ctx.resolve(value.func)
             if cls:
@@ -830,7 +839,8 @@ class CommonPass(cst.CSTVisitor):
         ``return self.get_response(request)``, ``return await call_next(request)``) lets the
         caller through."""
         if not _leaves(block):
-            return False
+            return any(type(stmt) is cst.If and stmt.orelse is None and _exempts_paths(stmt.test) and self._ends(stmt.body)
+                       for stmt in block.body)
         for stmt in block.body:
             for small in stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,):
                 if type(small) is not cst.Return:
@@ -918,6 +928,20 @@ class CommonPass(cst.CSTVisitor):
         finder = _SettingFinder(self.summaries[-1] if self.summaries else None)
         walk(expr, finder)
         return finder.setting and not finder.other
+
+
+# What names the address the request is for: an exemption list is tested against it
+_PATH_WORDS = frozenset({"path", "path_info", "full_path", "get_full_path", "endpoint", "url_rule", "url", "route"})
+
+
+def _exempts_paths(test) -> bool:
+    """``not any(m.match(path) for m in EXEMPT_URLS)``, ``request.path not in PUBLIC_PATHS``: a
+    test taken unless the request's address is on an allow-list; the block under it ends the
+    request for every other address."""
+    negated = type(test) is cst.UnaryOperation and type(test.operator) is cst.Not or \
+        type(test) is cst.Comparison and any(type(c.operator) is cst.NotIn for c in test.comparisons)
+    return negated and any(n.value in _PATH_WORDS for n in collect(test, cst.Name)) or negated and any(
+        a.attr.value in _PATH_WORDS for a in collect(test, cst.Attribute))
 
 
 class _SubjectFinder(cst.CSTVisitor):

@@ -28,12 +28,14 @@ LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Lay
 CONVENTIONAL_PUBLIC = (
     "login", "logout", "signin", "sign_in", "signout", "sign_out", "register", "signup", "sign_up",
     "token", "refresh", "forgot*", "reset*password*", "password*reset*", "password*remind*", "verify*email*",
-    "confirm*mail*",
+    "confirm*mail*", "resend*confirm*", "resend*verif*",
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
     "totp", "two_factor", "2fa", "mfa", "*otp", "fido*", "webauthn*", "passkey*",
 )
+# A name or path word about administration: ``admin``, ``admin_views``, ``site_admin``, ``administration``
+_ADMIN_WORD = re.compile(r"(^|[_-])admin")
 # First-run setup, public until the application is set up: as the whole path (``/setup``), since
 # ``/projects/<id>/setup`` is an ordinary operation, or as the last word of a path with no
 # parameters when the word says "first" (``/api/v1/auth/first_install``)
@@ -1174,9 +1176,11 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if self.config.default_public_routes:
             name = _VERB_PREFIX.sub("", handler.rpartition(".")[2].lower())  # get_health: health
             words = [name] + [s.lower() for s in path.strip("/").split("/") if s]
-            if not _CONVENTIONAL_PUBLIC.match(words[0]) and any("admin" in w for w in [*handler.lower().split("."),
-                                                                                        *words[1:]]):
-                return []  # an admin's endpoint is not public by its path (an admin's password-reset-token)
+            if not _CONVENTIONAL_PUBLIC.match(words[0]) and any(_ADMIN_WORD.search(w) for w in [
+                    *handler.lower().split("."), *words[1:]]):
+                # an admin's endpoint is not public by its path (an admin's password-reset-token); a
+                # word that only ends in "admin" names the project (``powerdnsadmin.routes.index``)
+                return []
             last = [w for w in words[1:] if not w.startswith(("<", "{", "(", "^", ":"))]
             if path in ("", "/"):
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
@@ -186,8 +187,10 @@ class ProfileForm(forms.ModelForm):
             if users and all(graph.k.admin_classes.intersection(graph.mro(u)) for u in users):
                 continue  # only the framework's admin site (staff) uses it
             routes = graph.routes_using(schema.qualname)
-            open_routes = [r for r in routes if r.auth != AuthState.PROTECTED]
             kinds = {marked[f] for f in left}
+            if schema.kind != "form" and kinds == {"privileged"} and not any(r.method in WRITE_METHODS or r.method == "ANY" for r in routes):
+                continue  # a role or owner column only sent to clients: a privilege is set, not read
+            open_routes = [r for r in routes if r.auth != AuthState.PROTECTED]
             risk = "sent to clients" if schema.kind in ("serializer", "output") else "editable"
             if schema.kind == "serializer" and "privileged" in kinds:
                 risk = "sent to clients and writable"

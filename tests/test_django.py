@@ -1901,3 +1901,101 @@ def test_secret_in_base_settings_overridden_from_the_environment_and_a_settings_
     })
     found = [(f.location.file, f.severity.level) for f in report.findings if f.rule_id == "RG403"]
     assert found == [("board/settings/base.py", "note")]
+
+
+DOJO_STYLE = {
+    "tracker/__init__.py": "",
+    "tracker/settings/__init__.py": "",
+    "tracker/settings/settings.py": '''
+import environ
+env = environ.Env()
+SECRET_KEY = env("TRACKER_SECRET_KEY")
+ROOT_URLCONF = "tracker.urls"
+LOGIN_URL = "/login"
+LOGIN_EXEMPT_URLS = (r"^static/", r"^login")
+DJANGO_MIDDLEWARE_CLASSES = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tracker.middleware.LoginRequiredMiddleware",
+]
+MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES
+''',
+    "tracker/middleware.py": '''
+import re
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+
+EXEMPT_URLS = [re.compile(settings.LOGIN_URL.lstrip("/"))]
+if hasattr(settings, "LOGIN_EXEMPT_URLS"):
+    EXEMPT_URLS += [re.compile(expr) for expr in settings.LOGIN_EXEMPT_URLS]
+
+
+class LoginRequiredMiddleware:
+    """Every page but LOGIN_URL and LOGIN_EXEMPT_URLS needs a signed-in user."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            path = request.path_info.lstrip("/")
+            if not any(m.match(path) for m in EXEMPT_URLS):
+                return HttpResponseRedirect(f"{settings.LOGIN_URL}?next={quote(request.get_full_path())}")
+        return self.get_response(request)
+''',
+    "tracker/finding/__init__.py": "",
+    "tracker/finding/models.py": '''
+from django.db import models
+
+class Finding(models.Model):
+    title = models.CharField(max_length=200)
+    severity = models.CharField(max_length=20)
+''',
+    "tracker/finding/views.py": '''
+from django.shortcuts import get_object_or_404, redirect, render
+from .models import Finding
+
+def view_finding(request, fid):
+    return render(request, "finding.html", {"finding": get_object_or_404(Finding, pk=fid)})
+
+def delete_finding(request, fid):
+    Finding.objects.filter(pk=fid).delete()
+    return redirect("/findings")
+''',
+    "tracker/finding/urls.py": '''
+from django.urls import re_path
+from . import views
+
+urlpatterns = [
+    re_path(r"^finding/(?P<fid>\\d+)$", views.view_finding, name="view_finding"),
+    re_path(r"^finding/(?P<fid>\\d+)/delete$", views.delete_finding, name="delete_finding"),
+]
+''',
+    "tracker/urls.py": '''
+from django.conf import settings
+from django.urls import include, re_path
+from tracker.finding.urls import urlpatterns as finding_urls
+
+ur = []
+ur += finding_urls
+
+urlpatterns = [re_path(r"^", include(ur))]
+''',
+}
+
+
+def test_login_middleware_named_through_a_settings_variable_with_an_exempt_list():
+    """DefectDojo: ``MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES``; the login middleware redirects every
+    anonymous request except those on an allow-list of paths (``if not any(m.match(path) for m in
+    EXEMPT_URLS)``); the UI's URLconfs are gathered into a list (``ur += finding_urls``) included
+    at the root. Its routes are behind the middleware; without it they are open."""
+    report = scan_sources(DOJO_STYLE)
+    assert {(r.path, r.auth.value) for r in report.graph.routes} == {
+        ("/finding/(?P<fid>\\d+)", "protected"), ("/finding/(?P<fid>\\d+)/delete", "protected")}
+    assert [f.rule_id for f in report.findings] == []
+    files = dict(DOJO_STYLE)
+    files["tracker/settings/settings.py"] = files["tracker/settings/settings.py"].replace(
+        '    "tracker.middleware.LoginRequiredMiddleware",\n', "")
+    assert [f.rule_id for f in scan_sources(files).findings] == ["RG101"]

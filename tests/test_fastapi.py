@@ -1924,3 +1924,60 @@ app = FastAPI()
 app.mount("/api/v1", api_v1)
 """})
     assert sorted(r.path for r in report.routes) == ["/api/v1/status", "/api/v1/version"]
+
+
+def test_a_guard_bound_to_another_name_at_module_level():
+    """fides: ``verify_oauth_client_prod`` is the OAuth check under the name the endpoints import
+    (``X = verify_oauth_client``; ``functools.partial`` of it is the same function too): the
+    routes that depend on it are protected, and the scopes it compares are read."""
+    files = {
+        "svc/oauth/utils.py": """
+from functools import partial
+from fastapi import HTTPException, Security
+from fastapi.security import OAuth2PasswordBearer, SecurityScopes
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/oauth/token")
+
+async def verify_oauth_client(security_scopes: SecurityScopes, authorization: str = Security(oauth2_scheme)):
+    client = load_client(authorization)
+    if client is None or not set(security_scopes.scopes) <= set(client.scopes):
+        raise HTTPException(status_code=403, detail="Not authorized for this action")
+    return client
+
+def load_client(token):
+    return None
+
+verify_oauth_client_prod = verify_oauth_client
+verify_oauth_client_strict = partial(verify_oauth_client)
+""",
+        "svc/api/admin.py": """
+from fastapi import APIRouter, Security
+from svc.oauth.utils import verify_oauth_client_prod, verify_oauth_client_strict
+from svc.db import reset_database
+
+router = APIRouter(prefix="/admin", tags=["Admin"])
+
+@router.post("/db/reset", dependencies=[Security(verify_oauth_client_prod, scopes=["database:reset"])])
+async def db_action():
+    await reset_database()
+    return {"data": {"message": "Fides database reset"}}
+
+@router.delete("/cache", dependencies=[Security(verify_oauth_client_strict, scopes=["cache:clear"])])
+async def clear_cache():
+    await reset_database()
+""",
+        "svc/db.py": """
+from sqlalchemy import text
+from svc.session import engine
+
+async def reset_database():
+    async with engine.begin() as conn:
+        await conn.execute(text("DELETE FROM privacy_request"))
+""",
+        "svc/session.py": "from sqlalchemy.ext.asyncio import create_async_engine\nengine = create_async_engine('postgresql+asyncpg://db/fides')\n",
+        "svc/main.py": "from fastapi import FastAPI\nfrom svc.api.admin import router\napp = FastAPI()\napp.include_router(router)\n",
+    }
+    report = scan_sources(files)
+    assert [f.rule_id for f in report.findings] == []
+    assert {(r.path, r.auth.value) for r in report.graph.routes} == {("/admin/db/reset", "protected"),
+                                                                    ("/admin/cache", "protected")}

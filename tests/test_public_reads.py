@@ -825,3 +825,70 @@ async def get_current_user(request: Request):
 """, "app/config.py": "config = load_config()\n"})
     assert sorted(f.message.split(" requires")[0] for f in report.findings if f.rule_id == "RG101") == [
         "GET /project/stripe"]
+
+
+def test_a_project_named_after_admin_keeps_its_public_endpoints():
+    """PowerDNS-Admin: the package's own name ends in "admin" (``powerdnsadmin.routes.index``),
+    which is not an administration area, so its sign-in page and its resend-confirmation form
+    stay public by convention; a dynamic-DNS ``checkip`` that answers with the WSGI environ's
+    forwarded address reads the request, not a secret of the process. A handler in an admin
+    module still is not public by its name."""
+    files = {
+        "dnsadmin/__init__.py": """
+from flask import Flask
+from flask_login import LoginManager
+
+def create_app():
+    app = Flask(__name__)
+    LoginManager(app)
+    from .routes import index_bp, admin_bp
+    app.register_blueprint(index_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    return app
+""",
+        "dnsadmin/routes/__init__.py": "from .index import index_bp\nfrom .admin import admin_bp\n",
+        "dnsadmin/routes/index.py": """
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+from ..services.email import send_account_verification
+
+index_bp = Blueprint("index", __name__)
+
+@index_bp.route("/resend-confirmation-email", methods=["GET", "POST"])
+def resend_confirmation_email():
+    if request.method == "POST":
+        send_account_verification(request.form.get("email"))
+    return render_template("resend_confirmation_email.html")
+
+@index_bp.route("/nic/checkip.html", methods=["GET", "POST"])
+def dyndns_checkip():
+    return render_template("dyndns.html", response=request.environ.get("HTTP_X_REAL_IP", request.remote_addr))
+
+@index_bp.route("/domains")
+@login_required
+def domains():
+    return render_template("domains.html")
+""",
+        "dnsadmin/routes/admin.py": """
+from flask import Blueprint, request
+from ..services.email import send_account_verification
+
+admin_bp = Blueprint("admin", __name__)
+
+@admin_bp.route("/verify-email/<int:user_id>", methods=["POST"])
+def mark_verified(user_id):
+    send_account_verification(request.form.get("email"))
+    return "", 204
+""",
+        "dnsadmin/services/__init__.py": "",
+        "dnsadmin/services/email.py": """
+from flask_mail import Message
+from ..mail import mail
+
+def send_account_verification(email):
+    mail.send(Message("Confirm your account", recipients=[email]))
+""",
+        "dnsadmin/mail.py": "from flask_mail import Mail\nmail = Mail()\n",
+    }
+    assert [(f.rule_id, f.location.file, f.location.line) for f in scan_sources(files).findings] == [
+        ("RG101", "dnsadmin/routes/admin.py", 7)]

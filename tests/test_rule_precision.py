@@ -190,7 +190,32 @@ def test_a_role_is_a_privilege_only_on_rows_about_people():
     files = {
         "proj/__init__.py": "",
         "proj/settings.py": "INSTALLED_APPS = ['rest_framework', 'dcim']\nROOT_URLCONF = 'proj.urls'\n",
-        "proj/urls.py": "urlpatterns = []\n",
+        "proj/urls.py": """
+from rest_framework.routers import DefaultRouter
+from dcim.views import DeviceViewSet, TeamMembershipViewSet
+
+router = DefaultRouter()
+router.register("devices", DeviceViewSet)
+router.register("memberships", TeamMembershipViewSet)
+urlpatterns = router.urls
+""",
+        "dcim/views.py": """
+from rest_framework import permissions, viewsets
+from dcim.models import Device, TeamMembership
+from dcim.serializers import DeviceSerializer, TeamMembershipSerializer
+
+
+class DeviceViewSet(viewsets.ModelViewSet):
+    queryset = Device.objects.all()
+    serializer_class = DeviceSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+
+class TeamMembershipViewSet(viewsets.ModelViewSet):
+    queryset = TeamMembership.objects.all()
+    serializer_class = TeamMembershipSerializer
+    permission_classes = [permissions.IsAuthenticated]
+""",
         "dcim/__init__.py": "",
         "dcim/models.py": """
 from django.db import models
@@ -302,3 +327,57 @@ def test_a_proxy_that_changes_only_values_it_built_is_not_a_write():
         '    outgoing.remove("Host")', '    mark = Bookmark.query.get(request.args["id"])\n    mark.delete()')
     assert [(f.rule_id, f.severity.level, f.location.line) for f in scan_sources(files).findings] == [
         ("RG101", "error", 25), ("RG101", "error", 26)]
+
+
+def test_a_role_column_only_sent_to_clients_is_not_reported():
+    """plane: serializers that only answer reads (a read-only viewset, ``XSerializer(obj).data``)
+    send a member's ``role`` to the client; a privilege is a problem when the client sets it,
+    so RG302 speaks when a route writes through the serializer."""
+    files = {
+        "proj/__init__.py": "",
+        "proj/settings.py": "INSTALLED_APPS = ['rest_framework', 'teams']\nROOT_URLCONF = 'proj.urls'\n",
+        "proj/urls.py": """
+from rest_framework.routers import DefaultRouter
+from teams.views import MembershipViewSet
+
+router = DefaultRouter()
+router.register("memberships", MembershipViewSet)
+urlpatterns = router.urls
+""",
+        "teams/__init__.py": "",
+        "teams/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Membership(models.Model):
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    role = models.PositiveSmallIntegerField(default=5)
+""",
+        "teams/serializers.py": """
+from rest_framework import serializers
+from teams.models import Membership
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Membership
+        fields = "__all__"
+""",
+        "teams/views.py": """
+from rest_framework import permissions, viewsets
+from teams.models import Membership
+from teams.serializers import MembershipSerializer
+
+
+class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = MembershipSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return Membership.objects.filter(member=self.request.user)
+""",
+    }
+    assert [f.rule_id for f in scan_sources(files).findings] == []
+    files["teams/views.py"] = files["teams/views.py"].replace("ReadOnlyModelViewSet", "ModelViewSet")
+    assert [f.rule_id for f in scan_sources(files).findings] == ["RG302"]

@@ -205,7 +205,8 @@ class _DjangoFile:
         self.ctx = ctx
         self.sink = sink
         self.module = ctx.module
-        self.lists: dict[str, cst.BaseExpression] = {}  # module-level list variables
+        # module-level list variables: what each is bound to, then what ``+=`` adds (``ur = []``, ``ur += finding_urls``)
+        self.lists: dict[str, list[cst.BaseExpression]] = {}
         self.emitted: set[str] = set()
         self.top = list(_top_statements(ctx.tree.body))
         self.prefix_ref = ""  # the imported constant that names the prefix of the include being read
@@ -217,9 +218,11 @@ class _DjangoFile:
     def run(self) -> None:
         assigns = [(t, v, n) for t, v, n in self._assignments()]
         names = {t for t, _, _ in assigns}
-        for t, v, _ in assigns:
-            if isinstance(v, (cst.List, cst.Tuple, cst.BinaryOperation)):
-                self.lists.setdefault(t, v)
+        for t, v, n in assigns:
+            if isinstance(v, (cst.List, cst.Tuple, cst.BinaryOperation)) and t not in self.lists:
+                self.lists[t] = [v]
+            elif isinstance(n, cst.AugAssign) and t in self.lists:
+                self.lists[t].append(v)
         if "urlpatterns" in names:
             self._urlconf(assigns)
         elif self.ctx.imports.get("urlpatterns", "").endswith(".urlpatterns"):
@@ -270,6 +273,7 @@ class _DjangoFile:
             base = parts[:-2] if "settings" in parts[:-1] else parts[:-1]
             root_urlconf = ".".join([*base, "urls"])
         for name, value, stmt in assigns:
+            value = ctx.constant(value)  # MIDDLEWARE = DJANGO_MIDDLEWARE_CLASSES
             if name != "MIDDLEWARE" or not isinstance(value, (cst.List, cst.Tuple)):
                 continue
             for el in value.elements:
@@ -360,7 +364,11 @@ class _DjangoFile:
                 if arg.keyword is None:
                     self._patterns(arg.value, child) if arg.star else self._entry(arg.value, child)
         elif isinstance(expr, cst.Name) and expr.value in self.lists and expr.value != "urlpatterns":
-            self._patterns(self.lists[expr.value], router)
+            for value in self.lists[expr.value]:
+                self._patterns(value, router)
+        elif isinstance(expr, cst.Name) and expr.value in self.ctx.imports:
+            # ``from dojo.finding.urls import urlpatterns as finding_urls``: that URLconf's entries, here
+            self._include_target(expr, router, "", self.ctx.loc(expr), [], None)
 
     def _entry(self, expr, router: str, at=None) -> None:
         """One ``path()``/``re_path()``/``url()`` entry; ``at``: where it is written, when the call
@@ -501,8 +509,9 @@ class _DjangoFile:
             child = f"{self.module}.{target.value}"
             if child not in self.emitted:
                 self.emitted.add(child)
-                self.sink.routers.append(Router(child, "urlconf", "django", "", "", ctx.loc(self.lists[target.value])))
-                self._patterns(self.lists[target.value], child)
+                self.sink.routers.append(Router(child, "urlconf", "django", "", "", ctx.loc(self.lists[target.value][0])))
+                for value in self.lists[target.value]:
+                    self._patterns(value, child)
         elif isinstance(target, cst.Attribute) and target.attr.value == "urls":
             # include(router.urls) or include(app.urls) of an imported module: the linker keeps
             # the mount whose child is a router
@@ -511,6 +520,8 @@ class _DjangoFile:
             child = ctx.resolve(target.value)
         else:
             child = ctx.resolve(target)
+            if child.endswith(".urlpatterns"):  # include(finding_urls), imported from that URLconf
+                child = child.rpartition(".")[0]
         if child:  # a prefix named by an imported constant is looked up when linking
             self.sink.mounts.append(Mount(router, child, loc, None if self.prefix_ref else path, namespace,
                                           tuple(guards), prefix_ref=self.prefix_ref))

@@ -470,7 +470,7 @@ class _DRFFile:
         class Finder(cst.CSTVisitor):
             def visit_Call(self, call: cst.Call) -> None:
                 q = ctx.resolve(call.func)
-                if q.endswith("Serializer"):
+                if q.endswith(("Serializer", "Validator")):  # taiga names its input serializers validators
                     sink.schema_uses.append(SchemaUse(owner, q, ctx.loc(call)))
 
             def visit_Return(self, ret: cst.Return) -> None:

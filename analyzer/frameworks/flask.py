@@ -123,6 +123,9 @@ class FlaskAdapter(Adapter):
         "flask.request.get_json": "body", "flask.request.remote_addr": "address",
         "flask.request.access_route": "forwarded", "flask.request.user_agent": "header:user-agent",
         "flask.request.referrer": "header:referer",
+        # the WSGI environ: the request's headers (``HTTP_*``) and peer address, not the process environment
+        "flask.request.environ": "header:HTTP_", "flask.request.environ[REMOTE_ADDR]": "address",
+        "flask.request.environ[HTTP_X_FORWARDED_FOR]": "forwarded", "flask.request.environ[HTTP_X_REAL_IP]": "forwarded",
     }
     config_objects = frozenset({"flask.current_app.config", "flask.Flask.config", "flask.app.Flask.config"})
     response_sinks = frozenset({"flask.abort", "flask.Response", "werkzeug.exceptions.abort", "flask_restful.abort"})
