@@ -254,7 +254,7 @@ class CommonPass(cst.CSTVisitor):
         or only for a caller who has a credential (``if current_user.is_authenticated:``)."""
         self.checks += 1
         kinds = [k for k, _, _ in self.branches]
-        if "caller" in kinds:
+        if "caller" in kinds or "forgery" in kinds:  # a CSRF check turns away forged requests, not callers
             return
         if "object" in kinds:  # only when there is an object: the linker asks whether the route has one
             for s in self.summaries:
@@ -685,7 +685,7 @@ class CommonPass(cst.CSTVisitor):
         orelse = node.orelse
         switch = None
         if anonymous is _NO_CREDENTIAL:
-            kind = "setting" if self._setting(node.test) else "other"
+            kind = "setting" if self._setting(node.test) else "forgery" if _forgery_check(node.test) else "other"
             body_kind = else_kind = kind
             if kind == "other" and if_present(node.test):
                 body_kind = "object"
@@ -928,6 +928,15 @@ class CommonPass(cst.CSTVisitor):
         finder = _SettingFinder(self.summaries[-1] if self.summaries else None)
         walk(expr, finder)
         return finder.setting and not finder.other
+
+
+_FORGERY = re.compile(r"csrf|xsrf", re.IGNORECASE)
+
+
+def _forgery_check(test) -> bool:
+    """``if not check_csrf(request):``: a test against cross-site request forgery, which any
+    caller passes from the application's own pages; what it rejects is not an unknown caller."""
+    return any(_FORGERY.search(n.value) for n in collect(test, cst.Name))
 
 
 # What names the address the request is for: an exemption list is tested against it

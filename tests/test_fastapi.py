@@ -1981,3 +1981,76 @@ async def reset_database():
     assert [f.rule_id for f in report.findings] == []
     assert {(r.path, r.auth.value) for r in report.graph.routes} == {("/admin/db/reset", "protected"),
                                                                     ("/admin/cache", "protected")}
+
+
+FRIGATE_STYLE = {
+    "nvr/api/auth.py": """
+from fastapi import HTTPException, Request
+
+
+def require_admin_by_default():
+    async def admin_checker(request: Request):
+        role = request.headers.get("remote-role")
+        if role != "admin":
+            raise HTTPException(status_code=403, detail="Access denied")
+    return admin_checker
+""",
+    "nvr/api/app.py": """
+from fastapi import APIRouter
+from nvr.storage import delete_recordings
+
+router = APIRouter(tags=["media"])
+
+
+@router.delete("/recordings/{camera}")
+def delete_camera_recordings(camera: str):
+    delete_recordings(camera)
+    return {"success": True}
+""",
+    "nvr/storage.py": "import shutil\n\ndef delete_recordings(camera):\n    shutil.rmtree(f'/media/recordings/{camera}')\n",
+    "nvr/api/fastapi_app.py": """
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from nvr.api import app as main_app
+from nvr.api.auth import require_admin_by_default
+
+
+def check_csrf(request: Request) -> bool:
+    if request.method in ["GET", "HEAD", "OPTIONS", "TRACE"]:
+        return True
+    if "origin" in request.headers and "x-csrf-token" not in request.headers:
+        return False
+    return True
+
+
+def create_fastapi_app(enforce_default_admin: bool = True):
+    app = FastAPI(
+        debug=False,
+        dependencies=[Depends(require_admin_by_default())] if enforce_default_admin else [],
+    )
+
+    @app.middleware("http")
+    async def nvr_middleware(request: Request, call_next):
+        if not check_csrf(request):
+            return JSONResponse(content={"success": False, "message": "Missing CSRF header"}, status_code=401)
+        return await call_next(request)
+
+    app.include_router(main_app.router)
+    return app
+""",
+}
+
+
+def test_a_csrf_middleware_is_not_authentication_and_a_switched_dependency_list_is():
+    """frigate: the middleware answers 401 to a request without the CSRF header, which any
+    caller sends from the app's own pages: it authenticates no one. The app-wide admin
+    dependency is written ``[Depends(...)] if enforce_default_admin else []``: on by default,
+    it protects every route."""
+    report = scan_sources(FRIGATE_STYLE)
+    assert [(r.path, r.auth.value) for r in report.graph.routes] == [("/recordings/{camera}", "protected")]
+    assert [g.name for g in report.graph.routes[0].guards] == ["Depends(require_admin_by_default())"]
+    files = dict(FRIGATE_STYLE)
+    files["nvr/api/fastapi_app.py"] = files["nvr/api/fastapi_app.py"].replace(
+        "        dependencies=[Depends(require_admin_by_default())] if enforce_default_admin else [],\n", "")
+    # open now; the role read from a header the client can set is RG107 in both versions
+    assert [f.rule_id for f in scan_sources(files).findings] == ["RG101", "RG107"]

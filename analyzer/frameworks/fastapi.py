@@ -209,8 +209,11 @@ class _Visitor(ScopedVisitor):
         return tuple(q for q in (self.resolve(v) for v in values if dotted(v)) if q)
 
     def _dependency_list(self, expr) -> list:
-        """``dependencies=[Depends(a), Security(b, scopes=[...])]`` -> uses."""
+        """``dependencies=[Depends(a), Security(b, scopes=[...])]`` -> uses; ``[Depends(a)] if
+        enforce else []``: the list a switch turns on (a guard under a setting, as elsewhere)."""
         uses = []
+        if isinstance(expr, cst.IfExp):
+            return self._dependency_list(expr.body) or self._dependency_list(expr.orelse)
         if isinstance(expr, (cst.List, cst.Tuple)):
             for el in expr.elements:
                 if isinstance(el, cst.Element) and self._dep_call(el.value):
