@@ -67,6 +67,8 @@ TOKEN_ERROR = re.compile(r"^(\w*Token(Error|Invalid|Expired)\w*|Invalid\w*Token|
 CATCH_ALL = frozenset({"Exception", "BaseException", "HTTPException"})
 # What a middleware or wrapper calls to hand the request on to the view.
 PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "func", "f", "fn", "handler"})
+# Calls that make a function out of another one
+_COPIES_FUNCTION = frozenset({"types.FunctionType", "functools.update_wrapper", "copy.copy", "copy.deepcopy"})
 # Classes that make an in-memory value (the language's containers): methods called on one
 # change that value only.
 VALUE_CLASSES = frozenset({"dict", "list", "set", "frozenset", "bytearray", "collections.OrderedDict",
@@ -296,11 +298,21 @@ class CommonPass(cst.CSTVisitor):
         for name, value, _, text in self.ctx.bindings:
             self._module_assign(name, value, text)
 
+    def _copies(self, call: cst.Call) -> bool:
+        """``copy_func(verify_oauth_client)``: a function of this module that makes a copy of the
+        function it is given (it builds one with ``types.FunctionType`` or ``functools.update_wrapper``
+        and no other argument): the copy does what the original does."""
+        if len(call.args) != 1 or type(call.func) is not cst.Name:
+            return False
+        node = next((n for n in self.ctx.tree.body if type(n) is cst.FunctionDef and n.name.value == call.func.value), None)
+        return node is not None and len(node.params.params) == 1 and any(
+            self.ctx.resolve(c.func) in _COPIES_FUNCTION for c in collect(node.body, cst.Call))
+
     def _module_assign(self, name: str, value, text: str | None) -> None:
         qname = f"{self.ctx.module}.{name}"
         self._value(qname, value)
         same = value.args[0].value if isinstance(value, cst.Call) and value.args and value.args[0].keyword is None \
-            and self.ctx.resolve(value.func) == "functools.partial" else value
+            and (self.ctx.resolve(value.func) == "functools.partial" or self._copies(value)) else value
         if (type(same) is cst.Name or same is not value and dotted(same)) and name not in self.ctx.strings:
             # verify_client_prod = verify_client, check = partial(check_scope, strict=True): another
             # name for the same function, as an import is

@@ -1927,12 +1927,14 @@ app.mount("/api/v1", api_v1)
 
 
 def test_a_guard_bound_to_another_name_at_module_level():
-    """fides: ``verify_oauth_client_prod`` is the OAuth check under the name the endpoints import
-    (``X = verify_oauth_client``; ``functools.partial`` of it is the same function too): the
-    routes that depend on it are protected, and the scopes it compares are read."""
+    """fides: ``verify_oauth_client_prod = copy_func(verify_oauth_client)`` is the OAuth check under
+    the name the endpoints import (a copy made with ``types.FunctionType``; a plain alias and
+    ``functools.partial`` of it are the same function too): the routes that depend on it are
+    protected, and the scopes it compares are read."""
     files = {
         "svc/oauth/utils.py": """
-from functools import partial
+from functools import partial, update_wrapper
+from types import FunctionType
 from fastapi import HTTPException, Security
 from fastapi.security import OAuth2PasswordBearer, SecurityScopes
 
@@ -1947,12 +1949,19 @@ async def verify_oauth_client(security_scopes: SecurityScopes, authorization: st
 def load_client(token):
     return None
 
-verify_oauth_client_prod = verify_oauth_client
+def copy_func(source_function):
+    # a copy of the function, so that the copy's defaults can differ
+    target = FunctionType(source_function.__code__, source_function.__globals__, name=source_function.__name__,
+                          argdefs=source_function.__defaults__, closure=source_function.__closure__)
+    return update_wrapper(target, source_function)
+
+verify_oauth_client_prod = copy_func(verify_oauth_client)
 verify_oauth_client_strict = partial(verify_oauth_client)
+verify_oauth_client_alias = verify_oauth_client
 """,
         "svc/api/admin.py": """
 from fastapi import APIRouter, Security
-from svc.oauth.utils import verify_oauth_client_prod, verify_oauth_client_strict
+from svc.oauth.utils import verify_oauth_client_alias, verify_oauth_client_prod, verify_oauth_client_strict
 from svc.db import reset_database
 
 router = APIRouter(prefix="/admin", tags=["Admin"])
@@ -1964,6 +1973,10 @@ async def db_action():
 
 @router.delete("/cache", dependencies=[Security(verify_oauth_client_strict, scopes=["cache:clear"])])
 async def clear_cache():
+    await reset_database()
+
+@router.delete("/queue", dependencies=[Security(verify_oauth_client_alias, scopes=["queue:clear"])])
+async def clear_queue():
     await reset_database()
 """,
         "svc/db.py": """
@@ -1979,8 +1992,8 @@ async def reset_database():
     }
     report = scan_sources(files)
     assert [f.rule_id for f in report.findings] == []
-    assert {(r.path, r.auth.value) for r in report.graph.routes} == {("/admin/db/reset", "protected"),
-                                                                    ("/admin/cache", "protected")}
+    assert {(r.path, r.auth.value) for r in report.graph.routes} == {
+        ("/admin/db/reset", "protected"), ("/admin/cache", "protected"), ("/admin/queue", "protected")}
 
 
 FRIGATE_STYLE = {

@@ -381,3 +381,57 @@ class MembershipViewSet(viewsets.ReadOnlyModelViewSet):
     assert [f.rule_id for f in scan_sources(files).findings] == []
     files["teams/views.py"] = files["teams/views.py"].replace("ReadOnlyModelViewSet", "ModelViewSet")
     assert [f.rule_id for f in scan_sources(files).findings] == ["RG302"]
+
+
+def test_read_only_fields_bound_to_the_fields_list():
+    """plane: ``read_only_fields = fields`` makes every listed field read-only, so the client
+    writes none of them (RG304 stays silent); listing them read-only one by one is the same."""
+    files = {
+        "proj/__init__.py": "",
+        "proj/settings.py": "INSTALLED_APPS = ['rest_framework', 'accounts']\nROOT_URLCONF = 'proj.urls'\n",
+        "proj/urls.py": """
+from django.urls import path
+from accounts.views import UserEndpoint
+
+urlpatterns = [path("api/users/me/", UserEndpoint.as_view({"get": "retrieve", "patch": "partial_update"}))]
+""",
+        "accounts/__init__.py": "",
+        "accounts/models.py": """
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
+
+
+class User(AbstractBaseUser):
+    email = models.EmailField(unique=True)
+    display_name = models.CharField(max_length=255)
+    is_email_verified = models.BooleanField(default=False)
+    is_staff = models.BooleanField(default=False)
+""",
+        "accounts/serializers.py": """
+from rest_framework import serializers
+from accounts.models import User
+
+
+class UserMeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name", "is_email_verified", "is_staff"]
+        read_only_fields = fields
+""",
+        "accounts/views.py": """
+from rest_framework import permissions, viewsets
+from accounts.serializers import UserMeSerializer
+
+
+class UserEndpoint(viewsets.ModelViewSet):
+    serializer_class = UserMeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_object(self):
+        return self.request.user
+""",
+    }
+    assert [f.rule_id for f in scan_sources(files).findings] == []
+    files["accounts/serializers.py"] = files["accounts/serializers.py"].replace(
+        "read_only_fields = fields", 'read_only_fields = ["id", "email"]')
+    assert [f.rule_id for f in scan_sources(files).findings] == ["RG304"]

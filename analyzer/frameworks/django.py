@@ -701,7 +701,10 @@ class _DjangoFile:
         # password = serializers.CharField(write_only=True)
         hidden += [name for name, value in declared if literal(call_arg(value, "write_only")) is True
                    or masked_type(dotted(value.func) or "")]  # ObfuscatedPasswordField: sent as "****"
-        read_only = list(string_list(values.get("read_only_fields")) or ())
+        named = values.get("read_only_fields")
+        if isinstance(named, cst.Name) and named.value in values:  # read_only_fields = fields
+            named = values[named.value]
+        read_only = list(string_list(named) or ())
         # a ModelAdmin's ``readonly_fields`` (a class attribute) are shown, never edited
         read_only += [n for name, value, _ in assignments(node.body.body) if name == "readonly_fields"
                       for n in string_list(value) or ()]
