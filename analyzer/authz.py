@@ -46,8 +46,8 @@ VERIFIED_VALUE = re.compile(r"^_?(decode|verify|validate|unsign|load)_\w*(token|
                             r"|^(unsign|unserialize)$")
 # A method that answers whether a user holds a role or a permission (calibre-web's
 # ``current_user.role_admin()``, ``role_edit()``; ``user.has_any_role("admin")``; Mailu's
-# ``current_user.global_admin``)
-ROLE_METHOD = re.compile(r"^(role_[a-z]\w*|has_\w*roles?|[a-z]+_admin)$")
+# ``current_user.global_admin``; mwdb's ``g.auth_user.has_rights(Capabilities.manage_users)``)
+ROLE_METHOD = re.compile(r"^(role_[a-z]\w*|has_\w*(roles?|rights?|capabilit(y|ies)|privileges?)|[a-z]+_admin)$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 SCOPED = "<scoped>"
 # Columns that hold a secret handed to one person (a mailed token, an activation key, a code)
@@ -70,6 +70,9 @@ ADMIN_HOLDER = re.compile(r"(^|_)(admins?|super_?users?|staff|moderators?)"
                           r"(_(users?|ids?|emails?|list|accounts?|tokens?|(api_)?keys?|secrets?|passwords?))?$",
                           re.IGNORECASE)
 ROLE_CONSTANT = re.compile(r"(^|\.)(?=[A-Z])\w*(Roles?|RoleTypes?|Permissions?|Groups?)\.\w+$")
+# The roles or permissions a route requires, as a guard factory is given them: ``role in required_roles``
+# (not a mapping of an identity provider's roles: ``if role in oauth_roles``)
+ROLE_SET = re.compile(r"(^|_)(required|allowed|permitted)_(roles|permissions|perms|groups|capabilities)$")
 ROLE_KEYS = frozenset({"role", "roles", "is_admin", "is_staff", "is_superuser", "permissions", "groups", "admin"})
 # the role every signed-in account holds, and the states of an account not yet (or no longer) let in
 ORDINARY_ROLES = frozenset({"user", "users", "member", "members", "regular", "authenticated"})
@@ -682,6 +685,9 @@ class _RoleTests(cst.CSTVisitor):
                         self.hits.append(("scope", c))
             if isinstance(comp.operator, (cst.In, cst.NotIn)) and _last_name(comp.comparator) in ("scope", "scopes"):
                 self.hits.append(("scope", c))
+            elif isinstance(comp.operator, (cst.In, cst.NotIn)) and ROLE_SET.search(_last_name(comp.comparator)) \
+                    and literal(c.left) is NOT_LITERAL:
+                self.hits.append(("role", c))  # role in required_roles: the roles a factory was given
 
     def visit_SubscriptElement(self, e: cst.SubscriptElement) -> None:
         if isinstance(e.slice, cst.Index) and literal(e.slice.value) in ROLE_KEYS:

@@ -2067,3 +2067,47 @@ def test_a_csrf_middleware_is_not_authentication_and_a_switched_dependency_list_
         "        dependencies=[Depends(require_admin_by_default())] if enforce_default_admin else [],\n", "")
     # open now; the role read from a header the client can set is RG107 in both versions
     assert [f.rule_id for f in scan_sources(files).findings] == ["RG101", "RG107"]
+
+
+def test_a_role_factory_compares_the_roles_it_is_given():
+    """frigate: ``Depends(require_role(["admin"]))`` builds a checker that tests the caller's roles
+    against ``required_roles``, the list the route passes: an authorization check (no RG104 on
+    deleting a user); a checker that only wants a signed-in caller is not."""
+    files = {
+        "nvr/api/auth.py": """
+from fastapi import APIRouter, Depends, HTTPException, Request
+from nvr.models import User
+
+router = APIRouter(tags=["Auth"])
+
+
+def current_user(request: Request):
+    username = request.headers.get("remote-user")
+    if not username:
+        raise HTTPException(status_code=401, detail="No authorization headers.")
+    return username
+
+
+def require_role(required_roles: list[str]):
+    async def role_checker(request: Request, user=Depends(current_user)):
+        roles = [r.strip() for r in request.state.roles]
+        if not any(role in required_roles for role in roles):
+            raise HTTPException(status_code=403, detail="Role not authorized")
+        return roles[0]
+    return role_checker
+
+
+@router.delete("/users/{username}", dependencies=[Depends(require_role(["admin"]))])
+def delete_user(username: str):
+    User.delete_by_id(username)
+    return {"success": True}
+""",
+        "nvr/models.py": "from peewee import CharField, Model\n\nclass User(Model):\n    username = CharField(primary_key=True)\n"
+                         "    password_hash = CharField()\n    role = CharField()\n",
+        "nvr/app.py": "from fastapi import FastAPI\nfrom nvr.api.auth import router\napp = FastAPI()\napp.include_router(router)\n",
+    }
+    assert [f.rule_id for f in scan_sources(files).findings] == []
+    files["nvr/api/auth.py"] = files["nvr/api/auth.py"].replace(
+        "        if not any(role in required_roles for role in roles):\n"
+        "            raise HTTPException(status_code=403, detail=\"Role not authorized\")\n", "")
+    assert [f.rule_id for f in scan_sources(files).findings] == ["RG104"]

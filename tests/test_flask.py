@@ -1,5 +1,6 @@
 """Flask semantics in the route/authorization graph."""
 from helpers import routes
+from routeguard import scan_sources
 
 
 def test_aliases_module_attributes_and_relative_imports():
@@ -1689,3 +1690,119 @@ app.register_blueprint(api.blueprint, url_prefix="/api/v1")
 """})
     assert [(k, v.auth) for k, v in r.items()] == [(("DELETE", "/api/v1/user/<string:email>"), "protected")]
     assert not [f for f in report.findings if f.rule_id in ("RG104", "RG105")]
+
+
+MWDB_STYLE = {
+    "vault/core/service.py": """
+from flask import Blueprint, Flask
+from flask.views import MethodView
+
+
+class Resource(MethodView):
+    pass
+
+
+class Service:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+    def add_resource(self, resource, *urls, undocumented=False):
+        view = resource.as_view(resource.__name__)
+        endpoint = view.__name__.lower()
+        for url in urls:
+            self.blueprint.add_url_rule(rule=url, endpoint=endpoint, view_func=view)
+
+    def register(self):
+        self.app.register_blueprint(self.blueprint)
+""",
+    "vault/core/app.py": """
+from flask import Flask
+from vault.core.service import Service
+from vault.resources.user import UserResource, UserListResource
+
+app = Flask(__name__)
+api = Service(app)
+api.add_resource(UserListResource, "/user")
+api.add_resource(UserResource, "/user/<login>")
+api.register()
+""",
+    "vault/resources/__init__.py": """
+from functools import wraps
+from flask import g
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+
+def requires_authorization(f):
+    @wraps(f)
+    def endpoint(*args, **kwargs):
+        if not g.auth_user:
+            raise Unauthorized("Not authenticated.")
+        return f(*args, **kwargs)
+    return endpoint
+
+
+def requires_capabilities(*required_caps):
+    def decorator(f):
+        @wraps(f)
+        def endpoint(*args, **kwargs):
+            for required_cap in required_caps:
+                if not g.auth_user.has_rights(required_cap):
+                    raise Forbidden(f"You don't have required capability ({required_cap})")
+            return f(*args, **kwargs)
+        return endpoint
+    return decorator
+""",
+    "vault/resources/user.py": """
+from flask import request
+from vault.core.service import Resource
+from vault.model import User, db
+from vault.resources import requires_authorization, requires_capabilities
+
+
+class UserListResource(Resource):
+    @requires_authorization
+    @requires_capabilities("manage_users")
+    def get(self):
+        return {"users": [u.login for u in User.query.all()]}
+
+
+class UserResource(Resource):
+    @requires_authorization
+    @requires_capabilities("manage_users")
+    def delete(self, login):
+        user = User.query.filter(User.login == login).one()
+        db.session.delete(user)
+        db.session.commit()
+        return {"login": login}
+""",
+    "vault/model.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    login = db.Column(db.String(32), unique=True)
+    capabilities = db.Column(db.JSON)
+
+    def has_rights(self, perms):
+        return perms in self.capabilities
+""",
+}
+
+
+def test_a_service_class_that_registers_resources_on_its_own_blueprint():
+    """mwdb: ``api = Service(app)`` is the project's own class; its ``add_resource(resource, *urls)``
+    registers ``resource.as_view(...)`` on ``self.blueprint`` for each url. Each call is a route of
+    the resource's methods; ``g.auth_user.has_rights(cap)`` under ``requires_capabilities`` is a
+    permission check (no RG104 on deleting a user); without it, only authentication is left."""
+    report = scan_sources(MWDB_STYLE)
+    assert sorted((r.method, r.path, r.auth.value) for r in report.graph.routes) == [
+        ("DELETE", "/user/<login>", "protected"), ("GET", "/user", "protected")]
+    assert [f.rule_id for f in report.findings] == []
+    files = dict(MWDB_STYLE)
+    files["vault/resources/user.py"] = files["vault/resources/user.py"].replace(
+        '    @requires_capabilities("manage_users")\n    def delete', "    def delete")
+    assert [f.rule_id for f in scan_sources(files).findings] == ["RG104"]

@@ -248,7 +248,8 @@ class _FlaskVisitor(ScopedVisitor):
 
     def visit_For(self, node: cst.For) -> None:
         source = node.iter.left if isinstance(node.iter, cst.BooleanOperation) else node.iter  # decorators or []
-        if isinstance(source, cst.Name) and self.signatures and source.value in self.signatures[-1][0]:
+        if isinstance(source, cst.Name) and self.signatures and source.value in (*self.signatures[-1][0],
+                                                                                   self.signatures[-1][1] or None):
             if isinstance(node.target, cst.Name):
                 self.param_loops[node.target.value] = source.value  # for route in routes: one rule of a parameter
             elif isinstance(node.target, cst.Tuple) and len(node.target.elements) == 2 \
@@ -491,6 +492,10 @@ class _FlaskVisitor(ScopedVisitor):
     def _helper(self, kind: str, receiver, view, rule, call: cst.Call, wraps: str = "") -> None:
         """A registration whose receiver, rule(s) and view are all parameters of the enclosing
         function: that function is a registration helper (its callers register the routes)."""
+        if isinstance(receiver, cst.Attribute) and dotted(receiver.value) == "self":
+            receiver = cst.Name("self")  # self.blueprint.add_url_rule(...): the instance's own router
+        if isinstance(view, cst.Name) and view.value in self.views and self.views[view.value][0] in self.bound:
+            view = cst.Name(self.views[view.value][0].rpartition(".")[2])  # view = resource.as_view(...)
         if not self.signatures or not all(isinstance(e, cst.Name) for e in (receiver, view, rule)):
             return
         params, star = self.signatures[-1]
@@ -499,9 +504,13 @@ class _FlaskVisitor(ScopedVisitor):
         if receiver.value in names and view.value in names and rule_param in names:
             function = self.funcs[-1]
             cls = function.rpartition(".")[0]
-            if cls in self.router_bases and cls not in self.router_classes:  # api = ApiExt(): a router
-                self.router_classes[cls] = self.router_bases[cls]  # that the helper method registers on
-                self.sink.routers.append(Router(cls, "class", "flask", self.router_bases[cls], "",
+            # api = ApiExt(): a router that the helper method registers on; a plain class whose
+            # method registers on a router it holds (``self.blueprint.add_url_rule``) makes one too
+            base = self.router_bases.get(cls) or ("blueprint" if receiver.value == "self" and self.classes
+                                                  else "")
+            if base and cls not in self.router_classes:
+                self.router_classes[cls] = base
+                self.sink.routers.append(Router(cls, "class", "flask", base, "",
                                                 self.ctx.loc(call)))  # name: the kind of its instances
             self.sink.route_helpers.append(RouteHelper(
                 function, kind, params, star, receiver.value, rule_param, view.value, self.ctx.loc(call),
