@@ -353,10 +353,15 @@ def _write_call(graph, call: str, reading: bool) -> bool:
     owner, _, name = call.rpartition(".")
     if owner in graph.k.session_names:  # session.update(): the caller's own signed cookie, nobody else's state
         return False
-    if graph.method(graph.canonical(call)):
+    q = graph.method(graph.canonical(call))
+    if q:
         # a project function is judged from its body, not its name, except a message sent: what
-        # leaves the process (a chat message, a mail, a queued task) does not show in the body
-        return bool(_SENDS.match(name))
+        # leaves the process (a chat message, a mail, a queued task) does not show in the body;
+        # one that returns a response (``send_result``: ``return jsonify(...)``) sends it to the caller
+        rf = graph.returns.get(q)
+        answers = rf is not None and any(v.startswith("call:") and graph.canonical(v[5:]) in graph.k.response_wrappers
+                                         for v in rf.values)
+        return bool(_SENDS.match(name)) and not answers
     return bool(_WRITE_CALL.match(name)) and call not in graph.k.fixed_responses and not _RESPONSE_CALL.match(name) \
         and not _cached(call) and not (reading and _incidental(graph, call))
 

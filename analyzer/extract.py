@@ -685,7 +685,8 @@ class CommonPass(cst.CSTVisitor):
         # logged-in caller, and neither turns away the anonymous one.
         self.statement = node
         if _leaves(node.body) or (type(node.orelse) is cst.Else and _leaves(node.orelse.body)):
-            self._verified(node.test)
+            leaving = node.body if _leaves(node.body) else node.orelse.body
+            self._verified(node.test, _answers_no(leaving))
             # ``is_shared = bookmark.shared and ...; if not is_owner and not is_shared: raise Http404``
             # tests what those locals were assigned
             conditions = self.summaries[-1].conditions
@@ -741,13 +742,18 @@ class CommonPass(cst.CSTVisitor):
         self.branches.pop()
         return False
 
-    def _verified(self, test) -> None:
+    def _verified(self, test, answers_no: bool = False) -> None:
         """A test whose branch ends the request: a signature compared there is checked
         (evidence); the project functions it calls are recorded, for the linker to ask
-        whether they compare one (``if not self._validate_signature(request): raise ...``)."""
+        whether they compare one (``if not self._validate_signature(request): raise ...``).
+        A branch that only returns None or False answers its caller (``if not
+        hmac.compare_digest(...): return None`` in a lookup): what it compares is in its
+        answer, for a caller that tests it, and turns no one away by itself."""
         s = self.summaries[-1]
         why = self._compares_secret(test)
-        if why:
+        if why and answers_no:
+            s.compares.add(why)
+        elif why:
             self._evidence(f"{SIGNATURE_REASON} it {why}")
         for call in _calls(test):
             callee = self._callee(call.func)
@@ -949,6 +955,16 @@ def _forgery_check(test) -> bool:
     """``if not check_csrf(request):``: a test against cross-site request forgery, which any
     caller passes from the application's own pages; what it rejects is not an unknown caller."""
     return any(_FORGERY.search(n.value) for n in collect(test, cst.Name))
+
+
+def _answers_no(block) -> bool:
+    """The block leaves only by returning nothing, None or False: no raise, no abort."""
+    returns = [small for stmt in block.body if type(stmt) is cst.SimpleStatementLine for small in stmt.body
+               if type(small) is cst.Return]
+    rest = [stmt for stmt in block.body if not (type(stmt) is cst.SimpleStatementLine
+                                                and any(type(small) is cst.Return for small in stmt.body))]
+    return bool(returns) and all(r.value is None or literal(r.value) in (None, False) for r in returns) \
+        and not _leaves(cst.IndentedBlock(body=rest))
 
 
 # What names the address the request is for: an exemption list is tested against it

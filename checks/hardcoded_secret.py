@@ -106,6 +106,12 @@ import os
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "user")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "password")
 """}),
+        Valid({"otpserver/config.py": """
+class ConfigKey:
+    # the keys the configuration file is read by, not their values
+    SECRET_KEY = "SECRET_KEY"
+    DB_PASSWORD = "PI_DB_PASSWORD"
+"""}),
     )
     INVALID = (
         Invalid({"budget/default_settings.py": """
@@ -127,6 +133,15 @@ from flask import Flask
 app = Flask(__name__)
 app.secret_key = "dev-secret-change-me"  # expect: RG403
 """),
+        Invalid({"cvewatch/conf/base.py": """
+import environ
+
+env = environ.Env()
+env.prefix = "CVEWATCH_"
+SECRET_KEY = env.str("SECRET_KEY", default="change_me")  # expect: RG403
+DEBUG = env.bool("DEBUG", default=False)
+INSTALLED_APPS = ["django.contrib.auth", "cves"]
+"""}),
         Invalid({"app/config.py": """
 import os
 
@@ -147,6 +162,8 @@ class Settings(BaseSettings):
             if not SECRET_KEYS.match(s.key) or not isinstance(s.value, str) or not s.value.strip() \
                     or TESTING.search(s.scope) or is_test_path(s.location.file) or TEMPLATE.search(s.location.file):
                 continue  # local_settings.example.py: a template the installer copies and fills in
+            if _names_itself(s):
+                continue  # class ConfigKey: SECRET_KEY = "SECRET_KEY": the name of a setting, not its value
             override = _overridden(graph, s)
             stand_in = OUTBOUND.match(s.key) and not _looks_real(s.value)
             if s.fallback:
@@ -171,6 +188,13 @@ class Settings(BaseSettings):
                     s.location, Severity.NOTE)
             else:
                 yield self.finding(f"{s.key} is set from a string literal in the source.", s.location)
+
+
+def _names_itself(s) -> bool:
+    """The value is the setting's own name, maybe with the project's prefix (``DB_PASSWORD =
+    "PI_DB_PASSWORD"``): a table of the keys the configuration is read by."""
+    value = s.value.strip()
+    return value.isupper() and value.replace("_", "").isalnum() and value.endswith(s.key)
 
 
 def _overridden(graph, s):

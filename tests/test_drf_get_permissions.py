@@ -5,7 +5,7 @@ the class's own (``return super().get_permissions()``). A queryset that only bra
 ``request.user.is_anonymous`` is not scoped to the caller."""
 from pathlib import Path
 
-from routeguard import scan_paths
+from routeguard import scan_paths, scan_sources
 
 GALLERY = Path(__file__).parent.parent / "fixtures" / "django" / "photo_gallery"
 
@@ -103,3 +103,123 @@ def test_the_default_set_before_the_tests_and_an_object_check_of_the_caller_on_a
     assert put.auth.value == "protected" and [g.name for g in put.guards] == ["IsAdminOrSelf"]
     # ``IsAdminUser or IsOwnerOrReadOnly`` is IsAdminUser: ``or`` picks the first class
     assert [g.name for g in routes[("POST", "/api/users/")].guards] == ["IsAdminUser"]
+
+
+OPENCVE_STYLE = {
+    "cvewatch/__init__.py": "",
+    "cvewatch/settings.py": "INSTALLED_APPS = ['rest_framework', 'projects']\nROOT_URLCONF = 'cvewatch.urls'\n",
+    "cvewatch/urls.py": """
+from django.urls import include, path
+
+urlpatterns = [path("api/v2/", include("cvewatch.api.urls"))]
+""",
+    "cvewatch/api/__init__.py": "",
+    "cvewatch/api/authentication.py": """
+from rest_framework import authentication
+from projects.tokens import authenticate_organization_token
+
+
+class OrganizationTokenAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        org_token = authenticate_organization_token(request)
+        if org_token is None:
+            return None
+        request.organization_token = org_token
+        return (org_token.created_by, org_token)
+""",
+    "cvewatch/api/permissions.py": """
+from rest_framework import permissions
+
+
+class IsOrganizationTokenAuthenticated(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return bool(getattr(request, "organization_token", None))
+""",
+    "cvewatch/api/viewsets.py": """
+from rest_framework import viewsets
+from cvewatch.api.authentication import OrganizationTokenAuthentication
+from cvewatch.api.permissions import IsOrganizationTokenAuthenticated
+from projects.models import Notification, Project
+from projects.serializers import NotificationSerializer, ProjectSerializer
+
+
+class ViewSetMixin:
+    authentication_classes = [OrganizationTokenAuthentication]
+    permission_classes = [IsOrganizationTokenAuthenticated]
+
+
+class ProjectViewSet(ViewSetMixin, viewsets.ModelViewSet):
+    serializer_class = ProjectSerializer
+
+    def get_queryset(self):
+        return Project.objects.filter(organization=self.request.organization_token.organization)
+
+
+class NotificationViewSet(ViewSetMixin, viewsets.ModelViewSet):
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):
+        return Notification.objects.filter(project__organization=self.request.organization_token.organization,
+                                           project_id=self.kwargs["project_pk"])
+""",
+    "cvewatch/api/urls.py": """
+from rest_framework_nested import routers
+from cvewatch.api.viewsets import NotificationViewSet, ProjectViewSet
+
+router = routers.SimpleRouter(trailing_slash=False)
+router.register(r"projects", ProjectViewSet, basename="v2-project")
+
+projects_router = routers.NestedSimpleRouter(router, r"projects", lookup="project")
+projects_router.register(r"notifications", NotificationViewSet, basename="v2-project-notification")
+
+urlpatterns = router.urls + projects_router.urls
+""",
+    "projects/__init__.py": "",
+    "projects/tokens.py": "def authenticate_organization_token(request):\n    return None\n",
+    "projects/models.py": """
+from django.db import models
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=100)
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE)
+
+
+class Notification(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE)
+    url = models.URLField()
+""",
+    "projects/serializers.py": """
+from rest_framework import serializers
+from projects.models import Notification, Project
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = ["id", "name"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "url"]
+""",
+}
+
+
+def test_nested_routers_and_a_permission_on_the_verified_token():
+    """opencve's API v2: drf-nested-routers serve the notifications below a project
+    (``projects/<project_pk>/notifications``); every viewset's permission class passes only a
+    request that its authentication class verified a token for (``getattr(request,
+    "organization_token", None)``): authentication, as ``request.user.is_authenticated`` is."""
+    report = scan_sources(OPENCVE_STYLE)
+    paths = {(r.method, r.path, r.auth.value) for r in report.graph.routes}
+    assert ("GET", "/api/v2/projects/<project_pk>/notifications", "protected") in paths
+    assert ("DELETE", "/api/v2/projects/<project_pk>/notifications/<pk>", "protected") in paths
+    assert {auth for _, _, auth in paths} == {"protected"}
+    assert [f.rule_id for f in report.findings] == []
+    files = dict(OPENCVE_STYLE)
+    files["cvewatch/api/permissions.py"] = files["cvewatch/api/permissions.py"].replace(
+        'return bool(getattr(request, "organization_token", None))', "return True")
+    assert {f.rule_id for f in scan_sources(files).findings} == {"RG101"}

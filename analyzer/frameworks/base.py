@@ -337,7 +337,7 @@ def setting_value(ctx, expr):
     value = literal(expr)
     if value is not NOT_LITERAL:
         return value, True, False
-    if isinstance(expr, cst.Call) and ctx.resolve(expr.func) in ENV_LOOKUPS:
+    if isinstance(expr, cst.Call) and (ctx.resolve(expr.func) in ENV_LOOKUPS or _env_reader(ctx, expr.func)):
         default = literal(call_arg(expr, "default", 1))
         if default is not NOT_LITERAL and default is not None:
             return default, True, True
@@ -345,6 +345,18 @@ def setting_value(ctx, expr):
 
 
 ENV_LOOKUPS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get"})
+# Classes whose instances read the environment: ``env = environ.Env()``; ``env.str("SECRET_KEY",
+# default="change_me")``, ``env("SECRET_KEY", default=...)`` (django-environ, environs)
+ENV_READERS = frozenset({"environ.Env", "environ.environ.Env", "environs.Env"})
+
+
+def _env_reader(ctx, func) -> bool:
+    """``func`` is a module-level environment reader or one of its typed getters."""
+    receiver = func.value if isinstance(func, cst.Attribute) else func
+    if not isinstance(receiver, cst.Name):
+        return False
+    made = ctx.constant(receiver)
+    return isinstance(made, cst.Call) and ctx.resolve(made.func) in ENV_READERS
 
 
 # The adapters' tables that Knowledge merges: what authenticates, views, requests, models...

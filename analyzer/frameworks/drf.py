@@ -16,13 +16,15 @@ serializers that views use.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 import libcst as cst
 
 from ..walk import collect, walk
 from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
-from ..names import assignments, base_exprs, call_arg, dotted, literal, render_path, string_list
+from ..names import NOT_LITERAL, assignments, base_exprs, call_arg, dotted, literal, render_path, string_list
 from .base import Adapter
 from .django import _defs, _top_statements
 from ..states import Effect
@@ -36,6 +38,10 @@ ROUTERS = {"rest_framework.routers.DefaultRouter", "rest_framework.routers.Simpl
            "rest_framework_nested.routers.DefaultRouter", "rest_framework_nested.routers.SimpleRouter",
            "rest_framework_extensions.routers.ExtendedSimpleRouter",
            "rest_framework_extensions.routers.ExtendedDefaultRouter"}
+# drf-nested-routers: ``NestedSimpleRouter(parent_router, "vendors", lookup="vendor")`` serves its
+# registrations below an item of the parent's ``vendors/<vendor_pk>/``
+NESTED_ROUTERS = {"rest_framework_nested.routers.NestedSimpleRouter", "rest_framework_nested.routers.NestedDefaultRouter"}
+ROUTERS |= NESTED_ROUTERS
 LIST_ACTIONS = (("GET", "list"), ("POST", "create"))
 DETAIL_ACTIONS = (("GET", "retrieve"), ("PUT", "update"), ("PATCH", "partial_update"), ("DELETE", "destroy"))
 API_VIEW = "rest_framework.decorators.api_view"
@@ -231,15 +237,16 @@ class _DRFFile:
                 if cls not in ROUTERS and not isinstance(call_arg(call, "prefix", 0), (cst.SimpleString, cst.FormattedString,
                                                                                        cst.ConcatenatedString)):
                     continue
-                slash = literal(call_arg(assign.value, "trailing_slash"))
-                routers[name] = "" if slash is False else "/"
+                routers[name] = _slash(made, name)
                 self.sink.routers.append(Router(f"{self.module}.{name}", "router", "django", "", "/",
                                                 ctx.loc(assign), cls="" if cls in ROUTERS else cls))
             ancestors = []  # a nested registration (drf-extensions' NestedRouterMixin) is served below
+            nesting = _nesting(made, name)
             for call in chain:  # an item of each registration it is chained to, named by its lookups
                 lookups = list(string_list(call_arg(call, "parents_query_lookups")) or ())
                 lookups = (["pk"] * len(ancestors) + lookups)[len(lookups):] if ancestors else []
-                prefix = self._register(f"{self.module}.{name}", routers[name], call, list(zip(ancestors, lookups)))
+                prefix = self._register(f"{self.module}.{name}", routers[name], call,
+                                        nesting + list(zip(ancestors, lookups)))
                 if prefix is None:
                     break
                 ancestors.append(prefix)
@@ -533,14 +540,28 @@ def _checked_actions(node: cst.FunctionDef) -> tuple[str, ...]:
     return tuple(found)
 
 
+# What an authentication class leaves on the request: ``request.auth``, ``request.organization_token``
+_CREDENTIAL_ATTR = re.compile(r"^auth$|token|api_?key|credential", re.IGNORECASE)
+
+
 def _user_checks(node: cst.FunctionDef) -> list[str]:
-    """Signs that a permission method tests the requesting user (``return request.user.is_authenticated``)."""
+    """Signs that a permission method tests the requesting user (``return request.user.is_authenticated``)
+    or the credential an authentication class verified and left on the request (``return
+    bool(getattr(request, "organization_token", None))``, ``request.auth``)."""
     found = []
 
     class Finder(cst.CSTVisitor):
         def visit_Attribute(self, a: cst.Attribute) -> None:
             if a.attr.value in ("is_authenticated", "is_staff", "is_superuser") and a.attr.value not in found:
                 found.append(a.attr.value)
+            elif dotted(a.value) == "request" and _CREDENTIAL_ATTR.search(a.attr.value) and a.attr.value not in found:
+                found.append(f"request.{a.attr.value}")
+
+        def visit_Call(self, c: cst.Call) -> None:
+            name = literal(call_arg(c, None, 1)) if dotted(c.func) == "getattr" and len(c.args) >= 2 \
+                and dotted(c.args[0].value) == "request" else None
+            if isinstance(name, str) and _CREDENTIAL_ATTR.search(name) and f"request.{name}" not in found:
+                found.append(f"request.{name}")
 
     walk(node.body, Finder())
     return [f"checks {a}" for a in found]
@@ -577,3 +598,32 @@ def _actions_tested(test) -> tuple[str, ...]:
     if isinstance(op.operator, cst.In) and isinstance(op.comparator, (cst.List, cst.Tuple, cst.Set)):
         return tuple(e.value.raw_value for e in op.comparator.elements if isinstance(e.value, cst.SimpleString))
     return ()
+
+
+def _slash(made: dict, name: str, depth: int = 0) -> str:
+    """What the router ends its paths with: "" for ``trailing_slash=False``; a nested router
+    given none ends them as its parent does."""
+    call = made[name].value
+    slash = literal(call_arg(call, "trailing_slash"))
+    parent = call_arg(call, "parent_router", 0)
+    if slash is NOT_LITERAL and isinstance(parent, cst.Name) and parent.value in made and depth < 8 \
+            and (dotted(call.func) or "").rpartition(".")[2] in ("NestedSimpleRouter", "NestedDefaultRouter"):
+        return _slash(made, parent.value, depth + 1)
+    return "" if slash is False else "/"
+
+
+def _nesting(made: dict, name: str, depth: int = 0) -> list[tuple[str, str]]:
+    """(prefix, lookup) of the items a nested router serves its registrations below, outermost
+    first: ``NestedSimpleRouter(organizations_router, "projects", lookup="project")`` nested in
+    one for ``organizations`` -> [("organizations", "organization_pk"), ("projects", "project_pk")]."""
+    assign = made.get(name)
+    call = assign.value if assign is not None else None
+    if call is None or depth > 8 or (dotted(call.func) or "").rpartition(".")[2] not in ("NestedSimpleRouter",
+                                                                                     "NestedDefaultRouter"):
+        return []
+    parent, prefix, lookup = call_arg(call, "parent_router", 0), literal(call_arg(call, "parent_prefix", 1)), \
+        literal(call_arg(call, "lookup", 2))
+    if not isinstance(prefix, str) or not isinstance(lookup, str):
+        return []
+    above = _nesting(made, parent.value, depth + 1) if isinstance(parent, cst.Name) else []
+    return [*above, (prefix.strip("^$/"), f"{lookup}_pk")]
