@@ -1806,3 +1806,75 @@ def test_a_service_class_that_registers_resources_on_its_own_blueprint():
     files["vault/resources/user.py"] = files["vault/resources/user.py"].replace(
         '    @requires_capabilities("manage_users")\n    def delete', "    def delete")
     assert [f.rule_id for f in scan_sources(files).findings] == ["RG104"]
+
+
+API_KEY_HOOK = {
+    "otp/lib/clients.py": """
+import hmac
+from otp.models import Client
+
+
+def identify_client_by_key(plaintext):
+    key_id, _, secret = plaintext.partition(".")
+    client = Client.query.filter_by(key_id=key_id).first()
+    if not client or not hmac.compare_digest(client.key_hash, secret):
+        return None
+    return client
+""",
+    "otp/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Client(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    key_id = db.Column(db.String(32))
+    key_hash = db.Column(db.String(128))
+    last_seen = db.Column(db.DateTime)
+""",
+    "otp/api.py": """
+from flask import Blueprint, Flask, g, jsonify, request
+from otp.lib.clients import identify_client_by_key
+from otp.models import Client, db
+
+validate_blueprint = Blueprint("validate", __name__)
+
+
+@validate_blueprint.before_app_request
+def identify_api_client():
+    g.client_id = None
+    api_key = request.headers.get("X-API-Key")
+    if not api_key:
+        return
+    client = identify_client_by_key(api_key)
+    if client is not None:
+        g.client_id = client.id
+
+
+@validate_blueprint.route("/validate/clients/<int:client_id>/seen", methods=["POST"])
+def mark_seen(client_id):
+    client = Client.query.get(client_id)
+    client.last_seen = request.json["when"]
+    db.session.commit()
+    return jsonify(ok=True)
+
+
+app = Flask(__name__)
+app.register_blueprint(validate_blueprint)
+""",
+}
+
+
+def test_a_hook_that_identifies_an_api_client_but_never_rejects_is_no_gate():
+    """privacyidea: a ``before_app_request`` hook looks the X-API-Key up with a helper that
+    answers None when the secret does not match, and lets every request through: no route is
+    behind it. The same hook turning away a request without a known client is a gate."""
+    report = scan_sources(API_KEY_HOOK)
+    assert [(r.path, r.auth.value) for r in report.graph.routes] == [("/validate/clients/<int:client_id>/seen", "unprotected")]
+    files = dict(API_KEY_HOOK)
+    files["otp/api.py"] = files["otp/api.py"].replace(
+        "    if client is not None:\n        g.client_id = client.id\n",
+        "    if client is None:\n        return jsonify(error='unknown client'), 401\n    g.client_id = client.id\n")
+    assert [(r.path, r.auth.value) for r in scan_sources(files).graph.routes] == [
+        ("/validate/clients/<int:client_id>/seen", "protected")]
