@@ -70,6 +70,9 @@ ADMIN_HOLDER = re.compile(r"(^|_)(admins?|super_?users?|staff|moderators?)"
                           r"(_(users?|ids?|emails?|list|accounts?|tokens?|(api_)?keys?|secrets?|passwords?))?$",
                           re.IGNORECASE)
 ROLE_CONSTANT = re.compile(r"(^|\.)(?=[A-Z])\w*(Roles?|RoleTypes?|Permissions?|Groups?)\.\w+$")
+# What the authentication layer leaves on the request about the caller: ``request.authenticated_organization``,
+# ``request.current_organization`` (a middleware's), ``request.organization_token``
+REQUEST_CALLER = re.compile(r"^(authenticated|current)_[a-z]\w*$|^\w+_token$")
 # The roles or permissions a route requires, as a guard factory is given them: ``role in required_roles``
 # (not a mapping of an identity provider's roles: ``if role in oauth_roles``)
 ROLE_SET = re.compile(r"(^|_)(required|allowed|permitted)_(roles|permissions|perms|groups|capabilities)$")
@@ -133,7 +136,8 @@ class _CallerFinder(cst.CSTVisitor):
 
     def visit_Attribute(self, a: cst.Attribute) -> bool:
         d = dotted(a)
-        if d and self.owner._matches(d, self.owner.k.caller_names):
+        if d and (self.owner._matches(d, self.owner.k.caller_names)
+                  or REQUEST_CALLER.match(a.attr.value) and d.rpartition(".")[0].endswith("request")):
             self.hit.append(a)
             return False
         return True

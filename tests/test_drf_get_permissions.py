@@ -223,3 +223,52 @@ def test_nested_routers_and_a_permission_on_the_verified_token():
     files["cvewatch/api/permissions.py"] = files["cvewatch/api/permissions.py"].replace(
         'return bool(getattr(request, "organization_token", None))', "return True")
     assert {f.rule_id for f in scan_sources(files).findings} == {"RG101"}
+
+
+def test_a_lookup_scoped_to_the_tenant_the_auth_layer_put_on_the_request():
+    """opencve: the organization middleware sets ``request.current_organization`` for members, the
+    token authentication ``request.authenticated_organization``; a project looked up within it
+    belongs to the caller's tenant (no RG105). Looked up by the URL's id alone, it does not."""
+    files = dict(OPENCVE_STYLE)
+    files["organizations/__init__.py"] = ""
+    files["organizations/models.py"] = """
+from django.conf import settings
+from django.db import models
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+"""
+    files["cvewatch/settings.py"] = files["cvewatch/settings.py"].replace("'projects'", "'projects', 'organizations'")
+    files["projects/views.py"] = """
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView
+from projects.models import Project
+
+
+class ProjectDetailView(LoginRequiredMixin, DetailView):
+    template_name = "projects/detail.html"
+
+    def get_object(self):
+        return get_object_or_404(Project, organization=self.request.current_organization, pk=self.kwargs["pk"])
+"""
+    files["cvewatch/urls.py"] = """
+from django.urls import include, path
+from projects.views import ProjectDetailView
+
+urlpatterns = [
+    path("api/v2/", include("cvewatch.api.urls")),
+    path("org/<org_name>/projects/<int:pk>", ProjectDetailView.as_view()),
+]
+"""
+    assert [f.rule_id for f in scan_sources(files).findings] == []
+    files["projects/views.py"] = files["projects/views.py"].replace(
+        "organization=self.request.current_organization, ", "")
+    assert [f.rule_id for f in scan_sources(files).findings] == ["RG105"]
