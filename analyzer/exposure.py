@@ -175,6 +175,10 @@ def _judge_read(graph, route) -> tuple[str, str]:
         lookups = graph._authz_index()[0]
         model = next((lk.model for c in (graph.mro(route.view_class) if route.view_class else ())
                       for lk in lookups.get(c, ()) if lk.implicit and lk.model), "")
+        queryset = graph.functions.get(graph.method_function(route.view_class, "get_queryset")) \
+            if route.view_class and not model else None
+        if queryset is not None:  # def get_queryset(self): return Weakness.objects.filter(...)
+            model = next((m for c in queryset.calls if (m := _queried_model(graph, c))), "")
         why = _held(graph, model) if model else None
         if why == "":
             return f"serves {model.rpartition('.')[2]} rows, which no user owns and which hold nothing sensitive", ""

@@ -124,9 +124,11 @@ _PERSON = re.compile(r"user|account|member|person|people|profile|customer|owner|
                      r"participant|staff|employee|creator|identity|patient|seller|buyer|"
                      # parties that own rows on behalf of their members (a tie through a parent)
                      r"team|group|org|tenant|workspace|household|company|project", re.IGNORECASE)
-# A role field: a privilege only on a row that describes someone who signs in (``User.role``,
-# ``Membership.role``), a category elsewhere (a network device's ``role``, a contact's)
-ROLE_FIELD = re.compile(r"^(role|roles|user_role)$", re.IGNORECASE)
+# A role or status field: a privilege only on a row that describes someone who signs in (``User.role``,
+# ``Membership.role``, ``User.is_verified``), a category or a state elsewhere (a network device's
+# ``role``, a contact's; a security finding's ``verified``, a comment's ``is_approved``)
+ROLE_FIELD = re.compile(r"^(role|roles|user_role|user_type|account_type|verified|is_verified|email_verified|"
+                        r"is_email_verified|approved|is_approved|is_premium)$", re.IGNORECASE)
 
 
 _SIGNS_IN = re.compile(r"user|account|member|person|people|staff|employee|customer|principal|identity|"

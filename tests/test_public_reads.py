@@ -892,3 +892,53 @@ def send_account_verification(email):
     }
     assert [(f.rule_id, f.location.file, f.location.line) for f in scan_sources(files).findings] == [
         ("RG101", "dnsadmin/routes/admin.py", 7)]
+
+
+def test_a_generic_list_view_judged_by_the_rows_its_get_queryset_returns():
+    """opencve: a public catalogue served by a ``ListView`` whose ``get_queryset`` returns rows of a
+    model no user owns is a public read; the same view over rows users own is a finding."""
+    files = {
+        "site_conf/__init__.py": "",
+        "site_conf/settings.py": 'INSTALLED_APPS = ["django.contrib.auth", "catalog"]\nROOT_URLCONF = "site_conf.urls"\n',
+        "site_conf/urls.py": 'from django.urls import path\nfrom catalog.views import WeaknessListView, AccountView\n'
+                             'urlpatterns = [path("weaknesses/", WeaknessListView.as_view()), path("me/", AccountView.as_view())]\n',
+        "catalog/__init__.py": "",
+        "catalog/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Weakness(models.Model):
+    cwe_id = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+
+
+class SavedView(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    query = models.TextField()
+""",
+        "catalog/views.py": """
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views.generic import ListView, TemplateView
+from .models import SavedView, Weakness
+
+
+class WeaknessListView(ListView):
+    context_object_name = "weaknesses"
+    template_name = "catalog/weakness_list.html"
+    paginate_by = 20
+
+    def get_queryset(self):
+        search = self.request.GET.get("search", "")
+        return Weakness.objects.filter(name__icontains=search).order_by("name")
+
+
+class AccountView(LoginRequiredMixin, TemplateView):
+    template_name = "catalog/account.html"
+""",
+    }
+    assert [f.rule_id for f in scan_sources(files).findings] == []
+    files["catalog/views.py"] = files["catalog/views.py"].replace(
+        'return Weakness.objects.filter(name__icontains=search).order_by("name")',
+        'return SavedView.objects.filter(query__icontains=search)')
+    assert [f.rule_id for f in scan_sources(files).findings] == ["RG101"]

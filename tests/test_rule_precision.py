@@ -185,8 +185,8 @@ def test_a_key_in_development_settings_is_a_note():
 
 def test_a_role_is_a_privilege_only_on_rows_about_people():
     """nautobot: a network device's ``role`` (a foreign key to a Role that classifies devices) is
-    a category, not an access level; the same field on a user or a membership is a privilege
-    a client must not set (RG302)."""
+    a category, not an access level, and its ``verified`` a state (DefectDojo's Finding.verified);
+    a role on a user or a membership is a privilege a client must not set (RG302)."""
     files = {
         "proj/__init__.py": "",
         "proj/settings.py": "INSTALLED_APPS = ['rest_framework', 'dcim']\nROOT_URLCONF = 'proj.urls'\n",
@@ -228,6 +228,7 @@ class Role(models.Model):
 class Device(models.Model):
     name = models.CharField(max_length=64)
     role = models.ForeignKey(Role, on_delete=models.PROTECT)
+    verified = models.BooleanField(default=False)  # an inventory check's state, not the device's privilege
 
 
 class TeamMembership(models.Model):
