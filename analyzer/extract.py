@@ -54,6 +54,7 @@ VERIFIES = re.compile(
     r"|parse_authn_request_response)$")
 # Starting a sign-in at an identity provider (OAuth, OIDC, SAML): the first half of the way in.
 TO_PROVIDER = re.compile(r"^(authorize_redirect|create_authorization_url|get_authorization_url|authorization_url"
+                         r"|get_auth_url|get_authorize_url|authorize_url"
                          r"|login_redirect|redirect_to_provider|get_redirect_url|prepare_for_authenticate)$")
 ISSUES = re.compile(
     r"^_?(login_user|login|create_access_token|create_refresh_token|create_token|create_jwt|encode_jwt|issue_token"

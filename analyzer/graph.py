@@ -32,7 +32,7 @@ CONVENTIONAL_PUBLIC = (
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
-    "totp", "two_factor", "2fa", "mfa", "*otp", "fido*", "webauthn*", "passkey*",
+    "totp", "two_factor", "2fa", "mfa", "*otp", "fido*", "webauthn*", "passkey*", "magic*",
 )
 # A name or path word about administration: ``admin``, ``admin_views``, ``site_admin``, ``administration``
 _ADMIN_WORD = re.compile(r"(^|[_-])admin")

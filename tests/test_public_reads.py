@@ -942,3 +942,81 @@ class AccountView(LoginRequiredMixin, TemplateView):
         'return Weakness.objects.filter(name__icontains=search).order_by("name")',
         'return SavedView.objects.filter(query__icontains=search)')
     assert [f.rule_id for f in scan_sources(files).findings] == ["RG101"]
+
+
+def test_oauth_initiation_and_magic_code_steps_are_the_way_in():
+    """plane: an OAuth "initiate" view stores a state and redirects to the provider's
+    ``get_auth_url()``; ``/auth/magic-generate/`` mails a one-time code. Both are how a caller
+    signs in, public by what they do and by convention (no RG101, no RG204)."""
+    files = {
+        "site_conf/__init__.py": "",
+        "site_conf/settings.py": 'INSTALLED_APPS = ["rest_framework", "authentication", "license"]\nROOT_URLCONF = "site_conf.urls"\n'
+                                 'REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}\n',
+        "site_conf/urls.py": """
+from django.urls import path
+from authentication.views import GitHubOauthInitiateEndpoint, MagicGenerateEndpoint
+
+urlpatterns = [
+    path("auth/github/", GitHubOauthInitiateEndpoint.as_view()),
+    path("auth/magic-generate/", MagicGenerateEndpoint.as_view()),
+]
+""",
+        "license/__init__.py": "",
+        "license/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Instance(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    is_setup_done = models.BooleanField(default=False)
+
+
+class MagicCode(models.Model):
+    email = models.EmailField()
+    code = models.CharField(max_length=12)
+""",
+        "authentication/__init__.py": "",
+        "authentication/provider.py": """
+class GitHubOAuthProvider:
+    def __init__(self, request, state):
+        self.state = state
+
+    def get_auth_url(self):
+        return f"https://github.com/login/oauth/authorize?state={self.state}"
+""",
+        "authentication/views.py": """
+import secrets
+import uuid
+
+from django.core.mail import send_mail
+from django.http import HttpResponseRedirect
+from django.views import View
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from authentication.provider import GitHubOAuthProvider
+from license.models import Instance, MagicCode
+
+
+class GitHubOauthInitiateEndpoint(View):
+    def get(self, request):
+        instance = Instance.objects.first()
+        if instance is None or not instance.is_setup_done:
+            return HttpResponseRedirect("/?error=INSTANCE_NOT_CONFIGURED")
+        state = uuid.uuid4().hex
+        request.session["state"] = state
+        return HttpResponseRedirect(GitHubOAuthProvider(request=request, state=state).get_auth_url())
+
+
+class MagicGenerateEndpoint(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        code = MagicCode.objects.create(email=request.data["email"], code=secrets.token_hex(6))
+        send_mail("Your sign-in code", code.code, None, [code.email])
+        return Response({"key": str(code.pk)})
+""",
+    }
+    assert [f.rule_id for f in scan_sources(files).findings] == []
