@@ -68,6 +68,8 @@ TOKEN_ERROR = re.compile(r"^(\w*Token(Error|Invalid|Expired)\w*|Invalid\w*Token|
 CATCH_ALL = frozenset({"Exception", "BaseException", "HTTPException"})
 # What a middleware or wrapper calls to hand the request on to the view.
 PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "func", "f", "fn", "handler"})
+# Manager methods that fetch one row
+ROW_LOOKUPS = frozenset({"get", "get_or_404", "first", "first_or_404", "one", "one_or_none", "get_object_or_404"})
 # Calls that make a function out of another one
 _COPIES_FUNCTION = frozenset({"types.FunctionType", "functools.update_wrapper", "copy.copy", "copy.deepcopy"})
 # Classes that make an in-memory value (the language's containers): methods called on one
@@ -189,6 +191,7 @@ class _Summary:
         self.locals = params  # parameters and names assigned so far
         self.instances: dict[str, str] = {}  # local -> what made it, for locals assigned the result of a call
         self.scratch: set[str] = set()  # locals holding a value built here (``h = Headers(request.headers)``, ``d = {}``)
+        self.rows: dict[str, str] = {}  # locals holding a row looked up here -> its model (``f = get_object_or_404(Finding, ...)``)
         self.passed: set[str] = set()  # those of them passed to a call, recorded as instance facts
         self.returns: set[str] = set()
         self.settings: set[str] = set()  # locals assigned a setting (``v = get_config(...)``)
@@ -474,6 +477,11 @@ class CommonPass(cst.CSTVisitor):
             s.scratch.add(target.value)
         else:
             s.scratch.discard(target.value)
+        model = self._row_model(value)
+        if model:
+            s.rows[target.value] = model
+        else:
+            s.rows.pop(target.value, None)
         if type(value) is cst.Call:
             made = self._callee(value.func)  # self.build_router() too
             if made:
@@ -497,13 +505,38 @@ class CommonPass(cst.CSTVisitor):
         if self.summaries:
             self.summaries[-1].globals.update(n.name.value for n in node.names)
 
+    def _row_model(self, value) -> str:
+        """The model of the one row ``value`` looks up (``get_object_or_404(Finding, pk=pk)``,
+        ``Finding.objects.get(pk=pk)``, ``Post.query.get_or_404(id)``), else ''."""
+        if type(value) is cst.Await:
+            value = value.expression
+        if type(value) is not cst.Call:
+            return ""
+        callee = self.ctx.resolve(value.func)
+        at = self.k.lookup_functions.get(callee)
+        if at is not None:
+            arg = call_arg(value, None, at)
+            return self.ctx.resolve(arg) if type(arg) in (cst.Name, cst.Attribute) else ""
+        if type(value.func) is cst.Attribute and value.func.attr.value in ROW_LOOKUPS:
+            owner, _, manager = (dotted(value.func.value) or "").rpartition(".")
+            if manager in self.k.lookup_managers and owner.rpartition(".")[2][:1].isupper():
+                return self.ctx.resolve(owner)  # Finding.objects.get(...), Post.query.get_or_404(...)
+        return ""
+
     def _callee(self, func) -> str:
         """What a call calls; ``self.check()`` in a method is the class's ``check`` (the
-        linker looks it up along the class's bases), and calling a local instance made
-        here calls its class's ``__call__``."""
+        linker looks it up along the class's bases), calling a local instance made here
+        calls its class's ``__call__``, and a write on a row looked up here is its model's
+        (``finding.delete()`` on ``finding = get_object_or_404(Finding, pk=pk)``)."""
         s = self.summaries[-1]
         if _receiver(func) in ("self", "cls") and s.self_class:
             return f"{s.self_class}.{func.attr.value}"
+        if type(func) is cst.Attribute and func.attr.value in WRITES:
+            if type(func.value) is cst.Name and func.value.value in s.rows:
+                return f"{s.rows[func.value.value]}.{func.attr.value}"
+            model = self._row_model(func.value)  # get_object_or_404(Finding, pk=pk).delete()
+            if model:
+                return f"{model}.{func.attr.value}"
         if type(func) is cst.Name and func.value in s.instances:  # check = KeyChecker(...); await check(request)
             return f"{s.instances[func.value]}.__call__"
         if type(func) is cst.Attribute and type(func.value) is cst.Call:  # Order.objects.filter(...).delete()

@@ -1999,3 +1999,18 @@ def test_login_middleware_named_through_a_settings_variable_with_an_exempt_list(
     files["tracker/settings/settings.py"] = files["tracker/settings/settings.py"].replace(
         '    "tracker.middleware.LoginRequiredMiddleware",\n', "")
     assert [f.rule_id for f in scan_sources(files).findings] == ["RG101"]
+
+
+def test_a_function_view_that_deletes_the_row_it_looked_up_writes():
+    """A Django function view answers every method; one that deletes (or changes) the row it
+    loaded (``finding = get_object_or_404(Finding, pk=fid); finding.delete()``,
+    ``Finding.objects.get(pk=fid).delete()``) accepts writes: open to anyone, an error."""
+    files = dict(DOJO_STYLE)
+    files["tracker/settings/settings.py"] = files["tracker/settings/settings.py"].replace(
+        '    "tracker.middleware.LoginRequiredMiddleware",\n', "")
+    for body in ("    finding = get_object_or_404(Finding, pk=fid)\n    finding.delete()\n",
+                 "    Finding.objects.get(pk=fid).delete()\n"):
+        files["tracker/finding/views.py"] = DOJO_STYLE["tracker/finding/views.py"].replace(
+            "    Finding.objects.filter(pk=fid).delete()\n", body)
+        found = [(f.rule_id, f.severity.level) for f in scan_sources(files).findings]
+        assert found == [("RG101", "error")], body
