@@ -462,26 +462,14 @@ class CommonPass(cst.CSTVisitor):
         s.locals.add(target.value)
         if target.value in STATUS_KEYWORDS and literal(value) in REJECT_STATUS:
             self._rejects(f"rejects with {literal(value)}")  # status = 401; ...; return auth_error_callback(status)
-        if type(value) in (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation):
-            s.conditions[target.value] = value
-        else:
-            s.conditions.pop(target.value, None)
+        name = target.value
+        _bind(s.conditions, name, value if type(value) in (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation)
+              else None)
         if self._setting(value):
-            s.settings.add(target.value)
-        subject = self._subject(value)
-        if subject:
-            s.subjects[target.value] = subject
-        else:
-            s.subjects.pop(target.value, None)
-        if self._builds_value(value):
-            s.scratch.add(target.value)
-        else:
-            s.scratch.discard(target.value)
-        model = self._row_model(value)
-        if model:
-            s.rows[target.value] = model
-        else:
-            s.rows.pop(target.value, None)
+            s.settings.add(name)
+        _bind(s.subjects, name, self._subject(value))
+        _bind(s.rows, name, self._row_model(value))
+        (s.scratch.add if self._builds_value(value) else s.scratch.discard)(name)
         if type(value) is cst.Call:
             made = self._callee(value.func)  # self.build_router() too
             if made:
@@ -989,6 +977,14 @@ def _forgery_check(test) -> bool:
     """``if not check_csrf(request):``: a test against cross-site request forgery, which any
     caller passes from the application's own pages; what it rejects is not an unknown caller."""
     return any(_FORGERY.search(n.value) for n in collect(test, cst.Name))
+
+
+def _bind(table: dict, name: str, value) -> None:
+    """What a local now holds: ``table[name] = value``, or nothing when ``value`` is empty."""
+    if value:
+        table[name] = value
+    else:
+        table.pop(name, None)
 
 
 def _answers_no(block) -> bool:
