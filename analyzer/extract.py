@@ -192,6 +192,7 @@ class _Summary:
         self.instances: dict[str, str] = {}  # local -> what made it, for locals assigned the result of a call
         self.scratch: set[str] = set()  # locals holding a value built here (``h = Headers(request.headers)``, ``d = {}``)
         self.rows: dict[str, str] = {}  # locals holding a row looked up here -> its model (``f = get_object_or_404(Finding, ...)``)
+        self.queries: dict[str, str] = {}  # locals holding a model's query -> ``Model.objects`` (``qs = Weakness.objects``)
         self.passed: set[str] = set()  # those of them passed to a call, recorded as instance facts
         self.returns: set[str] = set()
         self.settings: set[str] = set()  # locals assigned a setting (``v = get_config(...)``)
@@ -469,6 +470,7 @@ class CommonPass(cst.CSTVisitor):
             s.settings.add(name)
         _bind(s.subjects, name, self._subject(value))
         _bind(s.rows, name, self._row_model(value))
+        _bind(s.queries, name, self._query_of(value))
         (s.scratch.add if self._builds_value(value) else s.scratch.discard)(name)
         if type(value) is cst.Call:
             made = self._callee(value.func)  # self.build_router() too
@@ -511,6 +513,19 @@ class CommonPass(cst.CSTVisitor):
                 return self.ctx.resolve(owner)  # Finding.objects.get(...), Post.query.get_or_404(...)
         return ""
 
+    def _query_of(self, value) -> str:
+        """``Model.<manager>`` when ``value`` is a query of a model: the manager itself or a chain
+        of calls on it (``Weakness.objects``, ``Finding.objects.filter(product=p)``), else ''."""
+        while type(value) is cst.Call and type(value.func) is cst.Attribute \
+                and value.func.attr.value not in ROW_LOOKUPS:
+            value = value.func.value
+        if type(value) is cst.Name:  # query = query.filter(...): still that model's query
+            return self.summaries[-1].queries.get(value.value, "")
+        if type(value) is not cst.Attribute or value.attr.value not in self.k.lookup_managers:
+            return ""
+        owner = dotted(value.value) or ""
+        return f"{self.ctx.resolve(owner)}.{value.attr.value}" if owner.rpartition(".")[2][:1].isupper() else ""
+
     def _callee(self, func) -> str:
         """What a call calls; ``self.check()`` in a method is the class's ``check`` (the
         linker looks it up along the class's bases), calling a local instance made here
@@ -519,6 +534,8 @@ class CommonPass(cst.CSTVisitor):
         s = self.summaries[-1]
         if _receiver(func) in ("self", "cls") and s.self_class:
             return f"{s.self_class}.{func.attr.value}"
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in s.queries:
+            return f"{s.queries[func.value.value]}.{func.attr.value}"  # query = Weakness.objects; query.filter(...)
         if type(func) is cst.Attribute and func.attr.value in WRITES:
             if type(func.value) is cst.Name and func.value.value in s.rows:
                 return f"{s.rows[func.value.value]}.{func.attr.value}"

@@ -938,9 +938,13 @@ class AccountView(LoginRequiredMixin, TemplateView):
 """,
     }
     assert [f.rule_id for f in scan_sources(files).findings] == []
+    # the query held in a local, narrowed under a condition (opencve's WeaknessListView)
     files["catalog/views.py"] = files["catalog/views.py"].replace(
-        'return Weakness.objects.filter(name__icontains=search).order_by("name")',
-        'return SavedView.objects.filter(query__icontains=search)')
+        '        return Weakness.objects.filter(name__icontains=search).order_by("name")',
+        '        query = Weakness.objects\n        if search:\n            query = query.filter(name__icontains=search)\n'
+        '        return query.order_by("name")')
+    assert [f.rule_id for f in scan_sources(files).findings] == []
+    files["catalog/views.py"] = files["catalog/views.py"].replace("query = Weakness.objects", "query = SavedView.objects")
     assert [f.rule_id for f in scan_sources(files).findings] == ["RG101"]
 
 
