@@ -2111,3 +2111,31 @@ def delete_user(username: str):
         "        if not any(role in required_roles for role in roles):\n"
         "            raise HTTPException(status_code=403, detail=\"Role not authorized\")\n", "")
     assert [f.rule_id for f in scan_sources(files).findings] == ["RG104"]
+
+
+def test_route_paths_named_by_constants_of_another_module():
+    """fides: ``@router.get(urls.ID_VERIFICATION_CONFIG)`` with the paths kept in a registry module
+    (``from fides.common import urn_registry as urls``): the route's path is the constant's value,
+    not its name."""
+    files = {
+        "svc/common/urn_registry.py": 'ID_VERIFICATION_CONFIG = "/id-verification/config"\nCONSENT_REQUEST = "/consent-request"\n',
+        "svc/api/endpoints.py": """
+from fastapi import APIRouter
+from svc.common import urn_registry as urls
+from svc.common.urn_registry import CONSENT_REQUEST
+
+router = APIRouter(tags=["Identity Verification"])
+
+
+@router.get(urls.ID_VERIFICATION_CONFIG)
+def get_id_verification_config():
+    return {"identity_verification_required": False}
+
+
+@router.get(CONSENT_REQUEST)
+def consent_request_form():
+    return {"fields": ["email"]}
+""",
+        "svc/main.py": "from fastapi import FastAPI\nfrom svc.api.endpoints import router\napp = FastAPI()\napp.include_router(router)\n",
+    }
+    assert sorted(r.path for r in scan_sources(files).graph.routes) == ["/consent-request", "/id-verification/config"]

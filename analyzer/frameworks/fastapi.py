@@ -397,11 +397,14 @@ class _Visitor(ScopedVisitor):
             router = receiver if isinstance(receiver, str) else self.resolve(receiver)
             if literal(call_arg(call, "include_in_schema")) is False:
                 self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(decorators[i])))
+            path = call_arg(call, "path", 0)
             self.sink.routes.append(Route(
-                router, "fastapi", path_text(call_arg(call, "path", 0), ctx.code), methods,  # "" under a prefix: the prefix itself
+                router, "fastapi", path_text(path, ctx.code), methods,  # "" under a prefix: the prefix itself
                 qualname, ctx.loc(node.name), ctx.loc(decorators[i]), node.name.value, guards, misplaced, view,
                 ctx.span_start(node), actions=tuple((m, node.name.value) for m in methods) if view else (),
-                locate_at_route=bool(view)))
+                locate_at_route=bool(view),
+                # a constant of another module (``@router.get(urls.ID_VERIFICATION_CONFIG)``): looked up when linking
+                path_ref=self.resolve(path) if isinstance(path, (cst.Name, cst.Attribute)) and dotted(path) else ""))
         call = decorators[idx[0]].decorator
         self._response(node, qualname, call)
         return True
