@@ -65,6 +65,8 @@ class Router:
     # its own guards and default prefix); the linker decides, the class may be anywhere.
     # A Flask router class names the kind its instances get ("api", "blueprint", "app") in ``name``.
     cls: str = ""
+    # the constant of another module its prefix is (``APIRouter(prefix=urls.V1_URL_PREFIX)``), looked up when linking
+    prefix_ref: str = ""
 
 
 @dataclass(frozen=True)

@@ -683,14 +683,14 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         root = chain[0][0]
         for rid, mount in chain:
             r = self.routers[rid]
-            own = r.prefix
+            own = r.prefix or next(iter(self.constants.get(self.canonical(r.prefix_ref)) or ()), "")
             mount_prefix = mount.prefix if mount else None
             if mount and mount_prefix is None and mount.prefix_ref:
                 values = self.constants.get(self.canonical(mount.prefix_ref)) or self._config_text(mount.prefix_ref) \
                     or ("{%s}" % mount.prefix_ref.rpartition(".")[2],)
                 mount_prefix = values[0]
             if mount_prefix is not None:
-                own = join_paths(mount_prefix, r.prefix) if mount.keep_prefix else mount_prefix
+                own = join_paths(mount_prefix, own) if mount.keep_prefix else mount_prefix
             prefix = join_paths(prefix, own)
             if mount and mount.isolated:
                 chain_guards.clear()

@@ -2114,17 +2114,18 @@ def delete_user(username: str):
 
 
 def test_route_paths_named_by_constants_of_another_module():
-    """fides: ``@router.get(urls.ID_VERIFICATION_CONFIG)`` with the paths kept in a registry module
-    (``from fides.common import urn_registry as urls``): the route's path is the constant's value,
-    not its name."""
+    """fides: ``@router.get(urls.ID_VERIFICATION_CONFIG)`` on ``APIRouter(prefix=urls.V1_URL_PREFIX)``,
+    with the paths kept in a registry module (``from fides.common import urn_registry as urls``): the
+    route's path and its router's prefix are the constants' values, not their names."""
     files = {
-        "svc/common/urn_registry.py": 'ID_VERIFICATION_CONFIG = "/id-verification/config"\nCONSENT_REQUEST = "/consent-request"\n',
+        "svc/common/urn_registry.py": 'V1_URL_PREFIX = "/api/v1"\nID_VERIFICATION_CONFIG = "/id-verification/config"\n'
+                                      'CONSENT_REQUEST = "/consent-request"\n',
         "svc/api/endpoints.py": """
 from fastapi import APIRouter
 from svc.common import urn_registry as urls
 from svc.common.urn_registry import CONSENT_REQUEST
 
-router = APIRouter(tags=["Identity Verification"])
+router = APIRouter(tags=["Identity Verification"], prefix=urls.V1_URL_PREFIX)
 
 
 @router.get(urls.ID_VERIFICATION_CONFIG)
@@ -2138,4 +2139,5 @@ def consent_request_form():
 """,
         "svc/main.py": "from fastapi import FastAPI\nfrom svc.api.endpoints import router\napp = FastAPI()\napp.include_router(router)\n",
     }
-    assert sorted(r.path for r in scan_sources(files).graph.routes) == ["/consent-request", "/id-verification/config"]
+    assert sorted(r.path for r in scan_sources(files).graph.routes) == ["/api/v1/consent-request",
+                                                                       "/api/v1/id-verification/config"]

@@ -463,12 +463,14 @@ class _Visitor(ScopedVisitor):
         if not cls:
             self._scopes_required(qname, uses)
         prefix = self._prefix(call_arg(call, "prefix")) if kind == "router" else ""
+        named = call_arg(call, "prefix") if kind == "router" and not prefix else None
+        prefix_ref = self.resolve(named) if isinstance(named, (cst.Name, cst.Attribute)) and dotted(named) else ""
         if literal(call_arg(call, "include_in_schema")) is False:
             self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(call)))
         if kind == "app" and call_arg(call, "openapi_url") is not None and not literal(call_arg(call, "openapi_url")):
             self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(call), app=True))
         self.sink.routers.append(Router(qname, kind, "fastapi", "", prefix, ctx.loc(call), self._guards(uses),
-                                        cls=cls))
+                                        cls=cls, prefix_ref=prefix_ref))
         if kind == "app":
             debug = call_arg(call, "debug")
             if debug is not None:
