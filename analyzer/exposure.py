@@ -234,8 +234,9 @@ def _judge_read(graph, route) -> tuple[str, str]:
                 if q == start and probes:
                     return "", (f"it tests the client's {', '.join(sorted(probes))} against users' or tenants' "
                                 f"data ({call}): anyone learns which exist")
-            if not kept and call not in _ONE_VARIABLE and owner not in graph.k.client_inputs and ((_SECRET_NAME.search(last) and not _MAKES.match(last)) or
-                             (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES)):
+            if not kept and call not in _ONE_VARIABLE and owner not in graph.k.client_inputs and (
+                    (_SECRET_NAME.search(last) and not _MAKES.match(last))
+                    or (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES)):
                 return "", f"it calls {call}, which reads a secret"
             reads_config = reads_config or q == start and bool(_CONFIG_NAME.search(call)) \
                 and not graph.method(graph.canonical(call))  # a project function: its body is judged

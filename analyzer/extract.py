@@ -508,10 +508,16 @@ class CommonPass(cst.CSTVisitor):
             arg = call_arg(value, None, at)
             return self.ctx.resolve(arg) if type(arg) in (cst.Name, cst.Attribute) else ""
         if type(value.func) is cst.Attribute and value.func.attr.value in ROW_LOOKUPS:
-            owner, _, manager = (dotted(value.func.value) or "").rpartition(".")
-            if manager in self.k.lookup_managers and owner.rpartition(".")[2][:1].isupper():
-                return self.ctx.resolve(owner)  # Finding.objects.get(...), Post.query.get_or_404(...)
+            return self._manager(value.func.value).rpartition(".")[0]  # Finding.objects.get(...), Post.query.get_or_404(...)
         return ""
+
+    def _manager(self, expr) -> str:
+        """``pkg.Model.<manager>`` when ``expr`` is a model's manager (``Weakness.objects``,
+        ``Post.query``), else ''."""
+        owner, _, manager = (dotted(expr) or "").rpartition(".")
+        if manager not in self.k.lookup_managers or not owner.rpartition(".")[2][:1].isupper():
+            return ""
+        return f"{self.ctx.resolve(owner)}.{manager}"
 
     def _query_of(self, value) -> str:
         """``Model.<manager>`` when ``value`` is a query of a model: the manager itself or a chain
@@ -521,10 +527,7 @@ class CommonPass(cst.CSTVisitor):
             value = value.func.value
         if type(value) is cst.Name:  # query = query.filter(...): still that model's query
             return self.summaries[-1].queries.get(value.value, "")
-        if type(value) is not cst.Attribute or value.attr.value not in self.k.lookup_managers:
-            return ""
-        owner = dotted(value.value) or ""
-        return f"{self.ctx.resolve(owner)}.{value.attr.value}" if owner.rpartition(".")[2][:1].isupper() else ""
+        return self._manager(value) if type(value) is cst.Attribute else ""
 
     def _callee(self, func) -> str:
         """What a call calls; ``self.check()`` in a method is the class's ``check`` (the
@@ -858,9 +861,7 @@ class CommonPass(cst.CSTVisitor):
         for handler in node.handlers:
             if handler.type is None or not _leaves(handler.body):
                 continue
-            types = handler.type.elements if type(handler.type) is cst.Tuple else (handler.type,)
-            for t in types:
-                exc = self.ctx.resolve(t.value if isinstance(t, cst.Element) else t)
+            for exc in self._caught(handler):
                 if exc in self.k.signature_errors or TOKEN_ERROR.match(exc.rpartition(".")[2]):
                     self._evidence(f"{SIGNATURE_REASON} the signed value verifies ({exc.rpartition('.')[2]} is caught)")
                     return True
@@ -873,13 +874,17 @@ class CommonPass(cst.CSTVisitor):
         call_next(request)``). A credential read there decides nothing (open-webui's audit
         middleware reads the user only to log it)."""
         for handler in node.handlers:
-            types = () if handler.type is None else handler.type.elements if type(handler.type) is cst.Tuple \
-                else (handler.type,)
-            names = [self.ctx.resolve(t.value if isinstance(t, cst.Element) else t) for t in types]
             if handler.type is None or any(n.rpartition(".")[2] in CATCH_ALL or n in self.k.auth_exceptions
-                                           for n in names):
+                                           for n in self._caught(handler)):
                 return not self._ends(handler.body)
         return False
+
+    def _caught(self, handler: cst.ExceptHandler) -> list[str]:
+        """The exception classes an ``except`` clause names, qualified ([] for a bare one)."""
+        if handler.type is None:
+            return []
+        types = handler.type.elements if type(handler.type) is cst.Tuple else (handler.type,)
+        return [self.ctx.resolve(t.value if isinstance(t, cst.Element) else t) for t in types]
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self._test(node.test)
@@ -1024,8 +1029,8 @@ def _exempts_paths(test) -> bool:
     request for every other address."""
     negated = type(test) is cst.UnaryOperation and type(test.operator) is cst.Not or \
         type(test) is cst.Comparison and any(type(c.operator) is cst.NotIn for c in test.comparisons)
-    return negated and any(n.value in _PATH_WORDS for n in collect(test, cst.Name)) or negated and any(
-        a.attr.value in _PATH_WORDS for a in collect(test, cst.Attribute))
+    return negated and (any(n.value in _PATH_WORDS for n in collect(test, cst.Name))
+                        or any(a.attr.value in _PATH_WORDS for a in collect(test, cst.Attribute)))
 
 
 class _SubjectFinder(cst.CSTVisitor):

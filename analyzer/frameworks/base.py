@@ -14,6 +14,7 @@ from typing import ClassVar, Mapping
 import libcst as cst
 
 from ..facts import FactSink, Setting
+from ..names import dotted
 from ..walk import AssignVisitor
 
 
@@ -280,6 +281,11 @@ class ScopedVisitor(AssignVisitor):
 
     def resolve(self, expr) -> str:
         return self.ctx.resolve(expr, self.local)
+
+    def constant_ref(self, expr) -> str:
+        """The constant an argument names (``rule=CREATE_USER``, ``urls.ID_VERIFICATION_CONFIG``),
+        qualified, for the linker to look up (it may be another module's); else ''."""
+        return self.resolve(expr) if isinstance(expr, (cst.Name, cst.Attribute)) and dotted(expr) else ""
 
     def _qualname(self, name: str) -> str:
         return ".".join([self.ctx.module, *self.stack, name])

@@ -404,7 +404,7 @@ class _Visitor(ScopedVisitor):
                 ctx.span_start(node), actions=tuple((m, node.name.value) for m in methods) if view else (),
                 locate_at_route=bool(view),
                 # a constant of another module (``@router.get(urls.ID_VERIFICATION_CONFIG)``): looked up when linking
-                path_ref=self.resolve(path) if isinstance(path, (cst.Name, cst.Attribute)) and dotted(path) else ""))
+                path_ref=self.constant_ref(path)))
         call = decorators[idx[0]].decorator
         self._response(node, qualname, call)
         return True
@@ -463,8 +463,7 @@ class _Visitor(ScopedVisitor):
         if not cls:
             self._scopes_required(qname, uses)
         prefix = self._prefix(call_arg(call, "prefix")) if kind == "router" else ""
-        named = call_arg(call, "prefix") if kind == "router" and not prefix else None
-        prefix_ref = self.resolve(named) if isinstance(named, (cst.Name, cst.Attribute)) and dotted(named) else ""
+        prefix_ref = self.constant_ref(call_arg(call, "prefix")) if kind == "router" and not prefix else ""
         if literal(call_arg(call, "include_in_schema")) is False:
             self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(call)))
         if kind == "app" and call_arg(call, "openapi_url") is not None and not literal(call_arg(call, "openapi_url")):

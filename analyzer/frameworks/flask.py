@@ -358,13 +358,9 @@ class _FlaskVisitor(ScopedVisitor):
         if qname not in self.params:
             return
         if rule is not None and not isinstance(literal(rule), str) and (
-                not self._rule_ref(rule) or any(self._rule_ref(rule).startswith(f + ".") for f in self.funcs)):
+                not self.constant_ref(rule) or any(self.constant_ref(rule).startswith(f + ".") for f in self.funcs)):
             return
         self._param_router(qname, "app", receiver)
-
-    def _rule_ref(self, expr) -> str:
-        """The constant a rule names (``rule=CREATE_USER``, ``routes.CREATE_USER``), else ""."""
-        return self.resolve(expr) if isinstance(expr, (cst.Name, cst.Attribute)) and dotted(expr) else ""
 
     def _config_class(self, node: cst.ClassDef) -> None:
         for name, value, small in assignments(node.body.body):
@@ -487,7 +483,7 @@ class _FlaskVisitor(ScopedVisitor):
             tuple(m.upper() for m in methods) if methods else (() if view_class else ("GET",)),
             handler, None, loc, ep if isinstance(ep, str) else endpoint, tuple(guards), (),
             view_class, loc.line, by_reference=True, rule_call=self._rule_call(call_arg(call, "rule", 0)),
-            path_ref=self._rule_ref(call_arg(call, "rule", 0))))
+            path_ref=self.constant_ref(call_arg(call, "rule", 0))))
 
     def _helper(self, kind: str, receiver, view, rule, call: cst.Call, wraps: str = "") -> None:
         """A registration whose receiver, rule(s) and view are all parameters of the enclosing
@@ -654,7 +650,7 @@ class _FlaskVisitor(ScopedVisitor):
                 tuple(m.upper() for m in methods), qualname, ctx.loc(node.name), ctx.loc(node.decorators[i]),
                 endpoint if isinstance(endpoint, str) else node.name.value, guards, misplaced,
                 qualname if is_class else "", ctx.span_start(node), rule_call=built,
-                path_ref=self._rule_ref(call_arg(call, "rule", 0))))
+                path_ref=self.constant_ref(call_arg(call, "rule", 0))))
 
     def _rule_call(self, expr) -> tuple[str, str]:
         """``org_scoped_rule("/x")``: (the function, "/x"); the linker evaluates it."""
