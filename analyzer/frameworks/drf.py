@@ -600,14 +600,18 @@ def _actions_tested(test) -> tuple[str, ...]:
     return ()
 
 
+def _nested(call: cst.Call) -> bool:
+    """The call makes a drf-nested-routers router (``routers.NestedSimpleRouter(...)``)."""
+    return (dotted(call.func) or "").rpartition(".")[2] in {q.rpartition(".")[2] for q in NESTED_ROUTERS}
+
+
 def _slash(made: dict, name: str, depth: int = 0) -> str:
     """What the router ends its paths with: "" for ``trailing_slash=False``; a nested router
     given none ends them as its parent does."""
     call = made[name].value
     slash = literal(call_arg(call, "trailing_slash"))
     parent = call_arg(call, "parent_router", 0)
-    if slash is NOT_LITERAL and isinstance(parent, cst.Name) and parent.value in made and depth < 8 \
-            and (dotted(call.func) or "").rpartition(".")[2] in ("NestedSimpleRouter", "NestedDefaultRouter"):
+    if slash is NOT_LITERAL and isinstance(parent, cst.Name) and parent.value in made and depth < 8 and _nested(call):
         return _slash(made, parent.value, depth + 1)
     return "" if slash is False else "/"
 
@@ -618,8 +622,7 @@ def _nesting(made: dict, name: str, depth: int = 0) -> list[tuple[str, str]]:
     one for ``organizations`` -> [("organizations", "organization_pk"), ("projects", "project_pk")]."""
     assign = made.get(name)
     call = assign.value if assign is not None else None
-    if call is None or depth > 8 or (dotted(call.func) or "").rpartition(".")[2] not in ("NestedSimpleRouter",
-                                                                                     "NestedDefaultRouter"):
+    if call is None or depth > 8 or not _nested(call):
         return []
     parent, prefix, lookup = call_arg(call, "parent_router", 0), literal(call_arg(call, "parent_prefix", 1)), \
         literal(call_arg(call, "lookup", 2))
