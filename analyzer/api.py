@@ -106,7 +106,7 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     targets = [root_path] if only_files else paths
     unlistable: list[tuple[str, str]] = []
     candidates: list[str] = []
-    rels = list_python_files(targets, root_path, cfg.excludes, unlistable, candidates)
+    rels = list_python_files(targets, root_path, cfg.excludes, unlistable, candidates, cfg.exclude)
     # OpenAPI documents, told from the project's other YAML and JSON by their first bytes
     specs = [rel for rel in candidates if looks_like_spec(peek(root_path / rel))]
     scope = {relpath(p, root_path) for p in paths} if only_files else None
@@ -114,7 +114,7 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     if scope is not None:
         listed = set(rels) | set(specs)
         for rel in sorted(scope - listed):
-            by = exclusion(rel, cfg.excludes)
+            by = exclusion(rel, cfg.excludes, root_path, cfg.exclude)
             why = f"excluded by {by!r}" if by else "not an OpenAPI document" if rel in candidates \
                 else "not a .py file" if not rel.endswith(".py") else "not listed"
             if by in DEFAULT_EXCLUDE_GLOBS and cfg.default_excludes:

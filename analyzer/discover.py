@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import stat
 from pathlib import Path
 
-from .config import DEFAULT_EXCLUDE
+from .config import DEFAULT_EXCLUDE, DEFAULT_EXCLUDE_GLOBS
 from .documents import PEEK_BYTES, is_document
 
 
@@ -30,16 +31,41 @@ def common_root(paths: list[Path]) -> Path:
     return project_root(Path(os.path.commonpath([str(r) for r in roots])))
 
 
-def excluded(rel: str, patterns: tuple[str, ...]) -> bool:
-    return bool(exclusion(rel, patterns))
+# Folder names the default excludes skip as tests, and the modules of tests and their doubles
+# (unittest's and Django's runners collect ``test*.py``).
+_TEST_DIRS = frozenset(p for p in DEFAULT_EXCLUDE_GLOBS if "." not in p and p != "migrations")
+_TEST_MODULES = ("test*.py", "*_test.py", "*_tests.py", "conftest.py", "mock*.py", "fake*.py",
+                 "factories.py", "fixtures.py", "asserts.py")
+
+
+@functools.lru_cache(maxsize=256)
+def holds_application(directory: Path) -> bool:
+    """A folder named like a test folder that is an application package: a package inside
+    another package with no test module or test double anywhere beneath it (DefectDojo's
+    ``dojo/test/``: the views, urls and API of its ``Test`` model). A top-level ``tests/``, or
+    one with a test, a mock or a factory module in it, is tests."""
+    if not (directory / "__init__.py").is_file() or not (directory.parent / "__init__.py").is_file():
+        return False
+    for _dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = [d for d in dirnames if d not in DEFAULT_EXCLUDE]
+        if any(fnmatch.fnmatchcase(name, pat) for name in filenames for pat in _TEST_MODULES):
+            return False
+    return True
+
+
+def excluded(rel: str, patterns: tuple[str, ...], root: Path | None = None, chosen: tuple[str, ...] = ()) -> bool:
+    return bool(exclusion(rel, patterns, root, chosen))
 
 
 def list_python_files(targets: list[Path], root: Path, patterns: tuple[str, ...],
-                      unlistable: list | None = None, documents: list | None = None) -> list[str]:
+                      unlistable: list | None = None, documents: list | None = None,
+                      chosen: tuple[str, ...] = ()) -> list[str]:
     """Project-relative posix paths of the Python files under ``targets``, sorted.
 
     A directory that cannot be listed is appended to ``unlistable`` as (path, reason); the
-    YAML and JSON files found, which may be OpenAPI documents, to ``documents`` (sorted)."""
+    YAML and JSON files found, which may be OpenAPI documents, to ``documents`` (sorted).
+    ``chosen`` are the excludes the user set (see ``exclusion``)."""
+    holds_application.cache_clear()  # the tree may have changed since the last listing
     found: set[str] = set()
 
     def failed(error: OSError) -> None:
@@ -54,11 +80,11 @@ def list_python_files(targets: list[Path], root: Path, patterns: tuple[str, ...]
         for dirpath, dirnames, filenames in os.walk(target, onerror=failed):
             rel_dir = relpath(Path(dirpath), root)
             dirnames[:] = sorted(d for d in dirnames
-                                 if not excluded(f"{rel_dir}/{d}/x" if rel_dir != "." else f"{d}/x", patterns))
+                                 if not excluded(f"{rel_dir}/{d}/x" if rel_dir != "." else f"{d}/x", patterns, root, chosen))
             for name in filenames:
                 if name.endswith(".py") or (documents is not None and is_document(name)):
                     rel = f"{rel_dir}/{name}" if rel_dir != "." else name
-                    if not excluded(rel, patterns):
+                    if not excluded(rel, patterns, root, chosen):
                         found.add(rel)
     if documents is not None:
         documents.extend(sorted(p for p in found if not p.endswith(".py")))
@@ -79,16 +105,24 @@ def peek(path: Path, size: int = PEEK_BYTES) -> bytes:
         return b""
 
 
-def exclusion(rel: str, patterns: tuple[str, ...]) -> str:
+def exclusion(rel: str, patterns: tuple[str, ...], root: Path | None = None, chosen: tuple[str, ...] = ()) -> str:
     """What excludes ``rel`` ('' if nothing does): a directory never scanned (``venv/``), or
-    the first of ``patterns`` that matches."""
+    the first of ``patterns`` that matches. Given the project ``root``, a default test-folder
+    name that the user did not choose (``chosen``) does not exclude an application package
+    of that name (``holds_application``)."""
     parts = rel.split("/")
     hit = next((p for p in parts[:-1] if p in DEFAULT_EXCLUDE), None)
     if hit:
         return f"{hit}/"
+
+    def application(i: int, pat: str) -> bool:
+        return (root is not None and pat in _TEST_DIRS and pat not in chosen and i < len(parts) - 1
+                and holds_application(root / "/".join(parts[:i + 1])))
+
     for pat in patterns:
         pat = pat.rstrip("/")
-        if fnmatch.fnmatchcase(rel, pat) or rel.startswith(pat + "/") or any(fnmatch.fnmatchcase(p, pat) for p in parts):
+        if fnmatch.fnmatchcase(rel, pat) or rel.startswith(pat + "/") \
+                or any(fnmatch.fnmatchcase(p, pat) and not application(i, pat) for i, p in enumerate(parts)):
             return pat
     return ""
 

@@ -168,7 +168,8 @@ def module_strings(bindings) -> dict[str, str]:
 def render_path(expr, strings: dict[str, str], code):
     """A route path built at runtime, evaluated where its inputs are constants: literals,
     module constants, f-strings and ``+`` of those. Anything else is shown as a ``{name}``
-    pattern (``code`` None: return None instead)."""
+    pattern (``code`` None: return None instead): ``{settings.PREFIX}``, and a lookup by a
+    literal key by its key (``"^{}".format(get_system_setting("url_prefix"))``: ``^{url_prefix}``)."""
     value = literal(expr)
     if isinstance(value, str):
         return value
@@ -195,14 +196,24 @@ def render_path(expr, strings: dict[str, str], code):
         return None if left is None or right is None else left + right
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format" \
             and isinstance(literal(expr.func.value), str) and all(a.keyword is None and not a.star for a in expr.args):
-        args = [render_path(a.value, strings, None) for a in expr.args]  # "/<org_slug>{}".format(rule)
+        # "/<org_slug>{}".format(rule); an argument that is no constant is shown as a pattern
+        args = [render_path(a.value, strings, code) for a in expr.args]
         template = literal(expr.func.value)
         if None not in args and template.count("{}") == len(args) and template.count("{") == len(args):
             parts = template.split("{}")
             return parts[0] + "".join(a + t for a, t in zip(args, parts[1:]))
     if code is None or expr is None:
         return None
-    return "{%s}" % code(expr)
+    return "{%s}" % _pattern_name(expr, code)
+
+
+def _pattern_name(expr, code) -> str:
+    """How a value computed at runtime is named in a path pattern: a lookup by a literal key
+    (``get_system_setting("url_prefix")``, ``os.environ["PREFIX"]``) by its key, else its code."""
+    key = (literal(expr.args[0].value) if isinstance(expr, cst.Call) and len(expr.args) == 1
+           else literal(expr.slice[0].slice.value) if isinstance(expr, cst.Subscript) and len(expr.slice) == 1
+           and isinstance(expr.slice[0].slice, cst.Index) else None)
+    return key if isinstance(key, str) and key.isidentifier() else code(expr)
 
 
 RULE_ARG = "\x00"  # where a rule builder's template puts its argument

@@ -1242,7 +1242,8 @@ class TeamMiddleware(MiddlewareMixin):
 def test_paths_built_at_runtime_are_evaluated_or_shown_as_patterns():
     """``path(prefix, include(...))`` with a module constant, f-string paths and constants
     imported from another module are evaluated; a conditional override keeps the default; what
-    is not a constant is shown as a ``{name}`` pattern, never as source text."""
+    is not a constant is shown as a ``{name}`` pattern, never as source text (a lookup by a
+    literal key by its key: DefectDojo's ``"^{}".format(get_system_setting("url_prefix"))``)."""
     report = scan_sources({
         "proj/__init__.py": "",
         "proj/settings.py": "ROOT_URLCONF = 'proj.urls'\n",
@@ -1250,9 +1251,10 @@ def test_paths_built_at_runtime_are_evaluated_or_shown_as_patterns():
         "proj/urls.py": """
 import os
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from proj import views
 from proj.constants import API_PREFIX
+from proj.settings_store import get_system_setting
 
 prefix = ""
 if settings.SUBPATH:
@@ -1265,16 +1267,18 @@ urlpatterns = [
     path(API_PREFIX, include("api.urls")),
     path(f"{tenant}/reports/", views.reports),
     path(settings.STATUS_PATH, views.status),
+    re_path(r"^{}history/(?P<oid>\\d+)$".format(get_system_setting("url_prefix")), views.history),
 ]
 """,
-        "proj/views.py": "def about(r): ...\ndef reports(r): ...\ndef status(r): ...\n",
+        "proj/views.py": "def about(r): ...\ndef reports(r): ...\ndef status(r): ...\ndef history(r, oid): ...\n",
         "shop/__init__.py": "",
         "shop/urls.py": "from django.urls import path\nfrom proj import views\nurlpatterns = [path('cart/', views.about)]\n",
         "api/__init__.py": "",
         "api/urls.py": "from django.urls import path\nfrom proj import views\nurlpatterns = [path('items/', views.about)]\n",
     })
     assert sorted(r.path for r in report.routes) == [
-        "/about/", "/api/v2/items/", "/shop/cart/", "/{settings.STATUS_PATH}", "/{tenant}/reports/"]
+        "/about/", "/api/v2/items/", "/shop/cart/", "/{settings.STATUS_PATH}", "/{tenant}/reports/",
+        "/{url_prefix}history/(?P<oid>\\d+)"]
 
 
 def test_routers_are_recognised_by_their_class_hierarchy():

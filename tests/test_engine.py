@@ -57,6 +57,29 @@ def test_tests_and_migrations_are_skipped_by_default(tmp_path):
     assert len(scan_paths([tmp_path], {"default-excludes": False}).findings) == 1
 
 
+def test_an_application_package_named_test_is_scanned(tmp_path):
+    """DefectDojo keeps the views of its ``Test`` model in ``dojo/test/``: a package named like
+    a test folder inside the application package, with no test module in it, is application
+    code. Its sibling ``dojo/tests/`` (test modules) and the top-level ``tests/`` stay skipped,
+    and so does ``dojo/test/`` when the user excludes ``test`` themselves."""
+    dojo = tmp_path / "dojo"
+    route = ("from flask import Blueprint\nbp = Blueprint('{0}', __name__)\n"
+             "@bp.post('/{0}/<int:tid>/delete')\ndef delete_{0}(tid):\n    Test.query.get(tid).delete()\n")
+    for folder, module in (("test", "views.py"), ("tests", "test_views.py")):
+        (dojo / folder / "sub").mkdir(parents=True)
+        (dojo / folder / "__init__.py").write_text("")
+        (dojo / folder / "sub" / module).write_text(route.format(folder))
+    (dojo / "__init__.py").write_text("")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "__init__.py").write_text("")
+    (tmp_path / "tests" / "helpers.py").write_text(route.format("top"))
+    found = scan_paths([tmp_path]).findings
+    assert [(f.rule_id, f.location.file) for f in found] == [("RG101", "dojo/test/sub/views.py")]
+    assert scan_paths([tmp_path], {"exclude": ["test"]}).findings == []
+    (dojo / "test" / "conftest.py").write_text("")  # now it is tests
+    assert scan_paths([tmp_path]).findings == []
+
+
 
 def test_extraction_restores_the_collector_and_libcst_validation():
     """Extraction runs the cyclic collector less often and parses without LibCST's node
