@@ -16,7 +16,8 @@ from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
 from .names import (NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
-                    leaves as _leaves, literal, module_strings, operands, rule_template, string_bindings, string_list)
+                    leaves as _leaves, literal, module_strings, operands, rule_template, string_bindings, string_list,
+                    view_receiver)
 from .dataflow import DataPass
 from .fields import VISIBILITY_FLAG
 from .positions import Positions
@@ -326,7 +327,10 @@ class CommonPass(cst.CSTVisitor):
                 self.ctx.imports[name] = target
             return
         if isinstance(value, cst.Call):
-            cls = self.ctx.resolve(value.func)
+            func = value.func
+            if type(func) is cst.Attribute and func.attr.value in self.k.view_constructors:
+                func = func.with_changes(value=view_receiver(func.value))  # registry.get(View).as_view()
+            cls = self.ctx.resolve(func)
             if cls:
                 self.sink.instances.append((qname, cls))
         else:
@@ -367,13 +371,16 @@ class CommonPass(cst.CSTVisitor):
 
     def _value(self, qname: str, value) -> None:
         """A module or class level name bound to a value that rejects: a pre-built
-        ``HTTPException(status_code=401)``, a 401/403 status constant. A function that
+        ``HTTPException(status_code=401)``, a 401/403 status constant, an error code that
+        carries one (``FORBIDDEN = ("FORBIDDEN", 403)`` in an enum). A function that
         raises it, or passes it as a status, rejects too (linked by name: it may be
         imported from another module)."""
         if type(value) is cst.Call:
             why = _rejects(value)
         else:
             status = literal(value)
+            if type(status) is tuple and any(type(x) is str for x in status):  # ("INSUFFICIENT_PERMISSIONS", 403)
+                status = next((x for x in status if type(x) is int and x in REJECT_STATUS), None)
             why = f"rejects with {status}" if status in REJECT_STATUS else ""
             if not why and type(value) in (cst.Name, cst.Attribute) and (dotted(value) or "").rpartition(".")[2] \
                     in REJECT_NAMES:
@@ -700,6 +707,11 @@ class CommonPass(cst.CSTVisitor):
             self._call(self._callee(exc))  # a pre-built exception: the linker follows it
         if qname in self.k.auth_exceptions:
             self._rejects(f"raises {qname}")
+        if exc is not node.exc:  # raise AppError(ErrorCode.FORBIDDEN): the code may carry its status
+            for arg in node.exc.args:
+                if arg.keyword is None and type(arg.value) is cst.Attribute and arg.value.attr.value.isupper() \
+                        and dotted(arg.value) and _local_name(arg.value.value) not in self.summaries[-1].locals:
+                    self._call(self._callee(arg.value))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if not self.summaries:

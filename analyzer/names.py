@@ -127,6 +127,17 @@ def literal(expr: cst.BaseExpression | None):
     return NOT_LITERAL
 
 
+def view_receiver(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """The class a view constructor (``X.as_view()``) is called on: ``X``, or the class a
+    registry is given when it hands back that class or a subclass of it (Misago's
+    ``extensions.get(EventHideView).as_view()``: a call of one argument that names a class)."""
+    if type(expr) is cst.Call and len(expr.args) == 1 and expr.args[0].keyword is None and not expr.args[0].star:
+        arg = expr.args[0].value
+        if type(arg) in (cst.Name, cst.Attribute) and (dotted(arg) or "").rpartition(".")[2][:1].isupper():
+            return arg
+    return expr
+
+
 def path_text(expr: cst.BaseExpression | None, code) -> str:
     """A route path as written: the literal, an f-string with its ``{fields}``, else the code."""
     value = literal(expr)

@@ -1173,6 +1173,67 @@ password_change = PasswordChangeView.as_view(template_name="password.html")
     assert ("proj/urls.py", 12) in related(report, "RG101", catalog.location)
 
 
+def test_a_view_class_handed_back_by_an_extension_registry():
+    """Misago builds its views through a plugin registry that returns the class it is given
+    (or a subclass of it): ``extensions.get(EventHideView).as_view()``, in a module variable or
+    in place, is the EventHideView view with its methods and checks."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from forum import views
+from forum.plugins import extensions
+
+event_hide_view = extensions.get(views.EventHideView).as_view()
+
+urlpatterns = [
+    path("t/<int:thread_id>/event/<int:event_id>/hide/", event_hide_view),
+    path("t/<int:thread_id>/event/<int:event_id>/show/", extensions.get(views.EventShowView).as_view()),
+]
+""",
+        "forum/__init__.py": "",
+        "forum/plugins.py": """
+class ExtensionRegistry:
+    def __init__(self):
+        self._extensions = {}
+
+    def get(self, base_type: type) -> type:
+        if base_type not in self._extensions:
+            return base_type
+        return type(f"Extended{base_type.__name__}", (*self._extensions[base_type], base_type), {})
+
+
+extensions = ExtensionRegistry()
+""",
+        "forum/views.py": """
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.views import View
+
+from forum.models import ThreadEvent
+
+
+class EventHideView(View):
+    def post(self, request, thread_id: int, event_id: int):
+        if request.user.is_anonymous:
+            raise PermissionDenied("You can't hide thread events.")
+        ThreadEvent.objects.filter(thread_id=thread_id, id=event_id).update(is_hidden=True)
+        return redirect("thread", thread_id)
+
+
+class EventShowView(View):
+    def post(self, request, thread_id: int, event_id: int):
+        ThreadEvent.objects.filter(thread_id=thread_id, id=event_id).update(is_hidden=False)
+        return redirect("thread", thread_id)
+""",
+    })
+    r = routes(report)
+    hide = r[("POST", "/t/<int:thread_id>/event/<int:event_id>/hide/")]
+    assert hide.auth == "protected" and hide.handler == "forum.views.EventHideView.post"
+    show = r[("POST", "/t/<int:thread_id>/event/<int:event_id>/show/")]
+    assert show.auth == "unprotected" and show.handler == "forum.views.EventShowView.post"
+    assert not any(m == "ANY" for m, _ in r)
+
+
 def test_middleware_protects_only_when_it_turns_the_anonymous_caller_away():
     """A middleware that reads ``is_authenticated`` and always passes the request on adapts it;
     one that answers the anonymous caller itself (a redirect to the login page, a raise) guards

@@ -331,3 +331,78 @@ def test_feature_flag_constants_and_a_signin_helper_that_issues_the_session():
     # the audit middleware reads the caller only to log it
     assert r[("GET", "/api/v1/users/active")].auth == "unprotected"
     assert not any(g.kind == "middleware" for g in r[("GET", "/api/v1/files/")].guards)
+
+
+def test_a_project_error_whose_status_is_an_error_code_member_rejects():
+    """onyx: ``raise OnyxError(OnyxErrorCode.INSUFFICIENT_PERMISSIONS)`` where the code enum's
+    member carries its HTTP status (``("INSUFFICIENT_PERMISSIONS", 403)``) and an exception
+    handler answers with it. A member that carries a 400 is a validation error, not a guard."""
+    files = {
+        "app/__init__.py": "",
+        "app/errors.py": """
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    INVALID_INPUT = ("INVALID_INPUT", 400)
+    UNAUTHENTICATED = ("UNAUTHENTICATED", 401)
+    INSUFFICIENT_PERMISSIONS = ("INSUFFICIENT_PERMISSIONS", 403)
+
+    @property
+    def status_code(self) -> int:
+        return self.value[1]
+
+
+class AppError(Exception):
+    def __init__(self, code: ErrorCode, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.code = code
+""",
+        "app/permissions.py": """
+from fastapi import Depends, Request
+
+from app.errors import AppError, ErrorCode
+
+
+def get_user(request: Request):
+    return getattr(request.state, "user", None)
+
+
+def require_permission(required: str):
+    async def dependency(user=Depends(get_user)):
+        if user is None or required not in user.permissions:
+            raise AppError(ErrorCode.INSUFFICIENT_PERMISSIONS, "not allowed")
+        return user
+    return dependency
+
+
+def require_valid_name(name: str):
+    if not name.isidentifier():
+        raise AppError(ErrorCode.INVALID_INPUT, "bad name")
+    return name
+""",
+        "app/main.py": """
+from fastapi import APIRouter, Depends, FastAPI
+
+from app.permissions import require_permission, require_valid_name
+
+router = APIRouter(prefix="/admin/connectors")
+
+
+@router.put("/{connector_id}")
+def update_connector(connector_id: int, payload: dict, _=Depends(require_permission("manage_connectors"))):
+    return {"id": connector_id}
+
+
+@router.delete("/{name}")
+def delete_connector(name: str = Depends(require_valid_name)):
+    return None
+
+
+app = FastAPI()
+app.include_router(router)
+""",
+    }
+    r = routes(files)
+    assert r[("PUT", "/admin/connectors/{connector_id}")].auth == "protected"
+    assert r[("DELETE", "/admin/connectors/{name}")].auth == "unprotected"

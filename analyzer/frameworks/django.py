@@ -21,7 +21,7 @@ import libcst as cst
 
 from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, SchemaUse, Setting
 from ..fields import classify, masked_type
-from ..names import assignments, base_exprs, call_arg, dotted, literal, render_path, string_list
+from ..names import assignments, base_exprs, call_arg, dotted, literal, render_path, string_list, view_receiver
 from ..walk import walk
 from ..libraries.django_orm import AUTH_MODELS, USER_MODEL_FUNCS
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, setting_value
@@ -459,7 +459,7 @@ class _DjangoFile:
         """(handler, view class, actions) of a view expression."""
         ctx = self.ctx
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "as_view":
-            cls = ctx.resolve(expr.func.value)
+            cls = ctx.resolve(view_receiver(expr.func.value))
             actions = ()
             mapping = call_arg(expr, "actions", 0)
             if isinstance(mapping, cst.Dict):
