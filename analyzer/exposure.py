@@ -19,10 +19,12 @@ from .authz_graph import USER_SEGMENT
 from .fields import SELECTS_VISIBLE, TIED_FIELD, VISIBILITY_FIELD, personal_data
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Calls that run commands, touch files or sockets, load code, or read the environment.
+# Calls that run commands, touch files or sockets, load code, or read the environment (not a
+# package's version: ``importlib.metadata.version``).
 _EFFECT_CALL = re.compile(
     r"^(subprocess|shutil|os|pathlib|tempfile|socket|ctypes|pickle|marshal|importlib|glob)\.(?!(urandom|getpid|"
-    r"cpu_count|getcwd|get_terminal_size|strerror|times|uname)(\.|$))|^io\.(open|FileIO)$"
+    r"cpu_count|getcwd|get_terminal_size|strerror|times|uname|metadata\.(version|metadata|requires))(\.|$))"
+    r"|^io\.(open|FileIO)$"
     r"|^(builtins\.)?(open|eval|exec|compile|__import__)$")
 # A name (call or attribute path) that reads configuration, credentials or secrets.
 _SECRET_NAME = re.compile(r"(environ|getenv|secret|credential|password|passwd|token|api_?key|private)", re.IGNORECASE)
@@ -439,7 +441,9 @@ def _held(graph, qname: str) -> str | None:
     name = q.rpartition(".")[2]
     if _USERISH.search(name):
         return "describe people or their accounts"
-    if _ADMIN.search(name):
+    names = {*graph.model_fields(q), *(n for c in graph.mro(q) for n in graph.field_facts.get(c, ()))}
+    if _ADMIN.search(name) and (graph.stored_model(q) or not names or _ADMIN_HANDLER.search(name)):
+        # a response schema named ``RuntimeConfig`` is judged by its fields, a table by its name
         return "hold administration or configuration data"
     if any(_OWNED_BASE.search(b.rpartition(".")[2]) for b in graph.mro(q)[1:]):
         return "belong to a user or a tenant (by their base class)"  # ProjectMixin, OwnedModel...
@@ -448,7 +452,6 @@ def _held(graph, qname: str) -> str | None:
         return f"belong to a user ({owners[0][0]})"
     if graph.private_model(q):
         return "are restricted to their owner elsewhere in the project"
-    names = {*graph.model_fields(q), *(n for c in graph.mro(q) for n in graph.field_facts.get(c, ()))}
     flag = next((n for n in sorted(names) if VISIBILITY_FIELD.match(n)), None)
     if flag and graph.stored_model(q):
         return f"carry a `{flag}` flag that this read does not check"  # some rows are not meant to be seen

@@ -22,6 +22,11 @@ PLACEHOLDER = re.compile(r"change|example|dummy|placeholder|your|xxx|insecure|re
                          re.IGNORECASE)
 
 
+# Keys issued to be published in client code (PostHog project keys, Stripe publishable keys,
+# Mapbox public tokens): they only let a client send events or load a widget.
+PUBLISHABLE = re.compile(r"^(phc_|pk_(live|test)_|pk\.ey)")
+
+
 # a settings template the installer copies and fills in (local_settings.example.py, config.sample.py)
 TEMPLATE = re.compile(r"[._-](example|sample|template|dist)\.py$", re.IGNORECASE)
 
@@ -49,7 +54,9 @@ class HardcodedSecret(Check):
       mixed characters, no stand-in word). A stand-in (`"password"`, `"mealie"`,
       `"change-me"`) only opens a server configured with that same value: as the default
       of an environment lookup or of a pydantic `BaseSettings` field (which the variable
-      overrides) it is not reported, and set directly it is a note.
+      overrides) it is not reported, and set directly it is a note. A key issued to be
+      published in client code (a PostHog project key `phc_...`, a Stripe publishable key
+      `pk_live_...`) is not a secret.
     - Settings of test runs (a `Testing` config class, a `test`/`ci` settings module, test
       files) are not reported; in settings meant for development (a `DevelopmentConfig` or
       `LocalConfig` class, a `local_dev` settings module) a key is a note: it matters only
@@ -105,6 +112,14 @@ import os
 
 EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "user")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "password")
+"""}),
+        Valid({"app/settings.py": """
+from pydantic_settings import BaseSettings
+
+class Settings(BaseSettings):
+    # write-only ingestion key, also shipped in the web bundle
+    POSTHOG_PROJECT_API_KEY: str = "phc_bVT2ugnZhMHRWqMvSRHPdeTjaPxQqT3QSsI3r5FlQR5"
+    STRIPE_PUBLISHABLE_API_KEY: str = "pk_live_51HxQ2mKZ8vR4tLp8vN3cYbHf6dQ1sA0g"
 """}),
         Valid({"otpserver/config.py": """
 class ConfigKey:
@@ -164,6 +179,8 @@ class Settings(BaseSettings):
                 continue  # local_settings.example.py: a template the installer copies and fills in
             if _names_itself(s):
                 continue  # class ConfigKey: SECRET_KEY = "SECRET_KEY": the name of a setting, not its value
+            if OUTBOUND.match(s.key) and PUBLISHABLE.match(s.value.strip()):
+                continue
             override = _overridden(graph, s)
             stand_in = OUTBOUND.match(s.key) and not _looks_real(s.value)
             if s.fallback:

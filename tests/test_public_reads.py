@@ -1024,3 +1024,94 @@ class MagicGenerateEndpoint(APIView):
 """,
     }
     assert [f.rule_id for f in scan_sources(files).findings] == []
+
+
+def test_a_version_and_a_runtime_settings_schema_are_public_reads():
+    """skyvern: ``/version`` returns ``importlib.metadata.version("app")`` (a package's version,
+    no code loaded); ``/config/runtime`` returns a pydantic ``RuntimeConfig`` whose fields hold
+    nothing sensitive: public reads, whatever the schema's name. A settings schema with a secret
+    field and a stored ``SiteConfig`` table are still exposures."""
+    report = scan_sources({
+        "app/__init__.py": "",
+        "app/db.py": """
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class SiteConfig(Base):
+    __tablename__ = "site_config"
+    id = Column(Integer, primary_key=True)
+    theme = Column(String)
+""",
+        "app/main.py": """
+import importlib.metadata
+from typing import Literal
+
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel
+
+from app.auth import get_current_user
+from app.db import SiteConfig, session
+
+app = FastAPI()
+
+
+class RuntimeConfig(BaseModel):
+    browser_streaming_mode: Literal["cdp", "vnc"]
+    environment: str
+    warnings: list[str] = []
+
+
+class MailSettings(BaseModel):
+    smtp_host: str
+    smtp_password: str
+
+
+def get_oss_version() -> str:
+    try:
+        return importlib.metadata.version("app")
+    except Exception:
+        return "unknown"
+
+
+@app.get("/version")
+async def get_version() -> dict[str, str]:
+    return {"version": get_oss_version()}
+
+
+@app.get("/config/runtime")
+async def get_runtime_config() -> RuntimeConfig:
+    return RuntimeConfig(browser_streaming_mode="cdp", environment="prod")
+
+
+@app.get("/config/mail")
+async def get_mail_settings() -> MailSettings:
+    return MailSettings(smtp_host="mail", smtp_password="x")
+
+
+@app.get("/config/site")
+async def get_site_config():
+    return session.query(SiteConfig).first()
+
+
+@app.get("/me")
+async def me(user=Depends(get_current_user)):
+    return user
+""",
+        "app/auth.py": """
+from fastapi import HTTPException, Request
+
+
+def get_current_user(request: Request):
+    user = request.state.user
+    if user is None:
+        raise HTTPException(status_code=401)
+    return user
+""",
+    })
+    got = _rg101(report)
+    assert "GET /version" not in got and _route(report, "/version")["exposure"] == "public read"
+    assert "GET /config/runtime" not in got and _route(report, "/config/runtime")["exposure"] == "public read"
+    assert "GET /config/mail" in got and "GET /config/site" in got
