@@ -65,6 +65,10 @@ ISSUES = re.compile(
 # library's ``TokenError``, ``InvalidSignature``), besides the adapters' ``signature_errors``
 TOKEN_ERROR = re.compile(r"^(\w*Token(Error|Invalid|Expired)\w*|Invalid\w*Token|BadSignature|\w*Signature(Error|Expired)"
                          r"|Invalid\w*Signature)$")
+# Exceptions whose name says a check denied the caller (CKAN's ``NotAuthorized``, Django's
+# ``PermissionDenied``): a clause that catches one and ends the request answers the denial
+DENIAL_ERROR = re.compile(r"^(NotAuthori[sz]ed|Unauthori[sz]ed|PermissionDenied|Forbidden|AccessDenied|NotAllowed)"
+                          r"(Error|Exception)?$")
 # what an ``except`` catches a 401/403 rejection by
 CATCH_ALL = frozenset({"Exception", "BaseException", "HTTPException"})
 # What a middleware or wrapper calls to hand the request on to the view.
@@ -859,7 +863,8 @@ class CommonPass(cst.CSTVisitor):
 
     def visit_Try(self, node: cst.Try) -> bool:
         """``try: signer.unsign(token) except BadSignature: return ...``: a request whose
-        signed value does not verify is turned away."""
+        signed value does not verify is turned away; so is one a check denies (``except
+        NotAuthorized: abort(404)``: hidden as not found, still turned away)."""
         if not self.summaries:
             return True
         if self._swallows(node):
@@ -876,6 +881,9 @@ class CommonPass(cst.CSTVisitor):
             for exc in self._caught(handler):
                 if exc in self.k.signature_errors or TOKEN_ERROR.match(exc.rpartition(".")[2]):
                     self._evidence(f"{SIGNATURE_REASON} the signed value verifies ({exc.rpartition('.')[2]} is caught)")
+                    return True
+                if DENIAL_ERROR.match(exc.rpartition(".")[2]):  # except NotAuthorized: abort(404)
+                    self._evidence(f"ends the request when a check denies it ({exc.rpartition('.')[2]} is caught)")
                     return True
         return True
 

@@ -584,16 +584,22 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         helper_routes = self._helper_routes()
         for routes in [*(m.routes for m in self.modules), helper_routes, self._spec_routes()]:
             for route in routes:
-                router = self.routers.get(self.alias(route.router))
-                if router is None or router.framework != route.framework:
-                    continue
                 if route.rule_call:  # a runtime rule: evaluated, else shown as a {builder(rule)} pattern
                     built = self._built_rule(*route.rule_call)
                     route = replace(route, path=built if built is not None else
                                     "{%s(%s)}" % (route.rule_call[0].rpartition(".")[2], route.rule_call[1]))
-                for r in [*([] if route.container else [route]), *self._subroutes(route)]:
-                    for chain in self._chains(router.id):
-                        yield from self._expand(r, chain)
+                for router in self._routers_of(route):
+                    for r in [*([] if route.container else [route]), *self._subroutes(route)]:
+                        for chain in self._chains(router.id):
+                            yield from self._expand(r, chain)
+
+    def _routers_of(self, route: Route) -> list[Router]:
+        """The router a route is registered on; a registration helper's parameter stands for
+        each router its callers pass (CKAN: ``register_group_plugin_rules(group)`` and
+        ``(organization)``)."""
+        passed = self.collections.get(route.router) if route.router in self.param_alias else None
+        ids = dict.fromkeys(self.alias(v) for v in passed) if passed else [self.alias(route.router)]
+        return [r for r in map(self.routers.get, ids) if r is not None and r.framework == route.framework]
 
     def _helper_routes(self) -> list[Route]:
         """The registrations that calls of a registration helper make (RouteHelper): the

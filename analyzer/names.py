@@ -138,15 +138,10 @@ def view_receiver(expr: cst.BaseExpression) -> cst.BaseExpression:
     return expr
 
 
-def path_text(expr: cst.BaseExpression | None, code) -> str:
-    """A route path as written: the literal, an f-string with its ``{fields}``, else the code."""
-    value = literal(expr)
-    if isinstance(value, str):
-        return value
-    if isinstance(expr, cst.FormattedString):
-        return "".join(p.value if isinstance(p, cst.FormattedStringText) else "{" + code(p.expression) + "}"
-                       for p in expr.parts)
-    return code(expr) if expr is not None else ""
+def path_text(expr: cst.BaseExpression | None, code, strings: dict[str, str] | None = None) -> str:
+    """A route path: evaluated where its inputs are the module's constants (``strings``), else
+    shown as a pattern (``render_path``); '' for none."""
+    return render_path(expr, strings or {}, code) if expr is not None else ""
 
 
 def string_bindings(body) -> list[tuple[str, cst.BaseExpression, cst.CSTNode, str | None]]:
@@ -210,9 +205,14 @@ def render_path(expr, strings: dict[str, str], code):
         # "/<org_slug>{}".format(rule); an argument that is no constant is shown as a pattern
         args = [render_path(a.value, strings, code) for a in expr.args]
         template = literal(expr.func.value)
-        if None not in args and template.count("{}") == len(args) and template.count("{") == len(args):
-            parts = template.split("{}")
-            return parts[0] + "".join(a + t for a, t in zip(args, parts[1:]))
+        if None not in args and template.count("{") == len(args):
+            if template.count("{}") == len(args):
+                parts = template.split("{}")
+                return parts[0] + "".join(a + t for a, t in zip(args, parts[1:]))
+            if all(template.count("{%d}" % i) for i in range(len(args))):  # "/{0}/<id>".format(action)
+                for i, a in enumerate(args):
+                    template = template.replace("{%d}" % i, a)
+                return template
     if code is None or expr is None:
         return None
     return "{%s}" % _pattern_name(expr, code)

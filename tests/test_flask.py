@@ -1157,6 +1157,50 @@ def init_views(app):
     assert set(r) == {("GET", "/orders")}
 
 
+def test_a_registration_helper_called_with_two_blueprints_serves_its_rules_on_both():
+    """CKAN registers the same rules on its ``group`` and ``organization`` blueprints through
+    one helper: each blueprint serves them under its own prefix."""
+    r, _ = routes({
+        "portal/__init__.py": """
+from flask import Flask
+from portal.views.group import group, organization
+
+app = Flask(__name__)
+app.register_blueprint(group)
+app.register_blueprint(organization)
+""",
+        "portal/views/__init__.py": "",
+        "portal/views/group.py": """
+from flask import Blueprint
+from flask_login import login_required
+
+group = Blueprint("group", __name__, url_prefix="/group")
+organization = Blueprint("organization", __name__, url_prefix="/organization")
+
+
+def index(group_type):
+    return []
+
+
+@login_required
+def delete(group_type, id):
+    return ""
+
+
+def register_group_plugin_rules(blueprint: Blueprint) -> None:
+    blueprint.add_url_rule("/", view_func=index)
+    blueprint.add_url_rule("/delete/<id>", methods=["POST"], view_func=delete)
+
+
+register_group_plugin_rules(group)
+register_group_plugin_rules(organization)
+""",
+    })
+    assert set(r) == {("GET", "/group/"), ("POST", "/group/delete/<id>"),
+                      ("GET", "/organization/"), ("POST", "/organization/delete/<id>")}
+    assert r[("POST", "/organization/delete/<id>")].auth == "protected"
+
+
 def test_route_table_passed_to_a_registration_helper_registers_each_row():
     """Zou (cgwire): each blueprint package lists ``routes = [(rule, ResourceClass), ...]`` and
     calls ``configure_api_from_blueprint(blueprint, routes, decorators=[...])``, a project helper

@@ -406,3 +406,67 @@ app.include_router(router)
     r = routes(files)
     assert r[("PUT", "/admin/connectors/{connector_id}")].auth == "protected"
     assert r[("DELETE", "/admin/connectors/{name}")].auth == "unprotected"
+
+
+def test_a_denied_check_answered_as_not_found_is_a_guard():
+    """CKAN hides what a caller may not see: ``except NotAuthorized: abort(404)`` after a check
+    that raises; Django's ``except PermissionDenied: raise Http404``. The denial ends the request
+    whatever status answers it. Catching a lookup's ``NotFound`` alone decides nothing."""
+    r = routes({
+        "portal/__init__.py": """
+from flask import Flask
+from portal.views import files
+
+app = Flask(__name__)
+app.register_blueprint(files)
+""",
+        "portal/logic.py": """
+class NotFound(Exception):
+    pass
+
+
+class NotAuthorized(Exception):
+    pass
+
+
+def check_access(action, context, data_dict):
+    if not context.get("user"):
+        raise NotAuthorized()
+    return True
+
+
+def get_file(context, data_dict):
+    return {"id": data_dict["id"]}
+""",
+        "portal/views.py": """
+from flask import Blueprint, abort, send_file
+from flask_login import current_user
+
+from portal import logic
+
+files = Blueprint("files", __name__, url_prefix="/file")
+
+
+@files.route("/download/<id>")
+def download(id):
+    context = {"user": current_user.name}
+    try:
+        logic.check_access("file_download", context, {"id": id})
+        item = logic.get_file(context, {"id": id})
+    except (logic.NotFound, logic.NotAuthorized):
+        return abort(404)
+    return send_file(item["path"])
+
+
+@files.route("/preview/<id>")
+def preview(id):
+    try:
+        item = logic.get_file({}, {"id": id})
+    except logic.NotFound:
+        return abort(404)
+    return send_file(item["path"])
+""",
+    })
+    assert r[("GET", "/file/download/<id>")].auth == "protected"
+    assert "NotAuthorized is caught" in reasons(r[("GET", "/file/download/<id>")])
+    assert r[("GET", "/file/preview/<id>")].auth == "unprotected"

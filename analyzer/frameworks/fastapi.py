@@ -399,7 +399,7 @@ class _Visitor(ScopedVisitor):
                 self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(decorators[i])))
             path = call_arg(call, "path", 0)
             self.sink.routes.append(Route(
-                router, "fastapi", path_text(path, ctx.code), methods,  # "" under a prefix: the prefix itself
+                router, "fastapi", path_text(path, ctx.code, ctx.strings), methods,  # "" under a prefix: the prefix itself
                 qualname, ctx.loc(node.name), ctx.loc(decorators[i]), node.name.value, guards, misplaced, view,
                 ctx.span_start(node), actions=tuple((m, node.name.value) for m in methods) if view else (),
                 locate_at_route=bool(view),
@@ -553,7 +553,7 @@ class _Visitor(ScopedVisitor):
                 prefix = literal(prefix_expr)
                 ref = self.resolve(prefix_expr) if prefix_expr is not None and dotted(prefix_expr) else ""
                 if isinstance(prefix_expr, cst.FormattedString):
-                    prefix = path_text(prefix_expr, ctx.code)  # "{settings.API_PREFIX}/admin"
+                    prefix = path_text(prefix_expr, ctx.code, ctx.strings)  # "{settings.API_PREFIX}/admin"
                 if literal(call_arg(node, "include_in_schema")) is False:
                     self.sink.schema_exclusions.append(SchemaExclusion(ctx.loc(node)))
                 uses = self._dependency_list(call_arg(node, "dependencies"))
@@ -600,7 +600,7 @@ class _Visitor(ScopedVisitor):
         if literal(call_arg(call, "include_in_schema")) is False:
             self.sink.schema_exclusions.append(SchemaExclusion(loc))
         self.sink.routes.append(Route(
-            receiver, "fastapi", path_text(path, ctx.code), methods, handler,
+            receiver, "fastapi", path_text(path, ctx.code, ctx.strings), methods, handler,
             ctx.loc(fdef.name) if fdef is not None else None, loc, handler.rpartition(".")[2],
             self._guards(uses), (), "", loc.line, by_reference=True))
 

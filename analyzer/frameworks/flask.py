@@ -460,7 +460,7 @@ class _FlaskVisitor(ScopedVisitor):
         return handler, "", handler.rpartition(".")[2], guards
 
     def _add_url_rule(self, receiver, call: cst.Call) -> None:
-        rule = path_text(call_arg(call, "rule", 0), self.ctx.code)
+        rule = path_text(call_arg(call, "rule", 0), self.ctx.code, self.ctx.strings)
         view = call_arg(call, "view_func", 2)
         if view is None:
             return
@@ -572,7 +572,7 @@ class _FlaskVisitor(ScopedVisitor):
         loc = self.ctx.loc(call)
         for url in positional[1:]:
             self.sink.routes.append(Route(
-                self.resolve(receiver), "flask", path_text(url, self.ctx.code), (),
+                self.resolve(receiver), "flask", path_text(url, self.ctx.code, self.ctx.strings), (),
                 cls, None, loc, ep if isinstance(ep, str) else cls.rpartition(".")[2].lower(),
                 view_class=cls, span_start=loc.line, by_reference=True))
 
@@ -602,7 +602,7 @@ class _FlaskVisitor(ScopedVisitor):
                 base = "/" + name.lower()
         qualname = self._qualname(name)
         for method, call in found.items():
-            url = path_text(call_arg(call, "url", 0), ctx.code) or "/"
+            url = path_text(call_arg(call, "url", 0), ctx.code, ctx.strings) or "/"
             methods = string_list(call_arg(call, "methods", 1))
             path = "/" + (base.strip("/") + "/" + url.lstrip("/")).lstrip("/")
             last = path.rstrip("/").rpartition("/")[2]
@@ -635,7 +635,7 @@ class _FlaskVisitor(ScopedVisitor):
             receiver, verb = self._route_call(call)
             self._used_as_app(receiver, call_arg(call, "rule", 0))
             # ``@bp.route("")`` is the blueprint's prefix itself (``/api/auth``, not ``/api/auth/``)
-            rule = path_text(call_arg(call, "rule", 0), ctx.code) if call_arg(call, "rule", 0) is not None else "/"
+            rule = path_text(call_arg(call, "rule", 0), ctx.code, ctx.strings) if call_arg(call, "rule", 0) is not None else "/"
             built = self._rule_call(call_arg(call, "rule", 0))
             methods = string_list(call_arg(call, "methods"))
             if verb:
