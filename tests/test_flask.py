@@ -1201,6 +1201,45 @@ register_group_plugin_rules(organization)
     assert r[("POST", "/organization/delete/<id>")].auth == "protected"
 
 
+def test_rules_built_at_runtime_are_evaluated_or_shown_as_patterns():
+    """CKAN's ``u'/<int(min=1, max={0}):ver>'.format(API_MAX_VERSION)`` is evaluated from the
+    module's constant; ``'/{0}/<id>'.format(action)`` over a loop variable is a ``{action}``
+    pattern, never source text."""
+    r, _ = routes({
+        "portal/__init__.py": """
+from flask import Flask
+from portal.api import api
+
+app = Flask(__name__)
+app.register_blueprint(api)
+""",
+        "portal/api.py": """
+from flask import Blueprint
+
+API_MAX_VERSION = 3
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def get_api(ver=1):
+    return {"version": ver}
+
+
+def member_delete(id):
+    return ""
+
+
+def followers(id):
+    return []
+
+
+api.add_url_rule(u"/<int(min=1, max={0}):ver>".format(API_MAX_VERSION), view_func=get_api)
+for action in ["member_delete", "followers"]:
+    api.add_url_rule(u"/{0}/<id>".format(action), methods=["GET", "POST"], view_func=globals()[action])
+""",
+    })
+    assert {p for _, p in r} == {"/api/<int(min=1, max=3):ver>", "/api/{action}/<id>"}
+
+
 def test_route_table_passed_to_a_registration_helper_registers_each_row():
     """Zou (cgwire): each blueprint package lists ``routes = [(rule, ResourceClass), ...]`` and
     calls ``configure_api_from_blueprint(blueprint, routes, decorators=[...])``, a project helper
