@@ -11,7 +11,8 @@ DEFAULT_EXCLUDE = (
     "build", "dist", "site-packages", ".routeguard_cache", ".mypy_cache", ".pytest_cache",
 )
 # Code that is not deployed: skipped unless default-excludes = false.
-DEFAULT_EXCLUDE_GLOBS = ("tests", "test", "testing", "migrations", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_EXCLUDE_GLOBS = ("tests", "test", "testing", "testproject", "test_project", "migrations", "test_*.py", "*_test.py",
+                         "conftest.py")
 
 
 class ConfigError(Exception):

@@ -33,7 +33,7 @@ def common_root(paths: list[Path]) -> Path:
 
 # Folder names the default excludes skip as tests, and the modules of tests and their doubles
 # (unittest's and Django's runners collect ``test*.py``).
-_TEST_DIRS = frozenset(p for p in DEFAULT_EXCLUDE_GLOBS if "." not in p and p != "migrations")
+_TEST_DIRS = frozenset({"test", "tests", "testing"}) & frozenset(DEFAULT_EXCLUDE_GLOBS)
 _TEST_MODULES = ("test*.py", "*_test.py", "*_tests.py", "conftest.py", "mock*.py", "fake*.py",
                  "factories.py", "fixtures.py", "asserts.py")
 

@@ -223,6 +223,9 @@ class _Summary:
         self.refs: set[str] = set()
         self.flows: set[str] = set()
         self.swallowed: set[str] = set()  # calls made only where a ``try`` swallows their rejection
+        self.runs: set[str] = set()  # parameters it calls
+        self.answers: set[str] = set()  # credential tests whose branch only returns None or False
+        self.hands: set[tuple[str, str, str]] = set()  # (callee, position, function handed to it)
         self.open_calls: set[str] = set()
 
 
@@ -249,11 +252,16 @@ class CommonPass(cst.CSTVisitor):
         self.checks = 0  # credential tests and rejections read so far (a call-through after one is not bare)
         self.statement = None  # the statement being read: its line is where a first check or write is
         self.after: dict[int, list] = {}  # id of an ``if`` -> the statements after it in its block
+        self.answering = False  # reading a test whose branch only answers the caller no (returns None or False)
 
     def _evidence(self, text: str) -> None:
         self.checks += 1
         if any(k == "swallowed" for k, _, _ in self.branches):
             return  # a ``try`` catches the rejection and goes on
+        if self.answering:  # ``if user.is_anonymous: return False``: an answer to its caller
+            for s in self.summaries:
+                s.answers.add(text)
+            return
         for s in self.summaries:
             s.evidence.add(text)
         s = self.summaries[-1] if self.summaries else None
@@ -448,7 +456,8 @@ class CommonPass(cst.CSTVisitor):
             first_check=s.first_check, first_write=s.first_write,
             compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used)),
             visibility=tuple(sorted(s.visibility)), secrets=tuple(sorted(s.secrets)), refs=tuple(sorted(s.refs)),
-            flows=tuple(sorted(s.flows)), swallowed=tuple(sorted(s.swallowed - s.open_calls))))
+            flows=tuple(sorted(s.flows)), swallowed=tuple(sorted(s.swallowed - s.open_calls)),
+            runs=tuple(sorted(s.runs)), hands=tuple(sorted(s.hands)), answers=tuple(sorted(s.answers))))
         return False
 
     # -- locals: instances, what is passed on and what is returned ------------------------
@@ -590,6 +599,19 @@ class CommonPass(cst.CSTVisitor):
             if callee and callee not in BUILTINS:
                 self.sink.bindings.append((callee, arg.keyword.value if arg.keyword else str(i), local))
 
+    def _hands(self, node: cst.Call, callee: str, s) -> None:
+        """Functions of the module's scope handed to a call by position (``check_hook(
+        _check_action, user)``): the linker follows them where the callee calls that parameter."""
+        for i, arg in enumerate(node.args):
+            v = arg.value
+            if arg.keyword is None and not arg.star and type(v) in (cst.Name, cst.Attribute):
+                head = v
+                while type(head) is cst.Attribute:
+                    head = head.value
+                name = (dotted(v) or "").rpartition(".")[2]
+                if type(head) is cst.Name and head.value not in s.locals and name.lstrip("_")[:1].islower():
+                    s.hands.add((callee, str(i), self.ctx.resolve(v)))
+
     def _call(self, qname: str) -> None:
         if not qname or not self.summaries:
             return
@@ -644,6 +666,10 @@ class CommonPass(cst.CSTVisitor):
                 s.first_write = self._line()
         if s.instances:
             self._passed(node)
+        if type(func) is cst.Name and func.value in s.params:
+            s.runs.add(func.value)
+        elif callee and callee not in BUILTINS:
+            self._hands(node, callee, s)
         why = _rejects(node)
         if why:
             self._rejects(why)
@@ -782,8 +808,12 @@ class CommonPass(cst.CSTVisitor):
             elif (body_kind not in ("caller", "object") and self._ends(node.body)) or \
                     (else_kind != "caller" and type(orelse) is cst.Else and self._ends(orelse.body)) or \
                     (rest and self._ends(cst.IndentedBlock(body=rest))):
+                leaving = node.body if body_kind not in ("caller", "object") and self._ends(node.body) else \
+                    orelse.body if type(orelse) is cst.Else and self._ends(orelse.body) else cst.IndentedBlock(body=rest)
+                self.answering = _only_answers(leaving, self.summaries[-1].params)  # the caller decides
                 self._test(node.test)
                 self._subject_check(node.test)
+                self.answering = False
             else:
                 walk(node.test, self)
         if anonymous is not _NO_CREDENTIAL:
@@ -1031,12 +1061,30 @@ def _bind(table: dict, name: str, value) -> None:
 
 def _answers_no(block) -> bool:
     """The block leaves only by returning nothing, None or False: no raise, no abort."""
+    return _returns_only(block, lambda v: v is None or literal(v) in (None, False))
+
+
+# Values built in place that answer a caller (a tuple or a dict is also how a Flask view answers the client)
+_CONTAINERS = (cst.List, cst.Set, cst.ListComp, cst.SetComp)
+
+
+def _only_answers(block, params) -> bool:
+    """The block leaves only by returning a value for its caller to use: nothing, a constant,
+    a container (``return set()``, ``return []``) or one of the function's own parameters
+    (``if user.is_anonymous: return queryset``). The caller decides what it means; no raise,
+    no abort, no response made."""
+    return _returns_only(block, lambda v: v is None or literal(v) is not NOT_LITERAL or type(v) in _CONTAINERS
+                         or type(v) is cst.Name and v.value in params
+                         or type(v) is cst.Call and not v.args and dotted(v.func) in VALUE_CLASSES)
+
+
+def _returns_only(block, answer) -> bool:
+    """The block leaves, and only by returning values that ``answer`` accepts."""
     returns = [small for stmt in block.body if type(stmt) is cst.SimpleStatementLine for small in stmt.body
                if type(small) is cst.Return]
     rest = [stmt for stmt in block.body if not (type(stmt) is cst.SimpleStatementLine
                                                 and any(type(small) is cst.Return for small in stmt.body))]
-    return bool(returns) and all(r.value is None or literal(r.value) in (None, False) for r in returns) \
-        and not _leaves(cst.IndentedBlock(body=rest))
+    return bool(returns) and all(answer(r.value) for r in returns) and not _leaves(cst.IndentedBlock(body=rest))
 
 
 # What names the address the request is for: an exemption list is tested against it

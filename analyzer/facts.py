@@ -291,6 +291,15 @@ class FunctionFact:
     # the functions it calls only inside a ``try`` that swallows their rejection (``try: user =
     # get_current_user(request) except Exception: user = None``): no guard, whatever they check
     swallowed: tuple[str, ...] = ()
+    # the parameters it calls (a hook's ``def __call__(self, action, *args): return action(*args)``)
+    runs: tuple[str, ...] = ()
+    # the functions it hands to a call: (callee, argument position, function), for the linker to
+    # follow when the callee calls that parameter (``check_hook(_check_action, user)``)
+    hands: tuple[tuple[str, str, str], ...] = ()
+    # credential tests whose branch only returns None or False (``if user.is_anonymous: return
+    # False``): a check where the function is the guard (an optional dependency), an answer to
+    # the caller where a handler calls it as a helper (``can_see_last_thread(...)``)
+    answers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     back = f.qualname
                 self.results[name] = back
         self.instances.update(made_by_factory)
+        self._link_callbacks()
         for r in self._instance_routers([r for m in self.modules for r in m.routers]):
             if r.id in self.param_alias:  # a parameter used as an app: the router its caller passes
                 continue
@@ -214,6 +215,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             for gate in m.gates:
                 self.gates.setdefault(self.alias(gate.router), []).append(gate)
         self._auth_memo: dict[str, str | None] = {}
+        self._helper_memo: dict[str, str | None] = {}
         self._nested: dict[str, list] = {}  # decorator -> the functions defined inside it
         self._app_gate_memo: dict[str, list] = {}
         self.mount_graph = nx.DiGraph((u[1], v[1]) for u, v, d in self.graph.edges(data=True)
@@ -247,6 +249,31 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                      f"{h.display}, through {callee.rpartition('.')[0].rpartition('.')[2]}."
                                      f"{callee.rpartition('.')[2]}", h.source_location, h.overwritten))
         return out
+
+    def _link_callbacks(self) -> None:
+        """A function handed to a callee that calls that parameter (a hook's ``__call__(self,
+        action, *args)`` running ``action(*args)``: Misago's ``check_hook(_check_action, user)``)
+        is called by whoever handed it over."""
+        for q, f in list(self.functions.items()):
+            run = [fn for callee, slot, fn in f.hands if self._runs_argument(callee, int(slot))]
+            if run:
+                self.functions[q] = replace(f, calls=tuple(sorted({*f.calls, *run})))
+
+    def _runs_argument(self, callee: str, position: int) -> bool:
+        """The callee (a function, or an instance of a class whose ``__call__`` calls it, or
+        hands it on to ``super().__call__``) calls the parameter it gets at ``position``."""
+        g = self.functions.get(callee) or self.functions.get(self.alias(callee))
+        if g is not None:
+            return position < len(g.params) and g.params[position] in g.runs
+        made = self.instances.get(callee) or self.instances.get(self.alias(callee))
+        for m in (self.functions.get(f"{c}.__call__") for c in (self.mro(self.alias(made)) if made else ())):
+            if m is None:
+                continue
+            if position + 1 < len(m.params) and m.params[position + 1] in m.runs:
+                return True
+            if "__call__" not in m.super_calls:
+                return False
+        return False
 
     def _members(self, name: str) -> list[str]:
         """The routers a collection holds (``for bp in blueprints: app.register_blueprint(bp)``):
@@ -296,15 +323,20 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         return self.names.mro(qname)
 
     # -- what authenticates ----------------------------------------------------------
-    def function_auth(self, qname: str, _stack: frozenset = frozenset()) -> str | None:
-        """Why the project function ``qname`` checks a credential, or None."""
-        if qname in self._auth_memo:
-            return self._auth_memo[qname]
+    def function_auth(self, qname: str, _stack: frozenset = frozenset(), helper: bool = False) -> str | None:
+        """Why the project function ``qname`` checks a credential, or None. For the code of a
+        handler (``helper``: the handler and what it calls), a test whose branch only answers no
+        (``if user.is_anonymous: return False``) turns no one away: the handler decides what a
+        no means (misago's ``can_see_last_thread`` only hides a link). In a guard (a permission
+        class, a dependency, a decorator) the answer is the guard's verdict."""
+        memo = self._helper_memo if helper else self._auth_memo
+        if qname in memo:
+            return memo[qname]
         f = self.functions.get(qname)
         deps = self.dependencies.get(qname, ())
         if (f is None and not deps) or qname in _stack:
             return None
-        reason = f.evidence[0] if f and f.evidence else None
+        reason = f.evidence[0] if f and f.evidence else f.answers[0] if f and f.answers and not helper else None
         if reason is None and f is not None:
             reason = self.verified_by(f)
         if reason is None and f is not None:
@@ -317,12 +349,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     reason = f"uses {value[0].rpartition('.')[2]}, which {value[1]}"
                 elif c in self.k.auth_calls or self.k.known_guards.get(c) == Effect.AUTH:
                     reason = f"calls {c}"
-                elif c in self.classes and (self.function_auth(f"{c}.__init__", _stack | {qname})
+                elif c in self.classes and (self.function_auth(f"{c}.__init__", _stack | {qname}, helper)
                                             or self._status_error(c, qname)):
                     reason = f"calls {c}"  # an exception class that rejects with 401/403
                 else:
                     c = self.method(c)
-                    if c and self.function_auth(c, _stack | {qname}):
+                    if c and self.function_auth(c, _stack | {qname}, helper):
                         reason = f"calls {c}"
                 if reason:
                     break
@@ -332,7 +364,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 if verdict and verdict[0] == Effect.AUTH:
                     reason = f"depends on {dep.display or dep.target}"
                     break
-        self._auth_memo[qname] = reason
+        memo[qname] = reason
         return reason
 
     def _self_calls_auth(self, f, view_class: str, mro) -> str | None:
@@ -344,7 +376,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             if owner in mro:
                 c = self.method_function(view_class, name)
                 if c and c != call:
-                    reason = self.function_auth(c)
+                    reason = self.function_auth(c, helper=True)
                     if reason:
                         return f"calls {c}: {reason}"
         return None
@@ -761,9 +793,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                             target=use.target))
                 elif use.effect != Effect.NONE and use.target:
                     applied.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE, target=use.target))
-            inline = self.function_auth(handler) or self._object_check(handler, route)
+            inline = self.function_auth(handler, helper=True) or self._object_check(handler, route)
             for c, m in self.super_chain(handler, mro) if view_class and not inline else ():
-                inline = self.function_auth(f"{c}.{m.name}")
+                inline = self.function_auth(f"{c}.{m.name}", helper=True)
                 if inline:
                     break
             if not inline and view_class and handler in self.functions:  # self._validate_signature() of the view's class

@@ -1234,6 +1234,93 @@ class EventShowView(View):
     assert not any(m == "ANY" for m, _ in r)
 
 
+def test_a_check_run_through_a_plugin_hook_is_the_views_check():
+    """Misago's permission checks run through a filter hook: ``check_x(...)`` calls
+    ``check_x_hook(_check_x_action, ...)``, and the hook class's ``__call__(self, action, *args)``
+    calls ``action(*args)``. The action's ``raise PermissionDenied`` is the view's check. A hook
+    that only stores what it is given (a signal's ``connect``) runs nothing."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+from forum import views
+
+urlpatterns = [
+    path("threads/start/", views.start_thread),
+    path("threads/subscribe/", views.subscribe),
+]
+""",
+        "forum/__init__.py": "",
+        "forum/hooks.py": """
+class FilterHook:
+    def __init__(self):
+        self._filters = []
+
+    def append_filter(self, filter_):
+        self._filters.append(filter_)
+
+    def __call__(self, action, *args, **kwargs):
+        if not self._filters:
+            return action(*args, **kwargs)
+        return self._filters[0](action, *args, **kwargs)
+
+
+class CheckStartThreadPermissionHook(FilterHook):
+    pass
+
+
+class Registry:
+    def __init__(self):
+        self.handlers = []
+
+    def connect(self, handler):
+        self.handlers.append(handler)
+
+
+check_start_thread_permission_hook = CheckStartThreadPermissionHook()
+subscriptions = Registry()
+""",
+        "forum/permissions.py": """
+from django.core.exceptions import PermissionDenied
+
+from forum.hooks import check_start_thread_permission_hook, subscriptions
+
+
+def check_start_thread_permission(user, category):
+    check_start_thread_permission_hook(_check_start_thread_permission_action, user, category)
+
+
+def _check_start_thread_permission_action(user, category):
+    if user.is_anonymous:
+        raise PermissionDenied("Sign in to start threads.")
+
+
+def register_subscriber(user):
+    subscriptions.connect(_check_start_thread_permission_action)
+""",
+        "forum/views.py": """
+from django.shortcuts import redirect
+
+from forum.models import Thread
+from forum.permissions import check_start_thread_permission, register_subscriber
+
+
+def start_thread(request):
+    check_start_thread_permission(request.user, None)
+    thread = Thread.objects.create(title=request.POST["title"], category_id=request.POST["category"])
+    return redirect(thread.get_absolute_url())
+
+
+def subscribe(request):
+    register_subscriber(request.user)
+    Thread.objects.filter(pk=request.POST["thread"]).update(subscribed=True)
+    return redirect("/")
+""",
+    })
+    r = routes(report)
+    assert r[("ANY", "/threads/start/")].auth == "protected"
+    assert r[("ANY", "/threads/subscribe/")].auth == "unprotected"
+
+
 def test_middleware_protects_only_when_it_turns_the_anonymous_caller_away():
     """A middleware that reads ``is_authenticated`` and always passes the request on adapts it;
     one that answers the anonymous caller itself (a redirect to the login page, a raise) guards

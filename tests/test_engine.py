@@ -53,8 +53,12 @@ def test_tests_and_migrations_are_skipped_by_default(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_app.py").write_text(
         "from flask import Flask\napp = Flask(__name__)\n@app.post('/t')\ndef t(): ...\n")
-    assert scan_paths([tmp_path]).findings == []
-    assert len(scan_paths([tmp_path], {"default-excludes": False}).findings) == 1
+    # a reusable app's test project (Misago's misago/core/testproject/: settings, urls and views for its tests)
+    (tmp_path / "core" / "testproject").mkdir(parents=True)
+    (tmp_path / "core" / "testproject" / "views.py").write_text(
+        "from flask import Flask\napp = Flask(__name__)\n@app.post('/u')\ndef u(): ...\n")
+    assert scan_paths([tmp_path]).findings == [] and scan_paths([tmp_path]).routes == []
+    assert len(scan_paths([tmp_path], {"default-excludes": False}).routes) == 2
 
 
 def test_an_application_package_named_test_is_scanned(tmp_path):

@@ -470,3 +470,84 @@ def preview(id):
     assert r[("GET", "/file/download/<id>")].auth == "protected"
     assert "NotAuthorized is caught" in reasons(r[("GET", "/file/download/<id>")])
     assert r[("GET", "/file/preview/<id>")].auth == "unprotected"
+
+
+def test_a_helper_that_answers_anonymous_callers_is_no_guard_of_the_handler():
+    """A helper that returns a value to its caller when the user is anonymous (Misago's
+    ``get_unread_categories``: ``if request.user.is_anonymous: return set()``) turns no one
+    away: the handler that calls it is open. The same answer inside a permission class is the
+    permission's verdict (taiga's ``HasProjectPerm`` whose helper returns None for anonymous
+    users), and a helper that redirects the caller to the login page still guards."""
+    files = {
+        "proj/__init__.py": "",
+        "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\nINSTALLED_APPS = ["rest_framework", "forum"]\n',
+        "proj/urls.py": """
+from django.urls import path
+from forum import views
+
+urlpatterns = [
+    path("categories/", views.categories),
+    path("inbox/", views.inbox),
+    path("api/threads/", views.ThreadList.as_view()),
+]
+""",
+        "forum/__init__.py": "",
+        "forum/tracker.py": """
+from django.shortcuts import redirect
+
+
+def get_unread_categories(request, categories):
+    if not categories or request.user.is_anonymous:
+        return set()
+    return {c.id for c in categories if c.last_post_on > request.user.joined_on}
+
+
+def get_membership(user, project):
+    if user.is_anonymous:
+        return None
+    return project.memberships.filter(user=user).first()
+
+
+def login_redirect(request):
+    if request.user.is_anonymous:
+        return redirect("/login/")
+    return None
+""",
+        "forum/views.py": """
+from django.shortcuts import render
+from rest_framework import generics
+from rest_framework.permissions import BasePermission
+
+from forum.models import Category, Thread
+from forum.tracker import get_membership, get_unread_categories, login_redirect
+
+
+def categories(request):
+    items = list(Category.objects.all())
+    unread = get_unread_categories(request, items)
+    Category.objects.filter(id__in=unread).update(seen=True)
+    return render(request, "categories.html", {"items": items, "unread": unread})
+
+
+def inbox(request):
+    response = login_redirect(request)
+    if response:
+        return response
+    Thread.objects.filter(private=True).update(seen=True)
+    return render(request, "inbox.html")
+
+
+class IsMember(BasePermission):
+    def has_permission(self, request, view):
+        return get_membership(request.user, view.project) is not None
+
+
+class ThreadList(generics.ListCreateAPIView):
+    permission_classes = [IsMember]
+    queryset = Thread.objects.all()
+""",
+    }
+    r = routes(files)
+    assert r[("ANY", "/categories/")].auth == "unprotected"
+    assert r[("ANY", "/inbox/")].auth == "protected"
+    assert r[("POST", "/api/threads/")].auth == "protected"
