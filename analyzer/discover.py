@@ -12,12 +12,16 @@ from .documents import PEEK_BYTES, is_document
 
 
 def project_root(start: Path) -> Path:
-    """The git work tree's root above ``start``, else ``start`` (or its directory)."""
+    """The git work tree's root above ``start``; outside one, the directory that holds the
+    outermost package around ``start`` (scanning ``skyvern/`` of an unpacked sdist names its
+    modules ``skyvern.*``, as its own absolute imports do), else ``start`` (or its directory)."""
     start = start.resolve()
     base = start if start.is_dir() else start.parent
     for d in [base, *base.parents]:
         if (d / ".git").exists():
             return d
+    while (base / "__init__.py").is_file() and base.parent != base:
+        base = base.parent
     return base
 
 

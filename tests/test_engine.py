@@ -164,3 +164,21 @@ def test_knowledge_merges_every_adapter_table():
     k = Knowledge(ADAPTERS, {"company.sso.require_sso": "auth"})
     assert "as_view" in k.view_constructors and "django.contrib.auth.mixins.LoginRequiredMixin" in k.known_guards
     assert k.known_guards["company.sso.require_sso"] == "auth"
+
+
+def test_a_package_scanned_outside_a_git_work_tree_keeps_its_import_names(tmp_path):
+    """An unpacked sdist or a copied tree has no .git: scanning its package directory names the
+    modules as the package's own absolute imports do (``pkg.auth``), so its guards are found."""
+    pkg = tmp_path / "shop"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "auth.py").write_text(
+        "from functools import wraps\nfrom flask import abort, g\n\n"
+        "def login_required(f):\n    @wraps(f)\n    def inner(*a, **k):\n"
+        "        if g.user is None:\n            abort(401)\n        return f(*a, **k)\n    return inner\n")
+    (pkg / "views.py").write_text(
+        "from flask import Flask\nfrom shop.auth import login_required\n\napp = Flask(__name__)\n\n"
+        "@app.post('/orders')\n@login_required\ndef create_order():\n    return {}\n")
+    report = scan_paths([pkg], cache=False)
+    assert [(r.path, r.auth) for r in report.routes] == [("/orders", "protected")]
+    assert report.root == str(tmp_path)
