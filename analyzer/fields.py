@@ -14,7 +14,8 @@
 
 A field is judged by its name and, where known, the text of its declared type, whose words
 the library adapters name (``field_types``, ``type_words``; ``TypeWords``): a boolean
-(``has_password: bool``, ``is_token = BooleanField()``) holds no secret, a text column named
+(``has_password: bool``, ``is_token = BooleanField()``) and a time (``password_last_reset =
+DateTimeField()``) hold no secret, a text column named
 ``owner`` is a name or contact, not a reference to a user, a masked field type
 (``ObfuscatedPasswordField``) sends no secret. ``hidden`` says the field never leaves the
 server (DRF ``write_only=True``, marshmallow ``load_only``, pydantic ``exclude=True``): it
@@ -50,10 +51,11 @@ _CARD_EXPIRY = re.compile(r"^(credit_)?card_(expiry|expiration|exp)(_date|_month
 _NOT_VALUE = frozenset({
     "type", "at", "on", "expires", "expiry", "expiration", "exp", "ttl", "count", "length", "len", "id", "ids",
     "set", "enabled", "required", "hint", "policy", "version", "changed", "updated", "created", "last4",
-    "last_four", "prefix", "name", "url", "uri", "endpoint", "valid", "status", "date", "time", "used",
+    "last_four", "prefix", "name", "url", "uri", "endpoint", "valid", "status", "date", "time", "used", "reset",
 })
-# A leading word that makes the name a question about the secret: has_password, is_token.
-_FLAG_PREFIX = re.compile(r"^(has|is|use|uses|needs|need|show|require|requires|allow|can|should)_", re.IGNORECASE)
+# A word that makes the name a question about the secret: has_password, is_token,
+# public_view_has_password.
+_FLAG_PREFIX = re.compile(r"(^|_)(has|is|use|uses|needs|need|show|require|requires|allow|can|should)_", re.IGNORECASE)
 _PERSONAL = re.compile(
     r"(^|_)(phone|phone_number|mobile|mobile_number|cellphone|telephone|tel|"
     r"birth_?date|date_of_birth|dob|birthday|"
@@ -68,7 +70,8 @@ _NOT_POSTAL = re.compile(r"(^|_)(ip|mac|email|e_?mail|wallet|node|server|host|re
 _MASKED_TYPES = re.compile(r"\b\w*(Obfuscated|Masked|Redacted)\w*\b")
 # Python's own words of a declared type: what they hold, and the type system's names (not a class
 # a reference points at). The libraries' words come from their adapters' tables (TypeWords).
-PYTHON_TYPES = {"bool": "bool", "float": "number", "Decimal": "number", "str": "text"}
+PYTHON_TYPES = {"bool": "bool", "float": "number", "Decimal": "number", "str": "text",
+                **dict.fromkeys(("datetime", "date", "time", "timedelta"), "time")}
 PYTHON_TYPE_WORDS = frozenset({"Optional", "List", "Union", "None", "Set", "Sequence", "Dict", "Any", "Annotated",
                                "Literal", "True", "False", "Tuple", "Iterable", "Type"})
 _NEVER = re.compile(r"(?!)")
@@ -88,7 +91,8 @@ class TypeWords:
             words = sorted(by_kind.get(kind, ()))
             return re.compile(rf"\b{prefix}({'|'.join(words)})\b") if words else _NEVER
 
-        self.secret, self.bool, self.number, self.text = (pattern(k) for k in ("secret", "bool", "number", "text"))
+        self.secret, self.bool, self.number, self.text, self.time = (
+            pattern(k) for k in ("secret", "bool", "number", "text", "time"))
         self.relation = pattern("relation", r"\w*")  # ForeignKey, models.ForeignKey, UserForeignKey
         self.system = PYTHON_TYPE_WORDS | frozenset(type_words)
         # a type that refers to the user model: ``ForeignKey(settings.AUTH_USER_MODEL)``,
@@ -194,10 +198,10 @@ def masked_type(type_text: str) -> bool:
 
 
 def _secret(name: str, type_text: str, types: TypeWords) -> bool:
-    if _CARD_EXPIRY.match(name) or (_NATIONAL_ID.search(name) and not _FLAG_PREFIX.match(name)):
+    if _CARD_EXPIRY.match(name) or (_NATIONAL_ID.search(name) and not _FLAG_PREFIX.search(name)):
         return True
     if _SECRET.search(name):
-        if _FLAG_PREFIX.match(name):
+        if _FLAG_PREFIX.search(name):
             return False
         last = name.rsplit("_", 1)[-1]
         two = "_".join(name.split("_")[-2:])
@@ -206,7 +210,7 @@ def _secret(name: str, type_text: str, types: TypeWords) -> bool:
 
 
 def _personal(name: str) -> bool:
-    return bool(_PERSONAL.search(name)) and not _NOT_POSTAL.search(name) and not _FLAG_PREFIX.match(name) \
+    return bool(_PERSONAL.search(name)) and not _NOT_POSTAL.search(name) and not _FLAG_PREFIX.search(name) \
         and name.rsplit("_", 1)[-1] not in _NOT_VALUE - {"date"}
 
 
@@ -240,6 +244,8 @@ def classify(name: str, type_text: str = "", hidden: bool = False, types: TypeWo
     if _secret(low, type_text, types):
         if type_text and types.number.search(type_text) and not types.text.search(type_text):
             return ""  # ``pan: float`` is a camera's, not a card's
+        if type_text and types.time.search(type_text) and not _CARD_EXPIRY.match(low):
+            return ""  # ``password_last_reset = DateTimeField()``: when, not what
         return "secret"
     if _personal(low):
         return "personal"

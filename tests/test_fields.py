@@ -29,6 +29,15 @@ def test_type_and_declaration_decide_over_the_name():
     assert classify("llm_api_key", "ObfuscatedPasswordField(") == ""
     assert classify("password", "fields.String(", hidden=True) == ""
     assert classify("pan", "float") == ""  # a camera's, not a card's
+    # baserow's ``public_view_has_password`` property and DefectDojo's ``password_last_reset``,
+    # ``token_last_reset`` (DateTimeField): a question about the secret and a time, no secret
+    assert classify("public_view_has_password") == ""
+    assert classify("password_last_reset") == ""
+    assert classify("token_rotated", "models.DateTimeField(") == ""
+    assert classify("api_token_created", "Column( DateTime") == ""
+    assert classify("card_expiry", "models.DateField(") == "secret"
+    assert classify("birth_date", "models.DateField(") == "personal"
+    assert classify("public_view_password") == "secret"
     assert classify("owner", "Column( String") == ""  # a name or a contact
     assert classify("owner", "Optional str") == ""
     assert classify("owner", "relationship( 'User'") == "privileged"

@@ -30,6 +30,7 @@ class DjangoORMAdapter(Adapter):
     update_methods = frozenset({"update"})
     field_types = {
         "BooleanField": "bool", "NullBooleanField": "bool", "FloatField": "number", "DecimalField": "number",
+        **dict.fromkeys(("DateTimeField", "DateField", "TimeField", "DurationField"), "time"),
         **dict.fromkeys(("CharField", "TextField", "EmailField", "SlugField"), "text"),
         **dict.fromkeys(("ForeignKey", "OneToOneField", "ManyToManyField"), "relation"),
     }

@@ -27,6 +27,7 @@ class SQLAlchemyAdapter(ModelLibrary):
     foreign_key_keywords = frozenset({"foreign_key"})  # SQLModel Field(foreign_key="users.id")
     field_types = {
         "Boolean": "bool", "Float": "number", "Numeric": "number",
+        **dict.fromkeys(("DateTime", "Date", "Time", "Interval", "TIMESTAMP"), "time"),
         **dict.fromkeys(("String", "Text", "Unicode", "UnicodeText", "VARCHAR", "CHAR"), "text"),
         **dict.fromkeys(("ForeignKey", "relationship", "Relationship"), "relation"),
         # sqlalchemy_utils: columns that store a hash or a ciphertext
