@@ -327,8 +327,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         """Why the project function ``qname`` checks a credential, or None. For the code of a
         handler (``helper``: the handler and what it calls), a test whose branch only answers no
         (``if user.is_anonymous: return False``) turns no one away: the handler decides what a
-        no means (misago's ``can_see_last_thread`` only hides a link). In a guard (a permission
-        class, a dependency, a decorator) the answer is the guard's verdict."""
+        no means (misago's ``can_see_last_thread`` only hides a link), unless it tests the answer
+        in a branch that ends the request. In a guard (a permission class, a dependency, a
+        decorator) the answer is the guard's verdict."""
         memo = self._helper_memo if helper else self._auth_memo
         if qname in memo:
             return memo[qname]
@@ -354,7 +355,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     reason = f"calls {c}"  # an exception class that rejects with 401/403
                 else:
                     c = self.method(c)
-                    if c and self.function_auth(c, _stack | {qname}, helper):
+                    # a helper's answer counts where this function tests it to end the request
+                    if c and self.function_auth(c, _stack | {qname}, helper and call not in f.tested):
                         reason = f"calls {c}"
                 if reason:
                     break

@@ -477,7 +477,9 @@ def test_a_helper_that_answers_anonymous_callers_is_no_guard_of_the_handler():
     ``get_unread_categories``: ``if request.user.is_anonymous: return set()``) turns no one
     away: the handler that calls it is open. The same answer inside a permission class is the
     permission's verdict (taiga's ``HasProjectPerm`` whose helper returns None for anonymous
-    users), and a helper that redirects the caller to the login page still guards."""
+    users); so is a helper whose answer the handler tests to send the caller away (tandoor's
+    ``if has_group_permission(...): return render(...)`` else redirect), and a helper that
+    redirects the caller to the login page still guards."""
     files = {
         "proj/__init__.py": "",
         "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\nINSTALLED_APPS = ["rest_framework", "forum"]\n',
@@ -488,6 +490,7 @@ from forum import views
 urlpatterns = [
     path("categories/", views.categories),
     path("inbox/", views.inbox),
+    path("print/<int:pk>/", views.print_view),
     path("api/threads/", views.ThreadList.as_view()),
 ]
 """,
@@ -514,7 +517,7 @@ def login_redirect(request):
     return None
 """,
         "forum/views.py": """
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from rest_framework import generics
 from rest_framework.permissions import BasePermission
 
@@ -537,6 +540,14 @@ def inbox(request):
     return render(request, "inbox.html")
 
 
+def print_view(request, pk):
+    # tandoor: the page renders only for a member, else the caller is sent away
+    if get_membership(request.user, Thread.objects.get(pk=pk).project) is not None:
+        Thread.objects.filter(pk=pk).update(printed=True)
+        return render(request, "print.html")
+    return redirect("/")
+
+
 class IsMember(BasePermission):
     def has_permission(self, request, view):
         return get_membership(request.user, view.project) is not None
@@ -550,4 +561,5 @@ class ThreadList(generics.ListCreateAPIView):
     r = routes(files)
     assert r[("ANY", "/categories/")].auth == "unprotected"
     assert r[("ANY", "/inbox/")].auth == "protected"
+    assert r[("ANY", "/print/<int:pk>/")].auth == "protected"  # it tests the answer, and sends the caller away
     assert r[("POST", "/api/threads/")].auth == "protected"
