@@ -524,7 +524,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
         table = self.k.fixed_responses
         kind = table.get(self.resolve(expr.func)) or (
             table.get("." + expr.func.attr.value) if isinstance(expr.func, cst.Attribute) else None)
-        if kind in (None, "url") or not all(self.fixed(a.value) for a in expr.args):
+        # the status it answers with carries no data: ``Response("ok", status_code=200 if ok else 400)``
+        if kind in (None, "url") or not all(self.fixed(a.value) for a in expr.args
+                                            if not (a.keyword and a.keyword.value in ("status", "status_code"))):
             return ""
         return kind
 

@@ -209,7 +209,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
         f = graph.functions[q]
         if _writes(graph, q, f, reading=True):
             return "", f"it changes stored state ({q.rpartition('.')[2]} writes)"
-        kept = kept or bounded  # a secret it reads does not reach the response
+        kept = kept or bounded or only_fixed  # a secret it reads does not reach the response
         env = next((x for x in f.secrets if x.startswith("os.environ.")), None)
         if env:  # a secret environment variable (a string field of any response schema can carry it)
             return "", f"it reads the environment variable {env.rpartition('.')[2]}"

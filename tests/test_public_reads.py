@@ -1115,3 +1115,60 @@ def get_current_user(request: Request):
     assert "GET /version" not in got and _route(report, "/version")["exposure"] == "public read"
     assert "GET /config/runtime" not in got and _route(report, "/config/runtime")["exposure"] == "public read"
     assert "GET /config/mail" in got and "GET /config/site" in got
+
+
+def test_a_webhook_that_only_checks_a_signature_answers_fixed_text():
+    """skyvern's webhook receiver reads its API key only to compute the HMAC it compares, and
+    answers ``Response(content="webhook validation", status_code=200 if ok else 400)``: the key
+    never leaves (no RG101). One that returns the signature it computed gives it away."""
+    app = """
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+
+from app.config import settings
+
+app = FastAPI()
+router = APIRouter()
+
+
+def get_current_org(request: Request):
+    if not request.headers.get("x-api-key"):
+        raise HTTPException(status_code=401)
+
+
+def generate_signature(payload: str, api_key: str) -> str:
+    return hmac.new(api_key.encode(), payload.encode(), hashlib.sha256).hexdigest()
+
+
+@router.post("/webhook")
+async def webhook(request: Request, x_signature: Annotated[str | None, Header()] = None) -> Response:
+    body = (await request.body()).decode()
+    expected = generate_signature(body, settings.SKYVERN_API_KEY)
+    ok = hmac.compare_digest(expected, x_signature or "")
+    return Response(content="webhook validation", status_code=200 if ok else 400)
+
+
+@router.post("/webhook/debug")
+async def webhook_debug(request: Request):
+    body = (await request.body()).decode()
+    return {"expected": generate_signature(body, settings.SKYVERN_API_KEY)}
+
+
+@router.get("/tasks", dependencies=[Depends(get_current_org)])
+async def tasks():
+    return []
+
+
+app.include_router(router)
+"""
+    report = scan_sources({
+        "app/__init__.py": "",
+        "app/config.py": "import os\n\n\nclass Settings:\n    SKYVERN_API_KEY: str = os.environ.get('SKYVERN_API_KEY', '')\n\n\nsettings = Settings()\n",
+        "app/main.py": app,
+    })
+    got = _rg101(report)
+    assert "POST /webhook" not in got
+    assert "POST /webhook/debug" in got and "SKYVERN_API_KEY" in got["POST /webhook/debug"].message

@@ -81,6 +81,7 @@ class FastAPIAdapter(Adapter):
         **{f"{m}.{c}": kind for m in ("fastapi.responses", "starlette.responses")
            for c, kind in (("FileResponse", "file"), ("RedirectResponse", "redirect"), ("HTMLResponse", "text"),
                            ("PlainTextResponse", "text"), ("Response", "text"))},
+        "fastapi.Response": "text",  # from fastapi import Response
         ".TemplateResponse": "template"}  # Jinja2Templates(...).TemplateResponse(request, "page.html", {...})
     response_wrappers = frozenset(f"{m}.{c}" for m in ("fastapi.responses", "starlette.responses")
                                   for c in ("JSONResponse", "ORJSONResponse", "UJSONResponse"))
