@@ -1983,6 +1983,61 @@ urlpatterns = [path("orga/admin/update/", UpdateCheckView.as_view())]
     assert not findings(report, "RG104")
 
 
+def test_django_guardian_object_permissions_guard_a_view():
+    """Kiwi TCMS: ``from guardian.decorators import permission_required as
+    object_permission_required`` on its edit pages requires a login and a model or per-object
+    permission (no RG101, no RG105); the same page without it is open."""
+    report = scan({
+        "tcms/__init__.py": "",
+        "tcms/testruns/__init__.py": "",
+        "tcms/testruns/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class TestRun(models.Model):
+    summary = models.CharField(max_length=255)
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+""",
+        "tcms/testruns/views.py": """
+from django.shortcuts import get_object_or_404, redirect
+from guardian.decorators import permission_required as object_permission_required
+
+from tcms.testruns.models import TestRun
+
+
+@object_permission_required("testruns.change_testrun", (TestRun, "pk", "pk"), accept_global_perms=True)
+def edit(request, pk):
+    run = get_object_or_404(TestRun, pk=pk)
+    run.summary = request.POST["summary"]
+    run.save()
+    return redirect("testruns-get", pk=pk)
+
+
+def rename(request, pk):
+    run = get_object_or_404(TestRun, pk=pk)
+    run.summary = request.POST["summary"]
+    run.save()
+    return redirect("testruns-get", pk=pk)
+""",
+        "proj/urls.py": """
+from django.urls import path
+from tcms.testruns import views
+
+urlpatterns = [
+    path("runs/<int:pk>/edit/", views.edit),
+    path("runs/<int:pk>/rename/", views.rename),
+]
+""",
+    })
+    r = routes(report)
+    assert r[("ANY", "/runs/<int:pk>/edit/")].auth == "protected"
+    assert r[("ANY", "/runs/<int:pk>/rename/")].auth == "unprotected"
+    edit, rename = r[("ANY", "/runs/<int:pk>/edit/")].location, r[("ANY", "/runs/<int:pk>/rename/")].location
+    assert not [f for f in findings(report) if f[1:] == (edit.file, edit.line)]
+    assert ("RG101", rename.file, rename.line) in findings(report)
+
+
 def test_read_only_permission_subclass_and_a_middleware_switched_by_a_setting():
     """pinry: ``class IsOwnerOrReadOnly(permissions.IsAuthenticatedOrReadOnly)`` lets anyone read
     and only signed-in users write, like the class it extends (before: read as an object check

@@ -349,6 +349,39 @@ def delete_order(order_id: int): ...
     assert [(g.name, g.kind) for g in order.guards] == [("require_token", "middleware")]
 
 
+def test_middleware_registered_by_calling_the_decorator():
+    """agenta: ``app.middleware("http")(auth_middleware)`` with the middleware in another module
+    is the same gate as the decorator written above it."""
+    files = {
+        "app/__init__.py": "",
+        "app/auth.py": """
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+
+async def auth_middleware(request: Request, call_next):
+    if not request.headers.get("Authorization"):
+        return JSONResponse(status_code=401, content={"detail": "Not authenticated"})
+    return await call_next(request)
+""",
+        "app/main.py": """
+from fastapi import FastAPI
+
+from app.auth import auth_middleware
+
+app = FastAPI()
+app.middleware("http")(auth_middleware)
+
+
+@app.delete("/apps/{app_id}")
+def delete_app(app_id: str): ...
+""",
+    }
+    r, _ = routes(files)
+    assert r[("DELETE", "/apps/{app_id}")].auth == "protected"
+    assert [(g.name, g.kind) for g in r[("DELETE", "/apps/{app_id}")].guards] == [("auth_middleware", "middleware")]
+
+
 def test_base_http_middleware_in_another_module():
     r, _ = routes({
         "app/__init__.py": "",

@@ -91,6 +91,11 @@ PROVIDED = dict(_view_names())
 READ_ONLY_FIELDS = ("ReadOnlyField", "HiddenField", "SerializerMethodField")
 
 
+# django-guardian: login plus a model or per-object permission
+GUARDIAN = ("guardian.decorators.permission_required", "guardian.decorators.permission_required_or_403",
+            "guardian.mixins.PermissionRequiredMixin")
+
+
 class DjangoAdapter(Adapter):
     name = "django"
     markers = ("django", "urlpatterns", "ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "rest_framework",
@@ -106,6 +111,7 @@ class DjangoAdapter(Adapter):
             "django.contrib.auth.mixins.UserPassesTestMixin",
             # django-rules: the same mixin and decorator, its permissions resolved through rules
             "rules.contrib.views.PermissionRequiredMixin", "rules.contrib.views.permission_required",
+            *GUARDIAN,
             "django.contrib.auth.middleware.LoginRequiredMiddleware",
             "django.contrib.admin.sites.AdminSite.admin_view",
             # views that Django itself wraps in login_required
@@ -181,6 +187,7 @@ class DjangoAdapter(Adapter):
         "django.contrib.admin.views.decorators.staff_member_required": "role",
         "django.contrib.auth.mixins.PermissionRequiredMixin": "role",
         "rules.contrib.views.PermissionRequiredMixin": "role", "rules.contrib.views.permission_required": "role",
+        **dict.fromkeys(GUARDIAN, "role"),
         "django.contrib.admin.sites.AdminSite.admin_view": "role",
         "django.contrib.auth.decorators.user_passes_test": "test",
         "django.contrib.auth.mixins.UserPassesTestMixin": "test",

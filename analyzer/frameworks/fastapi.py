@@ -420,11 +420,15 @@ class _Visitor(ScopedVisitor):
 
     def _middleware_decorators(self, node: cst.FunctionDef, qualname: str) -> None:
         for d in node.decorators:
-            expr = d.decorator
-            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
-                    and expr.func.attr.value == "middleware" and literal(call_arg(expr, "middleware_type", 0)) == "http":
-                self.sink.gates.append(Gate(self.resolve(expr.func.value), qualname, self.ctx.loc(d),
+            if self._http_middleware(d.decorator):
+                self.sink.gates.append(Gate(self.resolve(d.decorator.func.value), qualname, self.ctx.loc(d),
                                             kind="middleware"))
+
+    @staticmethod
+    def _http_middleware(expr) -> bool:
+        """``app.middleware("http")``: what it is applied to runs before every route of the app."""
+        return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
+            and expr.func.attr.value == "middleware" and literal(call_arg(expr, "middleware_type", 0)) == "http"
 
     # -- assignments ---------------------------------------------------------------------
     def _assign(self, target, value, stmt) -> None:
@@ -542,6 +546,10 @@ class _Visitor(ScopedVisitor):
             receiver, verb = registered
             self._route_by_reference(self.resolve(receiver), func, call_arg(func, "path", 0), node.args[0].value, node,
                                      (VERBS[verb],) if VERBS[verb] else None)
+        if self._http_middleware(func) and node.args and dotted(node.args[0].value):
+            # call form: ``app.middleware("http")(auth_middleware)``
+            self.sink.gates.append(Gate(self.resolve(func.func.value), self.resolve(node.args[0].value),
+                                        ctx.loc(node), kind="middleware"))
         if not isinstance(func, cst.Attribute) or not dotted(func.value):
             return
         attr, receiver = func.attr.value, self.resolve(func.value)
