@@ -1075,7 +1075,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         for ref in gate.exempt_refs:
             exempt_endpoints.extend(self.constants.get(self.alias(ref), ()))
         exact, prefixes = set(), list(gate.exempt_paths)
-        for ex in self.exemptions.get(self.alias(gate.func), ()):
+        gate_function = self.functions.get(self.alias(gate.func))
+        # its allow-list, or that of a helper it calls first thing (``_check_authentication_token``)
+        for ex in (ex for q in (gate.func, *(gate_function.calls if gate_function else ()))
+                   for ex in self.exemptions.get(self.alias(q), ())):
             exact.update(ex.exact)
             prefixes.extend(ex.prefixes)
             for ref in ex.exact_refs:

@@ -821,7 +821,13 @@ class _FunctionReader:
 
         def passes(block) -> bool:  # the branch hands the request on without a credential check
             text = ctx.code(block)
-            return "call_next(" in text or "self.app(" in text
+            # or, in a helper the middleware calls, goes back to it before any check
+            # (``if request.url.path.startswith(PUBLIC_ENDPOINTS): return``)
+            smalls = [small for stmt in block.body
+                      for small in (stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,))] \
+                if isinstance(block, cst.IndentedBlock) else []
+            return "call_next(" in text or "self.app(" in text or \
+                len(smalls) == 1 and type(smalls[0]) is cst.Return and smalls[0].value is None
 
         flags: set[str] = set()  # names tested by a pass-through branch: is_public = path in PUBLIC
 
