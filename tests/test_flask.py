@@ -1240,6 +1240,47 @@ for action in ["member_delete", "followers"]:
     assert {p for _, p in r} == {"/api/<int(min=1, max=3):ver>", "/api/{action}/<id>"}
 
 
+def test_routes_on_an_unknown_project_router_class_are_reported_as_a_gap():
+    """indico registers every route on instances of its own ``IndicoBlueprint``, whose
+    ``add_url_rule`` rewrites the rule before it calls Blueprint's: routeguard does not place
+    them, and says so (a warning notification naming the class and the count) instead of
+    reporting a clean scan of an application with no routes."""
+    report = scan_sources({
+        "portal/__init__.py": "from flask import Flask\nfrom portal.events import _bp\napp = Flask(__name__)\n"
+                              "app.register_blueprint(_bp)\n",
+        "portal/wrappers.py": """
+from flask import Blueprint
+
+
+class PortalBlueprint(Blueprint):
+    def add_url_rule(self, rule, endpoint=None, view_func=None, **options):
+        if rule.startswith("!"):
+            rule = rule[1:]
+        return super().add_url_rule(rule, endpoint, view_func, **options)
+""",
+        "portal/events.py": """
+from portal.wrappers import PortalBlueprint
+
+_bp = PortalBlueprint("events", __name__, url_prefix="/events")
+
+
+def delete_event(event_id):
+    return ""
+
+
+def show_event(event_id):
+    return ""
+
+
+_bp.add_url_rule("/<int:event_id>/delete", "delete", delete_event, methods=("POST",))
+_bp.add_url_rule("/<int:event_id>/", "show", show_event)
+""",
+    })
+    gaps = [n for n in report.notifications if "not in the route inventory" in n.message]
+    assert [(n.file, n.line, n.level) for n in gaps] == [("portal/events.py", 15, "warning")]
+    assert gaps[0].message.startswith("2 route registrations on _bp, an instance of PortalBlueprint")
+
+
 def test_route_table_passed_to_a_registration_helper_registers_each_row():
     """Zou (cgwire): each blueprint package lists ``routes = [(rule, ResourceClass), ...]`` and
     calls ``configure_api_from_blueprint(blueprint, routes, decorators=[...])``, a project helper
