@@ -41,6 +41,10 @@ CHECK_HELPER = re.compile(
     r"(owner|ownership|access|permission|perm|perms|allowed|authori[sz]ed|member|can_\w+)\w*$"
     r"|^_?(is_owner|owned_by|belongs_to|user_can|can_(view|edit|delete|access|update|read|write|modify|manage)\w*"
     r"|has_access|authori[sz]e)$")
+# A method given the caller that says whether it may act on the object (bookwyrm's
+# ``group.raise_not_editable(request.user)``, ``status.raise_visible_to_user(request.user)``)
+PERMISSION_WORD = re.compile(r"(^|_)(not_)?(editable|deletable|visible|viewable|accessible|permitted|allowed|owned|"
+                             r"owner)(_|$)")
 # A call that answers what a signed token or value holds once its signature verifies
 VERIFIED_VALUE = re.compile(r"^_?(decode|verify|validate|unsign|load)_\w*(token|jwt|signed|signature|invite)\w*$"
                             r"|^(unsign|unserialize)$")
@@ -542,6 +546,8 @@ class AuthzPass(cst.CSTVisitor):
         elif q in self.k.object_permission_calls or (method and "." + method in self.k.object_permission_calls):
             self._evidence("owner", call)
         elif method and CHECK_HELPER.match(_CAMEL.sub(r"_\1", method).lower()):  # checkAuthorized too
+            self._evidence("owner", call)
+        elif method and PERMISSION_WORD.search(method) and any(self._is_caller(a.value) for a in call.args):
             self._evidence("owner", call)
         if method in self.k.query_filters:
             for a in call.args:

@@ -2038,6 +2038,74 @@ urlpatterns = [
     assert ("RG101", rename.file, rename.line) in findings(report)
 
 
+def test_a_model_method_given_the_caller_that_raises_is_an_ownership_check():
+    """bookwyrm's views call a permission method of the row they loaded with the caller:
+    ``group.raise_not_editable(request.user)`` (the base model raises PermissionDenied unless the
+    viewer owns it). That ties the object to the caller (no RG105); a view that only logs who
+    looked does not."""
+    report = scan({
+        "shelf/__init__.py": "",
+        "shelf/models.py": """
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+
+class BookWyrmModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def raise_not_editable(self, viewer):
+        if self.user == viewer or viewer.has_perm("shelf.moderate"):
+            return
+        raise PermissionDenied()
+
+
+class Group(BookWyrmModel):
+    name = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+    def record_view_by(self, viewer):
+        pass
+""",
+        "shelf/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect
+
+from shelf.models import Group
+
+
+@login_required
+def rename_group(request, group_id):
+    group = get_object_or_404(Group, id=group_id)
+    group.raise_not_editable(request.user)
+    group.name = request.POST["name"]
+    group.save()
+    return redirect("/")
+
+
+@login_required
+def retitle_group(request, group_id):
+    group = get_object_or_404(Group, id=group_id)
+    group.record_view_by(request.user)
+    group.name = request.POST["name"]
+    group.save()
+    return redirect("/")
+""",
+        "proj/urls.py": """
+from django.urls import path
+from shelf import views
+
+urlpatterns = [
+    path("group/<int:group_id>/rename/", views.rename_group),
+    path("group/<int:group_id>/retitle/", views.retitle_group),
+]
+""",
+    })
+    hits = [f for f in report.findings if f.rule_id == "RG105"]
+    assert len(hits) == 1 and "retitle" in hits[0].message
+
+
 def test_read_only_permission_subclass_and_a_middleware_switched_by_a_setting():
     """pinry: ``class IsOwnerOrReadOnly(permissions.IsAuthenticatedOrReadOnly)`` lets anyone read
     and only signed-in users write, like the class it extends (before: read as an object check
