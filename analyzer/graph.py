@@ -266,7 +266,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         """The callee (a function, or an instance of a class whose ``__call__`` calls it, or
         hands it on to ``super().__call__``) calls the parameter it gets at ``position``."""
         g = self.functions.get(callee) or self.functions.get(self.alias(callee))
-        if g is not None:
+        if g is not None:  # a method called on self or an instance takes its arguments after self
+            position += g.params[:1] in (("self",), ("cls",))
             return position < len(g.params) and g.params[position] in g.runs
         made = self.instances.get(callee) or self.instances.get(self.alias(callee))
         for m in (self.functions.get(f"{c}.__call__") for c in (self.mro(self.alias(made)) if made else ())):
@@ -1083,7 +1084,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             exempt_endpoints.extend(self.constants.get(self.alias(ref), ()))
         exact, prefixes = set(), list(gate.exempt_paths)
         gate_function = self.functions.get(self.alias(gate.func))
-        # its allow-list, or that of a helper it calls first thing (``_check_authentication_token``)
+        # its allow-list, or that of a helper it calls (agenta's ``_check_authentication_token``)
         for ex in (ex for q in (gate.func, *(gate_function.calls if gate_function else ()))
                    for ex in self.exemptions.get(self.alias(q), ())):
             exact.update(ex.exact)
