@@ -35,6 +35,8 @@ def common_root(paths: list[Path]) -> Path:
     return project_root(Path(os.path.commonpath([str(r) for r in roots])))
 
 
+# Folder names of build output and environments that a project may also give one of its packages
+_OUTPUT_DIRS = frozenset({"build", "dist", "env"})
 # Folder names the default excludes skip as tests, and the modules of tests and their doubles
 # (unittest's and Django's runners collect ``test*.py``).
 _TEST_DIRS = frozenset({"test", "tests", "testing"}) & frozenset(DEFAULT_EXCLUDE_GLOBS)
@@ -110,12 +112,18 @@ def peek(path: Path, size: int = PEEK_BYTES) -> bytes:
 
 
 def exclusion(rel: str, patterns: tuple[str, ...], root: Path | None = None, chosen: tuple[str, ...] = ()) -> str:
-    """What excludes ``rel`` ('' if nothing does): a directory never scanned (``venv/``), or
-    the first of ``patterns`` that matches. Given the project ``root``, a default test-folder
+    """What excludes ``rel`` ('' if nothing does): a directory never scanned (``venv/``; not a
+    folder named ``build`` inside a package), or the first of ``patterns`` that matches. Given
+    the project ``root``, a default test-folder
     name that the user did not choose (``chosen``) does not exclude an application package
     of that name (``holds_application``)."""
     parts = rel.split("/")
-    hit = next((p for p in parts[:-1] if p in DEFAULT_EXCLUDE), None)
+
+    def package(i: int) -> bool:  # parts[i] is a folder of a package (onyx's server/features/build/)
+        return root is not None and (root / "/".join(parts[:i]) / "__init__.py").is_file()
+
+    hit = next((p for i, p in enumerate(parts[:-1])
+                if p in DEFAULT_EXCLUDE and not (p in _OUTPUT_DIRS and i and package(i))), None)
     if hit:
         return f"{hit}/"
 

@@ -82,6 +82,12 @@ def test_an_application_package_named_test_is_scanned(tmp_path):
     assert scan_paths([tmp_path], {"exclude": ["test"]}).findings == []
     (dojo / "test" / "conftest.py").write_text("")  # now it is tests
     assert scan_paths([tmp_path]).findings == []
+    # onyx keeps a feature in ``server/features/build/``: a package, not build output
+    (dojo / "build").mkdir()  # a namespace package: no __init__.py of its own
+    (dojo / "build" / "views.py").write_text(route.format("build"))
+    (tmp_path / "build" / "lib").mkdir(parents=True)
+    (tmp_path / "build" / "lib" / "views.py").write_text(route.format("output"))
+    assert [f.location.file for f in scan_paths([tmp_path]).findings] == ["dojo/build/views.py"]
 
 
 
