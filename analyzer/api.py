@@ -197,13 +197,12 @@ def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save=Tr
     notifications = [Notification(m.path, m.error, "error", m.error_line, m.error_col) for m in modules if m.error]
     texts = {path: text for path, text, _, _ in readable}
     graph = AppGraph(modules, knowledge, cfg)
-    for receiver, unplaced in sorted(graph.unplaced.items()):
-        first = min(r.location for r in unplaced)
-        cls = graph.alias(graph.instances[graph.alias(receiver)]).rpartition(".")[2]
+    for receiver, (made, unplaced) in sorted(graph.unplaced.items()):
+        first, cls, many = min(r.location for r in unplaced), made.rpartition(".")[2], len(unplaced) > 1
         notifications.append(Notification(
-            first.file, f"{len(unplaced)} route registration{'s' if len(unplaced) > 1 else ''} on "
-            f"{receiver.rpartition('.')[2]}, an instance of {cls}, {'are' if len(unplaced) > 1 else 'is'} not in the route inventory: {cls} is not "
-            f"a router class routeguard knows, so no check ran on them", "warning", first.line, first.col))
+            first.file, f"{len(unplaced)} route registration{'s' if many else ''} on {receiver.rpartition('.')[2]}, "
+            f"an instance of {cls}, {'are' if many else 'is'} not in the route inventory: {cls} is not a router "
+            f"class routeguard knows, so no check ran on them", "warning", first.line, first.col))
     rules = [c for c in all_checks() if cfg.enabled(c.id)]
     if not rules:
         raise config_mod.ConfigError(f"select {', '.join(cfg.select)} with ignore {', '.join(cfg.ignore)} "

@@ -114,9 +114,8 @@ def peek(path: Path, size: int = PEEK_BYTES) -> bytes:
 def exclusion(rel: str, patterns: tuple[str, ...], root: Path | None = None, chosen: tuple[str, ...] = ()) -> str:
     """What excludes ``rel`` ('' if nothing does): a directory never scanned (``venv/``; not a
     folder named ``build`` inside a package), or the first of ``patterns`` that matches. Given
-    the project ``root``, a default test-folder
-    name that the user did not choose (``chosen``) does not exclude an application package
-    of that name (``holds_application``)."""
+    the project ``root``, a default test-folder name that the user did not choose (``chosen``)
+    does not exclude an application package of that name (``holds_application``)."""
     parts = rel.split("/")
 
     def package(i: int) -> bool:  # parts[i] is a folder of a package (onyx's server/features/build/)

@@ -224,7 +224,7 @@ class _Summary:
         self.flows: set[str] = set()
         self.swallowed: set[str] = set()  # calls made only where a ``try`` swallows their rejection
         self.runs: set[str] = set()  # parameters it calls
-        self.answers: set[str] = set()  # credential tests whose branch only returns None or False
+        self.answers: set[str] = set()  # credential tests whose branch only returns a value to the caller
         self.hands: set[tuple[str, str, str]] = set()  # (callee, position, function handed to it)
         self.open_calls: set[str] = set()
 
@@ -252,7 +252,7 @@ class CommonPass(cst.CSTVisitor):
         self.checks = 0  # credential tests and rejections read so far (a call-through after one is not bare)
         self.statement = None  # the statement being read: its line is where a first check or write is
         self.after: dict[int, list] = {}  # id of an ``if`` -> the statements after it in its block
-        self.answering = False  # reading a test whose branch only answers the caller no (returns None or False)
+        self.answering = False  # reading a test whose branch only returns a value to the caller (_only_answers)
 
     def _evidence(self, text: str) -> None:
         self.checks += 1
@@ -805,11 +805,11 @@ class CommonPass(cst.CSTVisitor):
                 for s in self.summaries:
                     s.gated.add(self.ctx.code(switch))
                 walk(node.test, self)
-            elif (body_kind not in ("caller", "object") and self._ends(node.body)) or \
-                    (else_kind != "caller" and type(orelse) is cst.Else and self._ends(orelse.body)) or \
-                    (rest and self._ends(cst.IndentedBlock(body=rest))):
-                leaving = node.body if body_kind not in ("caller", "object") and self._ends(node.body) else \
-                    orelse.body if type(orelse) is cst.Else and self._ends(orelse.body) else cst.IndentedBlock(body=rest)
+            elif (leaving := next((block for block in (
+                    node.body if body_kind not in ("caller", "object") else None,
+                    orelse.body if else_kind != "caller" and type(orelse) is cst.Else else None,
+                    cst.IndentedBlock(body=rest) if rest else None) if block is not None and self._ends(block)),
+                    None)) is not None:  # the block that ends the request for the caller the test turns away
                 self.answering = _only_answers(leaving, self.summaries[-1].params)  # the caller decides
                 self._test(node.test)
                 self._subject_check(node.test)

@@ -223,8 +223,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         self._memo: dict[tuple, object] = self.names.complete()  # the name tables are complete: answers are remembered
         self.data_writes = [*self.data_writes, *self._handed_writes()]
         # routes registered on an instance of a project class that is no router routeguard knows
-        # (indico's IndicoBlueprint): a gap in the verdict, reported as a notification
-        self.unplaced: dict[str, list[Route]] = {}
+        # (indico's IndicoBlueprint): receiver -> (its class, the routes); a gap in the verdict,
+        # reported as a notification
+        self.unplaced: dict[str, tuple[str, list[Route]]] = {}
         self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
 
     def _handed_writes(self) -> list[DataWrite]:
@@ -629,7 +630,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 placed = self._routers_of(route)
                 made = self.alias(self.instances.get(self.alias(route.router), ""))
                 if not placed and made in self.classes and self.alias(route.router) not in self.routers:
-                    self.unplaced.setdefault(route.router, []).append(route)
+                    self.unplaced.setdefault(route.router, (made, []))[1].append(route)
                 for router in placed:
                     for r in [*([] if route.container else [route]), *self._subroutes(route)]:
                         for chain in self._chains(router.id):
