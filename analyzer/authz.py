@@ -504,8 +504,10 @@ class AuthzPass(cst.CSTVisitor):
             return model, SCOPED
         src, by_name = "", ""
         for a, positional_id in args:
-            if self._is_caller(a.value) or (a.keyword is not None and owner_column(a.keyword.value)) \
-                    or _compares_owner(a.value):
+            owner = a.value if a.keyword is not None and owner_column(a.keyword.value) else _compares_owner(a.value)
+            # an owner column filtered on the caller, or on a value of the server's; on a value the
+            # client sends (``Note.owner_id == request.args["uid"]``) it is whoever the client names
+            if self._is_caller(a.value) or (owner is not None and not self._client(owner)):
                 return model, SCOPED
             if src:
                 continue
@@ -826,12 +828,12 @@ def _last_name(expr) -> str:
     return d.rpartition(".")[2]
 
 
-def _compares_owner(expr) -> bool:
-    """``Model.owner_id == x``: a filter on the column that ties rows to a user."""
-    if isinstance(expr, cst.Comparison):
-        return owner_column(_last_name(expr.left)) and all(
-            isinstance(c.operator, (cst.Equal, cst.In)) for c in expr.comparisons)
-    return False
+def _compares_owner(expr):
+    """``Model.owner_id == x``: a filter on the column that ties rows to a user -> x, else None."""
+    if isinstance(expr, cst.Comparison) and owner_column(_last_name(expr.left)) and all(
+            isinstance(c.operator, (cst.Equal, cst.In)) for c in expr.comparisons):
+        return expr.comparisons[0].comparator
+    return None
 
 
 def _compares_id(expr, key=ID_KEY) -> bool:

@@ -32,6 +32,10 @@ REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTH
 REDIRECT_STATUS = frozenset({302, 303, 307})
 REDIRECT_NAME = re.compile(r"^(HTTP_30[237]_\w+|FOUND|SEE_OTHER|TEMPORARY_REDIRECT)$")
 LOGIN_PAGE = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
+CREDENTIAL_HEADERS = frozenset({"Authorization", "authorization", "AUTHORIZATION"})
+# Session values that a form or an OAuth round trip must echo back: comparing the request's copy
+# with them stops forged requests, it says nothing about who the caller is
+ECHOED = re.compile(r"csrf|xsrf|nonce|(^|_)state$", re.IGNORECASE)
 # Names a configuration object goes by (``settings.ALLOW_SIGNUP``, ``app.config["X"]``) and
 # getters of one (``get_config(...)``): a branch decided by these alone is a feature flag, not
 # a check of the caller's credential.
@@ -488,7 +492,7 @@ class CommonPass(cst.CSTVisitor):
               else None)
         if self._setting(value):
             s.settings.add(name)
-        _bind(s.subjects, name, self._subject(value))
+        _bind(s.subjects, name, self._subject(value) or self._presented(value))
         _bind(s.rows, name, self._row_model(value))
         _bind(s.queries, name, self._query_of(value))
         (s.scratch.add if self._builds_value(value) else s.scratch.discard)(name)
@@ -905,6 +909,8 @@ class CommonPass(cst.CSTVisitor):
                 if part is not None:
                     walk(part, self)
             return False
+        if any(k == "caller" for k, _, _ in self.branches):
+            return True  # ``if token: try: verify(token) except Expired: abort(401)``: the anonymous pass
         for handler in node.handlers:
             if handler.type is None or not _leaves(handler.body):
                 continue
@@ -989,6 +995,15 @@ class CommonPass(cst.CSTVisitor):
             return self.summaries[-1].subjects.get(expr.value, "")
         return ""
 
+    def _presented(self, expr) -> str:
+        """A local holding the credential the request presents (``token =
+        request.headers.get("Authorization")``): ``if token:`` runs only for a caller who sent one."""
+        if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "get" \
+                and expr.args and literal(expr.args[0].value) in CREDENTIAL_HEADERS \
+                and self.k.client_inputs.get(self.ctx.resolve(dotted(expr.func.value) or "")) == "header":
+            return "the Authorization header"
+        return ""
+
     def _session(self, expr) -> bool:
         d = dotted(expr)
         return bool(d) and self.ctx.resolve(d) in self.k.session_names
@@ -1042,13 +1057,13 @@ class CommonPass(cst.CSTVisitor):
         return finder.setting and not finder.other
 
 
-_FORGERY = re.compile(r"csrf|xsrf", re.IGNORECASE)
+_FORGERY = re.compile(r"csrf|xsrf|nonce", re.IGNORECASE)
 
 
 def _forgery_check(test) -> bool:
     """``if not check_csrf(request):``: a test against cross-site request forgery, which any
     caller passes from the application's own pages; what it rejects is not an unknown caller."""
-    return any(_FORGERY.search(n.value) for n in collect(test, cst.Name))
+    return any(_FORGERY.search(n.value) for n in (*collect(test, cst.Name), *collect(test, cst.SimpleString)))
 
 
 def _bind(table: dict, name: str, value) -> None:
@@ -1111,14 +1126,24 @@ class _SubjectFinder(cst.CSTVisitor):
         self.found.append(o._subject(n) or ("session" if o._session(n) else ""))
         return self.found[-1]
 
-    def visit_Subscript(self, n) -> None:
-        self._add(n)
+    def _echoed(self, n) -> bool:
+        """``session.csrf_token``, ``session["oauth_state"]``, ``session.get("nonce")``."""
+        if type(n) is cst.Attribute:
+            return self.owner._session(n.value) and bool(ECHOED.search(n.attr.value))
+        if type(n) is cst.Subscript:
+            return self.owner._session(n.value) and bool(ECHOED.search(str(literal(n.slice[0].slice.value)
+                                                                          if type(n.slice[0].slice) is cst.Index else "")))
+        return type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "get" and n.args \
+            and self.owner._session(n.func.value) and bool(ECHOED.search(str(literal(n.args[0].value))))
 
-    def visit_Call(self, n) -> None:
-        self._add(n)
+    def visit_Subscript(self, n) -> bool:
+        return not self._echoed(n) and not self._add(n)
+
+    def visit_Call(self, n) -> bool:
+        return not self._echoed(n) and not self._add(n)
 
     def visit_Attribute(self, n) -> bool:
-        return not self._add(n)
+        return not self._echoed(n) and not self._add(n)
 
     def visit_Name(self, n) -> None:
         self._add(n)

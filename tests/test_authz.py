@@ -87,6 +87,37 @@ def d(note_id):
 """), "RG105") == []
 
 
+def test_an_owner_filter_on_a_value_the_client_sends_is_no_scope():
+    """FitTrackee's triage: ``filter(Note.owner_id == request.args["uid"])`` filters on the owner
+    column, but the owner is whoever the client names, so it ties nothing to the caller; the
+    same filter on the caller's id does."""
+    hits = findings(flask("""
+from flask import request
+
+
+@app.delete("/notes/<int:note_id>")
+@login_required
+def delete_note(note_id):
+    note = Note.query.filter(Note.id == note_id, Note.owner_id == request.args["uid"]).first_or_404()
+    db.session.delete(note)
+
+
+@app.patch("/notes/<int:note_id>")
+@login_required
+def archive_note(note_id):
+    note = Note.query.filter_by(id=note_id, owner_id=request.json["owner"]).first_or_404()
+    db.session.delete(note)
+
+
+@app.put("/notes/<int:note_id>")
+@login_required
+def keep_note(note_id):
+    note = Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()
+    db.session.delete(note)
+"""), "RG105")
+    assert sorted(f.location.line for f in hits) == [13, 20]  # not the filter on current_user.id (27)
+
+
 def test_flask_helper_lookup_by_client_id_counts():
     hits = findings(flask("""
 def load(note_id):

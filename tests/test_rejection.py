@@ -563,3 +563,125 @@ class ThreadList(generics.ListCreateAPIView):
     assert r[("ANY", "/inbox/")].auth == "protected"
     assert r[("ANY", "/print/<int:pk>/")].auth == "protected"  # it tests the answer, and sends the caller away
     assert r[("POST", "/api/threads/")].auth == "protected"
+
+
+def test_a_csrf_token_kept_in_the_session_is_not_a_session_check():
+    """The Flask snippet that keeps a CSRF token in the session and aborts when the form's copy
+    differs (indico's ``RH._check_csrf``: ``token != session.csrf_token``) stops forged
+    requests from any caller, signed in or not; a ``"user_id" not in session`` test in the same
+    hook is still a guard."""
+    files = {
+        "guestbook/app.py": """
+from flask import Flask, abort, request, session
+
+from guestbook.models import Entry, db
+
+app = Flask(__name__)
+
+
+@app.before_request
+def csrf_protect():
+    if request.method == "POST":
+        token = request.form.get("_csrf_token") or request.headers.get("X-CSRF-Token")
+        if not token or token != session.get("_csrf_token"):
+            abort(400)
+
+
+@app.route("/entries", methods=["POST"])
+def add_entry():
+    db.session.add(Entry(text=request.form["text"]))
+    db.session.commit()
+    return "", 201
+
+
+@app.route("/entries/<int:entry_id>", methods=["POST"])
+def edit_entry(entry_id):
+    if request.form.get("state") != session.get("oauth_state"):
+        abort(400)
+    entry = Entry.query.get_or_404(entry_id)
+    entry.text = request.form["text"]
+    db.session.commit()
+    return "", 204
+
+
+@app.route("/entries/<int:entry_id>/delete", methods=["POST"])
+def delete_entry(entry_id):
+    if session.get("user_id") is None or request.form.get("csrf") != session["csrf"]:
+        abort(403)
+    db.session.delete(Entry.query.get_or_404(entry_id))
+    db.session.commit()
+    return "", 204
+""",
+        "guestbook/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Entry(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    text = db.Column(db.Text)
+""",
+    }
+    r = routes(files)
+    assert r[("POST", "/entries")].auth == "unprotected", reasons(r[("POST", "/entries")])
+    assert r[("POST", "/entries/<int:entry_id>")].auth == "unprotected"
+    assert r[("POST", "/entries/<int:entry_id>/delete")].auth == "protected"
+
+
+def test_app_hooks_that_turn_away_no_anonymous_caller_are_no_gates():
+    """CTFd's app-level hooks: a token verified only when the request presents one (``token =
+    request.headers.get("Authorization"); if token: ... except Expired: abort(401)``) and a CSRF
+    nonce kept in the session guard no route; a hook that sends callers without a session to
+    the login page still does."""
+    hooks = """
+from flask import Flask, abort, redirect, request, session, url_for
+
+from ctf.models import Solve, db
+from ctf.tokens import TokenExpired, lookup_user_token
+
+app = Flask(__name__)
+
+
+@app.before_request
+def tokens():
+    token = request.headers.get("Authorization")
+    if token and request.is_json:
+        try:
+            session["id"] = lookup_user_token(token.split(" ", 1)[1]).id
+        except TokenExpired:
+            abort(401, description="Your access token has expired")
+
+
+@app.before_request
+def csrf():
+    if request.method == "POST" and session.get("nonce") != request.form.get("nonce"):
+        abort(403)
+
+
+@app.route("/solves", methods=["POST"])
+def solve():
+    db.session.add(Solve(challenge_id=request.form["challenge_id"]))
+    db.session.commit()
+    return "", 201
+"""
+    files = {
+        "ctf/app.py": hooks,
+        "ctf/models.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n\n"
+                         "class Solve(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
+        "ctf/tokens.py": "class TokenExpired(Exception):\n    pass\n\n\ndef lookup_user_token(token):\n"
+                         "    raise TokenExpired()\n",
+    }
+    r = routes(files)
+    assert r[("POST", "/solves")].auth == "unprotected", reasons(r[("POST", "/solves")])
+    guarded = hooks.replace("app = Flask(__name__)\n", """app = Flask(__name__)
+
+
+@app.before_request
+def members_only():
+    if "id" not in session:
+        return redirect(url_for("login"))
+""")
+    r = routes({**files, "ctf/app.py": guarded})
+    assert r[("POST", "/solves")].auth == "protected"
+    assert "checks session" in reasons(r[("POST", "/solves")])
