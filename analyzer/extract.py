@@ -32,10 +32,11 @@ REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTH
 REDIRECT_STATUS = frozenset({302, 303, 307})
 REDIRECT_NAME = re.compile(r"^(HTTP_30[237]_\w+|FOUND|SEE_OTHER|TEMPORARY_REDIRECT)$")
 LOGIN_PAGE = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
-CREDENTIAL_HEADERS = frozenset({"Authorization", "authorization", "AUTHORIZATION"})
-# Session values that a form or an OAuth round trip must echo back: comparing the request's copy
-# with them stops forged requests, it says nothing about who the caller is
-ECHOED = re.compile(r"csrf|xsrf|nonce|(^|_)state$", re.IGNORECASE)
+# A test naming one of these is against forged requests (``if not check_csrf(request):``)...
+FORGERY = re.compile(r"csrf|xsrf|nonce", re.IGNORECASE)
+# ... and so is a comparison with a session value that a form or an OAuth round trip must echo
+# back: it says nothing about who the caller is
+ECHOED = re.compile(rf"{FORGERY.pattern}|(^|_)state$", re.IGNORECASE)
 # Names a configuration object goes by (``settings.ALLOW_SIGNUP``, ``app.config["X"]``) and
 # getters of one (``get_config(...)``): a branch decided by these alone is a feature flag, not
 # a check of the caller's credential.
@@ -999,7 +1000,7 @@ class CommonPass(cst.CSTVisitor):
         """A local holding the credential the request presents (``token =
         request.headers.get("Authorization")``): ``if token:`` runs only for a caller who sent one."""
         if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "get" \
-                and expr.args and literal(expr.args[0].value) in CREDENTIAL_HEADERS \
+                and expr.args and str(literal(expr.args[0].value)).lower() == "authorization" \
                 and self.k.client_inputs.get(self.ctx.resolve(dotted(expr.func.value) or "")) == "header":
             return "the Authorization header"
         return ""
@@ -1057,13 +1058,10 @@ class CommonPass(cst.CSTVisitor):
         return finder.setting and not finder.other
 
 
-_FORGERY = re.compile(r"csrf|xsrf|nonce", re.IGNORECASE)
-
-
 def _forgery_check(test) -> bool:
     """``if not check_csrf(request):``: a test against cross-site request forgery, which any
     caller passes from the application's own pages; what it rejects is not an unknown caller."""
-    return any(_FORGERY.search(n.value) for n in (*collect(test, cst.Name), *collect(test, cst.SimpleString)))
+    return any(FORGERY.search(n.value) for n in (*collect(test, cst.Name), *collect(test, cst.SimpleString)))
 
 
 def _bind(table: dict, name: str, value) -> None:
