@@ -1071,8 +1071,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
     def _gate(self, gate, layer: str, endpoint: str, path: str, own_targets=frozenset()) -> GuardInfo | None:
         verdict = self.judge(self.alias(gate.func))
         reason = verdict[1] if verdict and verdict[0] == Effect.AUTH else None
-        if not reason:
-            return None
+        if not reason or reason == f"{REJECTS_ONLY}403":
+            return None  # a bare 403 that reads no credential (``if import_in_progress(): return "...", 403``)
         if gate.params and not any(p in gate.params for p, _ in _capabilities(path)):
             return None  # it checks a URL parameter that this route does not carry
         name = gate.func.rpartition(".")[2]

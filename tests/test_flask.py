@@ -1,5 +1,4 @@
 """Flask semantics in the route/authorization graph."""
-import pytest
 from helpers import routes
 from routeguard import scan_sources
 
@@ -1282,10 +1281,6 @@ _bp.add_url_rule("/<int:event_id>/", "show", show_event)
     assert gaps[0].message.startswith("2 route registrations on _bp, an instance of PortalBlueprint")
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: recognising CTFdFlask(Flask) brings CTFd's app-level hooks into play, "
-                   "and a hook's bare 403 under a condition that reads no credential ('import in progress') "
-                   "then marks all 242 routes protected, while SecureDrop's custom session proxy shows that "
-                   "'reads no credential' cannot yet be told apart from a check routeguard cannot read")
 def test_project_subclasses_of_flask_and_blueprint_are_routers():
     """FitTrackee builds its app from ``class CustomFlask(Flask)`` (a request class of its own)
     and mounts every blueprint on it under ``/api``; a blueprint subclass defined in another

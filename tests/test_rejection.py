@@ -630,17 +630,31 @@ class Entry(db.Model):
 
 
 def test_app_hooks_that_turn_away_no_anonymous_caller_are_no_gates():
-    """CTFd's app-level hooks: a token verified only when the request presents one (``token =
+    """CTFd's app-level hooks, on its own ``CTFdFlask(Flask)``: a 403 while an import runs
+    (reads no credential), a token verified only when the request presents one (``token =
     request.headers.get("Authorization"); if token: ... except Expired: abort(401)``) and a CSRF
     nonce kept in the session guard no route; a hook that sends callers without a session to
-    the login page still does."""
+    the login page still does, and so does SecureDrop's 403 for an API caller whose own session
+    object says it is not ``logged_in()``."""
     hooks = """
 from flask import Flask, abort, redirect, request, session, url_for
 
 from ctf.models import Solve, db
 from ctf.tokens import TokenExpired, lookup_user_token
+from ctf.state import import_in_progress
 
-app = Flask(__name__)
+
+class CTFFlask(Flask):
+    pass
+
+
+app = CTFFlask(__name__)
+
+
+@app.before_request
+def importing():
+    if import_in_progress():
+        return "Import currently in progress", 403
 
 
 @app.before_request
@@ -671,10 +685,12 @@ def solve():
                          "class Solve(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n",
         "ctf/tokens.py": "class TokenExpired(Exception):\n    pass\n\n\ndef lookup_user_token(token):\n"
                          "    raise TokenExpired()\n",
+        "ctf/state.py": "def import_in_progress():\n    return False\n",
+        "ctf/sessions.py": "class Session:\n    def logged_in(self):\n        return False\n\n\nsession = Session()\n",
     }
     r = routes(files)
     assert r[("POST", "/solves")].auth == "unprotected", reasons(r[("POST", "/solves")])
-    guarded = hooks.replace("app = Flask(__name__)\n", """app = Flask(__name__)
+    guarded = hooks.replace("app = CTFFlask(__name__)\n", """app = CTFFlask(__name__)
 
 
 @app.before_request
@@ -685,3 +701,14 @@ def members_only():
     r = routes({**files, "ctf/app.py": guarded})
     assert r[("POST", "/solves")].auth == "protected"
     assert "checks session" in reasons(r[("POST", "/solves")])
+    api = hooks.replace("app = CTFFlask(__name__)\n", """app = CTFFlask(__name__)
+
+
+@app.before_request
+def setup_g():
+    from ctf.sessions import session as journalist_session
+    if request.path.split("/")[1] == "api" and not journalist_session.logged_in():
+        abort(403)
+""")
+    r = routes({**files, "ctf/app.py": api})
+    assert r[("POST", "/solves")].auth == "protected", reasons(r[("POST", "/solves")])

@@ -23,6 +23,7 @@ from ..states import Effect
 # Hooks that run before every view of their blueprint (or of the app): a check there guards them
 GATE_HOOKS = frozenset({"before_request", "before_app_request", "url_value_preprocessor", "app_url_value_preprocessor"})
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
+REGISTRATIONS = frozenset({"add_url_rule", *ROUTE_VERBS})  # the methods that add a rule
 ROUTERS = {
     "flask.Flask": "app",
     "flask.Blueprint": "blueprint",
@@ -99,7 +100,8 @@ class FlaskAdapter(Adapter):
         "flask_login.LoginManager.unauthorized", "flask_httpauth.HTTPTokenAuth.current_user",
         "jwt.decode", "jose.jwt.decode", "authlib.jose.jwt.decode", "itsdangerous.URLSafeTimedSerializer.loads",
     })
-    auth_attributes = frozenset({"is_authenticated", "is_anonymous"})
+    # ``current_user.is_authenticated``; ``session.logged_in()`` on a project's own session (SecureDrop)
+    auth_attributes = frozenset({"is_authenticated", "is_anonymous", "logged_in", "is_logged_in"})
     session_names = frozenset({"flask.session", "flask.globals.session"})
     auth_exceptions = frozenset({
         "werkzeug.exceptions.Unauthorized", "werkzeug.exceptions.Forbidden",
@@ -216,7 +218,14 @@ class _FlaskVisitor(ScopedVisitor):
         self._exposed(node)
         kind = next((ROUTERS[b] for b in (self.resolve(e) for e in base_exprs(node)) if b in ROUTERS), None)
         if kind:
-            self.router_bases[self._qualname(node.name.value)] = kind
+            qualname = self._qualname(node.name.value)
+            self.router_bases[qualname] = kind
+            if not any(isinstance(s, cst.FunctionDef) and s.name.value in REGISTRATIONS for s in node.body.body):
+                # ``class CustomFlask(Flask): request_class = ...``: its instances are routers of that kind;
+                # one that overrides how a rule is added (indico's ``IndicoBlueprint``) registers
+                # something routeguard does not know, and its routes stay a reported gap
+                self.router_classes[qualname] = kind
+                self.sink.routers.append(Router(qualname, "class", "flask", kind, "", self.ctx.loc(node.name)))
         self.classes.append(node.name.value)
         self.stack.append(node.name.value)
         if self.config_module or node.name.value.endswith(("Config", "Settings", "Configuration")):
