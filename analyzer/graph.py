@@ -32,7 +32,7 @@ CONVENTIONAL_PUBLIC = (
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
-    "totp", "two_factor", "2fa", "mfa", "*otp", "fido*", "webauthn*", "passkey*", "magic*",
+    "totp", "two_factor", "2fa", "mfa", "*otp", "fido*", "webauthn*", "passkey*", "magic*", "saml*",
 )
 # A name or path word about administration: ``admin``, ``admin_views``, ``site_admin``, ``administration``
 _ADMIN_WORD = re.compile(r"(^|[_-])admin")
@@ -436,12 +436,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 return f"{c}.{attr}", self.rejecting_values[f"{c}.{attr}"]
         return None
 
-    def judge(self, target: str, _stack: frozenset = frozenset()) -> tuple[str, str] | None:
-        """(effect, reason) if the decorator/dependency/class ``target`` is a guard."""
+    def judge(self, target: str, _stack: frozenset = frozenset(), hook: bool = False) -> tuple[str, str] | None:
+        """(effect, reason) if the decorator/dependency/class ``target`` is a guard. A ``hook``
+        (middleware, ``before_request``) hands the request on when it returns nothing, so an
+        answer of a helper it calls turns no one away unless it tests the answer (pretalx's
+        ``return self._gate(request) or self.get_response(request)``)."""
         q = self.canonical(target)
         if q in self.k.known_guards:
             return self.k.known_guards[q], q
-        reason = self.function_auth(q, _stack)
+        reason = self.function_auth(q, _stack, hook)
         f = self.functions.get(q)
         if f is not None and f.passes and (reason or f.gated):  # check_account_visibility
             return Effect.PUBLIC, f"calls the view with no credential check when {f.passes[0]} (a setting)"
@@ -456,7 +459,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             # @permissions_wrapper def global_admin(...): the name is what the project decorator makes of
             # the check (a wrapper that requires login and answers 403 unless the check passes)
             maker = self.canonical(use.target)
-            verdict = self.judge(maker, _stack | {q}) if maker in self.functions else None
+            verdict = self.judge(maker, _stack | {q}, hook) if maker in self.functions else None
             if verdict and verdict[0] == Effect.AUTH:
                 return Effect.AUTH, f"made by {maker.rpartition('.')[2]}, which {verdict[1]}"
         visible = self.visibility(q)
@@ -464,7 +467,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return Effect.PUBLIC, visible
         cls = self.instances.get(q)
         if cls and q not in _stack:  # using an instance calls its class's __call__
-            verdict = self.judge(cls, _stack | {q})
+            verdict = self.judge(cls, _stack | {q}, hook)
             if verdict:
                 return verdict[0], f"{q.rpartition('.')[2]} is a {cls.rpartition('.')[2]}: {verdict[1]}"
         for made in self.returned_types(q) if f is not None and q not in _stack else ():
@@ -476,12 +479,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             for base in self.mro(q)[1:]:
                 if base in self.k.known_guards:
                     return self.k.known_guards[base], f"subclass of {base}"
-            call = self.function_auth(f"{q}.__call__", _stack)
+            call = self.function_auth(f"{q}.__call__", _stack, hook)
             if call:
                 return Effect.AUTH, call
             for name, scope in self.k.guard_methods.items():  # guard classes decide in these methods
                 for c in self.mro(q) if scope == "request" else ():
-                    reason = self.function_auth(f"{c}.{name}", _stack)
+                    reason = self.function_auth(f"{c}.{name}", _stack, hook)
                     if reason:
                         return Effect.AUTH, reason
         return None
@@ -1069,7 +1072,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         return out
 
     def _gate(self, gate, layer: str, endpoint: str, path: str, own_targets=frozenset()) -> GuardInfo | None:
-        verdict = self.judge(self.alias(gate.func))
+        verdict = self.judge(self.alias(gate.func), hook=True)
         reason = verdict[1] if verdict and verdict[0] == Effect.AUTH else None
         if not reason or reason == f"{REJECTS_ONLY}403":
             return None  # a bare 403 that reads no credential (``if import_in_progress(): return "...", 403``)
@@ -1456,7 +1459,7 @@ _KINDS = (
     ("second-factor login", ("totp", "two_factor", "2fa", "mfa", "otp", "fido", "webauthn", "passkey")),
     ("registration", ("register", "signup", "sign_up")),
     ("password reset", ("forgot", "reset", "password", "recover")),
-    ("email verification", ("verify", "confirm")), ("OAuth and SSO", ("callback", "oauth", "authorize")),
+    ("email verification", ("verify", "confirm")), ("OAuth and SSO", ("callback", "oauth", "authorize", "saml")),
     ("health check", ("health", "ping", "ready", "live")), ("static file", ("static",)),
     ("API documentation", ("docs", "redoc", "swagger", "openapi", "schema")),
     ("site file", ("robots", "favicon", "sitemap", "manifest", "service-worker", "security.txt")),

@@ -314,10 +314,21 @@ def recovery_codes():
 @login_required
 def orders():
     return "orders"
+
+# PowerDNS-Admin: the SAML service provider's metadata and single-logout endpoints, which the
+# identity provider fetches and redirects to
+@app.get("/saml/metadata")
+def saml_metadata():
+    return open("/etc/pda/saml/cert.crt").read()
+
+@app.get("/saml/sls")
+def saml_logout():
+    return "bye"
 """})
     auth = {r.path: r.auth for r in report.routes}
     assert auth == {"/robots.txt": "public", "/privacy": "public", "/password-recovery/<email>": "public",
-                    "/account/recovery-codes": "unprotected", "/orders": "protected"}
+                    "/account/recovery-codes": "unprotected", "/orders": "protected",
+                    "/saml/metadata": "public", "/saml/sls": "public"}
 
 
 def test_feature_flag_constants_and_a_signin_helper_that_issues_the_session():
@@ -712,3 +723,67 @@ def setup_g():
 """)
     r = routes({**files, "ctf/app.py": api})
     assert r[("POST", "/solves")].auth == "protected", reasons(r[("POST", "/solves")])
+
+
+def test_a_middleware_helper_that_answers_anonymous_callers_with_nothing_hands_them_on():
+    """pretalx's ``EmailVerificationMiddleware``: ``return self._gate(request) or
+    self.get_response(request)``, where ``_gate`` returns None for the anonymous caller and
+    redirects only signed-in users whose address is unverified. Its None hands the request on:
+    the middleware authenticates no one. A middleware that tests the helper's answer to send
+    the caller to the login page does."""
+    gate = """
+from django.shortcuts import redirect
+
+
+class EmailVerificationMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self._gate(request) or self.get_response(request)
+
+    def _gate(self, request):
+        user = getattr(request, "user", None)
+        if not user or not user.is_authenticated:
+            return None
+        if user.email_verified:
+            return None
+        return redirect("/verify/")
+"""
+    files = {
+        "conf/__init__.py": "",
+        "conf/settings.py": 'ROOT_URLCONF = "conf.urls"\nMIDDLEWARE = ["common.middleware.EmailVerificationMiddleware"]\n',
+        "conf/urls.py": """
+from django.urls import path
+
+from talks import views
+
+urlpatterns = [path("talks/<int:pk>/delete/", views.delete_talk)]
+""",
+        "common/__init__.py": "",
+        "common/middleware.py": gate,
+        "talks/__init__.py": "",
+        "talks/views.py": """
+from django.http import HttpResponse
+
+from talks.models import Talk
+
+
+def delete_talk(request, pk):
+    Talk.objects.filter(pk=pk).delete()
+    return HttpResponse(status=204)
+""",
+    }
+    r = routes(files)
+    assert r[("ANY", "/talks/<int:pk>/delete/")].auth == "unprotected", reasons(r[("ANY", "/talks/<int:pk>/delete/")])
+    tested = gate.replace("        return self._gate(request) or self.get_response(request)\n",
+                          "        if self._signed_in(request) is None:\n"
+                          "            return redirect(\"/login/\")\n"
+                          "        return self.get_response(request)\n") + """
+    def _signed_in(self, request):
+        if request.user.is_anonymous:
+            return None
+        return request.user
+"""
+    r = routes({**files, "common/middleware.py": tested})
+    assert r[("ANY", "/talks/<int:pk>/delete/")].auth == "protected"
