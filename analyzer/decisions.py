@@ -35,7 +35,9 @@ FORWARDED_HEADERS = frozenset({"x-forwarded-for", "x-real-ip", "forwarded", "x-c
                                "cf-connecting-ip", "true-client-ip", "x-cluster-client-ip"})
 IP_LIKE = re.compile(r"^(\d{1,3}(\.\d{1,3}){1,3}\.?|[0-9a-f:]*::[0-9a-f:]*|localhost)(/\d+)?$", re.IGNORECASE)
 ALLOW_LIST = re.compile(r"(?i)(^|[._])(allowed|trusted|internal|whitelist(ed)?|allowlist(ed)?|admin)[a-z_]*(ips?|hosts?|addr\w*|networks?)?$")
-REQUEST_ONLY_HEADERS = frozenset({"user-agent", "referer", "origin"})
+# Headers a request is turned away on (``Origin`` is not among them: compared with the site's own
+# origin it is the defence against cross-site requests, and forging it gains a client nothing)
+REQUEST_ONLY_HEADERS = frozenset({"user-agent", "referer"})
 # Calls that only reshape a value: the client's value passes through them.
 RESHAPE = frozenset({"str", "int", "bool", "lower", "upper", "strip", "casefold", "title"})
 EQUALITY = (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)
@@ -258,7 +260,7 @@ class DecisionsMixin:
             return
         for e in _operands(node.test):
             found = self._input(e)
-            if found and found[0] == "header" and found[1] in REQUEST_ONLY_HEADERS and _rejects(node.body, self):
+            if found and found[0] == "header" and found[1].lower() in REQUEST_ONLY_HEADERS and _rejects(node.body, self):
                 self._decision(node.test, found, "rejects")
                 return
 

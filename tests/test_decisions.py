@@ -58,6 +58,38 @@ def ip():
 """}, "RG107") == []
 
 
+def test_a_same_origin_check_is_a_forgery_defence_and_a_referer_check_is_not():
+    """open-webui's MFA enrolment compares the ``Origin`` header with the server's own URL
+    before it acts: the defence against cross-site requests that OWASP recommends, which a
+    client gains nothing by forging. Turning a request away on its ``Referer`` or
+    ``User-Agent`` is still a decision on a value the client writes."""
+    found = hits({"app.py": FLASK + """
+from urllib.parse import urlparse
+
+from flask_login import login_required
+
+SITE_URL = "https://chat.example.org"
+
+
+@app.post("/mfa/enable")
+@login_required
+def enable_mfa():
+    origin = request.headers.get("origin")
+    expected = urlparse(SITE_URL)
+    if origin != f"{expected.scheme}://{expected.netloc}":
+        abort(403)
+    return jsonify(enabled=True)
+
+
+@app.get("/admin/export")
+def export():
+    if request.headers.get("Referer") != "https://admin.example.org/":
+        abort(403)
+    return jsonify(rows=[])
+"""}, "RG107")
+    assert [f.location.line for f in found] == [25]  # the Referer test
+
+
 def test_fastapi_header_parameter_and_plain_route_parameter():
     found = hits({"main.py": """
 from typing import Annotated

@@ -515,8 +515,38 @@ def legacy_feed(): ...
 def catalog():
     verify_jwt_in_request(optional=True)
     return []
+""", "auth.py": """
+from functools import wraps
+
+from flask import request
+
+
+def require_auth(scopes=None, *, optional_auth_user=False):
+    # FitTrackee: a project decorator told to let anonymous callers in
+    def wrapper(f):
+        @wraps(f)
+        def decorated(*args, **kwargs):
+            if not optional_auth_user and not request.headers.get("Authorization"):
+                return {"status": "error"}, 401
+            return f(*args, **kwargs)
+        return decorated
+    return wrapper
+""", "workouts.py": """
+from app import app
+from auth import require_auth
+
+
+@app.get("/workouts/<int:workout_id>")
+@require_auth(scopes=["workouts:read"], optional_auth_user=True)
+def get_workout(workout_id): ...
+
+
+@app.delete("/workouts/<int:workout_id>")
+@require_auth(scopes=["workouts:write"])
+def delete_workout(workout_id): ...
 """})
-    for path in ("/feed", "/legacy-feed", "/catalog"):
+    assert r[("DELETE", "/workouts/<int:workout_id>")].auth == "protected"
+    for path in ("/feed", "/legacy-feed", "/catalog", "/workouts/<int:workout_id>"):
         route = r[("GET", path)]
         assert route.auth == "public", path
         assert all(g.effect == "public" for g in route.guards)

@@ -24,6 +24,7 @@ from ..states import Effect
 GATE_HOOKS = frozenset({"before_request", "before_app_request", "url_value_preprocessor", "app_url_value_preprocessor"})
 ROUTE_VERBS = {"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
 REGISTRATIONS = frozenset({"add_url_rule", *ROUTE_VERBS})  # the methods that add a rule
+OPTIONAL_KEYWORD = re.compile(r"(^|_)(optional|allow_anonymous)($|_)")  # a guard told to let anonymous callers in
 ROUTERS = {
     "flask.Flask": "app",
     "flask.Blueprint": "blueprint",
@@ -671,9 +672,13 @@ class _FlaskVisitor(ScopedVisitor):
     def _guard(self, decorator: cst.Decorator) -> GuardUse:
         use = self.ctx.guard_use(decorator, local=self.local)
         expr = decorator.decorator
-        if isinstance(expr, cst.Call) and literal(call_arg(expr, "optional")) is True:
-            # jwt_required(optional=True) lets anonymous callers in: public by the author's declaration
-            return replace(use, target=f"{use.target}(optional=True)", effect=Effect.PUBLIC)
+        optional = next((a.keyword.value for a in expr.args if a.keyword is not None
+                         and OPTIONAL_KEYWORD.search(a.keyword.value) and literal(a.value) is True), "") \
+            if isinstance(expr, cst.Call) else ""
+        if optional:
+            # jwt_required(optional=True), FitTrackee's require_auth(optional_auth_user=True): anonymous
+            # callers come in, public by the author's declaration
+            return replace(use, target=f"{use.target}({optional}=True)", effect=Effect.PUBLIC)
         if isinstance(expr, cst.Call) and use.target.endswith(".login_required") and call_arg(expr, "role") is not None:
             return replace(use, target=f"{use.target}(role)")  # flask-httpauth: a role check too
         return use
