@@ -95,6 +95,7 @@ class _Frame:
         self.conditions: dict[str, list] = {}  # local -> the comparisons of the test it was assigned
         self.pending: list = []  # those comparisons, judged once it is known whether a test that rejects reads them
         self.by_name: list = []  # [lookup, names it is bound to, changed]: users found by username/email
+        self.params: set[str] = set()
 
 
 class _ClientFinder(cst.CSTVisitor):
@@ -162,6 +163,7 @@ class AuthzPass(cst.CSTVisitor):
         self.frames: list[_Frame] = []
         self.chained: set[int] = set()  # ids of calls already examined as part of a longer chain
         self.rejecting: set[int] = set()  # ids of comparisons in the test of an if whose branch ends the request
+        self.switched: dict[int, str] = {}  # ids of nodes of a test checked only when a factory is given a parameter
         self.deferred: set[int] = set()  # ids of comparisons assigned to a local (``is_owner = a == b``)
         self.test_depth = 0
         self.seen: set[tuple] = set()
@@ -256,6 +258,7 @@ class AuthzPass(cst.CSTVisitor):
         params = node.params
         for p in (*params.posonly_params, *params.params, *params.kwonly_params):
             self._param(frame, p)
+            frame.params.add(p.name.value)
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param) and star.name.value not in NOT_CLIENT:
                 frame.client[star.name.value] = f"URL parameters ({star.name.value})"
@@ -560,8 +563,24 @@ class AuthzPass(cst.CSTVisitor):
                     break
 
     def _evidence(self, kind: str, node, rejects: bool = False, model: str = "") -> None:
+        switch = self.switched.get(id(node), "")
         for f in self.frames:  # a wrapper's checks count for the decorator around it
-            self._emit(AccessCheck(f.qualname, self.ctx.loc(node), kind, self.ctx.code(node)[:120], rejects, model))
+            self._emit(AccessCheck(f.qualname, self.ctx.loc(node), kind, self.ctx.code(node)[:120], rejects, model,
+                                   switch))
+
+    def _switches(self, test) -> None:
+        """``role and user.role < role.value`` where ``role`` is a parameter of an enclosing
+        function (the decorator factory's): what the other operands check is made only when the
+        factory is given a role (AccessCheck.switch)."""
+        outer = set().union(*(f.params for f in self.frames[:-1])) - self.frames[-1].params if self.frames else set()
+        for op in collect(test, cst.BooleanOperation) if outer else ():
+            if not isinstance(op.operator, cst.And):
+                continue
+            operands = and_operands(op)
+            names = [o.value for o in operands if isinstance(o, cst.Name) and o.value in outer]
+            for other in (o for o in operands if names and not isinstance(o, cst.Name)):
+                for n in collect(other):
+                    self.switched.setdefault(id(n), names[0])
 
     def _token(self, call: cst.Call, q: str) -> None:
         conv = self.k.token_decoders.get(q)
@@ -641,6 +660,7 @@ class AuthzPass(cst.CSTVisitor):
             self.rejecting.update(id(c) for c in collect(node.test, cst.Comparison))
             conditions = self.frames[-1].conditions if self.frames else {}
             self.rejecting.update(id(c) for n in collect(node.test, cst.Name) for c in conditions.get(n.value, ()))
+        self._switches(node.test)
         self._test(node.test, rejects)
 
     def visit_While(self, node: cst.While) -> None:

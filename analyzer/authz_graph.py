@@ -180,7 +180,8 @@ class AuthzQueries:
             return {}
         found = {}
         for c in checks.get(qname, ()):
-            found.setdefault(c.kind, c)
+            if c.kind not in found or found[c.kind].switch and not c.switch:  # one made whatever the factory is given first
+                found[c.kind] = c
         f = self.functions.get(qname)
         for call in (f.calls if f else ()):
             callee = self._callee(qname, call)
@@ -249,7 +250,7 @@ class AuthzQueries:
         if g.effect not in (Effect.AUTH, Effect.NONE) or not g.target:
             return None
         targets = g.target.split("|")
-        verdicts = [self._target_authz(t, route) for t in targets]
+        verdicts = [self._target_authz(t, route, g.keywords) for t in targets]
         if all(verdicts):  # role, owner, or scope (a token scope: authorization, but no admin restriction)
             kinds = {v[0] for v in verdicts}
             kind = kinds.pop() if len(kinds) == 1 else "role"
@@ -270,7 +271,7 @@ class AuthzQueries:
                     return kind
         return ""
 
-    def _target_authz(self, target: str, route):
+    def _target_authz(self, target: str, route, keywords: tuple[str, ...] = ()):
         q = self.canonical(target)
         kind = self.k.authz_guards.get(q)
         if kind in ("role", "owner"):
@@ -287,6 +288,8 @@ class AuthzQueries:
                     return "owner", f"{c.rpartition('.')[2]} checks each object"
         for t in self._targets(q):
             for kind, c in self.access(t).items():
+                if c.switch and c.switch not in keywords:
+                    continue  # ``if role and ...`` in a factory this use was not given a role
                 kind = kind.partition(" ")[0]
                 if kind == "owner" and loads_caller(t):
                     continue

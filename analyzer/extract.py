@@ -182,7 +182,10 @@ class FileContext:
         if isinstance(expr, cst.Decorator):
             expr = expr.decorator
         target = expr.func if isinstance(expr, cst.Call) else expr
-        return GuardUse(self.resolve(target, local), self.code(expr), self.loc(at), kind, tuple(methods))
+        keywords = tuple(a.keyword.value for a in expr.args if a.keyword is not None
+                         and literal(a.value) not in (None, False)) if isinstance(expr, cst.Call) else ()
+        return GuardUse(self.resolve(target, local), self.code(expr), self.loc(at), kind, tuple(methods),
+                        keywords=keywords)
 
     def decorators(self, node: cst.FunctionDef | cst.ClassDef, local=None) -> tuple[GuardUse, ...]:
         return tuple(self.guard_use(d, local=local) for d in node.decorators)

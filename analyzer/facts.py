@@ -47,6 +47,10 @@ class GuardUse:
     # Classes and functions handed to the guard where it is made
     # (``PermissionsDependency([IncidentViewPermission])``): a callable guard runs them.
     given: tuple[str, ...] = ()
+    # The keywords the guard was made with whose values are not None or False
+    # (``require_auth(scopes=[...], role=UserRole.ADMIN)``): a check its factory makes only when
+    # given one of them (AccessCheck.switch) runs for this use only if it is here.
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -603,6 +607,9 @@ class AccessCheck:
     display: str = ""
     rejects: bool = False  # tested in an ``if`` one of whose branches ends the request
     model: str = ""  # an owner check that filters a query: the model queried (``Tag.objects.get(owner=user)``)
+    # a parameter of an enclosing function (a decorator factory's) that the check is made only
+    # when given: ``if role and user.role < role.value: ...`` in ``def require_auth(role=None)``
+    switch: str = ""
 
 
 @dataclass(frozen=True)

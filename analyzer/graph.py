@@ -83,6 +83,7 @@ class GuardInfo:
     reason: str = ""
     target: str = ""  # qualified name of the guard (decorator, dependency, class, gate function)
     given: tuple[str, ...] = ()  # what the guard was handed where it was made, and runs (GuardUse.given)
+    keywords: tuple[str, ...] = ()  # GuardUse.keywords
 
 
 @dataclass(frozen=True)
@@ -567,7 +568,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         verdict = self.judge(use.target) or self._given_verdict(use)
         if verdict is None:
             return None
-        return GuardInfo(use.kind, use.display, layer, use.location, *verdict, target=use.target, given=use.given)
+        return GuardInfo(use.kind, use.display, layer, use.location, *verdict, target=use.target, given=use.given,
+                         keywords=use.keywords)
 
     def _chain_verdict(self, target: str) -> tuple[str, str] | None:
         """The verdict of one alternative of a permission expression: a class, or ``A+B&C``

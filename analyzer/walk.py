@@ -245,7 +245,8 @@ class AssignVisitor(cst.CSTVisitor):
         pass
 
 
-def collect(node: cst.CSTNode, kind: type) -> list:
-    """Every node of class ``kind`` in ``node`` (itself included), in source order."""
+def collect(node: cst.CSTNode, kind: type | None = None) -> list:
+    """Every node of class ``kind`` (of any class when None) in ``node`` (itself included), in
+    source order."""
     index, start = _located(node)
-    return [n for n in index.nodes[start:index.ends[start]] if type(n) is kind]
+    return [n for n in index.nodes[start:index.ends[start]] if kind is None or type(n) is kind]

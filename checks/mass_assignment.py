@@ -394,7 +394,7 @@ class TaskList(APIView):
         done = set()
         for r in graph.routes:
             handler = graph.alias(r.handler)
-            if r.method not in WRITE_METHODS or _admin(r, graph):
+            if r.method not in WRITE_METHODS or r.framework in graph.k.path_only_parameters or _admin(r, graph):
                 continue
             for rr in graph.request_reads.get(handler, ()):
                 if rr.kind != "body" or not rr.whole or (handler, rr.location) in done:

@@ -114,8 +114,122 @@ def archive_note(note_id):
 def keep_note(note_id):
     note = Note.query.filter_by(id=note_id, owner_id=current_user.id).first_or_404()
     db.session.delete(note)
+
+
+def load_note(note_id, owner_id):
+    # a service function: whoever calls it says whose note (the handler below, the caller)
+    return Note.query.filter_by(id=note_id, owner_id=owner_id).first_or_404()
+
+
+@app.post("/notes/<int:note_id>/pin")
+@login_required
+def pin_note(note_id):
+    note = load_note(note_id, current_user.id)
+    db.session.delete(note)
 """), "RG105")
     assert sorted(f.location.line for f in hits) == [13, 20]  # not the filter on current_user.id (27)
+
+
+def test_a_role_check_a_decorator_factory_makes_only_when_given_a_role():
+    """FitTrackee's ``require_auth`` compares the caller's role only when it is given one
+    (``role and auth_user.role < role.value``): ``@require_auth(scopes=[...])`` authenticates and
+    checks no role, so its handler's lookup of another user's OAuth client is reported; with
+    ``role=UserRole.ADMIN`` the route admits administrators only."""
+    sources = {
+        "tracker/__init__.py": "",
+        "tracker/roles.py": """
+from enum import Enum
+
+
+class UserRole(Enum):
+    USER = 0
+    ADMIN = 2
+""",
+        "tracker/ext.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        "tracker/models.py": """
+from sqlalchemy.orm import relationship
+
+from tracker.ext import db
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    id = db.Column(db.Integer, primary_key=True)
+    role = db.Column(db.Integer, default=0)
+
+
+class OAuthClient(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+""",
+        "tracker/protector.py": """
+from functools import wraps
+
+from flask import request
+
+from tracker.models import User
+
+
+class ResourceProtector:
+    def __call__(self, scopes=None, *, role=None):
+        def wrapper(f):
+            @wraps(f)
+            def decorated(*args, **kwargs):
+                auth_user = User.query.filter_by(token=request.headers.get("Authorization")).first()
+                if not auth_user:
+                    return {"status": "error"}, 401
+                if role and auth_user.role < role.value:
+                    return {"status": "forbidden"}, 403
+                return f(auth_user, *args, **kwargs)
+            return decorated
+        return wrapper
+
+
+require_auth = ResourceProtector()
+""",
+        "tracker/clients.py": """
+from flask import Blueprint
+
+from tracker.models import OAuthClient, db
+from tracker.protector import require_auth
+from tracker.roles import UserRole
+
+clients = Blueprint("clients", __name__)
+
+
+@clients.post("/clients/<int:client_id>/revoke")
+@require_auth(scopes=["application:write"])
+def revoke_client(auth_user, client_id):
+    client = OAuthClient.query.filter_by(id=client_id).first_or_404()
+    db.session.delete(client)
+    db.session.commit()
+    return "", 204
+
+
+@clients.delete("/admin/clients/<int:client_id>")
+@require_auth(scopes=["application:write"], role=UserRole.ADMIN)
+def delete_any_client(auth_user, client_id):
+    client = OAuthClient.query.filter_by(id=client_id).first_or_404()
+    db.session.delete(client)
+    db.session.commit()
+    return "", 204
+""",
+    }
+    hits = findings(sources, "RG105")
+    assert [(f.location.file, f.location.line) for f in hits] == [("tracker/clients.py", 11)]  # revoke_client
+    # the user the decorator hands a Flask view is not the request body (RG304)
+    profile = sources["tracker/clients.py"] + """
+
+@clients.post("/profile")
+@require_auth(scopes=["profile:write"])
+def edit_profile(auth_user: User):
+    auth_user.bio = request.get_json().get("bio")
+    db.session.commit()
+    return {"data": auth_user.serialize(current_user=auth_user)}
+"""
+    profile = profile.replace("from flask import Blueprint", "from flask import Blueprint, request")
+    profile = profile.replace("from tracker.models import OAuthClient, db", "from tracker.models import OAuthClient, User, db")
+    assert findings({**sources, "tracker/clients.py": profile}, "RG304") == []
 
 
 def test_flask_helper_lookup_by_client_id_counts():

@@ -47,6 +47,10 @@ class Adapter:
     # first hook the subclass defines is the route's handler (it receives the request and the
     # path's parameters).
     view_hooks: ClassVar[Mapping[str, tuple[str, tuple[str, ...]]]] = {}
+    # Frameworks (Route.framework) whose views receive only the path's parameters and what
+    # their decorators hand them: a parameter typed with a model there is not the request body
+    # (FitTrackee's ``def edit_profile(auth_user: User)``).
+    path_only_parameters: ClassVar[frozenset[str]] = frozenset()
     # External view base classes whose request entry point does not call super(): a guard
     # mixin after one of them in the MRO never runs.
     chain_ends: ClassVar[frozenset[str]] = frozenset()
@@ -368,6 +372,7 @@ def _env_reader(ctx, func) -> bool:
 # The adapters' tables that Knowledge merges: what authenticates, views, requests, models...
 TABLES = (
     "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods", "view_hooks",
+    "path_only_parameters",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",

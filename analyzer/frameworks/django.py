@@ -98,6 +98,7 @@ GUARDIAN = ("guardian.decorators.permission_required", "guardian.decorators.perm
 
 class DjangoAdapter(Adapter):
     name = "django"
+    path_only_parameters = frozenset({"django"})
     markers = ("django", "urlpatterns", "ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "rest_framework",
                "DEBUG", "SECRET_KEY", "get_response")
     known_guards = {

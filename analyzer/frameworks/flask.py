@@ -64,6 +64,7 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 class FlaskAdapter(Adapter):
     name = "flask"
+    path_only_parameters = frozenset({"flask"})
     markers = (
         "flask", "Flask", "add_url_rule", "register_blueprint", r"before_(?:app_)?request", "add_resource",
         "add_namespace", "init_app", r"\.add_(?:view|view_no_menu|api)\(", "MethodView", "SECRET", "DEBUG",
