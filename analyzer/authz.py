@@ -96,6 +96,8 @@ class _Frame:
         self.pending: list = []  # those comparisons, judged once it is known whether a test that rejects reads them
         self.by_name: list = []  # [lookup, names it is bound to, changed]: users found by username/email
         self.params: set[str] = set()
+        self.peeks: list = []  # [(the token's code, TokenDecode)]: decoded unverified here
+        self.verified: set[str] = set()  # the code of the tokens decoded here with their signature checked
 
 
 class _ClientFinder(cst.CSTVisitor):
@@ -272,6 +274,9 @@ class AuthzPass(cst.CSTVisitor):
         for lk, _, changed in frame.by_name:
             if changed:
                 self._emit(lk)
+        for token, decode in frame.peeks:  # a peek at the issuer or key id before the verified decode
+            if token not in frame.verified:
+                self._emit(decode)
         self.stack.pop()
         self.frames.pop()
         return False
@@ -604,9 +609,18 @@ class AuthzPass(cst.CSTVisitor):
         key = call_arg(call, "key", 1)
         if not flaw and key is None and algorithms is None:
             flaw = "no key and no algorithms: the signature is not checked"
-        if flaw:
-            owner = self.frames[-1].qualname if self.frames else self.ctx.module
-            self._emit(TokenDecode(owner, self.ctx.loc(call), self.ctx.code(call)[:120], flaw))
+        token = call_arg(call, "jwt", 0) or call_arg(call, "token", 0)
+        token = self.ctx.code(token) if token is not None else ""
+        if not flaw:
+            if self.frames:
+                self.frames[-1].verified.add(token)
+            return
+        decode = TokenDecode(self.frames[-1].qualname if self.frames else self.ctx.module, self.ctx.loc(call),
+                             self.ctx.code(call)[:120], flaw)
+        if self.frames:
+            self.frames[-1].peeks.append((token, decode))  # judged when the function is read
+        else:
+            self._emit(decode)
 
     # -- tests: role and ownership checks ----------------------------------------------------------
     def visit_Comparison(self, node: cst.Comparison) -> None:
