@@ -905,6 +905,63 @@ def me(request):
     validate_sarif(report.render("sarif"))
 
 
+def test_fields_a_serializer_takes_out_of_its_representation_are_not_sent():
+    """Label Studio's storage serializers take every field of the model and drop the
+    credentials in ``to_representation`` (``result.pop("password")``, or each name of a
+    ``secure_fields`` list): what is dropped is never sent (RG302 names only what is left)."""
+    report = scan({
+        "storages/__init__.py": "",
+        "storages/models.py": """
+from django.db import models
+
+
+class RedisStorage(models.Model):
+    host = models.CharField(max_length=256)
+    password = models.CharField(max_length=256, blank=True)
+
+
+class S3Storage(models.Model):
+    bucket = models.CharField(max_length=256)
+    aws_access_key_id = models.TextField(blank=True)
+    aws_secret_access_key = models.TextField(blank=True)
+    aws_session_token = models.TextField(blank=True)
+""",
+        "storages/serializers.py": """
+from rest_framework import serializers
+
+from .models import RedisStorage, S3Storage
+
+
+class RedisStorageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RedisStorage
+        fields = "__all__"
+
+    def to_representation(self, instance):
+        result = super().to_representation(instance)
+        result.pop("password")
+        return result
+
+
+class S3StorageSerializer(serializers.ModelSerializer):
+    secure_fields = ["aws_access_key_id", "aws_secret_access_key"]
+
+    class Meta:
+        model = S3Storage
+        fields = "__all__"
+
+    def to_representation(self, instance):
+        result = super().to_representation(instance)
+        for attr in self.secure_fields:
+            result.pop(attr, None)
+        return result
+""",
+    })
+    hits = [f for f in report.findings if f.rule_id == "RG302"]
+    assert [(f.location.line, f.message.rpartition(":")[2].split(" are ")[0].split(" is ")[0].strip()) for f in hits] \
+        == [(23, "aws_session_token")]
+
+
 def test_routes_command_output_lists_viewset_methods_and_guards():
     settings = SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('rest_framework.permissions.IsAuthenticated',)}\n"
     report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS}, settings)

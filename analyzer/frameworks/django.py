@@ -22,7 +22,7 @@ import libcst as cst
 from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, SchemaUse, Setting
 from ..fields import classify, masked_type
 from ..names import assignments, base_exprs, call_arg, dotted, literal, render_path, string_list, view_receiver
-from ..walk import walk
+from ..walk import collect, walk
 from ..libraries.django_orm import AUTH_MODELS, USER_MODEL_FUNCS
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, setting_value
 from ..states import Effect
@@ -709,6 +709,7 @@ class _DjangoFile:
         # password = serializers.CharField(write_only=True)
         hidden += [name for name, value in declared if literal(call_arg(value, "write_only")) is True
                    or masked_type(dotted(value.func) or "")]  # ObfuscatedPasswordField: sent as "****"
+        hidden += _dropped(node)
         named = values.get("read_only_fields")
         if isinstance(named, cst.Name) and named.value in values:  # read_only_fields = fields
             named = values[named.value]
@@ -735,6 +736,31 @@ class _DjangoFile:
 
 
 MIDDLEWARE_HOOKS = frozenset({"__call__", "__acall__", "process_request", "process_view"})
+
+
+def _dropped(node: cst.ClassDef) -> list[str]:
+    """Fields a serializer's ``to_representation`` takes out of what it sends: ``result.pop("password")``,
+    ``del data["token"]``, or each name of a class attribute list (``for attr in self.secure_fields:
+    result.pop(attr, None)``)."""
+    method = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "to_representation"),
+                  None)
+    if method is None:
+        return []
+    lists = {name: string_list(value) or () for name, value, _ in assignments(node.body.body)}
+    loops = {loop.target.value: lists.get((dotted(loop.iter) or "").removeprefix("self."), ())
+             for loop in collect(method, cst.For) if isinstance(loop.target, cst.Name)}
+    out = []
+    for call in collect(method, cst.Call):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "pop" and call.args:
+            key = call.args[0].value
+            out.extend([literal(key)] if isinstance(literal(key), str) else
+                       loops.get(key.value, ()) if isinstance(key, cst.Name) else ())
+    for target in (t for d in collect(method, cst.Del)
+                   for t in ([e.value for e in d.target.elements] if isinstance(d.target, cst.Tuple) else [d.target])):
+        if isinstance(target, cst.Subscript) and isinstance(target.slice[0].slice, cst.Index) \
+                and isinstance(literal(target.slice[0].slice.value), str):
+            out.append(literal(target.slice[0].slice.value))
+    return out
 
 
 def _delegates(block) -> list[str] | None:
