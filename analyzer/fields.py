@@ -252,7 +252,8 @@ def classify(name: str, type_text: str = "", hidden: bool = False, types: TypeWo
     return ""
 
 
-_CREDENTIAL = re.compile(r"(^|_)(token|api_?key|apikey|key|secret|access_?key|signing_?key|secret_?key|private_?key)($|_)")
+_CREDENTIAL = re.compile(r"(^|_)(token|api_?key|apikey|key|secret|access_?key|signing_?key|secret_?key|private_?key"
+                         r"|(recovery|backup)_?codes?)($|_)")  # second-factor recovery codes: issued once to their holder
 _NOT_CREDENTIAL = re.compile(r"(^|_)(password|passwd|passwort|pwd|passphrase|hash|hashed|salt|pin)($|_)")
 
 

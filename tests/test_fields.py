@@ -494,6 +494,51 @@ def test_rg301_silent_on_the_post_that_issues_a_key_not_on_later_reads():
     assert [f.message.split(" sends")[0] for f in found] == ["GET /api/keys/<int:key_id>"]
 
 
+def test_rg301_silent_on_recovery_codes_issued_at_second_factor_enrolment():
+    """open-webui's MFA enrolment answers its new recovery codes once, to the user who enrols
+    (``MfaRecoveryCodesResponse``): issued like a new API key. A later read of them is reported."""
+    files = {"app/main.py": """
+from fastapi import Depends, FastAPI
+from pydantic import BaseModel
+
+from app.auth import get_verified_user, new_recovery_codes, stored_recovery_codes
+
+app = FastAPI()
+
+
+class MfaRecoveryCodesResponse(BaseModel):
+    recovery_codes: list[str]
+
+
+@app.post("/api/v1/auths/mfa/enroll/confirm", response_model=MfaRecoveryCodesResponse)
+def confirm_enrolment(user=Depends(get_verified_user)):
+    return {"recovery_codes": new_recovery_codes(user)}
+
+
+@app.get("/api/v1/auths/mfa/recovery-codes", response_model=MfaRecoveryCodesResponse)
+def show_codes(user=Depends(get_verified_user)):
+    return {"recovery_codes": stored_recovery_codes(user)}
+""", "app/auth.py": """
+from fastapi import Header, HTTPException
+
+
+def get_verified_user(authorization: str = Header()):
+    if not authorization:
+        raise HTTPException(status_code=401)
+    return authorization
+
+
+def new_recovery_codes(user):
+    return []
+
+
+def stored_recovery_codes(user):
+    return []
+"""}
+    found = hits(files, "RG301")
+    assert [f.message.split(" responds")[0] for f in found] == ["GET /api/v1/auths/mfa/recovery-codes"]
+
+
 def test_an_owner_relation_to_a_thing_is_not_an_ownership_tie():
     # dispatch: Source.owner = relationship("Service"); SourceCreate.owner: ServiceRead | None
     assert classify("owner", "relationship( 'Service' uselist False") == ""
