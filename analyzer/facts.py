@@ -198,6 +198,10 @@ class Gate:
     # the URL parameters it reads (a Flask ``url_value_preprocessor`` that checks the
     # ``project_id`` it pops): it guards only the routes whose path carries one
     params: tuple[str, ...] = ()
+    # the endpoints and path prefixes its check is made for (``if request.path.startswith("/admin")
+    # and ...: return redirect(...)``): it guards only those routes
+    scope_endpoints: tuple[str, ...] = ()
+    scope_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -392,6 +396,9 @@ class PathExemption:
     prefixes: tuple[str, ...] = ()
     exact_refs: tuple[str, ...] = ()  # qualified names of constants holding exact paths
     prefix_refs: tuple[str, ...] = ()
+    # the paths its check is made for alone (``if path.startswith("/admin") and ...: return 401``)
+    scope_exact: tuple[str, ...] = ()
+    scope_prefixes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

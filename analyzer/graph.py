@@ -1089,12 +1089,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         for ref in gate.exempt_refs:
             exempt_endpoints.extend(self.constants.get(self.alias(ref), ()))
         exact, prefixes = set(), list(gate.exempt_paths)
+        scope_exact, scope_prefixes = [], list(gate.scope_paths)
         gate_function = self.functions.get(self.alias(gate.func))
         # its allow-list, or that of a helper it calls (agenta's ``_check_authentication_token``)
         for ex in (ex for q in (gate.func, *(gate_function.calls if gate_function else ()))
                    for ex in self.exemptions.get(self.alias(q), ())):
             exact.update(ex.exact)
             prefixes.extend(ex.prefixes)
+            scope_exact.extend(ex.scope_exact)
+            scope_prefixes.extend(ex.scope_prefixes)
             for ref in ex.exact_refs:
                 exact.update(self.constants.get(self.alias(ref), ()))
             for ref in ex.prefix_refs:
@@ -1104,6 +1107,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if any(fnmatch.fnmatchcase(endpoint, e) or e == short for e in exempt_endpoints) \
                 or any(path.startswith(p) for p in prefixes) or path in exact:
             return GuardInfo(kind, name, layer, gate.location, Effect.PUBLIC, "exempted by the gate's allow-list")
+        if (scope_exact or scope_prefixes or gate.scope_endpoints) and not (
+                path in scope_exact or any(path.startswith(p) for p in scope_prefixes)
+                or any(fnmatch.fnmatchcase(endpoint, e) or e == short for e in gate.scope_endpoints)):
+            return None  # ``if request.path.startswith("/admin") and ...``: made for other routes
         return GuardInfo(kind, name, layer, gate.location, Effect.AUTH, reason, target=self.alias(gate.func))
 
     def _way_in(self, hf: FunctionFact | None, shared: list[GuardInfo]) -> str:

@@ -787,3 +787,67 @@ def delete_talk(request, pk):
 """
     r = routes({**files, "common/middleware.py": tested})
     assert r[("ANY", "/talks/<int:pk>/delete/")].auth == "protected"
+
+
+def test_a_check_made_only_for_some_paths_guards_only_those():
+    """``if request.path.startswith("/admin") and "user_id" not in session: return redirect(...)``
+    guards the admin area, not the whole app (it was read the other way round: /admin as the
+    allow-list, everything else protected); the same for an early hand-on of the other paths
+    (``if not request.path.startswith("/admin"): return``) and for a FastAPI middleware. A hook
+    that also turns requests away whatever their path still guards them all."""
+    flask_app = """
+from flask import Flask, redirect, request, session, url_for
+
+app = Flask(__name__)
+
+
+@app.before_request
+def admin_area():
+    if request.path.startswith("/admin") and "user_id" not in session:
+        return redirect(url_for("login"))
+
+
+@app.post("/admin/users/<int:user_id>/delete")
+def delete_user(user_id):
+    return "", 204
+
+
+@app.post("/comments")
+def add_comment():
+    return "", 201
+"""
+    for source in (flask_app, flask_app.replace(
+            '    if request.path.startswith("/admin") and "user_id" not in session:\n',
+            '    if not request.path.startswith("/admin"):\n        return\n    if "user_id" not in session:\n')):
+        r = routes({"app.py": source})
+        assert r[("POST", "/admin/users/<int:user_id>/delete")].auth == "protected"
+        assert r[("POST", "/comments")].auth == "unprotected", reasons(r[("POST", "/comments")])
+    everywhere = flask_app.replace('        return redirect(url_for("login"))\n',
+                                   '        return redirect(url_for("login"))\n    if not session.get("user_id"):\n'
+                                   '        return redirect(url_for("login"))\n')
+    assert routes({"app.py": everywhere})[("POST", "/comments")].auth == "protected"
+    r = routes({"main.py": """
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+
+
+@app.middleware("http")
+async def admin_guard(request: Request, call_next):
+    if request.url.path.startswith("/admin") and not request.headers.get("Authorization"):
+        return JSONResponse({"detail": "Not authenticated"}, status_code=401)
+    return await call_next(request)
+
+
+@app.post("/admin/users/{user_id}/delete")
+def delete_user(user_id: int):
+    return {}
+
+
+@app.post("/comments")
+def add_comment():
+    return {}
+"""})
+    assert r[("POST", "/admin/users/{user_id}/delete")].auth == "protected"
+    assert r[("POST", "/comments")].auth == "unprotected", reasons(r[("POST", "/comments")])

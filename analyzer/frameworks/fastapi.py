@@ -796,6 +796,8 @@ class _FunctionReader:
             return
         path_names: set[str] = set()
         exact, prefixes, exact_refs, prefix_refs = [], [], [], []
+        scope_exact, scope_prefixes = [], []  # the paths its check is made for alone
+        rejecting_exact, rejecting_prefixes = [], []  # ... by the tests of branches that turn requests away
         loops: dict[str, cst.BaseExpression] = {}
         negated: set[int] = set()
 
@@ -808,16 +810,26 @@ class _FunctionReader:
                 return True
             return d.endswith(".url.path") or (isinstance(expr, cst.Name) and expr.value in path_names)
 
-        def add(values_expr, kind):
+        def add(values_expr, kind, scope=False):
             values = string_list(values_expr)
             if isinstance(values_expr, cst.Name) and values_expr.value in loops:
                 values_expr = loops[values_expr.value]
                 values = string_list(values_expr)
             target, refs = (exact, exact_refs) if kind == "exact" else (prefixes, prefix_refs)
-            if values is not None:
+            if scope:
+                scopes = (scope_exact, scope_prefixes) if active[0] else (rejecting_exact, rejecting_prefixes)
+                scopes[kind != "exact"].extend(values or ())
+            elif values is not None:
                 target.extend(values)
             elif dotted(values_expr):
                 refs.append(v.resolve(values_expr))
+
+        def rejections(block) -> list:  # where it answers the request itself (``return JSONResponse(..., 401)``)
+            return [*(r for r in collect(block, cst.Return) if r.value is not None and literal(r.value) is not None
+                      and "call_next(" not in ctx.code(r) and "self.app(" not in ctx.code(r)),
+                    *collect(block, cst.Raise)]
+
+        inside: set[int] = set()  # the rejections made only for the paths of a scope
 
         def passes(block) -> bool:  # the branch hands the request on without a credential check
             text = ctx.code(block)
@@ -838,6 +850,15 @@ class _FunctionReader:
 
         walk(self.node.body, Flags())
         active = [0]
+        scoping = [0]  # reading the test of a branch that turns the request away
+
+        def scope(node) -> bool | None:
+            """False: an exemption (a pass-through branch's test); True: a scope (``if
+            path.startswith("/admin") and ...: return 401``, ``if not path.startswith("/api"):
+            return await call_next(request)``); None: neither."""
+            if active[0]:
+                return id(node) in negated
+            return True if scoping[0] and id(node) not in negated else None
 
         class Finder(cst.CSTVisitor):
             def visit_If(self, node):
@@ -845,6 +866,13 @@ class _FunctionReader:
                     active[0] += 1
                     walk(node.test, self)
                     active[0] -= 1
+                elif rejections(node.body):
+                    scoping[0] += 1
+                    before = len(rejecting_exact) + len(rejecting_prefixes)
+                    walk(node.test, self)
+                    scoping[0] -= 1
+                    if len(rejecting_exact) + len(rejecting_prefixes) > before:
+                        inside.update(map(id, rejections(node.body)))
                 else:
                     walk(node.test, self)
                 walk(node.body, self)
@@ -876,25 +904,29 @@ class _FunctionReader:
                     negated.add(id(node.expression))
 
             def visit_Comparison(self, node):
-                if not active[0] or id(node) in negated or not is_path(node.left):
+                kind = scope(node)
+                if kind is None or not is_path(node.left) or (kind and id(node) in negated):
                     return
                 for c in node.comparisons:
-                    if isinstance(c.operator, cst.In):
-                        add(c.comparator, "exact")
-                    elif isinstance(c.operator, cst.Equal):
-                        add(c.comparator, "exact")
+                    if isinstance(c.operator, (cst.In, cst.Equal)):
+                        add(c.comparator, "exact", kind)
 
             def visit_Call(self, node):
                 f = node.func
-                if not active[0] or id(node) in negated:
+                kind = scope(node)
+                if kind is None:
                     return
                 if isinstance(f, cst.Attribute) and f.attr.value == "startswith" and is_path(f.value) and node.args:
-                    add(node.args[0].value, "prefix")
+                    add(node.args[0].value, "prefix", kind)
 
         walk(self.node.body, Finder())
-        if exact or prefixes or exact_refs or prefix_refs:
+        if all(id(r) in inside for r in rejections(self.node.body)):  # it turns none away elsewhere
+            scope_exact.extend(rejecting_exact)
+            scope_prefixes.extend(rejecting_prefixes)
+        if exact or prefixes or exact_refs or prefix_refs or scope_exact or scope_prefixes:
             v.sink.exemptions.append(PathExemption(self.qualname, ctx.loc(self.node.name), tuple(exact),
-                                                   tuple(prefixes), tuple(exact_refs), tuple(prefix_refs)))
+                                                   tuple(prefixes), tuple(exact_refs), tuple(prefix_refs),
+                                                   tuple(scope_exact), tuple(scope_prefixes)))
 
     # -- what the function returns -------------------------------------------------------
     def _returns(self) -> None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..walk import walk
+from ..walk import collect, walk
 from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
 from ..names import (assignments, base_exprs, call_arg, dotted, literal, operands, path_text,
                      render_path, string_list)
@@ -698,11 +698,11 @@ class _FlaskVisitor(ScopedVisitor):
                 # a url_value_preprocessor gets (endpoint, values): the URL parameters it reads
                 params = [p.name.value for p in node.params.params]
                 url = expr.attr.value.endswith("url_value_preprocessor") and len(params) == 2
-                endpoints, paths, refs = _exemptions(self.ctx, node, params[0] if url else "")
+                endpoints, paths, refs, scope = _exemptions(self.ctx, node, params[0] if url else "")
                 self.sink.gates.append(Gate(
                     self.resolve(expr.value), self._qualname(node.name.value), self.ctx.loc(d),
                     "app" if expr.attr.value.startswith(("before_app", "app_")) else "router", endpoints, paths, refs,
-                    params=_keys_read(node, params[1]) if url else ()))
+                    params=_keys_read(node, params[1]) if url else (), scope_endpoints=scope[0], scope_paths=scope[1]))
 
 
 def _config_key(expr) -> str:
@@ -736,37 +736,85 @@ def _keys_read(func: cst.FunctionDef, name: str) -> tuple[str, ...]:
 
 
 def _exemptions(ctx, func: cst.FunctionDef, endpoint: str = ""):
-    """Endpoints and path prefixes that a before_request gate lets through; ``endpoint``: the
-    parameter that holds the endpoint (a url_value_preprocessor's first)."""
+    """Endpoints and path prefixes that a before_request gate lets through, and those it is
+    made for alone (``if request.path.startswith("/admin") and "user_id" not in session: return
+    redirect(...)``: a scope, not an exemption); ``endpoint``: the parameter that holds the
+    endpoint (a url_value_preprocessor's first)."""
     endpoints, paths, refs = [], [], []
+    scope_endpoints, scope_paths = [], []
+    # the address tests that scope the gate (read by Finder below): of a branch that hands the
+    # other requests on (``if not request.path.startswith("/admin"): return``), and of branches
+    # that turn requests away, when it turns none away elsewhere
+    scoped, rejecting, inside = set(), set(), set()
+    for node in collect(func, cst.If):
+        rejects, passes = _branch_ends(node.body)
+        for atom, negated in _address_tests(node.test):
+            if passes and negated:
+                scoped.add(id(atom))
+            elif rejects and not negated:
+                rejecting.add(id(atom))
+                inside.update(map(id, _rejections(node.body)))
+    if all(id(r) in inside for r in _rejections(func.body)):
+        scoped |= rejecting
 
     class Finder(cst.CSTVisitor):
         def visit_Comparison(self, node: cst.Comparison) -> None:
             left = dotted(node.left) or ""
+            ends, prefixes = (scope_endpoints, scope_paths) if id(node) in scoped else (endpoints, paths)
             for target in node.comparisons:
                 values = string_list(target.comparator)
                 if left.endswith(".endpoint") or endpoint and left == endpoint:
                     if values is not None:
-                        endpoints.extend(values)
-                    elif dotted(target.comparator):
+                        ends.extend(values)
+                    elif dotted(target.comparator) and ends is endpoints:
                         refs.append(ctx.resolve(target.comparator))
                 elif left.endswith(".path") and values is not None:
-                    paths.extend(values)
+                    prefixes.extend(values)
                 elif left.endswith(".blueprint") and values is not None:  # request.blueprint == "rss"
-                    endpoints.extend(f"{v}.*" for v in values)
+                    ends.extend(f"{v}.*" for v in values)
                 elif isinstance(target.operator, cst.In) and isinstance(literal(node.left), str) \
                         and (dotted(target.comparator) or "").endswith(".endpoint"):
-                    endpoints.append(f"*{literal(node.left)}*")  # "login" in request.endpoint
+                    ends.append(f"*{literal(node.left)}*")  # "login" in request.endpoint
 
         def visit_Call(self, node: cst.Call) -> None:
             f = node.func
             if isinstance(f, cst.Attribute) and f.attr.value == "startswith" \
                     and (dotted(f.value) or "").endswith((".path", ".endpoint")):
                 values = string_list(call_arg(node, None, 0))
-                if values is None and dotted(call_arg(node, None, 0) or cst.Name("x")):
+                ends, prefixes = (scope_endpoints, scope_paths) if id(node) in scoped else (endpoints, paths)
+                if values is None and dotted(call_arg(node, None, 0) or cst.Name("x")) and ends is endpoints:
                     refs.append(ctx.resolve(call_arg(node, None, 0)))
-                target = paths if dotted(f.value).endswith(".path") else endpoints
-                target.extend(v + ("" if target is paths else "*") for v in values or ())
+                target = prefixes if dotted(f.value).endswith(".path") else ends
+                target.extend(v + ("" if target is prefixes else "*") for v in values or ())
 
     walk(func.body, Finder())
-    return tuple(endpoints), tuple(paths), tuple(refs)
+    return tuple(endpoints), tuple(paths), tuple(refs), (tuple(scope_endpoints), tuple(scope_paths))
+
+
+def _address_tests(test, negated: bool = False):
+    """(test of the request's endpoint or path, whether it is negated) in an ``if`` test."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        yield from _address_tests(test.expression, not negated)
+    elif isinstance(test, cst.BooleanOperation):
+        yield from _address_tests(test.left, negated)
+        yield from _address_tests(test.right, negated)
+    elif isinstance(test, cst.Comparison) and (dotted(test.left) or "").endswith((".path", ".endpoint", ".blueprint")):
+        yield test, negated ^ isinstance(test.comparisons[0].operator, (cst.NotIn, cst.NotEqual))
+    elif isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith" \
+            and (dotted(test.func.value) or "").endswith((".path", ".endpoint")):
+        yield test, negated
+
+
+def _rejections(block) -> list:
+    """The statements and calls of ``block`` that answer the request instead of handing it on:
+    ``return <a response>``, ``raise``, ``abort(...)``."""
+    return [*(r for r in collect(block, cst.Return) if r.value is not None and literal(r.value) is not None),
+            *collect(block, cst.Raise),
+            *(c for c in collect(block, cst.Call) if (dotted(c.func) or "").rpartition(".")[2] == "abort")]
+
+
+def _branch_ends(block) -> tuple[bool, bool]:
+    """(the block turns the request away somewhere in it, the block only hands it on with a bare
+    ``return``/``return None``)."""
+    rejects = bool(_rejections(block))
+    return rejects, bool(collect(block, cst.Return)) and not rejects
