@@ -14,8 +14,8 @@ from typing import ClassVar, Mapping
 import libcst as cst
 
 from ..facts import FactSink, Setting
-from ..names import dotted
-from ..walk import AssignVisitor
+from ..names import dotted, literal
+from ..walk import AssignVisitor, collect
 
 
 class Adapter:
@@ -400,3 +400,13 @@ COMMON_ROLE_ATTRIBUTES = frozenset({
     "is_admin", "is_staff", "is_superuser", "is_superadmin", "is_moderator", "is_manager", "role", "roles",
     "permissions", "user_permissions", "access_level", "user_type", "groups", "perms", "is_system_admin", "admin",
 })
+
+
+def rejections(block, hands_on=lambda node: False) -> list:
+    """Where ``block`` answers the request itself instead of handing it on: ``return <a
+    response>`` (not ``return None``, nor what ``hands_on`` says passes it to the view:
+    ``return await call_next(request)``), ``raise``, ``abort(...)``."""
+    return [*(r for r in collect(block, cst.Return) if r.value is not None and literal(r.value) is not None
+              and not hands_on(r)),
+            *collect(block, cst.Raise),
+            *(c for c in collect(block, cst.Call) if (dotted(c.func) or "").rpartition(".")[2] == "abort")]

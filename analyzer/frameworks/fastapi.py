@@ -24,7 +24,7 @@ from ..facts import (
     SchemaExclusion, ScopeFact,
 )
 from ..names import base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
-from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, ScopedVisitor, add_setting
+from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, ScopedVisitor, add_setting, rejections
 from ..states import Effect
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
@@ -824,10 +824,8 @@ class _FunctionReader:
             elif dotted(values_expr):
                 refs.append(v.resolve(values_expr))
 
-        def rejections(block) -> list:  # where it answers the request itself (``return JSONResponse(..., 401)``)
-            return [*(r for r in collect(block, cst.Return) if r.value is not None and literal(r.value) is not None
-                      and "call_next(" not in ctx.code(r) and "self.app(" not in ctx.code(r)),
-                    *collect(block, cst.Raise)]
+        def answers(block) -> list:  # where it answers the request itself (``return JSONResponse(..., 401)``)
+            return rejections(block, lambda r: "call_next(" in ctx.code(r) or "self.app(" in ctx.code(r))
 
         inside: set[int] = set()  # the rejections made only for the paths of a scope
 
@@ -866,13 +864,13 @@ class _FunctionReader:
                     active[0] += 1
                     walk(node.test, self)
                     active[0] -= 1
-                elif rejections(node.body):
+                elif answers(node.body):
                     scoping[0] += 1
                     before = len(rejecting_exact) + len(rejecting_prefixes)
                     walk(node.test, self)
                     scoping[0] -= 1
                     if len(rejecting_exact) + len(rejecting_prefixes) > before:
-                        inside.update(map(id, rejections(node.body)))
+                        inside.update(map(id, answers(node.body)))
                 else:
                     walk(node.test, self)
                 walk(node.body, self)
@@ -920,7 +918,7 @@ class _FunctionReader:
                     add(node.args[0].value, "prefix", kind)
 
         walk(self.node.body, Finder())
-        if all(id(r) in inside for r in rejections(self.node.body)):  # it turns none away elsewhere
+        if all(id(r) in inside for r in answers(self.node.body)):  # it turns none away elsewhere
             scope_exact.extend(rejecting_exact)
             scope_prefixes.extend(rejecting_prefixes)
         if exact or prefixes or exact_refs or prefix_refs or scope_exact or scope_prefixes:

@@ -17,7 +17,8 @@ from ..walk import collect, walk
 from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
 from ..names import (assignments, base_exprs, call_arg, dotted, literal, operands, path_text,
                      render_path, string_list)
-from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, function_params, setting_value
+from .base import (COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, function_params, rejections,
+                   setting_value)
 from ..states import Effect
 
 # Hooks that run before every view of their blueprint (or of the app): a check there guards them
@@ -753,8 +754,8 @@ def _exemptions(ctx, func: cst.FunctionDef, endpoint: str = ""):
                 scoped.add(id(atom))
             elif rejects and not negated:
                 rejecting.add(id(atom))
-                inside.update(map(id, _rejections(node.body)))
-    if all(id(r) in inside for r in _rejections(func.body)):
+                inside.update(map(id, rejections(node.body)))
+    if all(id(r) in inside for r in rejections(func.body)):
         scoped |= rejecting
 
     class Finder(cst.CSTVisitor):
@@ -805,16 +806,8 @@ def _address_tests(test, negated: bool = False):
         yield test, negated
 
 
-def _rejections(block) -> list:
-    """The statements and calls of ``block`` that answer the request instead of handing it on:
-    ``return <a response>``, ``raise``, ``abort(...)``."""
-    return [*(r for r in collect(block, cst.Return) if r.value is not None and literal(r.value) is not None),
-            *collect(block, cst.Raise),
-            *(c for c in collect(block, cst.Call) if (dotted(c.func) or "").rpartition(".")[2] == "abort")]
-
-
 def _branch_ends(block) -> tuple[bool, bool]:
     """(the block turns the request away somewhere in it, the block only hands it on with a bare
     ``return``/``return None``)."""
-    rejects = bool(_rejections(block))
+    rejects = bool(rejections(block))
     return rejects, bool(collect(block, cst.Return)) and not rejects
