@@ -263,6 +263,11 @@ def _for_the_client(graph, caught: str) -> bool:
 
 # Built-in calls that reach outside the process.
 _EFFECT_BUILTINS = frozenset({"open", "eval", "exec", "compile", "__import__", "input"})
+# Methods of str (and bytes) values: they fail only on the value's own type or content.
+_TEXT_METHODS = frozenset({
+    "lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "startswith", "endswith",
+    "replace", "casefold", "title", "capitalize", "isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum",
+    "encode", "decode", "zfill", "removeprefix", "removesuffix", "partition", "rpartition"})
 
 
 def _computes_only(graph, tried) -> bool:
@@ -281,8 +286,8 @@ def _computes_only(graph, tried) -> bool:
         if call in ("await", "?") or call in _EFFECT_BUILTINS:
             return False
         c = graph.canonical(call)
-        if "." not in c:
-            return True
+        if "." not in c or c.rpartition(".")[2] in _TEXT_METHODS:
+            return True  # a built-in, or ``value.lower()`` of the client's own text
         if c in graph.classes:
             return True
         m = graph.method(c)

@@ -226,3 +226,41 @@ def preview():
     return html
 """}, "RG404")
     assert [(f.location.line, f.location.col) for f in found] == [(13, 34)]
+
+
+def test_exception_text_of_converting_the_clients_own_value_is_not_a_disclosure():
+    """Label Studio's ``bool_from_request``: the ``try`` only turns the query value into a bool
+    (``value.lower()`` in a helper, ``int(value)``), so the error text repeats the client's own
+    input; a lookup in the same place may fail with text about the server."""
+    source = FLASK + """
+from shop.models import Task
+
+
+def cast_bool_from_str(value):
+    if value.lower() in ("true", "yes", "1"):
+        return True
+    if value.lower() in ("false", "no", "0"):
+        return False
+    raise ValueError(f"Incorrect bool value {value!r}")
+
+
+@app.get("/tasks")
+def tasks():
+    try:
+        resolve = cast_bool_from_str(request.args.get("resolve_uri", "0"))
+    except Exception as e:
+        return jsonify({"resolve_uri": str(e)}), 400
+    return jsonify(resolve=resolve)
+
+
+@app.get("/tasks/<int:task_id>")
+def task(task_id):
+    try:
+        found = Task.query.get(task_id)
+    except Exception as e:
+        return jsonify({"error": str(e)}), 500
+    return jsonify(id=found.id)
+"""
+    found = hits({"shop/__init__.py": "", "shop/views.py": source, "shop/models.py": "class Task:\n    query = None\n"},
+                 "RG404")
+    assert [f.location.line for f in found] == [31]

@@ -324,11 +324,16 @@ def saml_metadata():
 @app.get("/saml/sls")
 def saml_logout():
     return "bye"
+
+# open-webui: the OpenSearch description browsers fetch to add the site as a search engine
+@app.get("/opensearch.xml")
+def opensearch():
+    return open("templates/opensearch.xml").read()
 """})
     auth = {r.path: r.auth for r in report.routes}
     assert auth == {"/robots.txt": "public", "/privacy": "public", "/password-recovery/<email>": "public",
                     "/account/recovery-codes": "unprotected", "/orders": "protected",
-                    "/saml/metadata": "public", "/saml/sls": "public"}
+                    "/saml/metadata": "public", "/saml/sls": "public", "/opensearch.xml": "public"}
 
 
 def test_feature_flag_constants_and_a_signin_helper_that_issues_the_session():
