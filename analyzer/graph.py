@@ -32,7 +32,7 @@ CONVENTIONAL_PUBLIC = (
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
-    "totp", "two_factor", "2fa", "mfa", "*otp", "fido*", "webauthn*", "passkey*", "magic*", "saml*",
+    "totp", "two_factor", "2fa", "mfa", "*otp", "fido*", "webauthn*", "passkey*", "magic*", "saml*", "opensearch*",
 )
 # A name or path word about administration: ``admin``, ``admin_views``, ``site_admin``, ``administration``
 _ADMIN_WORD = re.compile(r"(^|[_-])admin")
@@ -1471,7 +1471,7 @@ _KINDS = (
     ("email verification", ("verify", "confirm")), ("OAuth and SSO", ("callback", "oauth", "authorize", "saml")),
     ("health check", ("health", "ping", "ready", "live")), ("static file", ("static",)),
     ("API documentation", ("docs", "redoc", "swagger", "openapi", "schema")),
-    ("site file", ("robots", "favicon", "sitemap", "manifest", "service-worker", "security.txt")),
+    ("site file", ("robots", "favicon", "sitemap", "manifest", "service-worker", "security.txt", "opensearch")),
     ("legal page", ("privacy", "terms", "tos")),
 )
 
