@@ -325,6 +325,11 @@ def saml_metadata():
 def saml_logout():
     return "bye"
 
+# FitTrackee: a reset link asked for by someone who cannot sign in
+@app.post("/auth/password/reset-request")
+def request_password_reset():
+    return "sent"
+
 # open-webui: the OpenSearch description browsers fetch to add the site as a search engine
 @app.get("/opensearch.xml")
 def opensearch():
@@ -333,7 +338,8 @@ def opensearch():
     auth = {r.path: r.auth for r in report.routes}
     assert auth == {"/robots.txt": "public", "/privacy": "public", "/password-recovery/<email>": "public",
                     "/account/recovery-codes": "unprotected", "/orders": "protected",
-                    "/saml/metadata": "public", "/saml/sls": "public", "/opensearch.xml": "public"}
+                    "/saml/metadata": "public", "/saml/sls": "public", "/opensearch.xml": "public",
+                    "/auth/password/reset-request": "public"}
 
 
 def test_feature_flag_constants_and_a_signin_helper_that_issues_the_session():
