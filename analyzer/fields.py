@@ -139,6 +139,15 @@ _SIGNS_IN = re.compile(r"user|account|member|person|people|staff|employee|custom
                        r"participant|patient", re.IGNORECASE)
 
 
+# A reference to whoever last did something to the row (``updated_by``, ``approved_by``,
+# ``last_created_by``) or wrote something attached to it (``comment_authors``): a record of who
+# acted, which grants nothing; unlike who created, posted or owns it (``created_by``,
+# ``uploaded_by``, ``author``), which is whose row it is.
+_ATTRIBUTION = re.compile(r"^((last_\w+|updated|modified|changed|edited|approved|reviewed|deleted|completed|verified|"
+                          r"closed|resolved|rejected|invited|archived|cancell?ed|published|imported|exported)_by(_id)?"
+                          r"|(?!co_)\w+_authors?)$")
+
+
 def signs_in(class_name: str) -> bool:
     """A class name that says its rows are people or their accounts (``User``, ``Membership``),
     not a party they belong to (``Organization``) or a thing (``Device``)."""
@@ -237,7 +246,7 @@ def classify(name: str, type_text: str = "", hidden: bool = False, types: TypeWo
                 or _points_elsewhere(type_text, types, keys_only=True):
             return ""  # ``owner = Column(String)``: a name or a contact; ``owner: ServiceRead``: not a person
         return "privileged"
-    if type_text and types.user_model.search(type_text):
+    if type_text and types.user_model.search(type_text) and not _ATTRIBUTION.match(low):
         return "privileged"
     if hidden or masked_type(type_text) or (type_text and types.bool.search(type_text)):
         return ""  # never sent, sent masked, or a yes/no about the secret

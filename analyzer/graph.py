@@ -1240,12 +1240,13 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if self.config.default_public_routes:
             name = _VERB_PREFIX.sub("", handler.rpartition(".")[2].lower())  # get_health: health
             words = [name] + [s.lower() for s in path.strip("/").split("/") if s]
-            if not _CONVENTIONAL_PUBLIC.match(words[0]) and any(_ADMIN_WORD.search(w) for w in [
-                    *handler.lower().split("."), *words[1:]]):
-                # an admin's endpoint is not public by its path (an admin's password-reset-token); a
-                # word that only ends in "admin" names the project (``powerdnsadmin.routes.index``)
-                return []
             last = [w for w in words[1:] if not w.startswith(("<", "{", "(", "^", ":"))]
+            if not _CONVENTIONAL_PUBLIC.match(words[0]) and any(_ADMIN_WORD.search(w) for w in [
+                    *handler.lower().split("."), *last]):
+                # an admin's endpoint is not public by its path (an admin's password-reset-token); a
+                # word that only ends in "admin" names the project (``powerdnsadmin.routes.index``); a
+                # parameter or a prefix not known before run time (Mailu's ``{WEB_ADMIN}``) is no word
+                return []
             if path in ("", "/"):
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   "the site's root is public by convention")]
@@ -1333,7 +1334,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     by_user.setdefault(user, []).append(i)
             index = self._memo[("schema routes",)] = {}
             for u in self.schema_uses:
-                index.setdefault(self.alias(u.schema), set()).update(by_user.get(self.alias(u.user), ()))
+                user = self.alias(u.user)
+                if user not in by_user and user.rpartition(".")[0] in self.classes:
+                    # a method of the view class that is no route's handler (``get_serializer_class``,
+                    # ``perform_create``): it serves the class's routes
+                    user = user.rpartition(".")[0]
+                index.setdefault(self.alias(u.schema), set()).update(by_user.get(user, ()))
         return [self.routes[i] for i in sorted(index.get(schema, ()))]
 
     # -- the data side: marked fields, responses, client data, CORS ------------------------------

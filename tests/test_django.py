@@ -962,6 +962,225 @@ class S3StorageSerializer(serializers.ModelSerializer):
         == [(23, "aws_session_token")]
 
 
+def test_fields_a_serializer_mixin_takes_out_of_its_representation_are_not_sent():
+    """The credentials can be dropped by a mixin of the serializer, defined beside it (Label
+    Studio's ``S3StorageSerializerMixin``): its ``to_representation`` pops each name of its
+    ``secure_fields``, and a subclass's own list overrides the mixin's."""
+    report = scan({
+        "storages/__init__.py": "",
+        "storages/models.py": """
+from django.db import models
+
+
+class GCSStorage(models.Model):
+    bucket = models.CharField(max_length=256)
+    google_application_credentials = models.TextField(blank=True)
+
+
+class AzureStorage(models.Model):
+    container = models.CharField(max_length=256)
+    account_key = models.TextField(blank=True)
+    sas_token = models.TextField(blank=True)
+""",
+        "storages/serializers.py": """
+from rest_framework import serializers
+
+from .models import AzureStorage, GCSStorage
+
+
+class SecureFieldsMixin:
+    secure_fields = ["google_application_credentials"]
+
+    def to_representation(self, instance):
+        result = super().to_representation(instance)
+        for attr in self.secure_fields:
+            result.pop(attr, None)
+        return result
+
+
+class GCSStorageSerializer(SecureFieldsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = GCSStorage
+        fields = "__all__"
+
+
+class AzureStorageSerializer(SecureFieldsMixin, serializers.ModelSerializer):
+    secure_fields = ["account_key"]
+
+    class Meta:
+        model = AzureStorage
+        fields = "__all__"
+""",
+    })
+    hits = [f for f in report.findings if f.rule_id == "RG302"]
+    assert [(f.location.line, f.message.rpartition(":")[2].split(" are ")[0].split(" is ")[0].strip()) for f in hits] \
+        == [(28, "sas_token")]
+
+
+def test_who_last_acted_on_a_row_is_a_record_not_a_privilege():
+    """``updated_by`` and ``approved_by`` record who last acted on a label, ``comment_authors``
+    who wrote its comments; writing them grants nothing (Label Studio's label, task and annotation
+    serializers). ``created_by``, whose row it is, stays a privileged field."""
+    report = scan({
+        "labels/__init__.py": "",
+        "labels/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Label(models.Model):
+    title = models.CharField(max_length=2048)
+    value = models.JSONField()
+    approved = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="labels_approved")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="labels_updated")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="labels")
+    comment_authors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="commented_labels")
+
+
+class Comment(models.Model):
+    text = models.TextField()
+    last_edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+""",
+        "labels/serializers.py": """
+from rest_framework import serializers
+
+from .models import Comment, Label
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = "__all__"
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Comment
+        fields = "__all__"
+""",
+        "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from labels.api import CommentViewSet, LabelViewSet
+
+router = DefaultRouter()
+router.register("labels", LabelViewSet)
+router.register("comments", CommentViewSet)
+
+urlpatterns = [path("api/", include(router.urls))]
+""",
+        "labels/api.py": """
+from rest_framework import viewsets
+
+from .models import Comment, Label
+from .serializers import CommentSerializer, LabelSerializer
+
+
+class LabelViewSet(viewsets.ModelViewSet):
+    queryset = Label.objects.all()
+    serializer_class = LabelSerializer
+
+
+class CommentViewSet(viewsets.ModelViewSet):
+    queryset = Comment.objects.all()
+    serializer_class = CommentSerializer
+""",
+    }, SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated']}\n")
+    hits = [f.message for f in report.findings if f.rule_id == "RG302"]
+    assert hits == ["LabelSerializer takes every field of Label: created_by is sent to clients and writable."]
+
+
+def test_a_serializer_chosen_in_get_serializer_class_serves_the_views_routes():
+    """A view that picks its serializer per method (``get_serializer_class``) uses it on its
+    routes: the token a POST to the caller's own ``/api/token/`` creates goes back to them once
+    (Label Studio's ``LSAPITokenView``), while the same serializer on a route that names
+    another user's record is reported, with that route."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+
+from tokens import api
+
+urlpatterns = [
+    path("api/token/", api.TokenView.as_view()),
+    path("api/users/<int:pk>/token/", api.UserTokenView.as_view()),
+]
+""",
+        "tokens/__init__.py": "",
+        "tokens/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    token = models.CharField(max_length=64)
+""",
+        "tokens/serializers.py": """
+from rest_framework import serializers
+
+from .models import ApiToken
+
+
+class TokenCreateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "token"]
+
+
+class TokenListSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id"]
+
+
+class TokenDetailSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "user", "token"]
+""",
+        "tokens/api.py": """
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+
+from .models import ApiToken
+from .serializers import TokenCreateSerializer, TokenDetailSerializer, TokenListSerializer
+
+
+class TokenView(generics.ListCreateAPIView):
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user=self.request.user)
+
+    def get_serializer_class(self):
+        if self.request.method == "POST":
+            return TokenCreateSerializer
+        return TokenListSerializer
+
+    def perform_create(self, serializer):
+        serializer.save(user=self.request.user)
+
+
+class UserTokenView(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    queryset = ApiToken.objects.all()
+
+    def get_serializer_class(self):
+        return TokenDetailSerializer
+""",
+    })
+    hits = [f for f in report.findings if f.rule_id == "RG301"]
+    assert [f.location.line for f in hits] == [22]
+    assert [x.message for x in hits[0].related if x.message.startswith("used by")] == [
+        "used by GET /api/users/<int:pk>/token/"]
+
+
 def test_routes_command_output_lists_viewset_methods_and_guards():
     settings = SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('rest_framework.permissions.IsAuthenticated',)}\n"
     report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS}, settings)

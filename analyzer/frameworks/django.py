@@ -709,7 +709,7 @@ class _DjangoFile:
         # password = serializers.CharField(write_only=True)
         hidden += [name for name, value in declared if literal(call_arg(value, "write_only")) is True
                    or masked_type(dotted(value.func) or "")]  # ObfuscatedPasswordField: sent as "****"
-        hidden += _dropped(node)
+        hidden += _dropped(node, {n.name.value: n for n in ctx.tree.body if isinstance(n, cst.ClassDef)})
         named = values.get("read_only_fields")
         if isinstance(named, cst.Name) and named.value in values:  # read_only_fields = fields
             named = values[named.value]
@@ -738,15 +738,17 @@ class _DjangoFile:
 MIDDLEWARE_HOOKS = frozenset({"__call__", "__acall__", "process_request", "process_view"})
 
 
-def _dropped(node: cst.ClassDef) -> list[str]:
+def _dropped(node: cst.ClassDef, classes: dict[str, cst.ClassDef], lists=None) -> list[str]:
     """Fields a serializer's ``to_representation`` takes out of what it sends: ``result.pop("password")``,
     ``del data["token"]``, or each name of a class attribute list (``for attr in self.secure_fields:
-    result.pop(attr, None)``)."""
+    result.pop(attr, None)``); also that of a base class of the same module (``classes``, by name:
+    label-studio's ``S3StorageSerializerMixin``), the subclass's lists overriding the base's."""
+    lists = {**{name: string_list(value) or () for name, value, _ in assignments(node.body.body)}, **(lists or {})}
     method = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "to_representation"),
                   None)
     if method is None:
-        return []
-    lists = {name: string_list(value) or () for name, value, _ in assignments(node.body.body)}
+        bases = [classes.pop(b.value) for b in base_exprs(node) if isinstance(b, cst.Name) and b.value in classes]
+        return [name for base in bases for name in _dropped(base, classes, lists)]
     loops = {loop.target.value: lists.get((dotted(loop.iter) or "").removeprefix("self."), ())
              for loop in collect(method, cst.For) if isinstance(loop.target, cst.Name)}
     out = []
