@@ -404,6 +404,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
             key = _subscript_key(target)
             if isinstance(key, str):
                 self._header(key, value, stmt)
+                if isinstance(target.value, cst.Attribute) and target.value.attr.value == "headers" \
+                        and not self._input_kind(target.value):  # resp.headers["remote-role"] = role
+                    self._emit("response_headers", (f.qualname, key.lower()))
                 if isinstance(target.value, cst.Name):
                     f.set_fields.setdefault(target.value.value, set()).add(key)
             return

@@ -1380,10 +1380,37 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
                 if knowledge.runs(markers, text):
                     adapter.extract(ctx, sink)
             walk(tree, DataPass(ctx, sink))
+            refused = refused_defaults(tree)
+            if refused:
+                sink.settings[:] = [s for s in sink.settings if (s.key, s.value) not in refused]
     except RecursionError:
         return ModuleFacts(path, module, lines, error=TOO_DEEP)
     return ModuleFacts(path, module, lines, None, imports=tuple(sorted(ctx.imports.items())),
                        suppressions=suppressions(text), **sink.frozen())
+
+
+def refused_defaults(tree: cst.Module) -> set[tuple[str, object]]:
+    """(setting, value) pairs a settings module refuses to start with (zou: ``SECRET_KEY =
+    os.getenv("SECRET_KEY", "mysecretkey")`` then, at module level, ``if SECRET_KEY ==
+    "mysecretkey" and not DEBUG: raise RuntimeError(...)``): the value is never what a server runs
+    with. The setting is named as a variable or as an item (``app.config["SECRET_KEY"]``)."""
+    out = set()
+    for stmt in tree.body:
+        if not isinstance(stmt, cst.If) or not any(
+                isinstance(small, cst.Raise) or isinstance(small, cst.Expr) and isinstance(small.value, cst.Call)
+                and dotted(small.value.func) in ("sys.exit", "exit", "os._exit")
+                for line in stmt.body.body if isinstance(line, cst.SimpleStatementLine) for small in line.body):
+            continue
+        for c in collect(stmt.test, cst.Comparison):
+            if len(c.comparisons) != 1 or not isinstance(c.comparisons[0].operator, (cst.Equal, cst.In)):
+                continue
+            for side, other in ((c.left, c.comparisons[0].comparator), (c.comparisons[0].comparator, c.left)):
+                key = side.value if isinstance(side, cst.Name) else literal(side.slice[0].slice.value) \
+                    if isinstance(side, cst.Subscript) and isinstance(side.slice[0].slice, cst.Index) else None
+                value = literal(other)
+                if isinstance(key, str):
+                    out.update((key, v) for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, str))
+    return out
 
 
 def extract_document(path: str, text: str, lines: int, knowledge) -> ModuleFacts:

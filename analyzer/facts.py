@@ -866,6 +866,9 @@ class ModuleFacts:
     route_helpers: tuple[RouteHelper, ...] = kind()
     helper_calls: tuple[HelperCall, ...] = kind()
     decisions: tuple[ClientDecision, ...] = kind()
+    # (function, header name in lower case) for a header a function sets on a response it makes
+    # (``ok.headers["remote-role"] = role``): a forward-auth endpoint tells its proxy who the caller is
+    response_headers: tuple[tuple[str, str], ...] = kind("list")
     disclosures: tuple[Disclosure, ...] = kind()
     graphql_schemas: tuple[GraphQLSchema, ...] = kind()
     graphql_fields: tuple[GraphQLField, ...] = kind()

@@ -69,7 +69,10 @@ class ClientControlledAuthorization(Check):
     The session of Flask and Django (signed by the server), signed cookies and the claims
     of a verified token are not client-controlled and are not reported. Comparisons of
     a client value with a list of choices (validating a `role` field a form submits) or
-    with stored data are not access decisions and are not reported either.
+    with stored data are not access decisions and are not reported either. Nor is a header
+    that the project itself sets on a response (a forward-auth endpoint that verifies the
+    session and answers `remote-role: admin`, which the reverse proxy in front copies onto
+    the request it passes on, replacing the client's).
 
     ## Why is this bad
     The client chooses the value the server trusts: anyone can send `Cookie: role=admin`,
@@ -168,6 +171,28 @@ async def set_session_cookie(request: Request, response: Response):
                         secure=not is_local, samesite="lax" if is_local else "none")
     return {"message": "Session cookie set"}
 """}),
+        Valid({"app/auth.py": FASTAPI_AUTH, "app/main.py": FASTAPI + """
+from fastapi import Depends, Response
+
+@app.get("/auth")  # nginx: auth_request /auth; proxy_set_header Remote-Role $role
+def auth(request: Request):
+    token = request.cookies.get("app_token")
+    if token is None:
+        return Response("", status_code=401)
+    claims = current_claims(token)
+    ok = Response("", status_code=202)
+    ok.headers["remote-user"] = claims["sub"]
+    ok.headers["remote-role"] = claims["role"]
+    return ok
+
+def require_admin(request: Request):
+    if request.headers.get("remote-role") != "admin":
+        raise HTTPException(status_code=403)
+
+@app.put("/config", dependencies=[Depends(require_admin)])
+def save_config():
+    return {"saved": True}
+"""}),
     )
     INVALID = (
         Invalid(FLASK + """
@@ -216,8 +241,11 @@ def reports(request):
     )
 
     def run(self, graph):
+        # headers the project itself puts on its responses: a forward-auth endpoint's answer, which
+        # the proxy in front copies onto the request it passes on (Frigate's ``remote-role``)
+        proxied = {header for _, header in graph.response_headers}
         for d in graph.facts_of("decisions"):
-            if is_test_path(d.location.file):
+            if is_test_path(d.location.file) or d.source == "header" and d.key.lower() in proxied:
                 continue
             routes = graph.handled_by(d.function)
             if d.source == "param" and not routes:

@@ -87,8 +87,9 @@ class InformationExposureInResponse(Check):
     It is not reported when the `except` catches only validation errors (`ValueError`,
     `ValidationError`, `Invalid...`, `...NotFound`), exception classes the project defines,
     or errors of other libraries (a parser's, a codec's, a protocol's: they describe the
-    input they were given), whose messages are written for the client, nor on routes that
-    only staff reach (every route that sends it checks a role). A helper's finding names
+    input they were given), whose messages are written for the client. Exception text and
+    tracebacks are not reported on routes that only staff reach (every route that sends
+    them checks a role): there they are the administrator's diagnostics. A helper's finding names
     the routes whose handlers call it; a helper no known route calls is not reported. Nor
     is a broad `except` around a `try` body that only computes on the values it is given
     (no `await`; calls to built-ins, to parsing or encoding libraries, and to project
@@ -234,7 +235,7 @@ def sync(request):
                 continue  # the project's own, a validation or an input library's error: written for the client
             if d.kind == "exception" and _computes_only(graph, d.tried):
                 continue  # the try body only computes on values it is given: its errors describe them
-            if d.kind == "exception" and routes and all(
+            if d.kind in ("exception", "traceback") and routes and all(
                     any(a.kind == "role" for a in graph.route_authorization(r)) for r in routes):
                 continue  # only staff reach it
             severity, tail = route_severity(severity, routes) if routes else (severity, "")

@@ -382,6 +382,82 @@ def stats():
     assert len(hits) == 1 and hits[0].related and "checks no role" in hits[0].related[0].message
 
 
+def test_a_role_read_safely_by_a_helper_is_a_role_check():
+    """zou reads the caller's role as ``getattr(user.role, "code", user.role)`` (an enum or a
+    string) in a helper, and compares what the helper returns with "admin" elsewhere: an
+    admin check made three calls away from the route, so the database error it shows reaches
+    administrators only (RG404 silent), unlike the same error on a route without it."""
+    sources = {**FLASK_BASE, "app/permissions.py": """
+from flask_jwt_extended import get_current_user
+
+
+class PermissionDenied(Exception):
+    pass
+
+
+def _global_role():
+    try:
+        user = get_current_user()
+    except RuntimeError:
+        return None
+    if user is None:
+        return None
+    return getattr(user.role, "code", user.role)
+
+
+def has_admin_permissions():
+    return _global_role() == "admin"
+
+
+def check_admin_permissions():
+    if has_admin_permissions():
+        return True
+    raise PermissionDenied
+""", "app/views.py": FLASK_HEAD + """
+from flask_restful import Api, Resource
+from sqlalchemy.exc import IntegrityError
+
+from app import permissions
+
+api = Api(app)
+
+
+class BaseModelResource(Resource):
+    def check_delete_permissions(self, user_id):
+        return permissions.check_admin_permissions()
+
+    @jwt_required()
+    def delete(self, user_id):
+        self.check_delete_permissions(user_id)
+        try:
+            db.session.delete(Note.query.get_or_404(user_id))
+            db.session.commit()
+        except IntegrityError as exception:
+            return {"message": str(exception)}, 400
+        return {}, 204
+
+
+class UserResource(BaseModelResource):
+    pass
+
+
+class StatsResource(Resource):
+    @jwt_required()
+    def delete(self):
+        try:
+            Note.query.delete()
+            db.session.commit()
+        except IntegrityError as exception:
+            return {"message": str(exception)}, 400
+        return {}, 204
+
+
+api.add_resource(UserResource, "/admin/users/<int:user_id>")
+api.add_resource(StatsResource, "/admin/stats")
+"""}
+    assert [f.location.line for f in findings(sources, "RG404")] == [44]
+
+
 def test_a_projects_members_that_are_rows_of_their_own_are_not_accounts():
     """ihatemoney: ``PUT /projects/<id>/members/<member_id>`` edits a Person of the project (a
     name in a shared budget, no login): not another user's account (RG104 was wrong). A

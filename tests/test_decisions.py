@@ -191,6 +191,54 @@ def rebuild_mine(user=Depends(get_admin_or_user)):
     assert [f.location.line for f in found] == [27]  # /rebuild only
 
 
+def test_a_traceback_on_a_staff_only_route_is_not_reported():
+    """Frigate's admin config editor answers an invalid configuration with its traceback: the
+    route requires the admin role, so only the administrator sees it; the same answer on a
+    route any signed-in user reaches is reported."""
+    found = hits({"main.py": """
+import traceback
+
+from fastapi import Body, Depends, FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+app = FastAPI()
+
+
+def require_role(required_roles: list[str]):
+    async def role_checker(request: Request):
+        role = current_role(request)
+        if role not in required_roles:
+            raise HTTPException(status_code=403, detail="Role not authorized")
+        return role
+
+    return role_checker
+
+
+def require_login(request: Request):
+    if current_user(request) is None:
+        raise HTTPException(status_code=401)
+
+
+@app.post("/config/save", dependencies=[Depends(require_role(["admin"]))])
+def config_save(body: str = Body(media_type="text/plain")):
+    try:
+        parse_config(body)
+    except Exception:
+        return JSONResponse(content={"success": False, "message": traceback.format_exc()}, status_code=400)
+    return {"success": True}
+
+
+@app.post("/config/check", dependencies=[Depends(require_login)])
+def config_check(body: str = Body(media_type="text/plain")):
+    try:
+        parse_config(body)
+    except Exception:
+        return JSONResponse(content={"success": False, "message": traceback.format_exc()}, status_code=400)
+    return {"success": True}
+"""}, "RG404")
+    assert [f.location.line for f in found] == [39]
+
+
 def test_one_variable_or_attribute_is_not_a_disclosure():
     assert hits({"app.py": FLASK + """
 import os

@@ -1181,6 +1181,61 @@ class UserTokenView(generics.RetrieveAPIView):
         "used by GET /api/users/<int:pk>/token/"]
 
 
+def test_a_form_of_an_admin_built_on_admin_extensions_is_staff_only():
+    """ralph's admin classes reach ModelAdmin only through django-import-export's and
+    django-reversion's bases: the form of such an admin is edited by staff on the admin site
+    (RG302 silent), while the same form in a public view is reported."""
+    report = scan({
+        "assets/__init__.py": "",
+        "assets/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class SIMCard(models.Model):
+    phone_number = models.CharField(max_length=16, unique=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    api_token = models.CharField(max_length=64, blank=True)
+""",
+        "assets/admin.py": """
+from django import forms
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from reversion.admin import VersionAdmin
+
+from .models import SIMCard
+
+
+class AssetAdmin(ImportExportModelAdmin, VersionAdmin):
+    list_per_page = 100
+
+
+class SIMCardForm(forms.ModelForm):
+    class Meta:
+        model = SIMCard
+        exclude = []
+
+
+@admin.register(SIMCard)
+class SIMCardAdmin(AssetAdmin):
+    form = SIMCardForm
+    search_fields = ["phone_number"]
+""",
+        "assets/forms.py": """
+from django import forms
+
+from .models import SIMCard
+
+
+class PublicSIMCardForm(forms.ModelForm):
+    class Meta:
+        model = SIMCard
+        exclude = ["phone_number"]
+""",
+    })
+    assert [f.location.file for f in report.findings if f.rule_id == "RG302"] == ["assets/forms.py"]
+
+
 def test_routes_command_output_lists_viewset_methods_and_guards():
     settings = SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('rest_framework.permissions.IsAuthenticated',)}\n"
     report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS}, settings)

@@ -458,6 +458,37 @@ def create_app():
     assert got == [("RG401", 8, "warning"), ("RG403", 7, "error"), ("RG403", 9, "warning")]
 
 
+def test_a_default_the_settings_module_refuses_to_start_with_is_not_a_fallback():
+    """zou's config module reads ``SECRET_KEY`` with a public default and then, at module level,
+    refuses to start with that default outside debug: no server runs with it (RG403 silent). The
+    same read without the refusal, or a refusal of another value, still falls back to it."""
+    _, report = routes({
+        "app/__init__.py": """
+from flask import Flask
+
+app = Flask(__name__)
+app.config.from_object("app.config")
+""",
+        "app/config.py": """
+import os
+import sys
+
+DEBUG = os.getenv("DEBUG", "false") == "true"
+SECRET_KEY = os.getenv("SECRET_KEY", "mysecretkey")
+JWT_SECRET_KEY = os.getenv("JWT_SECRET_KEY", "jwt-dev-key")
+SESSION_SECRET = os.getenv("SESSION_SECRET", "session-dev")
+
+if SECRET_KEY == "mysecretkey" and not DEBUG and "pytest" not in sys.modules:
+    raise RuntimeError("SECRET_KEY is set to the insecure default 'mysecretkey'.")
+if JWT_SECRET_KEY in ("", "jwt-dev-key"):
+    sys.exit("set JWT_SECRET_KEY")
+if SESSION_SECRET == "another-value":
+    raise RuntimeError("refused")
+""",
+    })
+    assert sorted((f.rule_id, f.location.line) for f in report.findings) == [("RG403", 8)]
+
+
 def test_app_passed_to_a_registration_function_and_view_variables():
     r, _ = routes({
         "app/__init__.py": """

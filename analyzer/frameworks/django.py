@@ -161,7 +161,15 @@ class DjangoAdapter(Adapter):
         "django.contrib.admin.ModelAdmin", "django.contrib.admin.options.ModelAdmin",
         "django.contrib.admin.TabularInline", "django.contrib.admin.StackedInline",
         "django.contrib.admin.options.TabularInline", "django.contrib.admin.options.StackedInline",
-        "django.contrib.auth.admin.UserAdmin", "django.contrib.auth.admin.GroupAdmin"})
+        "django.contrib.auth.admin.UserAdmin", "django.contrib.auth.admin.GroupAdmin",
+        # ModelAdmin subclasses of admin extensions (a project's admin often reaches ModelAdmin only
+        # through them: ralph's RalphAdmin(ImportExportModelAdmin, VersionAdmin))
+        "reversion.admin.VersionAdmin", "import_export.admin.ImportExportModelAdmin",
+        "import_export.admin.ImportExportMixin", "import_export.admin.ExportMixin", "import_export.admin.ImportMixin",
+        "import_export.admin.ExportActionModelAdmin", "import_export.admin.ImportExportActionModelAdmin",
+        "mptt.admin.MPTTModelAdmin", "mptt.admin.DraggableMPTTAdmin", "guardian.admin.GuardedModelAdmin",
+        "polymorphic.admin.PolymorphicParentModelAdmin", "polymorphic.admin.PolymorphicChildModelAdmin",
+        "simple_history.admin.SimpleHistoryAdmin", "nested_admin.NestedModelAdmin", "unfold.admin.ModelAdmin"})
     fixed_responses = {
         "django.shortcuts.render": "template", "django.template.response.TemplateResponse": "template",
         "django.http.FileResponse": "file", "django.shortcuts.redirect": "redirect",
