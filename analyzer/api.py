@@ -15,7 +15,7 @@ from typing import Iterable, Mapping
 from . import config as config_mod
 from .config import DEFAULT_EXCLUDE_GLOBS, Config
 from .discover import common_root, exclusion, list_python_files, peek, read_source, relpath
-from .documents import is_document, looks_like_spec
+from .documents import is_document, looks_like_input
 from .engine import extract_many, fewer_collections
 from .findings import Notification, Related
 from .frameworks import ADAPTERS
@@ -52,9 +52,9 @@ def scan_sources(sources: Mapping[str, str], config: Config | Mapping | None = N
     files = []
     for p, text in sorted(sources.items()):
         path = str(p).replace("\\", "/").removeprefix("./")
-        if is_document(path):  # an OpenAPI document (any other YAML or JSON is left out)
+        if is_document(path):  # an OpenAPI document or an nginx configuration (any other is left out)
             data = bytes(text) if isinstance(text, (bytes, bytearray)) else str(text).encode("utf-8", "replace")
-            if looks_like_spec(data):
+            if looks_like_input(path, data):
                 files.append((path, *_decoded_document(data)))
         elif isinstance(text, (bytes, bytearray)):  # as read from disk: decoded as Python would
             files.append((path, *_decoded(bytes(text))))
@@ -107,8 +107,8 @@ def scan_paths(paths: Iterable[str | Path], config: Config | Mapping | None = No
     unlistable: list[tuple[str, str]] = []
     candidates: list[str] = []
     rels = list_python_files(targets, root_path, cfg.excludes, unlistable, candidates, cfg.exclude)
-    # OpenAPI documents, told from the project's other YAML and JSON by their first bytes
-    specs = [rel for rel in candidates if looks_like_spec(peek(root_path / rel))]
+    # OpenAPI documents and nginx configurations, told from the project's other YAML, JSON and .conf files by their first bytes
+    specs = [rel for rel in candidates if looks_like_input(rel, peek(root_path / rel))]
     scope = {relpath(p, root_path) for p in paths} if only_files else None
     skipped = []  # files named on the command line that are not scanned, and why
     if scope is not None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .authz import CALLER_FUNCTION
 from .extract import proves_secret
+from .proxies import PROXY_REASON
 from .facts import AccessCheck, Location
 from .fields import ROLE_FIELD
 from .states import AuthState, Effect
@@ -156,26 +157,41 @@ class AuthzQueries:
         return sorted(found, key=lambda q: (q.split(".")[0] != top, q))[0]
 
     # -- functions: transitive checks --------------------------------------------------------------
-    def _callee(self, caller: str, call: str) -> str:
+    def _callee(self, caller: str, call: str, view: str = "") -> str:
         """The project function ``call`` (as resolved in ``caller``) names: methods on ``self``
-        are looked up along the caller's class hierarchy."""
+        are looked up along the class hierarchy of ``view`` (the class a route serves, when the
+        caller is one of its methods: zou's ``UserResource`` overriding the base's
+        ``check_delete_permissions``), else of the caller's class."""
         parts = call.split(".")
         if "self" in parts or "cls" in parts:
             i = parts.index("self") if "self" in parts else parts.index("cls")
             cls = caller.rpartition(".")[0]
             rest = parts[i + 1:]
             if cls in self.classes and len(rest) == 1:
+                if view and cls in self.mro(view):
+                    cls = view
                 return self.method(f"{cls}.{rest[0]}") or ""
             return ""
+        owner, _, name = call.rpartition(".")
+        if view and owner == caller.rpartition(".")[0] and owner in self.mro(view):
+            found = self.method(f"{view}.{name}")  # self.check() as extraction resolved it: Base.check
+            if found:
+                return found
         return self.method(self.canonical(call)) or ""
 
-    def access(self, qname: str, _stack: frozenset = frozenset()):
+    def access(self, qname: str, _stack: frozenset = frozenset(), view: str = ""):
         """{kind: AccessCheck} that the function ``qname`` makes, itself or through the project
-        functions it calls and the dependencies it declares."""
+        functions it calls and the dependencies it declares; ``view``: the class whose route runs
+        it, on which its calls on ``self`` are looked up."""
         _, checks, _, _ = self._authz_index()
         memo = self._access_memo
-        if qname in memo:
-            return memo[qname]
+        view = self.canonical(view) if view else ""
+        if view and (not qname.rpartition(".")[0] in self.classes or qname.rpartition(".")[0] == view
+                     or qname.rpartition(".")[0] not in self.mro(view)):
+            view = ""  # not a method of a base of the view: its own class decides
+        key = (qname, view) if view else qname
+        if key in memo:
+            return memo[key]
         if qname in _stack or len(_stack) > 12:
             return {}
         found = {}
@@ -184,14 +200,14 @@ class AuthzQueries:
                 found[c.kind] = c
         f = self.functions.get(qname)
         for call in (f.calls if f else ()):
-            callee = self._callee(qname, call)
+            callee = self._callee(qname, call, view)
             made = self.canonical(call) if not callee else ""
             # a project class it makes (or hands over to be made) runs its constructor and checks
             callees = [callee] if callee else self._targets(made)[1:] if made in self.classes else []
             for callee in callees:
                 if callee == qname:
                     continue
-                for kind, c in self.access(callee, _stack | {qname}).items():
+                for kind, c in self.access(callee, _stack | {qname}, view).items():
                     if kind == "owner" and c.model:  # a query a called function restricts to the caller:
                         kind = f"owner {c.model}"  # it ties that model's rows (``Tag.objects.get(owner=user)``)
                     if not kind.startswith("owner") or not loads_caller(callee):
@@ -208,7 +224,7 @@ class AuthzQueries:
                                                      f"takes an {held.rpartition('.')[2]}, a credential that only "
                                                      "administrators hold", rejects=True))
         if not _stack:
-            memo[qname] = found
+            memo[key] = found
         return found
 
     def _targets(self, target: str) -> list[str]:
@@ -314,6 +330,10 @@ class AuthzQueries:
             # the caller holds the deployment's shared secret (hmac.compare_digest(header, API_TOKEN)):
             # the operator or a trusted service, no account among others
             found.append(Authorization("role", auth[0].location, f"{auth[0].name}: only the secret's holder passes"))
+        proxied = next((g for g in auth if g.reason == PROXY_REASON), None)
+        if proxied:  # the deployment's own services call it, through the proxy, for no account in particular
+            found.append(Authorization("role", proxied.location, f"{proxied.name}: only the deployment's own "
+                                       "services reach it"))
         for g in (*route.guards, *route.applied):
             a = self.guard_authorization(g, route)
             if a:
@@ -327,7 +347,7 @@ class AuthzQueries:
                     found.append(Authorization("owner", klass.location, "its queryset is filtered by the requester"))
                 sources.extend(f"{c}.{m}" for m in sorted(self.k.object_methods))
         for src in sources:
-            for kind, c in self.access(src).items():
+            for kind, c in self.access(src, view=route.view_class).items():
                 kind, _, model = kind.partition(" ")
                 if kind in ("role", "owner") or (kind == "scope" and requires_scopes):
                     found.append(Authorization(kind, c.location, c.display, model))

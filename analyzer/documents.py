@@ -19,6 +19,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from . import proxies
 from .facts import Location
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -42,13 +43,22 @@ class DocumentError(ValueError):
 
 
 def is_document(path: str) -> bool:
-    """Whether ``path`` is a non-Python input (by name; its content decides whether it is one)."""
-    return path.lower().endswith(SPEC_SUFFIXES)
+    """Whether ``path`` is a non-Python input (by name; its content decides whether it is one):
+    an OpenAPI document or a reverse-proxy configuration (analyzer/proxies.py)."""
+    return path.lower().endswith(SPEC_SUFFIXES) or proxies.is_proxy_config(path)
 
 
 def looks_like_spec(head: bytes) -> bool:
     """Whether the first bytes of a file declare an OpenAPI or Swagger document."""
     return _SPEC_KEY.search(head[:PEEK_BYTES]) is not None
+
+
+def looks_like_input(path: str, head: bytes) -> bool:
+    """Whether a document's first bytes make it an input: an OpenAPI document, or an nginx
+    configuration (a project's other YAML, JSON and .conf files are never read whole)."""
+    if proxies.is_proxy_config(path):
+        return proxies.looks_like_proxy_config(head[:PEEK_BYTES])
+    return looks_like_spec(head)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from functools import cached_property
 
 import libcst as cst
 
-from . import documents, source
+from . import documents, proxies, source
 from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
@@ -1414,7 +1414,10 @@ def refused_defaults(tree: cst.Module) -> set[tuple[str, object]]:
 
 
 def extract_document(path: str, text: str, lines: int, knowledge) -> ModuleFacts:
-    """The facts of an OpenAPI document (analyzer/documents.py); one that is not read returns ``error``."""
+    """The facts of an OpenAPI document (analyzer/documents.py) or of an nginx configuration
+    (analyzer/proxies.py); a document that is not read returns ``error``."""
+    if proxies.is_proxy_config(path):
+        return ModuleFacts(path, "", lines, proxy_rules=tuple(proxies.proxy_rules(path, text)))
     try:
         doc = documents.load(path, text)
     except documents.DocumentError as e:

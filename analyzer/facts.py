@@ -813,6 +813,18 @@ class SchemaExclusion:
 
 
 @dataclass(frozen=True)
+class ProxyRule:
+    """A ``location`` of a reverse-proxy configuration the project ships (analyzer/proxies.py):
+    its URL ``prefix`` (the whole path when ``exact``), and whether only the proxy's internal
+    requests or local addresses reach it (``internal;``, ``deny all;``)."""
+
+    prefix: str
+    location: Location
+    exact: bool = False
+    internal: bool = False
+
+
+@dataclass(frozen=True)
 class ModuleFacts:
     """What one file says: a header (where it is, whether it was analyzed) and a tuple of
     facts for each fact kind. The fact kinds are declared here, once: FactSink and the
@@ -877,6 +889,7 @@ class ModuleFacts:
     spec_infos: tuple[SpecInfo, ...] = kind()
     spec_apis: tuple[SpecApi, ...] = kind()
     schema_exclusions: tuple[SchemaExclusion, ...] = kind()
+    proxy_rules: tuple[ProxyRule, ...] = kind("list")
     # (function, template): a function that builds a route rule from its argument (names.rule_template)
     rule_builders: tuple[tuple[str, str], ...] = kind("map")
     # (name, qualified names it holds): ``BLUEPRINTS = (users_bp, roles_bp)``; a parameter

@@ -20,7 +20,8 @@ from .extract import MADE, SIGNATURE_REASON, STATUS_KEYWORDS, VERIFIES
 from . import fields as _fields
 from .names import RULE_ARG
 from .resolver import NameResolver
-from .states import AuthState, Effect, Layer
+from .states import VISIBILITY_REASON, AuthState, Effect, Layer
+from .proxies import PROXY_REASON
 from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, DataWrite, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
 
 LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Layer.ROUTER, "api": Layer.APP, "urlconf": Layer.URLCONF}
@@ -56,7 +57,6 @@ _SECRET_PARTS = frozenset({"token", "secret", "signature", "signed", "key"})
 STATUS_ATTRIBUTES = (*STATUS_KEYWORDS, "HTTP_STATUS", "http_status")  # an error class's status
 _UNAUTHORIZED = re.compile(r"rejects with (401|\w*401\w*|\w*UNAUTHORIZED)$")
 REJECTS_ONLY = "rejects with "  # the reason of a check that only answers 401/403, reading no credential
-VISIBILITY_REASON = "serves only what is marked public"
 
 
 def _capabilities(path: str):
@@ -769,6 +769,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             if info:
                 shared.append(info)
         shared.extend(self._allow_listed(path, route.handler))
+        shared.extend(self._proxied(path))
         view_class = self._view_class(route)
 
         mro = self.mro(view_class) if view_class else []
@@ -819,6 +820,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             if not inline and view_class and handler in self.functions:
                 inline = self._self_calls_auth(self.functions[handler], view_class, mro)
             hf = self.functions.get(handler)
+            if inline and hf is not None and hf.visibility and inline in hf.evidence and all(
+                    e.startswith((REJECTS_ONLY, "raises ")) for e in hf.evidence):
+                inline = None  # its bare 403 answers a record not marked public (umap's oEmbed): a visibility check
             way_in = self._way_in(hf, shared)
             if way_in:
                 inline = None  # its 401 on bad credentials turns away a wrong password, not a caller
@@ -1232,6 +1236,22 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             self._nested[q] = [f for name, f in self.functions.items() if name.startswith(q + ".")] \
                 if q in self.functions else []
         return self._nested[q]
+
+    def _proxied(self, path: str) -> list[GuardInfo]:
+        """The reverse proxy the project ships keeps outside clients from ``path``: in each nginx
+        configuration that has a location for it, the one nginx picks (an exact match, else the
+        longest prefix) takes only internal requests or local addresses."""
+        chosen: dict[str, object] = {}
+        for rule in self.proxy_rules:
+            if (path == rule.prefix) if rule.exact else path.startswith(rule.prefix):
+                best = chosen.get(rule.location.file)
+                if best is None or (rule.exact, len(rule.prefix)) > (best.exact, len(best.prefix)):
+                    chosen[rule.location.file] = rule
+        if not chosen or not all(r.internal for r in chosen.values()):
+            return []
+        rule = min(chosen.values(), key=lambda r: (r.location.file, r.location.line))
+        return [GuardInfo("proxy", f"location {'= ' if rule.exact else ''}{rule.prefix}", Layer.CONFIG, rule.location,
+                          Effect.AUTH, PROXY_REASON)]
 
     def _allow_listed(self, path: str, handler: str) -> list[GuardInfo]:
         for pattern in self.config.public_routes:

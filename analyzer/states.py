@@ -36,3 +36,8 @@ class Layer(StrEnum):
     PATH = "path"
     CONFIG = "config"
     DOCUMENT = "document"  # an OpenAPI document's security requirement
+
+
+# The reason of a guard that lets anyone read a record its owner marked public (and only such
+# records): a read it serves is no one's private data.
+VISIBILITY_REASON = "serves only what is marked public"

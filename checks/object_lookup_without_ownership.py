@@ -5,7 +5,7 @@ import re
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid, per_route
-from routeguard.states import AuthState, Effect
+from routeguard.states import VISIBILITY_REASON, AuthState, Effect
 
 # Lookup keys that are capabilities: whoever holds the value may see the object.
 CAPABILITY = re.compile(r"(token|slug|secret|key|code|hash|uuid|share)\w*$", re.IGNORECASE)
@@ -346,8 +346,9 @@ def note_detail(request, pk):  # expect: RG105
     def run(self, graph):
         hits = []
         for r in graph.routes:
-            if r.auth == AuthState.PUBLIC:
-                continue
+            if r.auth == AuthState.PUBLIC or r.method in ("GET", "HEAD") and any(
+                    VISIBILITY_REASON in g.reason for g in r.guards):
+                continue  # a read of what its owner marked public (umap's oEmbed of a public map)
             if r.auth == AuthState.PROTECTED and all(g.kind == "signature" for g in r.guards if g.effect == Effect.AUTH):
                 continue  # the caller is whoever holds the secret it signs with: no account to own the object
             # a lookup filtered on a secret (``project__ping_key=key``) is tied to whoever holds it

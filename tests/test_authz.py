@@ -456,6 +456,18 @@ api.add_resource(UserResource, "/admin/users/<int:user_id>")
 api.add_resource(StatsResource, "/admin/stats")
 """}
     assert [f.location.line for f in findings(sources, "RG404")] == [44]
+    # a resource that overrides the check to let everyone delete: the base's handler, run for
+    # it, calls the override (the error then reaches any signed-in user)
+    sources["app/views.py"] += """
+
+class ScratchResource(BaseModelResource):
+    def check_delete_permissions(self, user_id):
+        return True
+
+
+api.add_resource(ScratchResource, "/admin/scratch/<int:user_id>")
+"""
+    assert [f.location.line for f in findings(sources, "RG404")] == [29, 44]
 
 
 def test_a_projects_members_that_are_rows_of_their_own_are_not_accounts():
@@ -528,6 +540,66 @@ urlpatterns = [path("api/", include(router.urls)), path("admin-tools/purge/", vi
 
 def django(views):
     return {**DJANGO, "notes/views.py": views}
+
+
+def test_a_read_that_turns_away_records_not_marked_public_is_a_visibility_check():
+    """umap's oEmbed endpoint loads a map by the id in a URL the client gives and answers 403
+    unless its owner shared it publicly: what it serves is public by its owner's choice, not
+    another user's private record (RG105 silent on the read; the bare 403 is no login check).
+    The same lookup without the flag test is reported."""
+    sources = {
+        "proj/settings.py": """
+INSTALLED_APPS = ["maps"]
+ROOT_URLCONF = "proj.urls"
+MIDDLEWARE = ["django.contrib.auth.middleware.AuthenticationMiddleware"]
+""",
+        "maps/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Map(models.Model):
+    PUBLIC = 1
+    PRIVATE = 3
+    name = models.CharField(max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    share_status = models.SmallIntegerField(default=PUBLIC)
+""",
+        "proj/urls.py": """
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
+from maps import views
+
+urlpatterns = [
+    path("map/oembed/", login_required(views.MapOEmbed.as_view())),
+    path("map/<int:map_id>/embed/", login_required(views.MapEmbed.as_view())),
+]
+""",
+        "maps/views.py": """
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views import View
+
+from .models import Map
+
+
+class MapOEmbed(View):
+    def get(self, request, *args, **kwargs):
+        map_ = get_object_or_404(Map, id=request.GET["map_id"])
+        if map_.share_status != Map.PUBLIC:
+            raise PermissionDenied("This map is not public.")
+        return JsonResponse({"type": "rich", "title": map_.name})
+
+
+class MapEmbed(View):
+    def get(self, request, map_id):
+        map_ = get_object_or_404(Map, id=map_id)
+        return JsonResponse({"type": "rich", "title": map_.name})
+""",
+    }
+    assert [f.location.line for f in findings(sources, "RG105")] == [19]
 
 
 def test_drf_unscoped_queryset_and_the_ways_to_scope_it():

@@ -1236,6 +1236,52 @@ class PublicSIMCardForm(forms.ModelForm):
     assert [f.location.file for f in report.findings if f.rule_id == "RG302"] == ["assets/forms.py"]
 
 
+def test_a_routers_urls_bound_to_a_name_keep_the_prefix_they_are_included_under():
+    """Label Studio binds a router's URLs to a name, then includes it under ``api/`` with an
+    application namespace: the viewsets are served at /api/labels/, not at /labels/."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, re_path
+
+urlpatterns = [re_path(r"^", include("labels.urls"))]
+""",
+        "labels/__init__.py": "",
+        "labels/api.py": """
+from rest_framework import viewsets
+
+from .models import Label
+
+
+class LabelAPI(viewsets.ModelViewSet):
+    queryset = Label.objects.all()
+""",
+        "labels/models.py": """
+from django.db import models
+
+
+class Label(models.Model):
+    title = models.CharField(max_length=200)
+""",
+        "labels/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from . import api
+
+app_name = "labels"
+
+router = DefaultRouter()
+router.register(r"labels", api.LabelAPI, basename="label")
+api_urlpatterns = router.urls
+
+urlpatterns = [
+    path("api/", include((api_urlpatterns, app_name), namespace="api-labels")),
+]
+""",
+    })
+    assert sorted({p for _, p in routes(report)} - {"/api/"}) == ["/api/labels/", "/api/labels/<pk>/"]
+
+
 def test_routes_command_output_lists_viewset_methods_and_guards():
     settings = SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('rest_framework.permissions.IsAuthenticated',)}\n"
     report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS}, settings)

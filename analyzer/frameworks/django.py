@@ -235,7 +235,8 @@ class _DjangoFile:
         assigns = [(t, v, n) for t, v, n in self._assignments()]
         names = {t for t, _, _ in assigns}
         for t, v, n in assigns:
-            if isinstance(v, (cst.List, cst.Tuple, cst.BinaryOperation)) and t not in self.lists:
+            if (isinstance(v, (cst.List, cst.Tuple, cst.BinaryOperation))  # api_urlpatterns = router.urls, too
+                    or isinstance(v, cst.Attribute) and v.attr.value == "urls") and t not in self.lists:
                 self.lists[t] = [v]
             elif isinstance(n, cst.AugAssign) and t in self.lists:
                 self.lists[t].append(v)
