@@ -185,9 +185,8 @@ class AuthzQueries:
         it, on which its calls on ``self`` are looked up."""
         _, checks, _, _ = self._authz_index()
         memo = self._access_memo
-        view = self.canonical(view) if view else ""
-        if view and (not qname.rpartition(".")[0] in self.classes or qname.rpartition(".")[0] == view
-                     or qname.rpartition(".")[0] not in self.mro(view)):
+        view, cls = self.canonical(view) if view else "", qname.rpartition(".")[0]
+        if view and (cls == view or cls not in self.classes or cls not in self.mro(view)):
             view = ""  # not a method of a base of the view: its own class decides
         key = (qname, view) if view else qname
         if key in memo:
