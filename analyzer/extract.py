@@ -33,7 +33,7 @@ REDIRECT_STATUS = frozenset({302, 303, 307})
 REDIRECT_NAME = re.compile(r"^(HTTP_30[237]_\w+|FOUND|SEE_OTHER|TEMPORARY_REDIRECT)$")
 LOGIN_PAGE = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
 # A test naming one of these is against forged requests (``if not check_csrf(request):``)...
-FORGERY = re.compile(r"csrf|xsrf|nonce", re.IGNORECASE)
+FORGERY = re.compile(r"csrf|xsrf|nonce|(^|_)(origins?|referr?er|allowed_hosts?|host_header)($|_)", re.IGNORECASE)
 # ... and so is a comparison with a session value that a form or an OAuth round trip must echo
 # back: it says nothing about who the caller is
 ECHOED = re.compile(rf"{FORGERY.pattern}|(^|_)state$", re.IGNORECASE)
@@ -485,6 +485,9 @@ class CommonPass(cst.CSTVisitor):
         what the call makes (a class, or whatever a project function returns). Recorded once
         it is passed to a call (``Depends(auth)``, ``include_router(router)``, ``setup(app)``),
         which is where the linker needs it; most locals never are."""
+        if type(target) is cst.Attribute and target.attr.value in STATUS_KEYWORDS and literal(value) in REJECT_STATUS:
+            # res = make_response("You are not authenticated"); res.status_code = 401; return res (mlflow)
+            self._rejects(f"rejects with {literal(value)}")
         if type(target) is not cst.Name:
             return
         s = self.summaries[-1]
@@ -630,7 +633,8 @@ class CommonPass(cst.CSTVisitor):
             for s in self.summaries:
                 s.calls.add(qname)
             return
-        if qname in self.k.auth_calls or self.k.known_guards.get(qname) == Effect.AUTH:
+        if qname in self.k.auth_calls or self.k.known_guards.get(qname) == Effect.AUTH or (
+                qname.rpartition(".")[2] in self.k.rejecting_methods and self.kinds and "class" in self.kinds):
             # ``HttpResponseForbidden()``, ``verify_jwt_in_request()``: like a 401/403, only where
             # the caller without a credential is turned away, not under a setting alone
             if any(k in ("caller", "setting", "object") for k, _, _ in self.branches):

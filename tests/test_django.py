@@ -1282,6 +1282,94 @@ urlpatterns = [
     assert sorted({p for _, p in routes(report)} - {"/api/"}) == ["/api/labels/", "/api/labels/<pk>/"]
 
 
+def test_a_view_mixin_that_answers_handle_no_permission_rejects():
+    """NetBox's ObjectPermissionRequiredMixin checks ``user.has_perms(...)`` in ``dispatch`` and
+    answers ``return self.handle_no_permission()`` (Django's AccessMixin: a 403, or the login page
+    for an anonymous caller): its views are protected; a view without the mixin is not."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import path
+
+from circuits import views
+
+urlpatterns = [
+    path("circuits/<int:pk>/", views.CircuitView.as_view()),
+    path("circuits/<int:pk>/history/", views.CircuitHistoryView.as_view()),
+]
+""",
+        "circuits/__init__.py": "",
+        "circuits/models.py": """
+from django.db import models
+
+
+class Circuit(models.Model):
+    cid = models.CharField(max_length=100)
+    commit_rate = models.PositiveIntegerField(null=True)
+""",
+        "utilities/__init__.py": "",
+        "utilities/views.py": """
+from django.contrib.auth.mixins import AccessMixin
+
+
+class ObjectPermissionRequiredMixin(AccessMixin):
+    additional_permissions = []
+
+    def has_permission(self):
+        user = self.request.user
+        permission_required = self.get_required_permission()
+        if user.has_perms((permission_required, *self.additional_permissions)):
+            return True
+        return False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
+""",
+        "circuits/views.py": """
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import View
+
+from utilities.views import ObjectPermissionRequiredMixin
+
+from .models import Circuit
+
+
+class CircuitView(ObjectPermissionRequiredMixin, View):
+    def get_required_permission(self):
+        return "circuits.view_circuit"
+
+    def get(self, request, pk):
+        circuit = get_object_or_404(Circuit, pk=pk)
+        return render(request, "circuits/circuit.html", {"object": circuit, "rate": circuit.commit_rate})
+
+
+class CircuitHistoryView(View):
+    def get(self, request, pk):
+        circuit = get_object_or_404(Circuit, pk=pk)
+        return render(request, "circuits/history.html", {"object": circuit, "rate": circuit.commit_rate})
+""",
+    })
+    states = {p: r.auth for (m, p), r in routes(report).items()}
+    assert states == {"/circuits/<int:pk>/": "protected", "/circuits/<int:pk>/history/": "unprotected"}
+
+
+def test_the_token_views_of_djangorestframework_jwt_are_the_way_in():
+    """WebODM logs API clients in with djangorestframework-jwt's ``obtain_jwt_token``: a public
+    endpoint by design, like simplejwt's and DRF's own token views."""
+    report = scan({"proj/urls.py": """
+from django.urls import path
+from rest_framework_jwt.views import obtain_jwt_token, refresh_jwt_token
+
+urlpatterns = [
+    path("api/token-auth/", obtain_jwt_token),
+    path("api/token-refresh/", refresh_jwt_token),
+]
+"""}, SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated']}\n")
+    assert {p: r.auth for (m, p), r in routes(report).items()} == {"/api/token-auth/": "public",
+                                                                  "/api/token-refresh/": "public"}
+
+
 def test_routes_command_output_lists_viewset_methods_and_guards():
     settings = SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('rest_framework.permissions.IsAuthenticated',)}\n"
     report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS}, settings)

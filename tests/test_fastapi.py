@@ -2196,3 +2196,115 @@ def consent_request_form():
     }
     assert sorted(r.path for r in scan_sources(files).graph.routes) == ["/api/v1/consent-request",
                                                                        "/api/v1/id-verification/config"]
+
+
+def test_starlettes_requires_decorator_authenticates():
+    """Khoj authenticates with Starlette's AuthenticationMiddleware and guards its FastAPI
+    routes with ``@requires(["authenticated"])``: those routes are protected; a route without it
+    is not. Reading one environment variable (``os.getenv(...).lower()``) reads that value only."""
+    report = scan_sources({"khoj/main.py": """
+import os
+
+from fastapi import APIRouter, FastAPI, Request
+from starlette.authentication import requires
+from starlette.middleware.authentication import AuthenticationMiddleware
+
+from khoj.auth import UserAuthenticationBackend, delete_conversation, list_conversations
+
+app = FastAPI()
+app.add_middleware(AuthenticationMiddleware, backend=UserAuthenticationBackend())
+api_chat = APIRouter()
+
+
+@api_chat.get("/history")
+@requires(["authenticated"])
+def chat_history(request: Request):
+    return list_conversations(request.user.object)
+
+
+@api_chat.delete("/history")
+@requires(["authenticated"], redirect="login_page")
+async def clear_history(request: Request, conversation_id: str):
+    delete_conversation(request.user.object, conversation_id)
+    return {"status": "ok"}
+
+
+@api_chat.get("/options")
+def chat_options(request: Request):
+    return {"anonymous": os.getenv("KHOJ_ANONYMOUS_MODE", "false").lower() == "true"}
+
+
+@api_chat.post("/feedback")
+async def feedback(request: Request, conversation_id: str):
+    delete_conversation(None, conversation_id)
+    return {"status": "ok"}
+
+
+app.include_router(api_chat, prefix="/api/chat")
+"""})
+    states = {(r.method, r.path): r.auth for r in report.routes}
+    assert states == {("GET", "/api/chat/history"): "protected", ("DELETE", "/api/chat/history"): "protected",
+                      ("GET", "/api/chat/options"): "unprotected", ("POST", "/api/chat/feedback"): "unprotected"}
+    assert [(f.rule_id, f.location.line) for f in report.findings if f.rule_id == "RG101"] == [("RG101", 33)]
+
+
+def test_a_middleware_that_only_checks_the_origin_is_no_authentication():
+    """SurfSense's CsrfOriginMiddleware answers 403 to a cookie-carrying write whose Origin is not
+    the site's: it stops cross-site requests, whoever sends them, and authenticates nobody. A
+    route with no guard of its own stays unprotected; the same app's login check still protects."""
+    report = scan_sources({"app/users.py": """
+from fastapi_users import FastAPIUsers
+
+from app.auth import auth_backend, get_user_manager
+
+fastapi_users = FastAPIUsers(get_user_manager, [auth_backend])
+current_active_user = fastapi_users.current_user(active=True)
+
+
+def save_document(workspace_id, data):
+    return workspace_id, data
+""", "app/app.py": """
+from fastapi import Depends, FastAPI, Request, status
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse
+
+from app.config import config
+from app.users import current_active_user, save_document
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _allowed_origins() -> set[str]:
+    return {config.NEXT_FRONTEND_URL, *config.EXTRA_ORIGINS}
+
+
+class CsrfOriginMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        if request.method not in UNSAFE_METHODS:
+            return await call_next(request)
+        if request.headers.get("Authorization") or config.SESSION_COOKIE_NAME not in request.cookies:
+            return await call_next(request)
+        origin = request.headers.get("Origin")
+        if origin not in _allowed_origins():
+            return JSONResponse({"detail": "Cross-site request refused"}, status_code=status.HTTP_403_FORBIDDEN)
+        return await call_next(request)
+
+
+app = FastAPI()
+app.add_middleware(CsrfOriginMiddleware)
+
+
+@app.post("/api/v1/webhooks/circleback/{workspace_id}")
+async def circleback_webhook(workspace_id: int, request: Request):
+    save_document(workspace_id, await request.json())
+    return {"status": "ok"}
+
+
+@app.post("/api/v1/documents")
+async def create_document(request: Request, user=Depends(current_active_user)):
+    save_document(user.workspace_id, await request.json())
+    return {"status": "ok"}
+"""})
+    states = {(r.method, r.path): r.auth for r in report.routes}
+    assert states == {("POST", "/api/v1/webhooks/circleback/{workspace_id}"): "unprotected",
+                      ("POST", "/api/v1/documents"): "protected"}

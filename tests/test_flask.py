@@ -2144,3 +2144,41 @@ def test_a_hook_that_identifies_an_api_client_but_never_rejects_is_no_gate():
         "    if client is None:\n        return jsonify(error='unknown client'), 401\n    g.client_id = client.id\n")
     assert [(r.path, r.auth.value) for r in scan_sources(files).graph.routes] == [
         ("/validate/clients/<int:client_id>/seen", "protected")]
+
+
+def test_a_response_given_a_401_status_after_it_is_made_rejects():
+    """MLflow's auth app answers from a ``before_request`` hook with a response whose status it
+    sets after making it (``res = make_response(...); res.status_code = 401; return res``): the
+    hook turns anonymous callers away, so its routes are protected."""
+    r, _ = routes({"mlflow_auth/__init__.py": """
+from flask import Flask, jsonify, make_response, request
+
+from mlflow_auth.store import authenticate, list_experiments
+
+
+def make_basic_auth_response():
+    res = make_response("You are not authenticated.")
+    res.status_code = 401
+    res.headers["WWW-Authenticate"] = 'Basic realm="mlflow"'
+    return res
+
+
+def _before_request():
+    if authenticate(request.authorization) is None:
+        return make_basic_auth_response()
+
+
+def create_app(app: Flask):
+    app.before_request(_before_request)
+    return app
+
+
+app = create_app(Flask(__name__))
+
+
+@app.get("/api/2.0/mlflow/experiments/search")
+def search_experiments():
+    return jsonify(list_experiments())
+
+"""})
+    assert {p: x.auth for (m, p), x in r.items()} == {"/api/2.0/mlflow/experiments/search": "protected"}

@@ -27,6 +27,10 @@ class Adapter:
     known_guards: ClassVar[Mapping[str, str]] = {}
     # Calls whose presence in a function means it checks a credential.
     auth_calls: ClassVar[frozenset[str]] = frozenset()
+    # Methods of the framework's view classes that answer the caller with a rejection, called on
+    # the view (``return self.handle_no_permission()``: Django's AccessMixin raises 403 or sends
+    # the anonymous caller to the login page).
+    rejecting_methods: ClassVar[frozenset[str]] = frozenset()
     # Attribute reads, in an ``if`` or ``assert`` test, that mean the same.
     auth_attributes: ClassVar[frozenset[str]] = frozenset()
     # The session (qualified names): ``if "user_id" not in session: return redirect(...)`` checks
@@ -371,7 +375,7 @@ def _env_reader(ctx, func) -> bool:
 
 # The adapters' tables that Knowledge merges: what authenticates, views, requests, models...
 TABLES = (
-    "known_guards", "auth_calls", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods", "view_hooks",
+    "known_guards", "auth_calls", "rejecting_methods", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods", "view_hooks",
     "path_only_parameters",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",

@@ -124,6 +124,7 @@ class DjangoAdapter(Adapter):
     # redirecting to the login page, and Django's 403 response (``HttpResponse(status=403)`` spelled as a class)
     auth_calls = frozenset({"django.contrib.auth.views.redirect_to_login", "django.http.HttpResponseForbidden",
                             "django.http.response.HttpResponseForbidden"})
+    rejecting_methods = frozenset({"handle_no_permission"})
     auth_attributes = frozenset({"is_authenticated", "is_anonymous", "is_staff", "is_superuser"})
     auth_exceptions = frozenset({"django.core.exceptions.PermissionDenied"})
     signature_checks = frozenset({"hmac.compare_digest", "secrets.compare_digest",

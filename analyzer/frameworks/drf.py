@@ -97,6 +97,10 @@ class DRFAdapter(Adapter):
                 "TokenVerifyView", "TokenBlacklistView", "token_obtain_pair", "token_refresh", "token_verify",
                 "token_blacklist")),
             "rest_framework.authtoken.views.ObtainAuthToken", "rest_framework.authtoken.views.obtain_auth_token",
+            # djangorestframework-jwt (WebODM) and its maintained fork drf-jwt
+            *(f"rest_framework_jwt.views.{v}" for v in (
+                "ObtainJSONWebToken", "RefreshJSONWebToken", "VerifyJSONWebToken", "obtain_jwt_token",
+                "refresh_jwt_token", "verify_jwt_token")),
         ], Effect.PUBLIC),
     }
     auth_exceptions = frozenset({

@@ -74,6 +74,9 @@ class FastAPIAdapter(Adapter):
         **dict.fromkeys(FORMS, Effect.PUBLIC),
         "fastapi_users.FastAPIUsers.current_user": Effect.AUTH,
         "fastapi_users.fastapi_users.FastAPIUsers.current_user": Effect.AUTH,
+        # Starlette's @requires("authenticated"): the scopes the AuthenticationMiddleware's
+        # backend granted, or 403 (a redirect, a closed websocket)
+        "starlette.authentication.requires": Effect.AUTH,
     }
     request_attrs = frozenset({"json", "form", "query_params"})
     request_types = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi.requests.Request"})
