@@ -33,6 +33,8 @@ REDIRECT_STATUS = frozenset({302, 303, 307})
 REDIRECT_NAME = re.compile(r"^(HTTP_30[237]_\w+|FOUND|SEE_OTHER|TEMPORARY_REDIRECT)$")
 LOGIN_PAGE = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
 # A test naming one of these is against forged requests (``if not check_csrf(request):``)...
+# Errors that answer "not found": raised on a permission test, they hide an object from the caller.
+_NOT_FOUND = re.compile(r"(^|\.)(Http404|\w*NotFound\w*|\w*DoesNotExist)$")
 FORGERY = re.compile(r"csrf|xsrf|nonce|(^|_)(origins?|referr?er|allowed_hosts?|host_header)($|_)", re.IGNORECASE)
 # ... and so is a comparison with a session value that a form or an OAuth round trip must echo
 # back: it says nothing about who the caller is
@@ -749,6 +751,10 @@ class CommonPass(cst.CSTVisitor):
             self._call(self._callee(exc))  # a pre-built exception: the linker follows it
         if qname in self.k.auth_exceptions:
             self._rejects(f"raises {qname}")
+        elif _NOT_FOUND.search(qname) and self._permission_branch():
+            # if not request.user.has_perm("change_project", project): raise NotFound(): the object is
+            # hidden from whoever may not act on it, anonymous callers first (WebODM)
+            self._rejects(f"raises {qname}")
         if exc is not node.exc:  # raise AppError(ErrorCode.FORBIDDEN): the code may carry its status
             for arg in node.exc.args:
                 if arg.keyword is None and type(arg.value) is cst.Attribute and arg.value.attr.value.isupper() \
@@ -1015,6 +1021,16 @@ class CommonPass(cst.CSTVisitor):
     def _session(self, expr) -> bool:
         d = dotted(expr)
         return bool(d) and self.ctx.resolve(d) in self.k.session_names
+
+    def _permission_branch(self) -> bool:
+        """The innermost branch around here is decided by a permission of the caller
+        (``request.user.has_perm(...)``)."""
+        kind, test, _ = self.branches[-1] if self.branches else ("", None, 0)
+        if kind in ("setting", "swallowed") or not isinstance(test, cst.BaseExpression):
+            return False
+        return any(isinstance(c.func, cst.Attribute) and "." + c.func.attr.value in self.k.role_calls
+                   and (dotted(c.func.value) in self.k.caller_names or self._mentions_subject(c.func.value))
+                   for c in collect(test, cst.Call))
 
     def _anonymous(self, test):
         """Whether ``test`` is true for a caller without a credential (True), for one with a

@@ -1370,6 +1370,55 @@ urlpatterns = [
                                                                   "/api/token-refresh/": "public"}
 
 
+def test_a_not_found_answer_to_a_caller_without_the_permission_is_a_check():
+    """WebODM's import views are AllowAny and answer 404 unless ``request.user.has_perm(...)`` on
+    the project: anonymous callers, who hold no permission, are turned away (RG204 silent). The
+    same view without the test opens the write to anyone."""
+    views = """
+from rest_framework import exceptions
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Project
+
+
+class TaskImport(APIView):
+    permission_classes = (AllowAny,)
+
+    def post(self, request, project_pk=None):
+        project = Project.objects.get(pk=project_pk)
+        if not request.user.has_perm("change_project", project):
+            raise exceptions.NotFound()
+        project.name = request.data["name"]
+        project.save()
+        return Response({})
+"""
+    files = {
+        "proj/urls.py": """
+from django.urls import path
+
+from app.views import TaskImport
+
+urlpatterns = [path("api/projects/<int:project_pk>/tasks/import", TaskImport.as_view())]
+""",
+        "app/__init__.py": "",
+        "app/models.py": """
+from django.db import models
+
+
+class Project(models.Model):
+    name = models.CharField(max_length=255)
+""",
+        "app/views.py": views,
+    }
+    assert [f.rule_id for f in scan(files).findings if f.rule_id in ("RG101", "RG204")] == []
+    files["app/views.py"] = views.replace("""        if not request.user.has_perm("change_project", project):
+            raise exceptions.NotFound()
+""", "")
+    assert [f.rule_id for f in scan(files).findings if f.rule_id in ("RG101", "RG204")] == ["RG204"]
+
+
 def test_routes_command_output_lists_viewset_methods_and_guards():
     settings = SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('rest_framework.permissions.IsAuthenticated',)}\n"
     report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS}, settings)
