@@ -1,5 +1,12 @@
 """The nginx configuration a project ships: locations only the proxy's own internal requests
 (or local addresses) reach keep outside callers from the routes under them."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
 from routeguard import scan_sources
 from routeguard.proxies import proxy_rules
 
@@ -124,3 +131,21 @@ def test_a_conf_file_that_is_not_an_nginx_configuration_is_not_read():
     sources = {"mail/__init__.py": APP, "mail/models.py": MODELS,
                "conf/dovecot.conf": "protocols = imap pop3\nservice auth {\n  unix_listener auth {\n  }\n}\n"}
     assert scan_sources(sources).files == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_configurations_on_disk_are_found_and_a_fifo_or_device_named_conf_is_never_opened(tmp_path):
+    """Discovery finds the configuration beside the code; a FIFO or a device named like one is
+    told apart without being opened (the scan runs in a subprocess with a timeout: a FIFO that
+    were opened would block it)."""
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "mail" / "__init__.py").write_text(APP)
+    (tmp_path / "mail" / "models.py").write_text(MODELS)
+    (tmp_path / "nginx").mkdir()
+    (tmp_path / "nginx" / "nginx.conf").write_text(NGINX)
+    os.mkfifo(tmp_path / "nginx" / "front.conf")
+    (tmp_path / "nginx" / "zero.conf").symlink_to("/dev/zero")
+    proc = subprocess.run([sys.executable, "-m", "routeguard", "scan", "--no-cache", "--format", "json", str(tmp_path)],
+                          capture_output=True, text=True, timeout=60)
+    doc = json.loads(proc.stdout)
+    assert sorted((f["rule"], f["file"], f["line"]) for f in doc["findings"]) == [("RG101", "mail/__init__.py", 27)]
