@@ -125,6 +125,21 @@ class RouteInfo:
                 self.location, self.handler)
 
 
+def _first_matches(routes) -> list[RouteInfo]:
+    """Django answers a request with the first URL pattern that matches: the same view registered
+    again at the same path (umap's ``datalayer_urls``, included once with its permission
+    decorators and once more with ``never_cache`` only) is never reached there; only the first
+    registration, in the order its includes are listed, is kept."""
+    kept, seen = [], set()
+    for r in sorted(routes, key=lambda r: (r.mounts, r.registration or r.location)):
+        key = (r.method, r.path, r.handler)
+        if r.framework == "django" and key in seen:
+            continue
+        seen.add(key)
+        kept.append(r)
+    return kept
+
+
 def join_paths(prefix: str, rule: str) -> str:
     if not prefix:
         return rule
@@ -191,6 +206,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         for r in self._instance_routers([r for m in self.modules for r in m.routers]):
             if r.id in self.param_alias:  # a parameter used as an app: the router its caller passes
                 continue
+            if r.id not in self.routers and (rid := self.alias(r.id)) != r.id:
+                # a shared router named where it is imported (``from ralph.api import router``), as
+                # routes and mounts name it once aliased
+                r = replace(r, id=rid)
             self.routers[r.id] = r
             self.graph.add_node(("router", r.id), kind=r.kind, framework=r.framework, prefix=r.prefix)
         self.mounts = []
@@ -227,7 +246,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         # (indico's IndicoBlueprint): receiver -> (its class, the routes); a gap in the verdict,
         # reported as a notification
         self.unplaced: dict[str, tuple[str, list[Route]]] = {}
-        self.routes: list[RouteInfo] = sorted(self._link_routes(), key=RouteInfo.sort_key)
+        self.routes: list[RouteInfo] = sorted(_first_matches(self._link_routes()), key=RouteInfo.sort_key)
 
     def _handed_writes(self) -> list[DataWrite]:
         """Client data handed to a project function that sets every key of one of its parameters

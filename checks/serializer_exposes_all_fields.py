@@ -32,6 +32,9 @@ class SerializerExposesAllFields(Check):
     reported: only staff reach it. Nor are other classes that name a model in their `Meta`
     without being its form or serializer: a django-tables2 table, a django-filter filter set,
     a factory_boy factory, a graphene mutation (its arguments decide what clients set).
+    A serializer whose only sensitive fields are privileges (staff flags, roles, owners) is
+    reported only when a route that checks no role writes through it: sending a flag reveals
+    nothing, and an administrator's API that sets it is meant to.
 
     ## Why is this bad
     Such a serializer sends password hashes and API keys to every client that can
@@ -188,8 +191,12 @@ class ProfileForm(forms.ModelForm):
                 continue  # only the framework's admin site (staff) uses it
             routes = graph.routes_using(schema.qualname)
             kinds = {marked[f] for f in left}
-            if schema.kind != "form" and kinds == {"privileged"} and not any(r.method in WRITE_METHODS or r.method == "ANY" for r in routes):
-                continue  # a role or owner column only sent to clients: a privilege is set, not read
+            writers = [r for r in routes if r.method in WRITE_METHODS or r.method == "ANY"]
+            if schema.kind != "form" and kinds == {"privileged"} and all(
+                    any(a.kind == "role" for a in graph.route_authorization(r)) for r in writers):
+                # a role or owner column only sent to clients: a privilege is set, not read; or set only
+                # through routes that check a role (ralph's users API: writes are for superusers)
+                continue
             open_routes = [r for r in routes if r.auth != AuthState.PROTECTED]
             risk = "sent to clients" if schema.kind in ("serializer", "output") else "editable"
             if schema.kind == "serializer" and "privileged" in kinds:

@@ -1419,6 +1419,211 @@ class Project(models.Model):
     assert [f.rule_id for f in scan(files).findings if f.rule_id in ("RG101", "RG204")] == ["RG204"]
 
 
+def test_one_router_shared_by_every_app_module_serves_their_viewsets():
+    """ralph makes one router in ``ralph.api.routers``, re-exports it from ``ralph.api``, and each
+    app module registers its viewsets on the imported instance; the root URLconf includes its urls
+    last, in a list grown with ``+=``: the viewsets are served under /api/. A registry of other
+    things (indico's ``Serializer.register("json", JSONSerializer)``) is no router."""
+    report = scan({
+        "proj/urls.py": """
+from django.conf.urls import include, url
+
+from assets.api import router
+
+api_urls = list(map(lambda u: url(r"^", include(u)), ["supports.api"]))
+api_urls += [url(r"^", include(router.urls))]
+
+urlpatterns = [url(r"^api/", include(api_urls))]
+""",
+        "assets/__init__.py": "",
+        "assets/api/__init__.py": "from assets.api.routers import router\n",
+        "assets/api/routers.py": """
+from rest_framework import routers
+
+
+class AssetRouter(routers.DefaultRouter):
+    pass
+
+
+router = AssetRouter()
+""",
+        "exports/__init__.py": "",
+        "exports/serializers.py": """
+from assets.registry import Serializer
+
+
+class JSONSerializer:
+    encoding = "json"
+
+
+Serializer.register("json", JSONSerializer)
+""",
+        "supports/__init__.py": "",
+        "supports/models.py": """
+from django.db import models
+
+
+class Support(models.Model):
+    name = models.CharField(max_length=255)
+""",
+        "supports/api.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from assets.api import router
+from assets.permissions import IsAdminOrReadOnly
+
+from .models import Support
+
+
+class SupportViewSet(viewsets.ModelViewSet):
+    queryset = Support.objects.all()
+    permission_classes = [IsAuthenticated]
+
+
+class SupportTypeViewSet(SupportViewSet):
+    permission_classes = SupportViewSet.permission_classes + [IsAdminOrReadOnly]
+
+
+router.register(r"supports", SupportViewSet)
+router.register(r"support-types", SupportTypeViewSet)
+urlpatterns = []
+""",
+    })
+    assert sorted({p for _, p in routes(report)} - {"/api/"}) == [
+        "/api/support-types/", "/api/support-types/<pk>/", "/api/supports/", "/api/supports/<pk>/"]
+    # a subclass's permissions written as the base's plus one more keep the base's
+    assert {r.auth for r in report.routes if r.path != "/api/"} == {"protected"}
+
+
+def test_urls_wrapped_by_decorated_patterns_and_a_shadowed_registration():
+    """umap grows its URL list with the djangosnippets helper ``decorated_patterns([decorators],
+    *urls)``: each URL gets the decorators as guards. It includes ``datalayer_urls`` twice, with
+    its permission decorator and then with ``never_cache`` only; Django answers with the first
+    pattern that matches, so the second registration is never reached and is not listed. An entry
+    appended under a setting (``i18n_urls.append(...)``) is served too."""
+    report = scan({
+        "proj/urls.py": """
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.views.decorators.cache import never_cache
+
+from maps import views
+from maps.decorators import can_edit_datalayer
+from maps.utils import decorated_patterns
+
+datalayer_urls = [
+    path("map/<int:map_id>/datalayer/update/<int:pk>/", views.datalayer_update, name="datalayer_update"),
+]
+i18n_urls = [path("about/", views.about, name="about")]
+i18n_urls += decorated_patterns(
+    [login_required],
+    path("me", views.dashboard, name="user_dashboard"),
+    path("team/create/", views.team_new, name="team_new"),
+)
+if settings.ALLOW_EDIT_PROFILE:
+    i18n_urls.append(path("me/profile", login_required(views.dashboard), name="user_profile"))
+i18n_urls += decorated_patterns([can_edit_datalayer, never_cache], *datalayer_urls)
+i18n_urls += decorated_patterns([never_cache], *datalayer_urls)
+
+urlpatterns = [path("", include(i18n_urls))]
+""",
+        "maps/__init__.py": "",
+        "maps/decorators.py": """
+from functools import wraps
+
+from django.http import HttpResponseForbidden
+
+
+def can_edit_datalayer(view_func):
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return HttpResponseForbidden()
+        return view_func(request, *args, **kwargs)
+
+    return wrapper
+""",
+        "maps/utils.py": """
+def decorated_patterns(func, *urls):
+    return list(urls)
+""",
+        "maps/views.py": """
+from django.http import JsonResponse
+
+
+def about(request):
+    return JsonResponse({"version": 1})
+
+
+def dashboard(request):
+    return JsonResponse({"maps": []})
+
+
+def team_new(request):
+    return JsonResponse({})
+
+
+def datalayer_update(request, map_id, pk):
+    return JsonResponse({"id": pk})
+""",
+    })
+    states = {p: r.auth for (m, p), r in routes(report).items()}
+    assert states == {"/about/": "unprotected", "/me": "protected", "/team/create/": "protected",
+                      "/me/profile": "protected", "/map/<int:map_id>/datalayer/update/<int:pk>/": "protected"}
+    assert len([r for r in report.routes if "datalayer" in r.path]) == 1
+
+
+def test_staff_flags_written_only_through_a_superuser_route_are_not_reported():
+    """ralph's users API sends ``is_staff``/``is_superuser`` and lets only superusers write
+    (``IsSuperuserOrReadonly``): the flags are set by administrators, as intended (RG302 silent);
+    the same serializer behind a route any signed-in user writes through is reported."""
+    files = {
+        "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import UserViewSet
+
+router = DefaultRouter()
+router.register("users", UserViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+""",
+        "accounts/__init__.py": "",
+        "accounts/permissions.py": """
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+
+class IsSuperuserOrReadonly(BasePermission):
+    def has_permission(self, request, view):
+        return request.method in SAFE_METHODS or request.user.is_superuser
+""",
+        "accounts/api.py": """
+from django.contrib.auth import get_user_model
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from .permissions import IsSuperuserOrReadonly
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = get_user_model()
+        exclude = ("user_permissions", "password", "groups")
+
+
+class UserViewSet(viewsets.ModelViewSet):
+    queryset = get_user_model().objects.all()
+    serializer_class = UserSerializer
+    permission_classes = [IsAuthenticated, IsSuperuserOrReadonly]
+""",
+    }
+    assert [f.rule_id for f in scan(files).findings if f.rule_id == "RG302"] == []
+    files["accounts/api.py"] = files["accounts/api.py"].replace(", IsSuperuserOrReadonly]", "]")
+    assert [f.rule_id for f in scan(files).findings if f.rule_id == "RG302"] == ["RG302"]
+
+
 def test_routes_command_output_lists_viewset_methods_and_guards():
     settings = SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ('rest_framework.permissions.IsAuthenticated',)}\n"
     report = scan({"proj/urls.py": DRF_URLS, "api/__init__.py": "", "api/views.py": DRF_VIEWS}, settings)

@@ -36,6 +36,9 @@ INCLUDE_FUNCS = {"django.urls.include", "django.conf.urls.include", "django.urls
 # ``i18n_patterns(path(...), ...)``: its entries are served below the active language's code
 # (``/en/...``), chosen per request: shown as a ``{language_code}`` pattern
 I18N_PATTERNS = {"django.conf.urls.i18n.i18n_patterns"}
+# The djangosnippets helper (#532) that many projects copy: ``decorated_patterns(func, *urls)``
+# applies a decorator (or a list of them) to every URL it is given
+DECORATED_PATTERNS = frozenset({"decorated_patterns"})
 LANGUAGE_PREFIX = "{language_code}/"
 LOGIN_NOT_REQUIRED = ("django.contrib.auth.decorators.login_not_required",)
 # The steps of the libraries' login, sign-up, confirmation and recovery flows: the way in,
@@ -239,8 +242,19 @@ class _DjangoFile:
             if (isinstance(v, (cst.List, cst.Tuple, cst.BinaryOperation))  # api_urlpatterns = router.urls, too
                     or isinstance(v, cst.Attribute) and v.attr.value == "urls") and t not in self.lists:
                 self.lists[t] = [v]
-            elif isinstance(n, cst.AugAssign) and t in self.lists:
-                self.lists[t].append(v)
+            elif isinstance(n, cst.AugAssign) and (t in self.lists or isinstance(v, (cst.List, cst.Tuple))):
+                # a list grown with +=, also when it began as something else (ralph's ``api_urls =
+                # list(map(...))`` then ``api_urls += [url(r'^', include(router.urls))]``)
+                self.lists.setdefault(t, []).append(v)
+        for stmt in self.top:  # ... or with .append(entry) / .extend(entries), under an ``if`` too (umap)
+            call = stmt.body[0].value if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 \
+                and isinstance(stmt.body[0], cst.Expr) else None
+            if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.args \
+                    and isinstance(call.func.value, cst.Name) and call.func.value.value in self.lists \
+                    and call.func.value.value != "urlpatterns" and call.func.attr.value in ("append", "extend"):
+                value = call.args[0].value
+                self.lists[call.func.value.value].append(
+                    cst.List([cst.Element(value)]) if call.func.attr.value == "append" else value)
         if "urlpatterns" in names:
             self._urlconf(assigns)
         elif self.ctx.imports.get("urlpatterns", "").endswith(".urlpatterns"):
@@ -373,6 +387,20 @@ class _DjangoFile:
             self.sink.mounts.append(Mount(router, self.ctx.resolve(expr.value), self.ctx.loc(expr), ""))
         elif isinstance(expr, cst.Call) and self.ctx.resolve(expr.func).endswith(("format_suffix_patterns",)) and expr.args:
             self._patterns(expr.args[0].value, router)
+        elif isinstance(expr, cst.Call) and (dotted(expr.func) or "").rpartition(".")[2] in DECORATED_PATTERNS \
+                and expr.args:
+            # ``decorated_patterns([login_required, team_members_only], path(...), ...)``: the entries,
+            # each wrapped in the decorators of the first argument
+            loc = self.ctx.loc(expr)
+            child = f"{self.module}.<decorated@{loc.line}:{loc.col}>"
+            first = expr.args[0].value
+            items = [e.value for e in first.elements] if isinstance(first, (cst.List, cst.Tuple)) else [first]
+            self.sink.routers.append(Router(child, "urlconf", "django", "", "", loc))
+            self.sink.mounts.append(Mount(router, child, loc, "", None, tuple(self.ctx.guard_use(e) for e in items)))
+            for arg in expr.args[1:]:
+                if arg.keyword is None:
+                    self._patterns(arg.value, child) if arg.star or isinstance(arg.value, (cst.List, cst.Tuple)) \
+                        else self._entry(arg.value, child)
         elif isinstance(expr, cst.Call) and self.ctx.resolve(expr.func) in I18N_PATTERNS:
             loc = self.ctx.loc(expr)
             child = f"{self.module}.<i18n@{loc.line}:{loc.col}>"

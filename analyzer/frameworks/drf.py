@@ -208,6 +208,9 @@ class _DRFFile:
                              "permission"),)
         if isinstance(expr, (cst.List, cst.Tuple)):
             return tuple(u for e in expr.elements if isinstance(e, cst.Element) for u in self.permission_uses(e.value))
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            # RalphAPIViewSet.permission_classes + [IsSuperuserOrReadonly]: the linker expands the base's
+            return self.permission_list(expr.left) + self.permission_list(expr.right)
         return tuple(self.permission_uses(expr))
 
     # -- routers ----------------------------------------------------------------------------
@@ -227,29 +230,40 @@ class _DRFFile:
                             and call.func.attr.value == "register":
                         chain.insert(0, call)
                         call = call.func.value
-                    if chain and isinstance(call, cst.Name) and call.value in made:
-                        registers.append(chain)
+                    if chain and isinstance(call, cst.Name) and (call.value in made or call.value in ctx.imports
+                                                                 and _registers_views(ctx, chain)):
+                        registers.append(chain)  # a router made here, or one shared from another module
         # a known router class, or any instance that registers viewsets under a path prefix: its
         # class hierarchy decides when linking (a project subclass, a vendored copy)
         routers = {}
         for chain in registers:
             call = chain[0]
             name = call.func.value.value
-            if name not in routers:
+            literal_prefix = isinstance(call_arg(call, "prefix", 0), (cst.SimpleString, cst.FormattedString,
+                                                                        cst.ConcatenatedString))
+            if name not in routers and name not in made:
+                # ``from ralph.api import router``: one instance that every app module registers its
+                # viewsets on; it is named here by where it is imported from, as the URLconf that
+                # includes its urls names it
+                if not literal_prefix:
+                    continue
+                routers[name] = "/"
+                self.sink.routers.append(Router(ctx.resolve(call.func.value), "router", "django", "", "/", ctx.loc(call)))
+            elif name not in routers:
                 assign = made[name]
                 cls = ctx.resolve(assign.value.func)
-                if cls not in ROUTERS and not isinstance(call_arg(call, "prefix", 0), (cst.SimpleString, cst.FormattedString,
-                                                                                       cst.ConcatenatedString)):
+                if cls not in ROUTERS and not literal_prefix:
                     continue
                 routers[name] = _slash(made, name)
                 self.sink.routers.append(Router(f"{self.module}.{name}", "router", "django", "", "/",
                                                 ctx.loc(assign), cls="" if cls in ROUTERS else cls))
+            router_id = f"{self.module}.{name}" if name in made else ctx.resolve(call.func.value)
             ancestors = []  # a nested registration (drf-extensions' NestedRouterMixin) is served below
-            nesting = _nesting(made, name)
+            nesting = _nesting(made, name) if name in made else []
             for call in chain:  # an item of each registration it is chained to, named by its lookups
                 lookups = list(string_list(call_arg(call, "parents_query_lookups")) or ())
                 lookups = (["pk"] * len(ancestors) + lookups)[len(lookups):] if ancestors else []
-                prefix = self._register(f"{self.module}.{name}", routers[name], call,
+                prefix = self._register(router_id, routers[name], call,
                                         nesting + list(zip(ancestors, lookups)))
                 if prefix is None:
                     break
@@ -607,6 +621,13 @@ def _actions_tested(test) -> tuple[str, ...]:
 def _nested(call: cst.Call) -> bool:
     """The call makes a drf-nested-routers router (``routers.NestedSimpleRouter(...)``)."""
     return (dotted(call.func) or "").rpartition(".")[2] in {q.rpartition(".")[2] for q in NESTED_ROUTERS}
+
+
+def _registers_views(ctx, chain) -> bool:
+    """The registrations hand views to the receiver (``router.register("supports", SupportViewSet)``),
+    not other things a registry keeps (indico's ``Serializer.register("json", JSONSerializer)``)."""
+    return all((ctx.resolve(view) or "").rpartition(".")[2].endswith(("ViewSet", "Viewset", "View", "API", "Api"))
+               for call in chain if (view := call_arg(call, "viewset", 1)) is not None)
 
 
 def _slash(made: dict, name: str, depth: int = 0) -> str:
