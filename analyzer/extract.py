@@ -59,7 +59,7 @@ VERIFIES = re.compile(
     r"^_?(check_password_hash|check_password|checkpw|verify_password|verify_pass|validate_password|password_matches"
     r"|authenticate|authenticate_user|verify|verify_credentials|check_credentials|verify_user_password"
     r"|authorize_access_token|fetch_token|fetch_access_token|exchange_\w*(code|token)\w*|verify_otp|verify_totp"
-    r"|parse_authn_request_response)$")
+    r"|parse_authn_request_response|verify_oauth2_token|verify_id_token)$")  # Google's / Firebase's ID tokens
 # Starting a sign-in at an identity provider (OAuth, OIDC, SAML): the first half of the way in.
 TO_PROVIDER = re.compile(r"^(authorize_redirect|create_authorization_url|get_authorization_url|authorization_url"
                          r"|get_auth_url|get_authorize_url|authorize_url"
@@ -1019,8 +1019,8 @@ class CommonPass(cst.CSTVisitor):
         return ""
 
     def _session(self, expr) -> bool:
-        d = dotted(expr)
-        return bool(d) and self.ctx.resolve(d) in self.k.session_names
+        d = dotted(expr)  # flask's imported ``session``; Starlette's ``request.session`` on the handler's request
+        return bool(d) and (self.ctx.resolve(d) in self.k.session_names or d in self.k.session_names)
 
     def _permission_branch(self) -> bool:
         """The innermost branch around here is decided by a permission of the caller

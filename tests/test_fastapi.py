@@ -2308,3 +2308,42 @@ async def create_document(request: Request, user=Depends(current_active_user)):
     states = {(r.method, r.path): r.auth for r in report.routes}
     assert states == {("POST", "/api/v1/webhooks/circleback/{workspace_id}"): "unprotected",
                       ("POST", "/api/v1/documents"): "protected"}
+
+
+def test_a_google_sign_in_that_starts_a_starlette_session_is_the_way_in():
+    """khoj's ``POST /auth/redirect`` verifies the Google ID token the client posts
+    (``id_token.verify_oauth2_token``) and writes ``request.session["user"]`` (Starlette's signed
+    session): the way in, public by nature, not an open write. A route that writes the session
+    without verifying anything is not."""
+    report = scan_sources({"app/auth.py": """
+import os
+
+from fastapi import APIRouter, Request
+from google.auth.transport import requests as google_requests
+from google.oauth2 import id_token
+from starlette.responses import RedirectResponse
+
+from app.users import get_or_create_user
+
+auth_router = APIRouter()
+
+
+@auth_router.post("/auth/redirect")
+async def auth_post(request: Request):
+    form = await request.form()
+    idinfo = id_token.verify_oauth2_token(form.get("credential"), google_requests.Request(), os.environ["GOOGLE_CLIENT_ID"])
+    user = await get_or_create_user(idinfo)
+    if user:
+        request.session["user"] = dict(idinfo)
+    return RedirectResponse(url="/")
+
+
+@auth_router.post("/auth/impersonate")
+async def impersonate(request: Request):
+    form = await request.form()
+    user = await get_or_create_user({"email": form.get("email")})
+    request.session["user"] = {"email": user.email}
+    return RedirectResponse(url="/")
+"""})
+    states = {(r.method, r.path): r.auth for r in report.routes}
+    assert states == {("POST", "/auth/redirect"): "public", ("POST", "/auth/impersonate"): "unprotected"}

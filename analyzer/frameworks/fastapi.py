@@ -79,6 +79,8 @@ class FastAPIAdapter(Adapter):
         "starlette.authentication.requires": Effect.AUTH,
     }
     request_attrs = frozenset({"json", "form", "query_params"})
+    # Starlette's SessionMiddleware: ``request.session`` is a signed cookie the server wrote
+    session_names = frozenset({"request.session"})
     request_types = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi.requests.Request"})
     fixed_responses = {
         **{f"{m}.{c}": kind for m in ("fastapi.responses", "starlette.responses")
