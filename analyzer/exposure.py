@@ -236,7 +236,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
                 if q == start and probes:
                     return "", (f"it tests the client's {', '.join(sorted(probes))} against users' or tenants' "
                                 f"data ({call}): anyone learns which exist")
-            if not kept and call not in _ONE_VARIABLE and owner not in _ONE_VARIABLE and owner not in graph.k.client_inputs and (
+            if not kept and not _one_variable(call) and owner not in graph.k.client_inputs and (
                     (_SECRET_NAME.search(last) and not _MAKES.match(last))
                     or (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES)):
                 return "", f"it calls {call}, which reads a secret"
@@ -376,8 +376,12 @@ def _write_call(graph, call: str, reading: bool) -> bool:
 def _effect(call: str) -> bool:
     """A call that runs a command, touches a file or a socket, or reads the environment (not one
     that only builds or tests a path)."""
-    return bool(_EFFECT_CALL.match(call)) and not _PATH_ONLY.match(call) and call not in _ONE_VARIABLE \
-        and call.rpartition(".")[0] not in _ONE_VARIABLE  # os.getenv("X", "").lower(): that one value
+    return bool(_EFFECT_CALL.match(call)) and not _PATH_ONLY.match(call) and not _one_variable(call)
+
+
+def _one_variable(call: str) -> bool:
+    """One environment variable read by name, or a method of its value (``os.getenv("X", "").lower()``)."""
+    return call in _ONE_VARIABLE or call.rpartition(".")[0] in _ONE_VARIABLE
 
 
 def _cached(call: str) -> bool:

@@ -32,9 +32,9 @@ REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTH
 REDIRECT_STATUS = frozenset({302, 303, 307})
 REDIRECT_NAME = re.compile(r"^(HTTP_30[237]_\w+|FOUND|SEE_OTHER|TEMPORARY_REDIRECT)$")
 LOGIN_PAGE = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
-# A test naming one of these is against forged requests (``if not check_csrf(request):``)...
 # Errors that answer "not found": raised on a permission test, they hide an object from the caller.
 _NOT_FOUND = re.compile(r"(^|\.)(Http404|\w*NotFound\w*|\w*DoesNotExist)$")
+# A test naming one of these is against forged requests (``if not check_csrf(request):``)...
 FORGERY = re.compile(r"csrf|xsrf|nonce|(^|_)(origins?|referr?er|allowed_hosts?|host_header)($|_)", re.IGNORECASE)
 # ... and so is a comparison with a session value that a form or an OAuth round trip must echo
 # back: it says nothing about who the caller is
@@ -636,7 +636,7 @@ class CommonPass(cst.CSTVisitor):
                 s.calls.add(qname)
             return
         if qname in self.k.auth_calls or self.k.known_guards.get(qname) == Effect.AUTH or (
-                qname.rpartition(".")[2] in self.k.rejecting_methods and self.kinds and "class" in self.kinds):
+                qname.rpartition(".")[2] in self.k.rejecting_methods and "class" in self.kinds):
             # ``HttpResponseForbidden()``, ``verify_jwt_in_request()``: like a 401/403, only where
             # the caller without a credential is turned away, not under a setting alone
             if any(k in ("caller", "setting", "object") for k, _, _ in self.branches):

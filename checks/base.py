@@ -102,6 +102,11 @@ def _subclasses(cls):
 OPEN_ROUTE = " on a route that requires no authentication"
 
 
+def staff_only(graph, routes) -> bool:
+    """Every route checks a role: only administrators or staff reach them."""
+    return bool(routes) and all(any(a.kind == "role" for a in graph.route_authorization(r)) for r in routes)
+
+
 def route_severity(base: Severity, routes) -> tuple[Severity, str]:
     """Severity follows the route: one step up, and a message tail saying why, when any of
     ``routes`` requires no authentication."""

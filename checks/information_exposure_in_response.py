@@ -4,7 +4,7 @@ import re
 
 from routeguard.findings import Related, Severity
 
-from .base import Check, Invalid, Valid, is_test_path, route_severity
+from .base import Check, Invalid, Valid, is_test_path, route_severity, staff_only
 
 WHAT = {
     "environ": "the process environment (os.environ)",
@@ -235,8 +235,7 @@ def sync(request):
                 continue  # the project's own, a validation or an input library's error: written for the client
             if d.kind == "exception" and _computes_only(graph, d.tried):
                 continue  # the try body only computes on values it is given: its errors describe them
-            if d.kind in ("exception", "traceback") and routes and all(
-                    any(a.kind == "role" for a in graph.route_authorization(r)) for r in routes):
+            if d.kind in ("exception", "traceback") and staff_only(graph, routes):
                 continue  # only staff reach it
             severity, tail = route_severity(severity, routes) if routes else (severity, "")
             how = f"through {d.sink.rpartition('.')[2]}(...)" if d.sink else "in what it returns"

@@ -5,7 +5,7 @@ from routeguard.fields import credential
 from routeguard.states import AuthState
 from routeguard.findings import Related, Severity
 
-from .base import Check, Invalid, Valid, route_severity
+from .base import Check, Invalid, Valid, route_severity, staff_only
 
 FLASK_MODELS = """
 from flask_sqlalchemy import SQLAlchemy
@@ -280,7 +280,7 @@ def customer(request, pk):
         yield from self._serializers(graph)
 
     def _handler(self, graph, handler, routes):
-        if _staff_only(graph, routes):
+        if staff_only(graph, routes):
             return  # administrators manage these records, secrets included
         where = f"{'/'.join(dict.fromkeys(r.method for r in routes))} {routes[0].path}"
         severity, tail = route_severity(self.severity, routes)
@@ -342,7 +342,7 @@ def customer(request, pk):
             if not secret:
                 continue
             routes = graph.routes_using(schema.qualname)
-            if _staff_only(graph, routes):
+            if staff_only(graph, routes):
                 continue
             if routes and all(_own_record(graph, r) for r in routes):
                 continue  # the caller's own profile: their key goes back to them, and to no one else
@@ -364,11 +364,6 @@ def _own_record(graph, route) -> bool:
     parameter, no lookup by a client-supplied id), so the key it shows is the caller's own
     (``GET /api/profile/``)."""
     return route.auth == AuthState.PROTECTED and not any(is_param(seg) for seg in route.path.split("/")) and not graph.route_lookups(route)
-
-
-def _staff_only(graph, routes) -> bool:
-    """Every route checks a role: only administrators or staff get the response."""
-    return bool(routes) and all(any(a.kind == "role" for a in graph.route_authorization(r)) for r in routes)
 
 
 def _lines(location, routes):

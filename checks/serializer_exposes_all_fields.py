@@ -3,7 +3,7 @@ from __future__ import annotations
 from routeguard.facts import WRITE_METHODS
 from routeguard.findings import Related, Severity
 
-from .base import Check, Invalid, Valid
+from .base import Check, Invalid, Valid, staff_only
 from routeguard.states import AuthState
 
 SETTINGS = """
@@ -192,8 +192,7 @@ class ProfileForm(forms.ModelForm):
             routes = graph.routes_using(schema.qualname)
             kinds = {marked[f] for f in left}
             writers = [r for r in routes if r.method in WRITE_METHODS or r.method == "ANY"]
-            if schema.kind != "form" and kinds == {"privileged"} and all(
-                    any(a.kind == "role" for a in graph.route_authorization(r)) for r in writers):
+            if schema.kind != "form" and kinds == {"privileged"} and (not writers or staff_only(graph, writers)):
                 # a role or owner column only sent to clients: a privilege is set, not read; or set only
                 # through routes that check a role (ralph's users API: writes are for superusers)
                 continue

@@ -241,6 +241,7 @@ class _DRFFile:
             name = call.func.value.value
             literal_prefix = isinstance(call_arg(call, "prefix", 0), (cst.SimpleString, cst.FormattedString,
                                                                         cst.ConcatenatedString))
+            router_id = f"{self.module}.{name}" if name in made else ctx.resolve(call.func.value)
             if name not in routers and name not in made:
                 # ``from ralph.api import router``: one instance that every app module registers its
                 # viewsets on; it is named here by where it is imported from, as the URLconf that
@@ -248,16 +249,15 @@ class _DRFFile:
                 if not literal_prefix:
                     continue
                 routers[name] = "/"
-                self.sink.routers.append(Router(ctx.resolve(call.func.value), "router", "django", "", "/", ctx.loc(call)))
+                self.sink.routers.append(Router(router_id, "router", "django", "", "/", ctx.loc(call)))
             elif name not in routers:
                 assign = made[name]
                 cls = ctx.resolve(assign.value.func)
                 if cls not in ROUTERS and not literal_prefix:
                     continue
                 routers[name] = _slash(made, name)
-                self.sink.routers.append(Router(f"{self.module}.{name}", "router", "django", "", "/",
+                self.sink.routers.append(Router(router_id, "router", "django", "", "/",
                                                 ctx.loc(assign), cls="" if cls in ROUTERS else cls))
-            router_id = f"{self.module}.{name}" if name in made else ctx.resolve(call.func.value)
             ancestors = []  # a nested registration (drf-extensions' NestedRouterMixin) is served below
             nesting = _nesting(made, name) if name in made else []
             for call in chain:  # an item of each registration it is chained to, named by its lookups
