@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from .decisions import DecisionsMixin
-from .facts import CorsPolicy, DataHandoff, DataWrite, FieldFact, RequestRead, ResponseData
+from .facts import CORS_DEFAULTS, CorsPolicy, DataHandoff, DataWrite, FieldFact, RequestRead, ResponseData
 from .fields import HIDING_KEYWORDS, classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
 from .walk import AssignVisitor, collect, walk
@@ -137,6 +137,7 @@ class _Frame:
     excepts: dict = field(default_factory=dict)  # ``except ... as name`` -> classes caught
     tried: dict = field(default_factory=dict)  # ``except ... as name`` -> what its ``try`` body calls (see Disclosure)
     assigned: dict = field(default_factory=dict)  # id(call) -> the local name its result is bound to
+    made: set = field(default_factory=set)  # local names bound to a call's result (``mgr = get_manager()``)
     set_fields: dict = field(default_factory=dict)  # local name -> keys/attributes the function sets on it
     writes: list = field(default_factory=list)  # (DataWrite, source name, target name, keywords), emitted on leave
     handoffs: list = field(default_factory=list)  # (DataHandoff, source name), emitted on leave
@@ -395,8 +396,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
     def _assign(self, target, value, stmt) -> None:
         f = self.frame
         if f is None:
-            if not self.classes and isinstance(target, cst.Name) and target.value in self.k.cors_settings:
-                self._cors_setting(target.value, value, stmt)
+            if isinstance(target, cst.Name) and target.value in self.k.cors_settings and (
+                    not self.classes or self.k.cors_settings[target.value].startswith("default")):
+                self._cors_setting(target.value, value, stmt)  # a config class's attribute too (Flask)
             return
         for name in _names(target):
             f.fixed[name.value] = f.fixed.get(name.value, True) and isinstance(target, cst.Name) and self.fixed(value)
@@ -420,6 +422,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
         call = value.expression if isinstance(value, cst.Await) else value
         if isinstance(call, cst.Call):
             f.assigned[id(call)] = name
+            f.made.add(name)
+        else:
+            f.made.discard(name)
         t = self.type_of(value)
         if t:
             f.types[name] = t
@@ -934,6 +939,10 @@ class DataPass(DecisionsMixin, AssignVisitor):
             self._emit("cors", CorsPolicy(loc, "", v, None, loc, group="settings", display=display))
         elif role == "regex" and isinstance(v, tuple) and any(isinstance(p, str) and matches_every_origin(p) for p in v):
             self._emit("cors", CorsPolicy(loc, "reflect", None, loc, group="settings", display=display))
+        elif role == "default-origins":  # flask-cors's CORS_ORIGINS: the origins of calls that name none
+            self._emit("cors", CorsPolicy(loc, _origins(value), None, loc, group=CORS_DEFAULTS, display=display))
+        elif role == "default-credentials" and isinstance(v, bool):
+            self._emit("cors", CorsPolicy(loc, "", v, None, loc, group=CORS_DEFAULTS, display=display))
 
     def _header(self, key: str, value, stmt) -> None:
         f = self.frame

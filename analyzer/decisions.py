@@ -286,14 +286,29 @@ class DecisionsMixin:
         f = self.frame
         if f is None or not any(h.name is not None for h in node.handlers):
             return
-        calls, owner = set(), self
+        calls, owner, made = set(), self, set(f.made)
+
+        def called(func) -> str:
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in made:
+                # mgr = get_manager(); mgr.check(x): a method of what the call made (named as the linker does)
+                return f"{f.qualname}.{func.value.value}.{func.attr.value}"
+            if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+                inner = called(func.value.func)  # b64decode(state).decode(): a method of what it returns
+                return f"{inner}.{func.attr.value}" if inner != "?" else "?"
+            return owner.resolve(func) if dotted(func) else "?"
 
         class Body(cst.CSTVisitor):
             def visit_Await(self, _) -> None:
                 calls.add("await")
 
+            def visit_Assign(self, a: cst.Assign) -> None:
+                value = a.value.expression if isinstance(a.value, cst.Await) else a.value
+                for t in a.targets:
+                    if isinstance(t.target, cst.Name):
+                        (made.add if isinstance(value, cst.Call) else made.discard)(t.target.value)
+
             def visit_Call(self, c: cst.Call) -> None:
-                calls.add(owner.resolve(c.func) if dotted(c.func) else "?")
+                calls.add(called(c.func))
 
             def visit_FunctionDef(self, _) -> bool:
                 return False

@@ -16,8 +16,8 @@ from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
 )
 from .names import (NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
-                    leaves as _leaves, literal, module_strings, operands, rule_template, string_bindings, string_list,
-                    view_receiver)
+                    leaves as _leaves, literal, module_strings, operands, render_path, rule_template, string_bindings,
+                    string_list, view_receiver)
 from .dataflow import DataPass
 from .fields import VISIBILITY_FLAG
 from .positions import Positions
@@ -89,6 +89,10 @@ _COPIES_FUNCTION = frozenset({"types.FunctionType", "functools.update_wrapper", 
 VALUE_CLASSES = frozenset({"dict", "list", "set", "frozenset", "bytearray", "collections.OrderedDict",
                            "collections.defaultdict", "collections.Counter", "collections.deque", "copy.copy",
                            "copy.deepcopy"})
+# Standard modules whose functions compute a value in memory (a parsed document, a digest, a
+# match): what they return is the function's own value, like a literal
+COMPUTES = ("json.", "base64.", "binascii.", "hashlib.", "hmac.", "urllib.parse.", "uuid.", "re.", "datetime.",
+            "decimal.", "math.")
 WRITES = frozenset({"commit", "save", "delete", "add", "create", "insert", "insert_one", "insert_many", "update_one",
                     "bulk_create", "remove", "delete_one", "delete_many"})
 # The evidence of a check that turns away whoever does not hold a secret (a signature, a shared
@@ -361,6 +365,25 @@ class CommonPass(cst.CSTVisitor):
                 values = (text,)  # CREATE_USER = f"{API}/users/create"
             if values is not None:
                 self.sink.constants.append((qname, values))
+            elif type(value) in (cst.List, cst.Tuple):
+                self._route_rows(qname, value)
+
+    def _route_rows(self, qname: str, value) -> None:
+        """``API_ROUTES = [(SketchResource, "/sketches/"), ...]``: a table of (view class, rule)
+        rows (either order), for a loop that registers each row (a ``route_tables`` fact)."""
+        rows = []
+        for element in value.elements:
+            row = element.value
+            if type(row) is not cst.Tuple or len(row.elements) != 2:
+                return
+            first, second = (e.value for e in row.elements)
+            view, rule = (first, second) if dotted(first) else (second, first)
+            path = render_path(rule, self.ctx.strings, None)
+            if not dotted(view) or not isinstance(path, str) or not path.startswith("/"):
+                return
+            rows.append((path, self.ctx.resolve(view)))
+        if rows:
+            self.sink.route_tables.append((qname, tuple(rows)))
 
     # -- classes --------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
@@ -522,7 +545,7 @@ class CommonPass(cst.CSTVisitor):
         if type(value.func) is cst.Attribute and value.func.attr.value == "copy":
             return True  # request.headers.copy(), dict(x).copy()
         callee = self._callee(value.func)
-        return callee in VALUE_CLASSES or callee in self.k.value_classes
+        return callee in VALUE_CLASSES or callee in self.k.value_classes or callee.startswith(COMPUTES)
 
     def visit_Global(self, node: cst.Global) -> None:
         if self.summaries:
@@ -580,6 +603,14 @@ class CommonPass(cst.CSTVisitor):
                 return f"{model}.{func.attr.value}"
         if type(func) is cst.Name and func.value in s.instances:  # check = KeyChecker(...); await check(request)
             return f"{s.instances[func.value]}.__call__"
+        if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in s.instances \
+                and func.value.value not in s.globals:
+            # mgr = get_state_manager(); mgr.validate_state(state): a method of what the call made
+            name = func.value.value
+            if name not in s.passed:
+                s.passed.add(name)
+                self.sink.instances.append((f"{s.qualname}.{name}", s.instances[name]))
+            return f"{s.qualname}.{name}.{func.attr.value}"
         if type(func) is cst.Attribute and type(func.value) is cst.Call:  # Order.objects.filter(...).delete()
             inner = self._callee(func.value.func)
             return f"{inner}.{func.attr.value}" if inner else ""
@@ -716,7 +747,8 @@ class CommonPass(cst.CSTVisitor):
                 self.summaries[-1].compares.add(why)
         if self.summaries and type(node.value) is cst.Name:
             s, name = self.summaries[-1], node.value.value
-            s.returns.add(f"{s.qualname}.{name}" if name in s.locals else self.ctx.resolve(node.value))
+            s.returns.add(f"{s.qualname}.{name}" if name in s.locals and name not in s.globals
+                          else self.ctx.resolve(node.value))
         elif self.summaries and type(node.value) is cst.Call and type(node.value.func) is cst.Name \
                 and "self" not in self.summaries[-1].params:  # a factory function or classmethod
             # ``return AuthenticationProvider()`` / ``return cls()`` in a factory: an instance of the class

@@ -142,6 +142,10 @@ class Route:
     # The constant that holds the path (``rule=CREATE_USER``, imported or module level), when
     # ``path`` is its name as written: the linker puts its value in.
     path_ref: str = ""
+    # A table of (rule, view class) rows registered one by one in a loop (``for route in
+    # API_ROUTES: api.add_resource(*route)``), imported or module level: the linker makes one
+    # route of each row (``route_tables``).
+    table: str = ""
 
 
 @dataclass(frozen=True)
@@ -545,6 +549,10 @@ class DataHandoff:
     overwritten: tuple[str, ...] = ()
 
 
+# The group of the configuration values that CORS calls fall back on (see CorsPolicy)
+CORS_DEFAULTS = "defaults"
+
+
 @dataclass(frozen=True)
 class CorsPolicy:
     """A cross-origin (CORS) policy, or a piece of one.
@@ -552,7 +560,9 @@ class CorsPolicy:
     ``origins``: "any" (every origin, ``*``), "reflect" (the request's own Origin echoed, or
     a pattern matching every origin), "listed" (explicit origins), "unknown" (computed), or
     '' when this piece does not set them. ``credentials``: True/False, or None when not set
-    here. Pieces with the same non-empty ``group`` (settings spread over modules) combine.
+    here. Pieces with the same non-empty ``group`` (settings spread over modules) combine;
+    those of the group "defaults" (flask-cors's ``CORS_ORIGINS`` in the app's config) stand
+    for what a call that does not set its origins or credentials (no ``*_location``) gets.
     """
 
     location: Location
@@ -896,6 +906,9 @@ class ModuleFacts:
     # rebound in its function (``blueprints = blueprints + DEFAULT_BLUEPRINTS``); the linker
     # joins the items of every binding of a name (AppGraph.collections)
     collections: tuple[tuple[str, tuple[str, ...]], ...] = kind()
+    # (name, ((rule, view class), ...)): a module-level table of routes (``API_ROUTES =
+    # [(SketchResource, "/sketches/<int:sketch_id>/"), ...]``), for a loop that registers each row
+    route_tables: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = kind("map")
 
 
 # fact kind -> (index, key, AppGraph attribute), as declared on ModuleFacts

@@ -22,7 +22,7 @@ from .names import RULE_ARG
 from .resolver import NameResolver
 from .states import VISIBILITY_REASON, AuthState, Effect, Layer
 from .proxies import PROXY_REASON
-from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, DataWrite, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
+from .facts import CONFIG_REF, CORS_DEFAULTS, HTTP_METHODS, WRITE_METHODS, DataWrite, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
 
 LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Layer.ROUTER, "api": Layer.APP, "urlconf": Layer.URLCONF}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
@@ -646,7 +646,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
     def _link_routes(self):
         helper_routes = self._helper_routes()
         for routes in [*(m.routes for m in self.modules), helper_routes, self._spec_routes()]:
-            for route in routes:
+            for route in [row for r in routes for row in self._table_rows(r)]:
                 if route.rule_call:  # a runtime rule: evaluated, else shown as a {builder(rule)} pattern
                     built = self._built_rule(*route.rule_call)
                     route = replace(route, path=built if built is not None else
@@ -659,6 +659,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     for r in [*([] if route.container else [route]), *self._subroutes(route)]:
                         for chain in self._chains(router.id):
                             yield from self._expand(r, chain)
+
+    def _table_rows(self, route: Route) -> list[Route]:
+        """``route`` itself, or for the registration of each row of a route table, one route
+        per row (a view class at its rule)."""
+        if not route.table:
+            return [route]
+        rows = self.route_tables.get(self.alias(route.table), ())
+        return [replace(route, path=rule, handler=cls, view_class=cls, endpoint=cls.rpartition(".")[2].lower(),
+                        table="") for rule, cls in rows]
 
     def _routers_of(self, route: Route) -> list[Router]:
         """The router a route is registered on; a registration helper's parameter stands for
@@ -1500,6 +1509,16 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 groups.setdefault(p.group, []).append(p)
             else:
                 out.append(p)
+        defaults = groups.pop(CORS_DEFAULTS, ())
+        if defaults:  # the app's config: what calls that name no origins or credentials get
+            origins = {p.origins for p in defaults if p.origins}
+            opened = next(iter(origins & {"any", "reflect"}), None) or ("listed" if origins == {"listed"} else
+                                                                       "unknown" if origins else None)
+            cred = next((p for p in defaults if p.credentials is not None), None)
+            out = [replace(p, **({"origins": opened} if opened and p.origins_location is None else {}),
+                           **({"credentials": cred.credentials, "credentials_location": cred.credentials_location}
+                              if cred and p.credentials_location is None else {}))
+                   for p in out]
         for pieces in groups.values():
             cred = next((p for p in pieces if p.credentials is not None), None)
             for opener in (p for p in pieces if p.origins in ("any", "reflect")):

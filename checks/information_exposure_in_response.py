@@ -29,7 +29,8 @@ BROAD = frozenset({"", "Exception", "BaseException", "?"})
 INFRASTRUCTURE = frozenset({
     "sqlalchemy", "psycopg2", "psycopg", "asyncpg", "pymysql", "MySQLdb", "sqlite3", "aiosqlite", "django",
     "peewee", "tortoise", "pony", "databases", "sqlmodel", "pymongo", "motor", "mongoengine", "redis", "aioredis",
-    "elasticsearch", "opensearchpy", "cassandra", "requests", "httpx", "aiohttp", "urllib", "urllib3", "http",
+    "elasticsearch", "opensearchpy", "cassandra", "requests", "httpx", "aiohttp", "urllib.request", "urllib.error",
+    "urllib3", "http",
     "socket", "ssl", "smtplib", "ftplib", "imaplib", "subprocess", "os", "io", "shutil", "boto3", "botocore",
     "aiobotocore", "google", "googleapiclient", "azure", "kombu", "celery", "pika", "kafka", "aiokafka", "ldap",
     "ldap3", "paramiko", "grpc", "kubernetes", "docker", "openai", "stripe", "slack_sdk", "jira", "github",
@@ -258,7 +259,7 @@ def _for_the_client(graph, caught: str) -> bool:
     if VALIDATION.match(caught.rpartition(".")[2]) or graph.canonical(caught) in graph.classes:
         return True
     package = caught.partition(".")[0]
-    return "." in caught and package not in INFRASTRUCTURE and package != "builtins"
+    return "." in caught and not _infrastructure(caught) and package != "builtins"
 
 
 # Built-in calls that reach outside the process.
@@ -297,6 +298,13 @@ def _computes_only(graph, tried) -> bool:
             seen.add(m)
             return depth < 3 and all(pure(x, depth + 1) for x in graph.functions[m].calls)
         package = c.partition(".")[0]
-        return package not in project and package not in INFRASTRUCTURE and package != "builtins"
+        return package not in project and not _infrastructure(c) and package != "builtins"
 
     return all(pure(c, 0) for c in tried)
+
+
+def _infrastructure(name: str) -> bool:
+    """``name`` (a qualified call or class) belongs to a storage, network, OS or remote-service
+    package or module (``urllib.request`` is one, ``urllib.parse`` is not)."""
+    parts = name.split(".")
+    return any(".".join(parts[:i]) in INFRASTRUCTURE for i in range(1, min(len(parts), 3) + 1))

@@ -137,6 +137,31 @@ def test_flask_cors():
     assert found and found[0].severity == Severity.ERROR
 
 
+def test_flask_cors_takes_the_origins_and_credentials_a_call_leaves_out_from_the_apps_config():
+    # alerta: ``@cross_origin(supports_credentials=True)`` on its login routes, and the app's
+    # settings module (loaded with ``from_object``) lists the origins: flask-cors reads
+    # ``CORS_ORIGINS`` and ``CORS_SUPPORTS_CREDENTIALS`` from the config for what a call omits
+    app = """
+from flask import Flask
+from flask_cors import CORS, cross_origin
+
+app = Flask(__name__)
+app.config.from_object("alerta.settings")
+CORS(app)
+
+@app.route("/auth/login", methods=["POST"])
+@cross_origin(supports_credentials=True)
+def login():
+    return {"token": "..."}
+"""
+    listed = "CORS_ORIGINS = [\n    'http://localhost',\n    r'https?://\\w*\\.?local\\.alerta\\.io:?\\d*/?.*',\n]\n"
+    assert hits({"alerta/__init__.py": "", "alerta/app.py": app, "alerta/settings.py": listed}, "RG402") == []
+    everyone = "class Config:\n    CORS_ORIGINS = '*'\n    CORS_SUPPORTS_CREDENTIALS = True\n"
+    found = hits({"alerta/__init__.py": "", "alerta/app.py": app, "alerta/settings.py": everyone}, "RG402")
+    # the login route's own credentials, and CORS(app), which takes both from the config
+    assert sorted(f.location.line for f in found) == [7, 10]
+
+
 # -- FastAPI ----------------------------------------------------------------------------------------
 FASTAPI_MODELS = """
 from pydantic import BaseModel, SecretStr

@@ -137,9 +137,10 @@ class FlaskAdapter(Adapter):
     managers = frozenset({"query"})
     model_bases = {"flask_sqlalchemy.SQLAlchemy.Model": "orm", "flask_sqlalchemy.extension.SQLAlchemy.Model": "orm",
                    "flask_appbuilder.Model": "orm", "flask_appbuilder.models.sqla.Model": "orm"}
-    # flask-cors allows every origin unless told otherwise.
+    # flask-cors allows every origin unless told otherwise, by the call or by the app's config
     cors_calls = {q: ("origins", "supports_credentials", "", "any") for q in (
         "flask_cors.CORS", "flask_cors.cross_origin", "flask_cors.extension.CORS", "flask_cors.decorator.cross_origin")}
+    cors_settings = {"CORS_ORIGINS": "default-origins", "CORS_SUPPORTS_CREDENTIALS": "default-credentials"}
     # -- authorization (analyzer/authz.py) --
     authz_guards = {
         **dict.fromkeys([
@@ -208,6 +209,7 @@ class _FlaskVisitor(ScopedVisitor):
         self.signatures: list[tuple[tuple[str, ...], str]] = []
         self.param_loops: dict[str, str] = {}
         self.table_views: dict[str, str] = {}  # ``for path, resource in routes``: resource -> routes
+        self.table_loops: dict[str, str] = {}  # ``for route in API_ROUTES``: route -> the table it walks
         self.wrapped: dict[str, str] = {}  # ``view = decorator(view)`` for each of a parameter -> it
         self.transforms: dict[str, str] = {}
         self._restx = any(t.startswith(("flask_restx", "flask_restplus")) for t in ctx.imports.values())
@@ -271,6 +273,8 @@ class _FlaskVisitor(ScopedVisitor):
         if isinstance(node.target, cst.Name) and isinstance(node.iter, (cst.List, cst.Tuple)):
             targets = [self.resolve(e.value) for e in node.iter.elements]
             self.loops[node.target.value] = [t for t in targets if t]
+        elif isinstance(node.target, cst.Name) and dotted(source) and node.target.value not in self.param_loops:
+            self.table_loops[node.target.value] = self.resolve(source)  # for route in API_ROUTES: each row
 
     # -- assignments: routers and settings ------------------------------------------
     def _assign(self, target, value, stmt) -> None:
@@ -572,6 +576,12 @@ class _FlaskVisitor(ScopedVisitor):
 
     def _add_resource(self, receiver, call: cst.Call) -> None:
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        star = next((a.value for a in call.args if a.star == "*"), None)
+        if not positional and isinstance(star, cst.Name) and star.value in self.table_loops:
+            loc = self.ctx.loc(call)  # for route in API_ROUTES: api.add_resource(*route)
+            self.sink.routes.append(Route(self.resolve(receiver), "flask", "", (), "", None, loc, span_start=loc.line,
+                                          by_reference=True, table=self.table_loops[star.value]))
+            return
         if not positional:
             return
         cls = self.resolve(positional[0])
