@@ -527,6 +527,11 @@ class DataPass(DecisionsMixin, AssignVisitor):
         redirect to a fixed address), else ''."""
         if isinstance(expr, cst.Await):
             expr = expr.expression
+        if isinstance(expr, cst.Tuple) and expr.elements and all(
+                isinstance(e.value, cst.Integer) for e in expr.elements[1:]):  # return "FAILED", 503
+            expr = expr.elements[0].value
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            return "text"  # return "OK": a text fixed in the code
         if not isinstance(expr, cst.Call):
             return ""
         table = self.k.fixed_responses

@@ -369,7 +369,8 @@ def _write_call(graph, call: str, reading: bool) -> bool:
         answers = rf is not None and any(v.startswith("call:") and graph.canonical(v[5:]) in graph.k.response_wrappers
                                          for v in rf.values)
         return bool(_SENDS.match(name)) and not answers
-    return bool(_WRITE_CALL.match(name)) and call not in graph.k.fixed_responses and not _RESPONSE_CALL.match(name) \
+    fixed = graph.k.fixed_responses
+    return bool(_WRITE_CALL.match(name)) and call not in fixed and "." + name not in fixed and not _RESPONSE_CALL.match(name) \
         and not _cached(call) and not (reading and _incidental(graph, call))
 
 

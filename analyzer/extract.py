@@ -59,7 +59,7 @@ VERIFIES = re.compile(
     r"^_?(check_password_hash|check_password|checkpw|verify_password|verify_pass|validate_password|password_matches"
     r"|authenticate|authenticate_user|verify|verify_credentials|check_credentials|verify_user_password"
     r"|authorize_access_token|fetch_token|fetch_access_token|exchange_\w*(code|token)\w*|verify_otp|verify_totp"
-    r"|parse_authn_request_response|verify_oauth2_token|verify_id_token)$")  # Google's / Firebase's ID tokens
+    r"|parse_authn_request_response|verify_oauth2_token|verify_id_token|validate_jwt|verify_jwt)$")  # ID tokens
 # Starting a sign-in at an identity provider (OAuth, OIDC, SAML): the first half of the way in.
 TO_PROVIDER = re.compile(r"^(authorize_redirect|create_authorization_url|get_authorization_url|authorization_url"
                          r"|get_auth_url|get_authorize_url|authorize_url"
@@ -739,6 +739,12 @@ class CommonPass(cst.CSTVisitor):
                     and type(arg.value) in (cst.Name, cst.Attribute) and literal(arg.value) is NOT_LITERAL \
                     and _local_name(arg.value) not in self.summaries[-1].locals:
                 self._call(self._callee(arg.value))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.summaries and "authorization_code" in node.value and literal(node) == "authorization_code":
+            # {"grant_type": "authorization_code", "code": request.json["code"], ...} posted to the
+            # provider's token endpoint: it exchanges the client's OAuth code (RFC 6749 4.1.3)
+            self.summaries[-1].verifies = True
 
     def visit_Return(self, node: cst.Return) -> None:
         if self.summaries and node.value is not None:

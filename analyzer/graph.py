@@ -22,7 +22,7 @@ from .names import RULE_ARG
 from .resolver import NameResolver
 from .states import VISIBILITY_REASON, AuthState, Effect, Layer
 from .proxies import PROXY_REASON
-from .facts import CONFIG_REF, CORS_DEFAULTS, HTTP_METHODS, WRITE_METHODS, DataWrite, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Route, Router, index_facts
+from .facts import CONFIG_REF, CORS_DEFAULTS, HTTP_METHODS, WRITE_METHODS, DataWrite, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Mount, Route, Router, index_facts
 
 LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Layer.ROUTER, "api": Layer.APP, "urlconf": Layer.URLCONF}
 # Endpoints that are public by convention; configurable (default-public-routes = false turns it off).
@@ -187,6 +187,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     self.collections.setdefault(f"{f.qualname}.{param}", []).append(value)  # every value passed
         returning = {q.rpartition(".")[2] for q, f in self.functions.items() if len(f.returns) == 1}
         made_by_factory = {}
+        # router = create_crud_router(...): routes added to it there are its own, and the routes the
+        # factory adds to the router it makes are those of every router it makes (a mount, not an alias)
+        call_made = {r.id for m in self.modules for r in m.routers if r.cls}
+        self._factory_mounts: dict[str, str] = {}
         for name, made in self.instances.items():  # x = make_router(): x is what make_router returns
             f = None if made.rpartition(".")[2] not in returning else \
                 self.functions.get(made) or self.functions.get(self.alias(made))
@@ -200,6 +204,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     # a function it defines inside and returns, whose body is folded into its own:
                     # ``current_active_user = current_user(active=True)`` runs current_user's checks
                     back = f.qualname
+                if name in call_made and back.startswith(f"{f.qualname}.") and self._makes_router(f.qualname):
+                    self._factory_mounts[name] = back
+                    continue
                 self.results[name] = back
         self.instances.update(made_by_factory)
         self._link_callbacks()
@@ -214,7 +221,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             self.graph.add_node(("router", r.id), kind=r.kind, framework=r.framework, prefix=r.prefix)
         self.mounts = []
         self.detached: dict[str, list] = {}  # router -> mounts with a prefix on an unknown parent
-        for m in self.modules:
+        made = [Mount(name, back, self.routers[name].location) for name, back in self._factory_mounts.items()
+                if name in self.routers and back in self.routers]
+        for m in [*self.modules, ModuleFacts("", "", mounts=tuple(made))]:
             for mount in m.mounts:
                 parent, child = self.alias(mount.parent), self.alias(mount.child)
                 made = self.functions.get(child)
@@ -314,6 +323,11 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             todo.extend(reversed(self.collections.get(q) or self.collections.get(self.alias(q), [])))
         return list(dict.fromkeys(found))
 
+    def _makes_router(self, function: str) -> bool:
+        """``function`` says it returns a router (``def create_crud_router(...) -> APIRouter``)."""
+        made = self.returns.get(function)
+        return made is not None and bool(made.annotation) and self.alias(made.annotation) in self.k.router_classes
+
     def _instance_routers(self, routers: list[Router]) -> list[Router]:
         """Routers, with instances of project router classes kept only when a class along
         their bases is one (``kind="class"``): they get its guards and default prefix."""
@@ -322,7 +336,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         for r in routers:
             if r.kind == "class":
                 continue
-            if r.cls:
+            if r.cls and r.cls not in self.classes and self._makes_router(self.alias(r.cls)):
+                r = replace(r, cls="")  # router = create_crud_router(...)
+            elif r.cls:
                 bases = [classes[q] for q in self.mro(r.cls) if q in classes]
                 if all(b.cls for b in bases) or any(b.framework != r.framework for b in bases):
                     continue

@@ -48,7 +48,7 @@ class NameResolver:
 
     def _alias(self, qname: str, depth: int = 0) -> str:
         parts = qname.split(".")
-        for i in range(len(parts) - 1, 0, -1):
+        for i in range(len(parts), 0, -1):  # a module named as a whole (``include("examples.urls")``) too
             canonical = self.module_alias.get(".".join(parts[:i]))
             if canonical:
                 parts = [*canonical.split("."), *parts[i:]]

@@ -107,9 +107,9 @@ SHOP = {
         """,
     "shop/admin/__init__.py": "",
     "shop/admin/views.py": """\
-        from flask import Blueprint, jsonify
+        from flask import Blueprint, jsonify, request
         from flask_login import login_required
-
+        from shop.models import db
         admin = Blueprint("admin", __name__)
 
 
@@ -121,6 +121,8 @@ SHOP = {
         @admin.route("/users", methods=["POST"])
         @login_required
         def create_user():
+            db.session.execute(db.text("INSERT INTO users (email) VALUES (:email)"), {"email": request.form["email"]})
+            db.session.commit()
             return "", 201
         """,
     "shop/models.py": """\
@@ -296,11 +298,11 @@ def test_diff_reports_a_removed_login_required_without_touching_the_work_tree(sh
     (shop / "shop/admin/views.py").write_text(views.replace('@login_required\ndef create_user', 'def create_user'))
     write(shop, {"shop/admin/reports.py": """\
         from shop.admin.views import admin
-
+        from shop.models import Order
 
         @admin.route("/reports")
         def reports():
-            return "report"
+            return {"orders": [order.id for order in Order.query.all()]}
         """})
     (shop / "shop/__init__.py").write_text((shop / "shop/__init__.py").read_text() + "\nimport shop.admin.reports\n")
     head = commit(shop, "open the user admin")

@@ -3008,3 +3008,44 @@ def test_a_function_view_that_deletes_the_row_it_looked_up_writes():
             "    Finding.objects.filter(pk=fid).delete()\n", body)
         found = [(f.rule_id, f.severity.level) for f in scan_sources(files).findings]
         assert found == [("RG101", "error")], body
+
+
+def test_an_included_urlconf_whose_package_name_is_also_a_module_elsewhere():
+    """doccano: ``include("examples.urls")`` where ``examples`` is both the app package
+    (backend/examples/) and a module of another package (backend/data_import/pipeline/
+    examples.py). The include names the module as a whole, which is unambiguous (before: its
+    routes lost their ``v1/projects/<int:project_id>/`` prefix and were listed at the root)."""
+    report = scan_sources({
+        "backend/__init__.py": "",
+        "backend/config/__init__.py": "",
+        "backend/config/settings.py": "ROOT_URLCONF = 'config.urls'\nINSTALLED_APPS = ['rest_framework', 'examples']\n",
+        "backend/config/urls.py": """
+from django.urls import include, path
+
+urlpatterns = [
+    path("v1/projects/<int:project_id>/", include("examples.urls")),
+]
+""",
+        "backend/examples/__init__.py": "",
+        "backend/examples/urls.py": """
+from django.urls import path
+
+from .views import ExampleList
+
+urlpatterns = [
+    path(route="examples", view=ExampleList.as_view(), name="example_list"),
+]
+""",
+        "backend/examples/views.py": """
+from rest_framework import generics
+from rest_framework.permissions import IsAuthenticated
+
+
+class ExampleList(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+""",
+        "backend/data_import/__init__.py": "",
+        "backend/data_import/pipeline/__init__.py": "",
+        "backend/data_import/pipeline/examples.py": "class Examples:\n    pass\n",
+    })
+    assert sorted({r.path for r in report.routes}) == ["/v1/projects/<int:project_id>/examples"]

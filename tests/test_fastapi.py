@@ -2347,3 +2347,79 @@ async def impersonate(request: Request):
 """})
     states = {(r.method, r.path): r.auth for r in report.routes}
     assert states == {("POST", "/auth/redirect"): "public", ("POST", "/auth/impersonate"): "unprotected"}
+
+
+def test_a_router_a_project_factory_makes_and_routes_added_to_it_where_it_is_used():
+    """bitcart: ``router = create_crud_router(...)`` (a project function annotated ``->
+    APIRouter``) in two modules, each adding its own routes with ``@router.get``, included
+    under their prefixes (before: both modules' decorated routes were dropped). Each module's
+    routes stay under its own prefix; what the factory adds to the router it makes is in both."""
+    r, _ = routes({
+        "api/__init__.py": "",
+        "api/main.py": """
+from fastapi import FastAPI
+
+from api.views import files, stores
+
+app = FastAPI()
+app.include_router(stores.router, prefix="/stores")
+app.include_router(files.router, prefix="/files")
+""",
+        "api/routing.py": """
+from fastapi import APIRouter, Depends
+
+from api.auth import current_user
+
+
+def create_crud_router(model: str, prefix: str = "") -> APIRouter:
+    router = APIRouter(prefix=prefix)
+
+    @router.get("/count")
+    async def count(user=Depends(current_user)):
+        return {"model": model, "count": 0}
+
+    return router
+""",
+        "api/auth.py": """
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+
+
+async def current_user(token: str = Depends(oauth2)):
+    if token != "valid":
+        raise HTTPException(status_code=401)
+    return {"id": 1}
+""",
+        "api/views/__init__.py": "",
+        "api/views/stores.py": """
+from fastapi import Depends
+
+from api.auth import current_user
+from api.routing import create_crud_router
+
+router = create_crud_router("store")
+
+
+@router.patch("/{model_id}/theme_settings")
+async def set_theme_settings(model_id: str, settings: dict, user=Depends(current_user)):
+    return {"id": model_id, **settings}
+""",
+        "api/views/files.py": """
+from fastapi import HTTPException
+
+from api.routing import create_crud_router
+
+router = create_crud_router("file")
+
+
+@router.get("/handle/{model_id}")
+async def get_file(model_id: str):
+    if not model_id:
+        raise HTTPException(status_code=404)
+    return {"id": model_id}
+""",
+    })
+    assert sorted(r) == [("GET", "/files/count"), ("GET", "/files/handle/{model_id}"), ("GET", "/stores/count"),
+                         ("PATCH", "/stores/{model_id}/theme_settings")]

@@ -2182,3 +2182,101 @@ def search_experiments():
 
 """})
     assert {p: x.auth for (m, p), x in r.items()} == {"/api/2.0/mlflow/experiments/search": "protected"}
+
+
+def test_a_table_of_resources_imported_and_registered_in_a_loop():
+    """timesketch: ``API_ROUTES = [(SketchListResource, "/sketches/"), ...]`` in one module, and
+    the app factory registers each row on its ``Api(app, prefix="/api/v1")`` with
+    ``for route in V1_API_ROUTES: api_v1.add_resource(*route)`` (before: none of the 124 API
+    operations was listed). A list of other pairs is no table."""
+    r, report = routes({
+        "ts/__init__.py": "",
+        "ts/app.py": """
+from flask import Flask
+from flask_restful import Api
+
+from ts.api.v1.routes import API_ROUTES as V1_API_ROUTES
+
+
+def create_app():
+    app = Flask(__name__)
+    api_v1 = Api(app, prefix="/api/v1")
+    for route in V1_API_ROUTES:
+        api_v1.add_resource(*route)
+    return app
+""",
+        "ts/api/__init__.py": "", "ts/api/v1/__init__.py": "",
+        "ts/api/v1/routes.py": """
+from ts.api.v1.resources.sketch import SketchListResource, SketchResource
+from ts.api.v1.resources.user import UserResource
+
+CHOICES = [("admin", "Administrator"), ("user", "User")]
+
+API_ROUTES = [
+    (SketchListResource, "/sketches/"),
+    (SketchResource, "/sketches/<int:sketch_id>/"),
+    (
+        UserResource,
+        "/users/<int:user_id>/",
+    ),
+]
+""",
+        "ts/api/v1/resources/__init__.py": "",
+        "ts/api/v1/resources/sketch.py": """
+from flask_login import current_user, login_required
+from flask_restful import Resource
+
+from ts.models import Sketch
+
+
+class SketchListResource(Resource):
+    @login_required
+    def get(self):
+        return [s.to_dict() for s in Sketch.query.filter_by(user=current_user)]
+
+    @login_required
+    def post(self):
+        return {}
+
+
+class SketchResource(Resource):
+    @login_required
+    def get(self, sketch_id):
+        sketch = Sketch.query.get_or_404(sketch_id)
+        if not sketch.has_permission(current_user, "read"):
+            return {"error": "forbidden"}, 403
+        return sketch.to_dict()
+""",
+        "ts/api/v1/resources/user.py": """
+from flask_restful import Resource
+
+from ts.models import User
+
+
+class UserResource(Resource):
+    def get(self, user_id):
+        return User.query.get_or_404(user_id).to_dict()
+""",
+        "ts/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String)
+
+
+class Sketch(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+""",
+    })
+    assert sorted((m, p, x.auth.value) for (m, p), x in r.items()) == [
+        ("GET", "/api/v1/sketches/", "protected"), ("GET", "/api/v1/sketches/<int:sketch_id>/", "protected"),
+        ("GET", "/api/v1/users/<int:user_id>/", "unprotected"), ("POST", "/api/v1/sketches/", "protected"),
+    ]
+    assert r[("GET", "/api/v1/users/<int:user_id>/")].handler == "ts.api.v1.resources.user.UserResource.get"
+    assert [(f.rule_id, f.location.file) for f in report.findings if f.rule_id == "RG101"] == [
+        ("RG101", "ts/api/v1/resources/user.py")]

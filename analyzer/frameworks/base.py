@@ -160,6 +160,9 @@ class Adapter:
     token_decoders: ClassVar[Mapping[str, str]] = {}
     # class methods that make a view function of a view class: ``dashboard = Dash.as_view()``
     view_constructors: ClassVar[frozenset[str]] = frozenset()
+    # router classes: a project function annotated to return one makes a router
+    # (``router = create_crud_router(...)`` with ``def create_crud_router(...) -> APIRouter``)
+    router_classes: ClassVar[frozenset[str]] = frozenset()
     # Guard classes that decide per action: class-attribute suffix -> (the attribute that every
     # action also needs, the attribute that lets a caller in whatever the action), e.g.
     # ``list_perms = AllowAny()`` beside ``global_perms`` and ``enough_perms``.
@@ -379,7 +382,7 @@ TABLES = (
     "path_only_parameters",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",
-    "view_constructors", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",
+    "view_constructors", "router_classes", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",
     "spec_env_verifiers",
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names", "value_classes",
     "declarative_bases", "model_decorators", "model_factories", "schema_bases", "settings_bases", "relation_fields",

@@ -69,6 +69,7 @@ class FastAPIAdapter(Adapter):
     # helper returning ``select(Item)``'s rows, an auth module granting scopes in a token) is
     # read by the function reader below for what its functions return and grant.
     markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt", "Router", "include_router")
+    router_classes = frozenset(ROUTERS)
     known_guards = {
         **dict.fromkeys(SCHEMES, Effect.AUTH),
         **dict.fromkeys(FORMS, Effect.PUBLIC),
@@ -448,8 +449,9 @@ class _Visitor(ScopedVisitor):
             if cls in APPS or cls in ROUTERS:
                 self._router(self._bind(target.value), "app" if cls in APPS else "router", value)
                 return
-            if "." in cls and cls.rpartition(".")[2][:1].isupper() and not cls.startswith(LIBRARIES):
-                # Maybe a project router class (UserAPIRouter(prefix=...)): the linker decides.
+            if "." in cls and not cls.startswith(LIBRARIES) and (cls.rpartition(".")[2][:1].isupper() or at_module):
+                # Maybe a project router class (UserAPIRouter(prefix=...)) or a router factory
+                # (router = create_crud_router(...)): the linker decides.
                 self._router(self._bind(target.value), "router", value, cls)
             qname = f"{ctx.module}.{target.value}"
             if at_module and cls in SCHEMES:

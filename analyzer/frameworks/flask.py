@@ -121,7 +121,8 @@ class FlaskAdapter(Adapter):
         "Headers", "EnvironHeaders", "MultiDict", "ImmutableMultiDict", "CombinedMultiDict", "OrderedMultiDict"))
     fixed_responses = {"flask.render_template": "template", "flask.send_from_directory": "file",
                        "flask.send_file": "file", "flask.redirect": "redirect", "werkzeug.utils.redirect": "redirect",
-                       "flask.url_for": "url", "flask.Response": "text", "flask.make_response": "text"}
+                       "flask.url_for": "url", "flask.Response": "text", "flask.make_response": "text",
+                       ".send_static_file": "file"}  # current_app.send_static_file("embed.js")
     client_inputs = {
         "flask.request.cookies": "cookie", "flask.request.headers": "header", "flask.request.args": "query",
         "flask.request.values": "query", "flask.request.form": "body", "flask.request.json": "body",
