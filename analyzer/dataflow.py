@@ -137,7 +137,8 @@ class _Frame:
     excepts: dict = field(default_factory=dict)  # ``except ... as name`` -> classes caught
     tried: dict = field(default_factory=dict)  # ``except ... as name`` -> what its ``try`` body calls (see Disclosure)
     assigned: dict = field(default_factory=dict)  # id(call) -> the local name its result is bound to
-    made: set = field(default_factory=set)  # local names bound to a call's result (``mgr = get_manager()``)
+    made: set = field(default_factory=set)  # local names bound to a call's result (``mgr = get_manager()``), once
+    bound: set = field(default_factory=set)  # local names assigned so far
     set_fields: dict = field(default_factory=dict)  # local name -> keys/attributes the function sets on it
     writes: list = field(default_factory=list)  # (DataWrite, source name, target name, keywords), emitted on leave
     handoffs: list = field(default_factory=list)  # (DataHandoff, source name), emitted on leave
@@ -422,9 +423,11 @@ class DataPass(DecisionsMixin, AssignVisitor):
         call = value.expression if isinstance(value, cst.Await) else value
         if isinstance(call, cst.Call):
             f.assigned[id(call)] = name
+        if isinstance(call, cst.Call) and name not in f.bound:
             f.made.add(name)
         else:
-            f.made.discard(name)
+            f.made.discard(name)  # a local assigned twice (policy = A() / policy = B()): either
+        f.bound.add(name)
         t = self.type_of(value)
         if t:
             f.types[name] = t

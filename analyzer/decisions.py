@@ -305,7 +305,8 @@ class DecisionsMixin:
                 value = a.value.expression if isinstance(a.value, cst.Await) else a.value
                 for t in a.targets:
                     if isinstance(t.target, cst.Name):
-                        (made.add if isinstance(value, cst.Call) else made.discard)(t.target.value)
+                        name = t.target.value
+                        (made.add if isinstance(value, cst.Call) and name not in f.bound else made.discard)(name)
 
             def visit_Call(self, c: cst.Call) -> None:
                 calls.add(called(c.func))

@@ -140,7 +140,7 @@ def what_changes(graph, route) -> tuple[str, str]:
         call = next((c for c in f.calls if _write_call(graph, c, reading=True) or _effect(c)), None)
         if call:
             return "accepts writes" if _write_call(graph, call, reading=True) else "runs commands or touches files", \
-                f"it calls {call}"
+                f"it calls {_shown(q, call)}"
     if any(rr.kind in ("method", "payload") for q, _ in closure for rr in graph.request_reads.get(q, ())):
         return "accepts writes", "it acts on the method or the body it is sent"
     return "accepts writes", ""
@@ -225,21 +225,21 @@ def _judge_read(graph, route) -> tuple[str, str]:
                 continue  # the fixed file it serves
             owner, _, last = call.rpartition(".")
             if _effect(call):
-                return "", f"it calls {call} (commands, files or the environment)"
+                return "", f"it calls {_shown(q, call)} (commands, files or the environment)"
             if only_fixed:
                 continue
             if last in _AGGREGATES or counted and call.startswith(counted):
                 continue  # a count of users or a test that one exists: not their data
             if _names_users(graph, call):
                 if not bounded:
-                    return "", f"it calls {call}, which reads users' or tenants' data"
+                    return "", f"it calls {_shown(q, call)}, which reads users' or tenants' data"
                 if q == start and probes:
                     return "", (f"it tests the client's {', '.join(sorted(probes))} against users' or tenants' "
                                 f"data ({call}): anyone learns which exist")
             if not kept and not _one_variable(call) and owner not in graph.k.client_inputs and (
                     (_SECRET_NAME.search(last) and not _MAKES.match(last))
                     or (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES)):
-                return "", f"it calls {call}, which reads a secret"
+                return "", f"it calls {_shown(q, call)}, which reads a secret"
             reads_config = reads_config or q == start and bool(_CONFIG_NAME.search(call)) \
                 and not graph.method(graph.canonical(call))  # a project function: its body is judged
         if only_fixed or bounded and not probes or any(SELECTS_VISIBLE.search(c) for c in f.calls):
@@ -295,6 +295,12 @@ def _judge_read(graph, route) -> tuple[str, str]:
     if names:
         return f"returns {', '.join(names)}, which no user owns and which holds nothing sensitive", ""
     return ("reads nothing tied to a user, a tenant or a secret" if unknown else "returns no stored data"), ""
+
+
+def _shown(function: str, call: str) -> str:
+    """A call as the message shows it: a method of a local of ``function`` by the local's name
+    (``notification.save``, not ``pkg.views.View.post.notification.save``)."""
+    return call[len(function) + 1:] if call.startswith(f"{function}.") else call
 
 
 def _serves_file(graph, f) -> bool:

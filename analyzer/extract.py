@@ -213,6 +213,7 @@ class _Summary:
         self.rows: dict[str, str] = {}  # locals holding a row looked up here -> its model (``f = get_object_or_404(Finding, ...)``)
         self.queries: dict[str, str] = {}  # locals holding a model's query -> ``Model.objects`` (``qs = Weakness.objects``)
         self.passed: set[str] = set()  # those of them passed to a call, recorded as instance facts
+        self.rebound: set[str] = set()  # locals assigned more than once so far (what they hold depends)
         self.returns: set[str] = set()
         self.settings: set[str] = set()  # locals assigned a setting (``v = get_config(...)``)
         self.subjects: dict[str, str] = {}  # locals assigned the session or the caller (``is_admin = session.get(...)``)
@@ -516,6 +517,8 @@ class CommonPass(cst.CSTVisitor):
         if type(target) is not cst.Name:
             return
         s = self.summaries[-1]
+        if target.value in s.locals:
+            s.rebound.add(target.value)
         s.locals.add(target.value)
         if target.value in STATUS_KEYWORDS and literal(value) in REJECT_STATUS:
             self._rejects(f"rejects with {literal(value)}")  # status = 401; ...; return auth_error_callback(status)
@@ -604,7 +607,7 @@ class CommonPass(cst.CSTVisitor):
         if type(func) is cst.Name and func.value in s.instances:  # check = KeyChecker(...); await check(request)
             return f"{s.instances[func.value]}.__call__"
         if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value in s.instances \
-                and func.value.value not in s.globals:
+                and func.value.value not in s.globals and func.value.value not in s.rebound:
             # mgr = get_state_manager(); mgr.validate_state(state): a method of what the call made
             name = func.value.value
             if name not in s.passed:

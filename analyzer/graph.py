@@ -397,8 +397,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 else:
                     c = self.method(c)
                     # a helper's answer counts where this function tests it to end the request
-                    if c and self.function_auth(c, _stack | {qname}, helper and call not in f.tested):
-                        reason = f"calls {c}"
+                    inner = self.function_auth(c, _stack | {qname}, helper and call not in f.tested) if c else None
+                    if inner:  # a signature the helper checks is one wherever it is checked
+                        reason = f"{inner} (in {c})" if inner.startswith(SIGNATURE_REASON) else f"calls {c}"
                 if reason:
                     break
         if reason is None:
