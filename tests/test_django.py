@@ -3049,3 +3049,72 @@ class ExampleList(generics.ListAPIView):
         "backend/data_import/pipeline/examples.py": "class Examples:\n    pass\n",
     })
     assert sorted({r.path for r in report.routes}) == ["/v1/projects/<int:project_id>/examples"]
+
+
+def test_a_permission_that_delegates_to_a_policy_picked_per_action_is_not_one_policy():
+    """misago: ``policy = UnbannedAnonOnly()`` for create, else ``policy = IsAuthenticatedOrReadOnly()``,
+    then ``return policy.has_permission(request, view)``: the local holds either, so it is not
+    read as the last one (which would make every read of the public profiles "protected")."""
+    report = scan_sources({
+        "forum/__init__.py": "",
+        "forum/settings.py": "ROOT_URLCONF = 'forum.urls'\nINSTALLED_APPS = ['rest_framework', 'forum']\n",
+        "forum/urls.py": """
+from rest_framework.routers import DefaultRouter
+
+from forum.api import UserViewSet
+
+router = DefaultRouter()
+router.register("users", UserViewSet, basename="user")
+urlpatterns = router.urls
+""",
+        "forum/api.py": """
+from rest_framework import viewsets
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from forum.models import User
+from forum.permissions import IsAuthenticatedOrReadOnly, UnbannedAnonOnly
+
+
+class UserViewSetPermission(BasePermission):
+    def has_permission(self, request, view):
+        if view.action == "create":
+            policy = UnbannedAnonOnly()
+        else:
+            policy = IsAuthenticatedOrReadOnly()
+        return policy.has_permission(request, view)
+
+
+class UserViewSet(viewsets.GenericViewSet):
+    permission_classes = (UserViewSetPermission,)
+    queryset = User.objects
+
+    def retrieve(self, request, pk=None):
+        profile = self.get_object()
+        return Response({"username": profile.username})
+""",
+        "forum/permissions.py": """
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+
+class UnbannedAnonOnly(BasePermission):
+    def has_permission(self, request, view):
+        return request.user.is_anonymous
+
+
+class IsAuthenticatedOrReadOnly(BasePermission):
+    def has_permission(self, request, view):
+        if request.user.is_anonymous and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise PermissionDenied("This action is not available to guests.")
+        return True
+""",
+        "forum/models.py": """
+from django.db import models
+
+
+class User(models.Model):
+    username = models.CharField(max_length=150)
+""",
+    })
+    assert {(r.method, r.path): r.auth.value for r in report.routes}[("GET", "/users/<pk>/")] != "protected"

@@ -447,6 +447,30 @@ from app.routes.connectors import router
 app = FastAPI()
 app.include_router(router, prefix="/api/v1")
 """,
+    "app/db.py": """
+from sqlalchemy import ForeignKey, Integer
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class SearchConnector(Base):
+    __tablename__ = "connectors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    space_id: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+async def get_async_session():
+    yield None
+""",
     "app/utils/oauth_state.py": """
 import base64
 import hashlib
@@ -489,6 +513,7 @@ from urllib.parse import urlencode
 import httpx
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import RedirectResponse
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import SearchConnector, get_async_session
@@ -527,10 +552,14 @@ async def acme_callback(code: str, state: str, session: AsyncSession = Depends(g
         raise
     except Exception as e:
         raise HTTPException(status_code=400, detail=f"Invalid state parameter: {e!s}") from e
+    existing = (await session.execute(select(SearchConnector).filter(
+        SearchConnector.space_id == data["space_id"], SearchConnector.user_id == data["user_id"]))).scalars().first()
+    if existing:
+        return RedirectResponse(url=f"/dashboard/{data['space_id']}?error=duplicate")
     try:
         async with httpx.AsyncClient() as client:
             token = (await client.post("https://acme.example.com/token", data={"code": code})).json()
-        session.add(SearchConnector(space_id=data["space_id"], config=token))
+        session.add(SearchConnector(space_id=data["space_id"], user_id=data["user_id"], config=token))
         await session.commit()
     except Exception as e:
         raise HTTPException(status_code=500, detail=f"Failed to complete Acme OAuth: {e!s}") from e  # expect
@@ -548,3 +577,7 @@ def test_exception_text_of_a_try_that_only_computes_through_a_factory_made_objec
     source = OAUTH_CONNECTOR["app/routes/connectors.py"].splitlines()
     expected = [i for i, text in enumerate(source, 1) if text.endswith("# expect")]
     assert [(file, line) for file, line, _ in got] == [("app/routes/connectors.py", n) for n in expected]
+    # the manager's HMAC compare is a signature check, wherever it is written: the callback is the
+    # way in, and the user id in the signed state is no client's choice (no RG105)
+    callback = next(r for r in report.routes if r.path.endswith("/callback"))
+    assert callback.auth.value == "public" and not _rules(report, "RG105")
