@@ -1326,7 +1326,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             if ".well-known" in words[1:]:  # RFC 8615 metadata: OpenID discovery, JWKS, security.txt
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   "well-known URIs (RFC 8615) are public by convention")]
-            word = next((w for w in words[:1] + last[-1:] if _CONVENTIONAL_PUBLIC.match(w)), None)
+            # a step of a flow names the flow before it (``/reset_password/finalize``, ``/2fa/fido2/begin``)
+            flow = last[-2:-1] if last and _FLOW_STEP.match(last[-1]) else []
+            word = next((w for w in words[:1] + last[-1:] + flow if _CONVENTIONAL_PUBLIC.match(w)), None)
             if word is not None:
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   f"{_conventional_kind(word)} endpoints are public by convention")]
@@ -1555,6 +1557,10 @@ _KINDS = (
     ("site file", ("robots", "favicon", "sitemap", "manifest", "service-worker", "security.txt", "opensearch")),
     ("legal page", ("privacy", "terms", "tos")),
 )
+
+
+# The words for a step of a multi-step flow (a sign-in, a reset, a verification)
+_FLOW_STEP = re.compile(r"^(begin|start|complete|finish|finalize|confirm|done)$")
 
 
 def _conventional_kind(word: str) -> str:

@@ -3118,3 +3118,46 @@ class User(models.Model):
 """,
     })
     assert {(r.method, r.path): r.auth.value for r in report.routes}[("GET", "/users/<pk>/")] != "protected"
+
+
+def test_dj_rest_auth_and_social_auth_views_are_the_way_in():
+    """doccano: ``class OktaLogin(SocialLoginView)`` (dj-rest-auth) at ``social/complete/okta-oauth2/``
+    is an OAuth sign-in, public by design (before: RG101, "a library view that may write")."""
+    report = scan_sources({
+        "backend/__init__.py": "",
+        "backend/config/__init__.py": "",
+        "backend/config/settings.py": "ROOT_URLCONF = 'config.urls'\nINSTALLED_APPS = ['rest_framework', 'social']\n",
+        "backend/config/urls.py": """
+from django.urls import include, path
+from dj_rest_auth.views import LoginView
+
+urlpatterns = [
+    path("v1/auth/login/", LoginView.as_view()),
+    path("social/", include("social.urls")),
+]
+""",
+        "backend/social/__init__.py": "",
+        "backend/social/urls.py": """
+from django.urls import path
+
+from .okta import OktaLogin
+
+urlpatterns = [
+    path("complete/okta-oauth2/", OktaLogin.as_view(), name="okta_login"),
+]
+""",
+        "backend/social/okta.py": """
+from allauth.socialaccount.providers.oauth2.client import OAuth2Client
+from allauth.socialaccount.providers.okta.views import OktaOAuth2Adapter
+from dj_rest_auth.registration.views import SocialLoginView
+
+
+class OktaLogin(SocialLoginView):
+    adapter_class = OktaOAuth2Adapter
+    callback_url = "/projects"
+    client_class = OAuth2Client
+""",
+    })
+    assert {r.path: r.auth.value for r in report.routes} == {"/v1/auth/login/": "public",
+                                                             "/social/complete/okta-oauth2/": "public"}
+    assert not [f for f in report.findings if f.rule_id == "RG101"]

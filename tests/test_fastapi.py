@@ -2423,3 +2423,57 @@ async def get_file(model_id: str):
     })
     assert sorted(r) == [("GET", "/files/count"), ("GET", "/files/handle/{model_id}"), ("GET", "/stores/count"),
                          ("PATCH", "/stores/{model_id}/theme_settings")]
+
+
+def test_a_step_of_a_sign_in_or_reset_flow_is_named_by_the_flow_before_it():
+    """bitcart: ``/users/reset_password/finalize`` and ``/token/2fa/fido2/begin`` are steps of a
+    password reset and a second-factor sign-in (before: only the last path word was read, and
+    ``finalize``/``begin`` name no flow); a step word after an ordinary resource is no flow."""
+    r, _ = routes({
+        "api/__init__.py": "",
+        "api/main.py": """
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
+from api.services import tokens, users
+
+app = FastAPI()
+router = APIRouter()
+
+
+class Finalize(BaseModel):
+    code: str
+    password: str
+
+
+@router.post("/users/reset_password/finalize")
+async def finalize_password_reset(data: Finalize):
+    return await users.finalize_password_reset(data.code, data.password)
+
+
+@router.post("/token/2fa/fido2/begin")
+async def token_fido2_begin(data: Finalize):
+    return await tokens.fido2_begin(data.code)
+
+
+@router.post("/imports/{import_id}/finalize")
+async def finalize_import(import_id: int):
+    return await users.finalize_import(import_id)
+
+
+app.include_router(router)
+""",
+        "api/services/__init__.py": "",
+        "api/services/users.py": """
+async def finalize_password_reset(code, password):
+    return True
+
+
+async def finalize_import(import_id):
+    return True
+""",
+        "api/services/tokens.py": "async def fido2_begin(code):\n    return {}\n",
+    })
+    assert r[("POST", "/users/reset_password/finalize")].auth.value == "public"
+    assert r[("POST", "/token/2fa/fido2/begin")].auth.value == "public"
+    assert r[("POST", "/imports/{import_id}/finalize")].auth.value == "unprotected"

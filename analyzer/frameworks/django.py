@@ -56,6 +56,10 @@ LOGIN_FLOW_VIEWS = (
         "RequestLoginCodeView", "request_login_code", "ConfirmLoginCodeView", "confirm_login_code")),
     *(f"allauth.mfa.{m}.{v}" for m in ("views", "base.views") for v in ("authenticate", "AuthenticateView")),
     *(f"allauth.socialaccount.views.{v}" for v in ("signup", "SignupView")),
+    *(f"dj_rest_auth.views.{v}" for v in ("LoginView", "LogoutView", "PasswordResetView", "PasswordResetConfirmView")),
+    *(f"dj_rest_auth.registration.views.{v}" for v in (
+        "RegisterView", "VerifyEmailView", "ResendEmailVerificationView", "SocialLoginView")),
+    *(f"social_django.views.{v}" for v in ("auth", "complete")),  # python-social-auth's OAuth start and callback
 )
 LOGIN_MIDDLEWARE = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 METHOD_DECORATOR = "django.utils.decorators.method_decorator"
