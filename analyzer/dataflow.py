@@ -138,7 +138,7 @@ class _Frame:
     tried: dict = field(default_factory=dict)  # ``except ... as name`` -> what its ``try`` body calls (see Disclosure)
     assigned: dict = field(default_factory=dict)  # id(call) -> the local name its result is bound to
     made: set = field(default_factory=set)  # local names bound to a call's result (``mgr = get_manager()``), once
-    bound: set = field(default_factory=set)  # local names assigned so far
+    bound: dict = field(default_factory=dict)  # local names assigned so far -> the callee (None: not a call)
     set_fields: dict = field(default_factory=dict)  # local name -> keys/attributes the function sets on it
     writes: list = field(default_factory=list)  # (DataWrite, source name, target name, keywords), emitted on leave
     handoffs: list = field(default_factory=list)  # (DataHandoff, source name), emitted on leave
@@ -423,11 +423,12 @@ class DataPass(DecisionsMixin, AssignVisitor):
         call = value.expression if isinstance(value, cst.Await) else value
         if isinstance(call, cst.Call):
             f.assigned[id(call)] = name
-        if isinstance(call, cst.Call) and name not in f.bound:
+        made = (dotted(call.func) or "?") if isinstance(call, cst.Call) else None
+        if made is not None and f.bound.get(name, made) == made:
             f.made.add(name)
         else:
-            f.made.discard(name)  # a local assigned twice (policy = A() / policy = B()): either
-        f.bound.add(name)
+            f.made.discard(name)  # a local assigned something else too (policy = A() / policy = B()): either
+        f.bound[name] = made
         t = self.type_of(value)
         if t:
             f.types[name] = t

@@ -305,8 +305,8 @@ class DecisionsMixin:
                 value = a.value.expression if isinstance(a.value, cst.Await) else a.value
                 for t in a.targets:
                     if isinstance(t.target, cst.Name):
-                        name = t.target.value
-                        (made.add if isinstance(value, cst.Call) and name not in f.bound else made.discard)(name)
+                        name, callee = t.target.value, (dotted(value.func) or "?") if isinstance(value, cst.Call) else None
+                        (made.add if callee is not None and f.bound.get(name, callee) == callee else made.discard)(name)
 
             def visit_Call(self, c: cst.Call) -> None:
                 calls.add(called(c.func))

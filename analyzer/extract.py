@@ -517,8 +517,9 @@ class CommonPass(cst.CSTVisitor):
         if type(target) is not cst.Name:
             return
         s = self.summaries[-1]
-        if target.value in s.locals:
-            s.rebound.add(target.value)
+        if target.value in s.locals and not (type(value) is cst.Call and s.instances.get(target.value)
+                                             and self._callee(value.func) == s.instances[target.value]):
+            s.rebound.add(target.value)  # assigned again, with something else (mgr = get_manager() twice is one)
         s.locals.add(target.value)
         if target.value in STATUS_KEYWORDS and literal(value) in REJECT_STATUS:
             self._rejects(f"rejects with {literal(value)}")  # status = 401; ...; return auth_error_callback(status)
