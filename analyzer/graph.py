@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 
+from .authz import NOT_CLIENT
 from .authz_graph import AuthzQueries
 from .operations import OperationQueries
 from .specs import SpecQueries
@@ -1173,7 +1174,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         reason = self.function_auth(hf.qualname) or ""
         callee = reason[len("calls "):] if reason.startswith("calls ") else ""
         if callee and not VERIFIES.match(callee.rpartition(".")[2]) and not (
-                callee in self.functions and any(self.functions[c].lets_in for c in self._callees(callee))):
+                callee in self.functions and any(self.functions[c].lets_in for c in self._callees(callee))) \
+                and not self._verifies_what_it_is_given(hf, callee):
             # it asks a helper who the caller is (get_current_user()), not whether a password is
             # right; a helper that issues the session (create_signin_response) is the way in too
             return ""
@@ -1188,6 +1190,13 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return ""
         kind = named.reason.replace(" endpoints are public by convention", "")
         return f"{kind} endpoint: its own 401/403 answers the request's content, not a missing credential"
+
+    def _verifies_what_it_is_given(self, hf: FunctionFact, callee: str) -> bool:
+        """The handler hands its own request values to the helper that checks (a mailed token:
+        ``email = confirm_token(token)``, which verifies the token it is given): the check is on
+        the request's content, not on who the caller is."""
+        inner = self.functions.get(callee)
+        return inner is not None and bool(set(hf.used) - NOT_CLIENT) and bool(set(inner.used) - NOT_CLIENT)
 
     def logs_in(self, qname: str) -> str:
         """How a function lets the caller in after verifying credentials taken from the request,

@@ -2280,3 +2280,83 @@ class Sketch(db.Model):
     assert r[("GET", "/api/v1/users/<int:user_id>/")].handler == "ts.api.v1.resources.user.UserResource.get"
     assert [(f.rule_id, f.location.file) for f in report.findings if f.rule_id == "RG101"] == [
         ("RG101", "ts/api/v1/resources/user.py")]
+
+
+def test_an_email_confirmation_whose_helper_verifies_the_mailed_token_is_the_way_in():
+    """PowerDNS-Admin: ``email = confirm_token(token)``, where the helper's
+    ``serializer = URLSafeTimedSerializer(key)`` loads (verifies) the token it is given: the
+    check is on the link's content, so the confirmation page stays public (the way in), not a
+    route protected by ``confirm_token``; a handler that asks a helper who the caller is
+    (``load_user()``, nothing of the request given) is protected."""
+    r, _ = routes({
+        "pda/__init__.py": "",
+        "pda/app.py": """
+from flask import Flask
+
+from pda.routes import index_bp
+
+app = Flask(__name__)
+app.register_blueprint(index_bp)
+""",
+        "pda/token.py": """
+from flask import current_app
+from itsdangerous import URLSafeTimedSerializer
+
+
+def confirm_token(token, expiration=86400):
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"])
+    try:
+        email = serializer.loads(token, salt=current_app.config["SALT"], max_age=expiration)
+    except Exception:
+        return False
+    return email
+
+
+def load_user():
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"])
+    return serializer.loads(current_app.config["SESSION_TOKEN"])
+""",
+        "pda/routes.py": """
+from flask import Blueprint, abort, render_template
+
+from pda.models import User
+from pda.token import confirm_token, load_user
+
+index_bp = Blueprint("index", __name__)
+
+
+@index_bp.route("/confirm/<token>", methods=["GET"])
+def confirm_email(token):
+    email = confirm_token(token)
+    if not email:
+        return render_template("email_confirmation.html", status=0)
+    user = User.query.filter_by(email=email).first_or_404()
+    user.update_confirmed(confirmed=1)
+    return render_template("email_confirmation.html", status=1)
+
+
+@index_bp.route("/confirm/pending", methods=["GET"])
+def pending():
+    if not load_user():
+        abort(401)
+    return render_template("pending.html")
+""",
+        "pda/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String)
+    confirmed = db.Column(db.Boolean)
+
+    def update_confirmed(self, confirmed):
+        self.confirmed = confirmed
+        db.session.commit()
+""",
+    })
+    assert r[("GET", "/confirm/<token>")].auth.value == "public"
+    assert any(g.name == "the way in" for g in r[("GET", "/confirm/<token>")].guards)
+    assert r[("GET", "/confirm/pending")].auth.value == "protected"
