@@ -98,6 +98,10 @@ class _Frame:
         self.params: set[str] = set()
         self.peeks: list = []  # [(the token's code, TokenDecode)]: decoded unverified here
         self.verified: set[str] = set()  # the code of the tokens decoded here with their signature checked
+        # (lookup, names it is bound to): emitted at the end unless the row is only tested for
+        # existence to turn the request away (``if SigmaRule.query.filter_by(uuid=u).first(): abort(403)``)
+        self.bound_lookups: list = []
+        self.existence_tests: list[str] = []  # names tested in ``if name:`` whose branch ends the request
 
 
 class _ClientFinder(cst.CSTVisitor):
@@ -274,6 +278,11 @@ class AuthzPass(cst.CSTVisitor):
         for lk, _, changed in frame.by_name:
             if changed:
                 self._emit(lk)
+        uses = [n.value for n in collect(node.body, cst.Name)]
+        for lk, names in frame.bound_lookups:
+            # the name's uses: its assignment, and tests that end the request when a row is found
+            if not all(uses.count(n) == 1 + frame.existence_tests.count(n) for n in names):
+                self._emit(lk)
         for token, decode in frame.peeks:  # a peek at the issuer or key id before the verified decode
             if token not in frame.verified:
                 self._emit(decode)
@@ -423,8 +432,10 @@ class AuthzPass(cst.CSTVisitor):
                                     scoped=found[1] == SCOPED, listed=found[1] == LISTED))
         elif found and found[1]:
             model, src = found  # also matched against a secret the client presents: that is the credential
-            self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src,
-                                    secret=self._secret_column(node)))
+            lookup = ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src,
+                                  secret=self._secret_column(node))
+            names = self._bound.get(id(node), ())
+            frame.bound_lookups.append((lookup, names)) if names else self._emit(lookup)
         elif found and self._secret_column(node):
             self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), found[0], self.ctx.code(node)[:120],
                                     secret=self._secret_column(node)))
@@ -664,6 +675,13 @@ class AuthzPass(cst.CSTVisitor):
         return bool(found)
 
     def visit_If(self, node: cst.If) -> None:
+        test = node.test
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 \
+                and isinstance(test.comparisons[0].operator, cst.IsNot) and literal(test.comparisons[0].comparator) is None:
+            test = test.left  # if existing is not None: ...
+        if self.frames and isinstance(test, cst.Name) and leaves(node.body):
+            # if existing: abort(409): a row found turns the request away, nothing of it is used
+            self.frames[-1].existence_tests.append(test.value)
         if _turns_away_privileged(node, self.k):
             return
         rejects = leaves(node.body) or isinstance(node.orelse, cst.Else) and leaves(node.orelse.body)

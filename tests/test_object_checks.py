@@ -110,3 +110,76 @@ def test_owner_check_that_lets_everyone_through_without_an_object_does_not_guard
 def test_a_hook_that_turns_away_anonymous_callers_under_its_own_condition_stays_a_guard():
     routes, _ = _routes()
     assert routes["/forum/<int:forum_id>/mark-read"].auth.value == "protected"
+
+
+SIGMA_STYLE = {
+    "ts/__init__.py": "",
+    "ts/app.py": """
+from flask import Flask
+
+from ts.rules import rules_bp
+
+app = Flask(__name__)
+app.register_blueprint(rules_bp)
+""",
+    "ts/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class SigmaRule(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    rule_uuid = db.Column(db.String, unique=True)
+    rule_yaml = db.Column(db.Text)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+""",
+    "ts/rules.py": """
+from flask import Blueprint, abort, jsonify, request
+from flask_login import current_user, login_required
+
+from ts.models import SigmaRule, db
+
+rules_bp = Blueprint("rules", __name__)
+
+
+@rules_bp.route("/sigmarules/", methods=["POST"])
+@login_required
+def create_rule():
+    rule_uuid = request.json.get("rule_uuid")
+    existing = SigmaRule.query.filter_by(rule_uuid=rule_uuid).first()
+    if existing:
+        abort(409, f"Rule {rule_uuid} was already found in the database")
+    rule = SigmaRule(rule_uuid=rule_uuid, rule_yaml=request.json.get("rule_yaml"), user_id=current_user.id)
+    db.session.add(rule)
+    db.session.commit()
+    return jsonify({"id": rule.id}), 201
+
+
+@rules_bp.route("/sigmarules/copy", methods=["POST"])
+@login_required
+def copy_rule():
+    source = SigmaRule.query.filter_by(rule_uuid=request.json.get("rule_uuid")).first()
+    if source is None:
+        abort(404)
+    rule = SigmaRule(rule_uuid=request.json.get("new_uuid"), rule_yaml=source.rule_yaml, user_id=current_user.id)
+    db.session.add(rule)
+    db.session.commit()
+    return jsonify({"id": rule.id}), 201
+""",
+}
+
+
+def test_a_row_looked_up_only_to_refuse_a_duplicate_is_no_access_to_it():
+    """timesketch's sigma rules: ``if SigmaRule.query.filter_by(rule_uuid=...).first(): abort(409)``
+    tests whether the client's id is taken; nothing of the row found is read or changed (before:
+    RG105). A row that is then used (copied from) is accessed."""
+    report = scan_sources(SIGMA_STYLE)
+    got = [(f.location.file, f.location.line) for f in report.findings if f.rule_id == "RG105"]
+    source = SIGMA_STYLE["ts/rules.py"].splitlines()
+    copy_route = next(i for i, text in enumerate(source, 1) if '"/sigmarules/copy"' in text)
+    assert got == [("ts/rules.py", copy_route)]  # a route finding is placed at its handler
