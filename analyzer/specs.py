@@ -242,11 +242,14 @@ class SpecQueries:
         """Whether ``route`` is added to the Flask application underneath a Connexion application
         that serves a document (``@app.app.route(...)``): beside the document, not in it."""
         if not hasattr(self, "_beside"):
-            self._beside = {f"{self.alias(api.router)}.app" for api, _ in self.served_documents()}
+            flask_apps = {f"{self.alias(api.router)}.app" for api, _ in self.served_documents()}
+            # and the names the project gives that Flask app (``flask_app = app.app``), which mount it
+            self._beside = flask_apps | {p[1] for a in flask_apps if ("router", a) in self.graph
+                                         for p, _ in self.graph.in_edges(("router", a)) if p[0] == "router"}
         node = ("route", route.path, route.method, route.handler, route.location)
         return bool(self._beside) and route.framework == "flask" and node in self.graph and any(
-            chain[0][0] in self._beside for parent, _ in self.graph.in_edges(node) if parent[0] == "router"
-            for chain in self._chains(parent[1]))
+            rid in self._beside for parent, _ in self.graph.in_edges(node) if parent[0] == "router"
+            for chain in self._chains(parent[1]) for rid, _ in chain)
 
     def documentation(self, route) -> dict:
         """What the inventory says of ``route`` against the OpenAPI documents (for the JSON

@@ -79,9 +79,11 @@ class _Visitor(ScopedVisitor):
             self._app(self._bind(target.value), value)
         elif isinstance(target, cst.Name) and isinstance(value, cst.Attribute) and value.attr.value == "app" \
                 and self.resolve(value.value) in self.apps:  # ``flask_app = app.app``: the same Flask app
+            # the name the project gives it, on which its hooks are registered (``app.before_request``),
+            # stands above what the Flask app serves: its own routes and the document's operations
             bound, loc = self._bind(target.value), self.ctx.loc(stmt)
             self.sink.routers.append(Router(bound, "app", "flask", "", "", loc))
-            self.sink.mounts.append(Mount(f"{self.resolve(value.value)}.app", bound, loc, ""))
+            self.sink.mounts.append(Mount(bound, f"{self.resolve(value.value)}.app", loc, ""))
         elif isinstance(target, cst.Name):  # ``spec_dir = Path(__file__).parent / "api"``, read where it is used
             self.values[target.value] = value
 
@@ -99,8 +101,10 @@ class _Visitor(ScopedVisitor):
             spec_dir = "*/" + "/".join(w.strip("/") for w in words) if words else ""
         self.apps[qname] = spec_dir if isinstance(spec_dir, str) else ""
         self.sink.routers.append(Router(qname, "app", "connexion", "", "", self.ctx.loc(call)))
-        # the Flask application underneath (``@app.app.route(...)``): its routes are not in the document
+        # the Flask application underneath (``@app.app.route(...)``): its routes are not in the document,
+        # and the document's operations are its routes too (its hooks run before them)
         self.sink.routers.append(Router(f"{qname}.app", "app", "flask", "", "", self.ctx.loc(call)))
+        self.sink.mounts.append(Mount(f"{qname}.app", qname, self.ctx.loc(call), ""))
         return qname
 
     def _inline_document(self, app: str, node: cst.Call, spec: cst.Dict) -> None:
