@@ -2477,3 +2477,72 @@ async def finalize_import(import_id):
     assert r[("POST", "/users/reset_password/finalize")].auth.value == "public"
     assert r[("POST", "/token/2fa/fido2/begin")].auth.value == "public"
     assert r[("POST", "/imports/{import_id}/finalize")].auth.value == "unprotected"
+
+
+def test_an_annotated_role_whose_dependency_a_project_function_returns():
+    """tracecat: ``WorkspaceActorRouteRole = Annotated[Role, RoleACL(allow_user=True, ...)]``, where
+    ``RoleACL`` is a project function that defines a checker and returns ``Depends(checker)``;
+    the checker raises 401/403 without a credential (before: 328 FALSE RG101 on its routes)."""
+    r, report = routes({
+        "tracecat/__init__.py": "",
+        "tracecat/auth/__init__.py": "",
+        "tracecat/auth/credentials.py": """
+from fastapi import Depends, HTTPException, Request, status
+
+from tracecat.auth.sessions import session_user
+
+
+async def _role_dependency(request: Request, allow_user: bool, allow_api_key: bool):
+    user = await session_user(request) if allow_user else None
+    if user is None and allow_api_key:
+        user = request.headers.get("x-api-key") and {"id": "service"}
+    if user is None:
+        raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="Unauthorized")
+    return user
+
+
+def RoleACL(*, allow_user: bool = True, allow_api_key: bool = False):
+    async def role_dependency_user(request: Request):
+        return await _role_dependency(request, allow_user=allow_user, allow_api_key=allow_api_key)
+
+    return Depends(role_dependency_user)
+""",
+        "tracecat/auth/sessions.py": """
+async def session_user(request):
+    return request.scope.get("user")
+""",
+        "tracecat/auth/dependencies.py": """
+from typing import Annotated
+
+from fastapi import Path
+
+from tracecat.auth.credentials import RoleACL
+
+Role = dict
+WorkspaceId = Annotated[str, Path(description="The workspace")]
+WorkspaceActorRouteRole = Annotated[Role, RoleACL(allow_user=True, allow_api_key=True)]
+""",
+        "tracecat/tables/__init__.py": "",
+        "tracecat/tables/router.py": """
+from fastapi import APIRouter
+
+from tracecat.auth.dependencies import WorkspaceActorRouteRole
+
+router = APIRouter(prefix="/tables")
+
+
+@router.delete("/{table_id}/rows/{row_id}")
+async def delete_row(role: WorkspaceActorRouteRole, table_id: str, row_id: str):
+    return None
+""",
+        "tracecat/app.py": """
+from fastapi import FastAPI
+
+from tracecat.tables.router import router
+
+app = FastAPI()
+app.include_router(router)
+""",
+    })
+    assert r[("DELETE", "/tables/{table_id}/rows/{row_id}")].auth.value == "protected"
+    assert not [f for f in report.findings if f.rule_id == "RG101"]

@@ -518,7 +518,12 @@ class _Visitor(ScopedVisitor):
         if self.resolve(value.value) not in ANNOTATED:
             return
         inner, deps = _unwrap_annotation(self.ctx, value, self.local)
-        uses = [self._use(d, inner) for d in deps if self._dep_call(d)]
+        uses = [self._use(d, inner) for d in deps if self._dep_call(d)] or [
+            # Annotated[Role, RoleACL(allow_user=True)]: a project function that returns the
+            # Depends(...) (its nested checker is folded into it); the linker judges it
+            (q, self.ctx.code(d), self.ctx.loc(d), (), ()) for d in deps
+            if isinstance(d, cst.Call) and dotted(d.func) and "." in (q := self.resolve(d.func))
+            and not q.startswith(LIBRARIES)]
         if not uses:
             return
         for target, display, loc, *_ in uses:
