@@ -503,3 +503,60 @@ app.add_api(build_admin_spec(), base_path="/admin")
     assert (delete["auth"], delete["documented"]["line"], delete["handler"]["qualname"]) == (
         "protected", 15, "petshop.pets.purge")
     assert not [f for f in report.findings if f.rule_id in ("RG101", "RG503", "RG000")]
+
+
+def test_a_before_request_hook_on_a_connexion_flask_app_guards_the_documents_operations():
+    """spiff-arena: ``connexion_app = connexion.FlaskApp(...)``, ``app = connexion_app.app``,
+    ``connexion_app.add_api("api.yml")`` with ``security: []`` (handled in Flask), then
+    ``app.before_request(omni_auth)``, which answers 401 without a token (before: every operation
+    of the document was unprotected, 106 FALSE RG101)."""
+    doc = """openapi: 3.0.2
+info: {title: spiffworkflow-backend, version: "1.0"}
+security: []
+paths:
+  /process-models/{modified_process_model_identifier}:
+    delete:
+      operationId: spiff.routes.process_models.process_model_delete
+      parameters:
+        - {name: modified_process_model_identifier, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: ok}}
+"""
+    init = """
+import connexion
+
+from spiff.routes.authentication_controller import omni_auth
+
+
+def create_app():
+    connexion_app = connexion.FlaskApp(__name__, specification_dir="./api")
+    app = connexion_app.app
+    app.config["SECRET_KEY"] = "from-env"
+    connexion_app.add_api("api.yml", base_path="/v1.0")
+    app.before_request(omni_auth)
+    return connexion_app
+"""
+    auth = """
+from flask import g, request
+
+from spiff.services.authentication_service import user_from_token
+
+
+def omni_auth():
+    if request.path.startswith("/v1.0/status"):
+        return None
+    g.user = user_from_token(request.headers.get("Authorization", ""))
+    if g.user is None:
+        return {"error": "not authenticated"}, 401
+    return None
+"""
+    report = scan_sources({
+        "spiff/__init__.py": init, "spiff/api/api.yml": doc, "spiff/routes/__init__.py": "",
+        "spiff/routes/authentication_controller.py": auth,
+        "spiff/routes/process_models.py": "def process_model_delete(modified_process_model_identifier):\n    return {}\n",
+        "spiff/services/__init__.py": "",
+        "spiff/services/authentication_service.py": "def user_from_token(token):\n    return None\n",
+    })
+    routes = {(r.method, r.path): r for r in report.routes}
+    route = routes[("DELETE", "/v1.0/process-models/{modified_process_model_identifier}")]
+    assert route.auth.value == "protected" and any(g.name == "omni_auth" for g in route.guards)
+    assert not [f for f in report.findings if f.rule_id == "RG101"]
