@@ -500,6 +500,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             verdict = self.judge(maker, _stack | {q}, hook) if maker in self.functions else None
             if verdict and verdict[0] == Effect.AUTH:
                 return Effect.AUTH, f"made by {maker.rpartition('.')[2]}, which {verdict[1]}"
+            if self.k.known_guards.get(maker) == Effect.PUBLIC:  # def access_exempt(view): return ...(login_not_required)
+                return Effect.PUBLIC, f"applies {maker.rpartition('.')[2]}"
         visible = self.visibility(q)
         if visible:
             return Effect.PUBLIC, visible

@@ -100,7 +100,7 @@ READ_ONLY_FIELDS = ("ReadOnlyField", "HiddenField", "SerializerMethodField")
 
 # django-guardian: login plus a model or per-object permission
 GUARDIAN = ("guardian.decorators.permission_required", "guardian.decorators.permission_required_or_403",
-            "guardian.mixins.PermissionRequiredMixin")
+            "guardian.mixins.PermissionRequiredMixin", "guardian.mixins.LoginRequiredMixin")
 
 
 class DjangoAdapter(Adapter):
@@ -612,6 +612,32 @@ class _DjangoFile:
             self.sink.functions[:] = [replace(f, methods=restricted[f.qualname]) if f.qualname in restricted else f
                                       for f in self.sink.functions]
         self._dispatchers()
+        self._applying()
+
+    def _applying(self) -> None:
+        """A project decorator that only applies another to the view it is given
+        (``def access_exempt(view_class): return method_decorator(login_not_required,
+        name="dispatch")(view_class)``) is that decorator: its uses join the function's own."""
+        added = {}
+        for stmt in self.ctx.tree.body:
+            body = stmt.body.body if isinstance(stmt, cst.FunctionDef) and stmt.params.params else ()
+            body = [b for b in body if not (isinstance(b, cst.SimpleStatementLine) and isinstance(b.body[0], cst.Expr))]
+            ret = body[0].body[0] if len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine) else None
+            value = ret.value if isinstance(ret, cst.Return) else None
+            if not (isinstance(value, cst.Call) and len(value.args) == 1 and dotted(value.args[0].value)
+                    == stmt.params.params[0].name.value):
+                continue
+            applied = value.func
+            if isinstance(applied, cst.Call) and self.ctx.resolve(applied.func) == METHOD_DECORATOR:
+                uses = self._unwrap_method_decorator(applied)
+            elif dotted(applied) or isinstance(applied, cst.Call) and dotted(applied.func):
+                uses = [self.ctx.guard_use(applied)]
+            else:
+                continue
+            added[f"{self.module}.{stmt.name.value}"] = tuple(uses)
+        if added:
+            self.sink.functions[:] = [replace(f, decorators=(*f.decorators, *added[f.qualname]))
+                                      if f.qualname in added else f for f in self.sink.functions]
 
     def _dispatchers(self) -> None:
         """A view that only picks another view of its module by the request and returns its
@@ -650,6 +676,8 @@ class _DjangoFile:
                     name = literal(call_arg(expr, "name", 1))
                     methods = () if name in ("dispatch", None) or not isinstance(name, str) else (name.upper(),)
                     class_guards.extend(replace(u, methods=methods) for u in self._unwrap_method_decorator(expr))
+                elif dotted(expr.func if isinstance(expr, cst.Call) else expr):
+                    class_guards.append(ctx.guard_use(d))  # @access_exempt: judged by the linker
             method_guards = {}
             for stmt in node.body.body:
                 if isinstance(stmt, cst.FunctionDef):
