@@ -1418,6 +1418,11 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     # ``perform_create``): it serves the class's routes
                     user = user.rpartition(".")[0]
                 index.setdefault(self.alias(u.schema), set()).update(by_user.get(user, ()))
+            for user, found in by_user.items():  # a view function that makes it: form = TicketCCForm(request.POST)
+                f = self.functions.get(user)
+                for c in f.calls if f is not None else ():
+                    if (q := self.canonical(c)) in self.schemas:
+                        index.setdefault(q, set()).update(found)
         return [self.routes[i] for i in sorted(index.get(schema, ()))]
 
     # -- the data side: marked fields, responses, client data, CORS ------------------------------

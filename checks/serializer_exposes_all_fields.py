@@ -196,6 +196,8 @@ class ProfileForm(forms.ModelForm):
                 # a role or owner column only sent to clients: a privilege is set, not read; or set only
                 # through routes that check a role (ralph's users API: writes are for superusers)
                 continue
+            if schema.kind == "form" and staff_only(graph, routes):
+                continue  # a form only staff submit (django-helpdesk's ticket edit and CC forms)
             open_routes = [r for r in routes if r.auth != AuthState.PROTECTED]
             risk = "sent to clients" if schema.kind in ("serializer", "output") else "editable"
             if schema.kind == "serializer" and "privileged" in kinds:

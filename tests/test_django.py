@@ -3218,3 +3218,69 @@ class Questionnaire(models.Model):
     states = {r.path: r.auth.value for r in report.routes}
     assert states == {"/offline/": "public", "/questionnaires/<int:pk>/": "protected"}
     assert not [f for f in report.findings if f.rule_id == "RG101"]
+
+
+def test_a_model_form_only_staff_views_bind_is_no_mass_assignment():
+    """django-helpdesk: ``EditTicketForm`` (Meta exclude leaves ``secret_key``) is made only in
+    ``edit_ticket``, a function view behind ``staff_member_required`` (before: RG302, the form's
+    users were not found because the view instantiates it instead of naming a ``form_class``).
+    The same form bound by a view any signed-in user reaches is reported."""
+    files = {
+        "helpdesk/__init__.py": "",
+        "helpdesk/settings.py": "ROOT_URLCONF = 'helpdesk.urls'\nINSTALLED_APPS = ['helpdesk']\n",
+        "helpdesk/urls.py": """
+from django.urls import path
+
+from helpdesk.views import staff
+
+urlpatterns = [
+    path("tickets/<int:ticket_id>/edit/", staff.edit_ticket, name="edit"),
+]
+""",
+        "helpdesk/forms.py": """
+from django import forms
+
+from helpdesk.models import Ticket
+
+
+class EditTicketForm(forms.ModelForm):
+    class Meta:
+        model = Ticket
+        exclude = ("created", "modified")
+""",
+        "helpdesk/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Ticket(models.Model):
+    title = models.CharField(max_length=200)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    secret_key = models.CharField(max_length=36)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+""",
+        "helpdesk/views/__init__.py": "",
+        "helpdesk/views/staff.py": """
+from django.contrib.admin.views.decorators import staff_member_required
+from django.shortcuts import get_object_or_404, redirect, render
+
+from helpdesk.forms import EditTicketForm
+from helpdesk.models import Ticket
+
+
+@staff_member_required
+def edit_ticket(request, ticket_id):
+    ticket = get_object_or_404(Ticket, id=ticket_id)
+    form = EditTicketForm(request.POST or None, instance=ticket)
+    if form.is_valid():
+        form.save()
+        return redirect("view", ticket_id=ticket.id)
+    return render(request, "edit_ticket.html", {"form": form})
+""",
+    }
+    assert not [f for f in scan_sources(files).findings if f.rule_id == "RG302"]
+    files["helpdesk/views/staff.py"] = files["helpdesk/views/staff.py"].replace(
+        "from django.contrib.admin.views.decorators import staff_member_required",
+        "from django.contrib.auth.decorators import login_required as staff_member_required")
+    assert [f.rule_id for f in scan_sources(files).findings if f.rule_id == "RG302"] == ["RG302"]
