@@ -232,7 +232,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     child = self.alias(made.returns[0])
                 if child not in self.routers:  # ``user_routes.router``: the router its class builds
                     child = self.canonical(mount.child)
-                for child in [child] if child in self.routers else self._members(mount.child):
+                several = len(self.collections.get(mount.child, ())) > 1  # a helper's parameter, called for each
+                for child in [child] if child in self.routers and not several else self._members(mount.child):
                     if parent in self.routers and parent != child:
                         self.mounts.append(mount)
                         self.graph.add_edge(("router", parent), ("router", child), key=len(self.mounts) - 1,

@@ -2546,3 +2546,59 @@ app.include_router(router)
     })
     assert r[("DELETE", "/tables/{table_id}/rows/{row_id}")].auth.value == "protected"
     assert not [f for f in report.findings if f.rule_id == "RG101"]
+
+
+def test_a_helper_that_includes_each_router_it_is_given_twice():
+    """tracecat: ``_include_workspace_scoped_router(app, router)`` includes the router as is and
+    again under ``/workspaces/{workspace_id}``; ``create_app`` calls it for each router (before: the
+    helper's parameter stood for no router, so none of the ~240 workspace-scoped operations was
+    listed)."""
+    r, _ = routes({
+        "tc/__init__.py": "",
+        "tc/app.py": """
+from fastapi import APIRouter, Depends, FastAPI
+
+from tc.cases.router import router as cases_router
+from tc.tables.router import router as tables_router
+
+
+def require_workspace_id_path(workspace_id: str):
+    return workspace_id
+
+
+def _include_workspace_scoped_router(app: FastAPI, router: APIRouter) -> None:
+    app.include_router(router, include_in_schema=False)
+    app.include_router(router, prefix="/workspaces/{workspace_id}",
+                       dependencies=[Depends(require_workspace_id_path)])
+
+
+def create_app() -> FastAPI:
+    app = FastAPI()
+    _include_workspace_scoped_router(app, cases_router)
+    _include_workspace_scoped_router(app, tables_router)
+    return app
+""",
+        "tc/cases/__init__.py": "", "tc/tables/__init__.py": "",
+        "tc/cases/router.py": """
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/cases")
+
+
+@router.get("")
+async def list_cases():
+    return []
+""",
+        "tc/tables/router.py": """
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/tables")
+
+
+@router.get("")
+async def list_tables():
+    return []
+""",
+    })
+    assert sorted(p for _, p in r) == ["/cases", "/tables", "/workspaces/{workspace_id}/cases",
+                                       "/workspaces/{workspace_id}/tables"]

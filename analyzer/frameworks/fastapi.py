@@ -551,6 +551,17 @@ class _Visitor(ScopedVisitor):
                 if isinstance(arg.value, cst.Name) and arg.value.value in ctx.imports and not arg.star:
                     self.sink.bindings.append((self.resolve(func), arg.keyword.value if arg.keyword else str(i),
                                                self.resolve(arg.value)))
+        if isinstance(func, cst.Name) and func.value in self.top_defs:
+            # _include_workspace_scoped_router(app, workflow_router): the helper's router parameter is
+            # each router its callers pass (the linker mounts every one)
+            target = self.top_defs[func.value]
+            params = [p.name.value for p in target.params.params]
+            mounted = {dotted(call_arg(c, "router", 0)) for c in collect(target.body, cst.Call)
+                       if isinstance(c.func, cst.Attribute) and c.func.attr.value == "include_router"}
+            for i, arg in enumerate(node.args):
+                name = arg.keyword.value if arg.keyword else params[i] if i < len(params) else None
+                if name in mounted and dotted(arg.value) and not arg.star:
+                    self.sink.bindings.append((self.resolve(func), name, self.resolve(arg.value)))
         if ctx.resolve(func) == "uvicorn.run" and literal(call_arg(node, "debug")) is True:
             add_setting(self.ctx, self.sink, "DEBUG", call_arg(node, "debug"), node, via=ctx.code(node))
         registered = self._route_call(func)  # call form: ``router.post("/register")(register_user)``
