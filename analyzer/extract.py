@@ -355,6 +355,8 @@ class CommonPass(cst.CSTVisitor):
             return
         if isinstance(value, cst.Call):
             func = value.func
+            if type(func) is cst.Subscript:  # FastAPIUsersSub[User, uuid.UUID](...): an instance of the generic class
+                func = func.value
             if type(func) is cst.Attribute and func.attr.value in self.k.view_constructors:
                 func = func.with_changes(value=view_receiver(func.value))  # registry.get(View).as_view()
             cls = self.ctx.resolve(func)

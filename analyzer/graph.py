@@ -483,6 +483,11 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         q = self.canonical(target)
         if q in self.k.known_guards:
             return self.k.known_guards[q], q
+        owner, _, name = q.rpartition(".")
+        if owner in self.classes and not self.method(q):  # a library guard method a project subclass inherits
+            base = next((f"{b}.{name}" for b in self.mro(owner)[1:] if f"{b}.{name}" in self.k.known_guards), None)
+            if base:
+                return self.k.known_guards[base], base
         reason = self.function_auth(q, _stack, hook)
         f = self.functions.get(q)
         if f is not None and f.passes and (reason or f.gated):  # check_account_visibility
@@ -554,7 +559,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         with ``auto_error=False``, or a function that reads one and returns None when the
         caller brings no credential (``Optional[User] = Depends(get_optional_user)``)."""
         cls = self.instances.get(q, "")
-        if cls.endswith("(auto_error=False)"):
+        if cls.endswith(("(auto_error=False)", "(optional=True)")):
             return f"optional authentication: {q.rpartition('.')[2]} is a {cls.rpartition('.')[2]}"
         if f is None or not f.returns_none or q in _stack:
             return ""

@@ -2602,3 +2602,50 @@ async def list_tables():
     })
     assert sorted(p for _, p in r) == ["/cases", "/tables", "/workspaces/{workspace_id}/cases",
                                        "/workspaces/{workspace_id}/tables"]
+
+
+def test_fastapi_users_through_a_project_subclass_made_as_a_generic():
+    """tracecat: ``class FastAPIUserWithLogoutRouter(FastAPIUsers[models.UP, models.ID])`` and
+    ``fastapi_users = FastAPIUserWithLogoutRouter[User, uuid.UUID](...)``: its inherited
+    ``current_user(active=True)`` requires login, ``current_user(optional=True)`` does not
+    (before: both read as no guard, because the generic instantiation made no instance)."""
+    r, _ = routes({
+        "tc/__init__.py": "",
+        "tc/users.py": """
+import uuid
+
+from fastapi_users import FastAPIUsers, models
+
+from tc.models import User
+
+
+class FastAPIUserWithLogoutRouter(FastAPIUsers[models.UP, models.ID]):
+    def get_logout_router(self, backend):
+        return None
+
+
+fastapi_users = FastAPIUserWithLogoutRouter[User, uuid.UUID](get_user_manager=None, auth_backends=[])
+current_active_user = fastapi_users.current_user(active=True)
+optional_current_active_user = fastapi_users.current_user(active=True, optional=True)
+""",
+        "tc/models.py": "class User:\n    id = None\n",
+        "tc/app.py": """
+from fastapi import Depends, FastAPI
+
+from tc.users import current_active_user, optional_current_active_user
+
+app = FastAPI()
+
+
+@app.post("/organization/invitations/accept")
+async def accept_invitation(user=Depends(current_active_user)):
+    return {"id": str(user.id)}
+
+
+@app.get("/info")
+async def info(user=Depends(optional_current_active_user)):
+    return {"signed_in": user is not None}
+""",
+    })
+    assert r[("POST", "/organization/invitations/accept")].auth.value == "protected"
+    assert r[("GET", "/info")].auth.value != "protected"

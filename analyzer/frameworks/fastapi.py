@@ -456,6 +456,9 @@ class _Visitor(ScopedVisitor):
             qname = f"{ctx.module}.{target.value}"
             if at_module and cls in SCHEMES:
                 self._scheme(qname, cls, value)
+            elif at_module and cls.rpartition(".")[2] == "current_user" and literal(call_arg(value, "optional")) is True:
+                # fastapi-users: optional_user = fastapi_users.current_user(optional=True) lets anyone through
+                self.sink.instances.append((qname, f"{cls}(optional=True)"))
         if at_module and isinstance(value, cst.Subscript):
             self._alias(f"{ctx.module}.{target.value}", value)
         if at_module and target.value in self.keys and SECRET_NAME.search(target.value) and not self.config_module:
