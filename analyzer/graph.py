@@ -1181,16 +1181,16 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return ""
         reason = self.function_auth(hf.qualname) or ""
         callee = reason[len("calls "):] if reason.startswith("calls ") else ""
-        if callee and not VERIFIES.match(callee.rpartition(".")[2]) and not (
-                callee in self.functions and any(self.functions[c].lets_in for c in self._callees(callee))) \
-                and not self._verifies_what_it_is_given(hf, callee):
+        helper = callee and not VERIFIES.match(callee.rpartition(".")[2]) and not (
+            callee in self.functions and any(self.functions[c].lets_in for c in self._callees(callee)))
+        if helper and not self._verifies_what_it_is_given(hf, callee):
             # it asks a helper who the caller is (get_current_user()), not whether a password is
             # right; a helper that issues the session (create_signin_response) is the way in too
             return ""
-        logs_in = self.logs_in(hf.qualname)
+        logs_in = "" if helper else self.logs_in(hf.qualname)
         if logs_in:
             return f"login endpoint: verifies credentials from the request and {logs_in}"
-        switch = self.signup_switch(hf.qualname)
+        switch = "" if helper else self.signup_switch(hf.qualname)
         if switch:
             return f"sign-up endpoint: open to newcomers while the settings allow it ({switch[:80]})"
         named = next((g for g in shared if g.kind == "allow-list" and g.name == "conventional public endpoint"), None)
@@ -1204,7 +1204,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         ``email = confirm_token(token)``, which verifies the token it is given): the check is on
         the request's content, not on who the caller is."""
         inner = self.functions.get(callee)
-        return inner is not None and bool(set(hf.used) - NOT_CLIENT) and bool(set(inner.used) - NOT_CLIENT)
+        if inner is None or not set(hf.used) - NOT_CLIENT or not set(inner.used) - NOT_CLIENT:
+            return False
+        why = self.function_auth(callee) or ""  # it verifies a signed value, not who the caller is
+        return why.startswith(SIGNATURE_REASON) or why.startswith("calls ") and why[6:] in self.k.auth_calls
 
     def logs_in(self, qname: str) -> str:
         """How a function lets the caller in after verifying credentials taken from the request,

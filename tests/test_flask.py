@@ -2299,7 +2299,7 @@ app = Flask(__name__)
 app.register_blueprint(index_bp)
 """,
         "pda/token.py": """
-from flask import current_app
+from flask import abort, current_app, g
 from itsdangerous import URLSafeTimedSerializer
 
 
@@ -2315,12 +2315,17 @@ def confirm_token(token, expiration=86400):
 def load_user():
     serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"])
     return serializer.loads(current_app.config["SESSION_TOKEN"])
+
+
+def require_member(domain_id):
+    if not g.user or domain_id not in g.user.domain_ids:
+        abort(403)
 """,
         "pda/routes.py": """
 from flask import Blueprint, abort, render_template
 
 from pda.models import User
-from pda.token import confirm_token, load_user
+from pda.token import confirm_token, load_user, require_member
 
 index_bp = Blueprint("index", __name__)
 
@@ -2340,6 +2345,12 @@ def pending():
     if not load_user():
         abort(401)
     return render_template("pending.html")
+
+
+@index_bp.route("/domains/<int:domain_id>/refresh", methods=["POST"])
+def refresh(domain_id):
+    require_member(domain_id)
+    return render_template("domain.html")
 """,
         "pda/models.py": """
 from flask_sqlalchemy import SQLAlchemy
@@ -2360,3 +2371,5 @@ class User(db.Model):
     assert r[("GET", "/confirm/<token>")].auth.value == "public"
     assert any(g.name == "the way in" for g in r[("GET", "/confirm/<token>")].guards)
     assert r[("GET", "/confirm/pending")].auth.value == "protected"
+    # a token refresh whose helper checks the caller's membership (what it is given is an id) is protected
+    assert r[("POST", "/domains/<int:domain_id>/refresh")].auth.value == "protected"
