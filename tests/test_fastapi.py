@@ -2649,3 +2649,56 @@ async def info(user=Depends(optional_current_active_user)):
     })
     assert r[("POST", "/organization/invitations/accept")].auth.value == "protected"
     assert r[("GET", "/info")].auth.value != "protected"
+
+
+CAPTCHA_MIDDLEWARE = """
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.middleware.base import BaseHTTPMiddleware
+
+GUARDED_OAUTH_CALLBACK_PATHS = frozenset({"/auth/oauth/callback"})
+
+
+def captcha_enabled():
+    return True
+
+
+class CaptchaCookieMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next):
+        is_guarded_callback = (
+            request.method != "OPTIONS"
+            and request.url.path in GUARDED_OAUTH_CALLBACK_PATHS
+            and captcha_enabled()
+        )
+        if is_guarded_callback:
+            if not request.cookies.get("captcha"):
+                return JSONResponse({"detail": "Captcha challenge required"}, status_code=401)
+        response = await call_next(request)
+        if is_guarded_callback:
+            response.delete_cookie("captcha", path="/")
+        return response
+
+
+app = FastAPI()
+app.add_middleware(CaptchaCookieMiddleware)
+
+
+@app.get("/version")
+async def version():
+    return {"version": "1"}
+
+
+@app.get("/auth/oauth/callback")
+async def callback(code: str):
+    return {"ok": True}
+"""
+
+
+def test_a_middleware_that_checks_only_the_paths_a_flag_names():
+    """onyx: ``is_guarded_callback = request.url.path in GUARDED_OAUTH_CALLBACK_PATHS and ...``
+    (a module ``frozenset``), ``if is_guarded_callback:`` rejects without the captcha cookie, and
+    ``response = await call_next(request); ...; return response`` hands every request on: the
+    check is for those paths alone (before: a 401 for every route of the app)."""
+    r, _ = routes({"app.py": CAPTCHA_MIDDLEWARE})
+    assert r[("GET", "/version")].auth.value == "unprotected"
+    assert any(g.name == "dispatch" for g in r[("GET", "/auth/oauth/callback")].guards)

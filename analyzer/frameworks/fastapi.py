@@ -837,6 +837,11 @@ class _FunctionReader:
             return d.endswith(".url.path") or (isinstance(expr, cst.Name) and expr.value in path_names)
 
         def add(values_expr, kind, scope=False):
+            if scope and isinstance(values_expr, cst.Name):  # GUARDED_PATHS = frozenset({"/auth/login"}) in the module
+                values_expr = ctx.constant(values_expr) or values_expr
+                while isinstance(values_expr, cst.Call) and dotted(values_expr.func) in ("frozenset", "set", "tuple", "list") \
+                        and len(values_expr.args) == 1:
+                    values_expr = values_expr.args[0].value
             values = string_list(values_expr)
             if isinstance(values_expr, cst.Name) and values_expr.value in loops:
                 values_expr = loops[values_expr.value]
@@ -850,8 +855,13 @@ class _FunctionReader:
             elif dotted(values_expr):
                 refs.append(v.resolve(values_expr))
 
+        # response = await call_next(request); ...; return response: the view's answer, handed on
+        handed = {t.target.value for a in collect(self.node.body, cst.Assign) for t in a.targets
+                  if isinstance(t.target, cst.Name) and "call_next(" in ctx.code(a.value)}
+
         def answers(block) -> list:  # where it answers the request itself (``return JSONResponse(..., 401)``)
-            return rejections(block, lambda r: "call_next(" in ctx.code(r) or "self.app(" in ctx.code(r))
+            return rejections(block, lambda r: "call_next(" in ctx.code(r) or "self.app(" in ctx.code(r)
+                              or isinstance(r.value, cst.Name) and r.value.value in handed)
 
         inside: set[int] = set()  # the rejections made only for the paths of a scope
 
@@ -866,11 +876,16 @@ class _FunctionReader:
                 len(smalls) == 1 and type(smalls[0]) is cst.Return and smalls[0].value is None
 
         flags: set[str] = set()  # names tested by a pass-through branch: is_public = path in PUBLIC
+        # names tested by a branch that turns requests away: is_guarded = path in GUARDED_PATHS and ...
+        scope_flags: set[str] = set()
+        scoped_by: set[str] = set()  # those of them whose value names the paths
 
         class Flags(cst.CSTVisitor):
             def visit_If(self, node):
                 if passes(node.body):
                     flags.update(n.value for n in _names(node.test))
+                elif answers(node.body) and isinstance(node.test, cst.Name):
+                    scope_flags.add(node.test.value)
 
         walk(self.node.body, Flags())
         active = [0]
@@ -895,7 +910,8 @@ class _FunctionReader:
                     before = len(rejecting_exact) + len(rejecting_prefixes)
                     walk(node.test, self)
                     scoping[0] -= 1
-                    if len(rejecting_exact) + len(rejecting_prefixes) > before:
+                    if len(rejecting_exact) + len(rejecting_prefixes) > before or \
+                            isinstance(node.test, cst.Name) and node.test.value in scoped_by:
                         inside.update(map(id, answers(node.body)))
                 else:
                     walk(node.test, self)
@@ -913,6 +929,15 @@ class _FunctionReader:
                     active[0] += 1
                     walk(node.value, self)
                     active[0] -= 1
+                    return False
+                names = [t.target.value for t in node.targets if isinstance(t.target, cst.Name)]
+                if any(n in scope_flags for n in names):
+                    scoping[0] += 1
+                    before = len(rejecting_exact) + len(rejecting_prefixes)
+                    walk(node.value, self)
+                    scoping[0] -= 1
+                    if len(rejecting_exact) + len(rejecting_prefixes) > before:
+                        scoped_by.update(names)
                     return False
 
             def visit_For(self, node):
