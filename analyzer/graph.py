@@ -448,6 +448,18 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return ""
         return next((c.rpartition(".")[2] for c in self.mro(q)[1:] if self.k.authz_guards.get(c) == "readonly"), "")
 
+    def _method_only(self, target: str) -> bool:
+        """A project permission class that decides by the request's method alone (``return
+        request.method in SAFE_METHODS``): it lets everyone read and nobody write."""
+        q = self.canonical(target)
+        if q not in self.classes or "&" in target or "+" in target:
+            return False
+        checks = [m for name, scope in self.k.guard_methods.items() if scope != "item"
+                  if (m := self.method(f"{q}.{name}"))]
+        return bool(checks) and all(
+            not self.functions[m].evidence and not self.functions[m].calls and self.request_reads.get(m)
+            and all(r.kind == "method" for r in self.request_reads[m]) for m in checks)
+
     def _status_error(self, cls: str, raiser: str) -> bool:
         """An error class whose class attribute says 401 (``class UnauthorizedError(ServerError):
         HTTP_STATUS = 401``, turned into the response by an exception handler), raised outside a
@@ -853,7 +865,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                             f"a subclass of {base}: writes need a signed-in user, reads are open",
                                             target=use.target))
                     continue
-                info = self.guard_info(use, layer)
+                readonly = [t for t in use.alternatives if self._method_only(t)]
+                if readonly and method not in WRITE_METHODS:  # [HasKey | ReadOnlyPermission]: reads for all
+                    guards.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.PUBLIC,
+                                            f"{readonly[0].rpartition('.')[2]} lets everyone read"))
+                    continue
+                if readonly:  # a write passes only through the other alternatives
+                    use = replace(use, alternatives=tuple(t for t in use.alternatives if t not in readonly))
+                info = self.guard_info(use, layer) if use.alternatives or not readonly else GuardInfo(
+                    use.kind, use.display, layer, use.location, Effect.AUTH, "no alternative lets a write through")
                 if info:
                     guards.append(info)
                 elif route.item is False and self.guard_scope(use.target) == "item" and not scoped:

@@ -792,7 +792,8 @@ def fbv(request): ...
     rs = routes(report)
     assert rs[("GET", "/and/")].auth == "protected"
     assert rs[("GET", "/or/")].auth == "protected"
-    assert rs[("GET", "/or-open/")].auth == "unprotected"
+    # a class that decides by the method alone lets everyone read, as IsAuthenticatedOrReadOnly does
+    assert rs[("GET", "/or-open/")].auth == "public"
     assert rs[("GET", "/or-of-and/")].auth == "protected"
     assert rs[("GET", "/or-of-and-open/")].auth == "unprotected"
     assert rs[("GET", "/not/")].auth == "unprotected"
@@ -3284,3 +3285,50 @@ def edit_ticket(request, ticket_id):
         "from django.contrib.admin.views.decorators import staff_member_required",
         "from django.contrib.auth.decorators import login_required as staff_member_required")
     assert [f.rule_id for f in scan_sources(files).findings if f.rule_id == "RG302"] == ["RG302"]
+
+
+def test_an_alternative_that_decides_by_the_method_alone_opens_reads_and_never_writes():
+    """Read the Docs' API v2: ``permission_classes = [HasBuildAPIKey | ReadOnlyPermission]``, where
+    the project's ``ReadOnlyPermission.has_permission`` is ``return request.method in
+    SAFE_METHODS``: reads are open to everyone, a write needs the build API key (before: the
+    whole expression was no guard, and 10 writes read as unauthenticated)."""
+    report = scan({
+        "proj/urls.py": """
+from rest_framework.routers import DefaultRouter
+
+from api.views import BuildViewSet
+
+router = DefaultRouter()
+router.register(r"build", BuildViewSet, basename="build")
+urlpatterns = router.urls
+""",
+        "api/permissions.py": """
+from rest_framework import permissions
+
+
+class ReadOnlyPermission(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS
+
+
+class HasBuildAPIKey(permissions.BasePermission):
+    def has_permission(self, request, view):
+        key = request.headers.get("Authorization", "").removeprefix("Token ")
+        return bool(key) and request.auth is not None and request.user.is_authenticated
+""",
+        "api/views.py": """
+from rest_framework import mixins, viewsets
+
+from api.permissions import HasBuildAPIKey, ReadOnlyPermission
+from builds.models import Build
+
+
+class BuildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    permission_classes = [HasBuildAPIKey | ReadOnlyPermission]
+    queryset = Build.objects.all()
+""",
+        "builds/models.py": "from django.db import models\n\nclass Build(models.Model):\n    state = models.CharField(max_length=20)\n",
+    })
+    rs = routes(report)
+    assert rs[("GET", "/build/<pk>/")].auth == "public"
+    assert rs[("PATCH", "/build/<pk>/")].auth == "protected"
