@@ -2373,3 +2373,39 @@ class User(db.Model):
     assert r[("GET", "/confirm/pending")].auth.value == "protected"
     # a token refresh whose helper checks the caller's membership (what it is given is an id) is protected
     assert r[("POST", "/domains/<int:domain_id>/refresh")].auth.value == "protected"
+
+
+def test_an_app_factory_that_binds_the_modules_global_app():
+    """zou: ``def create_app(): global app; app = Flask(__name__); ...; return app`` and, in the
+    event stream module, ``app = create_app()`` with ``@app.route("/rooms")``: the factory returns
+    the module's ``app`` (a global), which is the router it made."""
+    r, _ = routes({
+        "zou/__init__.py": "",
+        "zou/app/__init__.py": """
+from flask import Flask
+
+app = None
+
+
+def create_app():
+    global app
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = "from-env"
+    return app
+""",
+        "zou/event_stream.py": """
+from flask import jsonify
+from flask_jwt_extended import jwt_required
+
+from zou.app import create_app
+
+app = create_app()
+
+
+@app.route("/rooms", methods=["GET"])
+@jwt_required()
+def rooms():
+    return jsonify([])
+""",
+    })
+    assert r[("GET", "/rooms")].auth.value == "protected"

@@ -321,12 +321,18 @@ class ScopedVisitor(AssignVisitor):
         if self.scopes and self.scopes[-1][0] == ".".join([self.ctx.module, *self.stack]):
             self._bind(name)
 
+    def visit_Global(self, node: cst.Global) -> None:
+        if self.scopes:  # global app: the function binds the module's name
+            for n in node.names:
+                self.scopes[-1][1][n.name.value] = f"{self.ctx.module}.{n.name.value}"
+
     def _bind(self, name: str) -> str:
-        if self.scopes:
+        module_name = f"{self.ctx.module}.{name}"
+        if self.scopes and self.scopes[-1][1].get(name) != module_name:
             qname = f"{self.scopes[-1][0]}.{name}"
             self.scopes[-1][1][name] = qname
             return qname
-        return f"{self.ctx.module}.{name}"
+        return module_name
 
 
 def add_setting(ctx, sink: FactSink, key: str, value, node, scope: str = "", via: str = "", env: bool = False) -> None:
