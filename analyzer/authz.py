@@ -433,7 +433,7 @@ class AuthzPass(cst.CSTVisitor):
         elif found and found[1]:
             model, src = found  # also matched against a secret the client presents: that is the credential
             lookup = ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src,
-                                  secret=self._secret_column(node))
+                                  secret=self._secret_column(node), parents=self._parents(frame, node))
             names = self._bound.get(id(node), ())
             frame.bound_lookups.append((lookup, names)) if names else self._emit(lookup)
         elif found and self._secret_column(node):
@@ -453,6 +453,21 @@ class AuthzPass(cst.CSTVisitor):
                                         self.ctx.code(node)[:120], src, secret=self._secret_column(node)))
             elif src:
                 self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), "", self.ctx.code(node)[:120], src, via=q))
+
+    def _parents(self, frame, node: cst.Call) -> tuple[str, ...]:
+        """The functions a lookup's filters call for a parent object, with nothing the client
+        sends (``get_object_or_404(WebHook, pk=pk, project=self.get_project())``): ``self.x()`` is
+        the method of the enclosing class (the linker looks it up on the route's view)."""
+        found = []
+        for a in node.args:
+            v = a.value
+            if a.keyword is None or not isinstance(v, cst.Call) or not dotted(v.func) or any(
+                    self._client(x.value) for x in v.args):
+                continue
+            receiver, _, name = dotted(v.func).rpartition(".")
+            found.append(f"{frame.qualname.rpartition('.')[0]}.{name}" if receiver == "self"
+                         else self.ctx.resolve(v.func))
+        return tuple(found)
 
     def _changed(self, frame, name: str) -> None:
         for entry in frame.by_name:

@@ -481,10 +481,25 @@ class AuthzQueries:
                                         {self.canonical(t) for t in self.returned_types(route.handler)}):
                     found.append((lk, [("the caller's own id", None)]))
                 continue
+            if any(self._tied_parent(p, route) for p in lk.parents):
+                continue  # filtered by a parent the caller owns (project=self.get_project())
             fields = self.owner_fields(model, possession=read)
             if fields:
                 found.append((lk, fields))
         return found
+
+    def _tied_parent(self, function: str, route) -> bool:
+        """The project function ``function`` (a method looked up on the route's view class)
+        ties what it returns to the caller: it makes an ownership check, or a query scoped to
+        the caller (``Project.objects.for_admin_user(self.request.user)``)."""
+        cls, _, name = function.rpartition(".")
+        q = (self.method_function(route.view_class, name) if route.view_class and cls in self.mro(route.view_class)
+             else None) or self.method(self.canonical(function))
+        if not q:
+            return False
+        lookups = self._authz_index()[0]
+        return "owner" in {k.partition(" ")[0] for k in self.access(q, view=route.view_class)} or any(
+            lk.scoped for c in self.reachable(q, 2) for lk in lookups.get(c[0], ()))
 
     def _account_row(self, model: str) -> bool:
         """Rows of ``model`` are accounts or memberships of accounts: the user model, or a row

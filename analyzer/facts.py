@@ -609,6 +609,9 @@ class ObjectLookup:
     # The row is found by a name that identifies one account (``username``, ``email``), not an
     # id; only emitted when the function then changes the row it found.
     by_name: bool = False
+    # The functions whose results the lookup also filters on (``project=self.get_project()``):
+    # a parent that one of them ties to the caller ties this row too.
+    parents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,73 @@ def test_a_row_looked_up_only_to_refuse_a_duplicate_is_no_access_to_it():
     source = SIGMA_STYLE["ts/rules.py"].splitlines()
     copy_route = next(i for i, text in enumerate(source, 1) if '"/sigmarules/copy"' in text)
     assert got == [("ts/rules.py", copy_route)]  # a route finding is placed at its handler
+
+
+PARENT_SCOPED = {
+    "proj/__init__.py": "",
+    "proj/settings.py": "ROOT_URLCONF = 'proj.urls'\nINSTALLED_APPS = ['docs']\n",
+    "proj/urls.py": """
+from django.urls import path
+
+from docs.views import WebHookDelete, WebHookLeak
+
+urlpatterns = [
+    path("dashboard/<slug:project_slug>/webhooks/<int:webhook_pk>/delete/", WebHookDelete.as_view()),
+    path("dashboard/<slug:project_slug>/webhooks/<int:webhook_pk>/copy/", WebHookLeak.as_view()),
+]
+""",
+    "docs/__init__.py": "",
+    "docs/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Project(models.Model):
+    slug = models.SlugField()
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL)
+
+
+class WebHook(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE)
+    url = models.URLField()
+    secret = models.CharField(max_length=64)
+""",
+    "docs/views.py": """
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.views import View
+
+from docs.models import Project, WebHook
+
+
+class ProjectAdminMixin(LoginRequiredMixin):
+    def get_project(self):
+        return get_object_or_404(Project.objects.filter(users=self.request.user), slug=self.kwargs["project_slug"])
+
+
+class WebHookDelete(ProjectAdminMixin, View):
+    def post(self, request, project_slug, webhook_pk):
+        webhook = get_object_or_404(WebHook, pk=webhook_pk, project=self.get_project())
+        webhook.delete()
+        return HttpResponseRedirect("/dashboard/")
+
+
+class WebHookLeak(ProjectAdminMixin, View):
+    def post(self, request, project_slug, webhook_pk):
+        webhook = get_object_or_404(WebHook, pk=webhook_pk, project=Project.objects.first())
+        webhook.pk = None
+        webhook.save()
+        return HttpResponseRedirect("/dashboard/")
+""",
+}
+
+
+def test_a_row_filtered_by_a_parent_the_caller_owns_is_tied_to_the_caller():
+    """Read the Docs' dashboard: ``get_object_or_404(WebHook, pk=..., project=self.get_project())``
+    where the mixin's ``get_project`` looks the project up among the caller's own
+    (``Project.objects.filter(users=self.request.user)``): the webhook is tied through its parent
+    (issue 13's "also through a parent"). A parent found without the caller ties nothing."""
+    report = scan_sources(PARENT_SCOPED)
+    got = [f.message.split(" ")[1] for f in report.findings if f.rule_id == "RG105"]
+    assert got == ["/dashboard/<slug:project_slug>/webhooks/<int:webhook_pk>/copy/"]
