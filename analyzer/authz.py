@@ -278,7 +278,7 @@ class AuthzPass(cst.CSTVisitor):
         for lk, _, changed in frame.by_name:
             if changed:
                 self._emit(lk)
-        uses = [n.value for n in collect(node.body, cst.Name)]
+        uses = [n.value for n in collect(node.body, cst.Name)] if frame.bound_lookups else []
         for lk, names in frame.bound_lookups:
             # the name's uses: its assignment, and tests that end the request when a row is found
             if not all(uses.count(n) == 1 + frame.existence_tests.count(n) for n in names):

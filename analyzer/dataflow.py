@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from .decisions import DecisionsMixin
+from .decisions import DecisionsMixin, call_held
 from .facts import CORS_DEFAULTS, CorsPolicy, DataHandoff, DataWrite, FieldFact, RequestRead, ResponseData
 from .fields import HIDING_KEYWORDS, classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
@@ -423,12 +423,9 @@ class DataPass(DecisionsMixin, AssignVisitor):
         call = value.expression if isinstance(value, cst.Await) else value
         if isinstance(call, cst.Call):
             f.assigned[id(call)] = name
-        made = (dotted(call.func) or "?") if isinstance(call, cst.Call) else None
-        if made is not None and f.bound.get(name, made) == made:
-            f.made.add(name)
-        else:
-            f.made.discard(name)  # a local assigned something else too (policy = A() / policy = B()): either
-        f.bound[name] = made
+        callee, held = call_held(f.bound, name, value)
+        (f.made.add if held else f.made.discard)(name)  # policy = A(); policy = B(): it holds either
+        f.bound[name] = callee
         t = self.type_of(value)
         if t:
             f.types[name] = t

@@ -55,6 +55,15 @@ EXCEPTION_TEXT = frozenset({"args", "message", "msg", "strerror"})
 _REJECT_NAMES = re.compile(r"(^|_)(FORBIDDEN|UNAUTHORIZED|40[13])(_|$)")
 
 
+def call_held(bound: dict, name: str, value) -> tuple[str | None, bool]:
+    """(the call ``value`` makes, awaited or not, else None; whether ``name`` then holds what that
+    call made and nothing else): ``mgr = get_manager()``, once or twice, but not ``policy = A()``
+    after ``policy = B()``. ``bound``: what each local was assigned so far (``_Frame.bound``)."""
+    call = value.expression if isinstance(value, cst.Await) else value
+    callee = (dotted(call.func) or "?") if isinstance(call, cst.Call) else None
+    return callee, callee is not None and bound.get(name, callee) == callee
+
+
 class DecisionsMixin:
     """Mixed into ``DataPass``: its frames carry ``inputs`` (local name -> client value) and
     ``excepts`` (local name -> the exception classes its ``except`` catches)."""
@@ -302,11 +311,9 @@ class DecisionsMixin:
                 calls.add("await")
 
             def visit_Assign(self, a: cst.Assign) -> None:
-                value = a.value.expression if isinstance(a.value, cst.Await) else a.value
                 for t in a.targets:
                     if isinstance(t.target, cst.Name):
-                        name, callee = t.target.value, (dotted(value.func) or "?") if isinstance(value, cst.Call) else None
-                        (made.add if callee is not None and f.bound.get(name, callee) == callee else made.discard)(name)
+                        (made.add if call_held(f.bound, t.target.value, a.value)[1] else made.discard)(t.target.value)
 
             def visit_Call(self, c: cst.Call) -> None:
                 calls.add(called(c.func))

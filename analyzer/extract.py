@@ -519,9 +519,7 @@ class CommonPass(cst.CSTVisitor):
         if type(target) is not cst.Name:
             return
         s = self.summaries[-1]
-        if target.value in s.locals and not (type(value) is cst.Call and s.instances.get(target.value)
-                                             and self._callee(value.func) == s.instances[target.value]):
-            s.rebound.add(target.value)  # assigned again, with something else (mgr = get_manager() twice is one)
+        again, before = target.value in s.locals, s.instances.get(target.value)
         s.locals.add(target.value)
         if target.value in STATUS_KEYWORDS and literal(value) in REJECT_STATUS:
             self._rejects(f"rejects with {literal(value)}")  # status = 401; ...; return auth_error_callback(status)
@@ -534,12 +532,13 @@ class CommonPass(cst.CSTVisitor):
         _bind(s.rows, name, self._row_model(value))
         _bind(s.queries, name, self._query_of(value))
         (s.scratch.add if self._builds_value(value) else s.scratch.discard)(name)
-        if type(value) is cst.Call:
-            made = self._callee(value.func)  # self.build_router() too
-            if made:
-                s.instances[target.value] = made
-                if target.value in s.globals:  # global model; model = Model(): the module's name holds one
-                    self.sink.instances.append((f"{self.ctx.module}.{target.value}", made))
+        made = self._callee(value.func) if type(value) is cst.Call else ""  # self.build_router() too
+        if again and not (made and before == made):
+            s.rebound.add(name)  # assigned again, with something else (mgr = get_manager() twice is one)
+        if made:
+            s.instances[target.value] = made
+            if target.value in s.globals:  # global model; model = Model(): the module's name holds one
+                self.sink.instances.append((f"{self.ctx.module}.{target.value}", made))
 
     def _builds_value(self, value) -> bool:
         """``value`` is a container made here: a literal, a comprehension, a copy, or a value

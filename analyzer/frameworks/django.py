@@ -635,9 +635,7 @@ class _DjangoFile:
             else:
                 continue
             added[f"{self.module}.{stmt.name.value}"] = tuple(uses)
-        if added:
-            self.sink.functions[:] = [replace(f, decorators=(*f.decorators, *added[f.qualname]))
-                                      if f.qualname in added else f for f in self.sink.functions]
+        self._add_decorators(added)
 
     def _dispatchers(self) -> None:
         """A view that only picks another view of its module by the request and returns its
@@ -658,6 +656,10 @@ class _DjangoFile:
             shown = f"dispatches to {', '.join(targets)}"
             added[f"{self.module}.{name}"] = tuple(
                 GuardUse("", shown, where, "decorator", alternatives=combo) for combo in itertools.product(*choices))
+        self._add_decorators(added)
+
+    def _add_decorators(self, added: dict) -> None:
+        """Join ``added`` (function qualname -> guard uses) to those functions' own decorators."""
         if added:
             self.sink.functions[:] = [replace(f, decorators=(*f.decorators, *added[f.qualname]))
                                       if f.qualname in added else f for f in self.sink.functions]

@@ -168,6 +168,7 @@ class _Visitor(ScopedVisitor):
         super().__init__(ctx)
         self.sink = sink
         self.top_defs = {s.name.value: s for s in ctx.tree.body if isinstance(s, cst.FunctionDef)}
+        self._included: dict[str, tuple[list[str], set]] = {}  # see _includes
         self._serialized: dict[str, tuple] = {}
         self.classes: list[str] = []  # qualified names of the enclosing classes
         self.view_attrs: dict[str, tuple] = {}  # class -> its dependency attributes (class-based views)
@@ -252,12 +253,26 @@ class _Visitor(ScopedVisitor):
                     and q.rpartition(".")[2][:1].isupper():
                 # Maybe an alias defined elsewhere (CurrentUser); the linker decides.
                 return [(q, self.ctx.code(ann), self.ctx.loc(ann), (), ())]
-        elif isinstance(ann, cst.Call) and dotted(ann.func):
-            q = self.resolve(ann.func)
-            if q and "." in q and not q.startswith(LIBRARIES):
-                # ``user: require_scopes(...)``: a factory of such an alias; the linker decides.
-                return [(q, self.ctx.code(ann), self.ctx.loc(ann), (), ())]
-        return []
+            return []
+        use = self._factory_use(ann)  # ``user: require_scopes(...)``: a factory of such an alias
+        return [use] if use else []
+
+    def _includes(self, name: str) -> tuple[list[str], set]:
+        """(parameters, the names it includes as routers) of the module's function ``name``, read once."""
+        if name not in self._included:
+            target = self.top_defs[name]
+            self._included[name] = ([p.name.value for p in target.params.params], {
+                dotted(call_arg(c, "router", 0)) for c in collect(target.body, cst.Call)
+                if isinstance(c.func, cst.Attribute) and c.func.attr.value == "include_router"})
+        return self._included[name]
+
+    def _factory_use(self, expr):
+        """A call of a project function whose result the linker judges as a dependency (the
+        alias or ``Depends(...)`` it returns), as a use; else None."""
+        q = self.resolve(expr.func) if isinstance(expr, cst.Call) and dotted(expr.func) else ""
+        if q and "." in q and not q.startswith(LIBRARIES):
+            return q, self.ctx.code(expr), self.ctx.loc(expr), (), ()
+        return None
 
     def _guards(self, uses) -> tuple[GuardUse, ...]:
         return tuple(GuardUse(t, d, loc, "dependency", given=given) for t, d, loc, _, given in uses if t)
@@ -521,12 +536,10 @@ class _Visitor(ScopedVisitor):
         if self.resolve(value.value) not in ANNOTATED:
             return
         inner, deps = _unwrap_annotation(self.ctx, value, self.local)
+        # Annotated[Role, RoleACL(allow_user=True)]: a project function that returns the
+        # Depends(...) (its nested checker is folded into it)
         uses = [self._use(d, inner) for d in deps if self._dep_call(d)] or [
-            # Annotated[Role, RoleACL(allow_user=True)]: a project function that returns the
-            # Depends(...) (its nested checker is folded into it); the linker judges it
-            (q, self.ctx.code(d), self.ctx.loc(d), (), ()) for d in deps
-            if isinstance(d, cst.Call) and dotted(d.func) and "." in (q := self.resolve(d.func))
-            and not q.startswith(LIBRARIES)]
+            u for u in map(self._factory_use, deps) if u]
         if not uses:
             return
         for target, display, loc, *_ in uses:
@@ -557,10 +570,7 @@ class _Visitor(ScopedVisitor):
         if isinstance(func, cst.Name) and func.value in self.top_defs:
             # _include_workspace_scoped_router(app, workflow_router): the helper's router parameter is
             # each router its callers pass (the linker mounts every one)
-            target = self.top_defs[func.value]
-            params = [p.name.value for p in target.params.params]
-            mounted = {dotted(call_arg(c, "router", 0)) for c in collect(target.body, cst.Call)
-                       if isinstance(c.func, cst.Attribute) and c.func.attr.value == "include_router"}
+            params, mounted = self._includes(func.value)
             for i, arg in enumerate(node.args):
                 name = arg.keyword.value if arg.keyword else params[i] if i < len(params) else None
                 if name in mounted and dotted(arg.value) and not arg.star:
