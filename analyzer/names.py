@@ -8,6 +8,7 @@ table answers.
 from __future__ import annotations
 
 import re
+import string
 from pathlib import PurePosixPath
 
 import libcst as cst
@@ -201,21 +202,45 @@ def render_path(expr, strings: dict[str, str], code):
         left, right = render_path(expr.left, strings, code), render_path(expr.right, strings, code)
         return None if left is None or right is None else left + right
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "format" \
-            and isinstance(literal(expr.func.value), str) and all(a.keyword is None and not a.star for a in expr.args):
-        # "/<org_slug>{}".format(rule); an argument that is no constant is shown as a pattern
-        args = [render_path(a.value, strings, code) for a in expr.args]
-        template = literal(expr.func.value)
-        if None not in args and template.count("{") == len(args):
-            if template.count("{}") == len(args):
-                parts = template.split("{}")
-                return parts[0] + "".join(a + t for a, t in zip(args, parts[1:]))
-            if all(template.count("{%d}" % i) for i in range(len(args))):  # "/{0}/<id>".format(action)
-                for i, a in enumerate(args):
-                    template = template.replace("{%d}" % i, a)
-                return template
+            and isinstance(literal(expr.func.value), str):
+        text = _format_path(literal(expr.func.value), expr.args, strings, code)
+        if text is not None:
+            return text
     if code is None or expr is None:
         return None
     return "{%s}" % _pattern_name(expr, code)
+
+
+def _format_path(template: str, args, strings: dict[str, str], code) -> str | None:
+    """``template.format(...)`` as a path: each field filled with its argument where that is a
+    constant (``"/<org_slug>{}".format(rule)``, ``"/{0}/<id>".format(action)``), else kept as a
+    pattern: a keyword's or a ``**mapping``'s field by its name (Read the Docs'
+    ``r"webhook/(?P<project_slug>{project_slug})/$".format(**pattern_opts)``), a positional one by
+    its argument's code. None when ``code`` is None and a field is not a constant, or when the
+    template is no format string."""
+    positional = [] if any(a.star == "*" for a in args) else [a.value for a in args if a.keyword is None and not a.star]
+    keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
+    out, auto = [], 0
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError:
+        return None
+    for text, field, spec, conversion in fields:
+        out.append(text)
+        if field is None:
+            continue
+        if field == "":
+            field, auto = str(auto), auto + 1
+        name = re.match(r"\w*", field).group()
+        arg = positional[int(name)] if name.isdigit() and int(name) < len(positional) else keywords.get(name)
+        if arg is None or spec or conversion or name != field:  # **mapping, "{0.attr}", "{n:03d}"
+            value = None if code is None else "{%s}" % name
+        else:
+            value = render_path(arg, strings, code)
+        if value is None:
+            return None
+        out.append(value)
+    return "".join(out)
 
 
 def _pattern_name(expr, code) -> str:

@@ -2123,6 +2123,7 @@ from django.urls import include, path, re_path
 from proj import views
 from proj.constants import API_PREFIX
 from proj.settings_store import get_system_setting
+from proj.constants import pattern_opts
 
 prefix = ""
 if settings.SUBPATH:
@@ -2136,6 +2137,8 @@ urlpatterns = [
     path(f"{tenant}/reports/", views.reports),
     path(settings.STATUS_PATH, views.status),
     re_path(r"^{}history/(?P<oid>\\d+)$".format(get_system_setting("url_prefix")), views.history),
+    re_path(r"^hooks/(?P<project_slug>{project_slug})/(?P<pk>{pk})/$".format(**pattern_opts), views.status),
+    re_path(r"^feeds/{kind}/{0}$".format(API_PREFIX, kind="rss"), views.reports),
 ]
 """,
         "proj/views.py": "def about(r): ...\ndef reports(r): ...\ndef status(r): ...\ndef history(r, oid): ...\n",
@@ -2144,9 +2147,10 @@ urlpatterns = [
         "api/__init__.py": "",
         "api/urls.py": "from django.urls import path\nfrom proj import views\nurlpatterns = [path('items/', views.about)]\n",
     })
-    assert sorted(r.path for r in report.routes) == [
+    assert sorted(r.path for r in report.routes) == sorted([
         "/about/", "/api/v2/items/", "/shop/cart/", "/{settings.STATUS_PATH}", "/{tenant}/reports/",
-        "/{url_prefix}history/(?P<oid>\\d+)"]
+        "/{url_prefix}history/(?P<oid>\\d+)", "/feeds/rss/{API_PREFIX}",
+        "/hooks/(?P<project_slug>{project_slug})/(?P<pk>{pk})/"])
 
 
 def test_routers_are_recognised_by_their_class_hierarchy():
@@ -3332,3 +3336,59 @@ class BuildViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     rs = routes(report)
     assert rs[("GET", "/build/<pk>/")].auth == "public"
     assert rs[("PATCH", "/build/<pk>/")].auth == "protected"
+
+
+def test_django_vanilla_views_serve_the_methods_they_define():
+    """django-vanilla-views (Read the Docs' organization pages): ``vanilla.DetailView`` and
+    ``ListView`` answer GET only, ``UpdateView`` GET and POST, ``GenericView`` nothing of its own;
+    a public organization page is a read of the organization's rows, not a view that may write."""
+    report = scan_sources({
+        "proj/__init__.py": "", "proj/settings.py": SETTINGS.replace('"shop"', '"orgs"'),
+        "orgs/__init__.py": "",
+        "orgs/models.py": ("from django.conf import settings\nfrom django.db import models\n\n\n"
+                           "class Organization(models.Model):\n    slug = models.SlugField()\n"
+                           "    owners = models.ManyToManyField(settings.AUTH_USER_MODEL)\n"),
+        "orgs/views.py": """
+from django.contrib.auth.mixins import LoginRequiredMixin
+from vanilla import DetailView, GenericView, ListView, UpdateView
+
+from orgs.models import Organization
+
+
+class OrganizationDetail(DetailView):
+    model = Organization
+    lookup_field = "slug"
+    template_name = "orgs/detail.html"
+
+
+class OrganizationList(ListView):
+    model = Organization
+
+
+class EditOrganization(LoginRequiredMixin, UpdateView):
+    model = Organization
+    fields = ["slug"]
+
+
+class OrganizationMembers(GenericView):
+    def get(self, request, *args, **kwargs):
+        ...
+""",
+        "proj/urls.py": """
+from django.urls import path
+from orgs import views
+
+urlpatterns = [
+    path("orgs/", views.OrganizationList.as_view()),
+    path("orgs/<slug>/", views.OrganizationDetail.as_view()),
+    path("orgs/<slug>/edit/", views.EditOrganization.as_view()),
+    path("orgs/<slug>/members/", views.OrganizationMembers.as_view()),
+]
+""",
+    })
+    assert sorted((r.method, r.path, r.auth) for r in report.routes) == [
+        ("GET", "/orgs/", "unprotected"), ("GET", "/orgs/<slug>/", "unprotected"),
+        ("GET", "/orgs/<slug>/edit/", "protected"), ("GET", "/orgs/<slug>/members/", "unprotected"),
+        ("POST", "/orgs/<slug>/edit/", "protected")]
+    messages = [f.message for f in report.findings if f.rule_id == "RG101"]
+    assert messages and not any("accepts writes" in m or m.startswith("ANY") for m in messages)

@@ -93,7 +93,13 @@ def _view_names():
             yield q, methods
 
 
-PROVIDED = dict(_view_names())
+# django-vanilla-views: the same views, simpler (GenericView and GenericModelView serve nothing themselves)
+_VANILLA = {"GenericView": ("views", ()), "TemplateView": ("views", ("get",)), "FormView": ("views", ("get", "post")),
+            "GenericModelView": ("model_views", ()), "ListView": ("model_views", ("get",)),
+            "DetailView": ("model_views", ("get",)), "CreateView": ("model_views", ("get", "post")),
+            "UpdateView": ("model_views", ("get", "post")), "DeleteView": ("model_views", ("get", "post"))}
+PROVIDED = dict(_view_names()) | {q: methods for name, (module, methods) in _VANILLA.items()
+                                  for q in (f"vanilla.{name}", f"vanilla.{module}.{name}")}
 
 READ_ONLY_FIELDS = ("ReadOnlyField", "HiddenField", "SerializerMethodField")
 
