@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import networkx as nx
 
 from .authz import NOT_CLIENT
-from .authz_graph import AuthzQueries
+from .authz_graph import AuthzQueries, is_param
 from .operations import OperationQueries
 from .specs import SpecQueries
 from .extract import MADE, SIGNATURE_REASON, STATUS_KEYWORDS, VERIFIES
@@ -924,6 +924,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 guards.append(GuardInfo(kind, "check in the handler", Layer.INLINE, h_loc, Effect.AUTH, inline))
             if not guards:
                 guards.extend(self._implicit_guards(path, handler, h_loc, [g.target for g in applied]))
+            if not guards and view_class and (method not in WRITE_METHODS or route.item
+                                              or route.item is None and any(map(is_param, path.split("/")))):
+                guards.extend(self._scoped_view(view_class, h_loc))
             misplaced = tuple(i for i in (self.guard_info(u, Layer.DECORATOR)
                                           for u in (*route.misplaced, *(hf.misplaced if hf else ())))
                               if i and i.effect == Effect.AUTH)
@@ -1291,6 +1294,25 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             return [GuardInfo("inline", handler.rpartition(".")[2], Layer.INLINE, h_loc, Effect.PUBLIC,
                               f"{self.alias(handler)} is a step of a library's login flow")]
         return []
+
+    def _scoped_view(self, view_class: str, h_loc) -> list[GuardInfo]:
+        """A view class that fetches what it serves through a query restricted to the caller's
+        rows (``get_queryset`` returning ``Organization.objects.for_user(self.request.user)``, or
+        a ``get_object`` that calls a mixin's scoped lookup): on its reads and on the writes of a
+        path that names what they act on, an anonymous caller gets nothing. Not on a collection's
+        create, which fetches nothing."""
+        key = ("scoped view", view_class)
+        if key not in self._memo:
+            lookups = self._authz_index()[0]
+            self._memo[key] = next((lk for m in sorted(self.k.object_methods)
+                                    if (q := self.method_function(view_class, m)) in self.functions
+                                    for r, *_ in self.reachable(q, 2) for lk in lookups.get(r, ()) if lk.scoped), None)
+        scoped = self._memo[key]
+        if scoped is None:
+            return []
+        return [GuardInfo("inline", "scoped to the caller", Layer.INLINE, h_loc, Effect.AUTH,
+                          f"its view fetches only the caller's own rows ({scoped.display[:80]}): an anonymous "
+                          "caller has none")]
 
     def _capability(self, path: str, handler: str, h_loc, decorators=()) -> list[GuardInfo]:
         """A capability URL: the handler, or the wrapper a decorator of the route puts around

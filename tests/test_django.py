@@ -3392,3 +3392,82 @@ urlpatterns = [
         ("POST", "/orgs/<slug>/edit/", "protected")]
     messages = [f.message for f in report.findings if f.rule_id == "RG101"]
     assert messages and not any("accepts writes" in m or m.startswith("ANY") for m in messages)
+
+
+def test_a_view_class_that_fetches_through_a_query_scoped_to_the_caller():
+    """Read the Docs' organization views: no login mixin, but every object the view serves
+    comes from ``Organization.objects.for_user(user=self.request.user)`` (in ``get_queryset``,
+    or in a mixin's ``get_organization`` that ``get_object`` calls): an anonymous caller gets a
+    404. A create view of the same mixin fetches nothing and stays unprotected."""
+    report = scan_sources({
+        "proj/__init__.py": "", "proj/settings.py": SETTINGS.replace('"shop"', '"orgs"'),
+        "orgs/__init__.py": "",
+        "orgs/querysets.py": """
+from django.db import models
+from django.db.models import Q
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(Q(owners__in=[user]) | Q(teams__members__in=[user])).distinct()
+""",
+        "orgs/models.py": """
+from django.conf import settings
+from django.db import models
+
+from orgs.querysets import OrganizationQuerySet
+
+
+class Organization(models.Model):
+    slug = models.SlugField()
+    billing_email = models.EmailField()
+    owners = models.ManyToManyField(settings.AUTH_USER_MODEL)
+    objects = OrganizationQuerySet.as_manager()
+""",
+        "orgs/views.py": """
+from django.shortcuts import get_object_or_404
+from django.views.generic import CreateView, DetailView, UpdateView
+
+from orgs.models import Organization
+
+
+class OrganizationMixin:
+    def get_organization(self):
+        return get_object_or_404(Organization.objects.for_user(user=self.request.user), slug=self.kwargs["slug"])
+
+
+class OrganizationDetail(DetailView):
+    def get_queryset(self):
+        return Organization.objects.for_user(user=self.request.user)
+
+
+class EditOrganization(OrganizationMixin, UpdateView):
+    fields = ["billing_email"]
+
+    def get_object(self, queryset=None):
+        return self.get_organization()
+
+
+class CreateOrganization(CreateView):
+    model = Organization
+    fields = ["slug", "billing_email"]
+""",
+        "proj/urls.py": """
+from django.urls import path
+from orgs import views
+
+urlpatterns = [
+    path("organizations/<slug:slug>/", views.OrganizationDetail.as_view()),
+    path("organizations/<slug:slug>/edit/", views.EditOrganization.as_view()),
+    path("organizations/create/", views.CreateOrganization.as_view()),
+]
+""",
+    })
+    states = {(r.method, r.path): r.auth.value for r in report.routes}
+    assert states == {("GET", "/organizations/<slug:slug>/"): "protected",
+                      ("GET", "/organizations/<slug:slug>/edit/"): "protected",
+                      ("POST", "/organizations/<slug:slug>/edit/"): "protected",
+                      ("GET", "/organizations/create/"): "unprotected",
+                      ("POST", "/organizations/create/"): "unprotected"}
+    assert [f.message.split(" requires")[0] for f in report.findings if f.rule_id == "RG101"] == [
+        "GET/POST /organizations/create/"]

@@ -222,7 +222,14 @@ def test_nested_routers_and_a_permission_on_the_verified_token():
     files = dict(OPENCVE_STYLE)
     files["cvewatch/api/permissions.py"] = files["cvewatch/api/permissions.py"].replace(
         'return bool(getattr(request, "organization_token", None))', "return True")
-    assert {f.rule_id for f in scan_sources(files).findings} == {"RG101"}
+    mutated = scan_sources(files)
+    assert {f.rule_id for f in mutated.findings} <= {"RG101", "RG103"}
+    # the reads and the item writes still fetch only through the token's organization (an
+    # anonymous caller has none); creating a project fetches nothing, so nothing guards it
+    states = {(r.method, r.path): r.auth.value for r in mutated.graph.routes}
+    assert states[("POST", "/api/v2/projects")] == "unprotected"
+    assert states[("DELETE", "/api/v2/projects/<pk>")] == "protected"
+    assert any(f.rule_id == "RG101" and "POST /api/v2/projects " in f.message for f in mutated.findings)
 
 
 def test_a_lookup_scoped_to_the_tenant_the_auth_layer_put_on_the_request():
