@@ -2082,6 +2082,37 @@ class TeamMiddleware:
             return redirect("/accounts/login/")
         return self.get_response(request)
 """,
+        # Flagsmith's telemetry: the view answers first; what follows only logs, and its helper's
+        # assert runs after the view has answered
+        "adapts_after_the_view": """
+import logging
+
+logger = logging.getLogger(__name__)
+
+class TeamMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.user or not request.user.is_authenticated:
+            return response
+        logger.info("tool.called", team=self._team_id(request), status=response.status_code)
+        return response
+
+    def _team_id(self, request):
+        assert request.user.is_authenticated  # protected upstream
+        return request.user.team_id
+""",
+        "adapts_after_the_view_factory": """
+def team_middleware(get_response):
+    def middleware(request):
+        response = get_response(request)
+        if request.user.is_anonymous:
+            raise PermissionError("no team")
+        return response
+    return middleware
+""",
         "raises": """
 from django.core.exceptions import PermissionDenied
 from django.utils.deprecation import MiddlewareMixin

@@ -720,8 +720,10 @@ class _DjangoFile:
         ``None`` from a ``process_*`` hook) or by raising. When none of them does, reading
         ``request.user.is_authenticated`` there only adapts the request (healthchecks'
         TeamAccessMiddleware): the hook's own checks are no evidence. What the functions it calls
-        do is still followed."""
-        passing = set()
+        do is still followed, unless the hook runs the view before anything else (``response =
+        self.get_response(request)`` first: Flagsmith's telemetry middleware, whose helper asserts
+        ``request.user.is_authenticated`` after the view has answered)."""
+        passing, after_view = set(), set()
         for qual, node in _defs(self.module, self.ctx.tree.body):
             if isinstance(node, cst.ClassDef):
                 defs = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
@@ -731,12 +733,16 @@ class _DjangoFile:
                 nodes = [n for name, n in defs.items() if name in MIDDLEWARE_HOOKS]
                 if middleware and nodes and not any(_rejects(n) for n in nodes):
                     passing.update(f"{qual}.{n.name.value}" for n in nodes)
+                after_view.update(f"{qual}.{n.name.value}" for n in nodes if middleware and _runs_view_first(n))
             elif qual.count(".") == self.module.count(".") + 1 and _takes_get_response(node):
                 inner = [(f"{qual}.{s.name.value}", s) for s in node.body.body if isinstance(s, cst.FunctionDef)]
                 if inner and not any(_rejects(n) for _, n in inner):
                     passing.update([qual, *(q for q, _ in inner)])
-        if passing:
-            self.sink.functions[:] = [replace(f, evidence=()) if f.qualname in passing and f.evidence else f
+                if inner and all(_runs_view_first(n) for _, n in inner):  # the factory holds its inner's checks
+                    after_view.update([qual, *(q for q, _ in inner)])
+        if passing or after_view:  # a hook that runs the view first decides nothing for it, nor do its helpers
+            self.sink.functions[:] = [replace(f, evidence=(), calls=()) if f.qualname in after_view
+                                      else replace(f, evidence=()) if f.qualname in passing and f.evidence else f
                                       for f in self.sink.functions]
 
     def _unwrap_method_decorator(self, call: cst.Call):
@@ -874,6 +880,20 @@ def _delegates(block) -> list[str] | None:
 def _takes_get_response(node) -> bool:
     params = node.params.params
     return isinstance(node, cst.FunctionDef) and len(params) == 1 and params[0].name.value == "get_response"
+
+
+def _runs_view_first(node: cst.FunctionDef) -> bool:
+    """The hook's first statement (after a docstring) calls the next handler: what follows
+    post-processes the view's answer."""
+    body = [s for s in node.body.body if not (isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], cst.Expr)
+                                               and isinstance(s.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))]
+    if not body or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
+        return False
+    small = body[0].body[0]
+    value = small.value if isinstance(small, (cst.Assign, cst.Expr, cst.AnnAssign)) else None
+    if isinstance(value, cst.Await):
+        value = value.expression
+    return isinstance(value, cst.Call) and (dotted(value.func) or "").rpartition(".")[2] == "get_response"
 
 
 def _rejects(node: cst.FunctionDef) -> bool:
