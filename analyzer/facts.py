@@ -71,6 +71,9 @@ class Router:
     cls: str = ""
     # the constant of another module its prefix is (``APIRouter(prefix=urls.V1_URL_PREFIX)``), looked up when linking
     prefix_ref: str = ""
+    # a module's list of URL patterns other than its ``urlpatterns`` (pretix's ``common_patterns``):
+    # served only where a URLconf includes it, never a root of its own
+    fragment: bool = False
 
 
 @dataclass(frozen=True)

@@ -667,7 +667,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         def up(node, tail, seen):
             preds = [(p, d["mount"]) for p, _, d in self.graph.in_edges(("router", node), data=True)
                      if p[1] not in seen]
-            if not preds:
+            if not preds and (node in self.detached or not getattr(self.routers.get(node), "fragment", False)):
                 chains.extend([(node, m), *tail] for m in self.detached.get(node, [None]))
             for (_, parent), mount in preds:
                 up(parent, [(node, mount), *tail], seen | {parent})
@@ -964,8 +964,15 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         """Gates that cover the whole application mounted at ``root`` (from any router in it)."""
         if root not in self._app_gate_memo:
             routers = nx.descendants(self.mount_graph, root) | {root} if root in self.mount_graph else {root}
-            self._app_gate_memo[root] = [g for rid in sorted(routers) for g in self.gates.get(rid, [])
-                                         if g.scope == "app"]
+            gates = [g for rid in sorted(routers) for g in self.gates.get(rid, []) if g.scope == "app"]
+            if getattr(self.routers.get(root), "kind", "") == "urlconf":
+                # Django runs its MIDDLEWARE for every URLconf of the project, also one a middleware
+                # picks per request (pretix's custom-domain URLconfs): the settings' middleware
+                # covers each root URLconf of the same top-level package
+                gates += [g for rid in sorted(self.gates) if rid not in routers and rid.split(".")[0] == root.split(".")[0]
+                          and getattr(self.routers.get(rid), "kind", "") == "urlconf"
+                          for g in self.gates[rid] if g.kind == "middleware" and g.scope == "app"]
+            self._app_gate_memo[root] = gates
         return self._app_gate_memo[root]
 
     def _handlers(self, route: Route):

@@ -3502,3 +3502,189 @@ urlpatterns = [
                       ("POST", "/organizations/create/"): "unprotected"}
     assert [f.message.split(" requires")[0] for f in report.findings if f.rule_id == "RG101"] == [
         "GET/POST /organizations/create/"]
+
+
+PRETIX_STYLE = {
+    "tix/__init__.py": "",
+    "tix/settings.py": """
+import os
+DEBUG = False
+SECRET_KEY = os.environ["SECRET_KEY"]
+ROOT_URLCONF = "tix.multidomain.maindomain_urlconf"
+INSTALLED_APPS = ["django.contrib.auth", "tix.base", "tix.control", "tix.presale"]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tix.control.middleware.PermissionMiddleware",
+]
+""",
+    "tix/base/__init__.py": "",
+    "tix/base/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Event(models.Model):
+    slug = models.SlugField()
+    organizer = models.ForeignKey("Organizer", on_delete=models.CASCADE)
+
+
+class Organizer(models.Model):
+    slug = models.SlugField()
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL)
+""",
+    "tix/base/views.py": "from django.http import HttpResponse\n\n\ndef healthcheck(request):\n    return HttpResponse('')\n",
+    "tix/urls.py": """
+from django.urls import include, re_path
+
+import tix.control.urls
+from tix.base.views import healthcheck
+
+base_patterns = [
+    re_path(r'^healthcheck/$', healthcheck, name='healthcheck'),
+]
+
+control_patterns = [
+    re_path(r'^control/', include((tix.control.urls, 'control'))),
+]
+
+common_patterns = base_patterns + control_patterns
+""",
+    "tix/multidomain/__init__.py": "",
+    "tix/multidomain/maindomain_urlconf.py": """
+from django.urls import include, re_path
+
+from tix.presale.urls import event_patterns
+from tix.urls import common_patterns
+
+presale_patterns_main = [
+    re_path(r'', include(([
+        re_path(r'^(?P<organizer>[^/]+)/(?P<event>[^/]+)/', include(event_patterns)),
+    ], 'presale')))
+]
+
+urlpatterns = common_patterns + presale_patterns_main
+""",
+    # the URLconf a middleware picks for an event's own domain
+    "tix/multidomain/event_domain_urlconf.py": """
+from django.urls import include, re_path
+
+from tix.presale.urls import event_patterns
+from tix.urls import common_patterns
+
+urlpatterns = common_patterns + [re_path(r'', include(event_patterns))]
+""",
+    "tix/control/__init__.py": "",
+    "tix/control/middleware.py": """
+from django.contrib.auth.views import redirect_to_login
+from django.urls import get_script_prefix, resolve
+
+
+class PermissionMiddleware:
+    EXCEPTIONS = ("auth.login",)
+
+    def __init__(self, get_response=None):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        url = resolve(request.path_info)
+        if not request.path.startswith(get_script_prefix() + 'control'):
+            # this middleware only touches the /control subpath
+            return self.get_response(request)
+        if url.url_name in self.EXCEPTIONS:
+            return self.get_response(request)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+""",
+    "tix/control/permissions.py": """
+from django.core.exceptions import PermissionDenied
+
+
+def organizer_permission_required(permission):
+    def decorator(function):
+        def wrapper(request, *args, **kw):
+            if not request.user.is_authenticated:
+                raise PermissionDenied()
+            if not request.user.has_organizer_permission(request.organizer, permission, request=request):
+                raise PermissionDenied("You do not have permission to view this content.")
+            return function(request, *args, **kw)
+        return wrapper
+    return decorator
+
+
+class OrganizerPermissionRequiredMixin:
+    permission = None
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super(OrganizerPermissionRequiredMixin, cls).as_view(**initkwargs)
+        return organizer_permission_required(cls.permission)(view)
+""",
+    "tix/control/views.py": """
+from django.views.generic import DeleteView, ListView
+
+from tix.base.models import Event
+from tix.control.permissions import OrganizerPermissionRequiredMixin
+
+
+class EventList(ListView):
+    model = Event
+    template_name = "control/events.html"
+
+
+class EventDelete(OrganizerPermissionRequiredMixin, DeleteView):
+    permission = "organizer.events:write"
+    model = Event
+""",
+    "tix/control/urls.py": """
+from django.urls import re_path
+
+from tix.control import views
+
+urlpatterns = [
+    re_path(r'^events/$', views.EventList.as_view(), name='events'),
+    re_path(r'^events/(?P<pk>\\d+)/delete$', views.EventDelete.as_view(), name='event.delete'),
+]
+""",
+    "tix/presale/__init__.py": "",
+    "tix/presale/views.py": """
+from django.views.generic import DetailView
+
+from tix.base.models import Event
+
+
+class EventIndex(DetailView):
+    model = Event
+    template_name = "presale/event.html"
+""",
+    "tix/presale/urls.py": """
+from django.urls import re_path
+
+from tix.presale import views
+
+event_patterns = [
+    re_path(r'^$', views.EventIndex.as_view(), name='event.index'),
+]
+""",
+}
+
+
+def test_a_root_urlconf_assembled_from_lists_of_other_modules():
+    """pretix: the ROOT_URLCONF serves ``common_patterns`` imported from ``tix/urls.py`` (a module
+    with no ``urlpatterns`` of its own, whose list is ``base_patterns + control_patterns``) and
+    the shop's ``event_patterns``; a second URLconf (an event's own domain) serves the same lists.
+    Every operation has its full path, once per URLconf; a list is no root of its own. The
+    settings' middleware runs for both URLconfs; it is made for ``/control`` alone
+    (``get_script_prefix() + 'control'``), and a mixin whose ``as_view`` wraps the view in a
+    permission decorator guards its views."""
+    report = scan_sources(PRETIX_STYLE)
+    states = {(r.method, r.path): (r.auth.value, sorted(g.name for g in r.guards)) for r in report.routes}
+    assert states[("GET", "/control/events/")] == ("protected", ["PermissionMiddleware"])
+    assert states[("POST", "/control/events/(?P<pk>\\d+)/delete")][0] == "protected"
+    assert "organizer_permission_required" in " ".join(states[("POST", "/control/events/(?P<pk>\\d+)/delete")][1])
+    assert states[("ANY", "/healthcheck/")][0] == "public"
+    # the shop is outside the middleware's /control scope
+    assert states[("GET", "/(?P<organizer>[^/]+)/(?P<event>[^/]+)/")] == ("unprotected", [])
+    assert "PermissionMiddleware" not in states[("GET", "/")][1]  # the event domain's index
+    assert not any(p.startswith(("/events/", "/(?P<pk>")) for _, p in states)  # no list served at the root

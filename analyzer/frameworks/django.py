@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ..facts import FieldFact, Gate, GuardUse, Mount, Route, Router, SchemaFact, SchemaUse, Setting
+from ..facts import FieldFact, Gate, GuardUse, Mount, PathExemption, Route, Router, SchemaFact, SchemaUse, Setting
 from ..fields import classify, masked_type
 from ..names import assignments, base_exprs, call_arg, dotted, literal, render_path, string_list, view_receiver
 from ..walk import collect, walk
@@ -269,12 +269,39 @@ class _DjangoFile:
             self._urlconf(assigns)
         elif self.ctx.imports.get("urlpatterns", "").endswith(".urlpatterns"):
             self._appended()
+        self._fragments()
         if self._is_settings(names):
             self._settings(assigns)
         self._functions()
         self._classes()
         self._middleware()
         self._path_methods(assigns)
+
+    def _fragments(self) -> None:
+        """Each module-level list of URL patterns that this module does not serve itself
+        (``base_patterns``, ``common_patterns = base_patterns + control_patterns``): a router that
+        another URLconf may include or add to its own (``from pretix.urls import common_patterns``)."""
+        for name in sorted(self.lists):
+            child = f"{self.module}.{name}"
+            if name == "urlpatterns" or child in self.emitted or not self._holds_urls(name, set()):
+                continue
+            self.emitted.add(child)
+            self.sink.routers.append(Router(child, "urlconf", "django", "", "", self.ctx.loc(self.lists[name][0]),
+                                            fragment=True))
+            for value in self.lists[name]:
+                self._patterns(value, child)
+
+    def _holds_urls(self, name: str, seen: set) -> bool:
+        """The list ``name`` holds URL entries, or lists of this module that do."""
+        seen.add(name)
+        for value in self.lists[name]:
+            for node in (value, *collect(value, cst.Name)):
+                if isinstance(node, cst.Name) and node is not value and node.value in self.lists \
+                        and node.value not in seen and self._holds_urls(node.value, seen):
+                    return True
+            if any(URL_FUNCS.get(self.ctx.resolve(c.func)) for c in collect(value, cst.Call)):
+                return True
+        return False
 
     # -- module level -----------------------------------------------------------------
     def _assignments(self):
@@ -554,7 +581,7 @@ class _DjangoFile:
         value = literal(target)
         if isinstance(value, str):
             child = value
-        elif isinstance(target, (cst.List, cst.Tuple)):
+        elif isinstance(target, (cst.List, cst.Tuple, cst.BinaryOperation)):  # include(locale_patterns + [...])
             child = f"{self.module}.<include@{loc.line}:{loc.col}>"
             self.sink.routers.append(Router(child, "urlconf", "django", "", "", ctx.loc(target)))
             self._patterns(target, child)
@@ -686,6 +713,9 @@ class _DjangoFile:
                     class_guards.extend(replace(u, methods=methods) for u in self._unwrap_method_decorator(expr))
                 elif dotted(expr.func if isinstance(expr, cst.Call) else expr):
                     class_guards.append(ctx.guard_use(d))  # @access_exempt: judged by the linker
+            wrapping = _view_wrapper(node)
+            if wrapping is not None:  # def as_view(cls, ...): return event_permission_required(cls.permission)(view)
+                class_guards.append(ctx.guard_use(wrapping))
             method_guards = {}
             for stmt in node.body.body:
                 if isinstance(stmt, cst.FunctionDef):
@@ -731,6 +761,9 @@ class _DjangoFile:
                 middleware = "process_request" in defs or "process_view" in defs or init is not None and any(
                     p.name.value == "get_response" for p in init.params.params)
                 nodes = [n for name, n in defs.items() if name in MIDDLEWARE_HOOKS]
+                scope = [p for n in nodes for p in self._handed_on_unless(n)] if middleware else []
+                if scope:  # if not request.path.startswith("/control"): return self.get_response(request)
+                    self.sink.exemptions.append(PathExemption(qual, self.ctx.loc(node.name), scope_prefixes=tuple(scope)))
                 if middleware and nodes and not any(_rejects(n) for n in nodes):
                     passing.update(f"{qual}.{n.name.value}" for n in nodes)
                 after_view.update(f"{qual}.{n.name.value}" for n in nodes if middleware and _runs_view_first(n))
@@ -744,6 +777,39 @@ class _DjangoFile:
             self.sink.functions[:] = [replace(f, evidence=(), calls=()) if f.qualname in after_view
                                       else replace(f, evidence=()) if f.qualname in passing and f.evidence else f
                                       for f in self.sink.functions]
+
+    def _handed_on_unless(self, hook: cst.FunctionDef) -> list[str]:
+        """The path prefixes a middleware hook is made for: a top-level ``if not
+        request.path.startswith(P) [and ...]:`` whose block only hands the request on (pretix's
+        PermissionMiddleware: ``get_script_prefix() + 'control'``, the script prefix being "/")."""
+        found = []
+        for stmt in hook.body.body:
+            if not isinstance(stmt, cst.If) or stmt.orelse is not None or _rejects(stmt.body):
+                continue
+            terms = [stmt.test]
+            while isinstance(terms[0], cst.BooleanOperation) and isinstance(terms[0].operator, cst.And):
+                terms[:1] = [terms[0].left, terms[0].right]
+            for term in terms:
+                call = term.expression if isinstance(term, cst.UnaryOperation) and isinstance(term.operator, cst.Not) \
+                    else None
+                if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+                        and call.func.attr.value == "startswith" and (dotted(call.func.value) or "").endswith(
+                            (".path", ".path_info")) and call.args:
+                    prefix = self._script_path(call.args[0].value)
+                    if prefix:
+                        found.append(prefix)
+        return found
+
+    def _script_path(self, expr) -> str | None:
+        """A path a test compares with: literals and ``+`` of them, ``get_script_prefix()`` as "/"."""
+        if isinstance(expr, cst.Call) and self.ctx.resolve(expr.func) in SCRIPT_PREFIX:
+            return "/"
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            left, right = self._script_path(expr.left), self._script_path(expr.right)
+            return None if left is None or right is None else left.rstrip("/") + "/" + right.lstrip("/")
+        value = self.ctx.constant(expr) if isinstance(expr, cst.Name) else expr
+        text = literal(value) if value is not None else None
+        return text if isinstance(text, str) else None
 
     def _unwrap_method_decorator(self, call: cst.Call):
         arg = call_arg(call, "decorator", 0)
@@ -819,6 +885,7 @@ class _DjangoFile:
             read_only=tuple(read_only)))
 
 
+SCRIPT_PREFIX = frozenset({"django.urls.get_script_prefix", "django.urls.base.get_script_prefix"})
 MIDDLEWARE_HOOKS = frozenset({"__call__", "__acall__", "process_request", "process_view"})
 
 
@@ -882,6 +949,26 @@ def _takes_get_response(node) -> bool:
     return isinstance(node, cst.FunctionDef) and len(params) == 1 and params[0].name.value == "get_response"
 
 
+def _view_wrapper(node: cst.ClassDef):
+    """What a view class's own ``as_view`` wraps the view it makes in: ``view =
+    super().as_view(**initkwargs)`` then ``return event_permission_required(cls.permission)(view)``
+    (pretix's permission mixins) gives ``event_permission_required(cls.permission)``; None if
+    it wraps it in nothing."""
+    method = next((s for s in node.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "as_view"), None)
+    if method is None:
+        return None
+    made = {t.target.value for a in collect(method.body, cst.Assign) for t in a.targets
+            if isinstance(t.target, cst.Name) and isinstance(a.value, cst.Call)
+            and isinstance(a.value.func, cst.Attribute) and a.value.func.attr.value == "as_view"
+            and isinstance(a.value.func.value, cst.Call) and dotted(a.value.func.value.func) == "super"}
+    for ret in collect(method.body, cst.Return):
+        value = ret.value
+        if isinstance(value, cst.Call) and len(value.args) == 1 and isinstance(value.args[0].value, cst.Name) \
+                and value.args[0].value.value in made and (dotted(value.func) or isinstance(value.func, cst.Call)):
+            return value.func
+    return None
+
+
 def _runs_view_first(node: cst.FunctionDef) -> bool:
     """The hook's first statement (after a docstring) calls the next handler: what follows
     post-processes the view's answer."""
@@ -896,8 +983,9 @@ def _runs_view_first(node: cst.FunctionDef) -> bool:
     return isinstance(value, cst.Call) and (dotted(value.func) or "").rpartition(".")[2] == "get_response"
 
 
-def _rejects(node: cst.FunctionDef) -> bool:
-    """The hook raises, or returns something other than the next handler's response."""
+def _rejects(node) -> bool:
+    """The hook (or a block of it) raises, or returns something other than the next handler's
+    response."""
     passed_on = set()  # locals holding the next handler's response
 
     def passes(expr) -> bool:
@@ -933,6 +1021,7 @@ def _rejects(node: cst.FunctionDef) -> bool:
 
     walk(node, Finder())
     return bool(found)
+
 
 
 def _instance(qname: str) -> bool:
