@@ -1272,10 +1272,23 @@ def _rejects(call: cst.Call) -> str:
             redirect = redirect or status in REDIRECT_STATUS or bool(REDIRECT_NAME.match(name))
     headers = call_arg(call, "headers")
     if redirect and isinstance(headers, cst.Dict) and any(
-            literal(e.key) == "Location" and LOGIN_PAGE.search(cst.Module([]).code_for_node(e.value))
+            literal(e.key) == "Location" and _names_login_page(e.value)
             for e in headers.elements if isinstance(e, cst.DictElement)):
         return "redirects to the login page"
     return ""
+
+
+def _names_login_page(expr) -> bool:
+    """A redirect target that names the login page: a string in it (``url_for(request,
+    "auth:login")``, ``f"/login?next={path}"``) or the name it ends in (``settings.LOGIN_URL``,
+    ``get_login_url()``), not an object it is read from (fief's
+    ``login_session.regenerate_authorization_url(request)``)."""
+    texts = [literal(n) for n in collect(expr, cst.SimpleString)]
+    texts += [n.value for n in collect(expr, cst.FormattedStringText)]
+    while isinstance(expr, cst.Call):
+        expr = expr.func
+    texts.append(expr.attr.value if isinstance(expr, cst.Attribute) else expr.value if isinstance(expr, cst.Name) else "")
+    return any(isinstance(t, str) and LOGIN_PAGE.search(t) for t in texts)
 
 
 def _local_name(expr) -> str | None:

@@ -48,6 +48,10 @@ SIGNUP_SETTING = re.compile(r"sign_?up|regist|new_(accounts?|users?)|guest_users
 # object's own settings)
 _LOGIN_COLLECTION = re.compile(r"^[\w/.-]*/auth/?$")
 _CONVENTIONAL_PUBLIC = re.compile("|".join(fnmatch.translate(p) for p in CONVENTIONAL_PUBLIC))  # one test per word
+# ... but an OAuth or SAML word that names what an administrator manages is no sign-in step
+# (fief's ``get_oauth_provider`` at ``/admin/api/oauth-providers/{id}``, ``oauth_clients``)
+_MANAGED_ENTITY = re.compile(r"^(oauth|saml).*(provider|client|app|application|config|configuration|setting|"
+                             r"integration|connection)s?$")
 
 
 _VERB_PREFIX = re.compile(r"^(get|post|put|patch|delete|head|options|request|send|resend|handle|do)_(?=.)")
@@ -1375,7 +1379,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             name = _VERB_PREFIX.sub("", handler.rpartition(".")[2].lower())  # get_health: health
             words = [name] + [s.lower() for s in path.strip("/").split("/") if s]
             last = [w for w in words[1:] if not w.startswith(("<", "{", "(", "^", ":"))]
-            if not _CONVENTIONAL_PUBLIC.match(words[0]) and any(_ADMIN_WORD.search(w) for w in [
+            if not _conventional(words[0]) and any(_ADMIN_WORD.search(w) for w in [
                     *handler.lower().split("."), *last]):
                 # an admin's endpoint is not public by its path (an admin's password-reset-token); a
                 # word that only ends in "admin" names the project (``powerdnsadmin.routes.index``); a
@@ -1397,7 +1401,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                   "well-known URIs (RFC 8615) are public by convention")]
             # a step of a flow names the flow before it (``/reset_password/finalize``, ``/2fa/fido2/begin``)
             flow = last[-2:-1] if last and _FLOW_STEP.match(last[-1]) else []
-            word = next((w for w in words[:1] + last[-1:] + flow if _CONVENTIONAL_PUBLIC.match(w)), None)
+            word = next((w for w in words[:1] + last[-1:] + flow if _conventional(w)), None)
             if word is not None:
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   f"{_conventional_kind(word)} endpoints are public by convention")]
@@ -1635,6 +1639,10 @@ _KINDS = (
 
 # The words for a step of a multi-step flow (a sign-in, a reset, a verification)
 _FLOW_STEP = re.compile(r"^(begin|start|complete|finish|finalize|confirm|done)$")
+
+
+def _conventional(word: str) -> bool:
+    return bool(_CONVENTIONAL_PUBLIC.match(word)) and not _MANAGED_ENTITY.match(word.replace("-", "_"))
 
 
 def _conventional_kind(word: str) -> str:

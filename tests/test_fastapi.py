@@ -2702,3 +2702,99 @@ def test_a_middleware_that_checks_only_the_paths_a_flag_names():
     r, _ = routes({"app.py": CAPTCHA_MIDDLEWARE})
     assert r[("GET", "/version")].auth.value == "unprotected"
     assert any(g.name == "dispatch" for g in r[("GET", "/auth/oauth/callback")].guards)
+
+
+def test_a_redirect_to_the_login_page_is_named_by_its_target_not_by_its_receiver():
+    """fief: a session dependency that answers 307 with ``Location: url_for(request, "auth:login")``
+    sends the anonymous caller to log in (a guard); the optional login-session dependency of the
+    sign-in pages returns None without a cookie and redirects an expired session to
+    ``login_session.regenerate_authorization_url(request)``: the name of the object it reads from
+    says nothing about where it sends the caller, and the sign-in page stays public."""
+    report = scan_sources({
+        "app/__init__.py": "",
+        "app/deps.py": """
+from fastapi import Cookie, Depends, HTTPException, Request, status
+
+from app.repositories import LoginSessionRepository, SessionTokenRepository
+
+
+async def get_session_token(request: Request, token: str | None = Cookie(None, alias="session"),
+                            repo: SessionTokenRepository = Depends()):
+    session_token = await repo.get_by_token(token) if token else None
+    if session_token is None:
+        raise HTTPException(status_code=status.HTTP_307_TEMPORARY_REDIRECT,
+                            headers={"Location": str(request.url_for("auth:login"))})
+    return session_token
+
+
+async def get_optional_login_session(request: Request, token: str | None = Cookie(None, alias="login_session"),
+                                     repo: LoginSessionRepository = Depends()):
+    if token is None:
+        return None
+    login_session = await repo.get_by_token(token)
+    if login_session.is_expired:
+        raise HTTPException(status_code=status.HTTP_303_SEE_OTHER,
+                            headers={"Location": str(login_session.regenerate_authorization_url(request))})
+    return login_session
+""",
+        "app/repositories.py": """
+class LoginSessionRepository:
+    async def get_by_token(self, token): ...
+
+
+class SessionTokenRepository:
+    async def get_by_token(self, token): ...
+""",
+        "app/main.py": """
+from fastapi import Depends, FastAPI, Form
+
+from app.deps import get_optional_login_session, get_session_token
+
+app = FastAPI()
+
+
+@app.get("/login")
+async def login_page(login_session=Depends(get_optional_login_session)):
+    return {"form": "login"}
+
+
+@app.get("/profile")
+async def profile(session_token=Depends(get_session_token)):
+    return {"user": session_token.user_id}
+""",
+    })
+    states = {r.path: r.auth.value for r in report.routes}
+    assert states == {"/login": "public", "/profile": "protected"}
+
+
+def test_an_admin_endpoint_named_after_what_it_manages_is_not_a_sign_in_step():
+    """fief's admin API: ``get_oauth_provider`` at ``/admin/api/oauth-providers/{id}`` manages an
+    OAuth provider; the "oauth" in its name and path is no OAuth sign-in step, so without a
+    guard it is unprotected, not public by convention. ``/oauth/callback`` still is one."""
+    report = scan_sources({
+        "app/__init__.py": "",
+        "app/main.py": """
+from fastapi import APIRouter, FastAPI
+
+from app.db import OAuthProviderRepository
+
+app = FastAPI()
+admin = APIRouter(prefix="/admin/api")
+
+
+@admin.get("/oauth-providers/{id}")
+async def get_oauth_provider(id: str, repo: OAuthProviderRepository):
+    return await repo.get_by_id(id)
+
+
+@app.get("/oauth/callback")
+async def oauth_callback(code: str, state: str):
+    return {"code": code}
+
+
+app.include_router(admin)
+""",
+        "app/db.py": "class OAuthProviderRepository:\n    async def get_by_id(self, id): ...\n",
+    })
+    states = {r.path: r.auth.value for r in report.routes}
+    assert states == {"/admin/api/oauth-providers/{id}": "unprotected", "/oauth/callback": "public"}
