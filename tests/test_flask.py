@@ -380,8 +380,16 @@ def login(): ...
 
 @app.get("/healthz")
 def healthz(): ...
+
+@app.post("/auth/oauth/google")
+def login_with_google(): ...  # Flagsmith: the sign-in with a provider, named by its handler
+
+@app.get("/account/login-history")
+def login_history(): ...
 """,
     }, **{"public-routes": ["/webhooks/*"]})
+    assert r[("POST", "/auth/oauth/google")].auth == "public"
+    assert r[("GET", "/account/login-history")].auth == "unprotected"
     assert r[("POST", "/webhooks/stripe")].auth == "public"
     assert r[("POST", "/webhooks/stripe")].guards[0].layer == "config"
     assert r[("POST", "/login")].auth == "public"
