@@ -780,6 +780,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         vc = self._view_class(route)
         if not route.subroutes or not vc:
             return []
+        if route.subroutes in self.k.subroute_bases:
+            route = self._subroute_base(route, vc)
+            if route is None:
+                return []
+        dropped = set(self._class_attr(vc, self.k.subroute_bases[route.subroutes][3]).split(",")) \
+            if route.subroutes in self.k.subroute_bases else set()
         found, seen = [], set()
         for q in self.mro(vc):
             cls = self.classes.get(q)
@@ -787,12 +793,35 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 if mf.subroute and mf.subroute[0] == route.subroutes and mf.name not in seen:
                     seen.add(mf.name)
                     _, suffix, methods, item = mf.subroute
+                    if dropped:  # base_args = ['workspace_name']: given by the prefix, no segment of its own
+                        suffix = "".join(f"/{s}" for s in suffix.split("/") if s and s.strip("<>") not in dropped)
                     path = join_paths(route.path, suffix) if suffix.startswith("/") else \
                         join_paths(route.path, suffix.strip("/")) + ("/" if route.path.endswith("/") else "")
                     found.append(replace(route, path=path, subroutes="", item=item,
                                          actions=tuple((m, mf.name) for m in methods),
                                          endpoint=f"{route.endpoint}-{mf.name}" if route.endpoint else ""))
         return found
+
+    def _subroute_base(self, route: Route, vc: str) -> Route | None:
+        """The registration of a view class whose library base adds routes of its methods below
+        a prefix and a base path read along its bases (Flask-Classful's ``route_prefix`` and
+        ``route_base``, by default the class name without "View", lowercased); None when no
+        base of the class is that library's."""
+        bases, prefix_attr, base_attr, _, suffix = self.k.subroute_bases[route.subroutes]
+        if not any(c in bases for c in self.mro(vc)):
+            return None
+        name = vc.rpartition(".")[2]
+        base = self._class_attr(vc, base_attr) or (name.removesuffix(suffix) if name != suffix else name).lower()
+        return replace(route, path=join_paths(self._class_attr(vc, prefix_attr), base).rstrip("/"))
+
+    def _class_attr(self, cls: str, attr: str) -> str:
+        """The literal string (list joined by ",") a class attribute holds, looked up along the bases."""
+        for q in self.mro(cls):
+            c = self.classes.get(q)
+            value = next((v for a, v in c.attrs if a == attr), None) if c else None
+            if value is not None:
+                return value
+        return ""
 
     def _config_text(self, ref: str) -> tuple[str, ...]:
         """The string a configuration key is set to (``USER_URL_PREFIX = "/user"``), first found;

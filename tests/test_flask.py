@@ -2417,3 +2417,179 @@ def rooms():
 """,
     })
     assert r[("GET", "/rooms")].auth.value == "protected"
+
+
+FARADAY_STYLE = {
+    "server/__init__.py": "",
+    "server/api/__init__.py": "",
+    "server/api/base.py": """
+from flask import abort, request
+from flask_classful import FlaskView, route
+
+from server.models import Workspace, db
+
+
+class GenericView(FlaskView):
+    route_prefix = '/v3/'
+    base_args = []
+    trailing_slash = False
+    model_class = None
+
+    def _get_object(self, object_id, **kwargs):
+        return db.session.get(self.model_class, object_id) or abort(404)
+
+
+class GenericWorkspacedView(GenericView):
+    route_prefix = '/v3/ws/<workspace_name>/'
+    base_args = ['workspace_name']
+
+
+class ListMixin:
+    def index(self, **kwargs):
+        return [o.id for o in self.model_class.query.all()]
+
+
+class RetrieveWorkspacedMixin:
+    def get(self, object_id, workspace_name=None):
+        return self._get_object(object_id, workspace_name=workspace_name).to_dict()
+
+
+class DeleteWorkspacedMixin:
+    def delete(self, object_id, workspace_name=None):
+        db.session.delete(self._get_object(object_id, workspace_name=workspace_name))
+        db.session.commit()
+        return None, 204
+
+
+class FilterWorkspacedMixin:
+    @route('/filter')
+    def filter(self, workspace_name):
+        return [o.id for o in self.model_class.query.filter_by(**request.args)]
+
+
+class ReadWriteWorkspacedView(ListMixin, RetrieveWorkspacedMixin, DeleteWorkspacedMixin, GenericWorkspacedView):
+    pass
+""",
+    "server/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Workspace(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+
+
+class Host(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    ip = db.Column(db.String(64))
+""",
+    "server/api/modules/__init__.py": "",
+    "server/api/modules/hosts.py": """
+from flask import Blueprint
+from flask_classful import route
+
+from server.api.base import FilterWorkspacedMixin, ReadWriteWorkspacedView
+from server.models import Host, db
+
+host_api = Blueprint('host_api', __name__)
+
+
+class HostsView(FilterWorkspacedMixin, ReadWriteWorkspacedView):
+    route_base = 'hosts'
+    model_class = Host
+
+    @route('/<host_id>/services')
+    def service_list(self, workspace_name, host_id):
+        return []
+
+    def count(self, workspace_name):
+        return {"count": Host.query.count()}
+
+    def _helper(self):
+        return None
+
+
+HostsView.register(host_api)
+""",
+    "server/api/modules/info.py": """
+from flask import Blueprint
+from server.api.base import GenericView
+
+info_api = Blueprint('info_api', __name__)
+
+
+class InfoView(GenericView):
+    route_base = 'info'
+
+    def get(self):
+        return {"version": "1.0"}
+
+
+class ConfigView(GenericView):
+    def get(self):
+        return {"websocket_port": 9000}
+
+
+InfoView.register(info_api)
+ConfigView.register(info_api)
+""",
+    "server/app.py": """
+import flask_login
+from flask import Flask, abort, request
+
+from server.api.modules.hosts import host_api
+from server.api.modules.info import info_api
+
+
+def register_blueprints(app):
+    app.register_blueprint(host_api, url_prefix=app.config['APPLICATION_PREFIX'])
+    app.register_blueprint(info_api, url_prefix=app.config['APPLICATION_PREFIX'])
+
+
+def register_handlers(app):
+    @app.before_request
+    def default_login_required():
+        if flask_login.current_user.is_anonymous and request.method != 'OPTIONS':
+            abort(401)
+
+
+def create_app(testing=False):
+    class CustomFlask(Flask):
+        SKIP_RULES = ['/v3/ws/<workspace_name>/hosts/bulk_delete/']
+
+        def add_url_rule(self, rule, endpoint=None, view_func=None, **options):
+            for skipped in CustomFlask.SKIP_RULES:
+                if skipped == rule:
+                    return
+            return super().add_url_rule(rule, endpoint, view_func, **options)
+
+    app = CustomFlask(__name__)
+    app.config['APPLICATION_PREFIX'] = '/_api'
+    register_blueprints(app)
+    register_handlers(app)
+    return app
+""",
+}
+
+
+def test_flask_classful_views_registered_on_blueprints():
+    """faraday: Flask-Classful ``FlaskView`` subclasses registered with ``View.register(bp)`` serve
+    their public methods: ``index``/``get``/``delete`` on their verb, each required argument a
+    parameter (``base_args`` given by the ``route_prefix`` add none), other methods on ``GET
+    /<name>``, ``@route`` methods on their rule; prefix and base (``route_base``, else the class
+    name without "View") read along the bases, methods along the mixins. The app is an instance
+    of a ``Flask`` subclass defined in the factory whose ``add_url_rule`` only filters rules and
+    passes them on; its ``before_request``, added by a helper given the app, guards them all."""
+    r, report = routes(FARADAY_STYLE)
+    ws = "/_api/v3/ws/<workspace_name>/hosts"
+    assert sorted(r) == sorted([
+        ("GET", ws), ("GET", f"{ws}/<object_id>"), ("DELETE", f"{ws}/<object_id>"), ("GET", f"{ws}/filter"),
+        ("GET", f"{ws}/<host_id>/services"), ("GET", f"{ws}/count"),
+        ("GET", "/_api/v3/info"), ("GET", "/_api/v3/config")])
+    assert {route.auth for route in r.values()} == {"protected"}
+    assert r[("DELETE", f"{ws}/<object_id>")].handler.endswith("base.DeleteWorkspacedMixin.delete")
+    files = dict(FARADAY_STYLE)
+    files["server/app.py"] = files["server/app.py"].replace("    register_handlers(app)\n", "")
+    unguarded, _ = routes(files)
+    assert unguarded[("DELETE", f"{ws}/<object_id>")].auth == "unprotected"

@@ -51,6 +51,11 @@ class Adapter:
     # first hook the subclass defines is the route's handler (it receives the request and the
     # path's parameters).
     view_hooks: ClassVar[Mapping[str, tuple[str, tuple[str, ...]]]] = {}
+    # a group of routes that view-class methods add (``MethodFact.subroute``) -> the library bases
+    # whose subclasses serve them, and the class attributes naming their prefix and base path,
+    # their parameters taken from elsewhere, and their default base (Flask-Classful's
+    # ``route_prefix``, ``route_base``, ``base_args``; the class name without "View")
+    subroute_bases: ClassVar[Mapping[str, tuple[frozenset[str], str, str, str, str]]] = {}
     # Frameworks (Route.framework) whose views receive only the path's parameters and what
     # their decorators hand them: a parameter typed with a model there is not the request body
     # (FitTrackee's ``def edit_profile(auth_user: User)``).
@@ -385,6 +390,7 @@ def _env_reader(ctx, func) -> bool:
 # The adapters' tables that Knowledge merges: what authenticates, views, requests, models...
 TABLES = (
     "known_guards", "auth_calls", "rejecting_methods", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods", "view_hooks",
+    "subroute_bases",
     "path_only_parameters",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",

@@ -45,6 +45,12 @@ ROUTERS = {
 FAB_EXPOSE = frozenset({"flask_appbuilder.expose", "flask_appbuilder.api.expose", "flask_appbuilder.views.expose",
                         "flask_appbuilder.baseviews.expose"})
 FAB_REGISTER = frozenset({"add_view", "add_view_no_menu", "add_api"})
+# Flask-Classful: FlaskView subclasses register their public methods as routes
+CLASSFUL = ("flask_classful", "flask_classy")
+CLASSFUL_BASES = frozenset({"flask_classful.FlaskView", "flask_classy.FlaskView"})
+CLASSFUL_ROUTE = frozenset({"flask_classful.route", "flask_classy.route"})
+CLASSFUL_VERBS = {"index": "GET", "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"}
+CLASSFUL_GROUP = "classful"
 # flask-allows: ``allows.requires(IsAdmin, on_fail=...)`` checks requirements against the user's
 # identity (an anonymous user's too) and fails the request when they are not met.
 ALLOWS_GUARDS = tuple(f"{m}.{q}" for m in ("flask_allows", "flask_allows2")  # flask-allows2: its maintained fork
@@ -66,6 +72,7 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 class FlaskAdapter(Adapter):
     name = "flask"
     path_only_parameters = frozenset({"flask"})
+    subroute_bases = {CLASSFUL_GROUP: (CLASSFUL_BASES, "route_prefix", "route_base", "base_args", "View")}
     markers = (
         "flask", "Flask", "add_url_rule", "register_blueprint", r"before_(?:app_)?request", "add_resource",
         "add_namespace", "init_app", r"\.add_(?:view|view_no_menu|api)\(", "MethodView", "SECRET", "DEBUG",
@@ -214,22 +221,31 @@ class _FlaskVisitor(ScopedVisitor):
         self.wrapped: dict[str, str] = {}  # ``view = decorator(view)`` for each of a parameter -> it
         self.transforms: dict[str, str] = {}
         self._restx = any(t.startswith(("flask_restx", "flask_restplus")) for t in ctx.imports.values())
+        # a module of Flask-Classful views: it imports the library, or registers a class (its views
+        # may extend a project base defined elsewhere)
+        self._classful = any(t.startswith(CLASSFUL) for t in ctx.imports.values()) or ".register(" in ctx.source
         self.collections: set[str] = set()  # names bound to a collection here (``collections`` facts)
         self.params: set[str] = set()  # parameters of the functions in this file
         self.param_routers: set[str] = set()  # those used or annotated as an app or blueprint
 
     # -- definitions -------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind_def(node.name.value)  # a class defined in a function (faraday's ``CustomFlask`` in create_app)
         self._route_decorators(node, is_class=True)
         self._exposed(node)
+        if self._classful:
+            self._classful_methods(node)
         kind = next((ROUTERS[b] for b in (self.resolve(e) for e in base_exprs(node)) if b in ROUTERS), None)
         if kind:
             qualname = self._qualname(node.name.value)
             self.router_bases[qualname] = kind
-            if not any(isinstance(s, cst.FunctionDef) and s.name.value in REGISTRATIONS for s in node.body.body):
+            if not any(isinstance(s, cst.FunctionDef) and s.name.value in REGISTRATIONS and not _passes_on(s)
+                       for s in node.body.body):
                 # ``class CustomFlask(Flask): request_class = ...``: its instances are routers of that kind;
                 # one that overrides how a rule is added (indico's ``IndicoBlueprint``) registers
-                # something routeguard does not know, and its routes stay a reported gap
+                # something routeguard does not know, and its routes stay a reported gap, unless the
+                # override ends by adding the rule as given (faraday's rule filter: ``return
+                # super().add_url_rule(rule, endpoint, view_func, **options)``)
                 self.router_classes[qualname] = kind
                 self.sink.routers.append(Router(qualname, "class", "flask", kind, "", self.ctx.loc(node.name)))
         self.classes.append(node.name.value)
@@ -420,6 +436,10 @@ class _FlaskVisitor(ScopedVisitor):
             self._add_resource(receiver, node)
         elif attr in FAB_REGISTER and node.args and node.args[0].keyword is None:
             self._add_view(receiver, node)
+        elif attr == "register" and node.args and node.args[0].keyword is None and not node.args[0].star \
+                and (dotted(receiver) or "").rpartition(".")[2][:1].isupper() \
+                and not isinstance(literal(node.args[0].value), str):
+            self._classful_register(receiver, node)
         elif attr in ("before_request", "before_app_request") and node.args:
             self._used_as_app(receiver)
             target = self.resolve(node.args[0].value)
@@ -644,6 +664,47 @@ class _FlaskVisitor(ScopedVisitor):
             self.resolve(receiver), "flask", "", (), cls, None, loc, cls.rpartition(".")[2].lower(),
             view_class=cls, span_start=loc.line, by_reference=True, subroutes="expose", container=True))
 
+    # -- Flask-Classful ----------------------------------------------------------------
+    def _classful_register(self, view, call: cst.Call) -> None:
+        """``HostView.register(host_api)``: the routes the class's methods add on that blueprint
+        or app (``subroute`` "classful"), below the ``route_prefix`` and ``route_base`` the
+        linker reads along its bases; kept only when a base is Flask-Classful's ``FlaskView``."""
+        cls = self.resolve(view)
+        target = self.resolve(call.args[0].value)
+        if not cls or not target:
+            return
+        loc = self.ctx.loc(call)
+        self.sink.routes.append(Route(
+            target, "flask", "", (), cls, None, loc, cls.rpartition(".")[2], view_class=cls, span_start=loc.line,
+            by_reference=True, subroutes=CLASSFUL_GROUP, container=True))
+
+    def _classful_methods(self, node: cst.ClassDef) -> None:
+        """The route each public method of a (possible) Flask-Classful view adds, as Flask-Classful
+        builds it: ``index``/``get``/``post``/``put``/``patch``/``delete`` on their verb, any other
+        method on ``GET /<name>/``, each required argument a ``<param>`` (the linker drops the
+        view's ``base_args``); a method with ``@route(rule, methods=[...])`` on that rule alone."""
+        qualname = self._qualname(node.name.value)
+        for stmt in node.body.body:
+            if not isinstance(stmt, cst.FunctionDef) or stmt.name.value.startswith("_") \
+                    or stmt.name.value.startswith(("before_", "after_")) or stmt.name.value == "register":
+                continue
+            decorators = [d.decorator for d in stmt.decorators]
+            if any(dotted(d) in ("classmethod", "staticmethod", "property") for d in decorators):
+                continue
+            name = stmt.name.value
+            rule = next((d for d in decorators if isinstance(d, cst.Call) and self.resolve(d.func) in CLASSFUL_ROUTE), None)
+            if rule is not None:
+                suffix = path_text(call_arg(rule, "rule", 0), self.ctx.code, self.ctx.strings) or ""
+                methods = string_list(call_arg(rule, "methods")) or ("GET",)
+            else:
+                params = [p for p in stmt.params.params if p.default is None][1:]  # after self
+                args = "".join(f"/<{p.name.value}>" for p in params)
+                suffix = args if name in CLASSFUL_VERBS else f"/{name}{args}"
+                methods = (CLASSFUL_VERBS.get(name, "GET"),)
+            self.exposed[f"{qualname}.{name}"] = (
+                CLASSFUL_GROUP, "/" + suffix.lstrip("/") if suffix.strip("/") else "", tuple(m.upper() for m in methods),
+                "<" in suffix)
+
     # -- decorators: routes and gates -------------------------------------------------
     def _route_decorators(self, node, is_class: bool) -> None:
         decorators = [d.decorator for d in node.decorators]
@@ -745,6 +806,24 @@ def _keys_read(func: cst.FunctionDef, name: str) -> tuple[str, ...]:
 
     walk(func.body, Finder())
     return tuple(dict.fromkeys(k for k in keys if isinstance(k, str)))
+
+
+def _passes_on(method: cst.FunctionDef) -> bool:
+    """The override's last statement returns the base class's same method called with the
+    override's own parameters, none of them reassigned before."""
+    body = method.body.body if isinstance(method.body, cst.IndentedBlock) else ()
+    last = body[-1].body[-1] if body and isinstance(body[-1], cst.SimpleStatementLine) else None
+    call = last.value if isinstance(last, (cst.Return, cst.Expr)) else None
+    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value == method.name.value and isinstance(call.func.value, cst.Call)
+            and dotted(call.func.value.func) == "super"):
+        return False
+    params = {p.name.value for p in (*method.params.params, *method.params.kwonly_params)}
+    params |= {p.name.value for p in (method.params.star_arg, method.params.star_kwarg) if isinstance(p, cst.Param)}
+    targets = [t.target for a in collect(method.body, cst.Assign) for t in a.targets]
+    targets += [a.target for a in collect(method.body, cst.AugAssign)]
+    rebound = {t.value for target in targets for t in collect(target, cst.Name)}  # indico: ``rule = rule[1:]``
+    return all(isinstance(a.value, cst.Name) and a.value.value in params - rebound for a in call.args)
 
 
 def _exemptions(ctx, func: cst.FunctionDef, endpoint: str = ""):
