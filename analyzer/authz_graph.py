@@ -379,13 +379,27 @@ class AuthzQueries:
         segs = [s for s in route.path.strip("/").split("/") if s]
         item = route.item if route.item is not None else bool(segs) and is_param(segs[-1])
         if route.view_class and item:
+            # the fetch its class makes, unless through a query scoped to the caller (a get_queryset
+            # returning ``Organization.objects.for_user(self.request.user)``)
+            implicit = self.scoped_fetch(route.view_class) is None
             for c in self.mro(route.view_class):
                 for lk in lookups.get(c, ()):
-                    if lk.implicit:
+                    if lk.implicit and implicit:
                         out.append(lk)
                 for m in sorted(self.k.object_methods):
                     collect(f"{c}.{m}", 0)
         return out
+
+    def scoped_fetch(self, view_class: str):
+        """The lookup scoped to the caller that a view class's object methods (``get_queryset``,
+        ``get_object``, and what they call) fetch through, or None."""
+        key = ("scoped fetch", view_class)
+        if key not in self._memo:
+            lookups = self._authz_index()[0]
+            self._memo[key] = next((lk for m in sorted(self.k.object_methods)
+                                    if (q := self.method_function(view_class, m)) in self.functions
+                                    for r, *_ in self.reachable(q, 2) for lk in lookups.get(r, ()) if lk.scoped), None)
+        return self._memo[key]
 
     def _class_model(self, lk, lookups):
         """A lookup through the view class's own ``queryset``/``model`` attribute

@@ -671,14 +671,27 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
 
         def up(node, tail, seen):
             preds = [(p, d["mount"]) for p, _, d in self.graph.in_edges(("router", node), data=True)
-                     if p[1] not in seen]
-            if not preds and (node in self.detached or not getattr(self.routers.get(node), "fragment", False)):
+                     if p[1] not in seen and self._served(p[1])]
+            if not preds and self._served(node):
                 chains.extend([(node, m), *tail] for m in self.detached.get(node, [None]))
             for (_, parent), mount in preds:
                 up(parent, [(node, mount), *tail], seen | {parent})
 
         up(router, [], {router})
         return chains
+
+    def _served(self, router: str, _seen: frozenset = frozenset()) -> bool:
+        """A router that serves what it holds: any but a list of URL patterns that no URLconf
+        includes (a module's ``basic_urls`` concatenated in a way not read, Read the Docs'
+        ``reduce(add, groups)``: what it includes then stands on its own, as before)."""
+        r = self.routers.get(router)
+        if r is None or not r.fragment or router in self.detached:
+            return True
+        key = ("served", router)
+        if key not in self._memo:
+            self._memo[key] = any(p[1] not in _seen and self._served(p[1], _seen | {router})
+                                  for p, _ in self.graph.in_edges(("router", router)))
+        return self._memo[key]
 
     def _built_rule(self, function: str, rule: str) -> str | None:
         """``org_scoped_rule("/x")``: what the project's rule builder makes of the rule (its
@@ -1342,13 +1355,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         a ``get_object`` that calls a mixin's scoped lookup): on its reads and on the writes of a
         path that names what they act on, an anonymous caller gets nothing. Not on a collection's
         create, which fetches nothing."""
-        key = ("scoped view", view_class)
-        if key not in self._memo:
-            lookups = self._authz_index()[0]
-            self._memo[key] = next((lk for m in sorted(self.k.object_methods)
-                                    if (q := self.method_function(view_class, m)) in self.functions
-                                    for r, *_ in self.reachable(q, 2) for lk in lookups.get(r, ()) if lk.scoped), None)
-        scoped = self._memo[key]
+        scoped = self.scoped_fetch(view_class)
         if scoped is None:
             return []
         return [GuardInfo("inline", "scoped to the caller", Layer.INLINE, h_loc, Effect.AUTH,

@@ -3688,3 +3688,42 @@ def test_a_root_urlconf_assembled_from_lists_of_other_modules():
     assert states[("GET", "/(?P<organizer>[^/]+)/(?P<event>[^/]+)/")] == ("unprotected", [])
     assert "PermissionMiddleware" not in states[("GET", "/")][1]  # the event domain's index
     assert not any(p.startswith(("/events/", "/(?P<pk>")) for _, p in states)  # no list served at the root
+
+
+def test_urlpatterns_concatenated_from_groups_of_lists():
+    """Read the Docs: ``groups = [basic_urls, project_urls]``, ``groups.append(admin_urls)`` under a
+    setting, then ``urlpatterns = reduce(add, groups)``: every group is served, with its includes'
+    prefixes. A list that nothing serves (``unused_urls``) leaves what it includes on its own."""
+    report = scan_sources({
+        "proj/__init__.py": "", "proj/settings.py": SETTINGS.replace('"shop"', '"projects"'),
+        "projects/__init__.py": "",
+        "projects/views.py": "def detail(request, slug): ...\ndef home(request): ...\ndef legacy(request): ...\n",
+        "projects/urls.py": ("from django.urls import path\nfrom projects import views\n\n"
+                             "urlpatterns = [path('<slug:slug>/', views.detail)]\n"),
+        "projects/legacy_urls.py": ("from django.urls import path\nfrom projects import views\n\n"
+                                    "urlpatterns = [path('old/', views.legacy)]\n"),
+        "proj/urls.py": """
+from functools import reduce
+from operator import add
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from projects import views
+
+basic_urls = [path("", views.home)]
+project_urls = [path("projects/", include("projects.urls"))]
+admin_urls = [path("admin/", admin.site.urls)]
+unused_urls = [path("legacy/", include("projects.legacy_urls"))]
+
+groups = [basic_urls, project_urls]
+if settings.ALLOW_ADMIN:
+    groups.append(admin_urls)
+
+urlpatterns = reduce(add, groups)
+""",
+    })
+    paths = {r.path for r in report.routes}
+    assert {"/", "/projects/<slug:slug>/", "/old/"} <= paths
+    assert "/<slug:slug>/" not in paths and not any(p.startswith("/legacy") for p in paths)

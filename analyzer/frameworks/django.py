@@ -413,10 +413,13 @@ class _DjangoFile:
         """Entries of a urlpatterns-like expression: a list, ``a + b``, ``router.urls``, a variable."""
         if isinstance(expr, (cst.List, cst.Tuple)):
             for el in expr.elements:
-                if isinstance(el, cst.StarredElement):
-                    self._patterns(el.value, router)
+                if isinstance(el, cst.StarredElement) or isinstance(el.value, cst.Name) and el.value.value in self.lists:
+                    self._patterns(el.value, router)  # groups = [basic_urls, api_urls]: a list of lists
                 else:
                     self._entry(el.value, router)
+        elif isinstance(expr, cst.Call) and self.ctx.resolve(expr.func) in CONCATENATIONS and expr.args:
+            # reduce(add, groups), sum(groups, []): the lists, one after the other
+            self._patterns(expr.args[-1 if self.ctx.resolve(expr.func) != "sum" else 0].value, router)
         elif isinstance(expr, cst.BinaryOperation):
             self._patterns(expr.left, router)
             self._patterns(expr.right, router)
@@ -885,6 +888,7 @@ class _DjangoFile:
             read_only=tuple(read_only)))
 
 
+CONCATENATIONS = frozenset({"functools.reduce", "sum"})  # of lists of URL patterns
 SCRIPT_PREFIX = frozenset({"django.urls.get_script_prefix", "django.urls.base.get_script_prefix"})
 MIDDLEWARE_HOOKS = frozenset({"__call__", "__acall__", "process_request", "process_view"})
 
