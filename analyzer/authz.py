@@ -433,7 +433,8 @@ class AuthzPass(cst.CSTVisitor):
         elif found and found[1]:
             model, src = found  # also matched against a secret the client presents: that is the credential
             lookup = ObjectLookup(frame.qualname, self.ctx.loc(node), model, self.ctx.code(node)[:120], src,
-                                  secret=self._secret_column(node), parents=self._parents(frame, node))
+                                  secret=self._secret_column(node), parents=self._parents(frame, node),
+                                  given=self._given(frame, node, src))
             names = self._bound.get(id(node), ())
             frame.bound_lookups.append((lookup, names)) if names else self._emit(lookup)
         elif found and self._secret_column(node):
@@ -453,6 +454,12 @@ class AuthzPass(cst.CSTVisitor):
                                         self.ctx.code(node)[:120], src, secret=self._secret_column(node)))
             elif src:
                 self._emit(ObjectLookup(frame.qualname, self.ctx.loc(node), "", self.ctx.code(node)[:120], src, via=q))
+
+    def _given(self, frame, node: cst.Call, src: str) -> tuple[str, ...]:
+        """The function's parameters, other than the id's (``src``), that the lookup's arguments
+        name (``user_id=user.id``): the linker asks whether the route's decorator passes them."""
+        return tuple(sorted({n.value for n in collect(node, cst.Name) if frame.client.get(n.value) == f"parameter {n.value}"
+                             and f"parameter {n.value}" != src}))
 
     def _parents(self, frame, node: cst.Call) -> tuple[str, ...]:
         """The functions a lookup's filters call for a parent object, with nothing the client

@@ -366,8 +366,9 @@ class AuthzQueries:
             if f is not None and any(map(proves_secret, f.evidence)):
                 return  # it turns away whoever does not hold the secret the id came with (a signed invite)
             for lk in lookups.get(q, ()):
-                if lk.secret:
-                    continue
+                if lk.secret or q == route.handler and ({*lk.given, lk.source.removeprefix("parameter ")}
+                                                         & self._injected_caller(route)):
+                    continue  # filtered on the caller its authenticating decorator passes in
                 if lk.model and not lk.implicit and not lk.scoped and not lk.listed:
                     out.append(self._class_model(lk, lookups))
                 elif lk.via:
@@ -389,6 +390,21 @@ class AuthzQueries:
                 for m in sorted(self.k.object_methods):
                     collect(f"{c}.{m}", 0)
         return out
+
+    def _injected_caller(self, route) -> set[str]:
+        """The handler's parameters that an authenticating decorator of the route fills in
+        (``@token_required`` calling ``f(current_user, *args, **kwargs)``: the first): the caller
+        it verified."""
+        f = self.functions.get(route.handler)
+        found = set()
+        for g in route.guards if f is not None else ():
+            made = self.functions.get(self.canonical(g.target)) if g.effect == Effect.AUTH and g.target else None
+            for slot in made.injects if made is not None else ():
+                if not slot.isdigit():
+                    found.add(slot)
+                elif int(slot) < len(f.params):
+                    found.add(f.params[int(slot)])
+        return found
 
     def scoped_fetch(self, view_class: str):
         """The lookup scoped to the caller that a view class's object methods (``get_queryset``,

@@ -493,7 +493,8 @@ class CommonPass(cst.CSTVisitor):
             compares=tuple(sorted(s.compares)), tested=tuple(sorted(s.tested)), used=tuple(sorted(s.used)),
             visibility=tuple(sorted(s.visibility)), secrets=tuple(sorted(s.secrets)), refs=tuple(sorted(s.refs)),
             flows=tuple(sorted(s.flows)), swallowed=tuple(sorted(s.swallowed - s.open_calls)),
-            runs=tuple(sorted(s.runs)), hands=tuple(sorted(s.hands)), answers=tuple(sorted(s.answers))))
+            runs=tuple(sorted(s.runs)), hands=tuple(sorted(s.hands)), answers=tuple(sorted(s.answers)),
+            injects=_injects(node, params)))
         return False
 
     # -- locals: instances, what is passed on and what is returned ------------------------
@@ -1276,6 +1277,28 @@ def _rejects(call: cst.Call) -> str:
             for e in headers.elements if isinstance(e, cst.DictElement)):
         return "redirects to the login page"
     return ""
+
+
+def _injects(node: cst.FunctionDef, params: tuple[str, ...]) -> tuple[str, ...]:
+    """What a decorator's wrapper adds to its call of the wrapped function (the decorator's one
+    parameter): the positions before ``*args`` and the keywords besides ``**kwargs``
+    (``return f(current_user, *args, **kwargs)`` -> ("0",))."""
+    if len(params) != 1 or not isinstance(node.body, cst.IndentedBlock):
+        return ()
+    inner = [s for s in node.body.body if isinstance(s, cst.FunctionDef)]
+    call = next((c for f in inner for c in collect(f.body, cst.Call)
+                 if isinstance(c.func, cst.Name) and c.func.value == params[0]), None)
+    if call is None or not any(a.star for a in call.args):  # a wrapper that passes on what it is given
+        return ()
+    found = []
+    for i, a in enumerate(call.args):
+        if a.star:
+            continue
+        if a.keyword is not None:
+            found.append(a.keyword.value)
+        elif not any(b.star for b in call.args[:i]):
+            found.append(str(i))
+    return tuple(found)
 
 
 def _names_login_page(expr) -> bool:

@@ -290,6 +290,10 @@ class FunctionFact:
     tested: tuple[str, ...] = ()
     # its parameters that it passes to a call or compares (a path parameter it looks up or verifies)
     used: tuple[str, ...] = ()
+    # what a decorator passes to the function it wraps, besides what the route gives it: the
+    # positions ("0") and keywords of the arguments its wrapper adds (``return f(user, *args,
+    # **kwargs)``, ``f(*args, project=project, **kwargs)``): the caller it authenticated
+    injects: tuple[str, ...] = ()
     # the tests of branches that end the request on a record's own visibility flag (``if
     # group.preferences.private_group: raise HTTPException(404)``): it serves what is marked public
     visibility: tuple[str, ...] = ()
@@ -615,6 +619,10 @@ class ObjectLookup:
     # The functions whose results the lookup also filters on (``project=self.get_project()``):
     # a parent that one of them ties to the caller ties this row too.
     parents: tuple[str, ...] = ()
+    # The function's own parameters, other than the id's, that the lookup also filters on
+    # (``filter_by(id=todo_id, user_id=user.id)``, ``Person.query.get(member_id, project)``): one
+    # that the route's authenticating decorator passes in is the caller, and ties the row to it.
+    given: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
