@@ -51,7 +51,7 @@ VERIFIED_VALUE = re.compile(r"^_?(decode|verify|validate|unsign|load)_\w*(token|
 # A method that answers whether a user holds a role or a permission (calibre-web's
 # ``current_user.role_admin()``, ``role_edit()``; ``user.has_any_role("admin")``; Mailu's
 # ``current_user.global_admin``; mwdb's ``g.auth_user.has_rights(Capabilities.manage_users)``)
-ROLE_METHOD = re.compile(r"^(role_[a-z]\w*|has_\w*(roles?|rights?|capabilit(y|ies)|privileges?)|[a-z]+_admin)$")
+ROLE_METHOD = re.compile(r"^(role_[a-z]\w*|has_\w*(roles?|rights?|capabilit(y|ies)|privileges?)|[a-z]\w*_admin)$")
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 SCOPED = "<scoped>"
 # Columns that hold a secret handed to one person (a mailed token, an activation key, a code)

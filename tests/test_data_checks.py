@@ -457,6 +457,11 @@ def test_inline_role_check_exempts_privileged_schemas():
     files = fastapi_app('@app.post("/users")', body)
     files["app/main.py"] = files["app/main.py"].replace("from fastapi import Depends", "from fastapi import HTTPException, Depends")
     assert hits(files, "RG304") == []
+    # a role named after what it administers (Flagsmith's ``request.user.is_organisation_admin(org)``)
+    org_admin = body.replace("me.is_superuser", "me.is_organisation_admin(payload.organisation_id)")
+    files = fastapi_app('@app.post("/users")', org_admin)
+    files["app/main.py"] = files["app/main.py"].replace("from fastapi import Depends", "from fastapi import HTTPException, Depends")
+    assert hits(files, "RG304") == []
 
 
 def test_config_keys_are_validated():
