@@ -793,12 +793,12 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         vc = self._view_class(route)
         if not route.subroutes or not vc:
             return []
+        dropped: set[str] = set()
         if route.subroutes in self.k.subroute_bases:
-            route = self._subroute_base(route, vc)
-            if route is None:
+            based = self._subroute_base(route, vc)
+            if based is None:
                 return []
-        dropped = set(self._class_attr(vc, self.k.subroute_bases[route.subroutes][3]).split(",")) \
-            if route.subroutes in self.k.subroute_bases else set()
+            route, dropped = based
         found, seen = [], set()
         for q in self.mro(vc):
             cls = self.classes.get(q)
@@ -815,17 +815,19 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                          endpoint=f"{route.endpoint}-{mf.name}" if route.endpoint else ""))
         return found
 
-    def _subroute_base(self, route: Route, vc: str) -> Route | None:
+    def _subroute_base(self, route: Route, vc: str) -> tuple[Route, set[str]] | None:
         """The registration of a view class whose library base adds routes of its methods below
         a prefix and a base path read along its bases (Flask-Classful's ``route_prefix`` and
-        ``route_base``, by default the class name without "View", lowercased); None when no
-        base of the class is that library's."""
-        bases, prefix_attr, base_attr, _, suffix = self.k.subroute_bases[route.subroutes]
+        ``route_base``, by default the class name without "View", lowercased), with the
+        parameters the prefix gives (``base_args``); None when no base of the class is that
+        library's."""
+        bases, prefix_attr, base_attr, args_attr, suffix = self.k.subroute_bases[route.subroutes]
         if not any(c in bases for c in self.mro(vc)):
             return None
         name = vc.rpartition(".")[2]
         base = self._class_attr(vc, base_attr) or (name.removesuffix(suffix) if name != suffix else name).lower()
-        return replace(route, path=join_paths(self._class_attr(vc, prefix_attr), base).rstrip("/"))
+        return (replace(route, path=join_paths(self._class_attr(vc, prefix_attr), base).rstrip("/")),
+                set(self._class_attr(vc, args_attr).split(",")) - {""})
 
     def _class_attr(self, cls: str, attr: str) -> str:
         """The literal string (list joined by ",") a class attribute holds, looked up along the bases."""
