@@ -3727,3 +3727,28 @@ urlpatterns = reduce(add, groups)
     paths = {r.path for r in report.routes}
     assert {"/", "/projects/<slug:slug>/", "/old/"} <= paths
     assert "/<slug:slug>/" not in paths and not any(p.startswith("/legacy") for p in paths)
+
+
+def test_a_view_that_turns_away_every_other_method_first_serves_those_it_allows():
+    """Flagsmith's SPA index: ``if request.method != "GET": return HttpResponse(status=405)`` is its
+    first statement, so it serves GET alone (a page rendered from a fixed template, a public
+    read), not any method that may write."""
+    report = scan_sources({
+        "proj/__init__.py": "", "proj/settings.py": SETTINGS,
+        "proj/views.py": """
+from django.http import HttpResponse
+from django.template import loader
+from django.views.decorators.csrf import csrf_exempt
+
+
+@csrf_exempt
+def index(request):
+    if request.method != "GET":
+        return HttpResponse(status=405, content_type="application/json")
+    template = loader.get_template("webpack/index.html")
+    return HttpResponse(template.render(request=request))
+""",
+        "proj/urls.py": "from django.urls import re_path\nfrom proj import views\n\nurlpatterns = [re_path('^.*$', views.index)]\n",
+    })
+    assert [(r.method, r.path) for r in report.routes] == [("GET", "/.*")]
+    assert not [f for f in report.findings if f.rule_id == "RG101"]

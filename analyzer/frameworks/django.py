@@ -642,6 +642,7 @@ class _DjangoFile:
                 elif q == REQUIRE_METHODS and isinstance(expr, cst.Call):
                     found = string_list(call_arg(expr, "request_method_list", 0))
                     methods = tuple(m.upper() for m in found or ())
+            methods = methods or _allowed_by_first_test(node)
             if methods:
                 restricted[qual] = methods
         if restricted:
@@ -971,6 +972,26 @@ def _view_wrapper(node: cst.ClassDef):
                 and value.args[0].value.value in made and (dotted(value.func) or isinstance(value.func, cst.Call)):
             return value.func
     return None
+
+
+def _allowed_by_first_test(node: cst.FunctionDef) -> tuple[str, ...]:
+    """The methods a view serves when its first statement turns every other one away
+    (Flagsmith's SPA index: ``if request.method != "GET": return HttpResponse(status=405)``;
+    ``if request.method not in ("GET", "HEAD"): return HttpResponseNotAllowed(...)``)."""
+    body = [s for s in node.body.body if not (isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], cst.Expr)
+                                               and isinstance(s.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))]
+    first = body[0] if body else None
+    if not isinstance(first, cst.If) or first.orelse is not None or not isinstance(first.test, cst.Comparison) \
+            or len(first.test.comparisons) != 1 or not (dotted(first.test.left) or "").endswith(".method"):
+        return ()
+    op = first.test.comparisons[0]
+    allowed = string_list(op.comparator)
+    if not allowed or not isinstance(op.operator, (cst.NotEqual, cst.NotIn)):
+        return ()
+    code = cst.Module([]).code_for_node(first.body)
+    if "405" not in code and "NotAllowed" not in code:
+        return ()
+    return tuple(m.upper() for m in allowed)
 
 
 def _runs_view_first(node: cst.FunctionDef) -> bool:
