@@ -2104,6 +2104,26 @@ class TeamMiddleware:
         assert request.user.is_authenticated  # protected upstream
         return request.user.team_id
 """,
+        # baserow: a user found from a second token, lazily, when something asks for it
+        "adapts_lazily": """
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.utils.deprecation import MiddlewareMixin
+from django.utils.functional import SimpleLazyObject
+
+
+class TeamMiddleware(MiddlewareMixin):
+    def process_request(self, request):
+        def get_team_user():
+            token = request.META.get("HTTP_X_TEAM_TOKEN")
+            if token is None:
+                return AnonymousUser()
+            if not request.user.is_authenticated:
+                raise PermissionDenied("bad team token")
+            return request.user
+
+        request.team_user = SimpleLazyObject(get_team_user)
+""",
         "adapts_after_the_view_factory": """
 def team_middleware(get_response):
     def middleware(request):

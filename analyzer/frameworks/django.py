@@ -758,6 +758,7 @@ class _DjangoFile:
         self.get_response(request)`` first: Flagsmith's telemetry middleware, whose helper asserts
         ``request.user.is_authenticated`` after the view has answered)."""
         passing, after_view = set(), set()
+        deferred: dict[str, set[str]] = {}  # a passing hook -> the functions it defines and never calls
         for qual, node in _defs(self.module, self.ctx.tree.body):
             if isinstance(node, cst.ClassDef):
                 defs = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
@@ -770,6 +771,7 @@ class _DjangoFile:
                     self.sink.exemptions.append(PathExemption(qual, self.ctx.loc(node.name), scope_prefixes=tuple(scope)))
                 if middleware and nodes and not any(_rejects(n) for n in nodes):
                     passing.update(f"{qual}.{n.name.value}" for n in nodes)
+                    deferred.update({f"{qual}.{n.name.value}": d for n in nodes if (d := _deferred(n, f"{qual}.{n.name.value}"))})
                 after_view.update(f"{qual}.{n.name.value}" for n in nodes if middleware and _runs_view_first(n))
             elif qual.count(".") == self.module.count(".") + 1 and _takes_get_response(node):
                 inner = [(f"{qual}.{s.name.value}", s) for s in node.body.body if isinstance(s, cst.FunctionDef)]
@@ -777,6 +779,11 @@ class _DjangoFile:
                     passing.update([qual, *(q for q, _ in inner)])
                 if inner and all(_runs_view_first(n) for _, n in inner):  # the factory holds its inner's checks
                     after_view.update([qual, *(q for q, _ in inner)])
+        if deferred:  # request.user_source_user = SimpleLazyObject(get_user): that runs later, if ever
+            later = {q: {c for f in self.sink.functions if f.qualname in names for c in f.calls}
+                     for q, names in deferred.items()}
+            self.sink.functions[:] = [replace(f, calls=tuple(c for c in f.calls if c not in later[f.qualname]))
+                                      if f.qualname in later else f for f in self.sink.functions]
         if passing or after_view:  # a hook that runs the view first decides nothing for it, nor do its helpers
             self.sink.functions[:] = [replace(f, evidence=(), calls=()) if f.qualname in after_view
                                       else replace(f, evidence=()) if f.qualname in passing and f.evidence else f
@@ -992,6 +999,15 @@ def _allowed_by_first_test(node: cst.FunctionDef) -> tuple[str, ...]:
     if "405" not in code and "NotAllowed" not in code:
         return ()
     return tuple(m.upper() for m in allowed)
+
+
+def _deferred(hook: cst.FunctionDef, qual: str) -> set[str]:
+    """The functions a hook defines and does not call itself (it hands them to a lazy object):
+    their qualified names."""
+    nested = {s.name.value for s in hook.body.body if isinstance(s, cst.FunctionDef)}
+    called = {c.func.value for stmt in hook.body.body if not isinstance(stmt, cst.FunctionDef)
+              for c in collect(stmt, cst.Call) if isinstance(c.func, cst.Name)}
+    return {f"{qual}.{name}" for name in nested - called}
 
 
 def _runs_view_first(node: cst.FunctionDef) -> bool:
