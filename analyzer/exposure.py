@@ -117,7 +117,7 @@ def any_writes(graph, route) -> bool:
     if key not in memo:
         closure = _closure(graph, route.handler)
         if closure is None:  # a library view: only those known to read do not write
-            memo[key] = graph.alias(route.handler) not in graph.k.read_views
+            memo[key] = not _read_view(graph, route)
             return memo[key]
         memo[key] = any(
             _writes(graph, q, f, reading=True) or any(_EFFECT_CALL.match(c) and not _READ_FILE.match(c) for c in f.calls)
@@ -146,13 +146,27 @@ def what_changes(graph, route) -> tuple[str, str]:
     return "accepts writes", ""
 
 
+def _read_view(graph, route) -> bool:
+    """The route's handler is a library view known to read (a redirect, a fixed template), or a
+    project subclass of one that adds no handler or data method of its own (umap's
+    ``MapShortUrl(RedirectView)`` overrides only ``get_redirect_url``; ``DesignSystem(TemplateView)``
+    only names its template)."""
+    if graph.alias(route.handler) in graph.k.read_views:
+        return True
+    mro = graph.mro(route.view_class) if route.view_class and route.handler == route.view_class else []
+    return any(c in graph.k.read_views for c in mro) and not any(
+        graph.method_function(route.view_class, m) for m in (
+            "get", "post", "put", "patch", "delete", "dispatch", "get_context_data", "get_queryset", "get_object",
+            "render_to_response"))
+
+
 def state_changes(graph, route) -> bool:
     """``route`` may change state: a write method whose handler writes (or may: unknown
     handlers count), or a handler that writes, runs commands or touches files on any method.
     A POST that only computes does not."""
     closure = _closure(graph, route.handler)
     if closure is None:  # a library view: it may, unless it is known to read
-        return route.method not in READS and graph.alias(route.handler) not in graph.k.read_views
+        return route.method not in READS and not _read_view(graph, route)
     if route.method == "DELETE":
         return True
     return any(_writes(graph, q, f) or any(_EFFECT_CALL.match(c) for c in f.calls) for q, f in closure)
@@ -171,7 +185,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
     server."""
     reach = _reach(graph, route.handler)
     if reach is None:  # a library view: only those known to read give nothing away
-        if graph.alias(route.handler) in graph.k.read_views:
+        if _read_view(graph, route):
             return "a library view that serves fixed content", ""
         # a generic view of the project's model (``ListView`` with ``model = Ingredient``) serves its rows
         lookups = graph._authz_index()[0]

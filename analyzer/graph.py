@@ -1087,6 +1087,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
             q, mf = self._find_method(mro, name)
             if q is None:
                 continue
+            delegate = next((self.k.delegated_methods[c] for c in mro if c in self.k.delegated_methods), "")
+            if mf is None and delegate and delegate != name and self._find_method(mro, delegate)[1]:
+                q, mf = self._find_method(mro, delegate)  # RedirectView.post runs the subclass's own get
+                name = delegate
             # a method's own permission classes, else those ``get_permissions`` picks for its action
             picked = attrs.get(f"permission_classes:{name}") or attrs.get("permission_classes:*")
             own_attrs = mf.guard_attrs if mf and mf.guard_attrs else (("permission_classes", picked),) if picked else ()
@@ -1213,7 +1217,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
     def _gate(self, gate, layer: str, endpoint: str, path: str, own_targets=frozenset()) -> GuardInfo | None:
         verdict = self.judge(self.alias(gate.func), hook=True)
         reason = verdict[1] if verdict and verdict[0] == Effect.AUTH else None
-        if not reason or reason == f"{REJECTS_ONLY}403":
+        if not reason or reason == f"{REJECTS_ONLY}403" or self._bare_refusal(gate.func, reason):
             return None  # a bare 403 that reads no credential (``if import_in_progress(): return "...", 403``)
         if gate.params and not any(p in gate.params for p, _ in _capabilities(path)):
             return None  # it checks a URL parameter that this route does not carry
@@ -1249,6 +1253,18 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 or any(fnmatch.fnmatchcase(endpoint, e) or e == short for e in gate.scope_endpoints)):
             return None  # ``if request.path.startswith("/admin") and ...``: made for other routes
         return GuardInfo(kind, name, layer, gate.location, Effect.AUTH, reason, target=self.alias(gate.func))
+
+    def _bare_refusal(self, q: str, reason: str) -> bool:
+        """The hook ``q`` refuses (``HttpResponseForbidden``) on a test that reads no credential,
+        itself or in what it calls: umap's read-only maintenance middleware, which refuses every
+        write to everyone."""
+        refusal = reason.removeprefix("calls ")
+        f = self.functions.get(self.alias(q))
+        if refusal not in self.k.refusal_responses or f is None or any(
+                e.removeprefix("calls ") not in self.k.refusal_responses for e in f.evidence):
+            return False
+        return not any(self.canonical(c) in self.k.auth_calls - self.k.refusal_responses or self.rejecting_value(c)
+                       or (m := self.method(self.canonical(c))) and self.function_auth(m) for c in f.calls)
 
     def _way_in(self, hf: FunctionFact | None, shared: list[GuardInfo]) -> str:
         """Why the handler is the way in, not a protected route: it verifies credentials

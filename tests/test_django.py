@@ -3772,3 +3772,87 @@ def index(request):
     })
     assert [(r.method, r.path) for r in report.routes] == [("GET", "/.*")]
     assert not [f for f in report.findings if f.rule_id == "RG101"]
+
+
+def test_a_maintenance_switch_is_no_guard_and_a_redirect_view_runs_its_own_get():
+    """umap: ``readonly_middleware`` refuses every write to everyone while a setting is on (a
+    maintenance switch; it reads no credential), so it guards nothing; a ``RedirectView``
+    answers POST, PUT, PATCH and DELETE with its own ``get`` (here the signed anonymous-edit
+    link, checked there); a ``TemplateView`` subclass that only names its template, or a
+    ``RedirectView`` that only builds its URL, serves no data and writes nothing."""
+    report = scan_sources({
+        "proj/__init__.py": "",
+        "proj/settings.py": SETTINGS.replace('"shop"', '"proj"') + "MIDDLEWARE = ['proj.middleware.readonly_middleware']\n",
+        "proj/middleware.py": """
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
+from django.http import HttpResponseForbidden
+
+
+def readonly_middleware(get_response):
+    if not settings.UMAP_READONLY:
+        raise MiddlewareNotUsed
+
+    def middleware(request):
+        if request.method not in ["GET", "OPTIONS", "HEAD"]:
+            return HttpResponseForbidden("Site is readonly for maintenance")
+        return get_response(request)
+
+    return middleware
+""",
+        "proj/models.py": ("from django.conf import settings\nfrom django.db import models\n\n\nclass Map(models.Model):\n"
+                           "    name = models.CharField(max_length=200)\n"
+                           "    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)\n"),
+        "proj/views.py": """
+from django.core.signing import BadSignature, Signer
+from django.http import HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import RedirectView, TemplateView
+
+from proj.models import Map
+
+
+class MapShortUrl(RedirectView):
+    permanent = True
+
+    def get_redirect_url(self, **kwargs):
+        return f"/map/{get_object_or_404(Map, pk=kwargs['pk']).pk}/"
+
+
+class MapAnonymousEditUrl(RedirectView):
+    def get(self, request, *args, **kwargs):
+        try:
+            pk = Signer().unsign(self.kwargs["signature"])
+        except BadSignature:
+            return HttpResponseForbidden()
+        map_inst = get_object_or_404(Map, pk=pk)
+        response = redirect(f"/map/{map_inst.pk}/")
+        response.set_signed_cookie(f"anonymous_owner|{map_inst.pk}", map_inst.pk)
+        return response
+
+
+class DesignSystem(TemplateView):
+    template_name = "design_system.html"
+
+
+def delete_map(request, pk):
+    Map.objects.filter(pk=pk).delete()
+""",
+        "proj/urls.py": """
+from django.urls import path
+from proj import views
+
+urlpatterns = [
+    path("m/<int:pk>/", views.MapShortUrl.as_view()),
+    path("map/anonymous-edit/<signature>", views.MapAnonymousEditUrl.as_view()),
+    path("design_system/", views.DesignSystem.as_view()),
+    path("map/<int:pk>/delete/", views.delete_map),
+]
+""",
+    })
+    states = {(r.method, r.path): r.auth.value for r in report.routes}
+    assert {m for (m, p), a in states.items() if p == "/map/anonymous-edit/<signature>" and a == "protected"} == \
+        {"GET", "POST", "PUT", "PATCH", "DELETE"}
+    assert states[("ANY", "/map/<int:pk>/delete/")] == "unprotected"
+    flagged = {f.message.split(" requires")[0] for f in report.findings if f.rule_id == "RG101"}
+    assert flagged == {"ANY /map/<int:pk>/delete/"}

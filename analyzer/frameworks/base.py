@@ -56,6 +56,12 @@ class Adapter:
     # their parameters taken from elsewhere, and their default base (Flask-Classful's
     # ``route_prefix``, ``route_base``, ``base_args``; the class name without "View")
     subroute_bases: ClassVar[Mapping[str, tuple[frozenset[str], str, str, str, str]]] = {}
+    # auth_calls that only answer "forbidden": a refusal, which authenticates only where what
+    # decides it reads a credential (a read-only maintenance middleware refuses every write)
+    refusal_responses: ClassVar[frozenset[str]] = frozenset()
+    # library views whose every method runs the view's own method of this name (Django's
+    # RedirectView answers POST, PUT, PATCH and DELETE with ``self.get(...)``)
+    delegated_methods: ClassVar[Mapping[str, str]] = {}
     # Frameworks (Route.framework) whose views receive only the path's parameters and what
     # their decorators hand them: a parameter typed with a model there is not the request body
     # (FitTrackee's ``def edit_profile(auth_user: User)``).
@@ -390,7 +396,7 @@ def _env_reader(ctx, func) -> bool:
 # The adapters' tables that Knowledge merges: what authenticates, views, requests, models...
 TABLES = (
     "known_guards", "auth_calls", "rejecting_methods", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods", "view_hooks",
-    "subroute_bases",
+    "subroute_bases", "refusal_responses", "delegated_methods",
     "path_only_parameters",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",

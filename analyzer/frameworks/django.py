@@ -137,6 +137,8 @@ class DjangoAdapter(Adapter):
     # redirecting to the login page, and Django's 403 response (``HttpResponse(status=403)`` spelled as a class)
     auth_calls = frozenset({"django.contrib.auth.views.redirect_to_login", "django.http.HttpResponseForbidden",
                             "django.http.response.HttpResponseForbidden"})
+    refusal_responses = frozenset({"django.http.HttpResponseForbidden", "django.http.response.HttpResponseForbidden"})
+    delegated_methods = dict.fromkeys((f"{_G}.RedirectView", f"{_G}.base.RedirectView"), "get")
     rejecting_methods = frozenset({"handle_no_permission"})
     auth_attributes = frozenset({"is_authenticated", "is_anonymous", "is_staff", "is_superuser"})
     auth_exceptions = frozenset({"django.core.exceptions.PermissionDenied"})
