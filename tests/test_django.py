@@ -3186,10 +3186,15 @@ def test_dj_rest_auth_and_social_auth_views_are_the_way_in():
         "backend/config/urls.py": """
 from django.urls import include, path
 from dj_rest_auth.views import LoginView
+from oauth2_provider import views as oauth2_views
 
 urlpatterns = [
     path("v1/auth/login/", LoginView.as_view()),
     path("social/", include("social.urls")),
+    # django-oauth-toolkit (Flagsmith): the client proves itself; introspection needs a credential
+    path("o/token/", oauth2_views.TokenView.as_view()),
+    path("o/revoke_token/", oauth2_views.RevokeTokenView.as_view()),
+    path("o/introspect/", oauth2_views.IntrospectTokenView.as_view()),
 ]
 """,
         "backend/social/__init__.py": "",
@@ -3214,8 +3219,9 @@ class OktaLogin(SocialLoginView):
     client_class = OAuth2Client
 """,
     })
-    assert {r.path: r.auth.value for r in report.routes} == {"/v1/auth/login/": "public",
-                                                             "/social/complete/okta-oauth2/": "public"}
+    assert {r.path: r.auth.value for r in report.routes} == {
+        "/v1/auth/login/": "public", "/social/complete/okta-oauth2/": "public", "/o/token/": "public",
+        "/o/revoke_token/": "public", "/o/introspect/": "protected"}
     assert not [f for f in report.findings if f.rule_id == "RG101"]
 
 

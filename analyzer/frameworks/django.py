@@ -60,6 +60,9 @@ LOGIN_FLOW_VIEWS = (
     *(f"dj_rest_auth.registration.views.{v}" for v in (
         "RegisterView", "VerifyEmailView", "ResendEmailVerificationView", "SocialLoginView")),
     *(f"social_django.views.{v}" for v in ("auth", "complete")),  # python-social-auth's OAuth start and callback
+    # django-oauth-toolkit's token endpoints: the client proves itself with its credentials, a code
+    # or the token it revokes
+    *(f"oauth2_provider.views.{m}{v}" for m in ("", "base.") for v in ("TokenView", "RevokeTokenView")),
 )
 LOGIN_MIDDLEWARE = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 METHOD_DECORATOR = "django.utils.decorators.method_decorator"
@@ -130,6 +133,10 @@ class DjangoAdapter(Adapter):
             "django.contrib.admin.sites.AdminSite.admin_view",
             # views that Django itself wraps in login_required
             "django.contrib.auth.views.PasswordChangeView", "django.contrib.auth.views.PasswordChangeDoneView",
+            # django-oauth-toolkit: the authorization page needs a signed-in user; introspection
+            # a client's credentials or a token with the introspection scope
+            "oauth2_provider.views.AuthorizationView", "oauth2_provider.views.base.AuthorizationView",
+            "oauth2_provider.views.IntrospectTokenView", "oauth2_provider.views.introspect.IntrospectTokenView",
         ], Effect.AUTH),
         **dict.fromkeys(LOGIN_NOT_REQUIRED, Effect.PUBLIC),
         **dict.fromkeys(LOGIN_FLOW_VIEWS, Effect.PUBLIC),
