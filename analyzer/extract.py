@@ -370,6 +370,10 @@ class CommonPass(cst.CSTVisitor):
                 self.sink.constants.append((qname, values))
             elif type(value) in (cst.List, cst.Tuple):
                 self._route_rows(qname, value)
+                items = [e.value for e in value.elements if not isinstance(e, cst.StarredElement)]
+                if items and len(items) == len(value.elements) and all(dotted(e) for e in items) and not self.stack:
+                    # ROUTERS = [tools_router, agents_router]: what a loop that mounts each takes
+                    self.sink.collections.append((qname, tuple(self.ctx.resolve(e) for e in items)))
 
     def _route_rows(self, qname: str, value) -> None:
         """``API_ROUTES = [(SketchResource, "/sketches/"), ...]``: a table of (view class, rule)

@@ -283,6 +283,24 @@ def string_list(expr: cst.BaseExpression | None) -> tuple[str, ...] | None:
     return None
 
 
+def method_names(expr: cst.BaseExpression | None) -> tuple[str, ...] | None:
+    """HTTP method names as written in a route's ``methods``: strings, or members of Python's
+    ``http.HTTPMethod`` (``[HTTPMethod.GET, HTTPMethod.POST]``); None if not a literal list."""
+    found = string_list(expr)
+    if found is not None or not isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return found
+    names = []
+    for el in expr.elements:
+        v = el.value
+        if isinstance(literal(v), str):
+            names.append(literal(v))
+        elif isinstance(v, cst.Attribute) and (dotted(v.value) or "").rpartition(".")[2] == "HTTPMethod":
+            names.append(v.attr.value)
+        else:
+            return None
+    return tuple(names)
+
+
 def call_arg(call: cst.Call, keyword: str | None = None, position: int | None = None):
     """The expression passed as ``keyword=`` or at ``position``, else None."""
     if keyword is not None:

@@ -2798,3 +2798,41 @@ app.include_router(admin)
     })
     states = {r.path: r.auth.value for r in report.routes}
     assert states == {"/admin/api/oauth-providers/{id}": "unprotected", "/oauth/callback": "public"}
+
+
+def test_routers_mounted_in_a_loop_over_a_list_imported_from_another_module():
+    """Letta: ``routers/v1/__init__.py`` lists its routers (``ROUTERS = [tools_router, agents_router]``);
+    the app imports the list and mounts each with its prefix and the app's password middleware in
+    ``for route in v1_routes: app.include_router(route, prefix="/v1")``."""
+    report = scan_sources({
+        "app/__init__.py": "",
+        "app/routers/__init__.py": "",
+        "app/routers/v1/__init__.py": ("from app.routers.v1.agents import router as agents_router\n"
+                                      "from app.routers.v1.tools import router as tools_router\n\n"
+                                      "ROUTERS = [tools_router, agents_router]\n"),
+        "app/routers/v1/agents.py": ("from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/agents')\n\n\n"
+                                     "@router.delete('/{agent_id}')\nasync def delete_agent(agent_id: str):\n    ...\n"),
+        "app/routers/v1/tools.py": ("from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/tools')\n\n\n"
+                                    "@router.get('/')\nasync def list_tools():\n    return []\n"),
+        "app/main.py": """
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from app.routers.v1 import ROUTERS as v1_routes
+
+app = FastAPI()
+
+
+@app.middleware("http")
+async def check_password(request: Request, call_next):
+    if request.headers.get("X-BARE-PASSWORD") != app.state.password:
+        return JSONResponse({"detail": "Unauthorized"}, status_code=401)
+    return await call_next(request)
+
+
+for route in v1_routes:
+    app.include_router(route, prefix="/v1")
+""",
+    })
+    assert sorted((r.method, r.path, r.auth.value) for r in report.routes) == [
+        ("DELETE", "/v1/agents/{agent_id}", "protected"), ("GET", "/v1/tools/", "protected")]

@@ -2593,3 +2593,39 @@ def test_flask_classful_views_registered_on_blueprints():
     files["server/app.py"] = files["server/app.py"].replace("    register_handlers(app)\n", "")
     unguarded, _ = routes(files)
     assert unguarded[("DELETE", f"{ws}/<object_id>")].auth == "unprotected"
+
+
+def test_route_methods_written_as_http_method_members():
+    """OpenOversight: ``methods=[HTTPMethod.GET, HTTPMethod.POST]`` (Python 3.11's ``http.HTTPMethod``)
+    are the methods GET and POST, on a function and on a class view's rule."""
+    r, _ = routes({"app.py": """
+from http import HTTPMethod
+
+from flask import Blueprint, Flask
+from flask.views import MethodView
+
+app = Flask(__name__)
+main = Blueprint("main", __name__)
+
+
+@main.route("/officers/<int:officer_id>/edit", methods=[HTTPMethod.GET, HTTPMethod.POST])
+def edit_officer(officer_id):
+    return ""
+
+
+class NoteApi(MethodView):
+    def get(self, obj_id):
+        return ""
+
+    def post(self, obj_id):
+        return ""
+
+    def delete(self, obj_id):
+        return ""
+
+
+main.add_url_rule("/notes/<int:obj_id>", view_func=NoteApi.as_view("note"), methods=[HTTPMethod.GET, HTTPMethod.POST])
+app.register_blueprint(main)
+"""})
+    assert sorted(r) == [("GET", "/notes/<int:obj_id>"), ("GET", "/officers/<int:officer_id>/edit"),
+                         ("POST", "/notes/<int:obj_id>"), ("POST", "/officers/<int:officer_id>/edit")]

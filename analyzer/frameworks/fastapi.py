@@ -558,6 +558,10 @@ class _Visitor(ScopedVisitor):
                 and node.iter.elements and all(dotted(e.value) for e in node.iter.elements):
             # for router in [info.router, users.router]: api_v1.include_router(router)
             self.listed[node.target.value] = [self.resolve(e.value) for e in node.iter.elements]
+        elif isinstance(node.target, cst.Name) and dotted(node.iter):
+            # for route in v1_routes: app.include_router(route, prefix="/v1"), the list imported
+            # (Letta): the linker mounts each router the list holds (``collections`` facts)
+            self.listed[node.target.value] = [self.resolve(node.iter)]
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -15,7 +15,7 @@ import libcst as cst
 
 from ..walk import collect, walk
 from ..facts import CONFIG_REF, GuardUse, Gate, HelperCall, Mount, Route, RouteHelper, Router, Setting
-from ..names import (assignments, base_exprs, call_arg, dotted, literal, operands, path_text,
+from ..names import (assignments, method_names, base_exprs, call_arg, dotted, literal, operands, path_text,
                      render_path, string_list)
 from .base import (COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, ScopedVisitor, function_params, rejections,
                    setting_value)
@@ -513,7 +513,7 @@ class _FlaskVisitor(ScopedVisitor):
             return
         self._used_as_app(receiver, call_arg(call, "rule", 0))
         ep = literal(call_arg(call, "endpoint", 1))
-        methods = string_list(call_arg(call, "methods"))
+        methods = method_names(call_arg(call, "methods"))
         loc = self.ctx.loc(call)
         self.sink.routes.append(Route(
             self.resolve(receiver), "flask", rule,
@@ -572,7 +572,7 @@ class _FlaskVisitor(ScopedVisitor):
                 handler, view_class, endpoint, guards = self._unwrap_view(arg.value)
                 if handler:
                     args.append((slot, "view", (handler, view_class, endpoint, tuple(guards))))
-        methods = string_list(call_arg(call, "methods"))
+        methods = method_names(call_arg(call, "methods"))
         self.sink.helper_calls.append(HelperCall(
             self.resolve(call.func), self.resolve(receiver) if receiver is not None else "", tuple(args),
             self.ctx.loc(call), tuple(m.upper() for m in methods or ())))
@@ -646,7 +646,7 @@ class _FlaskVisitor(ScopedVisitor):
         qualname = self._qualname(name)
         for method, call in found.items():
             url = path_text(call_arg(call, "url", 0), ctx.code, ctx.strings) or "/"
-            methods = string_list(call_arg(call, "methods", 1))
+            methods = method_names(call_arg(call, "methods", 1))
             path = "/" + (base.strip("/") + "/" + url.lstrip("/")).lstrip("/")
             last = path.rstrip("/").rpartition("/")[2]
             self.exposed[f"{qualname}.{method}"] = (
@@ -695,7 +695,7 @@ class _FlaskVisitor(ScopedVisitor):
             rule = next((d for d in decorators if isinstance(d, cst.Call) and self.resolve(d.func) in CLASSFUL_ROUTE), None)
             if rule is not None:
                 suffix = path_text(call_arg(rule, "rule", 0), self.ctx.code, self.ctx.strings) or ""
-                methods = string_list(call_arg(rule, "methods")) or ("GET",)
+                methods = method_names(call_arg(rule, "methods")) or ("GET",)
             else:
                 params = [p for p in stmt.params.params if p.default is None][1:]  # after self
                 args = "".join(f"/<{p.name.value}>" for p in params)
@@ -721,7 +721,7 @@ class _FlaskVisitor(ScopedVisitor):
             # ``@bp.route("")`` is the blueprint's prefix itself (``/api/auth``, not ``/api/auth/``)
             rule = path_text(call_arg(call, "rule", 0), ctx.code, ctx.strings) if call_arg(call, "rule", 0) is not None else "/"
             built = self._rule_call(call_arg(call, "rule", 0))
-            methods = string_list(call_arg(call, "methods"))
+            methods = method_names(call_arg(call, "methods"))
             if verb:
                 methods = (verb,)
             elif not methods:
