@@ -31,7 +31,7 @@ CONVENTIONAL_PUBLIC = (
     "login", "logout", "signin", "sign_in", "signout", "sign_out", "register", "signup", "sign_up",
     "login_with_*", "login_via_*", "signin_with_*", "sign_in_with_*",
     "token", "refresh", "forgot*", "reset*password*", "password*reset*", "password*remind*", "verify*email*",
-    "confirm*mail*", "resend*confirm*", "resend*verif*",
+    "confirm*mail*", "resend*confirm*", "resend*verif*", "email*verif*", "mail*verif*",
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",
     "manifest*", "service-worker*", "security.txt", "privacy*", "terms*", "tos",
@@ -1456,7 +1456,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                   "well-known URIs (RFC 8615) are public by convention")]
             # a step of a flow names the flow before it (``/reset_password/finalize``, ``/2fa/fido2/begin``)
             flow = last[-2:-1] if last and _FLOW_STEP.match(last[-1]) else []
-            word = next((w for w in words[:1] + last[-1:] + flow if _conventional(w)), None)
+            # ... or the last two words together (Karrot's ``/auth/password/request_reset/``, ``/auth/email/verify/``)
+            pair = ["_".join(last[-2:])] if len(last) > 1 else []
+            word = next((w for w in words[:1] + last[-1:] + flow + pair if _conventional(w)), None)
             if word is not None:
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   f"{_conventional_kind(word)} endpoints are public by convention")]

@@ -386,10 +386,17 @@ def login_with_google(): ...  # Flagsmith: the sign-in with a provider, named by
 
 @app.get("/account/login-history")
 def login_history(): ...
+
+@app.post("/auth/password/request_reset/")
+def request_password_reset(): ...  # Karrot: the flow named by its last two words
+
+@app.post("/auth/email/verify/")
+def verify_address(): ...
 """,
     }, **{"public-routes": ["/webhooks/*"]})
     assert r[("POST", "/auth/oauth/google")].auth == "public"
     assert r[("GET", "/account/login-history")].auth == "unprotected"
+    assert r[("POST", "/auth/password/request_reset/")].auth == r[("POST", "/auth/email/verify/")].auth == "public"
     assert r[("POST", "/webhooks/stripe")].auth == "public"
     assert r[("POST", "/webhooks/stripe")].guards[0].layer == "config"
     assert r[("POST", "/login")].auth == "public"
