@@ -30,7 +30,7 @@ LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Lay
 CONVENTIONAL_PUBLIC = (
     "login", "logout", "signin", "sign_in", "signout", "sign_out", "register", "signup", "sign_up",
     "login_with_*", "login_via_*", "signin_with_*", "sign_in_with_*",
-    "token", "refresh", "forgot*", "reset*password*", "password*reset*", "password*remind*", "verify*email*",
+    "token", "refresh", "token_auth", "token-auth", "token_blacklist", "token-blacklist", "forgot*", "reset*password*", "password*reset*", "password*remind*", "verify*email*",
     "confirm*mail*", "resend*confirm*", "resend*verif*", "email*verif*", "mail*verif*",
     "health*", "ping", "ready*", "live*", "static", "docs", "redoc", "swagger*", "openapi*", "callback", "oauth*",
     "authorize", "password*recover*", "recover*password*", "schema", "robots.txt", "favicon*", "sitemap*",

@@ -392,11 +392,18 @@ def request_password_reset(): ...  # Karrot: the flow named by its last two word
 
 @app.post("/auth/email/verify/")
 def verify_address(): ...
+
+@app.post("/user-source/<int:source_id>/token-auth")
+def authenticate_user_source(source_id): ...  # baserow: a sign-in, and its logout
+@app.post("/user/token-blacklist/")
+def blacklist(): ...
 """,
     }, **{"public-routes": ["/webhooks/*"]})
     assert r[("POST", "/auth/oauth/google")].auth == "public"
     assert r[("GET", "/account/login-history")].auth == "unprotected"
     assert r[("POST", "/auth/password/request_reset/")].auth == r[("POST", "/auth/email/verify/")].auth == "public"
+    assert r[("POST", "/user-source/<int:source_id>/token-auth")].auth == r[("POST", "/user/token-blacklist/")].auth \
+        == "public"
     assert r[("POST", "/webhooks/stripe")].auth == "public"
     assert r[("POST", "/webhooks/stripe")].guards[0].layer == "config"
     assert r[("POST", "/login")].auth == "public"
