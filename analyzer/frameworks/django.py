@@ -990,12 +990,17 @@ def _view_wrapper(node: cst.ClassDef):
     return None
 
 
+def _code(node: cst.FunctionDef) -> list:
+    """The function's statements, its docstring left out."""
+    return [s for s in node.body.body if not (isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], cst.Expr)
+                                              and isinstance(s.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))]
+
+
 def _allowed_by_first_test(node: cst.FunctionDef) -> tuple[str, ...]:
     """The methods a view serves when its first statement turns every other one away
     (Flagsmith's SPA index: ``if request.method != "GET": return HttpResponse(status=405)``;
     ``if request.method not in ("GET", "HEAD"): return HttpResponseNotAllowed(...)``)."""
-    body = [s for s in node.body.body if not (isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], cst.Expr)
-                                               and isinstance(s.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))]
+    body = _code(node)
     first = body[0] if body else None
     if not isinstance(first, cst.If) or first.orelse is not None or not isinstance(first.test, cst.Comparison) \
             or len(first.test.comparisons) != 1 or not (dotted(first.test.left) or "").endswith(".method"):
@@ -1022,8 +1027,7 @@ def _deferred(hook: cst.FunctionDef, qual: str) -> set[str]:
 def _runs_view_first(node: cst.FunctionDef) -> bool:
     """The hook's first statement (after a docstring) calls the next handler: what follows
     post-processes the view's answer."""
-    body = [s for s in node.body.body if not (isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], cst.Expr)
-                                               and isinstance(s.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))]
+    body = _code(node)
     if not body or not isinstance(body[0], cst.SimpleStatementLine) or len(body[0].body) != 1:
         return False
     small = body[0].body[0]
