@@ -303,14 +303,10 @@ class _DjangoFile:
     def _holds_urls(self, name: str, seen: set) -> bool:
         """The list ``name`` holds URL entries, or lists of this module that do."""
         seen.add(name)
-        for value in self.lists[name]:
-            for node in (value, *collect(value, cst.Name)):
-                if isinstance(node, cst.Name) and node is not value and node.value in self.lists \
-                        and node.value not in seen and self._holds_urls(node.value, seen):
-                    return True
-            if any(URL_FUNCS.get(self.ctx.resolve(c.func)) for c in collect(value, cst.Call)):
-                return True
-        return False
+        return any(any(URL_FUNCS.get(self.ctx.resolve(c.func)) for c in collect(value, cst.Call))
+                   or any(n.value in self.lists and n.value not in seen and self._holds_urls(n.value, seen)
+                          for n in collect(value, cst.Name))
+                   for value in self.lists[name])
 
     # -- module level -----------------------------------------------------------------
     def _assignments(self):
