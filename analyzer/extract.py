@@ -402,6 +402,11 @@ class CommonPass(cst.CSTVisitor):
                 methods.append(MethodFact(stmt.name.value, ctx.loc(stmt.name), ctx.span_start(stmt), ctx.decorators(stmt)))
         for name, value, _ in assignments(node.body.body):
             self._value(f"{qualname}.{name}", value)
+            made = ctx.resolve(value.func) if isinstance(value, cst.Call) else ""
+            if made.startswith(f"{ctx.module}.") and made.rpartition(".")[2][:1].isupper():
+                # ADMIN = AppPermission(...) in a class body, the class of this module: an instance
+                # whose methods are its class's (OctoPrint's ``Permissions.ADMIN.require(403)``)
+                self.sink.instances.append((f"{qualname}.{name}", made))
             if name in self.k.class_guard_attrs:
                 guard_attrs.append((name, self._guard_list(value, self.k.class_guard_attrs[name])))
             elif type(value) is cst.Name and value.value in ctx.imports:  # events = slack_event_router

@@ -500,11 +500,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         q = self.canonical(target)
         if q in self.k.known_guards:
             return self.k.known_guards[q], q
-        owner, _, name = q.rpartition(".")
-        if owner in self.classes and not self.method(q):  # a library guard method a project subclass inherits
-            base = next((f"{b}.{name}" for b in self.mro(owner)[1:] if f"{b}.{name}" in self.k.known_guards), None)
-            if base:
-                return self.k.known_guards[base], base
+        base = self.inherited_guard(q)
+        if base in self.k.known_guards:
+            return self.k.known_guards[base], base
         reason = self.function_auth(q, _stack, hook)
         f = self.functions.get(q)
         if f is not None and f.passes and (reason or f.gated):  # check_account_visibility
@@ -551,6 +549,17 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     if reason:
                         return Effect.AUTH, reason
         return None
+
+    def inherited_guard(self, q: str) -> str:
+        """The library guard method ``q`` names through a project subclass or an instance of one
+        (a class attribute too: OctoPrint's ``Permissions.ADMIN.require``, ``ADMIN`` an instance of a
+        ``flask_principal.Permission`` subclass): ``flask_principal.Permission.require``; ''."""
+        owner, _, name = q.rpartition(".")
+        cls = owner if owner in self.classes else self.alias(self.instances.get(owner, ""))
+        if not cls or self.method(q):
+            return ""
+        return next((f"{b}.{name}" for b in self.mro(cls) if f"{b}.{name}" in self.k.known_guards
+                     or f"{b}.{name}" in self.k.authz_guards), "")
 
     def visibility(self, qname: str, _depth: int = 0) -> str:
         """Why ``qname`` serves only records their owners made public: it (or a project function

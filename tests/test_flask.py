@@ -2643,3 +2643,14 @@ app.register_blueprint(main)
 """})
     assert sorted(r) == [("GET", "/notes/<int:obj_id>"), ("GET", "/officers/<int:officer_id>/edit"),
                          ("POST", "/notes/<int:obj_id>"), ("POST", "/officers/<int:officer_id>/edit")]
+
+
+def test_a_permission_instance_held_by_a_class_and_a_registration_made_by_partial():
+    """OctoPrint: ``@Permissions.FILES_DELETE.require(403)``, ``FILES_DELETE`` a class attribute
+    holding an instance of a ``flask_principal.Permission`` subclass, is that library's guard; the
+    API blueprint is registered through ``functools.partial(app.register_blueprint, api,
+    url_prefix="/api")``, called later in a loop."""
+    r, report = routes({'app/__init__.py': '', 'app/api.py': 'from flask import Blueprint, jsonify\n\nfrom app.permissions import Permissions, admin_permission\n\napi = Blueprint("api", __name__)\n\n\n@api.route("/files/<path:name>", methods=["DELETE"])\n@Permissions.FILES_DELETE.require(403)\ndef delete_file(name):\n    return jsonify(ok=True)\n\n\n@api.route("/settings", methods=["POST"])\n@admin_permission.require(http_exception=403)\ndef save_settings():\n    return jsonify(ok=True)\n', 'app/permissions.py': 'from flask_principal import Permission, RoleNeed\n\n\nclass AppPermission(Permission):\n    def __init__(self, name, description, *needs):\n        self._name = name\n        Permission.__init__(self, *needs)\n\n\nclass Permissions:\n    ADMIN = AppPermission("Admin", "Full access", RoleNeed("admin"))\n    FILES_DELETE = AppPermission("Delete files", "Delete files", RoleNeed("files_delete"))\n\n\nadmin_permission = Permission(RoleNeed("admin"))\n', 'app/server.py': 'import functools\nfrom flask import Flask\nfrom app.api import api\n\napp = Flask(__name__)\nregistrators = [functools.partial(app.register_blueprint, api, url_prefix="/api")]\nfor registrator in registrators:\n    registrator()\n'})
+    assert {k: v.auth for k, v in r.items()} == {("DELETE", "/api/files/<path:name>"): "protected",
+                                                ("POST", "/api/settings"): "protected"}
+    assert not report.findings

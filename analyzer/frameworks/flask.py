@@ -410,6 +410,11 @@ class _FlaskVisitor(ScopedVisitor):
     # -- calls: registration, gates, config -----------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        registration = node.args[0].value if node.args else None
+        if self.resolve(func) == "functools.partial" and isinstance(registration, cst.Attribute) \
+                and registration.attr.value == "register_blueprint":
+            # functools.partial(app.register_blueprint, api, url_prefix="/api"): a registration made later
+            self._register(registration.value, node.with_changes(func=registration, args=node.args[1:]), at=node)
         for i, arg in enumerate(node.args):
             if isinstance(arg.value, cst.Name) and not arg.star and (self.resolve(arg.value) in self.bound
                                                                      or self.resolve(arg.value) in self.collections):
@@ -460,7 +465,7 @@ class _FlaskVisitor(ScopedVisitor):
                         if isinstance(el, cst.DictElement) and isinstance(literal(el.key), str):
                             self._setting(literal(el.key), el.value, node)
 
-    def _register(self, receiver, call: cst.Call) -> None:
+    def _register(self, receiver, call: cst.Call, at=None) -> None:
         child = call_arg(call, "blueprint", 0)
         if child is None:
             return
@@ -474,7 +479,7 @@ class _FlaskVisitor(ScopedVisitor):
         for target in children or [self.resolve(child.func if isinstance(child, cst.Call) else child)]:
             if target:
                 self.sink.mounts.append(Mount(
-                    self.resolve(receiver), target, self.ctx.loc(call),
+                    self.resolve(receiver), target, self.ctx.loc(at or call),
                     prefix if isinstance(prefix, str) else None, name if isinstance(name, str) else None,
                     prefix_ref=f"{CONFIG_REF}{key}" if key else ""))
 
