@@ -1465,8 +1465,9 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                                   "well-known URIs (RFC 8615) are public by convention")]
             # a step of a flow names the flow before it (``/reset_password/finalize``, ``/2fa/fido2/begin``)
             flow = last[-2:-1] if last and _FLOW_STEP.match(last[-1]) else []
-            # ... or the last two words together (Karrot's ``/auth/password/request_reset/``, ``/auth/email/verify/``)
-            pair = ["_".join(last[-2:])] if len(last) > 1 else []
+            # ... or the last two words together, on a path that names no object (Karrot's
+            # ``/auth/password/request_reset/``, ``/auth/email/verify/``; not ``/users/<id>/password/reset``)
+            pair = ["_".join(last[-2:])] if len(last) > 1 and not _PATH_PARAM.search(path) else []
             word = next((w for w in words[:1] + last[-1:] + flow + pair if _conventional(w)), None)
             if word is not None:
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,

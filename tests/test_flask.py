@@ -393,6 +393,9 @@ def request_password_reset(): ...  # Karrot: the flow named by its last two word
 @app.post("/auth/email/verify/")
 def verify_address(): ...
 
+@app.post("/users/<int:user_id>/password/reset")
+def set_password_of(user_id): ...  # names a user: not the caller's own reset
+
 @app.post("/user-source/<int:source_id>/token-auth")
 def authenticate_user_source(source_id): ...  # baserow: a sign-in, and its logout
 @app.post("/user/token-blacklist/")
@@ -402,6 +405,7 @@ def blacklist(): ...
     assert r[("POST", "/auth/oauth/google")].auth == "public"
     assert r[("GET", "/account/login-history")].auth == "unprotected"
     assert r[("POST", "/auth/password/request_reset/")].auth == r[("POST", "/auth/email/verify/")].auth == "public"
+    assert r[("POST", "/users/<int:user_id>/password/reset")].auth == "unprotected"
     assert r[("POST", "/user-source/<int:source_id>/token-auth")].auth == r[("POST", "/user/token-blacklist/")].auth \
         == "public"
     assert r[("POST", "/webhooks/stripe")].auth == "public"
