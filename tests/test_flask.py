@@ -2658,3 +2658,33 @@ def test_a_permission_instance_held_by_a_class_and_a_registration_made_by_partia
     assert {k: v.auth for k, v in r.items()} == {("DELETE", "/api/files/<path:name>"): "protected",
                                                 ("POST", "/api/settings"): "protected"}
     assert not report.findings
+
+
+def test_a_registration_whose_rule_and_view_are_computed_at_run_time_is_no_route():
+    """OctoPrint's plugin machinery registers whatever its own ``@route`` decorator recorded on the
+    plugin's methods: ``for rule, options in f._blueprint_rules[member]: blueprint.add_url_rule(rule,
+    endpoint, view_func=f, **options)``. Neither the rule nor the view is known before run time: no
+    ``{rule}`` phantom route."""
+    r, _ = routes({"app.py": """
+from flask import Blueprint, Flask
+
+app = Flask(__name__)
+
+
+class BlueprintPlugin:
+    def get_blueprint(self):
+        blueprint = Blueprint("plugin", __name__)
+        for member in dir(self):
+            f = getattr(self, member)
+            for rule, options in getattr(f, "_blueprint_rules", {}).get(member, ()):
+                endpoint = options.pop("endpoint", f.__name__)
+                blueprint.add_url_rule(rule, endpoint, view_func=f, **options)
+        return blueprint
+
+
+
+@app.get("/healthz")
+def health():
+    return "ok"
+"""})
+    assert sorted(r) == [("GET", "/healthz")]

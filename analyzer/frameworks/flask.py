@@ -516,6 +516,12 @@ class _FlaskVisitor(ScopedVisitor):
         if handler in self.bound:  # a registration helper's view_func parameter: which view is the caller's
             self._helper("url_rule", receiver, view, rule_arg, call)
             return
+        if self.scopes and rule_arg is not None and rule == "{%s}" % rule_arg.value and isinstance(view, cst.Name) \
+                and view.value not in self.ctx.imports and not any(
+                    isinstance(s, (cst.FunctionDef, cst.ClassDef)) and s.name.value == view.value for s in self.ctx.tree.body):
+            # a rule and a view both computed at run time (OctoPrint's plugin machinery registering
+            # whatever its @route decorator recorded): no route of its own, a phantom ``{rule}`` otherwise
+            return
         self._used_as_app(receiver, call_arg(call, "rule", 0))
         ep = literal(call_arg(call, "endpoint", 1))
         methods = method_names(call_arg(call, "methods"))
