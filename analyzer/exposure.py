@@ -17,6 +17,7 @@ from .authz import NOT_CLIENT
 from .extract import SETTING_GETTER
 from .authz_graph import USER_SEGMENT
 from .fields import SELECTS_VISIBLE, TIED_FIELD, VISIBILITY_FIELD, personal_data
+from .facts import HTTP_METHODS
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Calls that run commands, touch files or sockets, load code, or read the environment (not a
@@ -155,9 +156,8 @@ def _read_view(graph, route) -> bool:
         return True
     mro = graph.mro(route.view_class) if route.view_class and route.handler == route.view_class else []
     return any(c in graph.k.read_views for c in mro) and not any(
-        graph.method_function(route.view_class, m) for m in (
-            "get", "post", "put", "patch", "delete", "dispatch", "get_context_data", "get_queryset", "get_object",
-            "render_to_response"))
+        graph.method_function(route.view_class, m)
+        for m in (*(v.lower() for v in HTTP_METHODS), *graph.k.entry_methods, *graph.k.data_hooks))
 
 
 def state_changes(graph, route) -> bool:
