@@ -105,6 +105,7 @@ MADE = "()"
 USER_FLAGS = frozenset({"is_authenticated", "is_staff", "is_superuser", "is_admin"})
 # names of values that hold a signature or shared secret to compare a request's against
 SECRET_NAME = re.compile(r"secret|signature|hmac|(^|_)sig$", re.IGNORECASE)
+CONFIGURED_CREDENTIAL = re.compile(r"password|passwd|(^|_)(api_?)?(key|token)$", re.IGNORECASE)
 SUPPRESSION = re.compile(r"#\s*routeguard:\s*ignore\b(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
@@ -946,9 +947,15 @@ class CommonPass(cst.CSTVisitor):
             for side in (expr.left, expr.comparisons[0].comparator):
                 if type(side) is cst.Subscript:  # ours[:8] == sig[:8]
                     side = side.value
-                name = (dotted(side) or "").rpartition(".")[2]
-                if SECRET_NAME.search(name):
-                    return f"compares the shared secret {name}"
+                refs = [dotted(p.expression) or "" for p in side.parts if type(p) is cst.FormattedStringExpression] \
+                    if type(side) is cst.FormattedString else [dotted(side) or ""]  # f"Bearer {self.password}"
+                for ref in refs:
+                    owner, _, name = ref.rpartition(".")
+                    # a secret by its name, or a credential the deployment configures (Letta's
+                    # ``self.password``, ``settings.API_KEY``): not a user's own stored password
+                    if SECRET_NAME.search(name) or CONFIGURED_CREDENTIAL.search(name) and owner.partition(".")[0] in (
+                            "self", "settings", "config", "app", "current_app", "conf"):
+                        return f"compares the shared secret {name}"
         return ""
 
     def leave_Comparison(self, node: cst.Comparison) -> None:

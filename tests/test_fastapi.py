@@ -2836,3 +2836,14 @@ for route in v1_routes:
     })
     assert sorted((r.method, r.path, r.auth.value) for r in report.routes) == [
         ("DELETE", "/v1/agents/{agent_id}", "protected"), ("GET", "/v1/tools/", "protected")]
+
+
+def test_a_deployment_password_checked_by_a_middleware_is_the_operators_credential():
+    """Letta: the server's only credential is one password the deployment configures, compared by a
+    middleware (``request.headers.get("Authorization") == f"Bearer {self.password}"``): whoever holds
+    it is the operator, so an admin route behind it needs no role check (RG104 silent), and the
+    route is protected by a shared secret."""
+    report = scan_sources({"main.py": 'from fastapi import APIRouter, FastAPI, Request\nfrom fastapi.responses import JSONResponse\nfrom starlette.middleware.base import BaseHTTPMiddleware\n\nimport settings\n\n\nclass CheckPasswordMiddleware(BaseHTTPMiddleware):\n    def __init__(self, app, password: str):\n        super().__init__(app)\n        self.password = password\n\n    async def dispatch(self, request, call_next):\n        if request.headers.get("Authorization") == f"Bearer {self.password}":\n            return await call_next(request)\n        return JSONResponse(content={"detail": "Unauthorized"}, status_code=401)\n\n\napp = FastAPI()\napp.add_middleware(CheckPasswordMiddleware, password=settings.SERVER_PASSWORD)\nadmin = APIRouter(prefix="/admin")\n\n\n@admin.delete("/users/{user_id}")\nasync def delete_user(user_id: str):\n    ...\n\n\napp.include_router(admin)\n', "settings.py": "import os\nSERVER_PASSWORD = os.environ['PASSWORD']\n"})
+    [route] = report.routes
+    assert route.auth.value == "protected" and "shared secret password" in route.guards[0].reason
+    assert not [f for f in report.findings if f.rule_id == "RG104"]
