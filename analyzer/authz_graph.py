@@ -359,6 +359,7 @@ class AuthzQueries:
         helpers the handler passes the id to, or the view class's implicit fetch)."""
         lookups = self._authz_index()[0]
         out, seen = [], set()
+        injected = self._injected_caller(route)
 
         def collect(q, depth):
             if q in seen or depth > 3:
@@ -368,8 +369,7 @@ class AuthzQueries:
             if f is not None and any(map(proves_secret, f.evidence)):
                 return  # it turns away whoever does not hold the secret the id came with (a signed invite)
             for lk in lookups.get(q, ()):
-                if lk.secret or q == route.handler and ({*lk.given, lk.source.removeprefix("parameter ")}
-                                                         & self._injected_caller(route)):
+                if lk.secret or q == route.handler and ({*lk.given, lk.source.removeprefix("parameter ")} & injected):
                     continue  # filtered on the caller its authenticating decorator passes in
                 if lk.model and not lk.implicit and not lk.scoped and not lk.listed:
                     out.append(self._class_model(lk, lookups))
@@ -413,11 +413,16 @@ class AuthzQueries:
         ``get_object``, and what they call) fetch through, or None."""
         key = ("scoped fetch", view_class)
         if key not in self._memo:
-            lookups = self._authz_index()[0]
             self._memo[key] = next((lk for m in sorted(self.k.object_methods)
                                     if (q := self.method_function(view_class, m)) in self.functions
-                                    for r, *_ in self.reachable(q, 2) for lk in lookups.get(r, ()) if lk.scoped), None)
+                                    and (lk := self._scoped_within(q))), None)
         return self._memo[key]
+
+    def _scoped_within(self, q: str):
+        """The first query scoped to the caller that ``q`` or a project function it calls (two
+        calls deep) makes, or None."""
+        lookups = self._authz_index()[0]
+        return next((lk for r, *_ in self.reachable(q, 2) for lk in lookups.get(r, ()) if lk.scoped), None)
 
     def _class_model(self, lk, lookups):
         """A lookup through the view class's own ``queryset``/``model`` attribute
@@ -529,9 +534,8 @@ class AuthzQueries:
              else None) or self.method(self.canonical(function))
         if not q:
             return False
-        lookups = self._authz_index()[0]
-        return "owner" in {k.partition(" ")[0] for k in self.access(q, view=route.view_class)} or any(
-            lk.scoped for c in self.reachable(q, 2) for lk in lookups.get(c[0], ()))
+        return "owner" in {k.partition(" ")[0] for k in self.access(q, view=route.view_class)} \
+            or self._scoped_within(q) is not None
 
     def _account_row(self, model: str) -> bool:
         """Rows of ``model`` are accounts or memberships of accounts: the user model, or a row

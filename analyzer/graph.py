@@ -1272,7 +1272,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         if refusal not in self.k.refusal_responses or f is None or any(
                 e.removeprefix("calls ") not in self.k.refusal_responses for e in f.evidence):
             return False
-        return not any(self.canonical(c) in self.k.auth_calls - self.k.refusal_responses or self.rejecting_value(c)
+        other_rejections = self.k.auth_calls - self.k.refusal_responses
+        return not any(self.canonical(c) in other_rejections or self.rejecting_value(c)
                        or (m := self.method(self.canonical(c))) and self.function_auth(m) for c in f.calls)
 
     def _way_in(self, hf: FunctionFact | None, shared: list[GuardInfo]) -> str:

@@ -21,7 +21,7 @@ import libcst as cst
 
 from ..facts import FieldFact, Gate, GuardUse, Mount, PathExemption, Route, Router, SchemaFact, SchemaUse, Setting
 from ..fields import classify, masked_type
-from ..names import assignments, base_exprs, call_arg, dotted, literal, render_path, string_list, view_receiver
+from ..names import and_operands, assignments, base_exprs, call_arg, dotted, literal, render_path, string_list, view_receiver
 from ..walk import collect, walk
 from ..libraries.django_orm import AUTH_MODELS, USER_MODEL_FUNCS
 from .base import COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, Adapter, setting_value
@@ -803,10 +803,7 @@ class _DjangoFile:
         for stmt in hook.body.body:
             if not isinstance(stmt, cst.If) or stmt.orelse is not None or _rejects(stmt.body):
                 continue
-            terms = [stmt.test]
-            while isinstance(terms[0], cst.BooleanOperation) and isinstance(terms[0].operator, cst.And):
-                terms[:1] = [terms[0].left, terms[0].right]
-            for term in terms:
+            for term in and_operands(stmt.test):
                 call = term.expression if isinstance(term, cst.UnaryOperation) and isinstance(term.operator, cst.Not) \
                     else None
                 if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
@@ -1072,7 +1069,6 @@ def _rejects(node) -> bool:
 
     walk(node, Finder())
     return bool(found)
-
 
 
 def _instance(qname: str) -> bool:
