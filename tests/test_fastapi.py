@@ -2847,3 +2847,46 @@ def test_a_deployment_password_checked_by_a_middleware_is_the_operators_credenti
     [route] = report.routes
     assert route.auth.value == "protected" and "shared secret password" in route.guards[0].reason
     assert not [f for f in report.findings if f.rule_id == "RG104"]
+
+
+def test_route_methods_written_as_http_method_members_on_fastapi_and_drf():
+    """``methods=[HTTPMethod.POST]`` (Python 3.11's ``http.HTTPMethod``) on a FastAPI
+    ``api_route`` and on a DRF ``@action`` is the method POST, as in Flask."""
+    r, _ = routes({"api/main.py": """
+from http import HTTPMethod
+
+from fastapi import APIRouter, FastAPI
+
+app = FastAPI()
+router = APIRouter()
+
+
+@router.api_route("/jobs/{job_id}/cancel", methods=[HTTPMethod.POST, HTTPMethod.PUT])
+def cancel_job(job_id: int):
+    return {"ok": True}
+
+
+app.include_router(router)
+""", "shop/views.py": """
+from http import HTTPMethod
+
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+
+class OrderViewSet(viewsets.ViewSet):
+    @action(detail=True, methods=[HTTPMethod.POST])
+    def refund(self, request, pk=None):
+        return Response({})
+""", "shop/urls.py": """
+from rest_framework.routers import DefaultRouter
+
+from shop.views import OrderViewSet
+
+router = DefaultRouter()
+router.register("orders", OrderViewSet, basename="order")
+urlpatterns = router.urls
+""", "settings.py": 'ROOT_URLCONF = "shop.urls"\n'})
+    assert {k for k in r if "cancel" in k[1] or "refund" in k[1]} == {
+        ("POST", "/jobs/{job_id}/cancel"), ("PUT", "/jobs/{job_id}/cancel"), ("POST", "/orders/<pk>/refund/")}

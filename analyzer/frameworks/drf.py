@@ -24,7 +24,7 @@ import libcst as cst
 
 from ..walk import collect, walk
 from ..facts import ClassFact, DefaultGuards, GuardUse, MethodFact, Route, Router, SchemaUse
-from ..names import NOT_LITERAL, assignments, base_exprs, call_arg, dotted, literal, render_path, string_list
+from ..names import NOT_LITERAL, assignments, base_exprs, call_arg, dotted, literal, method_names, render_path, string_list
 from .base import Adapter
 from .django import _defs, _top_statements
 from ..states import Effect
@@ -477,7 +477,7 @@ class _DRFFile:
                 detail = True
             elif q.endswith("list_route"):
                 detail = False
-            methods = string_list(call_arg(call, "methods", 0 if route_style else None)) if call else None
+            methods = method_names(call_arg(call, "methods", 0 if route_style else None)) if call else None
             url_path = literal(call_arg(call, "url_path")) if call else None
             suffix = (url_path if isinstance(url_path, str) else node.name.value).strip("/") + "/"
             out = {"subroute": ("detail" if detail is True else "list", suffix,

@@ -23,7 +23,7 @@ from ..facts import (
     ANY_ATTRIBUTE, Dependency, Gate, GuardUse, Mount, PathExemption, ReturnFact, Route, Router,
     SchemaExclusion, ScopeFact,
 )
-from ..names import base_exprs, call_arg, dotted, literal, path_text, render_path, string_list
+from ..names import base_exprs, call_arg, dotted, literal, method_names, path_text, render_path, string_list
 from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, ScopedVisitor, add_setting, rejections
 from ..states import Effect
 
@@ -407,7 +407,7 @@ class _Visitor(ScopedVisitor):
         for i in idx:
             call = decorators[i].decorator
             receiver, verb = self._route_call(call)
-            methods = (VERBS[verb],) if VERBS[verb] else tuple(m.upper() for m in string_list(ctx.constant(call_arg(call, "methods"))) or ("GET",))
+            methods = (VERBS[verb],) if VERBS[verb] else tuple(m.upper() for m in method_names(ctx.constant(call_arg(call, "methods"))) or ("GET",))
             deco_uses = self._dependency_list(call_arg(call, "dependencies"))
             self._scopes_required(qualname, deco_uses)
             # A method of a class-based view: the class's dependency attributes (its bases'
@@ -639,7 +639,7 @@ class _Visitor(ScopedVisitor):
         ``router.post(path)(endpoint)``; ``call`` holds the path and options, ``at`` is where."""
         ctx = self.ctx
         handler = self.resolve(endpoint)
-        methods = methods or tuple(m.upper() for m in string_list(ctx.constant(call_arg(call, "methods"))) or ("GET",))
+        methods = methods or tuple(m.upper() for m in method_names(ctx.constant(call_arg(call, "methods"))) or ("GET",))
         uses = self._dependency_list(call_arg(call, "dependencies"))
         self._scopes_required(handler, uses)
         fdef = self.top_defs.get(endpoint.value) if isinstance(endpoint, cst.Name) else None
