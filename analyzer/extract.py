@@ -13,7 +13,7 @@ import libcst as cst
 
 from . import documents, proxies, source
 from .facts import (
-    ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Suppression,
+    ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Setting, Suppression,
 )
 from .names import (NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
                     leaves as _leaves, literal, module_strings, operands, render_path, rule_template, string_bindings,
@@ -27,7 +27,11 @@ from .states import Effect
 
 BUILTINS = frozenset(dir(__import__("builtins")))
 STATUS_KEYWORDS = ("status", "status_code", "code")
-REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN"})
+# Status names that turn the caller away: 401, 403, and the websocket's policy violation (RFC 6455
+# 7.4.1, Starlette's ``status.WS_1008_POLICY_VIOLATION``: the socket closed or refused on a
+# credential that does not pass)
+REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN",
+                          "WS_1008_POLICY_VIOLATION"})
 # A redirect status (``307``, ``HTTP_307_TEMPORARY_REDIRECT``) and a target that names the login page
 REDIRECT_STATUS = frozenset({302, 303, 307})
 REDIRECT_NAME = re.compile(r"^(HTTP_30[237]_\w+|FOUND|SEE_OTHER|TEMPORARY_REDIRECT)$")
@@ -42,6 +46,8 @@ ECHOED = re.compile(rf"{FORGERY.pattern}|(^|_)state$", re.IGNORECASE)
 # Names a configuration object goes by (``settings.ALLOW_SIGNUP``, ``app.config["X"]``) and
 # getters of one (``get_config(...)``): a branch decided by these alone is a feature flag, not
 # a check of the caller's credential.
+# A configuration mapping by its name (``config``, ``api_config``, ``app_settings``, ``self.conf``)
+CONFIG_MAPPING = re.compile(r"(^|_)(config|conf|cfg|configuration|settings|options)$", re.IGNORECASE)
 SETTING_NAMES = frozenset({"settings", "config", "conf", "cfg", "configuration", "app_settings", "SETTINGS", "CONFIG"})
 SETTING_OWNERS = frozenset({"self", "cls", "app", "current_app"})
 # a module constant that switches a feature: ``if not ENABLE_PASSWORD_AUTH: raise HTTPException(403)``
@@ -205,6 +211,7 @@ class _Summary:
     def __init__(self, qualname: str, params: set[str], self_class: str):
         self.qualname = qualname
         self.self_class = self_class  # the class of ``self`` here ('' outside methods)
+        self.answer = ""  # the local returned at the function's one exit (``return response``)
         self.evidence: set[str] = set()
         self.calls: set[str] = set()
         self.super_calls: set[str] = set()
@@ -485,6 +492,7 @@ class CommonPass(cst.CSTVisitor):
         self.kinds.append("def")
         qualname = ".".join([ctx.module, *self.stack])
         self.summaries.append(_Summary(qualname, set(params), self_class))
+        self.summaries[-1].answer = _answer_local(node)
         branches, self.branches = self.branches, []
         walk(node.params, self)
         if node.returns is not None:
@@ -512,6 +520,8 @@ class CommonPass(cst.CSTVisitor):
         if self.summaries and len(node.targets) == 1:
             self._local(node.targets[0].target, node.value)
             target = node.targets[0].target
+            if self.summaries[-1].answer and dotted(target) == self.summaries[-1].answer:
+                self._answered(node.value)  # response = "Forbidden", 403 ... return response
             if type(target) is cst.Subscript and self._session(target.value):  # session["user_id"] = user.id
                 self.summaries[-1].issues = self.summaries[-1].issues or "starts a session"
 
@@ -694,6 +704,7 @@ class CommonPass(cst.CSTVisitor):
             s.calls.add(qname)
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._configured_default(node)
         if not self.summaries:
             return
         func = node.func
@@ -778,10 +789,8 @@ class CommonPass(cst.CSTVisitor):
             made = s.self_class if made == "cls" else self.ctx.resolve(node.value.func) if made[:1].isupper() else ""
             if made:
                 s.returns.add(f"{made}{MADE}")
-        if self.summaries and isinstance(node.value, cst.Tuple):
-            for el in node.value.elements:
-                if literal(el.value) in REJECT_STATUS:
-                    self._rejects(f"rejects with {literal(el.value)}")
+        if self.summaries:
+            self._answered(node.value)
         if self.summaries and (node.value is None or (type(node.value) is cst.Name and node.value.value == "None")):
             if self.branches:
                 self.summaries[-1].returns_none = True
@@ -794,6 +803,31 @@ class CommonPass(cst.CSTVisitor):
             test = self._text(self.branches[-1][1])
             for s in self.summaries:
                 s.passes.add(test)
+
+    def _configured_default(self, node: cst.Call) -> None:
+        """``api_config.get("jwt_secret_key", "super-secret")``: a secret read from a configuration
+        mapping with a literal default, which signs wherever the configuration leaves the key out
+        (a setting of its own, first read per file)."""
+        func = node.func
+        if type(func) is not cst.Attribute or func.attr.value != "get" or len(node.args) < 2 or self.test_depth \
+                or self.comparing:
+            return  # if config.get("jwt_secret_key", "super-secret") == "super-secret": warn(...)
+        receiver = func.value.value if type(func.value) is cst.Subscript else func.value
+        if not CONFIG_MAPPING.search((dotted(receiver) or "").rpartition(".")[2]):
+            return
+        key, default = literal(node.args[0].value), literal(call_arg(node, "default", 1))
+        if not isinstance(key, str) or not SECRET_SETTING.search(key) or not isinstance(default, str) or not default.strip():
+            return
+        if not any(s.key == key and s.source for s in self.sink.settings):
+            self.sink.settings.append(Setting(key, default, self.ctx.loc(node), True, True, "", self.ctx.code(node),
+                                              "configuration"))
+
+    def _answered(self, value) -> None:
+        """What the function answers: ``return "Forbidden", 403`` rejects."""
+        if isinstance(value, cst.Tuple):
+            for el in value.elements:
+                if literal(el.value) in REJECT_STATUS:
+                    self._rejects(f"rejects with {literal(el.value)}")
 
     def visit_Raise(self, node: cst.Raise) -> None:
         if not self.summaries or node.exc is None:
@@ -840,8 +874,8 @@ class CommonPass(cst.CSTVisitor):
         # page, ``if current_user.is_authenticated: return redirect("/")`` turns away the
         # logged-in caller, and neither turns away the anonymous one.
         self.statement = node
-        if _leaves(node.body) or (type(node.orelse) is cst.Else and _leaves(node.orelse.body)):
-            leaving = node.body if _leaves(node.body) else node.orelse.body
+        if self._leaves(node.body) or (type(node.orelse) is cst.Else and self._leaves(node.orelse.body)):
+            leaving = node.body if self._leaves(node.body) else node.orelse.body
             self._verified(node.test, _answers_no(leaving))
             # ``is_shared = bookmark.shared and ...; if not is_owner and not is_shared: raise Http404``
             # tests what those locals were assigned
@@ -871,7 +905,7 @@ class CommonPass(cst.CSTVisitor):
             else_kind = "other" if anonymous is None else "caller" if anonymous else "anonymous"
             # a wrapper that hands the caller its test admits on to the view and ends the request
             # for the others after it: ``if is_admin: return f(*args); raise Redirect303(...)``
-            rest = self.after.get(id(node)) if orelse is None and body_kind == "caller" and _leaves(node.body) \
+            rest = self.after.get(id(node)) if orelse is None and body_kind == "caller" and self._leaves(node.body) \
                 and not self._ends(node.body) else None
             if switch is not None and self._ends(node.body):
                 for s in self.summaries:
@@ -986,7 +1020,7 @@ class CommonPass(cst.CSTVisitor):
         if any(k == "caller" for k, _, _ in self.branches):
             return True  # ``if token: try: verify(token) except Expired: abort(401)``: the anonymous pass
         for handler in node.handlers:
-            if handler.type is None or not _leaves(handler.body):
+            if handler.type is None or not self._leaves(handler.body):
                 continue
             for exc in self._caught(handler):
                 if exc in self.k.signature_errors or TOKEN_ERROR.match(exc.rpartition(".")[2]):
@@ -1030,17 +1064,25 @@ class CommonPass(cst.CSTVisitor):
         the wrapped view's or the next middleware's answer (``return view(**kwargs)``,
         ``return self.get_response(request)``, ``return await call_next(request)``) lets the
         caller through."""
-        if not _leaves(block):
+        if not self._leaves(block):
             return any(type(stmt) is cst.If and stmt.orelse is None and _exempts_paths(stmt.test) and self._ends(stmt.body)
                        for stmt in block.body)
+        answer = self.summaries[-1].answer if self.summaries else ""
         for stmt in block.body:
             for small in stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,):
-                if type(small) is not cst.Return:
+                if type(small) is cst.Assign and answer and dotted(small.targets[0].target) == answer:
+                    value = small.value  # response = func(*args, **kwargs): the view's answer, returned later
+                elif type(small) is not cst.Return:
                     return True
-                value = small.value.expression if type(small.value) is cst.Await else small.value
+                else:
+                    value = small.value
+                value = value.expression if type(value) is cst.Await else value
                 if type(value) is not cst.Call or not self._hands_on(value.func):
                     return True
         return False
+
+    def _leaves(self, block) -> bool:
+        return _leaves(block, self.summaries[-1].answer if self.summaries else "")
 
     def _hands_on(self, func) -> bool:
         if type(func) is cst.Name:
@@ -1270,6 +1312,25 @@ class _SettingFinder(cst.CSTVisitor):
 
     def visit_Lambda(self, n) -> bool:
         return False
+
+
+def _answer_local(node: cst.FunctionDef) -> str:
+    """The local a function returns at its one exit, its last statement (``return response``,
+    with no other ``return`` in its own body), or ''."""
+    body = node.body.body
+    last = body[-1] if body else None
+    if type(last) is not cst.SimpleStatementLine or type(last.body[-1]) is not cst.Return \
+            or type(last.body[-1].value) is not cst.Name:
+        return ""
+    returns, stack = 0, list(body)
+    while stack:
+        n = stack.pop()
+        if type(n) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
+            continue
+        if type(n) is cst.Return:
+            returns += 1
+        stack.extend(n.children)
+    return last.body[-1].value.value if returns == 1 else ""
 
 
 def _rejects(call: cst.Call) -> str:

@@ -332,6 +332,9 @@ class Setting:
     fallback: bool = False  # the literal is the default of an environment lookup
     scope: str = ""  # enclosing class, if any
     via: str = ""
+    # where a fallback is read from when not the environment: "configuration" for the default of
+    # a lookup in a configuration mapping (``api_config.get("jwt_secret_key", "super-secret")``)
+    source: str = ""
 
 
 @dataclass(frozen=True)

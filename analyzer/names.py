@@ -421,14 +421,22 @@ REJECT_STATUS = frozenset({401, 403})
 ABORTS = re.compile(r"^_?(abort\w*|\w*unauthori[sz]ed|\w*forbidden|deny\w*|reject\w*|raise_\w+)$")
 
 
-def leaves(block) -> bool:
+def leaves(block, answer: str = "") -> bool:
     """The block ends the request in one of its own statements: returns, raises, or calls
-    something that aborts (``abort(401)``, ``raise_forbidden()``, a call with a 401/403). A
-    branch that only logs, flashes, prints or counts lets the request go on."""
+    something that aborts (``abort(401)``, ``raise_forbidden()``, a call with a 401/403), or
+    in an ``if``/``else`` whose every branch does. A branch that only logs, flashes, prints or
+    counts lets the request go on. ``answer`` names the local that a function returns at its
+    one exit (``response = "Forbidden", 403`` ... ``return response``): setting it to a refusal
+    is answering."""
     for stmt in block.body:
+        if type(stmt) is cst.If and _all_branches_leave(stmt, answer):
+            return True
         for small in stmt.body if type(stmt) is cst.SimpleStatementLine else (stmt,):
             kind = type(small)
             if kind is cst.Return or kind is cst.Raise:
+                return True
+            if answer and kind is cst.Assign and len(small.targets) == 1 and type(small.targets[0].target) is cst.Name \
+                    and small.targets[0].target.value == answer and _refusal(small.value):
                 return True
             if kind is cst.Expr and type(small.value) is cst.Call:
                 call = small.value
@@ -437,3 +445,27 @@ def leaves(block) -> bool:
                 if ABORTS.match(name) or any(literal(a.value) in REJECT_STATUS for a in call.args):
                     return True
     return False
+
+
+def _refusal(expr) -> bool:
+    """An answer that turns the caller away, set aside to be returned later: a ``("Forbidden",
+    403)`` tuple, a redirect, an abort, a response made with a 401/403 (``payload = {}`` is
+    none)."""
+    if type(expr) is cst.Tuple:
+        return any(literal(el.value) in REJECT_STATUS for el in expr.elements)
+    if type(expr) is not cst.Call:
+        return False
+    func = expr.func
+    name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
+    return bool(ABORTS.match(name)) or "redirect" in name.lower() or any(
+        literal(a.value) in REJECT_STATUS or (dotted(a.value) or "").endswith(("_UNAUTHORIZED", "_FORBIDDEN"))
+        for a in expr.args)
+
+
+def _all_branches_leave(stmt: cst.If, answer: str) -> bool:
+    """``if xhr: return "Forbidden", 403`` / ``else: return redirect(login)``: every branch of
+    the ``if`` (an ``elif`` chain, ending in an ``else``) ends the request."""
+    orelse = stmt.orelse
+    if orelse is None or not leaves(stmt.body, answer):
+        return False
+    return leaves(orelse.body, answer) if type(orelse) is cst.Else else _all_branches_leave(orelse, answer)

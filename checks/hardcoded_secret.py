@@ -121,6 +121,19 @@ class Settings(BaseSettings):
     POSTHOG_PROJECT_API_KEY: str = "phc_bVT2ugnZhMHRWqMvSRHPdeTjaPxQqT3QSsI3r5FlQR5"
     STRIPE_PUBLISHABLE_API_KEY: str = "pk_live_51HxQ2mKZ8vR4tLp8vN3cYbHf6dQ1sA0g"
 """}),
+        Valid({"bot/rpc/webserver.py": """
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+class ApiServer:
+    def __init__(self, config):
+        self._config = config
+        # the default is only compared, to warn the operator
+        if self._config["api_server"].get("jwt_secret_key", "super-secret") == "super-secret":
+            logger.warning("SECURITY WARNING - jwt_secret_key seems to be the default")
+"""}),
         Valid({"otpserver/config.py": """
 class ConfigKey:
     # the keys the configuration file is read by, not their values
@@ -163,6 +176,24 @@ import os
 class Config:
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "super-secret")  # expect: RG403
 """}),
+        Invalid({"bot/rpc/api_auth.py": """
+import jwt
+from fastapi import Depends, HTTPException
+
+from bot.rpc.deps import get_api_config
+
+
+def get_user_from_token(token: str, api_config: dict = Depends(get_api_config)) -> str:
+    try:
+        payload = jwt.decode(token, api_config.get("jwt_secret_key", "super-secret"), algorithms=["HS256"])  # expect: RG403
+    except jwt.PyJWTError:
+        raise HTTPException(status_code=401)
+    return payload["sub"]
+
+
+def create_token(data: dict, api_config: dict) -> str:
+    return jwt.encode(data, api_config.get("jwt_secret_key", "super-secret"), algorithm="HS256")
+"""}),
         Invalid({"app/core/config.py": """
 from pydantic_settings import BaseSettings
 
@@ -185,9 +216,9 @@ class Settings(BaseSettings):
             stand_in = OUTBOUND.match(s.key) and not _looks_real(s.value)
             if s.fallback:
                 if not stand_in:
-                    yield self.finding(
-                        f"{s.key} falls back to a hard-coded value when the environment variable is unset.",
-                        s.location, Severity.WARNING)
+                    unset = f"the {s.source} does not set it" if s.source else "the environment variable is unset"
+                    yield self.finding(f"{s.key} falls back to a hard-coded value when {unset}.", s.location,
+                                       Severity.WARNING)
             elif stand_in:
                 yield self.finding(
                     f"{s.key} is set from a string literal in the source; the value looks like a stand-in, "

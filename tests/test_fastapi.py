@@ -2890,3 +2890,69 @@ urlpatterns = router.urls
 """, "settings.py": 'ROOT_URLCONF = "shop.urls"\n'})
     assert {k for k in r if "cancel" in k[1] or "refund" in k[1]} == {
         ("POST", "/jobs/{job_id}/cancel"), ("PUT", "/jobs/{job_id}/cancel"), ("POST", "/orders/<pk>/refund/")}
+
+
+def test_a_websocket_dependency_that_closes_the_socket_on_a_bad_token_is_a_guard():
+    """freqtrade's ``validate_ws_token``: a matching shared token or a valid JWT is returned,
+    anything else closes the socket with a policy violation (1008) and the handler does nothing
+    with no token. The websocket is protected; one with no such dependency is not."""
+    r, report = routes({"bot/api_auth.py": """
+import secrets
+
+import jwt
+from fastapi import Depends, HTTPException, Query, WebSocket, status
+
+from bot.deps import get_api_config
+
+
+async def validate_ws_token(
+    ws: WebSocket,
+    ws_token: str | None = Query(default=None, alias="token"),
+    api_config: dict = Depends(get_api_config),
+):
+    secret_ws_token = api_config.get("ws_token")
+    if ws_token and secret_ws_token and secrets.compare_digest(secret_ws_token, ws_token):
+        return ws_token
+    try:
+        return get_user_from_token(ws_token, api_config["jwt_secret_key"])
+    except HTTPException:  # the helper's 401 is caught here: the close below is the answer
+        pass
+    await ws.close(code=status.WS_1008_POLICY_VIOLATION)
+
+
+def get_user_from_token(token, secret_key: str) -> str:
+    credentials_exception = HTTPException(status_code=status.HTTP_401_UNAUTHORIZED)
+    try:
+        payload = jwt.decode(token, secret_key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        raise credentials_exception
+    return payload["sub"]
+""", "bot/deps.py": """
+def get_api_config():
+    return {}
+""", "bot/api_ws.py": """
+from fastapi import APIRouter, Depends, FastAPI, WebSocket
+
+from bot.api_auth import validate_ws_token
+
+app = FastAPI()
+router = APIRouter()
+
+
+@router.websocket("/message/ws")
+async def message_endpoint(websocket: WebSocket, token: str = Depends(validate_ws_token)):
+    if token:
+        await websocket.accept()
+        await websocket.send_json({"status": "subscribed"})
+
+
+@router.websocket("/echo/ws")
+async def echo(websocket: WebSocket):
+    await websocket.accept()
+    await websocket.send_text(await websocket.receive_text())
+
+
+app.include_router(router, prefix="/api/v1")
+"""})
+    assert r[("WEBSOCKET", "/api/v1/message/ws")].auth == "protected"
+    assert r[("WEBSOCKET", "/api/v1/echo/ws")].auth == "unprotected"

@@ -2688,3 +2688,92 @@ def health():
     return "ok"
 """})
     assert sorted(r) == [("GET", "/healthz")]
+
+
+def test_a_decorator_that_sets_its_answer_in_each_branch_and_returns_it_once():
+    """pyload's ``login_required(perm)``: the wrapper sets ``response`` in every branch (a
+    ``"Forbidden", 403`` tuple for a missing permission or an XHR call, a redirect to the login
+    page otherwise, the view's own answer for a permitted caller) and returns it at its one
+    exit. The branches that set a rejection end the request as a ``return`` would, also nested
+    in an ``if``/``else`` whose every branch answers."""
+    r, report = routes({"webui/helpers.py": """
+from functools import wraps
+
+import flask
+
+
+def is_authenticated(session):
+    return session.get("authenticated", False) and session.get("name")
+
+
+def login_required(perm):
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            s = flask.session
+            if is_authenticated(s):
+                perms = s.get("perms", {})
+                if perm not in perms or not perms[perm]:
+                    response = "Forbidden", 403
+                else:
+                    response = func(*args, **kwargs)
+            else:
+                s.clear()
+                if flask.request.headers.get("X-Requested-With") == "XMLHttpRequest":
+                    response = "Forbidden", 403
+                else:
+                    response = flask.redirect(flask.url_for("app.login", next=flask.request.path))
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def logged_only(func):
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        if flask.session.get("name"):
+            response = func(*args, **kwargs)
+        else:
+            flask.flash("Please log in")
+            response = None
+        return response or flask.render_template("index.html")
+
+    return wrapper
+""", "webui/app.py": """
+import os
+
+import flask
+
+from webui.helpers import logged_only, login_required
+
+app = flask.Flask(__name__)
+
+
+@app.route("/settings", methods=["POST"])
+@login_required("SETTINGS")
+def save_settings():
+    flask.current_app.config.update(flask.request.form)
+    return "ok"
+
+
+@app.route("/files/<path:name>", methods=["DELETE"])
+@login_required("DELETE")
+def delete_file(name):
+    os.remove(os.path.join("/downloads", name))
+    return "", 204
+
+
+@app.route("/notes", methods=["POST"])
+@logged_only
+def add_note():
+    open("/tmp/notes", "a").write(flask.request.form["text"])
+    return "ok"
+"""})
+    assert r[("POST", "/settings")].auth == "protected"
+    assert r[("DELETE", "/files/<path:name>")].auth == "protected"
+    # a branch that only flashes and sets nothing that is returned as it stands does not end the request
+    assert r[("POST", "/notes")].auth == "unprotected"
+    assert {f.rule_id for f in report.findings if "/notes" in f.message} == {"RG101"}
+    assert not [f for f in report.findings if ("/settings" in f.message or "/files" in f.message) and f.rule_id == "RG101"]
