@@ -256,8 +256,10 @@ def sync(request):
                 continue  # the try body only computes on values it is given: its errors describe them
             if d.kind in ("exception", "traceback") and staff_only(graph, routes):
                 continue  # only staff reach it
-            if d.kind == "exception" and all(r.auth == AuthState.PROTECTED for r in routes):
-                continue  # a signed-in caller's own diagnostic: anyone else never gets the error
+            if d.kind == "exception":  # a signed-in caller sees their own request's error: where anyone can
+                routes = [r for r in routes if r.auth != AuthState.PROTECTED]
+                if not routes:
+                    continue
             severity, tail = route_severity(severity, routes) if routes else (severity, "")
             how = f"through {d.sink.rpartition('.')[2]}(...)" if d.sink else "in what it returns"
             detail = WHY[d.kind]
