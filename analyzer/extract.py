@@ -212,6 +212,8 @@ class _Summary:
         self.qualname = qualname
         self.self_class = self_class  # the class of ``self`` here ('' outside methods)
         self.answer = ""  # the local returned at the function's one exit (``return response``)
+        self.returned_calls: set[str] = set()  # calls whose result it returns (``return check(request)``)
+        self.answer_tests: set[str] = set()  # calls tested where the branch only answers no
         self.evidence: set[str] = set()
         self.calls: set[str] = set()
         self.super_calls: set[str] = set()
@@ -512,7 +514,8 @@ class CommonPass(cst.CSTVisitor):
             visibility=tuple(sorted(s.visibility)), secrets=tuple(sorted(s.secrets)), refs=tuple(sorted(s.refs)),
             flows=tuple(sorted(s.flows)), swallowed=tuple(sorted(s.swallowed - s.open_calls)),
             runs=tuple(sorted(s.runs)), hands=tuple(sorted(s.hands)), answers=tuple(sorted(s.answers)),
-            injects=_injects(node, params)))
+            injects=_injects(node, params), returned_calls=tuple(sorted(s.returned_calls - {""})),
+            answer_tests=tuple(sorted(s.answer_tests))))
         return False
 
     # -- locals: instances, what is passed on and what is returned ------------------------
@@ -778,6 +781,10 @@ class CommonPass(cst.CSTVisitor):
             why = self._compares_secret(node.value) or self._tests_user(node.value)
             if why:
                 self.summaries[-1].compares.add(why)
+            s = self.summaries[-1]
+            s.returned_calls.update(self._callee(c.func) for c in collect(node.value, cst.Call))
+            if type(node.value) is cst.Name and node.value.value in s.instances:  # resp = check(request); return resp
+                s.returned_calls.add(s.instances[node.value.value])
         if self.summaries and type(node.value) is cst.Name:
             s, name = self.summaries[-1], node.value.value
             s.returns.add(f"{s.qualname}.{name}" if name in s.locals and name not in s.globals
@@ -916,7 +923,7 @@ class CommonPass(cst.CSTVisitor):
                     orelse.body if else_kind != "caller" and type(orelse) is cst.Else else None,
                     cst.IndentedBlock(body=rest) if rest else None) if block is not None and self._ends(block)),
                     None)) is not None:  # the block that ends the request for the caller the test turns away
-                self.answering = _only_answers(leaving, self.summaries[-1].params)  # the caller decides
+                self.answering = _only_answers(leaving, self.summaries[-1].params, self.ctx.constant)  # the caller decides
                 self._test(node.test)
                 self._subject_check(node.test)
                 self.answering = False
@@ -953,6 +960,8 @@ class CommonPass(cst.CSTVisitor):
             callee = self._callee(call.func)
             if callee and callee not in BUILTINS:
                 s.tested.add(callee)
+                if answers_no:  # if not should_update(...): return
+                    s.answer_tests.add(callee)
 
     def _tests_user(self, expr) -> str:
         """'tests the user's is_staff' when what is returned is a test of a user's flags
@@ -1206,13 +1215,14 @@ def _answers_no(block) -> bool:
 _CONTAINERS = (cst.List, cst.Set, cst.ListComp, cst.SetComp)
 
 
-def _only_answers(block, params) -> bool:
-    """The block leaves only by returning a value for its caller to use: nothing, a constant,
-    a container (``return set()``, ``return []``) or one of the function's own parameters
-    (``if user.is_anonymous: return queryset``). The caller decides what it means; no raise,
-    no abort, no response made."""
+def _only_answers(block, params, constant) -> bool:
+    """The block leaves only by returning a value for its caller to use: nothing, a constant
+    (also one named at module level: ``return SESSION_EXPIRY_SCOPE_2FA``), a container
+    (``return set()``, ``return []``) or one of the function's own parameters (``if
+    user.is_anonymous: return queryset``). The caller decides what it means; no raise, no abort,
+    no response made."""
     return _returns_only(block, lambda v: v is None or literal(v) is not NOT_LITERAL or type(v) in _CONTAINERS
-                         or type(v) is cst.Name and v.value in params
+                         or type(v) is cst.Name and (v.value in params or literal(constant(v)) is not NOT_LITERAL)
                          or type(v) is cst.Call and not v.args and dotted(v.func) in VALUE_CLASSES)
 
 

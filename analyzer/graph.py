@@ -403,8 +403,13 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                     reason = f"calls {c}"  # an exception class that rejects with 401/403
                 else:
                     c = self.method(c)
-                    # a helper's answer counts where this function tests it to end the request
-                    inner = self.function_auth(c, _stack | {qname}, helper and call not in f.tested) if c else None
+                    # a callee's answer counts where this function tests it to end the request, or,
+                    # in a guard, returns it as its own verdict; a call whose answer it drops
+                    # (weblate's middleware adjusting the session's expiry) checks only what ends
+                    # the request by itself
+                    tested = call in f.tested and not (helper and call in f.answer_tests)
+                    as_helper = not tested and (helper or call not in f.returned_calls)
+                    inner = self.function_auth(c, _stack | {qname}, as_helper) if c else None
                     if inner:  # a signature the helper checks is one wherever it is checked
                         reason = f"{inner} (in {c})" if inner.startswith(SIGNATURE_REASON) else f"calls {c}"
                 if reason:
@@ -1736,8 +1741,38 @@ def _module_aliases(modules) -> dict[str, str]:
     # (lnbits/bolt11.py: ``from bolt11 import decode``), so the name is not its alias
     imported = {m.module: {n for _, target in m.imports for n in (target, target.rpartition(".")[0])}
                 for m in modules}
-    return {name: next(iter(c)) for name, c in candidates.items()
-            if len(c) == 1 and name not in known and name not in imported[next(iter(c))]}
+    aliases = {name: next(iter(c)) for name, c in candidates.items()
+               if len(c) == 1 and name not in known and name not in imported[next(iter(c))]}
+    # what the project imports from under each name: ``from django.conf import settings`` wants
+    # ``conf`` from ``django``
+    wanted: dict[str, set[str]] = {}
+    for m in modules:
+        for _, target in m.imports:
+            parts = target.split(".")
+            for i in range(1, len(parts)):
+                wanted.setdefault(".".join(parts[:i]), set()).add(parts[i])
+    children: dict[str, set[str]] = {}  # a package's modules and subpackages
+    for k in known:
+        parent, _, child = k.rpartition(".")
+        while parent:
+            children.setdefault(parent, set()).add(child)
+            parent, _, child = parent.rpartition(".")
+    by_module = {m.module: m for m in modules}
+    return {name: module for name, module in aliases.items()
+            if not _a_library(wanted.get(name, set()), by_module[module], children.get(module, set()))}
+
+
+def _a_library(wanted: set[str], m, holds: set[str]) -> bool:
+    """Of what the project imports from a name, module ``m`` neither holds (``holds``: its
+    submodules) nor defines anything, so the name is a library's: Weblate's empty package
+    ``weblate/addons/extractors/django/`` is no alias of ``django`` while its other modules
+    import ``django.conf.settings``."""
+    if not wanted:
+        return False
+    defines = {q.rpartition(".")[2] for q in (*(f.qualname for f in m.functions), *(c.qualname for c in m.classes),
+                                              *(q for q, _ in m.instances), *(q for q, _ in m.constants))}
+    defines |= {local for local, _ in m.imports}
+    return not wanted & (holds | defines)
 
 
 def _any_of(verdicts) -> Effect | None:
