@@ -3862,3 +3862,122 @@ urlpatterns = [
     assert states[("ANY", "/map/<int:pk>/delete/")] == "unprotected"
     flagged = {f.message.split(" requires")[0] for f in report.findings if f.rule_id == "RG101"}
     assert flagged == {"ANY /map/<int:pk>/delete/"}
+
+
+def test_a_project_package_named_like_a_library_is_not_that_library():
+    """Weblate ships an empty package ``weblate/addons/extractors/django/`` (an add-on for Django
+    projects it translates). Its other modules import ``django.conf.settings``,
+    ``django.contrib.auth.decorators.login_required``: ``django`` there is the framework, not that
+    package, so the decorator still guards and the generic view still serves GET only."""
+    report = scan({
+        "proj/urls.py": "from django.urls import path\nfrom proj import views\n"
+                        "urlpatterns = [path('profile/', views.profile), path('about/', views.AboutView.as_view())]\n",
+        "proj/views.py": """
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.views.generic import TemplateView
+
+
+@login_required
+def profile(request):
+    return JsonResponse({"email": request.user.email, "site": settings.SITE_TITLE})
+
+
+class AboutView(TemplateView):
+    template_name = "about.html"
+""",
+        "proj/addons/__init__.py": "",
+        "proj/addons/extractors/__init__.py": "",
+        "proj/addons/extractors/django/__init__.py": "",
+        "proj/addons/extractors/django/forms.py": '"""Settings of the Django extractor add-on."""\nEXTENSIONS = (".py", ".html")\n',
+    })
+    r = routes(report)
+    assert r[("ANY", "/profile/")].auth == "protected"
+    assert "login_required" in guard_names(r[("ANY", "/profile/")])
+    assert [m for m, p in r if p == "/about/"] == ["GET"]
+
+
+def test_a_middleware_that_only_adjusts_the_session_of_signed_in_users_guards_nothing():
+    """Weblate's ``AuthenticationMiddleware`` loads the user and, for a signed-in one, refreshes
+    the session's expiry through helpers that test the session and answer their caller (``if not
+    should_update(...): return``, ``return SESSION_SCOPE_2FA``); it never turns a request away,
+    so it guards nothing. A middleware that returns the redirect a helper makes for the anonymous
+    caller does guard."""
+    views = "def home(request): ...\ndef inbox(request): ...\n"
+    urls = ("from django.urls import path\nfrom proj import views\n"
+            "urlpatterns = [path('dashboard/', views.home), path('inbox/', views.inbox)]\n")
+    helpers = """
+import time
+
+from django.shortcuts import redirect
+
+SESSION_SCOPE_2FA = "2fa"
+SESSION_SCOPE_AUTHENTICATED = "authenticated"
+
+
+def get_session_scope(request, user):
+    if user.profile.has_2fa and "otp_device_id" not in request.session:
+        return SESSION_SCOPE_2FA
+    return SESSION_SCOPE_AUTHENTICATED
+
+
+def should_update(request, scope):
+    if request.session.get("expiry_scope") != scope:
+        return True
+    return False
+
+
+def adjust_session_expiry(request, user):
+    scope = get_session_scope(request, user)
+    if not should_update(request, scope):
+        return
+    request.session["expiry_scope"] = scope
+    request.session.set_expiry(3600)
+
+
+def login_redirect(request):
+    if not request.user.is_authenticated:
+        return redirect("/accounts/login/")
+    return None
+"""
+    adjusts = """
+from django.contrib.auth import get_user
+
+from proj.session import adjust_session_expiry
+
+
+class AuthenticationMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        self.prepare_request(request)
+        return self.get_response(request)
+
+    def prepare_request(self, request):
+        request.user = user = get_user(request)
+        if user.is_authenticated:
+            adjust_session_expiry(request, user)
+        return user
+"""
+    refuses = """
+from proj.session import login_redirect
+
+
+class RequireLoginMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = login_redirect(request)
+        if response:
+            return response
+        return self.get_response(request)
+"""
+    for source, name, state in ((adjusts, "AuthenticationMiddleware", "unprotected"),
+                                (refuses, "RequireLoginMiddleware", "protected")):
+        settings = SETTINGS + f"MIDDLEWARE = ['proj.middleware.{name}']\n"
+        report = scan({"proj/urls.py": urls, "proj/views.py": views, "proj/session.py": helpers,
+                       "proj/middleware.py": source}, settings=settings)
+        assert {p: r.auth for (_, p), r in routes(report).items()} == {"/dashboard/": state, "/inbox/": state}, name
