@@ -434,6 +434,11 @@ class DefaultGuards:
     guards: tuple[GuardUse, ...]
     location: Location
     scope: tuple[str, ...] = ()
+    # settings built by a project function (``REST_FRAMEWORK = get_drf_settings(...)``): ``via``
+    # names it on the settings' record; ``source`` names it on the defaults that function
+    # returns, which apply only where some settings are built by it
+    via: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)

@@ -1223,8 +1223,10 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         merged = {a: u for a, u in {**attrs, **dict(overrides)}.items() if ":" not in a}  # per action: _handlers
         out = [(replace(u, kind="class" if u.kind == "decorator" else u.kind), Layer.CLASS)
                for attr_uses in merged.values() for u in attr_uses]
+        built = {d.via for d in self.defaults if d.via}  # settings built by these project functions
         for d in self.defaults:
-            if d.attr not in merged and (not d.scope or any(q.startswith(d.scope) for q in mro)):
+            if d.attr not in merged and (not d.scope or any(q.startswith(d.scope) for q in mro)) \
+                    and (not d.source or d.source in built):
                 out.extend((u, Layer.SETTINGS) for u in d.guards)
         return out
 

@@ -3981,3 +3981,55 @@ class RequireLoginMiddleware:
         report = scan({"proj/urls.py": urls, "proj/views.py": views, "proj/session.py": helpers,
                        "proj/middleware.py": source}, settings=settings)
         assert {p: r.auth for (_, p), r in routes(report).items()} == {"/dashboard/": state, "/inbox/": state}, name
+
+
+def test_drf_settings_built_by_a_project_function():
+    """Weblate: ``REST_FRAMEWORK = get_drf_settings(require_login=REQUIRE_LOGIN)``, a function of
+    another module returning the dict, with ``IsAuthenticated if require_login else
+    IsAuthenticatedOrReadOnly``: the defaults are that function's, and with the switch unknown
+    the checks hold what both settings guarantee (writes need a caller, reads do not). A function
+    returning such a dict that no settings module calls sets nothing."""
+    spectacular = """
+def get_drf_settings(*, require_login: bool) -> dict:
+    return {
+        "DEFAULT_PERMISSION_CLASSES": [
+            "rest_framework.permissions.IsAuthenticated"
+            if require_login
+            else "rest_framework.permissions.IsAuthenticatedOrReadOnly"
+        ],
+        "PAGE_SIZE": 50,
+    }
+
+
+def get_test_settings() -> dict:
+    return {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"]}
+"""
+    views = """
+from rest_framework import viewsets
+
+from shop.models import Language
+from shop.serializers import LanguageSerializer
+
+
+class LanguageViewSet(viewsets.ModelViewSet):
+    queryset = Language.objects.all()
+    serializer_class = LanguageSerializer
+"""
+    files = {
+        "proj/urls.py": "from rest_framework.routers import DefaultRouter\nfrom shop.views import LanguageViewSet\n"
+                        "router = DefaultRouter()\nrouter.register('languages', LanguageViewSet)\nurlpatterns = router.urls\n",
+        "shop/__init__.py": "", "shop/views.py": views, "proj/spectacular.py": spectacular,
+        "shop/models.py": "from django.db import models\n\nclass Language(models.Model):\n    code = models.CharField(max_length=10)\n",
+        "shop/serializers.py": "from rest_framework import serializers\nfrom shop.models import Language\n\n"
+                               "class LanguageSerializer(serializers.ModelSerializer):\n    class Meta:\n"
+                               "        model = Language\n        fields = ['code']\n",
+    }
+    settings = SETTINGS + "REQUIRE_LOGIN = False\nfrom proj.spectacular import get_drf_settings\n" \
+                          "REST_FRAMEWORK = get_drf_settings(require_login=REQUIRE_LOGIN)\n"
+    r = routes(scan(files, settings=settings))
+    assert r[("POST", "/languages/")].auth == "protected"
+    assert r[("DELETE", "/languages/<pk>/")].auth == "protected"
+    assert r[("GET", "/languages/")].auth == "public"
+    # without the settings calling it, the function's dict is no default
+    r = routes(scan(files))
+    assert r[("POST", "/languages/")].auth == "unprotected"

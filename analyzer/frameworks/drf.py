@@ -154,6 +154,7 @@ class _DRFFile:
     def run(self) -> None:
         self._routers()
         self._settings()
+        self._built_settings()
         self._classes()
         self._api_views()
 
@@ -316,13 +317,33 @@ class _DRFFile:
                     for el in small.value.elements:
                         if isinstance(el, cst.DictElement) and literal(el.key) == "DEFAULT_PERMISSION_CLASSES":
                             self._default(el.value, ctx.loc(el))
+                elif isinstance(target, cst.Name) and target.value == "REST_FRAMEWORK" and isinstance(small.value, cst.Call):
+                    # REST_FRAMEWORK = get_drf_settings(require_login=REQUIRE_LOGIN): what that function returns
+                    self.sink.defaults.append(DefaultGuards("permission_classes", (), ctx.loc(small), ("rest_framework.",),
+                                                            via=ctx.resolve(small.value.func)))
                 elif isinstance(target, cst.Subscript) and getattr(target.value, "value", None) == "REST_FRAMEWORK" \
                         and isinstance(target.slice[0].slice, cst.Index) \
                         and literal(target.slice[0].slice.value) == "DEFAULT_PERMISSION_CLASSES":
                     self._default(small.value, ctx.loc(small))
 
-    def _default(self, value, loc) -> None:
+    def _built_settings(self) -> None:
+        """A module-level function returning a dict with ``DEFAULT_PERMISSION_CLASSES``: the
+        defaults of the settings it builds (they apply where some settings module calls it)."""
+        for qual, node in _defs(self.module, self.ctx.tree.body):
+            if not isinstance(node, cst.FunctionDef) or qual.count(".") != self.module.count(".") + 1:
+                continue
+            for ret in collect(node.body, cst.Return):
+                if isinstance(ret.value, cst.Dict):
+                    for el in ret.value.elements:
+                        if isinstance(el, cst.DictElement) and literal(el.key) == "DEFAULT_PERMISSION_CLASSES":
+                            self._default(el.value, self.ctx.loc(el), source=qual)
+
+    def _default(self, value, loc, source: str = "") -> None:
         ctx = self.ctx
+        if isinstance(value, (cst.List, cst.Tuple)) and any(isinstance(el.value, cst.IfExp) for el in value.elements):
+            # ["...IsAuthenticated" if require_login else "...IsAuthenticatedOrReadOnly"]: a switch the
+            # deployment sets; the checks hold only what both settings guarantee, so the one that lets more in
+            value = value.with_changes(elements=[el.with_changes(value=_more_open(el.value)) for el in value.elements])
         names = string_list(value)
         uses = []
         if names is not None:
@@ -336,7 +357,8 @@ class _DRFFile:
                     uses.append(GuardUse(name, name.rpartition(".")[2], where, "permission"))
         else:
             uses = list(self.permission_list(value))
-        self.sink.defaults.append(DefaultGuards("permission_classes", tuple(uses), loc, ("rest_framework.",)))
+        self.sink.defaults.append(DefaultGuards("permission_classes", tuple(uses), loc, ("rest_framework.",),
+                                                source=source))
 
     # -- classes: permission operators, actions, permission methods, serializer use -----------------
     def _classes(self) -> None:
@@ -655,3 +677,13 @@ def _nesting(made: dict, name: str, depth: int = 0) -> list[tuple[str, str]]:
         return []
     above = _nesting(made, parent.value, depth + 1) if isinstance(parent, cst.Name) else []
     return [*above, (prefix.strip("^$/"), f"{lookup}_pk")]
+
+
+def _more_open(expr):
+    """Of ``a if switch else b`` (permission class names), the one that lets more callers in:
+    AllowAny, then a class that lets anonymous callers read, else ``a``."""
+    if not isinstance(expr, cst.IfExp):
+        return expr
+    options = (expr.body, expr.orelse)
+    rank = lambda e: 2 if str(literal(e)).endswith("AllowAny") else 1 if literal(e) in READ_ONLY_FOR_ANON else 0  # noqa: E731
+    return max(options, key=rank)
