@@ -167,8 +167,11 @@ def state_changes(graph, route) -> bool:
     closure = _closure(graph, route.handler)
     if closure is None:  # a library view: it may, unless it is known to read
         return route.method not in READS and not _read_view(graph, route)
-    if route.method == "DELETE":
-        return True
+    if route.method == "DELETE":  # unless all it does is send the client elsewhere (a legacy alias)
+        calls = closure[0][1].calls  # RedirectResponse(url, status_code=status.HTTP_307_...)
+        redirects = [c for c in calls if graph.k.fixed_responses.get(graph.canonical(c)) == "redirect"]
+        return not (len(closure) == 1 and redirects and all(c in redirects or c.rpartition(".")[2].isupper()
+                                                             for c in calls))
     return any(_writes(graph, q, f) or any(_EFFECT_CALL.match(c) for c in f.calls) for q, f in closure)
 
 

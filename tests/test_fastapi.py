@@ -2851,7 +2851,8 @@ def test_a_deployment_password_checked_by_a_middleware_is_the_operators_credenti
 
 def test_route_methods_written_as_http_method_members_on_fastapi_and_drf():
     """``methods=[HTTPMethod.POST]`` (Python 3.11's ``http.HTTPMethod``) on a FastAPI
-    ``api_route`` and on a DRF ``@action`` is the method POST, as in Flask."""
+    ``api_route`` and on a DRF ``@action`` is the method POST, as in Flask; so are the methods of
+    a module-level dict of options unpacked into the call (``**streamable_route_config``)."""
     r, _ = routes({"api/main.py": """
 from http import HTTPMethod
 
@@ -2863,6 +2864,14 @@ router = APIRouter()
 
 @router.api_route("/jobs/{job_id}/cancel", methods=[HTTPMethod.POST, HTTPMethod.PUT])
 def cancel_job(job_id: int):
+    return {"ok": True}
+
+
+streamable_route_config = {"methods": ["GET", "POST", "DELETE"], "include_in_schema": False}
+
+
+@router.api_route("/mcp/streamable", **streamable_route_config)
+def streamable(job_id: int):
     return {"ok": True}
 
 
@@ -2888,6 +2897,7 @@ router = DefaultRouter()
 router.register("orders", OrderViewSet, basename="order")
 urlpatterns = router.urls
 """, "settings.py": 'ROOT_URLCONF = "shop.urls"\n'})
+    assert {m for m, p in r if p == "/mcp/streamable"} == {"GET", "POST", "DELETE"}  # **options (Langflow)
     assert {k for k in r if "cancel" in k[1] or "refund" in k[1]} == {
         ("POST", "/jobs/{job_id}/cancel"), ("PUT", "/jobs/{job_id}/cancel"), ("POST", "/orders/<pk>/refund/")}
 

@@ -1291,3 +1291,36 @@ def test_fixed_text_a_static_file_and_an_oauth_code_exchange_are_not_unprotected
     assert _route(report, "/management/gtg")["exposure"] == "public read"
     assert _route(report, "/embed.js")["exposure_reason"] == "serves a file at a path fixed in the code"
     assert _route(report, "/auth/github")["auth"] == "public"
+
+
+def test_a_delete_that_only_redirects_elsewhere_changes_nothing():
+    """Langflow's legacy ``/folders`` alias: ``DELETE /folders/{id}`` only answers a 307 to the
+    authenticated ``/projects/{id}``, where the client repeats the request. It changes nothing
+    (no RG101); a DELETE that deletes does."""
+    report = scan_sources({"api/folders.py": """
+from uuid import UUID
+
+from fastapi import APIRouter, FastAPI, status
+from fastapi.responses import RedirectResponse
+
+from api.store import FOLDERS
+
+app = FastAPI()
+router = APIRouter(prefix="/folders", include_in_schema=False)
+
+
+@router.delete("/{folder_id}", status_code=204)
+async def delete_folder_redirect(*, folder_id: UUID):
+    return RedirectResponse(url=f"/api/v1/projects/{folder_id}", status_code=status.HTTP_307_TEMPORARY_REDIRECT)
+
+
+@router.delete("/{folder_id}/now", status_code=204)
+async def delete_folder_now(*, folder_id: UUID):
+    FOLDERS.pop(folder_id, None)
+    return RedirectResponse(url="/api/v1/projects", status_code=status.HTTP_303_SEE_OTHER)
+
+
+app.include_router(router, prefix="/api/v1")
+""", "api/store.py": "FOLDERS = {}\n"})
+    rg101 = [f.message for f in report.findings if f.rule_id == "RG101"]
+    assert len(rg101) == 1 and "/now" in rg101[0], rg101

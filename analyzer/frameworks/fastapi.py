@@ -387,6 +387,21 @@ class _Visitor(ScopedVisitor):
         _FunctionReader(self, node, qualname, is_route).read()
         self._enter(node)
 
+    def _option(self, call: cst.Call, keyword: str):
+        """A route option as written (``methods=[...]``, a module constant), or from a module-level
+        dict of options unpacked into the call (``@router.api_route("/mcp", **route_config)``)."""
+        ctx = self.ctx
+        found = call_arg(call, keyword)
+        if found is not None:
+            return ctx.constant(found)
+        for arg in call.args:
+            options = ctx.constant(arg.value) if arg.star == "**" else None
+            if isinstance(options, cst.Dict):
+                for el in options.elements:
+                    if isinstance(el, cst.DictElement) and literal(el.key) == keyword:
+                        return ctx.constant(el.value)
+        return None
+
     def _route_call(self, expr):
         """(receiver: an expression or a router id, verb) of a route decorator, else None."""
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) \
@@ -407,7 +422,7 @@ class _Visitor(ScopedVisitor):
         for i in idx:
             call = decorators[i].decorator
             receiver, verb = self._route_call(call)
-            methods = (VERBS[verb],) if VERBS[verb] else tuple(m.upper() for m in method_names(ctx.constant(call_arg(call, "methods"))) or ("GET",))
+            methods = (VERBS[verb],) if VERBS[verb] else tuple(m.upper() for m in method_names(self._option(call, "methods")) or ("GET",))
             deco_uses = self._dependency_list(call_arg(call, "dependencies"))
             self._scopes_required(qualname, deco_uses)
             # A method of a class-based view: the class's dependency attributes (its bases'
@@ -639,7 +654,7 @@ class _Visitor(ScopedVisitor):
         ``router.post(path)(endpoint)``; ``call`` holds the path and options, ``at`` is where."""
         ctx = self.ctx
         handler = self.resolve(endpoint)
-        methods = methods or tuple(m.upper() for m in method_names(ctx.constant(call_arg(call, "methods"))) or ("GET",))
+        methods = methods or tuple(m.upper() for m in method_names(self._option(call, "methods")) or ("GET",))
         uses = self._dependency_list(call_arg(call, "dependencies"))
         self._scopes_required(handler, uses)
         fdef = self.top_defs.get(endpoint.value) if isinstance(endpoint, cst.Name) else None
