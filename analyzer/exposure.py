@@ -12,6 +12,7 @@ framework's API.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .authz import NOT_CLIENT
 from .extract import SETTING_GETTER
@@ -147,6 +148,17 @@ def what_changes(graph, route) -> tuple[str, str]:
     return "accepts writes", ""
 
 
+def _data_hooks(graph, route) -> list[str]:
+    """The project methods that give the page of a project subclass of a library read view
+    (Weblate's ``AboutView(TemplateView)``) its data (``get_context_data``...), when it
+    defines no handler of its own; [] otherwise."""
+    cls = route.view_class
+    if not cls or route.handler != cls or not any(c in graph.k.read_views for c in graph.mro(cls)) or any(
+            graph.method_function(cls, m) for m in (*(v.lower() for v in HTTP_METHODS), *graph.k.entry_methods)):
+        return []
+    return [q for m in sorted(graph.k.data_hooks) if (q := graph.method_function(cls, m))]
+
+
 def _read_view(graph, route) -> bool:
     """The route's handler is a library view known to read (a redirect, a fixed template), or a
     project subclass of one that adds no handler or data method of its own (umap's
@@ -190,6 +202,12 @@ def _judge_read(graph, route) -> tuple[str, str]:
     if reach is None:  # a library view: only those known to read give nothing away
         if _read_view(graph, route):
             return "a library view that serves fixed content", ""
+        hooks = _data_hooks(graph, route)
+        if hooks:  # a project subclass of a library read view: what its data methods read is what it serves
+            verdicts = [_judge_read(graph, replace(route, handler=h, view_class="")) for h in hooks]
+            exposed = next((v for v in verdicts if v[1]), None)
+            return exposed or (f"a page whose data ({', '.join(h.rpartition('.')[2] for h in hooks)}) "
+                               f"{verdicts[0][0]}", "")
         # a generic view of the project's model (``ListView`` with ``model = Ingredient``) serves its rows
         lookups = graph._authz_index()[0]
         model = next((lk.model for c in (graph.mro(route.view_class) if route.view_class else ())

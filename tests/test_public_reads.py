@@ -1324,3 +1324,59 @@ app.include_router(router, prefix="/api/v1")
 """, "api/store.py": "FOLDERS = {}\n"})
     rg101 = [f.message for f in report.findings if f.rule_id == "RG101"]
     assert len(rg101) == 1 and "/now" in rg101[0], rg101
+
+
+def test_a_template_view_subclass_is_judged_by_what_its_data_methods_read():
+    """Weblate's ``AboutView(TemplateView)`` fills its page in ``get_context_data`` with a title
+    and the versions of the libraries it runs: a public read. A page of the same kind whose
+    ``get_context_data`` lists the users' e-mails gives them away (RG101)."""
+    report = scan_sources({
+        "site_conf/__init__.py": "", "site_conf/settings.py": SETTINGS,
+        "site_conf/urls.py": """
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
+from support import views
+
+urlpatterns = [
+    path("about/", views.AboutView.as_view()),
+    path("team/", views.TeamView.as_view()),
+    path("account/", login_required(views.account)),
+]
+""",
+        "support/__init__.py": "",
+        "support/views.py": """
+import django
+from django.contrib.auth import get_user_model
+from django.views.generic import TemplateView
+
+MENU = (("about", "About"), ("team", "Team"))
+
+
+def account(request):
+    return django.http.JsonResponse({"email": request.user.email})
+
+
+class AboutView(TemplateView):
+    template_name = "about.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["menu_items"] = MENU
+        context["versions"] = [("Django", django.get_version())]
+        return context
+
+
+class TeamView(TemplateView):
+    template_name = "team.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = get_user_model().objects.values("username", "email")
+        return context
+""",
+    }, config=BY_WHAT_IT_DOES)
+    rg101 = [f.message for f in report.findings if f.rule_id == "RG101"]
+    assert len(rg101) == 1 and rg101[0].startswith("GET /team/"), rg101
+    about = next(r for r in report.routes if r.path == "/about/")
+    assert about.auth == "unprotected"
