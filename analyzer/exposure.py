@@ -437,8 +437,8 @@ def _incidental(graph, call: str) -> bool:
     ambiguous verb on a value that is not stored data (``h.update(data)``, ``seen.add(x)``)."""
     owner, _, name = call.rpartition(".")
     parts = owner.lower().split(".")
-    if _CACHE_OR_QUERY.match(name) or _cached(call):
-        return True
+    if _CACHE_OR_QUERY.match(name) or _cached(call) or graph.canonical(call) in graph.k.flash_calls:
+        return True  # ... or a notice flashed to the user's next page (messages.add_message)
     if name == "create" and owner and owner == owner.lower() and len(parts) == 1:
         return True  # module.create(): a library factory
     if _AMBIGUOUS.match(name):

@@ -1380,3 +1380,41 @@ class TeamView(TemplateView):
     assert len(rg101) == 1 and rg101[0].startswith("GET /team/"), rg101
     about = next(r for r in report.routes if r.path == "/about/")
     assert about.auth == "unprotected"
+
+
+def test_a_notice_flashed_to_the_next_page_is_no_write():
+    """Weblate's public project list adds a notice with ``messages.add_message`` (kept in the
+    session for the next page) when a filter matches nothing: no stored data changes, so the view
+    that takes any method is a read (here a public one), not one that accepts writes."""
+    report = scan_sources({
+        "site_conf/__init__.py": "", "site_conf/settings.py": SETTINGS,
+        "site_conf/urls.py": """
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
+from support import views
+
+urlpatterns = [path("languages/", views.languages), path("account/", login_required(views.account))]
+""",
+        "support/__init__.py": "",
+        "support/views.py": """
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import render
+
+LANGUAGES = ("cs", "de", "en")
+
+
+def languages(request):
+    query = request.GET.get("q", "")
+    found = [code for code in LANGUAGES if code.startswith(query)]
+    if not found:
+        messages.add_message(request, messages.INFO, "No language matches the filter.")
+    return render(request, "languages.html", {"languages": found})
+
+
+def account(request):
+    return JsonResponse({"email": request.user.email})
+""",
+    }, config=BY_WHAT_IT_DOES)
+    assert not [f.message for f in report.findings if f.rule_id == "RG101"]

@@ -65,6 +65,9 @@ class Adapter:
     # the methods a library view calls to build what it serves: a subclass that defines one serves
     # its own data (Django's ``get_context_data``, ``get_queryset``, ``get_object``, ``render_to_response``)
     data_hooks: ClassVar[frozenset[str]] = frozenset()
+    # calls that queue a one-time notice for the user's next page (a flash message kept in the
+    # session or a cookie): no stored data changes
+    flash_calls: ClassVar[frozenset[str]] = frozenset()
     # Frameworks (Route.framework) whose views receive only the path's parameters and what
     # their decorators hand them: a parameter typed with a model there is not the request body
     # (FitTrackee's ``def edit_profile(auth_user: User)``).
@@ -399,7 +402,7 @@ def _env_reader(ctx, func) -> bool:
 # The adapters' tables that Knowledge merges: what authenticates, views, requests, models...
 TABLES = (
     "known_guards", "auth_calls", "rejecting_methods", "auth_attributes", "auth_exceptions", "class_guard_attrs", "provided_methods", "view_hooks",
-    "subroute_bases", "refusal_responses", "delegated_methods", "data_hooks",
+    "subroute_bases", "refusal_responses", "delegated_methods", "data_hooks", "flash_calls",
     "path_only_parameters",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
     "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",

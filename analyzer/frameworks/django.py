@@ -147,6 +147,7 @@ class DjangoAdapter(Adapter):
     refusal_responses = frozenset({"django.http.HttpResponseForbidden", "django.http.response.HttpResponseForbidden"})
     delegated_methods = dict.fromkeys((f"{_G}.RedirectView", f"{_G}.base.RedirectView"), "get")
     data_hooks = frozenset({"get_context_data", "get_queryset", "get_object", "render_to_response"})
+    flash_calls = frozenset({"django.contrib.messages.add_message", "django.contrib.messages.api.add_message"})
     rejecting_methods = frozenset({"handle_no_permission"})
     auth_attributes = frozenset({"is_authenticated", "is_anonymous", "is_staff", "is_superuser"})
     auth_exceptions = frozenset({"django.core.exceptions.PermissionDenied"})
