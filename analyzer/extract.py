@@ -269,6 +269,7 @@ class CommonPass(cst.CSTVisitor):
         self.kinds: list[str] = []  # "class" or "def", for each name on the stack
         self.summaries: list[_Summary] = []
         self.test_depth = 0
+        self.final: set[int] = set()  # the last statement of each function body (id of the node)
         self.comparing = 0  # inside a comparison: what it reads decides a boolean, it is not returned
         # the branches around the current statement in the current function, innermost last:
         # (kind, test) where kind is "setting" (decided by configuration only), "anonymous" /
@@ -495,6 +496,8 @@ class CommonPass(cst.CSTVisitor):
         qualname = ".".join([ctx.module, *self.stack])
         self.summaries.append(_Summary(qualname, set(params), self_class))
         self.summaries[-1].answer = _answer_local(node)
+        if node.body.body:
+            self.final.add(id(node.body.body[-1]))
         branches, self.branches = self.branches, []
         walk(node.params, self)
         if node.returns is not None:
@@ -1049,7 +1052,9 @@ class CommonPass(cst.CSTVisitor):
         for handler in node.handlers:
             if handler.type is None or any(n.rpartition(".")[2] in CATCH_ALL or n in self.k.auth_exceptions
                                            for n in self._caught(handler)):
-                return not self._ends(handler.body)
+                # a handler that only logs, around the function's last statement, goes on to nothing:
+                # the rejection still ends the work (Langflow's websockets: except Exception: log)
+                return not self._ends(handler.body) and not (id(node) in self.final and _only_calls(handler.body))
         return False
 
     def _caught(self, handler: cst.ExceptHandler) -> list[str]:
@@ -1322,6 +1327,19 @@ class _SettingFinder(cst.CSTVisitor):
 
     def visit_Lambda(self, n) -> bool:
         return False
+
+
+def _only_calls(block) -> bool:
+    """The block only makes calls (``logger.error(...)``, ``await logger.aerror(...)``) or passes."""
+    for stmt in block.body:
+        if type(stmt) is not cst.SimpleStatementLine:
+            return False
+        for small in stmt.body:
+            value = small.value.expression if type(small) is cst.Expr and type(small.value) is cst.Await else \
+                small.value if type(small) is cst.Expr else None
+            if type(small) is not cst.Pass and type(value) is not cst.Call:
+                return False
+    return True
 
 
 def _answer_local(node: cst.FunctionDef) -> str:

@@ -2966,3 +2966,67 @@ app.include_router(router, prefix="/api/v1")
 """})
     assert r[("WEBSOCKET", "/api/v1/message/ws")].auth == "protected"
     assert r[("WEBSOCKET", "/api/v1/echo/ws")].auth == "unprotected"
+
+
+def test_a_rejection_inside_a_try_that_only_logs_at_the_end_of_the_handler_still_ends_it():
+    """Langflow's voice websockets sign the caller in inside the handler's one big ``try``
+    (``get_current_user_for_websocket`` raises a 1008 ``WebSocketException``) whose ``except
+    Exception`` only logs: nothing runs after it, so the rejection ends the handler's work and
+    the route is protected. The same ``try`` followed by more work lets the caller through."""
+    r, _ = routes({"app/auth.py": """
+from fastapi import WebSocket, WebSocketException, status
+
+
+class AuthenticationError(Exception):
+    pass
+
+
+async def authenticate(token):
+    if not token:
+        raise AuthenticationError()
+    return {"id": 1}
+
+
+async def get_current_user_for_websocket(websocket: WebSocket):
+    token = websocket.cookies.get("access_token") or websocket.query_params.get("token")
+    try:
+        user = await authenticate(token)
+    except AuthenticationError as e:
+        raise WebSocketException(code=status.WS_1008_POLICY_VIOLATION, reason="invalid credentials") from e
+    return user
+""", "app/voice.py": """
+import logging
+
+from fastapi import APIRouter, FastAPI, WebSocket
+
+from app.auth import get_current_user_for_websocket
+
+logger = logging.getLogger(__name__)
+app = FastAPI()
+router = APIRouter(prefix="/voice")
+
+
+@router.websocket("/ws/{flow_id}")
+async def flow_websocket(client_websocket: WebSocket, flow_id: str):
+    try:
+        await client_websocket.accept()
+        user = await get_current_user_for_websocket(client_websocket)
+        await client_websocket.send_json({"flow": flow_id, "user": user["id"]})
+    except Exception as e:
+        logger.error(f"Unexpected error: {e}")
+
+
+@router.websocket("/echo/{flow_id}")
+async def echo_websocket(client_websocket: WebSocket, flow_id: str):
+    try:
+        await client_websocket.accept()
+        await get_current_user_for_websocket(client_websocket)
+    except Exception as e:
+        logger.error(f"Unexpected error: {e}")
+    await client_websocket.send_json({"flow": flow_id})
+
+
+app.include_router(router, prefix="/api/v1")
+"""})
+    assert r[("WEBSOCKET", "/api/v1/voice/ws/{flow_id}")].auth == "protected"
+    assert r[("WEBSOCKET", "/api/v1/voice/echo/{flow_id}")].auth == "unprotected"
