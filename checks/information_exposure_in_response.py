@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from routeguard.findings import Related, Severity
-from routeguard.states import AuthState
 
 from .base import Check, Invalid, Valid, is_test_path, route_severity, staff_only
 
@@ -91,10 +90,7 @@ class InformationExposureInResponse(Check):
     or errors of other libraries (a parser's, a codec's, a protocol's: they describe the
     input they were given), whose messages are written for the client. Exception text and
     tracebacks are not reported on routes that only staff reach (every route that sends
-    them checks a role): there they are the administrator's diagnostics. Exception text is
-    reported only where anyone can trigger it (a route that requires no authentication, or a
-    public one such as the sign-in): many projects show a signed-in user the error of the
-    request they made, on purpose. A helper's finding names
+    them checks a role): there they are the administrator's diagnostics. A helper's finding names
     the routes whose handlers call it; a helper no known route calls is not reported. Nor
     is a broad `except` around a `try` body that only computes on the values it is given
     (no `await`; calls to built-ins, to parsing or encoding libraries, and to project
@@ -175,20 +171,6 @@ def check(payload: dict):
     except ItemError as e:  # the project's own exception: its message is written for the client
         raise HTTPException(status_code=400, detail=str(e)) from e
 """}),
-        Valid({"app/services.py": FASTAPI_SERVICES, "app/main.py": FASTAPI + """
-from fastapi import Depends
-from fastapi.security import OAuth2PasswordBearer
-
-oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
-
-
-@app.post("/items/import")
-def import_for_user(payload: dict, token: str = Depends(oauth2_scheme)):
-    try:
-        return {"imported": import_items(payload)}
-    except Exception as e:  # the signed-in caller sees the error of the request they made
-        raise HTTPException(status_code=500, detail=str(e)) from e
-"""}),
     )
     INVALID = (
         Invalid(FLASK + """
@@ -256,10 +238,6 @@ def sync(request):
                 continue  # the try body only computes on values it is given: its errors describe them
             if d.kind in ("exception", "traceback") and staff_only(graph, routes):
                 continue  # only staff reach it
-            if d.kind == "exception":  # a signed-in caller sees their own request's error: where anyone can
-                routes = [r for r in routes if r.auth != AuthState.PROTECTED]
-                if not routes:
-                    continue
             severity, tail = route_severity(severity, routes) if routes else (severity, "")
             how = f"through {d.sink.rpartition('.')[2]}(...)" if d.sink else "in what it returns"
             detail = WHY[d.kind]
