@@ -786,8 +786,9 @@ class CommonPass(cst.CSTVisitor):
                 self.summaries[-1].compares.add(why)
             s = self.summaries[-1]
             s.returned_calls.update(self._callee(c.func) for c in collect(node.value, cst.Call))
-            if type(node.value) is cst.Name and node.value.value in s.instances:  # resp = check(request); return resp
-                s.returned_calls.add(s.instances[node.value.value])
+            # what a call answered, kept in a local that the answer is made of: ``resp = check(request);
+            # return resp``, ``membership = get_membership(user); return calculate(role=role_of(membership))``
+            s.returned_calls.update(s.instances[n.value] for n in collect(node.value, cst.Name) if n.value in s.instances)
         if self.summaries and type(node.value) is cst.Name:
             s, name = self.summaries[-1], node.value.value
             s.returns.add(f"{s.qualname}.{name}" if name in s.locals and name not in s.globals

@@ -294,8 +294,8 @@ class FunctionFact:
     # positions ("0") and keywords of the arguments its wrapper adds (``return f(user, *args,
     # **kwargs)``, ``f(*args, project=project, **kwargs)``): the caller it authenticated
     injects: tuple[str, ...] = ()
-    # the calls whose result it returns, directly or through a local (``return check(request)``,
-    # ``resp = check(request); return resp``): where a callee's answer becomes its own
+    # the calls whose result its answer is made of, directly or through a local (``return
+    # check(request)``, ``resp = check(request); return resp``): where a callee's answer becomes its own
     returned_calls: tuple[str, ...] = ()
     # those of ``tested`` tested where the branch only answers no (``if not should_update(...):
     # return``): an answer for its own caller, no end of the request

@@ -4033,3 +4033,61 @@ class LanguageViewSet(viewsets.ModelViewSet):
     # without the settings calling it, the function's dict is no default
     r = routes(scan(files))
     assert r[("POST", "/languages/")].auth == "unprotected"
+
+
+def test_a_permission_whose_answer_is_made_of_a_membership_lookup_authenticates():
+    """taiga's ``HasProjectPerm``: its verdict is ``perm in get_user_project_permissions(user,
+    project)``, which builds the permissions from ``membership = _get_user_project_membership(user,
+    project)`` (None for the anonymous user): the lookup's answer is part of the guard's own, so the
+    anonymous caller's no counts and the writes are protected. (A middleware that drops such an
+    answer guards nothing: test_a_middleware_that_only_adjusts_the_session_of_signed_in_users_guards_nothing.)"""
+    report = scan({
+        "proj/urls.py": "from rest_framework.routers import DefaultRouter\nfrom shop.views import StoryViewSet\n"
+                        "router = DefaultRouter()\nrouter.register('stories', StoryViewSet, basename='story')\n"
+                        "urlpatterns = router.urls\n",
+        "shop/__init__.py": "",
+        "shop/services.py": """
+def _get_user_project_membership(user, project):
+    if user.is_anonymous:
+        return None
+    return project.memberships.filter(user=user).first()
+
+
+def calculate_permissions(is_member=False, role_permissions=(), anon_permissions=()):
+    if is_member:
+        return set(role_permissions) | set(anon_permissions)
+    return set(anon_permissions)
+
+
+def get_user_project_permissions(user, project):
+    membership = _get_user_project_membership(user, project)
+    return calculate_permissions(is_member=membership is not None,
+                                 role_permissions=membership.role.permissions if membership else (),
+                                 anon_permissions=project.anon_permissions)
+
+
+def user_has_perm(user, perm, project):
+    if not project:
+        return False
+    return perm in get_user_project_permissions(user, project)
+""",
+        "shop/views.py": """
+from rest_framework import permissions, viewsets
+from rest_framework.response import Response
+
+from shop import services
+
+
+class HasProjectPerm(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return services.user_has_perm(request.user, "add_us", view.get_project())
+
+
+class StoryViewSet(viewsets.ViewSet):
+    permission_classes = [HasProjectPerm]
+
+    def create(self, request):
+        return Response(status=201)
+""",
+    })
+    assert routes(report)[("POST", "/stories/")].auth == "protected"
