@@ -49,6 +49,15 @@ def non_production(scope: str) -> bool:
     return bool(_NON_PRODUCTION.search(scope))
 
 
+# a settings template the installer copies and fills in (local_settings.example.py, config.sample.py,
+# Weblate's settings_example.py)
+_TEMPLATE = re.compile(r"[._-](example|sample|template|dist)\.py$", re.IGNORECASE)
+
+
+def is_settings_template(path: str) -> bool:
+    return bool(_TEMPLATE.search(path))
+
+
 class Check:
     id: ClassVar[str]
     name: ClassVar[str]

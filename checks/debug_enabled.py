@@ -4,7 +4,7 @@ from pathlib import PurePosixPath
 
 from routeguard.findings import Severity
 
-from .base import Check, Invalid, Valid, is_test_path, non_production
+from .base import Check, Invalid, Valid, is_settings_template, is_test_path, non_production
 
 
 class DebugEnabled(Check):
@@ -47,6 +47,11 @@ class DebugEnabled(Check):
     owasp = "API8:2023"
 
     VALID = (
+        Valid({"weblate/settings_example.py": """
+# Copy this file to settings.py and adjust it to your needs
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
+"""}),
         Valid({"studio/debug.py": """
 from studio import config, create_app
 
@@ -91,7 +96,8 @@ class ProductionConfig:
     def run(self, graph):
         for s in graph.settings:
             if s.key != "DEBUG" or s.value is not True or non_production(s.scope) \
-                    or is_test_path(s.location.file) or non_production(PurePosixPath(s.location.file).stem):
-                continue
+                    or is_test_path(s.location.file) or non_production(PurePosixPath(s.location.file).stem) \
+                    or is_settings_template(s.location.file):
+                continue  # settings_example.py: a template the installer copies and fills in
             where = f" in {s.scope}" if s.scope else ""
             yield self.finding(f"Debug mode is enabled{where} ({s.via}).", s.location)

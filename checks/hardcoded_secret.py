@@ -4,7 +4,7 @@ import re
 
 from routeguard.findings import Severity
 
-from .base import Check, Invalid, Valid, is_test_path, non_production
+from .base import Check, Invalid, Valid, is_settings_template, is_test_path, non_production
 
 # Settings scoped to test runs: a Testing config class, a settings module for tests or CI.
 TESTING = re.compile(r"test|^ci$", re.IGNORECASE)
@@ -25,10 +25,6 @@ PLACEHOLDER = re.compile(r"change|example|dummy|placeholder|your|xxx|insecure|re
 # Keys issued to be published in client code (PostHog project keys, Stripe publishable keys,
 # Mapbox public tokens): they only let a client send events or load a widget.
 PUBLISHABLE = re.compile(r"^(phc_|pk_(live|test)_|pk\.ey)")
-
-
-# a settings template the installer copies and fills in (local_settings.example.py, config.sample.py)
-TEMPLATE = re.compile(r"[._-](example|sample|template|dist)\.py$", re.IGNORECASE)
 
 
 class HardcodedSecret(Check):
@@ -206,7 +202,7 @@ class Settings(BaseSettings):
     def run(self, graph):
         for s in graph.settings:
             if not SECRET_KEYS.match(s.key) or not isinstance(s.value, str) or not s.value.strip() \
-                    or TESTING.search(s.scope) or is_test_path(s.location.file) or TEMPLATE.search(s.location.file):
+                    or TESTING.search(s.scope) or is_test_path(s.location.file) or is_settings_template(s.location.file):
                 continue  # local_settings.example.py: a template the installer copies and fills in
             if _names_itself(s):
                 continue  # class ConfigKey: SECRET_KEY = "SECRET_KEY": the name of a setting, not its value
