@@ -51,6 +51,8 @@ class DebugEnabled(Check):
 # Copy this file to settings.py and adjust it to your needs
 DEBUG = True
 ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "weblate.urls"
+INSTALLED_APPS = ["django.contrib.auth", "weblate.trans"]
 """}),
         Valid({"studio/debug.py": """
 from studio import config, create_app
