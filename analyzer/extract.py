@@ -46,9 +46,9 @@ ECHOED = re.compile(rf"{FORGERY.pattern}|(^|_)state$", re.IGNORECASE)
 # Names a configuration object goes by (``settings.ALLOW_SIGNUP``, ``app.config["X"]``) and
 # getters of one (``get_config(...)``): a branch decided by these alone is a feature flag, not
 # a check of the caller's credential.
+SETTING_NAMES = frozenset({"settings", "config", "conf", "cfg", "configuration", "app_settings", "SETTINGS", "CONFIG"})
 # A configuration mapping by its name (``config``, ``api_config``, ``app_settings``, ``self.conf``)
 CONFIG_MAPPING = re.compile(r"(^|_)(config|conf|cfg|configuration|settings|options)$", re.IGNORECASE)
-SETTING_NAMES = frozenset({"settings", "config", "conf", "cfg", "configuration", "app_settings", "SETTINGS", "CONFIG"})
 SETTING_OWNERS = frozenset({"self", "cls", "app", "current_app"})
 # a module constant that switches a feature: ``if not ENABLE_PASSWORD_AUTH: raise HTTPException(403)``
 FLAG_CONSTANT = re.compile(r"^(ENABLE|ENABLED|DISABLE|ALLOW|FEATURE)_[A-Z0-9_]+$")
