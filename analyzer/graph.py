@@ -163,6 +163,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         self.modules = sorted(modules, key=lambda m: m.path)
         self.k = knowledge
         self.config = config
+        # routers, the mounts between them, and the router that registers each route: what is read
+        # (mount chains, specs.py's documents, the HTML report's tree)
         self.graph = nx.MultiDiGraph()
         analyzed = [m for m in self.modules if not m.error]
         self.imports: dict[str, dict[str, str]] = {m.module: dict(m.imports) for m in analyzed}
@@ -224,7 +226,7 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                 # routes and mounts name it once aliased
                 r = replace(r, id=rid)
             self.routers[r.id] = r
-            self.graph.add_node(("router", r.id), kind=r.kind, framework=r.framework, prefix=r.prefix)
+            self.graph.add_node(("router", r.id))
         self.mounts = []
         self.detached: dict[str, list] = {}  # router -> mounts with a prefix on an unknown parent
         made = [Mount(name, back, self.routers[name].location) for name, back in self._factory_mounts.items()
@@ -996,12 +998,8 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
                              "" if op else view_class, route.item, tuple(inert), applied=tuple(applied),
                              registration=route.location if route.by_reference or op else None,
                              **({"kind": op[0].kind, "operation": op[0].name} if op else {}))
-            self.graph.add_node(("route", info.path, method, handler, loc), info=info)
+            # the router that registers the route (its mount chains: specs.py, the HTML report)
             self.graph.add_edge(("router", chain[-1][0]), ("route", info.path, method, handler, loc), relation="registers")
-            self.graph.add_edge(("route", info.path, method, handler, loc), ("handler", handler), relation="handled_by")
-            for g in guards:
-                self.graph.add_edge(("guard", g.name, g.location), ("route", info.path, method, handler, loc),
-                                    relation="guards", layer=g.layer)
             yield info
 
     def _handler_site(self, route: Route, handler: str, loc: Location, span):
