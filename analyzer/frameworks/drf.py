@@ -119,6 +119,8 @@ class DRFAdapter(Adapter):
     request_attrs = frozenset({"data", "query_params"})
     request_types = frozenset({"rest_framework.request.Request"})
     response_wrappers = frozenset({"rest_framework.response.Response"})
+    # ``password = CharField(write_only=True)``; ``class Meta: exclude = ("password",)``
+    hiding_keywords = frozenset({"write_only", "exclude"})
     read_views = frozenset(f"drf_spectacular.views.Spectacular{v}View" for v in ("API", "JSONAPI", "YAMLAPI", "Swagger", "Redoc"))
     client_inputs = {"request.query_params": "query", "request.data": "body"}
     response_sinks = frozenset(f"rest_framework.exceptions.{c}" for c in (
