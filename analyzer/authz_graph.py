@@ -280,7 +280,7 @@ class AuthzQueries:
         """The adapters' authorization class of a guard: role | owner | readonly | test | ''."""
         for t in (g.target.split("|") if g.target else ()):
             q = self.canonical(t)
-            q = self.inherited_guard(q) or q
+            q = self.auth_judge.inherited_guard(q) or q
             for c in self.mro(q) if q in self.classes else [q]:
                 kind = self.k.authz_guards.get(c)
                 if kind:
@@ -289,7 +289,7 @@ class AuthzQueries:
 
     def _target_authz(self, target: str, route, keywords: tuple[str, ...] = ()):
         q = self.canonical(target)
-        q = self.inherited_guard(q) or q
+        q = self.auth_judge.inherited_guard(q) or q
         kind = self.k.authz_guards.get(q)
         if kind in ("role", "owner"):
             return kind, q

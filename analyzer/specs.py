@@ -152,7 +152,7 @@ class SpecQueries:
         q = self.project_function(name)
         if not q:  # a library's verifier (connexion.decorators.security...): trusted as written
             return True, f"{key} {name}"
-        verdict = self.judge(q)
+        verdict = self.auth_judge.judge(q)
         if verdict and verdict[0] == Effect.AUTH:
             return True, f"{key} {q.rpartition('.')[2]}: {verdict[1]}"
         f = self.functions.get(q)
@@ -216,7 +216,7 @@ class SpecQueries:
         node = ("route", route.path, route.method, route.handler, route.location)
         if self._no_document and node in self.graph and all(  # an app that serves no document hides nothing
                 self._nearest_app(chain) in self._no_document for parent, _ in self.graph.in_edges(node)
-                if parent[0] == "router" for chain in self._chains(parent[1])):
+                if parent[0] == "router" for chain in self.route_expander.chains(parent[1])):
             return None
         if route.location in self._hidden:
             return route.location
@@ -249,7 +249,7 @@ class SpecQueries:
         node = ("route", route.path, route.method, route.handler, route.location)
         return bool(self._beside) and route.framework == "flask" and node in self.graph and any(
             rid in self._beside for parent, _ in self.graph.in_edges(node) if parent[0] == "router"
-            for chain in self._chains(parent[1]) for rid, _ in chain)
+            for chain in self.route_expander.chains(parent[1]) for rid, _ in chain)
 
     def documentation(self, route) -> dict:
         """What the inventory says of ``route`` against the OpenAPI documents (for the JSON

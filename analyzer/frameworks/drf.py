@@ -370,7 +370,7 @@ class _DRFFile:
                         methods.setdefault(stmt.name.value, {})["checks"] = checks
                     if stmt.name.value == "get_queryset" and _reads_user(stmt):
                         methods.setdefault("__scoped__", True)
-                    if stmt.name.value == "get_permissions":  # read by the linker per action (AppGraph._handlers)
+                    if stmt.name.value == "get_permissions":  # read by the linker per action (RouteExpander._handlers)
                         per_action.extend((f"permission_classes:{action}", uses)
                                           for action, uses in self._permissions_by_action(stmt).items())
                     if stmt.name.value in ("has_permission", "has_object_permission", "check_permissions"):
