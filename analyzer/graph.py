@@ -22,7 +22,7 @@ from .routes import RouteExpander, RouteInfo
 from .facts import CORS_DEFAULTS, DataWrite, MethodFact, ModuleFacts, Mount, Route, Router, index_facts
 
 
-class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
+class AppGraph:
     def __init__(self, modules: list[ModuleFacts], knowledge, config):
         self.modules = sorted(modules, key=lambda m: m.path)
         self.k = knowledge
@@ -116,6 +116,11 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
         for m in self.modules:
             for gate in m.gates:
                 self.gates.setdefault(self.alias(gate.router), []).append(gate)
+        # the queries over the linked facts: authorization (authz_graph.py), GraphQL operations
+        # (operations.py), OpenAPI documents (specs.py); each computes its indexes when first asked
+        self.authz = AuthzQueries(self)
+        self.operations = OperationQueries(self)
+        self.specs = SpecQueries(self)
         # what authenticates (analyzer/judge.py), and the routes with their guards (analyzer/routes.py)
         self.auth_judge = AuthJudge(self)
         self.route_expander = RouteExpander(self)
@@ -243,6 +248,11 @@ class AppGraph(AuthzQueries, OperationQueries, SpecQueries):
 
     def _find_method(self, mro: list[str], name: str):
         return self.names.find_method(mro, name)
+
+    def facts_of(self, kind: str) -> list:
+        """Every fact of ``kind`` (a field of ModuleFacts: ``decisions``, ``disclosures``), in
+        file order."""
+        return [x for m in self.modules if not m.error for x in getattr(m, kind, ())]
 
     # -- calls --------------------------------------------------------------------------
     def reachable(self, qname: str, depth: int, follow=None) -> list[tuple[str, int, str, str]]:

@@ -147,7 +147,7 @@ class RouteExpander:
 
     def _link_routes(self):
         helper_routes = self._helper_routes()
-        for routes in [*(m.routes for m in self.g.modules), helper_routes, self.g._spec_routes()]:
+        for routes in [*(m.routes for m in self.g.modules), helper_routes, self.g.specs._spec_routes()]:
             for route in [row for r in routes for row in self._table_rows(r)]:
                 if route.rule_call:  # a runtime rule: evaluated, else shown as a {builder(rule)} pattern
                     built = self._built_rule(*route.rule_call)
@@ -478,7 +478,7 @@ class RouteExpander:
             own = [(u, LAYER_OF_USE.get(u.kind, Layer.DECORATOR)) for u in route.guards]
             if route.by_reference and f:
                 own.extend((u, Layer.DECORATOR) for u in f.decorators)
-            operations = self.g.graphql_operations(route, "", []) if f else None
+            operations = self.g.operations.graphql_operations(route, "", []) if f else None
             if operations:  # a view function that runs a GraphQL schema: its checks guard every operation
                 if self.auth.function_auth(f.qualname):
                     own.append((GuardUse(f.qualname, f"{f.qualname.rpartition('.')[2]}()", f.location, "inline",
@@ -494,7 +494,7 @@ class RouteExpander:
         mro = self.g.mro(view_class)
         base_uses, attrs = self._class_guards(mro, route)
         own_route = [(u, Layer.DEPENDENCY if u.kind == "dependency" else Layer.DECORATOR) for u in route.guards]
-        operations = self.g.graphql_operations(route, view_class, mro)
+        operations = self.g.operations.graphql_operations(route, view_class, mro)
         if operations:  # a GraphQL endpoint: one route per query and mutation
             for op in operations:
                 yield op.method, op.handler, op.location, op.location, op.span, \
