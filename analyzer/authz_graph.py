@@ -412,8 +412,8 @@ class AuthzQueries:
         key = ("scoped fetch", view_class)
         if key not in self.g._memo:
             self.g._memo[key] = next((lk for m in sorted(self.g.k.object_methods)
-                                    if (q := self.g.method_function(view_class, m)) in self.g.functions
-                                    and (lk := self._scoped_within(q))), None)
+                                      if (q := self.g.method_function(view_class, m)) in self.g.functions
+                                      and (lk := self._scoped_within(q))), None)
         return self.g._memo[key]
 
     def _scoped_within(self, q: str):

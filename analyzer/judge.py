@@ -150,7 +150,7 @@ class AuthJudge:
                 elif c in self.g.k.auth_calls or self.g.k.known_guards.get(c) == Effect.AUTH:
                     reason = f"calls {c}"
                 elif c in self.g.classes and (self.function_auth(f"{c}.__init__", _stack | {qname}, helper)
-                                            or self._status_error(c, qname)):
+                                              or self._status_error(c, qname)):
                     reason = f"calls {c}"  # an exception class that rejects with 401/403
                 else:
                     c = self.g.method(c)

@@ -89,6 +89,7 @@ def join_paths(prefix: str, rule: str) -> str:
         return prefix
     return prefix.rstrip("/") + "/" + rule.lstrip("/")
 
+
 # the layer a route's own guard use is at, by its kind: an OpenAPI document's security is the document's
 LAYER_OF_USE = {"dependency": Layer.DEPENDENCY, "spec": Layer.DOCUMENT}
 
@@ -131,7 +132,7 @@ class RouteExpander:
         key = ("served", router)
         if key not in self.g._memo:
             self.g._memo[key] = any(p[1] not in _seen and self._served(p[1], _seen | {router})
-                                  for p, _ in self.g.graph.in_edges(("router", router)))
+                                    for p, _ in self.g.graph.in_edges(("router", router)))
         return self.g._memo[key]
 
     def _built_rule(self, function: str, rule: str) -> str | None:
@@ -345,8 +346,8 @@ class RouteExpander:
             own = [u if isinstance(u, tuple) else (u, Layer.CLASS if u.kind == "class" else Layer.DECORATOR) for u in own]
             own_targets = frozenset(self.g.canonical(u.target) for u, _ in own)
             for layer, gate in gates:
-                info = self.auth.gate_info(gate, Layer.MIDDLEWARE if gate.kind == "middleware" else layer, endpoint, path,
-                                  own_targets)
+                info = self.auth.gate_info(gate, Layer.MIDDLEWARE if gate.kind == "middleware" else layer, endpoint,
+                                           path, own_targets)
                 if info:
                     guards.append(info)
             inert, applied = [], []
