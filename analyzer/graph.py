@@ -2,6 +2,12 @@
 route, its full path, its methods, its effective guards with their provenance, and
 its auth state: protected, public (explicitly) or unprotected.
 
+The graph holds the linked facts, the routers and the mounts between them, and the objects
+that answer from them: the name resolver (analyzer/resolver.py), the route expander
+(analyzer/routes.py, which computes ``routes`` while the graph is built), the auth judge
+(analyzer/judge.py) and the authorization, GraphQL and OpenAPI queries (``authz``,
+``operations``, ``specs``).
+
 The linker is framework-neutral: it joins facts on qualified names and consults the
 adapters' tables only through ``Knowledge``.
 """
@@ -249,12 +255,12 @@ class AppGraph:
     def _find_method(self, mro: list[str], name: str):
         return self.names.find_method(mro, name)
 
+    # -- facts and calls ----------------------------------------------------------------
     def facts_of(self, kind: str) -> list:
         """Every fact of ``kind`` (a field of ModuleFacts: ``decisions``, ``disclosures``), in
         file order."""
         return [x for m in self.modules if not m.error for x in getattr(m, kind, ())]
 
-    # -- calls --------------------------------------------------------------------------
     def reachable(self, qname: str, depth: int, follow=None) -> list[tuple[str, int, str, str]]:
         """``qname`` and the project functions it calls, ``depth`` calls deep, breadth first:
         (function, level, its caller, the call) for each, caller and call '' for ``qname``.
