@@ -71,7 +71,9 @@ class AuthzQueries:
         self.g = graph
 
     # -- indexes ---------------------------------------------------------------------------------
-    def _authz_index(self):
+    def authz_index(self):
+        """(lookups, access checks, by function; owner fields by model; token decodes): the
+        facts these queries read, which the auth judge and exposure.py read too."""
         idx = getattr(self, "_authz_idx", None)
         if idx is not None:
             return idx
@@ -87,7 +89,7 @@ class AuthzQueries:
         ties it through that parent (``project.members``). ``possession``: only relations
         that say the rows belong to the user (``owner``, ``user``, ``members``), not ones that
         record who wrote them (``author``, ``created_by``)."""
-        owners = self._authz_index()[2]
+        owners = self.authz_index()[2]
         model = self.g.canonical(model)
         direct: dict[str, Location | None] = {}
         parents: list = []
@@ -181,7 +183,7 @@ class AuthzQueries:
         """{kind: AccessCheck} that the function ``qname`` makes, itself or through the project
         functions it calls and the dependencies it declares; ``view``: the class whose route runs
         it, on which its calls on ``self`` are looked up."""
-        _, checks, _, _ = self._authz_index()
+        _, checks, _, _ = self.authz_index()
         memo = self._access_memo
         view, cls = self.g.canonical(view) if view else "", qname.rpartition(".")[0]
         if view and (cls == view or cls not in self.g.classes or cls not in self.g.mro(view)):
@@ -355,7 +357,7 @@ class AuthzQueries:
     def route_lookups(self, route) -> list:
         """Object lookups by a client-supplied id that ``route`` makes (in its handler, the
         helpers the handler passes the id to, or the view class's implicit fetch)."""
-        lookups = self._authz_index()[0]
+        lookups = self.authz_index()[0]
         out, seen = [], set()
         injected = self._injected_caller(route)
 
@@ -419,7 +421,7 @@ class AuthzQueries:
     def _scoped_within(self, q: str):
         """The first query scoped to the caller that ``q`` or a project function it calls (two
         calls deep) makes, or None."""
-        lookups = self._authz_index()[0]
+        lookups = self.authz_index()[0]
         return next((lk for r, *_ in self.g.reachable(q, 2) for lk in lookups.get(r, ()) if lk.scoped), None)
 
     def _class_model(self, lk, lookups):
@@ -436,12 +438,12 @@ class AuthzQueries:
     def secret_lookups(self, route) -> list:
         """Lookups that ``route``'s handler makes of a row by a secret the client presents
         (a recovery or confirmation token): whoever holds the secret is the one it was sent to."""
-        return [lk for lk in self._authz_index()[0].get(route.handler, ()) if lk.secret]
+        return [lk for lk in self.authz_index()[0].get(route.handler, ()) if lk.secret]
 
     def private_model(self, model: str) -> bool:
         """The project itself restricts some query over ``model`` to the caller's rows (a
         listing filtered by the current user, a scoped ``get_queryset``)."""
-        lookups = self._authz_index()[0]
+        lookups = self.authz_index()[0]
         cache = getattr(self, "_private_models", None)
         if cache is None:
             cache = self._private_models = {self.g.canonical(lk.model) for lks in lookups.values() for lk in lks
@@ -459,7 +461,7 @@ class AuthzQueries:
         listings = getattr(self, "_listings", None)
         if listings is None:
             listings = self._listings = {}
-            for lks in self._authz_index()[0].values():
+            for lks in self.authz_index()[0].values():
                 for lk in lks:
                     if lk.listed and lk.model:
                         listings.setdefault(lk.function, set()).add(self.g.canonical(lk.model))
@@ -481,7 +483,7 @@ class AuthzQueries:
         restricts another query over that model to the caller's rows: it treats the rows as
         private, and this route hands out all of them."""
         found = []
-        for lk in self._authz_index()[0].get(route.handler, ()):
+        for lk in self.authz_index()[0].get(route.handler, ()):
             if not lk.listed or "." not in lk.model or not self.private_model(lk.model):
                 continue
             fields = self.owner_fields(lk.model, possession=True)

@@ -188,7 +188,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
         if _read_view(graph, route):
             return "a library view that serves fixed content", ""
         # a generic view of the project's model (``ListView`` with ``model = Ingredient``) serves its rows
-        lookups = graph.authz._authz_index()[0]
+        lookups = graph.authz.authz_index()[0]
         model = next((lk.model for c in (graph.mro(route.view_class) if route.view_class else ())
                       for lk in lookups.get(c, ()) if lk.implicit and lk.model), "")
         queryset = graph.functions.get(graph.method_function(route.view_class, "get_queryset")) \
@@ -338,7 +338,7 @@ def _call_types(graph, call: str) -> list[str] | None:
     if not called:
         return None
     found = list(graph.returned_types(called)) or [
-        lk.model for lk in graph.authz._authz_index()[0].get(called, ()) if lk.model and "." in lk.model]
+        lk.model for lk in graph.authz.authz_index()[0].get(called, ()) if lk.model and "." in lk.model]
     return found or None
 
 

@@ -555,7 +555,7 @@ class AuthJudge:
         capability = self.capability(path, handler, h_loc, decorators)
         if capability:
             return capability
-        lookups, checks = self.g.authz._authz_index()[:2]
+        lookups, checks = self.g.authz.authz_index()[:2]
         owner = next((c for c in checks.get(handler, ()) if c.kind == "owner" and c.rejects), None)
         if owner is not None:  # if photo.owner != request.user: return 403
             return [GuardInfo("inline", "owner check", Layer.INLINE, h_loc, Effect.AUTH,
@@ -597,7 +597,7 @@ class AuthJudge:
                 return [GuardInfo("capability", name, Layer.PATH, h_loc, Effect.PUBLIC,
                                   f"capability URL: the {name} in the path is the credential")]
         # a bare ``code`` is as often a public identifier (a check's UUID) as a mailed secret
-        secret = next((lk for lk in self.g.authz._authz_index()[0].get(handler, ())
+        secret = next((lk for lk in self.g.authz.authz_index()[0].get(handler, ())
                        if lk.secret and lk.secret.split("__")[0] != "code"), None)
         if secret is not None:  # User.objects.get(email_token=token): whoever holds the token is its owner
             return [GuardInfo("capability", secret.display[:60] or secret.source, Layer.INLINE, h_loc, Effect.PUBLIC,

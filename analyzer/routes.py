@@ -148,7 +148,7 @@ class RouteExpander:
 
     def _link_routes(self):
         helper_routes = self._helper_routes()
-        for routes in [*(m.routes for m in self.g.modules), helper_routes, self.g.specs._spec_routes()]:
+        for routes in [*(m.routes for m in self.g.modules), helper_routes, self.g.specs.spec_routes()]:
             for route in [row for r in routes for row in self._table_rows(r)]:
                 if route.rule_call:  # a runtime rule: evaluated, else shown as a {builder(rule)} pattern
                     built = self._built_rule(*route.rule_call)

@@ -61,7 +61,9 @@ class SpecQueries:
         return self._spec_index()[2]
 
     # -- the routes a served document declares ------------------------------------------------
-    def _spec_routes(self) -> list[Route]:
+    def spec_routes(self) -> list[Route]:
+        """The routes the served documents declare, which the route expander links with the
+        code's own."""
         _, ops, served = self._spec_index()
         routes = []
         for api, info in served:
