@@ -1,4 +1,4 @@
-"""What the AppGraph answers about authorization (mixed into AppGraph).
+"""What the AppGraph answers about authorization (``graph.authz``, an AuthzQueries).
 
 Authentication says *who* the caller is; these queries say whether a route also checks
 *what* the caller may do: a role, permission or scope check ("role"), or a check that ties
@@ -65,22 +65,22 @@ def is_param(segment: str) -> bool:
 
 
 class AuthzQueries:
-    """Authorization queries over the linked graph (``self`` is the AppGraph)."""
+    """Authorization queries over the linked graph (``graph.authz``; ``g`` is the AppGraph)."""
+
+    def __init__(self, graph):
+        self.g = graph
 
     # -- indexes ---------------------------------------------------------------------------------
-    def _authz_index(self):
+    def authz_index(self):
+        """(lookups, access checks, by function; owner fields by model; token decodes): the
+        facts these queries read, which the auth judge and exposure.py read too."""
         idx = getattr(self, "_authz_idx", None)
         if idx is not None:
             return idx
-        idx = (self.lookups_by_function, self.access_checks_by_function, self.owner_fields_by_model, self.token_decodes)
+        idx = (self.g.lookups_by_function, self.g.access_checks_by_function, self.g.owner_fields_by_model, self.g.token_decodes)
         self._authz_idx = idx
         self._access_memo = {}
         return idx
-
-    def facts_of(self, kind: str) -> list:
-        """Every fact of ``kind`` (a field of ModuleFacts: ``decisions``, ``disclosures``), in
-        file order."""
-        return [x for m in self.modules if not m.error for x in getattr(m, kind, ())]
 
     # -- models ----------------------------------------------------------------------------------
     def owner_fields(self, model: str, possession: bool = False, _depth: int = 0) -> list[tuple[str, Location | None]]:
@@ -89,14 +89,14 @@ class AuthzQueries:
         ties it through that parent (``project.members``). ``possession``: only relations
         that say the rows belong to the user (``owner``, ``user``, ``members``), not ones that
         record who wrote them (``author``, ``created_by``)."""
-        owners = self._authz_index()[2]
-        model = self.canonical(model)
+        owners = self.authz_index()[2]
+        model = self.g.canonical(model)
         direct: dict[str, Location | None] = {}
         parents: list = []
-        for q in self.mro(model):
+        for q in self.g.mro(model):
             for o in owners.get(q, ()):
                 related = self.related_model(o.target, q)
-                if o.target == "user" or o.target in self.k.user_models or \
+                if o.target == "user" or o.target in self.g.k.user_models or \
                         (self.user_model(related) if related else USER_REF.match(o.target)):
                     if (not possession or POSSESSION.match(o.name)) and not PROVENANCE.match(o.name):
                         direct.setdefault(o.name, o.location)
@@ -114,22 +114,22 @@ class AuthzQueries:
         """``qname`` is the application's user model: a framework's user class or a subclass
         of one, a stored model named User, or (in a project that has neither) one that
         stores a password."""
-        q = self.canonical(qname)
+        q = self.g.canonical(qname)
         named = getattr(self, "_named_users", None)
         if named is None:
-            named = self._named_users = {c for c in self.classes if self._named_user(c)}
-        if q in named or q in self.k.user_models:
+            named = self._named_users = {c for c in self.g.classes if self._named_user(c)}
+        if q in named or q in self.g.k.user_models:
             return True
         if named:
             return False
-        fields = {*self.model_fields(q), *(f for c in self.mro(q) for f in self.field_facts.get(c, {}))}
+        fields = {*self.g.model_fields(q), *(f for c in self.g.mro(q) for f in self.g.field_facts.get(c, {}))}
         return any(PASSWORD.match(f) for f in fields)
 
     def _named_user(self, q: str) -> bool:
-        if any(c in self.k.user_models for c in self.mro(q)):
+        if any(c in self.g.k.user_models for c in self.g.mro(q)):
             return True
-        kind = self.model_kind(q)
-        stored = kind == "orm" or (kind != "schema" and any(self.field_facts.get(c) for c in self.mro(q)))
+        kind = self.g.model_kind(q)
+        stored = kind == "orm" or (kind != "schema" and any(self.g.field_facts.get(c) for c in self.g.mro(q)))
         return stored and q.rpartition(".")[2] in ("User", "Users")
 
     def related_model(self, target: str, near: str) -> str:
@@ -139,11 +139,11 @@ class AuthzQueries:
             return ""
         kind, _, name = target.partition(":")
         if not name:
-            return self.canonical(target)
+            return self.g.canonical(target)
         index = getattr(self, "_model_names", None)
         if index is None:
             index = self._model_names = {}
-            for c in self.classes.values():
+            for c in self.g.classes.values():
                 last = c.qualname.rpartition(".")[2]
                 index.setdefault(("name", last), []).append(c.qualname)
                 table = dict(c.attrs).get("__tablename__") or dict(c.attrs).get("db_table")
@@ -167,26 +167,26 @@ class AuthzQueries:
             i = parts.index("self") if "self" in parts else parts.index("cls")
             cls = caller.rpartition(".")[0]
             rest = parts[i + 1:]
-            if cls in self.classes and len(rest) == 1:
-                if view and cls in self.mro(view):
+            if cls in self.g.classes and len(rest) == 1:
+                if view and cls in self.g.mro(view):
                     cls = view
-                return self.method(f"{cls}.{rest[0]}") or ""
+                return self.g.method(f"{cls}.{rest[0]}") or ""
             return ""
         owner, _, name = call.rpartition(".")
-        if view and owner == caller.rpartition(".")[0] and owner in self.mro(view):
-            found = self.method(f"{view}.{name}")  # self.check() as extraction resolved it: Base.check
+        if view and owner == caller.rpartition(".")[0] and owner in self.g.mro(view):
+            found = self.g.method(f"{view}.{name}")  # self.check() as extraction resolved it: Base.check
             if found:
                 return found
-        return self.method(self.canonical(call)) or ""
+        return self.g.method(self.g.canonical(call)) or ""
 
     def access(self, qname: str, _stack: frozenset = frozenset(), view: str = ""):
         """{kind: AccessCheck} that the function ``qname`` makes, itself or through the project
         functions it calls and the dependencies it declares; ``view``: the class whose route runs
         it, on which its calls on ``self`` are looked up."""
-        _, checks, _, _ = self._authz_index()
+        _, checks, _, _ = self.authz_index()
         memo = self._access_memo
-        view, cls = self.canonical(view) if view else "", qname.rpartition(".")[0]
-        if view and (cls == view or cls not in self.classes or cls not in self.mro(view)):
+        view, cls = self.g.canonical(view) if view else "", qname.rpartition(".")[0]
+        if view and (cls == view or cls not in self.g.classes or cls not in self.g.mro(view)):
             view = ""  # not a method of a base of the view: its own class decides
         key = (qname, view) if view else qname
         if key in memo:
@@ -197,12 +197,12 @@ class AuthzQueries:
         for c in checks.get(qname, ()):
             if c.kind not in found or found[c.kind].switch and not c.switch:  # one made whatever the factory is given first
                 found[c.kind] = c
-        f = self.functions.get(qname)
+        f = self.g.functions.get(qname)
         for call in (f.calls if f else ()):
             callee = self._callee(qname, call, view)
-            made = self.canonical(call) if not callee else ""
+            made = self.g.canonical(call) if not callee else ""
             # a project class it makes (or hands over to be made) runs its constructor and checks
-            callees = [callee] if callee else self._targets(made)[1:] if made in self.classes else []
+            callees = [callee] if callee else self._targets(made)[1:] if made in self.g.classes else []
             for callee in callees:
                 if callee == qname:
                     continue
@@ -211,12 +211,12 @@ class AuthzQueries:
                         kind = f"owner {c.model}"  # it ties that model's rows (``Tag.objects.get(owner=user)``)
                     if not kind.startswith("owner") or not loads_caller(callee):
                         found.setdefault(kind, c)
-        for dep in self.dependencies.get(qname, ()):
+        for dep in self.g.dependencies.get(qname, ()):
             for t in self._targets(dep.target):
                 for kind, c in self.access(t, _stack | {qname}).items():
                     if not kind.startswith("owner") or not loads_caller(t):
                         found.setdefault(kind, c)
-            held = next((t for t in self.returned_types(self.canonical(dep.target))
+            held = next((t for t in self.g.returned_types(self.g.canonical(dep.target))
                          if ADMIN_CREDENTIAL.search(t.rpartition(".")[2])), None)
             if held:  # fief's is_authenticated_admin_api takes an AdminAPIKey: no user holds one
                 found.setdefault("role", AccessCheck(qname, dep.location, "role",
@@ -228,25 +228,25 @@ class AuthzQueries:
 
     def _targets(self, target: str) -> list[str]:
         """Functions that run when ``target`` (a function, an instance, a class) is used as a guard."""
-        q = self.canonical(target)
+        q = self.g.canonical(target)
         out = [q]
-        inst = self.instances.get(q)
+        inst = self.g.instances.get(q)
         if inst:
-            q = self.alias(inst)
-        if q in self.classes:
-            mro = self.mro(q)
+            q = self.g.alias(inst)
+        if q in self.g.classes:
+            mro = self.g.mro(q)
             for c in mro:
                 out.append(f"{c}.__call__")
-                out.extend(f"{c}.{name}" for name in self.k.guard_methods)
+                out.extend(f"{c}.{name}" for name in self.g.k.guard_methods)
             # what its constructor and __call__ run on self, as the instance's own class defines
             # it (a base's __init__ calling self.has_required_permissions() runs the subclass's)
             for entry in ("__init__", "__call__"):
-                f = self.functions.get(self.method(f"{q}.{entry}") or "")
+                f = self.g.functions.get(self.g.method(f"{q}.{entry}") or "")
                 for call in f.calls if f else ():
                     cls, _, name = call.rpartition(".")
                     if cls in mro:
-                        out.append(self.method(f"{q}.{name}") or call)
-            init = self.method(f"{q}.__init__")
+                        out.append(self.g.method(f"{q}.{name}") or call)
+            init = self.g.method(f"{q}.__init__")
             if init:
                 out.append(init)
         return out
@@ -255,8 +255,8 @@ class AuthzQueries:
     def scopes_required(self, route) -> tuple[str, ...]:
         locs = {g.location for g in route.guards}
         found: list[str] = []
-        for s in self.scope_facts:
-            if s.kind == "required" and s.scopes and (self.alias(s.owner) == route.handler or s.location in locs):
+        for s in self.g.scope_facts:
+            if s.kind == "required" and s.scopes and (self.g.alias(s.owner) == route.handler or s.location in locs):
                 found.extend(x for x in s.scopes if x not in found)
         return tuple(found)
 
@@ -279,29 +279,29 @@ class AuthzQueries:
     def guard_kind(self, g) -> str:
         """The adapters' authorization class of a guard: role | owner | readonly | test | ''."""
         for t in (g.target.split("|") if g.target else ()):
-            q = self.canonical(t)
-            q = self.inherited_guard(q) or q
-            for c in self.mro(q) if q in self.classes else [q]:
-                kind = self.k.authz_guards.get(c)
+            q = self.g.canonical(t)
+            q = self.g.auth_judge.inherited_guard(q) or q
+            for c in self.g.mro(q) if q in self.g.classes else [q]:
+                kind = self.g.k.authz_guards.get(c)
                 if kind:
                     return kind
         return ""
 
     def _target_authz(self, target: str, route, keywords: tuple[str, ...] = ()):
-        q = self.canonical(target)
-        q = self.inherited_guard(q) or q
-        kind = self.k.authz_guards.get(q)
+        q = self.g.canonical(target)
+        q = self.g.auth_judge.inherited_guard(q) or q
+        kind = self.g.k.authz_guards.get(q)
         if kind in ("role", "owner"):
             return kind, q
-        inst = self.instances.get(q)
-        cls = self.alias(inst) if inst else q
-        if cls in self.classes:
-            for c in self.mro(cls):
-                kind = self.k.authz_guards.get(c)
+        inst = self.g.instances.get(q)
+        cls = self.g.alias(inst) if inst else q
+        if cls in self.g.classes:
+            for c in self.g.mro(cls):
+                kind = self.g.k.authz_guards.get(c)
                 if kind in ("role", "owner"):
                     return kind, f"subclass of {c}"
-                klass = self.classes.get(c)
-                if klass and any(self.k.guard_methods.get(mf.name) == "item" for mf in klass.methods):
+                klass = self.g.classes.get(c)
+                if klass and any(self.g.k.guard_methods.get(mf.name) == "item" for mf in klass.methods):
                     return "owner", f"{c.rpartition('.')[2]} checks each object"
         for t in self._targets(q):
             for kind, c in self.access(t).items():
@@ -342,11 +342,11 @@ class AuthzQueries:
         requires_scopes = bool(self.scopes_required(route))
         sources = [route.handler]
         if route.view_class:
-            for c in self.mro(route.view_class):
-                klass = self.classes.get(c)
+            for c in self.g.mro(route.view_class):
+                klass = self.g.classes.get(c)
                 if klass and klass.scoped:
                     found.append(Authorization("owner", klass.location, "its queryset is filtered by the requester"))
-                sources.extend(f"{c}.{m}" for m in sorted(self.k.object_methods))
+                sources.extend(f"{c}.{m}" for m in sorted(self.g.k.object_methods))
         for src in sources:
             for kind, c in self.access(src, view=route.view_class).items():
                 kind, _, model = kind.partition(" ")
@@ -357,7 +357,7 @@ class AuthzQueries:
     def route_lookups(self, route) -> list:
         """Object lookups by a client-supplied id that ``route`` makes (in its handler, the
         helpers the handler passes the id to, or the view class's implicit fetch)."""
-        lookups = self._authz_index()[0]
+        lookups = self.authz_index()[0]
         out, seen = [], set()
         injected = self._injected_caller(route)
 
@@ -365,7 +365,7 @@ class AuthzQueries:
             if q in seen or depth > 3:
                 return
             seen.add(q)
-            f = self.functions.get(q)
+            f = self.g.functions.get(q)
             if f is not None and any(map(proves_secret, f.evidence)):
                 return  # it turns away whoever does not hold the secret the id came with (a signed invite)
             for lk in lookups.get(q, ()):
@@ -385,11 +385,11 @@ class AuthzQueries:
             # the fetch its class makes, unless through a query scoped to the caller (a get_queryset
             # returning ``Organization.objects.for_user(self.request.user)``)
             implicit = self.scoped_fetch(route.view_class) is None
-            for c in self.mro(route.view_class):
+            for c in self.g.mro(route.view_class):
                 for lk in lookups.get(c, ()):
                     if lk.implicit and implicit:
                         out.append(lk)
-                for m in sorted(self.k.object_methods):
+                for m in sorted(self.g.k.object_methods):
                     collect(f"{c}.{m}", 0)
         return out
 
@@ -397,10 +397,10 @@ class AuthzQueries:
         """The handler's parameters that an authenticating decorator of the route fills in
         (``@token_required`` calling ``f(current_user, *args, **kwargs)``: the first): the caller
         it verified."""
-        f = self.functions.get(route.handler)
+        f = self.g.functions.get(route.handler)
         found = set()
         for g in route.guards if f is not None else ():
-            made = self.functions.get(self.canonical(g.target)) if g.effect == Effect.AUTH and g.target else None
+            made = self.g.functions.get(self.g.canonical(g.target)) if g.effect == Effect.AUTH and g.target else None
             for slot in made.injects if made is not None else ():
                 if not slot.isdigit():
                     found.add(slot)
@@ -412,24 +412,24 @@ class AuthzQueries:
         """The lookup scoped to the caller that a view class's object methods (``get_queryset``,
         ``get_object``, and what they call) fetch through, or None."""
         key = ("scoped fetch", view_class)
-        if key not in self._memo:
-            self._memo[key] = next((lk for m in sorted(self.k.object_methods)
-                                    if (q := self.method_function(view_class, m)) in self.functions
-                                    and (lk := self._scoped_within(q))), None)
-        return self._memo[key]
+        if key not in self.g._memo:
+            self.g._memo[key] = next((lk for m in sorted(self.g.k.object_methods)
+                                      if (q := self.g.method_function(view_class, m)) in self.g.functions
+                                      and (lk := self._scoped_within(q))), None)
+        return self.g._memo[key]
 
     def _scoped_within(self, q: str):
         """The first query scoped to the caller that ``q`` or a project function it calls (two
         calls deep) makes, or None."""
-        lookups = self._authz_index()[0]
-        return next((lk for r, *_ in self.reachable(q, 2) for lk in lookups.get(r, ()) if lk.scoped), None)
+        lookups = self.authz_index()[0]
+        return next((lk for r, *_ in self.g.reachable(q, 2) for lk in lookups.get(r, ()) if lk.scoped), None)
 
     def _class_model(self, lk, lookups):
         """A lookup through the view class's own ``queryset``/``model`` attribute
         (``self.queryset.get(pk=pk)``) is a lookup of the model that attribute names."""
-        if "." in lk.model or lk.model not in self.k.implicit_lookup_attrs:
+        if "." in lk.model or lk.model not in self.g.k.implicit_lookup_attrs:
             return lk
-        for c in self.mro(lk.function.rpartition(".")[0]):
+        for c in self.g.mro(lk.function.rpartition(".")[0]):
             model = next((i.model for i in lookups.get(c, ()) if i.implicit), "")
             if model:
                 return replace(lk, model=model)
@@ -438,20 +438,20 @@ class AuthzQueries:
     def secret_lookups(self, route) -> list:
         """Lookups that ``route``'s handler makes of a row by a secret the client presents
         (a recovery or confirmation token): whoever holds the secret is the one it was sent to."""
-        return [lk for lk in self._authz_index()[0].get(route.handler, ()) if lk.secret]
+        return [lk for lk in self.authz_index()[0].get(route.handler, ()) if lk.secret]
 
     def private_model(self, model: str) -> bool:
         """The project itself restricts some query over ``model`` to the caller's rows (a
         listing filtered by the current user, a scoped ``get_queryset``)."""
-        lookups = self._authz_index()[0]
+        lookups = self.authz_index()[0]
         cache = getattr(self, "_private_models", None)
         if cache is None:
-            cache = self._private_models = {self.canonical(lk.model) for lks in lookups.values() for lk in lks
+            cache = self._private_models = {self.g.canonical(lk.model) for lks in lookups.values() for lk in lks
                                             if lk.scoped and lk.model}
-            for c in self.classes.values():  # a view class whose queryset is scoped to the requester
+            for c in self.g.classes.values():  # a view class whose queryset is scoped to the requester
                 if c.scoped:
-                    cache.update(self.canonical(lk.model) for lk in lookups.get(c.qualname, ()) if lk.implicit)
-        return self.canonical(model) in cache
+                    cache.update(self.g.canonical(lk.model) for lk in lookups.get(c.qualname, ()) if lk.implicit)
+        return self.g.canonical(model) in cache
 
     def listed_to(self, model: str, route) -> bool:
         """The collection route of ``route``'s resource (its path a prefix of ``route``'s), as
@@ -461,13 +461,13 @@ class AuthzQueries:
         listings = getattr(self, "_listings", None)
         if listings is None:
             listings = self._listings = {}
-            for lks in self._authz_index()[0].values():
+            for lks in self.authz_index()[0].values():
                 for lk in lks:
                     if lk.listed and lk.model:
-                        listings.setdefault(lk.function, set()).add(self.canonical(lk.model))
-        model = self.canonical(model)
+                        listings.setdefault(lk.function, set()).add(self.g.canonical(lk.model))
+        model = self.g.canonical(model)
         rank = {AuthState.PUBLIC: 0, AuthState.UNPROTECTED: 0, AuthState.PROTECTED: 1}
-        for r in self.routes:
+        for r in self.g.routes:
             if r.method not in ("GET", "ANY") or model not in listings.get(r.handler, ()):
                 continue
             if not route.path.startswith(r.path.rstrip("/") + "/") or route.path.rstrip("/") == r.path.rstrip("/"):
@@ -483,7 +483,7 @@ class AuthzQueries:
         restricts another query over that model to the caller's rows: it treats the rows as
         private, and this route hands out all of them."""
         found = []
-        for lk in self._authz_index()[0].get(route.handler, ()):
+        for lk in self.authz_index()[0].get(route.handler, ()):
             if not lk.listed or "." not in lk.model or not self.private_model(lk.model):
                 continue
             fields = self.owner_fields(lk.model, possession=True)
@@ -514,8 +514,8 @@ class AuthzQueries:
                 # A user's account belongs to that user: a handler that loads one by the client's
                 # id and changes it, or returns it whole. (Not a view class's implicit fetch: a
                 # user directory's item route, whose writes are usually for staff.)
-                if not lk.implicit and (not read or self.canonical(model) in
-                                        {self.canonical(t) for t in self.returned_types(route.handler)}):
+                if not lk.implicit and (not read or self.g.canonical(model) in
+                                        {self.g.canonical(t) for t in self.g.returned_types(route.handler)}):
                     found.append((lk, [("the caller's own id", None)]))
                 continue
             if any(self._tied_parent(p, route) for p in lk.parents):
@@ -530,8 +530,8 @@ class AuthzQueries:
         ties what it returns to the caller: it makes an ownership check, or a query scoped to
         the caller (``Project.objects.for_admin_user(self.request.user)``)."""
         cls, _, name = function.rpartition(".")
-        q = (self.method_function(route.view_class, name) if route.view_class and cls in self.mro(route.view_class)
-             else None) or self.method(self.canonical(function))
+        q = (self.g.method_function(route.view_class, name) if route.view_class and cls in self.g.mro(route.view_class)
+             else None) or self.g.method(self.g.canonical(function))
         if not q:
             return False
         return "owner" in {k.partition(" ")[0] for k in self.access(q, view=route.view_class)} \
@@ -542,7 +542,7 @@ class AuthzQueries:
         that names a user or carries a role (``OrganizationMember.role``), not a name in a
         shared budget (ihatemoney's ``Person``)."""
         return self.user_model(model) or any(ROLE_FIELD.match(f) or ACCOUNT_KEY_FIELD.match(f)
-                                             for f in self.model_fields(self.canonical(model)))
+                                             for f in self.g.model_fields(self.g.canonical(model)))
 
     def privileged(self, route) -> str:
         """Why ``route`` is a privileged operation ('' if it is not)."""

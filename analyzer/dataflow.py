@@ -17,7 +17,7 @@ import libcst as cst
 
 from .decisions import DecisionsMixin, call_held
 from .facts import CORS_DEFAULTS, CorsPolicy, DataHandoff, DataWrite, FieldFact, RequestRead, ResponseData
-from .fields import HIDING_KEYWORDS, classify
+from .fields import classify
 from .names import NOT_LITERAL, call_arg, dotted, literal
 from .walk import AssignVisitor, collect, walk
 
@@ -190,7 +190,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
 
     def _fields(self, qual: str, node: cst.ClassDef) -> None:
         ctx = self.ctx
-        hidden = _meta_hidden(node)
+        hidden = _meta_hidden(node, self.k.hiding_keywords)
         for stmt in node.body.body:
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
@@ -210,7 +210,7 @@ class DataPass(DecisionsMixin, AssignVisitor):
                     continue
                 type_text = " ".join(_type_words(x) for x in (ann, value) if x is not None)
                 hides = name in hidden or (isinstance(value, cst.Call) and any(
-                    literal(call_arg(value, k)) is True for k in HIDING_KEYWORDS))
+                    literal(call_arg(value, k)) is True for k in self.k.hiding_keywords))
                 self._emit("field_facts", FieldFact(qual, name, ctx.loc(small), classify(name, type_text, hides, self.k.types)))
 
     # -- functions ----------------------------------------------------------------------------
@@ -1085,8 +1085,9 @@ def _type_words(expr) -> str:
     return " ".join(words)
 
 
-def _meta_hidden(node: cst.ClassDef) -> set:
-    """Fields an inner ``class Meta`` lists as never sent out (``load_only = ("password",)``)."""
+def _meta_hidden(node: cst.ClassDef, keywords) -> set:
+    """Fields an inner ``class Meta`` lists as never sent out (``load_only = ("password",)``):
+    under one of ``keywords`` (Knowledge.hiding_keywords)."""
     found: set = set()
     for stmt in node.body.body:
         if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
@@ -1094,7 +1095,7 @@ def _meta_hidden(node: cst.ClassDef) -> set:
                 for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
                     if isinstance(small, cst.Assign) and len(small.targets) == 1 \
                             and isinstance(small.targets[0].target, cst.Name) \
-                            and small.targets[0].target.value in HIDING_KEYWORDS:
+                            and small.targets[0].target.value in keywords:
                         v = literal(small.value)
                         if isinstance(v, tuple):
                             found.update(x for x in v if isinstance(x, str))

@@ -209,7 +209,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
             return exposed or (f"a page whose data ({', '.join(h.rpartition('.')[2] for h in hooks)}) "
                                f"{verdicts[0][0]}", "")
         # a generic view of the project's model (``ListView`` with ``model = Ingredient``) serves its rows
-        lookups = graph._authz_index()[0]
+        lookups = graph.authz.authz_index()[0]
         model = next((lk.model for c in (graph.mro(route.view_class) if route.view_class else ())
                       for lk in lookups.get(c, ()) if lk.implicit and lk.model), "")
         queryset = graph.functions.get(graph.method_function(route.view_class, "get_queryset")) \
@@ -284,7 +284,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
             why = _held(graph, model) if model else None
             if why:
                 return "", f"it reads {model.rpartition('.')[2]} rows, which {why}"
-    if only_fixed and not graph.route_lookups(route):
+    if only_fixed and not graph.authz.route_lookups(route):
         return _fixed_reason(fixed), ""
     if _ADMIN_HANDLER.search(_in_module(graph, handler)) or \
             route.view_class and _ADMIN_HANDLER.search(_in_module(graph, route.view_class)):
@@ -293,7 +293,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
     if segment:
         return "", f"it is served under /{segment}/"
     types: list[str] = []
-    for lk in graph.route_lookups(route):  # rows it loads by an id the client gives
+    for lk in graph.authz.route_lookups(route):  # rows it loads by an id the client gives
         if not lk.model or "." not in lk.model:
             return "", f"it loads a record by a client-supplied id ({lk.display or lk.source})"
         types.append(lk.model)
@@ -359,7 +359,7 @@ def _call_types(graph, call: str) -> list[str] | None:
     if not called:
         return None
     found = list(graph.returned_types(called)) or [
-        lk.model for lk in graph._authz_index()[0].get(called, ()) if lk.model and "." in lk.model]
+        lk.model for lk in graph.authz.authz_index()[0].get(called, ()) if lk.model and "." in lk.model]
     return found or None
 
 
@@ -494,10 +494,10 @@ def _held(graph, qname: str) -> str | None:
         return "hold administration or configuration data"
     if any(_OWNED_BASE.search(b.rpartition(".")[2]) for b in graph.mro(q)[1:]):
         return "belong to a user or a tenant (by their base class)"  # ProjectMixin, OwnedModel...
-    owners = graph.owner_fields(q)
+    owners = graph.authz.owner_fields(q)
     if owners:
         return f"belong to a user ({owners[0][0]})"
-    if graph.private_model(q):
+    if graph.authz.private_model(q):
         return "are restricted to their owner elsewhere in the project"
     flag = next((n for n in sorted(names) if VISIBILITY_FIELD.match(n)), None)
     if flag and graph.stored_model(q):

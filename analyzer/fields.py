@@ -18,7 +18,8 @@ the library adapters name (``field_types``, ``type_words``; ``TypeWords``): a bo
 DateTimeField()``) hold no secret, a text column named
 ``owner`` is a name or contact, not a reference to a user, a masked field type
 (``ObfuscatedPasswordField``) sends no secret. ``hidden`` says the field never leaves the
-server (DRF ``write_only=True``, marshmallow ``load_only``, pydantic ``exclude=True``): it
+server (the adapters' ``hiding_keywords``: DRF ``write_only=True``, marshmallow ``load_only``,
+pydantic ``exclude=True``): it
 can still be privileged, never secret or personal.
 
 ``owner_field(name, type_text)`` is the one definition of a field that ties a row to a user.
@@ -176,9 +177,6 @@ VISIBILITY_FLAG = re.compile(rf"^(is_)?({_SHOWN}|{_NOT_SHOWN})$|^(is_)?(private|
 VISIBILITY_FIELD = re.compile(rf"^(is_)?({_SHOWN}|{_NOT_SHOWN})$", re.IGNORECASE)
 # A query or attribute name that selects what is meant to be seen by anyone (``published_posts``).
 SELECTS_VISIBLE = re.compile(rf"(^|[._])(is_)?({_SHOWN})($|[._])", re.IGNORECASE)
-# Keyword arguments of a field declaration (and names of ``Meta`` lists) that keep a field out of
-# every response: DRF ``write_only=True``, marshmallow ``load_only``, pydantic ``exclude=True``.
-HIDING_KEYWORDS = ("write_only", "load_only", "exclude")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 

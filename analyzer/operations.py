@@ -32,15 +32,19 @@ class Operation:
 
 
 class OperationQueries:
-    """Mixin of AppGraph: the GraphQL schema facts, indexed, and the operations of a route."""
+    """The GraphQL schema facts, indexed, and the operations of a route (``graph.operations``;
+    ``g`` is the AppGraph)."""
+
+    def __init__(self, graph):
+        self.g = graph
 
     def _graphql_index(self):
         if not hasattr(self, "_gql"):
-            schemas = {s.qualname: s for s in self.facts_of("graphql_schemas")}
+            schemas = {s.qualname: s for s in self.g.facts_of("graphql_schemas")}
             fields: dict[str, list] = {}
-            for f in self.facts_of("graphql_fields"):
+            for f in self.g.facts_of("graphql_fields"):
                 fields.setdefault(f.owner, []).append(f)
-            self._gql = (schemas, fields, self.facts_of("graphql_serves"))
+            self._gql = (schemas, fields, self.g.facts_of("graphql_serves"))
         return self._gql
 
     def graphql_serve(self, route, view_class: str, mro: list[str]):
@@ -50,7 +54,7 @@ class OperationQueries:
         schemas, _, serves = self._graphql_index()
         if not serves and not schemas:
             return None
-        handler = self.alias(route.handler)
+        handler = self.g.alias(route.handler)
         if not hasattr(self, "_gql_bound"):
             self._gql_bound = {}
             for s in serves:
@@ -60,11 +64,11 @@ class OperationQueries:
         if not mro:  # a view function that does not run a schema
             return None
         here = [s for s in serves if s.location.file == route.location.file
-                and s.location.line >= route.location.line and self.alias(s.view) in mro]
+                and s.location.line >= route.location.line and self.g.alias(s.view) in mro]
         if here:
             return min(here, key=lambda s: s.location.line)
-        if any(c in self.k.graphql_views for c in mro):  # a schema configured in settings
-            return next((s for s in serves if self.alias(s.view) in mro), None) or GraphQLServe(route.location, view_class)
+        if any(c in self.g.k.graphql_views for c in mro):  # a schema configured in settings
+            return next((s for s in serves if self.g.alias(s.view) in mro), None) or GraphQLServe(route.location, view_class)
         return None
 
     def graphql_operations(self, route, view_class: str, mro: list[str]) -> list[Operation] | None:
@@ -75,10 +79,10 @@ class OperationQueries:
             return None
         schemas, fields, _ = self._graphql_index()
         raw = serve.schema
-        given = self.alias(raw) if raw else ""
+        given = self.g.alias(raw) if raw else ""
         schema = (schemas.get(raw) or schemas.get(given)) if raw else None
         if raw and (schema is None or schema.built_by):  # ``schema = build_schema()``: what the function returns
-            made = (given, self.alias(self.instances.get(raw, "")), self.alias(self.results.get(raw, "")))
+            made = (given, self.g.alias(self.g.instances.get(raw, "")), self.g.alias(self.g.results.get(raw, "")))
             built = next((schemas[q] for q in made if q in schemas and not schemas[q].built_by), None)
             schema = self._built_schema(schema, built) if built and schema else built
         built = [s for s in schemas.values() if not s.built_by]
@@ -91,8 +95,8 @@ class OperationQueries:
         self._gql_routes.setdefault((serve, schema.qualname), set()).add(route.location)
         ops, seen = [], set()
         for kind, root in schema.roots:
-            root = self.alias(root)
-            for owner in self.mro(root) or [root]:
+            root = self.g.alias(root)
+            for owner in self.g.mro(root) or [root]:
                 for f in fields.get(owner, ()):
                     op_kind = kind or f.root or self._bindable_kind(owner)
                     name = f.name if f.named or not schema.camel else camel_case(f.name)
@@ -105,7 +109,7 @@ class OperationQueries:
     def _built_schema(self, call, built):
         """The schema a project function builds from its parameters (``graphene.Schema(query=query)``),
         with the roots the call gives it."""
-        f = self.functions.get(self.alias(call.built_by))
+        f = self.g.functions.get(self.g.alias(call.built_by))
         given = dict(call.roots)
         roots = []
         for kind, root in built.roots:
@@ -122,32 +126,32 @@ class OperationQueries:
         schemas = self._graphql_index()[0]
         out = []
         for (serve, qual), sites in getattr(self, "_gql_routes", {}).items():
-            ops = [r for r in self.routes if r.kind != "http" and r.registration in sites]
+            ops = [r for r in self.g.routes if r.kind != "http" and r.registration in sites]
             # no operation found in the schema (built at run time): the endpoint's own route
-            out.append((serve, schemas[qual], ops or [r for r in self.routes if (r.registration or r.location) in sites]))
+            out.append((serve, schemas[qual], ops or [r for r in self.g.routes if (r.registration or r.location) in sites]))
         return sorted(out, key=lambda e: (e[0].location, e[1].qualname))
 
     def _bindable_kind(self, owner: str) -> str:
-        made = self.instances.get(owner, "")
+        made = self.g.instances.get(owner, "")
         return {"QueryType": "query", "MutationType": "mutation", "SubscriptionType": "subscription"}.get(
             made.rpartition(".")[2], "")
 
     def _operation(self, kind: str, name: str, f) -> Operation:
         # a field the library resolves itself is handled by its type (found at the field)
-        handler, loc, span = self.alias(f.resolver) if f.resolver else f.owner, f.location, (f.location.line,) * 2
+        handler, loc, span = self.g.alias(f.resolver) if f.resolver else f.owner, f.location, (f.location.line,) * 2
         if f.via:
-            via = self.alias(f.via)
-            mro = self.mro(via)
+            via = self.g.alias(f.via)
+            mro = self.g.mro(via)
             for method in RESOLVING_METHODS:
-                q, mf = self._find_method(mro, method)
+                q, mf = self.g._find_method(mro, method)
                 if mf is not None:
                     handler = mf.handler or f"{q}.{method}"
                     break
             else:
-                cls = self.classes.get(via)
+                cls = self.g.classes.get(via)
                 handler, loc = via, cls.location if cls else loc
                 span = (loc.line, loc.line)
-        fn = self.functions.get(handler)
+        fn = self.g.functions.get(handler)
         if fn is not None:
             loc, span = fn.location, (fn.span_start, fn.location.line)
         uses = [(u, Layer.DECORATOR) for u in (fn.decorators if fn else ())]

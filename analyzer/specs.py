@@ -34,16 +34,20 @@ class Unserved:
 
 
 class SpecQueries:
-    """Mixin of AppGraph: the documents, the routes they declare, and what they document."""
+    """The documents, the routes they declare, and what they document (``graph.specs``; ``g``
+    is the AppGraph)."""
+
+    def __init__(self, graph):
+        self.g = graph
 
     def _spec_index(self):
         if not hasattr(self, "_specs"):
-            infos = {i.file: i for i in self.facts_of("spec_infos")}
+            infos = {i.file: i for i in self.g.facts_of("spec_infos")}
             ops: dict[str, list[SpecOperation]] = {}
-            for op in self.facts_of("spec_operations"):
+            for op in self.g.facts_of("spec_operations"):
                 ops.setdefault(op.file, []).append(op)
             served = []  # (SpecApi, SpecInfo)
-            for api in self.facts_of("spec_apis"):
+            for api in self.g.facts_of("spec_apis"):
                 info = _pick(api, infos)
                 if info is not None:
                     served.append((api, info))
@@ -57,7 +61,9 @@ class SpecQueries:
         return self._spec_index()[2]
 
     # -- the routes a served document declares ------------------------------------------------
-    def _spec_routes(self) -> list[Route]:
+    def spec_routes(self) -> list[Route]:
+        """The routes the served documents declare, which the route expander links with the
+        code's own."""
         _, ops, served = self._spec_index()
         routes = []
         for api, info in served:
@@ -90,21 +96,21 @@ class SpecQueries:
     def project_function(self, dotted: str) -> str:
         """The project function (or method) that a dotted import path names, wherever the project's
         import root is: ``api.pets.get_pet`` is ``src.api.pets.get_pet`` in a ``src`` layout."""
-        q = self.alias(dotted)
-        if q in self.functions:
+        q = self.g.alias(dotted)
+        if q in self.g.functions:
             return q
-        q = self.method(self.canonical(dotted))  # a method of a class
-        if q and q in self.functions:
+        q = self.g.method(self.g.canonical(dotted))  # a method of a class
+        if q and q in self.g.functions:
             return q
         module, _, attr = dotted.rpartition(".")
         package, _, cls = module.rpartition(".")
-        exported = self.imports.get(package, {}).get(cls)  # ``pkg.View.get``: the class ``pkg`` imports as View
-        q = self.method(f"{exported}.{attr}") if exported else None
-        if q and q in self.functions:
+        exported = self.g.imports.get(package, {}).get(cls)  # ``pkg.View.get``: the class ``pkg`` imports as View
+        q = self.g.method(f"{exported}.{attr}") if exported else None
+        if q and q in self.g.functions:
             return q
         if not hasattr(self, "_by_leaf"):
             self._by_leaf: dict[str, list[str]] = {}
-            for name in self.functions:
+            for name in self.g.functions:
                 self._by_leaf.setdefault(name.rpartition(".")[2], []).append(name)
         tail = "." + dotted
         found = sorted(n for n in self._by_leaf.get(dotted.rpartition(".")[2], ()) if n.endswith(tail))
@@ -152,10 +158,10 @@ class SpecQueries:
         q = self.project_function(name)
         if not q:  # a library's verifier (connexion.decorators.security...): trusted as written
             return True, f"{key} {name}"
-        verdict = self.judge(q)
+        verdict = self.g.auth_judge.judge(q)
         if verdict and verdict[0] == Effect.AUTH:
             return True, f"{key} {q.rpartition('.')[2]}: {verdict[1]}"
-        f = self.functions.get(q)
+        f = self.g.functions.get(q)
         if f is not None and f.returns_none:
             return True, f"{key} {q.rpartition('.')[2]} returns None for a credential it does not accept"
         return False, ""
@@ -209,14 +215,14 @@ class SpecQueries:
         """Where ``route`` is kept out of the document the framework generates (FastAPI's
         ``include_in_schema=False`` on its decorator, its router or the include), or None."""
         if not hasattr(self, "_hidden"):
-            self._hidden = {e.location for e in self.facts_of("schema_exclusions") if not e.app}
-            self._no_document = {e.location for e in self.facts_of("schema_exclusions") if e.app}
+            self._hidden = {e.location for e in self.g.facts_of("schema_exclusions") if not e.app}
+            self._no_document = {e.location for e in self.g.facts_of("schema_exclusions") if e.app}
         if not self._hidden:
             return None
         node = ("route", route.path, route.method, route.handler, route.location)
-        if self._no_document and node in self.graph and all(  # an app that serves no document hides nothing
-                self._nearest_app(chain) in self._no_document for parent, _ in self.graph.in_edges(node)
-                if parent[0] == "router" for chain in self._chains(parent[1])):
+        if self._no_document and node in self.g.graph and all(  # an app that serves no document hides nothing
+                self._nearest_app(chain) in self._no_document for parent, _ in self.g.graph.in_edges(node)
+                if parent[0] == "router" for chain in self.g.route_expander.chains(parent[1])):
             return None
         if route.location in self._hidden:
             return route.location
@@ -225,9 +231,9 @@ class SpecQueries:
         for at in route.mounts:
             if at in self._hidden:
                 return at
-        if node in self.graph:
-            for parent, _ in self.graph.in_edges(node):
-                r = self.routers.get(parent[1]) if parent[0] == "router" else None
+        if node in self.g.graph:
+            for parent, _ in self.g.graph.in_edges(node):
+                r = self.g.routers.get(parent[1]) if parent[0] == "router" else None
                 if r is not None and r.location in self._hidden:
                     return r.location
         return None
@@ -235,21 +241,21 @@ class SpecQueries:
     def _nearest_app(self, chain):
         """The location of the application nearest to the route along a mount chain (a mounted
         sub-application generates its own document)."""
-        apps = [self.routers[r] for r, _ in chain if r in self.routers and self.routers[r].kind == "app"]
+        apps = [self.g.routers[r] for r, _ in chain if r in self.g.routers and self.g.routers[r].kind == "app"]
         return apps[-1].location if apps else None
 
     def beside_document(self, route) -> bool:
         """Whether ``route`` is added to the Flask application underneath a Connexion application
         that serves a document (``@app.app.route(...)``): beside the document, not in it."""
         if not hasattr(self, "_beside"):
-            flask_apps = {f"{self.alias(api.router)}.app" for api, _ in self.served_documents()}
+            flask_apps = {f"{self.g.alias(api.router)}.app" for api, _ in self.served_documents()}
             # and the names the project gives that Flask app (``flask_app = app.app``), which mount it
-            self._beside = flask_apps | {p[1] for a in flask_apps if ("router", a) in self.graph
-                                         for p, _ in self.graph.in_edges(("router", a)) if p[0] == "router"}
+            self._beside = flask_apps | {p[1] for a in flask_apps if ("router", a) in self.g.graph
+                                         for p, _ in self.g.graph.in_edges(("router", a)) if p[0] == "router"}
         node = ("route", route.path, route.method, route.handler, route.location)
-        return bool(self._beside) and route.framework == "flask" and node in self.graph and any(
-            rid in self._beside for parent, _ in self.graph.in_edges(node) if parent[0] == "router"
-            for chain in self._chains(parent[1]) for rid, _ in chain)
+        return bool(self._beside) and route.framework == "flask" and node in self.g.graph and any(
+            rid in self._beside for parent, _ in self.g.graph.in_edges(node) if parent[0] == "router"
+            for chain in self.g.route_expander.chains(parent[1]) for rid, _ in chain)
 
     def documentation(self, route) -> dict:
         """What the inventory says of ``route`` against the OpenAPI documents (for the JSON
@@ -274,7 +280,7 @@ class SpecQueries:
         if not hasattr(self, "_documents_app"):
             declared, documented = self._operation_index()
             self._documents_app = bool(documented) and any(
-                r.registration not in declared and self.spec_operation(r) is not None for r in self.routes)
+                r.registration not in declared and self.spec_operation(r) is not None for r in self.g.routes)
         return self._documents_app
 
 

@@ -146,11 +146,11 @@ def delete_article(request, pk):
                 continue
             if any(g.layer == Layer.CONFIG or g.name == "the way in" for g in r.guards):
                 continue  # public by configuration or convention, or the way in (a login, a registration)
-            if graph.secret_lookups(r):
+            if graph.authz.secret_lookups(r):
                 continue  # acts on the row of whoever holds the mailed token it is sent
             if state_changes(graph, r):
                 kind = "write"
-            elif graph.route_lookups(r):
+            elif graph.authz.route_lookups(r):
                 kind = "read"
             else:
                 continue  # computes or validates what it is sent (a token check, a preview)
@@ -173,7 +173,7 @@ def delete_article(request, pk):
                     f"{name} makes writes public: anyone can create, change or delete data through {shown}.",
                     location, related=_unique(related), routes=routes)
                 continue
-            lk = graph.route_lookups(routes[0])[0]
+            lk = graph.authz.route_lookups(routes[0])[0]
             model = lk.model.rpartition(".")[2] or "object"
             yield self.finding(
                 f"{name} makes {shown} public; it changes nothing, but it loads a stored {model} by an id "

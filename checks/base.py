@@ -113,7 +113,7 @@ OPEN_ROUTE = " on a route that requires no authentication"
 
 def staff_only(graph, routes) -> bool:
     """Every route checks a role: only administrators or staff reach them."""
-    return bool(routes) and all(any(a.kind == "role" for a in graph.route_authorization(r)) for r in routes)
+    return bool(routes) and all(any(a.kind == "role" for a in graph.authz.route_authorization(r)) for r in routes)
 
 
 def route_severity(base: Severity, routes) -> tuple[Severity, str]:

@@ -82,8 +82,8 @@ paths:
     )
 
     def run(self, graph):
-        served = {info.file: api for api, info in graph.served_documents()}
-        for u in graph.unserved_operations():
+        served = {info.file: api for api, info in graph.specs.served_documents()}
+        for u in graph.specs.unserved_operations():
             op = u.operation
             api = served.get(op.file)
             message = (f"{op.method} {op.path} is declared in {op.file} but no handler serves it: {u.why}.")

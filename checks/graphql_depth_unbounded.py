@@ -69,7 +69,7 @@ app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=sch
     )
 
     def run(self, graph):
-        for serve, schema, routes in graph.graphql_endpoints():
+        for serve, schema, routes in graph.operations.graphql_endpoints():
             opened = open_operations(routes)
             if not opened or serve.limits or schema.limits or is_test_path(schema.location.file):
                 continue

@@ -94,7 +94,7 @@ urlpatterns = [path("graphql/", GraphQLView.as_view(schema=schema))]  # expect: 
     )
 
     def run(self, graph):
-        for serve, schema, routes in graph.graphql_endpoints():
+        for serve, schema, routes in graph.operations.graphql_endpoints():
             if not serve.ide or is_test_path(serve.location.file):
                 continue
             opened = any(r.auth != AuthState.PROTECTED for r in routes)

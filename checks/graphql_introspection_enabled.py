@@ -85,7 +85,7 @@ app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=sch
     )
 
     def run(self, graph):
-        for serve, schema, routes in graph.graphql_endpoints():
+        for serve, schema, routes in graph.operations.graphql_endpoints():
             opened = open_operations(routes)
             if not opened or serve.introspection is False or schema.introspection is False \
                     or is_test_path(serve.location.file):

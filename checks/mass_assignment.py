@@ -442,7 +442,7 @@ def _admin(route, graph=None) -> bool:
     """The route checks a role or permission (RG104's authorization facts), or a guard of it
     names an admin, staff, role or permission check (module paths such as
     ``rest_framework.permissions`` are not counted)."""
-    authorization = getattr(graph, "route_authorization", None)
+    authorization = getattr(getattr(graph, "authz", None), "route_authorization", None)
     if authorization is not None and any(a.kind == "role" for a in authorization(route)):
         return True
     for g in route.guards:

@@ -352,20 +352,20 @@ def note_detail(request, pk):  # expect: RG105
             if r.auth == AuthState.PROTECTED and all(g.kind == "signature" for g in r.guards if g.effect == Effect.AUTH):
                 continue  # the caller is whoever holds the secret it signs with: no account to own the object
             # a lookup filtered on a secret (``project__ping_key=key``) is tied to whoever holds it
-            owned = [o for o in graph.owned_lookups(r) if not SECRET_FILTER.search(o[0].display)]
+            owned = [o for o in graph.authz.owned_lookups(r) if not SECRET_FILTER.search(o[0].display)]
             if r.auth == AuthState.UNPROTECTED and r.method in ("GET", "HEAD"):
                 # a secret in the URL (a share link's slug, a token) is the credential itself
                 owned = [o for o in owned if not CAPABILITY.search(o[0].source)]
             if not owned and r.auth == AuthState.PROTECTED and r.method in ("GET", "HEAD", "ANY"):
-                owned = graph.unscoped_listings(r)  # every user's rows, to any signed-in caller
+                owned = graph.authz.unscoped_listings(r)  # every user's rows, to any signed-in caller
             # a query over another model that a called function restricts to the caller (the tags it
             # files the bookmark under) does not tie the object loaded by the client's id
             models = {graph.canonical(lk.model) for lk, _ in owned}
-            if not owned or any(not a.model or graph.canonical(a.model) in models for a in graph.route_authorization(r)):
+            if not owned or any(not a.model or graph.canonical(a.model) in models for a in graph.authz.route_authorization(r)):
                 continue
-            if r.auth == AuthState.PROTECTED and graph.privileged(r):
+            if r.auth == AuthState.PROTECTED and graph.authz.privileged(r):
                 continue  # RG104
-            if r.auth == AuthState.PROTECTED and graph.read_only_guarded(r):
+            if r.auth == AuthState.PROTECTED and graph.authz.read_only_guarded(r):
                 continue  # RG103
             hits.append((r, owned))
         for group, verbs in per_route(hits):

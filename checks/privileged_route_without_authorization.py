@@ -187,8 +187,8 @@ def set_role(request, pk):  # expect: RG104
         for r in graph.routes:
             if r.auth != AuthState.PROTECTED:
                 continue
-            why = graph.privileged(r)
-            if why and not graph.route_authorization(r):
+            why = graph.authz.privileged(r)
+            if why and not graph.authz.route_authorization(r):
                 hits.append((r, why))
         for group, verbs in per_route(hits):
             r, why = group[0]

@@ -363,7 +363,7 @@ def _own_record(graph, route) -> bool:
     """The route answers a signed-in caller about their own record: it names no object (no path
     parameter, no lookup by a client-supplied id), so the key it shows is the caller's own
     (``GET /api/profile/``)."""
-    return route.auth == AuthState.PROTECTED and not any(is_param(seg) for seg in route.path.split("/")) and not graph.route_lookups(route)
+    return route.auth == AuthState.PROTECTED and not any(is_param(seg) for seg in route.path.split("/")) and not graph.authz.route_lookups(route)
 
 
 def _lines(location, routes):

@@ -110,15 +110,15 @@ class SpecSecurityMismatch(Check):
     )
 
     def run(self, graph):
-        infos = {i.file: i for i in graph.spec_documents()}
-        served = {info.file for _, info in graph.served_documents()}
+        infos = {i.file: i for i in graph.specs.spec_documents()}
+        served = {info.file for _, info in graph.specs.served_documents()}
         seen = set()
         for r in graph.routes:
-            op = graph.spec_operation(r)
+            op = graph.specs.spec_operation(r)
             if op is None or is_test_path(r.location.file) or (r.location, r.method) in seen:
                 continue
             seen.add((r.location, r.method))
-            required = graph.spec_requirement(op, infos[op.file])
+            required = graph.specs.spec_requirement(op, infos[op.file])
             names = ", ".join(sorted({n for alt in required for n in alt}))
             related = () if r.registration == op.location else (  # declared there: already related as its registration
                 Related(op.location, "the operation in the OpenAPI document"),)

@@ -314,5 +314,5 @@ def _authenticates(graph) -> bool:
 def _declared_public(graph, route) -> bool:
     """The project's OpenAPI document declares the operation public (``security: []``): a
     decision written down, like ``public-routes`` in the configuration."""
-    op = graph.spec_operation(route)
+    op = graph.specs.spec_operation(route)
     return op is not None and op.security == ()

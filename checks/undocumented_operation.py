@@ -93,16 +93,16 @@ def reindex():
     )
 
     def run(self, graph):
-        files = graph.documented_by_files()
+        files = graph.specs.documented_by_files()
         candidates = []
         for r in graph.routes:
             if r.kind != "http" or r.auth != AuthState.UNPROTECTED or r.misplaced or is_test_path(r.location.file):
                 continue
-            hidden = graph.hidden(r)
-            if hidden is None and not (files and graph.spec_operation(r) is None and r.framework != "connexion") \
-                    and not graph.beside_document(r):
+            hidden = graph.specs.hidden(r)
+            if hidden is None and not (files and graph.specs.spec_operation(r) is None and r.framework != "connexion") \
+                    and not graph.specs.beside_document(r):
                 continue
-            why = graph.privileged(r) or ("it changes state" if r.method in WRITE_METHODS and state_changes(graph, r)
+            why = graph.authz.privileged(r) or ("it changes state" if r.method in WRITE_METHODS and state_changes(graph, r)
                                           else "")
             if why:
                 candidates.append((r, hidden, why))
@@ -112,7 +112,7 @@ def reindex():
                 where = "is kept out of the OpenAPI document (include_in_schema=False)"
                 related = (Related(hidden, "kept out of the document here"),) if hidden != r.location else ()
             else:
-                docs = sorted({d.file for d in graph.spec_documents()})
+                docs = sorted({d.file for d in graph.specs.spec_documents()})
                 where = f"is not in the project's OpenAPI document ({', '.join(docs[:2])})"
                 related = ()
             why = why if why.startswith("it ") else f"it is {why}" if why.startswith("an ") else f"it {why}"

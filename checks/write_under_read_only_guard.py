@@ -187,7 +187,7 @@ class PostView(View):
         # 1. writes behind a read-only-style permission only
         hits = []
         for r in graph.routes:
-            g = graph.read_only_guarded(r)
+            g = graph.authz.read_only_guarded(r)
             if g is not None:
                 hits.append((r, g))
         for group, verbs in per_route(hits):

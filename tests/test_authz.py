@@ -783,7 +783,7 @@ def get_current_user(request: Request):
 """
     report = scan_sources({"app/__init__.py": "", "app/auth.py": auth, "app/main.py": views})
     [route] = report.routes
-    assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
+    assert [a.kind for a in report.graph.authz.route_authorization(route)] == ["role"]
 
 
 def test_groups_as_tenants_are_not_role_changes():
@@ -981,7 +981,7 @@ async def uninstall(ext_id: str, account=Depends(check_admin)):
     return {"ok": True}
 """})
     (route,) = report.routes
-    assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
+    assert [a.kind for a in report.graph.authz.route_authorization(route)] == ["role"]
 
 
 def test_a_request_token_compared_with_the_configured_admin_token_is_a_role_check():
@@ -1006,7 +1006,7 @@ def config_check():
     return {"active_users": Person.query.count()}
 """})
     (route,) = report.routes
-    assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
+    assert [a.kind for a in report.graph.authz.route_authorization(route)] == ["role"]
     assert not [f for f in report.findings if f.rule_id == "RG104"]
 
 
@@ -1128,7 +1128,7 @@ def delete_file(file_id: str, user=Depends(get_checked_user)):
 """
     report = scan_sources({"app/__init__.py": "", "app/auth.py": auth, "app/session.py": session, "app/main.py": views})
     [route] = report.routes
-    return [a.kind for a in report.graph.route_authorization(route)]
+    return [a.kind for a in report.graph.authz.route_authorization(route)]
 
 
 def test_a_role_test_every_signed_in_account_passes_authenticates_only():

@@ -2442,7 +2442,7 @@ urlpatterns = [path("api/channel/<slug:channel_id>/", ChannelApiView.as_view())]
     })
     (route,) = report.routes
     assert route.auth == "protected"
-    assert [a.kind for a in report.graph.route_authorization(route)] == ["role"]
+    assert [a.kind for a in report.graph.authz.route_authorization(route)] == ["role"]
     assert not report.findings
 
 

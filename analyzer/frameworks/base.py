@@ -99,6 +99,10 @@ class Adapter:
     # Library classes that make an in-memory value (``Headers(request.headers)``): calls on one
     # change that value, nothing stored.
     value_classes: ClassVar[frozenset[str]] = frozenset()
+    # Keyword arguments of a field declaration (``write_only=True``), and names of lists in a
+    # schema's inner ``class Meta`` (``load_only = ("password",)``), that keep a field out of every
+    # response.
+    hiding_keywords: ClassVar[frozenset[str]] = frozenset()
     # Library views (functions or classes) that only read, whatever method they are sent.
     read_views: ClassVar[frozenset[str]] = frozenset()
     # Base classes of the framework's built-in administration site (staff only): a form or
@@ -405,7 +409,7 @@ TABLES = (
     "subroute_bases", "refusal_responses", "delegated_methods", "data_hooks", "flash_calls",
     "path_only_parameters",
     "chain_ends", "entry_methods", "guard_methods", "request_data", "request_attrs", "request_types",
-    "response_wrappers", "object_dumpers", "fixed_responses", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",
+    "response_wrappers", "object_dumpers", "fixed_responses", "hiding_keywords", "read_views", "admin_classes", "not_schemas", "managers", "model_bases", "cors_calls", "cors_settings",
     "view_constructors", "router_classes", "action_guard_attrs", "graphql_views", "spec_verifiers", "spec_controllers",
     "spec_env_verifiers",
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names", "value_classes",

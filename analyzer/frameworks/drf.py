@@ -119,6 +119,8 @@ class DRFAdapter(Adapter):
     request_attrs = frozenset({"data", "query_params"})
     request_types = frozenset({"rest_framework.request.Request"})
     response_wrappers = frozenset({"rest_framework.response.Response"})
+    # ``password = CharField(write_only=True)``; ``class Meta: exclude = ("password",)``
+    hiding_keywords = frozenset({"write_only", "exclude"})
     read_views = frozenset(f"drf_spectacular.views.Spectacular{v}View" for v in ("API", "JSONAPI", "YAMLAPI", "Swagger", "Redoc"))
     client_inputs = {"request.query_params": "query", "request.data": "body"}
     response_sinks = frozenset(f"rest_framework.exceptions.{c}" for c in (
@@ -390,7 +392,7 @@ class _DRFFile:
                         methods.setdefault(stmt.name.value, {})["checks"] = checks
                     if stmt.name.value == "get_queryset" and _reads_user(stmt):
                         methods.setdefault("__scoped__", True)
-                    if stmt.name.value == "get_permissions":  # read by the linker per action (AppGraph._handlers)
+                    if stmt.name.value == "get_permissions":  # read by the linker per action (RouteExpander._handlers)
                         per_action.extend((f"permission_classes:{action}", uses)
                                           for action, uses in self._permissions_by_action(stmt).items())
                     if stmt.name.value in ("has_permission", "has_object_permission", "check_permissions"):

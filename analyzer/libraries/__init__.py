@@ -3,8 +3,10 @@
 module here, listed in LIBRARIES."""
 from .django_orm import DjangoORMAdapter
 from .jwt import JWTAdapter
+from .marshmallow import MarshmallowAdapter
 from .peewee import PeeweeAdapter
 from .pydantic import PydanticAdapter
 from .sqlalchemy import SQLAlchemyAdapter
 
-LIBRARIES = (SQLAlchemyAdapter(), PydanticAdapter(), DjangoORMAdapter(), PeeweeAdapter(), JWTAdapter())
+LIBRARIES = (SQLAlchemyAdapter(), PydanticAdapter(), DjangoORMAdapter(), PeeweeAdapter(), JWTAdapter(),
+             MarshmallowAdapter())

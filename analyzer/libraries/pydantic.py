@@ -16,3 +16,4 @@ class PydanticAdapter(ModelLibrary):
     field_types = {"SecretStr": "secret", "SecretBytes": "secret", "StrictBool": "bool", "EmailStr": "text",
                    "constr": "text"}
     type_words = frozenset({"Field"})
+    hiding_keywords = frozenset({"exclude"})  # ``Field(exclude=True)``

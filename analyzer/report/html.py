@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..exposure import public_read
-from ..graph import HTTP_METHODS
+from ..facts import HTTP_METHODS
 from ..states import AuthState
 
 STATES = (AuthState.UNPROTECTED, "public-read", AuthState.PUBLIC, AuthState.PROTECTED)
@@ -81,7 +81,7 @@ class _Map:
         leaves = sorted(u[1] for u, _, d in g.graph.in_edges(key, data=True) if d.get("relation") == "registers")
         for leaf in leaves:
             if leaf not in self.chains:
-                self.chains[leaf] = g._chains(leaf)
+                self.chains[leaf] = g.route_expander.chains(leaf)
             chains = self.chains[leaf]
             for chain in chains:
                 if tuple(m.location for _, m in chain if m) == tuple(route.mounts):

@@ -58,7 +58,7 @@ def route_dict(r, graph=None) -> dict:
     if r.registration is not None:  # registered by a call, or declared in an OpenAPI document
         d["registration"] = loc_dict(r.registration)
     if graph is not None:
-        d.update(graph.documentation(r))
+        d.update(graph.specs.documentation(r))
     if graph is not None and r.auth == AuthState.UNPROTECTED and public_read(graph, r):
         d["exposure"] = "public read"
         d["exposure_reason"] = public_read(graph, r)
