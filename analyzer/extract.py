@@ -1351,15 +1351,11 @@ def _answer_local(node: cst.FunctionDef) -> str:
     if type(last) is not cst.SimpleStatementLine or type(last.body[-1]) is not cst.Return \
             or type(last.body[-1].value) is not cst.Name:
         return ""
-    returns, stack = 0, list(body)
-    while stack:
-        n = stack.pop()
-        if type(n) in (cst.FunctionDef, cst.ClassDef, cst.Lambda):
-            continue
-        if type(n) is cst.Return:
-            returns += 1
-        stack.extend(n.children)
-    return last.body[-1].value.value if returns == 1 else ""
+    returns = collect(node.body, cst.Return)
+    if len(returns) > 1:  # those of functions defined inside do not count
+        nested = {id(r) for d in collect(node.body, cst.FunctionDef) for r in collect(d, cst.Return)}
+        returns = [r for r in returns if id(r) not in nested]
+    return last.body[-1].value.value if len(returns) == 1 else ""
 
 
 def _rejects(call: cst.Call) -> str:
