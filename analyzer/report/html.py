@@ -157,7 +157,7 @@ class _Map:
             f'<p id="shown" role="status" aria-live="polite">{len(routes)} of {len(routes)} operations shown.</p>',
             '<main id="map" tabindex="-1">',
             *body,
-            *([f'<p class="empty">No routes found.</p>'] if not routes else []),
+            *(['<p class="empty">No routes found.</p>'] if not routes else []),
             "</main>",
             *other,
             *notes,
