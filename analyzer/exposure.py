@@ -148,15 +148,22 @@ def what_changes(graph, route) -> tuple[str, str]:
     return "accepts writes", ""
 
 
+def _read_subclass(graph, route) -> str:
+    """The route's view class when it is a project subclass of a library read view that defines
+    no handler of its own (no HTTP method, no ``dispatch``), else ''."""
+    cls = route.view_class
+    if not cls or route.handler != cls or not any(c in graph.k.read_views for c in graph.mro(cls)) or any(
+            graph.method_function(cls, m) for m in (*(v.lower() for v in HTTP_METHODS), *graph.k.entry_methods)):
+        return ""
+    return cls
+
+
 def _data_hooks(graph, route) -> list[str]:
     """The project methods that give the page of a project subclass of a library read view
     (Weblate's ``AboutView(TemplateView)``) its data (``get_context_data``...), when it
     defines no handler of its own; [] otherwise."""
-    cls = route.view_class
-    if not cls or route.handler != cls or not any(c in graph.k.read_views for c in graph.mro(cls)) or any(
-            graph.method_function(cls, m) for m in (*(v.lower() for v in HTTP_METHODS), *graph.k.entry_methods)):
-        return []
-    return [q for m in sorted(graph.k.data_hooks) if (q := graph.method_function(cls, m))]
+    cls = _read_subclass(graph, route)
+    return [q for m in sorted(graph.k.data_hooks) if (q := graph.method_function(cls, m))] if cls else []
 
 
 def _read_view(graph, route) -> bool:
@@ -166,10 +173,7 @@ def _read_view(graph, route) -> bool:
     only names its template)."""
     if graph.alias(route.handler) in graph.k.read_views:
         return True
-    mro = graph.mro(route.view_class) if route.view_class and route.handler == route.view_class else []
-    return any(c in graph.k.read_views for c in mro) and not any(
-        graph.method_function(route.view_class, m)
-        for m in (*(v.lower() for v in HTTP_METHODS), *graph.k.entry_methods, *graph.k.data_hooks))
+    return bool(_read_subclass(graph, route)) and not _data_hooks(graph, route)
 
 
 def state_changes(graph, route) -> bool:

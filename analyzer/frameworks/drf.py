@@ -316,9 +316,7 @@ class _DRFFile:
                     continue
                 target = small.targets[0].target
                 if isinstance(target, cst.Name) and target.value == "REST_FRAMEWORK" and isinstance(small.value, cst.Dict):
-                    for el in small.value.elements:
-                        if isinstance(el, cst.DictElement) and literal(el.key) == "DEFAULT_PERMISSION_CLASSES":
-                            self._default(el.value, ctx.loc(el))
+                    self._dict_default(small.value)
                 elif isinstance(target, cst.Name) and target.value == "REST_FRAMEWORK" and isinstance(small.value, cst.Call):
                     # REST_FRAMEWORK = get_drf_settings(require_login=REQUIRE_LOGIN): what that function returns
                     self.sink.defaults.append(DefaultGuards("permission_classes", (), ctx.loc(small), ("rest_framework.",),
@@ -336,9 +334,13 @@ class _DRFFile:
                 continue
             for ret in collect(node.body, cst.Return):
                 if isinstance(ret.value, cst.Dict):
-                    for el in ret.value.elements:
-                        if isinstance(el, cst.DictElement) and literal(el.key) == "DEFAULT_PERMISSION_CLASSES":
-                            self._default(el.value, self.ctx.loc(el), source=qual)
+                    self._dict_default(ret.value, source=qual)
+
+    def _dict_default(self, settings: cst.Dict, source: str = "") -> None:
+        """The ``DEFAULT_PERMISSION_CLASSES`` of a settings dict written out."""
+        for el in settings.elements:
+            if isinstance(el, cst.DictElement) and literal(el.key) == "DEFAULT_PERMISSION_CLASSES":
+                self._default(el.value, self.ctx.loc(el), source=source)
 
     def _default(self, value, loc, source: str = "") -> None:
         ctx = self.ctx
