@@ -203,6 +203,7 @@ def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save=Tr
             first.file, f"{len(unplaced)} route registration{'s' if many else ''} on {receiver.rpartition('.')[2]}, "
             f"an instance of {cls}, {'are' if many else 'is'} not in the route inventory: {cls} is not a router "
             f"class routeguard knows, so no check ran on them", "warning", first.line, first.col))
+    notifications += _settings_missing(graph)
     rules = [c for c in all_checks() if cfg.enabled(c.id)]
     if not rules:
         raise config_mod.ConfigError(f"select {', '.join(cfg.select)} with ignore {', '.join(cfg.ignore)} "
@@ -225,3 +226,20 @@ def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save=Tr
     used = {f.location.file for f in findings}
     return Report(root, findings, routes, sorted(notifications, key=lambda n: (n.file, n.message)), rules,
                   len(files), cfg, {p: t for p, t in texts.items() if p in used}, graph)
+
+
+def _settings_missing(graph) -> list[Notification]:
+    """A warning when the routes are a framework's whose settings module the scanned tree lacks
+    (a Django project scanned from its apps' folder, its ``settings/`` beside it): the middleware
+    and default permissions set there are unknown, and the routes are judged without them."""
+    out = []
+    keys = {s.key for s in graph.settings}
+    for framework, key in sorted(graph.k.settings_keys.items()):
+        served = [r.registration or r.location for r in graph.routes if r.framework == framework]
+        if served and key not in keys:
+            first = min(served)
+            out.append(Notification(
+                first.file, f"no {framework} settings module (one that sets {key}) is in the scanned tree: the "
+                f"middleware and default permissions it sets are unknown, so the routes are judged without them; "
+                f"scan the project's root", "warning", first.line, first.col))
+    return out

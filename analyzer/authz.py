@@ -59,9 +59,10 @@ SECRET_COLUMN = re.compile(r"(^|_)(token|secret|key|code)(__exact)?$")
 BY_NAME = "<by-name>"
 LISTED = "<listed>"
 SCALAR_TERMINALS = frozenset({"count", "exists", "first", "last", "latest", "earliest", "aggregate"})  # one value, not the rows
-_NOT_HELPERS = frozenset({"int", "str", "float", "bool", "len", "print", "jsonify", "abort", "get", "dict", "list",
-                          "format", "append", "update", "loads", "dumps", "strip", "lower", "split", "render_template",
-                          "Response", "JsonResponse", "HTTPException", "redirect", "url_for", "flash", "log",
+# Built-ins and common methods a client's id is handed to that look up nothing (a library function
+# handed one is no helper of the project's either: the linker finds no body for it)
+_NOT_HELPERS = frozenset({"int", "str", "float", "bool", "len", "print", "get", "dict", "list",
+                          "format", "append", "update", "loads", "dumps", "strip", "lower", "split", "log",
                           "info", "debug", "warning", "error", "exception", "isinstance", "setattr", "getattr"})
 CALLER_FUNCTION = re.compile(
     r"^_?(get_|load_|fetch_)?(current|authenticated|logged_in|active|request|requesting)_(active_)?"
@@ -642,7 +643,7 @@ class AuthzPass(cst.CSTVisitor):
         key = call_arg(call, "key", 1)
         if not flaw and key is None and algorithms is None:
             flaw = "no key and no algorithms: the signature is not checked"
-        token = call_arg(call, "jwt", 0) or call_arg(call, "token", 0)
+        token = next((t for t in (call_arg(call, a, 0) for a in sorted(self.k.token_arguments)) if t is not None), None)
         token = self.ctx.code(token) if token is not None else ""
         if not flaw:
             if self.frames:

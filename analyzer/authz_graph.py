@@ -17,8 +17,9 @@ from .facts import AccessCheck, Location
 from .fields import ROLE_FIELD
 from .states import AuthState, Effect
 
-# A relation to a table or class outside the project that is the user model by its name.
-USER_REF = re.compile(r"^(table:(auth_)?users?|name:(User|AUTH_USER_MODEL))$", re.IGNORECASE)
+# A relation to a table or class outside the project that is the user model by its name (or by
+# a name the adapters say stands for it: ``user_model_refs``).
+USER_REF = re.compile(r"^(table:(auth_)?users?|name:User)$", re.IGNORECASE)
 # Relations that say a row belongs to a user (rather than who wrote or changed it).
 POSSESSION = re.compile(
     r"^(owner|owners|user|users|account|tenant|customer|patient|buyer|assignee|assignees|assigned_to|member|members|"
@@ -97,7 +98,7 @@ class AuthzQueries:
             for o in owners.get(q, ()):
                 related = self.related_model(o.target, q)
                 if o.target == "user" or o.target in self.g.k.user_models or \
-                        (self.user_model(related) if related else USER_REF.match(o.target)):
+                        (self.user_model(related) if related else self._user_ref(o.target)):
                     if (not possession or POSSESSION.match(o.name)) and not PROVENANCE.match(o.name):
                         direct.setdefault(o.name, o.location)
                 elif related and related != model and o.parent:  # a parent row, not a collection
@@ -109,6 +110,10 @@ class AuthzQueries:
             if through:
                 direct.setdefault(f"{o.name}.{through[0][0]}", o.location)
         return list(direct.items())
+
+    def _user_ref(self, target: str) -> bool:
+        """A relation's target outside the project that names the user model (``OwnerField.target``)."""
+        return bool(USER_REF.match(target)) or target.startswith("name:") and target[5:] in self.g.k.user_model_refs
 
     def user_model(self, qname: str) -> bool:
         """``qname`` is the application's user model: a framework's user class or a subclass
@@ -412,11 +417,11 @@ class AuthzQueries:
         """The lookup scoped to the caller that a view class's object methods (``get_queryset``,
         ``get_object``, and what they call) fetch through, or None."""
         key = ("scoped fetch", view_class)
-        if key not in self.g._memo:
-            self.g._memo[key] = next((lk for m in sorted(self.g.k.object_methods)
+        if key not in self.g.memo:
+            self.g.memo[key] = next((lk for m in sorted(self.g.k.object_methods)
                                       if (q := self.g.method_function(view_class, m)) in self.g.functions
                                       and (lk := self._scoped_within(q))), None)
-        return self.g._memo[key]
+        return self.g.memo[key]
 
     def _scoped_within(self, q: str):
         """The first query scoped to the caller that ``q`` or a project function it calls (two

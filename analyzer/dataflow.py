@@ -482,13 +482,15 @@ class DataPass(DecisionsMixin, AssignVisitor):
 
     def visit_If(self, node: cst.If) -> None:
         self._test(node.test)
-        self._decide_truth(node.test)
+        if not _presence(node.test, node.body):
+            self._decide_truth(node.test)
         self._decide_rejection(node)
         self._decide_held(node.test)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._test(node.test)
-        self._decide_truth(node.test)
+        if not _presence(node.test, node.body):
+            self._decide_truth(node.test)
         if literal(node.body) is NOT_LITERAL or literal(node.orelse) is NOT_LITERAL:
             self._decide_held(node.test)  # load_reports() if show_all else []; not "lax" if is_local else "none"
 
@@ -1124,3 +1126,10 @@ def _comparisons(expr) -> list:
 
     walk(expr, F())
     return found
+
+
+def _presence(test, body) -> bool:
+    """The test asks only whether the client sent a value that the branch then uses (``Role.objects.get(
+    id=request.POST.get("role")) if request.POST.get("role") else None``: a value given or not, no
+    privilege granted on it)."""
+    return type(test) is cst.Call and any(test.deep_equals(c) for c in collect(body, cst.Call))

@@ -18,7 +18,7 @@ import re
 import libcst as cst
 
 from .facts import ClientDecision, Disclosure
-from .names import NOT_LITERAL, and_operands, dotted, literal
+from .names import NOT_LITERAL, REJECT_NAMES, and_operands, dotted, literal
 from .walk import collect, walk
 
 # A field, header or cookie named like this holds a privilege the client claims for itself
@@ -52,7 +52,6 @@ TEXT_CALLS = frozenset({"str", "repr", "format", "join", "dict", "list", "tuple"
 WHOLE = frozenset({"__dict__", "items", "copy", "keys", "values", "to_dict", "as_dict"})  # + Knowledge.data_methods
 # Attributes of an exception that carry its text.
 EXCEPTION_TEXT = frozenset({"args", "message", "msg", "strerror"})
-_REJECT_NAMES = re.compile(r"(^|_)(FORBIDDEN|UNAUTHORIZED|40[13])(_|$)")
 
 
 def call_held(bound: dict, name: str, value) -> tuple[str | None, bool]:
@@ -543,7 +542,7 @@ def _rejects(body, owner) -> bool:
                 found.append(n)
 
         def visit_Attribute(self, a: cst.Attribute) -> None:
-            if _REJECT_NAMES.search(a.attr.value):
+            if a.attr.value in REJECT_NAMES:
                 found.append(a)
 
         def visit_Name(self, n: cst.Name) -> None:

@@ -94,7 +94,7 @@ def public_read(graph, route) -> str:
     """Why ``route`` (an unauthenticated read) only gives away data that no user owns and that
     holds nothing sensitive, or '' when it may give away more (or what it returns is unknown).
     A route that takes any method is a read when its handler does not write."""
-    memo = graph._memo
+    memo = graph.memo
     key = ("public read", route.handler, route.method, route.path)
     if key not in memo:
         # a handler that takes any method, or a websocket (a subscription), reads unless it writes
@@ -106,7 +106,7 @@ def public_read(graph, route) -> str:
 def read_exposure(graph, route) -> str:
     """What an unauthenticated read of ``route`` may give away ('' for a public read)."""
     public_read(graph, route)
-    return graph._memo[("public read", route.handler, route.method, route.path)][1]
+    return graph.memo[("public read", route.handler, route.method, route.path)][1]
 
 
 def any_writes(graph, route) -> bool:
@@ -114,7 +114,7 @@ def any_writes(graph, route) -> bool:
     its handler, or a project function it calls, writes or may (a write call, a command, a
     file), or acts on the method or the body it is sent (``if request.method == "POST"``,
     ``request.POST``). A handler that is not a project function (a library view) may."""
-    memo = graph._memo
+    memo = graph.memo
     key = ("any writes", route.handler)
     if key not in memo:
         closure = _closure(graph, route.handler)
@@ -283,7 +283,7 @@ def _judge_read(graph, route) -> tuple[str, str]:
                 and not graph.method(graph.canonical(call))  # a project function: its body is judged
         if only_fixed or bounded and not probes or any(SELECTS_VISIBLE.search(c) for c in f.calls):
             continue  # nothing it reads reaches the caller, or it selects what is published
-        for ref in (*(c for c in f.calls if not c.startswith(counted)), *f.refs):
+        for ref in (*(c for c in f.calls if not c.startswith(counted) and not _built(graph, q, c)), *f.refs):
             model = _queried_model(graph, ref)
             why = _held(graph, model) if model else None
             if why:
@@ -451,7 +451,15 @@ def _incidental(graph, call: str) -> bool:
 
 
 def _data_writes(graph):
-    return graph._remembered("data writes", "", lambda _: tuple(graph.data_writes))
+    return graph.remembered("data writes", "", lambda _: tuple(graph.data_writes))
+
+
+def _built(graph, function: str, call: str) -> bool:
+    """``call`` makes a new object of a stored model in ``function`` or calls a method of one made
+    there (``item = MealItem(); item.energy()``): an object built in memory, no row read."""
+    made = graph.canonical(call) if graph.canonical(call) in graph.classes else \
+        graph.instances.get(call.rpartition(".")[0], "") if call.startswith(f"{function}.") else ""
+    return bool(made) and made in graph.classes and graph.stored_model(made)
 
 
 def _queried_model(graph, call: str) -> str:
@@ -473,7 +481,7 @@ def _names_users(graph, name: str) -> bool:
 
 def _in_module(graph, name: str) -> str:
     """The part of a qualified name after the longest project module that it starts with."""
-    modules = graph._remembered("module names", "", lambda _: frozenset(m.module for m in graph.modules))
+    modules = graph.remembered("module names", "", lambda _: frozenset(m.module for m in graph.modules))
     parts = name.split(".")
     for i in range(len(parts) - 1, 0, -1):
         if ".".join(parts[:i]) in modules:

@@ -15,7 +15,7 @@ from . import documents, proxies, source
 from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Setting, Suppression,
 )
-from .names import (NOT_LITERAL, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
+from .names import (NOT_LITERAL, REJECT_NAMES, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
                     leaves as _leaves, literal, module_strings, operands, render_path, rule_template, string_bindings,
                     string_list, view_receiver)
 from .dataflow import DataPass
@@ -27,11 +27,6 @@ from .states import Effect
 
 BUILTINS = frozenset(dir(__import__("builtins")))
 STATUS_KEYWORDS = ("status", "status_code", "code")
-# Status names that turn the caller away: 401, 403, and the websocket's policy violation (RFC 6455
-# 7.4.1, Starlette's ``status.WS_1008_POLICY_VIOLATION``: the socket closed or refused on a
-# credential that does not pass)
-REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN",
-                          "WS_1008_POLICY_VIOLATION"})
 # A redirect status (``307``, ``HTTP_307_TEMPORARY_REDIRECT``) and a target that names the login page
 REDIRECT_STATUS = frozenset({302, 303, 307})
 REDIRECT_NAME = re.compile(r"^(HTTP_30[237]_\w+|FOUND|SEE_OTHER|TEMPORARY_REDIRECT)$")
@@ -82,8 +77,8 @@ TOKEN_ERROR = re.compile(r"^(\w*Token(Error|Invalid|Expired)\w*|Invalid\w*Token|
 # ``PermissionDenied``): a clause that catches one and ends the request answers the denial
 DENIAL_ERROR = re.compile(r"^(NotAuthori[sz]ed|Unauthori[sz]ed|PermissionDenied|Forbidden|AccessDenied|NotAllowed)"
                           r"(Error|Exception)?$")
-# what an ``except`` catches a 401/403 rejection by
-CATCH_ALL = frozenset({"Exception", "BaseException", "HTTPException"})
+# what an ``except`` catches a 401/403 rejection by (besides the adapters' ``error_bases``)
+CATCH_ALL = frozenset({"Exception", "BaseException"})
 # What a middleware or wrapper calls to hand the request on to the view.
 PASS_ON = frozenset({"get_response", "call_next", "app", "view", "view_func", "func", "f", "fn", "handler"})
 # Manager methods that fetch one row
@@ -500,6 +495,9 @@ class CommonPass(cst.CSTVisitor):
             self.final.add(id(node.body.body[-1]))
         branches, self.branches = self.branches, []
         walk(node.params, self)
+        status = _default_status(node) if node.name.value == "__init__" else ""
+        if status:  # class Unauthorized(AppError): def __init__(self, message="...", status_code=401)
+            self._rejects(f"rejects with {status}")
         if node.returns is not None:
             walk(node.returns, self)
         walk(node.body, self)
@@ -655,9 +653,11 @@ class CommonPass(cst.CSTVisitor):
         return self.ctx.resolve(func)
 
     def _passed(self, node: cst.Call) -> None:
-        """Instances made here and passed to a call. Passed to a function or to a method of
-        self (``init_router(auth)``, ``self.setup(app)``), the callee's parameter stands for
-        the instance (``bindings``)."""
+        """Instances made here, or in a function this one is defined in (a dependency factory's
+        ``checker = Authenticator(...)`` handed to ``Depends(checker)`` by the dependency it
+        returns), and passed to a call. Passed to a function or to a method of self
+        (``init_router(auth)``, ``self.setup(app)``), the callee's parameter stands for the
+        instance (``bindings``)."""
         s = self.summaries[-1]
         func = node.func
         receiver = _receiver(func)
@@ -666,12 +666,14 @@ class CommonPass(cst.CSTVisitor):
         callee = self._callee(func) if on_self or named else ""
         for i, arg in enumerate(node.args, 1 if on_self else 0):  # self.setup(app): app is parameter 1
             name = arg.value.value if type(arg.value) is cst.Name and not arg.star else None
-            if name not in s.instances:
+            maker = s if name in s.instances else None if name is None or name in s.locals else next(
+                (e for e in reversed(self.summaries[:-1]) if name in e.instances), None)
+            if maker is None:
                 continue
-            local = f"{s.qualname}.{name}"
-            if name not in s.passed:
-                s.passed.add(name)
-                self.sink.instances.append((local, s.instances[name]))
+            local = f"{maker.qualname}.{name}"
+            if name not in maker.passed:
+                maker.passed.add(name)
+                self.sink.instances.append((local, maker.instances[name]))
             if callee and callee not in BUILTINS:
                 self.sink.bindings.append((callee, arg.keyword.value if arg.keyword else str(i), local))
 
@@ -742,7 +744,7 @@ class CommonPass(cst.CSTVisitor):
                 s.issues = s.issues or f"calls {name}"
             elif name in WRITES and type(func) is cst.Attribute and not s.first_write:
                 s.first_write = self._line()
-        if s.instances:
+        if s.instances or len(self.summaries) > 1:  # made here, or in a function around this one
             self._passed(node)
         if type(func) is cst.Name and func.value in s.params:
             s.runs.add(func.value)
@@ -1052,7 +1054,7 @@ class CommonPass(cst.CSTVisitor):
         middleware reads the user only to log it)."""
         for handler in node.handlers:
             if handler.type is None or any(n.rpartition(".")[2] in CATCH_ALL or n in self.k.auth_exceptions
-                                           for n in self._caught(handler)):
+                                           or n in self.k.error_bases for n in self._caught(handler)):
                 # a handler that only logs, around the function's last statement, goes on to nothing:
                 # the rejection still ends the work (Langflow's websockets: except Exception: log)
                 return not self._ends(handler.body) and not (id(node) in self.final and _only_calls(handler.body))
@@ -1358,6 +1360,22 @@ def _answer_local(node: cst.FunctionDef) -> str:
     return last.body[-1].value.value if len(returns) == 1 else ""
 
 
+def _default_status(node: cst.FunctionDef) -> str:
+    """The 401/403 a constructor answers with unless told otherwise: a status parameter whose
+    default turns the caller away and that it hands on (``def __init__(self, message="Unauthorized",
+    status_code=401): super().__init__(message, status_code)``), else ''."""
+    p = node.params
+    for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+        if param.name.value not in STATUS_KEYWORDS or param.default is None:
+            continue
+        status = literal(param.default)
+        name = status if status in REJECT_STATUS else (dotted(param.default) or "").rpartition(".")[2]
+        if (status in REJECT_STATUS or name in REJECT_NAMES) and any(
+                type(a.value) is cst.Name and a.value.value == param.name.value for a in collect(node.body, cst.Arg)):
+            return str(name)
+    return ""
+
+
 def _rejects(call: cst.Call) -> str:
     """'rejects with 401' when a call is given a 401/403 status, literally or as a named
     status constant (``status_code=HTTP_401_UNAUTHORIZED``), or a redirect status with a
@@ -1577,9 +1595,9 @@ def extract_source(path: str, text: str, module: str, is_package: bool, knowledg
                               knowledge, text)
             walk(tree, CommonPass(ctx, sink))
             extract_authz(ctx, sink)
-            for adapter, markers in knowledge.extractors:
+            for run, adapter, markers in knowledge.extractors:
                 if knowledge.runs(markers, text):
-                    adapter.extract(ctx, sink)
+                    run(adapter, ctx, sink)
             walk(tree, DataPass(ctx, sink))
             refused = refused_defaults(tree)
             if refused:

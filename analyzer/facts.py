@@ -7,7 +7,7 @@ linker joins facts from different files on those names.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -169,6 +169,7 @@ class RouteHelper:
     location: Location
     transform: str = ""  # a call the helper passes the rules through (``org_scoped_rule``): not executed
     wraps: str = ""  # parameter holding decorators the helper applies to each view (``decorators=[...]``)
+    framework: str = ""  # the framework of the routes it registers (``Route.framework``)
 
 
 @dataclass(frozen=True)
@@ -394,7 +395,8 @@ class ReturnFact:
     ``values``: qualified class names, or ``call:<qname>`` for the result of calling
     ``qname`` (resolved at link time). ``serialized``: the framework serializes whatever
     this handler returns; ``schema`` is the output schema declared for it (``"None"`` when
-    explicitly disabled).
+    explicitly disabled). The neutral pass (analyzer/functions.py) knows the values and
+    annotation, the framework adapter the rest: the linker merges the two.
     """
 
     function: str
@@ -783,6 +785,9 @@ def kind(index: str = "", key: str = "", graph: str = ""):
     - "list": every fact, in file order
     - "map": ``fact.<key>`` -> the fact (a later one wins); with no key the facts are
       (name, value) pairs
+    - "merge": ``fact.<key>`` -> one fact made of all those with that key, each field from the
+      last of them that sets it (passes that each know part of a function: what it returns,
+      how its framework serializes it)
     - "group": ``fact.<key>`` -> [facts]
     - "table": ``fact.<key>`` -> {``fact.name``: the fact} (the first one wins)
     - "": not indexed (the linker walks the modules for it, or ``facts_of(kind)``)
@@ -889,7 +894,7 @@ class ModuleFacts:
     dependencies: tuple[Dependency, ...] = kind("group", "user")
     scopes: tuple[ScopeFact, ...] = kind("list", graph="scope_facts")
     models: tuple[ModelFact, ...] = kind("map", "qualname")
-    returns: tuple[ReturnFact, ...] = kind("map", "function")
+    returns: tuple[ReturnFact, ...] = kind("merge", "function")
     exemptions: tuple[PathExemption, ...] = kind("group", "func")
     defaults: tuple[DefaultGuards, ...] = kind("list")
     field_facts: tuple[FieldFact, ...] = kind("table", "model")
@@ -967,6 +972,14 @@ def index_facts(modules) -> dict[str, object]:
             continue
         if how == "list":
             out[attr] = [x for m in modules for x in getattr(m, name)]
+        elif how == "merge":
+            merged: dict = {}
+            for m in modules:
+                for x in getattr(m, name):
+                    before = merged.get(getattr(x, key))
+                    merged[getattr(x, key)] = x if before is None else replace(before, **{
+                        f.name: getattr(x, f.name) for f in fields(x) if getattr(x, f.name) != f.default})
+            out[attr] = merged
         elif how == "map":
             out[attr] = {getattr(x, key): x for m in modules for x in getattr(m, name)} if key else \
                 dict(x for m in modules for x in getattr(m, name))

@@ -132,7 +132,7 @@ class AppGraph:
         self.route_expander = RouteExpander(self)
         self.mount_graph = nx.DiGraph((u[1], v[1]) for u, v, d in self.graph.edges(data=True)
                                       if d.get("relation") == "mounts")
-        self._memo: dict[tuple, object] = self.names.complete()  # the name tables are complete: answers are remembered
+        self.memo: dict[tuple, object] = self.names.complete()  # the name tables are complete: answers are remembered
         self.data_writes = [*self.data_writes, *self._handed_writes()]
         # routes registered on an instance of a project class that is no router routeguard knows
         # (indico's IndicoBlueprint): receiver -> (its class, the routes); a gap in the verdict,
@@ -211,6 +211,17 @@ class AppGraph:
         made = self.returns.get(function)
         return made is not None and bool(made.annotation) and self.alias(made.annotation) in self.k.router_classes
 
+    def _made_class(self, name: str) -> str:
+        """The class a class factory returns, for the name bound to its result (Polar's ``APIRouter =
+        get_api_router_class(APIRoute)``, whose ``class _CustomAPIRouter(APIRouter)`` is defined in
+        the factory and returned), else ''."""
+        function = self.alias(name)
+        f = self.functions.get(function)
+        if f is None or len(f.returns) != 1:
+            return ""
+        made = f.returns[0]
+        return next((c for c in (f"{function}.{made.rpartition('.')[2]}", made) if c in self.classes), "")
+
     def _instance_routers(self, routers: list[Router]) -> list[Router]:
         """Routers, with instances of project router classes kept only when a class along
         their bases is one (``kind="class"``): they get its guards and default prefix."""
@@ -222,19 +233,19 @@ class AppGraph:
             if r.cls and r.cls not in self.classes and self._makes_router(self.alias(r.cls)):
                 r = replace(r, cls="")  # router = create_crud_router(...)
             elif r.cls:
-                bases = [classes[q] for q in self.mro(r.cls) if q in classes]
+                bases = [classes[q] for q in self.mro(self._made_class(r.cls) or r.cls) if q in classes]
                 if all(b.cls for b in bases) or any(b.framework != r.framework for b in bases):
                     continue
-                kind = next((b.name for b in bases if b.framework == "flask" and b.name), r.kind)  # Flask: its base's kind
+                kind = next((b.name for b in bases if b.name), r.kind)  # a base that names its instances' kind (Flask)
                 r = replace(r, kind=kind, prefix=r.prefix or next((b.prefix for b in bases if b.prefix), ""), cls="",
                             guards=tuple(g for b in bases for g in b.guards) + r.guards)
             out.append(r)
         return out
 
     # -- names (routeguard.resolver) ------------------------------------------------
-    def _remembered(self, kind: str, qname: str, answer):
+    def remembered(self, kind: str, qname: str, answer):
         """``answer(qname)``, computed once per name when the name tables are complete; while
-        they are being built, computed every time (the resolver's one memo, ``self._memo``)."""
+        they are being built, computed every time (the resolver's one memo, ``self.memo``)."""
         return self.names.remembered(kind, qname, answer)
 
     def alias(self, qname: str, depth: int = 0) -> str:
@@ -252,7 +263,7 @@ class AppGraph:
     def super_chain(self, method: str, mro: list[str]) -> list[tuple[str, MethodFact]]:
         return self.names.super_chain(method, mro)
 
-    def _find_method(self, mro: list[str], name: str):
+    def find_method(self, mro: list[str], name: str):
         return self.names.find_method(mro, name)
 
     # -- facts and calls ----------------------------------------------------------------
@@ -337,13 +348,13 @@ class AppGraph:
 
     def routes_using(self, schema: str) -> list[RouteInfo]:
         """Routes whose view class (or a base of it) or handler function uses ``schema``."""
-        index = self._memo.get(("schema routes",))
+        index = self.memo.get(("schema routes",))
         if index is None:
             by_user: dict[str, list[int]] = {}
             for i, r in enumerate(self.routes):
                 for user in {*(self.mro(r.view_class) if r.view_class else ()), self.alias(r.handler)}:
                     by_user.setdefault(user, []).append(i)
-            index = self._memo[("schema routes",)] = {}
+            index = self.memo[("schema routes",)] = {}
             for u in self.schema_uses:
                 user = self.alias(u.user)
                 if user not in by_user and user.rpartition(".")[0] in self.classes:
@@ -446,7 +457,7 @@ class AppGraph:
 
     def _routes_by_function(self) -> tuple[dict, dict]:
         """Routes by their handler, and by each function their handler calls (in route order)."""
-        return self._remembered("routes by function", "", self._index_routes)
+        return self.remembered("routes by function", "", self._index_routes)
 
     def _index_routes(self, _) -> tuple[dict, dict]:
         handled, called = {}, {}

@@ -322,9 +322,9 @@ class AuthJudge:
         or dependency it calls) ends the request on a record's visibility flag. Reads only:
         the routes of other methods drop it."""
         key = ("visibility", qname)
-        if key in self.g._memo:
-            return self.g._memo[key]
-        self.g._memo[key] = ""  # a cycle finds nothing
+        if key in self.g.memo:
+            return self.g.memo[key]
+        self.g.memo[key] = ""  # a cycle finds nothing
         f = self.g.functions.get(qname)
         found = ""
         if f is not None and f.visibility:
@@ -333,7 +333,7 @@ class AuthJudge:
             callees = [self.g.method(self.g.canonical(c)) for c in f.calls]
             callees += [self.g.canonical(d.target) for d in self.g.dependencies.get(qname, ())]
             found = next((v for v in (self.visibility(c, _depth + 1) for c in callees if c) if v), "")
-        self.g._memo[key] = found
+        self.g.memo[key] = found
         return found
 
     def _optional_dependency(self, q: str, f: FunctionFact | None, _stack: frozenset) -> str:
@@ -538,7 +538,7 @@ class AuthJudge:
             direct = next((f.lets_in for f in found if f.verifies and f.lets_in), "")  # both in one function
             lets_in = next((f.lets_in for f in found if f.lets_in), "")
             return direct or (lets_in if any(f.verifies for f in found) else "")
-        return self.g._remembered("logs in", qname, answer) if qname in self.g.functions else ""
+        return self.g.remembered("logs in", qname, answer) if qname in self.g.functions else ""
 
     def signup_switch(self, qname: str) -> str:
         """The setting that switches off a function that opens sign-up, itself or in the project
@@ -546,7 +546,7 @@ class AuthJudge:
         account is made), or ''."""
         def answer(q: str) -> str:
             return next((t for c in self._callees(q) for t in self.g.functions[c].switches if SIGNUP_SETTING.search(t)), "")
-        return self.g._remembered("signup switch", qname, answer) if qname in self.g.functions else ""
+        return self.g.remembered("signup switch", qname, answer) if qname in self.g.functions else ""
 
     def _callees(self, qname: str) -> list[str]:
         """``qname`` and the project functions it calls, two calls deep, breadth first."""

@@ -417,6 +417,12 @@ def operands(node, kind, operator) -> list:
 
 
 REJECT_STATUS = frozenset({401, 403})
+# Status names that turn the caller away: 401 and 403 as the standard library and the frameworks'
+# status modules name them (``HTTPStatus.FORBIDDEN``, ``status.HTTP_401_UNAUTHORIZED``), and a
+# websocket's policy-violation close (RFC 6455 7.4.1, ``WS_1008_POLICY_VIOLATION``: the socket
+# closed or refused on a credential that does not pass)
+REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN",
+                          "WS_1008_POLICY_VIOLATION"})
 # Calls that end the request where they stand (``abort(401)``, ``raise_unauthorized()``).
 ABORTS = re.compile(r"^_?(abort\w*|\w*unauthori[sz]ed|\w*forbidden|deny\w*|reject\w*|raise_\w+)$")
 
@@ -458,7 +464,7 @@ def _refusal(expr) -> bool:
     func = expr.func
     name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
     return bool(ABORTS.match(name)) or "redirect" in name.lower() or any(
-        literal(a.value) in REJECT_STATUS or (dotted(a.value) or "").endswith(("_UNAUTHORIZED", "_FORBIDDEN"))
+        literal(a.value) in REJECT_STATUS or (dotted(a.value) or "").rpartition(".")[2] in REJECT_NAMES
         for a in expr.args)
 
 

@@ -143,7 +143,7 @@ class OperationQueries:
             via = self.g.alias(f.via)
             mro = self.g.mro(via)
             for method in RESOLVING_METHODS:
-                q, mf = self.g._find_method(mro, method)
+                q, mf = self.g.find_method(mro, method)
                 if mf is not None:
                     handler = mf.handler or f"{q}.{method}"
                     break

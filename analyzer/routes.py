@@ -67,7 +67,7 @@ class RouteInfo:
                 self.location, self.handler)
 
 
-def _first_matches(routes) -> list[RouteInfo]:
+def _first_matches(routes, first_match) -> list[RouteInfo]:
     """Django answers a request with the first URL pattern that matches: the same view registered
     again at the same path (umap's ``datalayer_urls``, included once with its permission
     decorators and once more with ``never_cache`` only) is never reached there; only the first
@@ -75,7 +75,7 @@ def _first_matches(routes) -> list[RouteInfo]:
     kept, seen = [], set()
     for r in sorted(routes, key=lambda r: (r.mounts, r.registration or r.location)):
         key = (r.method, r.path, r.handler)
-        if r.framework == "django" and key in seen:
+        if r.framework in first_match and key in seen:
             continue
         seen.add(key)
         kept.append(r)
@@ -130,10 +130,10 @@ class RouteExpander:
         if r is None or not r.fragment or router in self.g.detached:
             return True
         key = ("served", router)
-        if key not in self.g._memo:
-            self.g._memo[key] = any(p[1] not in _seen and self._served(p[1], _seen | {router})
+        if key not in self.g.memo:
+            self.g.memo[key] = any(p[1] not in _seen and self._served(p[1], _seen | {router})
                                     for p, _ in self.g.graph.in_edges(("router", router)))
-        return self.g._memo[key]
+        return self.g.memo[key]
 
     def _built_rule(self, function: str, rule: str) -> str | None:
         """``org_scoped_rule("/x")``: what the project's rule builder makes of the rule (its
@@ -144,7 +144,7 @@ class RouteExpander:
     def routes(self) -> list[RouteInfo]:
         """Every route, through every mount chain, judged; Django's first matches only
         (``_first_matches``); in route order."""
-        return sorted(_first_matches(self._link_routes()), key=RouteInfo.sort_key)
+        return sorted(_first_matches(self._link_routes(), self.g.k.first_match_frameworks), key=RouteInfo.sort_key)
 
     def _link_routes(self):
         helper_routes = self._helper_routes()
@@ -203,7 +203,7 @@ class RouteExpander:
                     next((v[0] for v in bound.get((h.receiver, "view"), ()) if not v[1]), "")
                 if h.kind == "table":  # each (rule, view class) row, wrapped in the decorators passed
                     wraps = tuple(g for gs in bound.get((h.wraps, "guards"), ()) for g in gs) if h.wraps else ()
-                    found.extend(Route(receiver, "flask", rule, (), handler, None, call.location, endpoint,
+                    found.extend(Route(receiver, h.framework, rule, (), handler, None, call.location, endpoint,
                                        guards + wraps, (), view_class, call.location.line, by_reference=True)
                                  for table in (bound.get((h.rule, "table"), ()) if receiver else ())
                                  for rule, (handler, view_class, endpoint, guards) in table)
@@ -219,7 +219,7 @@ class RouteExpander:
                 methods = call.methods or (() if view_class else ("GET",))
                 for rule in rules:
                     rule = self._built_rule(h.transform, rule) or rule if h.transform else rule
-                    found.append(Route(receiver, "flask", rule, methods, handler, None, call.location,
+                    found.append(Route(receiver, h.framework, rule, methods, handler, None, call.location,
                                        given[0][0] if given else endpoint, guards, (), view_class,
                                        call.location.line, by_reference=True))
         return found
@@ -515,7 +515,7 @@ class RouteExpander:
                         seen.add(verb)
                         pairs.append((verb, name))
             hooks = next((self.g.k.view_hooks[q] for q in mro if q in self.g.k.view_hooks), None)
-            own = [n for n in hooks[1] if self.g._find_method(mro, n)[1]] if hooks and not pairs else ()
+            own = [n for n in hooks[1] if self.g.find_method(mro, n)[1]] if hooks and not pairs else ()
             if own:  # a library view that answers from the subclass's hooks (a syndication Feed)
                 pairs.append((hooks[0], own[0]))
             if not pairs:
@@ -524,15 +524,17 @@ class RouteExpander:
                         base_uses + self._attr_uses(mro, attrs) + own_route
                 return
             pairs.sort(key=lambda x: HTTP_METHODS.index(x[0]))
+        allowed = next((set(v.upper().split(",")) for c in map(self.g.classes.get, mro) if c
+                        for a, v in c.attrs if a in self.g.k.method_allow_attrs), None)
         for verb, name in pairs:
-            if route.methods and verb not in route.methods:
+            if route.methods and verb not in route.methods or allowed is not None and verb not in allowed:
                 continue
-            q, mf = self.g._find_method(mro, name)
+            q, mf = self.g.find_method(mro, name)
             if q is None:
                 continue
             delegate = next((self.g.k.delegated_methods[c] for c in mro if c in self.g.k.delegated_methods), "")
-            if mf is None and delegate and delegate != name and self.g._find_method(mro, delegate)[1]:
-                q, mf = self.g._find_method(mro, delegate)  # RedirectView.post runs the subclass's own get
+            if mf is None and delegate and delegate != name and self.g.find_method(mro, delegate)[1]:
+                q, mf = self.g.find_method(mro, delegate)  # RedirectView.post runs the subclass's own get
                 name = delegate
             # a method's own permission classes, else those ``get_permissions`` picks for its action
             picked = attrs.get(f"permission_classes:{name}") or attrs.get("permission_classes:*")

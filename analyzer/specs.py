@@ -253,7 +253,7 @@ class SpecQueries:
             self._beside = flask_apps | {p[1] for a in flask_apps if ("router", a) in self.g.graph
                                          for p, _ in self.g.graph.in_edges(("router", a)) if p[0] == "router"}
         node = ("route", route.path, route.method, route.handler, route.location)
-        return bool(self._beside) and route.framework == "flask" and node in self.g.graph and any(
+        return bool(self._beside) and route.framework not in self.g.k.document_frameworks and node in self.g.graph and any(
             rid in self._beside for parent, _ in self.g.graph.in_edges(node) if parent[0] == "router"
             for chain in self.g.route_expander.chains(parent[1]) for rid, _ in chain)
 

@@ -23,18 +23,6 @@ WHY = {
 VALIDATION = re.compile(r"^(ValueError|\w*ValidationError|Invalid\w*|\w*Invalid(Error)?|JSONDecodeError|ParseError|"
                         r"\w*DoesNotExist|\w*NotFound(Error|Exception)?|\w*AlreadyExists?(Error)?|\w*ExistsError)$")
 BROAD = frozenset({"", "Exception", "BaseException", "?"})
-# Packages whose errors come from storage, the network, the operating system or a remote
-# service: their text carries queries, host names, paths, account ids. Other libraries'
-# errors (a parser, a codec, a protocol encoder) describe the input they were given.
-INFRASTRUCTURE = frozenset({
-    "sqlalchemy", "psycopg2", "psycopg", "asyncpg", "pymysql", "MySQLdb", "sqlite3", "aiosqlite", "django",
-    "peewee", "tortoise", "pony", "databases", "sqlmodel", "pymongo", "motor", "mongoengine", "redis", "aioredis",
-    "elasticsearch", "opensearchpy", "cassandra", "requests", "httpx", "aiohttp", "urllib.request", "urllib.error",
-    "urllib3", "http",
-    "socket", "ssl", "smtplib", "ftplib", "imaplib", "subprocess", "os", "io", "shutil", "boto3", "botocore",
-    "aiobotocore", "google", "googleapiclient", "azure", "kombu", "celery", "pika", "kafka", "aiokafka", "ldap",
-    "ldap3", "paramiko", "grpc", "kubernetes", "docker", "openai", "stripe", "slack_sdk", "jira", "github",
-})
 
 FLASK = """
 from flask import Flask, jsonify
@@ -259,7 +247,7 @@ def _for_the_client(graph, caught: str) -> bool:
     if VALIDATION.match(caught.rpartition(".")[2]) or graph.canonical(caught) in graph.classes:
         return True
     package = caught.partition(".")[0]
-    return "." in caught and not _infrastructure(caught) and package != "builtins"
+    return "." in caught and not _infrastructure(graph, caught) and package != "builtins"
 
 
 # Built-in calls that reach outside the process.
@@ -279,7 +267,7 @@ def _computes_only(graph, tried) -> bool:
     with text about the server."""
     if tried is None:
         return False
-    project = graph._remembered("project packages", "", lambda _: frozenset(
+    project = graph.remembered("project packages", "", lambda _: frozenset(
         q.partition(".")[0] for q in (*graph.functions, *graph.classes)))
     seen: set = set()
 
@@ -298,13 +286,14 @@ def _computes_only(graph, tried) -> bool:
             seen.add(m)
             return depth < 3 and all(pure(x, depth + 1) for x in graph.functions[m].calls)
         package = c.partition(".")[0]
-        return package not in project and not _infrastructure(c) and package != "builtins"
+        return package not in project and not _infrastructure(graph, c) and package != "builtins"
 
     return all(pure(c, 0) for c in tried)
 
 
-def _infrastructure(name: str) -> bool:
+def _infrastructure(graph, name: str) -> bool:
     """``name`` (a qualified call or class) belongs to a storage, network, OS or remote-service
-    package or module (``urllib.request`` is one, ``urllib.parse`` is not)."""
+    package or module (``urllib.request`` is one, ``urllib.parse`` is not: the adapters'
+    ``infrastructure_modules``)."""
     parts = name.split(".")
-    return any(".".join(parts[:i]) in INFRASTRUCTURE for i in range(1, min(len(parts), 3) + 1))
+    return any(".".join(parts[:i]) in graph.k.infrastructure_modules for i in range(1, min(len(parts), 3) + 1))

@@ -125,7 +125,7 @@ class SpecSecurityMismatch(Check):
             if required and all(required) and r.auth == AuthState.UNPROTECTED:
                 weak = next((g for g in r.applied if g.kind == "spec"), None)
                 why = f" ({weak.target.rpartition('.')[2]}, which verifies it, accepts every credential)" if weak else \
-                    " (no guard, and no function verifies its scheme)" if r.framework == "connexion" else ""
+                    " (no guard, and no function verifies its scheme)" if r.framework in graph.k.document_frameworks else ""
                 # the document decides who gets in only where the application serves it (Connexion);
                 # a hand-written one describes the code, whose open route RG101 judges
                 opened = op.file in served and (

@@ -99,7 +99,7 @@ def reindex():
             if r.kind != "http" or r.auth != AuthState.UNPROTECTED or r.misplaced or is_test_path(r.location.file):
                 continue
             hidden = graph.specs.hidden(r)
-            if hidden is None and not (files and graph.specs.spec_operation(r) is None and r.framework != "connexion") \
+            if hidden is None and not (files and graph.specs.spec_operation(r) is None and r.framework not in graph.k.document_frameworks) \
                     and not graph.specs.beside_document(r):
                 continue
             why = graph.authz.privileged(r) or ("it changes state" if r.method in WRITE_METHODS and state_changes(graph, r)

@@ -58,6 +58,32 @@ def ip():
 """}, "RG107") == []
 
 
+def test_a_value_tested_only_for_being_sent_is_no_privilege_flag():
+    """Nautobot's contact form: ``role=Role.objects.get(id=request.POST.get("role")) if
+    request.POST.get("role") else None`` asks whether the client chose a role label for the contact
+    and uses it; nothing is granted on it. A flag the branch does not use is still one."""
+    found = hits({"app.py": FLASK + """
+from models import ContactAssociation, Role
+
+@app.post("/contacts/<int:contact_id>/associate")
+def associate(contact_id):
+    role = Role.query.get(request.form.get("role")) if request.form.get("role") else None
+    if request.form.get("team"):
+        team_id = int(request.form.get("team"))
+    else:
+        team_id = None
+    ContactAssociation.create(contact_id=contact_id, role=role, team_id=team_id)
+    return jsonify(ok=True)
+
+@app.get("/reports")
+def reports():
+    if request.args.get("admin"):
+        return jsonify(all=True)
+    return jsonify(all=False)
+"""}, "RG107")
+    assert [f.location.line for f in found] == [20]
+
+
 def test_a_same_origin_check_is_a_forgery_defence_and_a_referer_check_is_not():
     """open-webui's MFA enrolment compares the ``Origin`` header with the server's own URL
     before it acts: the defence against cross-site requests that OWASP recommends, which a

@@ -4091,3 +4091,116 @@ class StoryViewSet(viewsets.ViewSet):
 """,
     })
     assert routes(report)[("POST", "/stories/")].auth == "protected"
+
+
+def test_a_view_that_restricts_its_methods_serves_only_those():
+    """wger's ``NutritionPlanInfoViewSet(NutritionPlanViewSet)`` with ``http_method_names = ['get',
+    'head', 'options']``: Django's View answers any other method with 405, so the router serves the
+    subclass's reads only (its writes were listed, and reported as open writes). A Django class-based
+    view does the same."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from shop import views
+
+router = DefaultRouter()
+router.register("nutritionplan", views.NutritionPlanViewSet, basename="nutritionplan")
+router.register("nutritionplaninfo", views.NutritionPlanInfoViewSet, basename="nutritionplaninfo")
+urlpatterns = [
+    path("api/v2/", include(router.urls)),
+    path("export/", views.ExportView.as_view()),
+]
+""",
+        "shop/__init__.py": "",
+        "shop/views.py": """
+from django.http import JsonResponse
+from django.views import View
+from rest_framework import viewsets
+
+from shop.models import NutritionPlan
+from shop.serializers import NutritionPlanSerializer, NutritionPlanInfoSerializer
+
+
+class NutritionPlanViewSet(viewsets.ModelViewSet):
+    serializer_class = NutritionPlanSerializer
+
+    def get_queryset(self):
+        return NutritionPlan.objects.filter(user=self.request.user)
+
+
+class NutritionPlanInfoViewSet(NutritionPlanViewSet):
+    serializer_class = NutritionPlanInfoSerializer
+    http_method_names = ["get", "head", "options"]
+
+
+class ExportView(View):
+    http_method_names = ["get"]
+
+    def get(self, request):
+        return JsonResponse({"plans": list(NutritionPlan.objects.filter(user=request.user).values("id"))})
+
+    def post(self, request):
+        NutritionPlan.objects.filter(user=request.user).delete()
+        return JsonResponse({})
+""",
+    })
+    served = {k for k in routes(report) if "nutritionplan" in k[1] or k[1] == "/export/"}
+    assert {k for k in served if "nutritionplaninfo" in k[1]} == {
+        ("GET", "/api/v2/nutritionplaninfo/"), ("GET", "/api/v2/nutritionplaninfo/<pk>/")}
+    assert ("POST", "/api/v2/nutritionplan/") in served
+    assert {k for k in served if k[1] == "/export/"} == {("GET", "/export/")}
+
+
+
+def test_a_serializer_served_only_for_reading_and_deleting_is_not_written_through():
+    """Nautobot's ``JobResultViewSet(mixins.DestroyModelMixin, ReadOnlyModelViewSet)``: its serializer
+    takes every field of JobResult, ``user`` among them, but no route deserializes into it: the
+    DELETE sends no fields, so the privileged column is only sent to clients (no RG302). The same
+    serializer on a viewset that creates rows is written through."""
+    def scan_with(viewset_bases):
+        return scan({
+            "shop/__init__.py": "",
+            "shop/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class JobResult(models.Model):
+    name = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+""",
+            "shop/api.py": """
+from rest_framework import mixins, serializers, viewsets
+
+from .models import JobResult
+
+
+class JobResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JobResult
+        fields = "__all__"
+
+
+class JobResultViewSet(""" + viewset_bases + """):
+    queryset = JobResult.objects.all()
+    serializer_class = JobResultSerializer
+""",
+            "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from shop.api import JobResultViewSet
+
+router = DefaultRouter()
+router.register("job-results", JobResultViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+""",
+        }, SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated']}\n")
+
+    read_only = scan_with("mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet")
+    assert ("DELETE", "/api/job-results/<pk>/") in routes(read_only)
+    assert not [f for f in read_only.findings if f.rule_id == "RG302"]
+    writable = scan_with("viewsets.ModelViewSet")
+    assert [f.rule_id for f in writable.findings if f.rule_id == "RG302"] == ["RG302"]

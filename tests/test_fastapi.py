@@ -3030,3 +3030,193 @@ app.include_router(router, prefix="/api/v1")
 """})
     assert r[("WEBSOCKET", "/api/v1/voice/ws/{flow_id}")].auth == "protected"
     assert r[("WEBSOCKET", "/api/v1/voice/echo/{flow_id}")].auth == "unprotected"
+
+
+POLAR_STYLE = {
+    "shop/__init__.py": "",
+    "shop/exceptions.py": """
+class ShopError(Exception):
+    def __init__(self, message: str, status_code: int = 500, headers: dict | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.headers = headers
+
+
+class ResourceNotFound(ShopError):
+    def __init__(self, message: str = "Not found") -> None:
+        super().__init__(message, 404)
+
+
+class Unauthorized(ShopError):
+    def __init__(self, message: str = "Unauthorized", status_code: int = 401) -> None:
+        super().__init__(message, status_code, headers={"WWW-Authenticate": "Bearer"})
+""",
+    "shop/kit/__init__.py": "",
+    "shop/kit/routing.py": """
+from typing import Any
+
+from fastapi import APIRouter as _APIRouter
+from fastapi.routing import APIRoute
+
+
+class AutoCommitAPIRoute(APIRoute):
+    pass
+
+
+def get_api_router_class(route_class: type[APIRoute]) -> type[_APIRouter]:
+    \"\"\"Returns a subclass of `APIRouter` that uses the given `route_class`.\"\"\"
+
+    class _CustomAPIRouter(_APIRouter):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["route_class"] = route_class
+            super().__init__(*args, **kwargs)
+
+    return _CustomAPIRouter
+""",
+    "shop/routing.py": """
+from shop.kit.routing import AutoCommitAPIRoute, get_api_router_class
+
+APIRouter = get_api_router_class(AutoCommitAPIRoute)
+""",
+    "shop/auth.py": """
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from shop.exceptions import ResourceNotFound, Unauthorized
+from shop.repository import PayoutAccountRepository
+
+
+class _Authenticator:
+    def __init__(self, *, required_scopes: set[str] | None = None) -> None:
+        self.required_scopes = required_scopes
+
+    async def __call__(self, request: Request) -> dict:
+        subject = request.state.auth_subject
+        if subject is None:
+            raise Unauthorized()
+        return subject
+
+
+def Authenticator(required_scopes: set[str] | None = None) -> _Authenticator:
+    return _Authenticator(required_scopes=required_scopes)
+
+
+def PayoutAccountPolicyGuard() -> Any:
+    \"\"\"Resolve the payout account by {id} and verify that the caller owns it.\"\"\"
+    _authenticator = Authenticator(required_scopes={"payouts:write"})
+
+    async def dependency(id: int, auth_subject: Annotated[dict, Depends(_authenticator)]) -> dict:
+        account = await PayoutAccountRepository().get_by_id(id)
+        if account is None or account.admin_id != auth_subject["id"]:
+            raise ResourceNotFound()
+        return account
+
+    return dependency
+
+
+AuthorizeProductsWrite = Annotated[dict, Depends(Authenticator(required_scopes={"products:write"}))]
+AuthorizePayoutAccountWrite = Annotated[dict, Depends(PayoutAccountPolicyGuard())]
+""",
+    "shop/repository.py": """
+class PayoutAccountRepository:
+    async def get_by_id(self, id):
+        return None
+""",
+    "shop/products/__init__.py": "",
+    "shop/products/endpoints.py": """
+from shop.auth import AuthorizeProductsWrite
+from shop.routing import APIRouter
+
+router = APIRouter(prefix="/products", tags=["products"])
+
+
+@router.get("/")
+async def list_products():
+    return []
+
+
+@router.delete("/{id}", status_code=204)
+async def delete_product(id: int, auth_subject: AuthorizeProductsWrite) -> None:
+    return None
+""",
+    "shop/payouts/__init__.py": "",
+    "shop/payouts/endpoints.py": """
+from shop.auth import AuthorizePayoutAccountWrite
+from shop.routing import APIRouter
+
+router = APIRouter(prefix="/payout-accounts", tags=["payout_accounts"])
+
+
+@router.delete("/{id}", status_code=204)
+async def delete_payout_account(authz: AuthorizePayoutAccountWrite) -> None:
+    return None
+""",
+    "shop/api.py": """
+from fastapi import APIRouter
+
+from shop.payouts.endpoints import router as payouts_router
+from shop.products.endpoints import router as products_router
+
+router = APIRouter(prefix="/v1")
+router.include_router(products_router)
+router.include_router(payouts_router)
+""",
+    "shop/app.py": """
+from fastapi import FastAPI
+
+from shop.api import router
+
+app = FastAPI()
+app.include_router(router)
+""",
+}
+
+
+def test_routers_made_from_a_router_class_that_a_factory_returns():
+    """Polar: ``APIRouter = get_api_router_class(APIRoute)``, a function that defines a subclass of
+    FastAPI's ``APIRouter`` and returns the class; every module makes its router from that name.
+    Those routers serve their routes (they were dropped as instances of an unknown class)."""
+    r, _ = routes(POLAR_STYLE)
+    assert {k for k in r if k[1].startswith("/v1/")} == {
+        ("GET", "/v1/products/"), ("DELETE", "/v1/products/{id}"), ("DELETE", "/v1/payout-accounts/{id}")}
+
+
+def test_an_error_whose_constructor_defaults_to_401_rejects_and_a_factory_guard_authenticates_through_its_local():
+    """``raise Unauthorized()`` where ``Unauthorized.__init__`` hands its ``status_code=401`` default
+    to its base rejects the caller, as a class attribute ``status_code = 401`` does; and a dependency
+    a guard factory returns authenticates through ``Depends(_authenticator)``, the checker the factory
+    made in a local (its own test, an ownership comparison answering 404, authenticates nobody)."""
+    r, _ = routes(POLAR_STYLE)
+    assert r[("DELETE", "/v1/products/{id}")].auth == "protected"
+    assert r[("DELETE", "/v1/payout-accounts/{id}")].auth == "protected"
+    assert r[("GET", "/v1/products/")].auth == "unprotected"
+
+
+def test_a_route_module_that_only_uses_a_router_made_elsewhere():
+    """Skyvern's ``runtime_config.py`` imports its routers from ``routes/routers.py`` and names no
+    FastAPI class: its ``@base_router.get(...)`` routes are still FastAPI routes."""
+    r, _ = routes({
+        "app/__init__.py": "",
+        "app/routers.py": "from fastapi import APIRouter\n\nbase_router = APIRouter()\n",
+        "app/runtime_config.py": """
+from app.config import settings
+from app.routers import base_router
+
+
+@base_router.get("/config/runtime", include_in_schema=False)
+async def get_runtime_config() -> dict:
+    return {"environment": settings.ENV}
+""",
+        "app/main.py": """
+from fastapi import FastAPI
+
+from app import runtime_config  # noqa: F401 (registers its routes)
+from app.routers import base_router
+
+app = FastAPI()
+app.include_router(base_router, prefix="/api/v1")
+""",
+    })
+    assert ("GET", "/api/v1/config/runtime") in r

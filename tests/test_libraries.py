@@ -33,6 +33,28 @@ def test_flask_sqlalchemy_models_without_fastapi():
     ) == [("app.models.Base", "orm", ()), ("app.models.Note", "orm", ("body",))]
 
 
+def test_a_flask_service_module_is_read_by_the_function_pass_not_by_the_fastapi_adapter():
+    """A Flask project's service module that mentions only SQLAlchemy and PyJWT is no FastAPI
+    file: the FastAPI adapter does not run on it (it took ``crud = CRUDNote(Note)`` for a router of
+    its own), while the neutral function pass (analyzer/functions.py, which the web framework and
+    the model and token libraries share) reads what its functions return and the scopes its tokens
+    grant, as for a FastAPI project."""
+    facts = extract_source("app/services.py", (
+        "import jwt\n"
+        "from sqlalchemy import select\n"
+        "from .models import Note\n"
+        "from .crud import CRUDNote\n"
+        "crud = CRUDNote(Note)\n"
+        "def recent_notes(session):\n"
+        "    return session.scalars(select(Note)).all()\n"
+        "def token_for(user):\n"
+        "    return jwt.encode({'sub': user.id, 'scopes': ['*']}, KEY)\n"
+    ), "app.services", False, KNOWLEDGE)
+    assert facts.routers == ()
+    assert [(r.function, r.values) for r in facts.returns] == [
+        ("app.services.recent_notes", ("app.models.Note",)), ("app.services.token_for", ("call:jwt.encode",))]
+    assert [(s.kind, s.owner, s.source) for s in facts.scopes] == [("granted", "app.services.token_for", "wildcard")]
+
 
 def test_a_library_adapter_names_its_field_types():
     """fields.classify reads a declared type's words through Knowledge: a library adapter that

@@ -22,3 +22,20 @@ def test_bindings_are_evaluated_in_order():
                      ("V", "/v2"), ("OLD", "/old"), ("OLD", None), ("PAIR", None)]
     assert module_strings(string_bindings(body)) == {"API": "/api/v1", "USERS": "/api/v1/users", "VERSION": "2",
                                                      "V": "/v2"}
+
+
+def test_one_vocabulary_of_status_names_that_turn_the_caller_away():
+    """A refusal set aside to be returned later (names.leaves' ``answer``) reads the status names
+    the extractor and the client-decision reader read: the standard library's
+    ``HTTPStatus.FORBIDDEN`` as much as ``status.HTTP_403_FORBIDDEN``; a name that only ends like
+    one (``Errors.ACCESS_FORBIDDEN``, a project's message key) is no status."""
+    from routeguard.names import _refusal
+
+    def refusal(code: str) -> bool:
+        return _refusal(cst.parse_expression(code))
+
+    assert refusal("make_response(body, HTTPStatus.FORBIDDEN)")
+    assert refusal("Response(body, status.HTTP_403_FORBIDDEN)")
+    assert refusal('("Forbidden", 403)')
+    assert not refusal("make_response(body, Errors.ACCESS_FORBIDDEN)")
+    assert not refusal("make_response(body, HTTPStatus.OK)")

@@ -1418,3 +1418,60 @@ def account(request):
 """,
     }, config=BY_WHAT_IT_DOES)
     assert not [f.message for f in report.findings if f.rule_id == "RG101"]
+
+
+def test_an_object_built_in_memory_is_no_read_of_its_rows():
+    """wger's public ingredient calculator builds an unsaved ``MealItem()`` to multiply values: no
+    MealItem row (owned through the user's nutrition plan) is read, so the public read gives nothing
+    away. The same view reading MealItem rows of the database would (RG101)."""
+    def scan(body):
+        return scan_sources({
+            "site_conf/__init__.py": "", "site_conf/settings.py": SETTINGS,
+            "site_conf/urls.py": """
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
+from support import views
+
+urlpatterns = [path("ingredients/<int:pk>/values/", views.values), path("account/", login_required(views.account))]
+""",
+            "support/__init__.py": "",
+            "support/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class NutritionPlan(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+
+class MealItem(models.Model):
+    plan = models.ForeignKey(NutritionPlan, on_delete=models.CASCADE)
+    amount = models.DecimalField(max_digits=6, decimal_places=2)
+
+    def energy(self):
+        return self.amount * 4
+""",
+            "support/views.py": """
+from django.http import JsonResponse
+
+from support.models import MealItem
+
+
+def values(request, pk):
+""" + body + """
+
+def account(request):
+    return JsonResponse({"email": request.user.email})
+""",
+        }, config=BY_WHAT_IT_DOES)
+
+    built = scan("""    item = MealItem()
+    item.amount = request.GET.get("amount", 0)
+    return JsonResponse({"energy": item.energy()})
+""")
+    assert not [f.message for f in built.findings if f.rule_id == "RG101"]
+    read = scan("""    item = MealItem.objects.get(pk=pk)
+    return JsonResponse({"energy": item.energy()})
+""")
+    assert "RG101" in {f.rule_id for f in read.findings if "/ingredients/" in f.message}

@@ -238,11 +238,42 @@ class Adapter:
     user_model_refs: ClassVar[frozenset[str]] = frozenset()
     # Functions that build a query of the model class in their first argument (``select(User)``).
     select_calls: ClassVar[frozenset[str]] = frozenset()
+    # Methods of a session or query that load rows of the model class in their first argument
+    # (``db.query(User)``, ``session.get(User, id)``), and those that run a built query and return
+    # its rows (``session.exec(stmt)``, ``.scalars(stmt)``).
+    row_queries: ClassVar[frozenset[str]] = frozenset()
+    result_methods: ClassVar[frozenset[str]] = frozenset()
+    # Classes a handler parameter is given to receive the client's credentials (a login form),
+    # and the modules whose classes the framework injects into a handler (not the request body).
+    credential_forms: ClassVar[frozenset[str]] = frozenset()
+    injected_modules: ClassVar[frozenset[str]] = frozenset()
+    # Packages and modules whose errors come from storage, the network, the OS or a remote service
+    # (their text carries the server's details): ``sqlalchemy``, ``urllib.request``
+    infrastructure_modules: ClassVar[frozenset[str]] = frozenset()
+    # Frameworks (``Route.framework``) whose routes an OpenAPI document declares (Connexion), and
+    # those that answer a request with the first registered pattern that matches (Django's URLconf)
+    document_frameworks: ClassVar[frozenset[str]] = frozenset()
+    first_match_frameworks: ClassVar[frozenset[str]] = frozenset()
+    # View class attributes that list the only methods the view answers (Django's
+    # ``http_method_names = ["get", "head"]``: any other method gets 405)
+    method_allow_attrs: ClassVar[frozenset[str]] = frozenset()
+    # The base class of the framework's HTTP errors (a 401/403 among them): ``except HTTPException``
+    error_bases: ClassVar[frozenset[str]] = frozenset()
+    # The keywords of a token decoder's token argument (``jwt.decode(jwt=...)``)
+    token_arguments: ClassVar[frozenset[str]] = frozenset()
+    # framework (``Route.framework``) -> a setting its settings module always sets: a scan whose
+    # routes are the framework's and that finds no such setting misses the project's settings
+    settings_keys: ClassVar[Mapping[str, str]] = {}
 
     def extract(self, ctx, sink: FactSink) -> None:
         """Emit the facts of one file; a library adapter that only contributes tables does not
         override it (and is never run). Adapters that share one ``extract`` (the model libraries
         share the reading of model classes) run it once, on the files any of their markers match."""
+
+    # Neutral passes the adapter's files also need, as functions (adapter, ctx, sink): each runs
+    # once on the files any adapter listing it matches (analyzer/functions.py: what functions
+    # return and grant, for the framework whose handlers return rows and the libraries of rows and tokens).
+    passes: ClassVar[tuple] = ()
 
     def extract_document(self, doc, sink: FactSink) -> None:
         """Facts of a non-Python input (``doc``: a documents.SpecDocument) beyond the neutral
@@ -260,15 +291,16 @@ class Knowledge:
                 merged.update(getattr(a, name))
             setattr(self, name, merged)
         self.known_guards.update(extra_guards or {})
-        groups: dict = {}  # extract function -> the adapters that share it, in order
+        groups: dict = {}  # extract function or pass -> the adapters that share it, in order
         for a in self.adapters:
-            if type(a).extract is not Adapter.extract:
-                groups.setdefault(type(a).extract, []).append(a)
-        # (adapter, its markers' pattern or None: every file) for each extract function to run
+            own = (type(a).extract,) if type(a).extract is not Adapter.extract else ()
+            for run in (*own, *a.passes):
+                groups.setdefault(run, []).append(a)
+        # (function, the first adapter sharing it, their markers' pattern or None: every file)
         self.extractors = tuple(
-            (group[0], None if not all(a.markers for a in group)
+            (run, group[0], None if not all(a.markers for a in group)
              else re.compile("|".join(dict.fromkeys(m for a in group for m in a.markers))))
-            for group in groups.values())
+            for run, group in groups.items())
 
     @cached_property
     def types(self):
@@ -415,7 +447,10 @@ TABLES = (
     "framework_methods", "signature_checks", "signature_errors", "client_inputs", "client_params", "config_objects", "response_sinks", "session_names", "value_classes",
     "declarative_bases", "model_decorators", "model_factories", "schema_bases", "settings_bases", "relation_fields",
     "foreign_key_calls", "foreign_key_keywords", "write_methods", "update_methods", "data_methods", "dump_methods",
-    "token_issuers", "token_signers", "select_calls", "field_types", "type_words",
+    "token_issuers", "token_signers", "select_calls", "row_queries", "result_methods", "credential_forms",
+    "injected_modules", "infrastructure_modules", "document_frameworks", "first_match_frameworks",
+    "method_allow_attrs", "error_bases", "token_arguments", "settings_keys",
+    "field_types", "type_words",
     "user_model_refs",
 )
 # ... and the authorization tables (analyzer/authz.py)

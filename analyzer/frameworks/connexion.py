@@ -38,6 +38,7 @@ SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 class ConnexionAdapter(Adapter):
     name = "connexion"
     markers = (r"\bconnexion\b",)
+    document_frameworks = frozenset({"connexion"})
     spec_verifiers = frozenset({"x-bearerInfoFunc", "x-tokenInfoFunc", "x-apikeyInfoFunc", "x-basicInfoFunc"})
     spec_controllers = frozenset({"x-openapi-router-controller"})
     # a scheme without its x-...InfoFunc: Connexion takes the verifier from these variables

@@ -115,6 +115,9 @@ GUARDIAN = ("guardian.decorators.permission_required", "guardian.decorators.perm
 class DjangoAdapter(Adapter):
     name = "django"
     path_only_parameters = frozenset({"django"})
+    first_match_frameworks = frozenset({"django"})
+    method_allow_attrs = frozenset({"http_method_names"})
+    settings_keys = {"django": "INSTALLED_APPS"}
     markers = ("django", "urlpatterns", "ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "rest_framework",
                "DEBUG", "SECRET_KEY", "get_response")
     known_guards = {

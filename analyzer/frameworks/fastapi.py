@@ -12,12 +12,12 @@ and what handlers return become neutral facts for the scope and exposure checks.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from functools import cached_property
 
 import libcst as cst
 
+from ..functions import ANNOTATED, read as read_functions, type_name as _type_name, unwrap_annotation as _unwrap_annotation
 from ..walk import collect, walk
 from ..facts import (
     ANY_ATTRIBUTE, Dependency, Gate, GuardUse, Mount, PathExemption, ReturnFact, Route, Router,
@@ -31,9 +31,6 @@ APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
 ROUTERS = {"fastapi.APIRouter", "fastapi.routing.APIRouter"}
 DEPENDS = {"fastapi.Depends", "fastapi.params.Depends", "fastapi.param_functions.Depends"}
 SECURITY = {"fastapi.Security", "fastapi.params.Security", "fastapi.param_functions.Security"}
-ANNOTATED = {"typing.Annotated", "typing_extensions.Annotated"}
-WRAPPERS = {"typing.Optional", "typing.Union", "typing.List", "typing.Sequence", "typing.Iterable",
-            "typing.Set", "list", "set", "tuple", "typing.Tuple", "collections.abc.Sequence"}
 # classy-fastapi: methods of a ``Routable`` subclass decorated with ``@get("/x")`` are routes of
 # the router each instance builds (``app.include_router(UserRoutes(dao).router)``).
 ROUTABLES = {"classy_fastapi.Routable", "classy_fastapi.routable.Routable"}
@@ -50,25 +47,20 @@ SCHEMES = frozenset(f"{m}.{c}" for m in _SCHEME_MODULES for c in _SCHEMES)
 FORMS = frozenset(f"{m}.{c}" for m in ("fastapi.security", "fastapi.security.oauth2")
                   for c in ("OAuth2PasswordRequestForm", "OAuth2PasswordRequestFormStrict"))
 SECURITY_SCOPES = frozenset({"fastapi.security.SecurityScopes", "fastapi.security.oauth2.SecurityScopes"})
-NOT_RESULTS = frozenset({"dict", "list", "str", "int", "len", "jsonable_encoder", "fastapi.encoders.jsonable_encoder"})
-SECRET_NAME = re.compile(r"SECRET|PRIVATE_KEY|SIGNING_KEY", re.IGNORECASE)
-CONFIG_MODULES = {"config", "settings", "configuration"}
-KEY_KEYWORDS = ("secret_key", "secret", "signing_key")
 # Packages whose classes are never a project's router class (``x = Cls(...)`` is not a router).
 LIBRARIES = ("fastapi.", "starlette.", "pydantic.", "pydantic_settings.", "sqlalchemy.", "sqlmodel.", "typing.",
              "logging.", "collections.", "datetime.", "pathlib.", "enum.", "uuid.", "httpx.", "requests.", "redis.",
              "jinja2.", "passlib.", "celery.", "asyncio.", "threading.", "concurrent.", "decimal.", "re.",
              "rest_framework.", "django.", "flask.")
-SCOPE_KEYS = ("scopes", "scope")
 
 
 class FastAPIAdapter(Adapter):
     name = "fastapi"
-    # "Router": a module that only uses a project router class (UserAPIRouter) from elsewhere.
-    # The model and token libraries' names: a service module that mentions only them (a CRUD
-    # helper returning ``select(Item)``'s rows, an auth module granting scopes in a token) is
-    # read by the function reader below for what its functions return and grant.
-    markers = ("fastapi", "starlette", "sqlalchemy", "sqlmodel", "pydantic", "jwt", "Router", "include_router")
+    # "Router": a module that only uses a project router class (UserAPIRouter) from elsewhere; a
+    # route decorator: one that only uses a router imported from elsewhere (``@base_router.get(...)``)
+    markers = ("fastapi", "starlette", "Router", "include_router",
+               r"@\w+(\.\w+)*\.(get|post|put|patch|delete|head|options|trace|api_route|websocket)\(")
+    passes = (read_functions,)  # what handlers and the functions they call return, the scopes tokens grant
     router_classes = frozenset(ROUTERS)
     known_guards = {
         **dict.fromkeys(SCHEMES, Effect.AUTH),
@@ -92,6 +84,10 @@ class FastAPIAdapter(Adapter):
     response_wrappers = frozenset(f"{m}.{c}" for m in ("fastapi.responses", "starlette.responses")
                                   for c in ("JSONResponse", "ORJSONResponse", "UJSONResponse"))
     object_dumpers = frozenset({"fastapi.encoders.jsonable_encoder"})
+    credential_forms = FORMS
+    error_bases = frozenset({"fastapi.HTTPException", "fastapi.exceptions.HTTPException",
+                             "starlette.exceptions.HTTPException"})
+    injected_modules = frozenset({"fastapi.", "starlette."})
     client_inputs = {
         "request.cookies": "cookie", "request.headers": "header", "request.query_params": "query",
         "request.client.host": "address", "request.client": "address",
@@ -137,32 +133,6 @@ def _base_init(call: cst.Call) -> bool:
         isinstance(f.value, cst.Call) and dotted(f.value.func) == "super" or dotted(f.value) is not None)
 
 
-def _unwrap_annotation(ctx, expr, local=None):
-    """(type expression, [Depends/Security calls]) of a parameter annotation."""
-    deps = []
-    while isinstance(expr, cst.Subscript):
-        base = ctx.resolve(expr.value, local)
-        elems = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
-        if base in ANNOTATED and elems:
-            deps.extend(e for e in elems[1:] if isinstance(e, cst.Call))
-            expr = elems[0]
-        elif base in WRAPPERS and elems:
-            expr = next((e for e in elems if not (isinstance(e, cst.Name) and e.value == "None")), elems[0])
-        else:
-            break
-    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
-        expr = expr.right if isinstance(expr.left, cst.Name) and expr.left.value == "None" else expr.left
-    return expr, deps
-
-
-def _type_name(ctx, expr, local=None) -> str:
-    expr, _ = _unwrap_annotation(ctx, expr, local)
-    q = ctx.resolve(expr, local) if dotted(expr) else ""
-    if not q or "." not in q or q.startswith(("typing.", "builtins.")):
-        return ""
-    return q
-
-
 class _Visitor(ScopedVisitor):
     def __init__(self, ctx, sink):
         super().__init__(ctx)
@@ -172,8 +142,6 @@ class _Visitor(ScopedVisitor):
         self._serialized: dict[str, tuple] = {}
         self.classes: list[str] = []  # qualified names of the enclosing classes
         self.view_attrs: dict[str, tuple] = {}  # class -> its dependency attributes (class-based views)
-        self.config_module = ctx.module.rpartition(".")[2] in CONFIG_MODULES
-        self.keys = self._keys()
         self.loop_targets: set[str] = set()  # names a function's for loop binds
         self.listed: dict[str, list[str]] = {}  # for router in [a.router, b.router]: what the name takes
         text = ctx.source
@@ -281,24 +249,6 @@ class _Visitor(ScopedVisitor):
         for target, _, loc, scopes, _ in uses:
             if scopes:
                 self.sink.scopes.append(ScopeFact("required", owner, loc, scopes, target))
-
-    def _keys(self) -> set[str]:
-        """Module-level names this file passes as a key: to a token library's signing or verifying
-        call (``jwt.encode(payload, SECRET_KEY)``), or as ``secret_key=`` (SessionMiddleware)."""
-        names: set[str] = set()
-        ctx = self.ctx
-        signers = ctx.knowledge.token_signers
-
-        class Finder(cst.CSTVisitor):
-            def visit_Call(self, node: cst.Call) -> None:
-                signer = ctx.resolve(node.func) in signers
-                for arg in node.args:
-                    if isinstance(arg.value, cst.Name) and (signer or (
-                            arg.keyword is not None and arg.keyword.value in KEY_KEYWORDS)):
-                        names.add(arg.value.value)
-
-        walk(ctx.tree, Finder())
-        return names
 
     # -- classes -------------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -491,12 +441,6 @@ class _Visitor(ScopedVisitor):
                 self.sink.instances.append((qname, f"{cls}(optional=True)"))
         if at_module and isinstance(value, cst.Subscript):
             self._alias(f"{ctx.module}.{target.value}", value)
-        if at_module and target.value in self.keys and SECRET_NAME.search(target.value) and not self.config_module:
-            add_setting(ctx, self.sink, target.value, value, stmt)
-        if at_module and isinstance(value, cst.Dict):
-            keys = [literal(e.key) for e in value.elements if isinstance(e, cst.DictElement)]
-            if keys and all(isinstance(k, str) for k in keys):
-                self.sink.constants.append((f"{ctx.module}.{target.value}", tuple(keys)))
 
     def visit_TypeAlias(self, node) -> None:  # type CurrentUser = Annotated[User, Depends(...)]
         if not self.funcs and not self.stack and isinstance(node.value, cst.Subscript):
@@ -669,24 +613,11 @@ class _Visitor(ScopedVisitor):
             self._guards(uses), (), "", loc.line, by_reference=True))
 
 
-class _MentionsClient(cst.CSTVisitor):
-    """Whether an expression reads the scopes of a value the client chose, or a name derived
-    from one (a class of its own: one made per call costs more than the walk)."""
-
-    def __init__(self, client: set[str], derived: set[str]):
-        self.client, self.derived, self.found = client, derived, False
-
-    def visit_Attribute(self, node):
-        if isinstance(node.value, cst.Name) and node.value.value in self.client and node.attr.value in SCOPE_KEYS:
-            self.found = True
-
-    def visit_Name(self, node):
-        if node.value in self.derived:
-            self.found = True
-
-
 class _FunctionReader:
-    """Per-function facts: scope enforcement, token grants, path exemptions, return types."""
+    """Per-function facts of FastAPI's own: the scopes a route enforces through ``SecurityScopes``,
+    a route's declared response schema, the ``Annotated`` dependency aliases a factory returns,
+    and path exemptions (middleware allow-lists). What a function returns and the scopes its
+    tokens grant are the neutral pass's (analyzer/functions.py)."""
 
     def __init__(self, visitor: _Visitor, node: cst.FunctionDef, qualname: str, is_route: bool):
         self.v = visitor
@@ -701,145 +632,22 @@ class _FunctionReader:
         return self.ctx.positions.text(self.ctx.loc(self.node))
 
     def read(self) -> None:
-        self._params()
-        self._scopes()
+        self._enforced()
         self._exemptions()
         self._returns()
 
-    # -- parameters ---------------------------------------------------------------------
-    def _params(self) -> None:
+    def _enforced(self) -> None:
+        """``security_scopes.scopes`` read by a dependency given a ``SecurityScopes`` parameter."""
         ctx, v = self.ctx, self.v
-        self.env: dict[str, tuple[str, ...]] = {}
-        self.security_scopes: list[tuple[str, cst.Param]] = []
-        self.client: set[str] = set()  # parameters whose attributes the client chooses
-        for p in (*self.node.params.posonly_params, *self.node.params.params, *self.node.params.kwonly_params):
-            name = p.name.value
-            ann = p.annotation.annotation if p.annotation else None
-            inner, deps = _unwrap_annotation(ctx, ann, v.local) if ann is not None else (None, [])
-            t = _type_name(ctx, inner, v.local) if inner is not None else ""
-            dep = p.default if p.default is not None and v._dep_call(p.default) else \
-                next((d for d in deps if v._dep_call(d)), None)
-            target = v._use(dep, inner)[0] if dep is not None else ""
-            if t in SECURITY_SCOPES:
-                self.security_scopes.append((name, p))
-            if target in FORMS or t in FORMS or (dep is None and t and not t.startswith(("fastapi.", "starlette."))):
-                self.client.add(name)
-            if target and target not in FORMS:
-                self.env[name] = (f"call:{target}",)
-            elif t:
-                self.env[name] = (f"call:{t}",)
-            elif ann is not None and dotted(ann):
-                q = v.resolve(ann)
-                if q and "." in q:
-                    self.env[name] = (f"call:{q}",)
-
-    # -- scopes: enforcement and grants -----------------------------------------------------
-    def _scopes(self) -> None:
-        ctx, v, qualname = self.ctx, self.v, self.qualname
         if "scope" not in self.source:
-            return  # neither reads SecurityScopes nor mints a token with scopes
-        reads = {n for n, _ in self.security_scopes}
-        client = self.client
-        derived: set[str] = set()
-        assigned = self.assigned = set()
-        grants: list = []
-        enforced = [False]
-        restricted = [False]
-        token_calls = [False]
-
-        def mentions_client(expr) -> bool:
-            finder = _MentionsClient(client, derived)
-            walk(expr, finder)
-            return finder.found
-
-        class Reader(cst.CSTVisitor):
-            def visit_FunctionDef(self, node):
-                return node is self_node
-
-            def visit_Attribute(self, node):
-                if isinstance(node.value, cst.Name) and node.value.value in reads and node.attr.value == "scopes":
-                    enforced[0] = True
-
-            def visit_Assign(self, node):
-                assigned.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
-                if mentions_client(node.value) and not _is_filter(node.value):
-                    for t in node.targets:
-                        if isinstance(t.target, cst.Name):
-                            derived.add(t.target.value)
-
-            def visit_For(self, node):
-                if isinstance(node.target, cst.Name) and mentions_client(node.iter):
-                    derived.add(node.target.value)
-
-            def visit_CompFor(self, node):
-                if isinstance(node.target, cst.Name) and mentions_client(node.iter):
-                    derived.add(node.target.value)
-
-            def visit_Comparison(self, node):
-                if any(isinstance(c.operator, (cst.In, cst.NotIn)) for c in node.comparisons) and mentions_client(node):
-                    restricted[0] = True
-
-            def visit_BinaryOperation(self, node):
-                if isinstance(node.operator, (cst.BitAnd, cst.Subtract)) and mentions_client(node):
-                    restricted[0] = True
-
-            def visit_Call(self, node):
-                q = ctx.resolve(node.func, v.local)
-                name = q.rpartition(".")[2].lower()
-                if "token" in name or "encode" in name or q in ctx.knowledge.token_signers:
-                    token_calls[0] = True
-                if isinstance(node.func, cst.Attribute) and node.func.attr.value in (
-                        "intersection", "issubset", "issuperset", "difference") and mentions_client(node):
-                    restricted[0] = True
-                if ("token" in name or "encode" in name) and q not in SECURITY | DEPENDS:
-                    for arg in node.args:
-                        if arg.keyword is not None and arg.keyword.value in SCOPE_KEYS:
-                            grants.append(arg.value)
-
-            def visit_DictElement(self, node):
-                if literal(node.key) in SCOPE_KEYS:
-                    grants.append(node.value)
-
-        self_node = self.node
-        walk(self.node, Reader())
-        if enforced[0]:
-            v.sink.scopes.append(ScopeFact("enforced", qualname, ctx.loc(self.node.name)))
-        if not token_calls[0]:
             return
-        for value in grants:
-            source, scopes, ref = self._grant_source(value, mentions_client)
-            if source:
-                v.sink.scopes.append(ScopeFact("granted", qualname, ctx.loc(value), scopes, source=source, ref=ref,
-                                               restricted=source == "client" and (restricted[0] or _is_filter(value))))
-
-    def _grant_source(self, value, mentions_client):
-        v = self.v
-        while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "join" \
-                and value.args:
-            value = value.args[0].value
-        scopes = string_list(value)
-        if scopes is not None:
-            if isinstance(literal(value), str):
-                scopes = tuple(scopes[0].split())
-            return ("wildcard" if "*" in scopes else "literal"), scopes, ""
-        if mentions_client(value):
-            return "client", (), ""
-        # list(SCOPES), list(SCOPES.keys()), SCOPES.keys(), ALL_SCOPES
-        expr = value
-        while isinstance(expr, cst.Call):
-            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "keys":
-                expr = expr.func.value
-            elif isinstance(expr.func, cst.Name) and expr.func.value in ("list", "set", "tuple", "sorted") and expr.args:
-                expr = expr.args[0].value
-            else:
-                break
-        if dotted(expr):
-            ref = v.resolve(expr)
-            head, last = dotted(expr).split(".")[0], dotted(expr).rpartition(".")[2]
-            if head in self.env or head in self.assigned or ref.startswith(f"{self.qualname}."):
-                return "", (), ""
-            return ("all" if "ALL" in last.upper() else "other"), (), ref
-        return "", (), ""
+        reads = {p.name.value for p in (*self.node.params.posonly_params, *self.node.params.params,
+                                        *self.node.params.kwonly_params)
+                 if p.annotation is not None and _type_name(ctx, _unwrap_annotation(ctx, p.annotation.annotation, v.local)[0],
+                                                            v.local) in SECURITY_SCOPES}
+        if reads and any(isinstance(a.value, cst.Name) and a.value.value in reads and a.attr.value == "scopes"
+                         for a in _own(self.node, cst.Attribute)):
+            v.sink.scopes.append(ScopeFact("enforced", self.qualname, ctx.loc(self.node.name)))
 
     # -- path exemptions (middleware allow-lists) ------------------------------------------
     def _exemptions(self) -> None:
@@ -1006,102 +814,23 @@ class _FunctionReader:
                                                    tuple(prefixes), tuple(exact_refs), tuple(prefix_refs),
                                                    tuple(scope_exact), tuple(scope_prefixes)))
 
-    # -- what the function returns -------------------------------------------------------
+    # -- what a route's response is, what a factory's alias is -----------------------------
     def _returns(self) -> None:
-        ctx, v = self.ctx, self.v
-        env = dict(self.env)
-        values: list[str] = []
-        reader = self
+        v = self.v
+        for ret in _own(self.node, cst.Return):
+            if isinstance(ret.value, cst.Subscript):  # a factory of ``Annotated[User, Depends(...)]``
+                v._alias(self.qualname, ret.value)
+        if self.is_route:  # FastAPI serializes what a route returns, through its response model if declared
+            schema, schema_loc = v._serialized.pop(self.qualname, ("", None))
+            v.sink.returns.append(ReturnFact(self.qualname, self.ctx.loc(self.node.name), serialized=True,
+                                             schema=schema, schema_location=schema_loc))
 
-        class Finder(cst.CSTVisitor):
-            def visit_FunctionDef(self, node):
-                return node is reader.node
 
-            def visit_Lambda(self, node):
-                return False
-
-            def visit_Assign(self, node):
-                types = reader._infer(node.value, env)
-                for t in node.targets:
-                    if isinstance(t.target, cst.Name):
-                        env[t.target.value] = types
-
-            def visit_AnnAssign(self, node):
-                if isinstance(node.target, cst.Name):
-                    t = _type_name(ctx, node.annotation.annotation, v.local)
-                    env[node.target.value] = (f"call:{t}",) if t else \
-                        (reader._infer(node.value, env) if node.value is not None else ())
-
-            def visit_Return(self, node):
-                if isinstance(node.value, cst.Subscript):  # a factory of ``Annotated[User, Depends(...)]``
-                    v._alias(reader.qualname, node.value)
-                if node.value is not None:
-                    values.extend(t for t in reader._infer(node.value, env) if t not in values)
-
-        walk(self.node, Finder())
-        annotation = _type_name(ctx, self.node.returns.annotation, v.local) if self.node.returns else ""
-        schema, schema_loc = v._serialized.pop(self.qualname, ("", None)) if self.is_route else ("", None)
-        if self.is_route or annotation or values:
-            v.sink.returns.append(ReturnFact(self.qualname, ctx.loc(self.node.name), tuple(values),
-                                             annotation, self.is_route, schema, schema_loc))
-
-    def _infer(self, expr, env) -> tuple[str, ...]:
-        ctx, v = self.ctx, self.v
-        if isinstance(expr, cst.Await):
-            return self._infer(expr.expression, env)
-        if isinstance(expr, cst.Name):
-            return env.get(expr.value, ())
-        if isinstance(expr, cst.IfExp):
-            return tuple(dict.fromkeys(self._infer(expr.body, env) + self._infer(expr.orelse, env)))
-        if not isinstance(expr, cst.Call):
-            return ()
-        # ORM queries: db.query(User)..., session.get(User, id), session.exec(select(User))...
-        node = expr
-        while True:
-            f = node.func
-            if isinstance(f, cst.Attribute) and f.attr.value in ("query", "get", "get_one") and node.args \
-                    and isinstance(node.args[0].value, (cst.Name, cst.Attribute)) \
-                    and (dotted(node.args[0].value) or "").rpartition(".")[2][:1].isupper():
-                return (v.resolve(node.args[0].value),)
-            if ctx.resolve(f, v.local) in ctx.knowledge.select_calls and node.args:
-                return (v.resolve(node.args[0].value),) if dotted(node.args[0].value) else ()
-            if isinstance(f, cst.Attribute) and f.attr.value in ("exec", "execute", "scalars", "scalar") \
-                    and node.args and isinstance(node.args[0].value, cst.Name):
-                return env.get(node.args[0].value.value, ())
-            inner = [a.value for a in node.args if isinstance(a.value, cst.Call)]
-            if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Call):
-                node = f.value
-            elif inner and isinstance(f, cst.Attribute) and f.attr.value in ("exec", "execute", "scalars", "scalar"):
-                node = inner[0]
-            else:
-                break
-        d = dotted(expr.func)
-        if not d:
-            return ()
-        head = d.split(".")[0]
-        if head in env or head in ("self", "cls"):
-            return ()
-        q = v.resolve(expr.func)
-        if not q or q in NOT_RESULTS or "." not in q:
-            return ()
-        return (f"call:{q}",)
+def _own(node: cst.FunctionDef, kind) -> list:
+    """The nodes of class ``kind`` in a function's body, not in the functions it defines."""
+    nested = {id(n) for d in collect(node.body, cst.FunctionDef) for n in collect(d, kind)}
+    return [n for n in collect(node.body, kind) if id(n) not in nested]
 
 
 def _names(expr) -> list:
     return collect(expr, cst.Name)
-
-
-def _is_filter(expr) -> bool:
-    """A comprehension with a condition, or an intersection: the client's choice is narrowed."""
-    if isinstance(expr, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-        f = expr.for_in
-        while f is not None:
-            if f.ifs:
-                return True
-            f = f.inner_for_in
-        return False
-    if isinstance(expr, cst.Call) and expr.args:
-        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "intersection":
-            return True
-        return _is_filter(expr.args[0].value)
-    return isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitAnd)

@@ -142,6 +142,7 @@ class FlaskAdapter(Adapter):
     }
     config_objects = frozenset({"flask.current_app.config", "flask.Flask.config", "flask.app.Flask.config"})
     response_sinks = frozenset({"flask.abort", "flask.Response", "werkzeug.exceptions.abort", "flask_restful.abort"})
+    error_bases = frozenset({"werkzeug.exceptions.HTTPException"})
     managers = frozenset({"query"})
     model_bases = {"flask_sqlalchemy.SQLAlchemy.Model": "orm", "flask_sqlalchemy.extension.SQLAlchemy.Model": "orm",
                    "flask_appbuilder.Model": "orm", "flask_appbuilder.models.sqla.Model": "orm"}
@@ -558,7 +559,7 @@ class _FlaskVisitor(ScopedVisitor):
                                                 self.ctx.loc(call)))  # name: the kind of its instances
             self.sink.route_helpers.append(RouteHelper(
                 function, kind, params, star, receiver.value, rule_param, view.value, self.ctx.loc(call),
-                self.transforms.get(f"{function}.{rule_param}", ""), wraps))
+                self.transforms.get(f"{function}.{rule_param}", ""), wraps, "flask"))
 
     def _helper_call(self, call: cst.Call, receiver) -> None:
         """A call that passes a literal path (``"/x"`` or a list of them): the linker makes it a

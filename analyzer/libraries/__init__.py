@@ -2,6 +2,7 @@
 ``frameworks/base.py``), whichever web framework the project uses. Adding a library = one
 module here, listed in LIBRARIES."""
 from .django_orm import DjangoORMAdapter
+from .infrastructure import InfrastructureAdapter
 from .jwt import JWTAdapter
 from .marshmallow import MarshmallowAdapter
 from .peewee import PeeweeAdapter
@@ -9,4 +10,4 @@ from .pydantic import PydanticAdapter
 from .sqlalchemy import SQLAlchemyAdapter
 
 LIBRARIES = (SQLAlchemyAdapter(), PydanticAdapter(), DjangoORMAdapter(), PeeweeAdapter(), JWTAdapter(),
-             MarshmallowAdapter())
+             MarshmallowAdapter(), InfrastructureAdapter())

@@ -2,12 +2,14 @@
 methods that dump a model's data."""
 from __future__ import annotations
 
+from .. import functions
 from .models import ModelLibrary
 
 
 class PydanticAdapter(ModelLibrary):
     name = "pydantic"
     markers = ("pydantic",)
+    passes = (functions.read,)  # which schema a function returns
     schema_bases = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
     settings_bases = frozenset({"pydantic_settings.BaseSettings", "pydantic.BaseSettings",
                                 "pydantic.env_settings.BaseSettings"})

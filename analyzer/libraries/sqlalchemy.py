@@ -2,6 +2,7 @@
 foreign keys, queries that load one row, and SQLModel's update method."""
 from __future__ import annotations
 
+from .. import functions
 from .models import ModelLibrary
 
 DECLARATIVE_BASES = frozenset({
@@ -12,6 +13,7 @@ DECLARATIVE_BASES = frozenset({
 class SQLAlchemyAdapter(ModelLibrary):
     name = "sqlalchemy"
     markers = ("sqlalchemy", "sqlmodel")
+    passes = (functions.read,)  # what a function's queries return
     declarative_bases = DECLARATIVE_BASES
     model_bases = dict.fromkeys(DECLARATIVE_BASES, "orm")
     model_factories = frozenset({
@@ -40,6 +42,8 @@ class SQLAlchemyAdapter(ModelLibrary):
     lookup_builders = frozenset({"query", "sqlalchemy.select", "sqlalchemy.future.select", "sqlmodel.select",
                                  "sqlalchemy.sql.select", "sqlalchemy.orm.Query"})
     select_calls = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlmodel.select"})
+    row_queries = frozenset({"query", "get", "get_one"})
+    result_methods = frozenset({"exec", "execute", "scalars", "scalar"})
     lookup_sessions = frozenset({"get", "get_or_404", "get_one"})
     lookup_managers = frozenset({"query"})
     query_filters = frozenset({"filter", "filter_by", "where", "get", "get_or_404", "first_or_404", "one_or_404"})
