@@ -45,6 +45,8 @@ _MANAGED_ENTITY = re.compile(r"^(oauth|saml).*(provider|client|app|application|c
                              r"integration|connection)s?$")
 _VERB_PREFIX = re.compile(r"^(get|post|put|patch|delete|head|options|request|send|resend|handle|do)_(?=.)")
 # Path parameters: Flask/Django ``<conv:name>``, FastAPI ``{name}``, Django regex ``(?P<name>...)``
+# why a health probe is public (a probe answers reads: a write to the same path is no probe's)
+PROBE_REASON = "health check endpoints are public by convention"
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>")
 # names of path parameters that carry a secret: the URL is the credential (word parts split on "_")
 _SECRET_PARTS = frozenset({"token", "secret", "signature", "signed", "key"})
@@ -658,7 +660,7 @@ class AuthJudge:
             if words[1:2] and words[1].partition(".")[0] == "status" and not _PATH_PARAM.search(path):
                 # a service's status probe at its root (``/status``, ``/status.txt``, ``/status/influx``)
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
-                                  "health check endpoints are public by convention")]
+                                  PROBE_REASON)]
             if ".well-known" in words[1:]:  # RFC 8615 metadata: OpenID discovery, JWKS, security.txt
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   "well-known URIs (RFC 8615) are public by convention")]
@@ -668,6 +670,8 @@ class AuthJudge:
             # ``/auth/password/request_reset/``, ``/auth/email/verify/``; not ``/users/<id>/password/reset``)
             pair = ["_".join(last[-2:])] if len(last) > 1 and not _PATH_PARAM.search(path) else []
             word = next((w for w in words[:1] + last[-1:] + flow + pair if _conventional(w)), None)
+            if word is not None and _conventional_kind(word) == "health check" and _PATH_PARAM.search(path):
+                word = None  # a probe addresses no object: Nautobot's /health-check-monitors/<pk>/ is a resource
             if word is not None:
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   f"{_conventional_kind(word)} endpoints are public by convention")]

@@ -18,7 +18,7 @@ import networkx as nx
 from .authz_graph import is_param
 from .extract import SIGNATURE_REASON
 from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, GuardUse, Location, Route, Router
-from .judge import REJECTS_ONLY, GuardInfo
+from .judge import PROBE_REASON, REJECTS_ONLY, GuardInfo
 from .names import RULE_ARG
 from .states import VISIBILITY_REASON, AuthState, Effect, Layer
 
@@ -338,7 +338,7 @@ class RouteExpander:
         scoped = any(c.scoped for c in map(self.g.classes.get, mro) if c)
         for method, handler, h_loc, loc, span, own, *op in self._handlers(route):
             loc, span = self._handler_site(route, handler, loc, span) if not op else (loc, span)
-            guards = [g for g in shared]
+            guards = [g for g in shared if not (method in WRITE_METHODS and g.reason == PROBE_REASON)]
             if method == "POST" and self.g.config.default_public_routes and _LOGIN_COLLECTION.search(path):
                 # creating an authentication, REST style, is logging in (``POST /api/v1/auth``)
                 guards.append(GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None,

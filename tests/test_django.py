@@ -4204,3 +4204,43 @@ urlpatterns = [path("api/", include(router.urls))]
     assert not [f for f in read_only.findings if f.rule_id == "RG302"]
     writable = scan_with("viewsets.ModelViewSet")
     assert [f.rule_id for f in writable.findings if f.rule_id == "RG302"] == ["RG302"]
+
+
+def test_a_resource_named_like_a_health_probe_is_no_probe_for_its_objects_and_writes():
+    """Nautobot's ``HealthCheckMonitorViewSet`` (a load balancer's health monitors, a model) is named
+    like a health probe, but a probe answers reads and addresses no object: its routes with an id
+    and its writes are not public by that convention (its list read still is, a known limit)."""
+    report = scan({
+        "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from shop import views
+
+router = DefaultRouter()
+router.register("health-check-monitors", views.HealthCheckMonitorViewSet)
+urlpatterns = [path("api/load-balancers/", include(router.urls)), path("health/", views.HealthCheckView.as_view())]
+""",
+        "shop/__init__.py": "",
+        "shop/views.py": """
+from django.http import JsonResponse
+from django.views import View
+from rest_framework import viewsets
+
+from shop.models import HealthCheckMonitor
+
+
+class HealthCheckMonitorViewSet(viewsets.ModelViewSet):
+    queryset = HealthCheckMonitor.objects.all()
+
+
+class HealthCheckView(View):
+    def get(self, request):
+        return JsonResponse({"status": "ok"})
+""",
+    })
+    r = routes(report)
+    assert r[("DELETE", "/api/load-balancers/health-check-monitors/<pk>/")].auth == "unprotected"
+    assert r[("GET", "/api/load-balancers/health-check-monitors/<pk>/")].auth == "unprotected"
+    assert r[("POST", "/api/load-balancers/health-check-monitors/")].auth == "unprotected"
+    assert r[("GET", "/health/")].auth == "public"

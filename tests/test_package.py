@@ -33,3 +33,28 @@ def test_a_project_with_its_own_checks_and_analyzer_packages(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     assert [f["rule"] for f in json.loads(proc.stdout)["findings"]] == ["RG101"]
+
+
+def test_the_neutral_modules_and_the_checks_name_no_framework_or_library():
+    """Framework and library knowledge lives in the adapters (analyzer/frameworks/,
+    analyzer/libraries/): the core modules and the checks name none of their modules in code
+    (docstrings and the checks' VALID/INVALID examples, which are triple-quoted, may)."""
+    import io
+    import re
+    import tokenize
+
+    library = re.compile(r"^(flask|flask_login|flask_restful|flask_jwt_extended|werkzeug|django|rest_framework|"
+                         r"fastapi|starlette|sqlalchemy|sqlmodel|pydantic|jwt|jose|graphene|strawberry|ariadne|"
+                         r"marshmallow|connexion|peewee)(\.|$)")
+    named = []
+    for path in sorted([*(REPO / "analyzer").glob("*.py"), *(REPO / "checks").glob("*.py")]):
+        for tok in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+            if tok.type != tokenize.STRING or tok.string.lstrip("rbuf").startswith(('"""', "'''")):
+                continue
+            try:
+                value = eval(tok.string, {})  # a plain literal (an f-string with fields is skipped)
+            except Exception:
+                continue
+            if isinstance(value, str) and library.match(value):
+                named.append(f"{path.relative_to(REPO)}:{tok.start[0]}: {value}")
+    assert named == []
