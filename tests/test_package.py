@@ -37,8 +37,9 @@ def test_a_project_with_its_own_checks_and_analyzer_packages(tmp_path):
 
 def test_the_neutral_modules_and_the_checks_name_no_framework_or_library():
     """Framework and library knowledge lives in the adapters (analyzer/frameworks/,
-    analyzer/libraries/): the core modules and the checks name none of their modules in code
-    (docstrings and the checks' VALID/INVALID examples, which are triple-quoted, may)."""
+    analyzer/libraries/): the core modules, the autofixes, the reports and the checks name none
+    of their modules in code (docstrings and the checks' VALID/INVALID examples, which are
+    triple-quoted, may)."""
     import io
     import re
     import tokenize
@@ -47,7 +48,8 @@ def test_the_neutral_modules_and_the_checks_name_no_framework_or_library():
                          r"fastapi|starlette|sqlalchemy|sqlmodel|pydantic|jwt|jose|graphene|strawberry|ariadne|"
                          r"marshmallow|connexion|peewee)(\.|$)")
     named = []
-    for path in sorted([*(REPO / "analyzer").glob("*.py"), *(REPO / "checks").glob("*.py")]):
+    for path in sorted([*(REPO / "analyzer").glob("*.py"), *(REPO / "analyzer" / "fixes").glob("*.py"),
+                        *(REPO / "analyzer" / "report").glob("*.py"), *(REPO / "checks").glob("*.py")]):
         for tok in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
             if tok.type != tokenize.STRING or tok.string.lstrip("rbuf").startswith(('"""', "'''")):
                 continue

@@ -10,18 +10,19 @@ import libcst.matchers as m
 from . import Edit
 from ._cst import positions, starting_at
 
-# The variable each framework reads itself (Flask's FLASK_DEBUG); a neutral one otherwise.
-VARIABLES = {"flask": "FLASK_DEBUG", "django": "DJANGO_DEBUG"}
-
-
 def _variable(module: cst.Module, graph) -> str:
-    frameworks = {r.framework for r in graph.routes} if graph is not None else set()
-    for name in ("flask", "django"):
+    """The variable the file's framework reads its debug mode from (the adapters'
+    ``debug_variables``: Flask's FLASK_DEBUG); a neutral one otherwise."""
+    if graph is None:
+        return "DEBUG"
+    variables = graph.k.debug_variables
+    for name in sorted(variables):
         if m.findall(module, m.ImportFrom(module=m.Name(name) | m.Attribute(value=m.Name(name)))) \
                 or m.findall(module, m.ImportAlias(name=m.Name(name))):
-            return VARIABLES[name]
+            return variables[name]
+    frameworks = {r.framework for r in graph.routes}
     if len(frameworks) == 1:
-        return VARIABLES.get(frameworks.pop(), "DEBUG")
+        return variables.get(frameworks.pop(), "DEBUG")
     return "DEBUG"
 
 

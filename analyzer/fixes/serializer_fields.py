@@ -59,8 +59,6 @@ def fix(finding, module: cst.Module, graph) -> Edit | None:
     return Edit(module.deep_replace(stmt, stmt.with_changes(value=stmt.value.with_changes(elements=elements))))
 
 
-# Bases that add no fields of their own (or only the primary key the fix adds).
-_FIELDLESS_ROOTS = ("django.db.models.Model", "django.db.models.base.Model", "object")
 
 
 def _model_fields(graph, model: str) -> list[str]:
@@ -70,7 +68,7 @@ def _model_fields(graph, model: str) -> list[str]:
     fields: list[str] = []
     for q in graph.mro(model):
         if q not in graph.classes:
-            if q in _FIELDLESS_ROOTS:
+            if q == "object" or q in graph.k.fieldless_bases:  # no fields of its own (or only the primary key)
                 continue
             return []
         mf = graph.models.get(q)

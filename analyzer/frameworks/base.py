@@ -264,6 +264,10 @@ class Adapter:
     # framework (``Route.framework``) -> a setting its settings module always sets: a scan whose
     # routes are the framework's and that finds no such setting misses the project's settings
     settings_keys: ClassVar[Mapping[str, str]] = {}
+    # framework (also its top-level module) -> the environment variable its debug mode is read from
+    # (the RG401 autofix); model base classes that declare no fields of their own (``Model``)
+    debug_variables: ClassVar[Mapping[str, str]] = {}
+    fieldless_bases: ClassVar[frozenset[str]] = frozenset()
 
     def extract(self, ctx, sink: FactSink) -> None:
         """Emit the facts of one file; a library adapter that only contributes tables does not
@@ -449,7 +453,7 @@ TABLES = (
     "foreign_key_calls", "foreign_key_keywords", "write_methods", "update_methods", "data_methods", "dump_methods",
     "token_issuers", "token_signers", "select_calls", "row_queries", "result_methods", "credential_forms",
     "injected_modules", "infrastructure_modules", "document_frameworks", "first_match_frameworks",
-    "method_allow_attrs", "error_bases", "token_arguments", "settings_keys",
+    "method_allow_attrs", "error_bases", "token_arguments", "settings_keys", "debug_variables", "fieldless_bases",
     "field_types", "type_words",
     "user_model_refs",
 )

@@ -118,6 +118,7 @@ class DjangoAdapter(Adapter):
     first_match_frameworks = frozenset({"django"})
     method_allow_attrs = frozenset({"http_method_names"})
     settings_keys = {"django": "INSTALLED_APPS"}
+    debug_variables = {"django": "DJANGO_DEBUG"}
     markers = ("django", "urlpatterns", "ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "rest_framework",
                "DEBUG", "SECRET_KEY", "get_response")
     known_guards = {

@@ -72,6 +72,7 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 class FlaskAdapter(Adapter):
     name = "flask"
     path_only_parameters = frozenset({"flask"})
+    debug_variables = {"flask": "FLASK_DEBUG"}  # the variable Flask reads itself
     subroute_bases = {CLASSFUL_GROUP: (CLASSFUL_BASES, "route_prefix", "route_base", "base_args", "View")}
     markers = (
         "flask", "Flask", "add_url_rule", "register_blueprint", r"before_(?:app_)?request", "add_resource",

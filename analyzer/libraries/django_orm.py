@@ -21,6 +21,7 @@ class DjangoORMAdapter(Adapter):
     markers = ("django", "modelcluster")
     object_dumpers = frozenset({"django.forms.models.model_to_dict", "django.forms.model_to_dict"})
     managers = frozenset({"objects"})
+    fieldless_bases = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
     model_bases = {"django.db.models.Model": "orm", "django.db.models.base.Model": "orm",
                    **dict.fromkeys(AUTH_MODELS, "orm")}
     # ForeignKey(User, ...) / ForeignKey(to="auth.User"); modelcluster's ParentalKey for Wagtail pages
