@@ -52,7 +52,7 @@ _CARD_EXPIRY = re.compile(r"^(credit_)?card_(expiry|expiration|exp)(_date|_month
 _NOT_VALUE = frozenset({
     "type", "at", "on", "expires", "expiry", "expiration", "exp", "ttl", "count", "length", "len", "id", "ids",
     "set", "enabled", "required", "hint", "policy", "version", "changed", "updated", "created", "last4",
-    "last_four", "prefix", "name", "url", "uri", "endpoint", "valid", "status", "date", "time", "used", "reset",
+    "last_4", "last_four", "prefix", "name", "url", "uri", "endpoint", "valid", "status", "date", "time", "used", "reset",
 })
 # A word that makes the name a question about the secret: has_password, is_token,
 # public_view_has_password.

@@ -38,6 +38,9 @@ def test_type_and_declaration_decide_over_the_name():
     assert classify("card_expiry", "models.DateField(") == "secret"
     assert classify("birth_date", "models.DateField(") == "personal"
     assert classify("public_view_password") == "secret"
+    # Polar's ``client_secret_last_4``: the last four characters shown to recognise the secret
+    assert classify("client_secret_last_4", "str") == ""
+    assert classify("client_secret", "str") == "secret"
     assert classify("owner", "Column( String") == ""  # a name or a contact
     assert classify("owner", "Optional str") == ""
     assert classify("owner", "relationship( 'User'") == "privileged"
