@@ -276,7 +276,8 @@ def _judge_read(graph, route) -> tuple[str, str]:
                     return "", (f"it tests the client's {', '.join(sorted(probes))} against users' or tenants' "
                                 f"data ({call}): anyone learns which exist")
             if not kept and not _one_variable(call) and owner not in graph.k.client_inputs and (
-                    (_SECRET_NAME.search(last) and not _MAKES.match(last))
+                    (_SECRET_NAME.search(last) and not _MAKES.match(last)
+                     and not graph.method(graph.canonical(call)))  # a project function's body is judged, not its name
                     or (_SECRET_NAME.search(_in_module(graph, owner)) and owner not in _CRYPTO_MODULES)):
                 return "", f"it calls {_shown(q, call)}, which reads a secret"
             reads_config = reads_config or q == start and bool(_CONFIG_NAME.search(call)) \
@@ -458,7 +459,7 @@ def _built(graph, function: str, call: str) -> bool:
     """``call`` makes a new object of a stored model in ``function`` or calls a method of one made
     there (``item = MealItem(); item.energy()``): an object built in memory, no row read."""
     made = graph.canonical(call) if graph.canonical(call) in graph.classes else \
-        graph.instances.get(call.rpartition(".")[0], "") if call.startswith(f"{function}.") else ""
+        graph.canonical(graph.instances.get(call.rpartition(".")[0], "")) if call.startswith(f"{function}.") else ""
     return bool(made) and made in graph.classes and graph.stored_model(made)
 
 

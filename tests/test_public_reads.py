@@ -1436,7 +1436,8 @@ from support import views
 urlpatterns = [path("ingredients/<int:pk>/values/", views.values), path("account/", login_required(views.account))]
 """,
             "support/__init__.py": "",
-            "support/models.py": """
+            "support/models/__init__.py": "from .meal import MealItem, NutritionPlan\n",
+            "support/models/meal.py": """
 from django.conf import settings
 from django.db import models
 
@@ -1475,3 +1476,50 @@ def account(request):
     return JsonResponse({"energy": item.energy()})
 """)
     assert "RG101" in {f.rule_id for f in read.findings if "/ingredients/" in f.message}
+
+
+def test_a_project_function_named_like_a_secret_is_judged_by_its_body():
+    """wger's public exercise list calls ``CacheKeyMapper.get_exercise_api_key(uuid)``, which builds
+    a cache key from its argument: named like a secret, it reads none. A project function that
+    returns a secret setting still gives it away."""
+    def scan(helper_body):
+        return scan_sources({
+            "site_conf/__init__.py": "", "site_conf/settings.py": SETTINGS + 'EXERCISE_API_KEY = "k"\n',
+            "site_conf/urls.py": """
+from django.contrib.auth.decorators import login_required
+from django.urls import path
+
+from support import views
+
+urlpatterns = [path("exercises/<uuid:uuid>/", views.exercise), path("account/", login_required(views.account))]
+""",
+            "support/__init__.py": "",
+            "support/cache.py": """
+from django.conf import settings
+
+
+class CacheKeyMapper:
+    @classmethod
+    def get_exercise_api_key(cls, uuid):
+""" + helper_body,
+            "support/views.py": """
+from django.core.cache import cache
+from django.http import JsonResponse
+
+from support.cache import CacheKeyMapper
+
+
+def exercise(request, uuid):
+    key = CacheKeyMapper.get_exercise_api_key(uuid)
+    return JsonResponse({"key": key, "cached": cache.get(key) is not None})
+
+
+def account(request):
+    return JsonResponse({"email": request.user.email})
+""",
+        }, config=BY_WHAT_IT_DOES)
+
+    key = scan("        return f'base-uuid-{uuid}'\n")
+    assert not [f.message for f in key.findings if f.rule_id == "RG101"]
+    secret = scan("        return settings.EXERCISE_API_KEY\n")
+    assert [f.rule_id for f in secret.findings if "/exercises/" in f.message] == ["RG101"]
