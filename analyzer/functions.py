@@ -84,13 +84,8 @@ class FunctionPass(ScopedVisitor):
         self._enter(node)
 
     def _assign(self, target, value, stmt) -> None:
-        if not isinstance(target, cst.Name):
-            return
-        if self.scopes:
-            self._bind(target.value)  # a local: pkg.f.name, not pkg.name
-            return
-        if self.stack:
-            return
+        if not self._bound(target) or self.scopes or self.stack:
+            return  # module-level names only
         if target.value in self.keys and SECRET_NAME.search(target.value) and not self.config_module:
             add_setting(self.ctx, self.sink, target.value, value, stmt)
         if isinstance(value, cst.Dict):  # SCOPES = {"items:read": "...", ...}: the names it grants

@@ -383,6 +383,15 @@ class ScopedVisitor(AssignVisitor):
             for n in node.names:
                 self.scopes[-1][1][n.name.value] = f"{self.ctx.module}.{n.name.value}"
 
+    def _bound(self, target) -> bool:
+        """Whether ``target`` (of ``target = value``) is a plain name; in a function it becomes a
+        local of it (``pkg.f.name``, not ``pkg.name``)."""
+        if not isinstance(target, cst.Name):
+            return False
+        if self.scopes:
+            self._bind(target.value)
+        return True
+
     def _bind(self, name: str) -> str:
         module_name = f"{self.ctx.module}.{name}"
         if self.scopes and self.scopes[-1][1].get(name) != module_name:

@@ -418,10 +418,8 @@ class _Visitor(ScopedVisitor):
 
     # -- assignments ---------------------------------------------------------------------
     def _assign(self, target, value, stmt) -> None:
-        if not isinstance(target, cst.Name):
+        if not self._bound(target):
             return
-        if self.scopes:
-            self._bind(target.value)  # a local: pkg.f.name, not pkg.name
         ctx = self.ctx
         at_module = not self.funcs and not self.stack
         if isinstance(value, cst.Call):

@@ -42,10 +42,8 @@ class _ModelPass(ScopedVisitor):
         self._enter(node)
 
     def _assign(self, target, value, stmt) -> None:
-        if not isinstance(target, cst.Name):
+        if not self._bound(target):
             return
-        if self.scopes:
-            self._bind(target.value)  # a local: pkg.f.name, not pkg.name
         if not self.funcs and not self.stack and isinstance(value, cst.Call) \
                 and self.resolve(value.func) in self.k.model_factories:  # Base = declarative_base()
             self.sink.models.append(ModelFact(f"{self.ctx.module}.{target.value}", self.ctx.loc(target), "orm"))
