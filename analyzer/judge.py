@@ -670,8 +670,11 @@ class AuthJudge:
             # ``/auth/password/request_reset/``, ``/auth/email/verify/``; not ``/users/<id>/password/reset``)
             pair = ["_".join(last[-2:])] if len(last) > 1 and not _PATH_PARAM.search(path) else []
             word = next((w for w in words[:1] + last[-1:] + flow + pair if _conventional(w)), None)
-            if word is not None and _conventional_kind(word) == "health check" and _PATH_PARAM.search(path):
-                word = None  # a probe addresses no object: Nautobot's /health-check-monitors/<pk>/ is a resource
+            if word is not None and _conventional_kind(word) == "health check" and _PATH_PARAM.search(path) \
+                    and handler in self.g.classes:
+                # a view class serving an object by its id is a resource, not a probe (Nautobot's
+                # /health-check-monitors/<pk>/); a ping function given a check's id is one (healthchecks)
+                word = None
             if word is not None:
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,
                                   f"{_conventional_kind(word)} endpoints are public by convention")]

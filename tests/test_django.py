@@ -4208,8 +4208,9 @@ urlpatterns = [path("api/", include(router.urls))]
 
 def test_a_resource_named_like_a_health_probe_is_no_probe_for_its_objects_and_writes():
     """Nautobot's ``HealthCheckMonitorViewSet`` (a load balancer's health monitors, a model) is named
-    like a health probe, but a probe answers reads and addresses no object: its routes with an id
-    and its writes are not public by that convention (its list read still is, a known limit)."""
+    like a health probe, but a view class serving an object by its id is a resource and a probe
+    answers reads: its routes with an id and its writes are not public by that convention (its list
+    read still is, a known limit). healthchecks' ``ping(request, code)`` function stays a probe."""
     report = scan({
         "proj/urls.py": """
 from django.urls import include, path
@@ -4219,15 +4220,24 @@ from shop import views
 
 router = DefaultRouter()
 router.register("health-check-monitors", views.HealthCheckMonitorViewSet)
-urlpatterns = [path("api/load-balancers/", include(router.urls)), path("health/", views.HealthCheckView.as_view())]
+urlpatterns = [
+    path("api/load-balancers/", include(router.urls)),
+    path("health/", views.HealthCheckView.as_view()),
+    path("ping/<uuid:code>/", views.ping),
+]
 """,
         "shop/__init__.py": "",
         "shop/views.py": """
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views import View
 from rest_framework import viewsets
 
-from shop.models import HealthCheckMonitor
+from shop.models import Check, HealthCheckMonitor
+
+
+def ping(request, code):
+    Check.objects.filter(code=code).update(last_ping=request.headers.get("Date"))
+    return HttpResponse("OK")
 
 
 class HealthCheckMonitorViewSet(viewsets.ModelViewSet):
@@ -4244,3 +4254,5 @@ class HealthCheckView(View):
     assert r[("GET", "/api/load-balancers/health-check-monitors/<pk>/")].auth == "unprotected"
     assert r[("POST", "/api/load-balancers/health-check-monitors/")].auth == "unprotected"
     assert r[("GET", "/health/")].auth == "public"
+    # healthchecks' ping: a function given the check's id is still the probe it is named after
+    assert r[("ANY", "/ping/<uuid:code>/")].auth == "public"
