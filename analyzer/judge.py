@@ -45,7 +45,7 @@ _MANAGED_ENTITY = re.compile(r"^(oauth|saml).*(provider|client|app|application|c
                              r"integration|connection)s?$")
 _VERB_PREFIX = re.compile(r"^(get|post|put|patch|delete|head|options|request|send|resend|handle|do)_(?=.)")
 # Path parameters: Flask/Django ``<conv:name>``, FastAPI ``{name}``, Django regex ``(?P<name>...)``
-# why a health probe is public (a probe answers reads: a write to the same path is no probe's)
+# why a health probe is public (a view class's write to the same path is no probe's)
 PROBE_REASON = "health check endpoints are public by convention"
 _PATH_PARAM = re.compile(r"<(?:\w+:)?(\w+)>|\{(\w+)(?::[^}]*)?\}|\(\?P<(\w+)>")
 # names of path parameters that carry a secret: the URL is the credential (word parts split on "_")
@@ -99,6 +99,14 @@ _FLOW_STEP = re.compile(r"^(begin|start|complete|finish|finalize|confirm|done)$"
 
 def _conventional(word: str) -> bool:
     return bool(_CONVENTIONAL_PUBLIC.match(word)) and not _MANAGED_ENTITY.match(word.replace("-", "_"))
+
+
+def _object_after(path: str, word: str | None) -> bool:
+    """A path parameter (not an unresolved ``{PREFIX}`` constant) after the segment ``word`` (None:
+    anywhere in the path)."""
+    segments = path.strip("/").split("/")
+    start = next((i for i, s in enumerate(segments) if s.lower() == word), -1) + 1 if word else 0
+    return any(not (m.group(2) or "").isupper() for s in segments[start:] for m in _PATH_PARAM.finditer(s))
 
 
 def _conventional_kind(word: str) -> str:
@@ -670,10 +678,11 @@ class AuthJudge:
             # ``/auth/password/request_reset/``, ``/auth/email/verify/``; not ``/users/<id>/password/reset``)
             pair = ["_".join(last[-2:])] if len(last) > 1 and not _PATH_PARAM.search(path) else []
             word = next((w for w in words[:1] + last[-1:] + flow + pair if _conventional(w)), None)
-            if word is not None and _conventional_kind(word) == "health check" and _PATH_PARAM.search(path) \
-                    and handler in self.g.classes:
+            if word is not None and _conventional_kind(word) == "health check" and handler in self.g.classes \
+                    and _object_after(path, None if word == words[0] else word):
                 # a view class serving an object by its id is a resource, not a probe (Nautobot's
-                # /health-check-monitors/<pk>/); a ping function given a check's id is one (healthchecks)
+                # /health-check-monitors/<pk>/); a ping function given a check's id is one (healthchecks),
+                # and so is an object's own heartbeat action (Read the Docs' /build/<pk>/healthcheck/)
                 word = None
             if word is not None:
                 return [GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None, Effect.PUBLIC,

@@ -338,7 +338,9 @@ class RouteExpander:
         scoped = any(c.scoped for c in map(self.g.classes.get, mro) if c)
         for method, handler, h_loc, loc, span, own, *op in self._handlers(route):
             loc, span = self._handler_site(route, handler, loc, span) if not op else (loc, span)
-            guards = [g for g in shared if not (method in WRITE_METHODS and g.reason == PROBE_REASON)]
+            # a view class's write is no probe (a heartbeat function or action that takes a POST is one)
+            guards = [g for g in shared if not (method in WRITE_METHODS and g.reason == PROBE_REASON
+                                                and handler in self.g.classes)]
             if method == "POST" and self.g.config.default_public_routes and _LOGIN_COLLECTION.search(path):
                 # creating an authentication, REST style, is logging in (``POST /api/v1/auth``)
                 guards.append(GuardInfo("allow-list", "conventional public endpoint", Layer.CONFIG, None,
