@@ -239,7 +239,8 @@ def _settings_missing(graph) -> list[Notification]:
         if served and key not in keys:
             first = min(served)
             out.append(Notification(
-                first.file, f"no {framework} settings module (one that sets {key}) is in the scanned tree: the "
-                f"middleware and default permissions it sets are unknown, so the routes are judged without them; "
-                f"scan the project's root", "warning", first.line, first.col))
+                first.file, f"no {framework} settings were found in the scanned tree (no module sets {key} in a "
+                f"form routeguard reads): the middleware and default permissions they set are unknown, so the "
+                f"routes are judged without them; if the settings module is outside the scanned folder, scan "
+                f"the project's root", "warning", first.line, first.col))
     return out

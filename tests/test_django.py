@@ -4256,3 +4256,41 @@ class HealthCheckView(View):
     assert r[("GET", "/health/")].auth == "public"
     # healthchecks' ping: a function given the check's id is still the probe it is named after
     assert r[("ANY", "/ping/<uuid:code>/")].auth == "public"
+
+
+def test_a_warning_when_the_scanned_tree_holds_no_django_settings():
+    """wger scanned from its ``wger/`` folder: its ``settings/`` package, with the default permission
+    class that requires login, is beside it. The routes are judged without those defaults, and the
+    run says so; with the settings in the tree it says nothing."""
+    app = {
+        "shop/__init__.py": "",
+        "shop/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from shop.views import WeightEntryViewSet
+
+router = DefaultRouter()
+router.register("weightentry", WeightEntryViewSet, basename="weightentry")
+urlpatterns = [path("api/v2/", include(router.urls))]
+""",
+        "shop/views.py": """
+from rest_framework import viewsets
+
+from shop.models import WeightEntry
+
+
+class WeightEntryViewSet(viewsets.ModelViewSet):
+    is_private = True
+
+    def get_queryset(self):
+        return WeightEntry.objects.filter(user=self.request.user)
+""",
+    }
+    from routeguard import scan_sources
+
+    alone = scan_sources(app)
+    assert [n.file for n in alone.notifications if "no django settings" in n.message] == ["shop/urls.py"]
+    with_settings = scan({**app, "proj/urls.py": "from django.urls import include, path\n"
+                          "urlpatterns = [path('', include('shop.urls'))]\n"})
+    assert not [n for n in with_settings.notifications if "no django settings" in n.message]
