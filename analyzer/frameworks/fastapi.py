@@ -7,8 +7,10 @@ receiver's qualified name and the linker keeps it only if that is a FastAPI rout
 Dependencies are emitted as guard uses (on routes, routers and include sites) or as
 ``Dependency`` facts (a dependency's own parameters, type aliases such as
 ``CurrentUser = Annotated[User, Depends(get_current_user)]``), so that the linker decides
-what authenticates by following what each dependency does.  Scopes, token grants,
-and what handlers return become neutral facts for the scope and exposure checks.
+what authenticates by following what each dependency does.  The scopes a route requires
+and enforces, and the response model it declares, become neutral facts for the scope and
+exposure checks; what its functions return and the scopes their tokens grant are read by the
+neutral function pass (analyzer/functions.py), which this adapter lists in ``passes``.
 """
 from __future__ import annotations
 
