@@ -643,8 +643,7 @@ class _FunctionReader:
             return
         reads = {p.name.value for p in (*self.node.params.posonly_params, *self.node.params.params,
                                         *self.node.params.kwonly_params)
-                 if p.annotation is not None and _type_name(ctx, _unwrap_annotation(ctx, p.annotation.annotation, v.local)[0],
-                                                            v.local) in SECURITY_SCOPES}
+                 if p.annotation is not None and _type_name(ctx, p.annotation.annotation, v.local) in SECURITY_SCOPES}
         if reads and any(isinstance(a.value, cst.Name) and a.value.value in reads and a.attr.value == "scopes"
                          for a in _own(self.node, cst.Attribute)):
             v.sink.scopes.append(ScopeFact("enforced", self.qualname, ctx.loc(self.node.name)))
