@@ -958,7 +958,9 @@ class CommonPass(cst.CSTVisitor):
         answer, for a caller that tests it, and turns no one away by itself."""
         s = self.summaries[-1]
         why = self._compares_secret(test)
-        if why and answers_no:
+        if why and any(k == "forgery" for k, _, _ in self.branches):
+            pass  # a CSRF token compared inside a test against forgery turns away forged requests, not callers
+        elif why and answers_no:
             s.compares.add(why)
         elif why:
             self._evidence(f"{SIGNATURE_REASON} it {why}")

@@ -3220,3 +3220,50 @@ app.include_router(base_router, prefix="/api/v1")
 """,
     })
     assert ("GET", "/api/v1/config/runtime") in r
+
+
+def test_a_csrf_middleware_that_compares_tokens_authenticates_nobody():
+    """Prefect's ``CsrfMiddleware.dispatch`` compares the request's CSRF token with the one stored
+    for its client (``hmac.compare_digest``) inside ``if settings.CSRF_ENABLED and
+    request_needs_csrf_protection:``: a defence against forged requests, which any caller passes with
+    a token it fetched itself; the routes it wraps are not protected by it."""
+    r, _ = routes({
+        "srv/__init__.py": "",
+        "srv/middleware.py": """
+import hmac
+
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse
+
+from srv import settings
+from srv.tokens import read_token
+
+
+class CsrfMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        request_needs_csrf_protection = request.method in {"POST", "PUT", "PATCH", "DELETE"}
+        if settings.CSRF_PROTECTION_ENABLED and request_needs_csrf_protection:
+            incoming_token = request.headers.get("Csrf-Token")
+            incoming_client = request.headers.get("Csrf-Client")
+            if incoming_token is None:
+                return JSONResponse({"detail": "Missing CSRF token."}, status_code=403)
+            token = await read_token(incoming_client)
+            if token is None or not hmac.compare_digest(incoming_token, token):
+                return JSONResponse({"detail": "Invalid CSRF token."}, status_code=403)
+        return await call_next(request)
+""",
+        "srv/app.py": """
+from fastapi import FastAPI
+
+from srv.middleware import CsrfMiddleware
+
+app = FastAPI()
+app.add_middleware(CsrfMiddleware)
+
+
+@app.post("/api/artifacts/")
+async def create_artifact(artifact: dict) -> dict:
+    return artifact
+""",
+    })
+    assert r[("POST", "/api/artifacts/")].auth == "unprotected"
