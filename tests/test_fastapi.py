@@ -3267,3 +3267,85 @@ async def create_artifact(artifact: dict) -> dict:
 """,
     })
     assert r[("POST", "/api/artifacts/")].auth == "unprotected"
+
+
+def test_cadwyn_versioned_routers_and_their_guards():
+    """Airflow's execution API: routers are cadwyn ``VersionedAPIRouter`` instances (an APIRouter),
+    the authenticated ones included under ``VersionedAPIRouter(dependencies=[Security(require_auth)])``,
+    and the Cadwyn app includes the whole tree with ``generate_and_include_versioned_routers``; the
+    main app mounts it at ``/execution``. Those routes were dropped (the class is not in the tree)."""
+    r, _ = routes({
+        "exec_api/__init__.py": "",
+        "exec_api/security.py": """
+from fastapi import HTTPException, Request
+
+
+async def require_auth(request: Request) -> dict:
+    token = request.headers.get("Authorization")
+    if not token:
+        raise HTTPException(status_code=401, detail="Missing token")
+    return {"sub": token}
+""",
+        "exec_api/routes/__init__.py": """
+from cadwyn import VersionedAPIRouter
+from fastapi import Security
+
+from exec_api.routes import assets, health
+from exec_api.security import require_auth
+
+execution_api_router = VersionedAPIRouter()
+execution_api_router.include_router(health.router, prefix="/health", tags=["Health"])
+
+authenticated_router = VersionedAPIRouter(dependencies=[Security(require_auth)])
+authenticated_router.include_router(assets.router, prefix="/assets", tags=["Assets"])
+execution_api_router.include_router(authenticated_router)
+""",
+        "exec_api/routes/assets.py": """
+from cadwyn import VersionedAPIRouter
+
+router = VersionedAPIRouter()
+
+
+@router.get("/by-name")
+def get_asset_by_name(name: str) -> dict:
+    return {"name": name}
+""",
+        "exec_api/routes/health.py": """
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("")
+def health() -> dict:
+    return {"status": "healthy"}
+""",
+        "exec_api/app.py": """
+from cadwyn import Cadwyn
+from fastapi import FastAPI
+
+
+class CadwynWithOpenAPICustomization(Cadwyn):
+    pass
+
+
+def create_task_execution_api_app() -> FastAPI:
+    from exec_api.routes import execution_api_router
+
+    app = CadwynWithOpenAPICustomization(title="Task Execution API")
+    app.generate_and_include_versioned_routers(execution_api_router)
+    return app
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="Airflow API")
+    task_exec_api_app = create_task_execution_api_app()
+    app.mount("/execution", task_exec_api_app)
+    return app
+
+
+app = create_app()
+""",
+    })
+    assert r[("GET", "/execution/assets/by-name")].auth == "protected"
+    assert ("GET", "/execution/health") in r

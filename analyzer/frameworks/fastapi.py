@@ -30,7 +30,11 @@ from .base import Adapter, COMMON_ROLE_ATTRIBUTES, HTTP_CLIENTS, ScopedVisitor, 
 from ..states import Effect
 
 APPS = {"fastapi.FastAPI", "fastapi.applications.FastAPI"}
-ROUTERS = {"fastapi.APIRouter", "fastapi.routing.APIRouter"}
+# cadwyn (API versioning for FastAPI, Airflow's execution API): a VersionedAPIRouter is an APIRouter,
+# a Cadwyn app a FastAPI app, and ``app.generate_and_include_versioned_routers(router)`` includes one
+ROUTERS = {"fastapi.APIRouter", "fastapi.routing.APIRouter", "cadwyn.VersionedAPIRouter",
+           "cadwyn.routing.VersionedAPIRouter", "cadwyn.Cadwyn", "cadwyn.applications.Cadwyn"}
+INCLUDES = ("include_router", "generate_and_include_versioned_routers")
 DEPENDS = {"fastapi.Depends", "fastapi.params.Depends", "fastapi.param_functions.Depends"}
 SECURITY = {"fastapi.Security", "fastapi.params.Security", "fastapi.param_functions.Security"}
 # classy-fastapi: methods of a ``Routable`` subclass decorated with ``@get("/x")`` are routes of
@@ -552,7 +556,7 @@ class _Visitor(ScopedVisitor):
         if not isinstance(func, cst.Attribute) or not dotted(func.value):
             return
         attr, receiver = func.attr.value, self.resolve(func.value)
-        if attr == "include_router":
+        if attr in INCLUDES:
             child = call_arg(node, "router", 0)
             plugin = isinstance(child, cst.Attribute) and isinstance(child.value, cst.Name) \
                 and child.value.value in self.loop_targets  # for plugin in plugins.all(): ...(plugin.events)
