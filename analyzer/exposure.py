@@ -458,8 +458,9 @@ def _data_writes(graph):
 def _built(graph, function: str, call: str) -> bool:
     """``call`` makes a new object of a stored model in ``function`` or calls a method of one made
     there (``item = MealItem(); item.energy()``): an object built in memory, no row read."""
-    made = graph.canonical(call) if graph.canonical(call) in graph.classes else \
-        graph.canonical(graph.instances.get(call.rpartition(".")[0], "")) if call.startswith(f"{function}.") else ""
+    made = graph.canonical(call)
+    if made not in graph.classes:
+        made = graph.canonical(graph.instances.get(call.rpartition(".")[0], "")) if call.startswith(f"{function}.") else ""
     return bool(made) and made in graph.classes and graph.stored_model(made)
 
 

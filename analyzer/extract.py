@@ -16,8 +16,8 @@ from .facts import (
     ANY_ATTRIBUTE, ClassFact, FactSink, FunctionFact, GuardUse, Location, MethodFact, ModuleFacts, Setting, Suppression,
 )
 from .names import (NOT_LITERAL, REJECT_NAMES, REJECT_STATUS, ImportTable, assignments, base_exprs, call_arg, dotted, if_present,
-                    leaves as _leaves, literal, module_strings, operands, render_path, rule_template, string_bindings,
-                    string_list, view_receiver)
+                    leaves as _leaves, literal, module_strings, operands, refusing_status, render_path, rule_template,
+                    string_bindings, string_list, view_receiver)
 from .dataflow import DataPass
 from .fields import VISIBILITY_FLAG
 from .positions import Positions
@@ -444,10 +444,10 @@ class CommonPass(cst.CSTVisitor):
             status = literal(value)
             if type(status) is tuple and any(type(x) is str for x in status):  # ("INSUFFICIENT_PERMISSIONS", 403)
                 status = next((x for x in status if type(x) is int and x in REJECT_STATUS), None)
-            why = f"rejects with {status}" if status in REJECT_STATUS else ""
-            if not why and type(value) in (cst.Name, cst.Attribute) and (dotted(value) or "").rpartition(".")[2] \
-                    in REJECT_NAMES:
-                why = f"rejects with {dotted(value).rpartition('.')[2]}"
+                why = f"rejects with {status}" if status else ""
+            else:  # 403, HTTP_403_FORBIDDEN
+                status = refusing_status(value)
+                why = f"rejects with {status}" if status else ""
         if why:
             self.sink.rejecting_values.append((qname, why))
 
@@ -1370,11 +1370,10 @@ def _default_status(node: cst.FunctionDef) -> str:
     for param in (*p.posonly_params, *p.params, *p.kwonly_params):
         if param.name.value not in STATUS_KEYWORDS or param.default is None:
             continue
-        status = literal(param.default)
-        name = status if status in REJECT_STATUS else (dotted(param.default) or "").rpartition(".")[2]
-        if (status in REJECT_STATUS or name in REJECT_NAMES) and any(
-                type(a.value) is cst.Name and a.value.value == param.name.value for a in collect(node.body, cst.Arg)):
-            return str(name)
+        status = refusing_status(param.default)
+        if status and any(type(a.value) is cst.Name and a.value.value == param.name.value
+                          for a in collect(node.body, cst.Arg)):
+            return status
     return ""
 
 

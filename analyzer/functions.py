@@ -55,6 +55,15 @@ def unwrap_annotation(ctx, expr, local=None):
     return expr, deps
 
 
+def injected_dependency(ctx, call: cst.Call, annotation, local=None):
+    """(the expression an injected default calls, or None; its qualified name, or ''):
+    ``Depends(get_db)``, or the annotation's class for a bare ``Depends()``."""
+    dep = call_arg(call, "dependency", 0)
+    if dep is None and annotation is not None:
+        dep = unwrap_annotation(ctx, annotation, local)[0]
+    return dep, ctx.resolve(dep.func if isinstance(dep, cst.Call) else dep, local) if dep is not None else ""
+
+
 def type_name(ctx, expr, local=None) -> str:
     """The qualified class an annotation names (a project or library class), else ''."""
     expr, _ = unwrap_annotation(ctx, expr, local)
@@ -162,7 +171,7 @@ class _Reader:
             t = type_name(ctx, inner, self.local) if inner is not None else ""
             dep = param.default if param.default is not None and p.injected(param.default) else \
                 next((d for d in deps if p.injected(d)), None)
-            target = self._target(dep, inner) if dep is not None else ""
+            target = injected_dependency(ctx, dep, inner, self.local)[1] if dep is not None else ""
             if target in forms or t in forms or (dep is None and t and not t.startswith(injected_types)):
                 self.client.add(name)
             if target and target not in forms:
@@ -173,14 +182,6 @@ class _Reader:
                 q = ctx.resolve(ann, self.local)
                 if q and "." in q:
                     self.env[name] = (f"call:{q}",)
-
-    def _target(self, call: cst.Call, annotation) -> str:
-        """What an injected default calls: ``Depends(get_db)``, or the annotation's class for a
-        bare ``Depends()``."""
-        dep = call_arg(call, "dependency", 0)
-        if dep is None and annotation is not None:
-            dep = unwrap_annotation(self.ctx, annotation, self.local)[0]
-        return self.ctx.resolve(dep.func if isinstance(dep, cst.Call) else dep, self.local) if dep is not None else ""
 
     # -- scopes its tokens grant ------------------------------------------------------------
     def _grants(self) -> None:

@@ -423,6 +423,16 @@ REJECT_STATUS = frozenset({401, 403})
 # closed or refused on a credential that does not pass)
 REJECT_NAMES = frozenset({"HTTP_401_UNAUTHORIZED", "HTTP_403_FORBIDDEN", "UNAUTHORIZED", "FORBIDDEN",
                           "WS_1008_POLICY_VIOLATION"})
+
+
+def refusing_status(expr) -> str:
+    """The status that turns the caller away which ``expr`` writes (``403``,
+    ``status.HTTP_403_FORBIDDEN``, ``HTTPStatus.FORBIDDEN``), as written; else ''."""
+    value = literal(expr)
+    if value in REJECT_STATUS:
+        return str(value)
+    name = (dotted(expr) or "").rpartition(".")[2]
+    return name if name in REJECT_NAMES else ""
 # Calls that end the request where they stand (``abort(401)``, ``raise_unauthorized()``).
 ABORTS = re.compile(r"^_?(abort\w*|\w*unauthori[sz]ed|\w*forbidden|deny\w*|reject\w*|raise_\w+)$")
 
@@ -464,8 +474,7 @@ def _refusal(expr) -> bool:
     func = expr.func
     name = func.attr.value if type(func) is cst.Attribute else func.value if type(func) is cst.Name else ""
     return bool(ABORTS.match(name)) or "redirect" in name.lower() or any(
-        literal(a.value) in REJECT_STATUS or (dotted(a.value) or "").rpartition(".")[2] in REJECT_NAMES
-        for a in expr.args)
+        refusing_status(a.value) for a in expr.args)
 
 
 def _all_branches_leave(stmt: cst.If, answer: str) -> bool:

@@ -19,7 +19,8 @@ from functools import cached_property
 
 import libcst as cst
 
-from ..functions import ANNOTATED, read as read_functions, type_name as _type_name, unwrap_annotation as _unwrap_annotation
+from ..functions import (ANNOTATED, injected_dependency, read as read_functions, type_name as _type_name,
+                         unwrap_annotation as _unwrap_annotation)
 from ..walk import collect, walk
 from ..facts import (
     ANY_ATTRIBUTE, Dependency, Gate, GuardUse, Mount, PathExemption, ReturnFact, Route, Router,
@@ -167,12 +168,7 @@ class _Visitor(ScopedVisitor):
     def _use(self, call: cst.Call, annotation=None):
         """(target, display, location, scopes) of a Depends/Security call; target '' if unknown."""
         ctx = self.ctx
-        dep = call_arg(call, "dependency", 0)
-        if dep is None and annotation is not None:
-            dep = _unwrap_annotation(ctx, annotation, self.local)[0]
-        target = ""
-        if dep is not None:
-            target = self.resolve(dep.func if isinstance(dep, cst.Call) else dep)
+        dep, target = injected_dependency(ctx, call, annotation, self.local)
         display = ctx.code(call)
         if call_arg(call, "dependency", 0) is None and dep is not None:
             display = ctx.code(dep)
