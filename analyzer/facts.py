@@ -210,6 +210,9 @@ class Gate:
     # and ...: return redirect(...)``): it guards only those routes
     scope_endpoints: tuple[str, ...] = ()
     scope_paths: tuple[str, ...] = ()
+    # the test of the ``if`` (with no ``else``) it is registered under, when configuration decides
+    # whether it runs at all (``if auth_string is not None:``)
+    condition: str = ""
 
 
 @dataclass(frozen=True)

@@ -486,6 +486,9 @@ class AuthJudge:
                 path in scope_exact or any(path.startswith(p) for p in scope_prefixes)
                 or any(fnmatch.fnmatchcase(endpoint, e) or e == short for e in gate.scope_endpoints)):
             return None  # ``if request.path.startswith("/admin") and ...``: made for other routes
+        if gate.condition:  # ``if auth_string is not None: app.add_middleware(...)``: configuration decides
+            return GuardInfo(kind, name, layer, gate.location, Effect.PUBLIC,
+                             f"optional authentication: {name} runs only if {gate.condition}")
         return GuardInfo(kind, name, layer, gate.location, Effect.AUTH, reason, target=self.g.alias(gate.func))
 
     def _bare_refusal(self, q: str, reason: str) -> bool:

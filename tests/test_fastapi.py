@@ -3349,3 +3349,69 @@ app = create_app()
     })
     assert r[("GET", "/execution/assets/by-name")].auth == "protected"
     assert ("GET", "/execution/health") in r
+
+
+PREFECT_STYLE_SERVER = """
+import base64
+import hmac
+
+from fastapi import FastAPI, Request, status
+from fastapi.responses import JSONResponse
+
+from srv import settings
+from srv.api import flows
+
+
+def create_api_app() -> FastAPI:
+    api_app = FastAPI(title="Orchestration API")
+    api_app.include_router(flows.router, prefix="/api")
+
+    auth_string = settings.SERVER_API_AUTH_STRING
+{CONDITION}
+        @api_app.middleware("http")
+        async def token_validation(request: Request, call_next):
+            header_token = request.headers.get("Authorization")
+            try:
+                scheme, creds = header_token.split()
+                decoded = base64.b64decode(creds).decode("utf-8")
+            except Exception:
+                return JSONResponse(status_code=status.HTTP_401_UNAUTHORIZED, content={"detail": "Unauthorized"})
+            if not hmac.compare_digest(decoded, auth_string):
+                return JSONResponse(status_code=status.HTTP_401_UNAUTHORIZED, content={"detail": "Unauthorized"})
+            return await call_next(request)
+{ELSE}
+    return api_app
+"""
+FLOWS_ROUTER = """
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/flows")
+
+
+@router.post("/")
+async def create_flow(flow: dict) -> dict:
+    return flow
+"""
+
+
+def test_an_auth_middleware_switched_on_by_configuration_is_optional_authentication():
+    """Prefect's server adds its only authentication middleware under ``if auth_string is not
+    None:`` (the setting defaults to None): with the default configuration no route needs a login.
+    The route is public by the deployment's choice, with that reason; it is protected when the
+    middleware runs whatever the configuration, or when the other branch authenticates too."""
+    def state(condition, orelse="", needs=""):
+        files = {"srv/__init__.py": "", "srv/settings.py": "SERVER_API_AUTH_STRING = None\n",
+                 "srv/api/__init__.py": "", "srv/api/flows.py": FLOWS_ROUTER,
+                 "srv/server.py": PREFECT_STYLE_SERVER.replace("{CONDITION}", condition).replace("{ELSE}", orelse)}
+        r, _ = routes(files)
+        route = r[("POST", "/api/flows/")]
+        reasons = [g.reason for g in route.guards]
+        assert not needs or any(needs in x for x in reasons), reasons
+        return route.auth
+
+    assert state("    if auth_string is not None:",
+                 needs="optional authentication: token_validation runs only if auth_string is not None") == "public"
+    assert state("    if True:") == "protected"  # a constant: no choice left to the configuration
+    assert state("    if not settings.TESTING:") == "protected"  # off only in the test suite
+    assert state("    if auth_string is not None:",
+                 "    else:\n        api_app.add_middleware(SessionAuthMiddleware)\n") == "protected"

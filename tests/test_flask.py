@@ -2777,3 +2777,40 @@ def add_note():
     assert r[("POST", "/notes")].auth == "unprotected"
     assert {f.rule_id for f in report.findings if "/notes" in f.message} == {"RG101"}
     assert not [f for f in report.findings if ("/settings" in f.message or "/files" in f.message) and f.rule_id == "RG101"]
+
+
+def test_a_login_hook_registered_only_when_configured_is_optional_authentication():
+    """A ``before_request`` hook added under ``if app.config.get("REQUIRE_LOGIN"):`` (no else) runs
+    only in deployments that set the key: the routes are public by configuration, with that reason;
+    under ``if not app.testing:`` it runs in every deployment."""
+    def state(condition):
+        r, _ = routes({"wiki/__init__.py": """
+from flask import Flask, jsonify, redirect, request, session, url_for
+
+
+def create_app(config=None):
+    app = Flask(__name__)
+    app.config.from_mapping(config or {})
+
+{CONDITION}
+        @app.before_request
+        def require_login():
+            if request.endpoint != "login" and "user_id" not in session:
+                return redirect(url_for("login"))
+
+    @app.post("/pages/<slug>")
+    def save_page(slug):
+        return jsonify(slug=slug, body=request.json["body"])
+
+    @app.route("/login", methods=["GET", "POST"])
+    def login():
+        return "login form"
+
+    return app
+""".replace("{CONDITION}", condition)})
+        route = r[("POST", "/pages/<slug>")]
+        return route.auth, [g.reason for g in route.guards]
+
+    auth, reasons = state('    if app.config.get("REQUIRE_LOGIN"):')
+    assert auth == "public" and any("runs only if app.config.get(\"REQUIRE_LOGIN\")" in x for x in reasons), reasons
+    assert state("    if not app.testing:")[0] == "protected"

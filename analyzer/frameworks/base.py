@@ -14,7 +14,7 @@ from typing import ClassVar, Mapping
 import libcst as cst
 
 from ..facts import FactSink, Setting
-from ..names import dotted, literal
+from ..names import NOT_LITERAL, dotted, literal
 from ..walk import AssignVisitor, collect
 
 
@@ -326,6 +326,10 @@ def function_params(node: cst.FunctionDef, qualname: str) -> dict[str, str]:
     return {p.name.value: f"{qualname}.{p.name.value}" for p in (*node.params.posonly_params, *node.params.params)}
 
 
+# A test that is off only in tests or on a developer's machine (``if not settings.TESTING:``).
+_DEVELOPMENT = re.compile(r"test|debug|dev\b|develop|local|mock|__name__", re.IGNORECASE)
+
+
 class ScopedVisitor(AssignVisitor):
     """A visitor that knows its enclosing classes and functions and the names a function
     binds locally (``app = Flask(...)`` inside ``create_app``), so that each binding
@@ -335,6 +339,26 @@ class ScopedVisitor(AssignVisitor):
         self.ctx = ctx
         self.stack: list[str] = []  # enclosing class and function names
         self.scopes: list[tuple[str, dict[str, str]]] = []  # (function qualname, its local names)
+        self.branches: list[cst.If] = []  # the ``if``s with no ``else`` being visited
+
+    def visit_If(self, node: cst.If) -> None:
+        if node.orelse is None:  # then all it holds runs only when the test holds
+            self.branches.append(node)
+
+    def leave_If(self, node: cst.If) -> None:
+        if self.branches and self.branches[-1] is node:
+            self.branches.pop()
+
+    def condition(self) -> str:
+        """The test of an ``if`` with no ``else`` around what is being visited, as source text,
+        when configuration decides it (``if auth_string is not None:``): what it registers may be
+        off in a deployment. "" when it runs unconditionally, when another branch does something
+        else instead, or when the test only switches it off for tests or development."""
+        for node in reversed(self.branches):
+            text = self.ctx.code(node.test)
+            if not _DEVELOPMENT.search(text) and literal(node.test) is NOT_LITERAL:  # ``if True:`` is no choice
+                return text
+        return ""
 
     @property
     def funcs(self) -> list[str]:

@@ -410,7 +410,7 @@ class _Visitor(ScopedVisitor):
         for d in node.decorators:
             if self._http_middleware(d.decorator):
                 self.sink.gates.append(Gate(self.resolve(d.decorator.func.value), qualname, self.ctx.loc(d),
-                                            kind="middleware"))
+                                            kind="middleware", condition=self.condition()))
 
     @staticmethod
     def _http_middleware(expr) -> bool:
@@ -548,7 +548,7 @@ class _Visitor(ScopedVisitor):
         if self._http_middleware(func) and node.args and dotted(node.args[0].value):
             # call form: ``app.middleware("http")(auth_middleware)``
             self.sink.gates.append(Gate(self.resolve(func.func.value), self.resolve(node.args[0].value),
-                                        ctx.loc(node), kind="middleware"))
+                                        ctx.loc(node), kind="middleware", condition=self.condition()))
         if not isinstance(func, cst.Attribute) or not dotted(func.value):
             return
         attr, receiver = func.attr.value, self.resolve(func.value)
@@ -583,7 +583,7 @@ class _Visitor(ScopedVisitor):
             if cls is not None and dotted(cls):
                 for method in ("dispatch", "__call__"):  # BaseHTTPMiddleware subclass, or pure ASGI
                     self.sink.gates.append(Gate(receiver, f"{self.resolve(cls)}.{method}", ctx.loc(node),
-                                                kind="middleware"))
+                                                kind="middleware", condition=self.condition()))
 
     def _add_api_route(self, receiver: str, call: cst.Call, attr: str) -> None:
         endpoint = call_arg(call, "endpoint", 1)

@@ -452,7 +452,8 @@ class _FlaskVisitor(ScopedVisitor):
             target = self.resolve(node.args[0].value)
             if target:
                 self.sink.gates.append(Gate(self.resolve(receiver), target, self.ctx.loc(node),
-                                            "app" if attr == "before_app_request" else "router"))
+                                            "app" if attr == "before_app_request" else "router",
+                                            condition=self.condition()))
         elif attr == "run" and literal(call_arg(node, "debug")) is True:
             host = literal(call_arg(node, "host", 0))
             # a development server reachable from this machine only (CTFd's serve.py) is no deployment
@@ -788,7 +789,8 @@ class _FlaskVisitor(ScopedVisitor):
                 self.sink.gates.append(Gate(
                     self.resolve(expr.value), self._qualname(node.name.value), self.ctx.loc(d),
                     "app" if expr.attr.value.startswith(("before_app", "app_")) else "router", endpoints, paths, refs,
-                    params=_keys_read(node, params[1]) if url else (), scope_endpoints=scope[0], scope_paths=scope[1]))
+                    params=_keys_read(node, params[1]) if url else (), scope_endpoints=scope[0], scope_paths=scope[1],
+                    condition=self.condition()))
 
 
 def _config_key(expr) -> str:
