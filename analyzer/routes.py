@@ -74,7 +74,7 @@ def _first_matches(routes, first_match) -> list[RouteInfo]:
     registration, in the order its includes are listed, is kept."""
     kept, seen = [], set()
     for r in sorted(routes, key=lambda r: (r.mounts, r.registration or r.location)):
-        key = (r.method, r.path, r.handler)
+        key = (r.method, r.path, r.handler, r.operation)  # GraphQL operations share one URL and handler
         if r.framework in first_match and key in seen:
             continue
         seen.add(key)

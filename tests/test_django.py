@@ -4294,3 +4294,62 @@ class WeightEntryViewSet(viewsets.ModelViewSet):
     with_settings = scan({**app, "proj/urls.py": "from django.urls import include, path\n"
                           "urlpatterns = [path('', include('shop.urls'))]\n"})
     assert not [n for n in with_settings.notifications if "no django settings" in n.message]
+
+
+def test_a_drf_router_handed_to_functions_that_register_on_it():
+    """DefectDojo's ``dojo/urls.py``: ``v2_api = DefaultRouter()`` then ``v2_api =
+    add_user_urls(v2_api)`` for each app, whose ``urls.py`` defines ``def add_user_urls(router):
+    router.register(r"users", UsersViewSet); return router``. The rebinding keeps the router, and
+    the registrations made on the parameter are routes of the router passed in (the whole
+    ``/api/v2/`` surface, ~310 operations, was missing)."""
+    from helpers import routes as route_map
+
+    r, _ = route_map({
+        "proj/__init__.py": "", "things/__init__.py": "", "things/api/__init__.py": "",
+        "proj/settings.py": 'INSTALLED_APPS = ["rest_framework", "things"]\nROOT_URLCONF = "proj.urls"\n'
+                            'REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": '
+                            '["rest_framework.permissions.IsAuthenticated"]}\n',
+        "things/models.py": "from django.db import models\n\n\nclass Thing(models.Model):\n"
+                            "    name = models.CharField(max_length=10)\n",
+        "things/api/views.py": """
+from rest_framework import viewsets
+from things.models import Thing
+
+
+class UserViewSet(viewsets.ModelViewSet):
+    queryset = Thing.objects.all()
+
+
+class ContactViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Thing.objects.all()
+
+
+class TagViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Thing.objects.all()
+""",
+        "things/api/urls.py": """
+from things.api.views import ContactViewSet, UserViewSet
+
+
+def add_user_urls(router):
+    router.register(r"users", UserViewSet, basename="user")
+    router.register(r"contacts", ContactViewSet, basename="contact")
+    return router
+""",
+        "proj/urls.py": """
+from django.urls import include, re_path
+from rest_framework.routers import DefaultRouter
+
+from things.api.urls import add_user_urls
+from things.api.views import TagViewSet
+
+v2_api = DefaultRouter()
+v2_api = add_user_urls(v2_api)
+v2_api.register(r"tags", TagViewSet, basename="tag")
+
+urlpatterns = [re_path(r"^api/v2/", include(v2_api.urls))]
+""",
+    })
+    assert {("GET", "/api/v2/tags/"), ("POST", "/api/v2/users/"), ("DELETE", "/api/v2/users/<pk>/"),
+            ("GET", "/api/v2/contacts/<pk>/")} <= set(r)
+    assert r[("POST", "/api/v2/users/")].auth == "protected"

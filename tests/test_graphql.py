@@ -417,3 +417,68 @@ urlpatterns = [re_path(r"^graphql/$", csrf_exempt(GraphQLView.as_view(schema=sch
            "api/subscriptions.py": subscriptions, "api/api.py": api, **OTHER})
     assert set(operations(report)) == {("graphql-query", "note"), ("graphql-mutation", "deleteNote"),
                                        ("graphql-subscription", "noteCreated")}
+
+
+def test_mutations_sharing_one_inherited_mutate_are_each_an_operation():
+    """saleor's mutations all inherit ``BaseMutation.mutate`` and strawberry fields share their
+    Query class: one URL, one handler, many operations. Django's first-match rule keeps the first
+    of two registrations of a view at one path; it must not fold operations into one (saleor
+    445 -> 96, netbox 246 -> 10 operations when it did)."""
+    schema = """
+import graphene
+from .models import Note
+
+
+class BaseMutation(graphene.Mutation):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def mutate(cls, root, info, **data):
+        return cls.perform_mutation(root, info, **data)
+
+
+class ArchiveNote(BaseMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    ok = graphene.Boolean()
+
+    @classmethod
+    def perform_mutation(cls, root, info, id):
+        Note.objects.filter(pk=id).update(archived=True)
+        return ArchiveNote(ok=True)
+
+
+class PinNote(BaseMutation):
+    class Arguments:
+        id = graphene.ID(required=True)
+
+    ok = graphene.Boolean()
+
+    @classmethod
+    def perform_mutation(cls, root, info, id):
+        Note.objects.filter(pk=id).update(pinned=True)
+        return PinNote(ok=True)
+
+
+class Query(graphene.ObjectType):
+    ping = graphene.String()
+
+    def resolve_ping(root, info):
+        return "pong"
+
+
+class Mutation(graphene.ObjectType):
+    archive_note = ArchiveNote.Field()
+    pin_note = PinNote.Field()
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)
+"""
+    report = django("""
+from django.urls import path
+from graphene_django.views import GraphQLView
+urlpatterns = [path("graphql/", GraphQLView.as_view())]
+""", schema=schema)
+    assert {op for kind, op in operations(report) if kind == "graphql-mutation"} == {"archiveNote", "pinNote"}

@@ -221,12 +221,18 @@ class _DRFFile:
         ctx = self.ctx
         made, registers = {}, []
         for stmt in _top_statements(ctx.tree.body):
+            if isinstance(stmt, cst.FunctionDef):
+                self._registering_function(stmt)
             if not isinstance(stmt, cst.SimpleStatementLine):
                 continue
             for small in stmt.body:
+                if isinstance(small, (cst.Assign, cst.Expr)) and isinstance(small.value, cst.Call):
+                    self._router_passed(small.value, made)
                 if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) \
                         and isinstance(small.targets[0].target, cst.Name) and ctx.resolve(small.value.func):
-                    made[small.targets[0].target.value] = small
+                    name = small.targets[0].target.value
+                    if name not in made or not _passes(small.value, name):
+                        made[name] = small  # (``v2_api = add_user_urls(v2_api)`` keeps the router it had)
                 elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
                     chain, call = [], small.value  # router.register("epics", E).register("related", R, ...)
                     while isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
@@ -271,6 +277,31 @@ class _DRFFile:
                 if prefix is None:
                     break
                 ancestors.append(prefix)
+
+    def _router_passed(self, call: cst.Call, made: dict) -> None:
+        """``add_user_urls(v2_api)``: a router made here handed to a project function, which
+        registers its views on it (the linker binds the function's parameter to it)."""
+        for i, arg in enumerate(call.args):
+            if isinstance(arg.value, cst.Name) and arg.value.value in made and not arg.star:
+                self.sink.bindings.append((self.ctx.resolve(call.func), arg.keyword.value if arg.keyword else str(i),
+                                           f"{self.module}.{arg.value.value}"))
+
+    def _registering_function(self, node: cst.FunctionDef) -> None:
+        """``def add_user_urls(router): router.register(r"users", UserViewSet)``: the views a
+        module-level function registers on the router it is given, under literal prefixes, are
+        routes of whatever router its callers pass."""
+        params = {p.name.value for p in node.params.params}
+        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+                call = small.value if isinstance(small, cst.Expr) else None
+                if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) \
+                        and call.func.attr.value == "register" and isinstance(call.func.value, cst.Name) \
+                        and call.func.value.value in params and _registers_views(self.ctx, [call]) \
+                        and isinstance(call_arg(call, "prefix", 0), (cst.SimpleString, cst.ConcatenatedString)):
+                    router_id = f"{self.module}.{node.name.value}.{call.func.value.value}"
+                    if not any(r.id == router_id for r in self.sink.routers):
+                        self.sink.routers.append(Router(router_id, "router", "django", "", "/", self.ctx.loc(call)))
+                    self._register(router_id, "/", call)
 
     def _router_class(self, qual: str, node: cst.ClassDef) -> None:
         """A router class wherever it is defined: a subclass of DRF's, or a class that defines
@@ -647,6 +678,11 @@ def _actions_tested(test) -> tuple[str, ...]:
 def _nested(call: cst.Call) -> bool:
     """The call makes a drf-nested-routers router (``routers.NestedSimpleRouter(...)``)."""
     return (dotted(call.func) or "").rpartition(".")[2] in {q.rpartition(".")[2] for q in NESTED_ROUTERS}
+
+
+def _passes(call: cst.Call, name: str) -> bool:
+    """``call`` is given the plain name ``name`` as an argument."""
+    return any(isinstance(a.value, cst.Name) and a.value.value == name for a in call.args)
 
 
 def _registers_views(ctx, chain) -> bool:
