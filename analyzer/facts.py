@@ -480,11 +480,14 @@ class SchemaFact:
 
 @dataclass(frozen=True)
 class SchemaUse:
-    """The view class or function ``user`` reads or writes data through ``schema``."""
+    """The view class or function ``user`` reads or writes data through ``schema``.
+    ``renders``: it is only built around objects to send them (``XSerializer(obj)``,
+    ``XSerializer(rows, many=True)``), never given client data."""
 
     user: str
     schema: str
     location: Location
+    renders: bool = False
 
 
 @dataclass(frozen=True)

@@ -346,16 +346,19 @@ class AppGraph:
         return order
 
 
-    def routes_using(self, schema: str) -> list[RouteInfo]:
-        """Routes whose view class (or a base of it) or handler function uses ``schema``."""
-        index = self.memo.get(("schema routes",))
+    def routes_using(self, schema: str, writing: bool = False) -> list[RouteInfo]:
+        """Routes whose view class (or a base of it) or handler function uses ``schema``;
+        ``writing``: to take client data (not only to render objects)."""
+        index = self.memo.get(("schema routes", writing))
         if index is None:
             by_user: dict[str, list[int]] = {}
             for i, r in enumerate(self.routes):
                 for user in {*(self.mro(r.view_class) if r.view_class else ()), self.alias(r.handler)}:
                     by_user.setdefault(user, []).append(i)
-            index = self.memo[("schema routes",)] = {}
+            index = self.memo[("schema routes", writing)] = {}
             for u in self.schema_uses:
+                if writing and u.renders:
+                    continue
                 user = self.alias(u.user)
                 if user not in by_user and user.rpartition(".")[0] in self.classes:
                     # a method of the view class that is no route's handler (``get_serializer_class``,
@@ -365,7 +368,7 @@ class AppGraph:
             for user, found in by_user.items():  # a view function that makes it: form = TicketCCForm(request.POST)
                 f = self.functions.get(user)
                 for c in f.calls if f is not None else ():
-                    if (q := self.canonical(c)) in self.schemas:
+                    if (q := self.canonical(c)) in self.schemas and not (writing and self.schemas[q].kind == "serializer"):
                         index.setdefault(q, set()).update(found)
         return [self.routes[i] for i in sorted(index.get(schema, ()))]
 

@@ -191,8 +191,10 @@ class ProfileForm(forms.ModelForm):
                 continue  # only the framework's admin site (staff) uses it
             routes = graph.routes_using(schema.qualname)
             kinds = {marked[f] for f in left}
-            # a DELETE sends no fields: its serializer (a viewset's) is not written through
-            writers = [r for r in routes if r.method in WRITE_METHODS - {"DELETE"} or r.method == "ANY"]
+            # a DELETE sends no fields: its serializer (a viewset's) is not written through; nor is one
+            # a write route only renders its answer with (``CycleSerializer(cycle)`` after the update)
+            writers = [r for r in graph.routes_using(schema.qualname, writing=True)
+                       if r.method in WRITE_METHODS - {"DELETE"} or r.method == "ANY"]
             if schema.kind != "form" and kinds == {"privileged"} and (not writers or staff_only(graph, writers)):
                 # a role or owner column only sent to clients: a privilege is set, not read; or set only
                 # through routes that check a role (ralph's users API: writes are for superusers)

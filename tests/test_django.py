@@ -4353,3 +4353,57 @@ urlpatterns = [re_path(r"^api/v2/", include(v2_api.urls))]
     assert {("GET", "/api/v2/tags/"), ("POST", "/api/v2/users/"), ("DELETE", "/api/v2/users/<pk>/"),
             ("GET", "/api/v2/contacts/<pk>/")} <= set(r)
     assert r[("POST", "/api/v2/users/")].auth == "protected"
+
+
+def test_a_serializer_a_write_route_only_renders_its_answer_with_is_not_written_through():
+    """Plane's ``CycleUserPropertiesEndpoint.patch`` sets the fields it accepts by hand and answers
+    with ``CycleUserPropertiesSerializer(props).data``: the serializer takes every field (the
+    ``user`` it belongs to among them) but is never given the client's data, so the privileged
+    column is only sent, not writable (no RG302). Given ``data=request.data``, it is."""
+    def scan_with(build):
+        return scan({
+            "cycles/__init__.py": "",
+            "cycles/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class CycleUserProperties(models.Model):
+    cycle_id = models.IntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    filters = models.JSONField(default=dict)
+""",
+            "cycles/views.py": """
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import CycleUserProperties
+
+
+class CycleUserPropertiesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CycleUserProperties
+        fields = "__all__"
+
+
+class CycleUserPropertiesEndpoint(APIView):
+    def patch(self, request, cycle_id):
+        props = CycleUserProperties.objects.get(user=request.user, cycle_id=cycle_id)
+        props.filters = request.data.get("filters", props.filters)
+        props.save()
+        serializer = """ + build + """
+        return Response(serializer.data, status=status.HTTP_200_OK)
+""",
+            "proj/urls.py": """
+from django.urls import path
+
+from cycles.views import CycleUserPropertiesEndpoint
+
+urlpatterns = [path("api/cycles/<int:cycle_id>/user-properties/", CycleUserPropertiesEndpoint.as_view())]
+""",
+        }, SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated']}\n")
+
+    assert not [f for f in scan_with("CycleUserPropertiesSerializer(props)").findings if f.rule_id == "RG302"]
+    written = scan_with("CycleUserPropertiesSerializer(props, data=request.data, partial=True)")
+    assert [f.rule_id for f in written.findings if f.rule_id == "RG302"] == ["RG302"]

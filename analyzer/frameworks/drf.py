@@ -553,7 +553,10 @@ class _DRFFile:
             def visit_Call(self, call: cst.Call) -> None:
                 q = ctx.resolve(call.func)
                 if q.endswith(("Serializer", "Validator")):  # taiga names its input serializers validators
-                    sink.schema_uses.append(SchemaUse(owner, q, ctx.loc(call)))
+                    positional = [a for a in call.args if a.keyword is None and not a.star]
+                    renders = len(positional) < 2 and not any(a.keyword and a.keyword.value == "data" or a.star
+                                                              for a in call.args)
+                    sink.schema_uses.append(SchemaUse(owner, q, ctx.loc(call), renders))
 
             def visit_Return(self, ret: cst.Return) -> None:
                 if ret.value is not None and not isinstance(ret.value, cst.Call):
