@@ -4407,3 +4407,43 @@ urlpatterns = [path("api/cycles/<int:cycle_id>/user-properties/", CycleUserPrope
     assert not [f for f in scan_with("CycleUserPropertiesSerializer(props)").findings if f.rule_id == "RG302"]
     written = scan_with("CycleUserPropertiesSerializer(props, data=request.data, partial=True)")
     assert [f.rule_id for f in written.findings if f.rule_id == "RG302"] == ["RG302"]
+
+
+def test_as_view_http_method_names_limits_the_methods_served():
+    """Plane's ``CycleListCreateAPIEndpoint.as_view(http_method_names=["get", "post"])``: the class
+    defines ``get``, ``post``, ``patch`` and ``delete`` for two URLs; each URL answers 405 to the
+    methods it does not list (27 phantom operations on Plane)."""
+    report = scan({
+        "cycles/__init__.py": "",
+        "cycles/views.py": """
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class CycleEndpoint(APIView):
+    def get(self, request, pk=None):
+        return Response([])
+
+    def post(self, request):
+        return Response({}, status=201)
+
+    def patch(self, request, pk):
+        return Response({})
+
+    def delete(self, request, pk):
+        return Response(status=204)
+""",
+        "proj/urls.py": """
+from django.urls import path
+
+from cycles.views import CycleEndpoint
+
+urlpatterns = [
+    path("api/cycles/", CycleEndpoint.as_view(http_method_names=["get", "post"])),
+    path("api/cycles/<int:pk>/", CycleEndpoint.as_view(http_method_names=["get", "patch", "delete"])),
+]
+""",
+    }, SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated']}\n")
+    assert sorted(routes(report)) == sorted([
+        ("GET", "/api/cycles/"), ("POST", "/api/cycles/"),
+        ("GET", "/api/cycles/<int:pk>/"), ("PATCH", "/api/cycles/<int:pk>/"), ("DELETE", "/api/cycles/<int:pk>/")])

@@ -511,8 +511,11 @@ class _DjangoFile:
         handler, view_class, actions = self._view(view)
         if not handler:
             return
+        # ``Endpoint.as_view(http_method_names=["get", "post"])``: any other method gets 405
+        allowed = string_list(call_arg(view, "http_method_names")) if view_class and isinstance(view, cst.Call) else None
+        methods = tuple(m.upper() for m in allowed if m.lower() not in ("head", "options")) if allowed else ()
         self.sink.routes.append(Route(
-            router, "django", path, (), handler, None, loc, name, tuple(guards), (), view_class, loc.line,
+            router, "django", path, methods, handler, None, loc, name, tuple(guards), (), view_class, loc.line,
             by_reference=True, actions=actions, locate_at_route=True))
 
     def _path_methods(self, assigns) -> None:
