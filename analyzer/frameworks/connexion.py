@@ -33,6 +33,9 @@ RESOLVERS = {"connexion.resolver.RestyResolver": "resty", "connexion.RestyResolv
              "connexion.resolver.MethodViewResolver": "method", "connexion.resolver.MethodResolver": "method",
              "connexion.resolver.MethodResolverBase": "method"}
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+# an API object made from a document, whose ``.blueprint`` a Flask app registers (Airflow 2's
+# ``FlaskApi(specification=safe_load(f), base_path="/api/v1").blueprint``)
+FLASK_APIS = frozenset({"connexion.apis.flask_api.FlaskApi", "connexion.apis.FlaskApi", "connexion.FlaskApi"})
 
 
 class ConnexionAdapter(Adapter):
@@ -75,8 +78,20 @@ class _Visitor(ScopedVisitor):
     def leave_ClassDef(self, node) -> None:
         self.stack.pop()
 
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:  # ``with spec_path.open() as f: specification = safe_load(f)``
+            if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                self.values[item.asname.name.value] = item.item
+
     def _assign(self, target, value, stmt) -> None:
-        if isinstance(target, cst.Name) and isinstance(value, cst.Call) and self._is_app(value.func):
+        made = value.value if isinstance(value, cst.Attribute) and value.attr.value == "blueprint" else value
+        if isinstance(target, cst.Name) and isinstance(made, cst.Call) and self.resolve(made.func) in FLASK_APIS:
+            # ``api_bp = FlaskApi(specification=..., base_path=...).blueprint``, or the API object
+            # whose ``.blueprint`` is registered later: a Flask blueprint serving the document
+            bound = self._bind(target.value) + (".blueprint" if made is value else "")
+            self.sink.routers.append(Router(bound, "blueprint", "connexion", "", "", self.ctx.loc(stmt)))
+            self._served(bound, call_arg(made, "specification", 0), made, "")
+        elif isinstance(target, cst.Name) and isinstance(value, cst.Call) and self._is_app(value.func):
             self._app(self._bind(target.value), value)
         elif isinstance(target, cst.Name) and isinstance(value, cst.Attribute) and value.attr.value == "app" \
                 and self.resolve(value.value) in self.apps:  # ``flask_app = app.app``: the same Flask app
@@ -87,6 +102,17 @@ class _Visitor(ScopedVisitor):
             self.sink.mounts.append(Mount(bound, f"{self.resolve(value.value)}.app", loc, ""))
         elif isinstance(target, cst.Name):  # ``spec_dir = Path(__file__).parent / "api"``, read where it is used
             self.values[target.value] = value
+
+    def _strings(self, expr, depth: int = 0) -> list:
+        """The string literals of ``expr`` and, through the names it uses, of what they were bound
+        to (``safe_load(f)`` where ``with (ROOT / "v1.yaml").open() as f``), in source order."""
+        found = []
+        for node in collect(expr):
+            if type(node) is cst.SimpleString:
+                found.append(node)
+            elif type(node) is cst.Name and depth < 3 and node.value in self.values and self.values[node.value] is not expr:
+                found.extend(self._strings(self.values[node.value], depth + 1))
+        return found
 
     def _is_app(self, func) -> bool:
         q = self.resolve(func)
@@ -148,16 +174,24 @@ class _Visitor(ScopedVisitor):
         if isinstance(spec, cst.Dict):
             self._inline_document(app, node, spec)
             return
-        named = literal(spec)
+        self._served(app, spec, node, self.apps.get(app, ""))
+
+    def _served(self, app: str, spec, node: cst.Call, spec_dir: str) -> None:
+        """The document file ``spec`` names, served by ``app`` as ``node`` (``add_api``, an API
+        object) says: its base path and resolver."""
+        if spec is None:
+            return
+        named, words = literal(spec), []
         if not isinstance(named, str):  # Path(__file__).parent / "openapi.yaml": the file's name
-            names = [literal(s) for s in collect(spec, cst.SimpleString)]
+            names = [literal(s) for s in self._strings(spec)]
+            words = [n.strip("/") for n in names if isinstance(n, str) and n.strip("/")]
             named = next((n for n in reversed(names) if isinstance(n, str) and n.lower().endswith(SPEC_SUFFIXES)), "")
             named = named.rpartition("/")[2]
+            words = words[:words.index(named) + 1] if named in words else []
         if not named or named.startswith(("http://", "https://")):
             return
         here = posixpath.dirname(self.ctx.path)
-        spec_dir = self.apps.get(app, "")
-        files = []
+        files = [f"*/{'/'.join(words)}"] if len(words) > 1 else []  # joinpath("api", "openapi", "v1.yaml")
         if spec_dir.startswith("*/"):  # a directory built from an expression: the words it is made of
             files.append(f"{spec_dir}/{named.rpartition('/')[2]}")
         else:
@@ -165,7 +199,8 @@ class _Visitor(ScopedVisitor):
         if not named.startswith("/"):
             files.append(posixpath.normpath(posixpath.join(here, named)))
         files.append("*/" + named.lstrip("/").rpartition("/")[2])  # wherever a document of that name is
-        base = literal(call_arg(node, "base_path"))
+        base = call_arg(node, "base_path")
+        base = literal(self.values.get(base.value, base) if isinstance(base, cst.Name) else base)
         resolver = call_arg(node, "resolver")
         if isinstance(resolver, cst.Name) and resolver.value in self.values:  # resolver = RestyResolver(...)
             resolver = self.values[resolver.value]
