@@ -279,3 +279,52 @@ urlpatterns = [
     files["projects/views.py"] = files["projects/views.py"].replace(
         "organization=self.request.current_organization, ", "")
     assert [f.rule_id for f in scan_sources(files).findings] == ["RG105"]
+
+
+def test_get_permissions_choosing_by_the_request_method():
+    """Plane's ``InstanceEndpoint.get_permissions``: ``if self.request.method == "PATCH": return
+    [InstanceAdminPermission()]`` then ``return [AllowAny()]``: the reads are public, the PATCH is
+    for instance admins (it was read as AllowAny for every method: a public write and a false
+    RG204); ``in permissions.SAFE_METHODS`` picks the reads."""
+    def states(body):
+        report = scan_sources({
+            "proj/__init__.py": "", "inst/__init__.py": "",
+            "proj/settings.py": "INSTALLED_APPS = ['rest_framework', 'inst']\nROOT_URLCONF = 'proj.urls'\n"
+                                "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': "
+                                "['rest_framework.permissions.IsAuthenticated']}\n",
+            "proj/urls.py": "from django.urls import path\nfrom inst.views import InstanceEndpoint\n"
+                            "urlpatterns = [path('api/instances/', InstanceEndpoint.as_view())]\n",
+            "inst/permissions.py": """
+from rest_framework.permissions import BasePermission
+
+
+class InstanceAdminPermission(BasePermission):
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+""",
+            "inst/views.py": """
+from rest_framework import permissions
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .permissions import InstanceAdminPermission
+
+
+class InstanceEndpoint(APIView):
+    def get_permissions(self):
+""" + body + """
+
+    def get(self, request):
+        return Response({"name": "plane"})
+
+    def patch(self, request):
+        return Response(request.data)
+""",
+        })
+        return {r.method: r.auth for r in report.routes}
+
+    assert states('        if self.request.method == "PATCH":\n            return [InstanceAdminPermission()]\n'
+                  '        return [AllowAny()]') == {"GET": "public", "PATCH": "protected"}
+    assert states('        if self.request.method in permissions.SAFE_METHODS:\n            return [AllowAny()]\n'
+                  '        return [InstanceAdminPermission()]') == {"GET": "public", "PATCH": "protected"}

@@ -664,10 +664,31 @@ def _reads_user(node: cst.FunctionDef) -> bool:
     return bool(found)
 
 
+# What a method test in ``get_permissions`` picks: the view methods and viewset actions each
+# HTTP method runs (``if self.request.method == "PATCH": return [IsInstanceAdmin()]``).
+_METHOD_ACTIONS = {"GET": ("get", "list", "retrieve"), "HEAD": ("head",), "OPTIONS": ("options",),
+                   "POST": ("post", "create"), "PUT": ("put", "update"), "PATCH": ("patch", "partial_update"),
+                   "DELETE": ("delete", "destroy")}
+_SAFE = ("GET", "HEAD", "OPTIONS")
+
+
 def _actions_tested(test) -> tuple[str, ...]:
-    """The action names a test compares ``self.action`` with (``==``, ``in``), joined by ``or``."""
+    """The action names a test compares ``self.action`` with (``==``, ``in``), joined by ``or``;
+    or the methods and actions of the HTTP methods it compares ``self.request.method`` with
+    (``in SAFE_METHODS``, ``not in SAFE_METHODS``)."""
     if isinstance(test, cst.BooleanOperation):
         return _actions_tested(test.left) + _actions_tested(test.right) if isinstance(test.operator, cst.Or) else ()
+    if isinstance(test, cst.Comparison) and dotted(test.left) in ("self.request.method", "request.method") \
+            and len(test.comparisons) == 1:
+        op, value = test.comparisons[0], test.comparisons[0].comparator
+        methods = (literal(value),) if isinstance(op.operator, (cst.Equal, cst.NotEqual)) else \
+            _SAFE if (dotted(value) or "").rpartition(".")[2] == "SAFE_METHODS" else string_list(value) or ()
+        methods = {m.upper() for m in methods if isinstance(m, str)}
+        if isinstance(op.operator, (cst.NotEqual, cst.NotIn)):
+            methods = set(_METHOD_ACTIONS) - methods
+        elif not isinstance(op.operator, (cst.Equal, cst.In)):
+            return ()
+        return tuple(a for m in sorted(methods) for a in _METHOD_ACTIONS.get(m, ()))
     if not (isinstance(test, cst.Comparison) and dotted(test.left) == "self.action" and len(test.comparisons) == 1):
         return ()
     op = test.comparisons[0]
