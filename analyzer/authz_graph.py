@@ -61,6 +61,14 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+# ``owner=request.user``, ``user_id=current_user.id``, ``obj.owned_by_id != request.user.id``,
+# ``request.user == note.author``: the field compared with the caller (group 1 or 2)
+_CALLER = r"[\w.()]*\b(?:user|current_user|caller|principal|identity|account)\b[\w.()]*"
+_CALLER_COMPARISON = re.compile(
+    rf"(?:\.|\b)(\w+?)(?:__\w+)?\)?\s*(?:==|!=|=|\bin\b)\s*(?:str\()?{_CALLER}"
+    rf"|{_CALLER}\s*(?:==|!=)\s*(?:str\()?\w+\.(\w+)")
+
+
 def is_param(segment: str) -> bool:
     return segment.startswith(("<", "{", "(", ":")) or "(?P" in segment
 
@@ -110,6 +118,27 @@ class AuthzQueries:
             if through:
                 direct.setdefault(f"{o.name}.{through[0][0]}", o.location)
         return list(direct.items())
+
+    def user_relations(self, model: str) -> set[str]:
+        """The names of ``model``'s relations to the user model (its bases' too), whatever they
+        record: an owner, a member, an author, who created the row."""
+        owners = self.authz_index()[2]
+        return {o.name for q in self.g.mro(self.g.canonical(model)) for o in owners.get(q, ())
+                if o.target == "user" or o.target in self.g.k.user_models
+                or ((related := self.related_model(o.target, q)) and self.user_model(related))
+                or not related and self._user_ref(o.target)}
+
+    def caller_fields(self) -> frozenset[str]:
+        """The field names the project compares with the caller somewhere: in an owner check
+        (``cycle.owned_by_id != request.user.id``) or a query restricted to the caller
+        (``filter(member=request.user)``), without their ``_id``: the relations its
+        authorization reads."""
+        if "caller fields" not in self.g.memo:
+            texts = [a.display for checks in self.authz_index()[1].values() for a in checks if a.kind == "owner"]
+            texts += [lk.display for lks in self.authz_index()[0].values() for lk in lks if lk.scoped]
+            found = {m.group(1) or m.group(2) for t in texts for m in _CALLER_COMPARISON.finditer(t)}
+            self.g.memo["caller fields"] = frozenset(f.removesuffix("_id").removesuffix("_pk") for f in found if f)
+        return self.g.memo["caller fields"]
 
     def _user_ref(self, target: str) -> bool:
         """A relation's target outside the project that names the user model (``OwnerField.target``)."""

@@ -1083,8 +1083,10 @@ from .serializers import CommentSerializer, LabelSerializer
 
 
 class LabelViewSet(viewsets.ModelViewSet):
-    queryset = Label.objects.all()
     serializer_class = LabelSerializer
+
+    def get_queryset(self):
+        return Label.objects.filter(created_by=self.request.user)
 
 
 class CommentViewSet(viewsets.ModelViewSet):
@@ -1094,6 +1096,66 @@ class CommentViewSet(viewsets.ModelViewSet):
     }, SETTINGS + "REST_FRAMEWORK = {'DEFAULT_PERMISSION_CLASSES': ['rest_framework.permissions.IsAuthenticated']}\n")
     hits = [f.message for f in report.findings if f.rule_id == "RG302"]
     assert hits == ["LabelSerializer takes every field of Label: created_by is sent to clients and writable."]
+
+
+KIWI_STYLE_CASES = {
+    "cases/__init__.py": "",
+    "cases/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class TestCase(models.Model):
+    summary = models.CharField(max_length=255)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="cases_authored", on_delete=models.CASCADE)
+    default_tester = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, related_name="cases_as_tester",
+                                       on_delete=models.SET_NULL)
+""",
+    "cases/forms.py": """
+from django import forms
+
+from .models import TestCase
+
+
+class NewCaseForm(forms.ModelForm):
+    class Meta:
+        model = TestCase
+        fields = "__all__"
+""",
+    "cases/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from .forms import NewCaseForm
+
+
+@login_required
+def new_case(request):
+    form = NewCaseForm(request.POST or None)
+    if form.is_valid():
+        case = form.save()
+        return redirect("case", case.pk)
+    return render(request, "new_case.html", {"form": form})
+""",
+    "proj/urls.py": "from django.urls import path\nfrom cases.views import new_case\n"
+                    "urlpatterns = [path('cases/new/', new_case)]\n",
+}
+
+
+def test_a_user_relation_no_authorization_reads_is_a_record_not_a_privilege():
+    """Kiwi TCMS' ``TestCase.author`` and ``default_tester`` (and DefectDojo's risk-acceptance
+    ``owner``): access goes through other checks, and nothing in the project compares these
+    relations with the caller, so the form that sets them lets the client name a colleague, not
+    take a privilege (no RG302). Once a query is restricted to the caller by one of them, it is
+    an ownership the client must not choose."""
+    assert not [f for f in scan(KIWI_STYLE_CASES).findings if f.rule_id == "RG302"]
+    owned = dict(KIWI_STYLE_CASES)
+    owned["cases/views.py"] = owned["cases/views.py"].replace(
+        "from .forms import NewCaseForm", "from .forms import NewCaseForm\nfrom .models import TestCase") + (
+        "\n\ndef my_cases(request):\n"
+        "    return render(request, 'cases.html', {'cases': TestCase.objects.filter(author=request.user)})\n")
+    hits = [f.message for f in scan(owned).findings if f.rule_id == "RG302"]
+    assert len(hits) == 1 and "author" in hits[0] and "default_tester" not in hits[0], hits
 
 
 def test_a_serializer_chosen_in_get_serializer_class_serves_the_views_routes():
@@ -4184,8 +4246,10 @@ class JobResultSerializer(serializers.ModelSerializer):
 
 
 class JobResultViewSet(""" + viewset_bases + """):
-    queryset = JobResult.objects.all()
     serializer_class = JobResultSerializer
+
+    def get_queryset(self):
+        return JobResult.objects.filter(user=self.request.user)
 """,
             "proj/urls.py": """
 from django.urls import include, path

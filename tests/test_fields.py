@@ -608,9 +608,13 @@ class ProcessedMailImportValidator(serializers.ModelSerializer):
     files["mail/views.py"] = """
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from .models import ProcessedMail
 from .validators import ProcessedMailImportValidator
 
 class MailImportView(APIView):
+    def get(self, request):  # each user's own mail: owner decides who reads a row
+        return Response([m.pk for m in ProcessedMail.objects.filter(owner=request.user)])
+
     def post(self, request):
         validator = ProcessedMailImportValidator(data=request.data)
         validator.is_valid(raise_exception=True)
