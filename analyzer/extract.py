@@ -1119,10 +1119,11 @@ class CommonPass(cst.CSTVisitor):
         """'session' / 'g.user'... when ``expr`` is the session or the caller itself (a
         ``session[...]`` / ``session.get(...)`` read, ``g.user``, ``current_user``), else ''."""
         if type(expr) is cst.Subscript and self._session(expr.value):
-            return "session"
+            return "session" if _identity_key(expr.slice[0].slice.value if type(expr.slice[0].slice) is cst.Index
+                                              else None) else ""
         if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "get" \
                 and self._session(expr.func.value):
-            return "session"
+            return "session" if _identity_key(expr.args[0].value if expr.args else None) else ""
         d = dotted(expr)
         if d and self.ctx.resolve(d) in self.k.caller_names:
             return d
@@ -1170,7 +1171,7 @@ class CommonPass(cst.CSTVisitor):
                     or (literal(test.left) is None and self._subject(right))):
                 return op in (cst.Is, cst.Equal)
             if op in (cst.In, cst.NotIn) and self._session(right):
-                return op is cst.NotIn
+                return op is cst.NotIn if _identity_key(test.left) else _NO_CREDENTIAL
         if kind is cst.Call and type(test.func) is cst.Attribute and test.func.attr.value in self.k.auth_attributes:
             test = test.func  # user.is_authenticated() (Flask-Login before 0.3)
         if type(test) is cst.Attribute and test.attr.value in self.k.auth_attributes:
@@ -1279,11 +1280,19 @@ class _SubjectFinder(cst.CSTVisitor):
         return type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "get" and n.args \
             and self.owner._session(n.func.value) and bool(ECHOED.search(str(literal(n.args[0].value))))
 
+    def _page_state(self, n) -> bool:
+        """``session["gridData"]``, ``session.get("wizard_step")``: what the session keeps of the
+        page, not who the caller is."""
+        if type(n) is cst.Subscript and self.owner._session(n.value) and type(n.slice[0].slice) is cst.Index:
+            return not _identity_key(n.slice[0].slice.value)
+        return type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "get" and bool(n.args) \
+            and self.owner._session(n.func.value) and not _identity_key(n.args[0].value)
+
     def visit_Subscript(self, n) -> bool:
-        return not self._echoed(n) and not self._add(n)
+        return not self._echoed(n) and not self._page_state(n) and not self._add(n)
 
     def visit_Call(self, n) -> bool:
-        return not self._echoed(n) and not self._add(n)
+        return not self._echoed(n) and not self._page_state(n) and not self._add(n)
 
     def visit_Attribute(self, n) -> bool:
         return not self._echoed(n) and not self._add(n)
@@ -1375,6 +1384,18 @@ def _default_status(node: cst.FunctionDef) -> str:
                           for a in collect(node.body, cst.Arg)):
             return status
     return ""
+
+
+# A session key that holds who the caller is (``"user_id" in session``), not some state of the
+# page they are on (pgAdmin's ``if "gridData" not in session: return``).
+_IDENTITY_KEY = re.compile(r"user|account|login|logged|auth|token|member|uid|principal|identity|e_?mail|username|"
+                           r"profile|customer|admin|staff|person|owner|sid|session_?id|_id$|^id$", re.IGNORECASE)
+
+
+def _identity_key(expr) -> bool:
+    """A session key that identifies the caller, or one not written as a literal (unknown)."""
+    key = literal(expr) if expr is not None else None
+    return not isinstance(key, str) or bool(_IDENTITY_KEY.search(key))
 
 
 def _rejects(call: cst.Call) -> str:

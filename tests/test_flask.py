@@ -2814,3 +2814,31 @@ def create_app(config=None):
     auth, reasons = state('    if app.config.get("REQUIRE_LOGIN"):')
     assert auth == "public" and any("runs only if app.config.get(\"REQUIRE_LOGIN\")" in x for x in reasons), reasons
     assert state("    if not app.testing:")[0] == "protected"
+
+
+def test_a_session_key_that_holds_page_state_is_no_login_check():
+    """pgAdmin's query tool: ``if 'gridData' not in session: return make_json_response(...)``
+    bails out when the session holds no grid, which a caller without a login gets too (the routes
+    of CVE-2026-12046 read as protected by it). A key naming who the caller is (``user_id``) is the
+    Flask tutorial's login check."""
+    def state(test, leave):
+        r, _ = routes({"tool/__init__.py": """
+from flask import Flask, jsonify, redirect, request, session, url_for
+
+app = Flask(__name__)
+
+
+@app.post("/sqleditor/close/<int:trans_id>")
+def close(trans_id):
+{TEST}
+        {LEAVE}
+    grid = session["gridData"]
+    grid.pop(str(trans_id), None)
+    session["gridData"] = grid
+    return jsonify(status=True)
+""".replace("{TEST}", test).replace("{LEAVE}", leave)})
+        return r[("POST", "/sqleditor/close/<int:trans_id>")].auth
+
+    assert state("    if 'gridData' not in session:", "return jsonify(status=True)") == "unprotected"
+    assert state("    if not session.get('gridData'):", "return jsonify(status=True)") == "unprotected"
+    assert state("    if 'user_id' not in session:", 'return redirect(url_for("login"))') == "protected"
