@@ -80,7 +80,7 @@ _NEVER = re.compile(r"(?!)")
 
 class TypeWords:
     """What the words of a declared field type say: ``field_types`` (word -> "secret" | "bool" |
-    "number" | "text" | "relation") and ``type_words`` (words of the type system, never the class a
+    "number" | "text" | "relation" | "masked": a widget that never sends the value back) and ``type_words`` (words of the type system, never the class a
     reference points at), as the adapters' tables (Knowledge) give them."""
 
     def __init__(self, field_types, type_words, foreign_key_calls=(), user_model_refs=()):
@@ -92,8 +92,8 @@ class TypeWords:
             words = sorted(by_kind.get(kind, ()))
             return re.compile(rf"\b{prefix}({'|'.join(words)})\b") if words else _NEVER
 
-        self.secret, self.bool, self.number, self.text, self.time = (
-            pattern(k) for k in ("secret", "bool", "number", "text", "time"))
+        self.secret, self.bool, self.number, self.text, self.time, self.masked = (
+            pattern(k) for k in ("secret", "bool", "number", "text", "time", "masked"))
         self.relation = pattern("relation", r"\w*")  # ForeignKey, models.ForeignKey, UserForeignKey
         self.system = PYTHON_TYPE_WORDS | frozenset(type_words)
         # a type that refers to the user model: ``ForeignKey(settings.AUTH_USER_MODEL)``,
@@ -246,7 +246,8 @@ def classify(name: str, type_text: str = "", hidden: bool = False, types: TypeWo
         return "privileged"
     if type_text and types.user_model.search(type_text) and not _ATTRIBUTION.match(low):
         return "privileged"
-    if hidden or masked_type(type_text) or (type_text and types.bool.search(type_text)):
+    if hidden or masked_type(type_text) or (type_text and (types.bool.search(type_text) or types.masked.search(type_text)
+                                                           and "render_value=True" not in type_text.replace(" ", ""))):
         return ""  # never sent, sent masked, or a yes/no about the secret
     if _secret(low, type_text, types):
         if type_text and types.number.search(type_text) and not types.text.search(type_text):

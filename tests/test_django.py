@@ -4511,3 +4511,56 @@ urlpatterns = [
     assert sorted(routes(report)) == sorted([
         ("GET", "/api/cycles/"), ("POST", "/api/cycles/"),
         ("GET", "/api/cycles/<int:pk>/"), ("PATCH", "/api/cycles/<int:pk>/"), ("DELETE", "/api/cycles/<int:pk>/")])
+
+
+def test_a_form_field_drawn_as_a_password_box_sends_no_secret():
+    """DefectDojo's ``BaseJiraForm`` redeclares ``password = forms.CharField(widget=
+    forms.PasswordInput)``: Django's PasswordInput never renders the stored value, so the form that
+    takes every other field of ``JIRA_Instance`` does not send it (no RG302); declared as a plain
+    text field, it is sent back in the page."""
+    def found(declaration):
+        return [f for f in scan({
+            "jira/__init__.py": "",
+            "jira/models.py": """
+from django.db import models
+
+
+class JiraInstance(models.Model):
+    url = models.URLField()
+    username = models.CharField(max_length=200)
+    password = models.CharField(max_length=600)
+""",
+            "jira/forms.py": """
+from django import forms
+
+from .models import JiraInstance
+
+
+class JiraForm(forms.ModelForm):
+""" + declaration + """
+
+    class Meta:
+        model = JiraInstance
+        exclude = [""]
+""",
+            "jira/views.py": """
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from .forms import JiraForm
+
+
+@login_required
+def new_jira(request):
+    form = JiraForm(request.POST or None)
+    if form.is_valid():
+        form.save()
+        return redirect("/jira/")
+    return render(request, "jira.html", {"form": form})
+""",
+            "proj/urls.py": "from django.urls import path\nfrom jira.views import new_jira\n"
+                            "urlpatterns = [path('jira/add/', new_jira)]\n",
+        }).findings if f.rule_id == "RG302"]
+
+    assert found("    password = forms.CharField(widget=forms.PasswordInput, required=True)") == []
+    assert found("    password = forms.CharField(required=True)")

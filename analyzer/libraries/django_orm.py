@@ -34,6 +34,8 @@ class DjangoORMAdapter(Adapter):
         **dict.fromkeys(("DateTimeField", "DateField", "TimeField", "DurationField"), "time"),
         **dict.fromkeys(("CharField", "TextField", "EmailField", "SlugField"), "text"),
         **dict.fromkeys(("ForeignKey", "OneToOneField", "ManyToManyField"), "relation"),
+        # a form field drawn as a password box never writes the stored value into the page
+        "PasswordInput": "masked",
     }
     type_words = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField"})
     user_model_refs = frozenset({"AUTH_USER_MODEL", "get_user_model"})  # ForeignKey(settings.AUTH_USER_MODEL)
