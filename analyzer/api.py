@@ -203,6 +203,12 @@ def _analyze(files, cfg, root, scope, jobs, cache_root, progress, whole, save=Tr
             first.file, f"{len(unplaced)} route registration{'s' if many else ''} on {receiver.rpartition('.')[2]}, "
             f"an instance of {cls}, {'are' if many else 'is'} not in the route inventory: {cls} is not a router "
             f"class routeguard knows, so no check ran on them", "warning", first.line, first.col))
+    for where, path in sorted(graph.unread_schemas.items()):
+        path = next((r.path for r in graph.routes if where in (r.registration, r.location)), path)  # mounted
+        notifications.append(Notification(
+            where.file, f"the GraphQL endpoint {path} serves a schema whose queries and mutations routeguard could not "
+            f"read (built at run time, or by code it does not follow): it is listed as one route, and no resolver's "
+            f"check was judged", "warning", where.line, where.col))
     notifications += _settings_missing(graph)
     rules = [c for c in all_checks() if cfg.enabled(c.id)]
     if not rules:

@@ -25,7 +25,7 @@ from . import fields as _fields
 from .judge import AuthJudge
 from .resolver import NameResolver
 from .routes import RouteExpander, RouteInfo
-from .facts import CORS_DEFAULTS, DataWrite, MethodFact, ModuleFacts, Mount, Route, Router, index_facts
+from .facts import CORS_DEFAULTS, DataWrite, Location, MethodFact, ModuleFacts, Mount, Route, Router, index_facts
 
 
 class AppGraph:
@@ -138,6 +138,8 @@ class AppGraph:
         # (indico's IndicoBlueprint): receiver -> (its class, the routes); a gap in the verdict,
         # reported as a notification
         self.unplaced: dict[str, tuple[str, list[Route]]] = {}
+        # GraphQL endpoints whose schema's operations could not be read: where -> the endpoint's path
+        self.unread_schemas: dict[Location, str] = {}
         self.routes: list[RouteInfo] = self.route_expander.routes()
 
     def _handed_writes(self) -> list[DataWrite]:

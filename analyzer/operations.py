@@ -89,6 +89,7 @@ class OperationQueries:
         if schema is None and not given and len(built) == 1:  # the project's one schema (Django settings)
             schema = built[0]
         if schema is None:
+            self.g.unread_schemas.setdefault(route.location, route.path)
             return None
         if not hasattr(self, "_gql_routes"):
             self._gql_routes = {}
@@ -104,6 +105,8 @@ class OperationQueries:
                         continue
                     seen.add((op_kind, name))
                     ops.append(self._operation(op_kind, name, f))
+        if not ops:
+            self.g.unread_schemas.setdefault(route.location, route.path)
         return ops
 
     def _built_schema(self, call, built):
