@@ -80,7 +80,7 @@ _NEVER = re.compile(r"(?!)")
 
 class TypeWords:
     """What the words of a declared field type say: ``field_types`` (word -> "secret" | "bool" |
-    "number" | "text" | "relation" | "masked": a widget that never sends the value back) and ``type_words`` (words of the type system, never the class a
+    "number" | "text" | "relation" | "masked": drawn without the stored value) and ``type_words`` (words of the type system, never the class a
     reference points at), as the adapters' tables (Knowledge) give them."""
 
     def __init__(self, field_types, type_words, foreign_key_calls=(), user_model_refs=()):
@@ -246,8 +246,7 @@ def classify(name: str, type_text: str = "", hidden: bool = False, types: TypeWo
         return "privileged"
     if type_text and types.user_model.search(type_text) and not _ATTRIBUTION.match(low):
         return "privileged"
-    if hidden or masked_type(type_text) or (type_text and (types.bool.search(type_text) or types.masked.search(type_text)
-                                                           and "render_value=True" not in type_text.replace(" ", ""))):
+    if hidden or masked_type(type_text) or (type_text and (types.bool.search(type_text) or types.masked.search(type_text))):
         return ""  # never sent, sent masked, or a yes/no about the secret
     if _secret(low, type_text, types):
         if type_text and types.number.search(type_text) and not types.text.search(type_text):
