@@ -80,8 +80,9 @@ _NEVER = re.compile(r"(?!)")
 
 class TypeWords:
     """What the words of a declared field type say: ``field_types`` (word -> "secret" | "bool" |
-    "number" | "text" | "relation" | "masked": drawn without the stored value) and ``type_words`` (words of the type system, never the class a
-    reference points at), as the adapters' tables (Knowledge) give them."""
+    "number" | "text" | "relation" | "masked": drawn without the stored value) and ``type_words``
+    (words of the type system, never the class a reference points at), as the adapters' tables
+    (Knowledge) give them."""
 
     def __init__(self, field_types, type_words, foreign_key_calls=(), user_model_refs=()):
         by_kind: dict[str, list[str]] = {}
