@@ -327,7 +327,7 @@ def function_params(node: cst.FunctionDef, qualname: str) -> dict[str, str]:
 
 
 # A test that is off only in tests or on a developer's machine (``if not settings.TESTING:``).
-_DEVELOPMENT = re.compile(r"test|debug|dev\b|develop|local|mock|__name__", re.IGNORECASE)
+_DEVELOPMENT = re.compile(r"(^|[^a-z])(test|debug|dev\b|develop|local|mock)|__name__", re.IGNORECASE)
 
 
 class ScopedVisitor(AssignVisitor):
