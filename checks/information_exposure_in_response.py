@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 from routeguard.findings import Related, Severity
-from routeguard.states import AuthState
 
 from .base import Check, Invalid, Valid, is_test_path, route_severity, staff_only
 
@@ -77,13 +76,7 @@ class InformationExposureInResponse(Check):
     It is not reported when the `except` catches only validation errors (`ValueError`,
     `ValidationError`, `Invalid...`, `...NotFound`), exception classes the project defines,
     or errors of other libraries (a parser's, a codec's, a protocol's: they describe the
-    input they were given), whose messages are written for the client. On a route that
-    requires a login, exception text is reported only when the `except` names a storage,
-    network or remote-service error (`except httpx.HTTPError`: its text carries the internal
-    URL it failed on): a signed-in caller shown what went wrong with their own request (a
-    broad `except Exception`, a built-in error raised with the project's own message) is the
-    product's choice, not a leak to an attacker. Tracebacks, the environment and settings are
-    reported on signed-in routes too. Exception text and
+    input they were given), whose messages are written for the client. Exception text and
     tracebacks are not reported on routes that only staff reach (every route that sends
     them checks a role): there they are the administrator's diagnostics. A helper's finding names
     the routes whose handlers call it; a helper no known route calls is not reported. Nor
@@ -157,26 +150,6 @@ def create(payload: dict):
         return {"imported": import_items(payload)}
     except ItemError as e:
         raise HTTPException(status_code=400, detail="invalid items") from e
-"""}),
-        Valid({"app/services.py": FASTAPI_SERVICES, "app/main.py": FASTAPI + """
-from fastapi import Depends
-from app.auth import current_user
-
-
-@app.post("/items/import")
-def import_for(payload: dict, user=Depends(current_user)):
-    try:
-        return {"imported": import_items(payload)}
-    except Exception as e:  # the signed-in caller is shown what went wrong with their import
-        raise HTTPException(status_code=500, detail=str(e))
-""", "app/auth.py": """
-from fastapi import Header, HTTPException
-
-
-def current_user(authorization: str = Header()):
-    if not authorization:
-        raise HTTPException(status_code=401)
-    return authorization
 """}),
         Valid({"app/services.py": FASTAPI_SERVICES, "app/main.py": FASTAPI + """
 @app.post("/items/check")
@@ -253,9 +226,6 @@ def sync(request):
                 continue  # the try body only computes on values it is given: its errors describe them
             if d.kind in ("exception", "traceback") and staff_only(graph, routes):
                 continue  # only staff reach it
-            if d.kind == "exception" and all(r.auth == AuthState.PROTECTED for r in routes) and not (
-                    d.caught and all(_infrastructure(graph, c) for c in d.caught)):
-                continue  # a signed-in caller reads what went wrong with their own request
             severity, tail = route_severity(severity, routes) if routes else (severity, "")
             how = f"through {d.sink.rpartition('.')[2]}(...)" if d.sink else "in what it returns"
             detail = WHY[d.kind]
