@@ -173,6 +173,8 @@ class AuthJudge:
                     inner = self.function_auth(c, _stack | {qname}, as_helper) if c else None
                     if inner:  # a signature the helper checks is one wherever it is checked
                         reason = f"{inner} (in {c})" if inner.startswith(SIGNATURE_REASON) else f"calls {c}"
+                    elif c and call in f.returned_calls and c not in _stack:
+                        reason = self._delegated(c, _stack | {qname})
                 if reason:
                     break
         if reason is None:
@@ -183,6 +185,16 @@ class AuthJudge:
                     break
         memo[qname] = reason
         return reason
+
+    def _delegated(self, callee: str, _stack: frozenset) -> str | None:
+        """``return set_task_instance_note(...)``: the function hands the request to another
+        handler, whose guard decorator runs on that call (Airflow's mapped-task routes)."""
+        g = self.g.functions.get(callee)
+        for use in g.decorators if g is not None else ():
+            verdict = self.judge(use.target, _stack)
+            if verdict and verdict[0] == Effect.AUTH:
+                return f"hands the request to {callee.rpartition('.')[2]}, which {use.display} guards"
+        return None
 
     def self_calls_auth(self, f, view_class: str, mro) -> str | None:
         """Why a method that calls ``self.x()`` checks the caller, where ``x`` is looked up on

@@ -2842,3 +2842,41 @@ def close(trans_id):
     assert state("    if 'gridData' not in session:", "return jsonify(status=True)") == "unprotected"
     assert state("    if not session.get('gridData'):", "return jsonify(status=True)") == "unprotected"
     assert state("    if 'user_id' not in session:", 'return redirect(url_for("login"))') == "protected"
+
+
+def test_a_handler_that_hands_the_request_to_a_guarded_handler_is_guarded_by_it():
+    """Airflow's ``set_mapped_task_instance_note`` is ``return set_task_instance_note(...)``, a
+    handler decorated with ``@security.requires_access_dag("PUT", ...)``: the decorator's check
+    runs on that call, so the mapped route is protected by it (it read as open: a false RG101)."""
+    r, report = routes({"notes/__init__.py": """
+from functools import wraps
+
+from flask import Flask, abort, jsonify, request
+from flask_login import current_user
+
+app = Flask(__name__)
+
+
+def requires_access(method):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                abort(401)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+@app.patch("/tasks/<task_id>/note")
+@requires_access("PUT")
+def set_task_note(task_id, map_index=-1):
+    return jsonify(task_id=task_id, map_index=map_index, note=request.json["note"])
+
+
+@app.patch("/tasks/<task_id>/<int:map_index>/note")
+def set_mapped_task_note(task_id, map_index):
+    return set_task_note(task_id, map_index=map_index)
+"""})
+    assert r[("PATCH", "/tasks/<task_id>/<int:map_index>/note")].auth == "protected"
+    assert not [f for f in report.findings if f.rule_id == "RG101"]
