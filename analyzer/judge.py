@@ -173,10 +173,14 @@ class AuthJudge:
                     inner = self.function_auth(c, _stack | {qname}, as_helper) if c else None
                     if inner:  # a signature the helper checks is one wherever it is checked
                         reason = f"{inner} (in {c})" if inner.startswith(SIGNATURE_REASON) else f"calls {c}"
-                    elif c and call in f.returned_calls and c not in _stack:
-                        reason = self._delegated(c, _stack | {qname})
                 if reason:
                     break
+        if reason is None and f is not None and f.returned_calls:
+            # ``return set_task_instance_note(...)``: it hands every request to handlers whose guard
+            # decorators run on those calls (not when one of its ways out is unguarded)
+            handed = [self._delegated(self.g.method(self.g.canonical(c)) or "", _stack | {qname})
+                      for c in f.returned_calls]
+            reason = handed[0] if all(handed) else None
         if reason is None:
             for dep in deps:  # what a dependency checks, its user checks too
                 verdict = self.judge(dep.target, _stack | {qname})
@@ -189,7 +193,7 @@ class AuthJudge:
     def _delegated(self, callee: str, _stack: frozenset) -> str | None:
         """``return set_task_instance_note(...)``: the function hands the request to another
         handler, whose guard decorator runs on that call (Airflow's mapped-task routes)."""
-        g = self.g.functions.get(callee)
+        g = self.g.functions.get(callee) if callee not in _stack else None
         for use in g.decorators if g is not None else ():
             verdict = self.judge(use.target, _stack)
             if verdict and verdict[0] == Effect.AUTH:
