@@ -4564,3 +4564,63 @@ def new_jira(request):
 
     assert found("    password = forms.CharField(widget=forms.PasswordInput, required=True)") == []
     assert found("    password = forms.CharField(required=True)")
+
+
+def test_a_permission_class_that_asks_the_users_own_permission_methods():
+    """Kolibri's ``KolibriAuthPermissions``: ``has_permission`` checks a POST's data through a
+    sibling method (``return all(self.validator(request, view, d) for d in data)``, which returns
+    ``request.user.can_create(model, data)``) and lets other methods through; ``has_object_permission``
+    returns ``request.user.can_read(obj)`` / ``can_update`` / ``can_delete``: the user's own
+    permission methods decide (an anonymous user's say no). Item routes are protected by the object
+    check, creation by the validator (78 RG101 on Kolibri, most of them false)."""
+    report = scan({
+        "classes/__init__.py": "",
+        "classes/models.py": "from django.db import models\n\n\nclass Classroom(models.Model):\n"
+                             "    name = models.CharField(max_length=100)\n",
+        "classes/api.py": """
+from rest_framework import permissions, viewsets
+
+from .models import Classroom
+
+
+class ModelPermissions(permissions.BasePermission):
+    def validator(self, request, view, datum):
+        model = view.get_serializer_class().Meta.model
+        return request.user.can_create(model, view.get_serializer().to_internal_value(datum))
+
+    def has_permission(self, request, view):
+        if request.method == "POST" and request.data:
+            data = request.data if type(request.data) is list else [request.data]
+            return all(self.validator(request, view, datum) for datum in data)
+        return True
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return request.user.can_read(obj)
+        if request.method in ["PUT", "PATCH"]:
+            return request.user.can_update(obj)
+        if request.method == "DELETE":
+            return request.user.can_delete(obj)
+        return False
+
+
+class ClassroomViewSet(viewsets.ModelViewSet):
+    permission_classes = (ModelPermissions,)
+    queryset = Classroom.objects.all()
+""",
+        "proj/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from classes.api import ClassroomViewSet
+
+router = DefaultRouter()
+router.register("classroom", ClassroomViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+""",
+    })
+    states = routes(report)
+    assert states[("PATCH", "/api/classroom/<pk>/")].auth == "protected"
+    assert states[("DELETE", "/api/classroom/<pk>/")].auth == "protected"
+    assert states[("POST", "/api/classroom/")].auth == "protected"
+    assert not [f for f in report.findings if f.rule_id in ("RG101", "RG103")]

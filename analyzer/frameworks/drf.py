@@ -429,7 +429,8 @@ class _DRFFile:
                         per_action.extend((f"permission_classes:{action}", uses)
                                           for action, uses in self._permissions_by_action(stmt).items())
                     if stmt.name.value in ("has_permission", "has_object_permission", "check_permissions"):
-                        found = _user_checks(stmt)
+                        found = _user_checks(stmt, {s.name.value: s for s in node.body.body
+                                                    if isinstance(s, cst.FunctionDef) and s is not stmt})
                         if found:
                             evidence[f"{qual}.{stmt.name.value}"] = found
                         verdicts = [ctx.resolve(r.value.func) for r in collect(stmt.body, cst.Return)
@@ -622,13 +623,23 @@ def _checked_actions(node: cst.FunctionDef) -> tuple[str, ...]:
 _CREDENTIAL_ATTR = re.compile(r"^auth$|token|api_?key|credential", re.IGNORECASE)
 
 
-def _user_checks(node: cst.FunctionDef) -> list[str]:
-    """Signs that a permission method tests the requesting user (``return request.user.is_authenticated``)
-    or the credential an authentication class verified and left on the request (``return
-    bool(getattr(request, "organization_token", None))``, ``request.auth``)."""
+def _user_checks(node: cst.FunctionDef, siblings: dict | None = None) -> list[str]:
+    """Signs that a permission method tests the requesting user (``return request.user.is_authenticated``),
+    asks the user's own permission methods for its verdict (Kolibri's ``return
+    request.user.can_update(obj)``), or tests the credential an authentication class verified and
+    left on the request (``return bool(getattr(request, "organization_token", None))``, ``request.auth``);
+    ``siblings``: the class's other methods, whose checks count where this one calls them
+    (``return all(self.validator(request, view, d) for d in data)``)."""
     found = []
+    siblings = siblings or {}
 
     class Finder(cst.CSTVisitor):
+        def visit_Return(self, r: cst.Return) -> None:
+            asked = r.value.func if type(r.value) is cst.Call else None
+            if type(asked) is cst.Attribute and dotted(asked.value) in ("request.user", "self.request.user") \
+                    and f"{dotted(asked)}()" not in found:
+                found.append(f"{dotted(asked)}()")
+
         def visit_Attribute(self, a: cst.Attribute) -> None:
             if a.attr.value in ("is_authenticated", "is_staff", "is_superuser") and a.attr.value not in found:
                 found.append(a.attr.value)
@@ -636,6 +647,10 @@ def _user_checks(node: cst.FunctionDef) -> list[str]:
                 found.append(f"request.{a.attr.value}")
 
         def visit_Call(self, c: cst.Call) -> None:
+            called = dotted(c.func) or ""
+            if called.startswith("self.") and called[5:] in siblings:
+                found.extend(x.removeprefix("checks ") for x in _user_checks(siblings.pop(called[5:]), siblings)
+                             if x.removeprefix("checks ") not in found)
             name = literal(call_arg(c, None, 1)) if dotted(c.func) == "getattr" and len(c.args) >= 2 \
                 and dotted(c.args[0].value) == "request" else None
             if isinstance(name, str) and _CREDENTIAL_ATTR.search(name) and f"request.{name}" not in found:
