@@ -3415,3 +3415,76 @@ def test_an_auth_middleware_switched_on_by_configuration_is_optional_authenticat
     assert state("    if not settings.TESTING:") == "protected"  # off only in the test suite
     assert state("    if auth_string is not None:",
                  "    else:\n        api_app.add_middleware(SessionAuthMiddleware)\n") == "protected"
+
+
+def test_a_middleware_that_guards_the_paths_a_module_helper_tests():
+    """LiteLLM's ``PrometheusAuthMiddleware.__call__``: ``if scope["type"] != "http" or not
+    _is_metrics_route(scope): await self.app(...); return``, the helper comparing
+    ``get_route_path(scope)`` with ``_METRICS_MOUNT``; the check after it guards ``/metrics`` only
+    (it was credited on 617 routes, ~50 of them open)."""
+    r, _ = routes({
+        "proxy/__init__.py": "",
+        "proxy/auth.py": """
+from fastapi import HTTPException, Request
+
+
+async def user_api_key_auth(request: Request, api_key: str):
+    if not api_key or not api_key.startswith("sk-"):
+        raise HTTPException(status_code=401, detail="invalid key")
+    return api_key
+""",
+        "proxy/prometheus_auth.py": """
+from typing import Final
+
+from fastapi import HTTPException, Request
+from starlette.responses import JSONResponse
+from starlette.routing import get_route_path
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from proxy.auth import user_api_key_auth
+
+_METRICS_MOUNT: Final = "/metrics"
+
+
+def _is_metrics_route(scope: Scope) -> bool:
+    route_path: Final = get_route_path(scope)
+    return route_path == _METRICS_MOUNT or route_path.startswith(_METRICS_MOUNT + "/")
+
+
+class PrometheusAuthMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_metrics_route(scope):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            await user_api_key_auth(request=request, api_key=request.headers.get("Authorization") or "")
+        except HTTPException as e:
+            await JSONResponse({"error": e.detail}, status_code=401)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+""",
+        "proxy/server.py": """
+from fastapi import FastAPI
+
+from proxy.prometheus_auth import PrometheusAuthMiddleware
+
+app = FastAPI()
+app.add_middleware(PrometheusAuthMiddleware)
+
+
+@app.get("/metrics")
+async def metrics():
+    return "litellm_requests_total 3"
+
+
+@app.post("/config/update")
+async def update_config(body: dict):
+    return body
+""",
+    })
+    assert r[("GET", "/metrics")].auth == "protected"
+    assert r[("POST", "/config/update")].auth == "unprotected"

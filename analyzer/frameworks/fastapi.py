@@ -727,10 +727,17 @@ class _FunctionReader:
         active = [0]
         scoping = [0]  # reading the test of a branch that turns the request away
 
+        # the module's functions, whose paths a test that calls one tests (``_is_metrics_route(scope)``)
+        helpers = {s.name.value: s for s in ctx.tree.body if isinstance(s, cst.FunctionDef)}
+        seen_helpers: set[str] = set()
+        helper_scope: list[bool] = []  # inside such a helper: what the call's place in the test made it
+
         def scope(node) -> bool | None:
             """False: an exemption (a pass-through branch's test); True: a scope (``if
             path.startswith("/admin") and ...: return 401``, ``if not path.startswith("/api"):
             return await call_next(request)``); None: neither."""
+            if helper_scope:
+                return helper_scope[-1]
             if active[0]:
                 return id(node) in negated
             return True if scoping[0] and id(node) not in negated else None
@@ -803,6 +810,21 @@ class _FunctionReader:
                     return
                 if isinstance(f, cst.Attribute) and f.attr.value == "startswith" and is_path(f.value) and node.args:
                     add(node.args[0].value, "prefix", kind)
+                helper = helpers.get(f.value) if isinstance(f, cst.Name) and f.value not in seen_helpers else None
+                if helper is not None:  # ``not _is_metrics_route(scope)``: the paths the module's helper tests
+                    seen_helpers.add(f.value)
+                    for stmt in helper.body.body:
+                        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+                            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+                                [small.target] if isinstance(small, cst.AnnAssign) else []
+                            if isinstance(small.value if targets else None, cst.Call) \
+                                    and (dotted(small.value.func) or "").lower().endswith("path"):
+                                path_names.update(t.value for t in targets if isinstance(t, cst.Name))
+                    helper_scope.append(kind)
+                    for ret in collect(helper.body, cst.Return):
+                        if ret.value is not None:
+                            walk(ret.value, self)
+                    helper_scope.pop()
 
         walk(self.node.body, Finder())
         if all(id(r) in inside for r in answers(self.node.body)):  # it turns none away elsewhere
