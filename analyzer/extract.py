@@ -1118,12 +1118,9 @@ class CommonPass(cst.CSTVisitor):
     def _subject(self, expr) -> str:
         """'session' / 'g.user'... when ``expr`` is the session or the caller itself (a
         ``session[...]`` / ``session.get(...)`` read, ``g.user``, ``current_user``), else ''."""
-        if type(expr) is cst.Subscript and self._session(expr.value):
-            return "session" if _identity_key(expr.slice[0].slice.value if type(expr.slice[0].slice) is cst.Index
-                                              else None) else ""
-        if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "get" \
-                and self._session(expr.func.value):
-            return "session" if _identity_key(expr.args[0].value if expr.args else None) else ""
+        key = self._session_key(expr)
+        if key is not _NOT_READ:
+            return "session" if _identity_key(key) else ""
         d = dotted(expr)
         if d and self.ctx.resolve(d) in self.k.caller_names:
             return d
@@ -1139,6 +1136,16 @@ class CommonPass(cst.CSTVisitor):
                 and self.k.client_inputs.get(self.ctx.resolve(dotted(expr.func.value) or "")) == "header":
             return "the Authorization header"
         return ""
+
+    def _session_key(self, expr):
+        """The key of a read of the session (``session["user_id"]``, ``session.get("nonce")``;
+        None when it is not a plain subscript or argument), else _NOT_READ."""
+        if type(expr) is cst.Subscript and self._session(expr.value):
+            return expr.slice[0].slice.value if type(expr.slice[0].slice) is cst.Index else None
+        if type(expr) is cst.Call and type(expr.func) is cst.Attribute and expr.func.attr.value == "get" \
+                and self._session(expr.func.value):
+            return expr.args[0].value if expr.args else None
+        return _NOT_READ
 
     def _session(self, expr) -> bool:
         d = dotted(expr)  # flask's imported ``session``; Starlette's ``request.session`` on the handler's request
@@ -1274,19 +1281,14 @@ class _SubjectFinder(cst.CSTVisitor):
         """``session.csrf_token``, ``session["oauth_state"]``, ``session.get("nonce")``."""
         if type(n) is cst.Attribute:
             return self.owner._session(n.value) and bool(ECHOED.search(n.attr.value))
-        if type(n) is cst.Subscript:
-            return self.owner._session(n.value) and bool(ECHOED.search(str(literal(n.slice[0].slice.value)
-                                                                          if type(n.slice[0].slice) is cst.Index else "")))
-        return type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "get" and n.args \
-            and self.owner._session(n.func.value) and bool(ECHOED.search(str(literal(n.args[0].value))))
+        key = self.owner._session_key(n)
+        return key is not _NOT_READ and key is not None and bool(ECHOED.search(str(literal(key))))
 
     def _page_state(self, n) -> bool:
         """``session["gridData"]``, ``session.get("wizard_step")``: what the session keeps of the
         page, not who the caller is."""
-        if type(n) is cst.Subscript and self.owner._session(n.value) and type(n.slice[0].slice) is cst.Index:
-            return not _identity_key(n.slice[0].slice.value)
-        return type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == "get" and bool(n.args) \
-            and self.owner._session(n.func.value) and not _identity_key(n.args[0].value)
+        key = self.owner._session_key(n)
+        return key is not _NOT_READ and not _identity_key(key)
 
     def visit_Subscript(self, n) -> bool:
         return not self._echoed(n) and not self._page_state(n) and not self._add(n)
@@ -1390,6 +1392,9 @@ def _default_status(node: cst.FunctionDef) -> str:
 # page they are on (pgAdmin's ``if "gridData" not in session: return``).
 _IDENTITY_KEY = re.compile(r"user|account|login|logged|auth|token|member|uid|principal|identity|e_?mail|username|"
                            r"profile|customer|admin|staff|person|owner|sid|session_?id|_id$|^id$", re.IGNORECASE)
+
+
+_NOT_READ = object()  # what CommonPass._session_key answers for an expression that reads no session
 
 
 def _identity_key(expr) -> bool:

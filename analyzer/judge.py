@@ -193,8 +193,8 @@ class AuthJudge:
     def _delegated(self, callee: str, _stack: frozenset) -> str | None:
         """``return set_task_instance_note(...)``: the function hands the request to another
         handler, whose guard decorator runs on that call (Airflow's mapped-task routes)."""
-        g = self.g.functions.get(callee) if callee not in _stack else None
-        for use in g.decorators if g is not None else ():
+        handler = self.g.functions.get(callee) if callee not in _stack else None
+        for use in handler.decorators if handler is not None else ():
             verdict = self.judge(use.target, _stack)
             if verdict and verdict[0] == Effect.AUTH:
                 return f"hands the request to {callee.rpartition('.')[2]}, which {use.display} guards"

@@ -174,7 +174,7 @@ class ProfileForm(forms.ModelForm):
             marked = _implicit(graph, schema)
             # a relation to a user that no authorization of the project reads (a reporter, the
             # risk's accountable owner, created_by): who it names grants nothing
-            users = graph.authz.user_relations(schema.model) if schema.model else set()
+            users = graph.authz.user_relations(schema.model) if marked else set()
             marked = {f: m for f, m in marked.items()
                       if not (m == "privileged" and f in users and f not in graph.authz.caller_fields())}
             if not marked:
