@@ -105,8 +105,7 @@ class AuthzQueries:
         for q in self.g.mro(model):
             for o in owners.get(q, ()):
                 related = self.related_model(o.target, q)
-                if o.target == "user" or o.target in self.g.k.user_models or \
-                        (self.user_model(related) if related else self._user_ref(o.target)):
+                if self._to_user(o, related):
                     if (not possession or POSSESSION.match(o.name)) and not PROVENANCE.match(o.name):
                         direct.setdefault(o.name, o.location)
                 elif related and related != model and o.parent:  # a parent row, not a collection
@@ -124,9 +123,12 @@ class AuthzQueries:
         record: an owner, a member, an author, who created the row."""
         owners = self.authz_index()[2]
         return {o.name for q in self.g.mro(self.g.canonical(model)) for o in owners.get(q, ())
-                if o.target == "user" or o.target in self.g.k.user_models
-                or ((related := self.related_model(o.target, q)) and self.user_model(related))
-                or not related and self._user_ref(o.target)}
+                if self._to_user(o, self.related_model(o.target, q))}
+
+    def _to_user(self, o, related: str) -> bool:
+        """The relation ``o`` (to ``related``, when resolved) points at the user model."""
+        return o.target == "user" or o.target in self.g.k.user_models or \
+            (self.user_model(related) if related else self._user_ref(o.target))
 
     def caller_fields(self) -> frozenset[str]:
         """The field names the project compares with the caller somewhere: in an owner check
