@@ -239,9 +239,13 @@ class ClassFact:
     bases: tuple[str, ...] = ()
     methods: tuple[MethodFact, ...] = ()
     guard_attrs: tuple[tuple[str, tuple[GuardUse, ...]], ...] = ()
-    attrs: tuple[tuple[str, str], ...] = ()  # other class attributes holding a literal string list, joined by ","
+    # other class attributes holding a literal string list, joined by ","; DRF's ``filter_backends``:
+    # the classes it names
+    attrs: tuple[tuple[str, str], ...] = ()
     decorators: tuple[GuardUse, ...] = ()  # guards applied to the whole class (every method, subclasses too)
-    scoped: bool = False  # it restricts the collections it serves to the requester's own objects
+    # it restricts the collections it serves to the requester's own objects (a DRF view's
+    # ``get_queryset``, or a filter backend's ``filter_queryset``, that reads ``request.user``)
+    scoped: bool = False
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,10 @@ class FunctionFact:
     # of its first write (0: none)
     passes: tuple[str, ...] = ()
     gated: tuple[str, ...] = ()
+    # a permission class's request check: the HTTP methods it lets through with no check of the
+    # caller ("GET:declared" by a method test, "GET" by a default ``return True``, "POST:empty"
+    # only without a body)
+    unchecked: tuple[str, ...] = ()
     # the halves of a login, which the linker also follows into helpers: it verifies credentials
     # taken from the request (or sends the caller to an identity provider); how it lets a caller
     # in (starts a session, issues a token)

@@ -393,6 +393,32 @@ class AuthJudge:
                           if mf.name in self.g.k.guard_methods)
         return "item" if scopes == {"item"} else ""
 
+    def unchecked(self, target: str, method: str, handler: str) -> str:
+        """How the permission class ``target``'s request check lets ``method`` through without a
+        check of the caller: "declared" (a method test grants it: ``if request.method in
+        SAFE_METHODS: return True``), "default" (a ``return True`` the method falls through to;
+        also one reached only without a body, on a handler that reads none), or ''."""
+        q = self.g.canonical(target)
+        if q not in self.g.classes:
+            return ""
+        for name, scope in self.g.k.guard_methods.items():
+            m = self.g.method(f"{q}.{name}") if scope == "request" else None
+            f = self.g.functions.get(m) if m else None
+            if f is None or not f.unchecked:
+                continue
+            if f"{method}:declared" in f.unchecked:
+                return "declared"
+            if method in f.unchecked or f"{method}:empty" in f.unchecked and handler in self.g.functions and not any(
+                    r.kind in ("body", "raw", "payload") for r in self.g.request_reads.get(handler, ())):
+                return "default"
+        return ""
+
+    def asks_object_check(self, handler: str) -> bool:
+        """The handler runs the view's object-level permission check on what it fetched itself
+        (``self.check_object_permissions(request, user)``)."""
+        f = self.g.functions.get(handler)
+        return f is not None and any(c.endswith(tuple(self.g.k.object_permission_calls)) for c in f.calls)
+
     def object_guard(self, target: str) -> str:
         """Why the object-level guard class ``target`` turns away the anonymous caller on a route
         that fetches one object: its object check verifies something of the caller (``request.user.

@@ -20,7 +20,7 @@ from .extract import SIGNATURE_REASON
 from .facts import CONFIG_REF, HTTP_METHODS, WRITE_METHODS, GuardUse, Location, Route, Router
 from .judge import PROBE_REASON, REJECTS_ONLY, GuardInfo
 from .names import RULE_ARG
-from .states import VISIBILITY_REASON, AuthState, Effect, Layer
+from .states import GRANTED_REASON, VISIBILITY_REASON, AuthState, Effect, Layer
 
 LAYER_OF_ROUTER = {"app": Layer.APP, "blueprint": Layer.BLUEPRINT, "router": Layer.ROUTER, "api": Layer.APP, "urlconf": Layer.URLCONF}
 # The collection of authentications, REST style: ``/api/v1/auth``, not ``/users/<id>/auth`` (an
@@ -335,7 +335,10 @@ class RouteExpander:
         view_class = self._view_class(route)
 
         mro = self.g.mro(view_class) if view_class else []
-        scoped = any(c.scoped for c in map(self.g.classes.get, mro) if c)
+        scoped = any(c.scoped for c in map(self.g.classes.get, mro) if c) or any(
+            getattr(self.g.classes.get(self.g.canonical(b)), "scoped", False)
+            for b in next((v for c in map(self.g.classes.get, mro) if c
+                           for a, v in c.attrs if a == "filter_backends"), "").split(",") if b)
         for method, handler, h_loc, loc, span, own, *op in self._handlers(route):
             loc, span = self._handler_site(route, handler, loc, span) if not op else (loc, span)
             # a view class's write is no probe (a heartbeat function or action that takes a POST is one)
@@ -355,6 +358,24 @@ class RouteExpander:
             inert, applied = [], []
             for use, layer in own:
                 if use.methods and method not in use.methods:
+                    continue
+                how = self.auth.unchecked(use.target, method, handler) if use.target and not use.alternatives else ""
+                if how and (route.item or self.auth.asks_object_check(handler)) and (why := self.auth.object_guard(use.target)):
+                    guards.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH, why, target=use.target))
+                    continue
+                if how == "declared":  # if request.method in SAFE_METHODS: return True
+                    (inert if method in WRITE_METHODS else guards).append(GuardInfo(
+                        use.kind, use.display, layer, use.location,
+                        Effect.NONE if method in WRITE_METHODS else Effect.PUBLIC, f"{GRANTED_REASON} {method}"))
+                    continue
+                if how and scoped and not route.item and method not in WRITE_METHODS:
+                    guards.append(GuardInfo("inline", "scoped to the caller", Layer.CLASS, h_loc, Effect.AUTH,
+                                            "its view filters what it serves by the caller (get_queryset or a "
+                                            "filter backend reads request.user)"))
+                    continue
+                if how:
+                    inert.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE,
+                                           f"its request check lets {method} through without a check of the caller"))
                     continue
                 base = self.auth.read_only_base(use) if not use.methods else ""
                 if base:  # class IsOwnerOrReadOnly(IsAuthenticatedOrReadOnly): reads for all, writes signed in

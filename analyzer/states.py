@@ -41,3 +41,6 @@ class Layer(StrEnum):
 # The reason of a guard that lets anyone read a record its owner marked public (and only such
 # records): a read it serves is no one's private data.
 VISIBILITY_REASON = "serves only what is marked public"
+# a permission class whose request check grants a method to everyone by testing the method
+# (``if request.method in SAFE_METHODS: return True``): reads public, a write left open
+GRANTED_REASON = "its request check lets everyone"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from routeguard.findings import Related, Severity
 
 from .base import Check, Invalid, Valid
-from routeguard.states import AuthState
+from routeguard.states import GRANTED_REASON, AuthState
 
 SETTINGS = """
 INSTALLED_APPS = ["rest_framework"]
@@ -125,6 +125,8 @@ class NoteViewSet(viewsets.ModelViewSet):
         inert: dict = {}
         for r in graph.routes:
             for g in r.inert:
+                if g.reason.startswith(GRANTED_REASON):  # not an object check: a write granted to everyone
+                    continue
                 inert.setdefault((g.location, g.name), []).append(r)
         for (location, name), routes in sorted(inert.items(), key=lambda kv: (kv[0][0] or kv[0][0], kv[0][1])):
             if location is None:

@@ -398,7 +398,7 @@ class _DRFFile:
     # -- classes: permission operators, actions, permission methods, serializer use -----------------
     def _classes(self) -> None:
         ctx = self.ctx
-        updates, evidence, asked, decided = {}, {}, {}, {}
+        updates, evidence, asked, decided, unchecked = {}, {}, {}, {}, {}
         for qual, node in _defs(self.module, ctx.tree.body):
             if not isinstance(node, cst.ClassDef):
                 continue
@@ -413,6 +413,9 @@ class _DRFFile:
                     per_action.append((name, self._action_perms(value, per_action)))
                 elif name == "serializer_class" and ctx.resolve(value):
                     self.sink.schema_uses.append(SchemaUse(qual, ctx.resolve(value), ctx.loc(small)))
+                elif name == "filter_backends" and isinstance(value, (cst.List, cst.Tuple)):
+                    backends = [b for e in value.elements if (b := ctx.resolve(e.value))]
+                    methods["__filters__"] = ",".join(backends)
             for stmt in node.body.body:
                 if isinstance(stmt, cst.FunctionDef):
                     action = self._action(stmt)
@@ -423,7 +426,7 @@ class _DRFFile:
                         asked[f"{qual}.{stmt.name.value}"] = f"{qual}.check_permissions"  # as its own check
                     if checks and checks != (stmt.name.value,):
                         methods.setdefault(stmt.name.value, {})["checks"] = checks
-                    if stmt.name.value == "get_queryset" and _reads_user(stmt):
+                    if stmt.name.value in ("get_queryset", "filter_queryset") and _reads_user(stmt):
                         methods.setdefault("__scoped__", True)
                     if stmt.name.value == "get_permissions":  # read by the linker per action (RouteExpander._handlers)
                         per_action.extend((f"permission_classes:{action}", uses)
@@ -433,6 +436,8 @@ class _DRFFile:
                                                     if isinstance(s, cst.FunctionDef) and s is not stmt})
                         if found:
                             evidence[f"{qual}.{stmt.name.value}"] = found
+                            if stmt.name.value == "has_permission":
+                                unchecked[f"{qual}.has_permission"] = _unchecked_methods(stmt)
                         verdicts = [ctx.resolve(r.value.func) for r in collect(stmt.body, cst.Return)
                                     if type(r.value) is cst.Call]
                         verdicts = [v for v in verdicts if v]
@@ -448,6 +453,8 @@ class _DRFFile:
                     perms, methods, per_action = updates[c.qualname]
                     if methods.pop("__scoped__", False):
                         c = replace(c, scoped=True)
+                    if "__filters__" in methods:  # read with the class's scoping (RouteExpander)
+                        c = replace(c, attrs=(*c.attrs, ("filter_backends", methods.pop("__filters__"))))
                     if per_action:
                         c = replace(c, guard_attrs=(*c.guard_attrs, *per_action))
                     if perms is not None:
@@ -467,7 +474,8 @@ class _DRFFile:
                 for f in self.sink.functions]
         if evidence:
             self.sink.functions[:] = [
-                replace(f, evidence=tuple(sorted({*f.evidence, *evidence[f.qualname]}))) if f.qualname in evidence else f
+                replace(f, evidence=tuple(sorted({*f.evidence, *evidence[f.qualname]})),
+                        unchecked=unchecked.get(f.qualname, ())) if f.qualname in evidence else f
                 for f in self.sink.functions]
 
     def _permissions_by_action(self, node: cst.FunctionDef) -> dict:
@@ -658,6 +666,98 @@ def _user_checks(node: cst.FunctionDef, siblings: dict | None = None) -> list[st
 
     walk(node.body, Finder())
     return [f"checks {a}" for a in found]
+
+
+_BODY = frozenset({"request.data", "request.DATA", "request.body", "request.POST", "request.FILES"})
+
+
+def _unchecked_methods(node: cst.FunctionDef) -> tuple[str, ...]:
+    """The HTTP methods a permission class's request check lets through with no check of the
+    caller: "GET:declared" where a method test grants them (``if request.method in SAFE_METHODS:
+    return True``, ``return request.method in SAFE_METHODS or ...``), "GET" where a ``return
+    True`` reached by default does (Kolibri's ``# other methods get checked below``), "POST:empty"
+    where only a request without a body reaches it (``if request.method == "POST" and
+    request.data: return all(...)``). Paths are (method, body) pairs followed through the
+    ``if``s; a return of anything else than a literal truth or a method test is a check."""
+    every = frozenset((m, b) for m in _METHOD_ACTIONS for b in ("data", "empty"))
+    passed: dict[tuple[str, str], str] = {}
+
+    def method_test(test) -> tuple[frozenset, bool] | None:
+        """The paths on which a test of the method (True) or of the body's presence (False) holds."""
+        if isinstance(test, cst.Comparison) and dotted(test.left) in ("self.request.method", "request.method"):
+            actions = set(_actions_tested(test))
+            return frozenset(p for p in every if set(_METHOD_ACTIONS[p[0]]) <= actions), True
+        if dotted(test) in _BODY or isinstance(test, cst.Call) and dotted(test.func) in ("len", "bool") \
+                and len(test.args) == 1 and dotted(test.args[0].value) in _BODY:
+            return frozenset(p for p in every if p[1] == "data"), False
+        return None
+
+    def split(test, cur: frozenset) -> tuple[frozenset, frozenset, bool, bool]:
+        """(paths on which ``test`` may hold, paths on which it may fail, whether a method test
+        decided, whether it tests nothing else: a test of the caller makes what follows checked)."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            t, f, m, pure = split(test.expression, cur)
+            return f, t, m, pure
+        if isinstance(test, cst.BooleanOperation):
+            lt, lf, lm, lp = split(test.left, cur)
+            if isinstance(test.operator, cst.And):
+                rt, rf, rm, rp = split(test.right, lt)
+                return rt, lf | rf, lm or rm, lp and rp
+            rt, rf, rm, rp = split(test.right, lf)
+            return lt | rt, rf, lm or rm, lp and rp
+        known = method_test(test)
+        if known is None:
+            return cur, cur, False, False
+        return cur & known[0], cur - known[0], known[1], True
+
+    def grant(paths, how):
+        for p in paths:
+            if passed.get(p) != "declared":
+                passed[p] = how
+
+    def run(stmts, cur: frozenset, declared: bool, checked: bool) -> tuple[frozenset, bool]:
+        """The paths that fall through ``stmts``, and whether the statements themselves make what
+        follows checked (``if request.user.is_anonymous: return False``)."""
+        made = False
+        for stmt in stmts:
+            if not cur:
+                break
+            if isinstance(stmt, cst.If):
+                t, f, m, pure = split(stmt.test, cur)
+                after, m1 = run(stmt.body.body, t, declared or m, checked or not pure)
+                rest, m2 = (f, False) if stmt.orelse is None else run(
+                    [stmt.orelse] if isinstance(stmt.orelse, cst.If) else stmt.orelse.body.body, f,
+                    declared or m, checked or not pure)
+                here = (not pure and (not after or not rest)) or (m2 if not after else m1 if not rest else m1 and m2)
+                made, checked, cur = made or here, checked or here, after | rest
+            elif isinstance(stmt, (cst.For, cst.While, cst.With, cst.Try)):
+                cur = cur | run(stmt.body.body, cur, declared, checked)[0]
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Raise):
+                        return frozenset(), made
+                    if not isinstance(small, cst.Return):
+                        continue
+                    value = small.value
+                    if isinstance(value, cst.Name) and value.value == "True" and not checked:
+                        grant(cur, "declared" if declared else "default")
+                    elif value is not None and not checked:
+                        t, _, m, _ = split(value.left if isinstance(value, cst.BooleanOperation)
+                                           and isinstance(value.operator, cst.Or) else value, cur)
+                        if m:  # return request.method in SAFE_METHODS [or ...]
+                            grant(t, "declared")
+                    return frozenset(), made
+        return cur, made
+
+    run(node.body.body, every, False, False)
+    out = []
+    for method in _METHOD_ACTIONS:
+        data, empty = passed.get((method, "data")), passed.get((method, "empty"))
+        if data and empty:
+            out.append(f"{method}:declared" if "declared" in (data, empty) else method)
+        elif empty:
+            out.append(f"{method}:empty")
+    return tuple(out)
 
 
 def _reads_user(node: cst.FunctionDef) -> bool:

@@ -1,0 +1,201 @@
+"""A permission class's request check is read per HTTP method: what its ``has_permission``
+lets through without a check of the caller (``if request.method in SAFE_METHODS: return True``,
+or a ``return True`` the other methods fall through to) is not guarded by it. There the class's
+object check still guards an item route (or a handler that runs it on what it fetched), and a
+view whose filter backend filters by ``request.user`` serves only what the caller may read; a
+collection action that does neither is open (Kolibri's ``restore``, which any anonymous caller
+could POST)."""
+from routeguard import scan_sources
+
+SCHOOL = {
+    "school/__init__.py": "",
+    "school/settings.py": """
+INSTALLED_APPS = ["rest_framework", "people"]
+ROOT_URLCONF = "school.urls"
+REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+""",
+    "school/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from people.api import DeletedLearnerViewSet, LearnerViewSet, NoticeViewSet, RemoveImportedLearnerView
+
+router = DefaultRouter()
+router.register(r"learners", LearnerViewSet)
+router.register(r"deletedlearners", DeletedLearnerViewSet)
+router.register(r"notices", NoticeViewSet)
+urlpatterns = [
+    path("api/", include(router.urls)),
+    path("api/removeimported/<str:learner_id>", RemoveImportedLearnerView.as_view()),
+]
+""",
+    "people/__init__.py": "",
+    "people/permissions.py": """
+from rest_framework import filters, permissions
+
+
+class RecordPermissions(permissions.BasePermission):
+    \"\"\"Defers to the user model's own permission methods.\"\"\"
+
+    def validator(self, request, view, datum):
+        model = view.get_serializer_class().Meta.model
+        return request.user.can_create(model, datum)
+
+    def has_permission(self, request, view):
+        # has_object_permission isn't called for POST/create, so check here
+        if request.method == "POST" and request.data:
+            data = request.data if isinstance(request.data, list) else [request.data]
+            return all(self.validator(request, view, datum) for datum in data)
+        # other methods are checked object by object below
+        return True
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return request.user.can_read(obj)
+        if request.method in ("PUT", "PATCH"):
+            return request.user.can_update(obj)
+        return request.user.can_delete(obj)
+
+
+class ReadableFilter(filters.BaseFilterBackend):
+    def filter_queryset(self, request, queryset, view):
+        if request.method == "GET":
+            return request.user.filter_readable(queryset)
+        return queryset
+
+
+class IsStaffOrReadOnly(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return bool(request.user and request.user.is_staff)
+""",
+    "people/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Learner(models.Model):
+    username = models.CharField(max_length=150)
+    deleted = models.DateTimeField(null=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+
+
+class Notice(models.Model):
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+""",
+    "people/api.py": """
+from rest_framework import decorators, serializers, status, views, viewsets
+from rest_framework.response import Response
+
+from .models import Learner, Notice
+from .permissions import IsStaffOrReadOnly, ReadableFilter, RecordPermissions
+
+
+class LearnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Learner
+        fields = ["id", "username"]
+
+
+class LearnerViewSet(viewsets.ModelViewSet):
+    queryset = Learner.objects.all()
+    serializer_class = LearnerSerializer
+    permission_classes = (RecordPermissions,)
+    filter_backends = (ReadableFilter,)
+
+
+class DeletedLearnerViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Learner.objects.filter(deleted__isnull=False)
+    serializer_class = LearnerSerializer
+    permission_classes = (RecordPermissions,)
+    filter_backends = (ReadableFilter,)
+
+    @decorators.action(detail=False, methods=["post"])
+    def restore(self, request):
+        learners = self.filter_queryset(self.get_queryset())
+        learners.update(deleted=None)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class RemoveImportedLearnerView(views.APIView):
+    permission_classes = [RecordPermissions]
+
+    def delete(self, request, learner_id):
+        learner = Learner.objects.get(id=learner_id)
+        self.check_object_permissions(request, learner)
+        learner.delete()
+        return Response({"id": learner_id})
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notice
+        fields = ["id", "title", "body"]
+
+
+class NoticeViewSet(viewsets.ModelViewSet):
+    queryset = Notice.objects.all()
+    serializer_class = NoticeSerializer
+    permission_classes = [IsStaffOrReadOnly]
+""",
+}
+
+
+def _scan():
+    report = scan_sources(SCHOOL)
+    return report, {(r.method, r.path): r for r in report.graph.routes}
+
+
+def test_a_collection_action_the_request_check_lets_through_is_open():
+    report, routes = _scan()
+    restore = routes[("POST", "/api/deletedlearners/restore/")]
+    assert restore.auth.value == "unprotected"
+    assert any("lets POST through" in g.reason for g in restore.inert)
+    assert any(f.rule_id == "RG101" and "/api/deletedlearners/restore/" in f.message for f in report.findings)
+
+
+def test_the_object_check_still_guards_item_routes_and_handlers_that_run_it():
+    _, routes = _scan()
+    for key in (("DELETE", "/api/learners/<pk>/"), ("PATCH", "/api/learners/<pk>/"),
+                ("DELETE", "/api/removeimported/<str:learner_id>")):
+        assert routes[key].auth.value == "protected", key
+    # a create with a body is what the request check judges
+    assert routes[("POST", "/api/learners/")].auth.value == "protected"
+
+
+def test_reads_a_filter_backend_scopes_to_the_caller_are_not_open():
+    report, routes = _scan()
+    listing = routes[("GET", "/api/learners/")]
+    assert listing.auth.value == "protected" and "filter backend" in listing.guards[0].reason
+    assert not any(f.rule_id == "RG101" and "GET /api/learners/" in f.message for f in report.findings)
+
+
+def test_a_method_test_that_grants_reads_makes_them_public_and_leaves_writes_checked():
+    _, routes = _scan()
+    assert routes[("GET", "/api/notices/")].auth.value == "public"
+    assert routes[("POST", "/api/notices/")].auth.value == "protected"
+    assert routes[("DELETE", "/api/notices/<pk>/")].auth.value == "protected"
+
+
+def test_a_write_the_method_test_grants_to_everyone_is_open_beside_guarded_reads():
+    sources = dict(SCHOOL)
+    sources["people/permissions.py"] += '''
+
+class SuggestionsWelcome(permissions.BasePermission):
+    def has_permission(self, request, view):
+        if request.method == "POST":
+            return True
+        return request.user.is_authenticated
+'''
+    sources["people/api.py"] = sources["people/api.py"].replace(
+        "permission_classes = [IsStaffOrReadOnly]", "permission_classes = [SuggestionsWelcome]").replace(
+        "from .permissions import IsStaffOrReadOnly,", "from .permissions import SuggestionsWelcome,")
+    report = scan_sources(sources)
+    routes = {(r.method, r.path): r for r in report.graph.routes}
+    create = routes[("POST", "/api/notices/")]
+    assert create.auth.value == "unprotected" and "lets everyone POST" in create.inert[0].reason
+    assert routes[("GET", "/api/notices/")].auth.value == "protected"
+    rules = {f.rule_id for f in report.findings if "/api/notices/" in f.message}
+    assert {"RG101", "RG103"} <= rules and "RG205" not in rules
