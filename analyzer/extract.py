@@ -222,6 +222,7 @@ class _Summary:
         self.returns: set[str] = set()
         self.settings: set[str] = set()  # locals assigned a setting (``v = get_config(...)``)
         self.subjects: dict[str, str] = {}  # locals assigned the session or the caller (``is_admin = session.get(...)``)
+        self.carried: dict[str, str] = {}  # locals assigned a header or cookie the request carries -> its name
         self.passes: set[str] = set()
         self.gated: set[str] = set()
         self.if_object: set[str] = set()
@@ -554,6 +555,7 @@ class CommonPass(cst.CSTVisitor):
         if self._setting(value):
             s.settings.add(name)
         _bind(s.subjects, name, self._subject(value) or self._presented(value))
+        _bind(s.carried, name, self._carried(value))
         _bind(s.rows, name, self._row_model(value))
         _bind(s.queries, name, self._query_of(value))
         (s.scratch.add if self._builds_value(value) else s.scratch.discard)(name)
@@ -897,6 +899,12 @@ class CommonPass(cst.CSTVisitor):
             if any(VISIBILITY_FLAG.match(a.attr.value) for t in tested for a in collect(t, cst.Attribute)):
                 for s in self.summaries:
                     s.visibility.add(self.ctx.code(node.test))
+        missing = self._missing(node.test)
+        s = self.summaries[-1] if self.summaries else None
+        if missing and s is not None and not s.evidence and self._passes_on(node.body):
+            # if not tokens: await self.app(scope, receive, send); return -- what it checks after
+            # this, it checks only of the callers who send the header
+            s.optional = s.optional or f"hands on requests that carry no {missing}"
         anonymous = self._anonymous(node.test)
         orelse = node.orelse
         switch = None
@@ -1136,6 +1144,40 @@ class CommonPass(cst.CSTVisitor):
                 and self.k.client_inputs.get(self.ctx.resolve(dotted(expr.func.value) or "")) == "header":
             return "the Authorization header"
         return ""
+
+    def _carried(self, expr) -> str:
+        """The header or cookie a read takes from the request (``request.headers.get("X-Key")``,
+        ``Headers(scope=scope).getlist("x-internal")``, ``request.cookies.get("sid")``): "the
+        X-Key header"; else ''."""
+        if type(expr) is not cst.Call or type(expr.func) is not cst.Attribute or not expr.args \
+                or expr.func.attr.value not in ("get", "getlist", "get_all") or not isinstance(
+                    name := literal(expr.args[0].value), str):
+            return ""
+        source = expr.func.value
+        kind = self.k.client_inputs.get(dotted(source) or "") or self.k.client_inputs.get(
+            self.ctx.resolve(dotted(source) or ""), "")
+        if type(source) is cst.Call and (dotted(source.func) or "").rpartition(".")[2] == "Headers":
+            kind = "header"
+        return f"{name} {kind.partition(':')[0]}" if kind.startswith(("header", "cookie")) else ""
+
+    def _missing(self, test) -> str:
+        """What a test finds missing from the request (``not token``, ``token is None`` of a
+        local holding a header read, or of the read itself): that header or cookie; else ''."""
+        if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
+            value = test.expression
+        elif type(test) is cst.Comparison and len(test.comparisons) == 1 and literal(test.comparisons[0].comparator) \
+                is None and type(test.comparisons[0].operator) in (cst.Is, cst.Equal):
+            value = test.left
+        else:
+            return ""
+        if type(value) is cst.Name and self.summaries:
+            return self.summaries[-1].carried.get(value.value, "")
+        return self._carried(value)
+
+    def _passes_on(self, block) -> bool:
+        """The block ends by handing the request on (``await self.app(scope, receive, send);
+        return``, ``return await call_next(request)``, a wrapper's ``return view(...)``)."""
+        return self._leaves(block) and any(self._hands_on(c.func) for c in collect(block, cst.Call))
 
     def _session_key(self, expr):
         """The key of a read of the session (``session["user_id"]``, ``session.get("nonce")``;

@@ -528,6 +528,10 @@ class AuthJudge:
                 path in scope_exact or any(path.startswith(p) for p in scope_prefixes)
                 or any(fnmatch.fnmatchcase(endpoint, e) or e == short for e in gate.scope_endpoints)):
             return None  # ``if request.path.startswith("/admin") and ...``: made for other routes
+        if gate_function is not None and gate_function.optional:  # if not token: return await call_next(request)
+            owner = gate.func.rpartition(".")[0].rpartition(".")[2]
+            return GuardInfo(kind, name, layer, gate.location, Effect.PUBLIC,
+                             f"optional authentication: {owner if name == '__call__' else name} {gate_function.optional}")
         if gate.condition:  # ``if auth_string is not None: app.add_middleware(...)``: configuration decides
             return GuardInfo(kind, name, layer, gate.location, Effect.PUBLIC,
                              f"optional authentication: {name} runs only if {gate.condition}")
