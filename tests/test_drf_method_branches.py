@@ -199,3 +199,76 @@ class SuggestionsWelcome(permissions.BasePermission):
     assert routes[("GET", "/api/notices/")].auth.value == "protected"
     rules = {f.rule_id for f in report.findings if "/api/notices/" in f.message}
     assert {"RG101", "RG103"} <= rules and "RG205" not in rules
+
+
+DEVICE = {
+    "school/__init__.py": "",
+    "school/settings.py": 'INSTALLED_APPS = ["rest_framework", "device"]\nROOT_URLCONF = "school.urls"\n',
+    "school/urls.py": """
+from django.urls import path
+
+from device.api import DeviceNameView, DeviceSettingsView
+
+urlpatterns = [
+    path("api/device/settings/", DeviceSettingsView.as_view()),
+    path("api/device/name/", DeviceNameView.as_view()),
+]
+""",
+    "device/__init__.py": "",
+    "device/permissions.py": """
+from rest_framework.permissions import BasePermission
+
+DEVICE_PERMISSION_FIELDS = ("is_superuser", "can_manage_content")
+
+
+class HasAnyDevicePermission(BasePermission):
+    def has_permission(self, request, view):
+        return any(getattr(request.user, field) for field in DEVICE_PERMISSION_FIELDS)
+
+
+class CanManageContent(BasePermission):
+    def has_permission(self, request, view):
+        return request.user.can_manage_content
+""",
+    "device/api.py": """
+from rest_framework import views
+from rest_framework.response import Response
+
+from .models import DeviceSettings
+from .permissions import CanManageContent, HasAnyDevicePermission
+
+
+class DeviceSettingsView(views.APIView):
+    permission_classes = (HasAnyDevicePermission,)
+
+    def patch(self, request):
+        settings = DeviceSettings.objects.get()
+        settings.allow_guest_access = request.data["allow_guest_access"]
+        settings.save()
+        return Response({"ok": True})
+
+
+class DeviceNameView(views.APIView):
+    permission_classes = (CanManageContent,)
+
+    def patch(self, request):
+        settings = DeviceSettings.objects.get()
+        settings.name = request.data["name"]
+        settings.save()
+        return Response({"name": settings.name})
+""",
+    "device/models.py": """
+from django.db import models
+
+
+class DeviceSettings(models.Model):
+    name = models.CharField(max_length=50)
+    allow_guest_access = models.BooleanField(default=True)
+""",
+}
+
+
+def test_a_request_check_that_returns_a_flag_of_the_callers_account_checks_the_caller():
+    routes = {(r.method, r.path): r for r in scan_sources(DEVICE).graph.routes}
+    for path in ("/api/device/settings/", "/api/device/name/"):
+        assert routes[("PATCH", path)].auth.value == "protected", path

@@ -631,6 +631,9 @@ def _checked_actions(node: cst.FunctionDef) -> tuple[str, ...]:
 _CREDENTIAL_ATTR = re.compile(r"^auth$|token|api_?key|credential", re.IGNORECASE)
 
 
+_USER = ("request.user", "self.request.user")
+
+
 def _user_checks(node: cst.FunctionDef, siblings: dict | None = None) -> list[str]:
     """Signs that a permission method tests the requesting user (``return request.user.is_authenticated``),
     asks the user's own permission methods for its verdict (Kolibri's ``return
@@ -644,9 +647,18 @@ def _user_checks(node: cst.FunctionDef, siblings: dict | None = None) -> list[st
     class Finder(cst.CSTVisitor):
         def visit_Return(self, r: cst.Return) -> None:
             asked = r.value.func if type(r.value) is cst.Call else None
-            if type(asked) is cst.Attribute and dotted(asked.value) in ("request.user", "self.request.user") \
+            if type(asked) is cst.Attribute and dotted(asked.value) in _USER \
                     and f"{dotted(asked)}()" not in found:
                 found.append(f"{dotted(asked)}()")
+            # return request.user.can_manage_content / any(getattr(request.user, f) for f in FIELDS):
+            # the verdict is a flag of the caller's account, which no anonymous caller has set
+            for node in collect(r.value, cst.Attribute) if r.value is not None else ():
+                if dotted(node.value) in _USER and f"{dotted(node)}" not in found:
+                    found.append(dotted(node))
+            for call in collect(r.value, cst.Call) if r.value is not None else ():
+                if dotted(call.func) == "getattr" and call.args and dotted(call.args[0].value) in _USER \
+                        and "getattr(request.user, ...)" not in found:
+                    found.append("getattr(request.user, ...)")
 
         def visit_Attribute(self, a: cst.Attribute) -> None:
             if a.attr.value in ("is_authenticated", "is_staff", "is_superuser") and a.attr.value not in found:
