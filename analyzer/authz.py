@@ -159,6 +159,17 @@ class _CallerFinder(cst.CSTVisitor):
             self.hit.append(c)
 
 
+_KEPT = re.compile(r"SET[_ ](NULL|DEFAULT)\b|^(models\.)?SET\(")
+
+
+def _outlives(field: cst.Call) -> bool:
+    """The field's row stays when the row it points to is deleted: an ``on_delete``/``ondelete``
+    (of the field or of the ``ForeignKey(...)`` inside it) that sets it to NULL or a default."""
+    return any(a.keyword is not None and a.keyword.value in ("on_delete", "ondelete")
+               and _KEPT.search(literal(a.value) if isinstance(literal(a.value), str) else dotted(a.value) or "")
+               for a in collect(field, cst.Arg))
+
+
 class AuthzPass(cst.CSTVisitor):
     def __init__(self, ctx, sink):
         self.ctx = ctx
@@ -201,7 +212,8 @@ class AuthzPass(cst.CSTVisitor):
                 target = self._relation(value, small) if isinstance(value, cst.Call) else None
                 if target:
                     parent = self.k.relation_fields.get((dotted(value.func) or "").rpartition(".")[2], ("",))[0] != "many"
-                    self.sink.owner_fields.append(OwnerField(qual, name, self.ctx.loc(small), target, parent))
+                    self.sink.owner_fields.append(OwnerField(qual, name, self.ctx.loc(small), target, parent,
+                                                             _outlives(value)))
         self.stack.append(node.name.value)
         return True
 

@@ -103,9 +103,13 @@ class AuthzQueries:
         direct: dict[str, Location | None] = {}
         parents: list = []
         for q in self.g.mro(model):
+            # user_id = mapped_column(ForeignKey("users.id", ondelete="SET NULL")); user = relationship("User")
+            kept = {o.name for o in owners.get(q, ()) if o.kept}
             for o in owners.get(q, ()):
                 related = self.related_model(o.target, q)
                 if self._to_user(o, related):
+                    if (o.kept or f"{o.name}_id" in kept) and not self.private_model(model):
+                        continue  # the row outlives its user: the relation says who made it, not whose it is
                     if (not possession or POSSESSION.match(o.name)) and not PROVENANCE.match(o.name):
                         direct.setdefault(o.name, o.location)
                 elif related and related != model and o.parent:  # a parent row, not a collection
@@ -484,6 +488,12 @@ class AuthzQueries:
         if cache is None:
             cache = self._private_models = {self.g.canonical(lk.model) for lks in lookups.values() for lk in lks
                                             if lk.scoped and lk.model}
+            # self.queryset.filter(user=request.user) in a base view: the models its subclasses' querysets name
+            bases = {lk.function.rpartition(".")[0] for lks in lookups.values() for lk in lks
+                     if lk.scoped and lk.model in self.g.k.implicit_lookup_attrs}
+            for c in self.g.classes if bases else ():
+                if bases & set(self.g.mro(c)):
+                    cache.update(self.g.canonical(lk.model) for lk in lookups.get(c, ()) if lk.implicit)
             for c in self.g.classes.values():  # a view class whose queryset is scoped to the requester
                 if c.scoped:
                     cache.update(self.g.canonical(lk.model) for lk in lookups.get(c.qualname, ()) if lk.implicit)

@@ -29,7 +29,7 @@ from .facts import ModuleFacts
 CACHE_DIR = ".routeguard_cache"
 CACHE_FILE = "facts-v2.json"
 FORMAT = "routeguard-facts"
-VERSION = 13
+VERSION = 14
 
 # The allow-list: every dataclass defined in facts.py (FactSink is mutable, never stored).
 FACT_CLASSES: dict[str, type] = {

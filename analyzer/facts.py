@@ -686,6 +686,9 @@ class OwnerField:
     target: str = ""
     # The row points to one ``target`` (a foreign key, one-to-one): ``target`` is its parent.
     parent: bool = False
+    # The row stays when ``target``'s is deleted (``on_delete=models.SET_NULL``, ``ondelete="SET
+    # NULL"``): the relation records who made or last touched it, the row is not theirs.
+    kept: bool = False
 
 
 @dataclass(frozen=True)

@@ -1215,3 +1215,72 @@ async def delete_note(note_id: int, user=Depends(get_verified_user)):
 """})
     assert [(f.rule_id, f.location.file) for f in report.findings if f.rule_id == "RG105"] == [("RG105", "app/main.py")]
     assert "DELETE /notes/{note_id}" in next(f.message for f in report.findings if f.rule_id == "RG105")
+
+
+SHARED = {
+    "app/models.py": """
+from typing import Optional
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Dataset(Base):
+    \"\"\"A workspace-wide dataset; user_id records who uploaded it.\"\"\"
+    __tablename__ = "datasets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user: Mapped[Optional["User"]] = relationship("User")
+
+
+class ChatSession(Base):
+    __tablename__ = "chat_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user: Mapped["User"] = relationship("User")
+""",
+    **{k: v for k, v in FASTAPI.items() if k != "app/models.py"},
+}
+
+
+def _shared(view):
+    return {**SHARED, "app/main.py": """
+from fastapi import Depends, FastAPI
+from sqlalchemy import select
+from app.deps import CurrentUser, get_db
+from app.models import ChatSession, Dataset
+
+app = FastAPI()
+""" + view}
+
+
+READS = """
+@app.get("/datasets/{dataset_id}")
+def get_dataset(dataset_id: int, user: CurrentUser, db=Depends(get_db)):
+    return {"name": db.get(Dataset, dataset_id).name}
+
+
+@app.get("/sessions/{session_id}")
+def get_session(session_id: int, user: CurrentUser, db=Depends(get_db)):
+    return {"id": db.get(ChatSession, session_id).id}
+"""
+
+
+def test_a_user_relation_the_row_outlives_records_who_made_it_not_whose_it_is():
+    hits = findings(_shared(READS), "RG105")
+    assert [h.message.split(" loads")[0] for h in hits] == ["GET /sessions/{session_id}"]
+
+
+def test_a_row_that_outlives_its_user_is_still_owned_where_the_project_scopes_it_to_the_caller():
+    hits = findings(_shared(READS + """
+
+@app.get("/datasets")
+def my_datasets(user: CurrentUser, db=Depends(get_db)):
+    return [d.name for d in db.scalars(select(Dataset).where(Dataset.user_id == user.id))]
+"""), "RG105")
+    assert sorted(h.message.split(" loads")[0] for h in hits) == ["GET /datasets/{dataset_id}", "GET /sessions/{session_id}"]
