@@ -136,6 +136,17 @@ class ConfigKey:
     SECRET_KEY = "SECRET_KEY"
     DB_PASSWORD = "PI_DB_PASSWORD"
 """}),
+        Valid({"tracer/config.py": """
+import os
+
+# the environment variables the server reads its secrets from
+ENV_TRACER_SECRET = "TRACER_SECRET"
+ENV_TRACER_SMTP_PASSWORD = "TRACER_SMTP_PASSWORD"
+
+
+def get_env_tracer_secret():
+    return os.environ.get(ENV_TRACER_SECRET)
+"""}),
     )
     INVALID = (
         Invalid({"budget/default_settings.py": """
@@ -236,9 +247,13 @@ class Settings(BaseSettings):
 
 def _names_itself(s) -> bool:
     """The value is the setting's own name, maybe with the project's prefix (``DB_PASSWORD =
-    "PI_DB_PASSWORD"``): a table of the keys the configuration is read by."""
+    "PI_DB_PASSWORD"``), or the key is the value's name with a prefix or suffix of its own
+    (``ENV_PHOENIX_SECRET = "PHOENIX_SECRET"``, ``SMTP_PASSWORD_VAR = "SMTP_PASSWORD"``): a table
+    of the environment variables the configuration is read from."""
     value = s.value.strip()
-    return value.isupper() and value.replace("_", "").isalnum() and value.endswith(s.key)
+    if not (value.isupper() and value.replace("_", "").isalnum()):
+        return False
+    return value.endswith(s.key) or "_" in value and (s.key.endswith("_" + value) or s.key.startswith(value + "_"))
 
 
 def _overridden(graph, s):
