@@ -3488,3 +3488,60 @@ async def update_config(body: dict):
     })
     assert r[("GET", "/metrics")].auth == "protected"
     assert r[("POST", "/config/update")].auth == "unprotected"
+
+
+def test_router_dependencies_built_in_a_local_list_count_appended_under_a_switch_too():
+    """``dependencies = [...]; if authentication_enabled: dependencies.append(Depends(...))``, then
+    ``APIRouter(dependencies=dependencies)`` (Phoenix's /v1 router): the list's guards apply."""
+    from routeguard import scan_sources
+    app = '''
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+
+
+async def is_authenticated(request: Request) -> None:
+    if not request.user.is_authenticated:
+        raise HTTPException(status_code=401)
+
+
+async def prevent_writes_in_read_only_mode(request: Request) -> None:
+    if request.app.state.read_only and request.method != "GET":
+        raise HTTPException(status_code=405)
+
+
+def create_v1_router(authentication_enabled: bool) -> APIRouter:
+    dependencies = [Depends(prevent_writes_in_read_only_mode)]
+    if authentication_enabled:
+        dependencies.append(Depends(is_authenticated))
+    router = APIRouter(prefix="/v1", dependencies=dependencies)
+
+    @router.post("/datasets/upload")
+    async def upload_dataset(request: Request) -> dict:
+        await request.app.state.queue.put(await request.body())
+        return {}
+
+    return router
+
+
+def create_v2_router() -> APIRouter:
+    dependencies = []
+    dependencies += [Depends(is_authenticated)]
+    router = APIRouter(prefix="/v2", dependencies=dependencies)
+
+    @router.delete("/datasets/{dataset_id}")
+    async def delete_dataset(dataset_id: int, request: Request) -> dict:
+        await request.app.state.store.delete(dataset_id)
+        return {}
+
+    return router
+
+
+app = FastAPI()
+app.include_router(create_v1_router(True))
+app.include_router(create_v2_router())
+'''
+    report = scan_sources({"server/app.py": app})
+    routes = {(r.method, r.path): r for r in report.graph.routes}
+    for key in (("POST", "/v1/datasets/upload"), ("DELETE", "/v2/datasets/{dataset_id}")):
+        assert routes[key].auth.value == "protected", key
+        assert routes[key].guards[0].name == "Depends(is_authenticated)"
+    assert not [f for f in report.findings if f.rule_id == "RG101"]

@@ -151,6 +151,9 @@ class _Visitor(ScopedVisitor):
         self.view_attrs: dict[str, tuple] = {}  # class -> its dependency attributes (class-based views)
         self.loop_targets: set[str] = set()  # names a function's for loop binds
         self.listed: dict[str, list[str]] = {}  # for router in [a.router, b.router]: what the name takes
+        # dependencies = [Depends(a)]; if enabled: dependencies.append(Depends(b)): a list a name is
+        # built into, for ``APIRouter(dependencies=dependencies)``
+        self.built: dict[str, list] = {}
         text = ctx.source
         self.mentions_path = ".url.path" in text or "scope[" in text or "scope.get(" in text  # route handler -> (schema, schema location)
 
@@ -193,10 +196,24 @@ class _Visitor(ScopedVisitor):
         if isinstance(expr, cst.IfExp):
             return self._dependency_list(expr.body) or self._dependency_list(expr.orelse)
         if isinstance(expr, (cst.List, cst.Tuple)):
-            for el in expr.elements:
-                if isinstance(el, cst.Element) and self._dep_call(el.value):
-                    uses.append(self._use(el.value))
+            expr = [el.value for el in expr.elements if isinstance(el, cst.Element)]
+        elif isinstance(expr, cst.Name):  # a list built in a local, appended to under a switch too
+            expr = self.built.get(self.resolve(expr), [])
+        for value in expr if isinstance(expr, list) else ():
+            if self._dep_call(value):
+                uses.append(self._use(value))
         return uses
+
+    def _build(self, name, value, append: bool = False) -> None:
+        """Record what a local list of dependencies is made of (``name = [...]``) or given
+        (``name.append(x)``, ``name.extend([...])``, ``name += [...]``)."""
+        key = self.resolve(name) if isinstance(name, cst.Name) else ""
+        if not key or append and key not in self.built:
+            return
+        items = [e.value for e in value.elements if isinstance(e, cst.Element)] \
+            if isinstance(value, (cst.List, cst.Tuple)) else [value] if append else None
+        if items is not None:
+            self.built[key] = [*self.built.get(key, []), *items] if append else items
 
     def _param_uses(self, params: cst.Parameters) -> list:
         """Every dependency a function's parameters declare: Depends/Security defaults,
@@ -423,6 +440,8 @@ class _Visitor(ScopedVisitor):
         if not self._bound(target):
             return
         ctx = self.ctx
+        if self.funcs and isinstance(value, (cst.List, cst.Tuple)):
+            self._build(target, value)
         at_module = not self.funcs and not self.stack
         if isinstance(value, cst.Call):
             cls = self.resolve(value.func)
@@ -522,9 +541,19 @@ class _Visitor(ScopedVisitor):
             # (Letta): the linker mounts each router the list holds (``collections`` facts)
             self.listed[node.target.value] = [self.resolve(node.iter)]
 
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.operator, cst.AddAssign) and isinstance(node.value, (cst.List, cst.Tuple)):
+            for el in node.value.elements:
+                self._build(node.target, el.value, append=True)
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         ctx = self.ctx
+        if isinstance(func, cst.Attribute) and func.attr.value in ("append", "extend") and len(node.args) == 1:
+            value = node.args[0].value
+            for item in ([e.value for e in value.elements if isinstance(e, cst.Element)]
+                         if func.attr.value == "extend" and isinstance(value, (cst.List, cst.Tuple)) else [value]):
+                self._build(func.value, item, append=True)
         if not self.scopes and isinstance(func, cst.Name) and func.value in ctx.imports:
             for i, arg in enumerate(node.args):  # install_plugin_events(api_router): the parameter is the router
                 if isinstance(arg.value, cst.Name) and arg.value.value in ctx.imports and not arg.star:
