@@ -89,7 +89,8 @@ class OperationQueries:
         if schema is None and not given and len(built) == 1:  # the project's one schema (Django settings)
             schema = built[0]
         if schema is None:
-            self.g.unread_schemas.setdefault(route.location, route.path)
+            if serve.view:  # not ``session.execute(select(...))`` in a REST handler: no schema at all
+                self.g.unread_schemas.setdefault(route.location, route.path)
             return None
         if not hasattr(self, "_gql_routes"):
             self._gql_routes = {}

@@ -486,3 +486,38 @@ from graphene_django.views import GraphQLView
 urlpatterns = [path("graphql/", GraphQLView.as_view())]
 """, schema=schema)
     assert {op for kind, op in operations(report) if kind == "graphql-mutation"} == {"archiveNote", "pinNote"}
+
+
+def test_a_rest_handler_that_runs_a_database_statement_is_no_graphql_endpoint():
+    """``await session.execute(select(...))`` in a REST handler is SQLAlchemy, not a schema run by
+    hand: no "GraphQL endpoint whose schema could not be read" notification (Phoenix had 29)."""
+    report = scan_sources({"server/api.py": '''
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from strawberry.relay import GlobalID
+
+from server.models import Project
+
+router = APIRouter(prefix="/v1")
+
+
+@router.get("/projects")
+async def list_projects(request: Request) -> list[dict]:
+    async with request.app.state.db() as session:
+        rows = (await session.execute(select(Project))).scalars().all()
+    return [{"id": str(GlobalID("Project", str(p.id))), "name": p.name} for p in rows]
+''', "server/models.py": '''
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+'''})
+    assert [r.path for r in report.graph.routes] == ["/v1/projects"]
+    assert not [n for n in report.notifications if "GraphQL" in n.message]
