@@ -272,3 +272,22 @@ def test_a_request_check_that_returns_a_flag_of_the_callers_account_checks_the_c
     routes = {(r.method, r.path): r for r in scan_sources(DEVICE).graph.routes}
     for path in ("/api/device/settings/", "/api/device/name/"):
         assert routes[("PATCH", path)].auth.value == "protected", path
+
+
+def test_a_method_test_joined_to_another_check_grants_nothing_alone():
+    """``return super().has_permission(request, view) and (request.method in SAFE_METHODS or
+    request.user.is_superuser)`` (Ralph): reads still need what the base class checks."""
+    sources = dict(SCHOOL)
+    sources["people/permissions.py"] += '''
+
+class IsSuperuserOrReadonly(permissions.IsAuthenticated):
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and (
+            request.method in permissions.SAFE_METHODS or (request.user and request.user.is_superuser))
+'''
+    sources["people/api.py"] = sources["people/api.py"].replace(
+        "permission_classes = [IsStaffOrReadOnly]", "permission_classes = [IsSuperuserOrReadonly]").replace(
+        "from .permissions import IsStaffOrReadOnly,", "from .permissions import IsSuperuserOrReadonly,")
+    routes = {(r.method, r.path): r for r in scan_sources(sources).graph.routes}
+    assert routes[("GET", "/api/notices/")].auth.value == "protected"
+    assert routes[("DELETE", "/api/notices/<pk>/")].auth.value == "protected"

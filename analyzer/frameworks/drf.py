@@ -722,6 +722,17 @@ def _unchecked_methods(node: cst.FunctionDef) -> tuple[str, ...]:
             return cur, cur, False, False
         return cur & known[0], cur - known[0], known[1], True
 
+    def surely(test, cur: frozenset) -> frozenset:
+        """The paths on which ``test`` holds whatever else it tests: ``A or B`` where A is a method
+        test, not ``super().has_permission(...) and (A or B)``."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return cur - split(test.expression, cur)[0]
+        if isinstance(test, cst.BooleanOperation):
+            left, right = surely(test.left, cur), surely(test.right, cur)
+            return left & right if isinstance(test.operator, cst.And) else left | right
+        known = method_test(test)
+        return cur & known[0] if known and known[1] else frozenset()
+
     def grant(paths, how):
         for p in paths:
             if passed.get(p) != "declared":
@@ -754,10 +765,7 @@ def _unchecked_methods(node: cst.FunctionDef) -> tuple[str, ...]:
                     if isinstance(value, cst.Name) and value.value == "True" and not checked:
                         grant(cur, "declared" if declared else "default")
                     elif value is not None and not checked:
-                        t, _, m, _ = split(value.left if isinstance(value, cst.BooleanOperation)
-                                           and isinstance(value.operator, cst.Or) else value, cur)
-                        if m:  # return request.method in SAFE_METHODS [or ...]
-                            grant(t, "declared")
+                        grant(surely(value, cur), "declared")  # return request.method in SAFE_METHODS [or ...]
                     return frozenset(), made
         return cur, made
 
