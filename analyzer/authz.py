@@ -66,7 +66,7 @@ _NOT_HELPERS = frozenset({"int", "str", "float", "bool", "len", "print", "get", 
                           "info", "debug", "warning", "error", "exception", "isinstance", "setattr", "getattr"})
 CALLER_FUNCTION = re.compile(
     r"^_?(get_|load_|fetch_)?(current|authenticated|logged_in|active|request|requesting)_(active_)?"
-    r"(user|identity|account|principal|member)(_or_40[13])?$")
+    r"(user|identity|account|principal|member)(_id)?(_or_40[13])?$")
 SINGLE_POSITIONAL = frozenset({"get", "get_or_404", "get_one", "one_or_404"})
 # A member of a roles enumeration or constants class: ``UserRoles.owner``, ``Role.ADMIN``.
 # A configured list or holder of the privileged: ``settings.admin_users``, ``SUPER_USER``, ``ADMIN_EMAILS``.
@@ -384,6 +384,9 @@ class AuthzPass(cst.CSTVisitor):
         if node.value is not None:
             self._assign([node.target], node.value)
 
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:  # if (user_id := get_request_user_id(request)):
+        self._assign([node.target], node.value)
+
     def _assign(self, targets, value) -> None:
         if not self.frames:
             return
@@ -607,7 +610,9 @@ class AuthzPass(cst.CSTVisitor):
             self._evidence("owner", call)
         if method in self.k.query_filters:
             for a in call.args:
-                if a.keyword is not None and self._is_caller(a.value):
+                # filter(user=request.user); statement = statement.where(Session.user_id == user_id)
+                if self._is_caller(a.value) if a.keyword is not None else (
+                        (owner := _compares_owner(a.value)) is not None and self._is_caller(owner)):
                     root, segs = _chain(call)
                     queried = root is not None and segs and segs[0][0] in self.managers and _classlike(root)
                     self._evidence("owner", call, model=self.ctx.resolve(root) if queried else "")

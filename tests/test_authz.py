@@ -1284,3 +1284,44 @@ def my_datasets(user: CurrentUser, db=Depends(get_db)):
     return [d.name for d in db.scalars(select(Dataset).where(Dataset.user_id == user.id))]
 """), "RG105")
     assert sorted(h.message.split(" loads")[0] for h in hits) == ["GET /datasets/{dataset_id}", "GET /sessions/{session_id}"]
+
+
+def test_an_owner_filter_added_to_the_statement_later_ties_the_row_to_the_caller():
+    """``statement = statement.where(ChatSession.user_id == user_id)`` after the lookup, the caller's
+    id from ``_get_request_user_id(request)``, bound by a walrus in the ``if`` too (Phoenix)."""
+    hits = findings(_shared('''
+from typing import Optional
+
+from fastapi import HTTPException, Request
+
+
+def _get_request_user_id(request: Request) -> Optional[int]:
+    if not request.app.state.authentication_enabled:
+        return None
+    if not request.user.is_authenticated:
+        raise HTTPException(status_code=401)
+    return int(request.user.identity)
+
+
+@app.get("/sessions/{session_id}")
+def get_session(session_id: int, request: Request, db=Depends(get_db)):
+    statement = select(ChatSession).where(ChatSession.id == session_id)
+    if (user_id := _get_request_user_id(request)) is not None:
+        statement = statement.where(ChatSession.user_id == user_id)
+    return {"id": db.scalar(statement).id}
+
+
+@app.delete("/sessions/{session_id}")
+def delete_session(session_id: int, request: Request, db=Depends(get_db)):
+    user_id = _get_request_user_id(request)
+    statement = select(ChatSession).where(ChatSession.id == session_id)
+    statement = statement.where(ChatSession.user_id == user_id)
+    db.delete(db.scalar(statement))
+
+
+@app.patch("/sessions/{session_id}")
+def rename_session(session_id: int, request: Request, db=Depends(get_db)):
+    statement = select(ChatSession).where(ChatSession.id == session_id)
+    db.scalar(statement).title = "renamed"
+'''), "RG105")
+    assert [h.message.split(" loads")[0] for h in hits] == ["PATCH /sessions/{session_id}"]
