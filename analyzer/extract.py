@@ -223,6 +223,7 @@ class _Summary:
         self.settings: set[str] = set()  # locals assigned a setting (``v = get_config(...)``)
         self.subjects: dict[str, str] = {}  # locals assigned the session or the caller (``is_admin = session.get(...)``)
         self.carried: dict[str, str] = {}  # locals assigned a header or cookie the request carries -> its name
+        self.defs: set[str] = set()  # the functions defined in its body
         self.passes: set[str] = set()
         self.gated: set[str] = set()
         self.if_object: set[str] = set()
@@ -487,6 +488,8 @@ class CommonPass(cst.CSTVisitor):
             self_class = ".".join([ctx.module, *self.stack])
         else:  # a nested function sees the self of the method around it
             self_class = self.summaries[-1].self_class if self.summaries else ""
+        if self.summaries and self.kinds and self.kinds[-1] == "def":  # a function defined in this one
+            self.summaries[-1].defs.add(node.name.value)
         self.stack.append(node.name.value)
         self.kinds.append("def")
         qualname = ".".join([ctx.module, *self.stack])
@@ -646,6 +649,10 @@ class CommonPass(cst.CSTVisitor):
         if type(func) is cst.Attribute and type(func.value) is cst.Call:  # Order.objects.filter(...).delete()
             inner = self._callee(func.value.func)
             return f"{inner}.{func.attr.value}" if inner else ""
+        if type(func) is cst.Name and func.value not in s.locals:  # a function defined in an enclosing one
+            owner = next((e for e in reversed(self.summaries) if func.value in e.defs), None)
+            if owner is not None:
+                return f"{owner.qualname}.{func.value}"
         if type(func) is cst.Attribute and type(func.value) is cst.Name and func.value.value not in s.locals:
             # login_manager.unauthorized() in a hook defined inside the app factory that made login_manager
             made = next((e.instances[func.value.value] for e in reversed(self.summaries[:-1])

@@ -3545,3 +3545,52 @@ app.include_router(create_v2_router())
         assert routes[key].auth.value == "protected", key
         assert routes[key].guards[0].name == "Depends(is_authenticated)"
     assert not [f for f in report.findings if f.rule_id == "RG101"]
+
+
+def test_a_call_of_a_function_defined_in_an_enclosing_function_is_that_function():
+    """``create_image_link(...)`` in a route defined inside ``configure_share`` calls the helper
+    defined beside it (it builds a string), not a module-level name read as a write by its verb."""
+    from routeguard import scan_sources
+    app = '''
+from fastapi import FastAPI, Query
+from starlette.responses import HTMLResponse
+
+app = FastAPI()
+
+
+def configure_share(app: FastAPI):
+    def create_image_link(username: str, submitted: int) -> str:
+        return f"https://cdn.example/share.png?u={username}&n={submitted}"
+
+    def create_share_html(title: str, image: str) -> str:
+        return f"<html><head><meta property='og:title' content='{title}'/><meta property='og:image' content='{image}'/></head></html>"
+
+    @app.get("/share-your-progress", include_in_schema=False)
+    async def share_page(title: str = Query(), user_name: str = Query(), n: int = Query(default=0)):
+        image = create_image_link(user_name, n)
+        return HTMLResponse(content=create_share_html(title, image), status_code=200)
+
+
+configure_share(app)
+
+
+from fastapi import HTTPException, Security
+from fastapi.security import APIKeyHeader
+
+api_key = APIKeyHeader(name="X-Api-Key")
+
+
+async def get_current_user(key: str = Security(api_key)):
+    if key != "k":
+        raise HTTPException(401)
+    return {"id": 1}
+
+
+@app.get("/api/v1/me")
+async def me(current_user=Security(get_current_user)):
+    return current_user
+'''
+    report = scan_sources({"server/app.py": app})
+    handler = next(f for q, f in report.graph.functions.items() if q.endswith("share_page"))
+    assert handler.calls[0].endswith("app.configure_share.create_image_link")
+    assert not [f for f in report.findings if f.rule_id == "RG101"]
