@@ -103,6 +103,9 @@ class _Frame:
         # existence to turn the request away (``if SigmaRule.query.filter_by(uuid=u).first(): abort(403)``)
         self.bound_lookups: list = []
         self.existence_tests: list[str] = []  # names tested in ``if name:`` whose branch ends the request
+        # locals assigned, in some branch, a comparison of an owner column with the caller (``user =
+        # KoboSyncedBooks.user_id == current_user.id``), for a query filter given the name
+        self.owner_filters: set[str] = set()
 
 
 class _ClientFinder(cst.CSTVisitor):
@@ -143,7 +146,8 @@ class _CallerFinder(cst.CSTVisitor):
     def visit_Name(self, n: cst.Name) -> None:
         if self.frame and n.value in self.frame.caller:
             self.hit.append(n)
-        elif self.owner._matches(n.value, self.owner.k.caller_names):
+        elif self.owner._matches(n.value, self.owner.k.caller_names) or n.value == "current_user":
+            # also a project's own or vendored flask-login (calibre-web's ``from .cw_login import current_user``)
             self.hit.append(n)
 
     def visit_Attribute(self, a: cst.Attribute) -> bool:
@@ -398,6 +402,9 @@ class AuthzPass(cst.CSTVisitor):
         if not names:
             return
         if len(targets) == 1 and isinstance(targets[0], cst.Name):
+            if any((owner := _compares_owner(c)) is not None and self._is_caller(owner)
+                   for c in ([value.body, value.orelse] if isinstance(value, cst.IfExp) else [value])):
+                frame.owner_filters.add(names[0])
             if isinstance(value, (cst.Comparison, cst.BooleanOperation, cst.UnaryOperation)):
                 frame.conditions[names[0]] = collect(value, cst.Comparison)
                 self.deferred.update(id(c) for c in frame.conditions[names[0]])
@@ -612,7 +619,8 @@ class AuthzPass(cst.CSTVisitor):
             for a in call.args:
                 # filter(user=request.user); statement = statement.where(Session.user_id == user_id)
                 if self._is_caller(a.value) if a.keyword is not None else (
-                        (owner := _compares_owner(a.value)) is not None and self._is_caller(owner)):
+                        (owner := _compares_owner(a.value)) is not None and self._is_caller(owner)
+                        or isinstance(a.value, cst.Name) and self.frames and a.value.value in self.frames[-1].owner_filters):
                     root, segs = _chain(call)
                     queried = root is not None and segs and segs[0][0] in self.managers and _classlike(root)
                     self._evidence("owner", call, model=self.ctx.resolve(root) if queried else "")

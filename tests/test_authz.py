@@ -1325,3 +1325,59 @@ def rename_session(session_id: int, request: Request, db=Depends(get_db)):
     db.scalar(statement).title = "renamed"
 '''), "RG105")
     assert [h.message.split(" loads")[0] for h in hits] == ["PATCH /sessions/{session_id}"]
+
+
+def test_an_owner_filter_kept_in_a_local_and_the_callers_own_current_user_tie_the_row():
+    """calibre-web: ``user = KoboSyncedBooks.user_id == current_user.id`` (``else: user = true()``),
+    then ``.filter(user)``; ``current_user`` imported from the project's vendored flask-login."""
+    sources = {
+        **FLASK_BASE,
+        "app/cw_login.py": """
+from werkzeug.local import LocalProxy
+from flask import g
+
+current_user = LocalProxy(lambda: g.get("_login_user"))
+
+
+def login_required(func):
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return "Unauthorized", 401
+        return func(*args, **kwargs)
+    return wrapper
+""",
+        "app/sync.py": """
+from sqlalchemy import true
+
+from app.cw_login import current_user
+from app.ext import db
+from app.models import Note
+
+
+def remove_synced(note_id, everyone=False):
+    if not everyone:
+        owner = Note.owner_id == current_user.id
+    else:
+        owner = true()
+    db.session.query(Note).filter(Note.id == note_id).filter(owner).delete()
+    db.session.commit()
+""",
+        "app/views.py": """
+from flask import Flask
+
+from app.cw_login import login_required
+from app.sync import remove_synced
+
+app = Flask(__name__)
+
+
+@app.post("/notes/<int:note_id>/unsync")
+@login_required
+def unsync(note_id):
+    remove_synced(note_id)
+    return ""
+""",
+    }
+    assert findings(sources, "RG105") == []
+    sources["app/sync.py"] = sources["app/sync.py"].replace(".filter(owner)", "")
+    assert len(findings(sources, "RG105")) == 1
