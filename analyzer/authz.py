@@ -611,7 +611,11 @@ class AuthzPass(cst.CSTVisitor):
             self._evidence("role", call)
         elif q in self.k.object_permission_calls or (method and "." + method in self.k.object_permission_calls):
             self._evidence("owner", call)
-        elif method and CHECK_HELPER.match(_CAMEL.sub(r"_\1", method).lower()):  # checkAuthorized too
+        elif method and CHECK_HELPER.match(_CAMEL.sub(r"_\1", method).lower()) and (
+                call.args or not isinstance(func, cst.Attribute) or method.lower() not in ("authorize", "authorise")
+                or dotted(func.value) in ("self", "cls")):
+            # checkAuthorized too; not a client's ``gauth.Authorize()`` (pydrive signing in to Google), which
+            # authorizes nothing that is given to it
             self._evidence("owner", call)
         elif method and PERMISSION_WORD.search(method) and any(self._is_caller(a.value) for a in call.args):
             self._evidence("owner", call)

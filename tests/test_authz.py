@@ -1382,3 +1382,80 @@ def unsync(note_id):
     sources["app/sync.py"] = sources["app/sync.py"].replace(".filter(owner)", "").replace(
         "    if not everyone:\n        owner = Note.owner_id == current_user.id\n    else:\n        owner = true()\n", "")
     assert len(findings(sources, "RG105")) == 1
+
+
+def test_role_and_owner_reads_that_only_lay_out_the_page_authorize_nothing():
+    """calibre-web renders every page through a helper that builds the sidebar: admin entries for
+    ``current_user.role_admin()``, the caller's shelves. With the fix of its Kobo-token IDOR
+    reverted, the route that hands out any user's token is still an RG105; a helper whose role
+    test ends the request (``if not current_user.role_admin(): abort(403)``) still authorizes."""
+    sources = {
+        "app/ext.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        "app/models.py": """
+from app.ext import db
+
+
+class RemoteAuthToken(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    auth_token = db.Column(db.String(32))
+
+
+class Shelf(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    is_public = db.Column(db.Boolean)
+""",
+        "app/render.py": """
+from flask import g, render_template
+from flask_login import current_user
+from sqlalchemy import or_
+
+from app.ext import db
+from app.models import Shelf
+
+
+def get_sidebar_config():
+    sidebar = [{"text": "Books", "link": "web.index"}]
+    if current_user.role_admin():
+        sidebar.append({"text": "Admin", "link": "admin.admin"})
+    g.shelves = db.session.query(Shelf).filter(or_(Shelf.is_public == 1, Shelf.user_id == current_user.id)).all()
+    return sidebar, len(sidebar) < 3
+
+
+def render_title_template(*args, **kwargs):
+    sidebar, simple = get_sidebar_config()
+    return render_template(*args, sidebar=sidebar, simple=simple, **kwargs)
+""",
+        "app/kobo_auth.py": """
+from flask import Blueprint
+from flask_login import login_required
+
+from app.ext import db
+from app.models import RemoteAuthToken
+from app.render import render_title_template
+
+kobo_auth = Blueprint("kobo_auth", __name__, url_prefix="/kobo_auth")
+
+
+@kobo_auth.route("/generate_auth_token/<int:user_id>")
+@login_required
+def generate_auth_token(user_id):
+    token = db.session.query(RemoteAuthToken).filter(RemoteAuthToken.user_id == user_id).first()
+    return render_title_template("generate_kobo_auth_url.html", auth_token=token.auth_token)
+""",
+        "app/main.py": """
+from flask import Flask
+
+from app.kobo_auth import kobo_auth
+
+app = Flask(__name__)
+app.register_blueprint(kobo_auth)
+""",
+    }
+    assert len(findings(sources, "RG105")) == 1
+    sources["app/render.py"] = sources["app/render.py"].replace(
+        "def render_title_template(*args, **kwargs):\n",
+        "def render_title_template(*args, **kwargs):\n    if not current_user.role_admin():\n        abort(403)\n").replace(
+        "from flask import g,", "from flask import abort, g,")
+    assert findings(sources, "RG105") == []
