@@ -269,6 +269,8 @@ class AuthzPass(cst.CSTVisitor):
                     return ""
                 return self.ctx.resolve(root) if _classlike(root) else ""
             return ""
+        if isinstance(value, cst.Attribute) and value.attr.value in self.managers and _classlike(value.value):
+            return self.ctx.resolve(value.value)  # queryset = Recipe.objects: the manager, no .all()
         return self.ctx.resolve(value) if _classlike(value) else ""
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:

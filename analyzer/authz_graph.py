@@ -337,6 +337,8 @@ class AuthzQueries:
 
     def _target_authz(self, target: str, route, keywords: tuple[str, ...] = ()):
         q = self.g.canonical(target)
+        fetched = route is None or not route.item or self.g.auth_judge.fetches_object(route, route.handler) \
+            or self.g.auth_judge.asks_object_check(route.handler)
         q = self.g.auth_judge.inherited_guard(q) or q
         kind = self.g.k.authz_guards.get(q)
         if kind in ("role", "owner"):
@@ -349,9 +351,11 @@ class AuthzQueries:
                 if kind in ("role", "owner"):
                     return kind, f"subclass of {c}"
                 klass = self.g.classes.get(c)
-                if klass and any(self.g.k.guard_methods.get(mf.name) == "item" for mf in klass.methods):
+                if klass and any(self.g.k.guard_methods.get(mf.name) == "item" for mf in klass.methods) and fetched:
                     return "owner", f"{c.rpartition('.')[2]} checks each object"
         for t in self._targets(q):
+            if not fetched and self.g.k.guard_methods.get(t.rpartition(".")[2]) == "item":
+                continue  # a custom action that never fetches through get_object: the object check never runs
             for kind, c in self.access(t).items():
                 if c.switch and c.switch not in keywords:
                     continue  # ``if role and ...`` in a factory this use was not given a role

@@ -413,11 +413,25 @@ class AuthJudge:
                 return "default"
         return ""
 
-    def asks_object_check(self, handler: str) -> bool:
+    def asks_object_check(self, handler: str, _depth: int = 0) -> bool:
         """The handler runs the view's object-level permission check on what it fetched itself
-        (``self.check_object_permissions(request, user)``)."""
+        (``self.check_object_permissions(request, user)``), or fetches through ``self.get_object()``
+        (itself or in a method of its class it calls), which runs it."""
         f = self.g.functions.get(handler)
-        return f is not None and any(c.endswith(tuple(self.g.k.object_permission_calls)) for c in f.calls)
+        if f is None:
+            return False
+        asks = tuple(self.g.k.object_permission_calls) + tuple(f".{m}" for m in self.g.k.object_fetchers)
+        cls = handler.rpartition(".")[0]
+        return any(c.endswith(asks) for c in f.calls) or _depth < 2 and any(
+            self.asks_object_check(m, _depth + 1) for c in f.calls
+            if c.startswith(cls + ".") and (m := self.g.method(c)) and m != handler)
+
+    def fetches_object(self, route, handler: str) -> bool:
+        """An item route whose handler the framework's object check runs for: a provided action
+        (``retrieve``, ``update``...), or one of the project's that fetches through ``get_object``;
+        not a custom ``@action(detail=True)`` that queries by the id itself (Tandoor's
+        ``cascading``: ``self.queryset.filter(pk=pk)``)."""
+        return bool(route.item) and (handler not in self.g.functions or self.asks_object_check(handler))
 
     def object_guard(self, target: str) -> str:
         """Why the object-level guard class ``target`` turns away the anonymous caller on a route

@@ -360,7 +360,8 @@ class RouteExpander:
                 if use.methods and method not in use.methods:
                     continue
                 how = self.auth.unchecked(use.target, method, handler) if use.target and not use.alternatives else ""
-                if how and (route.item or self.auth.asks_object_check(handler)) and (why := self.auth.object_guard(use.target)):
+                if how and (self.auth.fetches_object(route, handler) or self.auth.asks_object_check(handler)) \
+                        and (why := self.auth.object_guard(use.target)):
                     guards.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH, why, target=use.target))
                     continue
                 if how == "declared":  # if request.method in SAFE_METHODS: return True
@@ -398,6 +399,11 @@ class RouteExpander:
                 elif route.item is False and self.auth.guard_scope(use.target) == "item" and not scoped:
                     inert.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE,
                                            "checks individual objects only, and this route fetches none"))
+                elif route.item and not self.auth.fetches_object(route, handler) \
+                        and self.auth.guard_scope(use.target) == "item" and not scoped:
+                    inert.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE,
+                                           "checks individual objects only, and this action fetches none "
+                                           "through get_object"))
                 elif route.item and (why := self.auth.object_guard(use.target)):
                     # the object check the framework runs on the object an item route fetches (also
                     # of a class whose request check lets every non-POST through: Kolibri's)

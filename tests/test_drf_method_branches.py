@@ -291,3 +291,78 @@ class IsSuperuserOrReadonly(permissions.IsAuthenticated):
     routes = {(r.method, r.path): r for r in scan_sources(sources).graph.routes}
     assert routes[("GET", "/api/notices/")].auth.value == "protected"
     assert routes[("DELETE", "/api/notices/<pk>/")].auth.value == "protected"
+
+
+BOOKS = {
+    "shelf/__init__.py": "",
+    "shelf/settings.py": """
+INSTALLED_APPS = ["rest_framework", "books"]
+ROOT_URLCONF = "shelf.urls"
+REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+""",
+    "shelf/urls.py": """
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from books.api import BookViewSet
+
+router = DefaultRouter()
+router.register(r"books", BookViewSet)
+urlpatterns = [path("api/", include(router.urls))]
+""",
+    "books/__init__.py": "",
+    "books/models.py": """
+from django.conf import settings
+from django.db import models
+
+
+class Book(models.Model):
+    name = models.CharField(max_length=128)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+""",
+    "books/api.py": """
+from django.db.models.deletion import Collector
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .models import Book
+
+
+class IsOwner(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.user.is_authenticated
+
+    def has_object_permission(self, request, view, obj):
+        return obj.owner == request.user
+
+
+class DeleteRelationMixin:
+    @action(detail=True, methods=["GET"])
+    def cascading(self, request, pk):
+        obj = self.queryset.filter(pk=pk).first()
+        collector = Collector(using="default")
+        collector.collect([obj])
+        return Response([str(o) for o in collector.data])
+
+    @action(detail=True, methods=["GET"])
+    def summary(self, request, pk):
+        obj = self.get_object()
+        return Response({"name": obj.name})
+
+
+class BookViewSet(viewsets.ModelViewSet, DeleteRelationMixin):
+    queryset = Book.objects
+    permission_classes = [IsOwner]
+""",
+}
+
+
+def test_an_object_check_guards_only_the_actions_that_fetch_through_get_object():
+    """Tandoor: ``IsOwner.has_object_permission`` runs where DRF fetches the object
+    (``get_object()``: retrieve, update, an action that calls it), not in a custom detail
+    action that queries by the id itself; ``queryset = Book.objects`` (a bare manager) is the
+    class's lookup of Book."""
+    report = scan_sources(BOOKS)
+    hits = [f.message.split(" fetches")[0] for f in report.findings if f.rule_id == "RG105"]
+    assert hits == ["GET /api/books/<pk>/cascading/"]

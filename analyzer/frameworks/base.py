@@ -167,6 +167,8 @@ class Adapter:
     scope_attributes: ClassVar[frozenset[str]] = frozenset()
     role_calls: ClassVar[frozenset[str]] = frozenset()
     object_permission_calls: ClassVar[frozenset[str]] = frozenset()
+    # View-class methods that fetch the object of an item route and run the object check on it
+    object_fetchers: ClassVar[frozenset[str]] = frozenset()
     # View-class attributes that make it fetch one object on its item routes (``queryset``,
     # ``model``), and view-class methods whose checks apply to those fetches (``get_queryset``).
     implicit_lookup_attrs: ClassVar[frozenset[str]] = frozenset()
@@ -494,7 +496,8 @@ TABLES = (
 AUTHZ_TABLES = (
     "authz_guards", "lookup_functions", "lookup_builders", "lookup_sessions", "lookup_managers", "query_filters",
     "collection_terminals", "caller_names", "caller_calls", "client_sources", "injected_defaults",
-    "role_attributes", "scope_attributes", "role_calls", "object_permission_calls", "implicit_lookup_attrs",
+    "role_attributes", "scope_attributes", "role_calls", "object_permission_calls", "object_fetchers",
+    "implicit_lookup_attrs",
     "object_methods", "token_decoders", "user_models", "server_responses",
 )
 

@@ -140,6 +140,7 @@ class DRFAdapter(Adapter):
                                 # DRF 2's names, still what vendored forks of it (taiga) use
                                 "request.DATA", "request.QUERY_PARAMS", "self.request.DATA", "self.request.QUERY_PARAMS"})
     object_permission_calls = frozenset({".check_object_permissions"})
+    object_fetchers = frozenset({"get_object"})
     implicit_lookup_attrs = frozenset({"queryset", "model"})
     object_methods = frozenset({"get_queryset", "get_object", "initial", "check_object_permissions"})
 
