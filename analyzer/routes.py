@@ -668,7 +668,10 @@ class RouteExpander:
         out = [(replace(u, kind="class" if u.kind == "decorator" else u.kind), Layer.CLASS)
                for attr_uses in merged.values() for u in attr_uses]
         built = {d.via for d in self.g.defaults if d.via}  # settings built by these project functions
-        for d in self.g.defaults:
+        # a library view that lets everyone in sets the attribute itself (DRF's ObtainAuthToken:
+        # ``permission_classes = ()``), for the project's subclasses too
+        opened = any(self.g.k.known_guards.get(q) == Effect.PUBLIC for q in mro if q not in self.g.classes)
+        for d in self.g.defaults if not opened else ():
             if d.attr not in merged and (not d.scope or any(q.startswith(d.scope) for q in mro)) \
                     and (not d.source or d.source in built):
                 out.extend((u, Layer.SETTINGS) for u in d.guards)

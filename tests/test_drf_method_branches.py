@@ -366,3 +366,27 @@ def test_an_object_check_guards_only_the_actions_that_fetch_through_get_object()
     report = scan_sources(BOOKS)
     hits = [f.message.split(" fetches")[0] for f in report.findings if f.rule_id == "RG105"]
     assert hits == ["GET /api/books/<pk>/cascading/"]
+
+
+def test_a_subclass_of_a_library_login_view_keeps_its_open_permission_classes():
+    """``class CustomAuthToken(ObtainAuthToken)`` (Tandoor's /api-token-auth/) inherits DRF's
+    ``permission_classes = ()``: the settings' IsAuthenticated does not apply to it."""
+    sources = dict(SCHOOL)
+    sources["people/auth.py"] = """
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+
+
+class CustomAuthToken(ObtainAuthToken):
+    def post(self, request, *args, **kwargs):
+        serializer = self.serializer_class(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+"""
+    sources["school/urls.py"] = sources["school/urls.py"].replace(
+        "urlpatterns = [", "from people.auth import CustomAuthToken\n\nurlpatterns = [\n    path(\"api-token-auth/\", CustomAuthToken.as_view()),")
+    routes = {(r.method, r.path): r for r in scan_sources(sources).graph.routes}
+    login = routes[("POST", "/api-token-auth/")]
+    assert login.auth.value == "public" and not any(g.layer.value == "settings" for g in login.guards)
