@@ -60,7 +60,7 @@ class AppGraph:
                 if f is None:
                     continue
                 param = f.params[int(slot)] if slot.isdigit() and int(slot) < len(f.params) else slot
-                if param in f.params:
+                if param in f.params or not slot.isdigit():  # a keyword: keyword-only parameters too
                     self.param_alias.setdefault(f"{f.qualname}.{param}", value)
                     self.collections.setdefault(f"{f.qualname}.{param}", []).append(value)  # every value passed
         returning = {q.rpartition(".")[2] for q, f in self.functions.items() if len(f.returns) == 1}

@@ -82,7 +82,8 @@ class OperationQueries:
         given = self.g.alias(raw) if raw else ""
         schema = (schemas.get(raw) or schemas.get(given)) if raw else None
         if raw and (schema is None or schema.built_by):  # ``schema = build_schema()``: what the function returns
-            made = (given, self.g.alias(self.g.instances.get(raw, "")), self.g.alias(self.g.results.get(raw, "")))
+            made = (given, *(self.g.alias(table.get(name, "")) for name in dict.fromkeys((raw, given))
+                             for table in (self.g.instances, self.g.results)))
             built = next((schemas[q] for q in made if q in schemas and not schemas[q].built_by), None)
             schema = self._built_schema(schema, built) if built and schema else built
         built = [s for s in schemas.values() if not s.built_by]

@@ -521,3 +521,68 @@ class Project(Base):
 '''})
     assert [r.path for r in report.graph.routes] == ["/v1/projects"]
     assert not [n for n in report.notifications if "GraphQL" in n.message]
+
+
+def test_a_strawberry_router_made_by_a_factory_with_its_prefix_and_dependencies():
+    """Phoenix: ``create_graphql_router(*, graphql_schema, authentication_enabled)`` makes
+    ``GraphQLRouter(graphql_schema, prefix="/graphql", dependencies=(Depends(is_authenticated),)
+    if authentication_enabled else ())`` and returns it; the app factory builds the schema, passes
+    it by keyword and includes the router. Every operation is listed under /graphql, guarded."""
+    report = scan_sources({
+        "tracer/__init__.py": "",
+        "tracer/schema.py": '''
+import strawberry
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def projects(self) -> list[str]:
+        return ["default"]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    def delete_project(self, name: str) -> bool:
+        return True
+
+
+def build_graphql_schema() -> strawberry.Schema:
+    return strawberry.Schema(query=Query, mutation=Mutation)
+''',
+        "tracer/app.py": '''
+from fastapi import Depends, FastAPI, HTTPException, Request
+from strawberry.fastapi import GraphQLRouter
+
+from tracer.schema import build_graphql_schema
+
+
+async def is_authenticated(request: Request) -> None:
+    if not request.user.is_authenticated:
+        raise HTTPException(status_code=401)
+
+
+def create_graphql_router(*, graphql_schema, authentication_enabled: bool) -> GraphQLRouter:
+    router = GraphQLRouter(
+        graphql_schema,
+        graphql_ide=None,
+        prefix="/graphql",
+        dependencies=(Depends(is_authenticated),) if authentication_enabled else (),
+    )
+    return router
+
+
+def create_app(authentication_enabled: bool) -> FastAPI:
+    graphql_schema = build_graphql_schema()
+    graphql_router = create_graphql_router(graphql_schema=graphql_schema,
+                                           authentication_enabled=authentication_enabled)
+    app = FastAPI()
+    app.include_router(graphql_router)
+    return app
+''',
+    })
+    ops = {f"{r.kind} {r.operation}": r for r in report.graph.routes if r.path == "/graphql"}
+    assert sorted(ops) == ["graphql-mutation deleteProject", "graphql-query projects"]
+    assert all(r.auth.value == "protected" for r in ops.values())
+    assert not [n for n in report.notifications if "GraphQL" in n.message]

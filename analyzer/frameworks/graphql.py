@@ -16,7 +16,7 @@ import libcst as cst
 
 from ..facts import GraphQLField, GraphQLSchema, GraphQLServe, GuardUse, Route
 from ..names import assignments, base_exprs, call_arg, literal
-from ..walk import walk
+from ..walk import collect, walk
 from .base import Adapter, ScopedVisitor
 from .drf import _user_checks
 from ..states import Effect
@@ -132,6 +132,15 @@ class _GraphQLVisitor(ScopedVisitor):
         self.seen: set = set()  # calls already recorded as a schema or a served view
         self.evidence: dict[str, list[str]] = {}  # permission method -> what it checks
         self.served: dict[str, str] = {}  # variable -> the GraphQL view or app bound to it here
+        # a router factory's (``def create_graphql_router(schema): router = GraphQLRouter(schema,
+        # prefix="/graphql"); return router``): the prefix of a router, the router it returns, the
+        # parameter it serves as the schema; and the locals bound to a call (``r = create_...(...)``)
+        self.prefixes: dict[str, str] = {}
+        self.returned: dict[str, str] = {}
+        self.schema_params: dict[str, set[str]] = {}
+        self.made: dict[str, str] = {}
+        self.params: dict[str, set[str]] = {}  # function -> its parameters' names, keyword-only too
+        self.dependencies: dict[str, tuple] = {}  # router -> its ``dependencies=[Depends(...)]`` guards
         self.output_types: set[str] = set()  # object types generated from a model (``DjangoObjectType``)
 
     # -- object types and their fields --------------------------------------------------------
@@ -224,6 +233,8 @@ class _GraphQLVisitor(ScopedVisitor):
                 if isinstance(name, str) and owner and not owner.startswith(("strawberry", "graphene")):
                     self.sink.graphql_fields.append(GraphQLField(owner, name, True, self.ctx.loc(node), qualname,
                                                                  root=self.bindables.get(owner, "")))
+        p = node.params
+        self.params[qualname] = {a.name.value for a in (*p.posonly_params, *p.params, *p.kwonly_params)}
         self._enter(node)
 
     # -- schemas, bindables and the views that serve them -------------------------------------
@@ -232,6 +243,7 @@ class _GraphQLVisitor(ScopedVisitor):
             return
         bound = self._bind(target.value)
         func = self.resolve(value.func)
+        self.made[bound] = func
         if func in BINDABLES:
             kind = BINDABLES[func] or {"Query": "query", "Mutation": "mutation", "Subscription": "subscription"}.get(
                 literal(call_arg(value, "name", 0)) or "", "")
@@ -247,11 +259,16 @@ class _GraphQLVisitor(ScopedVisitor):
         (``schema = build_schema()`` and ``as_view(schema=build_schema())`` serve it)."""
         if self.funcs and isinstance(node.value, cst.Call) and self.resolve(node.value.func) in SCHEMA_BUILDERS:
             self._call(node.value, self.funcs[-1])
+        elif self.funcs and isinstance(node.value, cst.Name) and self.resolve(node.value) in self.served:
+            self.returned[self.funcs[-1]] = self.resolve(node.value)  # return router
 
     def _call(self, node: cst.Call, bound: str) -> None:
         if id(node) in self.seen:
             return
         func = self.resolve(node.func)
+        for a in node.args if func in self.schema_params else ():  # create_graphql_router(graphql_schema=s)
+            if a.keyword is not None and a.keyword.value in self.schema_params[func] and self.resolve(a.value):
+                self.sink.bindings.append((func, a.keyword.value, self.resolve(a.value)))
         if func in SCHEMA_BUILDERS:
             self.seen.add(id(node))
             self._schema(node, func, bound)
@@ -289,16 +306,21 @@ class _GraphQLVisitor(ScopedVisitor):
         path = path if isinstance(path, str) else "" if how == "include_router" else None
         if app is None or path is None:
             return
+        handler = self.resolve(app) if not isinstance(app, cst.Call) else ""
+        if handler and handler not in self.served:  # graphql_router = create_graphql_router(...)
+            handler = self.returned.get(self.made.get(handler, ""), handler)
         if isinstance(app, cst.Call):
             view = self.resolve(app.func)
         else:
-            view = self.served.get(self.resolve(app), "")
+            view = self.served.get(handler, "")
         if GRAPHQL_VIEWS.get(view) != "call":
             return
-        handler = view if isinstance(app, cst.Call) else self.resolve(app)
+        handler = handler or view
+        if how == "include_router" and not path:  # GraphQLRouter(schema, prefix="/graphql")
+            path = self.prefixes.get(handler, "")
         self.sink.routes.append(Route(self.resolve(node.func.value), "fastapi", path, ("POST",), handler, None,
-                                      self.ctx.loc(node), view_class=view, span_start=self.ctx.loc(node).line,
-                                      by_reference=True))
+                                      self.ctx.loc(node), guards=self.dependencies.get(handler, ()), view_class=view,
+                                      span_start=self.ctx.loc(node).line, by_reference=True))
 
     def _serve(self, node: cst.Call, view: str, bound: str, schema) -> None:
         ide, ide_code = ("default", f"{view.rpartition('.')[2]}'s default") if view in IDE_BY_DEFAULT else ("", "")
@@ -319,9 +341,20 @@ class _GraphQLVisitor(ScopedVisitor):
             introspection = value
         if bound:
             self.served[bound] = view
+            prefix = literal(call_arg(node, "prefix"))
+            if isinstance(prefix, str):
+                self.prefixes[bound] = prefix
+            deps = call_arg(node, "dependencies")  # a list, or one a switch turns on (``(...) if enabled else ()``)
+            self.dependencies[bound] = tuple(
+                self.ctx.guard_use(d.args[0].value, "dependency", self.local) for d in collect(deps, cst.Call)
+                if d.args and self.resolve(d.func).rpartition(".")[2] in ("Depends", "Security")) if deps else ()
         if isinstance(schema, cst.Call):  # ``schema=build_schema()``
             schema = schema.func
-        self.sink.graphql_serves.append(GraphQLServe(self.ctx.loc(node), view, self.resolve(schema) if schema else "",
+        given = self.resolve(schema) if schema else ""
+        if isinstance(schema, cst.Name) and self.funcs and schema.value in self.params.get(self.funcs[-1], ()):
+            self.schema_params.setdefault(self.funcs[-1], set()).add(schema.value)  # a parameter of the factory
+            given = f"{self.funcs[-1]}.{schema.value}"  # (keyword-only too), bound where it is called
+        self.sink.graphql_serves.append(GraphQLServe(self.ctx.loc(node), view, given,
                                                      bound, ide, ide_code, introspection, limits))
 
     def _schema(self, node: cst.Call, func: str, bound: str) -> None:
