@@ -247,14 +247,6 @@ class AuthzQueries:
                 if callee == qname:
                     continue
                 for kind, c in self.access(callee, _stack | {qname}, view).items():
-                    if kind in ("role", "owner") and not c.model and not c.rejects:
-                        # a role or owner test in a callee decides where this function tests the answer to
-                        # end the request, or hands the answer on; not a page's layout (calibre-web's
-                        # sidebar: admin entries, the caller's shelves)
-                        if call in f.tested:
-                            c = replace(c, rejects=True)
-                        elif call not in f.returned_calls:
-                            continue
                     if kind == "owner" and c.model:  # a query a called function restricts to the caller:
                         kind = f"owner {c.model}"  # it ties that model's rows (``Tag.objects.get(owner=user)``)
                     if not kind.startswith("owner") or not loads_caller(callee):
