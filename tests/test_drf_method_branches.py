@@ -354,6 +354,9 @@ class DeleteRelationMixin:
 class BookViewSet(viewsets.ModelViewSet, DeleteRelationMixin):
     queryset = Book.objects
     permission_classes = [IsOwner]
+
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
 """,
 }
 
