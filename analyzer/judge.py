@@ -424,7 +424,6 @@ class AuthJudge:
         if name in f.super_calls and self.g.find_method(self.g.mro(cls)[1:], name)[1] is None:
             return True  # def retrieve(...): return super().retrieve(...): the framework's own, which fetches
         asks = tuple(self.g.k.object_permission_calls) + tuple(f".{m}" for m in self.g.k.object_fetchers)
-        cls = handler.rpartition(".")[0]
         return any(c.endswith(asks) for c in f.calls) or _depth < 2 and any(
             self.asks_object_check(m, _depth + 1) for c in f.calls
             if c.startswith(cls + ".") and (m := self.g.method(c)) and m != handler)

@@ -396,17 +396,14 @@ class RouteExpander:
                     use.kind, use.display, layer, use.location, Effect.AUTH, "no alternative lets a write through")
                 if info:
                     guards.append(info)
-                elif route.item is False and self.auth.guard_scope(use.target) == "item" and not scoped:
-                    inert.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE,
-                                           "checks individual objects only, and this route fetches none"))
-                elif route.item and not self.auth.fetches_object(route, handler) \
+                elif route.item is not None and not self.auth.fetches_object(route, handler) \
                         and self.auth.guard_scope(use.target) == "item" and not scoped:
+                    # a collection, or a custom action that queries by the id itself
                     inert.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.NONE,
-                                           "checks individual objects only, and this action fetches none "
-                                           "through get_object"))
+                                           "checks individual objects only, and this route fetches none"
+                                           + (" through get_object" if route.item else "")))
                 elif route.item and (why := self.auth.object_guard(use.target)):
-                    # the object check the framework runs on the object an item route fetches (also
-                    # of a class whose request check lets every non-POST through: Kolibri's)
+                    # the object check the framework runs on the object an item route fetches
                     guards.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH, why,
                                             target=use.target))
                 elif use.effect != Effect.NONE and use.target:
