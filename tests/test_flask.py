@@ -2909,3 +2909,58 @@ def recent_books():
     own = app.replace("from flask import", "from cps.errors import PermissionError\nfrom flask import")
     routes = {r.path: r for r in scan_sources({"cps/web.py": own, "cps/errors.py": "class PermissionError(Exception):\n    pass\n"}).graph.routes}
     assert routes["/books/recent"].auth.value == "protected"
+
+
+def test_a_flask_allows_permission_tested_in_the_handler_is_a_permission_check():
+    """FlaskBB: ``if not Permission(Has("makehidden"), IsAtleastModeratorInForum(forum=topic.forum)):``
+    with the identity left to flask-allows' loader (the current user) decides before the write."""
+    from routeguard import scan_sources
+    sources = {
+        "forum/__init__.py": "",
+        "forum/models.py": """
+from flask_sqlalchemy import SQLAlchemy
+
+db = SQLAlchemy()
+
+
+class Topic(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    hidden = db.Column(db.Boolean, default=False)
+""",
+        "forum/views.py": """
+from flask import Blueprint, flash, redirect
+from flask.views import MethodView
+from flask_allows import Permission
+from flask_login import current_user, login_required
+
+from forum.models import Topic, db
+from forum.requirements import Has, IsAtleastModeratorInForum
+
+forum = Blueprint("forum", __name__)
+
+
+class HideTopic(MethodView):
+    decorators = [login_required]
+
+    def post(self, topic_id):
+        topic = Topic.query.filter_by(id=topic_id).first_or_404()
+        if not Permission(Has("makehidden"), IsAtleastModeratorInForum(forum=topic.forum)):
+            flash("You do not have permission to hide this topic", "danger")
+            return redirect("/")
+        topic.hidden = True
+        db.session.commit()
+        return redirect("/")
+
+
+forum.add_url_rule("/topic/<int:topic_id>/hide", view_func=HideTopic.as_view("hide_topic"))
+""",
+    }
+    hits = [f for f in scan_sources(sources, config={"select": ["RG105"]}).findings]
+    assert hits == []
+    check = [line for line in sources["forum/views.py"].splitlines(keepends=True)
+             if "Permission(Has" in line or "You do not have permission" in line]
+    without = sources["forum/views.py"].replace("".join(check), "").replace(
+        '            return redirect("/")\n        topic.hidden', "        topic.hidden")
+    sources["forum/views.py"] = without
+    assert len(scan_sources(sources, config={"select": ["RG105"]}).findings) == 1

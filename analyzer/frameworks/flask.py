@@ -184,6 +184,10 @@ class FlaskAdapter(Adapter):
     role_calls = frozenset({
         ".has_role", ".has_roles", ".has_permission", ".has_permissions", ".can", ".require",
         "flask_security.utils.has_role", ".is_admin", ".is_administrator", ".has_any_role",
+        # flask-allows: ``if not Permission(Has("makehidden"), IsModeratorInForum(forum)):`` tests the
+        # requirements against the identity its loader gives (the current user) when none is passed
+        *(f"{m}.{q}" for m in ("flask_allows", "flask_allows2") for q in ("Permission", "permission.Permission")),
+        ".fulfill",
     })
     server_responses = HTTP_CLIENTS
     user_models = frozenset({"flask_login.UserMixin", "flask_login.mixins.UserMixin", "flask_security.UserMixin",
