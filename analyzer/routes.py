@@ -489,8 +489,11 @@ class RouteExpander:
                 # Django runs its MIDDLEWARE for every URLconf of the project, also one a middleware
                 # picks per request (pretix's custom-domain URLconfs): the settings' middleware
                 # covers each root URLconf of the same top-level package
+                # (also ROOT_URLCONF = "mayan.urls" whose package only re-exports ``from .base import *``)
                 gates += [g for rid in sorted(self.g.gates) if rid not in routers and rid.split(".")[0] == root.split(".")[0]
-                          and getattr(self.g.routers.get(rid), "kind", "") == "urlconf"
+                          and (getattr(self.g.routers.get(rid), "kind", "") == "urlconf"
+                               or rid not in self.g.routers and any(
+                                   k.startswith(rid + ".") and r.kind == "urlconf" for k, r in self.g.routers.items()))
                           for g in self.g.gates[rid] if g.kind == "middleware" and g.scope == "app"]
             self._app_gate_memo[root] = gates
         return self._app_gate_memo[root]

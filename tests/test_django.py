@@ -4624,3 +4624,80 @@ urlpatterns = [path("api/", include(router.urls))]
     assert states[("DELETE", "/api/classroom/<pk>/")].auth == "protected"
     assert states[("POST", "/api/classroom/")].auth == "protected"
     assert not [f for f in report.findings if f.rule_id in ("RG101", "RG103")]
+
+
+def test_a_project_login_middleware_covers_app_urlconfs_mounted_at_startup():
+    """Mayan: ``ROOT_URLCONF = "mayan.urls"`` whose package only re-exports ``from .base import *``,
+    each app's urlconf appended at startup (so every one is a root), and ``MIDDLEWARE`` naming the
+    project's subclass of Django's ``LoginRequiredMiddleware``: every app route is behind it, and
+    the login view stays public (the subclass keeps Django's exemptions)."""
+    from routeguard import scan_sources
+    report = scan_sources({
+        "edms/__init__.py": "",
+        "edms/settings/__init__.py": "",
+        "edms/settings/base.py": """
+INSTALLED_APPS = ["edms.apps.documents", "edms.apps.authentication"]
+ROOT_URLCONF = "edms.urls"
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "edms.apps.authentication.middleware.LoginRequiredMiddleware",
+]
+""",
+        "edms/urls/__init__.py": "from .base import *  # NOQA\n",
+        "edms/urls/base.py": """
+from django.urls import path
+
+from edms.apps.authentication.views import EdmsLoginView
+
+urlpatterns = [path("login/", EdmsLoginView.as_view(), name="login")]
+""",
+        "edms/apps/__init__.py": "",
+        "edms/apps/authentication/__init__.py": "",
+        "edms/apps/authentication/middleware.py": """
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+
+
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        return super().process_view(request, view_func, view_args, view_kwargs)
+""",
+        "edms/apps/authentication/views.py": """
+from django.contrib.auth.views import LoginView
+
+
+class EdmsLoginView(LoginView):
+    template_name = "authentication/login.html"
+""",
+        "edms/apps/documents/__init__.py": "",
+        "edms/apps/documents/urls.py": """
+from django.urls import path
+
+from .views import DocumentDeleteView
+
+urlpatterns = [path("documents/<int:document_id>/delete/", DocumentDeleteView.as_view())]
+""",
+        "edms/apps/documents/views.py": """
+from django.http import HttpResponseRedirect
+from django.views import View
+
+from .models import Document
+
+
+class DocumentDeleteView(View):
+    def post(self, request, document_id):
+        Document.objects.filter(pk=document_id).delete()
+        return HttpResponseRedirect("/")
+""",
+        "edms/apps/documents/models.py": """
+from django.db import models
+
+
+class Document(models.Model):
+    label = models.CharField(max_length=255)
+""",
+    })
+    routes = {(r.method, r.path): r for r in report.graph.routes}
+    assert routes[("POST", "/documents/<int:document_id>/delete/")].auth.value == "protected"
+    assert next(r for (m, p), r in routes.items() if p == "/login/").auth.value == "public"
+    assert not [f for f in report.findings if f.rule_id == "RG101"]

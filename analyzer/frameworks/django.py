@@ -360,9 +360,12 @@ class _DjangoFile:
                 entry = literal(el.value)
                 if not isinstance(entry, str) or (entry.startswith("django.") and entry != LOGIN_MIDDLEWARE):
                     continue
+                # Django's LoginRequiredMiddleware, or a project's subclass of it named the same
+                # (Mayan's), lets through the views marked login_not_required, its own login flow's among them
+                login = entry.rpartition(".")[2] == LOGIN_MIDDLEWARE.rpartition(".")[2]
                 self.sink.gates.append(Gate(
                     root_urlconf, entry, ctx.loc(el.value), "app", kind="middleware",
-                    exempt_guards=LOGIN_NOT_REQUIRED if entry == LOGIN_MIDDLEWARE else ()))
+                    exempt_guards=(*LOGIN_NOT_REQUIRED, *LOGIN_FLOW_VIEWS) if login else ()))
 
     # -- URLconfs -------------------------------------------------------------------------
     def _urlconf(self, assigns) -> None:
