@@ -391,6 +391,10 @@ class AuthzQueries:
                 if klass and klass.scoped:
                     found.append(Authorization("owner", klass.location, "its queryset is filtered by the requester"))
                 sources.extend(f"{c}.{m}" for m in sorted(self.g.k.object_methods))
+            backend = self.filtered_by_caller(self.g.mro(route.view_class))
+            if backend is not None:
+                found.append(Authorization("owner", backend.location,
+                                           f"its filter backend {backend.qualname.rpartition('.')[2]} filters by the requester"))
         for src in sources:
             for kind, c in self.access(src, view=route.view_class).items():
                 kind, _, model = kind.partition(" ")
@@ -451,6 +455,13 @@ class AuthzQueries:
                 elif int(slot) < len(f.params):
                     found.add(f.params[int(slot)])
         return found
+
+    def filtered_by_caller(self, mro: list[str]):
+        """The filter backend of a view class (its nearest ``filter_backends``) that filters what it
+        serves by the caller (``request.user.filter_readable(queryset)``), or None."""
+        backends = next((v for c in map(self.g.classes.get, mro) if c for a, v in c.attrs if a == "filter_backends"), "")
+        return next((self.g.classes[q] for b in backends.split(",") if b
+                     and (q := self.g.canonical(b)) in self.g.classes and self.g.classes[q].scoped), None)
 
     def scoped_fetch(self, view_class: str):
         """The lookup scoped to the caller that a view class's object methods (``get_queryset``,

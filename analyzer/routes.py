@@ -335,10 +335,7 @@ class RouteExpander:
         view_class = self._view_class(route)
 
         mro = self.g.mro(view_class) if view_class else []
-        scoped = any(c.scoped for c in map(self.g.classes.get, mro) if c) or any(
-            getattr(self.g.classes.get(self.g.canonical(b)), "scoped", False)
-            for b in next((v for c in map(self.g.classes.get, mro) if c
-                           for a, v in c.attrs if a == "filter_backends"), "").split(",") if b)
+        scoped = any(c.scoped for c in map(self.g.classes.get, mro) if c) or self.g.authz.filtered_by_caller(mro)
         for method, handler, h_loc, loc, span, own, *op in self._handlers(route):
             loc, span = self._handler_site(route, handler, loc, span) if not op else (loc, span)
             # a view class's write is no probe (a heartbeat function or action that takes a POST is one)
@@ -369,7 +366,7 @@ class RouteExpander:
                         use.kind, use.display, layer, use.location,
                         Effect.NONE if method in WRITE_METHODS else Effect.PUBLIC, f"{GRANTED_REASON} {method}"))
                     continue
-                if how and scoped and not route.item and method not in WRITE_METHODS:
+                if how and scoped and method not in WRITE_METHODS:
                     guards.append(GuardInfo("inline", "scoped to the caller", Layer.CLASS, h_loc, Effect.AUTH,
                                             "its view filters what it serves by the caller (get_queryset or a "
                                             "filter backend reads request.user)"))

@@ -393,3 +393,36 @@ class CustomAuthToken(ObtainAuthToken):
     routes = {(r.method, r.path): r for r in scan_sources(sources).graph.routes}
     login = routes[("POST", "/api-token-auth/")]
     assert login.auth.value == "public" and not any(g.layer.value == "settings" for g in login.guards)
+
+
+def test_an_item_read_through_a_filter_backend_that_filters_by_the_caller_is_scoped():
+    """Kolibri's ValuesViewset.retrieve reads ``self.filter_queryset(self.get_queryset())`` (no
+    ``get_object``): the object check never runs, but the filter backend serves the caller only what
+    ``request.user.filter_readable(...)`` lets them read; a write action that neither fetches nor
+    filters stays open (Kolibri's ``update-pin``)."""
+    sources = dict(SCHOOL)
+    sources["people/api.py"] = sources["people/api.py"].replace('''    permission_classes = (RecordPermissions,)
+    filter_backends = (ReadableFilter,)
+
+
+class DeletedLearnerViewSet''', '''    permission_classes = (RecordPermissions,)
+    filter_backends = (ReadableFilter,)
+
+    def retrieve(self, request, pk=None):
+        learner = self.filter_queryset(self.get_queryset()).filter(pk=pk).first()
+        return Response(LearnerSerializer(learner).data)
+
+    @decorators.action(detail=True, methods=["patch"], url_path="set-pin")
+    def set_pin(self, request, pk):
+        learner = Learner.objects.get(pk=pk)
+        learner.username = request.data["username"]
+        learner.save()
+        return Response({"ok": True})
+
+
+class DeletedLearnerViewSet''')
+    report = scan_sources(sources)
+    routes = {(r.method, r.path): r for r in report.graph.routes}
+    assert routes[("GET", "/api/learners/<pk>/")].auth.value == "protected"
+    assert routes[("PATCH", "/api/learners/<pk>/set-pin/")].auth.value == "unprotected"
+    assert not [f for f in report.findings if f.rule_id == "RG105" and "GET /api/learners/<pk>/" in f.message]
