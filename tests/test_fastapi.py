@@ -3492,9 +3492,12 @@ async def update_config(body: dict):
 
 def test_router_dependencies_built_in_a_local_list_count_appended_under_a_switch_too():
     """``dependencies = [...]; if authentication_enabled: dependencies.append(Depends(...))``, then
-    ``APIRouter(dependencies=dependencies)`` (Phoenix's /v1 router): the list's guards apply."""
+    ``APIRouter(dependencies=dependencies)`` (Phoenix's /v1 router): the list's guards apply; so do
+    those of a module constant (LiteLLM's ``_AUTH_DEPENDENCIES: Final = (Depends(user_api_key_auth),)``)."""
     from routeguard import scan_sources
     app = '''
+from typing import Final
+
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 
 
@@ -3535,13 +3538,25 @@ def create_v2_router() -> APIRouter:
     return router
 
 
+_AUTH_DEPENDENCIES: Final = (Depends(is_authenticated),)
+v3 = APIRouter(prefix="/v3")
+
+
+@v3.delete("/datasets/{dataset_id}", dependencies=_AUTH_DEPENDENCIES)
+async def delete_dataset_v3(dataset_id: int, request: Request) -> dict:
+    await request.app.state.store.delete(dataset_id)
+    return {}
+
+
 app = FastAPI()
 app.include_router(create_v1_router(True))
 app.include_router(create_v2_router())
+app.include_router(v3)
 '''
     report = scan_sources({"server/app.py": app})
     routes = {(r.method, r.path): r for r in report.graph.routes}
-    for key in (("POST", "/v1/datasets/upload"), ("DELETE", "/v2/datasets/{dataset_id}")):
+    for key in (("POST", "/v1/datasets/upload"), ("DELETE", "/v2/datasets/{dataset_id}"),
+                ("DELETE", "/v3/datasets/{dataset_id}")):
         assert routes[key].auth.value == "protected", key
         assert routes[key].guards[0].name == "Depends(is_authenticated)"
     assert not [f for f in report.findings if f.rule_id == "RG101"]

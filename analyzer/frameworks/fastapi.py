@@ -198,7 +198,9 @@ class _Visitor(ScopedVisitor):
         if isinstance(expr, (cst.List, cst.Tuple)):
             expr = [el.value for el in expr.elements if isinstance(el, cst.Element)]
         elif isinstance(expr, cst.Name):  # a list built in a local, appended to under a switch too
-            expr = self.built.get(self.resolve(expr), [])
+            value = self.ctx.constant(expr)  # or a module constant: _AUTH_DEPENDENCIES: Final = (Depends(auth),)
+            expr = self.built.get(self.resolve(expr)) or ([e.value for e in value.elements if isinstance(e, cst.Element)]
+                                                          if isinstance(value, (cst.List, cst.Tuple)) else [])
         for value in expr if isinstance(expr, list) else ():
             if self._dep_call(value):
                 uses.append(self._use(value))
