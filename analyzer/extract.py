@@ -202,12 +202,6 @@ class FileContext:
         return self.loc(node.decorators[0]).line if node.decorators else self.loc(node).line
 
 
-# The operating system's errors: an ``except`` clause for them answers a file or a socket the
-# server could not use (``except PermissionError: abort(403)``), not a caller
-OS_ERRORS = frozenset(f"{m}{e}" for m in ("", "builtins.")
-                      for e in ("PermissionError", "OSError", "IOError", "FileNotFoundError"))
-
-
 class _Summary:
     def __init__(self, qualname: str, params: set[str], self_class: str):
         self.qualname = qualname
@@ -303,8 +297,8 @@ class CommonPass(cst.CSTVisitor):
         or only for a caller who has a credential (``if current_user.is_authenticated:``)."""
         self.checks += 1
         kinds = [k for k, _, _ in self.branches]
-        if "caller" in kinds or "forgery" in kinds or "fault" in kinds:
-            return  # a CSRF check turns away forged requests, an OS error handler a file, not callers
+        if "caller" in kinds or "forgery" in kinds:  # a CSRF check turns away forged requests, not callers
+            return
         if "object" in kinds:  # only when there is an object: the linker asks whether the route has one
             for s in self.summaries:
                 s.if_object.add(text)
@@ -1057,16 +1051,6 @@ class CommonPass(cst.CSTVisitor):
             return False
         if any(k == "caller" for k, _, _ in self.branches):
             return True  # ``if token: try: verify(token) except Expired: abort(401)``: the anonymous pass
-        faults = [h for h in node.handlers if h.type is not None and all(
-            e in OS_ERRORS for e in self._caught(h))]
-        if faults:  # except PermissionError: abort(403) -- a file the server cannot read, not a caller
-            walk(node.body, self)
-            for part in (*node.handlers, node.orelse, node.finalbody):
-                if part is not None:
-                    self.branches.append(("fault", None, self.checks)) if part in faults else None
-                    walk(part, self)
-                    self.branches.pop() if part in faults else None
-            return False
         for handler in node.handlers:
             if handler.type is None or not self._leaves(handler.body):
                 continue

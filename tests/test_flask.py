@@ -2882,35 +2882,6 @@ def set_mapped_task_note(task_id, map_index):
     assert not [f for f in report.findings if f.rule_id == "RG101"]
 
 
-def test_a_403_for_a_file_the_server_cannot_read_is_no_check_of_the_caller():
-    """calibre-web renders every page through ``try: render_template(...) except PermissionError:
-    abort(403)``: the operating system refused a file, no caller was turned away; a project's own
-    ``PermissionError`` still is a denial."""
-    from routeguard import scan_sources
-    app = '''
-from flask import Flask, abort, render_template
-
-app = Flask(__name__)
-
-
-def render_title_template(*args, **kwargs):
-    try:
-        return render_template(*args, **kwargs)
-    except PermissionError:
-        abort(403)
-
-
-@app.route("/books/recent")
-def recent_books():
-    return render_title_template("index.html", books=[])
-'''
-    routes = {r.path: r for r in scan_sources({"cps/web.py": app}).graph.routes}
-    assert routes["/books/recent"].auth.value != "protected"
-    own = app.replace("from flask import", "from cps.errors import PermissionError\nfrom flask import")
-    routes = {r.path: r for r in scan_sources({"cps/web.py": own, "cps/errors.py": "class PermissionError(Exception):\n    pass\n"}).graph.routes}
-    assert routes["/books/recent"].auth.value == "protected"
-
-
 def test_a_flask_allows_permission_tested_in_the_handler_is_a_permission_check():
     """FlaskBB: ``if not Permission(Has("makehidden"), IsAtleastModeratorInForum(forum=topic.forum)):``
     with the identity left to flask-allows' loader (the current user) decides before the write."""
