@@ -698,6 +698,8 @@ class CommonPass(cst.CSTVisitor):
                 name = (dotted(v) or "").rpartition(".")[2]
                 if type(head) is cst.Name and head.value not in s.locals and name.lstrip("_")[:1].islower():
                     s.hands.add((callee, str(i), self.ctx.resolve(v)))
+                elif type(v) is cst.Name and v.value in s.params:  # its own parameter, passed on
+                    s.hands.add((callee, str(i), f"{s.qualname}.{v.value}"))
 
     def _call(self, qname: str) -> None:
         if not qname or not self.summaries:

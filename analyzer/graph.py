@@ -87,6 +87,11 @@ class AppGraph:
                     continue
                 self.results[name] = back
         self.instances.update(made_by_factory)
+        self._passed_on: dict[str, list[tuple[str, str]]] = {}  # a parameter -> (callee, slot) it is passed to
+        for q, f in self.functions.items():
+            for callee, slot, fn in f.hands:
+                if fn.startswith(q + ".") and fn[len(q) + 1:] in f.params:
+                    self._passed_on.setdefault(fn, []).append((callee, slot))
         self._link_callbacks()
         for r in self._instance_routers([r for m in self.modules for r in m.routers]):
             if r.id in self.param_alias:  # a parameter used as an app: the router its caller passes
@@ -173,17 +178,25 @@ class AppGraph:
         action, *args)`` running ``action(*args)``: Misago's ``check_hook(_check_action, user)``)
         is called by whoever handed it over."""
         for q, f in list(self.functions.items()):
-            run = [fn for callee, slot, fn in f.hands if self._runs_argument(callee, int(slot))]
+            run = [fn for callee, slot, fn in f.hands if fn not in self._passed_on and self._runs_argument(callee, int(slot))]
             if run:
                 self.functions[q] = replace(f, calls=tuple(sorted({*f.calls, *run})))
 
-    def _runs_argument(self, callee: str, position: int) -> bool:
+    def _runs_argument(self, callee: str, position: int, _depth: int = 0) -> bool:
         """The callee (a function, or an instance of a class whose ``__call__`` calls it, or
-        hands it on to ``super().__call__``) calls the parameter it gets at ``position``."""
+        hands it on to ``super().__call__``) calls the parameter it gets at ``position``, itself
+        or in the function it passes the parameter on to (Argilla's ``authorize(actor, policy)``
+        -> ``is_authorized(actor, policy)`` -> ``await policy(actor)``)."""
         g = self.functions.get(callee) or self.functions.get(self.alias(callee))
         if g is not None:  # a method called on self or an instance takes its arguments after self
             position += g.params[:1] in (("self",), ("cls",))
-            return position < len(g.params) and g.params[position] in g.runs
+            if position >= len(g.params):
+                return False
+            if g.params[position] in g.runs:
+                return True
+            passed = f"{g.qualname}.{g.params[position]}"
+            return _depth < 2 and any(slot.isdigit() and self._runs_argument(nxt, int(slot), _depth + 1)
+                                      for nxt, slot in self._passed_on.get(passed, ()))
         made = self.instances.get(callee) or self.instances.get(self.alias(callee))
         for m in (self.functions.get(f"{c}.__call__") for c in (self.mro(self.alias(made)) if made else ())):
             if m is None:

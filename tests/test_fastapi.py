@@ -3609,3 +3609,95 @@ async def me(current_user=Security(get_current_user)):
     handler = next(f for q, f in report.graph.functions.items() if q.endswith("share_page"))
     assert handler.calls[0].endswith("app.configure_share.create_image_link")
     assert not [f for f in report.findings if f.rule_id == "RG101"]
+
+
+def test_a_policy_handed_through_two_helpers_is_the_role_check_of_the_route():
+    """Argilla: ``await authorize(current_user, UserPolicy.get)``, where ``authorize`` hands the policy
+    on to ``is_authorized(actor, policy_action)``, which awaits ``policy_action(actor)``, and the policy
+    returns ``actor.is_owner``: only owners get the response, so the api_key it carries is no RG301."""
+    from routeguard import scan_sources
+    sources = {
+        "server/models.py": '''
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+async def get_db():
+    yield None
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str]
+    role: Mapped[str]
+    api_key: Mapped[str]
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "owner"
+''',
+        "server/policies.py": '''
+from typing import Awaitable, Callable
+
+from fastapi import HTTPException
+
+from server.models import User
+
+PolicyAction = Callable[[User], Awaitable[bool]]
+
+
+async def authorize(actor: User, policy_action: PolicyAction) -> None:
+    if not await is_authorized(actor, policy_action):
+        raise HTTPException(status_code=403)
+
+
+async def is_authorized(actor: User, policy_action: PolicyAction) -> bool:
+    return await policy_action(actor)
+
+
+class UserPolicy:
+    @classmethod
+    async def get(cls, actor: User) -> bool:
+        return actor.is_owner
+''',
+        "server/app.py": '''
+from uuid import UUID
+
+from fastapi import Depends, FastAPI, HTTPException, Security
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel, ConfigDict
+
+from server.models import User, get_db
+from server.policies import UserPolicy, authorize
+
+app = FastAPI()
+api_key_header = APIKeyHeader(name="X-Api-Key")
+
+
+async def get_current_user(api_key: str = Security(api_key_header), db=Depends(get_db)) -> User:
+    user = await db.get_user_by_api_key(api_key)
+    if user is None:
+        raise HTTPException(status_code=401)
+    return user
+
+
+class UserSchema(BaseModel):
+    id: UUID
+    username: str
+    api_key: str
+    model_config = ConfigDict(from_attributes=True)
+
+
+@app.get("/users/{user_id}", response_model=UserSchema)
+async def get_user(*, db=Depends(get_db), user_id: UUID, current_user: User = Security(get_current_user)):
+    await authorize(current_user, UserPolicy.get)
+    return await db.get(User, user_id)
+''',
+    }
+    assert not [f for f in scan_sources(sources).findings if f.rule_id == "RG301"]
+    sources["server/app.py"] = sources["server/app.py"].replace("    await authorize(current_user, UserPolicy.get)\n", "")
+    assert [f.rule_id for f in scan_sources(sources).findings if f.rule_id == "RG301"] == ["RG301"]

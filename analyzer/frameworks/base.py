@@ -509,6 +509,9 @@ HTTP_CLIENTS = frozenset({
 COMMON_ROLE_ATTRIBUTES = frozenset({
     "is_admin", "is_staff", "is_superuser", "is_superadmin", "is_moderator", "is_manager", "role", "roles",
     "permissions", "user_permissions", "access_level", "user_type", "groups", "perms", "is_system_admin", "admin",
+    # the caller's standing among the accounts (Argilla's ``User.is_owner``: ``self.role == UserRole.owner``),
+    # or in a membership row (``membership.is_owner``): either way, who may act
+    "is_owner",
 })
 
 
