@@ -329,12 +329,12 @@ class AuthzQueries:
 
     def _target_authz(self, target: str, route, keywords: tuple[str, ...] = ()):
         q = self.g.canonical(target)
-        fetched = route is None or not route.item or self.g.auth_judge.fetches_object(route, route.handler) \
-            or self.g.auth_judge.asks_object_check(route.handler)
         q = self.g.auth_judge.inherited_guard(q) or q
         kind = self.g.k.authz_guards.get(q)
         if kind in ("role", "owner"):
             return kind, q
+        # on an item route the class's object check counts only where it runs (get_object)
+        fetched = route is None or not route.item or self.g.auth_judge.runs_object_check(route, route.handler)
         inst = self.g.instances.get(q)
         cls = self.g.alias(inst) if inst else q
         if cls in self.g.classes:

@@ -435,6 +435,11 @@ class AuthJudge:
         ``cascading``: ``self.queryset.filter(pk=pk)``)."""
         return bool(route.item) and (handler not in self.g.functions or self.asks_object_check(handler))
 
+    def runs_object_check(self, route, handler: str) -> bool:
+        """The view's object-level check runs for this route: an item route that fetches its
+        object through the framework, or a handler that asks for the check itself."""
+        return self.fetches_object(route, handler) or self.asks_object_check(handler)
+
     def object_guard(self, target: str) -> str:
         """Why the object-level guard class ``target`` turns away the anonymous caller on a route
         that fetches one object: its object check verifies something of the caller (``request.user.

@@ -357,8 +357,7 @@ class RouteExpander:
                 if use.methods and method not in use.methods:
                     continue
                 how = self.auth.unchecked(use.target, method, handler) if use.target and not use.alternatives else ""
-                if how and (self.auth.fetches_object(route, handler) or self.auth.asks_object_check(handler)) \
-                        and (why := self.auth.object_guard(use.target)):
+                if how and self.auth.runs_object_check(route, handler) and (why := self.auth.object_guard(use.target)):
                     guards.append(GuardInfo(use.kind, use.display, layer, use.location, Effect.AUTH, why, target=use.target))
                     continue
                 if how == "declared":  # if request.method in SAFE_METHODS: return True
